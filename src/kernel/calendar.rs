@@ -1,0 +1,164 @@
+//! The simulated wall calendar: log lines, `ping -D`, HTTP `Date` headers and pcap timestamps
+//! show simulated time as a date. A run starts at a fixed epoch (from the scenario), never at
+//! the machine's clock.
+
+use std::fmt;
+
+use super::SimTime;
+
+/// Default start of every run: Tue, 24 Nov 2026 16:00:00 UTC (the day the specs were observed).
+pub const DEFAULT_EPOCH_UNIX_S: u64 = 1_795_536_000;
+
+/// Maps [`SimTime`] to calendar time (UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Calendar {
+    epoch_unix_s: u64,
+}
+
+/// A broken-down UTC date and time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DateTime {
+    /// Year, e.g. 2026.
+    pub year: i64,
+    /// 1–12.
+    pub month: u32,
+    /// 1–31.
+    pub day: u32,
+    /// 0–23.
+    pub hour: u32,
+    /// 0–59.
+    pub minute: u32,
+    /// 0–59.
+    pub second: u32,
+    /// 0–999 999.
+    pub micros: u32,
+    /// 0 = Sunday … 6 = Saturday.
+    pub weekday: u32,
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Calendar::new(DEFAULT_EPOCH_UNIX_S)
+    }
+}
+
+impl Calendar {
+    /// A calendar whose `SimTime::ZERO` is `epoch_unix_s` seconds after 1970-01-01 UTC.
+    pub const fn new(epoch_unix_s: u64) -> Self {
+        Calendar { epoch_unix_s }
+    }
+
+    /// Unix time of `t`, in microseconds.
+    pub fn unix_micros(&self, t: SimTime) -> u64 {
+        self.epoch_unix_s * 1_000_000 + t.as_micros()
+    }
+
+    /// The broken-down UTC date of `t`.
+    pub fn date(&self, t: SimTime) -> DateTime {
+        let us = self.unix_micros(t);
+        let secs = us / 1_000_000;
+        let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX);
+        let rem = secs % 86_400;
+        let (year, month, day) = civil_from_days(days);
+        DateTime {
+            year,
+            month,
+            day,
+            hour: (rem / 3600) as u32,
+            minute: (rem % 3600 / 60) as u32,
+            second: (rem % 60) as u32,
+            micros: (us % 1_000_000) as u32,
+            weekday: ((days + 4).rem_euclid(7)) as u32,
+        }
+    }
+}
+
+impl DateTime {
+    /// Three-letter English month name.
+    pub fn month_name(&self) -> &'static str {
+        MONTHS[(self.month - 1) as usize]
+    }
+
+    /// Three-letter English weekday name.
+    pub fn weekday_name(&self) -> &'static str {
+        WEEKDAYS[self.weekday as usize]
+    }
+
+    /// RFC 1123 form used by HTTP: `Tue, 24 Nov 2026 16:07:42 GMT`.
+    pub fn http_date(&self) -> String {
+        format!(
+            "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+            self.weekday_name(),
+            self.day,
+            self.month_name(),
+            self.year,
+            self.hour,
+            self.minute,
+            self.second
+        )
+    }
+
+    /// `ctime()` form without the newline, as keepalived's console log prints it:
+    /// `Tue Nov 24 16:06:06 2026`.
+    pub fn ctime(&self) -> String {
+        format!(
+            "{} {} {:2} {:02}:{:02}:{:02} {}",
+            self.weekday_name(),
+            self.month_name(),
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            self.year
+        )
+    }
+}
+
+impl fmt::Display for DateTime {
+    /// ISO 8601 with milliseconds: `2026-11-24T16:00:03.570Z`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            self.year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            self.micros / 1000
+        )
+    }
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_epoch_is_the_observation_day() {
+        let d = Calendar::default().date(SimTime::from_micros(7 * 60_000_000 + 42_000_000 + 5));
+        assert_eq!(d.http_date(), "Tue, 24 Nov 2026 16:07:42 GMT");
+        assert_eq!(d.ctime(), "Tue Nov 24 16:07:42 2026");
+        assert_eq!(d.to_string(), "2026-11-24T16:07:42.000Z");
+        let leap = Calendar::new(951_782_400).date(SimTime::ZERO); // 2000-02-29
+        assert_eq!((leap.year, leap.month, leap.day, leap.weekday_name()), (2000, 2, 29, "Tue"));
+    }
+}

@@ -1,0 +1,16 @@
+//! L0: the deterministic discrete-event core. It knows nothing about networks.
+//!
+//! The determinism contract: simulated time ([`SimTime`], microseconds since scenario start) is
+//! the only clock; events at the same instant pop in insertion order ([`EventQueue`]); every random
+//! draw comes from a [`SimRng`] stream forked by name from the run's single seed. Nothing here (or
+//! above) reads a wall clock or iterates a hash map; `clippy.toml` enforces both.
+
+mod calendar;
+mod queue;
+mod rng;
+mod time;
+
+pub use calendar::{Calendar, DateTime};
+pub use queue::EventQueue;
+pub use rng::SimRng;
+pub use time::SimTime;
