@@ -1,6 +1,65 @@
-//! L7: arguments, subcommands, exit codes (being written).
+//! L7: the `labsim` command: argument parsing, subcommands and exit codes ([`exit`]). `anyhow`
+//! lives here only.
+
+mod bench;
+pub mod exit;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// labsim: a deterministic simulator of a highly-available web cluster lab.
+#[derive(Parser, Debug)]
+#[command(name = "labsim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario and print its report.
+    Run(run::RunArgs),
+    /// Validate scenario files without running them.
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Measure simulation speed on scenarios (default: every file in scenarios/).
+    Bench(bench::BenchArgs),
+}
 
 /// Entry point of the `labsim` binary.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::INVALID } else { exit::OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Check { files } => check(&files),
+        Command::Bench(args) => bench::bench(&args),
+    };
+    ExitCode::from(code)
+}
+
+fn check(files: &[PathBuf]) -> u8 {
+    let mut code = exit::OK;
+    for f in files {
+        match crate::scenario::load(f) {
+            Ok(s) => println!("{}: ok ({} hosts, {} timeline entries, {} expectations)", f.display(), s.hosts.len(), s.timeline.len(), s.expectations.len()),
+            Err(e) => {
+                eprintln!("{e}");
+                code = exit::INVALID;
+            }
+        }
+    }
+    code
 }

@@ -12,5 +12,5 @@ mod time;
 
 pub use calendar::{Calendar, DateTime};
 pub use queue::EventQueue;
-pub use rng::SimRng;
+pub use rng::{FNV1A64_OFFSET, SimRng, fnv1a64, fnv1a64_extend};
 pub use time::SimTime;

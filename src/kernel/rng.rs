@@ -49,14 +49,22 @@ impl SimRng {
     }
 }
 
-/// FNV-1a, 64 bit: a stable hash for labels and digests (std's hasher is not stable across releases).
-pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a, 64 bit: a stable hash for labels and digests (std's hasher is not stable across
+/// releases).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    fnv1a64_extend(FNV1A64_OFFSET, bytes)
+}
+
+/// The FNV-1a 64-bit offset basis: the hash of nothing.
+pub const FNV1A64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Continues an FNV-1a 64-bit hash over more bytes.
+pub fn fnv1a64_extend(mut hash: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
-    h
+    hash
 }
 
 #[cfg(test)]

@@ -102,3 +102,167 @@ pub struct Expectation {
     /// Where it was written.
     pub location: SourceLocation,
 }
+
+/// The outcome of one expectation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Whether it held.
+    pub passed: bool,
+    /// What the run showed, in words (the observed value on failure).
+    pub observed: String,
+}
+
+use crate::observe::trace::{TraceEvent, TraceKind};
+
+impl Window {
+    fn contains(self, t: SimTime) -> bool {
+        match self {
+            Window::At(at) => t == at,
+            Window::Between(a, b) => a <= t && t <= b,
+        }
+    }
+}
+
+/// Evaluates `check` against the trace of a finished run.
+pub fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
+    match check {
+        Check::VipOwner { vip, hosts, window } => vip_owner(*vip, hosts, *window, trace),
+        Check::PingLost { host, window, bound } => ping_lost(host, *window, *bound, trace),
+        Check::Log { host, contains, window, count } => {
+            let n = trace
+                .iter()
+                .filter(|e| window.contains(e.at))
+                .filter(|e| matches!(&e.kind, TraceKind::Log { host: h, line, .. } if h == host && line.contains(contains.as_str())))
+                .count() as u64;
+            let bound = count.unwrap_or(Bound::AtLeast(1));
+            Verdict { passed: bound.holds(n), observed: format!("{n} matching line(s)") }
+        }
+        Check::Output { host, at, contains } => {
+            let ids: Vec<usize> = trace
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    TraceKind::Command { host: h, id, .. } if h == host && e.at == *at => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            if ids.is_empty() {
+                return Verdict { passed: false, observed: format!("no command was typed on {host} at {at}") };
+            }
+            let lines: Vec<&str> = trace
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    TraceKind::Output { id, line, .. } if ids.contains(id) => Some(line.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let passed = lines.iter().any(|l| l.contains(contains.as_str()));
+            let observed = if passed {
+                "found".to_owned()
+            } else {
+                format!("not in {} line(s) of output{}", lines.len(), lines.first().map(|l| format!(", first: {l:?}")).unwrap_or_default())
+            };
+            Verdict { passed, observed }
+        }
+    }
+}
+
+/// The hosts holding `vip` after every change, as (time, sorted host names), starting at zero.
+pub fn vip_timeline(vip: Ipv4Addr, trace: &[TraceEvent]) -> Vec<(SimTime, Vec<String>)> {
+    let mut holders: Vec<(String, String)> = Vec::new(); // (host, dev)
+    let mut out: Vec<(SimTime, Vec<String>)> = vec![(SimTime::ZERO, Vec::new())];
+    for e in trace {
+        let changed = match &e.kind {
+            TraceKind::AddrAdded { host, dev, addr, .. } if *addr == vip => {
+                holders.push((host.clone(), dev.clone()));
+                true
+            }
+            TraceKind::AddrRemoved { host, dev, addr, .. } if *addr == vip => {
+                holders.retain(|(h, d)| !(h == host && d == dev));
+                true
+            }
+            TraceKind::Power { host, on: false } => {
+                let before = holders.len();
+                holders.retain(|(h, _)| h != host);
+                before != holders.len()
+            }
+            _ => false,
+        };
+        if changed {
+            let mut names: Vec<String> = holders.iter().map(|(h, _)| h.clone()).collect();
+            names.sort();
+            names.dedup();
+            match out.last_mut() {
+                Some(last) if last.0 == e.at => last.1 = names,
+                _ => out.push((e.at, names)),
+            }
+        }
+    }
+    out.dedup_by(|b, a| a.1 == b.1);
+    out
+}
+
+fn holders_at(timeline: &[(SimTime, Vec<String>)], t: SimTime) -> &[String] {
+    timeline.iter().take_while(|(at, _)| *at <= t).last().map_or(&[], |(_, h)| h.as_slice())
+}
+
+fn show_holders(h: &[String]) -> String {
+    if h.is_empty() { "nobody".to_owned() } else { h.join(" + ") }
+}
+
+fn vip_owner(vip: Ipv4Addr, hosts: &[String], window: Window, trace: &[TraceEvent]) -> Verdict {
+    let timeline = vip_timeline(vip, trace);
+    let mut want: Vec<String> = hosts.to_vec();
+    want.sort();
+    match window {
+        Window::At(t) => {
+            let h = holders_at(&timeline, t);
+            Verdict { passed: h == want.as_slice(), observed: format!("held by {} at {t}", show_holders(h)) }
+        }
+        Window::Between(a, b) => {
+            let start = holders_at(&timeline, a);
+            if start == want.as_slice() {
+                return Verdict { passed: true, observed: format!("held by {} at {a}", show_holders(start)) };
+            }
+            if let Some((t, _)) = timeline.iter().find(|(t, h)| *t > a && *t <= b && *h == want) {
+                return Verdict { passed: true, observed: format!("held by {} from {t}", show_holders(&want)) };
+            }
+            let seen: Vec<String> = std::iter::once(show_holders(start))
+                .chain(timeline.iter().filter(|(t, _)| *t > a && *t <= b).map(|(t, h)| format!("{} at {t}", show_holders(h))))
+                .collect();
+            Verdict { passed: false, observed: format!("held by {}", seen.join(", then ")) }
+        }
+    }
+}
+
+/// For each probe sent by `host`'s pings in the window: (command id, seq, replied).
+pub fn ping_probes(host: &str, window: Window, trace: &[TraceEvent]) -> Vec<(usize, u16, bool)> {
+    let mut probes: Vec<(usize, u16, bool)> = trace
+        .iter()
+        .filter(|e| window.contains(e.at))
+        .filter_map(|e| match &e.kind {
+            TraceKind::PingSent { host: h, id, seq } if h == host => Some((*id, *seq, false)),
+            _ => None,
+        })
+        .collect();
+    for e in trace {
+        if let TraceKind::PingReplied { host: h, id, seq, .. } = &e.kind
+            && h == host
+            && let Some(p) = probes.iter_mut().find(|p| p.0 == *id && p.1 == *seq)
+        {
+            p.2 = true;
+        }
+    }
+    probes
+}
+
+fn ping_lost(host: &str, window: Window, bound: Bound, trace: &[TraceEvent]) -> Verdict {
+    let probes = ping_probes(host, window, trace);
+    let lost: Vec<u16> = probes.iter().filter(|p| !p.2).map(|p| p.1).collect();
+    let n = lost.len() as u64;
+    let seqs = if lost.is_empty() {
+        String::new()
+    } else {
+        format!(" (icmp_seq {})", lost.iter().map(u16::to_string).collect::<Vec<_>>().join(","))
+    };
+    Verdict { passed: bound.holds(n), observed: format!("{n} lost of {} sent{seqs}", probes.len()) }
+}

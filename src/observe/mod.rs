@@ -2,3 +2,5 @@
 //! them, and the report rendered from both.
 
 pub mod expect;
+pub mod report;
+pub mod trace;

@@ -1,0 +1,79 @@
+//! `labsim run FILE`: run a scenario, print the report, write the requested files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::Args;
+
+use super::exit;
+use crate::lab::Lab;
+
+#[derive(Args, Debug)]
+pub(super) struct RunArgs {
+    /// The scenario file.
+    file: PathBuf,
+    /// Seed for this run (overrides the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Write one pcap per network into this directory (NETWORK.pcap).
+    #[arg(long, value_name = "DIR")]
+    pcap: Option<PathBuf>,
+    /// Write the trace as JSON lines to this file.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Print the report as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Write a JUnit XML report (one test case per expectation) to this file.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+}
+
+pub(super) fn run(args: &RunArgs) -> u8 {
+    let scenario = match crate::scenario::load(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::INVALID;
+        }
+    };
+    let seed = args.seed.unwrap_or(scenario.seed);
+    let result = Lab::new(&scenario, seed, args.pcap.is_some()).run();
+    let report = &result.report;
+    if args.json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.to_text(result.trace.events()));
+    }
+    if let Err(e) = write_outputs(args, &result) {
+        eprintln!("labsim: {e:#}");
+        return exit::IO_ERROR;
+    }
+    if report.passed() { exit::OK } else { exit::EXPECTATION_FAILED }
+}
+
+fn write_outputs(args: &RunArgs, result: &crate::lab::RunResult) -> anyhow::Result<()> {
+    if let Some(dir) = &args.pcap {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for (net, bytes) in &result.pcaps {
+            write(&dir.join(format!("{net}.pcap")), bytes)?;
+        }
+    }
+    if let Some(path) = &args.trace {
+        let mut text = String::new();
+        for e in result.trace.events() {
+            text.push_str(&e.to_json());
+            text.push('\n');
+        }
+        write(path, text.as_bytes())?;
+    }
+    if let Some(path) = &args.junit {
+        write(path, result.report.to_junit().as_bytes())?;
+    }
+    Ok(())
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}

@@ -1,0 +1,44 @@
+//! A host's in-memory filesystem: absolute paths to file contents and modification times. It
+//! survives a power cycle (it is the disk); directories exist implicitly.
+
+use std::collections::BTreeMap;
+
+use crate::kernel::SimTime;
+
+/// A file's contents and modification time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    /// The bytes.
+    pub contents: Vec<u8>,
+    /// Last modification, in simulated time.
+    pub mtime: SimTime,
+}
+
+/// The filesystem of one host.
+#[derive(Clone, Debug, Default)]
+pub struct Fs {
+    files: BTreeMap<String, File>,
+}
+
+impl Fs {
+    /// Writes (creates or replaces) a file.
+    pub fn write(&mut self, path: &str, contents: Vec<u8>, now: SimTime) {
+        self.files.insert(path.to_owned(), File { contents, mtime: now });
+    }
+
+    /// Reads a file.
+    pub fn read(&self, path: &str) -> Option<&File> {
+        self.files.get(path)
+    }
+
+    /// Reads a file as text (lossy UTF-8).
+    pub fn read_text(&self, path: &str) -> Option<String> {
+        self.read(path).map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+    }
+
+    /// Whether `path` is a directory (a prefix of some file's path).
+    pub fn is_dir(&self, path: &str) -> bool {
+        let dir = if path.ends_with('/') { path.to_owned() } else { format!("{path}/") };
+        dir == "/" || self.files.range(dir.clone()..).next().is_some_and(|(p, _)| p.starts_with(&dir))
+    }
+}

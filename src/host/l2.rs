@@ -1,0 +1,317 @@
+//! labsim-owned layer 2 of a host (architecture §0.2): Ethernet framing, ARP as Linux does it
+//! (answers for any local address, `arp_ignore` 0; the neighbour table of `proto::neigh` per NIC),
+//! routing of smoltcp's outgoing IPv4 packets to a NIC and next hop, multicast group filtering,
+//! and per-NIC link state.
+
+use std::net::Ipv4Addr;
+
+use smoltcp::wire::{
+    ArpOperation, ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Packet,
+};
+
+use super::{Host, IfAddr, format_mac};
+use crate::kernel::SimTime;
+use crate::observe::trace::TraceKind;
+use crate::proto::neigh::{Action as NeighAction, ArpInfo, ArpOp, Resolved};
+
+const BROADCAST: [u8; 6] = [0xff; 6];
+const ALL_HOSTS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 1);
+
+/// The Ethernet multicast MAC of an IPv4 group (RFC 1112 §6.4).
+pub(crate) fn multicast_mac(group: Ipv4Addr) -> [u8; 6] {
+    let o = group.octets();
+    [0x01, 0x00, 0x5e, o[1] & 0x7f, o[2], o[3]]
+}
+
+fn ethernet_frame(dst: [u8; 6], src: [u8; 6], ethertype: EthernetProtocol, payload: &[u8]) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(14 + payload.len());
+    frame.extend_from_slice(&dst);
+    frame.extend_from_slice(&src);
+    frame.extend_from_slice(&u16::from(ethertype).to_be_bytes());
+    frame.extend_from_slice(payload);
+    frame
+}
+
+fn arp_frame(op: ArpOperation, eth_dst: [u8; 6], sha: [u8; 6], spa: Ipv4Addr, tha: [u8; 6], tpa: Ipv4Addr) -> Vec<u8> {
+    let repr = ArpRepr::EthernetIpv4 {
+        operation: op,
+        source_hardware_addr: EthernetAddress(sha),
+        source_protocol_addr: spa,
+        target_hardware_addr: EthernetAddress(tha),
+        target_protocol_addr: tpa,
+    };
+    let mut payload = vec![0; repr.buffer_len()];
+    repr.emit(&mut ArpPacket::new_unchecked(&mut payload[..]));
+    ethernet_frame(eth_dst, sha, EthernetProtocol::Arp, &payload)
+}
+
+impl Host {
+    fn drop_traced(&mut self, now: SimTime, reason: String) {
+        let host = self.cfg.name.clone();
+        self.emit(now, TraceKind::Dropped { host, reason });
+    }
+
+    /// A frame reached NIC `nic`.
+    pub fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) {
+        if self.stack.is_none() || !self.nics.get(nic).is_some_and(|n| n.up) {
+            return;
+        }
+        let Ok(eth) = EthernetFrame::new_checked(frame) else {
+            let reason = format!("{}: truncated Ethernet frame ({} bytes)", self.nics[nic].name, frame.len());
+            return self.drop_traced(now, reason);
+        };
+        let dst = eth.dst_addr().0;
+        let n = &self.nics[nic];
+        let wanted = dst == n.mac
+            || dst == BROADCAST
+            || (dst[0] & 1 == 1 && (dst == multicast_mac(ALL_HOSTS) || n.groups.iter().any(|g| multicast_mac(*g) == dst)));
+        if !wanted {
+            return;
+        }
+        match eth.ethertype() {
+            EthernetProtocol::Arp => self.receive_arp(now, nic, eth.payload(), dst == self.nics[nic].mac),
+            EthernetProtocol::Ipv4 => self.receive_ipv4(now, nic, eth.payload()),
+            _ => {}
+        }
+        self.poll(now);
+    }
+
+    fn receive_arp(&mut self, now: SimTime, nic: usize, payload: &[u8], unicast_to_us: bool) {
+        let parsed = ArpPacket::new_checked(payload).and_then(|p| ArpRepr::parse(&p));
+        let Ok(ArpRepr::EthernetIpv4 {
+            operation,
+            source_hardware_addr: sha,
+            source_protocol_addr: spa,
+            target_hardware_addr: tha,
+            target_protocol_addr: tpa,
+        }) = parsed
+        else {
+            let reason = format!("{}: malformed ARP packet", self.nics[nic].name);
+            return self.drop_traced(now, reason);
+        };
+        // ARP claiming one of our own addresses (another VRRP master's gratuitous ARP for a VIP
+        // we also hold): Linux would log nothing and answer it; labsim ignores it so that the
+        // sender's own neighbour state is not polluted with its own address.
+        if self.has_addr(spa) {
+            return;
+        }
+        let op = match operation {
+            ArpOperation::Request => ArpOp::Request,
+            ArpOperation::Reply => ArpOp::Reply,
+            _ => return,
+        };
+        let for_us = self.has_addr(tpa);
+        let info = ArpInfo { op, sha: sha.0, spa, tha: tha.0, tpa, dst_mac_is_us: unicast_to_us, for_us };
+        self.nics[nic].neigh.handle_arp(now, &info);
+        if op == ArpOp::Request && for_us {
+            let mac = self.nics[nic].mac;
+            let reply = arp_frame(ArpOperation::Reply, sha.0, mac, tpa, sha.0, spa);
+            self.frames_out.push((nic, reply));
+        }
+        self.neigh_changed(now, nic);
+    }
+
+    fn receive_ipv4(&mut self, now: SimTime, nic: usize, payload: &[u8]) {
+        let packet = match Ipv4Packet::new_checked(payload) {
+            Ok(p) if p.verify_checksum() => p,
+            _ => {
+                let reason = format!("{}: malformed IPv4 packet ({} bytes)", self.nics[nic].name, payload.len());
+                return self.drop_traced(now, reason);
+            }
+        };
+        // Ethernet may have padded the packet; the IP total length says where it ends.
+        let bytes = &payload[..usize::from(packet.total_len())];
+        if packet.next_header() == IpProtocol::Unknown(112) {
+            let dev = self.nics[nic].name.clone();
+            let mut procs = std::mem::take(&mut self.procs);
+            let taken = procs.deliver_vrrp(self, now, &dev, bytes);
+            self.procs = procs;
+            if taken {
+                return;
+            }
+        }
+        if let Some(stack) = self.stack.as_mut() {
+            stack.device.rx.push_back(bytes.to_vec());
+        }
+    }
+
+    /// Moves smoltcp's outgoing packets into L2.
+    pub(super) fn flush_ip_tx(&mut self, now: SimTime) -> bool {
+        let Some(stack) = self.stack.as_mut() else { return false };
+        if stack.device.tx.is_empty() {
+            return false;
+        }
+        let packets = std::mem::take(&mut stack.device.tx);
+        for p in packets {
+            self.send_ip(now, p);
+        }
+        true
+    }
+
+    /// The NIC and next hop for `dst` (Linux: the most specific connected route of an up NIC,
+    /// else the default gateway).
+    pub(crate) fn route(&self, dst: Ipv4Addr) -> Option<(usize, Ipv4Addr)> {
+        let best = self
+            .nics
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.up)
+            .filter_map(|(i, n)| n.on_link(dst).map(|len| (len, i)))
+            .max_by_key(|&(len, i)| (len, std::cmp::Reverse(i)));
+        if let Some((_, i)) = best {
+            return Some((i, dst));
+        }
+        let gw = self.cfg.gateway?;
+        let (_, i) = self
+            .nics
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.up)
+            .filter_map(|(i, n)| n.on_link(gw).map(|len| (len, i)))
+            .max_by_key(|&(len, i)| (len, std::cmp::Reverse(i)))?;
+        Some((i, gw))
+    }
+
+    /// The source address Linux would pick for a packet to `dst`: the primary address of the
+    /// outgoing NIC.
+    pub(crate) fn source_for(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        let (nic, _) = self.route(dst)?;
+        self.nics[nic].primary().map(|a| a.addr)
+    }
+
+    /// Sends a whole IPv4 packet (from smoltcp or from a raw-socket process such as keepalived).
+    pub(crate) fn send_ip(&mut self, now: SimTime, packet: Vec<u8>) {
+        if packet.len() < 20 {
+            return;
+        }
+        let src = Ipv4Addr::new(packet[12], packet[13], packet[14], packet[15]);
+        let dst = Ipv4Addr::new(packet[16], packet[17], packet[18], packet[19]);
+        if dst.is_multicast() || dst.is_broadcast() {
+            // Multicast and limited broadcast leave by the NIC that owns the source address.
+            let Some(nic) = self.nics.iter().position(|n| n.has_addr(src) && n.up) else {
+                return self.drop_traced(now, format!("no up interface with source {src} for {dst}"));
+            };
+            let mac = if dst.is_broadcast() { BROADCAST } else { multicast_mac(dst) };
+            let frame = ethernet_frame(mac, self.nics[nic].mac, EthernetProtocol::Ipv4, &packet);
+            self.frames_out.push((nic, frame));
+            return;
+        }
+        let Some((nic, next_hop)) = self.route(dst) else {
+            return self.drop_traced(now, format!("no route to {dst} (Network is unreachable)"));
+        };
+        if self.nics[nic].addrs.iter().any(|a| a.prefix_len < 32 && a.broadcast() == dst) {
+            let frame = ethernet_frame(BROADCAST, self.nics[nic].mac, EthernetProtocol::Ipv4, &packet);
+            self.frames_out.push((nic, frame));
+            return;
+        }
+        match self.nics[nic].neigh.resolve(now, next_hop, packet) {
+            Resolved::Send { mac, packet } => {
+                let frame = ethernet_frame(mac, self.nics[nic].mac, EthernetProtocol::Ipv4, &packet);
+                self.frames_out.push((nic, frame));
+            }
+            Resolved::Queued => {}
+        }
+        self.neigh_changed(now, nic);
+    }
+
+    /// Sends a prepared Ethernet frame (a packet socket: keepalived's gratuitous ARPs).
+    pub(crate) fn send_frame(&mut self, dev: &str, frame: Vec<u8>) {
+        if let Some(nic) = self.nics.iter().position(|n| n.name == dev && n.up) {
+            self.frames_out.push((nic, frame));
+        }
+    }
+
+    /// Fires due neighbour timers and carries out the tables' actions.
+    pub(super) fn poll_neighbours(&mut self, now: SimTime) -> bool {
+        let mut moved = false;
+        for nic in 0..self.nics.len() {
+            if self.nics[nic].neigh.poll_timeout().is_some_and(|t| t <= now) {
+                self.nics[nic].neigh.handle_timeout(now);
+                moved = true;
+            }
+            while let Some(action) = self.nics[nic].neigh.poll_action() {
+                moved = true;
+                self.neigh_action(now, nic, action);
+            }
+            self.neigh_changed(now, nic);
+        }
+        moved
+    }
+
+    fn neigh_action(&mut self, now: SimTime, nic: usize, action: NeighAction) {
+        let n = &self.nics[nic];
+        match action {
+            NeighAction::Probe { target, dst, src_hint } => {
+                // arp_solicit(): the source address of the packet that needs resolving when it
+                // is ours on this NIC (a VIP replying to a ping), else the NIC's primary address.
+                let spa = src_hint.filter(|s| n.has_addr(*s)).or_else(|| n.primary().map(|a| a.addr));
+                let Some(spa) = spa else { return };
+                let frame = arp_frame(ArpOperation::Request, dst.unwrap_or(BROADCAST), n.mac, spa, [0; 6], target);
+                self.frames_out.push((nic, frame));
+            }
+            NeighAction::Transmit { mac, packet } => {
+                let frame = ethernet_frame(mac, n.mac, EthernetProtocol::Ipv4, &packet);
+                self.frames_out.push((nic, frame));
+            }
+            NeighAction::Unreachable { packet } => self.unreachable(now, packet),
+        }
+    }
+
+    /// Neighbour resolution failed for `packet`: the kernel reports EHOSTUNREACH to its sender.
+    fn unreachable(&mut self, now: SimTime, packet: Vec<u8>) {
+        let mut procs = std::mem::take(&mut self.procs);
+        procs.host_unreachable(self, now, &packet);
+        self.procs = procs;
+    }
+
+    /// Traces neighbour entries whose state changed since they were last traced.
+    fn neigh_changed(&mut self, now: SimTime, nic: usize) {
+        let host = self.cfg.name.clone();
+        let dev = self.nics[nic].name.clone();
+        let changes: Vec<_> = self.nics[nic].neigh.take_changes().collect();
+        for e in changes {
+            let kind = TraceKind::Neigh {
+                host: host.clone(),
+                dev: dev.clone(),
+                ip: e.ip,
+                state: e.state.to_string(),
+                mac: e.mac.map(format_mac),
+            };
+            self.emit(now, kind);
+        }
+    }
+
+    /// `ip link set DEV up|down`. Returns false if there is no such device.
+    pub(crate) fn set_link(&mut self, now: SimTime, dev: &str, up: bool) -> bool {
+        let Some(nic) = self.nics.iter().position(|n| n.name == dev) else { return false };
+        if self.nics[nic].up == up {
+            return true;
+        }
+        self.nics[nic].up = up;
+        if !up {
+            // neigh_ifdown(): a downed device forgets its neighbours; queued packets are lost.
+            self.nics[nic].neigh.flush();
+        }
+        let host = self.cfg.name.clone();
+        self.emit(now, TraceKind::Link { host, dev: dev.to_owned(), up });
+        let mut procs = std::mem::take(&mut self.procs);
+        procs.link_changed(self, now, dev, up);
+        self.procs = procs;
+        true
+    }
+
+    /// Joins or leaves an IPv4 multicast group on a NIC.
+    pub(crate) fn set_group(&mut self, dev: &str, group: Ipv4Addr, join: bool) {
+        if let Some(n) = self.nics.iter_mut().find(|n| n.name == dev) {
+            n.groups.retain(|g| *g != group);
+            if join {
+                n.groups.push(group);
+            }
+        }
+    }
+
+    /// NIC facts a daemon needs at start: (name, MAC, primary address, link up).
+    pub(crate) fn interfaces(&self) -> Vec<(String, [u8; 6], Option<IfAddr>, bool)> {
+        self.nics.iter().map(|n| (n.name.clone(), n.mac, n.primary(), n.up)).collect()
+    }
+}

@@ -1,0 +1,97 @@
+//! `kill`, `killall`/`pkill` and `pidof`. Besides process ids, `kill` accepts a process name
+//! (`kill -9 keepalived`): a labsim convenience, since scenario authors cannot know pids in
+//! advance; it signals every process of that name, like `killall`.
+
+use super::Output;
+use crate::host::Host;
+use crate::host::apps::Signal;
+use crate::kernel::SimTime;
+
+fn parse_signal(spec: &str) -> Option<Signal> {
+    let name = spec.trim_start_matches("SIG");
+    match name {
+        "9" | "KILL" => Some(Signal::Kill),
+        "15" | "TERM" => Some(Signal::Term),
+        "2" | "INT" => Some(Signal::Int),
+        _ => None,
+    }
+}
+
+/// Splits `[-SIG | -s SIG | -n SIG] targets…`; `Err` carries the invalid signal text.
+fn signal_and_targets<'a>(args: &[&'a str]) -> Result<(Signal, Vec<&'a str>), String> {
+    let mut signal = Signal::Term;
+    let mut rest = args;
+    if let Some((first, tail)) = rest.split_first() {
+        if (*first == "-s" || *first == "-n") && !tail.is_empty() {
+            signal = parse_signal(tail[0]).ok_or_else(|| tail[0].to_owned())?;
+            rest = &tail[1..];
+        } else if let Some(spec) = first.strip_prefix('-').filter(|s| !s.is_empty()) {
+            signal = parse_signal(spec).ok_or_else(|| spec.to_owned())?;
+            rest = tail;
+        }
+    }
+    Ok((signal, rest.to_vec()))
+}
+
+pub(super) fn kill(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
+    let mut o = Output::default();
+    let (signal, targets) = match signal_and_targets(args) {
+        Ok(v) => v,
+        Err(bad) => {
+            o.err(format!("bash: kill: {bad}: invalid signal specification"));
+            return o.status(1);
+        }
+    };
+    if targets.is_empty() {
+        o.err("kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]");
+        return o.status(2);
+    }
+    let mut status = 0;
+    for target in targets {
+        let hit = match target.parse::<u32>() {
+            Ok(pid) => host.signal_pid(now, pid, signal),
+            Err(_) => host.signal_name(now, target, signal) > 0,
+        };
+        if !hit {
+            o.err(format!("bash: kill: ({target}) - No such process"));
+            status = 1;
+        }
+    }
+    o.status(status)
+}
+
+pub(super) fn killall(host: &mut Host, now: SimTime, cmd: &str, args: &[&str]) -> Output {
+    let mut o = Output::default();
+    let (signal, names) = match signal_and_targets(args) {
+        Ok(v) => v,
+        Err(bad) => {
+            o.err(format!("{cmd}: unknown signal; {cmd} -l lists signals."));
+            o.err(format!("({bad})"));
+            return o.status(1);
+        }
+    };
+    if names.is_empty() {
+        o.err(format!("Usage: {cmd} [OPTION]... [--] NAME..."));
+        return o.status(if cmd == "pkill" { 2 } else { 1 });
+    }
+    let mut status = 0;
+    for name in names {
+        if host.signal_name(now, name, signal) == 0 {
+            if cmd == "killall" {
+                o.err(format!("{name}: no process found"));
+            }
+            status = 1;
+        }
+    }
+    o.status(status)
+}
+
+pub(super) fn pidof(host: &Host, args: &[&str]) -> Output {
+    let mut o = Output::default();
+    let pids: Vec<String> = args.iter().flat_map(|name| host.pids_of(name)).map(|p| p.to_string()).collect();
+    if pids.is_empty() {
+        return o.status(1);
+    }
+    o.out(pids.join(" "));
+    o
+}

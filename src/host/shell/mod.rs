@@ -1,0 +1,175 @@
+//! The console of a host: a command line typed at a simulated time is split into words the way
+//! bash does for simple commands (quotes, backslashes), dispatched to the tool, and its output
+//! traced line by line. Tools print the real tools' texts, including their usage errors; an
+//! unknown command gets bash's `command not found`.
+
+mod ip;
+mod kill;
+mod systemctl;
+
+use super::Host;
+use crate::kernel::SimTime;
+use crate::observe::trace::{Stream, TraceKind};
+
+/// What a command printed and its exit status, for tools that finish at once.
+#[derive(Default)]
+pub(super) struct Output {
+    lines: Vec<(Stream, String)>,
+    status: i32,
+}
+
+impl Output {
+    pub(super) fn out(&mut self, line: impl Into<String>) {
+        self.lines.push((Stream::Stdout, line.into()));
+    }
+
+    pub(super) fn err(&mut self, line: impl Into<String>) {
+        self.lines.push((Stream::Stderr, line.into()));
+    }
+
+    /// Sets the exit status and returns `self` for tail calls.
+    pub(super) fn status(mut self, status: i32) -> Output {
+        self.status = status;
+        self
+    }
+}
+
+/// Splits a command line into words: whitespace separates, single quotes keep everything,
+/// double quotes keep all but backslash escapes, a backslash quotes the next character.
+/// Returns `None` for an unterminated quote.
+pub(crate) fn split_words(line: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next()? {
+                        '\'' => break,
+                        c => word.push(c),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next()? {
+                        '"' => break,
+                        '\\' => word.push(chars.next()?),
+                        c => word.push(c),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                word.push(chars.next()?);
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Some(words)
+}
+
+/// Runs `line` typed on `host`'s console as command number `id`.
+pub(super) fn run(host: &mut Host, now: SimTime, id: usize, line: &str) {
+    let Some(words) = split_words(line) else {
+        let out = Output::default();
+        let mut out = out.status(2);
+        out.err("bash: unexpected EOF while looking for matching quote");
+        return finish(host, now, id, out);
+    };
+    let Some((cmd, args)) = words.split_first() else { return finish(host, now, id, Output::default()) };
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = match cmd.as_str() {
+        "ip" => ip::run(host, now, &args),
+        "systemctl" => systemctl::run(host, now, &args),
+        "kill" => kill::kill(host, now, &args),
+        "killall" | "pkill" => kill::killall(host, now, cmd, &args),
+        "pidof" => kill::pidof(host, &args),
+        "ping" => {
+            // ping runs in the foreground until it finishes; it reports its own output and exit.
+            let mut procs = std::mem::take(&mut host.procs);
+            procs.start_ping(host, now, id, &args);
+            host.procs = procs;
+            return;
+        }
+        "poweroff" | "halt" | "shutdown" => {
+            host.emit(now, TraceKind::Exit { host: host.cfg.name.clone(), id, status: 0 });
+            host.power_off(now);
+            return;
+        }
+        "cat" => cat(host, &args),
+        "hostname" => {
+            let mut o = Output::default();
+            o.out(host.cfg.name.clone());
+            o
+        }
+        "echo" => {
+            let mut o = Output::default();
+            o.out(args.join(" "));
+            o
+        }
+        other => {
+            let mut o = Output::default();
+            o.err(format!("bash: {other}: command not found"));
+            o.status(127)
+        }
+    };
+    finish(host, now, id, out);
+}
+
+fn cat(host: &Host, args: &[&str]) -> Output {
+    let mut o = Output::default();
+    let mut status = 0;
+    for path in args {
+        match host.fs.read_text(path) {
+            Some(text) => text.lines().for_each(|l| o.out(l)),
+            None if host.fs.is_dir(path) => {
+                o.err(format!("cat: {path}: Is a directory"));
+                status = 1;
+            }
+            None => {
+                o.err(format!("cat: {path}: No such file or directory"));
+                status = 1;
+            }
+        }
+    }
+    o.status(status)
+}
+
+/// Traces a finished command's output and exit status.
+pub(super) fn finish(host: &mut Host, now: SimTime, id: usize, out: Output) {
+    let name = host.cfg.name.clone();
+    for (stream, line) in out.lines {
+        host.emit(now, TraceKind::Output { host: name.clone(), id, stream, line });
+    }
+    host.emit(now, TraceKind::Exit { host: name, id, status: out.status });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_words;
+
+    #[test]
+    fn splits_like_bash() {
+        assert_eq!(split_words("ping  -i 0.1 -O 172.2.20.100").unwrap(), ["ping", "-i", "0.1", "-O", "172.2.20.100"]);
+        assert_eq!(split_words(r#"echo 'a b' "c \"d\"" e\ f"#).unwrap(), ["echo", "a b", "c \"d\"", "e f"]);
+        assert_eq!(split_words("echo ''").unwrap(), ["echo", ""]);
+        assert!(split_words("echo 'open").is_none());
+    }
+}

@@ -1,0 +1,145 @@
+//! The trace: typed, timestamped events that every layer reports. It is the product's output —
+//! the report, the expectations, `--trace` and the determinism digest all read it.
+
+use std::net::Ipv4Addr;
+
+use serde::Serialize;
+
+use crate::kernel::{FNV1A64_OFFSET, SimTime, fnv1a64_extend};
+
+/// Which stream a console line belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// One thing that happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TraceKind {
+    /// A command was typed on a host's console (`id` numbers the commands of the run).
+    Command { host: String, id: usize, line: String },
+    /// A line a command printed.
+    Output { host: String, id: usize, stream: Stream, line: String },
+    /// A command finished with this exit status.
+    Exit { host: String, id: usize, status: i32 },
+    /// A daemon logged a line (`process` is the syslog ident, e.g. `Keepalived_vrrp`).
+    Log { host: String, process: String, pid: u32, line: String },
+    /// An address was added to a NIC.
+    AddrAdded { host: String, dev: String, addr: Ipv4Addr, prefix_len: u8 },
+    /// An address was removed from a NIC.
+    AddrRemoved { host: String, dev: String, addr: Ipv4Addr, prefix_len: u8 },
+    /// A NIC's link went up or down.
+    Link { host: String, dev: String, up: bool },
+    /// A host was powered on or off.
+    Power { host: String, on: bool },
+    /// A ping command sent an echo request.
+    PingSent { host: String, id: usize, seq: u16 },
+    /// A ping command got the (first) echo reply for a probe.
+    PingReplied { host: String, id: usize, seq: u16, rtt_us: u64 },
+    /// A neighbour entry changed state.
+    Neigh { host: String, dev: String, ip: Ipv4Addr, state: String, mac: Option<String> },
+    /// A frame or packet was dropped (malformed, link down, no route, unresolved neighbour…).
+    Dropped { host: String, reason: String },
+    /// The run ended.
+    End { outcome: String, events: u64 },
+}
+
+impl TraceKind {
+    /// The host the event is about, if any.
+    pub fn host(&self) -> Option<&str> {
+        match self {
+            TraceKind::Command { host, .. }
+            | TraceKind::Output { host, .. }
+            | TraceKind::Exit { host, .. }
+            | TraceKind::Log { host, .. }
+            | TraceKind::AddrAdded { host, .. }
+            | TraceKind::AddrRemoved { host, .. }
+            | TraceKind::Link { host, .. }
+            | TraceKind::Power { host, .. }
+            | TraceKind::PingSent { host, .. }
+            | TraceKind::PingReplied { host, .. }
+            | TraceKind::Neigh { host, .. }
+            | TraceKind::Dropped { host, .. } => Some(host),
+            TraceKind::End { .. } => None,
+        }
+    }
+}
+
+/// A trace event: when, and what.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceEvent {
+    /// Simulated time, µs since the scenario start.
+    pub at: SimTime,
+    /// What happened.
+    #[serde(flatten)]
+    pub kind: TraceKind,
+}
+
+impl Serialize for SimTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.as_micros())
+    }
+}
+
+/// The run's trace plus a running digest over it and over every frame on every network.
+#[derive(Debug)]
+pub struct Trace {
+    events: Vec<TraceEvent>,
+    digest: u64,
+    frames: u64,
+}
+
+impl Default for Trace {
+    fn default() -> Self {
+        Trace { events: Vec::new(), digest: FNV1A64_OFFSET, frames: 0 }
+    }
+}
+
+impl Trace {
+    /// An empty trace.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records an event.
+    pub fn push(&mut self, at: SimTime, kind: TraceKind) {
+        let event = TraceEvent { at, kind };
+        self.digest = fnv1a64_extend(self.digest, event.to_json().as_bytes());
+        self.events.push(event);
+    }
+
+    /// Folds a frame seen on a network into the digest (frames are kept in pcaps, not here).
+    pub fn record_frame(&mut self, at: SimTime, network: usize, frame: &[u8]) {
+        self.digest = fnv1a64_extend(self.digest, &at.as_micros().to_le_bytes());
+        self.digest = fnv1a64_extend(self.digest, &(network as u64).to_le_bytes());
+        self.digest = fnv1a64_extend(self.digest, frame);
+        self.frames += 1;
+    }
+
+    /// All events, in the order they happened.
+    pub fn events(&self) -> &[TraceEvent] {
+        &self.events
+    }
+
+    /// Frames transmitted on all networks.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// A 64-bit digest of every event and frame: equal digests mean identical runs.
+    pub fn digest(&self) -> String {
+        format!("{:016x}", self.digest)
+    }
+}
+
+impl TraceEvent {
+    /// One line of JSON (the `--trace` file format).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
