@@ -53,6 +53,11 @@ impl FieldPath {
         FieldPath(segments)
     }
 
+    /// The last step, if any.
+    pub fn last(&self) -> Option<&Segment> {
+        self.0.last()
+    }
+
     fn parent(&self) -> Option<Self> {
         let (_, init) = self.0.split_last()?;
         Some(FieldPath(init.to_vec()))

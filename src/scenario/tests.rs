@@ -78,10 +78,10 @@ fn problems_in_the_topology_point_into_the_topology_file() {
     assert!(problems[0].file.ends_with("bad_base.ron"), "{error}");
     assert!(problems[0].file.contains("uses_bad_base.ron"), "scenario problems come first: {error}");
     assert!(problems[1].file.ends_with("base/bad_lab.ron"), "{error}");
-    assert_eq!(problems[1].position, Some(LineCol { line: 8, column: 45 }), "{error}");
+    assert_eq!(problems[1].position, Some(LineCol { line: 8, column: 37 }), "{error}");
     assert_eq!(
         problems[1].to_string().rsplit_once(".ron:").unwrap().1,
-        r#"8:45: hosts."h".nics."eth0"[1]: 10.9.9.9 is outside network "net" (10.0.0.0/24)"#
+        r#"8:37: hosts."h".nics."eth0"[1]: 10.9.9.9 is outside network "net" (10.0.0.0/24)"#
     );
 }
 

@@ -15,7 +15,7 @@ use indexmap::IndexMap;
 use super::duration::{parse_duration, parse_epoch};
 use super::error::{Issue, Problem, ScenarioError};
 use super::schema::{ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicFile, ScenarioFile, TimelineFile};
-use super::spans::{FieldPath, SpanIndex, Target};
+use super::spans::{FieldPath, Segment, SpanIndex, Target};
 use super::{
     DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, KNOWN_SERVICES, NetworkSpec, NicSpec,
     Scenario, TimelineAction, TimelineEntry,
@@ -52,10 +52,14 @@ impl Checker {
         let src = self.sources.len() - 1;
         let duplicates: Vec<_> =
             self.sources[src].index.as_ref().map(|i| i.duplicate_keys().to_vec()).unwrap_or_default();
-        for (path, _) in duplicates {
-            let key = path.to_string();
-            let key = key.rsplit_once(".\"").map_or(key.as_str(), |(_, k)| k).trim_matches('"').to_string();
-            self.report(src, &path, Target::Key, Issue::DuplicateKey(key));
+        for (path, at) in duplicates {
+            let key = match path.last() {
+                Some(Segment::Key(key)) => key.clone(),
+                _ => path.to_string(),
+            };
+            let file = self.sources[src].display.clone();
+            let issue = Issue::DuplicateKey(key);
+            self.problems.push(Problem { file, position: Some(at), path: path.to_string(), issue });
         }
         src
     }
