@@ -136,10 +136,7 @@ fn a_scenario_merges_over_the_lab_it_extends() {
     assert_eq!(scenario.max_events, DEFAULT_MAX_EVENTS);
 
     let networks: Vec<_> = scenario.networks.iter().map(|n| (n.name.as_str(), n.latency)).collect();
-    assert_eq!(
-        networks,
-        [("back", DEFAULT_LATENCY), ("front", DEFAULT_LATENCY), ("mgmt", Duration::from_millis(1))]
-    );
+    assert_eq!(networks, [("back", DEFAULT_LATENCY), ("front", DEFAULT_LATENCY), ("mgmt", Duration::from_millis(1))]);
     let hosts: Vec<_> = scenario.hosts.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(hosts, ["lb-1", "lb-2", "client-1", "web-1", "web-2", "web-3", "nfs", "client-2"]);
 
@@ -191,15 +188,9 @@ fn a_scenario_merges_over_the_lab_it_extends() {
     );
     assert!(matches!(&checks[4], Check::Log { count: Some(Bound::Exactly(1)), .. }));
     assert!(matches!(&checks[5], Check::Log { count: None, window: Window::Between(_, end), .. } if *end == s(40)));
-    assert_eq!(
-        checks[6],
-        Check::Output { host: "lb-2".into(), at: s(12), contains: "inet 172.2.20.100/32".into() }
-    );
+    assert_eq!(checks[6], Check::Output { host: "lb-2".into(), at: s(12), contains: "inet 172.2.20.100/32".into() });
     let second = &scenario.expectations[1];
-    assert_eq!(
-        second.text,
-        r#"VipOwner(vip: "172.2.20.100", hosts: ["lb-1", "lb-2"], within: ("20s", "25s"))"#
-    );
+    assert_eq!(second.text, r#"VipOwner(vip: "172.2.20.100", hosts: ["lb-1", "lb-2"], within: ("20s", "25s"))"#);
     assert_eq!((second.location.line, second.location.column), (28, 9));
     assert!(second.location.file.ends_with("scenarios/test-inline.ron"));
 }
