@@ -1,0 +1,280 @@
+//! What can be wrong with a scenario, written for the person who wrote it.
+//!
+//! [`ScenarioError::Invalid`] carries every [`Problem`] found, each rendered on its own line as
+//! `FILE:LINE:COL: FIELD.PATH: message`. Each [`Issue`] variant is one validation rule; the
+//! fixture `tests/fixtures/invalid/<rule>.ron` shows it.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use super::duration::DurationError;
+use super::spans::LineCol;
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, Error)]
+pub enum ScenarioError {
+    /// The scenario file itself could not be read.
+    #[error("{}: cannot read the scenario: {error}", path.display())]
+    Read {
+        /// The path as given.
+        path: PathBuf,
+        /// What the operating system said.
+        error: std::io::Error,
+    },
+    /// The file was read, and is wrong in one or more places.
+    #[error("{}", ProblemList(problems))]
+    Invalid {
+        /// All problems found, in file order (the scenario first, then the files it names).
+        problems: Vec<Problem>,
+    },
+}
+
+impl ScenarioError {
+    /// The problems found (empty for [`ScenarioError::Read`]).
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            ScenarioError::Read { .. } => &[],
+            ScenarioError::Invalid { problems } => problems,
+        }
+    }
+}
+
+struct ProblemList<'a>(&'a [Problem]);
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, problem) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One problem at one place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file, as the user named it (the scenario path as given; other files relative to it).
+    pub file: String,
+    /// Where in the file; `None` only if the position could not be determined.
+    pub position: Option<LineCol>,
+    /// The field path (`hosts."lb-1".nics."eno33554984"`); empty for syntax errors.
+    pub path: String,
+    /// What is wrong.
+    pub issue: Issue,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:", self.file)?;
+        if let Some(at) = self.position {
+            write!(f, "{}:{}:", at.line, at.column)?;
+        }
+        if !self.path.is_empty() {
+            write!(f, " {}:", self.path)?;
+        }
+        write!(f, " {}", self.issue)
+    }
+}
+
+/// One validation rule broken. The message completes `FILE:LINE:COL: PATH: `.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum Issue {
+    /// RON syntax or structure (unknown field, missing field, wrong type), as `ron` reports it.
+    #[error("{0}")]
+    Syntax(String),
+    /// The same map key twice (serde would silently keep the last).
+    #[error("{0:?} is given twice")]
+    DuplicateKey(String),
+    /// A time that is not `<number><unit>…`.
+    #[error("bad duration {text:?}: {error}")]
+    BadDuration {
+        /// As written.
+        text: String,
+        /// Why.
+        error: DurationError,
+    },
+    /// The run must last some time.
+    #[error("duration must be more than zero")]
+    ZeroDuration,
+    /// The event budget must allow some events.
+    #[error("max_events must be more than zero")]
+    ZeroMaxEvents,
+    /// `epoch` is not a UTC date.
+    #[error("bad epoch {0:?}: expected a UTC date like \"2026-11-24T16:00:00Z\"")]
+    BadEpoch(String),
+    /// A network's `cidr` is not `a.b.c.d/n`.
+    #[error("bad cidr {0:?}: expected an IPv4 network like \"172.2.20.0/24\"")]
+    BadCidr(String),
+    /// A network's `cidr` has host bits set.
+    #[error("cidr {text:?} has host bits set (did you mean \"{network}\"?)")]
+    CidrHostBits {
+        /// As written.
+        text: String,
+        /// The network it is inside.
+        network: String,
+    },
+    /// A NIC name Linux would refuse.
+    #[error("bad interface name {name:?}: {reason}")]
+    BadInterfaceName {
+        /// As written.
+        name: String,
+        /// Which Linux rule it breaks.
+        reason: &'static str,
+    },
+    /// A NIC on a network nobody declared.
+    #[error("unknown network {name:?} (known: {known})")]
+    UnknownNetwork {
+        /// As written.
+        name: String,
+        /// The declared networks, comma-separated.
+        known: String,
+    },
+    /// A NIC address that is not `a.b.c.d/n`.
+    #[error("bad address {0:?}: expected an IPv4 address with its prefix, like \"172.2.20.101/24\"")]
+    BadAddress(String),
+    /// A NIC address outside its network.
+    #[error("{addr} is outside network {network:?} ({cidr})")]
+    OutsideNetwork {
+        /// The address.
+        addr: String,
+        /// The network's name.
+        network: String,
+        /// The network's cidr.
+        cidr: String,
+    },
+    /// A NIC prefix that differs from its network's.
+    #[error("prefix /{prefix} differs from network {network:?} ({cidr})")]
+    PrefixMismatch {
+        /// The NIC's prefix length.
+        prefix: u8,
+        /// The network's name.
+        network: String,
+        /// The network's cidr.
+        cidr: String,
+    },
+    /// A NIC address that is the network or broadcast address of its network.
+    #[error("{addr} is the {what} address of network {network:?}")]
+    ReservedAddress {
+        /// The address.
+        addr: String,
+        /// `network` or `broadcast`.
+        what: &'static str,
+        /// The network's name.
+        network: String,
+    },
+    /// Two NICs with one address on one network.
+    #[error("{addr} is already used on network {network:?} by {other}")]
+    DuplicateAddress {
+        /// The address.
+        addr: String,
+        /// The network's name.
+        network: String,
+        /// `HOST NIC` of the first user.
+        other: String,
+    },
+    /// A MAC that is not six hex bytes.
+    #[error("bad MAC address {0:?}: expected six hex bytes like \"00:0c:29:3a:5b:01\"")]
+    BadMac(String),
+    /// A multicast MAC on a NIC.
+    #[error("MAC address {0:?} is a multicast address (lowest bit of the first byte set)")]
+    MulticastMac(String),
+    /// Two NICs with one MAC.
+    #[error("MAC address {mac} is already used by {other}")]
+    DuplicateMac {
+        /// The MAC, normalised.
+        mac: String,
+        /// `HOST NIC` of the first user.
+        other: String,
+    },
+    /// A gateway that is not an IPv4 address.
+    #[error("bad gateway {0:?}: expected an IPv4 address like \"172.2.20.254\"")]
+    BadGateway(String),
+    /// A gateway the host cannot reach directly.
+    #[error("gateway {0} is on none of the host's networks")]
+    GatewayUnreachable(String),
+    /// A file path that is not absolute.
+    #[error("file path {0:?} must be absolute (start with /)")]
+    RelativeFilePath(String),
+    /// A `File("…")` that could not be read.
+    #[error("cannot read {path:?}: {error}")]
+    UnreadableFile {
+        /// As written, relative to the file naming it.
+        path: String,
+        /// What the operating system said.
+        error: String,
+    },
+    /// A service labsim does not simulate.
+    #[error("unknown service {name:?} (known: {known})")]
+    UnknownService {
+        /// As written.
+        name: String,
+        /// The simulated services, comma-separated.
+        known: String,
+    },
+    /// A service listed twice in `enabled`.
+    #[error("service {0:?} is listed twice")]
+    DuplicateService(String),
+    /// The `extends` file could not be read.
+    #[error("cannot read the topology {path:?}: {error}")]
+    UnreadableExtends {
+        /// As written, relative to the scenario.
+        path: String,
+        /// What the operating system said.
+        error: String,
+    },
+    /// A host name that names no host.
+    #[error("unknown host {name:?} (known: {known})")]
+    UnknownHost {
+        /// As written.
+        name: String,
+        /// The lab's hosts, comma-separated.
+        known: String,
+    },
+    /// A time after the end of the run.
+    #[error("{text:?} is after the end of the run (duration {duration:?})")]
+    BeyondDuration {
+        /// As written.
+        text: String,
+        /// The scenario's duration, as written.
+        duration: String,
+    },
+    /// A timeline command that is empty or only spaces.
+    #[error("empty command")]
+    EmptyCommand,
+    /// A VIP that is not an IPv4 address.
+    #[error("bad VIP {0:?}: expected an IPv4 address like \"172.2.20.100\"")]
+    BadVip(String),
+    /// A VIP outside every network of the lab.
+    #[error("VIP {0} is on none of the lab's networks")]
+    VipOffNetwork(String),
+    /// A window whose end comes before its start.
+    #[error("window ({from:?}, {to:?}) ends before it starts")]
+    ReversedWindow {
+        /// Start, as written.
+        from: String,
+        /// End, as written.
+        to: String,
+    },
+    /// Two fields given where only one of them may be.
+    #[error("give only one of {0}")]
+    OnlyOneOf(&'static str),
+    /// None of the fields of which one is required.
+    #[error("give one of {0}")]
+    OneOf(&'static str),
+    /// `VipOwner(hosts: [])`.
+    #[error("hosts is empty (name at least one host)")]
+    NoHosts,
+    /// `Output(host, at)` with no timeline command there.
+    #[error("no command is typed on {host:?} at {at:?} (the timeline has none there)")]
+    NoCommandAt {
+        /// As written.
+        host: String,
+        /// As written.
+        at: String,
+    },
+}

@@ -1,0 +1,285 @@
+//! Loading tests: the invalid fixtures (one per rule), merging over `extends`, and valid files.
+
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::*;
+use crate::observe::expect::{Bound, Check, Window};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn s(secs: u64) -> SimTime {
+    SimTime::from_secs(secs)
+}
+
+/// A scenario written in `scenarios/`, so that `extends: "lab/lab.ron"` finds the shared topology.
+fn parse_in_scenarios(text: &str) -> Result<Scenario, ScenarioError> {
+    parse(text, &root().join("scenarios/test-inline.ron"))
+}
+
+fn messages(error: &ScenarioError) -> Vec<String> {
+    error.problems().iter().map(|p| format!("{}: {}", p.path, p.issue)).collect()
+}
+
+#[test]
+fn every_invalid_fixture_reports_its_expected_first_problem() {
+    let dir = root().join("tests/fixtures/invalid");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 20, "only {} fixtures", paths.len());
+    let mut failures = Vec::new();
+    for path in &paths {
+        let text = std::fs::read_to_string(path).unwrap();
+        let expected = text
+            .lines()
+            .next()
+            .and_then(|line| line.strip_prefix("// expect: "))
+            .unwrap_or_else(|| panic!("{}: first line must be `// expect: …`", path.display()));
+        let error = match load(path) {
+            Ok(_) => {
+                failures.push(format!("{}: loaded without error", path.display()));
+                continue;
+            }
+            Err(error) => error,
+        };
+        let rendered = error.to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        let has_position = error.problems().first().is_some_and(|p| p.position.is_some());
+        if !first.ends_with(expected) || !has_position {
+            failures.push(format!("{}:\n  expected …{expected}\n  got      {first}", path.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_several_problems_fixture_reports_all_of_them() {
+    let path = root().join("tests/fixtures/invalid/several_problems.ron");
+    let error = load(&path).unwrap_err();
+    let text = error.to_string();
+    assert_eq!(text.lines().count(), 5, "{text}");
+    for line in text.lines() {
+        assert!(line.starts_with(&format!("{}:", path.display())), "{line}");
+    }
+}
+
+#[test]
+fn problems_in_the_topology_point_into_the_topology_file() {
+    let error = load(&root().join("tests/fixtures/invalid/base/uses_bad_base.ron")).unwrap_err();
+    let problems = error.problems();
+    assert_eq!(problems.len(), 2, "{error}");
+    assert!(problems[0].file.ends_with("bad_base.ron"), "{error}");
+    assert!(problems[0].file.contains("uses_bad_base.ron"), "scenario problems come first: {error}");
+    assert!(problems[1].file.ends_with("base/bad_lab.ron"), "{error}");
+    assert_eq!(problems[1].position, Some(LineCol { line: 8, column: 37 }), "{error}");
+    assert_eq!(
+        problems[1].to_string().rsplit_once(".ron:").unwrap().1,
+        r#"8:37: hosts."h".nics."eth0"[1]: 10.9.9.9 is outside network "net" (10.0.0.0/24)"#
+    );
+}
+
+const LAB_SCENARIO: &str = r#"
+Scenario(
+    name: "failover",
+    about: "keepalived on lb-1 stops at 10 s",
+    extends: "lab/lab.ron",
+    seed: 7,
+    duration: "40s",
+    hosts: {
+        // Override one file, replace the services, add a NIC and a new host.
+        "lb-1": Host(
+            files: { "/etc/keepalived/keepalived.conf": Text("global_defs { router_id X }\n") },
+            enabled: [],
+            nics: { "eno50332208": ("mgmt", "10.0.0.1/24", "00:0c:29:00:00:01") },
+        ),
+        "web-1": Host(files: { "/etc/motd": Text("hi\n") }),
+        "client-2": Host(nics: { "eno33554984": Nic(network: "front", addr: "172.2.20.2/24") }, gateway: "172.2.20.254"),
+    },
+    networks: { "mgmt": Network(cidr: "10.0.0.0/24", latency: "1ms") },
+    timeline: [
+        At("1s",  "client-1", "ping -i 0.1 -O 172.2.20.100"),
+        At("10s", "lb-1",     "systemctl stop keepalived"),
+        At("10s", "lb-1",     "poweroff"),
+        At("12s", "lb-2",     "ip addr show eno33554984"),
+        PowerOn("30s", "lb-1"),
+    ],
+    expect: [
+        VipOwner(vip: "172.2.20.100", host: "lb-1", at: "9s"),
+        VipOwner(
+            vip: "172.2.20.100",
+            hosts: ["lb-1", "lb-2"],   // a split brain
+            within: ("20s", "25s"),
+        ),
+        PingLost(host: "client-1", between: ("10s", "11s"), exactly: 6),
+        PingLost(host: "client-1", at_least: 1),
+        Log(host: "lb-2", contains: "(VI_1) Entering MASTER STATE", between: ("10s", "11s"), count: 1),
+        Log(host: "lb-2", contains: "VRRP_Script"),
+        Output(host: "lb-2", at: "12s", contains: "inet 172.2.20.100/32"),
+    ],
+)
+"#;
+
+#[test]
+fn a_scenario_merges_over_the_lab_it_extends() {
+    let scenario = parse_in_scenarios(LAB_SCENARIO).unwrap();
+    assert_eq!(scenario.seed, 7);
+    assert_eq!(scenario.duration, s(40));
+    assert_eq!(scenario.epoch_unix_s, DEFAULT_EPOCH_UNIX_S);
+    assert_eq!(crate::kernel::Calendar::new(DEFAULT_EPOCH_UNIX_S), crate::kernel::Calendar::default());
+    assert_eq!(scenario.max_events, DEFAULT_MAX_EVENTS);
+
+    let networks: Vec<_> = scenario.networks.iter().map(|n| (n.name.as_str(), n.latency)).collect();
+    assert_eq!(networks, [("back", DEFAULT_LATENCY), ("front", DEFAULT_LATENCY), ("mgmt", Duration::from_millis(1))]);
+    let hosts: Vec<_> = scenario.hosts.iter().map(|h| h.name.as_str()).collect();
+    assert_eq!(hosts, ["lb-1", "lb-2", "client-1", "web-1", "web-2", "web-3", "nfs", "client-2"]);
+
+    let lb1 = &scenario.hosts[0];
+    let nics: Vec<_> = lb1.nics.iter().map(|n| (n.name.as_str(), n.network.as_str(), n.addr, n.mac)).collect();
+    assert_eq!(
+        nics,
+        [
+            ("eno16777736", "back", Ipv4Addr::new(192, 168, 20, 101), None),
+            ("eno33554984", "front", Ipv4Addr::new(172, 2, 20, 101), None),
+            ("eno50332208", "mgmt", Ipv4Addr::new(10, 0, 0, 1), Some([0, 0x0c, 0x29, 0, 0, 1])),
+        ]
+    );
+    assert_eq!(lb1.files.len(), 1);
+    assert_eq!(lb1.files[0].contents, b"global_defs { router_id X }\n");
+    assert!(lb1.enabled.is_empty(), "enabled replaces");
+
+    let lb2 = &scenario.hosts[1];
+    assert_eq!(lb2.enabled, ["keepalived"]);
+    let conf = String::from_utf8(lb2.files[0].contents.clone()).unwrap();
+    assert!(conf.contains("state BACKUP") && conf.contains("priority 99"), "{conf}");
+
+    let web1 = &scenario.hosts[3];
+    let files: Vec<_> = web1.files.iter().map(|f| (f.path.as_str(), f.contents.as_slice())).collect();
+    assert_eq!(files, [("/var/www/html/index.html", &b"This is web-1 zgh2303\n"[..]), ("/etc/motd", b"hi\n")]);
+    assert!(web1.enabled.is_empty());
+    assert_eq!(scenario.hosts[7].gateway, Some(Ipv4Addr::new(172, 2, 20, 254)));
+
+    assert_eq!(scenario.timeline.len(), 5);
+    assert_eq!(scenario.timeline[1].at, s(10));
+    assert_eq!(scenario.timeline[1].action, TimelineAction::Command("systemctl stop keepalived".into()));
+    assert_eq!(scenario.timeline[4].action, TimelineAction::PowerOn);
+    assert_eq!((scenario.timeline[4].location.line, scenario.timeline[4].location.column), (24, 9));
+
+    let checks: Vec<_> = scenario.expectations.iter().map(|e| e.check.clone()).collect();
+    let vip = Ipv4Addr::new(172, 2, 20, 100);
+    assert_eq!(checks[0], Check::VipOwner { vip, hosts: vec!["lb-1".into()], window: Window::At(s(9)) });
+    assert_eq!(
+        checks[1],
+        Check::VipOwner { vip, hosts: vec!["lb-1".into(), "lb-2".into()], window: Window::Between(s(20), s(25)) }
+    );
+    assert_eq!(
+        checks[2],
+        Check::PingLost { host: "client-1".into(), window: Window::Between(s(10), s(11)), bound: Bound::Exactly(6) }
+    );
+    assert_eq!(
+        checks[3],
+        Check::PingLost { host: "client-1".into(), window: Window::Between(s(0), s(40)), bound: Bound::AtLeast(1) }
+    );
+    assert!(matches!(&checks[4], Check::Log { count: Some(Bound::Exactly(1)), .. }));
+    assert!(matches!(&checks[5], Check::Log { count: None, window: Window::Between(_, end), .. } if *end == s(40)));
+    assert_eq!(checks[6], Check::Output { host: "lb-2".into(), at: s(12), contains: "inet 172.2.20.100/32".into() });
+    let second = &scenario.expectations[1];
+    assert_eq!(second.text, r#"VipOwner(vip: "172.2.20.100", hosts: ["lb-1", "lb-2"], within: ("20s", "25s"))"#);
+    assert_eq!((second.location.line, second.location.column), (28, 9));
+    assert!(second.location.file.ends_with("scenarios/test-inline.ron"));
+}
+
+#[test]
+fn a_scenario_may_declare_everything_itself() {
+    let text = r#"Scenario(
+        name: "two hosts",
+        duration: "1m30.5s",
+        epoch: "2027-01-01T00:00:00Z",
+        max_events: 1000,
+        networks: { "lan": Network(cidr: "10.1.0.0/16", latency: "3.5us") },
+        hosts: {
+            "a": Host(nics: { "eth0": ("lan", "10.1.0.1/16") }, enabled: ["nginx", "httpd"]),
+            "b": Host(nics: { "eth0": ("lan", "10.1.2.3/16") }),
+        },
+        timeline: [At("1m", "a", "ping 10.1.2.3")],
+    )"#;
+    let error = parse(text, Path::new("inline.ron")).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        r#"inline.ron:6:66: networks."lan".latency: bad duration "3.5us": finer than the simulator's resolution of 1us"#
+    );
+    let scenario = parse(&text.replace("3.5us", "3us"), Path::new("inline.ron")).unwrap();
+    assert_eq!(scenario.path, Path::new("inline.ron"));
+    assert_eq!(scenario.duration, SimTime::from_millis(90_500));
+    assert_eq!(scenario.epoch_unix_s, 1_798_761_600);
+    assert_eq!(scenario.max_events, 1000);
+    assert_eq!(scenario.networks[0].cidr_addr, Ipv4Addr::new(10, 1, 0, 0));
+    assert_eq!(scenario.networks[0].prefix_len, 16);
+    assert_eq!(scenario.hosts[0].enabled, ["nginx", "httpd"]);
+    assert_eq!(scenario.timeline[0].at, s(60));
+    assert!(scenario.expectations.is_empty());
+}
+
+#[test]
+fn the_shipped_lab_loads_and_matches_the_manual() {
+    let scenario = parse_in_scenarios(r#"Scenario(name: "lab", extends: "lab/lab.ron", duration: "1s")"#).unwrap();
+    let addrs: Vec<String> = scenario
+        .hosts
+        .iter()
+        .flat_map(|h| h.nics.iter().map(move |n| format!("{} {} {}/{}", h.name, n.name, n.addr, n.prefix_len)))
+        .collect();
+    assert_eq!(
+        addrs,
+        [
+            "lb-1 eno16777736 192.168.20.101/24",
+            "lb-1 eno33554984 172.2.20.101/24",
+            "lb-2 eno16777736 192.168.20.102/24",
+            "lb-2 eno33554984 172.2.20.102/24",
+            "client-1 eno33554984 172.2.20.1/24",
+            "web-1 eno16777736 192.168.20.201/24",
+            "web-2 eno16777736 192.168.20.202/24",
+            "web-3 eno16777736 192.168.20.203/24",
+            "nfs eno16777736 192.168.20.204/24",
+        ]
+    );
+    let lb1 = String::from_utf8(scenario.hosts[0].files[0].contents.clone()).unwrap();
+    for line in ["router_id HA_TEST_R1", "state MASTER", "interface eno33554984", "priority 110", "auth_pass 123456"] {
+        assert!(lb1.contains(line), "{line}");
+    }
+}
+
+#[test]
+fn problems_name_their_path_and_all_are_reported() {
+    let text = r#"Scenario(
+        name: "x",
+        extends: "lab/lab.ron",
+        duration: "20s",
+        hosts: { "lb-1": Host(nics: { "eno33554984": ("frnt", "172.2.20.101/24") }) },
+        timeline: [At("30s", "lb-3", " ")],
+    )"#;
+    let error = parse_in_scenarios(text).unwrap_err();
+    assert_eq!(
+        messages(&error),
+        [
+            r#"hosts."lb-1".nics."eno33554984"[0]: unknown network "frnt" (known: back, front)"#,
+            r#"timeline[0][0]: "30s" is after the end of the run (duration "20s")"#,
+            r#"timeline[0][1]: unknown host "lb-3" (known: lb-1, lb-2, client-1, web-1, web-2, web-3, nfs)"#,
+            "timeline[0][2]: empty command",
+        ]
+    );
+    let first = &error.problems()[0];
+    assert_eq!(first.position, Some(LineCol { line: 5, column: 55 }));
+}
+
+#[test]
+fn a_missing_scenario_file_is_a_read_error() {
+    let error = load(Path::new("no/such/scenario.ron")).unwrap_err();
+    assert!(matches!(error, ScenarioError::Read { .. }));
+    assert!(error.to_string().starts_with("no/such/scenario.ron: cannot read the scenario: "));
+}

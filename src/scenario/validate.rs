@@ -1,0 +1,695 @@
+//! From text to a checked [`Scenario`]: parse with `ron` into [`schema`](super::schema), merge
+//! the scenario over the topology it extends, check every rule, and collect **all** problems
+//! before returning.
+//!
+//! Every value remembers which file it came from (the scenario or the topology), so a problem in
+//! the topology points into the topology file. Positions come from [`SpanIndex`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indexmap::IndexMap;
+
+use super::duration::{parse_duration, parse_epoch};
+use super::error::{Issue, Problem, ScenarioError};
+use super::schema::{ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicFile, ScenarioFile, TimelineFile};
+use super::spans::{FieldPath, Segment, SpanIndex, Target};
+use super::{
+    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, KNOWN_SERVICES, NetworkSpec,
+    NicSpec, Scenario, TimelineAction, TimelineEntry,
+};
+use crate::kernel::SimTime;
+use crate::observe::expect::{Bound, Check, Expectation, SourceLocation, Window};
+
+/// Index of a file in [`Checker::sources`]: 0 is the scenario, 1 the topology it extends.
+type Src = usize;
+
+struct Source {
+    /// As shown in messages.
+    display: String,
+    /// The directory that paths in this file are relative to.
+    dir: PathBuf,
+    index: Option<SpanIndex>,
+}
+
+struct Checker {
+    sources: Vec<Source>,
+    /// With the order in which they were found, for a stable sort by file and position.
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn report(&mut self, src: Src, path: &FieldPath, target: Target, issue: Issue) {
+        let Some(source) = self.sources.get(src) else { return };
+        let position = source.index.as_ref().and_then(|index| index.find(path, target));
+        self.problems.push(Problem { file: source.display.clone(), position, path: path.to_string(), issue });
+    }
+
+    fn add_source(&mut self, display: String, dir: PathBuf, text: &str) -> Src {
+        self.sources.push(Source { display, dir, index: SpanIndex::build(text) });
+        let src = self.sources.len() - 1;
+        let duplicates: Vec<_> =
+            self.sources[src].index.as_ref().map(|i| i.duplicate_keys().to_vec()).unwrap_or_default();
+        for (path, at) in duplicates {
+            let key = match path.last() {
+                Some(Segment::Key(key)) => key.clone(),
+                _ => path.to_string(),
+            };
+            let file = self.sources[src].display.clone();
+            let issue = Issue::DuplicateKey(key);
+            self.problems.push(Problem { file, position: Some(at), path: path.to_string(), issue });
+        }
+        src
+    }
+
+    fn syntax(&mut self, src: Src, error: &ron::error::SpannedError) {
+        let Some(source) = self.sources.get(src) else { return };
+        let at = error.span.start;
+        self.problems.push(Problem {
+            file: source.display.clone(),
+            position: Some(super::LineCol { line: at.line, column: at.col }),
+            path: String::new(),
+            issue: Issue::Syntax(error.code.to_string()),
+        });
+    }
+
+    fn finish(mut self) -> ScenarioError {
+        let order: Vec<String> = self.sources.iter().map(|s| s.display.clone()).collect();
+        self.problems.sort_by_key(|p| (order.iter().position(|f| *f == p.file), p.position));
+        ScenarioError::Invalid { problems: self.problems }
+    }
+}
+
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
+/// A value and the file it was written in.
+#[derive(Clone, Debug)]
+struct Sourced<T> {
+    value: T,
+    src: Src,
+}
+
+#[derive(Debug)]
+struct MergedHost {
+    nics: IndexMap<String, Sourced<NicFile>>,
+    gateway: Option<Sourced<String>>,
+    files: IndexMap<String, Sourced<FileSource>>,
+    enabled: Option<Sourced<Vec<String>>>,
+}
+
+/// Parses and checks a scenario; see [`super::parse`].
+pub(crate) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+    let mut checker = Checker { sources: Vec::new(), problems: Vec::new() };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let main = checker.add_source(path.display().to_string(), dir.clone(), text);
+    let file: ScenarioFile = match ron_options().from_str(text) {
+        Ok(file) => file,
+        Err(error) => {
+            checker.syntax(main, &error);
+            return Err(checker.finish());
+        }
+    };
+    let root = FieldPath::root();
+
+    // The topology it extends, if any.
+    let mut base: Option<(Src, LabFile)> = None;
+    if let Some(extends) = &file.extends {
+        let base_path = dir.join(extends);
+        match std::fs::read_to_string(&base_path) {
+            Err(error) => checker.report(
+                main,
+                &root.field("extends"),
+                Target::Value,
+                Issue::UnreadableExtends { path: extends.clone(), error: error.to_string() },
+            ),
+            Ok(base_text) => {
+                let base_dir = base_path.parent().map(Path::to_path_buf).unwrap_or_default();
+                let src = checker.add_source(base_path.display().to_string(), base_dir, &base_text);
+                match ron_options().from_str::<LabFile>(&base_text) {
+                    Ok(lab) => base = Some((src, lab)),
+                    Err(error) => checker.syntax(src, &error),
+                }
+            }
+        }
+        if base.is_none() {
+            // Without the topology, every host and network reference would be reported as
+            // unknown: report only why the topology is missing.
+            return Err(checker.finish());
+        }
+    }
+
+    // Merge: the topology first, then the scenario's additions and overrides.
+    let mut networks: IndexMap<String, Sourced<NetworkFile>> = IndexMap::new();
+    let mut hosts: IndexMap<String, MergedHost> = IndexMap::new();
+    let layers = base.iter().map(|(src, lab)| (*src, &lab.networks, &lab.hosts));
+    for (src, layer_networks, layer_hosts) in layers.chain([(main, &file.networks, &file.hosts)]) {
+        for (name, network) in layer_networks {
+            networks.insert(name.clone(), Sourced { value: network.clone(), src });
+        }
+        for (name, host) in layer_hosts {
+            merge_host(hosts.entry(name.clone()).or_insert_with(empty_host), host, src);
+        }
+    }
+
+    let mut v = Validator { checker, networks: Vec::new(), network_cidrs: IndexMap::new() };
+    v.check_networks(&networks);
+    let hosts = v.check_hosts(&hosts);
+
+    // Scenario-level settings.
+    let duration = v.duration(main, &root.field("duration"), &file.duration);
+    if duration == Some(Duration::ZERO) {
+        v.checker.report(main, &root.field("duration"), Target::Value, Issue::ZeroDuration);
+    }
+    let epoch_unix_s = match &file.epoch {
+        None => DEFAULT_EPOCH_UNIX_S,
+        Some(text) => parse_epoch(text).unwrap_or_else(|| {
+            v.checker.report(main, &root.field("epoch"), Target::Value, Issue::BadEpoch(text.clone()));
+            DEFAULT_EPOCH_UNIX_S
+        }),
+    };
+    let max_events = file.max_events.unwrap_or(DEFAULT_MAX_EVENTS);
+    if max_events == 0 {
+        v.checker.report(main, &root.field("max_events"), Target::Value, Issue::ZeroMaxEvents);
+    }
+
+    let host_names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
+    let scope = Scope { src: main, hosts: &host_names, duration, duration_text: &file.duration };
+    let timeline = v.check_timeline(&scope, &file.timeline);
+    let expectations = v.check_expectations(&scope, &file.expect, &timeline);
+
+    if !v.checker.problems.is_empty() {
+        return Err(v.checker.finish());
+    }
+    Ok(Scenario {
+        name: file.name,
+        about: file.about,
+        path: path.to_path_buf(),
+        seed: file.seed,
+        duration: SimTime::from_micros(duration.map_or(0, micros)),
+        epoch_unix_s,
+        max_events,
+        networks: v.networks,
+        hosts,
+        timeline,
+        expectations,
+    })
+}
+
+fn empty_host() -> MergedHost {
+    MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None }
+}
+
+/// `files` and `nics` merge key by key; `gateway` and `enabled` replace when given.
+fn merge_host(into: &mut MergedHost, host: &HostFile, src: Src) {
+    for (name, nic) in &host.nics {
+        into.nics.insert(name.clone(), Sourced { value: nic.clone(), src });
+    }
+    for (path, contents) in &host.files {
+        into.files.insert(path.clone(), Sourced { value: contents.clone(), src });
+    }
+    if let Some(gateway) = &host.gateway {
+        into.gateway = Some(Sourced { value: gateway.clone(), src });
+    }
+    if let Some(enabled) = &host.enabled {
+        into.enabled = Some(Sourced { value: enabled.clone(), src });
+    }
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+fn parse_cidr(text: &str) -> Option<(Ipv4Addr, u8)> {
+    let (addr, prefix) = text.split_once('/')?;
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) || prefix.len() > 2 {
+        return None;
+    }
+    let prefix: u8 = prefix.parse().ok()?;
+    (prefix <= 32).then_some(())?;
+    Some((addr.parse().ok()?, prefix))
+}
+
+fn mask(prefix: u8) -> u32 {
+    u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0)
+}
+
+fn parse_mac(text: &str) -> Option<[u8; 6]> {
+    let mut mac = [0u8; 6];
+    let mut parts = text.split(':');
+    for byte in &mut mac {
+        let part = parts.next()?;
+        if part.len() != 2 {
+            return None;
+        }
+        *byte = u8::from_str_radix(part, 16).ok()?;
+    }
+    parts.next().is_none().then_some(mac)
+}
+
+/// Linux's `dev_valid_name`: 1–15 bytes, not `.` or `..`, no `/`, `:` or whitespace.
+fn interface_name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("empty")
+    } else if name.len() > 15 {
+        Some("longer than 15 bytes")
+    } else if name == "." || name == ".." {
+        Some("\".\" and \"..\" are not allowed")
+    } else if name.contains('/') {
+        Some("contains '/'")
+    } else if name.contains(':') {
+        Some("contains ':'")
+    } else if name.chars().any(char::is_whitespace) {
+        Some("contains whitespace")
+    } else {
+        None
+    }
+}
+
+fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    names.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+/// What the timeline and expectation checks need to know about the rest of the scenario.
+struct Scope<'a> {
+    src: Src,
+    hosts: &'a [&'a str],
+    /// `None` if the duration itself is invalid (then times are not compared with it).
+    duration: Option<Duration>,
+    duration_text: &'a str,
+}
+
+struct Validator {
+    checker: Checker,
+    networks: Vec<NetworkSpec>,
+    /// Valid networks by name: address and prefix.
+    network_cidrs: IndexMap<String, (Ipv4Addr, u8)>,
+}
+
+impl Validator {
+    fn report(&mut self, src: Src, path: &FieldPath, target: Target, issue: Issue) {
+        self.checker.report(src, path, target, issue);
+    }
+
+    fn duration(&mut self, src: Src, path: &FieldPath, text: &str) -> Option<Duration> {
+        match parse_duration(text) {
+            Ok(d) => Some(d),
+            Err(error) => {
+                self.report(src, path, Target::Value, Issue::BadDuration { text: text.to_string(), error });
+                None
+            }
+        }
+    }
+
+    fn check_networks(&mut self, networks: &IndexMap<String, Sourced<NetworkFile>>) {
+        for (name, Sourced { value: network, src }) in networks {
+            let path = FieldPath::root().field("networks").key(name);
+            let latency = match &network.latency {
+                None => Some(DEFAULT_LATENCY),
+                Some(text) => self.duration(*src, &path.field("latency"), text),
+            };
+            let cidr_path = path.field("cidr");
+            let Some((addr, prefix_len)) = parse_cidr(&network.cidr) else {
+                self.report(*src, &cidr_path, Target::Value, Issue::BadCidr(network.cidr.clone()));
+                continue;
+            };
+            let net = Ipv4Addr::from(u32::from(addr) & mask(prefix_len));
+            if net != addr {
+                let issue = Issue::CidrHostBits { text: network.cidr.clone(), network: format!("{net}/{prefix_len}") };
+                self.report(*src, &cidr_path, Target::Value, issue);
+            }
+            self.network_cidrs.insert(name.clone(), (net, prefix_len));
+            if let Some(latency) = latency {
+                self.networks.push(NetworkSpec { name: name.clone(), cidr_addr: net, prefix_len, latency });
+            }
+        }
+    }
+
+    fn check_hosts(&mut self, hosts: &IndexMap<String, MergedHost>) -> Vec<HostSpec> {
+        let mut addresses: BTreeMap<(String, Ipv4Addr), String> = BTreeMap::new();
+        let mut macs: BTreeMap<[u8; 6], String> = BTreeMap::new();
+        let mut specs = Vec::new();
+        for (host_name, host) in hosts {
+            let host_path = FieldPath::root().field("hosts").key(host_name);
+            let mut nics = Vec::new();
+            for (nic_name, Sourced { value: nic, src }) in &host.nics {
+                let src = *src;
+                let nic_path = host_path.field("nics").key(nic_name);
+                let part = |i: usize, field: &str| if nic.tuple { nic_path.index(i) } else { nic_path.field(field) };
+                if let Some(reason) = interface_name_problem(nic_name) {
+                    let issue = Issue::BadInterfaceName { name: nic_name.clone(), reason };
+                    self.report(src, &nic_path, Target::Key, issue);
+                }
+                let network = self.network_cidrs.get(&nic.network).copied();
+                if network.is_none() {
+                    let known = list(self.network_cidrs.keys().map(String::as_str).collect::<BTreeSet<_>>());
+                    let issue = Issue::UnknownNetwork { name: nic.network.clone(), known };
+                    self.report(src, &part(0, "network"), Target::Value, issue);
+                }
+                let mac = nic.mac.as_ref().and_then(|text| {
+                    let path = part(2, "mac");
+                    match parse_mac(text) {
+                        None => self.report(src, &path, Target::Value, Issue::BadMac(text.clone())),
+                        Some(mac) if mac[0] & 1 == 1 => {
+                            self.report(src, &path, Target::Value, Issue::MulticastMac(text.clone()));
+                        }
+                        Some(mac) => {
+                            let owner = format!("{host_name} {nic_name}");
+                            if let Some(other) = macs.get(&mac) {
+                                let shown = mac.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":");
+                                let issue = Issue::DuplicateMac { mac: shown, other: other.clone() };
+                                self.report(src, &path, Target::Value, issue);
+                            } else {
+                                macs.insert(mac, owner);
+                            }
+                            return Some(mac);
+                        }
+                    }
+                    None
+                });
+                let addr_path = part(1, "addr");
+                let Some((addr, prefix_len)) = parse_cidr(&nic.addr) else {
+                    self.report(src, &addr_path, Target::Value, Issue::BadAddress(nic.addr.clone()));
+                    continue;
+                };
+                if let Some((net, net_prefix)) = network {
+                    let cidr = format!("{net}/{net_prefix}");
+                    let host_bits = u32::from(addr) & !mask(net_prefix);
+                    if u32::from(addr) & mask(net_prefix) != u32::from(net) {
+                        let issue =
+                            Issue::OutsideNetwork { addr: addr.to_string(), network: nic.network.clone(), cidr };
+                        self.report(src, &addr_path, Target::Value, issue);
+                    } else if prefix_len != net_prefix {
+                        let issue = Issue::PrefixMismatch { prefix: prefix_len, network: nic.network.clone(), cidr };
+                        self.report(src, &addr_path, Target::Value, issue);
+                    } else if net_prefix < 31 && (host_bits == 0 || host_bits == !mask(net_prefix)) {
+                        let what = if host_bits == 0 { "network" } else { "broadcast" };
+                        let issue =
+                            Issue::ReservedAddress { addr: addr.to_string(), what, network: nic.network.clone() };
+                        self.report(src, &addr_path, Target::Value, issue);
+                    } else if let Some(other) = addresses.get(&(nic.network.clone(), addr)) {
+                        let issue = Issue::DuplicateAddress {
+                            addr: addr.to_string(),
+                            network: nic.network.clone(),
+                            other: other.clone(),
+                        };
+                        self.report(src, &addr_path, Target::Value, issue);
+                    } else {
+                        addresses.insert((nic.network.clone(), addr), format!("{host_name} {nic_name}"));
+                    }
+                }
+                nics.push(NicSpec { name: nic_name.clone(), network: nic.network.clone(), addr, prefix_len, mac });
+            }
+
+            let gateway = host.gateway.as_ref().and_then(|Sourced { value: text, src }| {
+                let path = host_path.field("gateway");
+                let Ok(gateway) = text.parse::<Ipv4Addr>() else {
+                    self.report(*src, &path, Target::Value, Issue::BadGateway(text.clone()));
+                    return None;
+                };
+                let on_link = nics
+                    .iter()
+                    .any(|n| u32::from(n.addr) & mask(n.prefix_len) == u32::from(gateway) & mask(n.prefix_len));
+                if !on_link {
+                    self.report(*src, &path, Target::Value, Issue::GatewayUnreachable(gateway.to_string()));
+                }
+                Some(gateway)
+            });
+
+            let mut files = Vec::new();
+            for (file_path, Sourced { value: source, src }) in &host.files {
+                let path = host_path.field("files").key(file_path);
+                if !file_path.starts_with('/') {
+                    self.report(*src, &path, Target::Key, Issue::RelativeFilePath(file_path.clone()));
+                }
+                let contents = match source {
+                    FileSource::Text(text) => text.clone().into_bytes(),
+                    FileSource::File(relative) => {
+                        let dir = self.checker.sources.get(*src).map(|s| s.dir.clone()).unwrap_or_default();
+                        match std::fs::read(dir.join(relative)) {
+                            Ok(bytes) => bytes,
+                            Err(error) => {
+                                let issue = Issue::UnreadableFile { path: relative.clone(), error: error.to_string() };
+                                self.report(*src, &path, Target::Value, issue);
+                                continue;
+                            }
+                        }
+                    }
+                };
+                files.push(FileSpec { path: file_path.clone(), contents });
+            }
+
+            let mut enabled: Vec<String> = Vec::new();
+            if let Some(Sourced { value: services, src }) = &host.enabled {
+                for (i, service) in services.iter().enumerate() {
+                    let path = host_path.field("enabled").index(i);
+                    if !KNOWN_SERVICES.contains(&service.as_str()) {
+                        let issue = Issue::UnknownService { name: service.clone(), known: list(KNOWN_SERVICES) };
+                        self.report(*src, &path, Target::Value, issue);
+                    } else if enabled.contains(service) {
+                        self.report(*src, &path, Target::Value, Issue::DuplicateService(service.clone()));
+                    } else {
+                        enabled.push(service.clone());
+                    }
+                }
+            }
+            specs.push(HostSpec { name: host_name.clone(), nics, gateway, files, enabled });
+        }
+        specs
+    }
+
+    fn host(&mut self, scope: &Scope<'_>, path: &FieldPath, name: &str) {
+        if !scope.hosts.contains(&name) {
+            let issue = Issue::UnknownHost { name: name.to_string(), known: list(scope.hosts.iter().copied()) };
+            self.report(scope.src, path, Target::Value, issue);
+        }
+    }
+
+    /// A time within the run.
+    fn time(&mut self, scope: &Scope<'_>, path: &FieldPath, text: &str) -> Option<SimTime> {
+        let d = self.duration(scope.src, path, text)?;
+        if scope.duration.is_some_and(|end| d > end) {
+            let issue = Issue::BeyondDuration { text: text.to_string(), duration: scope.duration_text.to_string() };
+            self.report(scope.src, path, Target::Value, issue);
+            return None;
+        }
+        Some(SimTime::from_micros(micros(d)))
+    }
+
+    /// A `(from, to)` window within the run; the whole run when absent.
+    fn window(&mut self, scope: &Scope<'_>, path: &FieldPath, window: Option<&(String, String)>) -> Option<Window> {
+        let Some((from_text, to_text)) = window else {
+            let end = SimTime::from_micros(micros(scope.duration?));
+            return Some(Window::Between(SimTime::ZERO, end));
+        };
+        let from = self.time(scope, &path.index(0), from_text);
+        let to = self.time(scope, &path.index(1), to_text);
+        let (from, to) = (from?, to?);
+        if from > to {
+            let issue = Issue::ReversedWindow { from: from_text.clone(), to: to_text.clone() };
+            self.report(scope.src, path, Target::Value, issue);
+            return None;
+        }
+        Some(Window::Between(from, to))
+    }
+
+    /// At most one of `exactly`, `at_most`, `at_least`; `required` says whether none is allowed.
+    fn bound(
+        &mut self,
+        scope: &Scope<'_>,
+        path: &FieldPath,
+        given: [Option<u64>; 3],
+        required: bool,
+    ) -> Option<Option<Bound>> {
+        const NAMES: [&str; 3] = ["exactly", "at_most", "at_least"];
+        const ONE_OF: &str = "exactly, at_most, at_least";
+        let mut found = None;
+        for (i, value) in given.into_iter().enumerate() {
+            let Some(n) = value else { continue };
+            if found.is_some() {
+                self.report(scope.src, &path.field(NAMES[i]), Target::Key, Issue::OnlyOneOf(ONE_OF));
+                return None;
+            }
+            found = Some(match i {
+                0 => Bound::Exactly(n),
+                1 => Bound::AtMost(n),
+                _ => Bound::AtLeast(n),
+            });
+        }
+        if required && found.is_none() {
+            self.report(scope.src, path, Target::Value, Issue::OneOf(ONE_OF));
+            return None;
+        }
+        Some(found)
+    }
+
+    fn check_timeline(&mut self, scope: &Scope<'_>, timeline: &[TimelineFile]) -> Vec<TimelineEntry> {
+        let mut entries = Vec::new();
+        for (i, entry) in timeline.iter().enumerate() {
+            let path = FieldPath::root().field("timeline").index(i);
+            let (at_text, host, action) = match entry {
+                TimelineFile::At(at, host, command) => {
+                    if command.trim().is_empty() {
+                        self.report(scope.src, &path.index(2), Target::Value, Issue::EmptyCommand);
+                    }
+                    (at, host, TimelineAction::Command(command.clone()))
+                }
+                TimelineFile::PowerOn(at, host) => (at, host, TimelineAction::PowerOn),
+            };
+            let at = self.time(scope, &path.index(0), at_text);
+            self.host(scope, &path.index(1), host);
+            let location = self.location(scope.src, &path);
+            if let Some(at) = at {
+                entries.push(TimelineEntry { at, host: host.clone(), action, location });
+            }
+        }
+        entries
+    }
+
+    fn location(&self, src: Src, path: &FieldPath) -> SourceLocation {
+        let source = self.checker.sources.get(src);
+        let at = source.and_then(|s| s.index.as_ref()).and_then(|i| i.find(path, Target::Value));
+        SourceLocation {
+            file: source.map(|s| s.display.clone()).unwrap_or_default(),
+            line: at.map_or(0, |a| a.line),
+            column: at.map_or(0, |a| a.column),
+        }
+    }
+
+    fn check_expectations(
+        &mut self,
+        scope: &Scope<'_>,
+        expect: &[ExpectFile],
+        timeline: &[TimelineEntry],
+    ) -> Vec<Expectation> {
+        let mut out = Vec::new();
+        for (i, expectation) in expect.iter().enumerate() {
+            let path = FieldPath::root().field("expect").index(i);
+            if let Some(check) = self.check(scope, &path, expectation, timeline) {
+                let index = self.checker.sources.get(scope.src).and_then(|s| s.index.as_ref());
+                let text = index.and_then(|index| index.one_line(&path)).unwrap_or_else(|| format!("{expectation:?}"));
+                out.push(Expectation { check, text, location: self.location(scope.src, &path) });
+            }
+        }
+        out
+    }
+
+    fn check(
+        &mut self,
+        scope: &Scope<'_>,
+        path: &FieldPath,
+        expectation: &ExpectFile,
+        timeline: &[TimelineEntry],
+    ) -> Option<Check> {
+        match expectation {
+            ExpectFile::VipOwner { vip, host, hosts, at, within } => {
+                let vip_addr = match vip.parse::<Ipv4Addr>() {
+                    Err(_) => {
+                        self.report(scope.src, &path.field("vip"), Target::Value, Issue::BadVip(vip.clone()));
+                        None
+                    }
+                    Ok(addr) => {
+                        let on_network =
+                            self.network_cidrs.values().any(|(net, p)| u32::from(addr) & mask(*p) == u32::from(*net));
+                        if !on_network {
+                            self.report(
+                                scope.src,
+                                &path.field("vip"),
+                                Target::Value,
+                                Issue::VipOffNetwork(vip.clone()),
+                            );
+                        }
+                        Some(addr)
+                    }
+                };
+                let owners = match (host, hosts) {
+                    (Some(_), Some(_)) => {
+                        self.report(scope.src, &path.field("hosts"), Target::Key, Issue::OnlyOneOf("host, hosts"));
+                        None
+                    }
+                    (None, None) => {
+                        self.report(scope.src, path, Target::Value, Issue::OneOf("host, hosts"));
+                        None
+                    }
+                    (Some(host), None) => {
+                        self.host(scope, &path.field("host"), host);
+                        Some(vec![host.clone()])
+                    }
+                    (None, Some(hosts)) => {
+                        if hosts.is_empty() {
+                            self.report(scope.src, &path.field("hosts"), Target::Value, Issue::NoHosts);
+                        }
+                        for (i, host) in hosts.iter().enumerate() {
+                            self.host(scope, &path.field("hosts").index(i), host);
+                        }
+                        Some(hosts.clone())
+                    }
+                };
+                let window = match (at, within) {
+                    (Some(_), Some(_)) => {
+                        self.report(scope.src, &path.field("within"), Target::Key, Issue::OnlyOneOf("at, within"));
+                        None
+                    }
+                    (None, None) => {
+                        self.report(scope.src, path, Target::Value, Issue::OneOf("at, within"));
+                        None
+                    }
+                    (Some(at), None) => self.time(scope, &path.field("at"), at).map(Window::At),
+                    (None, Some(within)) => self.window(scope, &path.field("within"), Some(within)),
+                };
+                Some(Check::VipOwner { vip: vip_addr?, hosts: owners?, window: window? })
+            }
+            ExpectFile::PingLost { host, between, exactly, at_most, at_least } => {
+                self.host(scope, &path.field("host"), host);
+                let window = self.window(scope, &path.field("between"), between.as_ref());
+                let bound = self.bound(scope, path, [*exactly, *at_most, *at_least], true);
+                Some(Check::PingLost { host: host.clone(), window: window?, bound: bound?? })
+            }
+            ExpectFile::Log { host, contains, between, exactly, at_most, at_least } => {
+                self.host(scope, &path.field("host"), host);
+                let window = self.window(scope, &path.field("between"), between.as_ref());
+                let count = self.bound(scope, path, [*exactly, *at_most, *at_least], false);
+                Some(Check::Log { host: host.clone(), contains: contains.clone(), window: window?, count: count? })
+            }
+            ExpectFile::Output { host, at, contains } => {
+                self.host(scope, &path.field("host"), host);
+                let at_time = self.time(scope, &path.field("at"), at)?;
+                let typed = timeline
+                    .iter()
+                    .any(|e| e.at == at_time && e.host == *host && matches!(e.action, TimelineAction::Command(_)));
+                if !typed && scope.hosts.contains(&host.as_str()) {
+                    let issue = Issue::NoCommandAt { host: host.clone(), at: at.clone() };
+                    self.report(scope.src, &path.field("at"), Target::Value, issue);
+                }
+                Some(Check::Output { host: host.clone(), at: at_time, contains: contains.clone() })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_parsers() {
+        assert_eq!(parse_cidr("172.2.20.0/24"), Some((Ipv4Addr::new(172, 2, 20, 0), 24)));
+        assert_eq!(parse_cidr("172.2.20.0/33"), None);
+        assert_eq!(parse_cidr("172.2.20.0/+4"), None);
+        assert_eq!(parse_cidr("172.2.20.0"), None);
+        assert_eq!(parse_cidr("172.2.20/24"), None);
+        assert_eq!(mask(0), 0);
+        assert_eq!(mask(24), 0xffff_ff00);
+        assert_eq!(mask(32), u32::MAX);
+        assert_eq!(parse_mac("00:0c:29:3A:5b:01"), Some([0, 0x0c, 0x29, 0x3a, 0x5b, 1]));
+        assert_eq!(parse_mac("00:0c:29:3a:5b"), None);
+        assert_eq!(parse_mac("00:0c:29:3a:5b:01:02"), None);
+        assert_eq!(parse_mac("0:0c:29:3a:5b:01"), None);
+        assert_eq!(interface_name_problem("eno16777736"), None);
+        assert_eq!(interface_name_problem("eno1677773612345"), Some("longer than 15 bytes"));
+        assert_eq!(interface_name_problem("eth0:1"), Some("contains ':'"));
+    }
+}
