@@ -196,7 +196,7 @@ impl Host {
         self.events.drain(..)
     }
 
-    fn emit(&mut self, at: SimTime, kind: TraceKind) {
+    pub(crate) fn emit(&mut self, at: SimTime, kind: TraceKind) {
         self.events.push((at, kind));
     }
 
@@ -270,7 +270,7 @@ impl Host {
     }
 
     /// Whether `ip` is one of the host's addresses.
-    fn has_addr(&self, ip: Ipv4Addr) -> bool {
+    pub(crate) fn has_addr(&self, ip: Ipv4Addr) -> bool {
         self.nics.iter().any(|n| n.has_addr(ip))
     }
 }

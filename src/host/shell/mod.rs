@@ -13,22 +13,22 @@ use crate::observe::trace::{Stream, TraceKind};
 
 /// What a command printed and its exit status, for tools that finish at once.
 #[derive(Default)]
-pub(super) struct Output {
+pub(crate) struct Output {
     lines: Vec<(Stream, String)>,
     status: i32,
 }
 
 impl Output {
-    pub(super) fn out(&mut self, line: impl Into<String>) {
+    pub(crate) fn out(&mut self, line: impl Into<String>) {
         self.lines.push((Stream::Stdout, line.into()));
     }
 
-    pub(super) fn err(&mut self, line: impl Into<String>) {
+    pub(crate) fn err(&mut self, line: impl Into<String>) {
         self.lines.push((Stream::Stderr, line.into()));
     }
 
     /// Sets the exit status and returns `self` for tail calls.
-    pub(super) fn status(mut self, status: i32) -> Output {
+    pub(crate) fn status(mut self, status: i32) -> Output {
         self.status = status;
         self
     }
@@ -153,7 +153,7 @@ fn cat(host: &Host, args: &[&str]) -> Output {
 }
 
 /// Traces a finished command's output and exit status.
-pub(super) fn finish(host: &mut Host, now: SimTime, id: usize, out: Output) {
+pub(crate) fn finish(host: &mut Host, now: SimTime, id: usize, out: Output) {
     let name = host.cfg.name.clone();
     for (stream, line) in out.lines {
         host.emit(now, TraceKind::Output { host: name.clone(), id, stream, line });

@@ -1,0 +1,218 @@
+//! `ping` on a host: the iputils core of `proto::ping` over a smoltcp raw ICMP socket (root's
+//! ping uses a raw socket too, with the pid as ICMP identifier). Local "Destination Host
+//! Unreachable" errors come from the host's neighbour tables (resolution failed).
+
+use std::net::Ipv4Addr;
+
+use smoltcp::iface::SocketHandle;
+use smoltcp::socket::raw;
+use smoltcp::wire::{IpProtocol, IpVersion, Ipv4Packet};
+
+use crate::host::Host;
+use crate::host::shell::{Output, finish};
+use crate::kernel::SimTime;
+use crate::observe::trace::{Stream, TraceKind};
+use crate::proto::ping::{self as core, Pinger};
+
+const TTL: u8 = 64;
+
+pub(super) struct PingProc {
+    id: usize,
+    pid: u32,
+    pinger: Pinger,
+    socket: SocketHandle,
+    source: Ipv4Addr,
+    target: Ipv4Addr,
+    finished: bool,
+}
+
+/// `/etc/hosts` lookup, then dotted-quad.
+fn resolve(host: &Host, name: &str) -> Option<Ipv4Addr> {
+    if let Ok(ip) = name.parse() {
+        return Some(ip);
+    }
+    let hosts = host.fs.read_text("/etc/hosts")?;
+    hosts.lines().find_map(|l| {
+        let mut words = l.split('#').next()?.split_whitespace();
+        let ip: Ipv4Addr = words.next()?.parse().ok()?;
+        words.any(|w| w == name).then_some(ip)
+    })
+}
+
+fn ipv4_packet(src: Ipv4Addr, dst: Ipv4Addr, id: u16, icmp: &[u8]) -> Vec<u8> {
+    let len = 20 + icmp.len();
+    let mut p = vec![0u8; len];
+    p[0] = 0x45;
+    p[2..4].copy_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
+    p[4..6].copy_from_slice(&id.to_be_bytes());
+    p[6] = 0x40; // DF, as Linux sets with path MTU discovery on
+    p[8] = TTL;
+    p[9] = 1;
+    p[12..16].copy_from_slice(&src.octets());
+    p[16..20].copy_from_slice(&dst.octets());
+    let mut header = Ipv4Packet::new_unchecked(&mut p[..]);
+    header.fill_checksum();
+    p[20..].copy_from_slice(icmp);
+    p
+}
+
+fn echo_fields(icmp: &[u8]) -> Option<(u8, u16, u16)> {
+    (icmp.len() >= 8).then(|| (icmp[0], u16::from_be_bytes([icmp[4], icmp[5]]), u16::from_be_bytes([icmp[6], icmp[7]])))
+}
+
+impl PingProc {
+    /// Parses the arguments and starts; on a usage error prints it and returns `None`.
+    pub(super) fn start(host: &mut Host, now: SimTime, id: usize, pid: u32, args: &[&str]) -> Option<PingProc> {
+        let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+        let fail = |host: &mut Host, lines: Vec<String>, status: i32| {
+            let mut out = Output::default();
+            lines.into_iter().for_each(|l| out.err(l));
+            finish(host, now, id, out.status(status));
+            None
+        };
+        let parsed = match core::parse_args(&argv) {
+            Ok(a) => a,
+            Err(usage) => return fail(host, usage.lines, usage.status),
+        };
+        let Some(target) = resolve(host, &parsed.destination) else {
+            return fail(host, vec![format!("ping: {}: Name or service not known", parsed.destination)], 2);
+        };
+        let Some(source) = host.source_address(target) else {
+            return fail(host, vec!["ping: connect: Network is unreachable".to_owned()], 2);
+        };
+        let stack = host.stack.as_mut()?;
+        let rx = raw::PacketBuffer::new(vec![raw::PacketMetadata::EMPTY; 64], vec![0; 64 * 1600]);
+        let tx = raw::PacketBuffer::new(vec![raw::PacketMetadata::EMPTY; 64], vec![0; 64 * 1600]);
+        let socket = stack.sockets.add(raw::Socket::new(Some(IpVersion::Ipv4), Some(IpProtocol::Icmp), rx, tx));
+        let display = parsed.destination.clone();
+        let mut pinger = Pinger::new(parsed, display, target, pid as u16, host.calendar);
+        pinger.handle_start(now);
+        let mut p = PingProc { id, pid, pinger, socket, source, target, finished: false };
+        p.flush_output(host, now);
+        Some(p)
+    }
+
+    pub(super) fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    pub(super) fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    pub(super) fn poll_timeout(&self) -> Option<SimTime> {
+        if self.finished { None } else { self.pinger.poll_timeout() }
+    }
+
+    pub(super) fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
+        if self.finished {
+            return false;
+        }
+        let mut moved = false;
+        let mut received = Vec::new();
+        if let Some(stack) = host.stack.as_mut() {
+            let socket = stack.sockets.get_mut::<raw::Socket>(self.socket);
+            while let Ok(bytes) = socket.recv() {
+                received.push(bytes.to_vec());
+            }
+        }
+        for bytes in received {
+            moved = true;
+            let Ok(ip) = Ipv4Packet::new_checked(&bytes[..]) else { continue };
+            let (src, dst, ttl) = (ip.src_addr(), ip.dst_addr(), ip.hop_limit());
+            if !host.has_addr(dst) {
+                continue;
+            }
+            let icmp = ip.payload();
+            let replied_before = self.replied(icmp);
+            self.pinger.handle_reply(now, icmp, src, ttl);
+            if let (Some(false), Some((_, _, seq))) = (replied_before, echo_fields(icmp))
+                && let Some(probe) = self.pinger.probes().iter().find(|p| p.seq == seq)
+                && let Some(at) = probe.replied_at
+            {
+                let rtt_us = (at - probe.sent_at).as_micros() as u64;
+                host.emit(now, TraceKind::PingReplied { host: host.name().to_owned(), id: self.id, seq, rtt_us });
+            }
+        }
+        if self.pinger.poll_timeout().is_some_and(|t| t <= now) {
+            self.pinger.handle_timeout(now);
+            moved = true;
+        }
+        while let Some(icmp) = self.pinger.poll_transmit(now) {
+            moved = true;
+            if let Some((_, _, seq)) = echo_fields(&icmp) {
+                host.emit(now, TraceKind::PingSent { host: host.name().to_owned(), id: self.id, seq });
+                let packet = ipv4_packet(self.source, self.target, seq, &icmp);
+                if let Some(stack) = host.stack.as_mut() {
+                    // A full send queue loses the probe, as a full socket buffer would (ENOBUFS).
+                    let _ = stack.sockets.get_mut::<raw::Socket>(self.socket).send_slice(&packet);
+                }
+            }
+        }
+        moved |= self.flush_output(host, now);
+        moved
+    }
+
+    /// `Some(replied)` if `icmp` is an echo reply to one of our probes.
+    fn replied(&self, icmp: &[u8]) -> Option<bool> {
+        let (kind, ident, seq) = echo_fields(icmp)?;
+        if kind != 0 || ident != self.pid as u16 {
+            return None;
+        }
+        self.pinger.probes().iter().find(|p| p.seq == seq).map(|p| p.replied_at.is_some())
+    }
+
+    /// Prints pending output; once the core has an exit status, the command ends.
+    fn flush_output(&mut self, host: &mut Host, now: SimTime) -> bool {
+        let mut moved = false;
+        let name = host.name().to_owned();
+        while let Some(line) = self.pinger.poll_output() {
+            moved = true;
+            host.emit(now, TraceKind::Output { host: name.clone(), id: self.id, stream: Stream::Stdout, line });
+        }
+        if let Some(status) = self.pinger.exit_status() {
+            self.end(host, now, status);
+        }
+        moved
+    }
+
+    fn end(&mut self, host: &mut Host, now: SimTime, status: i32) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        if let Some(stack) = host.stack.as_mut() {
+            stack.sockets.remove(self.socket);
+        }
+        host.emit(now, TraceKind::Exit { host: host.name().to_owned(), id: self.id, status });
+    }
+
+    /// Neighbour resolution failed for `packet`; true if it was one of our probes.
+    pub(super) fn unreachable(&mut self, host: &mut Host, now: SimTime, packet: &[u8]) -> bool {
+        let Ok(ip) = Ipv4Packet::new_checked(packet) else { return false };
+        if self.finished || ip.next_header() != IpProtocol::Icmp {
+            return false;
+        }
+        match echo_fields(ip.payload()) {
+            Some((8, ident, seq)) if ident == self.pid as u16 => {
+                self.pinger.handle_error(now, seq, ip.src_addr());
+                self.flush_output(host, now);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// SIGINT (Ctrl-C, or the end of the run): statistics, then exit.
+    pub(super) fn interrupt(&mut self, host: &mut Host, now: SimTime) {
+        if !self.finished {
+            self.pinger.handle_interrupt(now);
+            self.flush_output(host, now);
+        }
+    }
+
+    /// SIGKILL: no statistics.
+    pub(super) fn kill(&mut self, host: &mut Host, now: SimTime) {
+        self.end(host, now, 128 + 9);
+    }
+}
