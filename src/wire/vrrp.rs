@@ -297,14 +297,24 @@ impl Repr {
         auth: Auth,
         addresses: Vec<Ipv4Addr>,
     ) -> Repr {
-        Repr { version: VERSION_2, msg_type: TYPE_ADVERT, vrid, priority, advert_int_s, auth, addresses }
+        Repr {
+            version: VERSION_2,
+            msg_type: TYPE_ADVERT,
+            vrid,
+            priority,
+            advert_int_s,
+            auth,
+            addresses,
+        }
     }
 
     /// Parses a length-checked packet. Version, type, auth type and checksum are not judged here.
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         let n = usize::from(packet.addr_count());
-        let addresses = (0..n).map(|i| packet.addr(i).ok_or(Error)).collect::<Result<Vec<_>>>()?;
+        let addresses = (0..n)
+            .map(|i| packet.addr(i).ok_or(Error))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Repr {
             version: packet.version(),
             msg_type: packet.msg_type(),
@@ -334,7 +344,12 @@ impl Repr {
         packet.set_addr_count(self.naddr());
         packet.set_auth_type(self.auth.type_code());
         packet.set_advert_int(self.advert_int_s);
-        for (i, a) in self.addresses.iter().take(usize::from(self.naddr())).enumerate() {
+        for (i, a) in self
+            .addresses
+            .iter()
+            .take(usize::from(self.naddr()))
+            .enumerate()
+        {
             packet.set_addr(i, *a);
         }
         packet.set_auth_data(self.auth.data());
@@ -483,7 +498,11 @@ mod tests {
 
     #[test]
     fn deconstruct_three_vectors() {
-        for (bytes, prio, csum) in [(PRIO_110, 110, 0x4b5b), (PRIO_99, 99, 0x565b), (PRIO_0, 0, 0xb95b)] {
+        for (bytes, prio, csum) in [
+            (PRIO_110, 110, 0x4b5b),
+            (PRIO_99, 99, 0x565b),
+            (PRIO_0, 0, 0xb95b),
+        ] {
             let p = Packet::new_checked(&bytes[..]).unwrap();
             assert!(p.verify_checksum());
             assert_eq!(p.checksum(), csum);
@@ -507,7 +526,13 @@ mod tests {
 
     #[test]
     fn observed_frame_both_directions() {
-        let r = Repr::advert(51, 110, 1, Auth::pass("1111"), vec![Ipv4Addr::new(10, 99, 0, 100)]);
+        let r = Repr::advert(
+            51,
+            110,
+            1,
+            Auth::pass("1111"),
+            vec![Ipv4Addr::new(10, 99, 0, 100)],
+        );
         let ip = ipv4_advert(Ipv4Addr::new(10, 99, 0, 11), MCAST_GROUP, 1, &r);
         assert_eq!(ip, OBSERVED_FRAME[14..]);
         let p = Packet::new_checked(&OBSERVED_FRAME[34..]).unwrap();

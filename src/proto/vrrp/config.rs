@@ -113,7 +113,13 @@ impl InstanceConfig {
 
 /// Parses `text`, the contents of the file `file` (the name is kept for messages that name it).
 pub fn parse(text: &str, file: &str) -> Parsed {
-    let mut p = Parser { lines: tokenize(text), pos: 0, depth: 0, msgs: Vec::new(), cur_line: 0 };
+    let mut p = Parser {
+        lines: tokenize(text),
+        pos: 0,
+        depth: 0,
+        msgs: Vec::new(),
+        cur_line: 0,
+    };
     let mut cfg = Config::default();
     let mut raw: Vec<RawInstance> = Vec::new();
     p.top(&mut cfg, &mut raw);
@@ -131,7 +137,10 @@ pub fn parse(text: &str, file: &str) -> Parsed {
             cfg.instances.push(inst);
         }
     }
-    Parsed { config: cfg, messages }
+    Parsed {
+        config: cfg,
+        messages,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,9 +170,15 @@ fn tokenize(text: &str) -> Vec<Line> {
             if c == '{' || c == '}' {
                 flush(&mut cur, &mut words);
                 if !words.is_empty() {
-                    out.push(Line { no, words: std::mem::take(&mut words) });
+                    out.push(Line {
+                        no,
+                        words: std::mem::take(&mut words),
+                    });
                 }
-                out.push(Line { no, words: vec![c.to_string()] });
+                out.push(Line {
+                    no,
+                    words: vec![c.to_string()],
+                });
                 continue;
             }
             if c == '"' {
@@ -220,34 +235,89 @@ struct Parser {
 }
 
 /// Block keywords keepalived knows but labsim ignores (their blocks are skipped).
-const IGNORED_BLOCKS_TOP: &[&str] =
-    &["vrrp_script", "vrrp_sync_group", "virtual_server", "virtual_server_group", "static_ipaddress", "static_routes", "static_rules", "vrrp_track_process", "garp_group", "linkbeat_interfaces"];
+const IGNORED_BLOCKS_TOP: &[&str] = &[
+    "vrrp_script",
+    "vrrp_sync_group",
+    "virtual_server",
+    "virtual_server_group",
+    "static_ipaddress",
+    "static_routes",
+    "static_rules",
+    "vrrp_track_process",
+    "garp_group",
+    "linkbeat_interfaces",
+];
 const IGNORED_GLOBAL: &[&str] = &[
-    "notification_email_from", "smtp_server", "smtp_connect_timeout", "vrrp_skip_check_adv_addr",
-    "vrrp_strict", "vrrp_garp_interval", "vrrp_gna_interval", "enable_script_security",
-    "script_user", "max_auto_priority", "vrrp_version", "vrrp_mcast_group4", "lvs_id",
-    "vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_iptables", "log_unknown_vrids",
+    "notification_email_from",
+    "smtp_server",
+    "smtp_connect_timeout",
+    "vrrp_skip_check_adv_addr",
+    "vrrp_strict",
+    "vrrp_garp_interval",
+    "vrrp_gna_interval",
+    "enable_script_security",
+    "script_user",
+    "max_auto_priority",
+    "vrrp_version",
+    "vrrp_mcast_group4",
+    "lvs_id",
+    "vrrp_garp_master_delay",
+    "vrrp_garp_master_repeat",
+    "vrrp_iptables",
+    "log_unknown_vrids",
 ];
 const IGNORED_GLOBAL_BLOCKS: &[&str] = &["notification_email"];
 const IGNORED_INSTANCE: &[&str] = &[
-    "preempt", "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify",
-    "smtp_alert", "dont_track_primary", "mcast_src_ip", "unicast_src_ip", "use_vmac",
-    "garp_master_refresh", "garp_master_refresh_repeat", "garp_lower_prio_delay",
-    "garp_lower_prio_repeat", "lower_prio_no_advert", "higher_prio_send_advert", "accept",
-    "no_accept", "debug", "version", "lvs_sync_daemon_interface", "native_ipv6",
+    "preempt",
+    "notify_master",
+    "notify_backup",
+    "notify_fault",
+    "notify_stop",
+    "notify",
+    "smtp_alert",
+    "dont_track_primary",
+    "mcast_src_ip",
+    "unicast_src_ip",
+    "use_vmac",
+    "garp_master_refresh",
+    "garp_master_refresh_repeat",
+    "garp_lower_prio_delay",
+    "garp_lower_prio_repeat",
+    "lower_prio_no_advert",
+    "higher_prio_send_advert",
+    "accept",
+    "no_accept",
+    "debug",
+    "version",
+    "lvs_sync_daemon_interface",
+    "native_ipv6",
 ];
 const IGNORED_INSTANCE_BLOCKS: &[&str] = &[
-    "track_interface", "track_script", "unicast_peer", "virtual_ipaddress_excluded",
-    "virtual_routes", "virtual_rules", "track_process", "track_file",
+    "track_interface",
+    "track_script",
+    "unicast_peer",
+    "virtual_ipaddress_excluded",
+    "virtual_routes",
+    "virtual_rules",
+    "track_process",
+    "track_file",
 ];
 
 impl Parser {
     fn err(&mut self, text: String) {
-        self.msgs.push(ConfigMessage { line: self.cur_line, text: format!("(Line {}) {}", self.cur_line, text), fatal: false });
+        self.msgs.push(ConfigMessage {
+            line: self.cur_line,
+            text: format!("(Line {}) {}", self.cur_line, text),
+            fatal: false,
+        });
     }
 
     fn fatal(&mut self, text: String) {
-        self.msgs.push(ConfigMessage { line: self.cur_line, text: format!("(Line {}) {}", self.cur_line, text), fatal: true });
+        self.msgs.push(ConfigMessage {
+            line: self.cur_line,
+            text: format!("(Line {}) {}", self.cur_line, text),
+            fatal: true,
+        });
     }
 
     /// The next logical line, with keepalived's block-depth bookkeeping.
@@ -270,7 +340,12 @@ impl Parser {
 
     /// Reads one block level. `level` 0 is the file; deeper levels end at `}`.
     /// `kind` says which keyword table applies.
-    fn block(&mut self, level: usize, mut need_bob: bool, mut on: impl FnMut(&mut Parser, &[String]) -> bool) {
+    fn block(
+        &mut self,
+        level: usize,
+        mut need_bob: bool,
+        mut on: impl FnMut(&mut Parser, &[String]) -> bool,
+    ) {
         while let Some(words) = self.next() {
             let first = words[0].as_str();
             if need_bob {
@@ -294,7 +369,11 @@ impl Parser {
 
     /// Skips a block that follows a known-but-ignored keyword (if one follows).
     fn skip_block(&mut self) {
-        if self.lines.get(self.pos).is_some_and(|l| l.words.len() == 1 && l.words[0] == "{") {
+        if self
+            .lines
+            .get(self.pos)
+            .is_some_and(|l| l.words.len() == 1 && l.words[0] == "{")
+        {
             let _ = self.next();
             let mut depth = 1;
             while let Some(w) = self.next() {
@@ -355,7 +434,11 @@ impl Parser {
         let warn = if ignore_error { "WARNING - " } else { "" };
         let t = s.trim_start();
         let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
-        let val: Option<u64> = if digits.is_empty() { Some(0) } else { digits.parse().ok() };
+        let val: Option<u64> = if digits.is_empty() {
+            Some(0)
+        } else {
+            digits.parse().ok()
+        };
         if t.starts_with('-') {
             self.err(format!("{warn}negative number '{s}'"));
             return None;
@@ -382,8 +465,14 @@ impl Parser {
                 true
             }
             "vrrp_instance" => {
-                let Some(name) = p.param(words, 1) else { return true };
-                let mut r = RawInstance { name: name.to_string(), line: p.cur_line, ..Default::default() };
+                let Some(name) = p.param(words, 1) else {
+                    return true;
+                };
+                let mut r = RawInstance {
+                    name: name.to_string(),
+                    line: p.cur_line,
+                    ..Default::default()
+                };
                 p.block(1, true, |p, w| p.instance(&mut r, w));
                 raw.push(r);
                 true
@@ -416,24 +505,32 @@ impl Parser {
         let iname = r.name.clone();
         match words[0].as_str() {
             "state" => {
-                let Some(v) = self.param(words, 1) else { return true };
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
                 match v {
                     "MASTER" => r.state = Some(InitialState::Master),
                     "BACKUP" => {
                         if r.state == Some(InitialState::Master) {
-                            self.err(format!("({iname}) state previously set as MASTER - ignoring BACKUP"));
+                            self.err(format!(
+                                "({iname}) state previously set as MASTER - ignoring BACKUP"
+                            ));
                         } else {
                             r.state = Some(InitialState::Backup);
                         }
                     }
                     other => {
-                        self.err(format!("({iname}) unknown state '{other}', defaulting to BACKUP"));
+                        self.err(format!(
+                            "({iname}) unknown state '{other}', defaulting to BACKUP"
+                        ));
                         r.state = Some(InitialState::Backup);
                     }
                 }
             }
             "interface" => {
-                let Some(v) = self.param(words, 1) else { return true };
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
                 if v.len() >= 16 {
                     self.err(format!("Interface name '{v}' too long - ignoring"));
                 } else {
@@ -441,14 +538,20 @@ impl Parser {
                 }
             }
             "virtual_router_id" => {
-                let Some(v) = self.param(words, 1) else { return true };
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
                 match self.unsigned(v, 1, 255, false) {
                     Some(n) => r.vrid = u8::try_from(n).unwrap_or(0),
-                    None => self.err(format!("({iname}): VRID '{v}' not valid - must be between 1 & 255")),
+                    None => self.err(format!(
+                        "({iname}): VRID '{v}' not valid - must be between 1 & 255"
+                    )),
                 }
             }
             "priority" => {
-                let Some(v) = self.param(words, 1) else { return true };
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
                 match self.unsigned(v, 1, 255, false) {
                     Some(n) => r.priority = u8::try_from(n).unwrap_or(100),
                     None => {
@@ -458,10 +561,14 @@ impl Parser {
                 }
             }
             "advert_int" => {
-                let Some(v) = self.param(words, 1) else { return true };
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
                 match parse_decimal_us(v).filter(|us| (10_000..=255_000_000).contains(us)) {
                     Some(us) => r.advert_int_us = us,
-                    None => self.err(format!("({iname}) Advert interval ({v}) not valid! Must be > 0 - ignoring")),
+                    None => self.err(format!(
+                        "({iname}) Advert interval ({v}) not valid! Must be > 0 - ignoring"
+                    )),
                 }
             }
             "authentication" => {
@@ -471,7 +578,9 @@ impl Parser {
                         match v {
                             "PASS" => r.auth_type = Some(1),
                             "AH" => r.auth_type = Some(2),
-                            other => p.err(format!("({iname}) unknown authentication type '{other}'")),
+                            other => {
+                                p.err(format!("({iname}) unknown authentication type '{other}'"))
+                            }
                         }
                         true
                     }
@@ -499,31 +608,45 @@ impl Parser {
             }
             "nopreempt" => r.nopreempt = true,
             "preempt_delay" => {
-                let Some(v) = self.param(words, 1) else { return true };
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
                 match parse_decimal_us(v).filter(|us| *us <= 1_000 * 1_000_000) {
                     Some(us) => r.preempt_delay_us = us,
                     None => {
-                        self.err(format!("({iname}) Preempt_delay not valid! must be between 0-1000"));
+                        self.err(format!(
+                            "({iname}) Preempt_delay not valid! must be between 0-1000"
+                        ));
                         r.preempt_delay_us = 0;
                     }
                 }
             }
             "garp_master_delay" => {
-                let Some(v) = self.param(words, 1) else { return true };
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
                 match self.unsigned(v, 0, u64::from(u32::MAX) / 1_000_000, true) {
                     Some(n) => r.garp_delay_s = Some(n),
-                    None => self.err(format!("({iname}): garp_master_delay '{v}' invalid - ignoring")),
+                    None => self.err(format!(
+                        "({iname}): garp_master_delay '{v}' invalid - ignoring"
+                    )),
                 }
             }
             "garp_master_repeat" => {
-                let Some(v) = self.param(words, 1) else { return true };
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
                 match self.unsigned(v, 0, u64::from(u32::MAX), true) {
                     Some(0) => {
-                        self.err(format!("({iname}): garp_master_repeat must be greater than 0, setting to 1"));
+                        self.err(format!(
+                            "({iname}): garp_master_repeat must be greater than 0, setting to 1"
+                        ));
                         r.garp_rep = Some(1);
                     }
                     Some(n) => r.garp_rep = Some(u32::try_from(n).unwrap_or(u32::MAX)),
-                    None => self.err(format!("({iname}): garp_master_repeat '{v}' invalid - ignoring")),
+                    None => self.err(format!(
+                        "({iname}): garp_master_repeat '{v}' invalid - ignoring"
+                    )),
                 }
             }
             k if IGNORED_INSTANCE.contains(&k) => {}
@@ -550,7 +673,9 @@ impl Parser {
         if let Some(l) = len_s {
             match l.parse::<u8>() {
                 Ok(n) if n <= 32 => prefix_len = n,
-                _ => self.err(format!("Invalid address prefix len {l} for address {spec} - using 32")),
+                _ => self.err(format!(
+                    "Invalid address prefix len {l} for address {spec} - using 32"
+                )),
             }
         }
         let mut dev: Option<String> = None;
@@ -560,17 +685,26 @@ impl Parser {
             if key == "dev" {
                 match w.get(i + 1) {
                     Some(d) if dev.is_none() => dev = Some(d.clone()),
-                    Some(_) => self.err(format!("Cannot specify ipaddress device more than once for {spec}")),
+                    Some(_) => self.err(format!(
+                        "Cannot specify ipaddress device more than once for {spec}"
+                    )),
                     None => {}
                 }
                 i += 2;
-            } else if matches!(key, "label" | "scope" | "brd" | "broadcast" | "peer" | "preferred_lft" | "valid_lft") {
+            } else if matches!(
+                key,
+                "label" | "scope" | "brd" | "broadcast" | "peer" | "preferred_lft" | "valid_lft"
+            ) {
                 i += 2;
             } else {
                 i += 1;
             }
         }
-        Some(VipConfig { addr, prefix_len, dev })
+        Some(VipConfig {
+            addr,
+            prefix_len,
+            dev,
+        })
     }
 }
 
@@ -587,7 +721,11 @@ fn parse_decimal_us(s: &str) -> Option<u64> {
         return None;
     }
     let i: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let mut f: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+    let mut f: u64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
     for _ in frac.len()..6 {
         f *= 10;
     }
@@ -597,7 +735,13 @@ fn parse_decimal_us(s: &str) -> Option<u64> {
 /// `vrrp_complete_instance()`: defaults, corrections and the minimum-configuration check.
 fn complete(r: RawInstance, msgs: &mut Vec<ConfigMessage>) -> Option<InstanceConfig> {
     let name = r.name.clone();
-    let mut say = |text: String, fatal: bool| msgs.push(ConfigMessage { line: r.line, text, fatal });
+    let mut say = |text: String, fatal: bool| {
+        msgs.push(ConfigMessage {
+            line: r.line,
+            text,
+            fatal,
+        })
+    };
     if r.vrid == 0 {
         say(format!("({name}) the virtual router id must be set"), true);
         return None;
@@ -606,7 +750,11 @@ fn complete(r: RawInstance, msgs: &mut Vec<ConfigMessage>) -> Option<InstanceCon
         say(format!("({name}) Unknown interface!"), true);
         return None;
     };
-    let mut advert_us = if r.advert_int_us == 0 { 1_000_000 } else { r.advert_int_us };
+    let mut advert_us = if r.advert_int_us == 0 {
+        1_000_000
+    } else {
+        r.advert_int_us
+    };
     if advert_us % 1_000_000 != 0 {
         let rounded = ((advert_us + 500_000) / 1_000_000).max(1) * 1_000_000;
         say(
@@ -620,21 +768,37 @@ fn complete(r: RawInstance, msgs: &mut Vec<ConfigMessage>) -> Option<InstanceCon
         advert_us = rounded;
     }
     if r.vips.is_empty() {
-        say(format!("({name}) No VIP specified; at least one is sensible"), false);
+        say(
+            format!("({name}) No VIP specified; at least one is sensible"),
+            false,
+        );
     }
     let mut nopreempt = r.nopreempt;
     let mut preempt_delay_us = r.preempt_delay_us;
     if r.priority == 255 && nopreempt {
-        say(format!("({name}) nopreempt is incompatible with priority 255. resetting nopreempt"), false);
+        say(
+            format!("({name}) nopreempt is incompatible with priority 255. resetting nopreempt"),
+            false,
+        );
         nopreempt = false;
     }
     if r.state == Some(InitialState::Master) {
         if nopreempt {
-            say(format!("({name}) Warning - nopreempt will not work with initial state MASTER - clearing"), false);
+            say(
+                format!(
+                    "({name}) Warning - nopreempt will not work with initial state MASTER - clearing"
+                ),
+                false,
+            );
             nopreempt = false;
         }
         if preempt_delay_us > 0 {
-            say(format!("({name}) Warning - preempt delay will not work with initial state MASTER - clearing"), false);
+            say(
+                format!(
+                    "({name}) Warning - preempt delay will not work with initial state MASTER - clearing"
+                ),
+                false,
+            );
             preempt_delay_us = 0;
         }
     }
@@ -643,7 +807,11 @@ fn complete(r: RawInstance, msgs: &mut Vec<ConfigMessage>) -> Option<InstanceCon
         (0, _) => 100,
         (p, _) => p,
     };
-    let state = r.state.unwrap_or(if priority == 255 { InitialState::Master } else { InitialState::Backup });
+    let state = r.state.unwrap_or(if priority == 255 {
+        InitialState::Master
+    } else {
+        InitialState::Backup
+    });
     let auth = match r.auth_type {
         None => AuthConfig::None,
         Some(1) => AuthConfig::Pass(r.auth_pass),
@@ -700,7 +868,14 @@ vrrp_instance VI_1 {
         assert_eq!((i.vrid, i.priority), (1, 110));
         assert_eq!(i.advert_int, Duration::from_secs(1));
         assert_eq!(i.auth, AuthConfig::Pass(*b"123456\0\0"));
-        assert_eq!(i.vips, vec![VipConfig { addr: Ipv4Addr::new(172, 2, 20, 100), prefix_len: 32, dev: None }]);
+        assert_eq!(
+            i.vips,
+            vec![VipConfig {
+                addr: Ipv4Addr::new(172, 2, 20, 100),
+                prefix_len: 32,
+                dev: None
+            }]
+        );
         assert!(!i.nopreempt);
         assert_eq!(i.garp_master_delay, Duration::from_secs(5));
         assert_eq!(i.garp_master_repeat, 5);
@@ -723,7 +898,14 @@ vrrp_instance VI_1 {
     fn unknown_keyword_names_its_line() {
         let text = LB1.replace("   advert_int 1\n", "   advert_int 1\n   bogus_option 3\n");
         let p = parse(&text, "f");
-        assert_eq!(p.messages, vec![ConfigMessage { line: 10, text: "(Line 10) Unknown keyword 'bogus_option'".into(), fatal: false }]);
+        assert_eq!(
+            p.messages,
+            vec![ConfigMessage {
+                line: 10,
+                text: "(Line 10) Unknown keyword 'bogus_option'".into(),
+                fatal: false
+            }]
+        );
         assert_eq!(p.config.instances.len(), 1);
     }
 
@@ -731,14 +913,19 @@ vrrp_instance VI_1 {
     fn missing_close_brace_reported() {
         let text = LB1.trim_end().trim_end_matches('}');
         let p = parse(text, "f");
-        assert_eq!(p.messages.last().map(|m| m.text.as_str()), Some("There are 1 missing '}'s or extra '{'s"));
+        assert_eq!(
+            p.messages.last().map(|m| m.text.as_str()),
+            Some("There are 1 missing '}'s or extra '{'s")
+        );
         let p = parse(&format!("{LB1}}}\n"), "f");
         assert_eq!(p.messages[0].text, "(Line 18) Extra '}' found");
     }
 
     #[test]
     fn truncation_and_master_nopreempt_warnings() {
-        let text = LB1.replace("auth_pass 123456", "auth_pass 1234567890").replace("advert_int 1\n", "advert_int 1\n nopreempt\n");
+        let text = LB1
+            .replace("auth_pass 123456", "auth_pass 1234567890")
+            .replace("advert_int 1\n", "advert_int 1\n nopreempt\n");
         let p = parse(&text, "f");
         let texts: Vec<_> = p.messages.iter().map(|m| m.text.as_str()).collect();
         assert_eq!(
@@ -756,14 +943,24 @@ vrrp_instance VI_1 {
     fn bad_values_and_missing_fields() {
         let text = "vrrp_instance X {\n priority 300\n interface eth0\n}\nvrrp_instance Y {\n virtual_router_id 7\n priority 5x\n}\n";
         let p = parse(text, "f");
-        let texts: Vec<_> = p.messages.iter().map(|m| (m.text.as_str(), m.fatal)).collect();
+        let texts: Vec<_> = p
+            .messages
+            .iter()
+            .map(|m| (m.text.as_str(), m.fatal))
+            .collect();
         assert_eq!(
             texts,
             vec![
                 ("(Line 2) number '300' outside range [1, 255]", false),
-                ("(Line 2) (X) Priority not valid! must be between 1 & 255. Using default 100", false),
+                (
+                    "(Line 2) (X) Priority not valid! must be between 1 & 255. Using default 100",
+                    false
+                ),
                 ("(Line 7) invalid number '5x'", false),
-                ("(Line 7) (Y) Priority not valid! must be between 1 & 255. Using default 100", false),
+                (
+                    "(Line 7) (Y) Priority not valid! must be between 1 & 255. Using default 100",
+                    false
+                ),
                 ("(X) the virtual router id must be set", true),
                 ("(Y) Unknown interface!", true),
             ]

@@ -156,18 +156,46 @@ impl Daemon {
         };
         d.log(Process::Parent, format!("Starting {VERSION}"), false);
         let Some(text) = config_text else {
-            d.log(Process::Parent, format!("Config files missing '{config_path}'."), false);
+            d.log(
+                Process::Parent,
+                format!("Config files missing '{config_path}'."),
+                false,
+            );
             d.log(Process::Parent, format!("Stopped {VERSION}"), false);
             d.exited = true;
             d.out.push_back(DaemonAction::Exited);
             return d;
         };
-        d.log(Process::Parent, format!("Opening file '{config_path}'."), true);
-        d.log(Process::Parent, format!("Configuration file {config_path}"), false);
-        d.log(Process::Parent, format!("Starting VRRP child process, pid={}", options.vrrp_pid), false);
-        d.log(Process::Vrrp, "Registering Kernel netlink reflector".into(), true);
-        d.log(Process::Vrrp, "Registering Kernel netlink command channel".into(), true);
-        d.log(Process::Vrrp, format!("Opening file '{config_path}'."), true);
+        d.log(
+            Process::Parent,
+            format!("Opening file '{config_path}'."),
+            true,
+        );
+        d.log(
+            Process::Parent,
+            format!("Configuration file {config_path}"),
+            false,
+        );
+        d.log(
+            Process::Parent,
+            format!("Starting VRRP child process, pid={}", options.vrrp_pid),
+            false,
+        );
+        d.log(
+            Process::Vrrp,
+            "Registering Kernel netlink reflector".into(),
+            true,
+        );
+        d.log(
+            Process::Vrrp,
+            "Registering Kernel netlink command channel".into(),
+            true,
+        );
+        d.log(
+            Process::Vrrp,
+            format!("Opening file '{config_path}'."),
+            true,
+        );
         let parsed = config::parse(text, config_path);
         for m in &parsed.messages {
             d.log(Process::Vrrp, m.text.clone(), false);
@@ -178,22 +206,36 @@ impl Daemon {
             if iface.is_none() {
                 d.log(
                     Process::Vrrp,
-                    format!("WARNING - interface {} for vrrp_instance {} doesn't exist", cfg.interface, cfg.name),
+                    format!(
+                        "WARNING - interface {} for vrrp_instance {} doesn't exist",
+                        cfg.interface, cfg.name
+                    ),
                     false,
                 );
             }
-            if let Some(i) = iface {
-                if let Some(a) = i.primary {
-                    if !assigned.contains(&i.name) {
-                        assigned.push(i.name.clone());
-                        d.log(Process::Vrrp, format!("Assigned address {a} for interface {}", i.name), false);
-                    }
-                }
+            if let Some(i) = iface
+                && let Some(a) = i.primary
+                && !assigned.contains(&i.name)
+            {
+                assigned.push(i.name.clone());
+                d.log(
+                    Process::Vrrp,
+                    format!("Assigned address {a} for interface {}", i.name),
+                    false,
+                );
             }
-            let inst = Instance::new(cfg, iface.and_then(|i| i.primary), iface.map(|i| i.mac).unwrap_or([0; 6]));
+            let inst = Instance::new(
+                cfg,
+                iface.and_then(|i| i.primary),
+                iface.map(|i| i.mac).unwrap_or([0; 6]),
+            );
             d.instances.push(inst);
         }
-        d.log(Process::Vrrp, "Registering gratuitous ARP shared channel".into(), true);
+        d.log(
+            Process::Vrrp,
+            "Registering gratuitous ARP shared channel".into(),
+            true,
+        );
         d.log(Process::Vrrp, "Startup complete".into(), false);
         for k in 0..d.instances.len() {
             let up = d.link_up(d.instances[k].interface());
@@ -225,7 +267,11 @@ impl Daemon {
         if detail && !self.options.log_detail {
             return;
         }
-        self.out.push_back(DaemonAction::Log { process, text, detail });
+        self.out.push_back(DaemonAction::Log {
+            process,
+            text,
+            detail,
+        });
     }
 
     fn drain(&mut self, k: usize) {
@@ -233,14 +279,33 @@ impl Daemon {
         while let Some(a) = self.instances[k].poll_action() {
             let da = match a {
                 Action::Send { dev, packet } => DaemonAction::Send { dev, packet },
-                Action::AddVip { addr, prefix_len, dev } => DaemonAction::AddVip { addr, prefix_len, dev },
-                Action::RemoveVip { addr, prefix_len, dev } => DaemonAction::RemoveVip { addr, prefix_len, dev },
+                Action::AddVip {
+                    addr,
+                    prefix_len,
+                    dev,
+                } => DaemonAction::AddVip {
+                    addr,
+                    prefix_len,
+                    dev,
+                },
+                Action::RemoveVip {
+                    addr,
+                    prefix_len,
+                    dev,
+                } => DaemonAction::RemoveVip {
+                    addr,
+                    prefix_len,
+                    dev,
+                },
                 Action::Garp { dev, vip, frame } => DaemonAction::Garp { dev, vip, frame },
                 Action::Log { text, detail } => {
                     self.log(Process::Vrrp, text, detail);
                     continue;
                 }
-                Action::StateChanged(state) => DaemonAction::StateChanged { instance: name.clone(), state },
+                Action::StateChanged(state) => DaemonAction::StateChanged {
+                    instance: name.clone(),
+                    state,
+                },
             };
             self.out.push_back(da);
         }
@@ -253,7 +318,11 @@ impl Daemon {
 
     /// When [`Daemon::handle_timeout`] must next be called.
     pub fn poll_timeout(&self) -> Option<SimTime> {
-        self.instances.iter().filter_map(Instance::poll_timeout).chain(self.shutdown_at).min()
+        self.instances
+            .iter()
+            .filter_map(Instance::poll_timeout)
+            .chain(self.shutdown_at)
+            .min()
     }
 
     /// True once both processes have exited.
@@ -280,11 +349,15 @@ impl Daemon {
         if self.exited || self.stopping {
             return;
         }
-        let Ok(info) = wire::parse_ipv4_header(ip_packet) else { return };
+        let Ok(info) = wire::parse_ipv4_header(ip_packet) else {
+            return;
+        };
         if info.protocol != wire::IP_PROTO_VRRP && info.protocol != 51 {
             return;
         }
-        let Some(vrid) = ip_packet.get(info.header_len + 1).copied() else { return };
+        let Some(vrid) = ip_packet.get(info.header_len + 1).copied() else {
+            return;
+        };
         for k in 0..self.instances.len() {
             if self.instances[k].interface() == iface && self.instances[k].vrid() == vrid {
                 self.instances[k].handle_packet(now, ip_packet);
@@ -306,7 +379,11 @@ impl Daemon {
             return;
         }
         if self.instances.iter().any(|i| i.interface() == iface) {
-            self.log(Process::Vrrp, format!("Netlink reports {iface} {}", if up { "up" } else { "down" }), false);
+            self.log(
+                Process::Vrrp,
+                format!("Netlink reports {iface} {}", if up { "up" } else { "down" }),
+                false,
+            );
         }
         for k in 0..self.instances.len() {
             if self.instances[k].interface() == iface {
@@ -338,7 +415,11 @@ impl Daemon {
         if self.shutdown_at.is_some_and(|t| t <= now) {
             self.shutdown_at = None;
             if self.options.log_detail {
-                self.log(Process::Vrrp, "Stopped - used 0.000000 user time, 0.000000 system time".into(), true);
+                self.log(
+                    Process::Vrrp,
+                    "Stopped - used 0.000000 user time, 0.000000 system time".into(),
+                    true,
+                );
             } else {
                 self.log(Process::Vrrp, "Stopped".into(), false);
             }

@@ -14,7 +14,9 @@ pub mod config;
 pub mod daemon;
 pub mod instance;
 
-pub use config::{AuthConfig, Config, ConfigMessage, InitialState, InstanceConfig, Parsed, VipConfig};
+pub use config::{
+    AuthConfig, Config, ConfigMessage, InitialState, InstanceConfig, Parsed, VipConfig,
+};
 pub use daemon::{Daemon, DaemonAction, DaemonOptions, InstanceView, Interface, Process};
 pub use instance::{Action, Instance, State};
 
