@@ -1,1 +1,10 @@
-//! (being written)
+//! L2: sans-IO protocol cores (quinn-proto style, architecture habit 2).
+//!
+//! The contract every core follows: inputs are `handle_*(now, …)` calls (packets, link changes,
+//! signals, timer expiry), outputs are pulled with `poll_*()` until they return `None`, and the
+//! core asks for its next wake-up with `poll_timeout()`. Time is always passed in as a
+//! [`crate::kernel::SimTime`]; nothing here reads a clock, opens a socket or touches smoltcp's
+//! `iface`/`socket` types. Cores report what happened through their own enums (e.g.
+//! [`vrrp::Action`]); the host glue translates those into frames, address changes and trace events.
+
+pub mod vrrp;

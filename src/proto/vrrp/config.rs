@@ -1,0 +1,980 @@
+//! `keepalived.conf` → [`Config`], the way keepalived 2.2.7's parser reads it (`lib/parser.c`,
+//! `keepalived/vrrp/vrrp_parser.c`, `vrrp_complete_instance()` in `vrrp.c`).
+//!
+//! The tokenizer follows keepalived's `read_line()`: `#` and `!` start comments, and each `{` or
+//! `}` is split off onto a logical line of its own, so `authentication { auth_type PASS }` is read
+//! as three lines. Like keepalived, a keyword only consumes the words it needs; any further words
+//! on its logical line are ignored silently (so `auth_type PASS auth_pass 1234` on one line does
+//! *not* set the password — keepalived behaves the same).
+//!
+//! Messages use keepalived's wording, prefixed with `(Line N) ` while the file is being read
+//! (keepalived only names the file when several files are in use). Checks made after reading
+//! (`vrrp_complete_instance()`) carry no line prefix. `fatal` marks what keepalived refuses:
+//! a missing parameter (keepalived exits) or an instance without VRID/interface (removed).
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+/// A message keepalived logs while reading its configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigMessage {
+    /// 1-based line in the file (0 when not tied to a line).
+    pub line: usize,
+    /// The text exactly as keepalived logs it (including any `(Line N) ` prefix).
+    pub text: String,
+    /// keepalived would not run this instance (or at all) because of it.
+    pub fatal: bool,
+}
+
+/// The parsed file plus everything keepalived would have logged about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// The configuration, after keepalived's defaults and corrections.
+    pub config: Config,
+    /// Warnings and errors in order of appearance.
+    pub messages: Vec<ConfigMessage>,
+}
+
+/// The parts of `keepalived.conf` labsim models.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// `global_defs { router_id X }`.
+    pub router_id: Option<String>,
+    /// The usable `vrrp_instance` blocks, in file order (fatally broken ones are left out).
+    pub instances: Vec<InstanceConfig>,
+}
+
+/// The `state` keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitialState {
+    /// `state MASTER`.
+    Master,
+    /// `state BACKUP`.
+    Backup,
+}
+
+/// `authentication { auth_type …; auth_pass … }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthConfig {
+    /// No authentication block.
+    None,
+    /// `auth_type PASS`, with the password zero padded/truncated to 8 bytes.
+    Pass([u8; 8]),
+    /// `auth_type AH` (not modelled beyond the auth type byte).
+    Ah,
+}
+
+/// One `virtual_ipaddress` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VipConfig {
+    /// The address.
+    pub addr: Ipv4Addr,
+    /// Prefix length (32 when not given).
+    pub prefix_len: u8,
+    /// `dev IF`, when given (otherwise the instance interface).
+    pub dev: Option<String>,
+}
+
+/// One `vrrp_instance NAME { … }` after `vrrp_complete_instance()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceConfig {
+    /// The instance name (`VI_1`).
+    pub name: String,
+    /// `state`, after defaults (derived from priority when absent).
+    pub state: InitialState,
+    /// `interface`.
+    pub interface: String,
+    /// `virtual_router_id`.
+    pub vrid: u8,
+    /// `priority` (100 by default, 255 for `state MASTER` without priority).
+    pub priority: u8,
+    /// `advert_int` (1 s by default), whole seconds for VRRPv2.
+    pub advert_int: Duration,
+    /// Authentication.
+    pub auth: AuthConfig,
+    /// `virtual_ipaddress` entries in order.
+    pub vips: Vec<VipConfig>,
+    /// `nopreempt`.
+    pub nopreempt: bool,
+    /// `preempt_delay` (zero = none).
+    pub preempt_delay: Duration,
+    /// `garp_master_delay` (5 s).
+    pub garp_master_delay: Duration,
+    /// `garp_master_repeat` (5).
+    pub garp_master_repeat: u32,
+}
+
+impl InstanceConfig {
+    /// The device a VIP is added to.
+    pub fn vip_dev<'a>(&'a self, vip: &'a VipConfig) -> &'a str {
+        vip.dev.as_deref().unwrap_or(&self.interface)
+    }
+}
+
+/// Parses `text`, the contents of the file `file` (the name is kept for messages that name it).
+pub fn parse(text: &str, file: &str) -> Parsed {
+    let mut p = Parser {
+        lines: tokenize(text),
+        pos: 0,
+        depth: 0,
+        msgs: Vec::new(),
+        cur_line: 0,
+    };
+    let mut cfg = Config::default();
+    let mut raw: Vec<RawInstance> = Vec::new();
+    p.top(&mut cfg, &mut raw);
+    if p.depth > 0 {
+        p.msgs.push(ConfigMessage {
+            line: 0,
+            text: format!("There are {} missing '}}'s or extra '{{'s", p.depth),
+            fatal: false,
+        });
+    }
+    let _ = file; // single-file configs: keepalived names no file in its messages
+    let mut messages = p.msgs;
+    for r in raw {
+        if let Some(inst) = complete(r, &mut messages) {
+            cfg.instances.push(inst);
+        }
+    }
+    Parsed {
+        config: cfg,
+        messages,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizer
+
+struct Line {
+    no: usize,
+    words: Vec<String>,
+}
+
+fn tokenize(text: &str) -> Vec<Line> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let no = i + 1;
+        let mut words: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        let flush = |cur: &mut String, words: &mut Vec<String>| {
+            if !cur.is_empty() {
+                words.push(std::mem::take(cur));
+            }
+        };
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            if (c == '#' || c == '!') && cur.is_empty() {
+                break;
+            }
+            if c == '{' || c == '}' {
+                flush(&mut cur, &mut words);
+                if !words.is_empty() {
+                    out.push(Line {
+                        no,
+                        words: std::mem::take(&mut words),
+                    });
+                }
+                out.push(Line {
+                    no,
+                    words: vec![c.to_string()],
+                });
+                continue;
+            }
+            if c == '"' {
+                // a quoted string is one word (quotes dropped)
+                for q in chars.by_ref() {
+                    if q == '"' {
+                        break;
+                    }
+                    cur.push(q);
+                }
+                continue;
+            }
+            if c.is_whitespace() {
+                flush(&mut cur, &mut words);
+            } else {
+                cur.push(c);
+            }
+        }
+        flush(&mut cur, &mut words);
+        if !words.is_empty() {
+            out.push(Line { no, words });
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The recursive keyword reader (keepalived's process_stream)
+
+#[derive(Default)]
+struct RawInstance {
+    name: String,
+    line: usize,
+    state: Option<InitialState>,
+    interface: Option<String>,
+    vrid: u8,
+    priority: u8,
+    advert_int_us: u64,
+    auth_type: Option<u8>,
+    auth_pass: [u8; 8],
+    vips: Vec<VipConfig>,
+    nopreempt: bool,
+    preempt_delay_us: u64,
+    garp_delay_s: Option<u64>,
+    garp_rep: Option<u32>,
+}
+
+struct Parser {
+    lines: Vec<Line>,
+    pos: usize,
+    depth: i64,
+    msgs: Vec<ConfigMessage>,
+    cur_line: usize,
+}
+
+/// Block keywords keepalived knows but labsim ignores (their blocks are skipped).
+const IGNORED_BLOCKS_TOP: &[&str] = &[
+    "vrrp_script",
+    "vrrp_sync_group",
+    "virtual_server",
+    "virtual_server_group",
+    "static_ipaddress",
+    "static_routes",
+    "static_rules",
+    "vrrp_track_process",
+    "garp_group",
+    "linkbeat_interfaces",
+];
+const IGNORED_GLOBAL: &[&str] = &[
+    "notification_email_from",
+    "smtp_server",
+    "smtp_connect_timeout",
+    "vrrp_skip_check_adv_addr",
+    "vrrp_strict",
+    "vrrp_garp_interval",
+    "vrrp_gna_interval",
+    "enable_script_security",
+    "script_user",
+    "max_auto_priority",
+    "vrrp_version",
+    "vrrp_mcast_group4",
+    "lvs_id",
+    "vrrp_garp_master_delay",
+    "vrrp_garp_master_repeat",
+    "vrrp_iptables",
+    "log_unknown_vrids",
+];
+const IGNORED_GLOBAL_BLOCKS: &[&str] = &["notification_email"];
+const IGNORED_INSTANCE: &[&str] = &[
+    "preempt",
+    "notify_master",
+    "notify_backup",
+    "notify_fault",
+    "notify_stop",
+    "notify",
+    "smtp_alert",
+    "dont_track_primary",
+    "mcast_src_ip",
+    "unicast_src_ip",
+    "use_vmac",
+    "garp_master_refresh",
+    "garp_master_refresh_repeat",
+    "garp_lower_prio_delay",
+    "garp_lower_prio_repeat",
+    "lower_prio_no_advert",
+    "higher_prio_send_advert",
+    "accept",
+    "no_accept",
+    "debug",
+    "version",
+    "lvs_sync_daemon_interface",
+    "native_ipv6",
+];
+const IGNORED_INSTANCE_BLOCKS: &[&str] = &[
+    "track_interface",
+    "track_script",
+    "unicast_peer",
+    "virtual_ipaddress_excluded",
+    "virtual_routes",
+    "virtual_rules",
+    "track_process",
+    "track_file",
+];
+
+impl Parser {
+    fn err(&mut self, text: String) {
+        self.msgs.push(ConfigMessage {
+            line: self.cur_line,
+            text: format!("(Line {}) {}", self.cur_line, text),
+            fatal: false,
+        });
+    }
+
+    fn fatal(&mut self, text: String) {
+        self.msgs.push(ConfigMessage {
+            line: self.cur_line,
+            text: format!("(Line {}) {}", self.cur_line, text),
+            fatal: true,
+        });
+    }
+
+    /// The next logical line, with keepalived's block-depth bookkeeping.
+    fn next(&mut self) -> Option<Vec<String>> {
+        let line = self.lines.get(self.pos)?;
+        self.pos += 1;
+        self.cur_line = line.no;
+        let words = line.words.clone();
+        if words.len() == 1 && words[0] == "{" {
+            self.depth += 1;
+        } else if words.len() == 1 && words[0] == "}" {
+            self.depth -= 1;
+            if self.depth < 0 {
+                self.err("Extra '}' found".to_string());
+                self.depth = 0;
+            }
+        }
+        Some(words)
+    }
+
+    /// Reads one block level. `level` 0 is the file; deeper levels end at `}`.
+    /// `kind` says which keyword table applies.
+    fn block(
+        &mut self,
+        level: usize,
+        mut need_bob: bool,
+        mut on: impl FnMut(&mut Parser, &[String]) -> bool,
+    ) {
+        while let Some(words) = self.next() {
+            let first = words[0].as_str();
+            if need_bob {
+                need_bob = false;
+                if first == "{" && level > 0 {
+                    continue;
+                }
+                self.err("Missing '{' at beginning of configuration block".to_string());
+            } else if first == "{" {
+                self.err("Unexpected '{' - ignoring".to_string());
+                continue;
+            }
+            if first == "}" && level > 0 {
+                break;
+            }
+            if !on(self, &words) {
+                self.err(format!("Unknown keyword '{first}'"));
+            }
+        }
+    }
+
+    /// Skips a block that follows a known-but-ignored keyword (if one follows).
+    fn skip_block(&mut self) {
+        if self
+            .lines
+            .get(self.pos)
+            .is_some_and(|l| l.words.len() == 1 && l.words[0] == "{")
+        {
+            let _ = self.next();
+            let mut depth = 1;
+            while let Some(w) = self.next() {
+                if w[0] == "{" {
+                    depth += 1;
+                } else if w[0] == "}" {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// keepalived's `alloc_value_block`: each line up to `}` is one entry.
+    fn value_block(&mut self, keyword: &str) -> Vec<(usize, Vec<String>)> {
+        let mut out = Vec::new();
+        let mut need_bob = true;
+        while let Some(words) = self.next() {
+            if need_bob {
+                need_bob = false;
+                if words[0] == "{" {
+                    continue;
+                }
+                self.msgs.push(ConfigMessage {
+                    line: self.cur_line,
+                    text: format!("'{{' missing from beginning of block {keyword}"),
+                    fatal: false,
+                });
+            }
+            if words[0] == "}" {
+                break;
+            }
+            out.push((self.cur_line, words));
+        }
+        out
+    }
+
+    /// The word at `idx`, or the missing-parameter error (keepalived exits on it).
+    fn param<'a>(&mut self, words: &'a [String], idx: usize) -> Option<&'a str> {
+        match words.get(idx) {
+            Some(w) => Some(w.as_str()),
+            None => {
+                self.fatal(format!(
+                    "*** Configuration line starting `{}` is missing a parameter after keyword `{}` at word position {}",
+                    words[0],
+                    words[idx - 1],
+                    idx + 1
+                ));
+                None
+            }
+        }
+    }
+
+    /// keepalived's `read_unsigned_func` (base 10).
+    fn unsigned(&mut self, s: &str, min: u64, max: u64, ignore_error: bool) -> Option<u64> {
+        let warn = if ignore_error { "WARNING - " } else { "" };
+        let t = s.trim_start();
+        let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let val: Option<u64> = if digits.is_empty() {
+            Some(0)
+        } else {
+            digits.parse().ok()
+        };
+        if t.starts_with('-') {
+            self.err(format!("{warn}negative number '{s}'"));
+            return None;
+        }
+        let Some(val) = val.filter(|v| *v <= u64::from(u32::MAX)) else {
+            self.err(format!("{warn}number '{s}' outside unsigned integer range"));
+            return None;
+        };
+        if digits.len() != t.len() {
+            self.err(format!("{warn}invalid number '{s}'"));
+            return (ignore_error && val >= min && val <= max && !digits.is_empty()).then_some(val);
+        }
+        if val < min || val > max {
+            self.err(format!("{warn}number '{s}' outside range [{min}, {max}]"));
+            return None;
+        }
+        Some(val)
+    }
+
+    fn top(&mut self, cfg: &mut Config, raw: &mut Vec<RawInstance>) {
+        self.block(0, false, |p, words| match words[0].as_str() {
+            "global_defs" => {
+                p.block(1, true, |p, w| p.global(cfg, w));
+                true
+            }
+            "vrrp_instance" => {
+                let Some(name) = p.param(words, 1) else {
+                    return true;
+                };
+                let mut r = RawInstance {
+                    name: name.to_string(),
+                    line: p.cur_line,
+                    ..Default::default()
+                };
+                p.block(1, true, |p, w| p.instance(&mut r, w));
+                raw.push(r);
+                true
+            }
+            k if IGNORED_BLOCKS_TOP.contains(&k) => {
+                p.skip_block();
+                true
+            }
+            _ => false,
+        });
+    }
+
+    fn global(&mut self, cfg: &mut Config, words: &[String]) -> bool {
+        match words[0].as_str() {
+            "router_id" => {
+                if let Some(v) = self.param(words, 1) {
+                    cfg.router_id = Some(v.to_string());
+                }
+            }
+            k if IGNORED_GLOBAL.contains(&k) => {}
+            k if IGNORED_GLOBAL_BLOCKS.contains(&k) => {
+                let _ = self.value_block(k);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn instance(&mut self, r: &mut RawInstance, words: &[String]) -> bool {
+        let iname = r.name.clone();
+        match words[0].as_str() {
+            "state" => {
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
+                match v {
+                    "MASTER" => r.state = Some(InitialState::Master),
+                    "BACKUP" => {
+                        if r.state == Some(InitialState::Master) {
+                            self.err(format!(
+                                "({iname}) state previously set as MASTER - ignoring BACKUP"
+                            ));
+                        } else {
+                            r.state = Some(InitialState::Backup);
+                        }
+                    }
+                    other => {
+                        self.err(format!(
+                            "({iname}) unknown state '{other}', defaulting to BACKUP"
+                        ));
+                        r.state = Some(InitialState::Backup);
+                    }
+                }
+            }
+            "interface" => {
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
+                if v.len() >= 16 {
+                    self.err(format!("Interface name '{v}' too long - ignoring"));
+                } else {
+                    r.interface = Some(v.to_string());
+                }
+            }
+            "virtual_router_id" => {
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
+                match self.unsigned(v, 1, 255, false) {
+                    Some(n) => r.vrid = u8::try_from(n).unwrap_or(0),
+                    None => self.err(format!(
+                        "({iname}): VRID '{v}' not valid - must be between 1 & 255"
+                    )),
+                }
+            }
+            "priority" => {
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
+                match self.unsigned(v, 1, 255, false) {
+                    Some(n) => r.priority = u8::try_from(n).unwrap_or(100),
+                    None => {
+                        self.err(format!("({iname}) Priority not valid! must be between 1 & 255. Using default 100"));
+                        r.priority = 100;
+                    }
+                }
+            }
+            "advert_int" => {
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
+                match parse_decimal_us(v).filter(|us| (10_000..=255_000_000).contains(us)) {
+                    Some(us) => r.advert_int_us = us,
+                    None => self.err(format!(
+                        "({iname}) Advert interval ({v}) not valid! Must be > 0 - ignoring"
+                    )),
+                }
+            }
+            "authentication" => {
+                self.block(2, true, |p, w| match w[0].as_str() {
+                    "auth_type" => {
+                        let Some(v) = p.param(w, 1) else { return true };
+                        match v {
+                            "PASS" => r.auth_type = Some(1),
+                            "AH" => r.auth_type = Some(2),
+                            other => {
+                                p.err(format!("({iname}) unknown authentication type '{other}'"))
+                            }
+                        }
+                        true
+                    }
+                    "auth_pass" => {
+                        let Some(v) = p.param(w, 1) else { return true };
+                        if v.len() > 8 {
+                            p.err("Truncating auth_pass to 8 characters".to_string());
+                        }
+                        r.auth_pass = [0; 8];
+                        for (d, b) in r.auth_pass.iter_mut().zip(v.as_bytes()) {
+                            *d = *b;
+                        }
+                        true
+                    }
+                    _ => false,
+                });
+            }
+            "virtual_ipaddress" => {
+                for (line, entry) in self.value_block("virtual_ipaddress") {
+                    self.cur_line = line;
+                    if let Some(v) = self.vip(&entry) {
+                        r.vips.push(v);
+                    }
+                }
+            }
+            "nopreempt" => r.nopreempt = true,
+            "preempt_delay" => {
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
+                match parse_decimal_us(v).filter(|us| *us <= 1_000 * 1_000_000) {
+                    Some(us) => r.preempt_delay_us = us,
+                    None => {
+                        self.err(format!(
+                            "({iname}) Preempt_delay not valid! must be between 0-1000"
+                        ));
+                        r.preempt_delay_us = 0;
+                    }
+                }
+            }
+            "garp_master_delay" => {
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
+                match self.unsigned(v, 0, u64::from(u32::MAX) / 1_000_000, true) {
+                    Some(n) => r.garp_delay_s = Some(n),
+                    None => self.err(format!(
+                        "({iname}): garp_master_delay '{v}' invalid - ignoring"
+                    )),
+                }
+            }
+            "garp_master_repeat" => {
+                let Some(v) = self.param(words, 1) else {
+                    return true;
+                };
+                match self.unsigned(v, 0, u64::from(u32::MAX), true) {
+                    Some(0) => {
+                        self.err(format!(
+                            "({iname}): garp_master_repeat must be greater than 0, setting to 1"
+                        ));
+                        r.garp_rep = Some(1);
+                    }
+                    Some(n) => r.garp_rep = Some(u32::try_from(n).unwrap_or(u32::MAX)),
+                    None => self.err(format!(
+                        "({iname}): garp_master_repeat '{v}' invalid - ignoring"
+                    )),
+                }
+            }
+            k if IGNORED_INSTANCE.contains(&k) => {}
+            k if IGNORED_INSTANCE_BLOCKS.contains(&k) => {
+                let _ = self.value_block(k);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// One `virtual_ipaddress` line: `A.B.C.D[/len] [dev IF] [label L] [scope S] …`.
+    fn vip(&mut self, w: &[String]) -> Option<VipConfig> {
+        let spec = w[0].as_str();
+        let (addr_s, len_s) = match spec.split_once('/') {
+            Some((a, l)) => (a, Some(l)),
+            None => (spec, None),
+        };
+        let Ok(addr) = addr_s.parse::<Ipv4Addr>() else {
+            self.err(format!("VRRP parsed invalid IP {spec}. skipping IP..."));
+            return None;
+        };
+        let mut prefix_len = 32;
+        if let Some(l) = len_s {
+            match l.parse::<u8>() {
+                Ok(n) if n <= 32 => prefix_len = n,
+                _ => self.err(format!(
+                    "Invalid address prefix len {l} for address {spec} - using 32"
+                )),
+            }
+        }
+        let mut dev: Option<String> = None;
+        let mut i = 1;
+        while i < w.len() {
+            let key = w[i].as_str();
+            if key == "dev" {
+                match w.get(i + 1) {
+                    Some(d) if dev.is_none() => dev = Some(d.clone()),
+                    Some(_) => self.err(format!(
+                        "Cannot specify ipaddress device more than once for {spec}"
+                    )),
+                    None => {}
+                }
+                i += 2;
+            } else if matches!(
+                key,
+                "label" | "scope" | "brd" | "broadcast" | "peer" | "preferred_lft" | "valid_lft"
+            ) {
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+        Some(VipConfig {
+            addr,
+            prefix_len,
+            dev,
+        })
+    }
+}
+
+/// keepalived's `read_decimal_unsigned` for seconds with up to 6 decimals, in µs.
+fn parse_decimal_us(s: &str) -> Option<u64> {
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (s, ""),
+    };
+    if int.is_empty() && frac.is_empty() || frac.len() > 6 {
+        return None;
+    }
+    if !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let i: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let mut f: u64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
+    for _ in frac.len()..6 {
+        f *= 10;
+    }
+    i.checked_mul(1_000_000)?.checked_add(f)
+}
+
+/// `vrrp_complete_instance()`: defaults, corrections and the minimum-configuration check.
+fn complete(r: RawInstance, msgs: &mut Vec<ConfigMessage>) -> Option<InstanceConfig> {
+    let name = r.name.clone();
+    let mut say = |text: String, fatal: bool| {
+        msgs.push(ConfigMessage {
+            line: r.line,
+            text,
+            fatal,
+        })
+    };
+    if r.vrid == 0 {
+        say(format!("({name}) the virtual router id must be set"), true);
+        return None;
+    }
+    let Some(interface) = r.interface.clone() else {
+        say(format!("({name}) Unknown interface!"), true);
+        return None;
+    };
+    let mut advert_us = if r.advert_int_us == 0 {
+        1_000_000
+    } else {
+        r.advert_int_us
+    };
+    if advert_us % 1_000_000 != 0 {
+        let rounded = ((advert_us + 500_000) / 1_000_000).max(1) * 1_000_000;
+        say(
+            format!(
+                "({name}) VRRPv2 advertisement interval {}ms is not a multiple of 1 second - rounding to {}s",
+                advert_us / 1_000,
+                rounded / 1_000_000
+            ),
+            false,
+        );
+        advert_us = rounded;
+    }
+    if r.vips.is_empty() {
+        say(
+            format!("({name}) No VIP specified; at least one is sensible"),
+            false,
+        );
+    }
+    let mut nopreempt = r.nopreempt;
+    let mut preempt_delay_us = r.preempt_delay_us;
+    if r.priority == 255 && nopreempt {
+        say(
+            format!("({name}) nopreempt is incompatible with priority 255. resetting nopreempt"),
+            false,
+        );
+        nopreempt = false;
+    }
+    if r.state == Some(InitialState::Master) {
+        if nopreempt {
+            say(
+                format!(
+                    "({name}) Warning - nopreempt will not work with initial state MASTER - clearing"
+                ),
+                false,
+            );
+            nopreempt = false;
+        }
+        if preempt_delay_us > 0 {
+            say(
+                format!(
+                    "({name}) Warning - preempt delay will not work with initial state MASTER - clearing"
+                ),
+                false,
+            );
+            preempt_delay_us = 0;
+        }
+    }
+    let priority = match (r.priority, r.state) {
+        (0, Some(InitialState::Master)) => 255,
+        (0, _) => 100,
+        (p, _) => p,
+    };
+    let state = r.state.unwrap_or(if priority == 255 {
+        InitialState::Master
+    } else {
+        InitialState::Backup
+    });
+    let auth = match r.auth_type {
+        None => AuthConfig::None,
+        Some(1) => AuthConfig::Pass(r.auth_pass),
+        Some(_) => AuthConfig::Ah,
+    };
+    Some(InstanceConfig {
+        name,
+        state,
+        interface,
+        vrid: r.vrid,
+        priority,
+        advert_int: Duration::from_micros(advert_us),
+        auth,
+        vips: r.vips,
+        nopreempt,
+        preempt_delay: Duration::from_micros(preempt_delay_us),
+        garp_master_delay: Duration::from_secs(r.garp_delay_s.unwrap_or(5)),
+        garp_master_repeat: r.garp_rep.unwrap_or(5),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) const LB1: &str = "global_defs {
+   router_id HA_TEST_R1
+}
+vrrp_instance VI_1 {
+   state MASTER
+   interface eno33554984
+   virtual_router_id 1
+   priority 110
+   advert_int 1
+   authentication {
+      auth_type PASS
+      auth_pass 123456
+   }
+   virtual_ipaddress {
+      172.2.20.100
+   }
+}
+";
+
+    #[test]
+    fn lab_config_parses() {
+        let p = parse(LB1, "/etc/keepalived/keepalived.conf");
+        assert_eq!(p.messages, vec![]);
+        assert_eq!(p.config.router_id.as_deref(), Some("HA_TEST_R1"));
+        let i = &p.config.instances[0];
+        assert_eq!(i.name, "VI_1");
+        assert_eq!(i.state, InitialState::Master);
+        assert_eq!(i.interface, "eno33554984");
+        assert_eq!((i.vrid, i.priority), (1, 110));
+        assert_eq!(i.advert_int, Duration::from_secs(1));
+        assert_eq!(i.auth, AuthConfig::Pass(*b"123456\0\0"));
+        assert_eq!(
+            i.vips,
+            vec![VipConfig {
+                addr: Ipv4Addr::new(172, 2, 20, 100),
+                prefix_len: 32,
+                dev: None
+            }]
+        );
+        assert!(!i.nopreempt);
+        assert_eq!(i.garp_master_delay, Duration::from_secs(5));
+        assert_eq!(i.garp_master_repeat, 5);
+    }
+
+    #[test]
+    fn braces_on_one_line_and_comments() {
+        let text = "# comment\nvrrp_instance VI_2 { ! another\n interface eth0 ; \n virtual_router_id 51\n authentication { auth_type PASS }\n authentication {\n auth_pass 1111 }\n virtual_ipaddress { 10.0.0.100/24 dev eth1 }\n}\n";
+        let p = parse(text, "k.conf");
+        assert_eq!(p.messages, vec![]);
+        let i = &p.config.instances[0];
+        assert_eq!(i.priority, 100);
+        assert_eq!(i.state, InitialState::Backup);
+        assert_eq!(i.auth, AuthConfig::Pass(*b"1111\0\0\0\0"));
+        assert_eq!(i.vips[0].prefix_len, 24);
+        assert_eq!(i.vip_dev(&i.vips[0]), "eth1");
+    }
+
+    #[test]
+    fn unknown_keyword_names_its_line() {
+        let text = LB1.replace("   advert_int 1\n", "   advert_int 1\n   bogus_option 3\n");
+        let p = parse(&text, "f");
+        assert_eq!(
+            p.messages,
+            vec![ConfigMessage {
+                line: 10,
+                text: "(Line 10) Unknown keyword 'bogus_option'".into(),
+                fatal: false
+            }]
+        );
+        assert_eq!(p.config.instances.len(), 1);
+    }
+
+    #[test]
+    fn missing_close_brace_reported() {
+        let text = LB1.trim_end().trim_end_matches('}');
+        let p = parse(text, "f");
+        assert_eq!(
+            p.messages.last().map(|m| m.text.as_str()),
+            Some("There are 1 missing '}'s or extra '{'s")
+        );
+        let p = parse(&format!("{LB1}}}\n"), "f");
+        assert_eq!(p.messages[0].text, "(Line 18) Extra '}' found");
+    }
+
+    #[test]
+    fn truncation_and_master_nopreempt_warnings() {
+        let text = LB1
+            .replace("auth_pass 123456", "auth_pass 1234567890")
+            .replace("advert_int 1\n", "advert_int 1\n nopreempt\n");
+        let p = parse(&text, "f");
+        let texts: Vec<_> = p.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "(Line 13) Truncating auth_pass to 8 characters",
+                "(VI_1) Warning - nopreempt will not work with initial state MASTER - clearing",
+            ]
+        );
+        assert_eq!(p.config.instances[0].auth, AuthConfig::Pass(*b"12345678"));
+        assert!(!p.config.instances[0].nopreempt);
+    }
+
+    #[test]
+    fn bad_values_and_missing_fields() {
+        let text = "vrrp_instance X {\n priority 300\n interface eth0\n}\nvrrp_instance Y {\n virtual_router_id 7\n priority 5x\n}\n";
+        let p = parse(text, "f");
+        let texts: Vec<_> = p
+            .messages
+            .iter()
+            .map(|m| (m.text.as_str(), m.fatal))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("(Line 2) number '300' outside range [1, 255]", false),
+                (
+                    "(Line 2) (X) Priority not valid! must be between 1 & 255. Using default 100",
+                    false
+                ),
+                ("(Line 7) invalid number '5x'", false),
+                (
+                    "(Line 7) (Y) Priority not valid! must be between 1 & 255. Using default 100",
+                    false
+                ),
+                ("(X) the virtual router id must be set", true),
+                ("(Y) Unknown interface!", true),
+            ]
+        );
+        assert!(p.config.instances.is_empty());
+    }
+
+    #[test]
+    fn missing_parameter_is_fatal() {
+        let p = parse("vrrp_instance VI_1 {\n priority\n}\n", "f");
+        assert!(p.messages[0].fatal);
+        assert_eq!(
+            p.messages[0].text,
+            "(Line 2) *** Configuration line starting `priority` is missing a parameter after keyword `priority` at word position 2"
+        );
+    }
+}

@@ -1,0 +1,24 @@
+//! keepalived 2.2.x's VRRPv2 (spec-vrrp.md), as sans-IO cores.
+//!
+//! - [`config`]: `keepalived.conf` text → [`Config`] plus keepalived's config messages.
+//! - [`instance`]: one `vrrp_instance` state machine ([`Instance`]), emitting [`Action`]s.
+//! - [`daemon`]: the whole keepalived process pair of one host ([`Daemon`]): start-up and stop
+//!   log lines, packet routing by interface and VRID, SIGTERM with its 1 s shutdown timer.
+//!
+//! Calling order for the glue (quinn-proto style): feed inputs with `handle_*(now, …)`, then drain
+//! `poll_action()` until `None`, then sleep until `poll_timeout()` and call
+//! `handle_timeout(now)` at that instant. Packets are whole IPv4 packets; outgoing ones are whole
+//! IPv4 packets for `224.0.0.18` (Ethernet dst `01:00:5e:00:00:12`, src the interface MAC).
+
+pub mod config;
+pub mod daemon;
+pub mod instance;
+
+pub use config::{
+    AuthConfig, Config, ConfigMessage, InitialState, InstanceConfig, Parsed, VipConfig,
+};
+pub use daemon::{Daemon, DaemonAction, DaemonOptions, InstanceView, Interface, Process};
+pub use instance::{Action, Instance, State};
+
+#[cfg(test)]
+mod tests;

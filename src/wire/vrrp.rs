@@ -1,0 +1,582 @@
+//! VRRPv2 advertisements (RFC 3768 §5) exactly as keepalived 2.2.x builds them, plus the IPv4
+//! envelope keepalived writes itself and its gratuitous ARP frame (spec-vrrp.md §1, §4.6).
+//!
+//! Layout of the VRRP message (spec §1.2):
+//!
+//! ```text
+//! 0: version<<4 | type   1: VRID   2: priority   3: count IP addrs
+//! 4: auth type           5: advert int (s)       6..8: checksum
+//! 8..8+4n: addresses     8+4n..16+4n: authentication data (8 bytes)
+//! ```
+//!
+//! The checksum covers the whole message including the 8 auth bytes, with no pseudo-header.
+//! [`Repr::parse`] checks lengths only: version, type, auth type and checksum are kept as parsed so
+//! that the receiver can run keepalived's checks in keepalived's order and log what it saw.
+
+use std::net::Ipv4Addr;
+
+use super::{Error, Result};
+
+/// The IPv4 protocol number of VRRP.
+pub const IP_PROTO_VRRP: u8 = 112;
+/// The VRRP multicast group, 224.0.0.18.
+pub const MCAST_GROUP: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 18);
+/// The TTL keepalived sends with and requires on receipt.
+pub const TTL: u8 = 255;
+/// The VRRP version keepalived uses by default.
+pub const VERSION_2: u8 = 2;
+/// Message type ADVERTISEMENT.
+pub const TYPE_ADVERT: u8 = 1;
+/// Length of the authentication data.
+pub const AUTH_LEN: usize = 8;
+/// Length of the fixed VRRP header (before the addresses).
+pub const HEADER_LEN: usize = 8;
+/// Length of the IPv4 header keepalived writes (no options).
+pub const IPV4_HEADER_LEN: usize = 20;
+/// Length of keepalived's gratuitous ARP frame (no padding).
+pub const GARP_FRAME_LEN: usize = 42;
+
+mod field {
+    use core::ops::Range;
+    pub const VERS_TYPE: usize = 0;
+    pub const VRID: usize = 1;
+    pub const PRIORITY: usize = 2;
+    pub const NADDR: usize = 3;
+    pub const AUTH_TYPE: usize = 4;
+    pub const ADVER_INT: usize = 5;
+    pub const CHECKSUM: Range<usize> = 6..8;
+    pub const ADDRS: usize = 8;
+}
+
+/// The authentication field of a VRRPv2 advertisement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// Auth type 0: eight zero bytes are sent.
+    None,
+    /// Auth type 1 (RFC 2338 simple password): up to 8 bytes, zero padded.
+    Pass([u8; AUTH_LEN]),
+    /// Auth type 2 (IPsec AH); the data field is carried as received.
+    Ah([u8; AUTH_LEN]),
+    /// Any other auth type, as received (keepalived rejects it: `Invalid auth type: N`).
+    Other(u8, [u8; AUTH_LEN]),
+}
+
+impl Auth {
+    /// A PASS authentication from a password, truncated to 8 bytes and zero padded.
+    pub fn pass(password: &str) -> Auth {
+        let mut data = [0u8; AUTH_LEN];
+        for (d, b) in data.iter_mut().zip(password.as_bytes()) {
+            *d = *b;
+        }
+        Auth::Pass(data)
+    }
+
+    /// The Auth Type byte.
+    pub fn type_code(&self) -> u8 {
+        match self {
+            Auth::None => 0,
+            Auth::Pass(_) => 1,
+            Auth::Ah(_) => 2,
+            Auth::Other(t, _) => *t,
+        }
+    }
+
+    /// The eight authentication data bytes as sent.
+    pub fn data(&self) -> [u8; AUTH_LEN] {
+        match self {
+            Auth::None => [0; AUTH_LEN],
+            Auth::Pass(d) | Auth::Ah(d) | Auth::Other(_, d) => *d,
+        }
+    }
+
+    fn from_wire(code: u8, data: [u8; AUTH_LEN]) -> Auth {
+        match code {
+            0 => Auth::None,
+            1 => Auth::Pass(data),
+            2 => Auth::Ah(data),
+            t => Auth::Other(t, data),
+        }
+    }
+}
+
+/// The length of a VRRPv2 message carrying `naddr` addresses: 8 + 4·n + 8.
+pub const fn message_len(naddr: u8) -> usize {
+    HEADER_LEN + 4 * naddr as usize + AUTH_LEN
+}
+
+/// A read/write view of a VRRPv2 message.
+#[derive(Debug, Clone)]
+pub struct Packet<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Packet<T> {
+    /// Wraps a buffer without checking its length; getters may then panic on short buffers.
+    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+        Packet { buffer }
+    }
+
+    /// Wraps a buffer after [`Packet::check_len`].
+    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+        let packet = Self::new_unchecked(buffer);
+        packet.check_len()?;
+        Ok(packet)
+    }
+
+    /// Ok when the buffer holds the fixed header, the addresses it announces and the auth data.
+    /// Trailing bytes are allowed here (the receiver compares lengths exactly, keepalived check 2).
+    pub fn check_len(&self) -> Result<()> {
+        let data = self.buffer.as_ref();
+        if data.len() < HEADER_LEN {
+            return Err(Error);
+        }
+        if data.len() < message_len(data[field::NADDR]) {
+            return Err(Error);
+        }
+        Ok(())
+    }
+
+    /// Consumes the view, returning the buffer.
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    /// Version (high nibble of byte 0).
+    pub fn version(&self) -> u8 {
+        self.buffer.as_ref()[field::VERS_TYPE] >> 4
+    }
+
+    /// Message type (low nibble of byte 0).
+    pub fn msg_type(&self) -> u8 {
+        self.buffer.as_ref()[field::VERS_TYPE] & 0x0f
+    }
+
+    /// Virtual Router ID.
+    pub fn vrid(&self) -> u8 {
+        self.buffer.as_ref()[field::VRID]
+    }
+
+    /// Priority.
+    pub fn priority(&self) -> u8 {
+        self.buffer.as_ref()[field::PRIORITY]
+    }
+
+    /// Count IP Addrs.
+    pub fn addr_count(&self) -> u8 {
+        self.buffer.as_ref()[field::NADDR]
+    }
+
+    /// Auth Type.
+    pub fn auth_type(&self) -> u8 {
+        self.buffer.as_ref()[field::AUTH_TYPE]
+    }
+
+    /// Advertisement interval in seconds.
+    pub fn advert_int(&self) -> u8 {
+        self.buffer.as_ref()[field::ADVER_INT]
+    }
+
+    /// The checksum field.
+    pub fn checksum(&self) -> u16 {
+        let d = self.buffer.as_ref();
+        u16::from_be_bytes([d[field::CHECKSUM.start], d[field::CHECKSUM.start + 1]])
+    }
+
+    /// Address number `i` (0-based); `None` past the buffer.
+    pub fn addr(&self, i: usize) -> Option<Ipv4Addr> {
+        let start = field::ADDRS + 4 * i;
+        let b = self.buffer.as_ref().get(start..start + 4)?;
+        Some(Ipv4Addr::new(b[0], b[1], b[2], b[3]))
+    }
+
+    /// The eight authentication bytes that follow the addresses.
+    pub fn auth_data(&self) -> [u8; AUTH_LEN] {
+        let start = field::ADDRS + 4 * usize::from(self.addr_count());
+        let mut out = [0u8; AUTH_LEN];
+        if let Some(b) = self.buffer.as_ref().get(start..start + AUTH_LEN) {
+            out.copy_from_slice(b);
+        }
+        out
+    }
+
+    /// True when the one's-complement sum over the message (as announced by its address count)
+    /// is valid.
+    pub fn verify_checksum(&self) -> bool {
+        let data = self.buffer.as_ref();
+        let len = message_len(self.addr_count()).min(data.len());
+        checksum(&data[..len]) == 0
+    }
+}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        self.buffer.as_mut()
+    }
+
+    /// Sets version and type.
+    pub fn set_version_type(&mut self, version: u8, msg_type: u8) {
+        self.bytes_mut()[field::VERS_TYPE] = (version << 4) | (msg_type & 0x0f);
+    }
+
+    /// Sets the Virtual Router ID.
+    pub fn set_vrid(&mut self, v: u8) {
+        self.bytes_mut()[field::VRID] = v;
+    }
+
+    /// Sets the priority.
+    pub fn set_priority(&mut self, v: u8) {
+        self.bytes_mut()[field::PRIORITY] = v;
+    }
+
+    /// Sets Count IP Addrs.
+    pub fn set_addr_count(&mut self, v: u8) {
+        self.bytes_mut()[field::NADDR] = v;
+    }
+
+    /// Sets the Auth Type.
+    pub fn set_auth_type(&mut self, v: u8) {
+        self.bytes_mut()[field::AUTH_TYPE] = v;
+    }
+
+    /// Sets the advertisement interval (seconds).
+    pub fn set_advert_int(&mut self, v: u8) {
+        self.bytes_mut()[field::ADVER_INT] = v;
+    }
+
+    /// Sets the checksum field.
+    pub fn set_checksum(&mut self, v: u16) {
+        self.bytes_mut()[field::CHECKSUM].copy_from_slice(&v.to_be_bytes());
+    }
+
+    /// Sets address number `i`.
+    pub fn set_addr(&mut self, i: usize, a: Ipv4Addr) {
+        let start = field::ADDRS + 4 * i;
+        self.bytes_mut()[start..start + 4].copy_from_slice(&a.octets());
+    }
+
+    /// Sets the auth data (placed after `addr_count()` addresses).
+    pub fn set_auth_data(&mut self, d: [u8; AUTH_LEN]) {
+        let start = field::ADDRS + 4 * usize::from(self.addr_count());
+        self.bytes_mut()[start..start + AUTH_LEN].copy_from_slice(&d);
+    }
+
+    /// Computes and writes the checksum over the whole message.
+    pub fn fill_checksum(&mut self) {
+        self.set_checksum(0);
+        let len = message_len(self.addr_count());
+        let c = checksum(&self.buffer.as_ref()[..len]);
+        self.set_checksum(c);
+    }
+}
+
+/// A parsed VRRPv2 advertisement (header fields kept as received).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repr {
+    /// Version nibble (2 for what keepalived sends by default).
+    pub version: u8,
+    /// Type nibble (1 = ADVERTISEMENT).
+    pub msg_type: u8,
+    /// Virtual Router ID.
+    pub vrid: u8,
+    /// Priority (0 = the master is stopping).
+    pub priority: u8,
+    /// Advertisement interval in whole seconds.
+    pub advert_int_s: u8,
+    /// Authentication.
+    pub auth: Auth,
+    /// The virtual addresses, in configuration order.
+    pub addresses: Vec<Ipv4Addr>,
+}
+
+impl Repr {
+    /// An advertisement as keepalived sends it (version 2, type 1).
+    pub fn advert(
+        vrid: u8,
+        priority: u8,
+        advert_int_s: u8,
+        auth: Auth,
+        addresses: Vec<Ipv4Addr>,
+    ) -> Repr {
+        Repr {
+            version: VERSION_2,
+            msg_type: TYPE_ADVERT,
+            vrid,
+            priority,
+            advert_int_s,
+            auth,
+            addresses,
+        }
+    }
+
+    /// Parses a length-checked packet. Version, type, auth type and checksum are not judged here.
+    pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
+        packet.check_len()?;
+        let n = usize::from(packet.addr_count());
+        let addresses = (0..n)
+            .map(|i| packet.addr(i).ok_or(Error))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Repr {
+            version: packet.version(),
+            msg_type: packet.msg_type(),
+            vrid: packet.vrid(),
+            priority: packet.priority(),
+            advert_int_s: packet.advert_int(),
+            auth: Auth::from_wire(packet.auth_type(), packet.auth_data()),
+            addresses,
+        })
+    }
+
+    /// The number of bytes [`Repr::emit`] writes. More than 255 addresses are cut to 255.
+    pub fn buffer_len(&self) -> usize {
+        message_len(self.naddr())
+    }
+
+    fn naddr(&self) -> u8 {
+        u8::try_from(self.addresses.len()).unwrap_or(u8::MAX)
+    }
+
+    /// Writes the message (with its checksum) into `packet`, whose buffer must be at least
+    /// [`Repr::buffer_len`] bytes long.
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
+        packet.set_version_type(self.version, self.msg_type);
+        packet.set_vrid(self.vrid);
+        packet.set_priority(self.priority);
+        packet.set_addr_count(self.naddr());
+        packet.set_auth_type(self.auth.type_code());
+        packet.set_advert_int(self.advert_int_s);
+        for (i, a) in self
+            .addresses
+            .iter()
+            .take(usize::from(self.naddr()))
+            .enumerate()
+        {
+            packet.set_addr(i, *a);
+        }
+        packet.set_auth_data(self.auth.data());
+        packet.fill_checksum();
+    }
+
+    /// The message as a fresh byte vector.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut buf = vec![0u8; self.buffer_len()];
+        self.emit(&mut Packet::new_unchecked(&mut buf[..]));
+        buf
+    }
+}
+
+/// RFC 1071 Internet checksum (one's complement of the one's-complement sum).
+pub fn checksum(data: &[u8]) -> u16 {
+    let mut sum: u32 = 0;
+    let mut chunks = data.chunks_exact(2);
+    for c in &mut chunks {
+        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
+    }
+    if let [last] = chunks.remainder() {
+        sum += u32::from(u16::from_be_bytes([*last, 0]));
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    // `sum` is now at most 0xffff.
+    !(u16::try_from(sum).unwrap_or(u16::MAX))
+}
+
+/// The IPv4 packet keepalived sends for an advertisement (`vrrp_build_ip4`): TOS 0xc0, ID from
+/// the caller, DF not set, TTL 255, protocol 112, header checksum filled in.
+pub fn ipv4_advert(src: Ipv4Addr, dst: Ipv4Addr, ip_id: u16, repr: &Repr) -> Vec<u8> {
+    let vrrp_len = repr.buffer_len();
+    let total = IPV4_HEADER_LEN + vrrp_len;
+    let mut buf = vec![0u8; total];
+    buf[0] = 0x45;
+    buf[1] = 0xc0;
+    buf[2..4].copy_from_slice(&u16::try_from(total).unwrap_or(u16::MAX).to_be_bytes());
+    buf[4..6].copy_from_slice(&ip_id.to_be_bytes());
+    // flags/fragment offset stay 0: DF not set.
+    buf[8] = TTL;
+    buf[9] = IP_PROTO_VRRP;
+    buf[12..16].copy_from_slice(&src.octets());
+    buf[16..20].copy_from_slice(&dst.octets());
+    let c = checksum(&buf[..IPV4_HEADER_LEN]);
+    buf[10..12].copy_from_slice(&c.to_be_bytes());
+    repr.emit(&mut Packet::new_unchecked(&mut buf[IPV4_HEADER_LEN..]));
+    buf
+}
+
+/// The IPv4 header fields a VRRP receiver looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipv4Info {
+    /// Header length in bytes (IHL·4).
+    pub header_len: usize,
+    /// The Total Length field.
+    pub total_len: u16,
+    /// Time to live.
+    pub ttl: u8,
+    /// Protocol number.
+    pub protocol: u8,
+    /// Source address.
+    pub src: Ipv4Addr,
+    /// Destination address.
+    pub dst: Ipv4Addr,
+}
+
+/// Reads the IPv4 header of `packet`: Err when it is not IPv4 or shorter than its header.
+pub fn parse_ipv4_header(packet: &[u8]) -> Result<Ipv4Info> {
+    let first = *packet.first().ok_or(Error)?;
+    if first >> 4 != 4 {
+        return Err(Error);
+    }
+    let header_len = usize::from(first & 0x0f) * 4;
+    if header_len < IPV4_HEADER_LEN || packet.len() < header_len {
+        return Err(Error);
+    }
+    Ok(Ipv4Info {
+        header_len,
+        total_len: u16::from_be_bytes([packet[2], packet[3]]),
+        ttl: packet[8],
+        protocol: packet[9],
+        src: Ipv4Addr::new(packet[12], packet[13], packet[14], packet[15]),
+        dst: Ipv4Addr::new(packet[16], packet[17], packet[18], packet[19]),
+    })
+}
+
+/// keepalived's gratuitous ARP (`send_gratuitous_arp_immediate`, spec §4.6): 42 bytes, broadcast
+/// destination, op REQUEST, sha = `mac`, spa = tpa = `vip`, tha = ff:ff:ff:ff:ff:ff.
+pub fn garp_frame(mac: [u8; 6], vip: Ipv4Addr) -> Vec<u8> {
+    let mut f = Vec::with_capacity(GARP_FRAME_LEN);
+    f.extend_from_slice(&[0xff; 6]);
+    f.extend_from_slice(&mac);
+    f.extend_from_slice(&[0x08, 0x06]);
+    f.extend_from_slice(&[0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01]);
+    f.extend_from_slice(&mac);
+    f.extend_from_slice(&vip.octets());
+    f.extend_from_slice(&[0xff; 6]);
+    f.extend_from_slice(&vip.octets());
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VIP: Ipv4Addr = Ipv4Addr::new(192, 168, 1, 100);
+
+    const PRIO_110: [u8; 20] = [
+        0x21, 0x33, 0x6e, 0x01, 0x01, 0x01, 0x4b, 0x5b, 0xc0, 0xa8, 0x01, 0x64, 0x31, 0x31, 0x31,
+        0x31, 0x00, 0x00, 0x00, 0x00,
+    ];
+    const PRIO_99: [u8; 20] = [
+        0x21, 0x33, 0x63, 0x01, 0x01, 0x01, 0x56, 0x5b, 0xc0, 0xa8, 0x01, 0x64, 0x31, 0x31, 0x31,
+        0x31, 0x00, 0x00, 0x00, 0x00,
+    ];
+    const PRIO_0: [u8; 20] = [
+        0x21, 0x33, 0x00, 0x01, 0x01, 0x01, 0xb9, 0x5b, 0xc0, 0xa8, 0x01, 0x64, 0x31, 0x31, 0x31,
+        0x31, 0x00, 0x00, 0x00, 0x00,
+    ];
+    const IP_PACKET: [u8; 40] = [
+        0x45, 0xc0, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0xff, 0x70, 0x18, 0xdf, 0xc0, 0xa8, 0x01,
+        0x0b, 0xe0, 0x00, 0x00, 0x12, 0x21, 0x33, 0x6e, 0x01, 0x01, 0x01, 0x4b, 0x5b, 0xc0, 0xa8,
+        0x01, 0x64, 0x31, 0x31, 0x31, 0x31, 0x00, 0x00, 0x00, 0x00,
+    ];
+    /// Observed keepalived 2.2.7 frame (spec §1.3), Ethernet header included.
+    const OBSERVED_FRAME: [u8; 54] = [
+        0x01, 0x00, 0x5e, 0x00, 0x00, 0x12, 0x0a, 0x5e, 0x57, 0x3c, 0x38, 0x3b, 0x08, 0x00, 0x45,
+        0xc0, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0xff, 0x70, 0xd0, 0x24, 0x0a, 0x63, 0x00, 0x0b,
+        0xe0, 0x00, 0x00, 0x12, 0x21, 0x33, 0x6e, 0x01, 0x01, 0x01, 0x02, 0xa1, 0x0a, 0x63, 0x00,
+        0x64, 0x31, 0x31, 0x31, 0x31, 0x00, 0x00, 0x00, 0x00,
+    ];
+
+    fn repr(prio: u8) -> Repr {
+        Repr::advert(51, prio, 1, Auth::pass("1111"), vec![VIP])
+    }
+
+    #[test]
+    fn construct_three_vectors() {
+        assert_eq!(repr(110).to_bytes(), PRIO_110);
+        assert_eq!(repr(99).to_bytes(), PRIO_99);
+        assert_eq!(repr(0).to_bytes(), PRIO_0);
+    }
+
+    #[test]
+    fn deconstruct_three_vectors() {
+        for (bytes, prio, csum) in [
+            (PRIO_110, 110, 0x4b5b),
+            (PRIO_99, 99, 0x565b),
+            (PRIO_0, 0, 0xb95b),
+        ] {
+            let p = Packet::new_checked(&bytes[..]).unwrap();
+            assert!(p.verify_checksum());
+            assert_eq!(p.checksum(), csum);
+            assert_eq!(Repr::parse(&p).unwrap(), repr(prio));
+        }
+    }
+
+    #[test]
+    fn ip_vector_both_directions() {
+        let bytes = ipv4_advert(Ipv4Addr::new(192, 168, 1, 11), MCAST_GROUP, 1, &repr(110));
+        assert_eq!(bytes, IP_PACKET);
+        let ip = parse_ipv4_header(&IP_PACKET).unwrap();
+        assert_eq!(ip.ttl, 255);
+        assert_eq!(ip.protocol, 112);
+        assert_eq!(ip.total_len, 40);
+        assert_eq!(ip.src, Ipv4Addr::new(192, 168, 1, 11));
+        assert_eq!(ip.dst, MCAST_GROUP);
+        let p = Packet::new_checked(&IP_PACKET[ip.header_len..]).unwrap();
+        assert_eq!(Repr::parse(&p).unwrap(), repr(110));
+    }
+
+    #[test]
+    fn observed_frame_both_directions() {
+        let r = Repr::advert(
+            51,
+            110,
+            1,
+            Auth::pass("1111"),
+            vec![Ipv4Addr::new(10, 99, 0, 100)],
+        );
+        let ip = ipv4_advert(Ipv4Addr::new(10, 99, 0, 11), MCAST_GROUP, 1, &r);
+        assert_eq!(ip, OBSERVED_FRAME[14..]);
+        let p = Packet::new_checked(&OBSERVED_FRAME[34..]).unwrap();
+        assert_eq!(p.checksum(), 0x02a1);
+        assert!(p.verify_checksum());
+        assert_eq!(Repr::parse(&p).unwrap(), r);
+    }
+
+    #[test]
+    fn bad_lengths_are_errors() {
+        assert!(Packet::new_checked(&PRIO_110[..0]).is_err());
+        assert!(Packet::new_checked(&PRIO_110[..7]).is_err());
+        assert!(Packet::new_checked(&PRIO_110[..19]).is_err());
+        let mut many = PRIO_110;
+        many[3] = 2; // announces 2 addresses, only room for one + auth
+        assert!(Packet::new_checked(&many[..]).is_err());
+        assert!(Repr::parse(&Packet::new_unchecked(&PRIO_110[..12])).is_err());
+        assert!(parse_ipv4_header(&IP_PACKET[..19]).is_err());
+        assert!(parse_ipv4_header(&[]).is_err());
+        assert!(parse_ipv4_header(&[0x65; 40]).is_err());
+    }
+
+    #[test]
+    fn corrupt_checksum_detected() {
+        let mut b = PRIO_110;
+        b[2] = 111;
+        assert!(!Packet::new_checked(&b[..]).unwrap().verify_checksum());
+    }
+
+    #[test]
+    fn long_password_truncated() {
+        assert_eq!(Auth::pass("123456789").data(), *b"12345678");
+        assert_eq!(Auth::None.data(), [0; 8]);
+    }
+
+    #[test]
+    fn garp_layout() {
+        let mac = [0x0a, 0x5e, 0x57, 0x3c, 0x38, 0x3b];
+        let f = garp_frame(mac, Ipv4Addr::new(10, 99, 0, 100));
+        let expected: [u8; 42] = [
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0a, 0x5e, 0x57, 0x3c, 0x38, 0x3b, 0x08, 0x06,
+            0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x0a, 0x5e, 0x57, 0x3c, 0x38, 0x3b,
+            0x0a, 0x63, 0x00, 0x64, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0a, 0x63, 0x00, 0x64,
+        ];
+        assert_eq!(f, expected);
+    }
+}
