@@ -1,1 +1,3 @@
 //! (being written)
+pub mod neigh;
+pub mod ping;
