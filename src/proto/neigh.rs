@@ -414,7 +414,7 @@ impl NeighTable {
     fn advance(&mut self, now: SimTime) {
         while self.next_redraw <= now && self.next_redraw < SimTime::MAX {
             self.reachable_time = self.draw_reachable_time();
-            self.next_redraw = self.next_redraw + self.redraw_period();
+            self.next_redraw += self.redraw_period();
         }
     }
 
