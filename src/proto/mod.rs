@@ -7,4 +7,6 @@
 //! `iface`/`socket` types. Cores report what happened through their own enums (e.g.
 //! [`vrrp::Action`]); the host glue translates those into frames, address changes and trace events.
 
+pub mod neigh;
+pub mod ping;
 pub mod vrrp;

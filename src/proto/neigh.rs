@@ -1,0 +1,829 @@
+//! A Linux neighbour (ARP) table for one NIC, as a sans-IO core (spec-host §1).
+//!
+//! It models the NUD state machine of `net/core/neighbour.c` (`__neigh_event_send`,
+//! `neigh_timer_handler`, `__neigh_update`) and the table updates of `arp_process()` in
+//! `net/ipv4/arp.c` with `arp_accept = 0`. It does not parse or build ARP frames, and it does not
+//! answer requests: the host does both.
+//!
+//! # Calling order (host glue)
+//!
+//! 1. Outgoing IPv4 packet to next hop `ip`: [`NeighTable::resolve`]. [`Resolved::Send`] → frame it
+//!    to `mac` now; [`Resolved::Queued`] → the table holds it; [`Resolved::Dropped`] → discard.
+//! 2. Incoming ARP frame: [`NeighTable::handle_arp`] with the parsed fields (and, separately, the
+//!    host answers requests for its own addresses).
+//! 3. TCP forward progress towards `ip`: [`NeighTable::confirm`].
+//! 4. At [`NeighTable::poll_timeout`]: [`NeighTable::handle_timeout`].
+//! 5. After each of the calls above, drain [`NeighTable::poll_action`] until `None`: ARP probes to
+//!    send, queued packets released by a resolution, and packets whose resolution failed (the host
+//!    turns each into a local "host unreachable" error: EHOSTUNREACH / ping's
+//!    "Destination Host Unreachable").
+//! 6. Link down: [`NeighTable::flush`].
+//!
+//! Modelling choices: a `REACHABLE` entry is used through the cached hardware header
+//! (`neigh_hh_output`), which does not refresh `used`, so an expiring `REACHABLE` entry normally
+//! goes to `STALE`, not `DELAY` ([`Params::hh_cache`] switches this off). The unresolved queue is
+//! capped by an approximate `skb->truesize` of `len + 576` bytes. There is no garbage collection:
+//! Linux only collects above `gc_thresh1` = 128 entries.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use crate::kernel::{SimRng, SimTime};
+
+/// `HZ/100`: the kernel's floor for probe spacing and timer re-arming.
+const MIN_TIMER: Duration = Duration::from_millis(10);
+/// Approximate `skb->truesize` overhead of a queued packet (`SKB_TRUESIZE(0)`).
+const SKB_OVERHEAD: usize = 576;
+/// `neigh_periodic_work` re-draws `reachable_time` once more than 300 s have passed since the last
+/// draw; it runs every `base_reachable_time / 2`, so with defaults the draw happens every 315 s.
+const REDRAW_AFTER: Duration = Duration::from_secs(300);
+
+/// Per-interface neighbour parameters (`net.ipv4.neigh.<if>.*`). `Default` = Linux defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Params {
+    /// `base_reachable_time_ms`: REACHABLE lasts a random time in [base/2, 3·base/2).
+    pub base_reachable_time: Duration,
+    /// `delay_first_probe_time`: time in DELAY before unicast probing.
+    pub delay_first_probe_time: Duration,
+    /// `retrans_time_ms`: spacing of ARP probes.
+    pub retrans_time: Duration,
+    /// `ucast_solicit`: unicast probes in PROBE.
+    pub ucast_solicit: u32,
+    /// `mcast_solicit`: broadcast probes when resolving (INCOMPLETE).
+    pub mcast_solicit: u32,
+    /// `app_solicit`: probes via a user-space daemon (not modelled beyond counting).
+    pub app_solicit: u32,
+    /// `mcast_resolicit`: broadcast probes after the unicast ones in PROBE.
+    pub mcast_resolicit: u32,
+    /// `locktime`: an ARP update within this time of the last change does not override the MAC.
+    pub locktime: Duration,
+    /// `unres_qlen_bytes`: cap on packets queued for resolution (oldest dropped).
+    pub unres_qlen_bytes: usize,
+    /// Whether REACHABLE entries are used through the hardware-header cache (Ethernet: yes), which
+    /// does not refresh the entry's `used` time.
+    pub hh_cache: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            base_reachable_time: Duration::from_secs(30),
+            delay_first_probe_time: Duration::from_secs(5),
+            retrans_time: Duration::from_secs(1),
+            ucast_solicit: 3,
+            mcast_solicit: 3,
+            app_solicit: 0,
+            mcast_resolicit: 0,
+            locktime: Duration::from_secs(1),
+            unres_qlen_bytes: 212_992,
+            hh_cache: true,
+        }
+    }
+}
+
+/// NUD state of an entry (no entry = NUD_NONE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum State {
+    /// Resolving: broadcast probes, packets queued.
+    Incomplete,
+    /// Confirmed recently; used without probing.
+    Reachable,
+    /// Unconfirmed; still used; the next packet starts DELAY.
+    Stale,
+    /// Used while STALE; waiting for an upper-layer confirmation before probing.
+    Delay,
+    /// Unicast probing the cached MAC.
+    Probe,
+    /// Resolution failed; the next packet restarts it.
+    Failed,
+}
+
+impl State {
+    /// The name `ip neigh` prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Incomplete => "INCOMPLETE",
+            State::Reachable => "REACHABLE",
+            State::Stale => "STALE",
+            State::Delay => "DELAY",
+            State::Probe => "PROBE",
+            State::Failed => "FAILED",
+        }
+    }
+
+    /// `NUD_VALID` (the cached MAC may be used).
+    fn valid(self) -> bool {
+        matches!(self, State::Reachable | State::Stale | State::Delay | State::Probe)
+    }
+}
+
+/// ARP operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArpOp {
+    /// `who-has` (1).
+    Request,
+    /// `is-at` (2).
+    Reply,
+}
+
+/// The fields of a received ARP packet the table needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArpInfo {
+    /// Operation.
+    pub op: ArpOp,
+    /// Sender hardware address.
+    pub sha: [u8; 6],
+    /// Sender protocol address.
+    pub spa: Ipv4Addr,
+    /// Target hardware address.
+    pub tha: [u8; 6],
+    /// Target protocol address.
+    pub tpa: Ipv4Addr,
+    /// The Ethernet destination was our own MAC (`PACKET_HOST`), not broadcast.
+    pub dst_mac_is_us: bool,
+    /// `tpa` is one of this host's addresses on the interface.
+    pub for_us: bool,
+}
+
+/// What [`NeighTable::resolve`] did with a packet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// Send it now to `mac`.
+    Send {
+        /// Destination MAC.
+        mac: [u8; 6],
+        /// The packet, handed back.
+        packet: Vec<u8>,
+    },
+    /// Held until resolution succeeds or fails (see [`Action`]).
+    Queued,
+    /// Discarded (resolution impossible with these parameters).
+    Dropped,
+}
+
+/// Something the host must do, from [`NeighTable::poll_action`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Send an ARP request for `target`.
+    Probe {
+        /// The address being resolved.
+        target: Ipv4Addr,
+        /// Unicast to this MAC; `None` = broadcast.
+        dst: Option<[u8; 6]>,
+        /// IPv4 source of the newest queued packet: `arp_solicit` uses it as the ARP sender
+        /// address if it is local (arp_announce 0); otherwise the host picks its primary address.
+        src_hint: Option<Ipv4Addr>,
+    },
+    /// Send a previously queued packet to `mac` (resolution succeeded).
+    Transmit {
+        /// Destination MAC.
+        mac: [u8; 6],
+        /// The queued packet.
+        packet: Vec<u8>,
+    },
+    /// Resolution failed for this queued packet: report host unreachable to its sender.
+    Unreachable {
+        /// The next hop that could not be resolved.
+        target: Ipv4Addr,
+        /// The queued packet.
+        packet: Vec<u8>,
+    },
+}
+
+/// One line of `ip neigh`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryView {
+    /// Neighbour address.
+    pub ip: Ipv4Addr,
+    /// Cached MAC, shown only in valid states (as `ip neigh` does).
+    pub mac: Option<[u8; 6]>,
+    /// NUD state.
+    pub state: State,
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    state: State,
+    /// `neigh->ha`; kept across FAILED (not shown then).
+    mac: Option<[u8; 6]>,
+    updated: SimTime,
+    used: SimTime,
+    /// `None` = long ago (Linux sets `now - 2·base` when the MAC changes unconfirmed).
+    confirmed: Option<SimTime>,
+    probes: u32,
+    timer: Option<SimTime>,
+    queue: VecDeque<Vec<u8>>,
+    queue_bytes: usize,
+}
+
+impl Entry {
+    fn new(now: SimTime) -> Self {
+        Entry {
+            state: State::Failed,
+            mac: None,
+            updated: now,
+            used: now,
+            confirmed: None,
+            probes: 0,
+            timer: None,
+            queue: VecDeque::new(),
+            queue_bytes: 0,
+        }
+    }
+}
+
+/// The neighbour table of one interface.
+#[derive(Clone, Debug)]
+pub struct NeighTable {
+    params: Params,
+    rng: SimRng,
+    reachable_time: Duration,
+    next_redraw: SimTime,
+    entries: BTreeMap<Ipv4Addr, Entry>,
+    actions: VecDeque<Action>,
+}
+
+impl NeighTable {
+    /// An empty table. `rng` should be a stream forked for this interface; `reachable_time` is
+    /// drawn from it now (time zero) and again about every 315 s.
+    pub fn new(params: Params, rng: SimRng) -> Self {
+        let mut t = NeighTable {
+            params,
+            rng,
+            reachable_time: Duration::ZERO,
+            next_redraw: SimTime::ZERO,
+            entries: BTreeMap::new(),
+            actions: VecDeque::new(),
+        };
+        t.reachable_time = t.draw_reachable_time();
+        t.next_redraw = SimTime::ZERO + t.redraw_period();
+        t
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The current `reachable_time` (re-drawn about every 315 s).
+    pub fn reachable_time(&self) -> Duration {
+        self.reachable_time
+    }
+
+    /// Route an outgoing packet to next hop `ip` (`neigh_resolve_output` / `__neigh_event_send`).
+    pub fn resolve(&mut self, now: SimTime, ip: Ipv4Addr, packet: Vec<u8>) -> Resolved {
+        self.advance(now);
+        let p = &self.params;
+        let probes_possible = p.mcast_solicit + p.app_solicit > 0;
+        let (ucast, retrans, delay, qcap, hh) =
+            (p.ucast_solicit, p.retrans_time.max(MIN_TIMER), p.delay_first_probe_time, p.unres_qlen_bytes, p.hh_cache);
+        let e = self.entries.entry(ip).or_insert_with(|| Entry::new(now));
+        match (e.state, e.mac) {
+            (State::Reachable, Some(mac)) => {
+                if !hh {
+                    e.used = now;
+                }
+                return Resolved::Send { mac, packet };
+            }
+            (State::Delay | State::Probe, Some(mac)) => {
+                e.used = now;
+                return Resolved::Send { mac, packet };
+            }
+            (State::Stale, Some(mac)) => {
+                e.used = now;
+                e.state = State::Delay;
+                e.updated = now;
+                e.timer = Some(now + delay);
+                return Resolved::Send { mac, packet };
+            }
+            (State::Incomplete, _) => {
+                e.used = now;
+                enqueue(e, packet, qcap);
+                return Resolved::Queued;
+            }
+            _ => {}
+        }
+        // NONE (new entry), FAILED, or a valid state without a MAC (cannot happen): resolve anew.
+        e.used = now;
+        if !probes_possible {
+            e.state = State::Failed;
+            e.updated = now;
+            e.timer = None;
+            return Resolved::Dropped;
+        }
+        e.state = State::Incomplete;
+        e.probes = ucast;
+        e.updated = now;
+        e.timer = Some(now + retrans);
+        enqueue(e, packet, qcap);
+        self.probe(ip);
+        Resolved::Queued
+    }
+
+    /// A received ARP packet (`arp_process`, arp_accept = 0, arp_ignore = 0).
+    pub fn handle_arp(&mut self, now: SimTime, arp: &ArpInfo) {
+        self.advance(now);
+        let sip = arp.spa;
+        if sip.is_unspecified() || sip.is_multicast() || sip.is_broadcast() || sip.is_loopback() {
+            return; // ARP probes (sip 0.0.0.0) and nonsense senders never touch the table
+        }
+        if arp.op == ArpOp::Request && arp.for_us {
+            // neigh_event_ns(): create or update the sender's entry as STALE (override); the
+            // host sends the reply. arp_process() then skips the generic update.
+            self.entries.entry(sip).or_insert_with(|| Entry::new(now));
+            self.update(now, sip, arp.sha, State::Stale, true);
+            return;
+        }
+        let Some(e) = self.entries.get(&sip) else {
+            return; // arp_accept = 0: no creation, not even for GARPs
+        };
+        let is_garp = sip == arp.tpa && (arp.op == ArpOp::Request || arp.tha == arp.sha) && !arp.for_us;
+        let overrides = now > e.updated + self.params.locktime || is_garp;
+        let state =
+            if arp.op == ArpOp::Reply && arp.dst_mac_is_us { State::Reachable } else { State::Stale };
+        self.update(now, sip, arp.sha, state, overrides);
+    }
+
+    /// Upper-layer confirmation that `ip` is reachable (`neigh_confirm`: TCP forward progress).
+    pub fn confirm(&mut self, now: SimTime, ip: Ipv4Addr) {
+        if let Some(e) = self.entries.get_mut(&ip) {
+            e.confirmed = Some(now);
+        }
+    }
+
+    /// Run the entry timers due at `now`.
+    pub fn handle_timeout(&mut self, now: SimTime) {
+        self.advance(now);
+        loop {
+            let due: Vec<Ipv4Addr> =
+                self.entries.iter().filter(|(_, e)| e.timer.is_some_and(|t| t <= now)).map(|(ip, _)| *ip).collect();
+            if due.is_empty() {
+                return;
+            }
+            for ip in due {
+                self.on_timer(now, ip);
+            }
+        }
+    }
+
+    /// The earliest pending entry timer.
+    pub fn poll_timeout(&self) -> Option<SimTime> {
+        self.entries.values().filter_map(|e| e.timer).min()
+    }
+
+    /// The next thing the host must do.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// Link down: forget every entry; queued packets are discarded silently, pending actions too.
+    pub fn flush(&mut self) {
+        self.entries.clear();
+        self.actions.clear();
+    }
+
+    /// The table as `ip neigh` shows it, ordered by address.
+    pub fn entries(&self) -> impl Iterator<Item = EntryView> + '_ {
+        self.entries.iter().map(|(ip, e)| view(*ip, e))
+    }
+
+    /// One entry, if present.
+    pub fn lookup(&self, ip: Ipv4Addr) -> Option<EntryView> {
+        self.entries.get(&ip).map(|e| view(ip, e))
+    }
+
+    fn draw_reachable_time(&mut self) -> Duration {
+        // neigh_rand_reach_time(): base ? get_random_u32() % base + (base >> 1) : 0, in jiffies.
+        let base = u64::try_from(self.params.base_reachable_time.as_micros()).unwrap_or(u64::MAX);
+        if base == 0 {
+            return Duration::ZERO;
+        }
+        Duration::from_micros(self.rng.range(base / 2, base / 2 + base))
+    }
+
+    fn redraw_period(&self) -> Duration {
+        // The periodic work runs every base/2; the first run more than 300 s after the last draw
+        // re-draws.
+        let step = (self.params.base_reachable_time / 2).max(MIN_TIMER);
+        let n = REDRAW_AFTER.as_micros() / step.as_micros() + 1;
+        step * u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// Catch up with the periodic re-draws of `reachable_time` up to `now`.
+    fn advance(&mut self, now: SimTime) {
+        while self.next_redraw <= now && self.next_redraw < SimTime::MAX {
+            self.reachable_time = self.draw_reachable_time();
+            self.next_redraw += self.redraw_period();
+        }
+    }
+
+    /// `__neigh_update` for a valid new state (REACHABLE or STALE), without the ADMIN flag.
+    fn update(&mut self, now: SimTime, ip: Ipv4Addr, lladdr: [u8; 6], new: State, overrides: bool) {
+        let reachable_time = self.reachable_time;
+        let delay = self.params.delay_first_probe_time;
+        let Some(e) = self.entries.get_mut(&ip) else { return };
+        let old = e.state;
+        let same_mac = old.valid() && e.mac == Some(lladdr);
+        if new == State::Reachable {
+            e.confirmed = Some(now);
+        }
+        let mut new = new;
+        if old.valid() {
+            if !same_mac && !overrides {
+                return;
+            }
+            if same_mac && new == State::Stale {
+                new = old;
+            }
+        }
+        if new != old || !same_mac {
+            e.updated = now;
+        }
+        if new != old {
+            e.timer = (new == State::Reachable).then(|| now + reachable_time);
+            if new == State::Probe {
+                e.probes = 0;
+            }
+            e.state = new;
+        }
+        if !same_mac {
+            e.mac = Some(lladdr);
+            if new != State::Reachable {
+                e.confirmed = None;
+            }
+        }
+        if new == old || old.valid() {
+            return;
+        }
+        // Newly valid: send the queue through neigh->output. In STALE that is
+        // neigh_resolve_output, whose neigh_event_send moves the entry to DELAY.
+        let queue = std::mem::take(&mut e.queue);
+        e.queue_bytes = 0;
+        if !queue.is_empty() && e.state == State::Stale {
+            e.used = now;
+            e.state = State::Delay;
+            e.updated = now;
+            e.timer = Some(now + delay);
+        }
+        for packet in queue {
+            self.actions.push_back(Action::Transmit { mac: lladdr, packet });
+        }
+    }
+
+    /// `neigh_timer_handler` for the entry of `ip`.
+    fn on_timer(&mut self, now: SimTime, ip: Ipv4Addr) {
+        let p = &self.params;
+        let retrans = p.retrans_time.max(MIN_TIMER);
+        let (delay, reachable_time) = (p.delay_first_probe_time, self.reachable_time);
+        let probe_max = |state: State| {
+            p.ucast_solicit + p.app_solicit + if state == State::Probe { p.mcast_resolicit } else { p.mcast_solicit }
+        };
+        let Some(e) = self.entries.get_mut(&ip) else { return };
+        let mut next = now + Duration::from_secs(1);
+        match e.state {
+            State::Reachable => {
+                let confirmed_until = e.confirmed.map(|c| c + reachable_time);
+                if confirmed_until.is_some_and(|t| now <= t) {
+                    next = confirmed_until.unwrap_or(next);
+                } else if now <= e.used + delay {
+                    e.state = State::Delay;
+                    e.updated = now;
+                    next = now + delay;
+                } else {
+                    e.state = State::Stale;
+                    e.updated = now;
+                }
+            }
+            State::Delay => {
+                if e.confirmed.is_some_and(|c| now <= c + delay) {
+                    e.state = State::Reachable;
+                    e.updated = now;
+                    next = e.confirmed.map_or(next, |c| c + reachable_time);
+                } else {
+                    e.state = State::Probe;
+                    e.updated = now;
+                    e.probes = 0;
+                    next = now + retrans;
+                }
+            }
+            State::Incomplete | State::Probe => next = now + retrans,
+            State::Stale | State::Failed => {
+                e.timer = None;
+                return;
+            }
+        }
+        if matches!(e.state, State::Incomplete | State::Probe) && e.probes >= probe_max(e.state) {
+            e.state = State::Failed;
+            e.timer = None;
+            e.queue_bytes = 0;
+            for packet in std::mem::take(&mut e.queue) {
+                self.actions.push_back(Action::Unreachable { target: ip, packet });
+            }
+            return;
+        }
+        if matches!(e.state, State::Reachable | State::Delay | State::Probe | State::Incomplete) {
+            e.timer = Some(next.max(now + MIN_TIMER));
+        } else {
+            e.timer = None;
+        }
+        if matches!(e.state, State::Incomplete | State::Probe) {
+            self.probe(ip);
+        }
+    }
+
+    /// `neigh_probe` → `arp_solicit`: one ARP request, then `probes += 1`.
+    fn probe(&mut self, ip: Ipv4Addr) {
+        let (ucast, app) = (self.params.ucast_solicit, self.params.app_solicit);
+        let Some(e) = self.entries.get_mut(&ip) else { return };
+        let src_hint = e.queue.back().and_then(|p| ipv4_src(p));
+        let n = e.probes;
+        e.probes = e.probes.saturating_add(1);
+        let dst = if n < ucast {
+            e.mac
+        } else if n - ucast < app {
+            return; // an application (arpd) probe: nothing on the wire
+        } else {
+            None
+        };
+        self.actions.push_back(Action::Probe { target: ip, dst, src_hint });
+    }
+}
+
+fn view(ip: Ipv4Addr, e: &Entry) -> EntryView {
+    EntryView { ip, mac: if e.state.valid() { e.mac } else { None }, state: e.state }
+}
+
+/// Queue `packet`, dropping the oldest packets while the byte cap would be exceeded.
+fn enqueue(e: &mut Entry, packet: Vec<u8>, cap: usize) {
+    let size = packet.len() + SKB_OVERHEAD;
+    while e.queue_bytes + size > cap {
+        match e.queue.pop_front() {
+            Some(old) => e.queue_bytes = e.queue_bytes.saturating_sub(old.len() + SKB_OVERHEAD),
+            None => break,
+        }
+    }
+    if e.queue_bytes + size > cap {
+        return; // a single packet larger than the whole queue
+    }
+    e.queue_bytes += size;
+    e.queue.push_back(packet);
+}
+
+/// The IPv4 source address of a packet, if it looks like IPv4.
+fn ipv4_src(packet: &[u8]) -> Option<Ipv4Addr> {
+    if packet.len() < 20 || packet[0] >> 4 != 4 {
+        return None;
+    }
+    Some(Ipv4Addr::new(packet[12], packet[13], packet[14], packet[15]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const US: [u8; 6] = [2, 0, 0, 0, 0, 1];
+    const A: [u8; 6] = [2, 0, 0, 0, 0, 0xaa];
+    const B: [u8; 6] = [2, 0, 0, 0, 0, 0xbb];
+    const ME: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 50);
+    const PEER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 100);
+
+    fn t(ms: u64) -> SimTime {
+        SimTime::from_millis(ms)
+    }
+
+    fn table(seed: u64) -> NeighTable {
+        NeighTable::new(Params::default(), SimRng::new(seed).fork("neigh/test"))
+    }
+
+    fn pkt(n: u8) -> Vec<u8> {
+        let mut p = vec![0u8; 84];
+        p[0] = 0x45;
+        p[12..16].copy_from_slice(&ME.octets());
+        p[83] = n;
+        p
+    }
+
+    fn actions(nt: &mut NeighTable) -> Vec<Action> {
+        std::iter::from_fn(|| nt.poll_action()).collect()
+    }
+
+    fn run_until(nt: &mut NeighTable, end: SimTime) -> Vec<(SimTime, Action)> {
+        let mut out = Vec::new();
+        while let Some(at) = nt.poll_timeout().filter(|at| *at <= end) {
+            nt.handle_timeout(at);
+            out.extend(actions(nt).into_iter().map(|a| (at, a)));
+        }
+        out
+    }
+
+    fn reply(sha: [u8; 6], spa: Ipv4Addr) -> ArpInfo {
+        ArpInfo { op: ArpOp::Reply, sha, spa, tha: US, tpa: ME, dst_mac_is_us: true, for_us: true }
+    }
+
+    fn garp(sha: [u8; 6], ip: Ipv4Addr) -> ArpInfo {
+        ArpInfo { op: ArpOp::Request, sha, spa: ip, tha: [0; 6], tpa: ip, dst_mac_is_us: false, for_us: false }
+    }
+
+    fn bcast(target: Ipv4Addr) -> Action {
+        Action::Probe { target, dst: None, src_hint: Some(ME) }
+    }
+
+    /// Resolve PEER to `mac` at time `at` and drain the actions.
+    fn learn(nt: &mut NeighTable, at: SimTime, mac: [u8; 6]) {
+        assert_eq!(nt.resolve(at, PEER, pkt(0)), Resolved::Queued);
+        nt.handle_arp(at, &reply(mac, PEER));
+        actions(nt);
+    }
+
+    #[test]
+    fn incomplete_probes_three_times_then_fails_with_all_queued_packets() {
+        let mut nt = table(1);
+        assert_eq!(nt.resolve(t(0), PEER, pkt(1)), Resolved::Queued);
+        assert_eq!(actions(&mut nt), vec![bcast(PEER)]);
+        assert_eq!(nt.resolve(t(500), PEER, pkt(2)), Resolved::Queued);
+        assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Incomplete));
+        let got = run_until(&mut nt, t(10_000));
+        assert_eq!(
+            got,
+            vec![
+                (t(1000), bcast(PEER)),
+                (t(2000), bcast(PEER)),
+                (t(3000), Action::Unreachable { target: PEER, packet: pkt(1) }),
+                (t(3000), Action::Unreachable { target: PEER, packet: pkt(2) }),
+            ]
+        );
+        assert_eq!(nt.lookup(PEER), Some(EntryView { ip: PEER, mac: None, state: State::Failed }));
+        assert_eq!(nt.poll_timeout(), None);
+        // FAILED: the next packet restarts resolution with a broadcast.
+        assert_eq!(nt.resolve(t(20_000), PEER, pkt(3)), Resolved::Queued);
+        assert_eq!(actions(&mut nt), vec![bcast(PEER)]);
+        assert_eq!(nt.poll_timeout(), Some(t(21_000)));
+    }
+
+    #[test]
+    fn reply_makes_reachable_and_releases_the_queue() {
+        let mut nt = table(2);
+        nt.resolve(t(0), PEER, pkt(1));
+        nt.resolve(t(100), PEER, pkt(2));
+        actions(&mut nt);
+        nt.handle_arp(t(300), &reply(A, PEER));
+        assert_eq!(
+            actions(&mut nt),
+            vec![Action::Transmit { mac: A, packet: pkt(1) }, Action::Transmit { mac: A, packet: pkt(2) }]
+        );
+        assert_eq!(nt.lookup(PEER), Some(EntryView { ip: PEER, mac: Some(A), state: State::Reachable }));
+        assert_eq!(nt.resolve(t(400), PEER, pkt(3)), Resolved::Send { mac: A, packet: pkt(3) });
+        assert_eq!(nt.poll_timeout(), Some(t(300) + nt.reachable_time()));
+    }
+
+    #[test]
+    fn reachable_expires_to_stale_then_delay_probe_failed() {
+        let mut nt = table(3);
+        learn(&mut nt, t(0), A);
+        let rt = nt.reachable_time();
+        // Used while REACHABLE (through the header cache): still goes STALE at expiry.
+        nt.resolve(t(1000), PEER, pkt(1));
+        // At exactly confirmed + reachable_time the kernel re-arms for HZ/100 (time_before_eq).
+        assert!(run_until(&mut nt, t(0) + rt).is_empty());
+        assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Reachable));
+        assert!(run_until(&mut nt, t(10) + rt).is_empty());
+        assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Stale));
+        assert_eq!(nt.poll_timeout(), None);
+        let t0 = t(100_000);
+        assert_eq!(nt.resolve(t0, PEER, pkt(2)), Resolved::Send { mac: A, packet: pkt(2) });
+        assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Delay));
+        let uni = Action::Probe { target: PEER, dst: Some(A), src_hint: None };
+        let got = run_until(&mut nt, t0 + Duration::from_secs(20));
+        let s = |secs| t0 + Duration::from_secs(secs);
+        assert_eq!(got, vec![(s(5), uni.clone()), (s(6), uni.clone()), (s(7), uni)]);
+        // Packets keep going to the cached MAC while probing.
+        assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Failed));
+        assert_eq!(nt.resolve(s(9), PEER, pkt(3)), Resolved::Queued);
+        assert_eq!(actions(&mut nt), vec![bcast(PEER)]);
+    }
+
+    #[test]
+    fn probe_answered_goes_reachable_and_delay_confirmed_goes_reachable() {
+        let mut nt = table(4);
+        learn(&mut nt, t(0), A);
+        nt.handle_arp(t(2000), &garp(B, PEER)); // → STALE with B
+        nt.resolve(t(3000), PEER, pkt(1)); // → DELAY
+        run_until(&mut nt, t(8000)); // PROBE at 8 s with the first unicast probe
+        assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Probe));
+        assert_eq!(nt.resolve(t(8100), PEER, pkt(2)), Resolved::Send { mac: B, packet: pkt(2) });
+        nt.handle_arp(t(8200), &reply(B, PEER));
+        assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Reachable));
+
+        // DELAY + upper-layer confirmation → REACHABLE without probing.
+        let mut nt = table(5);
+        learn(&mut nt, t(0), A);
+        nt.handle_arp(t(2000), &garp(B, PEER));
+        nt.resolve(t(3000), PEER, pkt(1));
+        nt.confirm(t(4000), PEER);
+        assert!(run_until(&mut nt, t(8000)).is_empty());
+        assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Reachable));
+        assert_eq!(nt.poll_timeout(), Some(t(4000) + nt.reachable_time()));
+    }
+
+    #[test]
+    fn garp_updates_existing_entry_even_within_locktime_but_creates_nothing() {
+        let mut nt = table(6);
+        learn(&mut nt, t(0), A);
+        nt.handle_arp(t(200), &garp(B, PEER));
+        assert_eq!(nt.lookup(PEER), Some(EntryView { ip: PEER, mac: Some(B), state: State::Stale }));
+        let vip = Ipv4Addr::new(10, 0, 0, 1);
+        nt.handle_arp(t(300), &garp(B, vip));
+        assert_eq!(nt.lookup(vip), None);
+        // A GARP reply needs tha == sha.
+        let mut r = garp(A, PEER);
+        r.op = ArpOp::Reply;
+        r.tha = US;
+        nt.handle_arp(t(400), &r);
+        assert_eq!(nt.lookup(PEER).map(|e| e.mac), Some(Some(B)));
+    }
+
+    #[test]
+    fn reply_within_locktime_does_not_override_but_later_does() {
+        let mut nt = table(7);
+        learn(&mut nt, t(0), A);
+        nt.handle_arp(t(500), &reply(B, PEER));
+        assert_eq!(nt.lookup(PEER).map(|e| e.mac), Some(Some(A)));
+        nt.handle_arp(t(1500), &reply(B, PEER));
+        assert_eq!(nt.lookup(PEER), Some(EntryView { ip: PEER, mac: Some(B), state: State::Reachable }));
+        // A broadcast reply (not PACKET_HOST) only asserts STALE.
+        let mut r = reply(A, PEER);
+        r.dst_mac_is_us = false;
+        nt.handle_arp(t(3000), &r);
+        assert_eq!(nt.lookup(PEER), Some(EntryView { ip: PEER, mac: Some(A), state: State::Stale }));
+    }
+
+    #[test]
+    fn same_mac_stale_update_keeps_state_and_does_not_move_locktime() {
+        let mut nt = table(8);
+        learn(&mut nt, t(0), A);
+        // A broadcast request from PEER for someone else: same MAC, STALE → state kept.
+        let req = ArpInfo { op: ArpOp::Request, sha: A, spa: PEER, tha: [0; 6], tpa: Ipv4Addr::new(10, 0, 0, 7), dst_mac_is_us: false, for_us: false };
+        nt.handle_arp(t(900), &req);
+        assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Reachable));
+        // `updated` stayed at 0, so a different MAC at 1.1 s overrides.
+        nt.handle_arp(t(1100), &reply(B, PEER));
+        assert_eq!(nt.lookup(PEER).map(|e| e.mac), Some(Some(B)));
+    }
+
+    #[test]
+    fn request_for_us_creates_stale_and_releases_queue_into_delay() {
+        let mut nt = table(9);
+        let req = ArpInfo { op: ArpOp::Request, sha: A, spa: PEER, tha: [0; 6], tpa: ME, dst_mac_is_us: false, for_us: true };
+        nt.handle_arp(t(0), &req);
+        assert_eq!(nt.lookup(PEER), Some(EntryView { ip: PEER, mac: Some(A), state: State::Stale }));
+        let other = Ipv4Addr::new(10, 0, 0, 9);
+        nt.resolve(t(0), other, pkt(1));
+        actions(&mut nt);
+        let req = ArpInfo { spa: other, sha: B, ..req };
+        nt.handle_arp(t(10), &req);
+        assert_eq!(actions(&mut nt), vec![Action::Transmit { mac: B, packet: pkt(1) }]);
+        assert_eq!(nt.lookup(other).map(|e| e.state), Some(State::Delay));
+        // Replies (not GARPs) never create entries.
+        let stranger = Ipv4Addr::new(10, 0, 0, 8);
+        nt.handle_arp(t(20), &reply(A, stranger));
+        assert_eq!(nt.lookup(stranger), None);
+    }
+
+    #[test]
+    fn reachable_time_is_in_range_and_seed_deterministic() {
+        for seed in 0..200 {
+            let rt = table(seed).reachable_time();
+            assert!(rt >= Duration::from_secs(15) && rt < Duration::from_secs(45), "{rt:?}");
+        }
+        assert_eq!(table(42).reachable_time(), table(42).reachable_time());
+        let mut nt = table(42);
+        let first = nt.reachable_time();
+        nt.handle_timeout(SimTime::from_secs(314));
+        assert_eq!(nt.reachable_time(), first);
+        nt.handle_timeout(SimTime::from_secs(315));
+        let second = nt.reachable_time();
+        let mut other = table(42);
+        other.handle_timeout(SimTime::from_secs(400));
+        assert_eq!(other.reachable_time(), second);
+    }
+
+    #[test]
+    fn queue_is_capped_by_bytes_oldest_dropped_and_flush_discards() {
+        let params = Params { unres_qlen_bytes: 3 * (84 + SKB_OVERHEAD), ..Params::default() };
+        let mut nt = NeighTable::new(params, SimRng::new(1));
+        for i in 0..5 {
+            nt.resolve(t(u64::from(i)), PEER, pkt(i));
+        }
+        actions(&mut nt);
+        nt.handle_arp(t(10), &reply(A, PEER));
+        let sent: Vec<_> = actions(&mut nt);
+        assert_eq!(sent.len(), 3);
+        assert_eq!(sent[0], Action::Transmit { mac: A, packet: pkt(2) });
+        nt.resolve(t(20), Ipv4Addr::new(10, 0, 0, 9), pkt(9));
+        nt.flush();
+        assert_eq!(nt.entries().count(), 0);
+        assert_eq!(nt.poll_action(), None);
+        assert_eq!(nt.poll_timeout(), None);
+    }
+}

@@ -1,0 +1,943 @@
+//! iputils `ping` (20221126, Debian 12) as a sans-IO core: argument parsing, probe schedule,
+//! reply bookkeeping and the exact console text (spec-host §2; iputils `ping/ping.c`,
+//! `ping/ping_common.c`, `ping/ping.h`).
+//!
+//! # Calling order (host glue)
+//!
+//! 1. [`Args::parse`] on the words after `ping`. `Err(e)`: print `e.lines` to stderr, exit
+//!    `e.status`. Resolve [`Args::destination`]; if that fails print
+//!    [`Args::unknown_host_error`] and exit 2.
+//! 2. [`Pinger::new`], then [`Pinger::handle_start`] at the start time.
+//! 3. Whenever anything happens, drain [`Pinger::poll_transmit`] (ICMP echo requests to send to
+//!    the target with TTL [`Pinger::ttl`]) and [`Pinger::poll_line`] / [`Pinger::poll_output`].
+//! 4. Inputs: [`Pinger::handle_reply`] (received ICMP messages, IP header stripped),
+//!    [`Pinger::handle_error`] (the kernel reports a local "host unreachable" for one of our
+//!    probes, e.g. when ARP resolution fails) or [`Pinger::handle_icmp_error`] (remote ICMP errors),
+//!    [`Pinger::handle_interrupt`] (Ctrl-C), and [`Pinger::handle_timeout`] at
+//!    [`Pinger::poll_timeout`].
+//! 5. Once [`Pinger::exit_status`] is `Some`, the process has printed its statistics and exits.
+//!
+//! Modelling choices: probes go out exactly every interval (no token-bucket jitter); a negative
+//! `-i` behaves as `-i 0`; options whose behaviour labsim does not model are refused with exit 2;
+//! several destinations (IPv4 source routing) are refused; names are printed as `name (ip)` only
+//! for the target itself.
+
+use std::collections::VecDeque;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use crate::kernel::{Calendar, SimTime};
+
+/// iputils' `MININTERVAL` (ms): pacing of `-i 0` while a probe is in flight.
+const MININTERVAL_MS: u64 = 10;
+/// `MAXWAIT` (s): default linger time after the last probe when nothing was received.
+const MAXWAIT_S: i64 = 10;
+const INT_MAX: i64 = i32::MAX as i64;
+const LONG_MAX: i64 = i64::MAX;
+
+/// The `usage()` text (stderr), one entry per line.
+pub const USAGE: &str = "
+Usage
+  ping [options] <destination>
+
+Options:
+  <destination>      dns name or ip address
+  -a                 use audible ping
+  -A                 use adaptive ping
+  -B                 sticky source address
+  -c <count>         stop after <count> replies
+  -C                 call connect() syscall on socket creation
+  -D                 print timestamps
+  -d                 use SO_DEBUG socket option
+  -e <identifier>    define identifier for ping session, default is random for
+                     SOCK_RAW and kernel defined for SOCK_DGRAM
+                     Imply using SOCK_RAW (for IPv4 only for identifier 0)
+  -f                 flood ping
+  -h                 print help and exit
+  -I <interface>     either interface name or address
+  -i <interval>      seconds between sending each packet
+  -L                 suppress loopback of multicast packets
+  -l <preload>       send <preload> number of packages while waiting replies
+  -m <mark>          tag the packets going out
+  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>
+  -n                 no dns name resolution
+  -O                 report outstanding replies
+  -p <pattern>       contents of padding byte
+  -q                 quiet output
+  -Q <tclass>        use quality of service <tclass> bits
+  -s <size>          use <size> as number of data bytes to be sent
+  -S <size>          use <size> as SO_SNDBUF socket option value
+  -t <ttl>           define time to live
+  -U                 print user-to-user latency
+  -v                 verbose output
+  -V                 print version and exit
+  -w <deadline>      reply wait <deadline> in seconds
+  -W <timeout>       time to wait for response
+
+IPv4 options:
+  -4                 use IPv4
+  -b                 allow pinging broadcast
+  -R                 record route
+  -T <timestamp>     define timestamp, can be one of <tsonly|tsandaddr|tsprespec>
+
+IPv6 options:
+  -6                 use IPv6
+  -F <flowlabel>     define flow label, default is random
+  -N <nodeinfo opt>  use icmp6 node info query, try <help> as argument
+
+For more details see ping(8).";
+
+/// Options that take an argument (iputils' getopt string).
+const WITH_ARG: &str = "TFNceiIlmMpQsStwW";
+/// Options iputils knows that labsim accepts without modelling an effect.
+const NO_EFFECT: &str = "4dnvLBCUr";
+/// Options iputils knows whose behaviour labsim does not model.
+const UNSUPPORTED: &str = "6FNbRTAfIlmMpQSVa";
+
+/// A command line iputils would refuse, with its exact stderr text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgError {
+    /// stderr lines, without newlines.
+    pub lines: Vec<String>,
+    /// Exit status.
+    pub status: i32,
+}
+
+impl ArgError {
+    fn msg(status: i32, text: String) -> Self {
+        ArgError { lines: vec![text], status }
+    }
+
+    fn usage(first: Option<String>) -> Self {
+        let mut lines: Vec<String> = first.into_iter().collect();
+        lines.extend(USAGE.split('\n').map(str::to_string));
+        ArgError { lines, status: 2 }
+    }
+}
+
+/// Parsed `ping` options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Args {
+    /// `-c`: stop after this many replies (and errors).
+    pub count: Option<i64>,
+    /// `-w`: seconds until ping exits regardless (0 = none).
+    pub deadline: i64,
+    /// `-i` in milliseconds (iputils' `int interval`); default 1000.
+    pub interval_ms: i64,
+    /// `-W` in milliseconds: linger after the last probe when nothing was received.
+    pub linger_ms: i64,
+    /// `-O`.
+    pub outstanding: bool,
+    /// `-D`.
+    pub timestamps: bool,
+    /// `-q`.
+    pub quiet: bool,
+    /// `-s`: data bytes (default 56).
+    pub size: usize,
+    /// `-t`.
+    pub ttl: Option<u8>,
+    /// `-e`: ICMP identifier.
+    pub ident: Option<u16>,
+    /// The destination as typed.
+    pub destination: String,
+    /// Non-fatal warnings iputils prints on stderr while parsing (before the header).
+    pub warnings: Vec<String>,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Args {
+            count: None,
+            deadline: 0,
+            interval_ms: 1000,
+            linger_ms: MAXWAIT_S * 1000,
+            outstanding: false,
+            timestamps: false,
+            quiet: false,
+            size: 56,
+            ttl: None,
+            ident: None,
+            destination: String::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+impl Args {
+    /// Parse `argv` (the words after `ping`) with glibc getopt semantics (options may follow the
+    /// destination; `--` ends options; values attached or separate; combined flags).
+    pub fn parse(argv: &[String]) -> Result<Args, ArgError> {
+        let mut a = Args::default();
+        let mut operands: Vec<&str> = Vec::new();
+        let mut i = 0;
+        while i < argv.len() {
+            let word = argv[i].as_str();
+            i += 1;
+            if word == "--" {
+                operands.extend(argv[i..].iter().map(String::as_str));
+                break;
+            }
+            if !word.starts_with('-') || word == "-" {
+                operands.push(word);
+                continue;
+            }
+            let body = &word[1..];
+            for (pos, ch) in body.char_indices() {
+                if !WITH_ARG.contains(ch) {
+                    a.flag(ch)?;
+                    continue;
+                }
+                let rest = &body[pos + ch.len_utf8()..];
+                let value = if !rest.is_empty() {
+                    rest.to_string()
+                } else if let Some(next) = argv.get(i) {
+                    i += 1;
+                    next.clone()
+                } else {
+                    return Err(ArgError::usage(Some(format!("ping: option requires an argument -- '{ch}'"))));
+                };
+                a.option(ch, &value)?;
+                break;
+            }
+        }
+        match operands.as_slice() {
+            [] => Err(ArgError::msg(1, "ping: usage error: Destination address required".into())),
+            [one] => {
+                a.destination = (*one).to_string();
+                Ok(a)
+            }
+            many if many.len() > 10 => Err(ArgError::usage(None)),
+            _ => Err(ArgError::msg(2, "ping: several destinations (source routing) are not supported by labsim".into())),
+        }
+    }
+
+    /// The message iputils prints when the destination does not resolve (exit status 2).
+    pub fn unknown_host_error(&self) -> String {
+        format!("ping: {}: Name or service not known", self.destination)
+    }
+
+    fn flag(&mut self, ch: char) -> Result<(), ArgError> {
+        match ch {
+            'D' => self.timestamps = true,
+            'O' => self.outstanding = true,
+            'q' => self.quiet = true,
+            'h' | '?' => return Err(ArgError::usage(None)),
+            c if NO_EFFECT.contains(c) => {}
+            c if UNSUPPORTED.contains(c) => return Err(unsupported(c)),
+            c => return Err(ArgError::usage(Some(format!("ping: invalid option -- '{c}'")))),
+        }
+        Ok(())
+    }
+
+    fn option(&mut self, ch: char, v: &str) -> Result<(), ArgError> {
+        match ch {
+            'c' => self.count = Some(strtol_or_err(v, 1, LONG_MAX)?),
+            'e' => self.ident = Some(u16::try_from(strtoul_or_err(v, 0, 0xFFFF)?).unwrap_or(u16::MAX)),
+            's' => self.size = usize::try_from(strtol_or_err(v, 0, INT_MAX)?).unwrap_or(0),
+            't' => self.ttl = Some(u8::try_from(strtol_or_err(v, 0, 255)?).unwrap_or(u8::MAX)),
+            'w' => self.deadline = strtol_or_err(v, 0, INT_MAX)?,
+            'i' => {
+                let x = ping_strtod(v, "bad timing interval", &mut self.warnings)?;
+                if x > INT_MAX as f64 / 1000.0 {
+                    return Err(ArgError::msg(2, format!("ping: bad timing interval: {v}")));
+                }
+                self.interval_ms = ((x * 1000.0) as i64).max(0);
+            }
+            'W' => {
+                let x = ping_strtod(v, "bad linger time", &mut self.warnings)?;
+                if x < 0.0 || x > INT_MAX as f64 / 1000.0 {
+                    return Err(ArgError::msg(2, format!("ping: bad linger time: {v}")));
+                }
+                self.linger_ms = (x * 1000.0) as i64;
+            }
+            c => return Err(unsupported(c)),
+        }
+        Ok(())
+    }
+}
+
+fn unsupported(c: char) -> ArgError {
+    ArgError::msg(2, format!("ping: option -{c} is not supported by labsim"))
+}
+
+/// C `strtol(str, &end, 10)` requiring the whole string: `None` = garbage, `Some(Err)` = ERANGE.
+fn c_strtol(s: &str) -> Option<Result<i128, ()>> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut v: i128 = 0;
+    for b in digits.bytes() {
+        v = v * 10 + i128::from(b - b'0');
+        if v > i128::from(u64::MAX) + 1 {
+            return Some(Err(()));
+        }
+    }
+    Some(Ok(if neg { -v } else { v }))
+}
+
+/// iputils `strtol_or_err(str, "invalid argument", min, max)` (exit status 1).
+fn strtol_or_err(s: &str, min: i64, max: i64) -> Result<i64, ArgError> {
+    match c_strtol(s) {
+        None => Err(ArgError::msg(1, format!("ping: invalid argument: '{s}'"))),
+        Some(Ok(v)) if v >= i128::from(i64::MIN) && v <= i128::from(i64::MAX) => {
+            if v < i128::from(min) || v > i128::from(max) {
+                return Err(ArgError::msg(
+                    1,
+                    format!("ping: invalid argument: '{s}': out of range: {min} <= value <= {max}"),
+                ));
+            }
+            Ok(i64::try_from(v).unwrap_or(max))
+        }
+        Some(_) => Err(ArgError::msg(1, format!("ping: invalid argument: '{s}': Numerical result out of range"))),
+    }
+}
+
+/// iputils `strtoul_or_err` (a leading `-` wraps, as C's strtoul does).
+fn strtoul_or_err(s: &str, min: u64, max: u64) -> Result<u64, ArgError> {
+    match c_strtol(s) {
+        None => Err(ArgError::msg(1, format!("ping: invalid argument: '{s}'"))),
+        Some(Ok(v)) if v.unsigned_abs() <= u128::from(u64::MAX) => {
+            let mag = u64::try_from(v.unsigned_abs()).unwrap_or(u64::MAX);
+            let n = if v < 0 { mag.wrapping_neg() } else { mag };
+            if n < min || n > max {
+                return Err(ArgError::msg(
+                    1,
+                    format!("ping: invalid argument: '{s}': out of range: {min} <= value <= {max}"),
+                ));
+            }
+            Ok(n)
+        }
+        Some(_) => Err(ArgError::msg(1, format!("ping: invalid argument: '{s}': Numerical result out of range"))),
+    }
+}
+
+/// iputils `ping_strtod`: garbage only warns (the parsed prefix, possibly 0, is used); empty,
+/// infinite, NaN or subnormal values are fatal (exit 2).
+fn ping_strtod(s: &str, what: &str, warnings: &mut Vec<String>) -> Result<f64, ArgError> {
+    if s.is_empty() {
+        return Err(ArgError::msg(2, format!("ping: {what}: ")));
+    }
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let lead = s.len() - t.len();
+    // The longest prefix that is a decimal float (strtod's hex forms are not modelled).
+    let (num, end) = (1..=t.len())
+        .rev()
+        .filter(|n| t.is_char_boundary(*n))
+        .find_map(|n| t[..n].parse::<f64>().ok().filter(|_| !t[..n].ends_with(['e', 'E'])).map(|x| (x, lead + n)))
+        .unwrap_or((0.0, 0));
+    let overflow = num.is_finite() && num != 0.0 && !num.is_normal();
+    let huge = num.is_infinite() && !t[..end.saturating_sub(lead)].to_ascii_lowercase().contains("inf");
+    if end == 0 || end < s.len() || overflow || huge {
+        warnings.push(format!("ping: option argument contains garbage: {}", &s[end..]));
+        warnings.push("ping: this will become fatal error in the future".to_string());
+    }
+    if !num.is_finite() || overflow {
+        return Err(ArgError::msg(2, format!("ping: {what}: {s}: Numerical result out of range")));
+    }
+    Ok(num)
+}
+
+/// Where a console line goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// One console line (without its newline).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// stdout or stderr.
+    pub stream: Stream,
+    /// The text.
+    pub text: String,
+}
+
+/// What happened to one echo request, for expectations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probe {
+    /// ICMP sequence number (1-based, wraps at 65536).
+    pub seq: u16,
+    /// When it was sent.
+    pub sent_at: SimTime,
+    /// When its first reply arrived.
+    pub replied_at: Option<SimTime>,
+    /// An ICMP error (e.g. Destination Host Unreachable) was reported for it.
+    pub error: bool,
+}
+
+/// A running `ping` process.
+#[derive(Clone, Debug)]
+pub struct Pinger {
+    args: Args,
+    hostname: String,
+    target: Ipv4Addr,
+    numeric: bool,
+    ident: u16,
+    calendar: Calendar,
+    started: Option<SimTime>,
+    next_send: SimTime,
+    last_send: Option<SimTime>,
+    linger_until: Option<SimTime>,
+    deadline_at: Option<SimTime>,
+    interrupted: bool,
+    latency_fallback: bool,
+    ntransmitted: u64,
+    nreceived: u64,
+    nrepeats: u64,
+    nerrors: u64,
+    tmin: i64,
+    tmax: i64,
+    tsum: f64,
+    tsum2: f64,
+    rtt: i64,
+    acked: u16,
+    pipesize: i64,
+    rcvd: Vec<u64>,
+    probes: Vec<Probe>,
+    transmit: VecDeque<Vec<u8>>,
+    output: VecDeque<Line>,
+    status: Option<i32>,
+}
+
+impl Pinger {
+    /// A ping of `target_ip`, typed as `target_display`, with ICMP identifier `ident` (used unless
+    /// `-e` overrides it; written big-endian on the wire). `calendar` gives `-D` and the
+    /// timestamps carried in the probes.
+    pub fn new(args: Args, target_display: String, target_ip: Ipv4Addr, ident: u16, calendar: Calendar) -> Self {
+        let numeric = target_display.parse::<Ipv4Addr>().is_ok();
+        let output = args.warnings.iter().map(|w| Line { stream: Stream::Stderr, text: w.clone() }).collect();
+        Pinger {
+            ident: args.ident.unwrap_or(ident),
+            args,
+            hostname: target_display,
+            target: target_ip,
+            numeric,
+            calendar,
+            started: None,
+            next_send: SimTime::ZERO,
+            last_send: None,
+            linger_until: None,
+            deadline_at: None,
+            interrupted: false,
+            latency_fallback: false,
+            ntransmitted: 0,
+            nreceived: 0,
+            nrepeats: 0,
+            nerrors: 0,
+            tmin: i64::MAX,
+            tmax: 0,
+            tsum: 0.0,
+            tsum2: 0.0,
+            rtt: 0,
+            acked: 0,
+            pipesize: -1,
+            rcvd: vec![0; 1024],
+            probes: Vec::new(),
+            transmit: VecDeque::new(),
+            output,
+            status: None,
+        }
+    }
+
+    /// The options.
+    pub fn args(&self) -> &Args {
+        &self.args
+    }
+
+    /// `-t`: the IP TTL for the probes, if set.
+    pub fn ttl(&self) -> Option<u8> {
+        self.args.ttl
+    }
+
+    /// Per-probe records, in sending order.
+    pub fn probes(&self) -> &[Probe] {
+        &self.probes
+    }
+
+    /// Print the header and send the first probe.
+    pub fn handle_start(&mut self, now: SimTime) {
+        if self.started.is_some() || self.status.is_some() {
+            return;
+        }
+        let size = self.args.size;
+        self.out(format!("PING {} ({}) {}({}) bytes of data.", self.hostname, self.target, size, size + 28));
+        self.started = Some(now);
+        self.next_send = now;
+        if self.args.deadline > 0 {
+            self.deadline_at = Some(now + Duration::from_secs(self.args.deadline.unsigned_abs()));
+        }
+        self.pump(now);
+    }
+
+    /// A received ICMP message (IP header already removed) from `from` with IP TTL `ttl`.
+    /// Anything but an echo reply with our identifier is ignored.
+    pub fn handle_reply(&mut self, now: SimTime, icmp: &[u8], from: Ipv4Addr, ttl: u8) {
+        if self.started.is_none() || self.status.is_some() || icmp.len() < 8 || icmp[0] != 0 {
+            return;
+        }
+        if u16::from_be_bytes([icmp[4], icmp[5]]) != self.ident {
+            return;
+        }
+        let seq = u16::from_be_bytes([icmp[6], icmp[7]]);
+        let cc = icmp.len();
+        self.nreceived += 1;
+        self.acknowledge(seq);
+        let timing = self.args.size >= 16;
+        let mut triptime: i64 = 0;
+        if timing && cc >= 8 + 16 {
+            let sec = i64::from_le_bytes(icmp[8..16].try_into().unwrap_or([0; 8]));
+            let usec = i64::from_le_bytes(icmp[16..24].try_into().unwrap_or([0; 8]));
+            let now_us = i64::try_from(self.calendar.unix_micros(now)).unwrap_or(i64::MAX);
+            triptime = now_us.saturating_sub(sec.saturating_mul(1_000_000).saturating_add(usec));
+            if triptime < 0 {
+                // "taking countermeasures": the first time, iputils re-stamps and warns again.
+                let times = if self.latency_fallback { 1 } else { 2 };
+                for _ in 0..times {
+                    self.err(format!("ping: Warning: time of day goes back ({triptime}us), taking countermeasures"));
+                }
+                self.latency_fallback = true;
+                triptime = 0;
+            }
+            self.tsum += triptime as f64;
+            self.tsum2 += (triptime as f64) * (triptime as f64);
+            self.tmin = self.tmin.min(triptime);
+            self.tmax = self.tmax.max(triptime);
+            self.rtt = if self.rtt == 0 { triptime * 8 } else { self.rtt + triptime - self.rtt / 8 };
+        }
+        let dup = self.rcvd_test(seq);
+        if dup {
+            self.nrepeats += 1;
+            self.nreceived -= 1;
+        } else {
+            self.rcvd_set(seq);
+            if let Some(p) = self.probe_mut(seq) {
+                p.replied_at.get_or_insert(now);
+            }
+        }
+        if !self.args.quiet {
+            let mut line = format!("{cc} bytes from {}: icmp_seq={seq} ttl={ttl}", self.pr_addr(from));
+            if cc < self.args.size + 8 {
+                line.push_str(" (truncated)");
+            } else {
+                if timing {
+                    line.push_str(&format!(" time={} ms", fmt_rtt(triptime)));
+                }
+                if dup {
+                    line.push_str(" (DUP!)");
+                }
+                if from != self.target {
+                    line.push_str(" (DIFFERENT ADDRESS!)");
+                }
+                line.push_str(&self.check_data(icmp));
+            }
+            let stamped = self.stamp(now, line);
+            for part in stamped.split('\n') {
+                self.out(part.to_string());
+            }
+        }
+        self.pump(now);
+    }
+
+    /// The kernel reports "Destination Host Unreachable" for probe `seq` (e.g. ARP resolution
+    /// failed); `from` is the reporting address (our own for a local failure).
+    pub fn handle_error(&mut self, now: SimTime, seq: u16, from: Ipv4Addr) {
+        self.handle_icmp_error(now, seq, from, 3, 1);
+    }
+
+    /// An ICMP error of `icmp_type`/`code` about probe `seq`, delivered through IP_RECVERR.
+    pub fn handle_icmp_error(&mut self, now: SimTime, seq: u16, from: Ipv4Addr, icmp_type: u8, code: u8) {
+        if self.started.is_none() || self.status.is_some() {
+            return;
+        }
+        self.acknowledge(seq);
+        self.nerrors += 1;
+        if let Some(p) = self.probe_mut(seq) {
+            p.error = true;
+        }
+        if !self.args.quiet {
+            let line = format!("From {} icmp_seq={seq} {}", self.pr_addr(from), icmp_text(icmp_type, code));
+            let line = self.stamp(now, line);
+            self.out(line);
+        }
+        self.pump(now);
+    }
+
+    /// SIGINT: print the statistics and finish.
+    pub fn handle_interrupt(&mut self, now: SimTime) {
+        if self.status.is_none() {
+            self.interrupted = true;
+            self.pump(now);
+        }
+    }
+
+    /// Time passed: send due probes, fire the linger/deadline alarms.
+    pub fn handle_timeout(&mut self, now: SimTime) {
+        self.pump(now);
+    }
+
+    /// When [`Pinger::handle_timeout`] must next be called.
+    pub fn poll_timeout(&self) -> Option<SimTime> {
+        if self.status.is_some() || self.started.is_none() {
+            return None;
+        }
+        let send = (!self.count_reached()).then(|| self.send_due());
+        [send, self.linger_until, self.deadline_at].into_iter().flatten().min()
+    }
+
+    /// The next ICMP echo request to send (complete ICMP message, checksum included).
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.transmit.pop_front()
+    }
+
+    /// The next console line with its stream.
+    pub fn poll_line(&mut self) -> Option<Line> {
+        self.output.pop_front()
+    }
+
+    /// The next console line's text (stdout and stderr interleaved as on a terminal).
+    pub fn poll_output(&mut self) -> Option<String> {
+        self.output.pop_front().map(|l| l.text)
+    }
+
+    /// The exit status, once ping has finished (0: replies received; 1: none, or fewer than
+    /// `-c` within `-w`).
+    pub fn exit_status(&self) -> Option<i32> {
+        self.status
+    }
+
+    /// Counters: (transmitted, received, duplicates, errors).
+    pub fn counters(&self) -> (u64, u64, u64, u64) {
+        (self.ntransmitted, self.nreceived, self.nrepeats, self.nerrors)
+    }
+
+    // ----- main loop -------------------------------------------------------------------------
+
+    fn count_reached(&self) -> bool {
+        self.args.count.is_some_and(|c| self.ntransmitted >= c.unsigned_abs()) && self.args.deadline == 0
+    }
+
+    fn send_due(&self) -> SimTime {
+        if self.args.interval_ms > 0 || self.in_flight() == 0 {
+            return self.next_send;
+        }
+        // -i 0: iputils sends as soon as nothing is in flight, else every MININTERVAL.
+        self.last_send.map_or(self.next_send, |t| t + Duration::from_millis(MININTERVAL_MS))
+    }
+
+    /// One pass of iputils' `main_loop`: exit checks, then `pinger()` + `schedule_exit()`.
+    fn pump(&mut self, now: SimTime) {
+        if self.status.is_some() || self.started.is_none() {
+            return;
+        }
+        loop {
+            let c = self.args.count.map(i64::unsigned_abs);
+            let alarm = self.linger_until.is_some_and(|t| t <= now) || self.deadline_at.is_some_and(|t| t <= now);
+            if self.interrupted
+                || alarm
+                || c.is_some_and(|c| self.nreceived + self.nerrors >= c)
+                || (self.args.deadline > 0 && self.nerrors > 0)
+            {
+                self.finish();
+                return;
+            }
+            if self.count_reached() || self.send_due() > now {
+                break;
+            }
+            self.send(now);
+        }
+        if self.count_reached() && self.linger_until.is_none() {
+            let wait_us = if self.nreceived > 0 {
+                (2 * self.tmax).max(1000 * self.args.interval_ms)
+            } else {
+                self.args.linger_ms * 1000
+            };
+            self.linger_until = Some(now + Duration::from_micros(wait_us.unsigned_abs()));
+        }
+    }
+
+    fn send(&mut self, now: SimTime) {
+        if self.args.outstanding && self.ntransmitted > 0 && !self.rcvd_test(self.ntransmitted as u16) {
+            let line = self.stamp(now, format!("no answer yet for icmp_seq={}", self.ntransmitted % 0x10000));
+            self.out(line);
+        }
+        let seq = (self.ntransmitted + 1) as u16;
+        self.rcvd_clear(seq);
+        if self.args.size + 28 > 65_535 {
+            if !self.args.quiet {
+                self.err("ping: sendmsg: Message too long".to_string());
+            }
+        } else {
+            let packet = echo_request(self.ident, seq, self.args.size, self.calendar.unix_micros(now));
+            self.transmit.push_back(packet);
+        }
+        self.advance_ntransmitted();
+        self.probes.push(Probe { seq, sent_at: now, replied_at: None, error: false });
+        self.last_send = Some(now);
+        let step = Duration::from_millis(self.args.interval_ms.unsigned_abs());
+        self.next_send = if step.is_zero() { now } else { self.next_send + step };
+    }
+
+    /// iputils `finish()`: the statistics block and the exit status.
+    fn finish(&mut self) {
+        let started = self.started.unwrap_or(SimTime::ZERO);
+        let elapsed_us = self.last_send.map_or(0, |t| (t - started).as_micros());
+        let (tx, rx) = (self.ntransmitted, self.nreceived);
+        self.out(String::new());
+        self.out(format!("--- {} ping statistics ---", self.hostname));
+        let mut l = format!("{tx} packets transmitted, {rx} received");
+        if self.nrepeats > 0 {
+            l.push_str(&format!(", +{} duplicates", self.nrepeats));
+        }
+        if self.nerrors > 0 {
+            l.push_str(&format!(", +{} errors", self.nerrors));
+        }
+        if tx > 0 {
+            let loss = ((tx as f64 - rx as f64) * 100.0 / tx as f64) as f32;
+            l.push_str(&format!(", {}% packet loss, time {}ms", fmt_g(f64::from(loss)), (elapsed_us + 500) / 1000));
+        }
+        self.out(l);
+        let mut l = String::new();
+        let mut comma = "";
+        if rx > 0 && self.args.size >= 16 {
+            let total = (rx + self.nrepeats) as f64;
+            let tmavg = (self.tsum / total) as i64;
+            let tmvar = if self.tsum < INT_MAX as f64 {
+                ((self.tsum2 - (self.tsum * self.tsum) / total) / total) as i64
+            } else {
+                (self.tsum2 / total - (tmavg * tmavg) as f64) as i64
+            };
+            let tmdev = llsqrt(tmvar);
+            l.push_str(&format!(
+                "rtt min/avg/max/mdev = {}.{:03}/{}.{:03}/{}.{:03}/{}.{:03} ms",
+                self.tmin / 1000,
+                self.tmin % 1000,
+                tmavg / 1000,
+                tmavg % 1000,
+                self.tmax / 1000,
+                self.tmax % 1000,
+                tmdev / 1000,
+                tmdev % 1000
+            ));
+            comma = ", ";
+        }
+        if self.pipesize > 1 {
+            l.push_str(&format!("{comma}pipe {}", self.pipesize));
+            comma = ", ";
+        }
+        if rx > 0 && self.args.interval_ms == 0 && tx > 1 {
+            let ipg = i64::try_from(elapsed_us / u128::from(tx - 1)).unwrap_or(i64::MAX);
+            l.push_str(&format!(
+                "{comma}ipg/ewma {}.{:03}/{}.{:03} ms",
+                ipg / 1000,
+                ipg % 1000,
+                self.rtt / 8000,
+                (self.rtt / 8) % 1000
+            ));
+        }
+        self.out(l);
+        let short = self.args.deadline > 0 && self.args.count.is_some_and(|c| rx < c.unsigned_abs());
+        self.status = Some(i32::from(rx == 0 || short));
+        self.transmit.clear();
+    }
+
+    // ----- iputils helpers -------------------------------------------------------------------
+
+    fn in_flight(&self) -> u64 {
+        let diff = (self.ntransmitted as u16).wrapping_sub(self.acked);
+        if diff <= 0x7FFF {
+            u64::from(diff)
+        } else {
+            self.ntransmitted.saturating_sub(self.nreceived + self.nerrors)
+        }
+    }
+
+    fn acknowledge(&mut self, seq: u16) {
+        let diff = (self.ntransmitted as u16).wrapping_sub(seq);
+        if diff <= 0x7FFF {
+            self.pipesize = self.pipesize.max(i64::from(diff) + 1);
+            if (seq.wrapping_sub(self.acked) as i16) > 0 || (self.ntransmitted as u16).wrapping_sub(self.acked) > 0x7FFF {
+                self.acked = seq;
+            }
+        }
+    }
+
+    fn advance_ntransmitted(&mut self) {
+        self.ntransmitted += 1;
+        if (self.ntransmitted as u16).wrapping_sub(self.acked) > 0x7FFF {
+            self.acked = (self.ntransmitted as u16).wrapping_add(1);
+        }
+    }
+
+    fn rcvd_test(&self, seq: u16) -> bool {
+        self.rcvd[usize::from(seq >> 6)] & (1u64 << (seq & 63)) != 0
+    }
+
+    fn rcvd_set(&mut self, seq: u16) {
+        self.rcvd[usize::from(seq >> 6)] |= 1u64 << (seq & 63);
+    }
+
+    fn rcvd_clear(&mut self, seq: u16) {
+        self.rcvd[usize::from(seq >> 6)] &= !(1u64 << (seq & 63));
+    }
+
+    /// The most recent probe with this sequence number.
+    fn probe_mut(&mut self, seq: u16) -> Option<&mut Probe> {
+        let back = u64::from((self.ntransmitted as u16).wrapping_sub(seq));
+        let k = self.ntransmitted.checked_sub(back)?;
+        let idx = usize::try_from(k.checked_sub(1)?).ok()?;
+        self.probes.get_mut(idx).filter(|p| p.seq == seq)
+    }
+
+    fn pr_addr(&self, ip: Ipv4Addr) -> String {
+        if !self.numeric && ip == self.target {
+            format!("{} ({ip})", self.hostname)
+        } else {
+            ip.to_string()
+        }
+    }
+
+    /// `-D` prefix.
+    fn stamp(&self, now: SimTime, line: String) -> String {
+        if !self.args.timestamps {
+            return line;
+        }
+        let us = self.calendar.unix_micros(now);
+        format!("[{}.{:06}] {line}", us / 1_000_000, us % 1_000_000)
+    }
+
+    /// iputils' data check after the timestamp: a mismatch prints a dump.
+    fn check_data(&self, icmp: &[u8]) -> String {
+        let data = &icmp[8..];
+        let start = 16.min(self.args.size);
+        for i in start..self.args.size.min(data.len()) {
+            let want = i as u8;
+            if data[i] != want {
+                let mut s = format!("\nwrong data byte #{i} should be 0x{want:x} but was 0x{:x}", data[i]);
+                for (j, b) in data.iter().enumerate().take(self.args.size).skip(16) {
+                    if j % 32 == 16 {
+                        s.push_str(&format!("\n#{j}\t"));
+                    }
+                    s.push_str(&format!("{b:x} "));
+                }
+                return s;
+            }
+        }
+        String::new()
+    }
+
+    fn out(&mut self, text: String) {
+        self.output.push_back(Line { stream: Stream::Stdout, text });
+    }
+
+    fn err(&mut self, text: String) {
+        self.output.push_back(Line { stream: Stream::Stderr, text });
+    }
+}
+
+/// An ICMP echo request as iputils builds it: timeval (LE i64 sec, i64 usec) then bytes
+/// 0x10, 0x11, … (the fill pattern `i` for data byte `i`).
+pub fn echo_request(ident: u16, seq: u16, size: usize, unix_us: u64) -> Vec<u8> {
+    let mut p = vec![0u8; 8 + size];
+    p[0] = 8;
+    p[4..6].copy_from_slice(&ident.to_be_bytes());
+    p[6..8].copy_from_slice(&seq.to_be_bytes());
+    for (i, b) in p[8..].iter_mut().enumerate() {
+        *b = i as u8;
+    }
+    if size >= 16 {
+        let sec = i64::try_from(unix_us / 1_000_000).unwrap_or(i64::MAX);
+        let usec = (unix_us % 1_000_000) as i64;
+        p[8..16].copy_from_slice(&sec.to_le_bytes());
+        p[16..24].copy_from_slice(&usec.to_le_bytes());
+    }
+    let ck = checksum(&p);
+    p[2..4].copy_from_slice(&ck.to_be_bytes());
+    p
+}
+
+/// The Internet checksum (RFC 1071) of `data`.
+pub fn checksum(data: &[u8]) -> u16 {
+    let mut sum: u32 = 0;
+    for c in data.chunks(2) {
+        let w = if c.len() == 2 { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], 0]) };
+        sum += u32::from(w);
+    }
+    while sum > 0xFFFF {
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// `time=` value: 3, 2, 1 or 0 decimals by magnitude, with iputils' rounding.
+pub fn fmt_rtt(t: i64) -> String {
+    if t >= 100_000 - 50 {
+        format!("{}", (t + 500) / 1000)
+    } else if t >= 10_000 - 5 {
+        format!("{}.{}", (t + 50) / 1000, ((t + 50) % 1000) / 100)
+    } else if t >= 1000 {
+        format!("{}.{:02}", (t + 5) / 1000, ((t + 5) % 1000) / 10)
+    } else {
+        format!("{}.{:03}", t / 1000, t % 1000)
+    }
+}
+
+/// C's `%g` (precision 6).
+pub fn fmt_g(v: f64) -> String {
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    if !v.is_finite() {
+        return if v.is_nan() { "nan".into() } else if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let e_form = format!("{v:.5e}");
+    let (mant, exp) = e_form.split_once('e').unwrap_or((&e_form, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..6).contains(&exp) {
+        let mant = strip_zeros(mant);
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mant}e{sign}{:02}", exp.unsigned_abs());
+    }
+    let decimals = usize::try_from(5 - exp).unwrap_or(0);
+    strip_zeros(&format!("{v:.decimals$}")).to_string()
+}
+
+fn strip_zeros(s: &str) -> &str {
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s }
+}
+
+/// iputils' integer square root (Newton).
+fn llsqrt(a: i64) -> i64 {
+    let mut prev = i64::MAX;
+    let mut x = a;
+    if x > 0 {
+        while x < prev {
+            prev = x;
+            x = (x + a / x) / 2;
+        }
+    }
+    x
+}
+
+/// `pr_icmph` texts for the errors labsim produces.
+fn icmp_text(icmp_type: u8, code: u8) -> String {
+    match (icmp_type, code) {
+        (3, 0) => "Destination Net Unreachable".into(),
+        (3, 1) => "Destination Host Unreachable".into(),
+        (3, 2) => "Destination Protocol Unreachable".into(),
+        (3, 3) => "Destination Port Unreachable".into(),
+        (3, c) => format!("Dest Unreachable, Bad Code: {c}"),
+        (11, 0) => "Time to live exceeded".into(),
+        (11, 1) => "Frag reassembly time exceeded".into(),
+        (11, c) => format!("Time exceeded, Bad Code: {c}"),
+        (t, _) => format!("Bad ICMP type: {t}"),
+    }
+}
