@@ -210,6 +210,7 @@ impl Host {
                 self.frames_out.push((nic, frame));
             }
             Resolved::Queued => {}
+            Resolved::Dropped => self.drop_traced(now, format!("neighbour {next_hop} cannot be resolved")),
         }
         self.neigh_changed(now, nic);
     }
@@ -253,7 +254,7 @@ impl Host {
                 let frame = ethernet_frame(mac, n.mac, EthernetProtocol::Ipv4, &packet);
                 self.frames_out.push((nic, frame));
             }
-            NeighAction::Unreachable { packet } => self.unreachable(now, packet),
+            NeighAction::Unreachable { packet, .. } => self.unreachable(now, packet),
         }
     }
 
@@ -268,13 +269,26 @@ impl Host {
     fn neigh_changed(&mut self, now: SimTime, nic: usize) {
         let host = self.cfg.name.clone();
         let dev = self.nics[nic].name.clone();
-        let changes: Vec<_> = self.nics[nic].neigh.take_changes().collect();
+        let n = &mut self.nics[nic];
+        let mut changes = Vec::new();
+        for e in n.neigh.entries() {
+            if n.traced.get(&e.ip) != Some(&(e.state, e.mac)) {
+                changes.push(e);
+            }
+        }
+        let gone: Vec<Ipv4Addr> = n.traced.keys().filter(|ip| n.neigh.lookup(**ip).is_none()).copied().collect();
+        for ip in gone {
+            n.traced.remove(&ip);
+        }
+        for e in &changes {
+            n.traced.insert(e.ip, (e.state, e.mac));
+        }
         for e in changes {
             let kind = TraceKind::Neigh {
                 host: host.clone(),
                 dev: dev.clone(),
                 ip: e.ip,
-                state: e.state.to_string(),
+                state: e.state.as_str().to_owned(),
                 mac: e.mac.map(format_mac),
             };
             self.emit(now, kind);

@@ -112,6 +112,7 @@ impl Host {
                 addrs: vec![IfAddr { addr: n.addr, prefix_len: n.prefix_len }],
                 neigh: NeighTable::new(NeighParams::default(), rng.fork(&format!("neigh/{}/boot{boot}", n.name))),
                 groups: Vec::new(),
+                traced: Default::default(),
             })
             .collect()
     }

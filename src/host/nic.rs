@@ -3,7 +3,9 @@
 
 use std::net::Ipv4Addr;
 
-use crate::proto::neigh::NeighTable;
+use std::collections::BTreeMap;
+
+use crate::proto::neigh::{NeighTable, State as NeighState};
 
 /// One IPv4 address on a NIC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +41,8 @@ pub(super) struct Nic {
     pub(super) neigh: NeighTable,
     /// Multicast groups joined on this NIC (besides 224.0.0.1, always joined).
     pub(super) groups: Vec<Ipv4Addr>,
+    /// Neighbour entries as last traced, to trace only changes.
+    pub(super) traced: BTreeMap<Ipv4Addr, (NeighState, Option<[u8; 6]>)>,
 }
 
 impl Nic {

@@ -13,6 +13,7 @@ use crate::host::shell::{Output, finish};
 use crate::kernel::SimTime;
 use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::ping::{self as core, Pinger};
+use crate::proto::ping::Stream as PingStream;
 
 const TTL: u8 = 64;
 
@@ -39,14 +40,14 @@ fn resolve(host: &Host, name: &str) -> Option<Ipv4Addr> {
     })
 }
 
-fn ipv4_packet(src: Ipv4Addr, dst: Ipv4Addr, id: u16, icmp: &[u8]) -> Vec<u8> {
+fn ipv4_packet(src: Ipv4Addr, dst: Ipv4Addr, id: u16, ttl: u8, icmp: &[u8]) -> Vec<u8> {
     let len = 20 + icmp.len();
     let mut p = vec![0u8; len];
     p[0] = 0x45;
     p[2..4].copy_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
     p[4..6].copy_from_slice(&id.to_be_bytes());
     p[6] = 0x40; // DF, as Linux sets with path MTU discovery on
-    p[8] = TTL;
+    p[8] = ttl;
     p[9] = 1;
     p[12..16].copy_from_slice(&src.octets());
     p[16..20].copy_from_slice(&dst.octets());
@@ -70,12 +71,12 @@ impl PingProc {
             finish(host, now, id, out.status(status));
             None
         };
-        let parsed = match core::parse_args(&argv) {
+        let parsed = match core::Args::parse(&argv) {
             Ok(a) => a,
             Err(usage) => return fail(host, usage.lines, usage.status),
         };
         let Some(target) = resolve(host, &parsed.destination) else {
-            return fail(host, vec![format!("ping: {}: Name or service not known", parsed.destination)], 2);
+            return fail(host, vec![parsed.unknown_host_error()], 2);
         };
         let Some(source) = host.source_address(target) else {
             return fail(host, vec!["ping: connect: Network is unreachable".to_owned()], 2);
@@ -138,11 +139,12 @@ impl PingProc {
             self.pinger.handle_timeout(now);
             moved = true;
         }
-        while let Some(icmp) = self.pinger.poll_transmit(now) {
+        while let Some(icmp) = self.pinger.poll_transmit() {
             moved = true;
             if let Some((_, _, seq)) = echo_fields(&icmp) {
                 host.emit(now, TraceKind::PingSent { host: host.name().to_owned(), id: self.id, seq });
-                let packet = ipv4_packet(self.source, self.target, seq, &icmp);
+                let ttl = self.pinger.ttl().unwrap_or(TTL);
+                let packet = ipv4_packet(self.source, self.target, seq, ttl, &icmp);
                 if let Some(stack) = host.stack.as_mut() {
                     // A full send queue loses the probe, as a full socket buffer would (ENOBUFS).
                     let _ = stack.sockets.get_mut::<raw::Socket>(self.socket).send_slice(&packet);
@@ -166,9 +168,13 @@ impl PingProc {
     fn flush_output(&mut self, host: &mut Host, now: SimTime) -> bool {
         let mut moved = false;
         let name = host.name().to_owned();
-        while let Some(line) = self.pinger.poll_output() {
+        while let Some(line) = self.pinger.poll_line() {
             moved = true;
-            host.emit(now, TraceKind::Output { host: name.clone(), id: self.id, stream: Stream::Stdout, line });
+            let stream = match line.stream {
+                PingStream::Stdout => Stream::Stdout,
+                PingStream::Stderr => Stream::Stderr,
+            };
+            host.emit(now, TraceKind::Output { host: name.clone(), id: self.id, stream, line: line.text });
         }
         if let Some(status) = self.pinger.exit_status() {
             self.end(host, now, status);

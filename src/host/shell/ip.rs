@@ -190,8 +190,8 @@ fn neigh(host: &Host, args: &[&str]) -> Output {
         }
         for e in nic.neigh.entries() {
             match e.mac {
-                Some(mac) => o.out(format!("{} dev {} lladdr {} {}", e.ip, nic.name, format_mac(mac), e.state)),
-                None => o.out(format!("{} dev {}  {}", e.ip, nic.name, e.state)),
+                Some(mac) => o.out(format!("{} dev {} lladdr {} {}", e.ip, nic.name, format_mac(mac), e.state.as_str())),
+                None => o.out(format!("{} dev {}  {}", e.ip, nic.name, e.state.as_str())),
             }
         }
     }
