@@ -283,3 +283,21 @@ fn a_missing_scenario_file_is_a_read_error() {
     assert!(matches!(error, ScenarioError::Read { .. }));
     assert!(error.to_string().starts_with("no/such/scenario.ron: cannot read the scenario: "));
 }
+
+#[test]
+fn damaged_text_gives_errors_not_panics() {
+    let path = root().join("scenarios/test-inline.ron");
+    let boundaries: Vec<usize> = (0..=LAB_SCENARIO.len()).filter(|&i| LAB_SCENARIO.is_char_boundary(i)).collect();
+    for window in boundaries.windows(2) {
+        let (cut, next) = (window[0], window[1]);
+        // Truncated (at some places), and with one character removed (at every place).
+        if cut % 5 == 0 {
+            assert!(parse(&LAB_SCENARIO[..cut], &path).is_err());
+        }
+        let damaged = format!("{}{}", &LAB_SCENARIO[..cut], &LAB_SCENARIO[next..]);
+        if let Err(error) = parse(&damaged, &path) {
+            assert!(!error.problems().is_empty());
+            assert!(error.problems().iter().all(|p| p.position.is_some()), "{damaged}\n{error}");
+        }
+    }
+}
