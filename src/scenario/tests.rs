@@ -291,7 +291,7 @@ fn damaged_text_gives_errors_not_panics() {
     for window in boundaries.windows(2) {
         let (cut, next) = (window[0], window[1]);
         // Truncated (at some places), and with one character removed (at every place).
-        if cut % 5 == 0 {
+        if cut % 5 == 0 && cut < LAB_SCENARIO.trim_end().len() {
             assert!(parse(&LAB_SCENARIO[..cut], &path).is_err());
         }
         let damaged = format!("{}{}", &LAB_SCENARIO[..cut], &LAB_SCENARIO[next..]);
