@@ -123,6 +123,7 @@ impl<'de> Visitor<'de> for NicVisitor {
 
 /// A file's contents: read from a path relative to the RON file, or given inline.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename = "FileContents")]
 pub(crate) enum FileSource {
     File(String),
     Text(String),
@@ -130,6 +131,7 @@ pub(crate) enum FileSource {
 
 /// One timeline entry.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(rename = "TimelineEntry")]
 pub(crate) enum TimelineFile {
     /// `At("10s", "lb-1", "systemctl stop keepalived")`.
     At(String, String, String),
@@ -139,7 +141,7 @@ pub(crate) enum TimelineFile {
 
 /// One expectation.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(rename = "Expectation", deny_unknown_fields)]
 pub(crate) enum ExpectFile {
     VipOwner {
         vip: String,

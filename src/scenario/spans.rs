@@ -152,6 +152,21 @@ impl SpanIndex {
         }
     }
 
+    /// The innermost value (with its field name or key) written around `at`: the path of the
+    /// value a `ron` error position falls in.
+    pub fn path_at(&self, at: LineCol) -> Option<&FieldPath> {
+        let contains = |entry: &Entry| {
+            let first = entry.key.unwrap_or(entry.value);
+            let last = entry.tokens.end.checked_sub(1).and_then(|i| self.tokens.get(i)).map(|t| t.at);
+            first <= at && last.is_some_and(|last| at <= last)
+        };
+        self.entries
+            .iter()
+            .filter(|(path, entry)| !path.0.contains(&Segment::Index(usize::MAX)) && contains(entry))
+            .max_by_key(|(path, entry)| (path.0.len(), entry.value))
+            .map(|(path, _)| path)
+    }
+
     /// Map keys given more than once (the later occurrences), with the position of each.
     pub fn duplicate_keys(&self) -> &[(FieldPath, LineCol)] {
         &self.duplicates
@@ -550,6 +565,18 @@ Scenario(
         assert_eq!(index.find(&log_host, Target::Value), Some(LineCol { line: 14, column: 19 }));
         let contains = expect.index(1).field("contains");
         assert_eq!(index.find(&contains, Target::Key), Some(LineCol { line: 14, column: 24 }));
+    }
+
+    #[test]
+    fn finds_the_innermost_value_around_a_position() {
+        let index = SpanIndex::build(TEXT).unwrap();
+        let path_at = |line, column| index.path_at(LineCol { line, column }).map(ToString::to_string);
+        assert_eq!(path_at(6, 9).as_deref(), Some(r#"hosts."lb-1""#));
+        assert_eq!(path_at(6, 22).as_deref(), Some(r#"hosts."lb-1".nics"#));
+        assert_eq!(path_at(6, 48).as_deref(), Some(r#"hosts."lb-1".nics."eth0"[1]"#));
+        assert_eq!(path_at(12, 18).as_deref(), Some("expect[0].at"));
+        assert_eq!(path_at(3, 1).as_deref(), Some(""));
+        assert_eq!(path_at(1, 1), None);
     }
 
     #[test]

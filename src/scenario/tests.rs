@@ -24,6 +24,57 @@ fn messages(error: &ScenarioError) -> Vec<String> {
     error.problems().iter().map(|p| format!("{}: {}", p.path, p.issue)).collect()
 }
 
+/// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
+const RULE_FIXTURES: [&str; 47] = [
+    "address_outside_network",
+    "bad_address",
+    "bad_cidr",
+    "bad_duration",
+    "bad_epoch",
+    "bad_gateway",
+    "bad_interface_name",
+    "bad_mac",
+    "bad_vip",
+    "cidr_host_bits",
+    "duplicate_address",
+    "duplicate_key",
+    "duplicate_mac",
+    "duplicate_service",
+    "empty_command",
+    "expect_unknown_host",
+    "extends_missing",
+    "gateway_unreachable",
+    "log_two_bounds",
+    "missing_field",
+    "multicast_mac",
+    "nic_tuple_length",
+    "output_without_command",
+    "ping_lost_no_bound",
+    "ping_lost_two_bounds",
+    "power_on_unknown_host",
+    "prefix_mismatch",
+    "relative_file_path",
+    "reserved_address",
+    "several_problems",
+    "syntax_error",
+    "timeline_beyond_duration",
+    "timeline_unknown_host",
+    "unknown_expectation",
+    "unknown_field",
+    "unknown_network",
+    "unknown_service",
+    "unreadable_file",
+    "vip_off_network",
+    "vip_owner_empty_hosts",
+    "vip_owner_host_and_hosts",
+    "vip_owner_no_window",
+    "window_beyond_duration",
+    "window_reversed",
+    "wrong_type",
+    "zero_duration",
+    "zero_max_events",
+];
+
 #[test]
 fn every_invalid_fixture_reports_its_expected_first_problem() {
     let dir = root().join("tests/fixtures/invalid");
@@ -33,7 +84,9 @@ fn every_invalid_fixture_reports_its_expected_first_problem() {
         .filter(|path| path.extension().is_some_and(|e| e == "ron"))
         .collect();
     paths.sort();
-    assert!(paths.len() >= 20, "only {} fixtures", paths.len());
+    // One fixture per rule: a fixture removed or renamed must be noticed.
+    let names: Vec<String> = paths.iter().filter_map(|p| Some(p.file_stem()?.to_str()?.to_string())).collect();
+    assert_eq!(names, RULE_FIXTURES);
     let mut failures = Vec::new();
     for path in &paths {
         let text = std::fs::read_to_string(path).unwrap();
@@ -200,12 +253,12 @@ fn a_scenario_may_declare_everything_itself() {
     let text = r#"Scenario(
         name: "two hosts",
         duration: "1m30.5s",
-        epoch: "2027-01-01T00:00:00Z",
+        epoch: Some("2027-01-01T00:00:00Z"),
         max_events: 1000,
         networks: { "lan": Network(cidr: "10.1.0.0/16", latency: "3.5us") },
         hosts: {
             "a": Host(nics: { "eth0": ("lan", "10.1.0.1/16") }, enabled: ["nginx", "httpd"]),
-            "b": Host(nics: { "eth0": ("lan", "10.1.2.3/16") }),
+            "b": Host(nics: { "eth0": ("lan", "10.1.2.3/16") }, gateway: None),
         },
         timeline: [At("1m", "a", "ping 10.1.2.3")],
     )"#;
@@ -282,4 +335,22 @@ fn a_missing_scenario_file_is_a_read_error() {
     let error = load(Path::new("no/such/scenario.ron")).unwrap_err();
     assert!(matches!(error, ScenarioError::Read { .. }));
     assert!(error.to_string().starts_with("no/such/scenario.ron: cannot read the scenario: "));
+}
+
+#[test]
+fn damaged_text_gives_errors_not_panics() {
+    let path = root().join("scenarios/test-inline.ron");
+    let boundaries: Vec<usize> = (0..=LAB_SCENARIO.len()).filter(|&i| LAB_SCENARIO.is_char_boundary(i)).collect();
+    for window in boundaries.windows(2) {
+        let (cut, next) = (window[0], window[1]);
+        // Truncated (at some places), and with one character removed (at every place).
+        if cut % 5 == 0 && cut < LAB_SCENARIO.trim_end().len() {
+            assert!(parse(&LAB_SCENARIO[..cut], &path).is_err());
+        }
+        let damaged = format!("{}{}", &LAB_SCENARIO[..cut], &LAB_SCENARIO[next..]);
+        if let Err(error) = parse(&damaged, &path) {
+            assert!(!error.problems().is_empty());
+            assert!(error.problems().iter().all(|p| p.position.is_some()), "{damaged}\n{error}");
+        }
+    }
 }

@@ -66,11 +66,14 @@ impl Checker {
 
     fn syntax(&mut self, src: Src, error: &ron::error::SpannedError) {
         let Some(source) = self.sources.get(src) else { return };
-        let at = error.span.start;
+        let at = super::LineCol { line: error.span.start.line, column: error.span.start.col };
+        // Text that is valid RON but the wrong shape (an unknown field, a wrong type) still has an
+        // index, which names the value the error is in.
+        let path = source.index.as_ref().and_then(|index| index.path_at(at)).map(ToString::to_string);
         self.problems.push(Problem {
             file: source.display.clone(),
-            position: Some(super::LineCol { line: at.line, column: at.col }),
-            path: String::new(),
+            position: Some(at),
+            path: path.unwrap_or_default(),
             issue: Issue::Syntax(error.code.to_string()),
         });
     }
