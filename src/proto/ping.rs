@@ -941,3 +941,281 @@ fn icmp_text(icmp_type: u8, code: u8) -> String {
         (t, _) => format!("Bad ICMP type: {t}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DST: Ipv4Addr = Ipv4Addr::new(172, 2, 20, 100);
+    const ME: Ipv4Addr = Ipv4Addr::new(172, 2, 20, 1);
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn pinger(cmd: &str) -> Pinger {
+        let args = Args::parse(&argv(cmd)).expect("valid arguments");
+        let display = args.destination.clone();
+        Pinger::new(args, display, DST, 0x1234, Calendar::default())
+    }
+
+    fn ms(v: u64) -> SimTime {
+        SimTime::from_millis(v)
+    }
+
+    fn lines(p: &mut Pinger) -> Vec<String> {
+        std::iter::from_fn(|| p.poll_output()).collect()
+    }
+
+    /// Echo every transmitted probe back after `rtt_us` (the reply is the request with type 0).
+    fn echo(p: &mut Pinger, now: SimTime, rtt_us: u64) {
+        while let Some(mut req) = p.poll_transmit() {
+            req[0] = 0;
+            p.handle_reply(now + Duration::from_micros(rtt_us), &req, DST, 64);
+        }
+    }
+
+    #[test]
+    fn five_replies_and_statistics() {
+        let mut p = pinger("-c 5 172.2.20.100");
+        p.handle_start(ms(0));
+        let rtts = [257, 93, 1170, 12_345, 40];
+        let mut i = 0;
+        while p.exit_status().is_none() {
+            echo(&mut p, ms(1000 * i), rtts[i as usize]);
+            if let Some(t) = p.poll_timeout() {
+                p.handle_timeout(t);
+            }
+            i += 1;
+        }
+        assert_eq!(
+            lines(&mut p),
+            vec![
+                "PING 172.2.20.100 (172.2.20.100) 56(84) bytes of data.",
+                "64 bytes from 172.2.20.100: icmp_seq=1 ttl=64 time=0.257 ms",
+                "64 bytes from 172.2.20.100: icmp_seq=2 ttl=64 time=0.093 ms",
+                "64 bytes from 172.2.20.100: icmp_seq=3 ttl=64 time=1.17 ms",
+                "64 bytes from 172.2.20.100: icmp_seq=4 ttl=64 time=12.3 ms",
+                "64 bytes from 172.2.20.100: icmp_seq=5 ttl=64 time=0.040 ms",
+                "",
+                "--- 172.2.20.100 ping statistics ---",
+                "5 packets transmitted, 5 received, 0% packet loss, time 4000ms",
+                "rtt min/avg/max/mdev = 0.040/2.781/12.345/4.799 ms",
+            ]
+        );
+        assert_eq!(p.exit_status(), Some(0));
+        let pr = p.probes();
+        assert_eq!(pr.len(), 5);
+        assert_eq!((pr[2].seq, pr[2].sent_at, pr[2].replied_at), (3, ms(2000), Some(SimTime::from_micros(2_001_170))));
+    }
+
+    #[test]
+    fn echo_request_bytes() {
+        let p = echo_request(0x1234, 1, 56, 1_795_536_000_000_000 + 5);
+        assert_eq!(p.len(), 64);
+        assert_eq!(&p[..2], &[8, 0]);
+        assert_eq!(&p[4..8], &[0x12, 0x34, 0, 1]);
+        assert_eq!(&p[8..16], &1_795_536_000i64.to_le_bytes());
+        assert_eq!(&p[16..24], &5i64.to_le_bytes());
+        assert_eq!(&p[24..27], &[0x10, 0x11, 0x12]);
+        assert_eq!(p[63], 0x37);
+        assert_eq!(checksum(&p), 0);
+    }
+
+    #[test]
+    fn outstanding_and_timestamp_prefix_during_an_outage() {
+        let mut p = pinger("-D -O -i 0.2 172.2.20.100");
+        p.handle_start(ms(0));
+        echo(&mut p, ms(0), 1000);
+        for k in 1..=3 {
+            p.handle_timeout(ms(200 * k));
+            p.poll_transmit(); // lost
+        }
+        p.handle_timeout(ms(800));
+        echo(&mut p, ms(800), 1170);
+        p.handle_interrupt(ms(900));
+        let out = lines(&mut p);
+        assert_eq!(
+            out[..6],
+            [
+                "PING 172.2.20.100 (172.2.20.100) 56(84) bytes of data.",
+                "[1795536000.001000] 64 bytes from 172.2.20.100: icmp_seq=1 ttl=64 time=1.00 ms",
+                "[1795536000.400000] no answer yet for icmp_seq=2",
+                "[1795536000.600000] no answer yet for icmp_seq=3",
+                "[1795536000.800000] no answer yet for icmp_seq=4",
+                "[1795536000.801170] 64 bytes from 172.2.20.100: icmp_seq=5 ttl=64 time=1.17 ms",
+            ]
+        );
+        assert_eq!(out[8], "5 packets transmitted, 2 received, 60% packet loss, time 800ms");
+        assert_eq!(p.exit_status(), Some(0));
+    }
+
+    #[test]
+    fn host_unreachable_errors_and_pipe() {
+        let mut p = pinger("-c 5 172.2.20.100");
+        p.handle_start(ms(0));
+        for k in 1..=3 {
+            p.handle_timeout(ms(1000 * k));
+        }
+        for seq in 1..=3 {
+            p.handle_error(ms(3000), seq, ME);
+        }
+        p.handle_timeout(ms(4000));
+        p.handle_error(ms(4000), 4, ME);
+        assert_eq!(p.exit_status(), None);
+        p.handle_error(ms(4500), 5, ME);
+        let out = lines(&mut p);
+        assert_eq!(out[1], "From 172.2.20.1 icmp_seq=1 Destination Host Unreachable");
+        assert_eq!(out[5], "From 172.2.20.1 icmp_seq=5 Destination Host Unreachable");
+        assert_eq!(out[8], "5 packets transmitted, 0 received, +5 errors, 100% packet loss, time 4000ms");
+        assert_eq!(out[9], "pipe 4");
+        assert_eq!(out.len(), 10);
+        assert_eq!(p.exit_status(), Some(1));
+        assert!(p.probes().iter().all(|pr| pr.error));
+    }
+
+    #[test]
+    fn loss_formatting_and_no_reply_linger() {
+        assert_eq!(fmt_g(f64::from(((7.0 - 6.0) * 100.0 / 7.0) as f32)), "14.2857");
+        assert_eq!(fmt_g(f64::from(((50.0 - 35.0) * 100.0 / 50.0) as f32)), "30");
+        assert_eq!(fmt_g(100.0), "100");
+        assert_eq!(fmt_g(0.00005), "5e-05");
+        // Nothing answers: -c 2 lingers 10 s after the last probe, then an empty rtt line.
+        let mut p = pinger("-c 2 172.2.20.100");
+        p.handle_start(ms(0));
+        p.handle_timeout(ms(1000));
+        assert_eq!(p.poll_timeout(), Some(ms(11_000)));
+        p.handle_timeout(ms(11_000));
+        let out = lines(&mut p);
+        assert_eq!(out[3..], ["2 packets transmitted, 0 received, 100% packet loss, time 1000ms", ""]);
+        assert_eq!(p.exit_status(), Some(1));
+    }
+
+    #[test]
+    fn rtt_formatting_thresholds() {
+        let cases =
+            [(0, "0.000"), (999, "0.999"), (1000, "1.00"), (9994, "9.99"), (9995, "10.0"), (99_949, "99.9"), (99_950, "100"), (123_456, "123")];
+        for (t, want) in cases {
+            assert_eq!(fmt_rtt(t), want, "{t}");
+        }
+    }
+
+    #[test]
+    fn duplicates_and_different_address() {
+        let mut p = pinger("-c 2 web-1");
+        p.handle_start(ms(0));
+        let mut req = p.poll_transmit().expect("probe");
+        req[0] = 0;
+        p.handle_reply(ms(1), &req, DST, 64);
+        p.handle_reply(ms(2), &req, DST, 64);
+        p.handle_reply(ms(3), &req, Ipv4Addr::new(10, 9, 9, 9), 63);
+        p.handle_interrupt(ms(500));
+        let out = lines(&mut p);
+        assert_eq!(out[0], "PING web-1 (172.2.20.100) 56(84) bytes of data.");
+        assert_eq!(out[1], "64 bytes from web-1 (172.2.20.100): icmp_seq=1 ttl=64 time=1.00 ms");
+        assert_eq!(out[2], "64 bytes from web-1 (172.2.20.100): icmp_seq=1 ttl=64 time=2.00 ms (DUP!)");
+        assert_eq!(out[3], "64 bytes from 10.9.9.9: icmp_seq=1 ttl=63 time=3.00 ms (DUP!) (DIFFERENT ADDRESS!)");
+        assert_eq!(out[5], "--- web-1 ping statistics ---");
+        assert_eq!(out[6], "1 packets transmitted, 1 received, +2 duplicates, 0% packet loss, time 0ms");
+        assert_eq!(out[7], "rtt min/avg/max/mdev = 1.000/2.000/3.000/0.816 ms");
+        // Other identifiers, non-replies and runts are ignored.
+        let mut q = pinger("172.2.20.100");
+        q.handle_start(ms(0));
+        let mut req = q.poll_transmit().expect("probe");
+        q.handle_reply(ms(1), &req, DST, 64); // an echo request
+        req[0] = 0;
+        req[4] = 0x99;
+        q.handle_reply(ms(1), &req, DST, 64);
+        q.handle_reply(ms(1), &[0, 0, 0], DST, 64);
+        assert_eq!(q.counters(), (1, 0, 0, 0));
+    }
+
+    #[test]
+    fn deadline_count_and_exit_status() {
+        // -w keeps sending past -c until enough replies; status 1 if fewer than -c by the deadline.
+        let mut p = pinger("-c 3 -w 5 172.2.20.100");
+        p.handle_start(ms(0));
+        for k in 1..=4 {
+            p.handle_timeout(ms(1000 * k));
+        }
+        assert_eq!(p.counters().0, 5);
+        let mut first = p.poll_transmit().expect("probe");
+        while p.poll_transmit().is_some() {}
+        first[0] = 0;
+        p.handle_reply(ms(4100), &first, DST, 64);
+        assert_eq!(p.poll_timeout(), Some(ms(5000)));
+        p.handle_timeout(ms(5000));
+        assert_eq!(p.exit_status(), Some(1));
+        // -w and an error: exit at the first error.
+        let mut p = pinger("-w 10 172.2.20.100");
+        p.handle_start(ms(0));
+        p.handle_error(ms(3000), 1, ME);
+        assert_eq!(p.exit_status(), Some(1));
+    }
+
+    #[test]
+    fn quiet_prints_only_header_and_statistics() {
+        let mut p = pinger("-q -c1 172.2.20.100");
+        p.handle_start(ms(0));
+        echo(&mut p, ms(0), 500);
+        assert_eq!(
+            lines(&mut p),
+            vec![
+                "PING 172.2.20.100 (172.2.20.100) 56(84) bytes of data.",
+                "",
+                "--- 172.2.20.100 ping statistics ---",
+                "1 packets transmitted, 1 received, 0% packet loss, time 0ms",
+                "rtt min/avg/max/mdev = 0.500/0.500/0.500/0.000 ms",
+            ]
+        );
+    }
+
+    #[test]
+    fn argument_parsing() {
+        let a = Args::parse(&argv("-OD -c5 -i 0.2 10.0.0.1 -W 2 -s 100 -t 3")).expect("ok");
+        assert!(a.outstanding && a.timestamps);
+        assert_eq!((a.count, a.interval_ms, a.linger_ms, a.size, a.ttl), (Some(5), 200, 2000, 100, Some(3)));
+        assert_eq!(a.destination, "10.0.0.1");
+        let a = Args::parse(&argv("-i 0 -- 10.0.0.1")).expect("ok");
+        assert_eq!(a.interval_ms, 0);
+        let err = |s: &str| Args::parse(&argv(s)).expect_err("should fail");
+        assert_eq!(err("-c x 1.2.3.4"), ArgError { lines: vec!["ping: invalid argument: 'x'".into()], status: 1 });
+        assert_eq!(
+            err("-c 0 1.2.3.4").lines,
+            ["ping: invalid argument: '0': out of range: 1 <= value <= 9223372036854775807"]
+        );
+        assert_eq!(err("-t 256 1.2.3.4").lines, ["ping: invalid argument: '256': out of range: 0 <= value <= 255"]);
+        assert_eq!(err("-c 5"), ArgError { lines: vec!["ping: usage error: Destination address required".into()], status: 1 });
+        let e = err("-z 1.2.3.4");
+        assert_eq!((e.lines[0].as_str(), e.lines[1].as_str(), e.lines[2].as_str(), e.status), ("ping: invalid option -- 'z'", "", "Usage", 2));
+        assert_eq!(e.lines.last().map(String::as_str), Some("For more details see ping(8)."));
+        assert_eq!(err("1.2.3.4 -c").lines[0], "ping: option requires an argument -- 'c'");
+        assert_eq!(err("-h").lines[1], "Usage");
+        assert_eq!(err("-i inf 1.2.3.4").lines, ["ping: bad timing interval: inf: Numerical result out of range"]);
+        assert_eq!(err("-W -1 1.2.3.4"), ArgError { lines: vec!["ping: bad linger time: -1".into()], status: 2 });
+        // Garbage after a number only warns, as iputils 20221126 does.
+        let a = Args::parse(&argv("-i 1x 1.2.3.4")).expect("ok");
+        assert_eq!(a.interval_ms, 1000);
+        assert_eq!(a.warnings, ["ping: option argument contains garbage: x", "ping: this will become fatal error in the future"]);
+    }
+
+    #[test]
+    fn interval_zero_sends_on_reply_or_every_10ms() {
+        let mut p = pinger("-i 0 -c 3 172.2.20.100");
+        p.handle_start(ms(0));
+        assert_eq!(p.poll_timeout(), Some(ms(10)));
+        let mut req = p.poll_transmit().expect("probe");
+        req[0] = 0;
+        p.handle_reply(SimTime::from_micros(300), &req, DST, 64);
+        assert_eq!(p.counters().0, 2); // sent at once: nothing in flight
+        p.poll_transmit();
+        p.handle_timeout(SimTime::from_micros(10_300)); // lost: 10 ms later
+        assert_eq!(p.counters().0, 3);
+        echo(&mut p, SimTime::from_micros(10_300), 300);
+        // Linger 2·tmax after the last probe, since -i 0 makes the interval floor zero.
+        assert_eq!(p.poll_timeout(), Some(SimTime::from_micros(10_900)));
+        p.handle_timeout(SimTime::from_micros(10_900));
+        let out = lines(&mut p);
+        assert!(out.last().is_some_and(|l| l.contains("ipg/ewma")), "{out:?}");
+    }
+}
