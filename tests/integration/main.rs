@@ -1,1 +1,4 @@
 //! One integration-test binary (ripgrep/bottom pattern). Each module says what belongs in it.
+
+/// Shared helpers: running scenarios through the library, the `labsim` command, pcap reading.
+mod util;

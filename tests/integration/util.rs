@@ -1,0 +1,72 @@
+//! Helpers shared by the integration tests: run a scenario through the public library API or the
+//! `labsim` binary, and read the pcap files a run produced.
+
+#![allow(dead_code)] // each test module uses a different subset
+
+use std::path::{Path, PathBuf};
+
+use labsim::lab::{Lab, RunResult};
+
+/// The repository root (where `scenarios/` lives).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `scenarios/NAME`.
+pub fn scenario_path(name: &str) -> PathBuf {
+    root().join("scenarios").join(name)
+}
+
+/// Every shipped scenario: the `*.ron` files directly in `scenarios/` (not the topology in `lab/`).
+pub fn shipped_scenarios() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .expect("scenarios/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Loads and runs a scenario (with pcap capture) with its own seed or `seed`.
+pub fn run(path: &Path, seed: Option<u64>) -> RunResult {
+    let scenario = labsim::scenario::load(path).unwrap_or_else(|e| panic!("{} does not load:\n{e}", path.display()));
+    let seed = seed.unwrap_or(scenario.seed);
+    Lab::new(&scenario, seed, true).run()
+}
+
+/// The `labsim` binary, run from the repository root.
+pub fn labsim() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("labsim").expect("labsim binary is built");
+    cmd.current_dir(root());
+    cmd
+}
+
+/// One captured frame: its timestamp (µs since the Unix epoch) and bytes.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// Capture time, µs since 1970.
+    pub unix_us: u64,
+    /// Ethernet frame.
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a classic little-endian pcap file (as labsim writes it).
+pub fn read_pcap(bytes: &[u8]) -> Vec<Frame> {
+    assert_eq!(&bytes[0..4], &[0xd4, 0xc3, 0xb2, 0xa1], "little-endian µs pcap magic");
+    assert_eq!(u32::from_le_bytes(bytes[20..24].try_into().unwrap()), 1, "LINKTYPE_ETHERNET");
+    let mut frames = Vec::new();
+    let mut at = 24;
+    while at < bytes.len() {
+        let word = |o: usize| u64::from(u32::from_le_bytes(bytes[at + o..at + o + 4].try_into().unwrap()));
+        let (secs, micros, caplen) = (word(0), word(4), word(8) as usize);
+        frames.push(Frame { unix_us: secs * 1_000_000 + micros, bytes: bytes[at + 16..at + 16 + caplen].to_vec() });
+        at += 16 + caplen;
+    }
+    frames
+}
+
+/// The pcap of `network` from a run.
+pub fn pcap_of<'a>(result: &'a RunResult, network: &str) -> &'a [u8] {
+    &result.pcaps.iter().find(|(n, _)| n == network).unwrap_or_else(|| panic!("no capture of {network}")).1
+}
