@@ -5,6 +5,7 @@
 
 mod ip;
 mod kill;
+mod sendip;
 mod systemctl;
 
 use super::Host;
@@ -101,6 +102,7 @@ pub(super) fn run(host: &mut Host, now: SimTime, id: usize, line: &str) {
         "kill" => kill::kill(host, now, &args),
         "killall" | "pkill" => kill::killall(host, now, cmd, &args),
         "pidof" => kill::pidof(host, &args),
+        "sendip" => sendip::run(host, now, &args),
         "ping" => {
             // ping runs in the foreground until it finishes; it reports its own output and exit.
             let mut procs = std::mem::take(&mut host.procs);
