@@ -31,9 +31,8 @@ pub use spans::LineCol;
 use crate::kernel::SimTime;
 use crate::observe::expect::{Expectation, SourceLocation};
 
-/// Start date of a run when the scenario gives no `epoch`: 2026-11-24T16:00:00Z, the same as
-/// `kernel::Calendar::default()`.
-pub const DEFAULT_EPOCH_UNIX_S: u64 = 1_795_536_000;
+/// Start date of a run when the scenario gives no `epoch` (2026-11-24T16:00:00Z).
+pub use crate::kernel::DEFAULT_EPOCH_UNIX_S;
 /// Event budget when the scenario gives no `max_events`.
 pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
 /// One-way NIC ↔ switch delay when a network gives no `latency`.

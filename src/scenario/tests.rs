@@ -185,7 +185,6 @@ fn a_scenario_merges_over_the_lab_it_extends() {
     assert_eq!(scenario.seed, 7);
     assert_eq!(scenario.duration, s(40));
     assert_eq!(scenario.epoch_unix_s, DEFAULT_EPOCH_UNIX_S);
-    assert_eq!(crate::kernel::Calendar::new(DEFAULT_EPOCH_UNIX_S), crate::kernel::Calendar::default());
     assert_eq!(scenario.max_events, DEFAULT_MAX_EVENTS);
 
     let networks: Vec<_> = scenario.networks.iter().map(|n| (n.name.as_str(), n.latency)).collect();
