@@ -11,7 +11,7 @@ use std::net::Ipv4Addr;
 use crate::host::{Host, IfAddr};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
-use crate::proto::vrrp::{Daemon, DaemonAction, DaemonOptions, Interface, Process};
+use crate::proto::vrrp::{Daemon, Action, DaemonOptions, Interface, Process};
 
 const CONFIG: &str = "/etc/keepalived/keepalived.conf";
 const DEFAULTS: &str = "/etc/default/keepalived";
@@ -84,17 +84,17 @@ impl Keepalived {
         moved
     }
 
-    fn act(&mut self, host: &mut Host, now: SimTime, action: DaemonAction) {
+    fn act(&mut self, host: &mut Host, now: SimTime, action: Action) {
         match action {
-            DaemonAction::Send { packet, .. } => host.send_ip(now, packet),
-            DaemonAction::AddVip { addr, prefix_len, dev } => {
+            Action::Send { packet, .. } => host.send_ip(now, packet),
+            Action::AddVip { addr, prefix_len, dev } => {
                 host.add_addr(now, &dev, IfAddr { addr, prefix_len });
             }
-            DaemonAction::RemoveVip { addr, prefix_len, dev } => {
+            Action::RemoveVip { addr, prefix_len, dev } => {
                 host.del_addr(now, &dev, IfAddr { addr, prefix_len });
             }
-            DaemonAction::Garp { dev, frame, .. } => host.send_frame(&dev, frame),
-            DaemonAction::Log { process, text, detail } => {
+            Action::Garp { dev, frame, .. } => host.send_frame(&dev, frame),
+            Action::Log { process, text, detail } => {
                 if !detail || self.log_detail {
                     let (ident, pid) = match process {
                         Process::Parent => ("Keepalived", self.pid),
@@ -104,8 +104,8 @@ impl Keepalived {
                     host.emit(now, kind);
                 }
             }
-            DaemonAction::StateChanged { .. } => {}
-            DaemonAction::Exited => self.leave_groups(host),
+            Action::StateChanged { .. } => {}
+            Action::Exited => self.leave_groups(host),
         }
     }
 

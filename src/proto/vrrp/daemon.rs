@@ -16,19 +16,10 @@ use crate::kernel::SimTime;
 use crate::wire::vrrp as wire;
 
 use super::config;
-use super::instance::{Action, Instance, State};
+use super::instance::{Action, Instance, Process, State};
 
 /// keepalived's version string.
 pub const VERSION: &str = "Keepalived v2.2.7 (01/16,2022)";
-
-/// Which keepalived process logs a line (syslog ident `Keepalived[pid]` / `Keepalived_vrrp[pid]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Process {
-    /// The parent, `Keepalived`.
-    Parent,
-    /// The VRRP child, `Keepalived_vrrp`.
-    Vrrp,
-}
 
 /// A network interface of the host as keepalived sees it at start-up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,63 +43,6 @@ pub struct DaemonOptions {
     pub vrrp_pid: u32,
 }
 
-/// What the daemon asks its host to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DaemonAction {
-    /// Send an IPv4 packet on `dev`.
-    Send {
-        /// Interface.
-        dev: String,
-        /// The whole IPv4 packet.
-        packet: Vec<u8>,
-    },
-    /// Add a VIP.
-    AddVip {
-        /// Address.
-        addr: Ipv4Addr,
-        /// Prefix length.
-        prefix_len: u8,
-        /// Interface.
-        dev: String,
-    },
-    /// Remove a VIP.
-    RemoveVip {
-        /// Address.
-        addr: Ipv4Addr,
-        /// Prefix length.
-        prefix_len: u8,
-        /// Interface.
-        dev: String,
-    },
-    /// Broadcast one gratuitous ARP frame.
-    Garp {
-        /// Interface.
-        dev: String,
-        /// The VIP.
-        vip: Ipv4Addr,
-        /// The 42-byte Ethernet frame.
-        frame: Vec<u8>,
-    },
-    /// A log line of one of the two processes.
-    Log {
-        /// Which process logs it.
-        process: Process,
-        /// The text.
-        text: String,
-        /// A `-D` line (only emitted when `log_detail` is on, kept for the record).
-        detail: bool,
-    },
-    /// An instance changed state.
-    StateChanged {
-        /// Instance name.
-        instance: String,
-        /// New state.
-        state: State,
-    },
-    /// Both processes have exited.
-    Exited,
-}
-
 /// A read-only view of one instance, for display.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceView {
@@ -130,7 +64,7 @@ pub struct Daemon {
     options: DaemonOptions,
     instances: Vec<Instance>,
     links: Vec<(String, bool)>,
-    out: VecDeque<DaemonAction>,
+    out: VecDeque<Action>,
     shutdown_at: Option<SimTime>,
     stopping: bool,
     exited: bool,
@@ -163,7 +97,7 @@ impl Daemon {
             );
             d.log(Process::Parent, format!("Stopped {VERSION}"), false);
             d.exited = true;
-            d.out.push_back(DaemonAction::Exited);
+            d.out.push_back(Action::Exited);
             return d;
         };
         d.log(
@@ -267,7 +201,7 @@ impl Daemon {
         if detail && !self.options.log_detail {
             return;
         }
-        self.out.push_back(DaemonAction::Log {
+        self.out.push_back(Action::Log {
             process,
             text,
             detail,
@@ -275,44 +209,16 @@ impl Daemon {
     }
 
     fn drain(&mut self, k: usize) {
-        let name = self.instances[k].name().to_string();
         while let Some(a) = self.instances[k].poll_action() {
-            let da = match a {
-                Action::Send { dev, packet } => DaemonAction::Send { dev, packet },
-                Action::AddVip {
-                    addr,
-                    prefix_len,
-                    dev,
-                } => DaemonAction::AddVip {
-                    addr,
-                    prefix_len,
-                    dev,
-                },
-                Action::RemoveVip {
-                    addr,
-                    prefix_len,
-                    dev,
-                } => DaemonAction::RemoveVip {
-                    addr,
-                    prefix_len,
-                    dev,
-                },
-                Action::Garp { dev, vip, frame } => DaemonAction::Garp { dev, vip, frame },
-                Action::Log { text, detail } => {
-                    self.log(Process::Vrrp, text, detail);
-                    continue;
-                }
-                Action::StateChanged(state) => DaemonAction::StateChanged {
-                    instance: name.clone(),
-                    state,
-                },
-            };
-            self.out.push_back(da);
+            match a {
+                Action::Log { process, text, detail } => self.log(process, text, detail),
+                a => self.out.push_back(a),
+            }
         }
     }
 
     /// Next output.
-    pub fn poll_action(&mut self) -> Option<DaemonAction> {
+    pub fn poll_action(&mut self) -> Option<Action> {
         self.out.pop_front()
     }
 
@@ -425,7 +331,7 @@ impl Daemon {
             }
             self.log(Process::Parent, format!("Stopped {VERSION}"), false);
             self.exited = true;
-            self.out.push_back(DaemonAction::Exited);
+            self.out.push_back(Action::Exited);
             return;
         }
         for k in 0..self.instances.len() {

@@ -32,7 +32,16 @@ pub enum State {
     Stopped,
 }
 
-/// What an instance asks its host to do, in order.
+/// Which keepalived process logs a line (syslog ident `Keepalived[pid]` / `Keepalived_vrrp[pid]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Process {
+    /// The parent, `Keepalived`.
+    Parent,
+    /// The VRRP child, `Keepalived_vrrp`.
+    Vrrp,
+}
+
+/// What an instance (or the daemon around it) asks its host to do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Send this IPv4 packet (to 224.0.0.18) on `dev`.
@@ -69,15 +78,24 @@ pub enum Action {
         /// The Ethernet frame (spec §4.6).
         frame: Vec<u8>,
     },
-    /// A line in keepalived's log (the VRRP child's); `detail` = only with `-D`.
+    /// A line in keepalived's log; `detail` = only with `-D`.
     Log {
+        /// Which process logs it (instances log from the VRRP child).
+        process: Process,
         /// The text, e.g. `(VI_1) Entering MASTER STATE`.
         text: String,
         /// Only logged with `--log-detail`.
         detail: bool,
     },
-    /// The instance entered a new state.
-    StateChanged(State),
+    /// An instance entered a new state.
+    StateChanged {
+        /// Instance name.
+        instance: String,
+        /// New state.
+        state: State,
+    },
+    /// The daemon's processes have exited (emitted by the daemon only).
+    Exited,
 }
 
 /// A sans-IO keepalived VRRP instance.
@@ -177,19 +195,17 @@ impl Instance {
     }
 
     fn log(&mut self, text: String) {
-        self.out.push_back(Action::Log {
-            text,
-            detail: false,
-        });
+        self.out.push_back(Action::Log { process: Process::Vrrp, text, detail: false });
     }
 
     fn detail(&mut self, text: String) {
-        self.out.push_back(Action::Log { text, detail: true });
+        self.out.push_back(Action::Log { process: Process::Vrrp, text, detail: true });
     }
 
     fn set_state(&mut self, s: State) {
         self.state = s;
-        self.out.push_back(Action::StateChanged(s));
+        let instance = self.name().to_owned();
+        self.out.push_back(Action::StateChanged { instance, state: s });
     }
 
     fn arm(&mut self, now: SimTime, us: u64) {

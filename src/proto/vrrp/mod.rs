@@ -17,8 +17,8 @@ pub mod instance;
 pub use config::{
     AuthConfig, Config, ConfigMessage, InitialState, InstanceConfig, Parsed, VipConfig,
 };
-pub use daemon::{Daemon, DaemonAction, DaemonOptions, InstanceView, Interface, Process};
-pub use instance::{Action, Instance, State};
+pub use daemon::{Daemon, DaemonOptions, InstanceView, Interface};
+pub use instance::{Action, Instance, Process, State};
 
 #[cfg(test)]
 mod tests;

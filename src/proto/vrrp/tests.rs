@@ -43,7 +43,7 @@ fn start(now: u64, idx: usize, pass: &str) -> Daemon {
 }
 
 /// Everything that came out of a daemon, with the time it came out.
-type Record = (u64, usize, DaemonAction);
+type Record = (u64, usize, Action);
 
 struct Pair {
     d: [Option<Daemon>; 2],
@@ -68,7 +68,7 @@ impl Pair {
             return;
         };
         while let Some(a) = d.poll_action() {
-            if let DaemonAction::Send { packet, .. } = &a {
+            if let Action::Send { packet, .. } = &a {
                 self.in_flight.push((now + LAT, 1 - idx, packet.clone()));
             }
             self.rec.push((now, idx, a));
@@ -115,7 +115,7 @@ impl Pair {
         self.rec
             .iter()
             .filter_map(|(t, i, a)| match a {
-                DaemonAction::Send { packet, .. } if *i == idx => Some((*t, packet[22])),
+                Action::Send { packet, .. } if *i == idx => Some((*t, packet[22])),
                 _ => None,
             })
             .collect()
@@ -125,7 +125,7 @@ impl Pair {
         self.rec
             .iter()
             .filter_map(|(t, i, a)| match a {
-                DaemonAction::StateChanged { state, .. } if *i == idx => Some((*t, *state)),
+                Action::StateChanged { state, .. } if *i == idx => Some((*t, *state)),
                 _ => None,
             })
             .collect()
@@ -134,7 +134,7 @@ impl Pair {
     fn garps(&self, idx: usize) -> Vec<u64> {
         self.rec
             .iter()
-            .filter(|(_, i, a)| *i == idx && matches!(a, DaemonAction::Garp { .. }))
+            .filter(|(_, i, a)| *i == idx && matches!(a, Action::Garp { .. }))
             .map(|r| r.0)
             .collect()
     }
@@ -143,7 +143,7 @@ impl Pair {
         self.rec
             .iter()
             .filter_map(|(t, i, a)| match a {
-                DaemonAction::Log { text, .. } if *i == idx => Some((*t, text.clone())),
+                Action::Log { text, .. } if *i == idx => Some((*t, text.clone())),
                 _ => None,
             })
             .collect()
@@ -181,10 +181,10 @@ fn cold_start_stop_and_restart() {
     let first = p
         .rec
         .iter()
-        .position(|r| matches!(r.2, DaemonAction::Send { .. }))
+        .position(|r| matches!(r.2, Action::Send { .. }))
         .unwrap();
-    assert!(matches!(p.rec[first + 3].2, DaemonAction::AddVip { .. }));
-    if let DaemonAction::Send { packet, .. } = &p.rec[first].2 {
+    assert!(matches!(p.rec[first + 3].2, Action::AddVip { .. }));
+    if let Action::Send { packet, .. } = &p.rec[first].2 {
         let vrrp = wire::Repr::advert(
             1,
             110,
@@ -222,7 +222,7 @@ fn cold_start_stop_and_restart() {
     let stop_logs: Vec<_> = after
         .iter()
         .filter_map(|(t, i, a)| match a {
-            DaemonAction::Log { process, text, .. } if *i == 0 => {
+            Action::Log { process, text, .. } if *i == 0 => {
                 Some((*t, *process, text.clone()))
             }
             _ => None,
@@ -243,7 +243,7 @@ fn cold_start_stop_and_restart() {
     assert!(p.d[0].as_ref().unwrap().is_exited());
     assert!(after.iter().any(|(t, i, a)| *t == 10_200_000
         && *i == 0
-        && matches!(a, DaemonAction::RemoveVip { .. })));
+        && matches!(a, Action::RemoveVip { .. })));
 
     // lb-1 starts again at 20 s while lb-2 (99) is master.
     let mark = p.rec.len();
@@ -287,7 +287,7 @@ fn cold_start_stop_and_restart() {
     assert!(
         p.rec[mark..].iter().any(|(t, i, a)| *t == t_leave
             && *i == 1
-            && matches!(a, DaemonAction::RemoveVip { .. }))
+            && matches!(a, Action::RemoveVip { .. }))
     );
 }
 
@@ -309,7 +309,7 @@ fn password_mismatch_gives_split_brain() {
         assert!(
             p.rec
                 .iter()
-                .any(|(_, i, a)| *i == idx && matches!(a, DaemonAction::AddVip { .. }))
+                .any(|(_, i, a)| *i == idx && matches!(a, Action::AddVip { .. }))
         );
     }
     assert_eq!(
@@ -354,7 +354,7 @@ fn malformed_packets_are_logged_and_dropped() {
     let mut feed = |d: &mut Daemon, bytes: &[u8]| {
         d.handle_packet(now, IF, bytes);
         while let Some(a) = d.poll_action() {
-            if let DaemonAction::Log { text, .. } = a {
+            if let Action::Log { text, .. } = a {
                 texts.push(text);
             }
         }
@@ -418,7 +418,7 @@ fn missing_config_file() {
     );
     let mut texts = vec![];
     while let Some(a) = d.poll_action() {
-        if let DaemonAction::Log { text, process, .. } = a {
+        if let Action::Log { text, process, .. } = a {
             assert_eq!(process, Process::Parent);
             texts.push(text);
         }
@@ -481,7 +481,7 @@ fn unknown_keyword_is_logged_by_the_daemon() {
     );
     let mut found = false;
     while let Some(a) = d.poll_action() {
-        if let DaemonAction::Log {
+        if let Action::Log {
             text,
             process: Process::Vrrp,
             ..
