@@ -166,7 +166,7 @@ impl Host {
         if self.stack.take().is_none() {
             return;
         }
-        self.procs.kill_all(now, &self.cfg.name, &mut self.events);
+        self.procs.kill_all();
         self.frames_out.clear();
         self.emit(now, TraceKind::Power { host: self.cfg.name.clone(), on: false });
     }

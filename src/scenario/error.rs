@@ -266,9 +266,6 @@ pub enum Issue {
     /// None of the fields of which one is required.
     #[error("give one of {0}")]
     OneOf(&'static str),
-    /// `VipOwner(hosts: [])`.
-    #[error("hosts is empty (name at least one host)")]
-    NoHosts,
     /// `Output(host, at)` with no timeline command there.
     #[error("no command is typed on {host:?} at {at:?} (the timeline has none there)")]
     NoCommandAt {

@@ -65,7 +65,6 @@ const RULE_FIXTURES: [&str; 47] = [
     "unknown_service",
     "unreadable_file",
     "vip_off_network",
-    "vip_owner_empty_hosts",
     "vip_owner_host_and_hosts",
     "vip_owner_no_window",
     "window_beyond_duration",

@@ -622,9 +622,7 @@ impl Validator {
                         Some(vec![host.clone()])
                     }
                     (None, Some(hosts)) => {
-                        if hosts.is_empty() {
-                            self.report(scope.src, &path.field("hosts"), Target::Value, Issue::NoHosts);
-                        }
+                        // `hosts: []` is allowed: nobody holds the VIP.
                         for (i, host) in hosts.iter().enumerate() {
                             self.host(scope, &path.field("hosts").index(i), host);
                         }

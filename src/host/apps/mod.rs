@@ -10,7 +10,6 @@ use std::net::Ipv4Addr;
 
 use super::Host;
 use crate::kernel::SimTime;
-use crate::observe::trace::TraceKind;
 use keepalived::Keepalived;
 use ping::PingProc;
 
@@ -120,7 +119,7 @@ impl Processes {
     }
 
     /// Power off: everything dies without a word.
-    pub(super) fn kill_all(&mut self, _now: SimTime, _host: &str, _events: &mut Vec<(SimTime, TraceKind)>) {
+    pub(super) fn kill_all(&mut self) {
         *self = Processes::default();
     }
 
