@@ -232,7 +232,7 @@ fn assert_advert(what: &str, c: &Cap, src_mac: [u8; 6], src_ip: Ipv4Addr, ip_id:
     let at = c.t;
     assert_eq!(c.eth.dst, VRRP_MAC, "{what} at {at} µs: Ethernet dst");
     assert_eq!(c.eth.src, src_mac, "{what} at {at} µs: Ethernet src");
-    let p = c.eth.ipv4().unwrap();
+    let p = c.eth.ipv4().expect("an IPv4 frame");
     assert_eq!(p.version_ihl, 0x45, "{what} at {at} µs: version/IHL");
     assert_eq!(p.tos, 0xc0, "{what} at {at} µs: TOS");
     assert_eq!(p.total_len, 40, "{what} at {at} µs: IP total length");
@@ -243,7 +243,7 @@ fn assert_advert(what: &str, c: &Cap, src_mac: [u8; 6], src_ip: Ipv4Addr, ip_id:
     assert_eq!(p.src, src_ip, "{what} at {at} µs: IP src");
     assert_eq!(p.dst, VRRP_GROUP, "{what} at {at} µs: IP dst");
     assert_eq!(internet_checksum(&p.header), 0, "{what} at {at} µs: IPv4 header checksum does not verify");
-    let v = c.eth.vrrp().unwrap();
+    let v = c.eth.vrrp().expect("a VRRP frame");
     assert_eq!((v.version_type, v.vrid, v.priority, v.count, v.auth_type, v.adver_int), (0x21, VRID, prio, 1, 1, 1), "{what} at {at} µs: VRRP header");
     assert_eq!(v.addrs, [VIP], "{what} at {at} µs: VRRP addresses");
     assert_eq!(&v.auth[..], b"123456\0\0", "{what} at {at} µs: auth data");
@@ -252,7 +252,7 @@ fn assert_advert(what: &str, c: &Cap, src_mac: [u8; 6], src_ip: Ipv4Addr, ip_id:
 }
 
 fn assert_garp(what: &str, c: &Cap, mac: [u8; 6]) {
-    let a = c.eth.arp().unwrap();
+    let a = c.eth.arp().expect("an ARP frame");
     assert_eq!(c.eth.dst, BROADCAST, "{what} at {} µs: Ethernet dst", c.t);
     assert_eq!((a.htype, a.ptype, a.hlen, a.plen, a.op), (1, 0x0800, 6, 4, 1), "{what} at {} µs: ARP header", c.t);
     assert_eq!((a.sha, a.spa, a.tha, a.tpa), (mac, VIP, BROADCAST, VIP), "{what} at {} µs: ARP addresses", c.t);
@@ -291,7 +291,7 @@ fn cold_start(name: &'static str) {
     }
     let others: Vec<u64> = r.all_vrrp().iter().filter(|c| c.t < END && c.eth.src != r.lb1).map(|c| c.t).collect();
     assert!(others.is_empty(), "{name}: VRRP frames not from lb-1 before 10 s at {others:?} µs (lb-2 must stay silent)");
-    let lb2_any: Vec<u64> = r.all_vrrp().iter().filter(|c| c.t < END && c.eth.ipv4().unwrap().src == LB2_IP).map(|c| c.t).collect();
+    let lb2_any: Vec<u64> = r.all_vrrp().iter().filter(|c| c.t < END && c.eth.ipv4().is_some_and(|p| p.src == LB2_IP)).map(|c| c.t).collect();
     assert!(lb2_any.is_empty(), "{name}: VRRP from 172.2.20.102 before 10 s at {lb2_any:?} µs");
     let garps: Vec<&Cap> = r.all_garps().into_iter().filter(|c| c.t < END).collect();
     assert!(garps.iter().all(|c| c.eth.src == r.lb1), "{name}: a GARP before 10 s not from lb-1");
@@ -324,7 +324,7 @@ fn stop_priority_zero_then_skew_takeover_and_garp() {
 
     // Exactly one priority-0 advert in the run, sent at 10.05 s, next IP ID of lb-1's sequence.
     let lb1 = r.adverts(r.lb1);
-    let zero: Vec<&&Cap> = lb1.iter().filter(|c| c.eth.vrrp().unwrap().priority == 0).collect();
+    let zero: Vec<&&Cap> = lb1.iter().filter(|c| c.eth.vrrp().is_some_and(|v| v.priority == 0)).collect();
     assert_eq!(zero.len(), 1, "priority-0 adverts from lb-1 at {:?} µs", zero.iter().map(|c| c.t).collect::<Vec<_>>());
     let p0 = zero[0];
     assert_eq!(p0.t, T_EVENT + LINK_US, "priority-0 advert capture time (sent at the stop, 10.05 s)");
@@ -414,7 +414,7 @@ fn kill9_silence_then_master_down_takeover_without_loss() {
     const PING_START: u64 = 4_000_000;
 
     let lb1 = r.adverts(r.lb1);
-    let last = *lb1.iter().filter(|c| c.t < T_EVENT).last().expect("lb-1 adverts before the kill");
+    let last = *lb1.iter().rev().find(|c| c.t < T_EVENT).expect("lb-1 adverts before the kill");
     // keepalived's last timer before the kill: 9.570312 s.
     assert_eq!(last.t, MDI_110 + 6 * ADVERT_INT + LINK_US, "lb-1's last advert before the kill");
     let silent: Vec<u64> = r
@@ -451,7 +451,7 @@ fn link_down_takeover_then_preemption_on_link_up() {
     const PING_START: u64 = 4_000_000;
 
     let lb1 = r.adverts(r.lb1);
-    let last = *lb1.iter().filter(|c| c.t < T_EVENT).last().expect("lb-1 adverts before link down");
+    let last = *lb1.iter().rev().find(|c| c.t < T_EVENT).expect("lb-1 adverts before link down");
     assert_eq!(last.t, MDI_110 + 6 * ADVERT_INT + LINK_US, "lb-1's last advert before link down");
     let first = *r.adverts(r.lb2).first().expect("lb-2 never sends an advert");
     // As for kill -9: 50 (to lb-2) + 3 613 281 + 50 (to the switch).

@@ -105,7 +105,7 @@ fn be16(b: &[u8], at: usize) -> u16 {
 }
 
 fn mac(b: &[u8], at: usize) -> [u8; 6] {
-    b[at..at + 6].try_into().unwrap()
+    b[at..at + 6].try_into().expect("6 bytes")
 }
 
 fn ip(b: &[u8], at: usize) -> Ipv4Addr {
@@ -190,7 +190,7 @@ impl Eth {
             adver_int: b[5],
             checksum: be16(b, 6),
             addrs: (0..n).map(|i| ip(b, 8 + 4 * i)).collect(),
-            auth: b[8 + 4 * n..16 + 4 * n].try_into().unwrap(),
+            auth: b[8 + 4 * n..16 + 4 * n].try_into().expect("8 bytes"),
         })
     }
 
