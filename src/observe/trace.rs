@@ -22,31 +22,130 @@ pub enum Stream {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TraceKind {
     /// A command was typed on a host's console (`id` numbers the commands of the run).
-    Command { host: String, id: usize, line: String },
+    Command {
+        /// The host.
+        host: String,
+        /// The command's number in the run.
+        id: usize,
+        /// The text.
+        line: String,
+    },
     /// A line a command printed.
-    Output { host: String, id: usize, stream: Stream, line: String },
+    Output {
+        /// The host.
+        host: String,
+        /// The command's number in the run.
+        id: usize,
+        /// stdout or stderr.
+        stream: Stream,
+        /// The text.
+        line: String,
+    },
     /// A command finished with this exit status.
-    Exit { host: String, id: usize, status: i32 },
+    Exit {
+        /// The host.
+        host: String,
+        /// The command's number in the run.
+        id: usize,
+        /// Exit status.
+        status: i32,
+    },
     /// A daemon logged a line (`process` is the syslog ident, e.g. `Keepalived_vrrp`).
-    Log { host: String, process: String, pid: u32, line: String },
+    Log {
+        /// The host.
+        host: String,
+        /// Syslog ident, e.g. `Keepalived_vrrp`.
+        process: String,
+        /// Process id.
+        pid: u32,
+        /// The text.
+        line: String,
+    },
     /// An address was added to a NIC.
-    AddrAdded { host: String, dev: String, addr: Ipv4Addr, prefix_len: u8 },
+    AddrAdded {
+        /// The host.
+        host: String,
+        /// Interface name.
+        dev: String,
+        /// The address.
+        addr: Ipv4Addr,
+        /// Its prefix length.
+        prefix_len: u8,
+    },
     /// An address was removed from a NIC.
-    AddrRemoved { host: String, dev: String, addr: Ipv4Addr, prefix_len: u8 },
+    AddrRemoved {
+        /// The host.
+        host: String,
+        /// Interface name.
+        dev: String,
+        /// The address.
+        addr: Ipv4Addr,
+        /// Its prefix length.
+        prefix_len: u8,
+    },
     /// A NIC's link went up or down.
-    Link { host: String, dev: String, up: bool },
+    Link {
+        /// The host.
+        host: String,
+        /// Interface name.
+        dev: String,
+        /// Link state after the change.
+        up: bool,
+    },
     /// A host was powered on or off.
-    Power { host: String, on: bool },
+    Power {
+        /// The host.
+        host: String,
+        /// Power state after the change.
+        on: bool,
+    },
     /// A ping command sent an echo request.
-    PingSent { host: String, id: usize, seq: u16 },
+    PingSent {
+        /// The host.
+        host: String,
+        /// The command's number in the run.
+        id: usize,
+        /// ICMP sequence number.
+        seq: u16,
+    },
     /// A ping command got the (first) echo reply for a probe.
-    PingReplied { host: String, id: usize, seq: u16, rtt_us: u64 },
+    PingReplied {
+        /// The host.
+        host: String,
+        /// The command's number in the run.
+        id: usize,
+        /// ICMP sequence number.
+        seq: u16,
+        /// Round-trip time in µs.
+        rtt_us: u64,
+    },
     /// A neighbour entry changed state.
-    Neigh { host: String, dev: String, ip: Ipv4Addr, state: String, mac: Option<String> },
+    Neigh {
+        /// The host.
+        host: String,
+        /// Interface name.
+        dev: String,
+        /// Neighbour address.
+        ip: Ipv4Addr,
+        /// NUD state as `ip neigh` prints it.
+        state: String,
+        /// Cached MAC, if any.
+        mac: Option<String>,
+    },
     /// A frame or packet was dropped (malformed, link down, no route, unresolved neighbour…).
-    Dropped { host: String, reason: String },
+    Dropped {
+        /// The host.
+        host: String,
+        /// Why, in words.
+        reason: String,
+    },
     /// The run ended.
-    End { outcome: String, events: u64 },
+    End {
+        /// `completed` or `event budget exhausted`.
+        outcome: String,
+        /// Events processed.
+        events: u64,
+    },
 }
 
 impl TraceKind {
