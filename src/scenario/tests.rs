@@ -25,7 +25,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 47] = [
+const RULE_FIXTURES: [&str; 46] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",
