@@ -54,6 +54,9 @@ fn strip_comments(src: &str) -> String {
             rest.find('\n').unwrap_or(rest.len())
         } else if rest.starts_with("/*") {
             rest.find("*/").map_or(rest.len(), |e| e + 2)
+        } else if let Some((open, hashes)) = raw_string_start(rest).filter(|_| !src[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')) {
+            let close = format!("\"{}", "#".repeat(hashes));
+            rest[open..].find(&close).map_or(rest.len(), |e| open + e + close.len())
         } else if rest.starts_with('"') && !src[..i].ends_with('\'') {
             // A string literal (raw strings with # are rare in src/ and contain no paths we match).
             let mut j = 1;
@@ -73,6 +76,15 @@ fn strip_comments(src: &str) -> String {
     out
 }
 
+/// For a raw string literal starting at `s` (`r"…"`, `r#"…"#`, `br#"…"#`): the length of its
+/// opening (up to and including the quote) and its number of `#`.
+fn raw_string_start(s: &str) -> Option<(usize, usize)> {
+    let b = usize::from(s.starts_with('b'));
+    let after_r = s[b..].strip_prefix('r')?;
+    let hashes = after_r.len() - after_r.trim_start_matches('#').len();
+    after_r[hashes..].starts_with('"').then_some((b + 2 + hashes, hashes))
+}
+
 /// The top-level module a file belongs to and its module path (`src/host/apps/ping.rs` →
 /// `["host", "apps", "ping"]`, `src/host/mod.rs` → `["host"]`).
 fn module_path(rel: &str) -> Vec<String> {
@@ -84,83 +96,114 @@ fn module_path(rel: &str) -> Vec<String> {
     parts
 }
 
-/// The top-level crate modules named at `rest`, which follows `crate::` (a name or a `{…}` group).
-fn named_modules(rest: &str) -> Vec<String> {
+/// The paths a use tree or path at `rest` names, flattened: `{kernel::{A, B}, wire}` gives
+/// `kernel::A`, `kernel::B`, `wire`; `host::X;` gives `host::X`. Whitespace and newlines inside
+/// groups are allowed (rustfmt splits long groups over lines).
+fn use_paths(rest: &str) -> Vec<String> {
     let rest = rest.trim_start();
     if let Some(group) = rest.strip_prefix('{') {
-        // Top-level items of the group: split at commas outside nested braces.
-        let mut names = Vec::new();
-        let (mut depth, mut item) = (0, String::new());
-        for c in group.chars() {
+        let mut paths = Vec::new();
+        let (mut depth, mut start) = (0, 0);
+        for (i, c) in group.char_indices() {
             match c {
                 '{' => depth += 1,
-                '}' if depth == 0 => break,
+                '}' if depth == 0 => {
+                    paths.extend(use_paths(&group[start..i]));
+                    break;
+                }
                 '}' => depth -= 1,
                 ',' if depth == 0 => {
-                    names.push(std::mem::take(&mut item));
-                    continue;
+                    paths.extend(use_paths(&group[start..i]));
+                    start = i + 1;
                 }
                 _ => {}
             }
-            item.push(c);
         }
-        names.push(item);
-        return names.iter().filter_map(|n| first_ident(n)).collect();
+        return paths;
     }
-    first_ident(rest).into_iter().collect()
+    let mut segments = Vec::new();
+    let mut at = rest;
+    loop {
+        let len = at.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(at.len());
+        if len == 0 {
+            break;
+        }
+        segments.push(&at[..len]);
+        let after = at[len..].trim_start();
+        let Some(next) = after.strip_prefix("::") else { break };
+        let next = next.trim_start();
+        if next.starts_with('{') {
+            let prefix = segments.join("::");
+            return use_paths(next).into_iter().map(|p| format!("{prefix}::{p}")).collect();
+        }
+        at = next;
+    }
+    if segments.is_empty() { Vec::new() } else { vec![segments.join("::")] }
 }
 
-fn first_ident(s: &str) -> Option<String> {
-    let s = s.trim_start();
-    let len = s.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(s.len());
-    (len > 0).then(|| s[..len].to_owned())
-}
-
-/// `(line, module named)` for each reference to a top-level crate module in `src`.
-fn references(src: &str, module: &[String]) -> Vec<(usize, String)> {
+/// `(line, path)` for each path used after `prefix` (like `crate::`) in `src`, skipping matches
+/// that are the tail of a longer identifier or path (`$crate::`, `smoltcp::time::` for `time::`).
+fn paths_after(src: &str, prefix: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
-    for (n, line) in src.lines().enumerate() {
-        let mut search = 0;
-        while let Some(i) = line[search..].find("crate::").map(|i| i + search) {
-            search = i + 7;
-            let before = line[..i].chars().next_back();
-            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
-                continue; // `$crate::` or an identifier ending in `crate`
-            }
-            out.extend(named_modules(&line[i + 7..]).into_iter().map(|m| (n + 1, m)));
+    for (i, _) in src.match_indices(prefix) {
+        let before = src[..i].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == ':') {
+            continue;
         }
-        // `super::super::x` from a file module resolves to the crate root when it climbs out of
-        // the whole module path (`src/host/mod.rs`: `super::x` is `crate::x`).
-        let mut search = 0;
-        while let Some(i) = line[search..].find("super::").map(|i| i + search) {
-            if line[..i].ends_with("::") || line[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                search = i + 7;
-                continue;
-            }
-            let mut depth = 0;
-            let mut j = i;
-            while line[j..].starts_with("super::") {
-                depth += 1;
-                j += 7;
-            }
-            search = j;
-            if depth >= module.len() {
-                out.extend(named_modules(&line[j..]).into_iter().map(|m| (n + 1, m)));
-            }
+        let line = src[..i].matches('\n').count() + 1;
+        out.extend(use_paths(&src[i + prefix.len()..]).into_iter().map(|p| (line, p)));
+    }
+    out
+}
+
+fn first_segment(path: &str) -> String {
+    path.split("::").next().unwrap_or_default().to_owned()
+}
+
+/// `(line, module named)` for each reference to a top-level crate module in `src`: `crate::x`,
+/// and `super::…::x` when the `super`s climb out of the file's whole module path to the crate
+/// root (`src/host/mod.rs`: `super::x` is `crate::x`).
+fn references(src: &str, module: &[String]) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = paths_after(src, "crate::").into_iter().map(|(l, p)| (l, first_segment(&p))).collect();
+    for (line, path) in paths_after(src, "super::") {
+        let mut segments: Vec<&str> = path.split("::").collect();
+        let mut depth = 1;
+        while segments.first() == Some(&"super") {
+            segments.remove(0);
+            depth += 1;
+        }
+        if depth >= module.len() && !segments.is_empty() {
+            out.push((line, segments[0].to_owned()));
         }
     }
+    out.sort();
     out
 }
 
 #[test]
 fn the_scanner_finds_references() {
     let m = |p: &str| p.split('/').map(str::to_owned).collect::<Vec<_>>();
-    let src = strip_comments("use crate::{kernel::SimTime, observe::{a, b}, wire};\n// crate::lab\nlet x = crate::host::X; \"crate::cli\"\nuse super::fabric::Y;\n");
-    assert_eq!(
-        references(&src, &m("proto")),
-        [(1, "kernel".to_owned()), (1, "observe".to_owned()), (1, "wire".to_owned()), (3, "host".to_owned()), (4, "fabric".to_owned())]
+    let src = strip_comments(
+        "use crate::{kernel::SimTime, observe::{a, b}};\n// crate::lab\nlet x = crate::host::X; \"crate::cli\"\nuse super::fabric::Y;\nuse crate::{\n    wire::{\n        V,\n    },\n    lab as L,\n};\n$crate::cli::x();\n",
     );
-    assert_eq!(references(&src, &m("proto/vrrp"))[4..], [], "super:: from a submodule stays inside proto");
+    let found = |module: &str| references(&src, &m(module));
+    let expected = |extra: &[(usize, &str)]| {
+        let mut v: Vec<(usize, String)> = [(1, "kernel"), (1, "observe"), (1, "observe"), (3, "host"), (5, "lab"), (5, "wire")]
+            .iter()
+            .chain(extra)
+            .map(|(l, s)| (*l, (*s).to_owned()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(found("proto"), expected(&[(4, "fabric")]));
+    assert_eq!(found("proto/vrrp"), expected(&[]), "super:: from a submodule stays inside proto");
+    assert_eq!(use_paths(" {time::{Duration, Instant as I}, fmt}"), ["time::Duration", "time::Instant", "fmt"]);
+    let clock = "use smoltcp::time::Instant; let x = std::time::Instant::now();";
+    assert!(paths_after(clock, "time::").is_empty(), "`time::` inside longer paths is not a bare use");
+    assert_eq!(paths_after(clock, "std::"), [(1, "time::Instant::now".to_owned())]);
+    let raw = strip_comments("let s = r#\"a \"quoted\" crate::lab\"#; crate::host::X;");
+    assert_eq!(references(&raw, &m("proto")), [(1, "host".to_owned())], "raw strings are blanked, code after them is not");
 }
 
 #[test]
@@ -216,14 +259,9 @@ fn smoltcp_sockets_and_interfaces_appear_only_in_host() {
         if rel.starts_with("src/host/") {
             continue;
         }
-        for (n, line) in src.lines().enumerate() {
-            let compact: String = line.split_whitespace().collect();
-            let direct = ["smoltcp::iface", "smoltcp::socket"].iter().any(|p| compact.contains(p));
-            let grouped = compact.find("smoltcp::{").is_some_and(|i| {
-                named_modules(&compact[i + "smoltcp::".len()..]).iter().any(|m| m == "iface" || m == "socket")
-            });
-            if direct || grouped {
-                violations.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+        for (line, path) in paths_after(&src, "smoltcp::") {
+            if ["iface", "socket"].contains(&first_segment(&path).as_str()) {
+                violations.push(format!("{rel}:{line}: smoltcp::{path}"));
             }
         }
     }
@@ -232,27 +270,24 @@ fn smoltcp_sockets_and_interfaces_appear_only_in_host() {
 
 #[test]
 fn only_the_benchmark_reads_the_wall_clock() {
+    const CLOCKS: [&str; 3] = ["time::Instant", "time::SystemTime", "time::UNIX_EPOCH"];
     let mut violations = Vec::new();
     for (rel, src) in sources() {
         if rel == "src/cli/bench.rs" {
             continue;
         }
-        // `std::time::Instant`, `std::time::{Duration, Instant}`, `time::SystemTime` after `use std::time`.
-        let compact: String = src.split_whitespace().collect::<Vec<_>>().join(" ");
-        let imports_std_time = compact.contains("use std::time;") || compact.contains("std::time::{self");
-        for (n, line) in src.lines().enumerate() {
-            let l: String = line.split_whitespace().collect();
-            let mut hit = ["std::time::Instant", "std::time::SystemTime", "std::time::UNIX_EPOCH"].iter().any(|p| l.contains(p));
-            if let Some(i) = l.find("std::time::{") {
-                hit |= named_modules(&l[i + "std::time::".len()..]).iter().any(|m| m == "Instant" || m == "SystemTime" || m == "UNIX_EPOCH");
-            }
-            if imports_std_time {
-                hit |= ["time::Instant", "time::SystemTime"].iter().any(|p| l.contains(p) && !l.contains(&format!("smoltcp::{p}")));
-            }
-            if hit {
-                violations.push(format!("{rel}:{}: {}", n + 1, line.trim()));
+        // `std::time::Instant`, `std::{time::{Duration, Instant}}`, and `time::Instant` after
+        // `use std::time;` (but not `smoltcp::time::Instant`, which is simulated time).
+        let mut uses: Vec<(usize, String)> = paths_after(&src, "std::");
+        if uses.iter().any(|(_, p)| p == "time" || p == "time::self") {
+            uses.extend(paths_after(&src, "time::").into_iter().map(|(l, p)| (l, format!("time::{p}"))));
+        }
+        for (line, path) in uses {
+            if CLOCKS.iter().any(|c| path.starts_with(c)) {
+                violations.push(format!("{rel}:{line}: {path}"));
             }
         }
     }
+    violations.dedup();
     assert!(violations.is_empty(), "wall-clock types outside src/cli/bench.rs:\n{}", violations.join("\n"));
 }

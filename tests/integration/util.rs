@@ -54,11 +54,11 @@ pub struct Frame {
 /// Reads a classic little-endian pcap file (as labsim writes it).
 pub fn read_pcap(bytes: &[u8]) -> Vec<Frame> {
     assert_eq!(&bytes[0..4], &[0xd4, 0xc3, 0xb2, 0xa1], "little-endian µs pcap magic");
-    assert_eq!(u32::from_le_bytes(bytes[20..24].try_into().unwrap()), 1, "LINKTYPE_ETHERNET");
+    assert_eq!(u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes")), 1, "LINKTYPE_ETHERNET");
     let mut frames = Vec::new();
     let mut at = 24;
     while at < bytes.len() {
-        let word = |o: usize| u64::from(u32::from_le_bytes(bytes[at + o..at + o + 4].try_into().unwrap()));
+        let word = |o: usize| u64::from(u32::from_le_bytes(bytes[at + o..at + o + 4].try_into().expect("4 bytes")));
         let (secs, micros, caplen) = (word(0), word(4), word(8) as usize);
         frames.push(Frame { unix_us: secs * 1_000_000 + micros, bytes: bytes[at + 16..at + 16 + caplen].to_vec() });
         at += 16 + caplen;
