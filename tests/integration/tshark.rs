@@ -9,6 +9,10 @@ use crate::util;
 /// The protocol stacks a frame of the failover labs may have (`frame.protocols`, tshark 4.0).
 const ALLOWED: [&str; 4] = ["eth:ethertype:arp", "eth:ethertype:ip:icmp", "eth:ethertype:ip:icmp:data", "eth:ethertype:ip:vrrp"];
 
+/// Display filter for what must not appear: malformed frames, expert errors, bad checksums
+/// (checksum status 0 = bad; tshark reports a bad ICMP or VRRP checksum as a warning only).
+const BAD: &str = "_ws.malformed || _ws.expert.severity >= \"Error\" || ip.checksum.status == 0 || icmp.checksum.status == 0 || vrrp.checksum.status == 0";
+
 /// Whether tshark can run; without it the test fails under CI and is skipped elsewhere.
 fn tshark_available() -> bool {
     match Command::new("tshark").arg("--version").output() {
@@ -22,8 +26,9 @@ fn tshark_available() -> bool {
                 Ok(out) => format!("`tshark --version` exited with {}", out.status),
                 Err(e) => format!("cannot run tshark: {e}"),
             };
+            let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
             assert!(
-                std::env::var_os("CI").is_none(),
+                !ci,
                 "CI is set and {why}: install tshark (`apt-get install -y tshark`; .ci/run does it) to check the captures"
             );
             eprintln!("note: skipping the tshark checks: {why} (they are required when CI is set)");
@@ -96,11 +101,50 @@ fn every_captured_frame_is_well_formed_for_tshark() {
                     }
                 }
             }
-            let bad = tshark(&file, &["-Y", "_ws.malformed || _ws.expert.severity >= \"Error\" || ip.checksum.status == 0 || icmp.checksum.status == 0 || vrrp.checksum.status == 0"]);
+            let bad = tshark(&file, &["-Y", BAD]);
             if !bad.trim().is_empty() {
                 failures.push(format!("{rel}: {name}: malformed frames, expert errors or bad checksums:\n{bad}"));
             }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The filter above is not vacuous: a capture with one bad VRRP, ICMP and IP checksum each
+/// (the first frames of each kind of the failover capture) lists exactly those three frames.
+#[test]
+fn the_tshark_checks_catch_bad_checksums() {
+    if !tshark_available() {
+        return;
+    }
+    let (_, result) = util::shipped_runs().iter().find(|(p, _)| p.ends_with("scenarios/failover.ron")).expect("failover is shipped");
+    let mut bytes = util::pcap_of(result, "front").to_vec();
+    let mut corrupted = Vec::new();
+    let (mut at, mut number) = (24, 1);
+    while at < bytes.len() && corrupted.len() < 3 {
+        let caplen = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes")) as usize;
+        let frame = at + 16;
+        if bytes[frame + 12..frame + 14] == [0x08, 0x00] {
+            let ip = frame + 14;
+            // Byte offsets: VRRP checksum at 6 after a 20-byte IP header, ICMP checksum at 2,
+            // IP header checksum at 10.
+            let target = match (bytes[ip + 9], corrupted.len()) {
+                (112, 0) => Some(ip + 20 + 6),
+                (1, 1) => Some(ip + 20 + 2),
+                (1, 2) => Some(ip + 10),
+                _ => None,
+            };
+            if let Some(offset) = target {
+                bytes[offset] ^= 0x5a;
+                corrupted.push(number.to_string());
+            }
+        }
+        at = frame + caplen;
+        number += 1;
+    }
+    assert_eq!(corrupted.len(), 3, "found a VRRP frame then two ICMP frames to corrupt");
+    let file = util::scratch("tshark-corrupted").join("bad.pcap");
+    std::fs::write(&file, &bytes).expect("write bad.pcap");
+    let listed = tshark(&file, &["-Y", BAD, "-T", "fields", "-e", "frame.number"]);
+    assert_eq!(listed.lines().collect::<Vec<_>>(), corrupted, "frames flagged by `{BAD}`");
 }
