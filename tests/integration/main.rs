@@ -10,3 +10,21 @@ mod frames;
 
 /// Wire-level fidelity of the failover scenarios against spec-vrrp's figures (issue 3, 2–6).
 mod fidelity;
+
+/// Whole scenarios: every `scenarios/*.ron` runs to completion and meets its expectations.
+mod scenarios;
+
+/// Determinism: same scenario + seed ⇒ identical report, trace and pcaps (library and CLI); seed sweep.
+mod determinism;
+
+/// tshark dissects every captured frame as Ethernet/ARP/IPv4/ICMP/VRRP, with no malformed frame or bad checksum.
+mod tshark;
+
+/// Invalid input through the CLI: invalid scenario fixtures, missing files and bad usage give exit 2.
+mod invalid;
+
+/// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree.
+mod cli;
+
+/// The layering of architecture §1.2, checked by scanning `src/`.
+mod architecture;

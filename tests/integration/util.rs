@@ -70,3 +70,40 @@ pub fn read_pcap(bytes: &[u8]) -> Vec<Frame> {
 pub fn pcap_of<'a>(result: &'a RunResult, network: &str) -> &'a [u8] {
     &result.pcaps.iter().find(|(n, _)| n == network).unwrap_or_else(|| panic!("no capture of {network}")).1
 }
+
+/// Every shipped scenario run once with its own seed (and pcap capture), computed on first use
+/// and shared by the tests that only read the results, so each scenario runs once per test binary.
+pub fn shipped_runs() -> &'static [(PathBuf, RunResult)] {
+    static RUNS: std::sync::OnceLock<Vec<(PathBuf, RunResult)>> = std::sync::OnceLock::new();
+    RUNS.get_or_init(|| shipped_scenarios().into_iter().map(|p| {
+        let r = run(&p, None);
+        (p, r)
+    }).collect())
+}
+
+/// `scenarios/NAME.ron` as the user would type it from the repository root.
+pub fn relative(path: &Path) -> String {
+    path.strip_prefix(root()).unwrap_or(path).display().to_string()
+}
+
+/// An empty scratch directory for one test, under Cargo's per-target temporary directory.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("labsim-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    dir
+}
+
+/// The files of `dir`, sorted by name, with their bytes.
+pub fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| {
+            let path = e.expect("readable entry").path();
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            (path.file_name().expect("a file name").to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}

@@ -1,0 +1,358 @@
+//! The `labsim` command: exit codes, the report's seed and reproduce line, and that `--json`,
+//! `--junit` and `--trace` write well-formed files carrying the same verdicts as the text report.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::util;
+
+const FAILING: &str = "tests/fixtures/failing/wrong_owner.ron";
+
+/// `(passed, expectation)` per `PASS`/`FAIL` line of a text report.
+fn text_verdicts(text: &str) -> Vec<(bool, String)> {
+    text.lines()
+        .filter_map(|l| {
+            let (passed, rest) = if let Some(r) = l.strip_prefix("PASS  ") {
+                (true, r)
+            } else {
+                (false, l.strip_prefix("FAIL  ")?)
+            };
+            // "EXPECTATION  [file:line:col]"
+            let expectation = rest.rsplit_once("  [").map_or(rest, |(e, _)| e);
+            Some((passed, expectation.to_owned()))
+        })
+        .collect()
+}
+
+/// `(passed, expectation, observed)` per expectation of a `--json` report.
+fn json_verdicts(doc: &Value) -> Vec<(bool, String, String)> {
+    doc["expectations"]
+        .as_array()
+        .expect("`expectations` is an array")
+        .iter()
+        .map(|o| {
+            (
+                o["passed"].as_bool().expect("`passed` is a bool"),
+                o["expectation"].as_str().expect("`expectation` is a string").to_owned(),
+                o["observed"].as_str().expect("`observed` is a string").to_owned(),
+            )
+        })
+        .collect()
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn labsim(args: &[&str]) -> Run {
+    let out = util::labsim().args(args).output().expect("labsim runs");
+    Run { code: out.status.code(), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+/// The text, JSON and JUnit reports of one scenario agree verdict by verdict.
+fn check_formats_agree(file: &str, text: &str, json: &str, junit: &str) {
+    let text_v = text_verdicts(text);
+    assert!(!text_v.is_empty(), "{file}: no PASS/FAIL lines in the text report:\n{text}");
+    let doc: Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{file}: --json is not JSON ({e}):\n{json}"));
+    let json_v = json_verdicts(&doc);
+    let pairs: Vec<(bool, String)> = json_v.iter().map(|(p, e, _)| (*p, e.clone())).collect();
+    assert_eq!(pairs, text_v, "{file}: --json and text verdicts differ");
+    let all = text_v.iter().all(|v| v.0);
+    assert_eq!(doc["passed"].as_bool(), Some(all), "{file}: JSON `passed`");
+    assert!(text.contains(if all { "\nPASSED: " } else { "\nFAILED: " }), "{file}: text verdict line");
+
+    let root = xml::parse(junit).unwrap_or_else(|e| panic!("{file}: --junit is not well-formed XML: {e}\n{junit}"));
+    assert_eq!(root.name, "testsuites", "{file}: JUnit root");
+    let cases: Vec<&xml::Element> = root.descendants().into_iter().filter(|e| e.name == "testcase").collect();
+    assert_eq!(cases.len(), json_v.len(), "{file}: one <testcase> per expectation");
+    let failures = json_v.iter().filter(|v| !v.0).count().to_string();
+    assert_eq!(root.attr("failures"), Some(failures.as_str()), "{file}: <testsuites failures>");
+    for (case, (passed, expectation, observed)) in cases.iter().zip(&json_v) {
+        assert_eq!(case.attr("name"), Some(expectation.as_str()), "{file}: testcase name");
+        let failure: Vec<&xml::Element> = case.children.iter().filter(|c| c.name == "failure").collect();
+        if *passed {
+            assert!(failure.is_empty(), "{file}: passing {expectation} has a <failure>");
+        } else {
+            assert_eq!(failure.len(), 1, "{file}: failing {expectation} needs one <failure>");
+            assert_eq!(failure[0].attr("message"), Some(format!("observed: {observed}").as_str()), "{file}: {expectation}");
+        }
+    }
+}
+
+#[test]
+fn a_passing_run_exits_0_and_all_formats_agree() {
+    let dir = util::scratch("cli-passing");
+    let (trace, junit) = (dir.join("trace.jsonl"), dir.join("junit.xml"));
+    let text = labsim(&["run", "scenarios/failover.ron", "--trace", arg(&trace), "--junit", arg(&junit)]);
+    assert_eq!(text.code, Some(0), "{}{}", text.stdout, text.stderr);
+    assert!(text.stdout.starts_with("labsim: scenario failover (scenarios/failover.ron), seed=1\n"), "{}", text.stdout);
+    assert!(text.stdout.contains("\nreproduce: labsim run scenarios/failover.ron --seed 1\n"), "{}", text.stdout);
+    assert!(text.stdout.contains("(seed=1)"), "the verdict line names the seed:\n{}", text.stdout);
+    assert!(!text_verdicts(&text.stdout).iter().any(|v| !v.0), "{}", text.stdout);
+
+    let json = labsim(&["run", "scenarios/failover.ron", "--json"]);
+    assert_eq!(json.code, Some(0), "{}", json.stderr);
+    let doc: Value = serde_json::from_str(&json.stdout).expect("--json parses");
+    assert_eq!(doc["run"]["seed"].as_u64(), Some(1));
+    assert_eq!(doc["reproduce"].as_str(), Some("labsim run scenarios/failover.ron --seed 1"));
+    let junit = std::fs::read_to_string(&junit).expect("--junit wrote its file");
+    check_formats_agree("scenarios/failover.ron", &text.stdout, &json.stdout, &junit);
+
+    // --trace: one JSON object per line, the library run's trace event for event.
+    let trace = std::fs::read_to_string(&trace).expect("--trace wrote its file");
+    let (path, library) = util::shipped_runs().iter().find(|(p, _)| p.ends_with("scenarios/failover.ron")).expect("failover is shipped");
+    let events = library.trace.events();
+    assert_eq!(trace.lines().count(), events.len(), "{}: one trace line per event", path.display());
+    let mut last = 0;
+    for (line, event) in trace.lines().zip(events) {
+        let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("trace line is not JSON ({e}): {line}"));
+        assert!(value.is_object(), "trace line is not an object: {line}");
+        let at = value["at"].as_u64().unwrap_or_else(|| panic!("no numeric `at`: {line}"));
+        assert!(at >= last, "trace goes back in time at {line}");
+        last = at;
+        assert_eq!(line, event.to_json());
+    }
+}
+
+#[test]
+fn a_failing_expectation_exits_1_and_all_formats_show_the_observed_value() {
+    let dir = util::scratch("cli-failing");
+    let junit = dir.join("junit.xml");
+    let text = labsim(&["run", FAILING, "--junit", arg(&junit)]);
+    assert_eq!(text.code, Some(1), "{}{}", text.stdout, text.stderr);
+    let verdicts = text_verdicts(&text.stdout);
+    assert_eq!(verdicts.iter().map(|v| v.0).collect::<Vec<_>>(), [true, false, true, false], "{}", text.stdout);
+    // The false VipOwner shows who held the VIP instead, and the Log count shows 0.
+    let lines: Vec<&str> = text.stdout.lines().collect();
+    let fail_at = lines.iter().position(|l| l.starts_with("FAIL  ")).expect("a FAIL line");
+    assert!(lines[fail_at].contains("lb-2"), "{}", lines[fail_at]);
+    assert!(lines[fail_at + 1].trim_start().starts_with("observed: ") && lines[fail_at + 1].contains("lb-1"), "observed value of {}: {}", lines[fail_at], lines[fail_at + 1]);
+    assert!(text.stdout.contains("\nFAILED: 2/4 expectations met (seed=1)\n"), "{}", text.stdout);
+    assert!(text.stdout.contains(&format!("\nreproduce: labsim run {FAILING} --seed 1\n")), "{}", text.stdout);
+
+    let json = labsim(&["run", FAILING, "--json"]);
+    assert_eq!(json.code, Some(1), "{}", json.stderr);
+    let junit = std::fs::read_to_string(&junit).expect("--junit wrote its file");
+    check_formats_agree(FAILING, &text.stdout, &json.stdout, &junit);
+    assert!(junit.contains("<failure message=\"observed: "), "{junit}");
+}
+
+#[test]
+fn the_seed_option_overrides_the_scenarios_seed() {
+    let run = labsim(&["run", "scenarios/failover.ron", "--seed", "7"]);
+    assert!(matches!(run.code, Some(0 | 1)), "{}", run.stderr);
+    assert!(run.stdout.starts_with("labsim: scenario failover (scenarios/failover.ron), seed=7\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("\nreproduce: labsim run scenarios/failover.ron --seed 7\n"), "{}", run.stdout);
+    assert!(!run.stdout.contains("seed=1"), "{}", run.stdout);
+    let passed = run.stdout.contains("\nPASSED: ");
+    assert_eq!(run.code == Some(0), passed, "exit code and verdict agree:\n{}", run.stdout);
+}
+
+#[test]
+fn check_accepts_the_shipped_scenarios() {
+    let files: Vec<String> = util::shipped_scenarios().iter().map(|p| util::relative(p)).collect();
+    let mut args = vec!["check"];
+    args.extend(files.iter().map(String::as_str));
+    let run = labsim(&args);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    for f in &files {
+        assert!(run.stdout.contains(&format!("{f}: ok")), "{f}: {}", run.stdout);
+    }
+    assert_eq!(labsim(&["check", FAILING]).code, Some(0), "the failing fixture is valid, only false");
+}
+
+#[test]
+fn an_unwritable_output_is_exit_3() {
+    let dir = util::scratch("cli-unwritable");
+    let junit = dir.join("missing-dir").join("junit.xml");
+    let run = labsim(&["run", FAILING, "--junit", arg(&junit)]);
+    assert_eq!(run.code, Some(3), "{}", run.stderr);
+    assert!(run.stderr.contains("junit.xml"), "{}", run.stderr);
+}
+
+/// A small well-formedness check and tree for the JUnit file: elements, attributes, text and the
+/// five predefined entities plus character references (no DTD, CDATA or processing instructions
+/// besides the `<?xml …?>` declaration). Hand-written to avoid a dependency for one test.
+mod xml {
+    /// An element with its attributes (unescaped) and child elements.
+    #[derive(Debug)]
+    pub struct Element {
+        pub name: String,
+        pub attrs: Vec<(String, String)>,
+        pub children: Vec<Element>,
+        pub text: String,
+    }
+
+    impl Element {
+        pub fn attr(&self, name: &str) -> Option<&str> {
+            self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        }
+
+        pub fn descendants(&self) -> Vec<&Element> {
+            let mut out = Vec::new();
+            for c in &self.children {
+                out.push(c);
+                out.extend(c.descendants());
+            }
+            out
+        }
+    }
+
+    struct Parser<'a> {
+        s: &'a str,
+        at: usize,
+    }
+
+    pub fn parse(s: &str) -> Result<Element, String> {
+        let mut p = Parser { s, at: 0 };
+        if p.rest().starts_with("<?xml") {
+            let end = p.rest().find("?>").ok_or("unterminated XML declaration")?;
+            p.at += end + 2;
+        }
+        p.skip_ws();
+        let root = p.element()?;
+        p.skip_ws();
+        if p.at != s.len() {
+            return Err(format!("content after the root element at byte {}", p.at));
+        }
+        Ok(root)
+    }
+
+    fn unescape(raw: &str) -> Result<String, String> {
+        let mut out = String::new();
+        let mut rest = raw;
+        while let Some(i) = rest.find('&') {
+            out.push_str(&rest[..i]);
+            let end = rest[i..].find(';').ok_or_else(|| format!("unterminated entity in {raw:?}"))?;
+            let entity = &rest[i + 1..i + end];
+            let c = match entity {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                _ => {
+                    let code = if let Some(hex) = entity.strip_prefix("#x") {
+                        u32::from_str_radix(hex, 16).ok()
+                    } else {
+                        entity.strip_prefix('#').and_then(|d| d.parse().ok())
+                    };
+                    code.and_then(char::from_u32).ok_or_else(|| format!("unknown entity &{entity}; in {raw:?}"))?
+                }
+            };
+            out.push(c);
+            rest = &rest[i + end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    impl Parser<'_> {
+        fn rest(&self) -> &str {
+            &self.s[self.at..]
+        }
+
+        fn skip_ws(&mut self) {
+            let trimmed = self.rest().trim_start();
+            self.at = self.s.len() - trimmed.len();
+        }
+
+        fn name(&mut self) -> Result<String, String> {
+            let len = self.rest().find(|c: char| !(c.is_alphanumeric() || "_-.:".contains(c))).unwrap_or(self.rest().len());
+            if len == 0 || self.rest().starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.') {
+                return Err(format!("expected a name at byte {}", self.at));
+            }
+            let name = self.rest()[..len].to_owned();
+            self.at += len;
+            Ok(name)
+        }
+
+        fn expect(&mut self, token: &str) -> Result<(), String> {
+            if self.rest().starts_with(token) {
+                self.at += token.len();
+                Ok(())
+            } else {
+                Err(format!("expected {token:?} at byte {}: {:?}", self.at, &self.rest()[..self.rest().len().min(30)]))
+            }
+        }
+
+        fn element(&mut self) -> Result<Element, String> {
+            self.expect("<")?;
+            let name = self.name()?;
+            let mut attrs: Vec<(String, String)> = Vec::new();
+            loop {
+                let before = self.at;
+                self.skip_ws();
+                if self.rest().starts_with("/>") {
+                    self.at += 2;
+                    return Ok(Element { name, attrs, children: Vec::new(), text: String::new() });
+                }
+                if self.rest().starts_with('>') {
+                    self.at += 1;
+                    break;
+                }
+                if self.at == before {
+                    return Err(format!("expected whitespace before an attribute at byte {}", self.at));
+                }
+                let attr = self.name()?;
+                self.skip_ws();
+                self.expect("=")?;
+                self.skip_ws();
+                let quote = self.rest().chars().next().filter(|c| *c == '"' || *c == '\'').ok_or_else(|| format!("unquoted value of {attr}"))?;
+                self.at += 1;
+                let end = self.rest().find(quote).ok_or_else(|| format!("unterminated value of {attr}"))?;
+                let raw = &self.rest()[..end];
+                if raw.contains('<') {
+                    return Err(format!("`<` in the value of {attr}"));
+                }
+                let value = unescape(raw)?;
+                self.at += end + 1;
+                if attrs.iter().any(|(n, _)| *n == attr) {
+                    return Err(format!("attribute {attr} twice on <{name}>"));
+                }
+                attrs.push((attr, value));
+            }
+            let mut children = Vec::new();
+            let mut text = String::new();
+            loop {
+                let end = self.rest().find('<').ok_or_else(|| format!("<{name}> is not closed"))?;
+                text.push_str(&unescape(&self.rest()[..end])?);
+                self.at += end;
+                if self.rest().starts_with("</") {
+                    self.at += 2;
+                    let close = self.name()?;
+                    if close != name {
+                        return Err(format!("<{name}> closed by </{close}>"));
+                    }
+                    self.skip_ws();
+                    self.expect(">")?;
+                    return Ok(Element { name, attrs, children, text });
+                }
+                if self.rest().starts_with("<!--") {
+                    let end = self.rest().find("-->").ok_or("unterminated comment")?;
+                    self.at += end + 3;
+                    continue;
+                }
+                children.push(self.element()?);
+            }
+        }
+    }
+
+    #[test]
+    fn parses_and_rejects() {
+        let e = parse("<?xml version=\"1.0\"?>\n<a x=\"1 &amp; 2\"><b/><c y='&lt;'>t&#65;</c></a>\n").unwrap();
+        assert_eq!(e.attr("x"), Some("1 & 2"));
+        assert_eq!(e.descendants().len(), 2);
+        assert_eq!(e.children[1].text, "tA");
+        for bad in ["<a>", "<a></b>", "<a x=1/>", "<a x=\"&bogus;\"/>", "<a/><b/>", "<a x=\"<\"/>", "<a x=\"1\"x=\"2\"/>", "<a>&</a>"] {
+            assert!(parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Captures checked by Wireshark: every frame `labsim run --pcap` writes is dissected by `tshark`
+//! as Ethernet/ARP/IPv4/ICMP/VRRP, with no malformed packet, expert error or bad checksum.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util;
+
+/// The protocol stacks a frame of the failover labs may have (`frame.protocols`, tshark 4.0).
+const ALLOWED: [&str; 4] = ["eth:ethertype:arp", "eth:ethertype:ip:icmp", "eth:ethertype:ip:icmp:data", "eth:ethertype:ip:vrrp"];
+
+/// Display filter for what must not appear: malformed frames, expert errors, bad checksums
+/// (checksum status 0 = bad; tshark reports a bad ICMP or VRRP checksum as a warning only).
+const BAD: &str = "_ws.malformed || _ws.expert.severity >= \"Error\" || ip.checksum.status == 0 || icmp.checksum.status == 0 || vrrp.checksum.status == 0";
+
+/// Whether tshark can run; without it the test fails under CI and is skipped elsewhere.
+fn tshark_available() -> bool {
+    match Command::new("tshark").arg("--version").output() {
+        Ok(out) if out.status.success() => {
+            let version = String::from_utf8_lossy(&out.stdout);
+            eprintln!("using {}", version.lines().next().unwrap_or("tshark"));
+            true
+        }
+        outcome => {
+            let why = match outcome {
+                Ok(out) => format!("`tshark --version` exited with {}", out.status),
+                Err(e) => format!("cannot run tshark: {e}"),
+            };
+            let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+            assert!(
+                !ci,
+                "CI is set and {why}: install tshark (`apt-get install -y tshark`; .ci/run does it) to check the captures"
+            );
+            eprintln!("note: skipping the tshark checks: {why} (they are required when CI is set)");
+            false
+        }
+    }
+}
+
+/// tshark over `file` with checksum validation on; returns stdout (stderr may carry a warning
+/// about running as root, so it is not read).
+fn tshark(file: &Path, args: &[&str]) -> String {
+    let out = Command::new("tshark")
+        .arg("-n")
+        .arg("-r")
+        .arg(file)
+        .args(["-o", "ip.check_checksum:TRUE"])
+        .args(args)
+        .output()
+        .expect("tshark runs");
+    assert!(out.status.success(), "tshark {args:?} on {} failed ({}): {}", file.display(), out.status, String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("tshark prints UTF-8")
+}
+
+#[test]
+fn every_captured_frame_is_well_formed_for_tshark() {
+    if !tshark_available() {
+        return;
+    }
+    let mut failures = Vec::new();
+    for path in util::shipped_scenarios() {
+        let rel = util::relative(&path);
+        let stem = path.file_stem().expect("a file name").to_string_lossy().into_owned();
+        let dir = util::scratch(&format!("tshark-{stem}"));
+        let out = util::labsim().args(["run", &rel, "--pcap"]).arg(&dir).output().expect("labsim runs");
+        assert_eq!(out.status.code(), Some(0), "{rel}: {}", String::from_utf8_lossy(&out.stderr));
+        let files = util::files_in(&dir);
+        assert!(files.iter().any(|(name, _)| name == "front.pcap"), "{rel}: no front.pcap in {files:?}", files = files.iter().map(|f| &f.0).collect::<Vec<_>>());
+        for (name, bytes) in files {
+            let file = dir.join(&name);
+            let frames = util::read_pcap(&bytes).len();
+            let fields = tshark(
+                &file,
+                &["-T", "fields", "-E", "separator=/t", "-e", "frame.number", "-e", "frame.protocols", "-e", "ip.checksum.status", "-e", "icmp.checksum.status", "-e", "vrrp.checksum.status"],
+            );
+            let lines: Vec<&str> = fields.lines().collect();
+            if lines.len() != frames {
+                failures.push(format!("{rel}: {name}: tshark dissected {} frames, the file has {frames}", lines.len()));
+            }
+            for line in &lines {
+                let cols: Vec<&str> = line.split('\t').collect();
+                let protocols = cols.get(1).copied().unwrap_or_default();
+                if !ALLOWED.contains(&protocols) {
+                    failures.push(format!("{rel}: {name}: frame {}: unexpected protocols {protocols:?}", cols[0]));
+                }
+                // Checksum status: 0 bad, 1 good, 2 unverified; a field is empty when absent.
+                for (i, field) in ["ip", "icmp", "vrrp"].iter().enumerate() {
+                    let status = cols.get(2 + i).copied().unwrap_or_default();
+                    if !status.is_empty() && status != "1" {
+                        failures.push(format!("{rel}: {name}: frame {}: {field}.checksum.status = {status} (1 = good)", cols[0]));
+                    }
+                }
+                let expects_checksums: &[usize] = match protocols {
+                    "eth:ethertype:ip:vrrp" => &[2, 4],
+                    p if p.starts_with("eth:ethertype:ip:icmp") => &[2, 3],
+                    _ => &[],
+                };
+                for &i in expects_checksums {
+                    if cols.get(i).copied().unwrap_or_default().is_empty() {
+                        failures.push(format!("{rel}: {name}: frame {}: no checksum status in column {i} of {line:?}", cols[0]));
+                    }
+                }
+            }
+            let bad = tshark(&file, &["-Y", BAD]);
+            if !bad.trim().is_empty() {
+                failures.push(format!("{rel}: {name}: malformed frames, expert errors or bad checksums:\n{bad}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The filter above is not vacuous: a capture with one bad VRRP, ICMP and IP checksum each
+/// (the first frames of each kind of the failover capture) lists exactly those three frames.
+#[test]
+fn the_tshark_checks_catch_bad_checksums() {
+    if !tshark_available() {
+        return;
+    }
+    let (_, result) = util::shipped_runs().iter().find(|(p, _)| p.ends_with("scenarios/failover.ron")).expect("failover is shipped");
+    let mut bytes = util::pcap_of(result, "front").to_vec();
+    let mut corrupted = Vec::new();
+    let (mut at, mut number) = (24, 1);
+    while at < bytes.len() && corrupted.len() < 3 {
+        let caplen = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes")) as usize;
+        let frame = at + 16;
+        if bytes[frame + 12..frame + 14] == [0x08, 0x00] {
+            let ip = frame + 14;
+            // Byte offsets: VRRP checksum at 6 after a 20-byte IP header, ICMP checksum at 2,
+            // IP header checksum at 10.
+            let target = match (bytes[ip + 9], corrupted.len()) {
+                (112, 0) => Some(ip + 20 + 6),
+                (1, 1) => Some(ip + 20 + 2),
+                (1, 2) => Some(ip + 10),
+                _ => None,
+            };
+            if let Some(offset) = target {
+                bytes[offset] ^= 0x5a;
+                corrupted.push(number.to_string());
+            }
+        }
+        at = frame + caplen;
+        number += 1;
+    }
+    assert_eq!(corrupted.len(), 3, "found a VRRP frame then two ICMP frames to corrupt");
+    let file = util::scratch("tshark-corrupted").join("bad.pcap");
+    std::fs::write(&file, &bytes).expect("write bad.pcap");
+    let listed = tshark(&file, &["-Y", BAD, "-T", "fields", "-e", "frame.number"]);
+    assert_eq!(listed.lines().collect::<Vec<_>>(), corrupted, "frames flagged by `{BAD}`");
+}
