@@ -36,7 +36,7 @@ fn every_shipped_scenario_captures_the_front_network() {
         let front = util::read_pcap(util::pcap_of(result, "front"));
         // VRRP adverts (IP protocol 112) every second from the master, at least.
         let vrrp = front.iter().filter(|f| f.bytes.len() > 23 && f.bytes[12..14] == [0x08, 0x00] && f.bytes[23] == 112).count();
-        assert!(vrrp >= 20, "{}: only {vrrp} VRRP frames captured on front", path.display());
+        assert!(vrrp >= 10, "{}: only {vrrp} VRRP frames captured on front", path.display());
         for (network, bytes) in &result.pcaps {
             let frames = util::read_pcap(bytes);
             assert!(frames.windows(2).all(|w| w[0].unix_us <= w[1].unix_us), "{}: {network}: capture times go backwards", path.display());
