@@ -7,6 +7,9 @@
 //! `iface`/`socket` types. Cores report what happened through their own enums (e.g.
 //! [`vrrp::Action`]); the host glue translates those into frames, address changes and trace events.
 
+pub mod curl;
+pub mod httpd;
 pub mod neigh;
+pub mod nginx;
 pub mod ping;
 pub mod vrrp;

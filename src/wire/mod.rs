@@ -4,6 +4,7 @@
 //! buffer of exactly `Repr::buffer_len()` bytes. Errors are a unit [`Error`]: a malformed packet is
 //! dropped by the caller (and reported as a trace event), never surfaced to the user.
 
+pub mod http;
 pub mod vrrp;
 
 use core::fmt;
