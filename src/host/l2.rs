@@ -121,6 +121,17 @@ impl Host {
         };
         // Ethernet may have padded the packet; the IP total length says where it ends.
         let bytes = &payload[..usize::from(packet.total_len())];
+        if packet.next_header() == IpProtocol::Tcp
+            && let Ok(seg) = smoltcp::wire::TcpPacket::new_checked(packet.payload())
+            && seg.ack()
+        {
+            // TCP forward progress confirms the neighbour (Linux dst_confirm on ACKs): labsim
+            // takes any ACK from an on-link peer as progress.
+            let src = packet.src_addr();
+            if self.nics[nic].on_link(src).is_some() {
+                self.nics[nic].neigh.confirm(now, src);
+            }
+        }
         if packet.next_header() == IpProtocol::Unknown(112) {
             let dev = self.nics[nic].name.clone();
             let mut procs = std::mem::take(&mut self.procs);
@@ -260,6 +271,9 @@ impl Host {
 
     /// Neighbour resolution failed for `packet`: the kernel reports EHOSTUNREACH to its sender.
     fn unreachable(&mut self, now: SimTime, packet: Vec<u8>) {
+        if self.tcp_unreachable(&packet) {
+            return;
+        }
         let mut procs = std::mem::take(&mut self.procs);
         procs.host_unreachable(self, now, &packet);
         self.procs = procs;

@@ -13,6 +13,7 @@ mod fs;
 mod l2;
 mod nic;
 mod shell;
+mod tcp;
 
 use std::net::Ipv4Addr;
 
@@ -72,6 +73,7 @@ pub struct Host {
     fs: Fs,
     stack: Option<Stack>,
     procs: apps::Processes,
+    tcp: tcp::TcpState,
     frames_out: Vec<(usize, Vec<u8>)>,
     events: Vec<(SimTime, TraceKind)>,
 }
@@ -97,6 +99,7 @@ impl Host {
             fs,
             stack: None,
             procs: apps::Processes::default(),
+            tcp: tcp::TcpState::default(),
             frames_out: Vec::new(),
             events: Vec::new(),
         }
@@ -153,6 +156,7 @@ impl Host {
             let _ = iface.routes_mut().add_default_ipv4_route(gw);
         }
         self.stack = Some(Stack { iface, sockets: SocketSet::new(Vec::new()), device });
+        self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)));
         self.sync_stack_addrs();
         self.emit(now, TraceKind::Power { host: self.cfg.name.clone(), on: true });
         for service in self.cfg.enabled.clone() {
@@ -214,6 +218,7 @@ impl Host {
             self.procs = procs;
             moved |= self.poll_neighbours(now);
             moved |= self.flush_ip_tx(now);
+            self.reap_sockets();
             if !moved {
                 return;
             }

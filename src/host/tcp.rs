@@ -1,0 +1,249 @@
+//! TCP for the host's processes: smoltcp sockets with the kernel's bookkeeping that smoltcp
+//! leaves to its user. Connections get an ephemeral port (Linux's 32768–60999) and the source
+//! address of the outgoing NIC; listening is a pool of sockets that is refilled as connections are
+//! accepted, so a burst of SYNs never meets a missing listener (smoltcp has no accept backlog);
+//! a connect whose SYN cannot be delivered because neighbour resolution failed ends with
+//! EHOSTUNREACH, as Linux reports it; finished sockets are reaped once closed.
+
+use std::net::Ipv4Addr;
+
+use smoltcp::iface::SocketHandle;
+use smoltcp::socket::tcp::{self, State};
+use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint};
+
+use super::Host;
+
+const EPHEMERAL: std::ops::Range<u16> = 32_768..61_000;
+const BUFFER: usize = 16 * 1024;
+
+/// Where a connection stands, as its owner sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// SYN sent, no answer yet.
+    Connecting,
+    /// Data may flow.
+    Open,
+    /// The peer sent its FIN: no more data will come.
+    PeerClosed,
+    /// The connect was answered with a RST (ECONNREFUSED).
+    Refused,
+    /// The connect failed because the next hop did not answer ARP (EHOSTUNREACH).
+    Unreachable,
+    /// The connection was reset after it was established (ECONNRESET), or is gone.
+    Reset,
+}
+
+/// Per-host TCP bookkeeping that outlives individual sockets.
+#[derive(Default)]
+pub(super) struct TcpState {
+    next_port: u16,
+    /// Sockets whose connect failed with EHOSTUNREACH.
+    unreachable: Vec<SocketHandle>,
+    /// Sockets that were established at some point (to tell a refusal from a reset).
+    established: Vec<SocketHandle>,
+    /// Closed by their owner, removed once the close handshake is over.
+    closing: Vec<SocketHandle>,
+}
+
+impl TcpState {
+    /// Fresh state at boot; the first ephemeral port is drawn from `rng`, as Linux starts from a
+    /// hashed offset rather than from the bottom of the range.
+    pub(super) fn new(mut rng: crate::kernel::SimRng) -> TcpState {
+        let first = rng.range(u64::from(EPHEMERAL.start), u64::from(EPHEMERAL.end));
+        TcpState { next_port: u16::try_from(first).unwrap_or(EPHEMERAL.start), ..TcpState::default() }
+    }
+}
+
+fn new_socket() -> tcp::Socket<'static> {
+    let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; BUFFER]), tcp::SocketBuffer::new(vec![0; BUFFER]));
+    // Linux acknowledges at once when the peer sends a full request/response exchange; a
+    // delayed ACK would only add latency to every simulated request.
+    s.set_ack_delay(None);
+    s.set_nagle_enabled(false);
+    s
+}
+
+impl Host {
+    /// Opens a connection to `dst:port` (`connect()`); `None` when there is no route.
+    pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Option<SocketHandle> {
+        let src = self.source_for(dst)?;
+        let in_use: Vec<u16> = self.stack.as_ref()?.sockets.iter().filter_map(|(_, s)| match s {
+            smoltcp::socket::Socket::Tcp(t) => t.local_endpoint().map(|e| e.port),
+            _ => None,
+        }).collect();
+        let mut local = 0;
+        for _ in 0..EPHEMERAL.len() {
+            if self.tcp.next_port < EPHEMERAL.start || self.tcp.next_port >= EPHEMERAL.end {
+                self.tcp.next_port = EPHEMERAL.start;
+            }
+            let candidate = self.tcp.next_port;
+            self.tcp.next_port += 1;
+            if !in_use.contains(&candidate) {
+                local = candidate;
+                break;
+            }
+        }
+        if local == 0 {
+            return None; // EADDRNOTAVAIL: every ephemeral port is taken
+        }
+        let stack = self.stack.as_mut()?;
+        let handle = stack.sockets.add(new_socket());
+        let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+        let remote = IpEndpoint::new(IpAddress::Ipv4(dst), port);
+        let local = IpListenEndpoint { addr: Some(IpAddress::Ipv4(src)), port: local };
+        if socket.connect(stack.iface.context(), remote, local).is_err() {
+            stack.sockets.remove(handle);
+            return None;
+        }
+        Some(handle)
+    }
+
+    /// A socket listening on `port` on every address (`listen 80` / `Listen 80`).
+    pub(crate) fn tcp_listen(&mut self, port: u16) -> Option<SocketHandle> {
+        let stack = self.stack.as_mut()?;
+        let mut socket = new_socket();
+        socket.listen(port).ok()?;
+        Some(stack.sockets.add(socket))
+    }
+
+    fn tcp_socket(&mut self, h: SocketHandle) -> Option<&mut tcp::Socket<'static>> {
+        Some(self.stack.as_mut()?.sockets.get_mut::<tcp::Socket>(h))
+    }
+
+    /// Whether a listening socket has been connected to (it is now a connection).
+    pub(crate) fn tcp_accepted(&mut self, h: SocketHandle) -> bool {
+        self.tcp_socket(h).is_some_and(|s| !matches!(s.state(), State::Listen))
+    }
+
+    /// The connection's status.
+    pub(crate) fn tcp_status(&mut self, h: SocketHandle) -> Status {
+        if self.tcp.unreachable.contains(&h) {
+            return Status::Unreachable;
+        }
+        let Some(state) = self.tcp_socket(h).map(|s| s.state()) else { return Status::Reset };
+        let was_established = self.tcp.established.contains(&h);
+        let status = match state {
+            State::SynSent | State::SynReceived | State::Listen => Status::Connecting,
+            State::Established | State::FinWait1 | State::FinWait2 => Status::Open,
+            State::CloseWait | State::LastAck | State::Closing | State::TimeWait => Status::PeerClosed,
+            State::Closed if was_established => Status::Reset,
+            State::Closed => Status::Refused,
+        };
+        if status == Status::Open || status == Status::PeerClosed {
+            if !was_established {
+                self.tcp.established.push(h);
+            }
+        }
+        status
+    }
+
+    /// The peer's address and port.
+    pub(crate) fn tcp_remote(&mut self, h: SocketHandle) -> Option<(Ipv4Addr, u16)> {
+        let e = self.tcp_socket(h)?.remote_endpoint()?;
+        match e.addr {
+            IpAddress::Ipv4(a) => Some((a, e.port)),
+        }
+    }
+
+    /// The local address and port.
+    pub(crate) fn tcp_local(&mut self, h: SocketHandle) -> Option<(Ipv4Addr, u16)> {
+        let e = self.tcp_socket(h)?.local_endpoint()?;
+        match e.addr {
+            IpAddress::Ipv4(a) => Some((a, e.port)),
+        }
+    }
+
+    /// Everything received so far.
+    pub(crate) fn tcp_recv(&mut self, h: SocketHandle) -> Vec<u8> {
+        let mut out = Vec::new();
+        if let Some(s) = self.tcp_socket(h) {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = s.recv_slice(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+        }
+        out
+    }
+
+    /// Queues as much of `data` as fits; returns how much.
+    pub(crate) fn tcp_send(&mut self, h: SocketHandle, data: &[u8]) -> usize {
+        self.tcp_socket(h).and_then(|s| s.send_slice(data).ok()).unwrap_or(0)
+    }
+
+    /// Bytes queued but not yet acknowledged.
+    pub(crate) fn tcp_unsent(&mut self, h: SocketHandle) -> usize {
+        self.tcp_socket(h).map_or(0, |s| s.send_queue())
+    }
+
+    /// `close()`: FIN after the queued data; the socket is reaped when the handshake ends.
+    pub(crate) fn tcp_close(&mut self, h: SocketHandle) {
+        if let Some(s) = self.tcp_socket(h) {
+            s.close();
+            self.tcp.closing.push(h);
+        }
+    }
+
+    /// Abortive close (RST), and the socket is freed.
+    pub(crate) fn tcp_abort(&mut self, h: SocketHandle) {
+        if let Some(s) = self.tcp_socket(h) {
+            s.abort();
+            self.tcp.closing.push(h);
+        }
+    }
+
+    /// Neighbour resolution failed for `packet`: if it is a SYN of a connecting socket, that
+    /// connect fails with EHOSTUNREACH. Returns whether it was.
+    pub(super) fn tcp_unreachable(&mut self, packet: &[u8]) -> bool {
+        let Ok(ip) = smoltcp::wire::Ipv4Packet::new_checked(packet) else { return false };
+        if ip.next_header() != smoltcp::wire::IpProtocol::Tcp {
+            return false;
+        }
+        let Ok(seg) = smoltcp::wire::TcpPacket::new_checked(ip.payload()) else { return false };
+        let (dst, port, local_port) = (ip.dst_addr(), seg.dst_port(), seg.src_port());
+        let Some(stack) = self.stack.as_mut() else { return false };
+        let found = stack.sockets.iter_mut().find_map(|(h, s)| match s {
+            smoltcp::socket::Socket::Tcp(t)
+                if t.state() == State::SynSent
+                    && t.local_endpoint().is_some_and(|e| e.port == local_port)
+                    && t.remote_endpoint() == Some(IpEndpoint::new(IpAddress::Ipv4(dst), port)) =>
+            {
+                t.abort();
+                Some(h)
+            }
+            _ => None,
+        });
+        if let Some(h) = found {
+            self.tcp.unreachable.push(h);
+        }
+        found.is_some()
+    }
+
+    /// Frees a socket its owner no longer uses (after [`Host::tcp_close`] it lingers until closed).
+    pub(crate) fn tcp_release(&mut self, h: SocketHandle) {
+        if !self.tcp.closing.contains(&h) {
+            if let Some(s) = self.tcp_socket(h) {
+                s.abort();
+            }
+            self.tcp.closing.push(h);
+        }
+    }
+
+    /// Removes sockets whose close is complete (TIME-WAIT is not waited out: nothing in a lab
+    /// reuses the 4-tuple within 60 s).
+    pub(super) fn reap_sockets(&mut self) {
+        let Some(stack) = self.stack.as_mut() else { return };
+        let tcp = &mut self.tcp;
+        tcp.closing.retain(|&h| {
+            let done = matches!(stack.sockets.get::<tcp::Socket>(h).state(), State::Closed | State::TimeWait);
+            if done {
+                stack.sockets.remove(h);
+                tcp.unreachable.retain(|x| *x != h);
+                tcp.established.retain(|x| *x != h);
+            }
+            !done
+        });
+    }
+}
