@@ -74,6 +74,7 @@ pub struct Host {
     stack: Option<Stack>,
     procs: apps::Processes,
     tcp: tcp::TcpState,
+    jobs: Vec<shell::Job>,
     frames_out: Vec<(usize, Vec<u8>)>,
     events: Vec<(SimTime, TraceKind)>,
 }
@@ -100,6 +101,7 @@ impl Host {
             stack: None,
             procs: apps::Processes::default(),
             tcp: tcp::TcpState::default(),
+            jobs: Vec::new(),
             frames_out: Vec::new(),
             events: Vec::new(),
         }
@@ -171,6 +173,7 @@ impl Host {
             return;
         }
         self.procs.kill_all();
+        self.jobs.clear();
         self.frames_out.clear();
         self.emit(now, TraceKind::Power { host: self.cfg.name.clone(), on: false });
     }
@@ -185,6 +188,7 @@ impl Host {
     /// The end of the run: running console commands get SIGINT (as Ctrl-C), so `ping` prints its
     /// statistics.
     pub fn interrupt_commands(&mut self, now: SimTime) {
+        self.jobs.iter_mut().for_each(shell::Job::interrupt);
         let mut procs = std::mem::take(&mut self.procs);
         procs.interrupt_commands(self, now);
         self.procs = procs;
@@ -217,6 +221,7 @@ impl Host {
             moved |= procs.poll(self, now);
             self.procs = procs;
             moved |= self.poll_neighbours(now);
+            moved |= self.poll_jobs(now);
             moved |= self.flush_ip_tx(now);
             self.reap_sockets();
             if !moved {
@@ -233,7 +238,22 @@ impl Host {
             .poll_at(smol_now(now), &stack.sockets)
             .map(|t| SimTime::from_micros(u64::try_from(t.total_micros()).unwrap_or(0)));
         let neigh = self.nics.iter().filter_map(|n| n.neigh.poll_timeout()).min();
-        [smol, neigh, self.procs.poll_timeout()].into_iter().flatten().min()
+        let jobs = self.jobs.iter().filter_map(shell::Job::poll_timeout).min();
+        [smol, neigh, self.procs.poll_timeout(), jobs].into_iter().flatten().min()
+    }
+
+    fn poll_jobs(&mut self, now: SimTime) -> bool {
+        if self.jobs.is_empty() {
+            return false;
+        }
+        let mut jobs = std::mem::take(&mut self.jobs);
+        let mut moved = false;
+        for job in &mut jobs {
+            moved |= job.poll(self, now);
+        }
+        jobs.retain(|j| !j.is_done());
+        self.jobs.append(&mut jobs);
+        moved
     }
 
     /// Mirrors the NICs' addresses into smoltcp (primary addresses first, so smoltcp picks them

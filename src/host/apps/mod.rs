@@ -155,11 +155,12 @@ impl Processes {
         }
     }
 
-    pub(super) fn start_ping(&mut self, host: &mut Host, now: SimTime, id: usize, args: &[&str]) {
+    /// Starts `ping`; its pid, or `None` when it failed at once (it printed why).
+    pub(super) fn start_ping(&mut self, host: &mut Host, now: SimTime, id: usize, args: &[&str]) -> Option<u32> {
         let pid = self.alloc_pids(1);
-        if let Some(p) = PingProc::start(host, now, id, pid, args) {
-            self.pings.push(p);
-        }
+        let p = PingProc::start(host, now, id, pid, args)?;
+        self.pings.push(p);
+        Some(pid)
     }
 
     fn processes(&self) -> Vec<(u32, &'static str)> {
@@ -265,6 +266,11 @@ impl Host {
         // keepalived's parent and child are one process group and take one signal as a whole.
         let targets = if name == "keepalived" { &pids[..pids.len().min(1)] } else { &pids[..] };
         targets.iter().filter(|&&pid| self.signal_pid(now, pid, signal)).count()
+    }
+
+    /// Whether process `pid` is running.
+    pub(crate) fn pid_alive(&self, pid: u32) -> bool {
+        self.procs.processes().iter().any(|(p, _)| *p == pid)
     }
 
     /// `pidof NAME`.

@@ -4,7 +4,9 @@
 //! unknown command gets bash's `command not found`.
 
 mod ip;
+mod job;
 mod kill;
+mod script;
 mod sendip;
 mod systemctl;
 
@@ -86,15 +88,43 @@ pub(crate) fn split_words(line: &str) -> Option<Vec<String>> {
     Some(words)
 }
 
-/// Runs `line` typed on `host`'s console as command number `id`.
+pub(crate) use job::Job;
+
+/// What running a simple command did.
+pub(crate) enum Ran {
+    /// It finished at once, with this output.
+    Done(Output),
+    /// A process was started (`pid`); it prints its own output and exit status later.
+    Started(u32),
+    /// The host powered off.
+    Gone,
+}
+
+/// Runs `line` typed on `host`'s console as command number `id`: one command at once, a
+/// sequence or loop as a job that runs its commands one after another.
 pub(super) fn run(host: &mut Host, now: SimTime, id: usize, line: &str) {
-    let Some(words) = split_words(line) else {
-        let out = Output::default();
-        let mut out = out.status(2);
-        out.err("bash: unexpected EOF while looking for matching quote");
-        return finish(host, now, id, out);
+    let commands = match script::expand(line) {
+        Ok(c) => c,
+        Err(e) => {
+            let mut out = Output::default();
+            out.err(e.0);
+            return finish(host, now, id, out.status(2));
+        }
     };
-    let Some((cmd, args)) = words.split_first() else { return finish(host, now, id, Output::default()) };
+    match commands.as_slice() {
+        [] => finish(host, now, id, Output::default()),
+        [single] if single[0] != "sleep" => {
+            if let Ran::Done(out) = run_simple(host, now, id, single) {
+                finish(host, now, id, out);
+            }
+        }
+        _ => host.jobs.push(Job::new(id, commands)),
+    }
+}
+
+/// Runs one simple command (its words); `sleep` is only meaningful inside a job.
+pub(crate) fn run_simple(host: &mut Host, now: SimTime, id: usize, words: &[String]) -> Ran {
+    let Some((cmd, args)) = words.split_first() else { return Ran::Done(Output::default()) };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = match cmd.as_str() {
         "ip" => ip::run(host, now, &args),
@@ -104,16 +134,15 @@ pub(super) fn run(host: &mut Host, now: SimTime, id: usize, line: &str) {
         "pidof" => kill::pidof(host, &args),
         "sendip" => sendip::run(host, now, &args),
         "ping" => {
-            // ping runs in the foreground until it finishes; it reports its own output and exit.
             let mut procs = std::mem::take(&mut host.procs);
-            procs.start_ping(host, now, id, &args);
+            let pid = procs.start_ping(host, now, id, &args);
             host.procs = procs;
-            return;
+            return pid.map_or(Ran::Done(Output::default().status(2)), Ran::Started);
         }
         "poweroff" | "halt" | "shutdown" => {
             host.emit(now, TraceKind::Exit { host: host.cfg.name.clone(), id, status: 0 });
             host.power_off(now);
-            return;
+            return Ran::Gone;
         }
         "cat" => cat(host, &args),
         "hostname" => {
@@ -126,13 +155,22 @@ pub(super) fn run(host: &mut Host, now: SimTime, id: usize, line: &str) {
             o.out(args.join(" "));
             o
         }
+        "sleep" => match args.first().and_then(|a| a.parse::<f64>().ok()) {
+            Some(_) => Output::default(),
+            None => {
+                let mut o = Output::default();
+                o.err("sleep: missing operand");
+                o.err("Try 'sleep --help' for more information.");
+                o.status(1)
+            }
+        },
         other => {
             let mut o = Output::default();
             o.err(format!("bash: {other}: command not found"));
             o.status(127)
         }
     };
-    finish(host, now, id, out);
+    Ran::Done(out)
 }
 
 fn cat(host: &Host, args: &[&str]) -> Output {
