@@ -2,6 +2,7 @@
 //! against the trace after the run).
 
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use crate::kernel::SimTime;
 
@@ -81,6 +82,47 @@ pub enum Check {
         /// How many matching lines; at least one when absent.
         count: Option<Bound>,
     },
+    /// The HTTP transfers (`curl`) started on `host` in the window, in order: one per entry, each
+    /// response body (or, for a failed transfer, curl's error) containing the entry's text.
+    HttpResponses {
+        /// The client host.
+        host: String,
+        /// Transfers started in this interval count.
+        window: Window,
+        /// One text per transfer, e.g. `["web-1", "web-2", "web-3"]`.
+        sequence: Vec<String>,
+    },
+    /// Transfers started in the window whose HTTP status is `status` (0: no response at all).
+    HttpStatus {
+        /// The client host.
+        host: String,
+        /// Transfers started in this interval count.
+        window: Window,
+        /// The status code.
+        status: u16,
+        /// How many.
+        bound: Bound,
+    },
+    /// Transfers started in the window that ended with a client-visible error (curl exit ≠ 0).
+    HttpErrors {
+        /// The client host.
+        host: String,
+        /// Transfers started in this interval count.
+        window: Window,
+        /// How many.
+        bound: Bound,
+    },
+    /// Every transfer started in the window took at most / at least this long (request to end).
+    HttpLatency {
+        /// The client host.
+        host: String,
+        /// Transfers started in this interval count.
+        window: Window,
+        /// Upper bound, if any.
+        at_most: Option<Duration>,
+        /// Lower bound, if any.
+        at_least: Option<Duration>,
+    },
     /// The console output of the command typed on `host` at `at` contains `contains`.
     Output {
         /// The host the command was typed on.
@@ -136,6 +178,41 @@ pub fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
                 .count() as u64;
             let bound = count.unwrap_or(Bound::AtLeast(1));
             Verdict { passed: bound.holds(n), observed: format!("{n} matching line(s)") }
+        }
+        Check::HttpResponses { host, window, sequence } => {
+            let seen = transfers(host, *window, trace);
+            let texts: Vec<String> = seen.iter().map(|t| t.text()).collect();
+            let passed = texts.len() == sequence.len() && texts.iter().zip(sequence).all(|(t, want)| t.contains(want.as_str()));
+            Verdict { passed, observed: format!("{} transfer(s): {texts:?}", texts.len()) }
+        }
+        Check::HttpStatus { host, window, status, bound } => {
+            let seen = transfers(host, *window, trace);
+            let n = seen.iter().filter(|t| t.status.unwrap_or(0) == *status).count() as u64;
+            Verdict { passed: bound.holds(n), observed: format!("{n} of {} transfer(s) with status {status}", seen.len()) }
+        }
+        Check::HttpErrors { host, window, bound } => {
+            let seen = transfers(host, *window, trace);
+            let errors: Vec<String> = seen.iter().filter(|t| t.exit != 0).map(|t| format!("{} at {}", t.text(), t.started)).collect();
+            let n = errors.len() as u64;
+            Verdict { passed: bound.holds(n), observed: format!("{n} of {} transfer(s) failed{}", seen.len(), if errors.is_empty() { String::new() } else { format!(": {errors:?}") }) }
+        }
+        Check::HttpLatency { host, window, at_most, at_least } => {
+            let seen = transfers(host, *window, trace);
+            let bad: Vec<String> = seen
+                .iter()
+                .filter(|t| at_most.is_some_and(|m| t.total > m) || at_least.is_some_and(|m| t.total < m))
+                .map(|t| format!("{:.6}s at {}", t.total.as_secs_f64(), t.started))
+                .collect();
+            let slowest = seen.iter().map(|t| t.total).max().unwrap_or_default();
+            let passed = !seen.is_empty() && bad.is_empty();
+            let observed = if seen.is_empty() {
+                "no transfer in the window".to_owned()
+            } else if bad.is_empty() {
+                format!("{} transfer(s), slowest {:.6}s", seen.len(), slowest.as_secs_f64())
+            } else {
+                format!("out of bounds: {bad:?}")
+            };
+            Verdict { passed, observed }
         }
         Check::Output { host, at, contains } => {
             let ids: Vec<usize> = trace
@@ -265,4 +342,44 @@ fn ping_lost(host: &str, window: Window, bound: Bound, trace: &[TraceEvent]) -> 
         format!(" (icmp_seq {})", lost.iter().map(u16::to_string).collect::<Vec<_>>().join(","))
     };
     Verdict { passed: bound.holds(n), observed: format!("{n} lost of {} sent{seqs}", probes.len()) }
+}
+
+/// One finished HTTP transfer, from the trace.
+pub struct Transfer<'a> {
+    /// When the command started it.
+    pub started: SimTime,
+    /// HTTP status, if a response head arrived.
+    pub status: Option<u16>,
+    /// curl's exit status.
+    pub exit: i32,
+    /// The response body (lossy UTF-8).
+    pub body: &'a str,
+    /// curl's error line, if it failed.
+    pub error: &'a str,
+    /// From the request to the end.
+    pub total: Duration,
+}
+
+impl Transfer<'_> {
+    /// The body, or the error for a failed transfer, trimmed.
+    pub fn text(&self) -> String {
+        if self.exit == 0 { self.body.trim().to_owned() } else { self.error.trim().to_owned() }
+    }
+}
+
+/// The transfers `host` started in the window, in order of their start.
+pub fn transfers<'a>(host: &str, window: Window, trace: &'a [TraceEvent]) -> Vec<Transfer<'a>> {
+    let mut out: Vec<Transfer<'a>> = trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::HttpTransfer { host: h, started, status, exit, body, error, total_us, .. }
+                if h == host && window.contains(*started) =>
+            {
+                Some(Transfer { started: *started, status: *status, exit: *exit, body, error, total: Duration::from_micros(*total_us) })
+            }
+            _ => None,
+        })
+        .collect();
+    out.sort_by_key(|t| t.started);
+    out
 }

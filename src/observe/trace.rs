@@ -119,6 +119,27 @@ pub enum TraceKind {
         /// Round-trip time in µs.
         rtt_us: u64,
     },
+    /// An HTTP transfer (a `curl` run) ended.
+    HttpTransfer {
+        /// The client host.
+        host: String,
+        /// The console command it belongs to.
+        id: usize,
+        /// The URL.
+        url: String,
+        /// When it started.
+        started: SimTime,
+        /// HTTP status, if a response head arrived.
+        status: Option<u16>,
+        /// curl's exit status.
+        exit: i32,
+        /// The response body (lossy UTF-8, at most 4 KiB).
+        body: String,
+        /// curl's error line when it failed, else empty.
+        error: String,
+        /// From the start to the end, µs.
+        total_us: u64,
+    },
     /// A neighbour entry changed state.
     Neigh {
         /// The host.
@@ -163,6 +184,7 @@ impl TraceKind {
             | TraceKind::PingSent { host, .. }
             | TraceKind::PingReplied { host, .. }
             | TraceKind::Neigh { host, .. }
+            | TraceKind::HttpTransfer { host, .. }
             | TraceKind::Dropped { host, .. } => Some(host),
             TraceKind::End { .. } => None,
         }

@@ -182,4 +182,42 @@ pub(crate) enum ExpectFile {
         at: String,
         contains: String,
     },
+    Responses {
+        host: String,
+        #[serde(default)]
+        between: Option<(String, String)>,
+        sequence: Vec<String>,
+    },
+    HttpStatus {
+        host: String,
+        #[serde(default)]
+        between: Option<(String, String)>,
+        status: u16,
+        #[serde(default)]
+        exactly: Option<u64>,
+        #[serde(default)]
+        at_most: Option<u64>,
+        #[serde(default)]
+        at_least: Option<u64>,
+    },
+    HttpErrors {
+        host: String,
+        #[serde(default)]
+        between: Option<(String, String)>,
+        #[serde(default)]
+        exactly: Option<u64>,
+        #[serde(default)]
+        at_most: Option<u64>,
+        #[serde(default)]
+        at_least: Option<u64>,
+    },
+    Latency {
+        host: String,
+        #[serde(default)]
+        between: Option<(String, String)>,
+        #[serde(default)]
+        at_most: Option<String>,
+        #[serde(default)]
+        at_least: Option<String>,
+    },
 }

@@ -655,6 +655,38 @@ impl Validator {
                 let count = self.bound(scope, path, [*exactly, *at_most, *at_least], false);
                 Some(Check::Log { host: host.clone(), contains: contains.clone(), window: window?, count: count? })
             }
+            ExpectFile::Responses { host, between, sequence } => {
+                self.host(scope, &path.field("host"), host);
+                let window = self.window(scope, &path.field("between"), between.as_ref());
+                Some(Check::HttpResponses { host: host.clone(), window: window?, sequence: sequence.clone() })
+            }
+            ExpectFile::HttpStatus { host, between, status, exactly, at_most, at_least } => {
+                self.host(scope, &path.field("host"), host);
+                let window = self.window(scope, &path.field("between"), between.as_ref());
+                let bound = self.bound(scope, path, [*exactly, *at_most, *at_least], true);
+                Some(Check::HttpStatus { host: host.clone(), window: window?, status: *status, bound: bound?? })
+            }
+            ExpectFile::HttpErrors { host, between, exactly, at_most, at_least } => {
+                self.host(scope, &path.field("host"), host);
+                let window = self.window(scope, &path.field("between"), between.as_ref());
+                let bound = self.bound(scope, path, [*exactly, *at_most, *at_least], true);
+                Some(Check::HttpErrors { host: host.clone(), window: window?, bound: bound?? })
+            }
+            ExpectFile::Latency { host, between, at_most, at_least } => {
+                self.host(scope, &path.field("host"), host);
+                let window = self.window(scope, &path.field("between"), between.as_ref());
+                if at_most.is_none() && at_least.is_none() {
+                    self.report(scope.src, path, Target::Value, Issue::OneOf("at_most, at_least"));
+                    return None;
+                }
+                let mut bound = |name: &str, text: &Option<String>| match text {
+                    None => Some(None),
+                    Some(t) => self.duration(scope.src, &path.field(name), t).map(Some),
+                };
+                let most = bound("at_most", at_most);
+                let least = bound("at_least", at_least);
+                Some(Check::HttpLatency { host: host.clone(), window: window?, at_most: most?, at_least: least? })
+            }
             ExpectFile::Output { host, at, contains } => {
                 self.host(scope, &path.field("host"), host);
                 let at_time = self.time(scope, &path.field("at"), at)?;
