@@ -249,7 +249,7 @@ struct Builder {
 fn seconds(v: &str, opt: &str) -> Result<Duration, ArgError> {
     let bad = || ArgError::usage(format!("curl: option {opt}: expected a proper numerical parameter"));
     let f: f64 = v.trim().parse().map_err(|_| bad())?;
-    if !f.is_finite() || f < 0.0 || f > 1e9 {
+    if !f.is_finite() || !(0.0..=1e9).contains(&f) {
         return Err(bad());
     }
     Ok(Duration::from_micros((f * 1e6).round() as u64))
@@ -651,10 +651,10 @@ impl Transfer {
             self.fail(now, 22, &msg);
             return;
         }
-        if let Some(n) = self.expected_body(&h) {
-            if self.body_len() as u64 >= n {
-                self.complete(now);
-            }
+        if let Some(n) = self.expected_body(&h)
+            && self.body_len() as u64 >= n
+        {
+            self.complete(now);
         }
     }
 
@@ -734,8 +734,10 @@ impl Transfer {
         let mut out = String::new();
         let mut rest = fmt;
         while let Some(c) = rest.chars().next() {
-            if let Some(after) = rest.strip_prefix("%{") {
-                if let Some(end) = after.find('}') {
+            if let Some(after) = rest.strip_prefix("%{")
+                && let Some(end) = after.find('}')
+            {
+                {
                     let var = &after[..end];
                     let status = self.head.as_ref().map_or(0, |h| h.status);
                     match var {

@@ -591,7 +591,7 @@ Vary: Accept-Encoding\r\n\r\n";
         for _ in 0..4096 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
             let b = (x >> 16) as u8;
-            noise.push(if b % 7 == 0 { b'\n' } else { b });
+            noise.push(if b.is_multiple_of(7) { b'\n' } else { b });
         }
         for n in (0..noise.len()).step_by(13) {
             let _ = parse_request(&noise[..n], &Limits::APACHE);
