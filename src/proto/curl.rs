@@ -30,7 +30,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use crate::kernel::SimTime;
-use crate::wire::http::{HeadError, Parsed, ResponseHead, Version, parse_response};
+use crate::wire::http::{Parsed, ResponseHead, Version, parse_response};
 
 pub use crate::proto::ping::Stream;
 
@@ -228,7 +228,6 @@ impl Args {
 
 #[derive(Default)]
 struct Builder {
-    a: Option<Args>,
     urls: Vec<String>,
     include: bool,
     head: bool,
@@ -277,7 +276,6 @@ impl Builder {
             'u' => self.urls.push(val()),
             _ => return Err(ArgError::usage(format!("curl: option {opt}: is unknown"))),
         }
-        let _ = &self.a;
         Ok(())
     }
 
@@ -578,7 +576,7 @@ impl Transfer {
         self.head.as_ref()
     }
 
-    /// Summary for expectations (`now` only matters while running).
+    /// Summary for expectations (`exit` is -1 and `total_us` 0 while running).
     pub fn result(&self) -> CurlResult {
         let end = self.finished_at.unwrap_or(self.start);
         CurlResult {
@@ -621,7 +619,7 @@ impl Transfer {
         if self.head.is_none() {
             match parse_response(&self.rx) {
                 Parsed::Partial => return,
-                Parsed::Invalid(HeadError::Malformed) | Parsed::Invalid(_) => {
+                Parsed::Invalid(_) => {
                     self.fail(now, 1, "Received HTTP/0.9 when not allowed");
                     return;
                 }
@@ -737,26 +735,24 @@ impl Transfer {
             if let Some(after) = rest.strip_prefix("%{")
                 && let Some(end) = after.find('}')
             {
-                {
-                    let var = &after[..end];
-                    let status = self.head.as_ref().map_or(0, |h| h.status);
-                    match var {
-                        "http_code" | "response_code" => out.push_str(&format!("{status:03}")),
-                        "time_total" => out.push_str(&secs(total)),
-                        "time_connect" => out.push_str(&secs(connect)),
-                        "size_download" => out.push_str(&self.body_len().to_string()),
-                        "size_header" => out.push_str(&self.head_len.to_string()),
-                        "exitcode" => out.push_str(&code.to_string()),
-                        "remote_ip" => out.push_str(&self.remote.map_or_else(String::new, |ip| ip.to_string())),
-                        "remote_port" => out.push_str(&self.args.url.port.to_string()),
-                        "url_effective" | "url" => out.push_str(&self.args.url_text),
-                        other => self
-                            .out
-                            .push_back((Stream::Stderr, format!("curl: unknown --write-out variable: '{other}'"))),
-                    }
-                    rest = &after[end + 1..];
-                    continue;
+                let var = &after[..end];
+                let status = self.head.as_ref().map_or(0, |h| h.status);
+                match var {
+                    "http_code" | "response_code" => out.push_str(&format!("{status:03}")),
+                    "time_total" => out.push_str(&secs(total)),
+                    "time_connect" => out.push_str(&secs(connect)),
+                    "size_download" => out.push_str(&self.body_len().to_string()),
+                    "size_header" => out.push_str(&self.head_len.to_string()),
+                    "exitcode" => out.push_str(&code.to_string()),
+                    "remote_ip" => out.push_str(&self.remote.map_or_else(String::new, |ip| ip.to_string())),
+                    "remote_port" => out.push_str(&self.args.url.port.to_string()),
+                    "url_effective" | "url" => out.push_str(&self.args.url_text),
+                    other => self
+                        .out
+                        .push_back((Stream::Stderr, format!("curl: unknown --write-out variable: '{other}'"))),
                 }
+                rest = &after[end + 1..];
+                continue;
             }
             if let Some(after) = rest.strip_prefix("%%") {
                 out.push('%');
@@ -764,21 +760,21 @@ impl Transfer {
                 continue;
             }
             if let Some(after) = rest.strip_prefix('\\') {
-                match after.chars().next() {
-                    Some('n') => out.push('\n'),
-                    Some('r') => out.push('\r'),
-                    Some('t') => out.push('\t'),
-                    Some('\\') => out.push('\\'),
-                    Some(other) => {
+                let Some(next) = after.chars().next() else {
+                    out.push('\\');
+                    break;
+                };
+                match next {
+                    'n' => out.push('\n'),
+                    'r' => out.push('\r'),
+                    't' => out.push('\t'),
+                    '\\' => out.push('\\'),
+                    other => {
                         out.push('\\');
                         out.push(other);
                     }
-                    None => out.push('\\'),
                 }
-                rest = after.get(1..).unwrap_or("");
-                if after.is_empty() {
-                    break;
-                }
+                rest = &after[next.len_utf8()..];
                 continue;
             }
             out.push(c);
@@ -903,6 +899,15 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
         t.handle_connected(ms(1));
         t.handle_data(ms(2), &response(b"abc"));
         assert_eq!(drain(&mut t), [(Stream::Stdout, "abc200".to_string())]);
+
+        let mut t = Transfer::new(args(&["-s", "-w", "%{nope}%%\\t|é\\", "10.0.0.100"]), ms(0), None);
+        assert_eq!(
+            drain(&mut t),
+            [
+                (Stream::Stderr, "curl: unknown --write-out variable: 'nope'".to_string()),
+                (Stream::Stdout, "%\t|é\\".to_string())
+            ]
+        );
     }
 
     #[test]
