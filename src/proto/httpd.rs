@@ -1,1 +1,989 @@
-//! (being written)
+//! Apache httpd 2.4 serving static files, as a sans-IO core (spec-host §3).
+//!
+//! One version throughout: the **observed Debian package `Apache/2.4.71 (Debian)`** with Debian's
+//! configuration (`ServerTokens OS`, `ServerSignature On`, `TraceEnable Off`, mod_deflate on for
+//! text types, `KeepAlive On`, `KeepAliveTimeout 5`, `MaxKeepAliveRequests 100`,
+//! `UseCanonicalName Off`, `LogFormat combined` with `%O`) and its HTML 4.01 error pages
+//! (404 = 312 bytes, 403 = 315 bytes with `Apache/2.4.71 (Debian) Server at 10.99.0.21 Port 80`).
+//! Texts follow httpd 2.4.41+ (`server/core.c` `default_handler`, `modules/http/http_protocol.c`
+//! `ap_set_keepalive` / `get_canned_error_string`, `modules/http/http_etag.c`).
+//!
+//! Assumption for directories: the docroot has `Options -Indexes` (a directory without
+//! `index.html` answers 403 with `AH01276`), not Debian's default `Options Indexes`, which would
+//! generate an "Index of /" listing labsim does not model.
+//!
+//! # Calling order (host glue)
+//!
+//! Per connection, keep a receive buffer and a count of requests answered on it.
+//! 1. After bytes arrive: [`parse_request`](crate::wire::http::parse_request) with
+//!    [`Httpd::limits`]. `Partial`: wait (Apache's `Timeout`/mod_reqtimeout are left to the glue:
+//!    close silently). `Invalid(e)`: send [`Httpd::bad_request`]'s bytes, then close.
+//! 2. `Complete { head, head_len }`: drop `head_len` bytes, and also the request body
+//!    (`head.content_length()` bytes; Apache reads and discards it) before the next request.
+//!    Call [`Httpd::handle_request`] with the file system view ([`Docroot`]).
+//! 3. Send [`Response::to_bytes`]; append `access_log` to `/var/log/apache2/access.log` and
+//!    `error_log` (if any) to `/var/log/apache2/error.log`. If [`Response::keep_alive`] is false,
+//!    close after sending; otherwise wait up to [`HttpdConfig::keepalive_timeout_s`] for the next
+//!    request (then close), incrementing [`ConnInfo::requests_on_conn`].
+//!
+//! Not modelled: Range requests (206), conditional requests (304), `Options Indexes` listings,
+//! chunked request bodies, 408 on slow requests, `.htaccess`.
+
+use std::net::Ipv4Addr;
+
+use crate::kernel::{Calendar, DateTime, SimTime};
+use crate::wire::http::{HeadError, Limits, RequestHead, ResponseHead, Version, find_header, header_has_token, reason_phrase};
+
+/// What [`Docroot::stat`] reports about a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileMeta {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, µs since the Unix epoch.
+    pub mtime_unix_us: u64,
+    /// A directory.
+    pub is_dir: bool,
+    /// Whether the `www-data` user may read it (false models e.g. mode 600 owned by root).
+    pub readable: bool,
+}
+
+/// The host's file system as httpd sees it. Paths are absolute (`/var/www/html/index.html`).
+pub trait Docroot {
+    /// Metadata of `path`, `None` if it does not exist.
+    fn stat(&self, path: &str) -> Option<FileMeta>;
+    /// Contents of the file `path`, `None` if it does not exist or cannot be read.
+    fn read(&self, path: &str) -> Option<Vec<u8>>;
+}
+
+/// Configuration (Debian's defaults via [`HttpdConfig::default`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpdConfig {
+    /// `DocumentRoot`, without trailing slash.
+    pub docroot: String,
+    /// `DirectoryIndex`.
+    pub directory_index: String,
+    /// The `Server` header and signature product (`ServerTokens OS`).
+    pub server: String,
+    /// `ServerSignature On`: the `<address>` line on error pages.
+    pub signature: bool,
+    /// Server name used when the request has no usable `Host` (e.g. a bad request line).
+    pub server_name: String,
+    /// `KeepAlive On`.
+    pub keepalive: bool,
+    /// `KeepAliveTimeout`, seconds.
+    pub keepalive_timeout_s: u64,
+    /// `MaxKeepAliveRequests` (0 = unlimited).
+    pub max_keepalive_requests: u32,
+    /// mod_deflate active for text types (adds `Vary: Accept-Encoding` to bodies > 68 bytes).
+    pub deflate: bool,
+    /// `LimitRequestLine`, `LimitRequestFieldSize`, `LimitRequestFields`.
+    pub limits: Limits,
+    /// Process id shown in error-log lines.
+    pub pid: u32,
+    /// Thread id shown in error-log lines.
+    pub tid: u64,
+}
+
+impl Default for HttpdConfig {
+    fn default() -> Self {
+        HttpdConfig {
+            docroot: "/var/www/html".into(),
+            directory_index: "index.html".into(),
+            server: "Apache/2.4.71 (Debian)".into(),
+            signature: true,
+            server_name: "127.0.1.1".into(),
+            keepalive: true,
+            keepalive_timeout_s: 5,
+            max_keepalive_requests: 100,
+            deflate: true,
+            limits: Limits::APACHE,
+            pid: 1234,
+            tid: 140_000_000_000_000,
+        }
+    }
+}
+
+/// The connection a request arrived on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnInfo {
+    /// Peer address (`%h`).
+    pub client_ip: Ipv4Addr,
+    /// Peer port (error-log `[client ip:port]`).
+    pub client_port: u16,
+    /// Local address.
+    pub server_ip: Ipv4Addr,
+    /// Local port (signature port when `Host` has none).
+    pub server_port: u16,
+    /// Requests already answered on this connection (0 for the first).
+    pub requests_on_conn: u32,
+}
+
+/// httpd's answer to one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    /// Status line and headers.
+    pub head: ResponseHead,
+    /// Body bytes (empty for HEAD).
+    pub body: Vec<u8>,
+    /// Keep the connection open for another request.
+    pub keep_alive: bool,
+    /// The `combined` access-log line (no newline).
+    pub access_log: String,
+    /// An error-log line (no newline), for what Debian's `LogLevel warn` shows.
+    pub error_log: Option<String>,
+}
+
+impl Response {
+    /// Head and body as sent on the wire.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = self.head.to_bytes();
+        out.extend_from_slice(&self.body);
+        out
+    }
+}
+
+/// Methods httpd's method registry knows (`ap_method_number_of`); others are `M_INVALID` → 501.
+const KNOWN_METHODS: [&str; 26] = [
+    "GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND", "PROPPATCH",
+    "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN",
+    "UPDATE", "LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE",
+];
+
+/// The `Allow` header of a static file (`ap_allow_standard_methods` in `default_handler`).
+const ALLOW: &str = "GET,POST,OPTIONS,HEAD";
+const ERROR_CONTENT_TYPE: &str = "text/html; charset=iso-8859-1";
+const DOCTYPE: &str = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n";
+/// mod_deflate leaves bodies up to `sizeof(gzip_header) + VALIDATION_SIZE + 50` alone.
+const DEFLATE_MIN: u64 = 10 + 8 + 50;
+/// Types Debian's `deflate.conf` compresses.
+const DEFLATE_TYPES: [&str; 8] = [
+    "text/html", "text/plain", "text/xml", "text/css", "text/javascript", "application/javascript",
+    "application/xml", "application/rss+xml",
+];
+
+/// `Content-Type` by extension (Debian's `/etc/mime.types`); `None` = no header (httpd 2.4 has no
+/// `DefaultType`).
+pub fn content_type(path: &str) -> Option<&'static str> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "html" | "htm" | "shtml" => "text/html",
+        "txt" | "text" | "conf" | "log" => "text/plain",
+        "css" => "text/css",
+        "js" | "mjs" => "text/javascript",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" | "jpe" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" | "svgz" => "image/svg+xml",
+        "ico" => "image/vnd.microsoft.icon",
+        "pdf" => "application/pdf",
+        "gz" => "application/gzip",
+        _ => return None,
+    })
+}
+
+/// What the request resolved to.
+enum Outcome {
+    /// Serve this file (also for POST; HEAD drops the body).
+    File { path: String, meta: FileMeta },
+    /// `OPTIONS`: 200, `Allow`, empty body.
+    Options,
+    /// mod_dir's trailing-slash redirect.
+    Redirect { location: String },
+    /// An error page.
+    Error { status: u16, note: Option<&'static str>, log: Option<ErrorLog> },
+}
+
+struct ErrorLog {
+    module: &'static str,
+    errno: Option<&'static str>,
+    message: String,
+}
+
+/// Request facts the response builder needs.
+struct Ctx<'a> {
+    request_line: String,
+    version: Version,
+    headers: &'a [(String, String)],
+    head_only: bool,
+    sig_host: String,
+    sig_port: u16,
+}
+
+/// The Apache core. Stateless between requests: connection state lives in the glue.
+#[derive(Clone, Debug)]
+pub struct Httpd {
+    cfg: HttpdConfig,
+}
+
+impl Httpd {
+    /// A server with `cfg`.
+    pub fn new(cfg: HttpdConfig) -> Self {
+        Httpd { cfg }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &HttpdConfig {
+        &self.cfg
+    }
+
+    /// Limits to parse requests with.
+    pub fn limits(&self) -> &Limits {
+        &self.cfg.limits
+    }
+
+    /// Answer one complete request at `now`.
+    pub fn handle_request(
+        &self,
+        now: SimTime,
+        cal: &Calendar,
+        req: &RequestHead,
+        conn: &ConnInfo,
+        fs: &dyn Docroot,
+    ) -> Response {
+        let (sig_host, host_port) = match req.header("Host").map(split_host) {
+            Some((h, p)) if !h.is_empty() => (h, p),
+            _ => (self.cfg.server_name.clone(), None),
+        };
+        let ctx = Ctx {
+            request_line: req.request_line(),
+            version: req.version,
+            headers: &req.headers,
+            head_only: req.method == "HEAD",
+            sig_host,
+            sig_port: host_port.unwrap_or(conn.server_port),
+        };
+        let outcome = self.resolve(req, fs);
+        self.respond(now, cal, &ctx, conn, outcome, fs)
+    }
+
+    /// Apache's answer to a request head that could not be read (`err` from the parser; `raw` =
+    /// the bytes received so far, for the access log's `%r` and the signature's host). Apache
+    /// always closes the connection afterwards.
+    pub fn bad_request(&self, now: SimTime, cal: &Calendar, err: &HeadError, raw: &[u8], conn: &ConnInfo) -> Response {
+        let first = raw.iter().skip_while(|&&b| b == b'\r' || b == b'\n').copied().collect::<Vec<u8>>();
+        let line_end = first.iter().position(|&b| b == b'\n').unwrap_or(first.len());
+        let mut line = &first[..line_end];
+        line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(max) = self.cfg.limits.max_start_line {
+            line = &line[..line.len().min(max)];
+        }
+        let host = raw_host(&first);
+        let (status, note) = match err {
+            HeadError::StartLineTooLong => (414, None),
+            HeadError::FieldTooLong { .. } => (400, Some("Size of a request header field exceeds server limit.")),
+            HeadError::TooManyFields => (400, Some("The number of request header fields exceeds this server's limit.")),
+            HeadError::Malformed | HeadError::HeadTooLarge => (400, None),
+        };
+        let ctx = Ctx {
+            request_line: String::from_utf8_lossy(line).into_owned(),
+            version: Version::Http10,
+            headers: &[],
+            head_only: false,
+            sig_host: host.as_ref().map_or_else(|| self.cfg.server_name.clone(), |(h, _)| h.clone()),
+            sig_port: host.and_then(|(_, p)| p).unwrap_or(conn.server_port),
+        };
+        // AH00561/AH00563/AH00565 are logged at level info: invisible under `LogLevel warn`.
+        let outcome = Outcome::Error { status, note, log: None };
+        self.respond(now, cal, &ctx, conn, outcome, &NoFiles)
+    }
+
+    fn resolve(&self, req: &RequestHead, fs: &dyn Docroot) -> Outcome {
+        let bad = Outcome::Error { status: 400, note: None, log: None };
+        // HttpProtocolOptions Strict: an HTTP/1.1 request must name its host (AH00569, debug).
+        match req.header("Host") {
+            None if req.version == Version::Http11 => return bad,
+            Some(h) if !valid_host(h) => return bad,
+            _ => {}
+        }
+        let method = req.method.as_str();
+        let is_get = matches!(method, "GET" | "HEAD" | "POST");
+        if !is_get && !KNOWN_METHODS.contains(&method) {
+            return Outcome::Error { status: 501, note: None, log: None };
+        }
+        if method == "OPTIONS" && req.target == "*" {
+            return Outcome::Options;
+        }
+        let uri = match normalize(&req.target) {
+            Ok(u) => u,
+            Err(status) => return Outcome::Error { status, note: None, log: None },
+        };
+        let mut path = format!("{}{}", self.cfg.docroot, uri);
+        let Some(mut meta) = fs.stat(&path) else {
+            return if is_get || method == "OPTIONS" {
+                Outcome::Error { status: 404, note: None, log: None }
+            } else {
+                Outcome::Error { status: 405, note: None, log: None }
+            };
+        };
+        if meta.is_dir {
+            if !path.ends_with('/') {
+                let host = req.header("Host").unwrap_or(&self.cfg.server_name).to_ascii_lowercase();
+                return Outcome::Redirect { location: format!("http://{host}{uri}/") };
+            }
+            let index = format!("{path}{}", self.cfg.directory_index);
+            match fs.stat(&index) {
+                Some(m) if !m.is_dir => {
+                    path = index;
+                    meta = m;
+                }
+                _ if method == "GET" || method == "HEAD" => {
+                    // mod_autoindex with `Options -Indexes`.
+                    return Outcome::Error {
+                        status: 403,
+                        note: None,
+                        log: Some(ErrorLog {
+                            module: "autoindex",
+                            errno: None,
+                            message: format!(
+                                "AH01276: Cannot serve directory {path}: No matching DirectoryIndex ({}) found, \
+                                 and server-generated directory index forbidden by Options directive",
+                                self.cfg.directory_index
+                            ),
+                        }),
+                    };
+                }
+                // default_handler: "Attempt to serve directory" (AH00129, info) → 404.
+                _ if method == "POST" => return Outcome::Error { status: 404, note: None, log: None },
+                _ => {}
+            }
+        }
+        match method {
+            "GET" | "HEAD" | "POST" => {}
+            "OPTIONS" => return Outcome::Options,
+            _ => return Outcome::Error { status: 405, note: None, log: None },
+        }
+        if !meta.readable {
+            return Outcome::Error {
+                status: 403,
+                note: None,
+                log: Some(ErrorLog {
+                    module: "core",
+                    errno: Some("(13)Permission denied: "),
+                    message: format!("AH00132: file permissions deny server access: {path}"),
+                }),
+            };
+        }
+        Outcome::File { path, meta }
+    }
+
+    fn respond(&self, now: SimTime, cal: &Calendar, ctx: &Ctx<'_>, conn: &ConnInfo, outcome: Outcome, fs: &dyn Docroot) -> Response {
+        let now_us = cal.unix_micros(now);
+        let mut head = ResponseHead::new(Version::Http11, 200, "OK");
+        head.push("Date", cal.date(now).http_date());
+        head.push("Server", self.cfg.server.clone());
+        let mut body = Vec::new();
+        let mut ctype: Option<String> = None;
+        let mut error_log = None;
+        let status;
+        let mut has_body_length = true;
+        match outcome {
+            Outcome::File { path, meta } => {
+                status = 200;
+                let data = fs.read(&path).unwrap_or_default();
+                let size = data.len() as u64;
+                let lm = meta.mtime_unix_us.min(now_us);
+                head.push("Last-Modified", unix_date(lm).http_date());
+                let weak = if now_us.saturating_sub(meta.mtime_unix_us) > 1_000_000 && meta.mtime_unix_us <= now_us {
+                    ""
+                } else {
+                    "W/"
+                };
+                head.push("ETag", format!("{weak}\"{size:x}-{:x}\"", meta.mtime_unix_us));
+                head.push("Accept-Ranges", "bytes");
+                head.push("Content-Length", size.to_string());
+                let ct = content_type(&path);
+                if self.cfg.deflate && size > DEFLATE_MIN && ct.is_some_and(|t| DEFLATE_TYPES.contains(&t)) {
+                    head.push("Vary", "Accept-Encoding");
+                }
+                ctype = ct.map(str::to_string);
+                body = data;
+            }
+            Outcome::Options => {
+                status = 200;
+                head.push("Allow", ALLOW);
+                head.push("Content-Length", "0");
+            }
+            Outcome::Redirect { location } => {
+                status = 301;
+                head.push("Location", location.clone());
+                body = self.error_page(301, None, Some(&location), ctx).into_bytes();
+                ctype = Some(ERROR_CONTENT_TYPE.into());
+                has_body_length = !ctx.head_only;
+            }
+            Outcome::Error { status: s, note, log } => {
+                status = s;
+                if s == 405 || s == 501 {
+                    head.push("Allow", ALLOW);
+                }
+                body = self.error_page(s, note, None, ctx).into_bytes();
+                ctype = Some(ERROR_CONTENT_TYPE.into());
+                error_log = log.map(|l| self.error_line(now, cal, conn, &l));
+                // ap_send_error_response returns before generating a body for HEAD.
+                has_body_length = !ctx.head_only;
+            }
+        }
+        head.status = status;
+        head.reason = reason_phrase(status).to_string();
+        if matches!(status, 301 | 400..) && has_body_length {
+            head.push("Content-Length", body.len().to_string());
+        }
+        let keep_alive = self.set_keepalive(&mut head, ctx, status, conn.requests_on_conn);
+        if let Some(ct) = ctype {
+            head.push("Content-Type", ct);
+        }
+        if ctx.head_only {
+            body.clear();
+        }
+        let bytes_out = head.buffer_len() + body.len();
+        let access_log = format!(
+            "{} - - [{}] \"{}\" {} {} \"{}\" \"{}\"",
+            conn.client_ip,
+            clf_time(&cal.date(now)),
+            escape_log(&ctx.request_line),
+            status,
+            bytes_out,
+            escape_log(find_header(ctx.headers, "Referer").unwrap_or("-")),
+            escape_log(find_header(ctx.headers, "User-Agent").unwrap_or("-")),
+        );
+        Response { head, body, keep_alive, access_log, error_log }
+    }
+
+    /// `ap_set_keepalive`: decide, and write `Keep-Alive`/`Connection`.
+    fn set_keepalive(&self, head: &mut ResponseHead, ctx: &Ctx<'_>, status: u16, served: u32) -> bool {
+        let drops = matches!(status, 400 | 408 | 411 | 413 | 414 | 500 | 501 | 503);
+        let close_sent = header_has_token(ctx.headers, "Connection", "close");
+        let ka_sent = header_has_token(ctx.headers, "Connection", "keep-alive");
+        let max = self.cfg.max_keepalive_requests;
+        let left = max.saturating_sub(served);
+        let keep = self.cfg.keepalive
+            && !drops
+            && !close_sent
+            && (ctx.version >= Version::Http11 || ka_sent)
+            && (max == 0 || left > 0);
+        if keep {
+            if ka_sent {
+                let ka = if max > 0 {
+                    format!("timeout={}, max={left}", self.cfg.keepalive_timeout_s)
+                } else {
+                    format!("timeout={}", self.cfg.keepalive_timeout_s)
+                };
+                head.push("Keep-Alive", ka);
+                head.push("Connection", "Keep-Alive");
+            }
+        } else {
+            head.push("Connection", "close");
+        }
+        keep
+    }
+
+    /// The canned error page (`ap_send_error_response`, 2.4.41+ texts, Debian's doctype).
+    pub fn error_page(&self, status: u16, note: Option<&str>, location: Option<&str>, ctx_host: &impl SigHost) -> String {
+        let reason = reason_phrase(status);
+        let text = match status {
+            301 => format!(
+                "<p>The document has moved <a href=\"{}\">here</a>.</p>\n",
+                escape_html(location.unwrap_or(""))
+            ),
+            400 => format!(
+                "<p>Your browser sent a request that this server could not understand.<br />\n{}</p>\n",
+                note.unwrap_or("")
+            ),
+            403 => "<p>You don't have permission to access this resource.</p>\n".to_string(),
+            404 => "<p>The requested URL was not found on this server.</p>\n".to_string(),
+            405 => format!(
+                "<p>The requested method {} is not allowed for this URL.</p>\n",
+                escape_html(ctx_host.method())
+            ),
+            414 => "<p>The requested URL's length exceeds the capacity\nlimit for this server.<br />\n</p>\n".to_string(),
+            501 => format!("<p>{} not supported for current URL.<br />\n</p>\n", escape_html(ctx_host.method())),
+            _ => "<p>The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n".to_string(),
+        };
+        let mut page = format!(
+            "{DOCTYPE}<html><head>\n<title>{status} {reason}</title>\n</head><body>\n<h1>{reason}</h1>\n{text}"
+        );
+        if self.cfg.signature {
+            page.push_str(&format!(
+                "<hr>\n<address>{} Server at {} Port {}</address>\n",
+                self.cfg.server,
+                escape_html(ctx_host.host()),
+                ctx_host.port()
+            ));
+        }
+        page.push_str("</body></html>\n");
+        page
+    }
+
+    fn error_line(&self, now: SimTime, cal: &Calendar, conn: &ConnInfo, l: &ErrorLog) -> String {
+        let d = cal.date(now);
+        format!(
+            "[{} {} {:02} {:02}:{:02}:{:02}.{:06} {}] [{}:error] [pid {}:tid {}] {}[client {}:{}] {}",
+            d.weekday_name(),
+            d.month_name(),
+            d.day,
+            d.hour,
+            d.minute,
+            d.second,
+            d.micros,
+            d.year,
+            l.module,
+            self.cfg.pid,
+            self.cfg.tid,
+            l.errno.unwrap_or(""),
+            conn.client_ip,
+            conn.client_port,
+            l.message
+        )
+    }
+}
+
+/// What an error page's signature and method-dependent texts need.
+pub trait SigHost {
+    /// Host name in the signature.
+    fn host(&self) -> &str;
+    /// Port in the signature.
+    fn port(&self) -> u16;
+    /// Request method (405/501 texts).
+    fn method(&self) -> &str;
+}
+
+impl SigHost for Ctx<'_> {
+    fn host(&self) -> &str {
+        &self.sig_host
+    }
+    fn port(&self) -> u16 {
+        self.sig_port
+    }
+    fn method(&self) -> &str {
+        self.request_line.split(' ').next().unwrap_or("")
+    }
+}
+
+/// Plain values for [`Httpd::error_page`] outside a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sig {
+    /// Host name.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Method.
+    pub method: String,
+}
+
+impl SigHost for Sig {
+    fn host(&self) -> &str {
+        &self.host
+    }
+    fn port(&self) -> u16 {
+        self.port
+    }
+    fn method(&self) -> &str {
+        &self.method
+    }
+}
+
+struct NoFiles;
+
+impl Docroot for NoFiles {
+    fn stat(&self, _: &str) -> Option<FileMeta> {
+        None
+    }
+    fn read(&self, _: &str) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+fn unix_date(us: u64) -> DateTime {
+    Calendar::new(0).date(SimTime::from_micros(us))
+}
+
+/// `[24/Nov/2026:16:08:13 +0000]` without brackets.
+fn clf_time(d: &DateTime) -> String {
+    format!("{:02}/{}/{}:{:02}:{:02}:{:02} +0000", d.day, d.month_name(), d.year, d.hour, d.minute, d.second)
+}
+
+/// `Host` value → lowercased name and optional port.
+fn split_host(h: &str) -> (String, Option<u16>) {
+    let h = h.trim();
+    match h.rsplit_once(':') {
+        Some((name, port)) if !name.contains(':') || name.ends_with(']') => {
+            (name.to_ascii_lowercase(), port.parse().ok())
+        }
+        _ => (h.to_ascii_lowercase(), None),
+    }
+}
+
+fn valid_host(h: &str) -> bool {
+    let h = h.trim();
+    h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
+}
+
+/// The `Host` of a raw, unparseable head, if a complete `Host:` line is in it.
+fn raw_host(raw: &[u8]) -> Option<(String, Option<u16>)> {
+    raw.split(|&b| b == b'\n').skip(1).find_map(|line| {
+        let line = line.strip_suffix(b"\r")?;
+        let colon = line.iter().position(|&b| b == b':')?;
+        if !line[..colon].eq_ignore_ascii_case(b"host") {
+            return None;
+        }
+        let value = std::str::from_utf8(&line[colon + 1..]).ok()?;
+        valid_host(value).then(|| split_host(value))
+    })
+}
+
+/// Request target → decoded, normalized URL path, or the status Apache answers.
+fn normalize(target: &str) -> Result<String, u16> {
+    let path = if let Some(rest) = target.strip_prefix("http://") {
+        rest.find('/').map_or("/", |i| &rest[i..])
+    } else {
+        target
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    if !path.starts_with('/') {
+        return Err(400);
+    }
+    let mut segs: Vec<&str> = Vec::new();
+    for seg in path.split('/').skip(1) {
+        match seg {
+            "." => {}
+            ".." => {
+                // AH10244: invalid URI path (above the root).
+                if segs.pop().is_none() {
+                    return Err(400);
+                }
+            }
+            s => segs.push(s),
+        }
+    }
+    // Merge slashes (`MergeSlashes On`) but keep a trailing one.
+    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    let mut out = String::new();
+    for s in segs.iter().filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(s);
+    }
+    if trailing || out.is_empty() {
+        out.push('/');
+    }
+    unescape(&out)
+}
+
+/// `ap_unescape_url`: `%2F` and `%00` → 404 (`AllowEncodedSlashes Off`), bad escapes → 400.
+fn unescape(s: &str) -> Result<String, u16> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
+                return Err(400);
+            };
+            if v == b'/' || v == 0 {
+                return Err(404);
+            }
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// `ap_escape_html` (the subset that matters: `& < > "`).
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `ap_escape_logitem`: `"` and `\` get a backslash, control bytes are `\n`, `\t`, … or `\xhh`.
+fn escape_log(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::http::{Parsed, parse_request};
+    use std::collections::BTreeMap;
+
+    /// 2024-01-02T03:04:05.123456Z.
+    const MTIME: u64 = 1_704_164_645_123_456;
+    const INDEX: &[u8] = b"<html><body><h1>This is web-1 zgh2303</h1></body>\n\n\n";
+
+    struct Fs(BTreeMap<String, (FileMeta, Vec<u8>)>);
+
+    impl Fs {
+        fn lab() -> Self {
+            let mut m = BTreeMap::new();
+            let file = |data: &[u8], readable| {
+                (FileMeta { size: data.len() as u64, mtime_unix_us: MTIME, is_dir: false, readable }, data.to_vec())
+            };
+            let dir = (FileMeta { size: 4096, mtime_unix_us: MTIME, is_dir: true, readable: true }, Vec::new());
+            m.insert("/var/www/html/".into(), dir.clone());
+            m.insert("/var/www/html/empty/".into(), dir.clone());
+            m.insert("/var/www/html/index.html".into(), file(INDEX, true));
+            m.insert("/var/www/html/big.html".into(), file(&[b'x'; 327], true));
+            m.insert("/var/www/html/secret.html".into(), file(b"secret\n", false));
+            m.insert("/var/www/html/a.txt".into(), file(&[b't'; 100], true));
+            m.insert("/var/www/html/blob".into(), file(b"\x00\x01", true));
+            Fs(m)
+        }
+    }
+
+    impl Docroot for Fs {
+        fn stat(&self, path: &str) -> Option<FileMeta> {
+            self.0.get(path).or_else(|| self.0.get(&format!("{path}/"))).map(|(m, _)| *m)
+        }
+        fn read(&self, path: &str) -> Option<Vec<u8>> {
+            self.0.get(path).filter(|(m, _)| m.readable).map(|(_, d)| d.clone())
+        }
+    }
+
+    fn conn(n: u32) -> ConnInfo {
+        ConnInfo {
+            client_ip: Ipv4Addr::new(10, 99, 0, 11),
+            client_port: 51234,
+            server_ip: Ipv4Addr::new(10, 99, 0, 21),
+            server_port: 80,
+            requests_on_conn: n,
+        }
+    }
+
+    fn httpd() -> Httpd {
+        Httpd::new(HttpdConfig { server_name: "10.99.0.21".into(), ..HttpdConfig::default() })
+    }
+
+    /// 16:07:42 on the default calendar (starts 16:00:00).
+    fn at(secs: u64) -> SimTime {
+        SimTime::from_secs(secs)
+    }
+
+    fn req(raw: &[u8]) -> RequestHead {
+        match parse_request(raw, &Limits::APACHE) {
+            Parsed::Complete { head, .. } => head,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn serve(raw: &[u8], n: u32) -> Response {
+        httpd().handle_request(at(462), &Calendar::default(), &req(raw), &conn(n), &Fs::lab())
+    }
+
+    const CURL: &[u8] = b"GET / HTTP/1.1\r\nHost: 10.99.0.21\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
+
+    #[test]
+    fn spec_200_header_block() {
+        let r = serve(CURL, 0);
+        let want = "HTTP/1.1 200 OK\r\nDate: Tue, 24 Nov 2026 16:07:42 GMT\r\nServer: Apache/2.4.71 (Debian)\r\n\
+Last-Modified: Tue, 02 Jan 2024 03:04:05 GMT\r\nETag: \"34-60dedc04fb580\"\r\nAccept-Ranges: bytes\r\n\
+Content-Length: 52\r\nContent-Type: text/html\r\n\r\n";
+        assert_eq!(String::from_utf8(r.head.to_bytes()).unwrap(), want);
+        assert_eq!(r.body, INDEX);
+        assert!(r.keep_alive);
+        assert_eq!(r.error_log, None);
+    }
+
+    #[test]
+    fn spec_access_log_line_from_nginx() {
+        let nginx = b"GET / HTTP/1.0\r\nHost: 10.99.0.11\r\nX-Real-IP: 10.99.0.50\r\nX-Forwarded-For: 10.99.0.50\r\n\
+Connection: close\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
+        let r = httpd().handle_request(at(493), &Calendar::default(), &req(nginx), &conn(0), &Fs::lab());
+        assert_eq!(
+            r.access_log,
+            "10.99.0.11 - - [24/Nov/2026:16:08:13 +0000] \"GET / HTTP/1.0\" 200 298 \"-\" \"curl/7.88.1\""
+        );
+        assert_eq!(r.head.headers[6], ("Connection".to_string(), "close".to_string()));
+        assert_eq!(r.head.headers[7].0, "Content-Type");
+        assert!(!r.keep_alive);
+        assert_eq!(r.to_bytes().len(), 298);
+    }
+
+    #[test]
+    fn keepalive_rules() {
+        let ka = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n";
+        let r = serve(ka, 0);
+        assert_eq!(r.head.header("Keep-Alive"), Some("timeout=5, max=100"));
+        assert_eq!(r.head.header("Connection"), Some("Keep-Alive"));
+        assert_eq!(r.head.headers.last().unwrap().0, "Content-Type");
+        assert!(r.keep_alive);
+        assert_eq!(serve(ka, 1).head.header("Keep-Alive"), Some("timeout=5, max=99"));
+        let last = serve(ka, 100);
+        assert_eq!(last.head.header("Connection"), Some("close"));
+        assert!(!last.keep_alive);
+        let r10ka = serve(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", 0);
+        assert!(r10ka.keep_alive);
+        assert_eq!(r10ka.head.header("Connection"), Some("Keep-Alive"));
+        let r10 = serve(b"GET / HTTP/1.0\r\n\r\n", 0);
+        assert!(!r10.keep_alive);
+        assert_eq!(r10.head.header("Connection"), Some("close"));
+        let close = serve(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0);
+        assert!(!close.keep_alive);
+    }
+
+    #[test]
+    fn spec_404_and_403_lengths() {
+        let r = serve(b"GET /nope HTTP/1.1\r\nHost: 10.99.0.21\r\n\r\n", 0);
+        assert_eq!(r.head.status, 404);
+        assert_eq!(r.body.len(), 312);
+        let names: Vec<&str> = r.head.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Date", "Server", "Content-Length", "Content-Type"]);
+        assert_eq!(r.head.header("Content-Length"), Some("312"));
+        assert_eq!(r.head.header("Content-Type"), Some("text/html; charset=iso-8859-1"));
+        assert!(r.keep_alive);
+        let page = String::from_utf8(r.body).unwrap();
+        assert_eq!(
+            page,
+            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n\
+<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n\
+<p>The requested URL was not found on this server.</p>\n<hr>\n\
+<address>Apache/2.4.71 (Debian) Server at 10.99.0.21 Port 80</address>\n</body></html>\n"
+        );
+        let r = serve(b"GET /secret.html HTTP/1.1\r\nHost: 10.99.0.21\r\n\r\n", 0);
+        assert_eq!(r.head.status, 403);
+        assert_eq!(r.body.len(), 315);
+        assert_eq!(
+            r.error_log.as_deref(),
+            Some(
+                "[Tue Nov 24 16:07:42.000000 2026] [core:error] [pid 1234:tid 140000000000000] (13)Permission denied: \
+[client 10.99.0.11:51234] AH00132: file permissions deny server access: /var/www/html/secret.html"
+            )
+        );
+    }
+
+    #[test]
+    fn directory_without_index_is_403() {
+        let r = serve(b"GET /empty/ HTTP/1.1\r\nHost: 10.99.0.21\r\n\r\n", 0);
+        assert_eq!(r.head.status, 403);
+        assert_eq!(r.body.len(), 315);
+        assert!(r.error_log.unwrap().ends_with(
+            "[autoindex:error] [pid 1234:tid 140000000000000] [client 10.99.0.11:51234] AH01276: Cannot serve \
+directory /var/www/html/empty/: No matching DirectoryIndex (index.html) found, and server-generated directory \
+index forbidden by Options directive"
+        ));
+        let r = serve(b"GET /empty HTTP/1.1\r\nHost: 10.99.0.21\r\n\r\n", 0);
+        assert_eq!(r.head.status, 301);
+        assert_eq!(r.head.header("Location"), Some("http://10.99.0.21/empty/"));
+    }
+
+    #[test]
+    fn head_has_headers_only() {
+        let r = serve(b"HEAD / HTTP/1.1\r\nHost: 10.99.0.21\r\n\r\n", 0);
+        assert_eq!(r.head.header("Content-Length"), Some("52"));
+        assert!(r.body.is_empty());
+        assert!(r.access_log.contains("\"HEAD / HTTP/1.1\" 200 227 "), "{}", r.access_log);
+        let r = serve(b"HEAD /nope HTTP/1.1\r\nHost: 10.99.0.21\r\n\r\n", 0);
+        assert_eq!(r.head.status, 404);
+        assert_eq!(r.head.header("Content-Length"), None);
+        assert!(r.body.is_empty());
+    }
+
+    #[test]
+    fn vary_only_for_large_text() {
+        assert_eq!(serve(b"GET /big.html HTTP/1.1\r\nHost: h\r\n\r\n", 0).head.header("Vary"), Some("Accept-Encoding"));
+        let txt = serve(b"GET /a.txt HTTP/1.1\r\nHost: h\r\n\r\n", 0);
+        assert_eq!(txt.head.header("Vary"), Some("Accept-Encoding"));
+        assert_eq!(txt.head.header("Content-Type"), Some("text/plain"));
+        let blob = serve(b"GET /blob HTTP/1.1\r\nHost: h\r\n\r\n", 0);
+        assert_eq!(blob.head.header("Content-Type"), None);
+        assert_eq!(blob.head.header("Vary"), None);
+    }
+
+    #[test]
+    fn weak_etag_within_a_second_of_mtime() {
+        let cal = Calendar::new(MTIME / 1_000_000);
+        let r = req(CURL);
+        let now = SimTime::from_micros(MTIME % 1_000_000 + 500_000);
+        let w = httpd().handle_request(now, &cal, &r, &conn(0), &Fs::lab());
+        assert_eq!(w.head.header("ETag"), Some("W/\"34-60dedc04fb580\""));
+        let later = SimTime::from_micros(MTIME % 1_000_000 + 1_000_001);
+        let s = httpd().handle_request(later, &cal, &r, &conn(0), &Fs::lab());
+        assert_eq!(s.head.header("ETag"), Some("\"34-60dedc04fb580\""));
+        // Last-Modified is clamped to the request time.
+        let before = httpd().handle_request(SimTime::ZERO, &cal, &r, &conn(0), &Fs::lab());
+        assert_eq!(before.head.header("Last-Modified"), Some("Tue, 02 Jan 2024 03:04:05 GMT"));
+    }
+
+    #[test]
+    fn methods() {
+        let post = serve(b"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n", 0);
+        assert_eq!(post.head.status, 200);
+        assert_eq!(post.body, INDEX);
+        let put = serve(b"PUT / HTTP/1.1\r\nHost: 10.99.0.21\r\n\r\n", 0);
+        assert_eq!(put.head.status, 405);
+        let names: Vec<&str> = put.head.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Date", "Server", "Allow", "Content-Length", "Content-Type"]);
+        assert_eq!(put.head.header("Allow"), Some("GET,POST,OPTIONS,HEAD"));
+        assert!(String::from_utf8(put.body).unwrap().contains("<p>The requested method PUT is not allowed for this URL.</p>\n"));
+        let foo = serve(b"FOO / HTTP/1.1\r\nHost: h\r\n\r\n", 0);
+        assert_eq!(foo.head.status, 501);
+        assert!(!foo.keep_alive);
+        assert_eq!(serve(b"TRACE / HTTP/1.1\r\nHost: h\r\n\r\n", 0).head.status, 405);
+        let opt = serve(b"OPTIONS / HTTP/1.1\r\nHost: h\r\n\r\n", 0);
+        assert_eq!((opt.head.status, opt.head.header("Content-Length")), (200, Some("0")));
+    }
+
+    #[test]
+    fn uri_handling() {
+        assert_eq!(serve(b"GET /index.html?x=1 HTTP/1.1\r\nHost: h\r\n\r\n", 0).head.status, 200);
+        assert_eq!(serve(b"GET //./index%2ehtml HTTP/1.1\r\nHost: h\r\n\r\n", 0).head.status, 200);
+        assert_eq!(serve(b"GET /../etc/passwd HTTP/1.1\r\nHost: h\r\n\r\n", 0).head.status, 400);
+        assert_eq!(serve(b"GET /a%2fb HTTP/1.1\r\nHost: h\r\n\r\n", 0).head.status, 404);
+        assert_eq!(serve(b"GET /%zz HTTP/1.1\r\nHost: h\r\n\r\n", 0).head.status, 400);
+        assert_eq!(serve(b"GET / HTTP/1.1\r\n\r\n", 0).head.status, 400);
+        assert_eq!(serve(b"GET http://h/index.html HTTP/1.1\r\nHost: h\r\n\r\n", 0).head.status, 200);
+    }
+
+    #[test]
+    fn bad_requests() {
+        let h = httpd();
+        let cal = Calendar::default();
+        let raw = format!("GET / HTTP/1.1\r\nHost: 10.99.0.21\r\nCookie: {}", "c".repeat(9000));
+        let r = h.bad_request(at(462), &cal, &HeadError::FieldTooLong { name: "Cookie".into() }, raw.as_bytes(), &conn(0));
+        assert_eq!(r.head.status, 400);
+        assert!(!r.keep_alive);
+        let names: Vec<&str> = r.head.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Date", "Server", "Content-Length", "Connection", "Content-Type"]);
+        let page = String::from_utf8(r.body.clone()).unwrap();
+        assert!(page.contains(
+            "<h1>Bad Request</h1>\n<p>Your browser sent a request that this server could not understand.<br />\n\
+Size of a request header field exceeds server limit.</p>\n<hr>\n\
+<address>Apache/2.4.71 (Debian) Server at 10.99.0.21 Port 80</address>"
+        ));
+        assert_eq!(r.head.content_length(), Some(r.body.len() as u64));
+        assert!(r.access_log.contains("\"GET / HTTP/1.1\" 400 "));
+        let g = h.bad_request(at(462), &cal, &HeadError::Malformed, b"\x16\x03\x01garbage\r\n\r\n", &conn(0));
+        assert_eq!(g.head.status, 400);
+        assert!(g.access_log.contains("\"\\x16\\x03\\x01garbage\" 400 "), "{}", g.access_log);
+        let long = h.bad_request(at(462), &cal, &HeadError::StartLineTooLong, &[b'a'; 9000], &conn(0));
+        assert_eq!(long.head.status, 414);
+        assert_eq!(long.head.reason, "Request-URI Too Long");
+    }
+}

@@ -1,1 +1,601 @@
-//! (being written)
+//! HTTP/1.x message heads (request line or status line plus header fields), shared by the httpd,
+//! nginx and curl cores.
+//!
+//! Parsing is incremental: the caller keeps the bytes received so far in a buffer and calls
+//! [`parse_request`] / [`parse_response`] after each arrival. The answer is [`Parsed::Partial`]
+//! (need more bytes), [`Parsed::Complete`] with the number of bytes the head used (the body, if
+//! any, follows), or [`Parsed::Invalid`] with a [`HeadError`] saying *why*, so that each server can
+//! answer as the real one does (Apache: 400 / 414; nginx: 400 / 414 / "Request Header Or Cookie
+//! Too Large"). Size limits are checked line by line *before* the head is complete, as both
+//! servers do, so an endless header line is refused as soon as it passes the limit.
+//!
+//! Line syntax is left to `httparse`; this module adds the limits, owned heads that keep header
+//! order and spelling, and exact emitting ([`RequestHead::to_bytes`], [`ResponseHead::to_bytes`]):
+//! `<start line>\r\n` then `Name: value\r\n` per header, then `\r\n`.
+//!
+//! Not modelled: obsolete line folding (refused as malformed), chunked bodies (the caller sees the
+//! `Transfer-Encoding` header and decides).
+
+use std::fmt;
+
+/// HTTP protocol version of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Version {
+    /// `HTTP/1.0`.
+    Http10,
+    /// `HTTP/1.1`.
+    Http11,
+}
+
+impl Version {
+    /// The protocol token, `HTTP/1.0` or `HTTP/1.1`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::Http10 => "HTTP/1.0",
+            Version::Http11 => "HTTP/1.1",
+        }
+    }
+
+    fn from_minor(minor: u8) -> Version {
+        if minor == 0 { Version::Http10 } else { Version::Http11 }
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Size limits applied while a head is read. `None` = unlimited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest request/status line, without its line end.
+    pub max_start_line: Option<usize>,
+    /// Longest header line (`Name: value`), without its line end.
+    pub max_field_line: Option<usize>,
+    /// Most header fields.
+    pub max_fields: Option<usize>,
+    /// Largest whole head, line ends included.
+    pub max_head: Option<usize>,
+}
+
+impl Limits {
+    /// Apache 2.4 defaults: `LimitRequestLine 8190`, `LimitRequestFieldSize 8190`,
+    /// `LimitRequestFields 100` (no separate limit on the whole head).
+    pub const APACHE: Limits = Limits {
+        max_start_line: Some(8190),
+        max_field_line: Some(8190),
+        max_fields: Some(100),
+        max_head: None,
+    };
+
+    /// nginx defaults, `large_client_header_buffers 4 8k`: every line (request line or header)
+    /// must fit in one 8 KiB buffer, line end included, and the head in four of them.
+    pub const NGINX: Limits = Limits {
+        max_start_line: Some(8192 - 2),
+        max_field_line: Some(8192 - 2),
+        max_fields: None,
+        max_head: Some(4 * 8192),
+    };
+
+    /// No limits (responses read by curl; curl's own 100 KiB header cap is far above anything the
+    /// lab's servers send).
+    pub const NONE: Limits = Limits { max_start_line: None, max_field_line: None, max_fields: None, max_head: None };
+}
+
+/// Why a head was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeadError {
+    /// Not HTTP/1.x syntax (bad request line, header without `:`, bad characters, bad version).
+    Malformed,
+    /// The request/status line is longer than [`Limits::max_start_line`] (Apache: 414).
+    StartLineTooLong,
+    /// A header line is longer than [`Limits::max_field_line`]; `name` is the part before the
+    /// first `:` (or the whole prefix seen), for Apache's log line.
+    FieldTooLong {
+        /// The field name, as far as it was received.
+        name: String,
+    },
+    /// More than [`Limits::max_fields`] header fields.
+    TooManyFields,
+    /// The whole head is larger than [`Limits::max_head`].
+    HeadTooLarge,
+}
+
+impl fmt::Display for HeadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeadError::Malformed => f.write_str("malformed HTTP head"),
+            HeadError::StartLineTooLong => f.write_str("start line too long"),
+            HeadError::FieldTooLong { name } => write!(f, "header field too long: {name}"),
+            HeadError::TooManyFields => f.write_str("too many header fields"),
+            HeadError::HeadTooLarge => f.write_str("head too large"),
+        }
+    }
+}
+
+/// Result of feeding the bytes received so far to a head parser.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Parsed<H> {
+    /// A whole head was parsed; it used the first `head_len` bytes of the buffer.
+    Complete {
+        /// The head.
+        head: H,
+        /// Bytes used, including the empty line that ends the head.
+        head_len: usize,
+    },
+    /// The head is not complete yet (and no limit is exceeded so far).
+    Partial,
+    /// The bytes can never become a valid head.
+    Invalid(HeadError),
+}
+
+/// Headers as received or to be sent: `(name, value)` in order, spelling preserved.
+pub type Headers = Vec<(String, String)>;
+
+/// The first value of header `name` (ASCII case-insensitive).
+pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// Whether the comma-separated header `name` (e.g. `Connection`) contains `token`
+/// (case-insensitive), looking at every occurrence of the header.
+pub fn header_has_token(headers: &[(String, String)], name: &str, token: &str) -> bool {
+    headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .flat_map(|(_, v)| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case(token))
+}
+
+fn content_length_of(headers: &[(String, String)]) -> Option<u64> {
+    let v = find_header(headers, "Content-Length")?.trim();
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    v.parse().ok()
+}
+
+fn emit_headers(out: &mut Vec<u8>, headers: &[(String, String)]) {
+    for (n, v) in headers {
+        out.extend_from_slice(n.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(v.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A request line and its headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestHead {
+    /// Method token as sent (`GET`, `HEAD`, …; case preserved).
+    pub method: String,
+    /// Request target as sent (`/`, `/index.html?x=1`, or an absolute URI).
+    pub target: String,
+    /// Protocol version.
+    pub version: Version,
+    /// Header fields in order.
+    pub headers: Headers,
+}
+
+impl RequestHead {
+    /// A request with no headers.
+    pub fn new(method: &str, target: &str, version: Version) -> Self {
+        RequestHead { method: method.to_string(), target: target.to_string(), version, headers: Vec::new() }
+    }
+
+    /// Append a header (builder style).
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// `Content-Length` as a number; `None` if absent or not a plain decimal number.
+    pub fn content_length(&self) -> Option<u64> {
+        content_length_of(&self.headers)
+    }
+
+    /// The request line without its line end: `GET / HTTP/1.1`.
+    pub fn request_line(&self) -> String {
+        format!("{} {} {}", self.method, self.target, self.version)
+    }
+
+    /// The head as sent on the wire.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.buffer_len());
+        out.extend_from_slice(self.request_line().as_bytes());
+        out.extend_from_slice(b"\r\n");
+        emit_headers(&mut out, &self.headers);
+        out
+    }
+
+    /// Length of [`RequestHead::to_bytes`].
+    pub fn buffer_len(&self) -> usize {
+        self.method.len() + self.target.len() + 8 + 4 + headers_len(&self.headers) + 2
+    }
+}
+
+fn headers_len(headers: &[(String, String)]) -> usize {
+    headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum()
+}
+
+/// A status line and its headers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseHead {
+    /// Protocol version of the status line.
+    pub version: Version,
+    /// Status code.
+    pub status: u16,
+    /// Reason phrase (may be empty).
+    pub reason: String,
+    /// Header fields in order.
+    pub headers: Headers,
+}
+
+impl ResponseHead {
+    /// A response with no headers.
+    pub fn new(version: Version, status: u16, reason: &str) -> Self {
+        ResponseHead { version, status, reason: reason.to_string(), headers: Vec::new() }
+    }
+
+    /// Append a header (builder style).
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Append a header.
+    pub fn push(&mut self, name: &str, value: impl Into<String>) {
+        self.headers.push((name.to_string(), value.into()));
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// `Content-Length` as a number; `None` if absent or not a plain decimal number.
+    pub fn content_length(&self) -> Option<u64> {
+        content_length_of(&self.headers)
+    }
+
+    /// The status line without its line end: `HTTP/1.1 200 OK`.
+    pub fn status_line(&self) -> String {
+        format!("{} {} {}", self.version, self.status, self.reason)
+    }
+
+    /// The head as sent on the wire.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.buffer_len());
+        out.extend_from_slice(self.status_line().as_bytes());
+        out.extend_from_slice(b"\r\n");
+        emit_headers(&mut out, &self.headers);
+        out
+    }
+
+    /// Length of [`ResponseHead::to_bytes`].
+    pub fn buffer_len(&self) -> usize {
+        8 + 1 + 3 + 1 + self.reason.len() + 2 + headers_len(&self.headers) + 2
+    }
+}
+
+/// The standard reason phrase of `status` as Apache and nginx write it ("" if unknown).
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        411 => "Length Required",
+        413 => "Request Entity Too Large",
+        414 => "Request-URI Too Long",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+/// Where the head ends, after checking the per-line limits.
+enum Scan {
+    /// `head_len` bytes, `fields` header lines.
+    Done { head_len: usize, fields: usize },
+    Partial,
+    Invalid(HeadError),
+}
+
+fn too_long(len: usize, limit: Option<usize>) -> bool {
+    limit.is_some_and(|max| len > max)
+}
+
+fn line_len(line: &[u8]) -> usize {
+    line.strip_suffix(b"\r").unwrap_or(line).len()
+}
+
+fn field_name(line: &[u8]) -> String {
+    let end = line.iter().position(|&b| b == b':').unwrap_or(line.len());
+    String::from_utf8_lossy(&line[..end.min(256)]).into_owned()
+}
+
+fn scan(buf: &[u8], limits: &Limits) -> Scan {
+    // Empty lines before the start line are skipped by Apache, nginx and httparse alike.
+    let mut pos = 0;
+    while pos < buf.len() && (buf[pos] == b'\r' || buf[pos] == b'\n') {
+        pos += 1;
+    }
+    let mut fields = 0usize;
+    let mut first = true;
+    loop {
+        let rest = &buf[pos..];
+        let Some(nl) = rest.iter().position(|&b| b == b'\n') else {
+            // An unfinished line: refuse as soon as it cannot fit any more.
+            let limit = if first { limits.max_start_line } else { limits.max_field_line };
+            if too_long(rest.strip_suffix(b"\r").unwrap_or(rest).len(), limit) {
+                return Scan::Invalid(if first {
+                    HeadError::StartLineTooLong
+                } else {
+                    HeadError::FieldTooLong { name: field_name(rest) }
+                });
+            }
+            if too_long(buf.len(), limits.max_head) {
+                return Scan::Invalid(HeadError::HeadTooLarge);
+            }
+            return Scan::Partial;
+        };
+        let line = &rest[..nl];
+        let len = line_len(line);
+        pos += nl + 1;
+        if first {
+            if too_long(len, limits.max_start_line) {
+                return Scan::Invalid(HeadError::StartLineTooLong);
+            }
+            first = false;
+        } else if len == 0 {
+            if too_long(pos, limits.max_head) {
+                return Scan::Invalid(HeadError::HeadTooLarge);
+            }
+            return Scan::Done { head_len: pos, fields };
+        } else {
+            if too_long(len, limits.max_field_line) {
+                return Scan::Invalid(HeadError::FieldTooLong { name: field_name(line) });
+            }
+            fields += 1;
+            if too_long(fields, limits.max_fields) {
+                return Scan::Invalid(HeadError::TooManyFields);
+            }
+        }
+        if too_long(pos, limits.max_head) {
+            return Scan::Invalid(HeadError::HeadTooLarge);
+        }
+    }
+}
+
+fn owned_headers(headers: &[httparse::Header<'_>]) -> Headers {
+    headers
+        .iter()
+        .map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned()))
+        .collect()
+}
+
+/// Parse a request head from the start of `buf` under `limits`.
+pub fn parse_request(buf: &[u8], limits: &Limits) -> Parsed<RequestHead> {
+    let (head_len, fields) = match scan(buf, limits) {
+        Scan::Done { head_len, fields } => (head_len, fields),
+        Scan::Partial => return Parsed::Partial,
+        Scan::Invalid(e) => return Parsed::Invalid(e),
+    };
+    let mut storage = vec![httparse::EMPTY_HEADER; fields];
+    let mut req = httparse::Request::new(&mut storage);
+    match req.parse(&buf[..head_len]) {
+        Ok(httparse::Status::Complete(n)) if n == head_len => {}
+        _ => return Parsed::Invalid(HeadError::Malformed),
+    }
+    let (Some(method), Some(target), Some(minor)) = (req.method, req.path, req.version) else {
+        return Parsed::Invalid(HeadError::Malformed);
+    };
+    let head = RequestHead {
+        method: method.to_string(),
+        target: target.to_string(),
+        version: Version::from_minor(minor),
+        headers: owned_headers(req.headers),
+    };
+    Parsed::Complete { head, head_len }
+}
+
+/// Parse a response head from the start of `buf`, without limits.
+pub fn parse_response(buf: &[u8]) -> Parsed<ResponseHead> {
+    parse_response_with(buf, &Limits::NONE)
+}
+
+/// Parse a response head from the start of `buf` under `limits` (nginx's `proxy_buffer_size`
+/// can be expressed as [`Limits::max_head`]).
+pub fn parse_response_with(buf: &[u8], limits: &Limits) -> Parsed<ResponseHead> {
+    let (head_len, fields) = match scan(buf, limits) {
+        Scan::Done { head_len, fields } => (head_len, fields),
+        Scan::Partial => return Parsed::Partial,
+        Scan::Invalid(e) => return Parsed::Invalid(e),
+    };
+    let mut storage = vec![httparse::EMPTY_HEADER; fields];
+    let mut resp = httparse::Response::new(&mut storage);
+    match resp.parse(&buf[..head_len]) {
+        Ok(httparse::Status::Complete(n)) if n == head_len => {}
+        _ => return Parsed::Invalid(HeadError::Malformed),
+    }
+    let (Some(minor), Some(status)) = (resp.version, resp.code) else {
+        return Parsed::Invalid(HeadError::Malformed);
+    };
+    let head = ResponseHead {
+        version: Version::from_minor(minor),
+        status,
+        reason: resp.reason.unwrap_or("").to_string(),
+        headers: owned_headers(resp.headers),
+    };
+    Parsed::Complete { head, head_len }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// curl's request (spec-host §4).
+    const CURL_REQ: &[u8] = b"GET / HTTP/1.1\r\nHost: 10.0.0.100\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
+
+    /// nginx's request upstream (spec-nginx-upstream §6).
+    const NGINX_REQ: &[u8] = b"GET / HTTP/1.0\r\nHost: 10.99.0.11\r\nX-Real-IP: 10.99.0.50\r\n\
+X-Forwarded-For: 10.99.0.50\r\nConnection: close\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
+
+    /// Apache's 200 head (spec-host §3.1).
+    const APACHE_200: &[u8] = b"HTTP/1.1 200 OK\r\nDate: Tue, 24 Nov 2026 16:07:42 GMT\r\n\
+Server: Apache/2.4.71 (Debian)\r\nLast-Modified: Tue, 02 Jan 2024 03:04:05 GMT\r\n\
+ETag: \"34-60dedc04fb580\"\r\nAccept-Ranges: bytes\r\nContent-Length: 52\r\nContent-Type: text/html\r\n\r\n";
+
+    /// nginx's 200 head to the client (spec-nginx-upstream §7).
+    const NGINX_200: &[u8] = b"HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 24 Nov 2026 16:08:16 GMT\r\n\
+Content-Type: text/html\r\nContent-Length: 327\r\nConnection: keep-alive\r\n\
+Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"147-66107e9e3903c\"\r\nAccept-Ranges: bytes\r\n\
+Vary: Accept-Encoding\r\n\r\n";
+
+    fn complete<H>(p: Parsed<H>) -> (H, usize) {
+        match p {
+            Parsed::Complete { head, head_len } => (head, head_len),
+            Parsed::Partial => panic!("partial"),
+            Parsed::Invalid(e) => panic!("invalid: {e}"),
+        }
+    }
+
+    #[test]
+    fn curl_request_both_ways() {
+        let (head, len) = complete(parse_request(CURL_REQ, &Limits::APACHE));
+        assert_eq!(len, CURL_REQ.len());
+        let built = RequestHead::new("GET", "/", Version::Http11)
+            .with_header("Host", "10.0.0.100")
+            .with_header("User-Agent", "curl/7.88.1")
+            .with_header("Accept", "*/*");
+        assert_eq!(head, built);
+        assert_eq!(built.to_bytes(), CURL_REQ);
+        assert_eq!(built.buffer_len(), CURL_REQ.len());
+        assert_eq!(head.header("user-agent"), Some("curl/7.88.1"));
+        assert_eq!(head.content_length(), None);
+    }
+
+    #[test]
+    fn nginx_request_round_trips() {
+        let (head, len) = complete(parse_request(NGINX_REQ, &Limits::APACHE));
+        assert_eq!(len, NGINX_REQ.len());
+        assert_eq!(head.version, Version::Http10);
+        assert_eq!(head.headers.len(), 6);
+        assert!(header_has_token(&head.headers, "connection", "Close"));
+        assert_eq!(head.to_bytes(), NGINX_REQ);
+    }
+
+    #[test]
+    fn responses_round_trip() {
+        for fixture in [APACHE_200, NGINX_200] {
+            let mut buf = fixture.to_vec();
+            buf.extend_from_slice(b"body bytes");
+            let (head, len) = complete(parse_response(&buf));
+            assert_eq!(len, fixture.len());
+            assert_eq!(head.to_bytes(), fixture);
+            assert_eq!(head.buffer_len(), fixture.len());
+            assert_eq!(head.status, 200);
+            assert_eq!(head.reason, "OK");
+        }
+        let (head, _) = complete(parse_response(APACHE_200));
+        assert_eq!(head.content_length(), Some(52));
+        assert_eq!(head.header("etag"), Some("\"34-60dedc04fb580\""));
+    }
+
+    #[test]
+    fn every_prefix_is_partial() {
+        for n in 0..CURL_REQ.len() {
+            assert_eq!(parse_request(&CURL_REQ[..n], &Limits::APACHE), Parsed::Partial, "{n}");
+        }
+        for n in 0..APACHE_200.len() {
+            assert_eq!(parse_response(&APACHE_200[..n]), Parsed::Partial, "{n}");
+        }
+    }
+
+    #[test]
+    fn bare_lf_and_leading_empty_lines() {
+        let (head, len) = complete(parse_request(b"\r\nGET /a HTTP/1.0\nHost: x\n\nrest", &Limits::APACHE));
+        assert_eq!(head.target, "/a");
+        assert_eq!(len, 27);
+    }
+
+    #[test]
+    fn garbage_is_malformed() {
+        for bad in [
+            &b"hello world\r\n\r\n"[..],
+            b"GET / HTTP/1.1\r\nNoColon\r\n\r\n",
+            b"GET / FTP/1.0\r\n\r\n",
+            b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
+        ] {
+            assert_eq!(parse_request(bad, &Limits::APACHE), Parsed::Invalid(HeadError::Malformed));
+        }
+        assert_eq!(parse_response(b"HTTP/1.1 abc OK\r\n\r\n"), Parsed::Invalid(HeadError::Malformed));
+    }
+
+    #[test]
+    fn apache_limits() {
+        // A field of exactly 8190 bytes is fine; 8191 is refused, even before its line ends.
+        let ok_field = format!("X-A: {}", "a".repeat(8190 - 5));
+        let req = format!("GET / HTTP/1.1\r\nHost: h\r\n{ok_field}\r\n\r\n");
+        assert!(matches!(parse_request(req.as_bytes(), &Limits::APACHE), Parsed::Complete { .. }));
+        let long = format!("GET / HTTP/1.1\r\nHost: h\r\nCookie: {}", "c".repeat(9000));
+        assert_eq!(
+            parse_request(long.as_bytes(), &Limits::APACHE),
+            Parsed::Invalid(HeadError::FieldTooLong { name: "Cookie".into() })
+        );
+        let line = format!("GET /{} HTTP/1.1\r\n\r\n", "u".repeat(8190));
+        assert_eq!(parse_request(line.as_bytes(), &Limits::APACHE), Parsed::Invalid(HeadError::StartLineTooLong));
+        let mut many = String::from("GET / HTTP/1.1\r\n");
+        for i in 0..100 {
+            many.push_str(&format!("X-{i}: v\r\n"));
+        }
+        let hundred = format!("{many}\r\n");
+        assert!(matches!(parse_request(hundred.as_bytes(), &Limits::APACHE), Parsed::Complete { .. }));
+        many.push_str("X-last: v\r\n");
+        assert_eq!(parse_request(many.as_bytes(), &Limits::APACHE), Parsed::Invalid(HeadError::TooManyFields));
+    }
+
+    #[test]
+    fn nginx_limits() {
+        let mut req = String::from("GET / HTTP/1.1\r\n");
+        for i in 0..5 {
+            req.push_str(&format!("X-{i}: {}\r\n", "v".repeat(8000)));
+        }
+        assert_eq!(parse_request(req.as_bytes(), &Limits::NGINX), Parsed::Invalid(HeadError::HeadTooLarge));
+        let line = format!("GET /{} HTTP/1.1\r\n", "u".repeat(8200));
+        assert_eq!(parse_request(line.as_bytes(), &Limits::NGINX), Parsed::Invalid(HeadError::StartLineTooLong));
+    }
+
+    #[test]
+    fn never_panics_on_any_prefix_of_noise() {
+        let mut x: u32 = 12345;
+        let mut noise = Vec::new();
+        for _ in 0..4096 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let b = (x >> 16) as u8;
+            noise.push(if b.is_multiple_of(7) { b'\n' } else { b });
+        }
+        for n in (0..noise.len()).step_by(13) {
+            let _ = parse_request(&noise[..n], &Limits::APACHE);
+            let _ = parse_response(&noise[..n]);
+        }
+    }
+}
