@@ -26,6 +26,14 @@ impl Fs {
         self.files.insert(path.to_owned(), File { contents, mtime: now });
     }
 
+    /// Appends `line` and a newline to a file, creating it (log files).
+    pub fn append_line(&mut self, path: &str, line: &str, now: SimTime) {
+        let file = self.files.entry(path.to_owned()).or_insert_with(|| File { contents: Vec::new(), mtime: now });
+        file.contents.extend_from_slice(line.as_bytes());
+        file.contents.push(b'\n');
+        file.mtime = now;
+    }
+
     /// Reads a file.
     pub fn read(&self, path: &str) -> Option<&File> {
         self.files.get(path)
