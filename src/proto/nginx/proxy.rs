@@ -342,10 +342,12 @@ impl ProxyRequest {
             if let Some(w) = up.free_peer(&mut self.tried, id, now_s, failed) {
                 self.error_log(now, "warn", w, action);
             }
-            self.actions.push_back(Action::CloseUpstream);
         }
         if ft_type == ft::TIMEOUT {
             self.error_log(now, "error", "upstream timed out (110: Connection timed out)", action);
+        }
+        if ft_type != ft::NOLIVE {
+            self.actions.push_back(Action::CloseUpstream);
         }
         let status = match ft_type {
             ft::TIMEOUT | ft::HTTP_504 => 504,
@@ -718,3 +720,257 @@ pub fn access_log_line(format: &str, req: &ClientRequest, client: Ipv4Addr, date
 
 /// Server header value nginx sends (for the glue's static responses).
 pub const SERVER: &str = NGINX_VER;
+
+#[cfg(test)]
+mod tests {
+    use super::super::config::tests::{LAB_PROXY_CONF, lab_files};
+    use super::super::config::{NginxConfig, NoNames};
+    use super::*;
+
+    const CLIENT: Ipv4Addr = Ipv4Addr::new(172, 2, 20, 1);
+    const APACHE_200: &[u8] = b"HTTP/1.1 200 OK\r\nDate: Tue, 24 Nov 2026 16:08:16 GMT\r\nServer: Apache/2.4.6 (CentOS)\r\n\
+Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"16-66107e9e3903c\"\r\nAccept-Ranges: bytes\r\n\
+Content-Length: 22\r\nConnection: close\r\nContent-Type: text/html; charset=UTF-8\r\n\r\nThis is web-1 zgh2303\n";
+
+    fn lab() -> (ProxyConfig, Upstream) {
+        let c = NginxConfig::load(&lab_files(LAB_PROXY_CONF), &NoNames).unwrap().config;
+        let p = c.servers[0].locations[0].proxy.clone().unwrap();
+        let up = Upstream::new(&c.upstreams[p.upstream]);
+        (p, up)
+    }
+
+    fn curl() -> ClientRequest {
+        ClientRequest {
+            method: "GET".into(),
+            target: "/".into(),
+            version: "HTTP/1.1".into(),
+            headers: vec![
+                ("Host".into(), "172.2.20.100".into()),
+                ("User-Agent".into(), "curl/7.88.1".into()),
+                ("Accept".into(), "*/*".into()),
+            ],
+            body: Vec::new(),
+        }
+    }
+
+    fn ctx(conn: u64) -> RequestCtx {
+        RequestCtx {
+            client_ip: CLIENT,
+            conn_number: conn,
+            worker_pid: 2544,
+            calendar: Calendar::default(),
+            server_name: "172.2.20.100".into(),
+            access_log_format: Some(
+                "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\""
+                    .into(),
+            ),
+        }
+    }
+
+    fn drain(p: &mut ProxyRequest) -> Vec<Action> {
+        std::iter::from_fn(|| p.poll_action()).collect()
+    }
+
+    #[test]
+    fn request_sent_upstream_is_byte_exact() {
+        let (cfg, mut up) = lab();
+        let t = SimTime::from_secs(8 * 60 + 13);
+        let mut p = ProxyRequest::new(t, curl(), ctx(1), &cfg, &mut up);
+        let a = drain(&mut p);
+        assert_eq!(
+            a,
+            [Action::Connect { peer: (Ipv4Addr::new(192, 168, 20, 201), 80), timeout: Duration::from_secs(60) }]
+        );
+        assert_eq!(p.poll_timeout(), Some(t + Duration::from_secs(60)));
+        p.handle_connected(t);
+        let want = "GET / HTTP/1.0\r\nHost: 172.2.20.100\r\nX-Real-IP: 172.2.20.1\r\nX-Forwarded-For: 172.2.20.1\r\n\
+Connection: close\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
+        assert_eq!(drain(&mut p), [Action::SendUpstream(want.as_bytes().to_vec())]);
+        // Client-sent X-Forwarded-For is extended; Connection/Keep-Alive are not passed.
+        let mut req = curl();
+        req.headers.push(("X-Forwarded-For".into(), "10.1.1.1".into()));
+        req.headers.push(("Connection".into(), "keep-alive".into()));
+        let mut p = ProxyRequest::new(t, req, ctx(2), &cfg, &mut up);
+        drain(&mut p);
+        p.handle_connected(t);
+        let Some(Action::SendUpstream(b)) = p.poll_action() else { panic!() };
+        let s = String::from_utf8(b).unwrap();
+        assert!(s.contains("X-Forwarded-For: 10.1.1.1, 172.2.20.1\r\nConnection: close\r\nUser-Agent"));
+        assert!(!s.contains("keep-alive"));
+    }
+
+    #[test]
+    fn response_head_through_nginx() {
+        let (cfg, mut up) = lab();
+        let t = SimTime::from_secs(8 * 60 + 16);
+        let mut p = ProxyRequest::new(t, curl(), ctx(1), &cfg, &mut up);
+        p.handle_connected(t);
+        drain(&mut p);
+        p.handle_upstream_data(t, &mut up, &APACHE_200[..40]);
+        assert!(drain(&mut p).is_empty());
+        p.handle_upstream_data(t, &mut up, &APACHE_200[40..]);
+        let a = drain(&mut p);
+        let head = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 24 Nov 2026 16:08:16 GMT\r\n\
+Content-Type: text/html; charset=UTF-8\r\nContent-Length: 22\r\nConnection: keep-alive\r\n\
+Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"16-66107e9e3903c\"\r\nAccept-Ranges: bytes\r\n\r\n";
+        assert_eq!(
+            a,
+            [
+                Action::RespondHead(head.as_bytes().to_vec()),
+                Action::RespondBody(b"This is web-1 zgh2303\n".to_vec()),
+                Action::CloseUpstream,
+                Action::AccessLog(
+                    "172.2.20.1 - - [24/Nov/2026:16:08:16 +0000] \"GET / HTTP/1.1\" 200 22 \"-\" \"curl/7.88.1\"".into()
+                ),
+                Action::Finish { keep_alive: true },
+            ]
+        );
+        assert_eq!(up.primary[0].conns, 0);
+    }
+
+    /// Drives one request: `refuse` lists the peers (by last octet) that answer RST.
+    /// Returns (peers connected to, in order, as `201✗`/`202`, final status, error-log lines).
+    fn drive(up: &mut Upstream, cfg: &ProxyConfig, t: SimTime, conn: u64, refuse: &[u8]) -> (String, u16, Vec<String>) {
+        let mut p = ProxyRequest::new(t, curl(), ctx(conn), cfg, up);
+        let mut tried = Vec::new();
+        let mut logs = Vec::new();
+        let mut guard = 0;
+        while !p.is_done() && guard < 20 {
+            guard += 1;
+            for a in drain(&mut p) {
+                match a {
+                    Action::Connect { peer, .. } => {
+                        let last = peer.0.octets()[3];
+                        if refuse.contains(&last) {
+                            tried.push(format!("{last}✗"));
+                            p.handle_connect_failed(t, up, ConnectError::Refused);
+                        } else {
+                            tried.push(last.to_string());
+                            p.handle_connected(t);
+                        }
+                    }
+                    Action::SendUpstream(_) => {
+                        p.handle_upstream_data(t, up, APACHE_200);
+                    }
+                    Action::ErrorLog(l) => logs.push(l),
+                    _ => {}
+                }
+            }
+        }
+        logs.extend(drain(&mut p).into_iter().filter_map(|a| match a {
+            Action::ErrorLog(l) => Some(l),
+            _ => None,
+        }));
+        (tried.join(" "), p.status(), logs)
+    }
+
+    /// §3's worked example through ProxyRequest: web-2 refuses, one request per second.
+    #[test]
+    fn backend_refusing_retry_sequence() {
+        let (cfg, mut up) = lab();
+        // (second, peers tried) — the hand-worked table of §2–§3 (a=201, b=202, c=203).
+        let mut table: Vec<(u64, &str)> = vec![(0, "201"), (1, "202✗ 203")];
+        for s in 2..=14 {
+            table.push((s, if s % 2 == 0 { "203" } else { "201" }));
+        }
+        table.push((15, "202✗ 201"));
+        for s in 16..=28 {
+            table.push((s, if s % 2 == 0 { "203" } else { "201" }));
+        }
+        table.push((29, "202✗ 201"));
+        for (i, (s, want)) in table.into_iter().enumerate() {
+            let t = SimTime::from_secs(8 * 60 + s) + Duration::from_millis(250);
+            let (got, status, logs) = drive(&mut up, &cfg, t, i as u64 + 1, &[202]);
+            assert_eq!((got.as_str(), status), (want, 200), "t={s}");
+            if want.contains('✗') {
+                assert_eq!(logs.len(), 2, "t={s}");
+                let d = Calendar::default().date(t);
+                let stamp = format!("2026/11/24 16:08:{:02}", d.second);
+                assert_eq!(
+                    logs[0],
+                    format!(
+                        "{stamp} [error] 2544#2544: *{} connect() failed (111: Connection refused) while connecting to upstream, \
+client: 172.2.20.1, server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream: \"http://192.168.20.202:80/\", host: \"172.2.20.100\"",
+                        i + 1
+                    )
+                );
+                assert_eq!(
+                    logs[1],
+                    format!(
+                        "{stamp} [warn] 2544#2544: *{} upstream server temporarily disabled while connecting to upstream, \
+client: 172.2.20.1, server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream: \"http://192.168.20.202:80/\", host: \"172.2.20.100\"",
+                        i + 1
+                    )
+                );
+            } else {
+                assert!(logs.is_empty(), "t={s}");
+            }
+        }
+    }
+
+    #[test]
+    fn all_dead_502_and_no_live_upstreams() {
+        let (cfg, mut up) = lab();
+        let t0 = SimTime::from_secs(8 * 60 + 33);
+        let (tried, status, logs) = drive(&mut up, &cfg, t0, 19, &[201, 202, 203]);
+        assert_eq!((tried.as_str(), status, logs.len()), ("201✗ 202✗ 203✗", 502, 6));
+        // One second later: nothing selectable → 502 at once, no connect.
+        let t1 = SimTime::from_secs(8 * 60 + 34);
+        let mut p = ProxyRequest::new(t1, curl(), ctx(20), &cfg, &mut up);
+        let a = drain(&mut p);
+        let body = b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n";
+        assert_eq!(body.len(), 157);
+        let head = "HTTP/1.1 502 Bad Gateway\r\nServer: nginx/1.22.1\r\nDate: Tue, 24 Nov 2026 16:08:34 GMT\r\n\
+Content-Type: text/html\r\nContent-Length: 157\r\nConnection: keep-alive\r\n\r\n";
+        assert_eq!(
+            a,
+            [
+                Action::ErrorLog(
+                    "2026/11/24 16:08:34 [error] 2544#2544: *20 no live upstreams while connecting to upstream, client: 172.2.20.1, \
+server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream: \"http://jt/\", host: \"172.2.20.100\""
+                        .into()
+                ),
+                Action::RespondHead(head.as_bytes().to_vec()),
+                Action::RespondBody(body.to_vec()),
+                Action::AccessLog(
+                    "172.2.20.1 - - [24/Nov/2026:16:08:34 +0000] \"GET / HTTP/1.1\" 502 157 \"-\" \"curl/7.88.1\"".into()
+                ),
+                Action::Finish { keep_alive: true },
+            ]
+        );
+    }
+
+    #[test]
+    fn timeouts_give_504_and_premature_close_retries() {
+        let (cfg, mut up) = lab();
+        let t = SimTime::from_secs(100);
+        let mut p = ProxyRequest::new(t, curl(), ctx(1), &cfg, &mut up);
+        drain(&mut p);
+        // a: connect timeout after 60 s → b.
+        let t1 = t + Duration::from_secs(60);
+        assert_eq!(p.poll_timeout(), Some(t1));
+        p.handle_timeout(t1, &mut up);
+        let a = drain(&mut p);
+        assert!(matches!(&a[0], Action::ErrorLog(l) if l.contains("[warn]") && l.contains("temporarily disabled")));
+        assert!(matches!(&a[1], Action::ErrorLog(l) if l.contains("upstream timed out (110: Connection timed out) while connecting to upstream")));
+        assert_eq!(a[2], Action::CloseUpstream);
+        assert!(matches!(a[3], Action::Connect { peer, .. } if peer.0.octets()[3] == 202));
+        // b: closes before the header → c.
+        p.handle_connected(t1);
+        drain(&mut p);
+        p.handle_upstream_eof(t1, &mut up);
+        let a = drain(&mut p);
+        assert!(matches!(&a[0], Action::ErrorLog(l) if l.contains("upstream prematurely closed connection while reading response header from upstream")));
+        assert!(matches!(a.last(), Some(Action::Connect { peer, .. }) if peer.0.octets()[3] == 203));
+        // c: no header within proxy_read_timeout → last try → 504 (167 bytes).
+        p.handle_connected(t1);
+        drain(&mut p);
+        let t2 = t1 + Duration::from_secs(60);
+        p.handle_timeout(t2, &mut up);
+        let a = drain(&mut p);
+        assert!(a.iter().any(|x| matches!(x, Action::RespondBody(b) if b.len() == 167)));
+        assert_eq!(p.status(), 504);
+        assert!(p.is_done());
+    }
+}
