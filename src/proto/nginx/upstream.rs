@@ -69,11 +69,11 @@ impl Peer {
 
     /// Not down, not in its fail window, not at `max_conns`.
     fn usable(&self, now_s: u64) -> bool {
-        !self.down
-            && !(self.max_fails > 0
-                && self.fails >= self.max_fails
-                && now_s.saturating_sub(self.checked) <= self.fail_timeout)
-            && !(self.max_conns > 0 && self.conns >= self.max_conns)
+        let failed = self.max_fails > 0
+            && self.fails >= self.max_fails
+            && now_s.saturating_sub(self.checked) <= self.fail_timeout;
+        let full = self.max_conns > 0 && self.conns >= self.max_conns;
+        !(self.down || failed || full)
     }
 
     fn touch_checked(&mut self, now_s: u64) {
