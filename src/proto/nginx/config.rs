@@ -624,6 +624,11 @@ server {
             emerg(c),
             "nginx: [emerg] no servers are inside upstream in /etc/nginx/conf.d/proxy.conf:2"
         );
+        let c = "upstream jt {\n server web-1 backup;\n}\n";
+        assert_eq!(
+            emerg(c),
+            "nginx: [emerg] no servers in upstream \"jt\" in /etc/nginx/conf.d/proxy.conf:1"
+        );
         let c = LAB_PROXY_CONF.replace("192.168.20.201:80;", "192.168.20.201:80 wieght=2;");
         assert_eq!(
             emerg(&c),

@@ -197,6 +197,9 @@ struct SrvBuild {
 
 struct UpsBuild {
     name: String,
+    /// Where the `upstream` directive is (for `no servers in upstream`).
+    file: String,
+    line: usize,
     servers: Vec<ServerEntry>,
     balance: Balance,
     keepalive: Option<u32>,
@@ -570,6 +573,8 @@ impl Parser<'_> {
         }
         self.upstreams.push(UpsBuild {
             name: name.to_string(),
+            file: at.file.to_string(),
+            line: at.line,
             servers: Vec::new(),
             balance: Balance::RoundRobin,
             keepalive: None,
@@ -781,6 +786,21 @@ impl Parser<'_> {
     /// (creating implicit ones, resolved now as in `ngx_http_upstream_init_main_conf()`), and
     /// merge inherited settings.
     fn finish(mut self) -> Result<Loaded, Emerg> {
+        // `ngx_http_upstream_init_round_robin()`: only backup servers.
+        if let Some(u) = self
+            .upstreams
+            .iter()
+            .find(|u| u.servers.iter().all(|s| s.backup))
+        {
+            return Err(Emerg {
+                text: format!(
+                    "no servers in upstream \"{}\" in {}:{}",
+                    u.name, u.file, u.line
+                ),
+                file: String::new(),
+                line: 0,
+            });
+        }
         let mut upstreams: Vec<UpstreamConfig> = self
             .upstreams
             .iter()
