@@ -1,1 +1,30 @@
-//! (being written)
+//! nginx 1.22.1 as a reverse proxy / load balancer, as sans-IO pieces
+//! (spec-nginx-upstream.md; architecture habit 2):
+//!
+//! - [`config`] (with `lexer.rs`, `parse.rs`): `nginx.conf` + `conf.d/*.conf` in nginx syntax →
+//!   [`NginxConfig`] or nginx's `[emerg] … in FILE:LINE`; [`nginx_t`] gives `nginx -t`'s lines.
+//! - [`upstream`]: the peers of one `upstream` group, smooth weighted round robin (§2), failure
+//!   accounting on nginx's whole-second clock (§3), backup/down (§4.1), `ip_hash` and
+//!   `least_conn` (§10).
+//! - [`proxy`]: one proxied client request (§4–§8): which peer to connect to, the bytes sent
+//!   upstream, retries, the response head and body for the client, error-log and access-log lines.
+//! - [`pages`]: nginx's built-in error pages and the client response head.
+//!
+//! labsim models **one worker process** (§1.1): the glue keeps one [`Upstream`] per group per
+//! running nginx and rebuilds them on `nginx -s reload` (fresh peer state, §2).
+
+pub mod config;
+mod lexer;
+pub mod pages;
+mod parse;
+pub mod proxy;
+pub mod upstream;
+
+pub use config::{
+    Balance, ConfFiles, Emerg, Loaded, LocationConfig, NginxConfig, ProxyConfig, Resolver,
+    ServerConfig, UpstreamConfig, nginx_t,
+};
+pub use pages::{NGINX_VER, error_page};
+pub use parse::parse_time;
+pub use proxy::{Action, ClientRequest, ConnectError, ProxyRequest, RequestCtx};
+pub use upstream::{PeerId, Tried, Upstream};

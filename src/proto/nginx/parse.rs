@@ -1,0 +1,1047 @@
+//! Directive handling: walks the token stream of `lexer.rs` through nginx's contexts (`main`,
+//! `events`, `http`, `server`, `location`, `upstream`, `types`) and builds
+//! [`NginxConfig`]. Messages follow nginx 1.22's texts (`ngx_conf_file.c` `ngx_conf_handler()`,
+//! `ngx_http_upstream.c`, `ngx_http_core_module.c`, `ngx_http_proxy_module.c`,
+//! `ngx_parse_time()`); they are reported at the line the reader has reached.
+//! Unknown directives are refused; common directives labsim does not model are accepted and
+//! ignored (argument counts and contexts are still checked).
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use super::config::*;
+use super::lexer::{Lexer, Token};
+
+const MAIN: u32 = 1;
+const EVENTS: u32 = 2;
+const HTTP: u32 = 4;
+const SRV: u32 = 8;
+const LOC: u32 = 16;
+const UPS: u32 = 32;
+const HSL: u32 = HTTP | SRV | LOC;
+const ANYCTX: u32 = MAIN | EVENTS | HSL | UPS;
+
+/// Argument count rules (`NGX_CONF_TAKE*`, `NGX_CONF_1MORE`, `NGX_CONF_FLAG`, …).
+#[derive(Clone, Copy)]
+enum Args {
+    Take(&'static [usize]),
+    More(usize),
+    Flag,
+}
+
+/// (name, contexts, args, is a block).
+type Spec = (&'static str, u32, Args, bool);
+
+const NO: Args = Args::Take(&[0]);
+const T1: Args = Args::Take(&[1]);
+const T2: Args = Args::Take(&[2]);
+const T12: Args = Args::Take(&[1, 2]);
+const T23: Args = Args::Take(&[2, 3]);
+const M1: Args = Args::More(1);
+const M2: Args = Args::More(2);
+const FL: Args = Args::Flag;
+
+const SPECS: &[Spec] = &[
+    ("include", ANYCTX, T1, false),
+    ("user", MAIN, T12, false),
+    ("worker_processes", MAIN, T1, false),
+    ("worker_rlimit_nofile", MAIN, T1, false),
+    ("worker_cpu_affinity", MAIN, M1, false),
+    ("pid", MAIN, T1, false),
+    ("load_module", MAIN, T1, false),
+    ("daemon", MAIN, FL, false),
+    ("master_process", MAIN, FL, false),
+    ("pcre_jit", MAIN, FL, false),
+    ("env", MAIN, T1, false),
+    ("error_log", MAIN | HSL, M1, false),
+    ("events", MAIN, NO, true),
+    ("http", MAIN, NO, true),
+    ("worker_connections", EVENTS, T1, false),
+    ("use", EVENTS, T1, false),
+    ("multi_accept", EVENTS, FL, false),
+    ("accept_mutex", EVENTS, FL, false),
+    ("upstream", HTTP, T1, true),
+    ("server", HTTP, NO, true),
+    ("location", SRV | LOC, T12, true),
+    ("types", HSL, NO, true),
+    ("listen", SRV, M1, false),
+    ("server_name", SRV, M1, false),
+    ("log_format", HTTP, M2, false),
+    ("access_log", HSL, M1, false),
+    ("keepalive_timeout", HSL, T12, false),
+    ("sendfile", HSL, FL, false),
+    ("tcp_nopush", HSL, FL, false),
+    ("tcp_nodelay", HSL, FL, false),
+    ("types_hash_max_size", HSL, T1, false),
+    ("types_hash_bucket_size", HSL, T1, false),
+    ("server_names_hash_bucket_size", HTTP, T1, false),
+    ("server_tokens", HSL, T1, false),
+    ("default_type", HSL, T1, false),
+    ("charset", HSL, T1, false),
+    ("gzip", HSL, FL, false),
+    ("root", HSL, T1, false),
+    ("index", HSL, M1, false),
+    ("autoindex", HSL, FL, false),
+    ("client_max_body_size", HSL, T1, false),
+    ("client_header_buffer_size", HTTP | SRV, T1, false),
+    ("large_client_header_buffers", HTTP | SRV, T2, false),
+    ("keepalive_requests", HSL | UPS, T1, false),
+    ("error_page", HSL, M2, false),
+    ("add_header", HSL, T23, false),
+    ("expires", HSL, T12, false),
+    ("return", SRV | LOC, T12, false),
+    ("try_files", SRV | LOC, M2, false),
+    ("resolver", HSL, M1, false),
+    ("ssl_protocols", HSL, M1, false),
+    ("ssl_prefer_server_ciphers", HSL, FL, false),
+    ("proxy_pass", LOC, T1, false),
+    ("proxy_set_header", HSL, T2, false),
+    ("proxy_next_upstream", HSL, M1, false),
+    ("proxy_next_upstream_tries", HSL, T1, false),
+    ("proxy_next_upstream_timeout", HSL, T1, false),
+    ("proxy_connect_timeout", HSL, T1, false),
+    ("proxy_read_timeout", HSL, T1, false),
+    ("proxy_send_timeout", HSL, T1, false),
+    ("proxy_http_version", HSL, T1, false),
+    ("proxy_buffering", HSL, FL, false),
+    ("proxy_redirect", HSL, T12, false),
+    ("proxy_hide_header", HSL, T1, false),
+    ("proxy_pass_header", HSL, T1, false),
+    ("proxy_intercept_errors", HSL, FL, false),
+    ("ip_hash", UPS, NO, false),
+    ("least_conn", UPS, NO, false),
+    ("keepalive", UPS, T1, false),
+    ("zone", UPS, T12, false),
+];
+
+/// Proxy settings at one level (`http`, `server`, `location`), merged child-over-parent.
+#[derive(Clone, Default)]
+struct ProxyLevel {
+    set_headers: Option<Vec<(String, String)>>,
+    next_upstream: Option<u32>,
+    next_upstream_tries: Option<u32>,
+    next_upstream_timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    send_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    http_version: Option<String>,
+}
+
+impl ProxyLevel {
+    fn merged(&self, parent: &ProxyLevel) -> ProxyLevel {
+        ProxyLevel {
+            set_headers: self
+                .set_headers
+                .clone()
+                .or_else(|| parent.set_headers.clone()),
+            next_upstream: self.next_upstream.or(parent.next_upstream),
+            next_upstream_tries: self.next_upstream_tries.or(parent.next_upstream_tries),
+            next_upstream_timeout: self.next_upstream_timeout.or(parent.next_upstream_timeout),
+            connect_timeout: self.connect_timeout.or(parent.connect_timeout),
+            send_timeout: self.send_timeout.or(parent.send_timeout),
+            read_timeout: self.read_timeout.or(parent.read_timeout),
+            http_version: self
+                .http_version
+                .clone()
+                .or_else(|| parent.http_version.clone()),
+        }
+    }
+}
+
+/// Settings shared by http/server/location blocks besides the proxy ones.
+#[derive(Clone, Default)]
+struct Common {
+    proxy: ProxyLevel,
+    keepalive_timeout: Option<Duration>,
+    access_log: Option<Option<(String, String)>>,
+    error_log: Option<String>,
+}
+
+impl Common {
+    fn merged(&self, parent: &Common) -> Common {
+        Common {
+            proxy: self.proxy.merged(&parent.proxy),
+            keepalive_timeout: self.keepalive_timeout.or(parent.keepalive_timeout),
+            access_log: self
+                .access_log
+                .clone()
+                .or_else(|| parent.access_log.clone()),
+            error_log: self.error_log.clone().or_else(|| parent.error_log.clone()),
+        }
+    }
+}
+
+struct ProxyPass {
+    host: String,
+    port: Option<u16>,
+    uri: Option<String>,
+    file: String,
+    line: usize,
+}
+
+struct LocBuild {
+    prefix: String,
+    exact: bool,
+    regex: bool,
+    common: Common,
+    pass: Option<ProxyPass>,
+}
+
+struct SrvBuild {
+    listens: Vec<Listen>,
+    names: Vec<String>,
+    common: Common,
+    locations: Vec<LocBuild>,
+    file: String,
+}
+
+struct UpsBuild {
+    name: String,
+    /// Where the `upstream` directive is (for `no servers in upstream`).
+    file: String,
+    line: usize,
+    servers: Vec<ServerEntry>,
+    balance: Balance,
+    keepalive: Option<u32>,
+}
+
+struct Parser<'a> {
+    files: &'a dyn ConfFiles,
+    resolver: &'a dyn Resolver,
+    warnings: Vec<Warn>,
+    worker_processes: Option<String>,
+    pid: Option<String>,
+    error_log: Option<String>,
+    log_formats: Vec<(String, String)>,
+    http: Common,
+    servers: Vec<SrvBuild>,
+    /// Locations being read (innermost last).
+    loc_stack: Vec<LocBuild>,
+    upstreams: Vec<UpsBuild>,
+    depth: usize,
+}
+
+/// Where a directive is: file, line.
+struct At<'f> {
+    file: &'f str,
+    line: usize,
+}
+
+impl At<'_> {
+    fn emerg(&self, text: impl Into<String>) -> Emerg {
+        Emerg {
+            text: text.into(),
+            file: self.file.to_string(),
+            line: self.line,
+        }
+    }
+}
+
+const COMBINED: &str = "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
+
+/// Reads `path` and everything it includes.
+pub(super) fn load(
+    path: &str,
+    files: &dyn ConfFiles,
+    resolver: &dyn Resolver,
+) -> Result<Loaded, Emerg> {
+    let mut p = Parser {
+        files,
+        resolver,
+        warnings: Vec::new(),
+        worker_processes: None,
+        pid: None,
+        error_log: None,
+        log_formats: vec![("combined".to_string(), COMBINED.to_string())],
+        http: Common::default(),
+        servers: Vec::new(),
+        loc_stack: Vec::new(),
+        upstreams: Vec::new(),
+        depth: 0,
+    };
+    let Some(text) = files.read(path) else {
+        return Err(Emerg {
+            text: format!("open() \"{path}\" failed (2: No such file or directory)"),
+            file: String::new(),
+            line: 0,
+        });
+    };
+    p.file(&text, path, MAIN)?;
+    p.finish()
+}
+
+impl Parser<'_> {
+    /// Parses a whole file in context `ctx` (nginx's `parse_file`).
+    fn file(&mut self, text: &str, file: &str, ctx: u32) -> Result<(), Emerg> {
+        let mut lex = Lexer::new(text);
+        self.block(&mut lex, file, ctx, false)
+    }
+
+    /// Reads directives until `}` (in a block) or the end of the file.
+    fn block(
+        &mut self,
+        lex: &mut Lexer,
+        file: &str,
+        ctx: u32,
+        in_block: bool,
+    ) -> Result<(), Emerg> {
+        loop {
+            let tok = lex.next_directive().map_err(|e| Emerg {
+                text: e.text,
+                file: file.to_string(),
+                line: e.line,
+            })?;
+            let at = At {
+                file,
+                line: lex.line(),
+            };
+            let (words, block) = match tok {
+                Token::BlockEnd if in_block => return Ok(()),
+                Token::BlockEnd => return Err(at.emerg("unexpected \"}\"")),
+                Token::Eof if in_block => {
+                    return Err(at.emerg("unexpected end of file, expecting \"}\""));
+                }
+                Token::Eof => return Ok(()),
+                Token::Directive(w) => (w, false),
+                Token::BlockStart(w) => (w, true),
+            };
+            self.directive(lex, &at, ctx, words, block)?;
+        }
+    }
+
+    /// A `types { … }` block: every entry is `type ext…;`.
+    fn types_block(&mut self, lex: &mut Lexer, file: &str) -> Result<(), Emerg> {
+        loop {
+            let tok = lex.next_directive().map_err(|e| Emerg {
+                text: e.text,
+                file: file.to_string(),
+                line: e.line,
+            })?;
+            let at = At {
+                file,
+                line: lex.line(),
+            };
+            match tok {
+                Token::BlockEnd => return Ok(()),
+                Token::Eof => return Err(at.emerg("unexpected end of file, expecting \"}\"")),
+                Token::BlockStart(_) => return Err(at.emerg("unexpected \"{\"")),
+                Token::Directive(w) if w.first().is_some_and(|n| n == "include") => {
+                    self.include(&at, &w, INCLUDE_TYPES)?;
+                }
+                Token::Directive(_) => {}
+            }
+        }
+    }
+
+    fn directive(
+        &mut self,
+        lex: &mut Lexer,
+        at: &At,
+        ctx: u32,
+        words: Vec<String>,
+        block: bool,
+    ) -> Result<(), Emerg> {
+        let name = words.first().cloned().unwrap_or_default();
+        // `server` inside `upstream` is a different directive.
+        let spec: Option<Spec> = if name == "server" && ctx == UPS {
+            Some(("server", UPS, M1, false))
+        } else {
+            SPECS.iter().find(|s| s.0 == name).copied()
+        };
+        let Some((_, ctxs, args, is_block)) = spec else {
+            return Err(at.emerg(format!("unknown directive \"{name}\"")));
+        };
+        if ctxs & ctx == 0 {
+            return Err(at.emerg(format!("\"{name}\" directive is not allowed here")));
+        }
+        if !is_block && block {
+            return Err(at.emerg(format!("directive \"{name}\" is not terminated by \";\"")));
+        }
+        if is_block && !block {
+            return Err(at.emerg(format!("directive \"{name}\" has no opening \"{{\"")));
+        }
+        let n = words.len() - 1;
+        let ok = match args {
+            Args::Take(counts) => counts.contains(&n),
+            Args::More(m) => n >= m,
+            Args::Flag => n == 1,
+        };
+        if !ok {
+            return Err(at.emerg(format!(
+                "invalid number of arguments in \"{name}\" directive"
+            )));
+        }
+        if matches!(args, Args::Flag) && words[1] != "on" && words[1] != "off" {
+            return Err(at.emerg(format!(
+                "invalid value \"{}\" in \"{name}\" directive, it must be \"on\" or \"off\"",
+                words[1]
+            )));
+        }
+        let a = &words[1..];
+        match (name.as_str(), ctx) {
+            ("include", _) => self.include(at, &words, ctx)?,
+            ("events", _) => self.block(lex, at.file, EVENTS, true)?,
+            ("http", _) => self.block(lex, at.file, HTTP, true)?,
+            ("types", _) => self.types_block(lex, at.file)?,
+            ("worker_processes", _) => {
+                set_once(at, &name, &mut self.worker_processes, a[0].clone())?
+            }
+            ("pid", _) => set_once(at, &name, &mut self.pid, a[0].clone())?,
+            ("error_log", MAIN) => self.error_log = Some(a[0].clone()),
+            ("error_log", _) => self.common(ctx).error_log = Some(a[0].clone()),
+            ("log_format", _) => {
+                if self.log_formats.iter().any(|(n, _)| n == &a[0]) {
+                    return Err(at.emerg(format!("duplicate \"log_format\" name \"{}\"", a[0])));
+                }
+                self.log_formats.push((a[0].clone(), a[1..].concat()));
+            }
+            ("access_log", _) => {
+                let v = if a[0] == "off" {
+                    None
+                } else {
+                    let fmt = a.get(1).cloned().unwrap_or_else(|| "combined".to_string());
+                    if !self.log_formats.iter().any(|(n, _)| n == &fmt) {
+                        return Err(at.emerg(format!("unknown log format \"{fmt}\"")));
+                    }
+                    Some((a[0].clone(), fmt))
+                };
+                self.common(ctx).access_log = Some(v);
+            }
+            ("keepalive_timeout", UPS) => {}
+            ("keepalive_timeout", _) => {
+                let d = msec(at, &name, &a[0])?;
+                set_once(at, &name, &mut self.common(ctx).keepalive_timeout, d)?;
+            }
+            ("upstream", _) => self.upstream(lex, at, &a[0])?,
+            ("server", HTTP) => self.server(lex, at)?,
+            ("server", UPS) => self.upstream_server(at, a)?,
+            ("location", _) => self.location(lex, at, a)?,
+            ("listen", _) => self.listen(at, a)?,
+            ("server_name", _) => {
+                if let Some(s) = self.servers.last_mut() {
+                    s.names.extend(a.iter().map(|n| n.to_ascii_lowercase()));
+                }
+            }
+            ("proxy_pass", _) => self.proxy_pass(at, &a[0])?,
+            ("proxy_set_header", _) => {
+                let lvl = &mut self.common(ctx).proxy;
+                lvl.set_headers
+                    .get_or_insert_with(Vec::new)
+                    .push((a[0].clone(), a[1].clone()));
+            }
+            ("proxy_next_upstream", _) => {
+                let mut mask = 0;
+                for w in a {
+                    mask |= match w.as_str() {
+                        "error" => ft::ERROR,
+                        "timeout" => ft::TIMEOUT,
+                        "invalid_header" => ft::INVALID_HEADER,
+                        "http_500" => ft::HTTP_500,
+                        "http_502" => ft::HTTP_502,
+                        "http_503" => ft::HTTP_503,
+                        "http_504" => ft::HTTP_504,
+                        "http_403" => ft::HTTP_403,
+                        "http_404" => ft::HTTP_404,
+                        "http_429" => ft::HTTP_429,
+                        "non_idempotent" => ft::NON_IDEMPOTENT,
+                        "off" => ft::OFF,
+                        _ => return Err(at.emerg(format!("invalid value \"{w}\""))),
+                    };
+                }
+                set_once(at, &name, &mut self.common(ctx).proxy.next_upstream, mask)?;
+            }
+            ("proxy_next_upstream_tries", _) => {
+                let v = a[0]
+                    .parse::<u32>()
+                    .map_err(|_| at.emerg(format!("\"{name}\" directive invalid number")))?;
+                set_once(
+                    at,
+                    &name,
+                    &mut self.common(ctx).proxy.next_upstream_tries,
+                    v,
+                )?;
+            }
+            (
+                "proxy_next_upstream_timeout"
+                | "proxy_connect_timeout"
+                | "proxy_read_timeout"
+                | "proxy_send_timeout",
+                _,
+            ) => {
+                let d = msec(at, &name, &a[0])?;
+                let lvl = &mut self.common(ctx).proxy;
+                let slot = match name.as_str() {
+                    "proxy_next_upstream_timeout" => &mut lvl.next_upstream_timeout,
+                    "proxy_connect_timeout" => &mut lvl.connect_timeout,
+                    "proxy_read_timeout" => &mut lvl.read_timeout,
+                    _ => &mut lvl.send_timeout,
+                };
+                set_once(at, &name, slot, d)?;
+            }
+            ("proxy_http_version", _) => {
+                if a[0] != "1.0" && a[0] != "1.1" {
+                    return Err(at.emerg(format!("invalid value \"{}\"", a[0])));
+                }
+                set_once(
+                    at,
+                    &name,
+                    &mut self.common(ctx).proxy.http_version,
+                    a[0].clone(),
+                )?;
+            }
+            ("ip_hash" | "least_conn", _) => {
+                if let Some(u) = self.upstreams.last_mut() {
+                    if u.balance != Balance::RoundRobin {
+                        self.warnings
+                            .push(at.emerg("load balancing method redefined"));
+                    }
+                    u.balance = if name == "ip_hash" {
+                        Balance::IpHash
+                    } else {
+                        Balance::LeastConn
+                    };
+                }
+            }
+            ("keepalive", UPS) => {
+                let v = a[0].parse::<u32>().ok().filter(|v| *v > 0);
+                let v = v.ok_or_else(|| {
+                    at.emerg(format!(
+                        "invalid value \"{}\" in \"keepalive\" directive",
+                        a[0]
+                    ))
+                })?;
+                if let Some(u) = self.upstreams.last_mut() {
+                    u.keepalive = Some(v);
+                }
+            }
+            _ => {} // accepted and ignored
+        }
+        Ok(())
+    }
+
+    /// The settings of the innermost block of kind `ctx`.
+    fn common(&mut self, ctx: u32) -> &mut Common {
+        match ctx {
+            LOC => match self.loc_stack.last_mut() {
+                Some(l) => &mut l.common,
+                None => &mut self.http,
+            },
+            SRV => match self.servers.last_mut() {
+                Some(s) => &mut s.common,
+                None => &mut self.http,
+            },
+            _ => &mut self.http,
+        }
+    }
+
+    fn include(&mut self, at: &At, words: &[String], ctx: u32) -> Result<(), Emerg> {
+        let pattern = words.get(1).cloned().unwrap_or_default();
+        let pattern = if pattern.starts_with('/') {
+            pattern
+        } else {
+            format!("/etc/nginx/{pattern}")
+        };
+        self.depth += 1;
+        if self.depth > 32 {
+            return Err(at.emerg("too many nested includes"));
+        }
+        let paths = if pattern.contains(['*', '?', '[']) {
+            self.files.glob(&pattern)
+        } else {
+            vec![pattern.clone()]
+        };
+        for path in paths {
+            let Some(text) = self.files.read(&path) else {
+                return Err(at.emerg(format!(
+                    "open() \"{path}\" failed (2: No such file or directory)"
+                )));
+            };
+            if ctx == INCLUDE_TYPES {
+                let mut lex = Lexer::new(&text);
+                self.types_block(&mut lex, &path)?;
+            } else {
+                self.file(&text, &path, ctx)?;
+            }
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    fn upstream(&mut self, lex: &mut Lexer, at: &At, name: &str) -> Result<(), Emerg> {
+        if self.upstreams.iter().any(|u| u.name == name) {
+            return Err(at.emerg(format!("duplicate upstream \"{name}\"")));
+        }
+        self.upstreams.push(UpsBuild {
+            name: name.to_string(),
+            file: at.file.to_string(),
+            line: at.line,
+            servers: Vec::new(),
+            balance: Balance::RoundRobin,
+            keepalive: None,
+        });
+        self.block(lex, at.file, UPS, true)?;
+        if self.upstreams.last().is_some_and(|u| u.servers.is_empty()) {
+            return Err(Emerg {
+                text: "no servers are inside upstream".into(),
+                file: at.file.into(),
+                line: lex.line(),
+            });
+        }
+        Ok(())
+    }
+
+    fn upstream_server(&mut self, at: &At, a: &[String]) -> Result<(), Emerg> {
+        let mut e = ServerEntry {
+            addr: Ipv4Addr::UNSPECIFIED,
+            port: 80,
+            weight: 1,
+            max_fails: 1,
+            fail_timeout_s: 10,
+            max_conns: 0,
+            backup: false,
+            down: false,
+        };
+        let invalid = |w: &str| at.emerg(format!("invalid parameter \"{w}\""));
+        for w in &a[1..] {
+            if let Some(v) = w.strip_prefix("weight=") {
+                e.weight = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| invalid(w))?;
+            } else if let Some(v) = w.strip_prefix("max_fails=") {
+                e.max_fails = v.parse().map_err(|_| invalid(w))?;
+            } else if let Some(v) = w.strip_prefix("max_conns=") {
+                e.max_conns = v.parse().map_err(|_| invalid(w))?;
+            } else if let Some(v) = w.strip_prefix("fail_timeout=") {
+                e.fail_timeout_s = parse_time(v, true).ok_or_else(|| invalid(w))?;
+            } else if w == "backup" {
+                if self
+                    .upstreams
+                    .last()
+                    .is_some_and(|u| u.balance == Balance::IpHash)
+                {
+                    return Err(at.emerg(format!(
+                        "balancing method does not support parameter \"{w}\""
+                    )));
+                }
+                e.backup = true;
+            } else if w == "down" {
+                e.down = true;
+            } else {
+                return Err(invalid(w));
+            }
+        }
+        let (host, port) = split_host_port(&a[0])
+            .ok_or_else(|| at.emerg(format!("invalid port in upstream \"{}\"", a[0])))?;
+        if let Some(p) = port {
+            e.port = p;
+        }
+        let addrs = self.resolve(&host);
+        if addrs.is_empty() {
+            return Err(at.emerg(format!("host not found in upstream \"{}\"", a[0])));
+        }
+        if let Some(u) = self.upstreams.last_mut() {
+            for addr in addrs {
+                u.servers.push(ServerEntry { addr, ..e.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    fn resolve(&self, host: &str) -> Vec<Ipv4Addr> {
+        match host.parse::<Ipv4Addr>() {
+            Ok(a) => vec![a],
+            Err(_) => self.resolver.resolve(host),
+        }
+    }
+
+    fn server(&mut self, lex: &mut Lexer, at: &At) -> Result<(), Emerg> {
+        self.servers.push(SrvBuild {
+            listens: Vec::new(),
+            names: Vec::new(),
+            common: Common::default(),
+            locations: Vec::new(),
+            file: at.file.to_string(),
+        });
+        self.block(lex, at.file, SRV, true)
+    }
+
+    fn location(&mut self, lex: &mut Lexer, at: &At, a: &[String]) -> Result<(), Emerg> {
+        let (modifier, prefix) = if a.len() == 2 {
+            (a[0].as_str(), a[1].clone())
+        } else {
+            ("", a[0].clone())
+        };
+        let (exact, regex) = match modifier {
+            "" | "^~" => (false, false),
+            "=" => (true, false),
+            "~" | "~*" => (false, true),
+            m => return Err(at.emerg(format!("invalid location modifier \"{m}\""))),
+        };
+        let inherited = self
+            .loc_stack
+            .last()
+            .map(|l| l.common.clone())
+            .unwrap_or_default();
+        self.loc_stack.push(LocBuild {
+            prefix,
+            exact,
+            regex,
+            common: Common::default(),
+            pass: None,
+        });
+        self.block(lex, at.file, LOC, true)?;
+        if let Some(mut loc) = self.loc_stack.pop() {
+            loc.common = loc.common.merged(&inherited);
+            if let Some(s) = self.servers.last_mut() {
+                s.locations.push(loc);
+            }
+        }
+        Ok(())
+    }
+
+    fn listen(&mut self, at: &At, a: &[String]) -> Result<(), Emerg> {
+        let spec = &a[0];
+        let bad_port = || {
+            at.emerg(format!(
+                "invalid port in \"{spec}\" of the \"listen\" directive"
+            ))
+        };
+        let mut l = Listen {
+            addr: None,
+            port: 80,
+            default_server: false,
+        };
+        if spec.starts_with('[') {
+            // IPv6: accepted, not modelled.
+            return Ok(());
+        } else if let Some((h, p)) = spec.rsplit_once(':') {
+            l.port = p.parse().ok().filter(|p| *p > 0).ok_or_else(bad_port)?;
+            if h != "*" && h != "0.0.0.0" {
+                let addr = self.resolve(h).first().copied();
+                l.addr = Some(addr.ok_or_else(|| {
+                    at.emerg(format!(
+                        "host not found in \"{spec}\" of the \"listen\" directive"
+                    ))
+                })?);
+            }
+        } else if spec.bytes().all(|b| b.is_ascii_digit()) {
+            l.port = spec.parse().ok().filter(|p| *p > 0).ok_or_else(bad_port)?;
+        } else {
+            let addr = self.resolve(spec).first().copied();
+            l.addr = Some(addr.ok_or_else(|| {
+                at.emerg(format!(
+                    "host not found in \"{spec}\" of the \"listen\" directive"
+                ))
+            })?);
+        }
+        for w in &a[1..] {
+            match w.as_str() {
+                "default_server" | "default" => l.default_server = true,
+                "reuseport" | "http2" | "ssl" | "deferred" | "bind" | "proxy_protocol" => {}
+                w if w.starts_with("backlog=")
+                    || w.starts_with("ipv6only=")
+                    || w.starts_with("rcvbuf=")
+                    || w.starts_with("sndbuf=") => {}
+                w => return Err(at.emerg(format!("invalid parameter \"{w}\""))),
+            }
+        }
+        if let Some(s) = self.servers.last_mut() {
+            s.listens.push(l);
+        }
+        Ok(())
+    }
+
+    fn proxy_pass(&mut self, at: &At, url: &str) -> Result<(), Emerg> {
+        let rest = url
+            .strip_prefix("http://")
+            .ok_or_else(|| at.emerg(format!("invalid URL prefix in \"{url}\"")))?;
+        let (hostport, uri) = match rest.find('/') {
+            Some(i) => (&rest[..i], Some(rest[i..].to_string())),
+            None => (rest, None),
+        };
+        let (host, port) = split_host_port(hostport)
+            .ok_or_else(|| at.emerg(format!("invalid port in upstream \"{hostport}\"")))?;
+        if host.is_empty() {
+            return Err(at.emerg(format!("no host in upstream \"{hostport}\"")));
+        }
+        let Some(loc) = self.loc_stack.last_mut() else {
+            return Ok(());
+        };
+        if loc.pass.is_some() {
+            return Err(at.emerg("\"proxy_pass\" directive is duplicate"));
+        }
+        loc.pass = Some(ProxyPass {
+            host,
+            port,
+            uri,
+            file: at.file.to_string(),
+            line: at.line,
+        });
+        Ok(())
+    }
+
+    /// After the whole configuration was read: bind `proxy_pass` targets to upstream groups
+    /// (creating implicit ones, resolved now as in `ngx_http_upstream_init_main_conf()`), and
+    /// merge inherited settings.
+    fn finish(mut self) -> Result<Loaded, Emerg> {
+        // `ngx_http_upstream_init_round_robin()`: only backup servers.
+        if let Some(u) = self
+            .upstreams
+            .iter()
+            .find(|u| u.servers.iter().all(|s| s.backup))
+        {
+            return Err(Emerg {
+                text: format!(
+                    "no servers in upstream \"{}\" in {}:{}",
+                    u.name, u.file, u.line
+                ),
+                file: String::new(),
+                line: 0,
+            });
+        }
+        let mut upstreams: Vec<UpstreamConfig> = self
+            .upstreams
+            .iter()
+            .map(|u| UpstreamConfig {
+                name: u.name.clone(),
+                servers: u.servers.clone(),
+                balance: u.balance,
+                keepalive: u.keepalive,
+                implicit: false,
+            })
+            .collect();
+        let http = std::mem::take(&mut self.http);
+        let mut servers = Vec::new();
+        for s in std::mem::take(&mut self.servers) {
+            let scommon = s.common.merged(&http);
+            let mut locations = Vec::new();
+            for l in s.locations {
+                let c = l.common.merged(&scommon);
+                let proxy = match l.pass {
+                    None => None,
+                    Some(pp) => Some(self.bind(&mut upstreams, pp, &c.proxy, &l.prefix)?),
+                };
+                locations.push(LocationConfig {
+                    prefix: l.prefix,
+                    exact: l.exact,
+                    regex: l.regex,
+                    proxy,
+                });
+            }
+            servers.push(ServerConfig {
+                listens: if s.listens.is_empty() {
+                    vec![Listen {
+                        addr: None,
+                        port: 80,
+                        default_server: false,
+                    }]
+                } else {
+                    s.listens
+                },
+                server_names: if s.names.is_empty() {
+                    vec![String::new()]
+                } else {
+                    s.names
+                },
+                locations,
+                keepalive_timeout: scommon.keepalive_timeout.unwrap_or(Duration::from_secs(75)),
+                access_log: scommon.access_log.unwrap_or_else(|| {
+                    Some(("/var/log/nginx/access.log".into(), "combined".into()))
+                }),
+                error_log: scommon
+                    .error_log
+                    .or_else(|| self.error_log.clone())
+                    .unwrap_or_else(|| "/var/log/nginx/error.log".into()),
+                file: s.file,
+            });
+        }
+        Ok(Loaded {
+            config: NginxConfig {
+                worker_processes: self.worker_processes.clone().unwrap_or_else(|| "1".into()),
+                pid_path: self.pid.clone().unwrap_or_else(|| "/run/nginx.pid".into()),
+                error_log: self
+                    .error_log
+                    .clone()
+                    .unwrap_or_else(|| "/var/log/nginx/error.log".into()),
+                log_formats: std::mem::take(&mut self.log_formats),
+                upstreams,
+                servers,
+            },
+            warnings: self.warnings,
+        })
+    }
+
+    fn bind(
+        &self,
+        ups: &mut Vec<UpstreamConfig>,
+        pp: ProxyPass,
+        c: &ProxyLevel,
+        prefix: &str,
+    ) -> Result<ProxyConfig, Emerg> {
+        let explicit = if pp.port.is_none() {
+            ups.iter().position(|u| !u.implicit && u.name == pp.host)
+        } else {
+            None
+        };
+        let port = pp.port.unwrap_or(80);
+        let index = match explicit {
+            Some(i) => i,
+            None => {
+                let name = match pp.port {
+                    Some(p) => format!("{}:{p}", pp.host),
+                    None => pp.host.clone(),
+                };
+                match ups.iter().position(|u| u.implicit && u.name == name) {
+                    Some(i) => i,
+                    None => {
+                        let addrs = self.resolve(&pp.host);
+                        if addrs.is_empty() {
+                            return Err(Emerg {
+                                text: format!("host not found in upstream \"{}\"", pp.host),
+                                file: pp.file,
+                                line: pp.line,
+                            });
+                        }
+                        let servers = addrs
+                            .into_iter()
+                            .map(|addr| ServerEntry {
+                                addr,
+                                port,
+                                weight: 1,
+                                max_fails: 1,
+                                fail_timeout_s: 10,
+                                max_conns: 0,
+                                backup: false,
+                                down: false,
+                            })
+                            .collect();
+                        ups.push(UpstreamConfig {
+                            name,
+                            servers,
+                            balance: Balance::RoundRobin,
+                            keepalive: None,
+                            implicit: true,
+                        });
+                        ups.len() - 1
+                    }
+                }
+            }
+        };
+        let proxy_host = if port == 80 {
+            pp.host.clone()
+        } else {
+            format!("{}:{port}", pp.host)
+        };
+        let mut next = c.next_upstream.unwrap_or(ft::ERROR | ft::TIMEOUT);
+        if next & ft::OFF != 0 {
+            next = ft::OFF;
+        } else {
+            next |= ft::ERROR | ft::TIMEOUT; // always counted as failures
+        }
+        let sixty = Duration::from_secs(60);
+        Ok(ProxyConfig {
+            upstream: index,
+            proxy_host,
+            uri: pp.uri,
+            location_prefix: prefix.to_string(),
+            set_headers: c.set_headers.clone().unwrap_or_default(),
+            next_upstream: next,
+            next_upstream_tries: c.next_upstream_tries.unwrap_or(0),
+            next_upstream_timeout: c.next_upstream_timeout.unwrap_or(Duration::ZERO),
+            connect_timeout: c.connect_timeout.unwrap_or(sixty),
+            send_timeout: c.send_timeout.unwrap_or(sixty),
+            read_timeout: c.read_timeout.unwrap_or(sixty),
+            http_version: c.http_version.clone().unwrap_or_else(|| "1.0".into()),
+        })
+    }
+}
+
+/// Context marker for `include` inside `types { }`.
+const INCLUDE_TYPES: u32 = 1 << 20;
+
+fn set_once<T>(at: &At, name: &str, slot: &mut Option<T>, v: T) -> Result<(), Emerg> {
+    if slot.is_some() {
+        return Err(at.emerg(format!("\"{name}\" directive is duplicate")));
+    }
+    *slot = Some(v);
+    Ok(())
+}
+
+fn msec(at: &At, name: &str, v: &str) -> Result<Duration, Emerg> {
+    parse_time(v, false)
+        .map(Duration::from_millis)
+        .ok_or_else(|| at.emerg(format!("\"{name}\" directive invalid value")))
+}
+
+/// `host[:port]` → (host, port). `None` for a bad port.
+fn split_host_port(s: &str) -> Option<(String, Option<u16>)> {
+    match s.rsplit_once(':') {
+        Some((h, p)) => {
+            let port = p.parse::<u16>().ok().filter(|p| *p > 0)?;
+            Some((h.to_string(), Some(port)))
+        }
+        None => Some((s.to_string(), None)),
+    }
+}
+
+/// `ngx_parse_time()`: `1h30m`, `10s`, `500ms`, a bare number is seconds. Returns seconds when
+/// `is_sec` (where `ms` is refused) and milliseconds otherwise.
+pub fn parse_time(s: &str, is_sec: bool) -> Option<u64> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut total: u64 = 0;
+    let mut value: u64 = 0;
+    let mut valid = false;
+    let mut step = 0u8; // 0 start, 1 y … 8 ms
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() {
+            value = value.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+            valid = true;
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let (st, scale_s, is_ms) = match c {
+            b'y' => (1, 365 * 86_400, false),
+            b'M' => (2, 30 * 86_400, false),
+            b'w' => (3, 7 * 86_400, false),
+            b'd' => (4, 86_400, false),
+            b'h' => (5, 3_600, false),
+            b'm' if b.get(i) == Some(&b's') => {
+                i += 1;
+                (8, 0, true)
+            }
+            b'm' => (6, 60, false),
+            b's' => (7, 1, false),
+            _ => return None,
+        };
+        if step >= st || (is_ms && is_sec) {
+            return None;
+        }
+        step = st;
+        let add = if is_ms {
+            value
+        } else if is_sec {
+            value.checked_mul(scale_s)?
+        } else {
+            value.checked_mul(scale_s * 1000)?
+        };
+        total = total.checked_add(add)?;
+        value = 0;
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+    }
+    if !valid {
+        return None;
+    }
+    let tail = if is_sec {
+        value
+    } else {
+        value.checked_mul(1000)?
+    };
+    total.checked_add(tail)
+}
