@@ -44,6 +44,17 @@ impl Fs {
         self.read(path).map(|f| String::from_utf8_lossy(&f.contents).into_owned())
     }
 
+    /// The files directly in directory `dir`, sorted.
+    pub fn list(&self, dir: &str) -> Vec<String> {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        self.files
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .filter(|(p, _)| !p[prefix.len()..].contains('/'))
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
     /// Whether `path` is a directory (a prefix of some file's path).
     pub fn is_dir(&self, path: &str) -> bool {
         let dir = if path.ends_with('/') { path.to_owned() } else { format!("{path}/") };

@@ -90,6 +90,7 @@ impl Host {
         for (path, contents) in &cfg.files {
             fs.write(path, contents.clone(), SimTime::ZERO);
         }
+        apps::install_packages(&mut fs, &cfg.enabled);
         let nics = Self::fresh_nics(&cfg, &rng, 0);
         Host {
             cfg,

@@ -55,7 +55,7 @@ pub(super) struct HttpdProc {
 impl HttpdProc {
     pub(super) fn start(host: &mut Host, now: SimTime, pid: u32) -> HttpdProc {
         let server_name = host.interfaces().into_iter().find_map(|(_, _, a, _)| a).map_or_else(|| "127.0.1.1".to_owned(), |a| a.addr.to_string());
-        let core = Httpd::new(HttpdConfig { server_name, pid, tid: pid, ..HttpdConfig::default() });
+        let core = Httpd::new(HttpdConfig { server_name, pid, tid: u64::from(pid), ..HttpdConfig::default() });
         let listeners = ListenerPool::open(host, 80);
         HttpdProc { pid, started_at: now, core, listeners, conns: Vec::new() }
     }
@@ -83,7 +83,7 @@ impl HttpdProc {
             let (status, io) = conn.stream.pump(host);
             moved |= io;
             if !conn.stream.closing() && matches!(status, Status::Open | Status::PeerClosed) {
-                moved |= self.serve(host, now, conn, keepalive);
+                moved |= serve(&self.core, self.pid, host, now, conn, keepalive);
                 conn.stream.pump(host);
             }
             if status == Status::PeerClosed && !conn.stream.closing() {
@@ -104,52 +104,6 @@ impl HttpdProc {
         moved
     }
 
-    /// Answers every complete request in the connection's input.
-    fn serve(&mut self, host: &mut Host, now: SimTime, conn: &mut Conn, keepalive: Duration) -> bool {
-        let mut moved = false;
-        let (Some((client_ip, client_port)), Some((server_ip, server_port))) = (host.tcp_remote(conn.stream.handle), host.tcp_local(conn.stream.handle)) else {
-            return false;
-        };
-        while !conn.stream.closing() {
-            let info = ConnInfo { client_ip, client_port, server_ip, server_port, requests_on_conn: conn.requests };
-            let response = match parse_request(&conn.stream.input, self.core.limits()) {
-                Parsed::Partial => break,
-                Parsed::Invalid(err) => {
-                    let r = self.core.bad_request(now, &host.calendar, &err, &conn.stream.input, &info);
-                    conn.stream.input.clear();
-                    r
-                }
-                Parsed::Complete { head, head_len } => {
-                    let body_len = head.content_length().unwrap_or(0) as usize;
-                    if conn.stream.input.len() < head_len + body_len {
-                        break; // the request body is still arriving
-                    }
-                    conn.stream.input.drain(..head_len + body_len);
-                    let docroot = FsDocroot { fs: &host.fs, calendar: host.calendar };
-                    self.core.handle_request(now, &host.calendar, &head, &info, &docroot)
-                }
-            };
-            moved = true;
-            conn.requests += 1;
-            conn.idle_until = now + keepalive;
-            conn.stream.send(&response.to_bytes());
-            if !response.keep_alive {
-                conn.stream.close_when_flushed();
-            }
-            self.log(host, now, ACCESS_LOG, &response.access_log);
-            if let Some(line) = &response.error_log {
-                self.log(host, now, ERROR_LOG, line);
-            }
-        }
-        moved
-    }
-
-    fn log(&self, host: &mut Host, now: SimTime, file: &str, line: &str) {
-        host.fs.append_line(file, line, now);
-        let kind = TraceKind::Log { host: host.name().to_owned(), process: "httpd".to_owned(), pid: self.pid, line: line.to_owned() };
-        host.emit(now, kind);
-    }
-
     /// `systemctl stop httpd`: listeners and connections close at once.
     pub(super) fn stop(&mut self, host: &mut Host) {
         self.listeners.close(host);
@@ -158,4 +112,50 @@ impl HttpdProc {
         }
         self.conns.clear();
     }
+}
+
+/// Answers every complete request in the connection's input.
+fn serve(core: &Httpd, pid: u32, host: &mut Host, now: SimTime, conn: &mut Conn, keepalive: Duration) -> bool {
+    let mut moved = false;
+    let (Some((client_ip, client_port)), Some((server_ip, server_port))) = (host.tcp_remote(conn.stream.handle), host.tcp_local(conn.stream.handle)) else {
+        return false;
+    };
+    while !conn.stream.closing() {
+        let info = ConnInfo { client_ip, client_port, server_ip, server_port, requests_on_conn: conn.requests };
+        let response = match parse_request(&conn.stream.input, core.limits()) {
+            Parsed::Partial => break,
+            Parsed::Invalid(err) => {
+                let r = core.bad_request(now, &host.calendar, &err, &conn.stream.input, &info);
+                conn.stream.input.clear();
+                r
+            }
+            Parsed::Complete { head, head_len } => {
+                let body_len = head.content_length().unwrap_or(0) as usize;
+                if conn.stream.input.len() < head_len + body_len {
+                    break; // the request body is still arriving
+                }
+                conn.stream.input.drain(..head_len + body_len);
+                let docroot = FsDocroot { fs: &host.fs, calendar: host.calendar };
+                core.handle_request(now, &host.calendar, &head, &info, &docroot)
+            }
+        };
+        moved = true;
+        conn.requests += 1;
+        conn.idle_until = now + keepalive;
+        conn.stream.send(&response.to_bytes());
+        if !response.keep_alive {
+            conn.stream.close_when_flushed();
+        }
+        log(pid, host, now, ACCESS_LOG, &response.access_log);
+        if let Some(line) = &response.error_log {
+            log(pid, host, now, ERROR_LOG, line);
+        }
+    }
+    moved
+}
+
+fn log(pid: u32, host: &mut Host, now: SimTime, file: &str, line: &str) {
+    host.fs.append_line(file, line, now);
+    let kind = TraceKind::Log { host: host.name().to_owned(), process: "httpd".to_owned(), pid, line: line.to_owned() };
+    host.emit(now, kind);
 }

@@ -3,14 +3,22 @@
 //! core in `proto` and the host's network; this module owns their lifecycle: pids, signals,
 //! unit states, and the routing of packets and link events to them.
 
+mod curl;
+mod httpd;
 mod keepalived;
+mod net;
+mod nginx;
 mod ping;
 
 use std::net::Ipv4Addr;
 
 use super::Host;
 use crate::kernel::SimTime;
+use crate::observe::trace::TraceKind;
+use curl::CurlProc;
+use httpd::HttpdProc;
 use keepalived::Keepalived;
+use nginx::NginxProc;
 use ping::PingProc;
 
 /// A systemd unit labsim knows how to run.
@@ -18,6 +26,10 @@ use ping::PingProc;
 pub(crate) enum Unit {
     /// `keepalived.service`.
     Keepalived,
+    /// `httpd.service` (Apache).
+    Httpd,
+    /// `nginx.service`.
+    Nginx,
 }
 
 impl Unit {
@@ -25,6 +37,8 @@ impl Unit {
     pub(crate) fn from_name(name: &str) -> Option<Unit> {
         match name.trim_end_matches(".service") {
             "keepalived" => Some(Unit::Keepalived),
+            "httpd" => Some(Unit::Httpd),
+            "nginx" => Some(Unit::Nginx),
             _ => None,
         }
     }
@@ -33,6 +47,8 @@ impl Unit {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Unit::Keepalived => "keepalived",
+            Unit::Httpd => "httpd",
+            Unit::Nginx => "nginx",
         }
     }
 
@@ -40,6 +56,8 @@ impl Unit {
     pub(crate) fn description(self) -> &'static str {
         match self {
             Unit::Keepalived => "Keepalive Daemon (LVS and VRRP)",
+            Unit::Httpd => "The Apache HTTP Server",
+            Unit::Nginx => "A high performance web server and a reverse proxy server",
         }
     }
 
@@ -47,6 +65,8 @@ impl Unit {
     fn marker_file(self) -> &'static str {
         match self {
             Unit::Keepalived => "/etc/keepalived/keepalived.conf",
+            Unit::Httpd => "/var/www/html",
+            Unit::Nginx => "/etc/nginx",
         }
     }
 }
@@ -78,14 +98,26 @@ pub(crate) enum Signal {
 pub(super) struct Processes {
     next_pid: u32,
     keepalived: Option<Keepalived>,
-    keepalived_failed_at: Option<SimTime>,
+    /// Units that died or failed to start, and when.
+    failed: Vec<(Unit, SimTime)>,
+    httpd: Option<HttpdProc>,
+    nginx: Option<NginxProc>,
     pings: Vec<PingProc>,
+    curls: Vec<CurlProc>,
 }
 
 impl Default for Processes {
     fn default() -> Self {
         // Pids after boot-time services, as on a freshly booted small VM.
-        Processes { next_pid: 1000, keepalived: None, keepalived_failed_at: None, pings: Vec::new() }
+        Processes {
+            next_pid: 1000,
+            keepalived: None,
+            failed: Vec::new(),
+            httpd: None,
+            nginx: None,
+            pings: Vec::new(),
+            curls: Vec::new(),
+        }
     }
 }
 
@@ -105,17 +137,30 @@ impl Processes {
                 self.keepalived = None;
             }
         }
+        if let Some(h) = self.httpd.as_mut() {
+            moved |= h.poll(host, now);
+        }
+        if let Some(n) = self.nginx.as_mut() {
+            moved |= n.poll(host, now);
+        }
         for p in &mut self.pings {
             moved |= p.poll(host, now);
         }
         self.pings.retain(|p| !p.is_finished());
+        for c in &mut self.curls {
+            moved |= c.poll(host, now);
+        }
+        self.curls.retain(|c| !c.is_finished());
         moved
     }
 
     pub(super) fn poll_timeout(&self) -> Option<SimTime> {
         let k = self.keepalived.as_ref().and_then(Keepalived::poll_timeout);
         let p = self.pings.iter().filter_map(PingProc::poll_timeout).min();
-        [k, p].into_iter().flatten().min()
+        let h = self.httpd.as_ref().and_then(HttpdProc::poll_timeout);
+        let n = self.nginx.as_ref().and_then(NginxProc::poll_timeout);
+        let c = self.curls.iter().filter_map(CurlProc::poll_timeout).min();
+        [k, p, h, n, c].into_iter().flatten().min()
     }
 
     /// Power off: everything dies without a word.
@@ -126,6 +171,9 @@ impl Processes {
     pub(super) fn interrupt_commands(&mut self, host: &mut Host, now: SimTime) {
         for p in &mut self.pings {
             p.interrupt(host, now);
+        }
+        for c in &mut self.curls {
+            c.kill(host, now, 130);
         }
     }
 
@@ -163,12 +211,28 @@ impl Processes {
         Some(pid)
     }
 
+    /// Starts `curl`; its pid, or `None` when it failed at once (it printed why).
+    pub(super) fn start_curl(&mut self, host: &mut Host, now: SimTime, id: usize, args: &[&str]) -> Option<u32> {
+        let pid = self.alloc_pids(1);
+        let c = CurlProc::start(host, now, id, pid, args)?;
+        let done = c.is_finished();
+        self.curls.push(c);
+        (!done).then_some(pid)
+    }
+
     fn processes(&self) -> Vec<(u32, &'static str)> {
         let mut all = Vec::new();
         if let Some(k) = &self.keepalived {
             all.extend(k.pids().map(|p| (p, "keepalived")));
         }
+        if let Some(h) = &self.httpd {
+            all.push((h.pid(), "httpd"));
+        }
+        if let Some(n) = &self.nginx {
+            all.extend(n.pids().map(|p| (p, "nginx")));
+        }
         all.extend(self.pings.iter().map(|p| (p.pid(), "ping")));
+        all.extend(self.curls.iter().map(|c| (c.pid(), "curl")));
         all
     }
 
@@ -183,9 +247,31 @@ impl Processes {
                     // stays configured (spec-vrrp §4.9).
                     k.kill(host);
                     self.keepalived = None;
-                    self.keepalived_failed_at = Some(now);
+                    self.failed.push((Unit::Keepalived, now));
                 }
             }
+            return true;
+        }
+        if let Some(h) = self.httpd.as_mut()
+            && h.pid() == pid
+        {
+            // httpd stops on SIGTERM and SIGKILL alike: its sockets close with the process.
+            h.stop(host);
+            self.httpd = None;
+            return true;
+        }
+        if let Some(n) = self.nginx.as_mut()
+            && n.pids().contains(&pid)
+        {
+            n.stop(host);
+            self.nginx = None;
+            if signal == Signal::Kill {
+                self.failed.push((Unit::Nginx, now));
+            }
+            return true;
+        }
+        if let Some(c) = self.curls.iter_mut().find(|c| c.pid() == pid) {
+            c.kill(host, now, 128 + if signal == Signal::Kill { 9 } else { 15 });
             return true;
         }
         if let Some(p) = self.pings.iter_mut().find(|p| p.pid() == pid) {
@@ -199,31 +285,68 @@ impl Processes {
     }
 }
 
+/// The files a package installs that a scenario did not provide: nginx's stock `nginx.conf` and
+/// `mime.types` on a host that runs nginx (enabled, or given any file under `/etc/nginx/`).
+pub(super) fn install_packages(fs: &mut crate::host::Fs, enabled: &[String]) {
+    use crate::proto::nginx::config::{DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
+    if enabled.iter().any(|e| e == "nginx") || fs.is_dir("/etc/nginx") {
+        for (path, text) in [(NGINX_CONF_PATH, DEFAULT_NGINX_CONF), (MIME_TYPES_PATH, DEFAULT_MIME_TYPES)] {
+            if fs.read(path).is_none() {
+                fs.write(path, text.as_bytes().to_vec(), SimTime::ZERO);
+            }
+        }
+    }
+}
+
 impl Host {
     /// Whether the package behind `unit` is installed (its configuration file exists).
     pub(crate) fn is_installed(&self, unit: Unit) -> bool {
         self.fs.read(unit.marker_file()).is_some() || self.cfg.enabled.iter().any(|e| e == unit.name())
     }
 
-    /// `systemctl start UNIT` (also at boot for enabled units).
-    pub(crate) fn service_start(&mut self, now: SimTime, unit: Unit) {
+    /// `systemctl start UNIT` (also at boot for enabled units). `Err` carries what the unit's
+    /// start command printed when it refused to start (the unit is then failed).
+    pub(crate) fn service_start(&mut self, now: SimTime, unit: Unit) -> Result<(), Vec<String>> {
+        self.procs.failed.retain(|(u, _)| *u != unit);
         match unit {
             Unit::Keepalived => {
-                if self.procs.keepalived.is_some() {
-                    return;
+                if self.procs.keepalived.is_none() {
+                    let pid = self.procs.alloc_pids(2);
+                    let k = Keepalived::start(self, now, pid);
+                    self.procs.keepalived = Some(k);
                 }
-                let pid = self.procs.alloc_pids(2);
-                let k = Keepalived::start(self, now, pid);
-                self.procs.keepalived = Some(k);
-                self.procs.keepalived_failed_at = None;
+            }
+            Unit::Httpd => {
+                if self.procs.httpd.is_none() {
+                    let pid = self.procs.alloc_pids(1);
+                    self.procs.httpd = Some(HttpdProc::start(self, now, pid));
+                }
+            }
+            Unit::Nginx => {
+                if self.procs.nginx.is_none() {
+                    let pid = self.procs.alloc_pids(2);
+                    match NginxProc::start(self, now, pid) {
+                        Ok(n) => self.procs.nginx = Some(n),
+                        Err(lines) => {
+                            self.procs.failed.push((Unit::Nginx, now));
+                            for line in &lines {
+                                let kind = TraceKind::Log { host: self.name().to_owned(), process: "nginx".to_owned(), pid, line: line.clone() };
+                                self.emit(now, kind);
+                            }
+                            return Err(lines);
+                        }
+                    }
+                }
             }
         }
+        Ok(())
     }
 
     /// Starts an enabled service by name at boot; unknown names were rejected by the scenario.
     pub(super) fn start_enabled(&mut self, now: SimTime, name: &str) {
         if let Some(unit) = Unit::from_name(name) {
-            self.service_start(now, unit);
+            // A unit that fails at boot is left failed; its messages are in its log.
+            let _ = self.service_start(now, unit);
         }
     }
 
@@ -231,24 +354,55 @@ impl Host {
     pub(crate) fn service_stop(&mut self, now: SimTime, unit: Unit) {
         match unit {
             Unit::Keepalived => {
-                self.procs.keepalived_failed_at = None;
                 let mut procs = std::mem::take(&mut self.procs);
                 if let Some(k) = procs.keepalived.as_mut() {
                     k.terminate(self, now);
                 }
                 self.procs = procs;
             }
+            Unit::Httpd => {
+                if let Some(mut h) = self.procs.httpd.take() {
+                    h.stop(self);
+                }
+            }
+            Unit::Nginx => {
+                if let Some(mut n) = self.procs.nginx.take() {
+                    n.stop(self);
+                }
+            }
         }
+        self.procs.failed.retain(|(u, _)| *u != unit);
+    }
+
+    /// `nginx -t`.
+    pub(crate) fn nginx_test(&self) -> (Vec<String>, i32) {
+        nginx::test_config(self)
+    }
+
+    /// `nginx -s reload`: `Err` with nginx's messages when the new configuration is refused or
+    /// nginx is not running.
+    pub(crate) fn nginx_reload(&mut self) -> Result<(), Vec<String>> {
+        let mut procs = std::mem::take(&mut self.procs);
+        let result = match procs.nginx.as_mut() {
+            Some(n) => n.reload(self),
+            None => Err(vec!["nginx: [error] open() \"/run/nginx.pid\" failed (2: No such file or directory)".to_owned()]),
+        };
+        self.procs = procs;
+        result
     }
 
     pub(crate) fn unit_state(&self, unit: Unit) -> UnitState {
-        match unit {
-            Unit::Keepalived => match (&self.procs.keepalived, self.procs.keepalived_failed_at) {
-                (Some(k), _) if k.is_stopping() => UnitState::Deactivating { since: k.started_at(), pid: k.pids()[0] },
-                (Some(k), _) => UnitState::Active { since: k.started_at(), pid: k.pids()[0] },
-                (None, Some(at)) => UnitState::Failed { since: at },
-                (None, None) => UnitState::Inactive,
-            },
+        let running = match unit {
+            Unit::Keepalived => self.procs.keepalived.as_ref().map(|k| (k.started_at(), k.pids()[0], k.is_stopping())),
+            Unit::Httpd => self.procs.httpd.as_ref().map(|h| (h.started_at(), h.pid(), false)),
+            Unit::Nginx => self.procs.nginx.as_ref().map(|n| (n.started_at(), n.pids()[0], false)),
+        };
+        let failed = self.procs.failed.iter().find(|(u, _)| *u == unit).map(|(_, at)| *at);
+        match (running, failed) {
+            (Some((since, pid, true)), _) => UnitState::Deactivating { since, pid },
+            (Some((since, pid, false)), _) => UnitState::Active { since, pid },
+            (None, Some(since)) => UnitState::Failed { since },
+            (None, None) => UnitState::Inactive,
         }
     }
 

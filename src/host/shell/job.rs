@@ -69,6 +69,7 @@ impl Job {
             match run_simple(host, now, self.id, &words) {
                 Ran::Done(out) => finish(host, now, self.id, out),
                 Ran::Started(pid) => self.waiting_for = Some(pid),
+                Ran::Reported => {}
                 Ran::Gone => self.done = true,
             }
         }

@@ -6,6 +6,7 @@
 mod ip;
 mod job;
 mod kill;
+mod nginx;
 mod script;
 mod sendip;
 mod systemctl;
@@ -96,6 +97,8 @@ pub(crate) enum Ran {
     Done(Output),
     /// A process was started (`pid`); it prints its own output and exit status later.
     Started(u32),
+    /// It already finished and printed its output and exit status itself.
+    Reported,
     /// The host powered off.
     Gone,
 }
@@ -133,11 +136,18 @@ pub(crate) fn run_simple(host: &mut Host, now: SimTime, id: usize, words: &[Stri
         "killall" | "pkill" => kill::killall(host, now, cmd, &args),
         "pidof" => kill::pidof(host, &args),
         "sendip" => sendip::run(host, now, &args),
+        "nginx" => nginx::run(host, now, &args),
         "ping" => {
             let mut procs = std::mem::take(&mut host.procs);
             let pid = procs.start_ping(host, now, id, &args);
             host.procs = procs;
-            return pid.map_or(Ran::Done(Output::default().status(2)), Ran::Started);
+            return pid.map_or(Ran::Reported, Ran::Started);
+        }
+        "curl" => {
+            let mut procs = std::mem::take(&mut host.procs);
+            let pid = procs.start_curl(host, now, id, &args);
+            host.procs = procs;
+            return pid.map_or(Ran::Reported, Ran::Started);
         }
         "poweroff" | "halt" | "shutdown" => {
             host.emit(now, TraceKind::Exit { host: host.cfg.name.clone(), id, status: 0 });

@@ -39,12 +39,15 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
             status = code;
             continue;
         };
-        match verb {
-            "start" => host.service_start(now, unit),
-            "stop" => host.service_stop(now, unit),
+        let started = match verb {
+            "start" => Some(host.service_start(now, unit)),
+            "stop" => {
+                host.service_stop(now, unit);
+                None
+            }
             "restart" => {
                 host.service_stop(now, unit);
-                host.service_start(now, unit);
+                Some(host.service_start(now, unit))
             }
             "enable" | "disable" => {
                 let name = unit.name().to_owned();
@@ -52,6 +55,7 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
                 if verb == "enable" {
                     host.cfg.enabled.push(name);
                 }
+                None
             }
             "is-active" => {
                 let state = host.unit_state(unit);
@@ -64,10 +68,18 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
                 if !matches!(state, UnitState::Active { .. }) {
                     status = 3;
                 }
+                None
             }
             _ => {
                 status = status_lines(host, now, unit, &mut o);
+                None
             }
+        };
+        if let Some(Err(_)) = started {
+            let name = unit.name();
+            o.err(format!("Job for {name}.service failed because the control process exited with error code."));
+            o.err(format!("See \"systemctl status {name}.service\" and \"journalctl -xeu {name}.service\" for details."));
+            status = 1;
         }
     }
     o.status(status)

@@ -1,0 +1,350 @@
+//! nginx on a host (one master, one worker: spec-nginx-upstream §1.1): the configuration of
+//! `proto::nginx` read from the host's files, a listener pool per `listen` port, and per client
+//! request a [`ProxyRequest`] whose actions become upstream TCP connections, bytes for the
+//! client, and lines in the error and access logs (files, and the daemon's traced log lines).
+//! Peer state lives in one [`Upstream`] per group for the worker's lifetime; a reload builds
+//! fresh ones, as nginx does.
+
+use std::net::Ipv4Addr;
+
+use super::curl::resolve;
+use super::net::{ListenerPool, Stream};
+use crate::host::tcp::Status;
+use crate::host::{Fs, Host};
+use crate::kernel::SimTime;
+use crate::observe::trace::TraceKind;
+use crate::proto::nginx::{
+    Action, ClientRequest, ConfFiles, ConnectError, NginxConfig, ProxyRequest, RequestCtx, Resolver, Upstream,
+    error_page, nginx_t,
+};
+use crate::wire::http::{HeadError, Limits, Parsed, parse_request};
+
+/// The host's filesystem as nginx's configuration source.
+struct HostFiles<'a>(&'a Fs);
+
+impl ConfFiles for HostFiles<'_> {
+    fn read(&self, path: &str) -> Option<String> {
+        self.0.read_text(path)
+    }
+
+    fn glob(&self, pattern: &str) -> Vec<String> {
+        let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
+        self.0.list(dir).into_iter().filter(|p| glob_match(name, p.rsplit('/').next().unwrap_or(p))).collect()
+    }
+}
+
+/// `*` and `?` in one path component, as glob(3) matches them.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    go(&p, &n)
+}
+
+/// `/etc/hosts` as nginx's resolver at configuration load.
+struct HostResolver<'a>(&'a Host);
+
+impl Resolver for HostResolver<'_> {
+    fn resolve(&self, name: &str) -> Vec<Ipv4Addr> {
+        resolve(self.0, name).into_iter().collect()
+    }
+}
+
+/// `nginx -t`: (stderr lines, exit status).
+pub(super) fn test_config(host: &Host) -> (Vec<String>, i32) {
+    nginx_t(&HostFiles(&host.fs), &HostResolver(host))
+}
+
+fn load(host: &Host) -> Result<NginxConfig, Vec<String>> {
+    NginxConfig::load(&HostFiles(&host.fs), &HostResolver(host)).map(|l| l.config).map_err(|e| vec![e.stderr_line()])
+}
+
+/// nginx's `client_header_timeout` default.
+const CLIENT_HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A request being proxied, and its current upstream connection.
+struct Active {
+    proxy: ProxyRequest,
+    upstream: usize,
+    access_log: Option<String>,
+    conn: Option<Stream>,
+    connected: bool,
+}
+
+struct Client {
+    stream: Stream,
+    number: u64,
+    active: Option<Active>,
+    idle_until: SimTime,
+    server: Option<usize>,
+}
+
+pub(super) struct NginxProc {
+    pid: u32,
+    started_at: SimTime,
+    config: NginxConfig,
+    upstreams: Vec<Upstream>,
+    listeners: Vec<ListenerPool>,
+    clients: Vec<Client>,
+    connections: u64,
+}
+
+impl NginxProc {
+    /// Starts the master (`pid`) and its worker (`pid + 1`); a bad configuration keeps it from
+    /// starting and gives nginx's messages.
+    pub(super) fn start(host: &mut Host, now: SimTime, pid: u32) -> Result<NginxProc, Vec<String>> {
+        let config = load(host)?;
+        let upstreams = config.upstreams.iter().map(Upstream::new).collect();
+        let listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(host, port)).collect();
+        Ok(NginxProc { pid, started_at: now, config, upstreams, listeners, clients: Vec::new(), connections: 0 })
+    }
+
+    /// `nginx -s reload`: a new configuration and fresh peer state; on error the old one stays.
+    pub(super) fn reload(&mut self, host: &mut Host) -> Result<(), Vec<String>> {
+        let config = load(host)?;
+        self.upstreams = config.upstreams.iter().map(Upstream::new).collect();
+        for l in &mut self.listeners {
+            l.close(host);
+        }
+        self.listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(host, port)).collect();
+        self.config = config;
+        Ok(())
+    }
+
+    pub(super) fn pids(&self) -> [u32; 2] {
+        [self.pid, self.pid + 1]
+    }
+
+    pub(super) fn started_at(&self) -> SimTime {
+        self.started_at
+    }
+
+    pub(super) fn poll_timeout(&self) -> Option<SimTime> {
+        self.clients
+            .iter()
+            .filter_map(|c| match &c.active {
+                Some(a) => a.proxy.poll_timeout(),
+                None => Some(c.idle_until),
+            })
+            .min()
+    }
+
+    pub(super) fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
+        let mut moved = false;
+        for l in &mut self.listeners {
+            for h in l.accept(host) {
+                moved = true;
+                self.connections += 1;
+                let server = host.tcp_local(h).and_then(|(ip, _)| {
+                    self.config.servers.iter().position(|s| s.listens.iter().any(|x| x.port == l.port() && x.addr.is_none_or(|a| a == ip)))
+                });
+                // client_header_timeout (60 s): how long a new connection may take to send a request.
+                let idle_until = now + CLIENT_HEADER_TIMEOUT;
+                self.clients.push(Client { stream: Stream::new(h), number: self.connections, active: None, idle_until, server });
+            }
+        }
+        let Self { clients, upstreams, config, pid, .. } = self;
+        for client in clients.iter_mut() {
+            moved |= serve_client(host, now, *pid + 1, config, upstreams, client);
+        }
+        self.clients.retain(|c| !c.stream.is_finished());
+        moved
+    }
+
+    /// `nginx -s stop` / SIGTERM / `systemctl stop nginx`.
+    pub(super) fn stop(&mut self, host: &mut Host) {
+        for l in &mut self.listeners {
+            l.close(host);
+        }
+        for c in &mut self.clients {
+            c.stream.release(host);
+            if let Some(conn) = c.active.as_mut().and_then(|a| a.conn.as_mut()) {
+                conn.release(host);
+            }
+        }
+        self.clients.clear();
+    }
+}
+
+fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
+    let (status, mut moved) = client.stream.pump(host);
+    if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) {
+        client.stream.release(host);
+        if let Some(conn) = client.active.take().and_then(|a| a.conn) {
+            let mut conn = conn;
+            conn.release(host);
+        }
+        return true;
+    }
+    if client.active.is_none() && !client.stream.closing() {
+        moved |= start_request(host, now, worker, config, upstreams, client);
+    }
+    if let Some(active) = client.active.as_mut() {
+        moved |= drive(host, now, worker, &config.error_log, &mut upstreams[active.upstream], active, &mut client.stream);
+        if active.proxy.is_done() {
+            if let Some(c) = active.conn.as_mut() {
+                c.release(host);
+            }
+            client.active = None;
+            let keepalive = client.server.and_then(|s| config.servers.get(s)).map_or(std::time::Duration::from_secs(65), |s| s.keepalive_timeout);
+            client.idle_until = now + keepalive;
+            // A pipelined request may already be waiting.
+            if !client.stream.closing() {
+                start_request(host, now, worker, config, upstreams, client);
+            }
+        }
+    }
+    if client.active.is_none() && !client.stream.closing() && (status == Status::PeerClosed || now >= client.idle_until) {
+        client.stream.close_when_flushed();
+        moved = true;
+    }
+    client.stream.pump(host);
+    moved
+}
+
+/// Parses a request from the client's input and starts proxying it; true if one started.
+fn start_request(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
+    let date = host.calendar.date(now);
+    let (head, head_len) = match parse_request(&client.stream.input, &Limits::NGINX) {
+        Parsed::Partial => return false,
+        Parsed::Invalid(err) => {
+            let status = match err {
+                HeadError::FieldTooLong { .. } | HeadError::HeadTooLarge | HeadError::TooManyFields => 494,
+                HeadError::StartLineTooLong => 414,
+                HeadError::Malformed => 400,
+            };
+            let (head, body) = error_page(status, &date);
+            client.stream.send(&head);
+            client.stream.send(&body);
+            client.stream.close_when_flushed();
+            client.stream.input.clear();
+            return true;
+        }
+        Parsed::Complete { head, head_len } => (head, head_len),
+    };
+    let body_len = head.content_length().unwrap_or(0) as usize;
+    if client.stream.input.len() < head_len + body_len {
+        return false;
+    }
+    let body = client.stream.input[head_len..head_len + body_len].to_vec();
+    client.stream.input.drain(..head_len + body_len);
+    let Some((client_ip, _)) = host.tcp_remote(client.stream.handle) else { return false };
+    let Some((local_ip, local_port)) = host.tcp_local(client.stream.handle) else { return false };
+    let request = ClientRequest {
+        method: head.method.clone(),
+        target: head.target.clone(),
+        version: head.version.as_str().to_owned(),
+        headers: head.headers.clone(),
+        body,
+    };
+    let server = config.find_server(local_ip, local_port, request.header("Host"));
+    let proxy = server.and_then(|s| s.find_location(&request.target)).and_then(|l| l.proxy.as_ref());
+    let (Some(server), Some(proxy)) = (server, proxy) else {
+        // No proxied location: labsim's nginx serves no static files, so the answer is 404.
+        let (head, body) = crate::proto::nginx::pages::error_response(404, &date, request.wants_keep_alive());
+        client.stream.send(&head);
+        client.stream.send(&body);
+        return true;
+    };
+    let format = server.access_log.as_ref().and_then(|(_, name)| config.log_format(name)).map(str::to_owned);
+    let ctx = RequestCtx { client_ip, conn_number: client.number, worker_pid: worker, calendar: host.calendar, server_name: server.name().to_owned(), access_log_format: format };
+    let proxy_request = ProxyRequest::new(now, request, ctx, proxy, &mut upstreams[proxy.upstream]);
+    let access_log = server.access_log.as_ref().map(|(path, _)| path.clone());
+    client.active = Some(Active { proxy: proxy_request, upstream: proxy.upstream, access_log, conn: None, connected: false });
+    true
+}
+
+/// Feeds the upstream connection's events to the request and carries out its actions.
+fn drive(host: &mut Host, now: SimTime, worker: u32, error_log: &str, up: &mut Upstream, active: &mut Active, client: &mut Stream) -> bool {
+    let mut moved = false;
+    if let Some(conn) = active.conn.as_mut() {
+        let (status, io) = conn.pump(host);
+        moved |= io;
+        match status {
+            Status::Connecting => {}
+            Status::Open | Status::PeerClosed => {
+                if !active.connected {
+                    active.connected = true;
+                    active.proxy.handle_connected(now);
+                }
+                if !conn.input.is_empty() {
+                    let data = std::mem::take(&mut conn.input);
+                    active.proxy.handle_upstream_data(now, up, &data);
+                }
+                if status == Status::PeerClosed {
+                    active.proxy.handle_upstream_eof(now, up);
+                    conn.release(host);
+                    active.conn = None;
+                }
+                moved = true;
+            }
+            Status::Refused | Status::Unreachable | Status::Reset => {
+                let was_connected = active.connected;
+                conn.release(host);
+                active.conn = None;
+                if was_connected {
+                    active.proxy.handle_upstream_eof(now, up);
+                } else {
+                    let err = if status == Status::Unreachable { ConnectError::HostUnreachable } else { ConnectError::Refused };
+                    active.proxy.handle_connect_failed(now, up, err);
+                }
+                moved = true;
+            }
+        }
+    }
+    if active.proxy.poll_timeout().is_some_and(|t| t <= now) {
+        active.proxy.handle_timeout(now, up);
+        moved = true;
+    }
+    while let Some(action) = active.proxy.poll_action() {
+        moved = true;
+        match action {
+            Action::Connect { peer: (ip, port), .. } => {
+                if let Some(mut old) = active.conn.take() {
+                    old.release(host);
+                }
+                active.connected = false;
+                match host.tcp_connect(ip, port) {
+                    Some(h) => active.conn = Some(Stream::new(h)),
+                    None => active.proxy.handle_connect_failed(now, up, ConnectError::HostUnreachable),
+                }
+            }
+            Action::SendUpstream(bytes) => {
+                if let Some(c) = active.conn.as_mut() {
+                    c.send(&bytes);
+                    c.pump(host);
+                }
+            }
+            Action::CloseUpstream => {
+                if let Some(mut c) = active.conn.take() {
+                    c.release(host);
+                }
+            }
+            Action::RespondHead(bytes) | Action::RespondBody(bytes) => client.send(&bytes),
+            Action::Finish { keep_alive } => {
+                if !keep_alive {
+                    client.close_when_flushed();
+                }
+            }
+            Action::ErrorLog(line) => log(host, now, worker, error_log, &line),
+            Action::AccessLog(line) => {
+                if let Some(path) = &active.access_log {
+                    log(host, now, worker, path, &line);
+                }
+            }
+        }
+    }
+    moved
+}
+
+fn log(host: &mut Host, now: SimTime, pid: u32, file: &str, line: &str) {
+    host.fs.append_line(file, line, now);
+    let kind = TraceKind::Log { host: host.name().to_owned(), process: "nginx".to_owned(), pid, line: line.to_owned() };
+    host.emit(now, kind);
+}
