@@ -201,19 +201,21 @@ fn a_scenario_merges_over_the_lab_it_extends() {
             ("eno50332208", "mgmt", Ipv4Addr::new(10, 0, 0, 1), Some([0, 0x0c, 0x29, 0, 0, 1])),
         ]
     );
-    assert_eq!(lb1.files.len(), 1);
+    // The scenario's keepalived.conf replaced the lab's; the lab's proxy.conf stays.
+    assert_eq!(lb1.files.len(), 2);
     assert_eq!(lb1.files[0].contents, b"global_defs { router_id X }\n");
+    assert_eq!(lb1.files[1].path, "/etc/nginx/conf.d/proxy.conf");
     assert!(lb1.enabled.is_empty(), "enabled replaces");
 
     let lb2 = &scenario.hosts[1];
-    assert_eq!(lb2.enabled, ["keepalived"]);
+    assert_eq!(lb2.enabled, ["nginx", "keepalived"]);
     let conf = String::from_utf8(lb2.files[0].contents.clone()).unwrap();
     assert!(conf.contains("state BACKUP") && conf.contains("priority 99"), "{conf}");
 
     let web1 = &scenario.hosts[3];
     let files: Vec<_> = web1.files.iter().map(|f| (f.path.as_str(), f.contents.as_slice())).collect();
     assert_eq!(files, [("/var/www/html/index.html", &b"This is web-1 zgh2303\n"[..]), ("/etc/motd", b"hi\n")]);
-    assert!(web1.enabled.is_empty());
+    assert_eq!(web1.enabled, ["httpd"]);
     assert_eq!(scenario.hosts[7].gateway, Some(Ipv4Addr::new(172, 2, 20, 254)));
 
     assert_eq!(scenario.timeline.len(), 5);
