@@ -34,6 +34,11 @@ impl Fs {
         file.mtime = now;
     }
 
+    /// Removes a file; false if there was none.
+    pub fn remove(&mut self, path: &str) -> bool {
+        self.files.remove(path).is_some()
+    }
+
     /// Reads a file.
     pub fn read(&self, path: &str) -> Option<&File> {
         self.files.get(path)

@@ -125,8 +125,39 @@ pub(super) fn run(host: &mut Host, now: SimTime, id: usize, line: &str) {
     }
 }
 
-/// Runs one simple command (its words); `sleep` is only meaningful inside a job.
+/// Runs one simple command (its words), with `> FILE` / `>> FILE` sending its standard output
+/// to a file; `sleep` is only meaningful inside a job.
 pub(crate) fn run_simple(host: &mut Host, now: SimTime, id: usize, words: &[String]) -> Ran {
+    let Some(redirect) = words.iter().position(|w| w == ">" || w == ">>") else { return run_plain(host, now, id, words) };
+    let Some(path) = words.get(redirect + 1) else {
+        let mut o = Output::default();
+        o.err("bash: syntax error near unexpected token `newline'");
+        return Ran::Done(o.status(2));
+    };
+    let append = words[redirect] == ">>";
+    let mut cmd: Vec<String> = words[..redirect].to_vec();
+    cmd.extend_from_slice(&words[redirect + 2..]);
+    match run_plain(host, now, id, &cmd) {
+        Ran::Done(out) => {
+            let mut text = if append { host.fs.read(path).map(|f| f.contents.clone()).unwrap_or_default() } else { Vec::new() };
+            let mut rest = Output::default();
+            for (stream, line) in out.lines {
+                match stream {
+                    Stream::Stdout => {
+                        text.extend_from_slice(line.as_bytes());
+                        text.push(b'\n');
+                    }
+                    Stream::Stderr => rest.err(line),
+                }
+            }
+            host.fs.write(path, text, now);
+            Ran::Done(rest.status(out.status))
+        }
+        other => other,
+    }
+}
+
+fn run_plain(host: &mut Host, now: SimTime, id: usize, words: &[String]) -> Ran {
     let Some((cmd, args)) = words.split_first() else { return Ran::Done(Output::default()) };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = match cmd.as_str() {
@@ -155,6 +186,8 @@ pub(crate) fn run_simple(host: &mut Host, now: SimTime, id: usize, words: &[Stri
             return Ran::Gone;
         }
         "cat" => cat(host, &args),
+        "cp" | "mv" => copy(host, now, cmd, &args),
+        "rm" => remove(host, &args),
         "hostname" => {
             let mut o = Output::default();
             o.out(host.cfg.name.clone());
@@ -197,6 +230,39 @@ fn cat(host: &Host, args: &[&str]) -> Output {
                 o.err(format!("cat: {path}: No such file or directory"));
                 status = 1;
             }
+        }
+    }
+    o.status(status)
+}
+
+/// `cp SRC DST` / `mv SRC DST` for files (DST may be a directory).
+fn copy(host: &mut Host, now: SimTime, cmd: &str, args: &[&str]) -> Output {
+    let mut o = Output::default();
+    let [src, dst] = args else {
+        o.err(format!("{cmd}: missing file operand"));
+        o.err(format!("Try '{cmd} --help' for more information."));
+        return o.status(1);
+    };
+    let Some(file) = host.fs.read(src).map(|f| f.contents.clone()) else {
+        o.err(format!("{cmd}: cannot stat '{src}': No such file or directory"));
+        return o.status(1);
+    };
+    let target = if host.fs.is_dir(dst) { format!("{}/{}", dst.trim_end_matches('/'), src.rsplit('/').next().unwrap_or(src)) } else { (*dst).to_owned() };
+    host.fs.write(&target, file, now);
+    if cmd == "mv" {
+        host.fs.remove(src);
+    }
+    o
+}
+
+/// `rm FILE…`.
+fn remove(host: &mut Host, args: &[&str]) -> Output {
+    let mut o = Output::default();
+    let mut status = 0;
+    for path in args.iter().filter(|a| !a.starts_with('-')) {
+        if !host.fs.remove(path) {
+            o.err(format!("rm: cannot remove '{path}': No such file or directory"));
+            status = 1;
         }
     }
     o.status(status)
