@@ -6,6 +6,7 @@
 mod curl;
 mod httpd;
 mod keepalived;
+mod nc;
 mod net;
 mod nginx;
 mod ping;
@@ -18,6 +19,7 @@ use crate::observe::trace::TraceKind;
 use curl::CurlProc;
 use httpd::HttpdProc;
 use keepalived::Keepalived;
+use nc::NcProc;
 use nginx::NginxProc;
 use ping::PingProc;
 
@@ -104,6 +106,7 @@ pub(super) struct Processes {
     nginx: Option<NginxProc>,
     pings: Vec<PingProc>,
     curls: Vec<CurlProc>,
+    ncs: Vec<NcProc>,
 }
 
 impl Default for Processes {
@@ -117,6 +120,7 @@ impl Default for Processes {
             nginx: None,
             pings: Vec::new(),
             curls: Vec::new(),
+            ncs: Vec::new(),
         }
     }
 }
@@ -151,6 +155,10 @@ impl Processes {
             moved |= c.poll(host, now);
         }
         self.curls.retain(|c| !c.is_finished());
+        for n in &mut self.ncs {
+            moved |= n.poll(host, now);
+        }
+        self.ncs.retain(|n| !n.is_finished());
         moved
     }
 
@@ -160,7 +168,8 @@ impl Processes {
         let h = self.httpd.as_ref().and_then(HttpdProc::poll_timeout);
         let n = self.nginx.as_ref().and_then(NginxProc::poll_timeout);
         let c = self.curls.iter().filter_map(CurlProc::poll_timeout).min();
-        [k, p, h, n, c].into_iter().flatten().min()
+        let nc = self.ncs.iter().filter_map(NcProc::poll_timeout).min();
+        [k, p, h, n, c, nc].into_iter().flatten().min()
     }
 
     /// Power off: everything dies without a word.
@@ -174,6 +183,9 @@ impl Processes {
         }
         for c in &mut self.curls {
             c.kill(host, now, 130);
+        }
+        for n in &mut self.ncs {
+            n.kill(host, now, 130);
         }
     }
 
@@ -220,6 +232,14 @@ impl Processes {
         (!done).then_some(pid)
     }
 
+    /// Starts `nc` with `stdin` as its input; its pid, or `None` when it failed at once.
+    pub(super) fn start_nc(&mut self, host: &mut Host, now: SimTime, id: usize, args: &[&str], stdin: Vec<u8>) -> Option<u32> {
+        let pid = self.alloc_pids(1);
+        let n = NcProc::start(host, now, id, pid, args, stdin)?;
+        self.ncs.push(n);
+        Some(pid)
+    }
+
     fn processes(&self) -> Vec<(u32, &'static str)> {
         let mut all = Vec::new();
         if let Some(k) = &self.keepalived {
@@ -233,6 +253,7 @@ impl Processes {
         }
         all.extend(self.pings.iter().map(|p| (p.pid(), "ping")));
         all.extend(self.curls.iter().map(|c| (c.pid(), "curl")));
+        all.extend(self.ncs.iter().map(|n| (n.pid(), "nc")));
         all
     }
 
@@ -268,6 +289,10 @@ impl Processes {
             if signal == Signal::Kill {
                 self.failed.push((Unit::Nginx, now));
             }
+            return true;
+        }
+        if let Some(n) = self.ncs.iter_mut().find(|n| n.pid() == pid) {
+            n.kill(host, now, 128 + if signal == Signal::Kill { 9 } else { 15 });
             return true;
         }
         if let Some(c) = self.curls.iter_mut().find(|c| c.pid() == pid) {

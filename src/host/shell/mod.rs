@@ -128,7 +128,26 @@ pub(super) fn run(host: &mut Host, now: SimTime, id: usize, line: &str) {
 /// Runs one simple command (its words), with `> FILE` / `>> FILE` sending its standard output
 /// to a file; `sleep` is only meaningful inside a job.
 pub(crate) fn run_simple(host: &mut Host, now: SimTime, id: usize, words: &[String]) -> Ran {
-    let Some(redirect) = words.iter().position(|w| w == ">" || w == ">>") else { return run_plain(host, now, id, words) };
+    let mut words = words.to_vec();
+    let mut stdin = Vec::new();
+    if let Some(i) = words.iter().position(|w| w == "<") {
+        let Some(path) = words.get(i + 1).cloned() else {
+            let mut o = Output::default();
+            o.err("bash: syntax error near unexpected token `newline'");
+            return Ran::Done(o.status(2));
+        };
+        match host.fs.read(&path) {
+            Some(f) => stdin = f.contents.clone(),
+            None => {
+                let mut o = Output::default();
+                o.err(format!("bash: {path}: No such file or directory"));
+                return Ran::Done(o.status(1));
+            }
+        }
+        words.drain(i..i + 2);
+    }
+    let words = &words[..];
+    let Some(redirect) = words.iter().position(|w| w == ">" || w == ">>") else { return run_plain(host, now, id, words, stdin) };
     let Some(path) = words.get(redirect + 1) else {
         let mut o = Output::default();
         o.err("bash: syntax error near unexpected token `newline'");
@@ -137,7 +156,7 @@ pub(crate) fn run_simple(host: &mut Host, now: SimTime, id: usize, words: &[Stri
     let append = words[redirect] == ">>";
     let mut cmd: Vec<String> = words[..redirect].to_vec();
     cmd.extend_from_slice(&words[redirect + 2..]);
-    match run_plain(host, now, id, &cmd) {
+    match run_plain(host, now, id, &cmd, stdin) {
         Ran::Done(out) => {
             let mut text = if append { host.fs.read(path).map(|f| f.contents.clone()).unwrap_or_default() } else { Vec::new() };
             let mut rest = Output::default();
@@ -157,7 +176,7 @@ pub(crate) fn run_simple(host: &mut Host, now: SimTime, id: usize, words: &[Stri
     }
 }
 
-fn run_plain(host: &mut Host, now: SimTime, id: usize, words: &[String]) -> Ran {
+fn run_plain(host: &mut Host, now: SimTime, id: usize, words: &[String], stdin: Vec<u8>) -> Ran {
     let Some((cmd, args)) = words.split_first() else { return Ran::Done(Output::default()) };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = match cmd.as_str() {
@@ -177,6 +196,12 @@ fn run_plain(host: &mut Host, now: SimTime, id: usize, words: &[String]) -> Ran 
         "curl" => {
             let mut procs = std::mem::take(&mut host.procs);
             let pid = procs.start_curl(host, now, id, &args);
+            host.procs = procs;
+            return pid.map_or(Ran::Reported, Ran::Started);
+        }
+        "nc" | "netcat" => {
+            let mut procs = std::mem::take(&mut host.procs);
+            let pid = procs.start_nc(host, now, id, &args, stdin);
             host.procs = procs;
             return pid.map_or(Ran::Reported, Ran::Started);
         }
