@@ -183,9 +183,17 @@ impl Host {
         Some((i, gw))
     }
 
-    /// The source address Linux would pick for a packet to `dst`: the primary address of the
-    /// outgoing NIC.
+    /// Whether `dst` is this host's own (one of its addresses, or 127.0.0.0/8).
+    pub(crate) fn is_local(&self, dst: Ipv4Addr) -> bool {
+        dst.is_loopback() || self.has_addr(dst)
+    }
+
+    /// The source address Linux would pick for a packet to `dst`: the destination itself for a
+    /// local address (the route goes through `lo`), else the primary address of the outgoing NIC.
     pub(crate) fn source_for(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        if self.is_local(dst) {
+            return Some(dst);
+        }
         let (nic, _) = self.route(dst)?;
         self.nics[nic].primary().map(|a| a.addr)
     }
@@ -197,6 +205,13 @@ impl Host {
         }
         let src = Ipv4Addr::new(packet[12], packet[13], packet[14], packet[15]);
         let dst = Ipv4Addr::new(packet[16], packet[17], packet[18], packet[19]);
+        if self.is_local(dst) {
+            // Local traffic goes through the loopback device, never onto a NIC.
+            if let Some(stack) = self.stack.as_mut() {
+                stack.device.rx.push_back(packet);
+            }
+            return;
+        }
         if dst.is_multicast() || dst.is_broadcast() {
             // Multicast and limited broadcast leave by the NIC that owns the source address.
             let Some(nic) = self.nics.iter().position(|n| n.has_addr(src) && n.up) else {

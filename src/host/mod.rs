@@ -266,6 +266,7 @@ impl Host {
         let all: Vec<IfAddr> = primaries.chain(extras).copied().collect();
         stack.iface.update_ip_addrs(|addrs| {
             addrs.clear();
+            let _ = addrs.push(IpCidr::new(IpAddress::v4(127, 0, 0, 1), 8));
             for a in all {
                 // The capacity (8) exceeds what a lab host holds; extra addresses are ignored.
                 let _ = addrs.push(IpCidr::new(IpAddress::Ipv4(a.addr), a.prefix_len));

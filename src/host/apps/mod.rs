@@ -82,8 +82,8 @@ pub(crate) enum UnitState {
     Active { since: SimTime, pid: u32 },
     /// Stopping (SIGTERM sent, not exited yet).
     Deactivating { since: SimTime, pid: u32 },
-    /// Killed by a signal.
-    Failed { since: SimTime },
+    /// Killed by a signal, or refused to start.
+    Failed { since: SimTime, result: &'static str },
 }
 
 /// Signals the shell can send.
@@ -100,8 +100,8 @@ pub(crate) enum Signal {
 pub(super) struct Processes {
     next_pid: u32,
     keepalived: Option<Keepalived>,
-    /// Units that died or failed to start, and when.
-    failed: Vec<(Unit, SimTime)>,
+    /// Units that died or failed to start: when, and systemd's `Result:` (`signal`, `exit-code`).
+    failed: Vec<(Unit, SimTime, &'static str)>,
     httpd: Option<HttpdProc>,
     nginx: Option<NginxProc>,
     pings: Vec<PingProc>,
@@ -268,7 +268,7 @@ impl Processes {
                     // stays configured (spec-vrrp §4.9).
                     k.kill(host);
                     self.keepalived = None;
-                    self.failed.push((Unit::Keepalived, now));
+                    self.failed.push((Unit::Keepalived, now, "signal"));
                 }
             }
             return true;
@@ -287,7 +287,7 @@ impl Processes {
             n.stop(host);
             self.nginx = None;
             if signal == Signal::Kill {
-                self.failed.push((Unit::Nginx, now));
+                self.failed.push((Unit::Nginx, now, "signal"));
             }
             return true;
         }
@@ -332,7 +332,7 @@ impl Host {
     /// `systemctl start UNIT` (also at boot for enabled units). `Err` carries what the unit's
     /// start command printed when it refused to start (the unit is then failed).
     pub(crate) fn service_start(&mut self, now: SimTime, unit: Unit) -> Result<(), Vec<String>> {
-        self.procs.failed.retain(|(u, _)| *u != unit);
+        self.procs.failed.retain(|(u, _, _)| *u != unit);
         match unit {
             Unit::Keepalived => {
                 if self.procs.keepalived.is_none() {
@@ -353,7 +353,7 @@ impl Host {
                     match NginxProc::start(self, now, pid) {
                         Ok(n) => self.procs.nginx = Some(n),
                         Err(lines) => {
-                            self.procs.failed.push((Unit::Nginx, now));
+                            self.procs.failed.push((Unit::Nginx, now, "exit-code"));
                             for line in &lines {
                                 let kind = TraceKind::Log { host: self.name().to_owned(), process: "nginx".to_owned(), pid, line: line.clone() };
                                 self.emit(now, kind);
@@ -396,7 +396,7 @@ impl Host {
                 }
             }
         }
-        self.procs.failed.retain(|(u, _)| *u != unit);
+        self.procs.failed.retain(|(u, _, _)| *u != unit);
     }
 
     /// `nginx -t`.
@@ -422,11 +422,11 @@ impl Host {
             Unit::Httpd => self.procs.httpd.as_ref().map(|h| (h.started_at(), h.pid(), false)),
             Unit::Nginx => self.procs.nginx.as_ref().map(|n| (n.started_at(), n.pids()[0], false)),
         };
-        let failed = self.procs.failed.iter().find(|(u, _)| *u == unit).map(|(_, at)| *at);
+        let failed = self.procs.failed.iter().find(|(u, _, _)| *u == unit).map(|(_, at, why)| (*at, *why));
         match (running, failed) {
             (Some((since, pid, true)), _) => UnitState::Deactivating { since, pid },
             (Some((since, pid, false)), _) => UnitState::Active { since, pid },
-            (None, Some(since)) => UnitState::Failed { since },
+            (None, Some((since, result))) => UnitState::Failed { since, result },
             (None, None) => UnitState::Inactive,
         }
     }

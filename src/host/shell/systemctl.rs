@@ -120,8 +120,8 @@ fn status_lines(host: &Host, now: SimTime, unit: Unit, o: &mut Output) -> i32 {
             o.out(format!("   Main PID: {pid} ({})", unit.name()));
             3
         }
-        UnitState::Failed { since: t } => {
-            o.out(format!("     Active: failed (Result: signal) {}", since(t)));
+        UnitState::Failed { since: t, result } => {
+            o.out(format!("     Active: failed (Result: {result}) {}", since(t)));
             3
         }
         UnitState::Inactive => {
