@@ -29,7 +29,7 @@ pub struct Delivery {
     /// Where it arrives.
     pub port: PortId,
     /// The Ethernet frame.
-    pub frame: Rc<[u8]>,
+    pub frame: Rc<Vec<u8>>,
 }
 
 struct Network {
@@ -106,7 +106,7 @@ impl Fabric {
         src.copy_from_slice(&frame[6..12]);
         let out_ports = net.switch.forward(port, src, dst, &net.ports);
         let arrive = at_switch + net.latency;
-        let frame: Rc<[u8]> = frame.into();
+        let frame = Rc::new(frame);
         out_ports
             .into_iter()
             .map(|p| Delivery { at: arrive, port: p, frame: Rc::clone(&frame) })

@@ -51,7 +51,8 @@ impl Host {
         self.emit(now, TraceKind::Dropped { host, reason });
     }
 
-    /// A frame reached NIC `nic`.
+    /// A frame reached NIC `nic`. The host processes it at its next [`Host::poll`], so frames
+    /// arriving at the same instant are handled in one go.
     pub fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) {
         if self.stack.is_none() || !self.nics.get(nic).is_some_and(|n| n.up) {
             return;
@@ -73,7 +74,6 @@ impl Host {
             EthernetProtocol::Ipv4 => self.receive_ipv4(now, nic, eth.payload()),
             _ => {}
         }
-        self.poll(now);
     }
 
     fn receive_arp(&mut self, now: SimTime, nic: usize, payload: &[u8], unicast_to_us: bool) {
@@ -108,7 +108,6 @@ impl Host {
             let reply = arp_frame(ArpOperation::Reply, sha.0, mac, tpa, sha.0, spa);
             self.frames_out.push((nic, reply));
         }
-        self.neigh_changed(now, nic);
     }
 
     fn receive_ipv4(&mut self, now: SimTime, nic: usize, payload: &[u8]) {
@@ -238,7 +237,6 @@ impl Host {
             Resolved::Queued => {}
             Resolved::Dropped => self.drop_traced(now, format!("neighbour {next_hop} cannot be resolved")),
         }
-        self.neigh_changed(now, nic);
     }
 
     /// Sends a prepared Ethernet frame (a packet socket: keepalived's gratuitous ARPs).

@@ -41,8 +41,10 @@ pub(super) struct TcpState {
     unreachable: Vec<SocketHandle>,
     /// Sockets that were established at some point (to tell a refusal from a reset).
     established: Vec<SocketHandle>,
-    /// Closed by their owner, removed once the close handshake is over.
+    /// Closed by their owner, recycled once the close handshake is over.
     closing: Vec<SocketHandle>,
+    /// Closed sockets kept for reuse: their buffers are allocated once, not per connection.
+    free: Vec<SocketHandle>,
 }
 
 impl TcpState {
@@ -86,24 +88,36 @@ impl Host {
         if local == 0 {
             return None; // EADDRNOTAVAIL: every ephemeral port is taken
         }
+        let handle = self.fresh_socket()?;
         let stack = self.stack.as_mut()?;
-        let handle = stack.sockets.add(new_socket());
         let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
         let remote = IpEndpoint::new(IpAddress::Ipv4(dst), port);
         let local = IpListenEndpoint { addr: Some(IpAddress::Ipv4(src)), port: local };
         if socket.connect(stack.iface.context(), remote, local).is_err() {
-            stack.sockets.remove(handle);
+            self.tcp.free.push(handle);
             return None;
         }
         Some(handle)
     }
 
+    /// A closed socket: a recycled one, or a new one.
+    fn fresh_socket(&mut self) -> Option<SocketHandle> {
+        let stack = self.stack.as_mut()?;
+        Some(match self.tcp.free.pop() {
+            Some(h) => h,
+            None => stack.sockets.add(new_socket()),
+        })
+    }
+
     /// A socket listening on `port` on every address (`listen 80` / `Listen 80`).
     pub(crate) fn tcp_listen(&mut self, port: u16) -> Option<SocketHandle> {
-        let stack = self.stack.as_mut()?;
-        let mut socket = new_socket();
-        socket.listen(port).ok()?;
-        Some(stack.sockets.add(socket))
+        let handle = self.fresh_socket()?;
+        let socket = self.stack.as_mut()?.sockets.get_mut::<tcp::Socket>(handle);
+        if socket.listen(port).is_err() {
+            self.tcp.free.push(handle);
+            return None;
+        }
+        Some(handle)
     }
 
     fn tcp_socket(&mut self, h: SocketHandle) -> Option<&mut tcp::Socket<'static>> {
@@ -157,12 +171,15 @@ impl Host {
     pub(crate) fn tcp_recv(&mut self, h: SocketHandle) -> Vec<u8> {
         let mut out = Vec::new();
         if let Some(s) = self.tcp_socket(h) {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = s.recv_slice(&mut buf) {
-                if n == 0 {
+            // The ring buffer may wrap: at most two contiguous pieces.
+            while s.can_recv() {
+                let took = s.recv(|data| {
+                    out.extend_from_slice(data);
+                    (data.len(), data.len())
+                });
+                if !matches!(took, Ok(n) if n > 0) {
                     break;
                 }
-                out.extend_from_slice(&buf[..n]);
             }
         }
         out
@@ -231,17 +248,19 @@ impl Host {
         }
     }
 
-    /// Removes sockets whose close is complete (TIME-WAIT is not waited out: nothing in a lab
-    /// reuses the 4-tuple within 60 s).
+    /// Recycles sockets whose close is complete (TIME-WAIT is not waited out: the ephemeral
+    /// ports rotate, so no 4-tuple comes back within a lab's minutes).
     pub(super) fn reap_sockets(&mut self) {
         let Some(stack) = self.stack.as_mut() else { return };
         let tcp = &mut self.tcp;
         tcp.closing.retain(|&h| {
-            let done = matches!(stack.sockets.get::<tcp::Socket>(h).state(), State::Closed | State::TimeWait);
+            let socket = stack.sockets.get_mut::<tcp::Socket>(h);
+            let done = matches!(socket.state(), State::Closed | State::TimeWait);
             if done {
-                stack.sockets.remove(h);
+                socket.abort();
                 tcp.unreachable.retain(|x| *x != h);
                 tcp.established.retain(|x| *x != h);
+                tcp.free.push(h);
             }
             !done
         });

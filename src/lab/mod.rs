@@ -22,8 +22,8 @@ use crate::scenario::{Scenario, TimelineAction};
 /// where a frame arrives and a command is typed, the one scheduled first wins. That order
 /// depends only on the scenario and the seed, never on the machine.
 enum Event {
-    /// A frame reaches a port's NIC.
-    Deliver { port: PortId, frame: Rc<[u8]> },
+    /// A frame reaches a port's NIC (queued there; a `Wake` at the same instant processes it).
+    Deliver { port: PortId, frame: Rc<Vec<u8>> },
     /// A host asked to be polled (stale when `host_wake` says otherwise).
     Wake { host: usize },
     /// Timeline entry `index` is due.
@@ -190,7 +190,11 @@ impl Lab {
             Event::Deliver { port, frame } => {
                 let (h, nic, _) = self.port_owner[port.0];
                 self.hosts[h].receive(self.now, nic, &frame);
-                self.after_host(h);
+                // One poll handles every frame that reaches the host at this instant.
+                if self.host_wake[h] != Some(self.now) {
+                    self.host_wake[h] = Some(self.now);
+                    self.queue.push(self.now, Event::Wake { host: h });
+                }
             }
             Event::Wake { host } => {
                 if self.host_wake[host] != Some(self.now) {

@@ -213,11 +213,13 @@ pub struct Trace {
     events: Vec<TraceEvent>,
     digest: u64,
     frames: u64,
+    /// Reused buffer for the JSON form each event is digested in.
+    scratch: Vec<u8>,
 }
 
 impl Default for Trace {
     fn default() -> Self {
-        Trace { events: Vec::new(), digest: FNV1A64_OFFSET, frames: 0 }
+        Trace { events: Vec::new(), digest: FNV1A64_OFFSET, frames: 0, scratch: Vec::new() }
     }
 }
 
@@ -230,7 +232,10 @@ impl Trace {
     /// Records an event.
     pub fn push(&mut self, at: SimTime, kind: TraceKind) {
         let event = TraceEvent { at, kind };
-        self.digest = fnv1a64_extend(self.digest, event.to_json().as_bytes());
+        self.scratch.clear();
+        // Serializing plain data into memory cannot fail.
+        let _ = serde_json::to_writer(&mut self.scratch, &event);
+        self.digest = fnv1a64_extend(self.digest, &self.scratch);
         self.events.push(event);
     }
 

@@ -9,7 +9,7 @@ use crate::host::tcp::Status;
 /// Listening sockets kept open per port: the simulated kernel's accept backlog. Connections
 /// that arrive in the same instant beyond this many would be reset, so it is sized above the
 /// concurrency a lab produces.
-const POOL: usize = 16;
+const POOL: usize = 8;
 
 /// Listening sockets on one port.
 pub(super) struct ListenerPool {

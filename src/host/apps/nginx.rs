@@ -272,17 +272,19 @@ fn drive(host: &mut Host, now: SimTime, worker: u32, error_log: &str, up: &mut U
                 if !active.connected {
                     active.connected = true;
                     active.proxy.handle_connected(now);
+                    moved = true;
                 }
                 if !conn.input.is_empty() {
                     let data = std::mem::take(&mut conn.input);
                     active.proxy.handle_upstream_data(now, up, &data);
+                    moved = true;
                 }
                 if status == Status::PeerClosed {
                     active.proxy.handle_upstream_eof(now, up);
                     conn.release(host);
                     active.conn = None;
+                    moved = true;
                 }
-                moved = true;
             }
             Status::Refused | Status::Unreachable | Status::Reset => {
                 let was_connected = active.connected;
