@@ -62,6 +62,7 @@ fn body_of(web: usize) -> String {
 /// - 36–38: as 22–24: 3 1 3 (web-2 eligible with ew 0, loses).
 /// - 39: as 25, web-2 chosen, connects and serves; `accessed` 25 < `checked` 39 → fails = 0.
 ///   Then plain round robin again: 40 web-1, 41 web-3, 42 web-2, 43 web-1.
+///
 /// Only seconds 11 and 25 attempt web-2 while Apache is down, so only they log the refusal.
 const BACKEND_FAILURE_TABLE: [(u64, usize, bool); 40] = [
     (4, 1, false),
@@ -411,7 +412,7 @@ fn upstream_requests_and_httpd_responses_are_byte_exact() {
             continue;
         };
         let response = conn.response();
-        let (head, body) = split_response(&response);
+        let (head, _) = split_response(&response);
         let names: Vec<&str> = head.iter().skip(1).map(|l| l.split(": ").next().unwrap_or_default()).collect();
         let want_names = ["Date", "Server", "Last-Modified", "ETag", "Accept-Ranges", "Content-Length", "Connection", "Content-Type"];
         if names != want_names {
