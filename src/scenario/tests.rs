@@ -25,7 +25,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 46] = [
+const RULE_FIXTURES: [&str; 51] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",
@@ -44,6 +44,10 @@ const RULE_FIXTURES: [&str; 46] = [
     "expect_unknown_host",
     "extends_missing",
     "gateway_unreachable",
+    "http_errors_two_bounds",
+    "http_status_no_bound",
+    "latency_bad_duration",
+    "latency_no_bound",
     "log_two_bounds",
     "missing_field",
     "multicast_mac",
@@ -55,6 +59,7 @@ const RULE_FIXTURES: [&str; 46] = [
     "prefix_mismatch",
     "relative_file_path",
     "reserved_address",
+    "responses_unknown_host",
     "several_problems",
     "syntax_error",
     "timeline_beyond_duration",

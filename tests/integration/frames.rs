@@ -1,5 +1,6 @@
 //! A small, hand-written frame decoder for the fidelity tests: Ethernet → ARP, or IPv4 → ICMP /
-//! VRRP, straight from byte offsets (RFC 826, RFC 791, RFC 792, RFC 3768 §5.1), so that the tests
+//! VRRP / TCP, straight from byte offsets (RFC 826, RFC 791, RFC 792, RFC 3768 §5.1, RFC 9293 §3.1),
+//! so that the tests
 //! do not depend on the simulator's own parsers. It panics on anything truncated: every frame a
 //! run captures must decode.
 
@@ -17,6 +18,15 @@ pub const ETHERTYPE_ARP: u16 = 0x0806;
 pub const PROTO_ICMP: u8 = 1;
 /// IP protocol VRRP.
 pub const PROTO_VRRP: u8 = 112;
+/// IP protocol TCP.
+pub const PROTO_TCP: u8 = 6;
+
+/// TCP flag bits (RFC 9293 §3.1).
+pub const TCP_FIN: u8 = 0x01;
+pub const TCP_SYN: u8 = 0x02;
+pub const TCP_RST: u8 = 0x04;
+pub const TCP_PSH: u8 = 0x08;
+pub const TCP_ACK: u8 = 0x10;
 
 /// An ARP packet (Ethernet/IPv4 only).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,6 +91,42 @@ pub struct Vrrp {
     pub checksum: u16,
     pub addrs: Vec<Ipv4Addr>,
     pub auth: [u8; 8],
+}
+
+/// A TCP segment: the fixed header fields and the payload after the options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tcp {
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub seq: u32,
+    pub ack: u32,
+    /// Header length in bytes (data offset · 4).
+    pub header_len: usize,
+    /// The low 8 flag bits (CWR ECE URG ACK PSH RST SYN FIN).
+    pub flags: u8,
+    pub window: u16,
+    pub checksum: u16,
+    /// Bytes after the header (and options).
+    pub payload: Vec<u8>,
+}
+
+impl Tcp {
+    pub fn syn(&self) -> bool {
+        self.flags & TCP_SYN != 0
+    }
+    pub fn fin(&self) -> bool {
+        self.flags & TCP_FIN != 0
+    }
+    pub fn rst(&self) -> bool {
+        self.flags & TCP_RST != 0
+    }
+    pub fn ack_flag(&self) -> bool {
+        self.flags & TCP_ACK != 0
+    }
+    /// Sequence space the segment occupies: payload plus one each for SYN and FIN.
+    pub fn seq_len(&self) -> u32 {
+        self.payload.len() as u32 + u32::from(self.syn()) + u32::from(self.fin())
+    }
 }
 
 /// What an Ethernet frame carries.
@@ -192,6 +238,38 @@ impl Eth {
             addrs: (0..n).map(|i| ip(b, 8 + 4 * i)).collect(),
             auth: b[8 + 4 * n..16 + 4 * n].try_into().expect("8 bytes"),
         })
+    }
+
+    /// The TCP segment, if this is an IPv4 packet with protocol 6.
+    pub fn tcp(&self) -> Option<Tcp> {
+        let p = self.ipv4().filter(|p| p.proto == PROTO_TCP)?;
+        let b = &p.payload;
+        assert!(b.len() >= 20, "truncated TCP header: {b:02x?}");
+        let header_len = usize::from(b[12] >> 4) * 4;
+        assert!((20..=b.len()).contains(&header_len), "bad TCP data offset {header_len}: {b:02x?}");
+        Some(Tcp {
+            src_port: be16(b, 0),
+            dst_port: be16(b, 2),
+            seq: u32::from_be_bytes(b[4..8].try_into().expect("4 bytes")),
+            ack: u32::from_be_bytes(b[8..12].try_into().expect("4 bytes")),
+            header_len,
+            flags: b[13],
+            window: be16(b, 14),
+            checksum: be16(b, 16),
+            payload: b[header_len..].to_vec(),
+        })
+    }
+
+    /// The TCP checksum over the IPv4 pseudo-header and the segment: 0 when it is right.
+    pub fn tcp_checksum_residue(&self) -> Option<u16> {
+        let p = self.ipv4().filter(|p| p.proto == PROTO_TCP)?;
+        let mut data = Vec::with_capacity(12 + p.payload.len());
+        data.extend_from_slice(&p.src.octets());
+        data.extend_from_slice(&p.dst.octets());
+        data.extend_from_slice(&[0, PROTO_TCP]);
+        data.extend_from_slice(&(p.payload.len() as u16).to_be_bytes());
+        data.extend_from_slice(&p.payload);
+        Some(internet_checksum(&data))
     }
 
     /// The ICMP echo request/reply, if this is one.

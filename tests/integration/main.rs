@@ -11,13 +11,16 @@ mod frames;
 /// Wire-level fidelity of the failover scenarios against spec-vrrp's figures (issue 3, 2–6).
 mod fidelity;
 
+/// The web path: backend-failure against the hand-worked table of spec-nginx-upstream §2–§3, and HTTP bytes on the wire (issue 4, 1–2).
+mod web;
+
 /// Whole scenarios: every `scenarios/*.ron` runs to completion and meets its expectations.
 mod scenarios;
 
 /// Determinism: same scenario + seed ⇒ identical report, trace and pcaps (library and CLI); seed sweep.
 mod determinism;
 
-/// tshark dissects every captured frame as Ethernet/ARP/IPv4/ICMP/VRRP, with no malformed frame or bad checksum.
+/// tshark dissects every captured frame as Ethernet/ARP/IPv4/ICMP/VRRP/TCP/HTTP, with no malformed frame or bad checksum.
 mod tshark;
 
 /// Invalid input through the CLI: invalid scenario fixtures, missing files and bad usage give exit 2.

@@ -1,17 +1,28 @@
 //! Captures checked by Wireshark: every frame `labsim run --pcap` writes is dissected by `tshark`
-//! as Ethernet/ARP/IPv4/ICMP/VRRP, with no malformed packet, expert error or bad checksum.
+//! as Ethernet/ARP/IPv4/ICMP/VRRP/TCP/HTTP, with no malformed packet, expert error or bad
+//! checksum (expert *warnings*, e.g. a RST or a retransmission, are fine).
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::util;
 
-/// The protocol stacks a frame of the failover labs may have (`frame.protocols`, tshark 4.0).
-const ALLOWED: [&str; 4] = ["eth:ethertype:arp", "eth:ethertype:ip:icmp", "eth:ethertype:ip:icmp:data", "eth:ethertype:ip:vrrp"];
+/// The protocol stacks a frame of the labs may have (`frame.protocols`, tshark 4.0): a TCP
+/// segment without payload, one carrying an HTTP request (head only, no body), and one carrying
+/// a response whose `text/html` body tshark shows as text lines (our pages and nginx's 502/504).
+const ALLOWED: [&str; 7] = [
+    "eth:ethertype:arp",
+    "eth:ethertype:ip:icmp",
+    "eth:ethertype:ip:icmp:data",
+    "eth:ethertype:ip:vrrp",
+    "eth:ethertype:ip:tcp",
+    "eth:ethertype:ip:tcp:http",
+    "eth:ethertype:ip:tcp:http:data-text-lines",
+];
 
 /// Display filter for what must not appear: malformed frames, expert errors, bad checksums
-/// (checksum status 0 = bad; tshark reports a bad ICMP or VRRP checksum as a warning only).
-const BAD: &str = "_ws.malformed || _ws.expert.severity >= \"Error\" || ip.checksum.status == 0 || icmp.checksum.status == 0 || vrrp.checksum.status == 0";
+/// (checksum status 0 = bad; tshark reports a bad ICMP, VRRP or TCP checksum as a warning only).
+const BAD: &str = "_ws.malformed || _ws.expert.severity >= \"Error\" || ip.checksum.status == 0 || icmp.checksum.status == 0 || vrrp.checksum.status == 0 || tcp.checksum.status == 0";
 
 /// Whether tshark can run; without it the test fails under CI and is skipped elsewhere.
 fn tshark_available() -> bool {
@@ -44,7 +55,7 @@ fn tshark(file: &Path, args: &[&str]) -> String {
         .arg("-n")
         .arg("-r")
         .arg(file)
-        .args(["-o", "ip.check_checksum:TRUE"])
+        .args(["-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"])
         .args(args)
         .output()
         .expect("tshark runs");
@@ -94,7 +105,7 @@ fn every_captured_frame_is_well_formed_for_tshark() {
             let frames = util::read_pcap(&bytes).len();
             let fields = tshark(
                 &file,
-                &["-T", "fields", "-E", "separator=/t", "-e", "frame.number", "-e", "frame.protocols", "-e", "ip.checksum.status", "-e", "icmp.checksum.status", "-e", "vrrp.checksum.status", "-e", "ip.src", "-e", "ip.proto"],
+                &["-T", "fields", "-E", "separator=/t", "-e", "frame.number", "-e", "frame.protocols", "-e", "ip.checksum.status", "-e", "icmp.checksum.status", "-e", "vrrp.checksum.status", "-e", "tcp.checksum.status", "-e", "ip.src", "-e", "ip.proto"],
             );
             let lines: Vec<&str> = fields.lines().collect();
             if lines.len() != frames {
@@ -102,7 +113,7 @@ fn every_captured_frame_is_well_formed_for_tshark() {
             }
             for line in &lines {
                 let cols: Vec<&str> = line.split('\t').collect();
-                let source = (cols.get(5).copied().unwrap_or_default(), cols.get(6).copied().unwrap_or_default());
+                let source = (cols.get(6).copied().unwrap_or_default(), cols.get(7).copied().unwrap_or_default());
                 if crafted.iter().any(|(ip, proto)| (ip.as_str(), proto.as_str()) == source) {
                     continue;
                 }
@@ -111,7 +122,7 @@ fn every_captured_frame_is_well_formed_for_tshark() {
                     failures.push(format!("{rel}: {name}: frame {}: unexpected protocols {protocols:?}", cols[0]));
                 }
                 // Checksum status: 0 bad, 1 good, 2 unverified; a field is empty when absent.
-                for (i, field) in ["ip", "icmp", "vrrp"].iter().enumerate() {
+                for (i, field) in ["ip", "icmp", "vrrp", "tcp"].iter().enumerate() {
                     let status = cols.get(2 + i).copied().unwrap_or_default();
                     if !status.is_empty() && status != "1" {
                         failures.push(format!("{rel}: {name}: frame {}: {field}.checksum.status = {status} (1 = good)", cols[0]));
@@ -120,6 +131,7 @@ fn every_captured_frame_is_well_formed_for_tshark() {
                 let expects_checksums: &[usize] = match protocols {
                     "eth:ethertype:ip:vrrp" => &[2, 4],
                     p if p.starts_with("eth:ethertype:ip:icmp") => &[2, 3],
+                    p if p.starts_with("eth:ethertype:ip:tcp") => &[2, 5],
                     _ => &[],
                 };
                 for &i in expects_checksums {
@@ -175,4 +187,96 @@ fn the_tshark_checks_catch_bad_checksums() {
     std::fs::write(&file, &bytes).expect("write bad.pcap");
     let listed = tshark(&file, &["-Y", BAD, "-T", "fields", "-e", "frame.number"]);
     assert_eq!(listed.lines().collect::<Vec<_>>(), corrupted, "frames flagged by `{BAD}`");
+}
+
+/// The TCP checksum check is not vacuous either: flipping one byte of the HTTP payload of the
+/// first response frame of the backend-failure front capture (IP header untouched) makes
+/// exactly that frame bad.
+#[test]
+fn the_tshark_checks_catch_a_bad_tcp_checksum() {
+    if !tshark_available() {
+        return;
+    }
+    let (_, result) = util::shipped_runs().iter().find(|(p, _)| p.ends_with("scenarios/backend-failure.ron")).expect("backend-failure is shipped");
+    let mut bytes = util::pcap_of(result, "front").to_vec();
+    let (mut at, mut number, mut corrupted) = (24, 1, None);
+    while at < bytes.len() {
+        let caplen = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().expect("4 bytes")) as usize;
+        let frame = at + 16;
+        let ip = frame + 14;
+        if bytes[frame + 12..frame + 14] == [0x08, 0x00] && bytes[ip + 9] == 6 {
+            let tcp = ip + usize::from(bytes[ip] & 0x0f) * 4;
+            let payload = tcp + usize::from(bytes[tcp + 12] >> 4) * 4;
+            if payload < frame + caplen && bytes[payload..].starts_with(b"HTTP/1.1 200") {
+                bytes[payload + 9] ^= 0x01; // "200" → "300"
+                corrupted = Some(number.to_string());
+                break;
+            }
+        }
+        at = frame + caplen;
+        number += 1;
+    }
+    let corrupted = corrupted.expect("a 200 response in the capture");
+    let file = util::scratch("tshark-corrupted-tcp").join("bad.pcap");
+    std::fs::write(&file, &bytes).expect("write bad.pcap");
+    let listed = tshark(&file, &["-Y", BAD, "-T", "fields", "-e", "frame.number"]);
+    assert_eq!(listed.lines().collect::<Vec<_>>(), [corrupted], "frames flagged by `{BAD}`");
+}
+
+/// tshark finds the HTTP the client saw: on the front capture of every shipped scenario, the
+/// requests are curl's `GET / HTTP/1.1` to the VIP and the response codes, in order, are the
+/// statuses of the run's `HttpTransfer`s; on the back capture every request is nginx's
+/// `GET / HTTP/1.0` and every response code is 200.
+#[test]
+fn tshark_dissects_the_http_exchanges() {
+    if !tshark_available() {
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut exchanges = 0;
+    for (path, result) in util::shipped_runs() {
+        let rel = util::relative(path);
+        let statuses: Vec<String> = result
+            .trace
+            .events()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                labsim::observe::trace::TraceKind::HttpTransfer { status: Some(s), .. } => Some(s.to_string()),
+                _ => None,
+            })
+            .collect();
+        let stem = path.file_stem().expect("a file name").to_string_lossy().into_owned();
+        let dir = util::scratch(&format!("tshark-http-{stem}"));
+        for (network, bytes) in &result.pcaps {
+            let file = dir.join(format!("{network}.pcap"));
+            std::fs::write(&file, bytes).expect("write the capture");
+            // One pass per capture: method, version of requests; code of responses.
+            let listing = tshark(&file, &["-Y", "http", "-T", "fields", "-E", "separator=/t", "-e", "http.request.method", "-e", "http.request.version", "-e", "http.response.code"]);
+            let (mut request_lines, mut codes) = (Vec::new(), Vec::new());
+            for line in listing.lines() {
+                let cols: Vec<&str> = line.split('\t').collect();
+                match cols.as_slice() {
+                    [method, version, ""] if !method.is_empty() => request_lines.push(format!("{method} {version}")),
+                    ["", "", code] if !code.is_empty() => codes.push((*code).to_owned()),
+                    _ => failures.push(format!("{rel}: {network}: an HTTP frame that is neither one request nor one response: {line:?}")),
+                }
+            }
+            let (want_request, want_codes) = match network.as_str() {
+                "front" => ("GET HTTP/1.1", statuses.clone()),
+                _ => ("GET HTTP/1.0", vec!["200".to_owned(); codes.len()]),
+            };
+            if let Some(bad) = request_lines.iter().find(|l| **l != want_request) {
+                failures.push(format!("{rel}: {network}: request {bad:?}, expected {want_request:?}"));
+            }
+            if codes != want_codes {
+                failures.push(format!("{rel}: {network}: response codes {codes:?}, expected {want_codes:?}"));
+            }
+            if request_lines.len() != codes.len() {
+                failures.push(format!("{rel}: {network}: {} requests, {} responses", request_lines.len(), codes.len()));
+            }
+            exchanges += codes.len();
+        }
+    }
+    assert!(exchanges > 0, "no HTTP exchange dissected at all");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
