@@ -1,27 +1,42 @@
-//! `labsim bench`: simulated seconds per wall second and events per wall second for each
-//! scenario, in one run. This is the only place that reads the wall clock, outside the
-//! simulation, to time whole runs.
+//! `labsim bench`: for each scenario, simulated seconds per wall second, events and simulated
+//! HTTP requests per wall second (median of `--runs`), and memory per host. This is the only
+//! place that reads the wall clock, outside the simulation, to time whole runs.
+//!
+//! Memory is measured in a fresh child process per scenario (`labsim bench --memory FILE`): the
+//! peak resident set (`VmHWM`) after the run minus the one before the lab was built, divided by
+//! the number of hosts. It includes each host's share of the trace.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Instant;
 
 use clap::Args;
 
 use super::exit;
 use crate::lab::Lab;
+use crate::observe::trace::TraceKind;
 
 #[derive(Args, Debug)]
 pub(super) struct BenchArgs {
-    /// Scenario files (default: every *.ron directly in scenarios/).
+    /// Scenario files (default: every *.ron in scenarios/ and scenarios/bench/).
     files: Vec<PathBuf>,
     /// Runs per scenario; the median is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// Internal: run FILE once and print the memory it took (used in a child process).
+    #[arg(long, value_name = "FILE", hide = true)]
+    memory: Option<PathBuf>,
 }
 
 pub(super) fn bench(args: &BenchArgs) -> u8 {
+    if let Some(file) = &args.memory {
+        return memory_child(file);
+    }
     let files = if args.files.is_empty() { shipped_scenarios() } else { args.files.clone() };
-    println!("{:<34} {:>10} {:>10} {:>12} {:>14} {:>12}", "scenario", "sim s", "wall ms", "sim s/wall s", "events/wall s", "frames");
+    println!(
+        "{:<36} {:>7} {:>9} {:>12} {:>13} {:>9} {:>13} {:>11}",
+        "scenario", "sim s", "wall ms", "sim s/wall s", "events/wall s", "requests", "requests/wall s", "KiB/host"
+    );
     for file in files {
         let scenario = match crate::scenario::load(&file) {
             Ok(s) => s,
@@ -42,24 +57,58 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         walls.sort();
         let wall = walls[walls.len() / 2].as_secs_f64();
         let Some(result) = last else { continue };
+        let requests = result.trace.events().iter().filter(|e| matches!(e.kind, TraceKind::HttpTransfer { .. })).count();
         let sim = scenario.duration.as_micros() as f64 / 1e6;
+        let per_host = memory_of(&file).map_or_else(|| "n/a".to_owned(), |kib| format!("{:.0}", kib as f64 / scenario.hosts.len() as f64));
         println!(
-            "{:<34} {:>10.1} {:>10.1} {:>12.0} {:>14.0} {:>12}",
+            "{:<36} {:>7.1} {:>9.1} {:>12.0} {:>13.0} {:>9} {:>15.0} {:>11}",
             file.display(),
             sim,
             wall * 1e3,
             sim / wall,
             result.events as f64 / wall,
-            result.trace.frames()
+            requests,
+            requests as f64 / wall,
+            per_host
         );
     }
     exit::OK
 }
 
+/// Peak RSS growth of one run of `file`, in KiB, measured by a child process.
+fn memory_of(file: &Path) -> Option<u64> {
+    let exe = std::env::current_exe().ok()?;
+    let out = Command::new(exe).args(["bench", "--memory"]).arg(file).output().ok()?;
+    String::from_utf8(out.stdout).ok()?.trim().parse().ok()
+}
+
+fn memory_child(file: &Path) -> u8 {
+    let Ok(scenario) = crate::scenario::load(file) else { return exit::INVALID };
+    let before = peak_rss_kib();
+    let result = Lab::new(&scenario, scenario.seed, false).run();
+    let after = peak_rss_kib();
+    drop(result);
+    match (before, after) {
+        (Some(b), Some(a)) => println!("{}", a.saturating_sub(b)),
+        _ => println!("n/a"),
+    }
+    exit::OK
+}
+
+/// `VmHWM` from `/proc/self/status` (Linux), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn shipped_scenarios() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir("scenarios")
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "ron")).collect())
-        .unwrap_or_default();
+    let mut files = Vec::new();
+    for dir in ["scenarios", "scenarios/bench"] {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            files.extend(entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "ron")));
+        }
+    }
     files.sort();
     files
 }

@@ -89,12 +89,12 @@ impl Fabric {
         self.networks[net].capture.as_ref()
     }
 
-    /// A NIC sends `frame` out of `port` at `now`. Returns the deliveries to make, in port order;
-    /// frames shorter than an Ethernet header are dropped (and returned as no deliveries).
-    pub fn transmit(&mut self, now: SimTime, port: PortId, frame: Vec<u8>) -> Vec<Delivery> {
+    /// A NIC sends `frame` out of `port` at `now`; `deliver` is called for each delivery to
+    /// make, in port order. Frames shorter than an Ethernet header are dropped.
+    pub fn transmit(&mut self, now: SimTime, port: PortId, frame: Vec<u8>, mut deliver: impl FnMut(Delivery)) {
         let net = &mut self.networks[self.port_network[port.0]];
         if frame.len() < 14 {
-            return Vec::new();
+            return;
         }
         let at_switch = now + net.latency;
         if let Some(cap) = net.capture.as_mut() {
@@ -104,12 +104,8 @@ impl Fabric {
         let mut src = [0u8; 6];
         dst.copy_from_slice(&frame[0..6]);
         src.copy_from_slice(&frame[6..12]);
-        let out_ports = net.switch.forward(port, src, dst, &net.ports);
         let arrive = at_switch + net.latency;
         let frame = Rc::new(frame);
-        out_ports
-            .into_iter()
-            .map(|p| Delivery { at: arrive, port: p, frame: Rc::clone(&frame) })
-            .collect()
+        net.switch.forward(port, src, dst, &net.ports, |p| deliver(Delivery { at: arrive, port: p, frame: Rc::clone(&frame) }));
     }
 }

@@ -13,21 +13,19 @@ pub(super) struct Switch {
 }
 
 impl Switch {
-    /// Learns `src` on `ingress` and returns the ports the frame goes out of.
-    pub(super) fn forward(&mut self, ingress: PortId, src: [u8; 6], dst: [u8; 6], ports: &[PortId]) -> Vec<PortId> {
+    /// Learns `src` on `ingress` and calls `out` for each port the frame goes out of.
+    pub(super) fn forward(&mut self, ingress: PortId, src: [u8; 6], dst: [u8; 6], ports: &[PortId], mut out: impl FnMut(PortId)) {
         if src[0] & 1 == 0 {
             self.table.insert(src, ingress);
         }
         let group = dst[0] & 1 == 1;
         match self.table.get(&dst) {
             Some(&p) if !group => {
-                if p == ingress {
-                    Vec::new()
-                } else {
-                    vec![p]
+                if p != ingress {
+                    out(p);
                 }
             }
-            _ => ports.iter().copied().filter(|&p| p != ingress).collect(),
+            _ => ports.iter().copied().filter(|&p| p != ingress).for_each(out),
         }
     }
 }
@@ -42,10 +40,15 @@ mod tests {
         let (a, b) = ([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
         let bcast = [0xff; 6];
         let mut sw = Switch::default();
-        assert_eq!(sw.forward(PortId(0), a, b, &ports), [PortId(1), PortId(2)]);
-        assert_eq!(sw.forward(PortId(1), b, a, &ports), [PortId(0)]);
-        assert_eq!(sw.forward(PortId(0), a, b, &ports), [PortId(1)]);
-        assert_eq!(sw.forward(PortId(0), a, bcast, &ports), [PortId(1), PortId(2)]);
-        assert_eq!(sw.forward(PortId(0), a, [1, 0, 0x5e, 0, 0, 0x12], &ports), [PortId(1), PortId(2)]);
+        let mut fwd = |ingress, src, dst| {
+            let mut out = Vec::new();
+            sw.forward(ingress, src, dst, &ports, |p| out.push(p));
+            out
+        };
+        assert_eq!(fwd(PortId(0), a, b), [PortId(1), PortId(2)]);
+        assert_eq!(fwd(PortId(1), b, a), [PortId(0)]);
+        assert_eq!(fwd(PortId(0), a, b), [PortId(1)]);
+        assert_eq!(fwd(PortId(0), a, bcast), [PortId(1), PortId(2)]);
+        assert_eq!(fwd(PortId(0), a, [1, 0, 0x5e, 0, 0, 0x12]), [PortId(1), PortId(2)]);
     }
 }

@@ -44,7 +44,9 @@ impl phy::RxToken for RxToken {
 
 impl phy::TxToken for TxToken<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        let mut packet = vec![0; len];
+        // Room for the Ethernet header, so L2 can frame the packet without reallocating.
+        let mut packet = Vec::with_capacity(len + 14);
+        packet.resize(len, 0);
         let r = f(&mut packet);
         self.0.push(packet);
         r

@@ -32,6 +32,18 @@ fn ethernet_frame(dst: [u8; 6], src: [u8; 6], ethertype: EthernetProtocol, paylo
     frame
 }
 
+/// Frames an IPv4 packet in place: the packet moves up by 14 bytes within its own buffer (no
+/// reallocation when it has room, as the device's packets have) and the header goes in front.
+fn into_frame(mut packet: Vec<u8>, dst: [u8; 6], src: [u8; 6]) -> Vec<u8> {
+    let len = packet.len();
+    packet.resize(len + 14, 0);
+    packet.copy_within(0..len, 14);
+    packet[..6].copy_from_slice(&dst);
+    packet[6..12].copy_from_slice(&src);
+    packet[12..14].copy_from_slice(&u16::from(EthernetProtocol::Ipv4).to_be_bytes());
+    packet
+}
+
 fn arp_frame(op: ArpOperation, eth_dst: [u8; 6], sha: [u8; 6], spa: Ipv4Addr, tha: [u8; 6], tpa: Ipv4Addr) -> Vec<u8> {
     let repr = ArpRepr::EthernetIpv4 {
         operation: op,
@@ -217,7 +229,7 @@ impl Host {
                 return self.drop_traced(now, format!("no up interface with source {src} for {dst}"));
             };
             let mac = if dst.is_broadcast() { BROADCAST } else { multicast_mac(dst) };
-            let frame = ethernet_frame(mac, self.nics[nic].mac, EthernetProtocol::Ipv4, &packet);
+            let frame = into_frame(packet, mac, self.nics[nic].mac);
             self.frames_out.push((nic, frame));
             return;
         }
@@ -225,13 +237,13 @@ impl Host {
             return self.drop_traced(now, format!("no route to {dst} (Network is unreachable)"));
         };
         if self.nics[nic].addrs.iter().any(|a| a.prefix_len < 32 && a.broadcast() == dst) {
-            let frame = ethernet_frame(BROADCAST, self.nics[nic].mac, EthernetProtocol::Ipv4, &packet);
+            let frame = into_frame(packet, BROADCAST, self.nics[nic].mac);
             self.frames_out.push((nic, frame));
             return;
         }
         match self.nics[nic].neigh.resolve(now, next_hop, packet) {
             Resolved::Send { mac, packet } => {
-                let frame = ethernet_frame(mac, self.nics[nic].mac, EthernetProtocol::Ipv4, &packet);
+                let frame = into_frame(packet, mac, self.nics[nic].mac);
                 self.frames_out.push((nic, frame));
             }
             Resolved::Queued => {}
@@ -275,7 +287,7 @@ impl Host {
                 self.frames_out.push((nic, frame));
             }
             NeighAction::Transmit { mac, packet } => {
-                let frame = ethernet_frame(mac, n.mac, EthernetProtocol::Ipv4, &packet);
+                let frame = into_frame(packet, mac, n.mac);
                 self.frames_out.push((nic, frame));
             }
             NeighAction::Unreachable { packet, .. } => self.unreachable(now, packet),

@@ -143,10 +143,8 @@ impl Host {
             State::Closed if was_established => Status::Reset,
             State::Closed => Status::Refused,
         };
-        if status == Status::Open || status == Status::PeerClosed {
-            if !was_established {
-                self.tcp.established.push(h);
-            }
+        if matches!(status, Status::Open | Status::PeerClosed) && !was_established {
+            self.tcp.established.push(h);
         }
         status
     }
@@ -190,23 +188,10 @@ impl Host {
         self.tcp_socket(h).and_then(|s| s.send_slice(data).ok()).unwrap_or(0)
     }
 
-    /// Bytes queued but not yet acknowledged.
-    pub(crate) fn tcp_unsent(&mut self, h: SocketHandle) -> usize {
-        self.tcp_socket(h).map_or(0, |s| s.send_queue())
-    }
-
     /// `close()`: FIN after the queued data; the socket is reaped when the handshake ends.
     pub(crate) fn tcp_close(&mut self, h: SocketHandle) {
         if let Some(s) = self.tcp_socket(h) {
             s.close();
-            self.tcp.closing.push(h);
-        }
-    }
-
-    /// Abortive close (RST), and the socket is freed.
-    pub(crate) fn tcp_abort(&mut self, h: SocketHandle) {
-        if let Some(s) = self.tcp_socket(h) {
-            s.abort();
             self.tcp.closing.push(h);
         }
     }

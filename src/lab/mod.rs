@@ -234,13 +234,11 @@ impl Lab {
         for (at, kind) in self.hosts[h].drain_events() {
             self.trace.push(at, kind);
         }
-        let frames: Vec<(usize, Vec<u8>)> = self.hosts[h].drain_frames().collect();
-        for (nic, frame) in frames {
-            let port = self.host_ports[h][nic];
-            self.trace.record_frame(now, self.port_owner[port.0].2, &frame);
-            for d in self.fabric.transmit(now, port, frame) {
-                self.queue.push(d.at, Event::Deliver { port: d.port, frame: d.frame });
-            }
+        let Lab { hosts, host_ports, port_owner, trace, fabric, queue, .. } = self;
+        for (nic, frame) in hosts[h].drain_frames() {
+            let port = host_ports[h][nic];
+            trace.record_frame(now, port_owner[port.0].2, &frame);
+            fabric.transmit(now, port, frame, |d| queue.push(d.at, Event::Deliver { port: d.port, frame: d.frame }));
         }
         if let Some(t) = self.hosts[h].poll_at(now) {
             // A deadline already reached was just polled for; look again a microsecond later.

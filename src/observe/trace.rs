@@ -1,6 +1,7 @@
 //! The trace: typed, timestamped events that every layer reports. It is the product's output —
 //! the report, the expectations, `--trace` and the determinism digest all read it.
 
+use std::hash::{Hash, Hasher};
 use std::net::Ipv4Addr;
 
 use serde::Serialize;
@@ -8,7 +9,7 @@ use serde::Serialize;
 use crate::kernel::{FNV1A64_OFFSET, SimTime, fnv1a64_extend};
 
 /// Which stream a console line belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stream {
     /// Standard output.
@@ -18,7 +19,7 @@ pub enum Stream {
 }
 
 /// One thing that happened.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TraceKind {
     /// A command was typed on a host's console (`id` numbers the commands of the run).
@@ -211,15 +212,33 @@ impl Serialize for SimTime {
 #[derive(Debug)]
 pub struct Trace {
     events: Vec<TraceEvent>,
-    digest: u64,
+    digest: Fnv,
     frames: u64,
-    /// Reused buffer for the JSON form each event is digested in.
-    scratch: Vec<u8>,
+}
+
+/// FNV-1a as a [`Hasher`]: events are digested through their derived `Hash`, which feeds
+/// integers in little-endian order and strings with a terminator, the same on every 64-bit
+/// platform (std's default hasher is seeded per process and may change between releases).
+#[derive(Debug)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv1a64_extend(self.0, bytes);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write(&(n as u64).to_le_bytes());
+    }
 }
 
 impl Default for Trace {
     fn default() -> Self {
-        Trace { events: Vec::new(), digest: FNV1A64_OFFSET, frames: 0, scratch: Vec::new() }
+        Trace { events: Vec::new(), digest: Fnv(FNV1A64_OFFSET), frames: 0 }
     }
 }
 
@@ -231,19 +250,16 @@ impl Trace {
 
     /// Records an event.
     pub fn push(&mut self, at: SimTime, kind: TraceKind) {
-        let event = TraceEvent { at, kind };
-        self.scratch.clear();
-        // Serializing plain data into memory cannot fail.
-        let _ = serde_json::to_writer(&mut self.scratch, &event);
-        self.digest = fnv1a64_extend(self.digest, &self.scratch);
-        self.events.push(event);
+        at.as_micros().hash(&mut self.digest);
+        kind.hash(&mut self.digest);
+        self.events.push(TraceEvent { at, kind });
     }
 
     /// Folds a frame seen on a network into the digest (frames are kept in pcaps, not here).
     pub fn record_frame(&mut self, at: SimTime, network: usize, frame: &[u8]) {
-        self.digest = fnv1a64_extend(self.digest, &at.as_micros().to_le_bytes());
-        self.digest = fnv1a64_extend(self.digest, &(network as u64).to_le_bytes());
-        self.digest = fnv1a64_extend(self.digest, frame);
+        self.digest.write(&at.as_micros().to_le_bytes());
+        self.digest.write(&(network as u64).to_le_bytes());
+        self.digest.write(frame);
         self.frames += 1;
     }
 
@@ -259,7 +275,7 @@ impl Trace {
 
     /// A 64-bit digest of every event and frame: equal digests mean identical runs.
     pub fn digest(&self) -> String {
-        format!("{:016x}", self.digest)
+        format!("{:016x}", self.digest.0)
     }
 }
 

@@ -5,8 +5,6 @@
 
 use std::net::Ipv4Addr;
 
-use smoltcp::iface::SocketHandle;
-
 use super::net::Stream;
 use crate::host::Host;
 use crate::host::shell::{Output, finish};
@@ -195,10 +193,5 @@ impl CurlProc {
         }
         self.finished = true;
         host.emit(now, TraceKind::Exit { host: host.name().to_owned(), id: self.id, status });
-    }
-
-    /// The socket, for reporting EHOSTUNREACH.
-    pub(super) fn socket(&self) -> Option<SocketHandle> {
-        self.stream.as_ref().map(|s| s.handle)
     }
 }
