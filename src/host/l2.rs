@@ -309,6 +309,11 @@ impl Host {
         let host = self.cfg.name.clone();
         let dev = self.nics[nic].name.clone();
         let n = &mut self.nics[nic];
+        let unchanged = n.traced.len() == n.neigh.entries().count()
+            && n.neigh.entries().all(|e| n.traced.get(&e.ip) == Some(&(e.state, e.mac)));
+        if unchanged {
+            return;
+        }
         let mut changes = Vec::new();
         for e in n.neigh.entries() {
             if n.traced.get(&e.ip) != Some(&(e.state, e.mac)) {

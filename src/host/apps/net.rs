@@ -9,7 +9,7 @@ use crate::host::tcp::Status;
 /// Listening sockets kept open per port: the simulated kernel's accept backlog. Connections
 /// that arrive in the same instant beyond this many would be reset, so it is sized above the
 /// concurrency a lab produces.
-const POOL: usize = 8;
+const POOL: usize = 16;
 
 /// Listening sockets on one port.
 pub(super) struct ListenerPool {
@@ -41,11 +41,12 @@ impl ListenerPool {
 
     /// Connections that arrived since the last call.
     pub(super) fn accept(&mut self, host: &mut Host) -> Vec<SocketHandle> {
+        if !self.idle.iter().any(|&h| host.tcp_accepted(h)) {
+            return Vec::new();
+        }
         let (accepted, idle): (Vec<_>, Vec<_>) = self.idle.iter().partition(|&&h| host.tcp_accepted(h));
         self.idle = idle;
-        if !accepted.is_empty() {
-            self.refill(host);
-        }
+        self.refill(host);
         accepted
     }
 
