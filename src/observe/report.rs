@@ -166,6 +166,13 @@ impl Report {
                 let _ = writeln!(t, "{line}");
             }
         }
+        let http = http_summaries(trace);
+        if !http.is_empty() {
+            t.push_str("\n== http ==\n");
+            for line in http {
+                let _ = writeln!(t, "{line}");
+            }
+        }
         t.push_str("\n== expectations ==\n");
         for o in &self.expectations {
             let mark = if o.passed { "PASS" } else { "FAIL" };
@@ -218,6 +225,37 @@ fn ping_summaries(trace: &[TraceEvent]) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Per client host: transfers, status counts, failures, slowest transfer.
+fn http_summaries(trace: &[TraceEvent]) -> Vec<String> {
+    let mut hosts: Vec<&str> = Vec::new();
+    for e in trace {
+        if let TraceKind::HttpTransfer { host, .. } = &e.kind
+            && !hosts.contains(&host.as_str())
+        {
+            hosts.push(host);
+        }
+    }
+    hosts
+        .into_iter()
+        .map(|host| {
+            let all = expect::transfers(host, Window::Between(SimTime::ZERO, SimTime::MAX), trace);
+            let mut statuses: Vec<(u16, usize)> = Vec::new();
+            for t in all.iter().filter_map(|t| t.status) {
+                match statuses.iter_mut().find(|(s, _)| *s == t) {
+                    Some((_, n)) => *n += 1,
+                    None => statuses.push((t, 1)),
+                }
+            }
+            statuses.sort();
+            let codes: Vec<String> = statuses.iter().map(|(s, n)| format!("{n} × {s}")).collect();
+            let failed = all.iter().filter(|t| t.exit != 0).count();
+            let slowest = all.iter().max_by_key(|t| t.total);
+            let slow = slowest.map_or(String::new(), |t| format!(", slowest {:.6}s (started {})", t.total.as_secs_f64(), t.started));
+            format!("{host}: {} transfer(s): {}; {failed} failed{slow}", all.len(), if codes.is_empty() { "no response".to_owned() } else { codes.join(", ") })
+        })
+        .collect()
 }
 
 fn xml(s: &str) -> String {
