@@ -9,11 +9,11 @@
 //! | layer | module | what it is for | may use |
 //! |---|---|---|---|
 //! | L0 | [`kernel`] | simulated time, event queue, seeded RNG streams, calendar | – |
-//! | L1 | [`wire`] | byte formats smoltcp lacks (VRRPv2) | – |
+//! | L1 | [`wire`] | byte formats smoltcp lacks (VRRPv2, HTTP/1.x heads) | – |
 //! | L1 | [`observe`] | trace events, expectations, report | `kernel` |
-//! | L2 | [`proto`] | sans-IO cores: VRRP (keepalived), ping, Linux neighbour table | `kernel`, `wire` |
+//! | L2 | [`proto`] | sans-IO cores: keepalived, nginx, Apache httpd, curl, ping, Linux neighbour table | `kernel`, `wire` |
 //! | L3 | [`fabric`] | switches, links, pcap capture | `kernel`, `observe` |
-//! | L3 | [`host`] | one machine: smoltcp + labsim L2 + filesystem + processes + shell | `kernel`, `wire`, `proto`, `observe` |
+//! | L3 | [`host`] | one machine: smoltcp + labsim L2 and TCP bookkeeping + filesystem + processes + shell | `kernel`, `wire`, `proto`, `observe` |
 //! | L4 | [`scenario`] | RON text → validated [`scenario::Scenario`] | `kernel`, `observe` (expectation data) |
 //! | L5 | [`lab`] | the composition root: runs a scenario | all of the above |
 //! | L7 | [`cli`] | arguments, subcommands, exit codes | `lab`, `scenario`, `observe` |
