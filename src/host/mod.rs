@@ -297,6 +297,19 @@ impl Host {
         true
     }
 
+    /// Name resolution as the host's tools do it: a dotted quad, else `/etc/hosts`.
+    pub(crate) fn resolve(&self, name: &str) -> Option<Ipv4Addr> {
+        if let Ok(ip) = name.parse() {
+            return Some(ip);
+        }
+        let hosts = self.fs.read_text("/etc/hosts")?;
+        hosts.lines().find_map(|l| {
+            let mut words = l.split('#').next()?.split_whitespace();
+            let ip: Ipv4Addr = words.next()?.parse().ok()?;
+            words.any(|w| w == name).then_some(ip)
+        })
+    }
+
     /// Whether `ip` is one of the host's addresses.
     pub(crate) fn has_addr(&self, ip: Ipv4Addr) -> bool {
         self.nics.iter().any(|n| n.has_addr(ip))

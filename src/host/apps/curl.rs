@@ -3,11 +3,9 @@
 //! EHOSTUNREACH); each finished transfer is traced with its status, body, exit and duration,
 //! which the HTTP expectations read.
 
-use std::net::Ipv4Addr;
-
 use super::net::Stream;
 use crate::host::Host;
-use crate::host::shell::{Output, finish};
+use crate::host::shell::fail;
 use crate::host::tcp::Status;
 use crate::kernel::SimTime;
 use crate::observe::trace::{Stream as TraceStream, TraceKind};
@@ -29,19 +27,6 @@ pub(super) struct CurlProc {
     finished: bool,
 }
 
-/// `/etc/hosts`, then a dotted quad.
-pub(super) fn resolve(host: &Host, name: &str) -> Option<Ipv4Addr> {
-    if let Ok(ip) = name.parse() {
-        return Some(ip);
-    }
-    let hosts = host.fs.read_text("/etc/hosts")?;
-    hosts.lines().find_map(|l| {
-        let mut words = l.split('#').next()?.split_whitespace();
-        let ip: Ipv4Addr = words.next()?.parse().ok()?;
-        words.any(|w| w == name).then_some(ip)
-    })
-}
-
 impl CurlProc {
     /// Parses the arguments and starts; on a usage error prints it and returns `None`.
     pub(super) fn start(host: &mut Host, now: SimTime, id: usize, pid: u32, args: &[&str]) -> Option<CurlProc> {
@@ -49,14 +34,12 @@ impl CurlProc {
         let parsed = match Args::parse(&argv) {
             Ok(a) => a,
             Err(e) => {
-                let mut out = Output::default();
-                e.lines.into_iter().for_each(|l| out.err(l));
-                finish(host, now, id, out.status(e.status));
+                fail(host, now, id, e.lines, e.status);
                 return None;
             }
         };
         let url = argv.iter().find(|a| a.contains("://")).cloned().unwrap_or_else(|| parsed.url.host.clone());
-        let resolved = resolve(host, &parsed.url.host);
+        let resolved = host.resolve(&parsed.url.host);
         let transfer = Transfer::new(parsed, now, resolved);
         let mut p = CurlProc { id, pid, transfer, stream: None, connected: false, started: now, url, error: String::new(), finished: false };
         if let Some((ip, port)) = p.transfer.remote() {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::net::Stream;
 use crate::host::Host;
-use crate::host::shell::{Output, finish};
+use crate::host::shell::fail;
 use crate::host::tcp::Status;
 use crate::kernel::SimTime;
 use crate::observe::trace::{Stream as TraceStream, TraceKind};
@@ -64,21 +64,21 @@ fn parse(args: &[&str]) -> Result<Options, Vec<String>> {
 impl NcProc {
     /// Starts `nc HOST PORT` sending `stdin`; prints a usage error and returns `None` on bad arguments.
     pub(super) fn start(host: &mut Host, now: SimTime, id: usize, pid: u32, args: &[&str], stdin: Vec<u8>) -> Option<NcProc> {
-        let fail = |host: &mut Host, lines: Vec<String>| {
-            let mut out = Output::default();
-            lines.into_iter().for_each(|l| out.err(l));
-            finish(host, now, id, out.status(1));
-            None
-        };
         let opts = match parse(args) {
             Ok(o) => o,
-            Err(lines) => return fail(host, lines),
+            Err(lines) => {
+                fail(host, now, id, lines, 1);
+                return None;
+            }
         };
-        let Some(ip) = super::curl::resolve(host, &opts.host) else {
-            return fail(host, vec![format!("nc: getaddrinfo for host \"{}\" port {}: Name or service not known", opts.host, opts.port)]);
+        let Some(ip) = host.resolve(&opts.host) else {
+            let line = format!("nc: getaddrinfo for host \"{}\" port {}: Name or service not known", opts.host, opts.port);
+            fail(host, now, id, vec![line], 1);
+            return None;
         };
         let Some(handle) = host.tcp_connect(ip, opts.port) else {
-            return fail(host, vec![format!("nc: connect to {ip} port {} (tcp) failed: Network is unreachable", opts.port)]);
+            fail(host, now, id, vec![format!("nc: connect to {ip} port {} (tcp) failed: Network is unreachable", opts.port)], 1);
+            return None;
         };
         let mut stream = Stream::new(handle);
         stream.send(&stdin);

@@ -7,7 +7,6 @@
 
 use std::net::Ipv4Addr;
 
-use super::curl::resolve;
 use super::net::{ListenerPool, Stream};
 use crate::host::tcp::Status;
 use crate::host::{Fs, Host};
@@ -52,7 +51,7 @@ struct HostResolver<'a>(&'a Host);
 
 impl Resolver for HostResolver<'_> {
     fn resolve(&self, name: &str) -> Vec<Ipv4Addr> {
-        resolve(self.0, name).into_iter().collect()
+        self.0.resolve(name).into_iter().collect()
     }
 }
 

@@ -9,7 +9,7 @@ use smoltcp::socket::raw;
 use smoltcp::wire::{IpProtocol, IpVersion, Ipv4Packet};
 
 use crate::host::Host;
-use crate::host::shell::{Output, finish};
+use crate::host::shell::fail;
 use crate::kernel::SimTime;
 use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::ping::{self as core, Pinger};
@@ -25,19 +25,6 @@ pub(super) struct PingProc {
     source: Ipv4Addr,
     target: Ipv4Addr,
     finished: bool,
-}
-
-/// `/etc/hosts` lookup, then dotted-quad.
-fn resolve(host: &Host, name: &str) -> Option<Ipv4Addr> {
-    if let Ok(ip) = name.parse() {
-        return Some(ip);
-    }
-    let hosts = host.fs.read_text("/etc/hosts")?;
-    hosts.lines().find_map(|l| {
-        let mut words = l.split('#').next()?.split_whitespace();
-        let ip: Ipv4Addr = words.next()?.parse().ok()?;
-        words.any(|w| w == name).then_some(ip)
-    })
 }
 
 fn ipv4_packet(src: Ipv4Addr, dst: Ipv4Addr, id: u16, ttl: u8, icmp: &[u8]) -> Vec<u8> {
@@ -65,21 +52,20 @@ impl PingProc {
     /// Parses the arguments and starts; on a usage error prints it and returns `None`.
     pub(super) fn start(host: &mut Host, now: SimTime, id: usize, pid: u32, args: &[&str]) -> Option<PingProc> {
         let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-        let fail = |host: &mut Host, lines: Vec<String>, status: i32| {
-            let mut out = Output::default();
-            lines.into_iter().for_each(|l| out.err(l));
-            finish(host, now, id, out.status(status));
-            None
-        };
         let parsed = match core::Args::parse(&argv) {
             Ok(a) => a,
-            Err(usage) => return fail(host, usage.lines, usage.status),
+            Err(usage) => {
+                fail(host, now, id, usage.lines, usage.status);
+                return None;
+            }
         };
-        let Some(target) = resolve(host, &parsed.destination) else {
-            return fail(host, vec![parsed.unknown_host_error()], 2);
+        let Some(target) = host.resolve(&parsed.destination) else {
+            fail(host, now, id, vec![parsed.unknown_host_error()], 2);
+            return None;
         };
         let Some(source) = host.source_address(target) else {
-            return fail(host, vec!["ping: connect: Network is unreachable".to_owned()], 2);
+            fail(host, now, id, vec!["ping: connect: Network is unreachable".to_owned()], 2);
+            return None;
         };
         let stack = host.stack.as_mut()?;
         let rx = raw::PacketBuffer::new(vec![raw::PacketMetadata::EMPTY; 64], vec![0; 64 * 1600]);

@@ -293,6 +293,13 @@ fn remove(host: &mut Host, args: &[&str]) -> Output {
     o.status(status)
 }
 
+/// Ends command `id` at once with `lines` on stderr and `status` (a tool's usage error).
+pub(crate) fn fail(host: &mut Host, now: SimTime, id: usize, lines: Vec<String>, status: i32) {
+    let mut out = Output::default();
+    lines.into_iter().for_each(|l| out.err(l));
+    finish(host, now, id, out.status(status));
+}
+
 /// Traces a finished command's output and exit status.
 pub(crate) fn finish(host: &mut Host, now: SimTime, id: usize, out: Output) {
     let name = host.cfg.name.clone();
