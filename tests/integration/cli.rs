@@ -356,3 +356,14 @@ mod xml {
         }
     }
 }
+
+#[test]
+fn a_run_that_exhausts_its_event_budget_is_reported_and_exits_1() {
+    let run = labsim(&["run", "tests/fixtures/failing/budget.ron", "--json"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("the report is JSON");
+    assert_eq!(doc["passed"], false);
+    assert_eq!(doc["run"]["outcome"], "event budget exhausted");
+    assert_eq!(doc["run"]["events"], 50);
+    assert!(doc["run"]["duration"].as_u64().expect("a duration") < 30_000_000, "stopped early");
+}
