@@ -75,6 +75,8 @@ pub struct Host {
     procs: apps::Processes,
     tcp: tcp::TcpState,
     jobs: Vec<shell::Job>,
+    /// Units whose package is on the disk.
+    installed: Vec<apps::Unit>,
     frames_out: Vec<(usize, Vec<u8>)>,
     events: Vec<(SimTime, TraceKind)>,
 }
@@ -91,6 +93,7 @@ impl Host {
             fs.write(path, contents.clone(), SimTime::ZERO);
         }
         apps::install_packages(&mut fs, &cfg.enabled);
+        let installed = apps::installed_units(&fs, &cfg.enabled);
         let nics = Self::fresh_nics(&cfg, &rng, 0);
         Host {
             cfg,
@@ -103,6 +106,7 @@ impl Host {
             procs: apps::Processes::default(),
             tcp: tcp::TcpState::default(),
             jobs: Vec::new(),
+            installed,
             frames_out: Vec::new(),
             events: Vec::new(),
         }
@@ -247,13 +251,20 @@ impl Host {
         if self.jobs.is_empty() {
             return false;
         }
+        let boot = self.boots;
         let mut jobs = std::mem::take(&mut self.jobs);
         let mut moved = false;
         for job in &mut jobs {
+            if self.boots != boot || !self.is_powered() {
+                break;
+            }
             moved |= job.poll(self, now);
         }
-        jobs.retain(|j| !j.is_done());
-        self.jobs.append(&mut jobs);
+        // A job that powered the host off took every other job with it.
+        if self.boots == boot && self.is_powered() {
+            jobs.retain(|j| !j.is_done());
+            self.jobs.append(&mut jobs);
+        }
         moved
     }
 

@@ -202,6 +202,17 @@ impl RequestHead {
         content_length_of(&self.headers)
     }
 
+    /// The bytes this request occupies (head plus `Content-Length` body), or `None` when the
+    /// declared length cannot be buffered (over `max_body`, or beyond what memory can address):
+    /// servers answer that with 413.
+    pub fn extent(&self, head_len: usize, max_body: u64) -> Option<usize> {
+        let body = self.content_length().unwrap_or(0);
+        if body > max_body {
+            return None;
+        }
+        head_len.checked_add(usize::try_from(body).ok()?)
+    }
+
     /// The request line without its line end: `GET / HTTP/1.1`.
     pub fn request_line(&self) -> String {
         format!("{} {} {}", self.method, self.target, self.version)

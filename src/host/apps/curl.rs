@@ -171,6 +171,9 @@ impl CurlProc {
 
     /// SIGINT / SIGKILL: the transfer is abandoned.
     pub(super) fn kill(&mut self, host: &mut Host, now: SimTime, status: i32) {
+        if self.finished {
+            return;
+        }
         if let Some(s) = self.stream.as_mut() {
             s.release(host);
         }

@@ -13,9 +13,14 @@ use crate::host::{Fs, Host};
 use crate::kernel::{Calendar, SimTime};
 use crate::observe::trace::TraceKind;
 use crate::proto::httpd::{ConnInfo, Docroot, FileMeta, Httpd, HttpdConfig};
-use crate::wire::http::{Parsed, parse_request};
+use crate::wire::http::{HeadError, Parsed, parse_request};
 
 const ACCESS_LOG: &str = "/var/log/httpd/access_log";
+/// How long a closing connection may take to flush before it is aborted (Apache's lingering
+/// close gives up after a few seconds).
+const LINGER: Duration = Duration::from_secs(30);
+/// Largest request body buffered (Apache 2.4's `LimitRequestBody` default since 2.4.54: 1 GiB).
+const MAX_BODY: u64 = 1 << 30;
 const ERROR_LOG: &str = "/var/log/httpd/error_log";
 
 /// The host's filesystem seen as a document root.
@@ -69,7 +74,7 @@ impl HttpdProc {
     }
 
     pub(super) fn poll_timeout(&self) -> Option<SimTime> {
-        self.conns.iter().map(|c| c.idle_until).min()
+        self.conns.iter().map(|c| if c.stream.closing() { c.idle_until + LINGER } else { c.idle_until }).min()
     }
 
     pub(super) fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
@@ -96,7 +101,8 @@ impl HttpdProc {
                 conn.stream.pump(host);
                 moved = true;
             }
-            if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) {
+            if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) || (conn.stream.closing() && now >= conn.idle_until + LINGER) {
+                // Gone, or a close that could not flush in time (the peer vanished): abort.
                 conn.stream.release(host);
             }
         }
@@ -130,11 +136,19 @@ fn serve(core: &Httpd, pid: u32, host: &mut Host, now: SimTime, conn: &mut Conn,
                 r
             }
             Parsed::Complete { head, head_len } => {
-                let body_len = head.content_length().unwrap_or(0) as usize;
-                if conn.stream.input.len() < head_len + body_len {
+                let Some(extent) = head.extent(head_len, MAX_BODY) else {
+                    // A Content-Length nothing could buffer: Apache answers 400 and closes.
+                    let r = core.bad_request(now, &host.calendar, &HeadError::Malformed, &conn.stream.input, &info);
+                    conn.stream.input.clear();
+                    conn.stream.send(&r.to_bytes());
+                    conn.stream.close_when_flushed();
+                    log(pid, host, now, ACCESS_LOG, &r.access_log);
+                    return true;
+                };
+                if conn.stream.input.len() < extent {
                     break; // the request body is still arriving
                 }
-                conn.stream.input.drain(..head_len + body_len);
+                conn.stream.input.drain(..extent);
                 let docroot = FsDocroot { fs: &host.fs, calendar: host.calendar };
                 core.handle_request(now, &host.calendar, &head, &info, &docroot)
             }

@@ -22,7 +22,8 @@ pub(super) struct Keepalived {
     pid: u32,
     started_at: SimTime,
     log_detail: bool,
-    stopping: bool,
+    /// When SIGTERM arrived, while the daemon shuts down.
+    stopping_since: Option<SimTime>,
     groups: Vec<String>,
 }
 
@@ -47,7 +48,7 @@ impl Keepalived {
         for dev in &groups {
             host.set_group(dev, VRRP_GROUP, true);
         }
-        Keepalived { daemon, pid, started_at: now, log_detail, stopping: false, groups }
+        Keepalived { daemon, pid, started_at: now, log_detail, stopping_since: None, groups }
     }
 
     pub(super) fn pids(&self) -> [u32; 2] {
@@ -58,8 +59,9 @@ impl Keepalived {
         self.started_at
     }
 
-    pub(super) fn is_stopping(&self) -> bool {
-        self.stopping
+    /// When the shutdown began, if it has.
+    pub(super) fn stopping_since(&self) -> Option<SimTime> {
+        self.stopping_since
     }
 
     pub(super) fn is_exited(&self) -> bool {
@@ -127,8 +129,8 @@ impl Keepalived {
 
     /// SIGTERM: the orderly shutdown of spec-vrrp §4.9.
     pub(super) fn terminate(&mut self, host: &mut Host, now: SimTime) {
-        if !self.stopping {
-            self.stopping = true;
+        if self.stopping_since.is_none() {
+            self.stopping_since = Some(now);
             self.daemon.handle_sigterm(now);
             self.poll(host, now);
         }

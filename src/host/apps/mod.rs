@@ -63,8 +63,8 @@ impl Unit {
         }
     }
 
-    /// The file whose presence means the package is installed.
-    fn marker_file(self) -> &'static str {
+    /// The file or directory whose presence means the package is installed.
+    fn marker(self) -> &'static str {
         match self {
             Unit::Keepalived => "/etc/keepalived/keepalived.conf",
             Unit::Httpd => "/var/www/html",
@@ -86,6 +86,15 @@ pub(crate) enum UnitState {
     Failed { since: SimTime, result: &'static str },
 }
 
+/// The exit status of a process killed by `signal` (128 + its number, as the shell shows it).
+pub(crate) fn killed_status(signal: Signal) -> i32 {
+    128 + match signal {
+        Signal::Int => 2,
+        Signal::Kill => 9,
+        Signal::Term => 15,
+    }
+}
+
 /// Signals the shell can send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Signal {
@@ -102,6 +111,8 @@ pub(super) struct Processes {
     keepalived: Option<Keepalived>,
     /// Units that died or failed to start: when, and systemd's `Result:` (`signal`, `exit-code`).
     failed: Vec<(Unit, SimTime, &'static str)>,
+    /// A `systemctl start`/`restart` that waits for the stopping keepalived to exit.
+    keepalived_restart: bool,
     httpd: Option<HttpdProc>,
     nginx: Option<NginxProc>,
     pings: Vec<PingProc>,
@@ -116,6 +127,7 @@ impl Default for Processes {
             next_pid: 1000,
             keepalived: None,
             failed: Vec::new(),
+            keepalived_restart: false,
             httpd: None,
             nginx: None,
             pings: Vec::new(),
@@ -139,6 +151,10 @@ impl Processes {
             moved |= k.poll(host, now);
             if k.is_exited() {
                 self.keepalived = None;
+                if std::mem::take(&mut self.keepalived_restart) {
+                    let pid = self.alloc_pids(2);
+                    self.keepalived = Some(Keepalived::start(host, now, pid));
+                }
             }
         }
         if let Some(h) = self.httpd.as_mut() {
@@ -182,10 +198,10 @@ impl Processes {
             p.interrupt(host, now);
         }
         for c in &mut self.curls {
-            c.kill(host, now, 130);
+            c.kill(host, now, killed_status(Signal::Int));
         }
         for n in &mut self.ncs {
-            n.kill(host, now, 130);
+            n.kill(host, now, killed_status(Signal::Int));
         }
     }
 
@@ -279,6 +295,9 @@ impl Processes {
             // httpd stops on SIGTERM and SIGKILL alike: its sockets close with the process.
             h.stop(host);
             self.httpd = None;
+            if signal == Signal::Kill {
+                self.failed.push((Unit::Httpd, now, "signal"));
+            }
             return true;
         }
         if let Some(n) = self.nginx.as_mut()
@@ -292,11 +311,11 @@ impl Processes {
             return true;
         }
         if let Some(n) = self.ncs.iter_mut().find(|n| n.pid() == pid) {
-            n.kill(host, now, 128 + if signal == Signal::Kill { 9 } else { 15 });
+            n.kill(host, now, killed_status(signal));
             return true;
         }
         if let Some(c) = self.curls.iter_mut().find(|c| c.pid() == pid) {
-            c.kill(host, now, 128 + if signal == Signal::Kill { 9 } else { 15 });
+            c.kill(host, now, killed_status(signal));
             return true;
         }
         if let Some(p) = self.pings.iter_mut().find(|p| p.pid() == pid) {
@@ -308,6 +327,14 @@ impl Processes {
         }
         false
     }
+}
+
+/// The units installed on a disk prepared with `enabled` services and these files.
+pub(super) fn installed_units(fs: &crate::host::Fs, enabled: &[String]) -> Vec<Unit> {
+    [Unit::Keepalived, Unit::Httpd, Unit::Nginx]
+        .into_iter()
+        .filter(|u| enabled.iter().any(|e| e == u.name()) || fs.read(u.marker()).is_some() || fs.is_dir(u.marker()))
+        .collect()
 }
 
 /// The files a package installs that a scenario did not provide: nginx's stock `nginx.conf` and
@@ -324,9 +351,10 @@ pub(super) fn install_packages(fs: &mut crate::host::Fs, enabled: &[String]) {
 }
 
 impl Host {
-    /// Whether the package behind `unit` is installed (its configuration file exists).
+    /// Whether the package behind `unit` is installed: enabled in the scenario, or its
+    /// configuration (file or directory) was on the disk at first boot.
     pub(crate) fn is_installed(&self, unit: Unit) -> bool {
-        self.fs.read(unit.marker_file()).is_some() || self.cfg.enabled.iter().any(|e| e == unit.name())
+        self.installed.contains(&unit)
     }
 
     /// `systemctl start UNIT` (also at boot for enabled units). `Err` carries what the unit's
@@ -335,10 +363,15 @@ impl Host {
         self.procs.failed.retain(|(u, _, _)| *u != unit);
         match unit {
             Unit::Keepalived => {
-                if self.procs.keepalived.is_none() {
-                    let pid = self.procs.alloc_pids(2);
-                    let k = Keepalived::start(self, now, pid);
-                    self.procs.keepalived = Some(k);
+                match &self.procs.keepalived {
+                    None => {
+                        let pid = self.procs.alloc_pids(2);
+                        let k = Keepalived::start(self, now, pid);
+                        self.procs.keepalived = Some(k);
+                    }
+                    // Still shutting down: systemd starts it again once it has exited.
+                    Some(k) if k.stopping_since().is_some() => self.procs.keepalived_restart = true,
+                    Some(_) => {}
                 }
             }
             Unit::Httpd => {
@@ -418,7 +451,10 @@ impl Host {
 
     pub(crate) fn unit_state(&self, unit: Unit) -> UnitState {
         let running = match unit {
-            Unit::Keepalived => self.procs.keepalived.as_ref().map(|k| (k.started_at(), k.pids()[0], k.is_stopping())),
+            Unit::Keepalived => self.procs.keepalived.as_ref().map(|k| match k.stopping_since() {
+                Some(since) => (since, k.pids()[0], true),
+                None => (k.started_at(), k.pids()[0], false),
+            }),
             Unit::Httpd => self.procs.httpd.as_ref().map(|h| (h.started_at(), h.pid(), false)),
             Unit::Nginx => self.procs.nginx.as_ref().map(|n| (n.started_at(), n.pids()[0], false)),
         };

@@ -64,6 +64,13 @@ fn load(host: &Host) -> Result<NginxConfig, Vec<String>> {
     NginxConfig::load(&HostFiles(&host.fs), &HostResolver(host)).map(|l| l.config).map_err(|e| vec![e.stderr_line()])
 }
 
+/// How long a closing connection may take to flush before it is aborted (nginx's
+/// `lingering_timeout`/`send_timeout` order of magnitude).
+const LINGER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// nginx's `client_max_body_size` default (1m).
+const CLIENT_MAX_BODY_SIZE: u64 = 1 << 20;
+
 /// nginx's `client_header_timeout` default.
 const CLIENT_HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -129,6 +136,7 @@ impl NginxProc {
             .iter()
             .filter_map(|c| match &c.active {
                 Some(a) => a.proxy.poll_timeout(),
+                None if c.stream.closing() => Some(c.idle_until + LINGER),
                 None => Some(c.idle_until),
             })
             .min()
@@ -203,6 +211,10 @@ fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig
         client.stream.close_when_flushed();
         moved = true;
     }
+    if client.active.is_none() && client.stream.closing() && now >= client.idle_until + LINGER {
+        // A close that could not flush in time (the client vanished): abort it.
+        client.stream.release(host);
+    }
     client.stream.pump(host);
     moved
 }
@@ -227,12 +239,20 @@ fn start_request(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfi
         }
         Parsed::Complete { head, head_len } => (head, head_len),
     };
-    let body_len = head.content_length().unwrap_or(0) as usize;
-    if client.stream.input.len() < head_len + body_len {
+    let Some(extent) = head.extent(head_len, CLIENT_MAX_BODY_SIZE) else {
+        // client_max_body_size: 413 Request Entity Too Large, and the connection closes.
+        let (head, body) = error_page(413, &date);
+        client.stream.send(&head);
+        client.stream.send(&body);
+        client.stream.close_when_flushed();
+        client.stream.input.clear();
+        return true;
+    };
+    if client.stream.input.len() < extent {
         return false;
     }
-    let body = client.stream.input[head_len..head_len + body_len].to_vec();
-    client.stream.input.drain(..head_len + body_len);
+    let body = client.stream.input[head_len..extent].to_vec();
+    client.stream.input.drain(..extent);
     let Some((client_ip, _)) = host.tcp_remote(client.stream.handle) else { return false };
     let Some((local_ip, local_port)) = host.tcp_local(client.stream.handle) else { return false };
     let request = ClientRequest {

@@ -205,6 +205,6 @@ impl PingProc {
 
     /// SIGKILL: no statistics.
     pub(super) fn kill(&mut self, host: &mut Host, now: SimTime) {
-        self.end(host, now, 128 + 9);
+        self.end(host, now, super::killed_status(super::Signal::Kill));
     }
 }

@@ -63,7 +63,8 @@ impl Job {
             if words.first().is_some_and(|w| w == "sleep")
                 && let Some(secs) = words.get(1).and_then(|a| a.parse::<f64>().ok()).filter(|s| *s >= 0.0)
             {
-                self.sleep_until = Some(now + Duration::from_secs_f64(secs));
+                // `sleep infinity` (or any span past the end of time) never wakes.
+                self.sleep_until = Some(Duration::try_from_secs_f64(secs).map_or(SimTime::MAX, |d| now + d));
                 continue;
             }
             match run_simple(host, now, self.id, &words) {

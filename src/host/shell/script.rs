@@ -57,7 +57,9 @@ fn tokens(line: &str) -> Result<Vec<Option<String>>, SyntaxError> {
 }
 
 /// `{1..12}` → 1 … 12; `$(seq 3)`, `$(seq 2 5)` → the numbers; other words as they are.
-fn expand_list(words: &[String]) -> Vec<String> {
+/// A range longer than [`MAX_COMMANDS`] is refused before it is built.
+fn expand_list(words: &[String]) -> Result<Vec<String>, SyntaxError> {
+    let too_long = || SyntaxError(format!("labsim: the loop would run more than {MAX_COMMANDS} commands"));
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
@@ -66,6 +68,9 @@ fn expand_list(words: &[String]) -> Vec<String> {
             && let Some((a, b)) = range.split_once("..")
             && let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>())
         {
+            if a.abs_diff(b) >= MAX_COMMANDS as u64 {
+                return Err(too_long());
+            }
             let step = if a <= b { 1 } else { -1 };
             let mut n = a;
             loop {
@@ -93,6 +98,9 @@ fn expand_list(words: &[String]) -> Vec<String> {
                 [a, b, ..] => (*a, *b),
                 [] => (1, 0),
             };
+            if b.saturating_sub(a) >= MAX_COMMANDS as i64 {
+                return Err(too_long());
+            }
             out.extend((a..=b).map(|n| n.to_string()));
             i = j;
         } else {
@@ -100,12 +108,15 @@ fn expand_list(words: &[String]) -> Vec<String> {
         }
         i += 1;
     }
-    out
+    Ok(out)
 }
 
 fn substitute(word: &str, var: &str, value: &str) -> String {
     word.replace(&format!("${{{var}}}"), value).replace(&format!("${var}"), value)
 }
+
+/// Most simple commands one typed line may expand to (a loop is expanded up front).
+const MAX_COMMANDS: usize = 100_000;
 
 /// The simple commands a line runs, in order (each a list of words).
 pub(crate) fn expand(line: &str) -> Result<Vec<Vec<String>>, SyntaxError> {
@@ -152,7 +163,11 @@ pub(crate) fn expand(line: &str) -> Result<Vec<Vec<String>>, SyntaxError> {
                 if body.is_empty() {
                     return Err(SyntaxError("bash: syntax error near unexpected token `done'".to_owned()));
                 }
-                for value in expand_list(&list) {
+                let values = expand_list(&list)?;
+                if values.len().saturating_mul(body.len()) + commands.len() > MAX_COMMANDS {
+                    return Err(SyntaxError(format!("labsim: the loop would run more than {MAX_COMMANDS} commands")));
+                }
+                for value in values {
                     for cmd in &body {
                         commands.push(cmd.iter().map(|w| substitute(w, var, &value)).collect());
                     }
@@ -198,5 +213,7 @@ mod tests {
         assert_eq!(expand("for i in 1 2; curl x; done").unwrap_err().0, "bash: syntax error near unexpected token `curl'");
         assert_eq!(expand("for i in 1 2; do curl x").unwrap_err().0, "bash: syntax error: unexpected end of file");
         assert_eq!(expand("echo 'x").unwrap_err().0, "bash: unexpected EOF while looking for matching quote");
+        assert!(expand("for i in {1..1000000000}; do curl x; done").unwrap_err().0.contains("more than 100000"));
+        assert!(expand("for i in $(seq 1 1000000000); do curl x; done").is_err());
     }
 }
