@@ -2,10 +2,13 @@
 //! `proto::nginx` read from the host's files, a listener pool per `listen` port, and per client
 //! request a [`ProxyRequest`] whose actions become upstream TCP connections, bytes for the
 //! client, and lines in the error and access logs (files, and the daemon's traced log lines).
-//! Peer state lives in one [`Upstream`] per group for the worker's lifetime; a reload builds
-//! fresh ones, as nginx does.
+//! A configuration and its peer state (one [`Upstream`] per group) form a generation. A reload
+//! builds a new one, as nginx starts a new worker: new connections use it, while connections
+//! of the old generation finish their request under the old one and then close.
 
+use std::cell::RefCell;
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 use super::net::{ListenerPool, Stream};
 use crate::host::tcp::Status;
@@ -83,19 +86,35 @@ struct Active {
     connected: bool,
 }
 
+/// A configuration and the worker's peer state for it.
+struct Generation {
+    config: NginxConfig,
+    upstreams: Vec<Upstream>,
+}
+
+impl Generation {
+    fn new(config: NginxConfig) -> Rc<RefCell<Generation>> {
+        let upstreams = config.upstreams.iter().map(Upstream::new).collect();
+        Rc::new(RefCell::new(Generation { config, upstreams }))
+    }
+}
+
 struct Client {
     stream: Stream,
     number: u64,
     active: Option<Active>,
     idle_until: SimTime,
+    /// The generation the connection was accepted under, and its `server` block.
+    generation: Rc<RefCell<Generation>>,
     server: Option<usize>,
+    /// The configuration was reloaded: close once the current request is done.
+    retiring: bool,
 }
 
 pub(super) struct NginxProc {
     pid: u32,
     started_at: SimTime,
-    config: NginxConfig,
-    upstreams: Vec<Upstream>,
+    current: Rc<RefCell<Generation>>,
     listeners: Vec<ListenerPool>,
     clients: Vec<Client>,
     connections: u64,
@@ -106,20 +125,21 @@ impl NginxProc {
     /// starting and gives nginx's messages.
     pub(super) fn start(host: &mut Host, now: SimTime, pid: u32) -> Result<NginxProc, Vec<String>> {
         let config = load(host)?;
-        let upstreams = config.upstreams.iter().map(Upstream::new).collect();
         let listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(host, port)).collect();
-        Ok(NginxProc { pid, started_at: now, config, upstreams, listeners, clients: Vec::new(), connections: 0 })
+        Ok(NginxProc { pid, started_at: now, current: Generation::new(config), listeners, clients: Vec::new(), connections: 0 })
     }
 
-    /// `nginx -s reload`: a new configuration and fresh peer state; on error the old one stays.
+    /// `nginx -s reload`: a new generation (fresh peer state); on error the old one stays.
     pub(super) fn reload(&mut self, host: &mut Host) -> Result<(), Vec<String>> {
         let config = load(host)?;
-        self.upstreams = config.upstreams.iter().map(Upstream::new).collect();
         for l in &mut self.listeners {
             l.close(host);
         }
         self.listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(host, port)).collect();
-        self.config = config;
+        self.current = Generation::new(config);
+        for c in &mut self.clients {
+            c.retiring = true;
+        }
         Ok(())
     }
 
@@ -148,17 +168,21 @@ impl NginxProc {
             for h in l.accept(host) {
                 moved = true;
                 self.connections += 1;
+                let generation = Rc::clone(&self.current);
                 let server = host.tcp_local(h).and_then(|(ip, _)| {
-                    self.config.servers.iter().position(|s| s.listens.iter().any(|x| x.port == l.port() && x.addr.is_none_or(|a| a == ip)))
+                    generation.borrow().config.servers.iter().position(|s| s.listens.iter().any(|x| x.port == l.port() && x.addr.is_none_or(|a| a == ip)))
                 });
                 // client_header_timeout (60 s): how long a new connection may take to send a request.
                 let idle_until = now + CLIENT_HEADER_TIMEOUT;
-                self.clients.push(Client { stream: Stream::new(h), number: self.connections, active: None, idle_until, server });
+                let stream = Stream::new(h);
+                self.clients.push(Client { stream, number: self.connections, active: None, idle_until, generation, server, retiring: false });
             }
         }
-        let Self { clients, upstreams, config, pid, .. } = self;
-        for client in clients.iter_mut() {
-            moved |= serve_client(host, now, *pid + 1, config, upstreams, client);
+        for client in &mut self.clients {
+            let generation = Rc::clone(&client.generation);
+            let mut generation = generation.borrow_mut();
+            let Generation { config, upstreams } = &mut *generation;
+            moved |= serve_client(host, now, self.pid + 1, config, upstreams, client);
         }
         self.clients.retain(|c| !c.stream.is_finished());
         moved
@@ -181,13 +205,30 @@ impl NginxProc {
 
 fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
     let (status, mut moved) = client.stream.pump(host);
-    if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) {
-        client.stream.release(host);
-        if let Some(conn) = client.active.take().and_then(|a| a.conn) {
-            let mut conn = conn;
-            conn.release(host);
+    // A client that reset the connection, or closed it before its response was complete,
+    // aborts the request: the peer is released and the access log says 499.
+    let aborted = matches!(status, Status::Reset | Status::Refused | Status::Unreachable)
+        || (status == Status::PeerClosed && client.active.as_ref().is_some_and(|a| !a.proxy.is_done()) && client.stream.input.is_empty());
+    if aborted {
+        if let Some(mut active) = client.active.take() {
+            active.proxy.handle_client_abort(now, &mut upstreams[active.upstream]);
+            while let Some(action) = active.proxy.poll_action() {
+                if let Action::AccessLog(line) = action
+                    && let Some(path) = &active.access_log
+                {
+                    log(host, now, worker, path, &line);
+                }
+            }
+            if let Some(mut conn) = active.conn.take() {
+                conn.release(host);
+            }
         }
+        client.stream.release(host);
         return true;
+    }
+    if client.active.is_none() && client.retiring && !client.stream.closing() {
+        client.stream.close_when_flushed();
+        moved = true;
     }
     if client.active.is_none() && !client.stream.closing() {
         moved |= start_request(host, now, worker, config, upstreams, client);
@@ -201,8 +242,11 @@ fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig
             client.active = None;
             let keepalive = client.server.and_then(|s| config.servers.get(s)).map_or(std::time::Duration::from_secs(65), |s| s.keepalive_timeout);
             client.idle_until = now + keepalive;
-            // A pipelined request may already be waiting.
-            if !client.stream.closing() {
+            // A pipelined request may already be waiting (not after a reload: the old worker
+            // closes its connections once their request is done).
+            if client.retiring {
+                client.stream.close_when_flushed();
+            } else if !client.stream.closing() {
                 start_request(host, now, worker, config, upstreams, client);
             }
         }

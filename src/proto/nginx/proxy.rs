@@ -716,6 +716,19 @@ impl ProxyRequest {
         });
     }
 
+    /// The client closed or reset its connection before the response was complete: the peer
+    /// is released (not counted as a failure) and the access log records nginx's 499.
+    pub fn handle_client_abort(&mut self, now: SimTime, up: &mut Upstream) {
+        if self.state == State::Done {
+            return;
+        }
+        // Before any response status was set, nginx logs the abort as 499.
+        if self.status == 0 {
+            self.status = 499;
+        }
+        self.finish(now, up, false, false);
+    }
+
     fn date(&self, now: SimTime) -> DateTime {
         self.ctx.calendar.date(now)
     }
