@@ -25,7 +25,8 @@ pub(crate) enum Status {
     Open,
     /// The peer sent its FIN: no more data will come.
     PeerClosed,
-    /// The connect was answered with a RST (ECONNREFUSED).
+    /// The connect was answered with a RST (ECONNREFUSED), or, after ≈127 s of silence, timed out
+    /// (smoltcp does not say which; the programs' own connect timeouts are shorter).
     Refused,
     /// The connect failed because the next hop did not answer ARP (EHOSTUNREACH).
     Unreachable,
@@ -56,8 +57,14 @@ impl TcpState {
     }
 }
 
+/// Linux gives up a connect after `tcp_syn_retries` (6) retransmissions: ≈127 s.
+const SYN_GIVE_UP: smoltcp::time::Duration = smoltcp::time::Duration::from_secs(127);
+/// … and an established connection after `tcp_retries2` (15) unanswered retransmissions: ≈924 s.
+const DATA_GIVE_UP: smoltcp::time::Duration = smoltcp::time::Duration::from_secs(924);
+
 fn new_socket() -> tcp::Socket<'static> {
     let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; BUFFER]), tcp::SocketBuffer::new(vec![0; BUFFER]));
+    s.set_timeout(Some(SYN_GIVE_UP));
     // Linux acknowledges at once when the peer sends a full request/response exchange; a
     // delayed ACK would only add latency to every simulated request.
     s.set_ack_delay(None);
@@ -91,6 +98,7 @@ impl Host {
         let handle = self.fresh_socket()?;
         let stack = self.stack.as_mut()?;
         let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
+        socket.set_timeout(Some(SYN_GIVE_UP));
         let remote = IpEndpoint::new(IpAddress::Ipv4(dst), port);
         let local = IpListenEndpoint { addr: Some(IpAddress::Ipv4(src)), port: local };
         if socket.connect(stack.iface.context(), remote, local).is_err() {
@@ -113,6 +121,7 @@ impl Host {
     pub(crate) fn tcp_listen(&mut self, port: u16) -> Option<SocketHandle> {
         let handle = self.fresh_socket()?;
         let socket = self.stack.as_mut()?.sockets.get_mut::<tcp::Socket>(handle);
+        socket.set_timeout(Some(SYN_GIVE_UP));
         if socket.listen(port).is_err() {
             self.tcp.free.push(handle);
             return None;
@@ -145,6 +154,9 @@ impl Host {
         };
         if matches!(status, Status::Open | Status::PeerClosed) && !was_established {
             self.tcp.established.push(h);
+            if let Some(s) = self.tcp_socket(h) {
+                s.set_timeout(Some(DATA_GIVE_UP));
+            }
         }
         status
     }
