@@ -311,25 +311,27 @@ fn vip_owner(vip: Ipv4Addr, hosts: &[String], window: Window, trace: &[TraceEven
     }
 }
 
-/// For each probe sent by `host`'s pings in the window: (command id, seq, replied).
+/// For each probe sent by `host`'s pings in the window: (command id, seq, replied). A reply
+/// belongs to the latest unanswered probe of that command with its sequence number, so numbers
+/// reused after `icmp_seq` wraps at 65 536 are told apart.
 pub fn ping_probes(host: &str, window: Window, trace: &[TraceEvent]) -> Vec<(usize, u16, bool)> {
-    let mut probes: Vec<(usize, u16, bool)> = trace
-        .iter()
-        .filter(|e| window.contains(e.at))
-        .filter_map(|e| match &e.kind {
-            TraceKind::PingSent { host: h, id, seq } if h == host => Some((*id, *seq, false)),
-            _ => None,
-        })
-        .collect();
+    let mut probes: Vec<(SimTime, usize, u16, bool)> = Vec::new();
+    let mut open: std::collections::BTreeMap<(usize, u16), usize> = std::collections::BTreeMap::new();
     for e in trace {
-        if let TraceKind::PingReplied { host: h, id, seq, .. } = &e.kind
-            && h == host
-            && let Some(p) = probes.iter_mut().find(|p| p.0 == *id && p.1 == *seq)
-        {
-            p.2 = true;
+        match &e.kind {
+            TraceKind::PingSent { host: h, id, seq } if h == host => {
+                open.insert((*id, *seq), probes.len());
+                probes.push((e.at, *id, *seq, false));
+            }
+            TraceKind::PingReplied { host: h, id, seq, .. } if h == host => {
+                if let Some(i) = open.remove(&(*id, *seq)) {
+                    probes[i].3 = true;
+                }
+            }
+            _ => {}
         }
     }
-    probes
+    probes.into_iter().filter(|p| window.contains(p.0)).map(|(_, id, seq, replied)| (id, seq, replied)).collect()
 }
 
 fn ping_lost(host: &str, window: Window, bound: Bound, trace: &[TraceEvent]) -> Verdict {
