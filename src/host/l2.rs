@@ -145,9 +145,7 @@ impl Host {
         }
         if packet.next_header() == IpProtocol::Unknown(112) {
             let dev = self.nics[nic].name.clone();
-            let mut procs = std::mem::take(&mut self.procs);
-            let taken = procs.deliver_vrrp(self, now, &dev, bytes);
-            self.procs = procs;
+            let taken = self.with_procs(|procs, h| procs.deliver_vrrp(h, now, &dev, bytes));
             if taken {
                 return;
             }
@@ -173,25 +171,21 @@ impl Host {
     /// The NIC and next hop for `dst` (Linux: the most specific connected route of an up NIC,
     /// else the default gateway).
     pub(crate) fn route(&self, dst: Ipv4Addr) -> Option<(usize, Ipv4Addr)> {
-        let best = self
-            .nics
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.up)
-            .filter_map(|(i, n)| n.on_link(dst).map(|len| (len, i)))
-            .max_by_key(|&(len, i)| (len, std::cmp::Reverse(i)));
-        if let Some((_, i)) = best {
-            return Some((i, dst));
+        // The up NIC with the most specific connected subnet holding `ip` (first NIC on a tie).
+        let on_link = |ip: Ipv4Addr| {
+            self.nics
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.up)
+                .filter_map(|(i, n)| n.on_link(ip).map(|len| (len, i)))
+                .max_by_key(|&(len, i)| (len, std::cmp::Reverse(i)))
+                .map(|(_, i)| i)
+        };
+        if let Some(nic) = on_link(dst) {
+            return Some((nic, dst));
         }
         let gw = self.cfg.gateway?;
-        let (_, i) = self
-            .nics
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.up)
-            .filter_map(|(i, n)| n.on_link(gw).map(|len| (len, i)))
-            .max_by_key(|&(len, i)| (len, std::cmp::Reverse(i)))?;
-        Some((i, gw))
+        Some((on_link(gw)?, gw))
     }
 
     /// Whether `dst` is this host's own (one of its addresses, or 127.0.0.0/8).
@@ -299,9 +293,7 @@ impl Host {
         if self.tcp_unreachable(&packet) {
             return;
         }
-        let mut procs = std::mem::take(&mut self.procs);
-        procs.host_unreachable(self, now, &packet);
-        self.procs = procs;
+        self.with_procs(|procs, h| procs.host_unreachable(h, now, &packet));
     }
 
     /// Traces neighbour entries whose state changed since they were last traced.
@@ -352,9 +344,7 @@ impl Host {
         }
         let host = self.cfg.name.clone();
         self.emit(now, TraceKind::Link { host, dev: dev.to_owned(), up });
-        let mut procs = std::mem::take(&mut self.procs);
-        procs.link_changed(self, now, dev, up);
-        self.procs = procs;
+        self.with_procs(|procs, h| procs.link_changed(h, now, dev, up));
         true
     }
 

@@ -194,9 +194,7 @@ impl Host {
     /// statistics.
     pub fn interrupt_commands(&mut self, now: SimTime) {
         self.jobs.iter_mut().for_each(shell::Job::interrupt);
-        let mut procs = std::mem::take(&mut self.procs);
-        procs.interrupt_commands(self, now);
-        self.procs = procs;
+        self.with_procs(|procs, h| procs.interrupt_commands(h, now));
         self.poll(now);
     }
 
@@ -222,9 +220,7 @@ impl Host {
             let Some(stack) = self.stack.as_mut() else { return };
             stack.iface.poll(smol_now(now), &mut stack.device, &mut stack.sockets);
             let mut moved = self.flush_ip_tx(now);
-            let mut procs = std::mem::take(&mut self.procs);
-            moved |= procs.poll(self, now);
-            self.procs = procs;
+            moved |= self.with_procs(|procs, h| procs.poll(h, now));
             moved |= self.poll_neighbours(now);
             moved |= self.poll_jobs(now);
             moved |= self.flush_ip_tx(now);
@@ -245,6 +241,16 @@ impl Host {
         let neigh = self.nics.iter().filter_map(|n| n.neigh.poll_timeout()).min();
         let jobs = self.jobs.iter().filter_map(shell::Job::poll_timeout).min();
         [smol, neigh, self.procs.poll_timeout(), jobs].into_iter().flatten().min()
+    }
+
+    /// Runs `f` with the process table taken out of the host, so a process can act on the
+    /// host (send, add an address, emit) while it is borrowed. Nothing inside `f` may look
+    /// processes up through the host: the table there is empty until `f` returns.
+    fn with_procs<R>(&mut self, f: impl FnOnce(&mut apps::Processes, &mut Host) -> R) -> R {
+        let mut procs = std::mem::take(&mut self.procs);
+        let result = f(&mut procs, self);
+        self.procs = procs;
+        result
     }
 
     fn poll_jobs(&mut self, now: SimTime) -> bool {

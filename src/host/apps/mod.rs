@@ -11,7 +11,6 @@ mod net;
 mod nginx;
 mod ping;
 
-use std::net::Ipv4Addr;
 
 use super::Host;
 use crate::kernel::SimTime;
@@ -412,11 +411,11 @@ impl Host {
     pub(crate) fn service_stop(&mut self, now: SimTime, unit: Unit) {
         match unit {
             Unit::Keepalived => {
-                let mut procs = std::mem::take(&mut self.procs);
-                if let Some(k) = procs.keepalived.as_mut() {
-                    k.terminate(self, now);
-                }
-                self.procs = procs;
+                self.with_procs(|procs, h| {
+                    if let Some(k) = procs.keepalived.as_mut() {
+                        k.terminate(h, now);
+                    }
+                });
             }
             Unit::Httpd => {
                 if let Some(mut h) = self.procs.httpd.take() {
@@ -440,13 +439,10 @@ impl Host {
     /// `nginx -s reload`: `Err` with nginx's messages when the new configuration is refused or
     /// nginx is not running.
     pub(crate) fn nginx_reload(&mut self) -> Result<(), Vec<String>> {
-        let mut procs = std::mem::take(&mut self.procs);
-        let result = match procs.nginx.as_mut() {
-            Some(n) => n.reload(self),
+        self.with_procs(|procs, h| match procs.nginx.as_mut() {
+            Some(n) => n.reload(h),
             None => Err(vec!["nginx: [error] open() \"/run/nginx.pid\" failed (2: No such file or directory)".to_owned()]),
-        };
-        self.procs = procs;
-        result
+        })
     }
 
     pub(crate) fn unit_state(&self, unit: Unit) -> UnitState {
@@ -469,10 +465,7 @@ impl Host {
 
     /// Sends `signal` to process `pid`; false if there is none.
     pub(crate) fn signal_pid(&mut self, now: SimTime, pid: u32, signal: Signal) -> bool {
-        let mut procs = std::mem::take(&mut self.procs);
-        let hit = procs.signal(self, now, pid, signal);
-        self.procs = procs;
-        hit
+        self.with_procs(|procs, h| procs.signal(h, now, pid, signal))
     }
 
     /// Sends `signal` to every process called `name`; returns how many got it.
@@ -491,10 +484,5 @@ impl Host {
     /// `pidof NAME`.
     pub(crate) fn pids_of(&self, name: &str) -> Vec<u32> {
         self.procs.processes().into_iter().filter(|(_, n)| *n == name).map(|(p, _)| p).collect()
-    }
-
-    /// The source address the host would use towards `dst`, for raw-socket processes.
-    pub(crate) fn source_address(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
-        self.source_for(dst)
     }
 }

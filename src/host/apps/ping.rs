@@ -63,7 +63,7 @@ impl PingProc {
             fail(host, now, id, vec![parsed.unknown_host_error()], 2);
             return None;
         };
-        let Some(source) = host.source_address(target) else {
+        let Some(source) = host.source_for(target) else {
             fail(host, now, id, vec!["ping: connect: Network is unreachable".to_owned()], 2);
             return None;
         };

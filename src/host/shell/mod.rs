@@ -187,22 +187,13 @@ fn run_plain(host: &mut Host, now: SimTime, id: usize, words: &[String], stdin: 
         "pidof" => kill::pidof(host, &args),
         "sendip" => sendip::run(host, now, &args),
         "nginx" => nginx::run(host, now, &args),
-        "ping" => {
-            let mut procs = std::mem::take(&mut host.procs);
-            let pid = procs.start_ping(host, now, id, &args);
-            host.procs = procs;
-            return pid.map_or(Ran::Reported, Ran::Started);
-        }
-        "curl" => {
-            let mut procs = std::mem::take(&mut host.procs);
-            let pid = procs.start_curl(host, now, id, &args);
-            host.procs = procs;
-            return pid.map_or(Ran::Reported, Ran::Started);
-        }
-        "nc" | "netcat" => {
-            let mut procs = std::mem::take(&mut host.procs);
-            let pid = procs.start_nc(host, now, id, &args, stdin);
-            host.procs = procs;
+        // Programs that outlive the instant: they print their own output and exit status.
+        "ping" | "curl" | "nc" | "netcat" => {
+            let pid = host.with_procs(|procs, h| match cmd.as_str() {
+                "ping" => procs.start_ping(h, now, id, &args),
+                "curl" => procs.start_curl(h, now, id, &args),
+                _ => procs.start_nc(h, now, id, &args, stdin),
+            });
             return pid.map_or(Ran::Reported, Ran::Started);
         }
         "poweroff" | "halt" | "shutdown" => {

@@ -122,7 +122,7 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
         o.err(format!("Couldn't resolve hostname {dest}"));
         return o.status(1);
     };
-    let Some(src) = fields.src.or_else(|| host.source_address(dst)) else {
+    let Some(src) = fields.src.or_else(|| host.source_for(dst)) else {
         o.err("sendto: Network is unreachable");
         return o.status(1);
     };
