@@ -31,3 +31,6 @@ mod cli;
 
 /// The layering of architecture §1.2, checked by scanning `src/`.
 mod architecture;
+
+/// Bugs found in review, each reproduced by a fixture that must now pass.
+mod regressions;

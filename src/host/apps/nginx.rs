@@ -284,8 +284,10 @@ fn start_request(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfi
         Parsed::Complete { head, head_len } => (head, head_len),
     };
     let Some(extent) = head.extent(head_len, CLIENT_MAX_BODY_SIZE) else {
-        // client_max_body_size: 413 Request Entity Too Large, and the connection closes.
-        let (head, body) = error_page(413, &date);
+        // A Content-Length beyond nginx's off_t is invalid (400); a body over
+        // client_max_body_size is 413 Request Entity Too Large. The connection closes.
+        let status = if head.content_length().is_some_and(|n| i64::try_from(n).is_err()) { 400 } else { 413 };
+        let (head, body) = error_page(status, &date);
         client.stream.send(&head);
         client.stream.send(&body);
         client.stream.close_when_flushed();
