@@ -4,6 +4,7 @@
 //! which the HTTP expectations read.
 
 use super::net::Stream;
+use super::{Program, Signal, killed_status};
 use crate::host::Host;
 use crate::host::shell::fail;
 use crate::host::tcp::Status;
@@ -53,56 +54,7 @@ impl CurlProc {
         Some(p)
     }
 
-    pub(super) fn pid(&self) -> u32 {
-        self.pid
-    }
 
-    pub(super) fn is_finished(&self) -> bool {
-        self.finished
-    }
-
-    pub(super) fn poll_timeout(&self) -> Option<SimTime> {
-        if self.finished { None } else { self.transfer.poll_timeout() }
-    }
-
-    pub(super) fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
-        if self.finished {
-            return false;
-        }
-        let mut moved = false;
-        if let Some(stream) = self.stream.as_mut() {
-            let (status, io) = stream.pump(host);
-            moved |= io;
-            match status {
-                Status::Connecting => {}
-                Status::Open | Status::PeerClosed => {
-                    if !self.connected {
-                        self.connected = true;
-                        self.transfer.handle_connected(now);
-                        moved = true;
-                    }
-                    if !stream.input.is_empty() {
-                        let data = std::mem::take(&mut stream.input);
-                        self.transfer.handle_data(now, &data);
-                    }
-                    if status == Status::PeerClosed {
-                        self.transfer.handle_eof(now);
-                        moved = true;
-                    }
-                }
-                Status::Refused => self.transfer.handle_connect_error(now, ConnectError::Refused),
-                Status::Unreachable => self.transfer.handle_connect_error(now, ConnectError::HostUnreachable),
-                Status::Reset if self.connected => self.transfer.handle_reset(now),
-                Status::Reset => self.transfer.handle_connect_error(now, ConnectError::Refused),
-            }
-        }
-        if self.transfer.poll_timeout().is_some_and(|t| t <= now) {
-            self.transfer.handle_timeout(now);
-            moved = true;
-        }
-        moved |= self.drain(host, now);
-        moved
-    }
 
     /// Carries out the core's outputs; ends the process once it has an exit status.
     fn drain(&mut self, host: &mut Host, now: SimTime) -> bool {
@@ -170,7 +122,7 @@ impl CurlProc {
     }
 
     /// SIGINT / SIGKILL: the transfer is abandoned.
-    pub(super) fn kill(&mut self, host: &mut Host, now: SimTime, status: i32) {
+    fn kill(&mut self, host: &mut Host, now: SimTime, status: i32) {
         if self.finished {
             return;
         }
@@ -179,5 +131,63 @@ impl CurlProc {
         }
         self.finished = true;
         host.emit(now, TraceKind::Exit { host: host.name().to_owned(), id: self.id, status });
+    }
+}
+
+impl Program for CurlProc {
+    fn name(&self) -> &'static str {
+        "curl"
+    }
+
+    fn pid(&self) -> u32 {
+        self.pid
+    }
+    fn is_finished(&self) -> bool {
+        self.finished
+    }
+    fn poll_timeout(&self) -> Option<SimTime> {
+        if self.finished { None } else { self.transfer.poll_timeout() }
+    }
+    fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
+        if self.finished {
+            return false;
+        }
+        let mut moved = false;
+        if let Some(stream) = self.stream.as_mut() {
+            let (status, io) = stream.pump(host);
+            moved |= io;
+            match status {
+                Status::Connecting => {}
+                Status::Open | Status::PeerClosed => {
+                    if !self.connected {
+                        self.connected = true;
+                        self.transfer.handle_connected(now);
+                        moved = true;
+                    }
+                    if !stream.input.is_empty() {
+                        let data = std::mem::take(&mut stream.input);
+                        self.transfer.handle_data(now, &data);
+                    }
+                    if status == Status::PeerClosed {
+                        self.transfer.handle_eof(now);
+                        moved = true;
+                    }
+                }
+                Status::Refused => self.transfer.handle_connect_error(now, ConnectError::Refused),
+                Status::Unreachable => self.transfer.handle_connect_error(now, ConnectError::HostUnreachable),
+                Status::Reset if self.connected => self.transfer.handle_reset(now),
+                Status::Reset => self.transfer.handle_connect_error(now, ConnectError::Refused),
+            }
+        }
+        if self.transfer.poll_timeout().is_some_and(|t| t <= now) {
+            self.transfer.handle_timeout(now);
+            moved = true;
+        }
+        moved |= self.drain(host, now);
+        moved
+    }
+
+    fn signal(&mut self, host: &mut Host, now: SimTime, signal: Signal) {
+        self.kill(host, now, killed_status(signal));
     }
 }

@@ -114,9 +114,28 @@ pub(super) struct Processes {
     keepalived_restart: bool,
     httpd: Option<HttpdProc>,
     nginx: Option<NginxProc>,
-    pings: Vec<PingProc>,
-    curls: Vec<CurlProc>,
-    ncs: Vec<NcProc>,
+    /// Console programs that outlive the instant they were typed at, in start order.
+    programs: Vec<Box<dyn Program>>,
+}
+
+/// A program typed on the console that runs until it exits (ping, curl, nc).
+pub(super) trait Program {
+    /// Its name, as `pidof` knows it.
+    fn name(&self) -> &'static str;
+    /// Its pid.
+    fn pid(&self) -> u32;
+    /// Whether it has exited (it then reported its exit status).
+    fn is_finished(&self) -> bool;
+    /// When it next needs [`Program::poll`].
+    fn poll_timeout(&self) -> Option<SimTime>;
+    /// Runs it; true if it did anything.
+    fn poll(&mut self, host: &mut Host, now: SimTime) -> bool;
+    /// A signal: each program exits its own way (ping prints its statistics on SIGINT).
+    fn signal(&mut self, host: &mut Host, now: SimTime, signal: Signal);
+    /// Neighbour resolution failed for `packet`; true if the packet was this program's.
+    fn unreachable(&mut self, _host: &mut Host, _now: SimTime, _packet: &[u8]) -> bool {
+        false
+    }
 }
 
 impl Default for Processes {
@@ -129,9 +148,7 @@ impl Default for Processes {
             keepalived_restart: false,
             httpd: None,
             nginx: None,
-            pings: Vec::new(),
-            curls: Vec::new(),
-            ncs: Vec::new(),
+            programs: Vec::new(),
         }
     }
 }
@@ -162,29 +179,19 @@ impl Processes {
         if let Some(n) = self.nginx.as_mut() {
             moved |= n.poll(host, now);
         }
-        for p in &mut self.pings {
+        for p in &mut self.programs {
             moved |= p.poll(host, now);
         }
-        self.pings.retain(|p| !p.is_finished());
-        for c in &mut self.curls {
-            moved |= c.poll(host, now);
-        }
-        self.curls.retain(|c| !c.is_finished());
-        for n in &mut self.ncs {
-            moved |= n.poll(host, now);
-        }
-        self.ncs.retain(|n| !n.is_finished());
+        self.programs.retain(|p| !p.is_finished());
         moved
     }
 
     pub(super) fn poll_timeout(&self) -> Option<SimTime> {
         let k = self.keepalived.as_ref().and_then(Keepalived::poll_timeout);
-        let p = self.pings.iter().filter_map(PingProc::poll_timeout).min();
         let h = self.httpd.as_ref().and_then(HttpdProc::poll_timeout);
         let n = self.nginx.as_ref().and_then(NginxProc::poll_timeout);
-        let c = self.curls.iter().filter_map(CurlProc::poll_timeout).min();
-        let nc = self.ncs.iter().filter_map(NcProc::poll_timeout).min();
-        [k, p, h, n, c, nc].into_iter().flatten().min()
+        let p = self.programs.iter().filter_map(|p| p.poll_timeout()).min();
+        [k, h, n, p].into_iter().flatten().min()
     }
 
     /// Power off: everything dies without a word.
@@ -193,14 +200,8 @@ impl Processes {
     }
 
     pub(super) fn interrupt_commands(&mut self, host: &mut Host, now: SimTime) {
-        for p in &mut self.pings {
-            p.interrupt(host, now);
-        }
-        for c in &mut self.curls {
-            c.kill(host, now, killed_status(Signal::Int));
-        }
-        for n in &mut self.ncs {
-            n.kill(host, now, killed_status(Signal::Int));
+        for p in &mut self.programs {
+            p.signal(host, now, Signal::Int);
         }
     }
 
@@ -217,7 +218,7 @@ impl Processes {
 
     /// Neighbour resolution failed for `packet`: the sending process gets EHOSTUNREACH.
     pub(super) fn host_unreachable(&mut self, host: &mut Host, now: SimTime, packet: &[u8]) {
-        for p in &mut self.pings {
+        for p in &mut self.programs {
             if p.unreachable(host, now, packet) {
                 return;
             }
@@ -234,7 +235,7 @@ impl Processes {
     pub(super) fn start_ping(&mut self, host: &mut Host, now: SimTime, id: usize, args: &[&str]) -> Option<u32> {
         let pid = self.alloc_pids(1);
         let p = PingProc::start(host, now, id, pid, args)?;
-        self.pings.push(p);
+        self.programs.push(Box::new(p));
         Some(pid)
     }
 
@@ -243,7 +244,7 @@ impl Processes {
         let pid = self.alloc_pids(1);
         let c = CurlProc::start(host, now, id, pid, args)?;
         let done = c.is_finished();
-        self.curls.push(c);
+        self.programs.push(Box::new(c));
         (!done).then_some(pid)
     }
 
@@ -251,7 +252,7 @@ impl Processes {
     pub(super) fn start_nc(&mut self, host: &mut Host, now: SimTime, id: usize, args: &[&str], stdin: Vec<u8>) -> Option<u32> {
         let pid = self.alloc_pids(1);
         let n = NcProc::start(host, now, id, pid, args, stdin)?;
-        self.ncs.push(n);
+        self.programs.push(Box::new(n));
         Some(pid)
     }
 
@@ -266,9 +267,7 @@ impl Processes {
         if let Some(n) = &self.nginx {
             all.extend(n.pids().map(|p| (p, "nginx")));
         }
-        all.extend(self.pings.iter().map(|p| (p.pid(), "ping")));
-        all.extend(self.curls.iter().map(|c| (c.pid(), "curl")));
-        all.extend(self.ncs.iter().map(|n| (n.pid(), "nc")));
+        all.extend(self.programs.iter().map(|p| (p.pid(), p.name())));
         all
     }
 
@@ -309,22 +308,13 @@ impl Processes {
             }
             return true;
         }
-        if let Some(n) = self.ncs.iter_mut().find(|n| n.pid() == pid) {
-            n.kill(host, now, killed_status(signal));
-            return true;
-        }
-        if let Some(c) = self.curls.iter_mut().find(|c| c.pid() == pid) {
-            c.kill(host, now, killed_status(signal));
-            return true;
-        }
-        if let Some(p) = self.pings.iter_mut().find(|p| p.pid() == pid) {
-            match signal {
-                Signal::Kill => p.kill(host, now),
-                Signal::Term | Signal::Int => p.interrupt(host, now),
+        match self.programs.iter_mut().find(|p| p.pid() == pid) {
+            Some(p) => {
+                p.signal(host, now, signal);
+                true
             }
-            return true;
+            None => false,
         }
-        false
     }
 }
 

@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use super::net::Stream;
+use super::{Program, Signal, killed_status};
 use crate::host::Host;
 use crate::host::shell::fail;
 use crate::host::tcp::Status;
@@ -97,19 +98,42 @@ impl NcProc {
         })
     }
 
-    pub(super) fn pid(&self) -> u32 {
+
+
+    fn end(&mut self, host: &mut Host, now: SimTime, status: i32) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        if !self.pending_line.is_empty() {
+            let text = String::from_utf8_lossy(&self.pending_line).into_owned();
+            host.emit(now, TraceKind::Output { host: host.name().to_owned(), id: self.id, stream: TraceStream::Stdout, line: text });
+        }
+        self.stream.release(host);
+        host.emit(now, TraceKind::Exit { host: host.name().to_owned(), id: self.id, status });
+    }
+
+    /// SIGINT / SIGKILL.
+    fn kill(&mut self, host: &mut Host, now: SimTime, status: i32) {
+        self.end(host, now, status);
+    }
+}
+
+impl Program for NcProc {
+    fn name(&self) -> &'static str {
+        "nc"
+    }
+
+    fn pid(&self) -> u32 {
         self.pid
     }
-
-    pub(super) fn is_finished(&self) -> bool {
+    fn is_finished(&self) -> bool {
         self.finished
     }
-
-    pub(super) fn poll_timeout(&self) -> Option<SimTime> {
+    fn poll_timeout(&self) -> Option<SimTime> {
         if self.finished { None } else { self.deadline }
     }
-
-    pub(super) fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
+    fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
         if self.finished {
             return false;
         }
@@ -169,21 +193,7 @@ impl NcProc {
         moved
     }
 
-    fn end(&mut self, host: &mut Host, now: SimTime, status: i32) {
-        if self.finished {
-            return;
-        }
-        self.finished = true;
-        if !self.pending_line.is_empty() {
-            let text = String::from_utf8_lossy(&self.pending_line).into_owned();
-            host.emit(now, TraceKind::Output { host: host.name().to_owned(), id: self.id, stream: TraceStream::Stdout, line: text });
-        }
-        self.stream.release(host);
-        host.emit(now, TraceKind::Exit { host: host.name().to_owned(), id: self.id, status });
-    }
-
-    /// SIGINT / SIGKILL.
-    pub(super) fn kill(&mut self, host: &mut Host, now: SimTime, status: i32) {
-        self.end(host, now, status);
+    fn signal(&mut self, host: &mut Host, now: SimTime, signal: Signal) {
+        self.kill(host, now, killed_status(signal));
     }
 }

@@ -8,6 +8,7 @@ use smoltcp::iface::SocketHandle;
 use smoltcp::socket::raw;
 use smoltcp::wire::{IpProtocol, IpVersion, Ipv4Packet};
 
+use super::{Program, Signal};
 use crate::host::Host;
 use crate::host::shell::fail;
 use crate::kernel::SimTime;
@@ -79,19 +80,76 @@ impl PingProc {
         Some(p)
     }
 
-    pub(super) fn pid(&self) -> u32 {
+
+
+    /// `Some(replied)` if `icmp` is an echo reply to one of our probes.
+    fn replied(&self, icmp: &[u8]) -> Option<bool> {
+        let (kind, ident, seq) = echo_fields(icmp)?;
+        if kind != 0 || ident != self.pid as u16 {
+            return None;
+        }
+        self.pinger.probes().iter().find(|p| p.seq == seq).map(|p| p.replied_at.is_some())
+    }
+
+    /// Prints pending output; once the core has an exit status, the command ends.
+    fn flush_output(&mut self, host: &mut Host, now: SimTime) -> bool {
+        let mut moved = false;
+        let name = host.name().to_owned();
+        while let Some(line) = self.pinger.poll_line() {
+            moved = true;
+            let stream = match line.stream {
+                PingStream::Stdout => Stream::Stdout,
+                PingStream::Stderr => Stream::Stderr,
+            };
+            host.emit(now, TraceKind::Output { host: name.clone(), id: self.id, stream, line: line.text });
+        }
+        if let Some(status) = self.pinger.exit_status() {
+            self.end(host, now, status);
+        }
+        moved
+    }
+
+    fn end(&mut self, host: &mut Host, now: SimTime, status: i32) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        if let Some(stack) = host.stack.as_mut() {
+            stack.sockets.remove(self.socket);
+        }
+        host.emit(now, TraceKind::Exit { host: host.name().to_owned(), id: self.id, status });
+    }
+
+
+    /// SIGINT (Ctrl-C, or the end of the run): statistics, then exit.
+    fn interrupt(&mut self, host: &mut Host, now: SimTime) {
+        if !self.finished {
+            self.pinger.handle_interrupt(now);
+            self.flush_output(host, now);
+        }
+    }
+
+    /// SIGKILL: no statistics.
+    fn kill(&mut self, host: &mut Host, now: SimTime) {
+        self.end(host, now, super::killed_status(super::Signal::Kill));
+    }
+}
+
+impl Program for PingProc {
+    fn name(&self) -> &'static str {
+        "ping"
+    }
+
+    fn pid(&self) -> u32 {
         self.pid
     }
-
-    pub(super) fn is_finished(&self) -> bool {
+    fn is_finished(&self) -> bool {
         self.finished
     }
-
-    pub(super) fn poll_timeout(&self) -> Option<SimTime> {
+    fn poll_timeout(&self) -> Option<SimTime> {
         if self.finished { None } else { self.pinger.poll_timeout() }
     }
-
-    pub(super) fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
+    fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
         if self.finished {
             return false;
         }
@@ -141,46 +199,15 @@ impl PingProc {
         moved
     }
 
-    /// `Some(replied)` if `icmp` is an echo reply to one of our probes.
-    fn replied(&self, icmp: &[u8]) -> Option<bool> {
-        let (kind, ident, seq) = echo_fields(icmp)?;
-        if kind != 0 || ident != self.pid as u16 {
-            return None;
+    fn signal(&mut self, host: &mut Host, now: SimTime, signal: Signal) {
+        match signal {
+            Signal::Kill => self.kill(host, now),
+            Signal::Term | Signal::Int => self.interrupt(host, now),
         }
-        self.pinger.probes().iter().find(|p| p.seq == seq).map(|p| p.replied_at.is_some())
-    }
-
-    /// Prints pending output; once the core has an exit status, the command ends.
-    fn flush_output(&mut self, host: &mut Host, now: SimTime) -> bool {
-        let mut moved = false;
-        let name = host.name().to_owned();
-        while let Some(line) = self.pinger.poll_line() {
-            moved = true;
-            let stream = match line.stream {
-                PingStream::Stdout => Stream::Stdout,
-                PingStream::Stderr => Stream::Stderr,
-            };
-            host.emit(now, TraceKind::Output { host: name.clone(), id: self.id, stream, line: line.text });
-        }
-        if let Some(status) = self.pinger.exit_status() {
-            self.end(host, now, status);
-        }
-        moved
-    }
-
-    fn end(&mut self, host: &mut Host, now: SimTime, status: i32) {
-        if self.finished {
-            return;
-        }
-        self.finished = true;
-        if let Some(stack) = host.stack.as_mut() {
-            stack.sockets.remove(self.socket);
-        }
-        host.emit(now, TraceKind::Exit { host: host.name().to_owned(), id: self.id, status });
     }
 
     /// Neighbour resolution failed for `packet`; true if it was one of our probes.
-    pub(super) fn unreachable(&mut self, host: &mut Host, now: SimTime, packet: &[u8]) -> bool {
+    fn unreachable(&mut self, host: &mut Host, now: SimTime, packet: &[u8]) -> bool {
         let Ok(ip) = Ipv4Packet::new_checked(packet) else { return false };
         if self.finished || ip.next_header() != IpProtocol::Icmp {
             return false;
@@ -193,18 +220,5 @@ impl PingProc {
             }
             _ => false,
         }
-    }
-
-    /// SIGINT (Ctrl-C, or the end of the run): statistics, then exit.
-    pub(super) fn interrupt(&mut self, host: &mut Host, now: SimTime) {
-        if !self.finished {
-            self.pinger.handle_interrupt(now);
-            self.flush_output(host, now);
-        }
-    }
-
-    /// SIGKILL: no statistics.
-    pub(super) fn kill(&mut self, host: &mut Host, now: SimTime) {
-        self.end(host, now, super::killed_status(super::Signal::Kill));
     }
 }
