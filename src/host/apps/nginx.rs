@@ -263,6 +263,16 @@ fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig
     moved
 }
 
+/// Answers a request nginx cannot take with its error page, drops what is left of the input
+/// and closes the connection.
+fn refuse(client: &mut Client, status: u16, date: &crate::kernel::DateTime) {
+    let (head, body) = error_page(status, date);
+    client.stream.send(&head);
+    client.stream.send(&body);
+    client.stream.close_when_flushed();
+    client.stream.input.clear();
+}
+
 /// Parses a request from the client's input and starts proxying it; true if one started.
 fn start_request(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
     let date = host.calendar.date(now);
@@ -274,11 +284,7 @@ fn start_request(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfi
                 HeadError::StartLineTooLong => 414,
                 HeadError::Malformed => 400,
             };
-            let (head, body) = error_page(status, &date);
-            client.stream.send(&head);
-            client.stream.send(&body);
-            client.stream.close_when_flushed();
-            client.stream.input.clear();
+            refuse(client, status, &date);
             return true;
         }
         Parsed::Complete { head, head_len } => (head, head_len),
@@ -287,11 +293,7 @@ fn start_request(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfi
         // A Content-Length beyond nginx's off_t is invalid (400); a body over
         // client_max_body_size is 413 Request Entity Too Large. The connection closes.
         let status = if head.content_length().is_some_and(|n| i64::try_from(n).is_err()) { 400 } else { 413 };
-        let (head, body) = error_page(status, &date);
-        client.stream.send(&head);
-        client.stream.send(&body);
-        client.stream.close_when_flushed();
-        client.stream.input.clear();
+        refuse(client, status, &date);
         return true;
     };
     if client.stream.input.len() < extent {
