@@ -14,6 +14,9 @@ mod fidelity;
 /// The web path: backend-failure against the hand-worked table of spec-nginx-upstream §2–§3, and HTTP bytes on the wire (issue 4, 1–2).
 mod web;
 
+/// Golden digests: reports, trace digests and pcaps of every recorded run, unchanged by refactorings.
+mod golden;
+
 /// Whole scenarios: every `scenarios/*.ron` runs to completion and meets its expectations.
 mod scenarios;
 
