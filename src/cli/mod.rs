@@ -54,7 +54,13 @@ fn check(files: &[PathBuf]) -> u8 {
     let mut code = exit::OK;
     for f in files {
         match crate::scenario::load(f) {
-            Ok(s) => println!("{}: ok ({} hosts, {} timeline entries, {} expectations)", f.display(), s.hosts.len(), s.timeline.len(), s.expectations.len()),
+            Ok(s) => println!(
+                "{}: ok ({} hosts, {} timeline entries, {} expectations)",
+                f.display(),
+                s.hosts.len(),
+                s.timeline.len(),
+                s.expectations.len()
+            ),
             Err(e) => {
                 eprintln!("{e}");
                 code = exit::INVALID;

@@ -56,13 +56,7 @@ impl Fabric {
 
     /// Adds a network; returns its index.
     pub fn add_network(&mut self, name: &str, latency: Duration) -> usize {
-        self.networks.push(Network {
-            name: name.to_owned(),
-            latency,
-            switch: Switch::default(),
-            ports: Vec::new(),
-            capture: None,
-        });
+        self.networks.push(Network { name: name.to_owned(), latency, switch: Switch::default(), ports: Vec::new(), capture: None });
         self.networks.len() - 1
     }
 

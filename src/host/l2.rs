@@ -5,9 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use smoltcp::wire::{
-    ArpOperation, ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Packet,
-};
+use smoltcp::wire::{ArpOperation, ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Packet};
 
 use super::{Host, IfAddr, format_mac};
 use crate::kernel::SimTime;
@@ -301,8 +299,8 @@ impl Host {
         let host = self.cfg.name.clone();
         let dev = self.nics[nic].name.clone();
         let n = &mut self.nics[nic];
-        let unchanged = n.traced.len() == n.neigh.entries().count()
-            && n.neigh.entries().all(|e| n.traced.get(&e.ip) == Some(&(e.state, e.mac)));
+        let unchanged =
+            n.traced.len() == n.neigh.entries().count() && n.neigh.entries().all(|e| n.traced.get(&e.ip) == Some(&(e.state, e.mac)));
         if unchanged {
             return;
         }

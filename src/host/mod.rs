@@ -26,8 +26,8 @@ use crate::observe::trace::TraceKind;
 use crate::proto::neigh::{NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub use fs::{File, Fs};
-pub use nic::{IfAddr, format_mac};
 use nic::Nic;
+pub use nic::{IfAddr, format_mac};
 
 /// How a host is built (plain data, from the scenario).
 #[derive(Clone, Debug)]
@@ -234,10 +234,8 @@ impl Host {
     /// When the host next needs [`Host::poll`], if ever without new input.
     pub fn poll_at(&mut self, now: SimTime) -> Option<SimTime> {
         let stack = self.stack.as_mut()?;
-        let smol = stack
-            .iface
-            .poll_at(smol_now(now), &stack.sockets)
-            .map(|t| SimTime::from_micros(u64::try_from(t.total_micros()).unwrap_or(0)));
+        let smol =
+            stack.iface.poll_at(smol_now(now), &stack.sockets).map(|t| SimTime::from_micros(u64::try_from(t.total_micros()).unwrap_or(0)));
         let neigh = self.nics.iter().filter_map(|n| n.neigh.poll_timeout()).min();
         let jobs = self.jobs.iter().filter_map(shell::Job::poll_timeout).min();
         [smol, neigh, self.procs.poll_timeout(), jobs].into_iter().flatten().min()
@@ -297,7 +295,8 @@ impl Host {
         if !nic.addrs.contains(&addr) {
             nic.addrs.push(addr);
             self.sync_stack_addrs();
-            let kind = TraceKind::AddrAdded { host: self.cfg.name.clone(), dev: dev.to_owned(), addr: addr.addr, prefix_len: addr.prefix_len };
+            let kind =
+                TraceKind::AddrAdded { host: self.cfg.name.clone(), dev: dev.to_owned(), addr: addr.addr, prefix_len: addr.prefix_len };
             self.emit(now, kind);
         }
         true
@@ -309,7 +308,8 @@ impl Host {
         let Some(i) = nic.addrs.iter().position(|a| *a == addr) else { return false };
         nic.addrs.remove(i);
         self.sync_stack_addrs();
-        let kind = TraceKind::AddrRemoved { host: self.cfg.name.clone(), dev: dev.to_owned(), addr: addr.addr, prefix_len: addr.prefix_len };
+        let kind =
+            TraceKind::AddrRemoved { host: self.cfg.name.clone(), dev: dev.to_owned(), addr: addr.addr, prefix_len: addr.prefix_len };
         self.emit(now, kind);
         true
     }

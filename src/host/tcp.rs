@@ -76,10 +76,16 @@ impl Host {
     /// Opens a connection to `dst:port` (`connect()`); `None` when there is no route.
     pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Option<SocketHandle> {
         let src = self.source_for(dst)?;
-        let in_use: Vec<u16> = self.stack.as_ref()?.sockets.iter().filter_map(|(_, s)| match s {
-            smoltcp::socket::Socket::Tcp(t) => t.local_endpoint().map(|e| e.port),
-            _ => None,
-        }).collect();
+        let in_use: Vec<u16> = self
+            .stack
+            .as_ref()?
+            .sockets
+            .iter()
+            .filter_map(|(_, s)| match s {
+                smoltcp::socket::Socket::Tcp(t) => t.local_endpoint().map(|e| e.port),
+                _ => None,
+            })
+            .collect();
         let mut local = 0;
         for _ in 0..EPHEMERAL.len() {
             if self.tcp.next_port < EPHEMERAL.start || self.tcp.next_port >= EPHEMERAL.end {

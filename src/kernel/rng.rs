@@ -74,9 +74,24 @@ mod tests {
     #[test]
     fn forks_are_reproducible_and_independent() {
         let root = SimRng::new(7);
-        let a1: Vec<_> = (0..4).map({ let mut r = root.fork("a"); move |_| r.next_u64() }).collect();
-        let a2: Vec<_> = (0..4).map({ let mut r = SimRng::new(7).fork("a"); move |_| r.next_u64() }).collect();
-        let b: Vec<_> = (0..4).map({ let mut r = root.fork("b"); move |_| r.next_u64() }).collect();
+        let a1: Vec<_> = (0..4)
+            .map({
+                let mut r = root.fork("a");
+                move |_| r.next_u64()
+            })
+            .collect();
+        let a2: Vec<_> = (0..4)
+            .map({
+                let mut r = SimRng::new(7).fork("a");
+                move |_| r.next_u64()
+            })
+            .collect();
+        let b: Vec<_> = (0..4)
+            .map({
+                let mut r = root.fork("b");
+                move |_| r.next_u64()
+            })
+            .collect();
         assert_eq!(a1, a2);
         assert_ne!(a1, b);
         let mut r = root.fork("range");

@@ -194,7 +194,14 @@ pub fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
             let seen = transfers(host, *window, trace);
             let errors: Vec<String> = seen.iter().filter(|t| t.exit != 0).map(|t| format!("{} at {}", t.text(), t.started)).collect();
             let n = errors.len() as u64;
-            Verdict { passed: bound.holds(n), observed: format!("{n} of {} transfer(s) failed{}", seen.len(), if errors.is_empty() { String::new() } else { format!(": {errors:?}") }) }
+            Verdict {
+                passed: bound.holds(n),
+                observed: format!(
+                    "{n} of {} transfer(s) failed{}",
+                    seen.len(),
+                    if errors.is_empty() { String::new() } else { format!(": {errors:?}") }
+                ),
+            }
         }
         Check::HttpLatency { host, window, at_most, at_least } => {
             let seen = transfers(host, *window, trace);

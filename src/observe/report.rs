@@ -115,7 +115,11 @@ impl Report {
             self.expectations.len(),
             self.run.duration.as_micros() as f64 / 1e6
         );
-        let _ = writeln!(x, "    <properties><property name=\"seed\" value=\"{}\"/><property name=\"digest\" value=\"{}\"/></properties>", self.run.seed, self.run.digest);
+        let _ = writeln!(
+            x,
+            "    <properties><property name=\"seed\" value=\"{}\"/><property name=\"digest\" value=\"{}\"/></properties>",
+            self.run.seed, self.run.digest
+        );
         for o in &self.expectations {
             let _ = write!(x, "    <testcase classname=\"{}\" name=\"{}\"", xml(&self.run.scenario), xml(&o.expectation));
             if o.passed {
@@ -210,10 +214,8 @@ fn ping_summaries(trace: &[TraceEvent]) -> Vec<String> {
         if !line.trim_start().starts_with("ping") {
             continue;
         }
-        let probes: Vec<_> = expect::ping_probes(host, Window::Between(SimTime::ZERO, SimTime::MAX), trace)
-            .into_iter()
-            .filter(|p| p.0 == *id)
-            .collect();
+        let probes: Vec<_> =
+            expect::ping_probes(host, Window::Between(SimTime::ZERO, SimTime::MAX), trace).into_iter().filter(|p| p.0 == *id).collect();
         let lost: Vec<String> = probes.iter().filter(|p| !p.2).map(|p| p.1.to_string()).collect();
         out.push(format!(
             "{host} `{line}` (typed at {}): {} sent, {} replied, {} lost{}",
@@ -253,7 +255,11 @@ fn http_summaries(trace: &[TraceEvent]) -> Vec<String> {
             let failed = all.iter().filter(|t| t.exit != 0).count();
             let slowest = all.iter().max_by_key(|t| t.total);
             let slow = slowest.map_or(String::new(), |t| format!(", slowest {:.6}s (started {})", t.total.as_secs_f64(), t.started));
-            format!("{host}: {} transfer(s): {}; {failed} failed{slow}", all.len(), if codes.is_empty() { "no response".to_owned() } else { codes.join(", ") })
+            format!(
+                "{host}: {} transfer(s): {}; {failed} failed{slow}",
+                all.len(),
+                if codes.is_empty() { "no response".to_owned() } else { codes.join(", ") }
+            )
         })
         .collect()
 }

@@ -284,10 +284,7 @@ impl Builder {
             [] => return Err(ArgError::usage("curl: no URL specified!".to_string())),
             [one] => one.clone(),
             _ => {
-                return Err(ArgError {
-                    lines: vec!["curl: several URLs in one run are not modelled by labsim".to_string()],
-                    status: 2,
-                });
+                return Err(ArgError { lines: vec!["curl: several URLs in one run are not modelled by labsim".to_string()], status: 2 });
             }
         };
         Ok(Args {
@@ -747,9 +744,7 @@ impl Transfer {
                     "remote_ip" => out.push_str(&self.remote.map_or_else(String::new, |ip| ip.to_string())),
                     "remote_port" => out.push_str(&self.args.url.port.to_string()),
                     "url_effective" | "url" => out.push_str(&self.args.url_text),
-                    other => self
-                        .out
-                        .push_back((Stream::Stderr, format!("curl: unknown --write-out variable: '{other}'"))),
+                    other => self.out.push_back((Stream::Stderr, format!("curl: unknown --write-out variable: '{other}'"))),
                 }
                 rest = &after[end + 1..];
                 continue;
@@ -903,10 +898,7 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
         let mut t = Transfer::new(args(&["-s", "-w", "%{nope}%%\\t|é\\", "10.0.0.100"]), ms(0), None);
         assert_eq!(
             drain(&mut t),
-            [
-                (Stream::Stderr, "curl: unknown --write-out variable: 'nope'".to_string()),
-                (Stream::Stdout, "%\t|é\\".to_string())
-            ]
+            [(Stream::Stderr, "curl: unknown --write-out variable: 'nope'".to_string()), (Stream::Stdout, "%\t|é\\".to_string())]
         );
     }
 

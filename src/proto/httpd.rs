@@ -144,9 +144,32 @@ impl Response {
 
 /// Methods httpd's method registry knows (`ap_method_number_of`); others are `M_INVALID` → 501.
 const KNOWN_METHODS: [&str; 26] = [
-    "GET", "PUT", "POST", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND", "PROPPATCH",
-    "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "VERSION-CONTROL", "CHECKOUT", "UNCHECKOUT", "CHECKIN",
-    "UPDATE", "LABEL", "REPORT", "MKWORKSPACE", "MKACTIVITY", "BASELINE-CONTROL", "MERGE",
+    "GET",
+    "PUT",
+    "POST",
+    "DELETE",
+    "CONNECT",
+    "OPTIONS",
+    "TRACE",
+    "PATCH",
+    "PROPFIND",
+    "PROPPATCH",
+    "MKCOL",
+    "COPY",
+    "MOVE",
+    "LOCK",
+    "UNLOCK",
+    "VERSION-CONTROL",
+    "CHECKOUT",
+    "UNCHECKOUT",
+    "CHECKIN",
+    "UPDATE",
+    "LABEL",
+    "REPORT",
+    "MKWORKSPACE",
+    "MKACTIVITY",
+    "BASELINE-CONTROL",
+    "MERGE",
 ];
 
 /// The `Allow` header of a static file (`ap_allow_standard_methods` in `default_handler`).
@@ -157,8 +180,14 @@ const DOCTYPE: &str = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"htt
 const DEFLATE_MIN: u64 = 10 + 8 + 50;
 /// Types Debian's `deflate.conf` compresses.
 const DEFLATE_TYPES: [&str; 8] = [
-    "text/html", "text/plain", "text/xml", "text/css", "text/javascript", "application/javascript",
-    "application/xml", "application/rss+xml",
+    "text/html",
+    "text/plain",
+    "text/xml",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/xml",
+    "application/rss+xml",
 ];
 
 /// `Content-Type` by extension (Debian's `/etc/mime.types`); `None` = no header (httpd 2.4 has no
@@ -235,14 +264,7 @@ impl Httpd {
     }
 
     /// Answer one complete request at `now`.
-    pub fn handle_request(
-        &self,
-        now: SimTime,
-        cal: &Calendar,
-        req: &RequestHead,
-        conn: &ConnInfo,
-        fs: &dyn Docroot,
-    ) -> Response {
+    pub fn handle_request(&self, now: SimTime, cal: &Calendar, req: &RequestHead, conn: &ConnInfo, fs: &dyn Docroot) -> Response {
         let (sig_host, host_port) = match req.header("Host").map(split_host) {
             Some((h, p)) if !h.is_empty() => (h, p),
             _ => (self.cfg.server_name.clone(), None),
@@ -386,11 +408,7 @@ impl Httpd {
                 let size = data.len() as u64;
                 let lm = meta.mtime_unix_us.min(now_us);
                 head.push("Last-Modified", unix_date(lm).http_date());
-                let weak = if now_us.saturating_sub(meta.mtime_unix_us) > 1_000_000 && meta.mtime_unix_us <= now_us {
-                    ""
-                } else {
-                    "W/"
-                };
+                let weak = if now_us.saturating_sub(meta.mtime_unix_us) > 1_000_000 && meta.mtime_unix_us <= now_us { "" } else { "W/" };
                 head.push("ETag", format!("{weak}\"{size:x}-{:x}\"", meta.mtime_unix_us));
                 head.push("Accept-Ranges", "bytes");
                 head.push("Content-Length", size.to_string());
@@ -458,11 +476,7 @@ impl Httpd {
         let ka_sent = header_has_token(ctx.headers, "Connection", "keep-alive");
         let max = self.cfg.max_keepalive_requests;
         let left = max.saturating_sub(served);
-        let keep = self.cfg.keepalive
-            && !drops
-            && !close_sent
-            && (ctx.version >= Version::Http11 || ka_sent)
-            && (max == 0 || left > 0);
+        let keep = self.cfg.keepalive && !drops && !close_sent && (ctx.version >= Version::Http11 || ka_sent) && (max == 0 || left > 0);
         if keep {
             if ka_sent {
                 let ka = if max > 0 {
@@ -483,27 +497,17 @@ impl Httpd {
     pub fn error_page(&self, status: u16, note: Option<&str>, location: Option<&str>, ctx_host: &impl SigHost) -> String {
         let reason = reason_phrase(status);
         let text = match status {
-            301 => format!(
-                "<p>The document has moved <a href=\"{}\">here</a>.</p>\n",
-                escape_html(location.unwrap_or(""))
-            ),
-            400 => format!(
-                "<p>Your browser sent a request that this server could not understand.<br />\n{}</p>\n",
-                note.unwrap_or("")
-            ),
+            301 => format!("<p>The document has moved <a href=\"{}\">here</a>.</p>\n", escape_html(location.unwrap_or(""))),
+            400 => format!("<p>Your browser sent a request that this server could not understand.<br />\n{}</p>\n", note.unwrap_or("")),
             403 => "<p>You don't have permission to access this resource.</p>\n".to_string(),
             404 => "<p>The requested URL was not found on this server.</p>\n".to_string(),
-            405 => format!(
-                "<p>The requested method {} is not allowed for this URL.</p>\n",
-                escape_html(ctx_host.method())
-            ),
+            405 => format!("<p>The requested method {} is not allowed for this URL.</p>\n", escape_html(ctx_host.method())),
             414 => "<p>The requested URL's length exceeds the capacity\nlimit for this server.<br />\n</p>\n".to_string(),
             501 => format!("<p>{} not supported for current URL.<br />\n</p>\n", escape_html(ctx_host.method())),
-            _ => "<p>The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n".to_string(),
+            _ => "<p>The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n"
+                .to_string(),
         };
-        let mut page = format!(
-            "{DOCTYPE}<html><head>\n<title>{status} {reason}</title>\n</head><body>\n<h1>{reason}</h1>\n{text}"
-        );
+        let mut page = format!("{DOCTYPE}<html><head>\n<title>{status} {reason}</title>\n</head><body>\n<h1>{reason}</h1>\n{text}");
         if self.cfg.signature {
             page.push_str(&format!(
                 "<hr>\n<address>{} Server at {} Port {}</address>\n",
@@ -608,9 +612,7 @@ fn clf_time(d: &DateTime) -> String {
 fn split_host(h: &str) -> (String, Option<u16>) {
     let h = h.trim();
     match h.rsplit_once(':') {
-        Some((name, port)) if !name.contains(':') || name.ends_with(']') => {
-            (name.to_ascii_lowercase(), port.parse().ok())
-        }
+        Some((name, port)) if !name.contains(':') || name.ends_with(']') => (name.to_ascii_lowercase(), port.parse().ok()),
         _ => (h.to_ascii_lowercase(), None),
     }
 }
@@ -635,11 +637,7 @@ fn raw_host(raw: &[u8]) -> Option<(String, Option<u16>)> {
 
 /// Request target → decoded, normalized URL path, or the status Apache answers.
 fn normalize(target: &str) -> Result<String, u16> {
-    let path = if let Some(rest) = target.strip_prefix("http://") {
-        rest.find('/').map_or("/", |i| &rest[i..])
-    } else {
-        target
-    };
+    let path = if let Some(rest) = target.strip_prefix("http://") { rest.find('/').map_or("/", |i| &rest[i..]) } else { target };
     let path = path.split(['?', '#']).next().unwrap_or("");
     if !path.starts_with('/') {
         return Err(400);
@@ -816,10 +814,7 @@ Content-Length: 52\r\nContent-Type: text/html\r\n\r\n";
         let nginx = b"GET / HTTP/1.0\r\nHost: 10.99.0.11\r\nX-Real-IP: 10.99.0.50\r\nX-Forwarded-For: 10.99.0.50\r\n\
 Connection: close\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
         let r = httpd().handle_request(at(493), &Calendar::default(), &req(nginx), &conn(0), &Fs::lab());
-        assert_eq!(
-            r.access_log,
-            "10.99.0.11 - - [24/Nov/2026:16:08:13 +0000] \"GET / HTTP/1.0\" 200 298 \"-\" \"curl/7.88.1\""
-        );
+        assert_eq!(r.access_log, "10.99.0.11 - - [24/Nov/2026:16:08:13 +0000] \"GET / HTTP/1.0\" 200 298 \"-\" \"curl/7.88.1\"");
         assert_eq!(r.head.headers[6], ("Connection".to_string(), "close".to_string()));
         assert_eq!(r.head.headers[7].0, "Content-Type");
         assert!(!r.keep_alive);

@@ -340,8 +340,7 @@ impl NeighTable {
         };
         let is_garp = sip == arp.tpa && (arp.op == ArpOp::Request || arp.tha == arp.sha) && !arp.for_us;
         let overrides = now > e.updated + self.params.locktime || is_garp;
-        let state =
-            if arp.op == ArpOp::Reply && arp.dst_mac_is_us { State::Reachable } else { State::Stale };
+        let state = if arp.op == ArpOp::Reply && arp.dst_mac_is_us { State::Reachable } else { State::Stale };
         self.update(now, sip, arp.sha, state, overrides);
     }
 
@@ -356,8 +355,7 @@ impl NeighTable {
     pub fn handle_timeout(&mut self, now: SimTime) {
         self.advance(now);
         loop {
-            let due: Vec<Ipv4Addr> =
-                self.entries.iter().filter(|(_, e)| e.timer.is_some_and(|t| t <= now)).map(|(ip, _)| *ip).collect();
+            let due: Vec<Ipv4Addr> = self.entries.iter().filter(|(_, e)| e.timer.is_some_and(|t| t <= now)).map(|(ip, _)| *ip).collect();
             if due.is_empty() {
                 return;
             }
@@ -476,9 +474,8 @@ impl NeighTable {
         let p = &self.params;
         let retrans = p.retrans_time.max(MIN_TIMER);
         let (delay, reachable_time) = (p.delay_first_probe_time, self.reachable_time);
-        let probe_max = |state: State| {
-            p.ucast_solicit + p.app_solicit + if state == State::Probe { p.mcast_resolicit } else { p.mcast_solicit }
-        };
+        let probe_max =
+            |state: State| p.ucast_solicit + p.app_solicit + if state == State::Probe { p.mcast_resolicit } else { p.mcast_solicit };
         let Some(e) = self.entries.get_mut(&ip) else { return };
         let mut next = now + Duration::from_secs(1);
         match e.state {
@@ -668,10 +665,7 @@ mod tests {
         nt.resolve(t(100), PEER, pkt(2));
         actions(&mut nt);
         nt.handle_arp(t(300), &reply(A, PEER));
-        assert_eq!(
-            actions(&mut nt),
-            vec![Action::Transmit { mac: A, packet: pkt(1) }, Action::Transmit { mac: A, packet: pkt(2) }]
-        );
+        assert_eq!(actions(&mut nt), vec![Action::Transmit { mac: A, packet: pkt(1) }, Action::Transmit { mac: A, packet: pkt(2) }]);
         assert_eq!(nt.lookup(PEER), Some(EntryView { ip: PEER, mac: Some(A), state: State::Reachable }));
         assert_eq!(nt.resolve(t(400), PEER, pkt(3)), Resolved::Send { mac: A, packet: pkt(3) });
         assert_eq!(nt.poll_timeout(), Some(t(300) + nt.reachable_time()));
@@ -763,7 +757,15 @@ mod tests {
         let mut nt = table(8);
         learn(&mut nt, t(0), A);
         // A broadcast request from PEER for someone else: same MAC, STALE → state kept.
-        let req = ArpInfo { op: ArpOp::Request, sha: A, spa: PEER, tha: [0; 6], tpa: Ipv4Addr::new(10, 0, 0, 7), dst_mac_is_us: false, for_us: false };
+        let req = ArpInfo {
+            op: ArpOp::Request,
+            sha: A,
+            spa: PEER,
+            tha: [0; 6],
+            tpa: Ipv4Addr::new(10, 0, 0, 7),
+            dst_mac_is_us: false,
+            for_us: false,
+        };
         nt.handle_arp(t(900), &req);
         assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Reachable));
         // `updated` stayed at 0, so a different MAC at 1.1 s overrides.

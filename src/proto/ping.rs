@@ -287,10 +287,7 @@ fn strtol_or_err(s: &str, min: i64, max: i64) -> Result<i64, ArgError> {
         None => Err(ArgError::msg(1, format!("ping: invalid argument: '{s}'"))),
         Some(Ok(v)) if v >= i128::from(i64::MIN) && v <= i128::from(i64::MAX) => {
             if v < i128::from(min) || v > i128::from(max) {
-                return Err(ArgError::msg(
-                    1,
-                    format!("ping: invalid argument: '{s}': out of range: {min} <= value <= {max}"),
-                ));
+                return Err(ArgError::msg(1, format!("ping: invalid argument: '{s}': out of range: {min} <= value <= {max}")));
             }
             Ok(i64::try_from(v).unwrap_or(max))
         }
@@ -306,10 +303,7 @@ fn strtoul_or_err(s: &str, min: u64, max: u64) -> Result<u64, ArgError> {
             let mag = u64::try_from(v.unsigned_abs()).unwrap_or(u64::MAX);
             let n = if v < 0 { mag.wrapping_neg() } else { mag };
             if n < min || n > max {
-                return Err(ArgError::msg(
-                    1,
-                    format!("ping: invalid argument: '{s}': out of range: {min} <= value <= {max}"),
-                ));
+                return Err(ArgError::msg(1, format!("ping: invalid argument: '{s}': out of range: {min} <= value <= {max}")));
             }
             Ok(n)
         }
@@ -655,11 +649,7 @@ impl Pinger {
             self.send(now);
         }
         if self.count_reached() && self.linger_until.is_none() {
-            let wait_us = if self.nreceived > 0 {
-                (2 * self.tmax).max(1000 * self.args.interval_ms)
-            } else {
-                self.args.linger_ms * 1000
-            };
+            let wait_us = if self.nreceived > 0 { (2 * self.tmax).max(1000 * self.args.interval_ms) } else { self.args.linger_ms * 1000 };
             self.linger_until = Some(now + Duration::from_micros(wait_us.unsigned_abs()));
         }
     }
@@ -735,13 +725,7 @@ impl Pinger {
         }
         if rx > 0 && self.args.interval_ms == 0 && tx > 1 {
             let ipg = i64::try_from(elapsed_us / u128::from(tx - 1)).unwrap_or(i64::MAX);
-            l.push_str(&format!(
-                "{comma}ipg/ewma {}.{:03}/{}.{:03} ms",
-                ipg / 1000,
-                ipg % 1000,
-                self.rtt / 8000,
-                (self.rtt / 8) % 1000
-            ));
+            l.push_str(&format!("{comma}ipg/ewma {}.{:03}/{}.{:03} ms", ipg / 1000, ipg % 1000, self.rtt / 8000, (self.rtt / 8) % 1000));
         }
         self.out(l);
         let short = self.args.deadline > 0 && self.args.count.is_some_and(|c| rx < c.unsigned_abs());
@@ -753,11 +737,7 @@ impl Pinger {
 
     fn in_flight(&self) -> u64 {
         let diff = (self.ntransmitted as u16).wrapping_sub(self.acked);
-        if diff <= 0x7FFF {
-            u64::from(diff)
-        } else {
-            self.ntransmitted.saturating_sub(self.nreceived + self.nerrors)
-        }
+        if diff <= 0x7FFF { u64::from(diff) } else { self.ntransmitted.saturating_sub(self.nreceived + self.nerrors) }
     }
 
     fn acknowledge(&mut self, seq: u16) {
@@ -798,11 +778,7 @@ impl Pinger {
     }
 
     fn pr_addr(&self, ip: Ipv4Addr) -> String {
-        if !self.numeric && ip == self.target {
-            format!("{} ({ip})", self.hostname)
-        } else {
-            ip.to_string()
-        }
+        if !self.numeric && ip == self.target { format!("{} ({ip})", self.hostname) } else { ip.to_string() }
     }
 
     /// `-D` prefix.
@@ -896,7 +872,13 @@ pub fn fmt_g(v: f64) -> String {
         return "0".to_string();
     }
     if !v.is_finite() {
-        return if v.is_nan() { "nan".into() } else if v > 0.0 { "inf".into() } else { "-inf".into() };
+        return if v.is_nan() {
+            "nan".into()
+        } else if v > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     let e_form = format!("{v:.5e}");
     let (mant, exp) = e_form.split_once('e').unwrap_or((&e_form, "0"));
@@ -1093,8 +1075,16 @@ mod tests {
 
     #[test]
     fn rtt_formatting_thresholds() {
-        let cases =
-            [(0, "0.000"), (999, "0.999"), (1000, "1.00"), (9994, "9.99"), (9995, "10.0"), (99_949, "99.9"), (99_950, "100"), (123_456, "123")];
+        let cases = [
+            (0, "0.000"),
+            (999, "0.999"),
+            (1000, "1.00"),
+            (9994, "9.99"),
+            (9995, "10.0"),
+            (99_949, "99.9"),
+            (99_950, "100"),
+            (123_456, "123"),
+        ];
         for (t, want) in cases {
             assert_eq!(fmt_rtt(t), want, "{t}");
         }
@@ -1180,14 +1170,14 @@ mod tests {
         assert_eq!(a.interval_ms, 0);
         let err = |s: &str| Args::parse(&argv(s)).expect_err("should fail");
         assert_eq!(err("-c x 1.2.3.4"), ArgError { lines: vec!["ping: invalid argument: 'x'".into()], status: 1 });
-        assert_eq!(
-            err("-c 0 1.2.3.4").lines,
-            ["ping: invalid argument: '0': out of range: 1 <= value <= 9223372036854775807"]
-        );
+        assert_eq!(err("-c 0 1.2.3.4").lines, ["ping: invalid argument: '0': out of range: 1 <= value <= 9223372036854775807"]);
         assert_eq!(err("-t 256 1.2.3.4").lines, ["ping: invalid argument: '256': out of range: 0 <= value <= 255"]);
         assert_eq!(err("-c 5"), ArgError { lines: vec!["ping: usage error: Destination address required".into()], status: 1 });
         let e = err("-z 1.2.3.4");
-        assert_eq!((e.lines[0].as_str(), e.lines[1].as_str(), e.lines[2].as_str(), e.status), ("ping: invalid option -- 'z'", "", "Usage", 2));
+        assert_eq!(
+            (e.lines[0].as_str(), e.lines[1].as_str(), e.lines[2].as_str(), e.status),
+            ("ping: invalid option -- 'z'", "", "Usage", 2)
+        );
         assert_eq!(e.lines.last().map(String::as_str), Some("For more details see ping(8)."));
         assert_eq!(err("1.2.3.4 -c").lines[0], "ping: option requires an argument -- 'c'");
         assert_eq!(err("-h").lines[1], "Usage");

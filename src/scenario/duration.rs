@@ -36,8 +36,7 @@ pub enum DurationError {
 }
 
 /// Units, largest first, with their length in microseconds.
-const UNITS: [(&str, u128); 6] =
-    [("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000), ("us", 1), ("µs", 1)];
+const UNITS: [(&str, u128); 6] = [("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000), ("us", 1), ("µs", 1)];
 
 /// Parses a duration with units, e.g. `"1m30s"` or `"3.570s"`.
 pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
@@ -131,8 +130,7 @@ pub fn format_duration(d: Duration) -> String {
 /// Parses a UTC date `YYYY-MM-DDTHH:MM:SSZ` (from 1970 on) into seconds since the Unix epoch.
 pub fn parse_epoch(text: &str) -> Option<u64> {
     let b = text.as_bytes();
-    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z'
-    {
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
         return None;
     }
     let num = |from: usize, to: usize| -> Option<u64> {
@@ -152,8 +150,7 @@ pub fn parse_epoch(text: &str) -> Option<u64> {
     if day == 0 || day > month_days[usize::try_from(month - 1).ok()?] {
         return None;
     }
-    let days_before_year: u64 =
-        (1970..year).map(|y| if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) { 366 } else { 365 }).sum();
+    let days_before_year: u64 = (1970..year).map(|y| if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) { 366 } else { 365 }).sum();
     let days_before_month: u64 = month_days.iter().take(usize::try_from(month - 1).ok()?).sum();
     let days = days_before_year + days_before_month + day - 1;
     Some(days * 86_400 + hour * 3_600 + minute * 60 + second)

@@ -144,8 +144,7 @@ pub enum TimelineAction {
 
 /// Reads and checks a scenario file. `extends` and `File(…)` paths are relative to it.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|error| ScenarioError::Read { path: path.to_path_buf(), error })?;
+    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Read { path: path.to_path_buf(), error })?;
     parse(&text, path)
 }
 

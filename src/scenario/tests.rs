@@ -232,18 +232,9 @@ fn a_scenario_merges_over_the_lab_it_extends() {
     let checks: Vec<_> = scenario.expectations.iter().map(|e| e.check.clone()).collect();
     let vip = Ipv4Addr::new(172, 2, 20, 100);
     assert_eq!(checks[0], Check::VipOwner { vip, hosts: vec!["lb-1".into()], window: Window::At(s(9)) });
-    assert_eq!(
-        checks[1],
-        Check::VipOwner { vip, hosts: vec!["lb-1".into(), "lb-2".into()], window: Window::Between(s(20), s(25)) }
-    );
-    assert_eq!(
-        checks[2],
-        Check::PingLost { host: "client-1".into(), window: Window::Between(s(10), s(11)), bound: Bound::Exactly(6) }
-    );
-    assert_eq!(
-        checks[3],
-        Check::PingLost { host: "client-1".into(), window: Window::Between(s(0), s(40)), bound: Bound::AtLeast(1) }
-    );
+    assert_eq!(checks[1], Check::VipOwner { vip, hosts: vec!["lb-1".into(), "lb-2".into()], window: Window::Between(s(20), s(25)) });
+    assert_eq!(checks[2], Check::PingLost { host: "client-1".into(), window: Window::Between(s(10), s(11)), bound: Bound::Exactly(6) });
+    assert_eq!(checks[3], Check::PingLost { host: "client-1".into(), window: Window::Between(s(0), s(40)), bound: Bound::AtLeast(1) });
     assert!(matches!(&checks[4], Check::Log { count: Some(Bound::Exactly(1)), .. }));
     assert!(matches!(&checks[5], Check::Log { count: None, window: Window::Between(_, end), .. } if *end == s(40)));
     assert_eq!(checks[6], Check::Output { host: "lb-2".into(), at: s(12), contains: "inet 172.2.20.100/32".into() });

@@ -17,8 +17,8 @@ use super::error::{Issue, Problem, ScenarioError};
 use super::schema::{ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicFile, ScenarioFile, TimelineFile};
 use super::spans::{FieldPath, Segment, SpanIndex, Target};
 use super::{
-    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, KNOWN_SERVICES, NetworkSpec,
-    NicSpec, Scenario, TimelineAction, TimelineEntry,
+    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, KNOWN_SERVICES, NetworkSpec, NicSpec, Scenario,
+    TimelineAction, TimelineEntry,
 };
 use crate::kernel::SimTime;
 use crate::observe::expect::{Bound, Check, Expectation, SourceLocation, Window};
@@ -50,8 +50,7 @@ impl Checker {
     fn add_source(&mut self, display: String, dir: PathBuf, text: &str) -> Src {
         self.sources.push(Source { display, dir, index: SpanIndex::build(text) });
         let src = self.sources.len() - 1;
-        let duplicates: Vec<_> =
-            self.sources[src].index.as_ref().map(|i| i.duplicate_keys().to_vec()).unwrap_or_default();
+        let duplicates: Vec<_> = self.sources[src].index.as_ref().map(|i| i.duplicate_keys().to_vec()).unwrap_or_default();
         for (path, at) in duplicates {
             let key = match path.last() {
                 Some(Segment::Key(key)) => key.clone(),
@@ -382,23 +381,17 @@ impl Validator {
                     let cidr = format!("{net}/{net_prefix}");
                     let host_bits = u32::from(addr) & !mask(net_prefix);
                     if u32::from(addr) & mask(net_prefix) != u32::from(net) {
-                        let issue =
-                            Issue::OutsideNetwork { addr: addr.to_string(), network: nic.network.clone(), cidr };
+                        let issue = Issue::OutsideNetwork { addr: addr.to_string(), network: nic.network.clone(), cidr };
                         self.report(src, &addr_path, Target::Value, issue);
                     } else if prefix_len != net_prefix {
                         let issue = Issue::PrefixMismatch { prefix: prefix_len, network: nic.network.clone(), cidr };
                         self.report(src, &addr_path, Target::Value, issue);
                     } else if net_prefix < 31 && (host_bits == 0 || host_bits == !mask(net_prefix)) {
                         let what = if host_bits == 0 { "network" } else { "broadcast" };
-                        let issue =
-                            Issue::ReservedAddress { addr: addr.to_string(), what, network: nic.network.clone() };
+                        let issue = Issue::ReservedAddress { addr: addr.to_string(), what, network: nic.network.clone() };
                         self.report(src, &addr_path, Target::Value, issue);
                     } else if let Some(other) = addresses.get(&(nic.network.clone(), addr)) {
-                        let issue = Issue::DuplicateAddress {
-                            addr: addr.to_string(),
-                            network: nic.network.clone(),
-                            other: other.clone(),
-                        };
+                        let issue = Issue::DuplicateAddress { addr: addr.to_string(), network: nic.network.clone(), other: other.clone() };
                         self.report(src, &addr_path, Target::Value, issue);
                     } else {
                         addresses.insert((nic.network.clone(), addr), format!("{host_name} {nic_name}"));
@@ -413,9 +406,7 @@ impl Validator {
                     self.report(*src, &path, Target::Value, Issue::BadGateway(text.clone()));
                     return None;
                 };
-                let on_link = nics
-                    .iter()
-                    .any(|n| u32::from(n.addr) & mask(n.prefix_len) == u32::from(gateway) & mask(n.prefix_len));
+                let on_link = nics.iter().any(|n| u32::from(n.addr) & mask(n.prefix_len) == u32::from(gateway) & mask(n.prefix_len));
                 if !on_link {
                     self.report(*src, &path, Target::Value, Issue::GatewayUnreachable(gateway.to_string()));
                 }
@@ -500,13 +491,7 @@ impl Validator {
     }
 
     /// At most one of `exactly`, `at_most`, `at_least`; `required` says whether none is allowed.
-    fn bound(
-        &mut self,
-        scope: &Scope<'_>,
-        path: &FieldPath,
-        given: [Option<u64>; 3],
-        required: bool,
-    ) -> Option<Option<Bound>> {
+    fn bound(&mut self, scope: &Scope<'_>, path: &FieldPath, given: [Option<u64>; 3], required: bool) -> Option<Option<Bound>> {
         const NAMES: [&str; 3] = ["exactly", "at_most", "at_least"];
         const ONE_OF: &str = "exactly, at_most, at_least";
         let mut found = None;
@@ -562,12 +547,7 @@ impl Validator {
         }
     }
 
-    fn check_expectations(
-        &mut self,
-        scope: &Scope<'_>,
-        expect: &[ExpectFile],
-        timeline: &[TimelineEntry],
-    ) -> Vec<Expectation> {
+    fn check_expectations(&mut self, scope: &Scope<'_>, expect: &[ExpectFile], timeline: &[TimelineEntry]) -> Vec<Expectation> {
         let mut out = Vec::new();
         for (i, expectation) in expect.iter().enumerate() {
             let path = FieldPath::root().field("expect").index(i);
@@ -580,13 +560,7 @@ impl Validator {
         out
     }
 
-    fn check(
-        &mut self,
-        scope: &Scope<'_>,
-        path: &FieldPath,
-        expectation: &ExpectFile,
-        timeline: &[TimelineEntry],
-    ) -> Option<Check> {
+    fn check(&mut self, scope: &Scope<'_>, path: &FieldPath, expectation: &ExpectFile, timeline: &[TimelineEntry]) -> Option<Check> {
         match expectation {
             ExpectFile::VipOwner { vip, host, hosts, at, within } => {
                 let vip_addr = match vip.parse::<Ipv4Addr>() {
@@ -595,15 +569,9 @@ impl Validator {
                         None
                     }
                     Ok(addr) => {
-                        let on_network =
-                            self.network_cidrs.values().any(|(net, p)| u32::from(addr) & mask(*p) == u32::from(*net));
+                        let on_network = self.network_cidrs.values().any(|(net, p)| u32::from(addr) & mask(*p) == u32::from(*net));
                         if !on_network {
-                            self.report(
-                                scope.src,
-                                &path.field("vip"),
-                                Target::Value,
-                                Issue::VipOffNetwork(vip.clone()),
-                            );
+                            self.report(scope.src, &path.field("vip"), Target::Value, Issue::VipOffNetwork(vip.clone()));
                         }
                         Some(addr)
                     }
@@ -690,9 +658,7 @@ impl Validator {
             ExpectFile::Output { host, at, contains } => {
                 self.host(scope, &path.field("host"), host);
                 let at_time = self.time(scope, &path.field("at"), at)?;
-                let typed = timeline
-                    .iter()
-                    .any(|e| e.at == at_time && e.host == *host && matches!(e.action, TimelineAction::Command(_)));
+                let typed = timeline.iter().any(|e| e.at == at_time && e.host == *host && matches!(e.action, TimelineAction::Command(_)));
                 if !typed && scope.hosts.contains(&host.as_str()) {
                     let issue = Issue::NoCommandAt { host: host.clone(), at: at.clone() };
                     self.report(scope.src, &path.field("at"), Target::Value, issue);

@@ -63,21 +63,12 @@ pub struct Limits {
 impl Limits {
     /// Apache 2.4 defaults: `LimitRequestLine 8190`, `LimitRequestFieldSize 8190`,
     /// `LimitRequestFields 100` (no separate limit on the whole head).
-    pub const APACHE: Limits = Limits {
-        max_start_line: Some(8190),
-        max_field_line: Some(8190),
-        max_fields: Some(100),
-        max_head: None,
-    };
+    pub const APACHE: Limits = Limits { max_start_line: Some(8190), max_field_line: Some(8190), max_fields: Some(100), max_head: None };
 
     /// nginx defaults, `large_client_header_buffers 4 8k`: every line (request line or header)
     /// must fit in one 8 KiB buffer, line end included, and the head in four of them.
-    pub const NGINX: Limits = Limits {
-        max_start_line: Some(8192 - 2),
-        max_field_line: Some(8192 - 2),
-        max_fields: None,
-        max_head: Some(4 * 8192),
-    };
+    pub const NGINX: Limits =
+        Limits { max_start_line: Some(8192 - 2), max_field_line: Some(8192 - 2), max_fields: None, max_head: Some(4 * 8192) };
 
     /// No limits (responses read by curl; curl's own 100 KiB header cap is far above anything the
     /// lab's servers send).
@@ -325,7 +316,10 @@ pub fn reason_phrase(status: u16) -> &'static str {
 /// Where the head ends, after checking the per-line limits.
 enum Scan {
     /// `head_len` bytes, `fields` header lines.
-    Done { head_len: usize, fields: usize },
+    Done {
+        head_len: usize,
+        fields: usize,
+    },
     Partial,
     Invalid(HeadError),
 }
@@ -357,11 +351,7 @@ fn scan(buf: &[u8], limits: &Limits) -> Scan {
             // An unfinished line: refuse as soon as it cannot fit any more.
             let limit = if first { limits.max_start_line } else { limits.max_field_line };
             if too_long(rest.strip_suffix(b"\r").unwrap_or(rest).len(), limit) {
-                return Scan::Invalid(if first {
-                    HeadError::StartLineTooLong
-                } else {
-                    HeadError::FieldTooLong { name: field_name(rest) }
-                });
+                return Scan::Invalid(if first { HeadError::StartLineTooLong } else { HeadError::FieldTooLong { name: field_name(rest) } });
             }
             if too_long(buf.len(), limits.max_head) {
                 return Scan::Invalid(HeadError::HeadTooLarge);
@@ -397,10 +387,7 @@ fn scan(buf: &[u8], limits: &Limits) -> Scan {
 }
 
 fn owned_headers(headers: &[httparse::Header<'_>]) -> Headers {
-    headers
-        .iter()
-        .map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned()))
-        .collect()
+    headers.iter().map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned())).collect()
 }
 
 /// Parse a request head from the start of `buf` under `limits`.
@@ -568,10 +555,7 @@ Vary: Accept-Encoding\r\n\r\n";
         let req = format!("GET / HTTP/1.1\r\nHost: h\r\n{ok_field}\r\n\r\n");
         assert!(matches!(parse_request(req.as_bytes(), &Limits::APACHE), Parsed::Complete { .. }));
         let long = format!("GET / HTTP/1.1\r\nHost: h\r\nCookie: {}", "c".repeat(9000));
-        assert_eq!(
-            parse_request(long.as_bytes(), &Limits::APACHE),
-            Parsed::Invalid(HeadError::FieldTooLong { name: "Cookie".into() })
-        );
+        assert_eq!(parse_request(long.as_bytes(), &Limits::APACHE), Parsed::Invalid(HeadError::FieldTooLong { name: "Cookie".into() }));
         let line = format!("GET /{} HTTP/1.1\r\n\r\n", "u".repeat(8190));
         assert_eq!(parse_request(line.as_bytes(), &Limits::APACHE), Parsed::Invalid(HeadError::StartLineTooLong));
         let mut many = String::from("GET / HTTP/1.1\r\n");

@@ -54,7 +54,9 @@ fn strip_comments(src: &str) -> String {
             rest.find('\n').unwrap_or(rest.len())
         } else if rest.starts_with("/*") {
             rest.find("*/").map_or(rest.len(), |e| e + 2)
-        } else if let Some((open, hashes)) = raw_string_start(rest).filter(|_| !src[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')) {
+        } else if let Some((open, hashes)) =
+            raw_string_start(rest).filter(|_| !src[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+        {
             let close = format!("\"{}", "#".repeat(hashes));
             rest[open..].find(&close).map_or(rest.len(), |e| open + e + close.len())
         } else if rest.starts_with('"') && !src[..i].ends_with('\'') {

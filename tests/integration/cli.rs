@@ -13,11 +13,7 @@ const FAILING: &str = "tests/fixtures/failing/wrong_owner.ron";
 fn text_verdicts(text: &str) -> Vec<(bool, String)> {
     text.lines()
         .filter_map(|l| {
-            let (passed, rest) = if let Some(r) = l.strip_prefix("PASS  ") {
-                (true, r)
-            } else {
-                (false, l.strip_prefix("FAIL  ")?)
-            };
+            let (passed, rest) = if let Some(r) = l.strip_prefix("PASS  ") { (true, r) } else { (false, l.strip_prefix("FAIL  ")?) };
             // "EXPECTATION  [file:line:col]"
             let expectation = rest.rsplit_once("  [").map_or(rest, |(e, _)| e);
             Some((passed, expectation.to_owned()))
@@ -49,7 +45,11 @@ struct Run {
 
 fn labsim(args: &[&str]) -> Run {
     let out = util::labsim().args(args).output().expect("labsim runs");
-    Run { code: out.status.code(), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 fn arg(path: &Path) -> &str {
@@ -133,7 +133,12 @@ fn a_failing_expectation_exits_1_and_all_formats_show_the_observed_value() {
     let lines: Vec<&str> = text.stdout.lines().collect();
     let fail_at = lines.iter().position(|l| l.starts_with("FAIL  ")).expect("a FAIL line");
     assert!(lines[fail_at].contains("lb-2"), "{}", lines[fail_at]);
-    assert!(lines[fail_at + 1].trim_start().starts_with("observed: ") && lines[fail_at + 1].contains("lb-1"), "observed value of {}: {}", lines[fail_at], lines[fail_at + 1]);
+    assert!(
+        lines[fail_at + 1].trim_start().starts_with("observed: ") && lines[fail_at + 1].contains("lb-1"),
+        "observed value of {}: {}",
+        lines[fail_at],
+        lines[fail_at + 1]
+    );
     assert!(text.stdout.contains("\nFAILED: 2/4 expectations met (seed=1)\n"), "{}", text.stdout);
     assert!(text.stdout.contains(&format!("\nreproduce: labsim run {FAILING} --seed 1\n")), "{}", text.stdout);
 
@@ -305,7 +310,8 @@ mod xml {
                 self.skip_ws();
                 self.expect("=")?;
                 self.skip_ws();
-                let quote = self.rest().chars().next().filter(|c| *c == '"' || *c == '\'').ok_or_else(|| format!("unquoted value of {attr}"))?;
+                let quote =
+                    self.rest().chars().next().filter(|c| *c == '"' || *c == '\'').ok_or_else(|| format!("unquoted value of {attr}"))?;
                 self.at += 1;
                 let end = self.rest().find(quote).ok_or_else(|| format!("unterminated value of {attr}"))?;
                 let raw = &self.rest()[..end];

@@ -17,7 +17,11 @@ fn differences(path: &Path, a: &RunResult, b: &RunResult) -> Vec<String> {
     }
     if a.trace.events() != b.trace.events() {
         let at = a.trace.events().iter().zip(b.trace.events()).position(|(x, y)| x != y);
-        out.push(format!("{name}: traces differ (first difference at event {at:?} of {}/{})", a.trace.events().len(), b.trace.events().len()));
+        out.push(format!(
+            "{name}: traces differ (first difference at event {at:?} of {}/{})",
+            a.trace.events().len(),
+            b.trace.events().len()
+        ));
     }
     if a.events != b.events || a.outcome != b.outcome {
         out.push(format!("{name}: {} events ({:?}) vs {} events ({:?})", a.events, a.outcome, b.events, b.outcome));
@@ -148,5 +152,10 @@ fn another_seed_gives_another_run() {
     let (path, first) = util::shipped_runs().iter().find(|(p, _)| p.ends_with("scenarios/failover.ron")).expect("failover is shipped");
     let other = util::run(path, Some(first.report.run.seed + 1));
     let found = differences(path, first, &other);
-    assert!(found.iter().any(|d| d.contains("trace digests differ")), "seed {} and {} gave the same run: {found:?}", first.report.run.seed, first.report.run.seed + 1);
+    assert!(
+        found.iter().any(|d| d.contains("trace digests differ")),
+        "seed {} and {} gave the same run: {found:?}",
+        first.report.run.seed,
+        first.report.run.seed + 1
+    );
 }

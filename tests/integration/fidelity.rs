@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use labsim::lab::RunResult;
 use labsim::observe::trace::TraceKind;
 
-use crate::frames::{self, BROADCAST, Eth, ETHERTYPE_ARP, ETHERTYPE_IPV4, internet_checksum};
+use crate::frames::{self, BROADCAST, ETHERTYPE_ARP, ETHERTYPE_IPV4, Eth, internet_checksum};
 use crate::util;
 
 // ---- figures from the spec --------------------------------------------------------------------
@@ -244,7 +244,11 @@ fn assert_advert(what: &str, c: &Cap, src_mac: [u8; 6], src_ip: Ipv4Addr, ip_id:
     assert_eq!(p.dst, VRRP_GROUP, "{what} at {at} µs: IP dst");
     assert_eq!(internet_checksum(&p.header), 0, "{what} at {at} µs: IPv4 header checksum does not verify");
     let v = c.eth.vrrp().expect("a VRRP frame");
-    assert_eq!((v.version_type, v.vrid, v.priority, v.count, v.auth_type, v.adver_int), (0x21, VRID, prio, 1, 1, 1), "{what} at {at} µs: VRRP header");
+    assert_eq!(
+        (v.version_type, v.vrid, v.priority, v.count, v.auth_type, v.adver_int),
+        (0x21, VRID, prio, 1, 1, 1),
+        "{what} at {at} µs: VRRP header"
+    );
     assert_eq!(v.addrs, [VIP], "{what} at {at} µs: VRRP addresses");
     assert_eq!(&v.auth[..], b"123456\0\0", "{what} at {at} µs: auth data");
     assert_eq!(internet_checksum(&p.payload), 0, "{what} at {at} µs: VRRP checksum {:#06x} does not verify", v.checksum);
@@ -291,7 +295,8 @@ fn cold_start(name: &'static str) {
     }
     let others: Vec<u64> = r.all_vrrp().iter().filter(|c| c.t < END && c.eth.src != r.lb1).map(|c| c.t).collect();
     assert!(others.is_empty(), "{name}: VRRP frames not from lb-1 before 10 s at {others:?} µs (lb-2 must stay silent)");
-    let lb2_any: Vec<u64> = r.all_vrrp().iter().filter(|c| c.t < END && c.eth.ipv4().is_some_and(|p| p.src == LB2_IP)).map(|c| c.t).collect();
+    let lb2_any: Vec<u64> =
+        r.all_vrrp().iter().filter(|c| c.t < END && c.eth.ipv4().is_some_and(|p| p.src == LB2_IP)).map(|c| c.t).collect();
     assert!(lb2_any.is_empty(), "{name}: VRRP from 172.2.20.102 before 10 s at {lb2_any:?} µs");
     let garps: Vec<&Cap> = r.all_garps().into_iter().filter(|c| c.t < END).collect();
     assert!(garps.iter().all(|c| c.eth.src == r.lb1), "{name}: a GARP before 10 s not from lb-1");
@@ -362,7 +367,11 @@ fn stop_priority_zero_then_skew_takeover_and_garp() {
             _ => None,
         })
         .collect();
-    assert_eq!(neigh.first().copied(), Some((garp_t + LINK_US, "STALE")), "client-1's neighbour entry for the VIP moving to lb-2 ({lb2_mac})");
+    assert_eq!(
+        neigh.first().copied(),
+        Some((garp_t + LINK_US, "STALE")),
+        "client-1's neighbour entry for the VIP moving to lb-2 ({lb2_mac})"
+    );
 
     // The next echo request after the GARP goes to lb-2's MAC, and it is answered.
     let requests = r.echo_requests();
@@ -493,11 +502,11 @@ fn link_down_takeover_then_preemption_on_link_up() {
     // (Up to 39.9 s: a probe sent at the run's last instant, 40 s, has no time to be answered.)
     let lost: Vec<u64> =
         requests.iter().filter(|(c, ok)| c.t >= T_EVENT && c.t < END_OF_PINGS && !ok).map(|(c, _)| c.t - LINK_US).collect();
-    let expected: Vec<u64> = (0..).map(|k| PING_START + k * PING_INTERVAL).skip_while(|&t| t < T_EVENT).take_while(|&t| t < takeover).collect();
+    let expected: Vec<u64> =
+        (0..).map(|k| PING_START + k * PING_INTERVAL).skip_while(|&t| t < T_EVENT).take_while(|&t| t < takeover).collect();
     assert_eq!(lost.len(), probes_sent_in(PING_START, T_EVENT, takeover), "lost probes (sent at {lost:?} µs)");
     assert_eq!(lost, expected, "lost probes are those sent between link down and lb-2's takeover");
-    let late: Vec<u64> =
-        requests.iter().filter(|(c, ok)| c.t >= 13_200_000 && c.t < END_OF_PINGS && !ok).map(|(c, _)| c.t).collect();
+    let late: Vec<u64> = requests.iter().filter(|(c, ok)| c.t >= 13_200_000 && c.t < END_OF_PINGS && !ok).map(|(c, _)| c.t).collect();
     assert!(late.is_empty(), "probes lost after 13.2 s: {late:?}");
 }
 
@@ -513,12 +522,7 @@ fn restart_backup_init_discards_lower_priority_then_preempts() {
 
     // One "discarding" line per lb-2 advert that reaches lb-1 while it is BACKUP: lb-2's adverts
     // captured at c arrive at c + LINK_US.
-    let arrivals: Vec<u64> = r
-        .adverts(r.lb2)
-        .iter()
-        .map(|c| c.t + LINK_US)
-        .filter(|&a| a >= T_RESTART && a < master_at)
-        .collect();
+    let arrivals: Vec<u64> = r.adverts(r.lb2).iter().map(|c| c.t + LINK_US).filter(|&a| a >= T_RESTART && a < master_at).collect();
     let discards: Vec<u64> = r
         .logs("lb-1", "(VI_1) received lower priority (99) advert from 172.2.20.102 - discarding")
         .into_iter()
@@ -528,11 +532,16 @@ fn restart_backup_init_discards_lower_priority_then_preempts() {
     // From the spec: lb-2 sends at its takeover (stop + 50 + SKEW_99 + 50 … see the stop test)
     // plus whole seconds, so 3 arrive in [25 s, 28.570312 s).
     let lb2_takeover = T_EVENT + 2 * LINK_US + SKEW_99;
-    let expected = (0..).map(|k| lb2_takeover + k * ADVERT_INT + 2 * LINK_US).filter(|&a| a >= T_RESTART).take_while(|&a| a < master_at).count();
+    let expected =
+        (0..).map(|k| lb2_takeover + k * ADVERT_INT + 2 * LINK_US).filter(|&a| a >= T_RESTART).take_while(|&a| a < master_at).count();
     assert_eq!(expected, 3);
     assert_eq!(discards.len(), expected, "discarding lines");
 
-    assert_eq!(r.logs("lb-1", "(VI_1) Entering MASTER STATE").into_iter().filter(|&t| t >= T_RESTART).collect::<Vec<_>>(), [master_at], "lb-1 MASTER after restart");
+    assert_eq!(
+        r.logs("lb-1", "(VI_1) Entering MASTER STATE").into_iter().filter(|&t| t >= T_RESTART).collect::<Vec<_>>(),
+        [master_at],
+        "lb-1 MASTER after restart"
+    );
     let advert = *r.adverts(r.lb1).iter().find(|c| c.t >= T_RESTART).expect("lb-1 advert after restart");
     assert_eq!(advert.t, master_at + LINK_US, "lb-1's first advert after restart (capture)");
     // A new keepalived process: the IP ID starts at 1 again (spec-vrrp §1.1).
@@ -542,11 +551,7 @@ fn restart_backup_init_discards_lower_priority_then_preempts() {
     assert_eq!(backup, [advert.t + LINK_US], "lb-2 back to BACKUP on lb-1's advert");
     assert_eq!(backup[0] / 1000, master_at / 1000, "same millisecond");
 
-    let lost: Vec<u64> = r
-        .echo_requests()
-        .iter()
-        .filter(|(c, ok)| c.t >= T_RESTART && c.t < END_OF_PINGS && !ok)
-        .map(|(c, _)| c.t)
-        .collect();
+    let lost: Vec<u64> =
+        r.echo_requests().iter().filter(|(c, ok)| c.t >= T_RESTART && c.t < END_OF_PINGS && !ok).map(|(c, _)| c.t).collect();
     assert!(lost.is_empty(), "probes lost between 25 s and 39.9 s: {lost:?}");
 }

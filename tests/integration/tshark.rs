@@ -38,10 +38,7 @@ fn tshark_available() -> bool {
                 Err(e) => format!("cannot run tshark: {e}"),
             };
             let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
-            assert!(
-                !ci,
-                "CI is set and {why}: install tshark (`apt-get install -y tshark`; .ci/run does it) to check the captures"
-            );
+            assert!(!ci, "CI is set and {why}: install tshark (`apt-get install -y tshark`; .ci/run does it) to check the captures");
             eprintln!("note: skipping the tshark checks: {why} (they are required when CI is set)");
             false
         }
@@ -59,7 +56,13 @@ fn tshark(file: &Path, args: &[&str]) -> String {
         .args(args)
         .output()
         .expect("tshark runs");
-    assert!(out.status.success(), "tshark {args:?} on {} failed ({}): {}", file.display(), out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tshark {args:?} on {} failed ({}): {}",
+        file.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("tshark prints UTF-8")
 }
 
@@ -99,13 +102,38 @@ fn every_captured_frame_is_well_formed_for_tshark() {
         let out = util::labsim().args(["run", &rel, "--pcap"]).arg(&dir).output().expect("labsim runs");
         assert_eq!(out.status.code(), Some(0), "{rel}: {}", String::from_utf8_lossy(&out.stderr));
         let files = util::files_in(&dir);
-        assert!(files.iter().any(|(name, _)| name == "front.pcap"), "{rel}: no front.pcap in {files:?}", files = files.iter().map(|f| &f.0).collect::<Vec<_>>());
+        assert!(
+            files.iter().any(|(name, _)| name == "front.pcap"),
+            "{rel}: no front.pcap in {files:?}",
+            files = files.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
         for (name, bytes) in files {
             let file = dir.join(&name);
             let frames = util::read_pcap(&bytes).len();
             let fields = tshark(
                 &file,
-                &["-T", "fields", "-E", "separator=/t", "-e", "frame.number", "-e", "frame.protocols", "-e", "ip.checksum.status", "-e", "icmp.checksum.status", "-e", "vrrp.checksum.status", "-e", "tcp.checksum.status", "-e", "ip.src", "-e", "ip.proto"],
+                &[
+                    "-T",
+                    "fields",
+                    "-E",
+                    "separator=/t",
+                    "-e",
+                    "frame.number",
+                    "-e",
+                    "frame.protocols",
+                    "-e",
+                    "ip.checksum.status",
+                    "-e",
+                    "icmp.checksum.status",
+                    "-e",
+                    "vrrp.checksum.status",
+                    "-e",
+                    "tcp.checksum.status",
+                    "-e",
+                    "ip.src",
+                    "-e",
+                    "ip.proto",
+                ],
             );
             let lines: Vec<&str> = fields.lines().collect();
             if lines.len() != frames {
@@ -197,7 +225,8 @@ fn the_tshark_checks_catch_a_bad_tcp_checksum() {
     if !tshark_available() {
         return;
     }
-    let (_, result) = util::shipped_runs().iter().find(|(p, _)| p.ends_with("scenarios/backend-failure.ron")).expect("backend-failure is shipped");
+    let (_, result) =
+        util::shipped_runs().iter().find(|(p, _)| p.ends_with("scenarios/backend-failure.ron")).expect("backend-failure is shipped");
     let mut bytes = util::pcap_of(result, "front").to_vec();
     let (mut at, mut number, mut corrupted) = (24, 1, None);
     while at < bytes.len() {
@@ -267,7 +296,23 @@ fn tshark_dissects_the_http_exchanges() {
             let file = dir.join(format!("{network}.pcap"));
             std::fs::write(&file, bytes).expect("write the capture");
             // One pass per capture: method, version of requests; code of responses.
-            let listing = tshark(&file, &["-Y", "http", "-T", "fields", "-E", "separator=/t", "-e", "http.request.method", "-e", "http.request.version", "-e", "http.response.code"]);
+            let listing = tshark(
+                &file,
+                &[
+                    "-Y",
+                    "http",
+                    "-T",
+                    "fields",
+                    "-E",
+                    "separator=/t",
+                    "-e",
+                    "http.request.method",
+                    "-e",
+                    "http.request.version",
+                    "-e",
+                    "http.response.code",
+                ],
+            );
             let (mut request_lines, mut codes) = (Vec::new(), Vec::new());
             for line in listing.lines() {
                 let cols: Vec<&str> = line.split('\t').collect();

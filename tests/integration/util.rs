@@ -75,10 +75,15 @@ pub fn pcap_of<'a>(result: &'a RunResult, network: &str) -> &'a [u8] {
 /// and shared by the tests that only read the results, so each scenario runs once per test binary.
 pub fn shipped_runs() -> &'static [(PathBuf, RunResult)] {
     static RUNS: std::sync::OnceLock<Vec<(PathBuf, RunResult)>> = std::sync::OnceLock::new();
-    RUNS.get_or_init(|| shipped_scenarios().into_iter().map(|p| {
-        let r = run(&p, None);
-        (p, r)
-    }).collect())
+    RUNS.get_or_init(|| {
+        shipped_scenarios()
+            .into_iter()
+            .map(|p| {
+                let r = run(&p, None);
+                (p, r)
+            })
+            .collect()
+    })
 }
 
 /// `scenarios/NAME.ron` as the user would type it from the repository root.

@@ -108,10 +108,8 @@ const BACKEND_FAILURE_TABLE: [(u64, usize, bool); 40] = [
 ];
 
 fn shipped(name: &str) -> &'static RunResult {
-    let (_, result) = util::shipped_runs()
-        .iter()
-        .find(|(p, _)| p.file_name().is_some_and(|f| f == name))
-        .unwrap_or_else(|| panic!("{name} is shipped"));
+    let (_, result) =
+        util::shipped_runs().iter().find(|(p, _)| p.file_name().is_some_and(|f| f == name)).unwrap_or_else(|| panic!("{name} is shipped"));
     result
 }
 
@@ -173,7 +171,10 @@ fn backend_failure_follows_the_hand_worked_table() {
         let in_second = |needle: &str| -> Vec<&String> {
             log.iter().filter(|(t, l)| t / 1_000_000 == second && l.contains(needle)).map(|(_, l)| l).collect()
         };
-        for needle in ["connect() failed (111: Connection refused) while connecting to upstream", "upstream server temporarily disabled while connecting to upstream"] {
+        for needle in [
+            "connect() failed (111: Connection refused) while connecting to upstream",
+            "upstream server temporarily disabled while connecting to upstream",
+        ] {
             let lines = in_second(needle);
             let want = usize::from(refused);
             if lines.len() != want {
@@ -182,7 +183,10 @@ fn backend_failure_follows_the_hand_worked_table() {
             for line in lines {
                 // The error-log line names the second on nginx's clock and the peer (§8).
                 let stamp = format!("2026/11/24 16:00:{second:02} ");
-                if !line.starts_with(&stamp) || !line.contains("upstream: \"http://192.168.20.202:80/\"") || !line.contains("client: 172.2.20.1,") {
+                if !line.starts_with(&stamp)
+                    || !line.contains("upstream: \"http://192.168.20.202:80/\"")
+                    || !line.contains("client: 172.2.20.1,")
+                {
                     failures.push(format!("{second} s: log line not for web-2 at {stamp}: {line}"));
                 }
             }

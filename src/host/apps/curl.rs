@@ -42,7 +42,8 @@ impl CurlProc {
         let url = argv.iter().find(|a| a.contains("://")).cloned().unwrap_or_else(|| parsed.url.host.clone());
         let resolved = host.resolve(&parsed.url.host);
         let transfer = Transfer::new(parsed, now, resolved);
-        let mut p = CurlProc { id, pid, transfer, stream: None, connected: false, started: now, url, error: String::new(), finished: false };
+        let mut p =
+            CurlProc { id, pid, transfer, stream: None, connected: false, started: now, url, error: String::new(), finished: false };
         if let Some((ip, port)) = p.transfer.remote() {
             match host.tcp_connect(ip, port) {
                 Some(h) => p.stream = Some(Stream::new(h)),
@@ -53,8 +54,6 @@ impl CurlProc {
         p.drain(host, now);
         Some(p)
     }
-
-
 
     /// Carries out the core's outputs; ends the process once it has an exit status.
     fn drain(&mut self, host: &mut Host, now: SimTime) -> bool {

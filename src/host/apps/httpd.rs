@@ -35,7 +35,12 @@ impl Docroot for FsDocroot<'_> {
             let mtime_unix_us = self.calendar.unix_micros(f.mtime);
             return Some(FileMeta { size: f.contents.len() as u64, mtime_unix_us, is_dir: false, readable: true });
         }
-        self.fs.is_dir(path).then(|| FileMeta { size: 4096, mtime_unix_us: self.calendar.unix_micros(SimTime::ZERO), is_dir: true, readable: true })
+        self.fs.is_dir(path).then(|| FileMeta {
+            size: 4096,
+            mtime_unix_us: self.calendar.unix_micros(SimTime::ZERO),
+            is_dir: true,
+            readable: true,
+        })
     }
 
     fn read(&self, path: &str) -> Option<Vec<u8>> {
@@ -59,7 +64,8 @@ pub(super) struct HttpdProc {
 
 impl HttpdProc {
     pub(super) fn start(host: &mut Host, now: SimTime, pid: u32) -> HttpdProc {
-        let server_name = host.interfaces().into_iter().find_map(|(_, _, a, _)| a).map_or_else(|| "127.0.1.1".to_owned(), |a| a.addr.to_string());
+        let server_name =
+            host.interfaces().into_iter().find_map(|(_, _, a, _)| a).map_or_else(|| "127.0.1.1".to_owned(), |a| a.addr.to_string());
         let core = Httpd::new(HttpdConfig { server_name, pid, tid: u64::from(pid), ..HttpdConfig::default() });
         let listeners = ListenerPool::open(host, 80);
         HttpdProc { pid, started_at: now, core, listeners, conns: Vec::new() }
@@ -101,7 +107,9 @@ impl HttpdProc {
                 conn.stream.pump(host);
                 moved = true;
             }
-            if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) || (conn.stream.closing() && now >= conn.idle_until + LINGER) {
+            if matches!(status, Status::Reset | Status::Refused | Status::Unreachable)
+                || (conn.stream.closing() && now >= conn.idle_until + LINGER)
+            {
                 // Gone, or a close that could not flush in time (the peer vanished): abort.
                 conn.stream.release(host);
             }
@@ -123,7 +131,9 @@ impl HttpdProc {
 /// Answers every complete request in the connection's input.
 fn serve(core: &Httpd, pid: u32, host: &mut Host, now: SimTime, conn: &mut Conn, keepalive: Duration) -> bool {
     let mut moved = false;
-    let (Some((client_ip, client_port)), Some((server_ip, server_port))) = (host.tcp_remote(conn.stream.handle), host.tcp_local(conn.stream.handle)) else {
+    let (Some((client_ip, client_port)), Some((server_ip, server_port))) =
+        (host.tcp_remote(conn.stream.handle), host.tcp_local(conn.stream.handle))
+    else {
         return false;
     };
     while !conn.stream.closing() {

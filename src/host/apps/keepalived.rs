@@ -11,7 +11,7 @@ use std::net::Ipv4Addr;
 use crate::host::{Host, IfAddr};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
-use crate::proto::vrrp::{Daemon, Action, DaemonOptions, Interface, Process};
+use crate::proto::vrrp::{Action, Daemon, DaemonOptions, Interface, Process};
 
 const CONFIG: &str = "/etc/keepalived/keepalived.conf";
 const DEFAULTS: &str = "/etc/default/keepalived";
@@ -30,10 +30,10 @@ pub(super) struct Keepalived {
 impl Keepalived {
     /// Starts keepalived with parent pid `pid` (the VRRP child gets `pid + 1`).
     pub(super) fn start(host: &mut Host, now: SimTime, pid: u32) -> Keepalived {
-        let log_detail = host
-            .fs
-            .read_text(DEFAULTS)
-            .is_some_and(|t| t.lines().any(|l| l.trim_start().starts_with("DAEMON_ARGS") && l.split(['"', ' ', '=']).any(|w| w == "-D" || w == "--log-detail")));
+        let log_detail = host.fs.read_text(DEFAULTS).is_some_and(|t| {
+            t.lines()
+                .any(|l| l.trim_start().starts_with("DAEMON_ARGS") && l.split(['"', ' ', '=']).any(|w| w == "-D" || w == "--log-detail"))
+        });
         let interfaces: Vec<Interface> = host
             .interfaces()
             .into_iter()

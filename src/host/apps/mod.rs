@@ -11,7 +11,6 @@ mod net;
 mod nginx;
 mod ping;
 
-
 use super::Host;
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
@@ -377,7 +376,8 @@ impl Host {
                         Err(lines) => {
                             self.procs.failed.push((Unit::Nginx, now, "exit-code"));
                             for line in &lines {
-                                let kind = TraceKind::Log { host: self.name().to_owned(), process: "nginx".to_owned(), pid, line: line.clone() };
+                                let kind =
+                                    TraceKind::Log { host: self.name().to_owned(), process: "nginx".to_owned(), pid, line: line.clone() };
                                 self.emit(now, kind);
                             }
                             return Err(lines);

@@ -98,8 +98,6 @@ impl NcProc {
         })
     }
 
-
-
     fn end(&mut self, host: &mut Host, now: SimTime, status: i32) {
         if self.finished {
             return;

@@ -16,8 +16,7 @@ use crate::host::{Fs, Host};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
 use crate::proto::nginx::{
-    Action, ClientRequest, ConfFiles, ConnectError, NginxConfig, ProxyRequest, RequestCtx, Resolver, Upstream,
-    error_page, nginx_t,
+    Action, ClientRequest, ConfFiles, ConnectError, NginxConfig, ProxyRequest, RequestCtx, Resolver, Upstream, error_page, nginx_t,
 };
 use crate::wire::http::{HeadError, Limits, Parsed, parse_request};
 
@@ -170,12 +169,25 @@ impl NginxProc {
                 self.connections += 1;
                 let generation = Rc::clone(&self.current);
                 let server = host.tcp_local(h).and_then(|(ip, _)| {
-                    generation.borrow().config.servers.iter().position(|s| s.listens.iter().any(|x| x.port == l.port() && x.addr.is_none_or(|a| a == ip)))
+                    generation
+                        .borrow()
+                        .config
+                        .servers
+                        .iter()
+                        .position(|s| s.listens.iter().any(|x| x.port == l.port() && x.addr.is_none_or(|a| a == ip)))
                 });
                 // client_header_timeout (60 s): how long a new connection may take to send a request.
                 let idle_until = now + CLIENT_HEADER_TIMEOUT;
                 let stream = Stream::new(h);
-                self.clients.push(Client { stream, number: self.connections, active: None, idle_until, generation, server, retiring: false });
+                self.clients.push(Client {
+                    stream,
+                    number: self.connections,
+                    active: None,
+                    idle_until,
+                    generation,
+                    server,
+                    retiring: false,
+                });
             }
         }
         for client in &mut self.clients {
@@ -240,7 +252,8 @@ fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig
                 c.release(host);
             }
             client.active = None;
-            let keepalive = client.server.and_then(|s| config.servers.get(s)).map_or(std::time::Duration::from_secs(65), |s| s.keepalive_timeout);
+            let keepalive =
+                client.server.and_then(|s| config.servers.get(s)).map_or(std::time::Duration::from_secs(65), |s| s.keepalive_timeout);
             client.idle_until = now + keepalive;
             // A pipelined request may already be waiting (not after a reload: the old worker
             // closes its connections once their request is done).
@@ -274,7 +287,14 @@ fn refuse(client: &mut Client, status: u16, date: &crate::kernel::DateTime) {
 }
 
 /// Parses a request from the client's input and starts proxying it; true if one started.
-fn start_request(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
+fn start_request(
+    host: &mut Host,
+    now: SimTime,
+    worker: u32,
+    config: &NginxConfig,
+    upstreams: &mut [Upstream],
+    client: &mut Client,
+) -> bool {
     let date = host.calendar.date(now);
     let (head, head_len) = match parse_request(&client.stream.input, &Limits::NGINX) {
         Parsed::Partial => return false,
@@ -320,7 +340,14 @@ fn start_request(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfi
         return true;
     };
     let format = server.access_log.as_ref().and_then(|(_, name)| config.log_format(name)).map(str::to_owned);
-    let ctx = RequestCtx { client_ip, conn_number: client.number, worker_pid: worker, calendar: host.calendar, server_name: server.name().to_owned(), access_log_format: format };
+    let ctx = RequestCtx {
+        client_ip,
+        conn_number: client.number,
+        worker_pid: worker,
+        calendar: host.calendar,
+        server_name: server.name().to_owned(),
+        access_log_format: format,
+    };
     let proxy_request = ProxyRequest::new(now, request, ctx, proxy, &mut upstreams[proxy.upstream]);
     let access_log = server.access_log.as_ref().map(|(path, _)| path.clone());
     client.active = Some(Active { proxy: proxy_request, upstream: proxy.upstream, access_log, conn: None, connected: false });

@@ -13,8 +13,8 @@ use crate::host::Host;
 use crate::host::shell::fail;
 use crate::kernel::SimTime;
 use crate::observe::trace::{Stream, TraceKind};
-use crate::proto::ping::{self as core, Pinger};
 use crate::proto::ping::Stream as PingStream;
+use crate::proto::ping::{self as core, Pinger};
 
 const TTL: u8 = 64;
 
@@ -80,8 +80,6 @@ impl PingProc {
         Some(p)
     }
 
-
-
     /// `Some(replied)` if `icmp` is an echo reply to one of our probes.
     fn replied(&self, icmp: &[u8]) -> Option<bool> {
         let (kind, ident, seq) = echo_fields(icmp)?;
@@ -119,7 +117,6 @@ impl PingProc {
         }
         host.emit(now, TraceKind::Exit { host: host.name().to_owned(), id: self.id, status });
     }
-
 
     /// SIGINT (Ctrl-C, or the end of the run): statistics, then exit.
     fn interrupt(&mut self, host: &mut Host, now: SimTime) {

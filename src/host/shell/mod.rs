@@ -263,7 +263,11 @@ fn copy(host: &mut Host, now: SimTime, cmd: &str, args: &[&str]) -> Output {
         o.err(format!("{cmd}: cannot stat '{src}': No such file or directory"));
         return o.status(1);
     };
-    let target = if host.fs.is_dir(dst) { format!("{}/{}", dst.trim_end_matches('/'), src.rsplit('/').next().unwrap_or(src)) } else { (*dst).to_owned() };
+    let target = if host.fs.is_dir(dst) {
+        format!("{}/{}", dst.trim_end_matches('/'), src.rsplit('/').next().unwrap_or(src))
+    } else {
+        (*dst).to_owned()
+    };
     host.fs.write(&target, file, now);
     if cmd == "mv" {
         host.fs.remove(src);

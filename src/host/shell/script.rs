@@ -200,11 +200,21 @@ mod tests {
         assert_eq!(expand("ip addr; ip neigh").unwrap(), words(&["ip addr", "ip neigh"]));
         assert_eq!(
             expand("for i in {1..3}; do curl -s http://10.0.0.1/$i; sleep 1; done").unwrap(),
-            words(&["curl -s http://10.0.0.1/1", "sleep 1", "curl -s http://10.0.0.1/2", "sleep 1", "curl -s http://10.0.0.1/3", "sleep 1"])
+            words(&[
+                "curl -s http://10.0.0.1/1",
+                "sleep 1",
+                "curl -s http://10.0.0.1/2",
+                "sleep 1",
+                "curl -s http://10.0.0.1/3",
+                "sleep 1"
+            ])
         );
         assert_eq!(expand("for n in $(seq 2 3); do echo ${n}x; done").unwrap(), words(&["echo 2x", "echo 3x"]));
         assert_eq!(expand("for n in 1; do echo done $n; done; hostname").unwrap(), words(&["echo done 1", "hostname"]));
-        assert_eq!(expand("for n in a 'b c'; do echo $n; done").unwrap(), vec![vec!["echo".to_owned(), "a".to_owned()], vec!["echo".to_owned(), "b c".to_owned()]]);
+        assert_eq!(
+            expand("for n in a 'b c'; do echo $n; done").unwrap(),
+            vec![vec!["echo".to_owned(), "a".to_owned()], vec!["echo".to_owned(), "b c".to_owned()]]
+        );
         assert_eq!(expand("echo 'a;b'").unwrap(), vec![vec!["echo".to_owned(), "a;b".to_owned()]]);
     }
 

@@ -103,7 +103,14 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
                     "-ifd" => 0x2,
                     _ => 0x1,
                 };
-                number(value).filter(|v: &u8| *v <= 1).map(|v| if v == 1 { fields.flags |= bit }).is_some()
+                number(value)
+                    .filter(|v: &u8| *v <= 1)
+                    .map(|v| {
+                        if v == 1 {
+                            fields.flags |= bit
+                        }
+                    })
+                    .is_some()
             }
             "-if" => number(value).filter(|v: &u16| *v < 0x2000).map(|v| fields.frag_offset = v).is_some(),
             "-it" => number(value).map(|v| fields.ttl = Some(v)).is_some(),

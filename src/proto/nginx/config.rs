@@ -107,10 +107,7 @@ impl Emerg {
         if self.file.is_empty() {
             format!("nginx: [emerg] {}", self.text)
         } else {
-            format!(
-                "nginx: [emerg] {} in {}:{}",
-                self.text, self.file, self.line
-            )
+            format!("nginx: [emerg] {} in {}:{}", self.text, self.file, self.line)
         }
     }
 }
@@ -241,10 +238,7 @@ impl ServerConfig {
         if let Some(l) = self.locations.iter().find(|l| l.exact && l.prefix == path) {
             return Some(l);
         }
-        self.locations
-            .iter()
-            .filter(|l| !l.exact && !l.regex && path.starts_with(&l.prefix))
-            .max_by_key(|l| l.prefix.len())
+        self.locations.iter().filter(|l| !l.exact && !l.regex && path.starts_with(&l.prefix)).max_by_key(|l| l.prefix.len())
     }
 }
 
@@ -329,34 +323,16 @@ impl NginxConfig {
     /// The `server` for a connection to `local` (address, port) carrying `Host: host`: the
     /// blocks listening there, the one whose `server_name` equals the host, else the
     /// `default_server`, else the first.
-    pub fn find_server(
-        &self,
-        local: Ipv4Addr,
-        port: u16,
-        host: Option<&str>,
-    ) -> Option<&ServerConfig> {
-        let listening = |s: &&ServerConfig| {
-            s.listens
-                .iter()
-                .any(|l| l.port == port && l.addr.is_none_or(|a| a == local))
-        };
+    pub fn find_server(&self, local: Ipv4Addr, port: u16, host: Option<&str>) -> Option<&ServerConfig> {
+        let listening = |s: &&ServerConfig| s.listens.iter().any(|l| l.port == port && l.addr.is_none_or(|a| a == local));
         let host = host.map(|h| strip_port(h).to_ascii_lowercase());
         if let Some(h) = host.as_deref()
-            && let Some(s) = self
-                .servers
-                .iter()
-                .filter(listening)
-                .find(|s| s.server_names.iter().any(|n| n == h))
+            && let Some(s) = self.servers.iter().filter(listening).find(|s| s.server_names.iter().any(|n| n == h))
         {
             return Some(s);
         }
-        let is_default =
-            |s: &&ServerConfig| s.listens.iter().any(|l| l.port == port && l.default_server);
-        self.servers
-            .iter()
-            .filter(listening)
-            .find(is_default)
-            .or_else(|| self.servers.iter().find(listening))
+        let is_default = |s: &&ServerConfig| s.listens.iter().any(|l| l.port == port && l.default_server);
+        self.servers.iter().filter(listening).find(is_default).or_else(|| self.servers.iter().find(listening))
     }
 
     /// Every (address, port) some `server` listens on, deduplicated, in order.
@@ -372,10 +348,7 @@ impl NginxConfig {
 
     /// The format string of `log_format NAME`.
     pub fn log_format(&self, name: &str) -> Option<&str> {
-        self.log_formats
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, f)| f.as_str())
+        self.log_formats.iter().find(|(n, _)| n == name).map(|(_, f)| f.as_str())
     }
 }
 
@@ -392,21 +365,11 @@ pub fn nginx_t(files: &dyn ConfFiles, resolver: &dyn Resolver) -> (Vec<String>, 
     match NginxConfig::load(files, resolver) {
         Ok(loaded) => {
             let mut lines: Vec<String> = loaded.warnings.iter().map(warn_line).collect();
-            lines.push(format!(
-                "nginx: the configuration file {NGINX_CONF_PATH} syntax is ok"
-            ));
-            lines.push(format!(
-                "nginx: configuration file {NGINX_CONF_PATH} test is successful"
-            ));
+            lines.push(format!("nginx: the configuration file {NGINX_CONF_PATH} syntax is ok"));
+            lines.push(format!("nginx: configuration file {NGINX_CONF_PATH} test is successful"));
             (lines, 0)
         }
-        Err(e) => (
-            vec![
-                e.stderr_line(),
-                format!("nginx: configuration file {NGINX_CONF_PATH} test failed"),
-            ],
-            1,
-        ),
+        Err(e) => (vec![e.stderr_line(), format!("nginx: configuration file {NGINX_CONF_PATH} test failed")], 1),
     }
 }
 
@@ -442,10 +405,7 @@ server {
 
     impl ConfFiles for Files {
         fn read(&self, path: &str) -> Option<String> {
-            self.0
-                .iter()
-                .find(|(p, _)| p == path)
-                .map(|(_, t)| t.clone())
+            self.0.iter().find(|(p, _)| p == path).map(|(_, t)| t.clone())
         }
         fn glob(&self, pattern: &str) -> Vec<String> {
             let (dir, pat) = pattern.rsplit_once('/').unwrap_or(("", pattern));
@@ -454,10 +414,7 @@ server {
                 .0
                 .iter()
                 .map(|(p, _)| p.clone())
-                .filter(|p| {
-                    p.rsplit_once('/')
-                        .is_some_and(|(d, f)| d == dir && f.starts_with(pre) && f.ends_with(suf))
-                })
+                .filter(|p| p.rsplit_once('/').is_some_and(|(d, f)| d == dir && f.starts_with(pre) && f.ends_with(suf)))
                 .collect();
             v.sort();
             v
@@ -499,63 +456,24 @@ server {
         let jt = &c.upstreams[0];
         assert_eq!(jt.name, "jt");
         let names: Vec<String> = jt.servers.iter().map(ServerEntry::name).collect();
-        assert_eq!(
-            names,
-            [
-                "192.168.20.201:80",
-                "192.168.20.202:80",
-                "192.168.20.203:80"
-            ]
-        );
-        assert!(
-            jt.servers
-                .iter()
-                .all(|s| s.weight == 1 && s.max_fails == 1 && s.fail_timeout_s == 10)
-        );
+        assert_eq!(names, ["192.168.20.201:80", "192.168.20.202:80", "192.168.20.203:80"]);
+        assert!(jt.servers.iter().all(|s| s.weight == 1 && s.max_fails == 1 && s.fail_timeout_s == 10));
         assert_eq!(c.servers.len(), 1);
         let s = &c.servers[0];
         assert_eq!(s.name(), "172.2.20.100");
-        assert_eq!(
-            s.listens,
-            [Listen {
-                addr: None,
-                port: 80,
-                default_server: false
-            }]
-        );
+        assert_eq!(s.listens, [Listen { addr: None, port: 80, default_server: false }]);
         assert_eq!(s.keepalive_timeout, Duration::from_secs(65));
-        assert_eq!(
-            s.access_log,
-            Some(("/var/log/nginx/access.log".into(), "main".into()))
-        );
+        assert_eq!(s.access_log, Some(("/var/log/nginx/access.log".into(), "main".into())));
         let loc = s.find_location("/index.html").unwrap();
         let p = loc.proxy.as_ref().unwrap();
-        assert_eq!(
-            (p.upstream, p.proxy_host.as_str(), p.uri.as_deref()),
-            (0, "jt", None)
-        );
-        assert_eq!(
-            p.set_headers[2],
-            (
-                "X-Forwarded-For".to_string(),
-                "$proxy_add_x_forwarded_for".to_string()
-            )
-        );
+        assert_eq!((p.upstream, p.proxy_host.as_str(), p.uri.as_deref()), (0, "jt", None));
+        assert_eq!(p.set_headers[2], ("X-Forwarded-For".to_string(), "$proxy_add_x_forwarded_for".to_string()));
         assert_eq!(p.next_upstream, ft::ERROR | ft::TIMEOUT);
-        assert_eq!(
-            (p.connect_timeout, p.read_timeout),
-            (Duration::from_secs(60), Duration::from_secs(60))
-        );
+        assert_eq!((p.connect_timeout, p.read_timeout), (Duration::from_secs(60), Duration::from_secs(60)));
         assert_eq!(p.http_version, "1.0");
-        let srv = c
-            .find_server(Ipv4Addr::new(172, 2, 20, 100), 80, Some("172.2.20.100"))
-            .unwrap();
+        let srv = c.find_server(Ipv4Addr::new(172, 2, 20, 100), 80, Some("172.2.20.100")).unwrap();
         assert_eq!(srv.name(), "172.2.20.100");
-        assert!(
-            c.log_format("main")
-                .unwrap()
-                .ends_with("\"$http_x_forwarded_for\"")
-        );
+        assert!(c.log_format("main").unwrap().ends_with("\"$http_x_forwarded_for\""));
     }
 
     #[test]
@@ -585,10 +503,7 @@ server {
     fn missing_semicolons() {
         // Before `}`: the `}` is met inside the directive.
         let c = LAB_PROXY_CONF.replace("proxy_pass http://jt;", "proxy_pass http://jt");
-        assert_eq!(
-            emerg(&c),
-            "nginx: [emerg] unexpected \"}\" in /etc/nginx/conf.d/proxy.conf:14"
-        );
+        assert_eq!(emerg(&c), "nginx: [emerg] unexpected \"}\" in /etc/nginx/conf.d/proxy.conf:14");
         // Before another directive: both run together.
         let c = LAB_PROXY_CONF.replace("Host $host;", "Host $host");
         assert_eq!(
@@ -597,15 +512,9 @@ server {
         );
         // Before a block: the `{` ends a simple directive.
         let c = LAB_PROXY_CONF.replace("listen 80;", "listen 80");
-        assert_eq!(
-            emerg(&c),
-            "nginx: [emerg] directive \"listen\" is not terminated by \";\" in /etc/nginx/conf.d/proxy.conf:9"
-        );
+        assert_eq!(emerg(&c), "nginx: [emerg] directive \"listen\" is not terminated by \";\" in /etc/nginx/conf.d/proxy.conf:9");
         // At the end of the file.
-        assert_eq!(
-            emerg("upstream jt { server web-1 }"),
-            "nginx: [emerg] unexpected \"}\" in /etc/nginx/conf.d/proxy.conf:1"
-        );
+        assert_eq!(emerg("upstream jt { server web-1 }"), "nginx: [emerg] unexpected \"}\" in /etc/nginx/conf.d/proxy.conf:1");
         assert_eq!(
             emerg("upstream jt {\n server web-1;\n"),
             "nginx: [emerg] unexpected end of file, expecting \"}\" in /etc/nginx/conf.d/proxy.conf:3"
@@ -615,35 +524,17 @@ server {
     #[test]
     fn upstream_errors() {
         let c = LAB_PROXY_CONF.replace("192.168.20.202:80", "web-9:80");
-        assert_eq!(
-            emerg(&c),
-            "nginx: [emerg] host not found in upstream \"web-9:80\" in /etc/nginx/conf.d/proxy.conf:3"
-        );
+        assert_eq!(emerg(&c), "nginx: [emerg] host not found in upstream \"web-9:80\" in /etc/nginx/conf.d/proxy.conf:3");
         let c = "upstream jt {\n}\nserver { location / { proxy_pass http://jt; } }\n";
-        assert_eq!(
-            emerg(c),
-            "nginx: [emerg] no servers are inside upstream in /etc/nginx/conf.d/proxy.conf:2"
-        );
+        assert_eq!(emerg(c), "nginx: [emerg] no servers are inside upstream in /etc/nginx/conf.d/proxy.conf:2");
         let c = "upstream jt {\n server web-1 backup;\n}\n";
-        assert_eq!(
-            emerg(c),
-            "nginx: [emerg] no servers in upstream \"jt\" in /etc/nginx/conf.d/proxy.conf:1"
-        );
+        assert_eq!(emerg(c), "nginx: [emerg] no servers in upstream \"jt\" in /etc/nginx/conf.d/proxy.conf:1");
         let c = LAB_PROXY_CONF.replace("192.168.20.201:80;", "192.168.20.201:80 wieght=2;");
-        assert_eq!(
-            emerg(&c),
-            "nginx: [emerg] invalid parameter \"wieght=2\" in /etc/nginx/conf.d/proxy.conf:2"
-        );
+        assert_eq!(emerg(&c), "nginx: [emerg] invalid parameter \"wieght=2\" in /etc/nginx/conf.d/proxy.conf:2");
         let c = LAB_PROXY_CONF.replace("proxy_pass http://jt;", "proxy_pass http://jtt;");
-        assert_eq!(
-            emerg(&c),
-            "nginx: [emerg] host not found in upstream \"jtt\" in /etc/nginx/conf.d/proxy.conf:13"
-        );
+        assert_eq!(emerg(&c), "nginx: [emerg] host not found in upstream \"jtt\" in /etc/nginx/conf.d/proxy.conf:13");
         let c = LAB_PROXY_CONF.replace("listen 80;", "listen 80;\n    proxy_pass http://jt;");
-        assert_eq!(
-            emerg(&c),
-            "nginx: [emerg] \"proxy_pass\" directive is not allowed here in /etc/nginx/conf.d/proxy.conf:9"
-        );
+        assert_eq!(emerg(&c), "nginx: [emerg] \"proxy_pass\" directive is not allowed here in /etc/nginx/conf.d/proxy.conf:9");
     }
 
     #[test]
@@ -655,40 +546,17 @@ server {
                  proxy_next_upstream error http_502; } location / { proxy_pass http://web-2:8080; } }\n";
         let l = NginxConfig::load(&lab_files(c), &Hosts).unwrap().config;
         let jt = &l.upstreams[0];
-        assert_eq!(
-            (
-                jt.servers[0].weight,
-                jt.servers[0].max_fails,
-                jt.servers[0].fail_timeout_s
-            ),
-            (3, 2, 60)
-        );
+        assert_eq!((jt.servers[0].weight, jt.servers[0].max_fails, jt.servers[0].fail_timeout_s), (3, 2, 60));
         assert!(jt.servers[1].backup && jt.servers[1].port == 8080 && jt.servers[2].down);
         assert_eq!((jt.balance, jt.keepalive), (Balance::LeastConn, Some(8)));
         let s = &l.servers[0];
-        assert_eq!(
-            s.listens[0],
-            Listen {
-                addr: Some(Ipv4Addr::new(10, 0, 0, 1)),
-                port: 8080,
-                default_server: true
-            }
-        );
+        assert_eq!(s.listens[0], Listen { addr: Some(Ipv4Addr::new(10, 0, 0, 1)), port: 8080, default_server: true });
         let p = s.find_location("/app/a").unwrap().proxy.as_ref().unwrap();
-        assert_eq!(
-            (p.connect_timeout, p.read_timeout),
-            (Duration::from_millis(500), Duration::from_secs(90))
-        );
-        assert_eq!(
-            (p.uri.as_deref(), p.http_version.as_str()),
-            (Some("/x/"), "1.1")
-        );
+        assert_eq!((p.connect_timeout, p.read_timeout), (Duration::from_millis(500), Duration::from_secs(90)));
+        assert_eq!((p.uri.as_deref(), p.http_version.as_str()), (Some("/x/"), "1.1"));
         assert_eq!(p.next_upstream, ft::ERROR | ft::TIMEOUT | ft::HTTP_502);
         let p = s.find_location("/other").unwrap().proxy.as_ref().unwrap();
-        assert_eq!(
-            (p.proxy_host.as_str(), l.upstreams[p.upstream].implicit),
-            ("web-2:8080", true)
-        );
+        assert_eq!((p.proxy_host.as_str(), l.upstreams[p.upstream].implicit), ("web-2:8080", true));
         assert_eq!(super::super::parse_time("10s", true), Some(10));
         assert_eq!(super::super::parse_time("500ms", true), None);
         assert_eq!(super::super::parse_time("1h", false), Some(3_600_000));

@@ -37,11 +37,7 @@ pub struct Lexer<'a> {
 impl<'a> Lexer<'a> {
     /// A lexer at the start of `text`, line 1.
     pub fn new(text: &'a str) -> Self {
-        Lexer {
-            src: text.as_bytes(),
-            pos: 0,
-            line: 1,
-        }
+        Lexer { src: text.as_bytes(), pos: 0, line: 1 }
     }
 
     /// The line the reader has reached (used for errors raised after a directive was read).
@@ -50,10 +46,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn err(&self, text: impl Into<String>) -> LexError {
-        LexError {
-            text: text.into(),
-            line: self.line,
-        }
+        LexError { text: text.into(), line: self.line }
     }
 
     /// Reads words up to the next `;`, `{` or `}` (or the end of the file).
@@ -114,11 +107,7 @@ impl<'a> Lexer<'a> {
                         if args.is_empty() {
                             return Err(self.err(format!("unexpected \"{}\"", ch as char)));
                         }
-                        return Ok(if ch == b'{' {
-                            Token::BlockStart(args)
-                        } else {
-                            Token::Directive(args)
-                        });
+                        return Ok(if ch == b'{' { Token::BlockStart(args) } else { Token::Directive(args) });
                     }
                     b'}' => {
                         if !args.is_empty() {
@@ -270,14 +259,7 @@ mod tests {
             ]
         );
         let t = all("proxy_set_header Connection \"\";").unwrap();
-        assert_eq!(
-            t,
-            vec![Token::Directive(words(&[
-                "proxy_set_header",
-                "Connection",
-                ""
-            ]))]
-        );
+        assert_eq!(t, vec![Token::Directive(words(&["proxy_set_header", "Connection", ""]))]);
     }
 
     #[test]

@@ -21,8 +21,7 @@ pub mod proxy;
 pub mod upstream;
 
 pub use config::{
-    Balance, ConfFiles, Emerg, Loaded, LocationConfig, NginxConfig, ProxyConfig, Resolver,
-    ServerConfig, UpstreamConfig, nginx_t,
+    Balance, ConfFiles, Emerg, Loaded, LocationConfig, NginxConfig, ProxyConfig, Resolver, ServerConfig, UpstreamConfig, nginx_t,
 };
 pub use pages::{NGINX_VER, error_page};
 pub use parse::parse_time;

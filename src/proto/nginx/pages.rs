@@ -45,9 +45,7 @@ pub fn error_body(status: u16) -> Vec<u8> {
             .to_string()
     } else {
         let title = format!("{status} {}", reason(status));
-        format!(
-            "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
-        )
+        format!("<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n")
     };
     format!("{head}<hr><center>{NGINX_VER}</center>\r\n</body>\r\n</html>\r\n").into_bytes()
 }
@@ -55,10 +53,7 @@ pub fn error_body(status: u16) -> Vec<u8> {
 /// Whether nginx closes the client connection after answering `status` with its page
 /// (`ngx_http_special_response_handler()`: 400, 413, 414, 494, 500, 501 drop keep-alive).
 pub fn closes_connection(status: u16) -> bool {
-    matches!(
-        status,
-        400 | 413 | 414 | REQUEST_HEADER_TOO_LARGE | 500 | 501
-    )
+    matches!(status, 400 | 413 | 414 | REQUEST_HEADER_TOO_LARGE | 500 | 501)
 }
 
 /// nginx's response for `status` when the request cannot be served (also when it cannot even be
@@ -67,20 +62,9 @@ pub fn closes_connection(status: u16) -> bool {
 pub fn error_response(status: u16, date: &DateTime, keep_alive: bool) -> (Vec<u8>, Vec<u8>) {
     let body = error_body(status);
     let keep = keep_alive && !closes_connection(status);
-    let wire_status = if status == REQUEST_HEADER_TOO_LARGE {
-        400
-    } else {
-        status
-    };
-    let head = response_head(
-        &format!("{wire_status} {}", reason(status)),
-        date,
-        Some("text/html"),
-        Some(body.len() as u64),
-        false,
-        keep,
-        &[],
-    );
+    let wire_status = if status == REQUEST_HEADER_TOO_LARGE { 400 } else { status };
+    let head =
+        response_head(&format!("{wire_status} {}", reason(status)), date, Some("text/html"), Some(body.len() as u64), false, keep, &[]);
     (head, body)
 }
 
@@ -101,10 +85,7 @@ pub fn response_head(
     keep_alive: bool,
     extra: &[(String, String)],
 ) -> Vec<u8> {
-    let mut h = format!(
-        "HTTP/1.1 {status_line}\r\nServer: {NGINX_VER}\r\nDate: {}\r\n",
-        date.http_date()
-    );
+    let mut h = format!("HTTP/1.1 {status_line}\r\nServer: {NGINX_VER}\r\nDate: {}\r\n", date.http_date());
     if let Some(ct) = content_type {
         h.push_str(&format!("Content-Type: {ct}\r\n"));
     }
@@ -114,11 +95,7 @@ pub fn response_head(
     if chunked {
         h.push_str("Transfer-Encoding: chunked\r\n");
     }
-    h.push_str(if keep_alive {
-        "Connection: keep-alive\r\n"
-    } else {
-        "Connection: close\r\n"
-    });
+    h.push_str(if keep_alive { "Connection: keep-alive\r\n" } else { "Connection: close\r\n" });
     for (k, v) in extra {
         h.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -141,10 +118,6 @@ mod tests {
         let head = String::from_utf8(head).unwrap();
         assert!(head.starts_with("HTTP/1.1 400 Bad Request\r\n"));
         assert!(head.ends_with("Connection: close\r\n\r\n"));
-        assert!(
-            String::from_utf8(body)
-                .unwrap()
-                .contains("<center>Request Header Or Cookie Too Large</center>\r\n")
-        );
+        assert!(String::from_utf8(body).unwrap().contains("<center>Request Header Or Cookie Too Large</center>\r\n"));
     }
 }

@@ -130,20 +130,14 @@ struct ProxyLevel {
 impl ProxyLevel {
     fn merged(&self, parent: &ProxyLevel) -> ProxyLevel {
         ProxyLevel {
-            set_headers: self
-                .set_headers
-                .clone()
-                .or_else(|| parent.set_headers.clone()),
+            set_headers: self.set_headers.clone().or_else(|| parent.set_headers.clone()),
             next_upstream: self.next_upstream.or(parent.next_upstream),
             next_upstream_tries: self.next_upstream_tries.or(parent.next_upstream_tries),
             next_upstream_timeout: self.next_upstream_timeout.or(parent.next_upstream_timeout),
             connect_timeout: self.connect_timeout.or(parent.connect_timeout),
             send_timeout: self.send_timeout.or(parent.send_timeout),
             read_timeout: self.read_timeout.or(parent.read_timeout),
-            http_version: self
-                .http_version
-                .clone()
-                .or_else(|| parent.http_version.clone()),
+            http_version: self.http_version.clone().or_else(|| parent.http_version.clone()),
         }
     }
 }
@@ -162,10 +156,7 @@ impl Common {
         Common {
             proxy: self.proxy.merged(&parent.proxy),
             keepalive_timeout: self.keepalive_timeout.or(parent.keepalive_timeout),
-            access_log: self
-                .access_log
-                .clone()
-                .or_else(|| parent.access_log.clone()),
+            access_log: self.access_log.clone().or_else(|| parent.access_log.clone()),
             error_log: self.error_log.clone().or_else(|| parent.error_log.clone()),
         }
     }
@@ -229,22 +220,15 @@ struct At<'f> {
 
 impl At<'_> {
     fn emerg(&self, text: impl Into<String>) -> Emerg {
-        Emerg {
-            text: text.into(),
-            file: self.file.to_string(),
-            line: self.line,
-        }
+        Emerg { text: text.into(), file: self.file.to_string(), line: self.line }
     }
 }
 
-const COMBINED: &str = "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
+const COMBINED: &str =
+    "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
 
 /// Reads `path` and everything it includes.
-pub(super) fn load(
-    path: &str,
-    files: &dyn ConfFiles,
-    resolver: &dyn Resolver,
-) -> Result<Loaded, Emerg> {
+pub(super) fn load(path: &str, files: &dyn ConfFiles, resolver: &dyn Resolver) -> Result<Loaded, Emerg> {
     let mut p = Parser {
         files,
         resolver,
@@ -260,11 +244,7 @@ pub(super) fn load(
         depth: 0,
     };
     let Some(text) = files.read(path) else {
-        return Err(Emerg {
-            text: format!("open() \"{path}\" failed (2: No such file or directory)"),
-            file: String::new(),
-            line: 0,
-        });
+        return Err(Emerg { text: format!("open() \"{path}\" failed (2: No such file or directory)"), file: String::new(), line: 0 });
     };
     p.file(&text, path, MAIN)?;
     p.finish()
@@ -278,23 +258,10 @@ impl Parser<'_> {
     }
 
     /// Reads directives until `}` (in a block) or the end of the file.
-    fn block(
-        &mut self,
-        lex: &mut Lexer,
-        file: &str,
-        ctx: u32,
-        in_block: bool,
-    ) -> Result<(), Emerg> {
+    fn block(&mut self, lex: &mut Lexer, file: &str, ctx: u32, in_block: bool) -> Result<(), Emerg> {
         loop {
-            let tok = lex.next_directive().map_err(|e| Emerg {
-                text: e.text,
-                file: file.to_string(),
-                line: e.line,
-            })?;
-            let at = At {
-                file,
-                line: lex.line(),
-            };
+            let tok = lex.next_directive().map_err(|e| Emerg { text: e.text, file: file.to_string(), line: e.line })?;
+            let at = At { file, line: lex.line() };
             let (words, block) = match tok {
                 Token::BlockEnd if in_block => return Ok(()),
                 Token::BlockEnd => return Err(at.emerg("unexpected \"}\"")),
@@ -312,15 +279,8 @@ impl Parser<'_> {
     /// A `types { … }` block: every entry is `type ext…;`.
     fn types_block(&mut self, lex: &mut Lexer, file: &str) -> Result<(), Emerg> {
         loop {
-            let tok = lex.next_directive().map_err(|e| Emerg {
-                text: e.text,
-                file: file.to_string(),
-                line: e.line,
-            })?;
-            let at = At {
-                file,
-                line: lex.line(),
-            };
+            let tok = lex.next_directive().map_err(|e| Emerg { text: e.text, file: file.to_string(), line: e.line })?;
+            let at = At { file, line: lex.line() };
             match tok {
                 Token::BlockEnd => return Ok(()),
                 Token::Eof => return Err(at.emerg("unexpected end of file, expecting \"}\"")),
@@ -333,21 +293,11 @@ impl Parser<'_> {
         }
     }
 
-    fn directive(
-        &mut self,
-        lex: &mut Lexer,
-        at: &At,
-        ctx: u32,
-        words: Vec<String>,
-        block: bool,
-    ) -> Result<(), Emerg> {
+    fn directive(&mut self, lex: &mut Lexer, at: &At, ctx: u32, words: Vec<String>, block: bool) -> Result<(), Emerg> {
         let name = words.first().cloned().unwrap_or_default();
         // `server` inside `upstream` is a different directive.
-        let spec: Option<Spec> = if name == "server" && ctx == UPS {
-            Some(("server", UPS, M1, false))
-        } else {
-            SPECS.iter().find(|s| s.0 == name).copied()
-        };
+        let spec: Option<Spec> =
+            if name == "server" && ctx == UPS { Some(("server", UPS, M1, false)) } else { SPECS.iter().find(|s| s.0 == name).copied() };
         let Some((_, ctxs, args, is_block)) = spec else {
             return Err(at.emerg(format!("unknown directive \"{name}\"")));
         };
@@ -367,15 +317,10 @@ impl Parser<'_> {
             Args::Flag => n == 1,
         };
         if !ok {
-            return Err(at.emerg(format!(
-                "invalid number of arguments in \"{name}\" directive"
-            )));
+            return Err(at.emerg(format!("invalid number of arguments in \"{name}\" directive")));
         }
         if matches!(args, Args::Flag) && words[1] != "on" && words[1] != "off" {
-            return Err(at.emerg(format!(
-                "invalid value \"{}\" in \"{name}\" directive, it must be \"on\" or \"off\"",
-                words[1]
-            )));
+            return Err(at.emerg(format!("invalid value \"{}\" in \"{name}\" directive, it must be \"on\" or \"off\"", words[1])));
         }
         let a = &words[1..];
         match (name.as_str(), ctx) {
@@ -383,9 +328,7 @@ impl Parser<'_> {
             ("events", _) => self.block(lex, at.file, EVENTS, true)?,
             ("http", _) => self.block(lex, at.file, HTTP, true)?,
             ("types", _) => self.types_block(lex, at.file)?,
-            ("worker_processes", _) => {
-                set_once(at, &name, &mut self.worker_processes, a[0].clone())?
-            }
+            ("worker_processes", _) => set_once(at, &name, &mut self.worker_processes, a[0].clone())?,
             ("pid", _) => set_once(at, &name, &mut self.pid, a[0].clone())?,
             ("error_log", MAIN) => self.error_log = Some(a[0].clone()),
             ("error_log", _) => self.common(ctx).error_log = Some(a[0].clone()),
@@ -425,9 +368,7 @@ impl Parser<'_> {
             ("proxy_pass", _) => self.proxy_pass(at, &a[0])?,
             ("proxy_set_header", _) => {
                 let lvl = &mut self.common(ctx).proxy;
-                lvl.set_headers
-                    .get_or_insert_with(Vec::new)
-                    .push((a[0].clone(), a[1].clone()));
+                lvl.set_headers.get_or_insert_with(Vec::new).push((a[0].clone(), a[1].clone()));
             }
             ("proxy_next_upstream", _) => {
                 let mut mask = 0;
@@ -451,23 +392,10 @@ impl Parser<'_> {
                 set_once(at, &name, &mut self.common(ctx).proxy.next_upstream, mask)?;
             }
             ("proxy_next_upstream_tries", _) => {
-                let v = a[0]
-                    .parse::<u32>()
-                    .map_err(|_| at.emerg(format!("\"{name}\" directive invalid number")))?;
-                set_once(
-                    at,
-                    &name,
-                    &mut self.common(ctx).proxy.next_upstream_tries,
-                    v,
-                )?;
+                let v = a[0].parse::<u32>().map_err(|_| at.emerg(format!("\"{name}\" directive invalid number")))?;
+                set_once(at, &name, &mut self.common(ctx).proxy.next_upstream_tries, v)?;
             }
-            (
-                "proxy_next_upstream_timeout"
-                | "proxy_connect_timeout"
-                | "proxy_read_timeout"
-                | "proxy_send_timeout",
-                _,
-            ) => {
+            ("proxy_next_upstream_timeout" | "proxy_connect_timeout" | "proxy_read_timeout" | "proxy_send_timeout", _) => {
                 let d = msec(at, &name, &a[0])?;
                 let lvl = &mut self.common(ctx).proxy;
                 let slot = match name.as_str() {
@@ -482,34 +410,19 @@ impl Parser<'_> {
                 if a[0] != "1.0" && a[0] != "1.1" {
                     return Err(at.emerg(format!("invalid value \"{}\"", a[0])));
                 }
-                set_once(
-                    at,
-                    &name,
-                    &mut self.common(ctx).proxy.http_version,
-                    a[0].clone(),
-                )?;
+                set_once(at, &name, &mut self.common(ctx).proxy.http_version, a[0].clone())?;
             }
             ("ip_hash" | "least_conn", _) => {
                 if let Some(u) = self.upstreams.last_mut() {
                     if u.balance != Balance::RoundRobin {
-                        self.warnings
-                            .push(at.emerg("load balancing method redefined"));
+                        self.warnings.push(at.emerg("load balancing method redefined"));
                     }
-                    u.balance = if name == "ip_hash" {
-                        Balance::IpHash
-                    } else {
-                        Balance::LeastConn
-                    };
+                    u.balance = if name == "ip_hash" { Balance::IpHash } else { Balance::LeastConn };
                 }
             }
             ("keepalive", UPS) => {
                 let v = a[0].parse::<u32>().ok().filter(|v| *v > 0);
-                let v = v.ok_or_else(|| {
-                    at.emerg(format!(
-                        "invalid value \"{}\" in \"keepalive\" directive",
-                        a[0]
-                    ))
-                })?;
+                let v = v.ok_or_else(|| at.emerg(format!("invalid value \"{}\" in \"keepalive\" directive", a[0])))?;
                 if let Some(u) = self.upstreams.last_mut() {
                     u.keepalive = Some(v);
                 }
@@ -536,25 +449,15 @@ impl Parser<'_> {
 
     fn include(&mut self, at: &At, words: &[String], ctx: u32) -> Result<(), Emerg> {
         let pattern = words.get(1).cloned().unwrap_or_default();
-        let pattern = if pattern.starts_with('/') {
-            pattern
-        } else {
-            format!("/etc/nginx/{pattern}")
-        };
+        let pattern = if pattern.starts_with('/') { pattern } else { format!("/etc/nginx/{pattern}") };
         self.depth += 1;
         if self.depth > 32 {
             return Err(at.emerg("too many nested includes"));
         }
-        let paths = if pattern.contains(['*', '?', '[']) {
-            self.files.glob(&pattern)
-        } else {
-            vec![pattern.clone()]
-        };
+        let paths = if pattern.contains(['*', '?', '[']) { self.files.glob(&pattern) } else { vec![pattern.clone()] };
         for path in paths {
             let Some(text) = self.files.read(&path) else {
-                return Err(at.emerg(format!(
-                    "open() \"{path}\" failed (2: No such file or directory)"
-                )));
+                return Err(at.emerg(format!("open() \"{path}\" failed (2: No such file or directory)")));
             };
             if ctx == INCLUDE_TYPES {
                 let mut lex = Lexer::new(&text);
@@ -581,11 +484,7 @@ impl Parser<'_> {
         });
         self.block(lex, at.file, UPS, true)?;
         if self.upstreams.last().is_some_and(|u| u.servers.is_empty()) {
-            return Err(Emerg {
-                text: "no servers are inside upstream".into(),
-                file: at.file.into(),
-                line: lex.line(),
-            });
+            return Err(Emerg { text: "no servers are inside upstream".into(), file: at.file.into(), line: lex.line() });
         }
         Ok(())
     }
@@ -604,11 +503,7 @@ impl Parser<'_> {
         let invalid = |w: &str| at.emerg(format!("invalid parameter \"{w}\""));
         for w in &a[1..] {
             if let Some(v) = w.strip_prefix("weight=") {
-                e.weight = v
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| invalid(w))?;
+                e.weight = v.parse().ok().filter(|n| *n > 0).ok_or_else(|| invalid(w))?;
             } else if let Some(v) = w.strip_prefix("max_fails=") {
                 e.max_fails = v.parse().map_err(|_| invalid(w))?;
             } else if let Some(v) = w.strip_prefix("max_conns=") {
@@ -616,14 +511,8 @@ impl Parser<'_> {
             } else if let Some(v) = w.strip_prefix("fail_timeout=") {
                 e.fail_timeout_s = parse_time(v, true).ok_or_else(|| invalid(w))?;
             } else if w == "backup" {
-                if self
-                    .upstreams
-                    .last()
-                    .is_some_and(|u| u.balance == Balance::IpHash)
-                {
-                    return Err(at.emerg(format!(
-                        "balancing method does not support parameter \"{w}\""
-                    )));
+                if self.upstreams.last().is_some_and(|u| u.balance == Balance::IpHash) {
+                    return Err(at.emerg(format!("balancing method does not support parameter \"{w}\"")));
                 }
                 e.backup = true;
             } else if w == "down" {
@@ -632,8 +521,7 @@ impl Parser<'_> {
                 return Err(invalid(w));
             }
         }
-        let (host, port) = split_host_port(&a[0])
-            .ok_or_else(|| at.emerg(format!("invalid port in upstream \"{}\"", a[0])))?;
+        let (host, port) = split_host_port(&a[0]).ok_or_else(|| at.emerg(format!("invalid port in upstream \"{}\"", a[0])))?;
         if let Some(p) = port {
             e.port = p;
         }
@@ -668,29 +556,15 @@ impl Parser<'_> {
     }
 
     fn location(&mut self, lex: &mut Lexer, at: &At, a: &[String]) -> Result<(), Emerg> {
-        let (modifier, prefix) = if a.len() == 2 {
-            (a[0].as_str(), a[1].clone())
-        } else {
-            ("", a[0].clone())
-        };
+        let (modifier, prefix) = if a.len() == 2 { (a[0].as_str(), a[1].clone()) } else { ("", a[0].clone()) };
         let (exact, regex) = match modifier {
             "" | "^~" => (false, false),
             "=" => (true, false),
             "~" | "~*" => (false, true),
             m => return Err(at.emerg(format!("invalid location modifier \"{m}\""))),
         };
-        let inherited = self
-            .loc_stack
-            .last()
-            .map(|l| l.common.clone())
-            .unwrap_or_default();
-        self.loc_stack.push(LocBuild {
-            prefix,
-            exact,
-            regex,
-            common: Common::default(),
-            pass: None,
-        });
+        let inherited = self.loc_stack.last().map(|l| l.common.clone()).unwrap_or_default();
+        self.loc_stack.push(LocBuild { prefix, exact, regex, common: Common::default(), pass: None });
         self.block(lex, at.file, LOC, true)?;
         if let Some(mut loc) = self.loc_stack.pop() {
             loc.common = loc.common.merged(&inherited);
@@ -703,16 +577,8 @@ impl Parser<'_> {
 
     fn listen(&mut self, at: &At, a: &[String]) -> Result<(), Emerg> {
         let spec = &a[0];
-        let bad_port = || {
-            at.emerg(format!(
-                "invalid port in \"{spec}\" of the \"listen\" directive"
-            ))
-        };
-        let mut l = Listen {
-            addr: None,
-            port: 80,
-            default_server: false,
-        };
+        let bad_port = || at.emerg(format!("invalid port in \"{spec}\" of the \"listen\" directive"));
+        let mut l = Listen { addr: None, port: 80, default_server: false };
         if spec.starts_with('[') {
             // IPv6: accepted, not modelled.
             return Ok(());
@@ -720,30 +586,19 @@ impl Parser<'_> {
             l.port = p.parse().ok().filter(|p| *p > 0).ok_or_else(bad_port)?;
             if h != "*" && h != "0.0.0.0" {
                 let addr = self.resolve(h).first().copied();
-                l.addr = Some(addr.ok_or_else(|| {
-                    at.emerg(format!(
-                        "host not found in \"{spec}\" of the \"listen\" directive"
-                    ))
-                })?);
+                l.addr = Some(addr.ok_or_else(|| at.emerg(format!("host not found in \"{spec}\" of the \"listen\" directive")))?);
             }
         } else if spec.bytes().all(|b| b.is_ascii_digit()) {
             l.port = spec.parse().ok().filter(|p| *p > 0).ok_or_else(bad_port)?;
         } else {
             let addr = self.resolve(spec).first().copied();
-            l.addr = Some(addr.ok_or_else(|| {
-                at.emerg(format!(
-                    "host not found in \"{spec}\" of the \"listen\" directive"
-                ))
-            })?);
+            l.addr = Some(addr.ok_or_else(|| at.emerg(format!("host not found in \"{spec}\" of the \"listen\" directive")))?);
         }
         for w in &a[1..] {
             match w.as_str() {
                 "default_server" | "default" => l.default_server = true,
                 "reuseport" | "http2" | "ssl" | "deferred" | "bind" | "proxy_protocol" => {}
-                w if w.starts_with("backlog=")
-                    || w.starts_with("ipv6only=")
-                    || w.starts_with("rcvbuf=")
-                    || w.starts_with("sndbuf=") => {}
+                w if w.starts_with("backlog=") || w.starts_with("ipv6only=") || w.starts_with("rcvbuf=") || w.starts_with("sndbuf=") => {}
                 w => return Err(at.emerg(format!("invalid parameter \"{w}\""))),
             }
         }
@@ -754,15 +609,12 @@ impl Parser<'_> {
     }
 
     fn proxy_pass(&mut self, at: &At, url: &str) -> Result<(), Emerg> {
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or_else(|| at.emerg(format!("invalid URL prefix in \"{url}\"")))?;
+        let rest = url.strip_prefix("http://").ok_or_else(|| at.emerg(format!("invalid URL prefix in \"{url}\"")))?;
         let (hostport, uri) = match rest.find('/') {
             Some(i) => (&rest[..i], Some(rest[i..].to_string())),
             None => (rest, None),
         };
-        let (host, port) = split_host_port(hostport)
-            .ok_or_else(|| at.emerg(format!("invalid port in upstream \"{hostport}\"")))?;
+        let (host, port) = split_host_port(hostport).ok_or_else(|| at.emerg(format!("invalid port in upstream \"{hostport}\"")))?;
         if host.is_empty() {
             return Err(at.emerg(format!("no host in upstream \"{hostport}\"")));
         }
@@ -772,13 +624,7 @@ impl Parser<'_> {
         if loc.pass.is_some() {
             return Err(at.emerg("\"proxy_pass\" directive is duplicate"));
         }
-        loc.pass = Some(ProxyPass {
-            host,
-            port,
-            uri,
-            file: at.file.to_string(),
-            line: at.line,
-        });
+        loc.pass = Some(ProxyPass { host, port, uri, file: at.file.to_string(), line: at.line });
         Ok(())
     }
 
@@ -787,16 +633,9 @@ impl Parser<'_> {
     /// merge inherited settings.
     fn finish(mut self) -> Result<Loaded, Emerg> {
         // `ngx_http_upstream_init_round_robin()`: only backup servers.
-        if let Some(u) = self
-            .upstreams
-            .iter()
-            .find(|u| u.servers.iter().all(|s| s.backup))
-        {
+        if let Some(u) = self.upstreams.iter().find(|u| u.servers.iter().all(|s| s.backup)) {
             return Err(Emerg {
-                text: format!(
-                    "no servers in upstream \"{}\" in {}:{}",
-                    u.name, u.file, u.line
-                ),
+                text: format!("no servers in upstream \"{}\" in {}:{}", u.name, u.file, u.line),
                 file: String::new(),
                 line: 0,
             });
@@ -823,37 +662,15 @@ impl Parser<'_> {
                     None => None,
                     Some(pp) => Some(self.bind(&mut upstreams, pp, &c.proxy, &l.prefix)?),
                 };
-                locations.push(LocationConfig {
-                    prefix: l.prefix,
-                    exact: l.exact,
-                    regex: l.regex,
-                    proxy,
-                });
+                locations.push(LocationConfig { prefix: l.prefix, exact: l.exact, regex: l.regex, proxy });
             }
             servers.push(ServerConfig {
-                listens: if s.listens.is_empty() {
-                    vec![Listen {
-                        addr: None,
-                        port: 80,
-                        default_server: false,
-                    }]
-                } else {
-                    s.listens
-                },
-                server_names: if s.names.is_empty() {
-                    vec![String::new()]
-                } else {
-                    s.names
-                },
+                listens: if s.listens.is_empty() { vec![Listen { addr: None, port: 80, default_server: false }] } else { s.listens },
+                server_names: if s.names.is_empty() { vec![String::new()] } else { s.names },
                 locations,
                 keepalive_timeout: scommon.keepalive_timeout.unwrap_or(Duration::from_secs(75)),
-                access_log: scommon.access_log.unwrap_or_else(|| {
-                    Some(("/var/log/nginx/access.log".into(), "combined".into()))
-                }),
-                error_log: scommon
-                    .error_log
-                    .or_else(|| self.error_log.clone())
-                    .unwrap_or_else(|| "/var/log/nginx/error.log".into()),
+                access_log: scommon.access_log.unwrap_or_else(|| Some(("/var/log/nginx/access.log".into(), "combined".into()))),
+                error_log: scommon.error_log.or_else(|| self.error_log.clone()).unwrap_or_else(|| "/var/log/nginx/error.log".into()),
                 file: s.file,
             });
         }
@@ -861,10 +678,7 @@ impl Parser<'_> {
             config: NginxConfig {
                 worker_processes: self.worker_processes.clone().unwrap_or_else(|| "1".into()),
                 pid_path: self.pid.clone().unwrap_or_else(|| "/run/nginx.pid".into()),
-                error_log: self
-                    .error_log
-                    .clone()
-                    .unwrap_or_else(|| "/var/log/nginx/error.log".into()),
+                error_log: self.error_log.clone().unwrap_or_else(|| "/var/log/nginx/error.log".into()),
                 log_formats: std::mem::take(&mut self.log_formats),
                 upstreams,
                 servers,
@@ -873,18 +687,8 @@ impl Parser<'_> {
         })
     }
 
-    fn bind(
-        &self,
-        ups: &mut Vec<UpstreamConfig>,
-        pp: ProxyPass,
-        c: &ProxyLevel,
-        prefix: &str,
-    ) -> Result<ProxyConfig, Emerg> {
-        let explicit = if pp.port.is_none() {
-            ups.iter().position(|u| !u.implicit && u.name == pp.host)
-        } else {
-            None
-        };
+    fn bind(&self, ups: &mut Vec<UpstreamConfig>, pp: ProxyPass, c: &ProxyLevel, prefix: &str) -> Result<ProxyConfig, Emerg> {
+        let explicit = if pp.port.is_none() { ups.iter().position(|u| !u.implicit && u.name == pp.host) } else { None };
         let port = pp.port.unwrap_or(80);
         let index = match explicit {
             Some(i) => i,
@@ -917,23 +721,13 @@ impl Parser<'_> {
                                 down: false,
                             })
                             .collect();
-                        ups.push(UpstreamConfig {
-                            name,
-                            servers,
-                            balance: Balance::RoundRobin,
-                            keepalive: None,
-                            implicit: true,
-                        });
+                        ups.push(UpstreamConfig { name, servers, balance: Balance::RoundRobin, keepalive: None, implicit: true });
                         ups.len() - 1
                     }
                 }
             }
         };
-        let proxy_host = if port == 80 {
-            pp.host.clone()
-        } else {
-            format!("{}:{port}", pp.host)
-        };
+        let proxy_host = if port == 80 { pp.host.clone() } else { format!("{}:{port}", pp.host) };
         let mut next = c.next_upstream.unwrap_or(ft::ERROR | ft::TIMEOUT);
         if next & ft::OFF != 0 {
             next = ft::OFF;
@@ -970,9 +764,7 @@ fn set_once<T>(at: &At, name: &str, slot: &mut Option<T>, v: T) -> Result<(), Em
 }
 
 fn msec(at: &At, name: &str, v: &str) -> Result<Duration, Emerg> {
-    parse_time(v, false)
-        .map(Duration::from_millis)
-        .ok_or_else(|| at.emerg(format!("\"{name}\" directive invalid value")))
+    parse_time(v, false).map(Duration::from_millis).ok_or_else(|| at.emerg(format!("\"{name}\" directive invalid value")))
 }
 
 /// `host[:port]` → (host, port). `None` for a bad port.
@@ -1038,10 +830,6 @@ pub fn parse_time(s: &str, is_sec: bool) -> Option<u64> {
     if !valid {
         return None;
     }
-    let tail = if is_sec {
-        value
-    } else {
-        value.checked_mul(1000)?
-    };
+    let tail = if is_sec { value } else { value.checked_mul(1000)? };
     total.checked_add(tail)
 }

@@ -49,10 +49,7 @@ pub struct ClientRequest {
 impl ClientRequest {
     /// First header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// `GET / HTTP/1.1`.
@@ -142,10 +139,7 @@ pub enum Action {
 enum State {
     Connecting,
     ReadingHeader,
-    ReadingBody {
-        remaining: Option<u64>,
-        chunked: bool,
-    },
+    ReadingBody { remaining: Option<u64>, chunked: bool },
     Done,
 }
 
@@ -176,13 +170,7 @@ pub struct ProxyRequest {
 impl ProxyRequest {
     /// Starts proxying `req` through `cfg` (a location's settings) to `up` (the worker's state
     /// of `cfg.upstream`); the first `Connect` (or the `no live upstreams` 502) is queued.
-    pub fn new(
-        now: SimTime,
-        req: ClientRequest,
-        ctx: RequestCtx,
-        cfg: &ProxyConfig,
-        up: &mut Upstream,
-    ) -> Self {
+    pub fn new(now: SimTime, req: ClientRequest, ctx: RequestCtx, cfg: &ProxyConfig, up: &mut Upstream) -> Self {
         let tried = up.start(ctx.client_ip, cfg.next_upstream_tries);
         let upstream_uri = match &cfg.uri {
             Some(u) => match req.target.strip_prefix(cfg.location_prefix.as_str()) {
@@ -241,8 +229,7 @@ impl ProxyRequest {
         if self.state != State::Connecting || self.current.is_none() {
             return;
         }
-        self.actions
-            .push_back(Action::SendUpstream(self.upstream_request()));
+        self.actions.push_back(Action::SendUpstream(self.upstream_request()));
         self.request_sent = true;
         self.state = State::ReadingHeader;
         self.deadline = Some(now + self.cfg.read_timeout);
@@ -253,12 +240,7 @@ impl ProxyRequest {
         if self.state != State::Connecting || self.current.is_none() {
             return;
         }
-        self.error_log(
-            now,
-            "error",
-            &format!("connect() failed ({})", err.text()),
-            "connecting to upstream",
-        );
+        self.error_log(now, "error", &format!("connect() failed ({})", err.text()), "connecting to upstream");
         self.next(now, up, ft::ERROR);
     }
 
@@ -278,32 +260,16 @@ impl ProxyRequest {
     pub fn handle_upstream_eof(&mut self, now: SimTime, up: &mut Upstream) {
         match self.state {
             State::ReadingHeader => {
-                self.error_log(
-                    now,
-                    "error",
-                    "upstream prematurely closed connection",
-                    "reading response header from upstream",
-                );
+                self.error_log(now, "error", "upstream prematurely closed connection", "reading response header from upstream");
                 self.next(now, up, ft::ERROR);
             }
-            State::ReadingBody {
-                remaining: Some(_), ..
-            } => {
-                self.error_log(
-                    now,
-                    "error",
-                    "upstream prematurely closed connection",
-                    "reading upstream",
-                );
+            State::ReadingBody { remaining: Some(_), .. } => {
+                self.error_log(now, "error", "upstream prematurely closed connection", "reading upstream");
                 self.finish(now, up, false, false);
             }
-            State::ReadingBody {
-                remaining: None,
-                chunked,
-            } => {
+            State::ReadingBody { remaining: None, chunked } => {
                 if chunked {
-                    self.actions
-                        .push_back(Action::RespondBody(b"0\r\n\r\n".to_vec()));
+                    self.actions.push_back(Action::RespondBody(b"0\r\n\r\n".to_vec()));
                 }
                 self.finish(now, up, false, chunked && self.keep_alive);
             }
@@ -321,12 +287,7 @@ impl ProxyRequest {
             State::Connecting => self.next(now, up, ft::TIMEOUT),
             State::ReadingHeader => self.next(now, up, ft::TIMEOUT),
             State::ReadingBody { .. } => {
-                self.error_log(
-                    now,
-                    "error",
-                    "upstream timed out (110: Connection timed out)",
-                    "reading upstream",
-                );
+                self.error_log(now, "error", "upstream timed out (110: Connection timed out)", "reading upstream");
                 self.finish(now, up, false, false);
             }
             State::Done => {}
@@ -362,10 +323,7 @@ impl ProxyRequest {
                 self.peer_name = peer.name.clone();
                 self.current = Some(id);
                 self.deadline = Some(now + self.cfg.connect_timeout);
-                self.actions.push_back(Action::Connect {
-                    peer: (peer.addr, peer.port),
-                    timeout: self.cfg.connect_timeout,
-                });
+                self.actions.push_back(Action::Connect { peer: (peer.addr, peer.port), timeout: self.cfg.connect_timeout });
             }
         }
     }
@@ -381,12 +339,7 @@ impl ProxyRequest {
             }
         }
         if ft_type == ft::TIMEOUT {
-            self.error_log(
-                now,
-                "error",
-                "upstream timed out (110: Connection timed out)",
-                action,
-            );
+            self.error_log(now, "error", "upstream timed out (110: Connection timed out)", action);
         }
         if ft_type != ft::NOLIVE {
             self.actions.push_back(Action::CloseUpstream);
@@ -426,17 +379,12 @@ impl ProxyRequest {
         self.state = State::Done;
         self.deadline = None;
         self.access_log(now);
-        self.actions.push_back(Action::Finish {
-            keep_alive: self.keep_alive,
-        });
+        self.actions.push_back(Action::Finish { keep_alive: self.keep_alive });
     }
 
     /// The §6 request bytes.
     fn upstream_request(&self) -> Vec<u8> {
-        let mut out = format!(
-            "{} {} HTTP/{}\r\n",
-            self.req.method, self.upstream_uri, self.cfg.http_version
-        );
+        let mut out = format!("{} {} HTTP/{}\r\n", self.req.method, self.upstream_uri, self.cfg.http_version);
         let has_body = !self.req.body.is_empty() || self.req.header("Content-Length").is_some();
         let body_len = self.req.body.len().to_string();
         let mut names: Vec<String> = Vec::new();
@@ -444,10 +392,7 @@ impl ProxyRequest {
         let defaults: [(&str, &str); 8] = [
             ("Host", "$proxy_host"),
             ("Connection", "close"),
-            (
-                "Content-Length",
-                if has_body { body_len.as_str() } else { "" },
-            ),
+            ("Content-Length", if has_body { body_len.as_str() } else { "" }),
             ("Transfer-Encoding", ""),
             ("TE", ""),
             ("Keep-Alive", ""),
@@ -491,34 +436,20 @@ impl ProxyRequest {
             "remote_addr" => self.ctx.client_ip.to_string(),
             "proxy_host" => self.cfg.proxy_host.clone(),
             "proxy_add_x_forwarded_for" => {
-                let mut v: Vec<String> = self
-                    .req
-                    .headers
-                    .iter()
-                    .filter(|(k, _)| k.eq_ignore_ascii_case("X-Forwarded-For"))
-                    .map(|(_, v)| v.clone())
-                    .collect();
+                let mut v: Vec<String> =
+                    self.req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("X-Forwarded-For")).map(|(_, v)| v.clone()).collect();
                 v.push(self.ctx.client_ip.to_string());
                 v.join(", ")
             }
             "scheme" => "http".into(),
             "request_uri" => self.req.target.clone(),
             "uri" => self.req.target.split('?').next().unwrap_or("").to_string(),
-            "args" | "query_string" => self
-                .req
-                .target
-                .split_once('?')
-                .map(|(_, q)| q.to_string())
-                .unwrap_or_default(),
+            "args" | "query_string" => self.req.target.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default(),
             "request_method" => self.req.method.clone(),
             "server_name" => self.ctx.server_name.clone(),
             "server_protocol" => self.req.version.clone(),
             n => match n.strip_prefix("http_") {
-                Some(h) => self
-                    .req
-                    .header(&h.replace('_', "-"))
-                    .unwrap_or("")
-                    .to_string(),
+                Some(h) => self.req.header(&h.replace('_', "-")).unwrap_or("").to_string(),
                 None => String::new(),
             },
         }
@@ -537,48 +468,25 @@ impl ProxyRequest {
             Ok(httparse::Status::Complete(n)) => n,
             Ok(httparse::Status::Partial) if self.head_buf.len() <= MAX_HEAD => return,
             Ok(httparse::Status::Partial) => {
-                self.error_log(
-                    now,
-                    "error",
-                    "upstream sent too big header",
-                    "reading response header from upstream",
-                );
+                self.error_log(now, "error", "upstream sent too big header", "reading response header from upstream");
                 self.next(now, up, ft::INVALID_HEADER);
                 return;
             }
             Err(httparse::Error::Version | httparse::Error::Status) => {
-                self.error_log(
-                    now,
-                    "error",
-                    "upstream sent no valid HTTP/1.0 header",
-                    "reading response header from upstream",
-                );
+                self.error_log(now, "error", "upstream sent no valid HTTP/1.0 header", "reading response header from upstream");
                 self.next(now, up, ft::INVALID_HEADER);
                 return;
             }
             Err(_) => {
-                self.error_log(
-                    now,
-                    "error",
-                    "upstream sent invalid header",
-                    "reading response header from upstream",
-                );
+                self.error_log(now, "error", "upstream sent invalid header", "reading response header from upstream");
                 self.next(now, up, ft::INVALID_HEADER);
                 return;
             }
         };
         let status = resp.code.unwrap_or(502);
         let reason = resp.reason.unwrap_or("").to_string();
-        let hdrs: Vec<(String, String)> = resp
-            .headers
-            .iter()
-            .map(|h| {
-                (
-                    h.name.to_string(),
-                    String::from_utf8_lossy(h.value).into_owned(),
-                )
-            })
-            .collect();
+        let hdrs: Vec<(String, String)> =
+            resp.headers.iter().map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned())).collect();
         let rest = self.head_buf[len..].to_vec();
         // proxy_next_upstream http_5xx / http_4xx (`ngx_http_upstream_test_next()`).
         let mask = match status {
@@ -596,49 +504,31 @@ impl ProxyRequest {
             return;
         }
         self.send_head(now, status, &reason, &hdrs);
-        let no_body =
-            self.head_only || status == 204 || status == 304 || (100..200).contains(&status);
+        let no_body = self.head_only || status == 204 || status == 304 || (100..200).contains(&status);
         if no_body {
             self.finish(now, up, true, self.keep_alive);
             return;
         }
         if !rest.is_empty() {
             self.body(now, up, &rest);
-        } else if let State::ReadingBody {
-            remaining: Some(0), ..
-        } = self.state
-        {
+        } else if let State::ReadingBody { remaining: Some(0), .. } = self.state {
             self.finish(now, up, true, self.keep_alive);
         }
     }
 
     /// §7: the client response head.
     fn send_head(&mut self, now: SimTime, status: u16, reason: &str, hdrs: &[(String, String)]) {
-        let find = |n: &str| {
-            hdrs.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(n))
-                .map(|(_, v)| v.trim().to_string())
-        };
+        let find = |n: &str| hdrs.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.trim().to_string());
         let content_type = find("Content-Type");
         let length = find("Content-Length").and_then(|v| v.parse::<u64>().ok());
-        let chunked_in =
-            find("Transfer-Encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+        let chunked_in = find("Transfer-Encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
         let no_body = self.head_only || status == 204 || status == 304;
-        let chunked_out =
-            length.is_none() && !no_body && self.req.version == "HTTP/1.1" && !chunked_in;
+        let chunked_out = length.is_none() && !no_body && self.req.version == "HTTP/1.1" && !chunked_in;
         if length.is_none() && !no_body && !chunked_out {
             self.keep_alive = false;
         }
-        const HIDDEN: [&str; 8] = [
-            "date",
-            "server",
-            "x-pad",
-            "connection",
-            "keep-alive",
-            "transfer-encoding",
-            "content-length",
-            "content-type",
-        ];
+        const HIDDEN: [&str; 8] =
+            ["date", "server", "x-pad", "connection", "keep-alive", "transfer-encoding", "content-length", "content-type"];
         let extra: Vec<(String, String)> = hdrs
             .iter()
             .filter(|(k, _)| {
@@ -660,10 +550,7 @@ impl ProxyRequest {
         self.status = status;
         self.actions.push_back(Action::RespondHead(head));
         // A chunked upstream body is passed through as is (labsim's httpd never sends one).
-        self.state = State::ReadingBody {
-            remaining: length,
-            chunked: chunked_out,
-        };
+        self.state = State::ReadingBody { remaining: length, chunked: chunked_out };
     }
 
     fn body(&mut self, now: SimTime, up: &mut Upstream, data: &[u8]) {
@@ -688,10 +575,7 @@ impl ProxyRequest {
         }
         if let Some(r) = remaining {
             let left = r - take as u64;
-            self.state = State::ReadingBody {
-                remaining: Some(left),
-                chunked,
-            };
+            self.state = State::ReadingBody { remaining: Some(left), chunked };
             if left == 0 {
                 self.finish(now, up, true, self.keep_alive);
                 return;
@@ -711,9 +595,7 @@ impl ProxyRequest {
         self.state = State::Done;
         self.deadline = None;
         self.access_log(now);
-        self.actions.push_back(Action::Finish {
-            keep_alive: self.keep_alive,
-        });
+        self.actions.push_back(Action::Finish { keep_alive: self.keep_alive });
     }
 
     /// The client closed or reset its connection before the response was complete: the peer
@@ -751,10 +633,7 @@ impl ProxyRequest {
             pid = self.ctx.worker_pid,
         );
         if !self.peer_name.is_empty() {
-            line.push_str(&format!(
-                ", upstream: \"http://{}{}\"",
-                self.peer_name, self.upstream_uri
-            ));
+            line.push_str(&format!(", upstream: \"http://{}{}\"", self.peer_name, self.upstream_uri));
         }
         if let Some(h) = self.req.header("Host") {
             line.push_str(&format!(", host: \"{h}\""));
@@ -770,14 +649,7 @@ impl ProxyRequest {
             return;
         };
         let d = self.date(now);
-        let line = access_log_line(
-            &fmt,
-            &self.req,
-            self.ctx.client_ip,
-            &d,
-            self.status,
-            self.body_bytes,
-        );
+        let line = access_log_line(&fmt, &self.req, self.ctx.client_ip, &d, self.status, self.body_bytes);
         self.actions.push_back(Action::AccessLog(line));
     }
 }
@@ -795,9 +667,7 @@ fn expand_with(v: &str, var: impl Fn(&str) -> String) -> String {
                 None => (b, ""),
             }
         } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
+            let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
             (&after[..end], &after[end..])
         };
         if name.is_empty() {
@@ -814,33 +684,16 @@ fn expand_with(v: &str, var: impl Fn(&str) -> String) -> String {
 /// An access-log line in `format` (nginx `log_format` syntax; `combined` is
 /// `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`).
 /// Unset values print `-`. Usable by the glue for requests that never reached the proxy (400).
-pub fn access_log_line(
-    format: &str,
-    req: &ClientRequest,
-    client: Ipv4Addr,
-    date: &DateTime,
-    status: u16,
-    body_bytes: u64,
-) -> String {
+pub fn access_log_line(format: &str, req: &ClientRequest, client: Ipv4Addr, date: &DateTime, status: u16, body_bytes: u64) -> String {
     let dash = |s: &str| {
-        if s.is_empty() {
-            "-".to_string()
-        } else {
-            s.to_string()
-        }
+        if s.is_empty() { "-".to_string() } else { s.to_string() }
     };
     expand_with(format, |name| match name {
         "remote_addr" => client.to_string(),
         "remote_user" => "-".into(),
-        "time_local" => format!(
-            "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
-            date.day,
-            date.month_name(),
-            date.year,
-            date.hour,
-            date.minute,
-            date.second
-        ),
+        "time_local" => {
+            format!("{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000", date.day, date.month_name(), date.year, date.hour, date.minute, date.second)
+        }
         "request" => {
             if req.method.is_empty() {
                 String::new()
@@ -872,9 +725,7 @@ Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"16-66107e9e3903c\"\r\nAc
 Content-Length: 22\r\nConnection: close\r\nContent-Type: text/html; charset=UTF-8\r\n\r\nThis is web-1 zgh2303\n";
 
     fn lab() -> (ProxyConfig, Upstream) {
-        let c = NginxConfig::load(&lab_files(LAB_PROXY_CONF), &NoNames)
-            .unwrap()
-            .config;
+        let c = NginxConfig::load(&lab_files(LAB_PROXY_CONF), &NoNames).unwrap().config;
         let p = c.servers[0].locations[0].proxy.clone().unwrap();
         let up = Upstream::new(&c.upstreams[p.upstream]);
         (p, up)
@@ -918,36 +769,22 @@ Content-Length: 22\r\nConnection: close\r\nContent-Type: text/html; charset=UTF-
         let t = SimTime::from_secs(8 * 60 + 13);
         let mut p = ProxyRequest::new(t, curl(), ctx(1), &cfg, &mut up);
         let a = drain(&mut p);
-        assert_eq!(
-            a,
-            [Action::Connect {
-                peer: (Ipv4Addr::new(192, 168, 20, 201), 80),
-                timeout: Duration::from_secs(60)
-            }]
-        );
+        assert_eq!(a, [Action::Connect { peer: (Ipv4Addr::new(192, 168, 20, 201), 80), timeout: Duration::from_secs(60) }]);
         assert_eq!(p.poll_timeout(), Some(t + Duration::from_secs(60)));
         p.handle_connected(t);
         let want = "GET / HTTP/1.0\r\nHost: 172.2.20.100\r\nX-Real-IP: 172.2.20.1\r\nX-Forwarded-For: 172.2.20.1\r\n\
 Connection: close\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
-        assert_eq!(
-            drain(&mut p),
-            [Action::SendUpstream(want.as_bytes().to_vec())]
-        );
+        assert_eq!(drain(&mut p), [Action::SendUpstream(want.as_bytes().to_vec())]);
         // Client-sent X-Forwarded-For is extended; Connection/Keep-Alive are not passed.
         let mut req = curl();
-        req.headers
-            .push(("X-Forwarded-For".into(), "10.1.1.1".into()));
+        req.headers.push(("X-Forwarded-For".into(), "10.1.1.1".into()));
         req.headers.push(("Connection".into(), "keep-alive".into()));
         let mut p = ProxyRequest::new(t, req, ctx(2), &cfg, &mut up);
         drain(&mut p);
         p.handle_connected(t);
-        let Some(Action::SendUpstream(b)) = p.poll_action() else {
-            panic!()
-        };
+        let Some(Action::SendUpstream(b)) = p.poll_action() else { panic!() };
         let s = String::from_utf8(b).unwrap();
-        assert!(
-            s.contains("X-Forwarded-For: 10.1.1.1, 172.2.20.1\r\nConnection: close\r\nUser-Agent")
-        );
+        assert!(s.contains("X-Forwarded-For: 10.1.1.1, 172.2.20.1\r\nConnection: close\r\nUser-Agent"));
         assert!(!s.contains("keep-alive"));
     }
 
@@ -971,9 +808,7 @@ Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"16-66107e9e3903c\"\r\nAc
                 Action::RespondHead(head.as_bytes().to_vec()),
                 Action::RespondBody(b"This is web-1 zgh2303\n".to_vec()),
                 Action::CloseUpstream,
-                Action::AccessLog(
-                    "172.2.20.1 - - [24/Nov/2026:16:08:16 +0000] \"GET / HTTP/1.1\" 200 22 \"-\" \"curl/7.88.1\"".into()
-                ),
+                Action::AccessLog("172.2.20.1 - - [24/Nov/2026:16:08:16 +0000] \"GET / HTTP/1.1\" 200 22 \"-\" \"curl/7.88.1\"".into()),
                 Action::Finish { keep_alive: true },
             ]
         );
@@ -982,13 +817,7 @@ Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"16-66107e9e3903c\"\r\nAc
 
     /// Drives one request: `refuse` lists the peers (by last octet) that answer RST.
     /// Returns (peers connected to, in order, as `201✗`/`202`, final status, error-log lines).
-    fn drive(
-        up: &mut Upstream,
-        cfg: &ProxyConfig,
-        t: SimTime,
-        conn: u64,
-        refuse: &[u8],
-    ) -> (String, u16, Vec<String>) {
+    fn drive(up: &mut Upstream, cfg: &ProxyConfig, t: SimTime, conn: u64, refuse: &[u8]) -> (String, u16, Vec<String>) {
         let mut p = ProxyRequest::new(t, curl(), ctx(conn), cfg, up);
         let mut tried = Vec::new();
         let mut logs = Vec::new();
@@ -1071,10 +900,7 @@ client: 172.2.20.1, server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream:
         let (cfg, mut up) = lab();
         let t0 = SimTime::from_secs(8 * 60 + 33);
         let (tried, status, logs) = drive(&mut up, &cfg, t0, 19, &[201, 202, 203]);
-        assert_eq!(
-            (tried.as_str(), status, logs.len()),
-            ("201✗ 202✗ 203✗", 502, 6)
-        );
+        assert_eq!((tried.as_str(), status, logs.len()), ("201✗ 202✗ 203✗", 502, 6));
         // One second later: nothing selectable → 502 at once, no connect.
         let t1 = SimTime::from_secs(8 * 60 + 34);
         let mut p = ProxyRequest::new(t1, curl(), ctx(20), &cfg, &mut up);
@@ -1094,9 +920,7 @@ server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream: \"http://jt/\", hos
                 ),
                 Action::RespondHead(head.as_bytes().to_vec()),
                 Action::RespondBody(body.to_vec()),
-                Action::AccessLog(
-                    "172.2.20.1 - - [24/Nov/2026:16:08:34 +0000] \"GET / HTTP/1.1\" 502 157 \"-\" \"curl/7.88.1\"".into()
-                ),
+                Action::AccessLog("172.2.20.1 - - [24/Nov/2026:16:08:34 +0000] \"GET / HTTP/1.1\" 502 157 \"-\" \"curl/7.88.1\"".into()),
                 Action::Finish { keep_alive: true },
             ]
         );
@@ -1113,9 +937,7 @@ server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream: \"http://jt/\", hos
         assert_eq!(p.poll_timeout(), Some(t1));
         p.handle_timeout(t1, &mut up);
         let a = drain(&mut p);
-        assert!(
-            matches!(&a[0], Action::ErrorLog(l) if l.contains("[warn]") && l.contains("temporarily disabled"))
-        );
+        assert!(matches!(&a[0], Action::ErrorLog(l) if l.contains("[warn]") && l.contains("temporarily disabled")));
         assert!(
             matches!(&a[1], Action::ErrorLog(l) if l.contains("upstream timed out (110: Connection timed out) while connecting to upstream"))
         );
@@ -1129,19 +951,14 @@ server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream: \"http://jt/\", hos
         assert!(
             matches!(&a[0], Action::ErrorLog(l) if l.contains("upstream prematurely closed connection while reading response header from upstream"))
         );
-        assert!(
-            matches!(a.last(), Some(Action::Connect { peer, .. }) if peer.0.octets()[3] == 203)
-        );
+        assert!(matches!(a.last(), Some(Action::Connect { peer, .. }) if peer.0.octets()[3] == 203));
         // c: no header within proxy_read_timeout → last try → 504 (167 bytes).
         p.handle_connected(t1);
         drain(&mut p);
         let t2 = t1 + Duration::from_secs(60);
         p.handle_timeout(t2, &mut up);
         let a = drain(&mut p);
-        assert!(
-            a.iter()
-                .any(|x| matches!(x, Action::RespondBody(b) if b.len() == 167))
-        );
+        assert!(a.iter().any(|x| matches!(x, Action::RespondBody(b) if b.len() == 167)));
         assert_eq!(p.status(), 504);
         assert!(p.is_done());
     }

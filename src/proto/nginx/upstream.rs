@@ -69,9 +69,7 @@ impl Peer {
 
     /// Not down, not in its fail window, not at `max_conns`.
     fn usable(&self, now_s: u64) -> bool {
-        let failed = self.max_fails > 0
-            && self.fails >= self.max_fails
-            && now_s.saturating_sub(self.checked) <= self.fail_timeout;
+        let failed = self.max_fails > 0 && self.fails >= self.max_fails && now_s.saturating_sub(self.checked) <= self.fail_timeout;
         let full = self.max_conns > 0 && self.conns >= self.max_conns;
         !(self.down || failed || full)
     }
@@ -137,43 +135,19 @@ pub const TEMPORARILY_DISABLED: &str = "upstream server temporarily disabled";
 impl Upstream {
     /// Fresh peers from the configuration (start or reload).
     pub fn new(cfg: &UpstreamConfig) -> Self {
-        let primary: Vec<Peer> = cfg
-            .servers
-            .iter()
-            .filter(|s| !s.backup)
-            .map(Peer::new)
-            .collect();
-        let backup: Vec<Peer> = cfg
-            .servers
-            .iter()
-            .filter(|s| s.backup)
-            .map(Peer::new)
-            .collect();
+        let primary: Vec<Peer> = cfg.servers.iter().filter(|s| !s.backup).map(Peer::new).collect();
+        let backup: Vec<Peer> = cfg.servers.iter().filter(|s| s.backup).map(Peer::new).collect();
         let single = primary.len() == 1 && backup.is_empty();
-        Upstream {
-            name: cfg.name.clone(),
-            primary,
-            backup,
-            balance: cfg.balance,
-            single,
-        }
+        Upstream { name: cfg.name.clone(), primary, backup, balance: cfg.balance, single }
     }
 
     /// The peer behind `id`.
     pub fn peer(&self, id: PeerId) -> Option<&Peer> {
-        if id.backup {
-            self.backup.get(id.index)
-        } else {
-            self.primary.get(id.index)
-        }
+        if id.backup { self.backup.get(id.index) } else { self.primary.get(id.index) }
     }
 
     fn peer_mut(&mut self, id: PeerId) -> Option<&mut Peer> {
-        if id.backup {
-            self.backup.get_mut(id.index)
-        } else {
-            self.primary.get_mut(id.index)
-        }
+        if id.backup { self.backup.get_mut(id.index) } else { self.primary.get_mut(id.index) }
     }
 
     /// Per-request state: empty `tried`, `tries` = non-down primary + non-down backup peers,
@@ -185,14 +159,7 @@ impl Upstream {
             tries = next_upstream_tries;
         }
         let o = client_ip.octets();
-        Tried {
-            tried: vec![false; self.primary.len()],
-            in_backup: false,
-            tries,
-            client: [o[0], o[1], o[2]],
-            hash: 89,
-            hash_tries: 0,
-        }
+        Tried { tried: vec![false; self.primary.len()], in_backup: false, tries, client: [o[0], o[1], o[2]], hash: 89, hash_tries: 0 }
     }
 
     /// Selects the next peer for this request (`peer.get`), or `None` (`NGX_BUSY`: no live
@@ -207,27 +174,14 @@ impl Upstream {
 
     /// `ngx_http_upstream_get_round_robin_peer()` (and its least_conn twin): the current list,
     /// then the backup list with a cleared `tried` map.
-    fn get_list(
-        &mut self,
-        now_s: u64,
-        t: &mut Tried,
-        pick: fn(&mut [Peer], u64, &mut Tried) -> Option<usize>,
-    ) -> Option<PeerId> {
+    fn get_list(&mut self, now_s: u64, t: &mut Tried, pick: fn(&mut [Peer], u64, &mut Tried) -> Option<usize>) -> Option<PeerId> {
         loop {
             let backup = t.in_backup;
             let found = if !backup && self.single && self.balance == Balance::RoundRobin {
                 let p = &self.primary[0];
-                if p.down || (p.max_conns > 0 && p.conns >= p.max_conns) {
-                    None
-                } else {
-                    Some(0)
-                }
+                if p.down || (p.max_conns > 0 && p.conns >= p.max_conns) { None } else { Some(0) }
             } else {
-                let list = if backup {
-                    &mut self.backup
-                } else {
-                    &mut self.primary
-                };
+                let list = if backup { &mut self.backup } else { &mut self.primary };
                 pick(list, now_s, t)
             };
             if let Some(index) = found {
@@ -345,10 +299,7 @@ impl Upstream {
                 p.touch_checked(now_s);
                 t.mark(i);
                 t.hash = hash;
-                return Some(PeerId {
-                    backup: false,
-                    index: i,
-                });
+                return Some(PeerId { backup: false, index: i });
             }
             t.hash_tries += 1;
             if t.hash_tries > 20 {
@@ -360,13 +311,7 @@ impl Upstream {
     /// `ngx_http_upstream_free_round_robin_peer()`: the attempt on `id` ended. A failure counts
     /// against the peer (unless the group is `single`); returns
     /// [`TEMPORARILY_DISABLED`] when the peer reaches `max_fails`. Decrements `tries`.
-    pub fn free_peer(
-        &mut self,
-        t: &mut Tried,
-        id: PeerId,
-        now_s: u64,
-        failed: bool,
-    ) -> Option<&'static str> {
+    pub fn free_peer(&mut self, t: &mut Tried, id: PeerId, now_s: u64, failed: bool) -> Option<&'static str> {
         let single = self.single;
         let p = self.peer_mut(id)?;
         p.conns = p.conns.saturating_sub(1);
@@ -414,18 +359,8 @@ mod tests {
     }
 
     pub(crate) fn group(weights: &[u32]) -> Upstream {
-        let servers = weights
-            .iter()
-            .enumerate()
-            .map(|(i, w)| entry(201 + i as u8, *w))
-            .collect();
-        Upstream::new(&UpstreamConfig {
-            name: "jt".into(),
-            servers,
-            balance: Balance::RoundRobin,
-            keepalive: None,
-            implicit: false,
-        })
+        let servers = weights.iter().enumerate().map(|(i, w)| entry(201 + i as u8, *w)).collect();
+        Upstream::new(&UpstreamConfig { name: "jt".into(), servers, balance: Balance::RoundRobin, keepalive: None, implicit: false })
     }
 
     const CLIENT: Ipv4Addr = Ipv4Addr::new(172, 2, 20, 1);
@@ -459,10 +394,7 @@ mod tests {
 
     fn sequence(weights: &[u32], n: usize) -> String {
         let mut up = group(weights);
-        (0..n)
-            .map(|_| request(&mut up, 0, &[]).0)
-            .collect::<Vec<_>>()
-            .join(" ")
+        (0..n).map(|_| request(&mut up, 0, &[]).0).collect::<Vec<_>>().join(" ")
     }
 
     #[test]
@@ -498,14 +430,7 @@ mod tests {
     /// §3: all three dead, requests at t=0,1,5,10,11,12.
     #[test]
     fn all_dead() {
-        let table = [
-            (0, "a✗ b✗ c✗ 502"),
-            (1, "NOLIVE"),
-            (5, "NOLIVE"),
-            (10, "NOLIVE"),
-            (11, "c✗ b✗ a✗ 502"),
-            (12, "NOLIVE"),
-        ];
+        let table = [(0, "a✗ b✗ c✗ 502"), (1, "NOLIVE"), (5, "NOLIVE"), (10, "NOLIVE"), (11, "c✗ b✗ a✗ 502"), (12, "NOLIVE")];
         let mut up = group(&[1, 1, 1]);
         for (t, want) in table {
             assert_eq!(request(&mut up, t, &[0, 1, 2]).0, want, "t={t}");
@@ -525,53 +450,18 @@ mod tests {
         let mut servers = vec![entry(201, 1), entry(202, 1), entry(203, 1)];
         servers[1].down = true;
         servers[2].backup = true;
-        let cfg = UpstreamConfig {
-            name: "jt".into(),
-            servers,
-            balance: Balance::RoundRobin,
-            keepalive: None,
-            implicit: false,
-        };
+        let cfg = UpstreamConfig { name: "jt".into(), servers, balance: Balance::RoundRobin, keepalive: None, implicit: false };
         let mut up = Upstream::new(&cfg);
         assert!(!up.single);
         assert_eq!(up.start(CLIENT, 0).tries, 2);
         let mut t = up.start(CLIENT, 0);
         let first = up.get_peer(0, &mut t);
-        assert_eq!(
-            first,
-            Some(PeerId {
-                backup: false,
-                index: 0
-            })
-        );
-        assert_eq!(
-            up.free_peer(
-                &mut t,
-                PeerId {
-                    backup: false,
-                    index: 0
-                },
-                0,
-                true
-            ),
-            Some(TEMPORARILY_DISABLED)
-        );
-        assert_eq!(
-            up.get_peer(0, &mut t),
-            Some(PeerId {
-                backup: true,
-                index: 0
-            })
-        );
+        assert_eq!(first, Some(PeerId { backup: false, index: 0 }));
+        assert_eq!(up.free_peer(&mut t, PeerId { backup: false, index: 0 }, 0, true), Some(TEMPORARILY_DISABLED));
+        assert_eq!(up.get_peer(0, &mut t), Some(PeerId { backup: true, index: 0 }));
         // Next request at t=1: the primary is in its fail window → backup directly.
         let mut t = up.start(CLIENT, 0);
-        assert_eq!(
-            up.get_peer(1, &mut t),
-            Some(PeerId {
-                backup: true,
-                index: 0
-            })
-        );
+        assert_eq!(up.get_peer(1, &mut t), Some(PeerId { backup: true, index: 0 }));
         assert_eq!(up.get_peer(1, &mut t), None);
     }
 
@@ -591,13 +481,7 @@ mod tests {
         assert!(picks.iter().all(|p| *p == picks[0]));
         // By hand: hash = 89; (89*113+172)%6271 = 3958; (3958*113+2)%6271 = 2015;
         // (2015*113+20)%6271 = 1959; 1959 % 3 = 0 → web-1.
-        assert_eq!(
-            picks[0],
-            Some(PeerId {
-                backup: false,
-                index: 0
-            })
-        );
+        assert_eq!(picks[0], Some(PeerId { backup: false, index: 0 }));
         let mut t = up.start(CLIENT, 0);
         let id = up.get_peer(0, &mut t).unwrap();
         up.free_peer(&mut t, id, 0, true);

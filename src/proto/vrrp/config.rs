@@ -113,22 +113,12 @@ impl InstanceConfig {
 
 /// Parses `text`, the contents of the file `file` (the name is kept for messages that name it).
 pub fn parse(text: &str, file: &str) -> Parsed {
-    let mut p = Parser {
-        lines: tokenize(text),
-        pos: 0,
-        depth: 0,
-        msgs: Vec::new(),
-        cur_line: 0,
-    };
+    let mut p = Parser { lines: tokenize(text), pos: 0, depth: 0, msgs: Vec::new(), cur_line: 0 };
     let mut cfg = Config::default();
     let mut raw: Vec<RawInstance> = Vec::new();
     p.top(&mut cfg, &mut raw);
     if p.depth > 0 {
-        p.msgs.push(ConfigMessage {
-            line: 0,
-            text: format!("There are {} missing '}}'s or extra '{{'s", p.depth),
-            fatal: false,
-        });
+        p.msgs.push(ConfigMessage { line: 0, text: format!("There are {} missing '}}'s or extra '{{'s", p.depth), fatal: false });
     }
     let _ = file; // single-file configs: keepalived names no file in its messages
     let mut messages = p.msgs;
@@ -137,10 +127,7 @@ pub fn parse(text: &str, file: &str) -> Parsed {
             cfg.instances.push(inst);
         }
     }
-    Parsed {
-        config: cfg,
-        messages,
-    }
+    Parsed { config: cfg, messages }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,15 +157,9 @@ fn tokenize(text: &str) -> Vec<Line> {
             if c == '{' || c == '}' {
                 flush(&mut cur, &mut words);
                 if !words.is_empty() {
-                    out.push(Line {
-                        no,
-                        words: std::mem::take(&mut words),
-                    });
+                    out.push(Line { no, words: std::mem::take(&mut words) });
                 }
-                out.push(Line {
-                    no,
-                    words: vec![c.to_string()],
-                });
+                out.push(Line { no, words: vec![c.to_string()] });
                 continue;
             }
             if c == '"' {
@@ -305,19 +286,11 @@ const IGNORED_INSTANCE_BLOCKS: &[&str] = &[
 
 impl Parser {
     fn err(&mut self, text: String) {
-        self.msgs.push(ConfigMessage {
-            line: self.cur_line,
-            text: format!("(Line {}) {}", self.cur_line, text),
-            fatal: false,
-        });
+        self.msgs.push(ConfigMessage { line: self.cur_line, text: format!("(Line {}) {}", self.cur_line, text), fatal: false });
     }
 
     fn fatal(&mut self, text: String) {
-        self.msgs.push(ConfigMessage {
-            line: self.cur_line,
-            text: format!("(Line {}) {}", self.cur_line, text),
-            fatal: true,
-        });
+        self.msgs.push(ConfigMessage { line: self.cur_line, text: format!("(Line {}) {}", self.cur_line, text), fatal: true });
     }
 
     /// The next logical line, with keepalived's block-depth bookkeeping.
@@ -340,12 +313,7 @@ impl Parser {
 
     /// Reads one block level. `level` 0 is the file; deeper levels end at `}`.
     /// `kind` says which keyword table applies.
-    fn block(
-        &mut self,
-        level: usize,
-        mut need_bob: bool,
-        mut on: impl FnMut(&mut Parser, &[String]) -> bool,
-    ) {
+    fn block(&mut self, level: usize, mut need_bob: bool, mut on: impl FnMut(&mut Parser, &[String]) -> bool) {
         while let Some(words) = self.next() {
             let first = words[0].as_str();
             if need_bob {
@@ -369,11 +337,7 @@ impl Parser {
 
     /// Skips a block that follows a known-but-ignored keyword (if one follows).
     fn skip_block(&mut self) {
-        if self
-            .lines
-            .get(self.pos)
-            .is_some_and(|l| l.words.len() == 1 && l.words[0] == "{")
-        {
+        if self.lines.get(self.pos).is_some_and(|l| l.words.len() == 1 && l.words[0] == "{") {
             let _ = self.next();
             let mut depth = 1;
             while let Some(w) = self.next() {
@@ -434,11 +398,7 @@ impl Parser {
         let warn = if ignore_error { "WARNING - " } else { "" };
         let t = s.trim_start();
         let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
-        let val: Option<u64> = if digits.is_empty() {
-            Some(0)
-        } else {
-            digits.parse().ok()
-        };
+        let val: Option<u64> = if digits.is_empty() { Some(0) } else { digits.parse().ok() };
         if t.starts_with('-') {
             self.err(format!("{warn}negative number '{s}'"));
             return None;
@@ -468,11 +428,7 @@ impl Parser {
                 let Some(name) = p.param(words, 1) else {
                     return true;
                 };
-                let mut r = RawInstance {
-                    name: name.to_string(),
-                    line: p.cur_line,
-                    ..Default::default()
-                };
+                let mut r = RawInstance { name: name.to_string(), line: p.cur_line, ..Default::default() };
                 p.block(1, true, |p, w| p.instance(&mut r, w));
                 raw.push(r);
                 true
@@ -512,17 +468,13 @@ impl Parser {
                     "MASTER" => r.state = Some(InitialState::Master),
                     "BACKUP" => {
                         if r.state == Some(InitialState::Master) {
-                            self.err(format!(
-                                "({iname}) state previously set as MASTER - ignoring BACKUP"
-                            ));
+                            self.err(format!("({iname}) state previously set as MASTER - ignoring BACKUP"));
                         } else {
                             r.state = Some(InitialState::Backup);
                         }
                     }
                     other => {
-                        self.err(format!(
-                            "({iname}) unknown state '{other}', defaulting to BACKUP"
-                        ));
+                        self.err(format!("({iname}) unknown state '{other}', defaulting to BACKUP"));
                         r.state = Some(InitialState::Backup);
                     }
                 }
@@ -543,9 +495,7 @@ impl Parser {
                 };
                 match self.unsigned(v, 1, 255, false) {
                     Some(n) => r.vrid = u8::try_from(n).unwrap_or(0),
-                    None => self.err(format!(
-                        "({iname}): VRID '{v}' not valid - must be between 1 & 255"
-                    )),
+                    None => self.err(format!("({iname}): VRID '{v}' not valid - must be between 1 & 255")),
                 }
             }
             "priority" => {
@@ -566,9 +516,7 @@ impl Parser {
                 };
                 match parse_decimal_us(v).filter(|us| (10_000..=255_000_000).contains(us)) {
                     Some(us) => r.advert_int_us = us,
-                    None => self.err(format!(
-                        "({iname}) Advert interval ({v}) not valid! Must be > 0 - ignoring"
-                    )),
+                    None => self.err(format!("({iname}) Advert interval ({v}) not valid! Must be > 0 - ignoring")),
                 }
             }
             "authentication" => {
@@ -578,9 +526,7 @@ impl Parser {
                         match v {
                             "PASS" => r.auth_type = Some(1),
                             "AH" => r.auth_type = Some(2),
-                            other => {
-                                p.err(format!("({iname}) unknown authentication type '{other}'"))
-                            }
+                            other => p.err(format!("({iname}) unknown authentication type '{other}'")),
                         }
                         true
                     }
@@ -614,9 +560,7 @@ impl Parser {
                 match parse_decimal_us(v).filter(|us| *us <= 1_000 * 1_000_000) {
                     Some(us) => r.preempt_delay_us = us,
                     None => {
-                        self.err(format!(
-                            "({iname}) Preempt_delay not valid! must be between 0-1000"
-                        ));
+                        self.err(format!("({iname}) Preempt_delay not valid! must be between 0-1000"));
                         r.preempt_delay_us = 0;
                     }
                 }
@@ -627,9 +571,7 @@ impl Parser {
                 };
                 match self.unsigned(v, 0, u64::from(u32::MAX) / 1_000_000, true) {
                     Some(n) => r.garp_delay_s = Some(n),
-                    None => self.err(format!(
-                        "({iname}): garp_master_delay '{v}' invalid - ignoring"
-                    )),
+                    None => self.err(format!("({iname}): garp_master_delay '{v}' invalid - ignoring")),
                 }
             }
             "garp_master_repeat" => {
@@ -638,15 +580,11 @@ impl Parser {
                 };
                 match self.unsigned(v, 0, u64::from(u32::MAX), true) {
                     Some(0) => {
-                        self.err(format!(
-                            "({iname}): garp_master_repeat must be greater than 0, setting to 1"
-                        ));
+                        self.err(format!("({iname}): garp_master_repeat must be greater than 0, setting to 1"));
                         r.garp_rep = Some(1);
                     }
                     Some(n) => r.garp_rep = Some(u32::try_from(n).unwrap_or(u32::MAX)),
-                    None => self.err(format!(
-                        "({iname}): garp_master_repeat '{v}' invalid - ignoring"
-                    )),
+                    None => self.err(format!("({iname}): garp_master_repeat '{v}' invalid - ignoring")),
                 }
             }
             k if IGNORED_INSTANCE.contains(&k) => {}
@@ -673,9 +611,7 @@ impl Parser {
         if let Some(l) = len_s {
             match l.parse::<u8>() {
                 Ok(n) if n <= 32 => prefix_len = n,
-                _ => self.err(format!(
-                    "Invalid address prefix len {l} for address {spec} - using 32"
-                )),
+                _ => self.err(format!("Invalid address prefix len {l} for address {spec} - using 32")),
             }
         }
         let mut dev: Option<String> = None;
@@ -685,26 +621,17 @@ impl Parser {
             if key == "dev" {
                 match w.get(i + 1) {
                     Some(d) if dev.is_none() => dev = Some(d.clone()),
-                    Some(_) => self.err(format!(
-                        "Cannot specify ipaddress device more than once for {spec}"
-                    )),
+                    Some(_) => self.err(format!("Cannot specify ipaddress device more than once for {spec}")),
                     None => {}
                 }
                 i += 2;
-            } else if matches!(
-                key,
-                "label" | "scope" | "brd" | "broadcast" | "peer" | "preferred_lft" | "valid_lft"
-            ) {
+            } else if matches!(key, "label" | "scope" | "brd" | "broadcast" | "peer" | "preferred_lft" | "valid_lft") {
                 i += 2;
             } else {
                 i += 1;
             }
         }
-        Some(VipConfig {
-            addr,
-            prefix_len,
-            dev,
-        })
+        Some(VipConfig { addr, prefix_len, dev })
     }
 }
 
@@ -721,11 +648,7 @@ fn parse_decimal_us(s: &str) -> Option<u64> {
         return None;
     }
     let i: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let mut f: u64 = if frac.is_empty() {
-        0
-    } else {
-        frac.parse().ok()?
-    };
+    let mut f: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
     for _ in frac.len()..6 {
         f *= 10;
     }
@@ -735,13 +658,7 @@ fn parse_decimal_us(s: &str) -> Option<u64> {
 /// `vrrp_complete_instance()`: defaults, corrections and the minimum-configuration check.
 fn complete(r: RawInstance, msgs: &mut Vec<ConfigMessage>) -> Option<InstanceConfig> {
     let name = r.name.clone();
-    let mut say = |text: String, fatal: bool| {
-        msgs.push(ConfigMessage {
-            line: r.line,
-            text,
-            fatal,
-        })
-    };
+    let mut say = |text: String, fatal: bool| msgs.push(ConfigMessage { line: r.line, text, fatal });
     if r.vrid == 0 {
         say(format!("({name}) the virtual router id must be set"), true);
         return None;
@@ -750,11 +667,7 @@ fn complete(r: RawInstance, msgs: &mut Vec<ConfigMessage>) -> Option<InstanceCon
         say(format!("({name}) Unknown interface!"), true);
         return None;
     };
-    let mut advert_us = if r.advert_int_us == 0 {
-        1_000_000
-    } else {
-        r.advert_int_us
-    };
+    let mut advert_us = if r.advert_int_us == 0 { 1_000_000 } else { r.advert_int_us };
     if advert_us % 1_000_000 != 0 {
         let rounded = ((advert_us + 500_000) / 1_000_000).max(1) * 1_000_000;
         say(
@@ -768,37 +681,21 @@ fn complete(r: RawInstance, msgs: &mut Vec<ConfigMessage>) -> Option<InstanceCon
         advert_us = rounded;
     }
     if r.vips.is_empty() {
-        say(
-            format!("({name}) No VIP specified; at least one is sensible"),
-            false,
-        );
+        say(format!("({name}) No VIP specified; at least one is sensible"), false);
     }
     let mut nopreempt = r.nopreempt;
     let mut preempt_delay_us = r.preempt_delay_us;
     if r.priority == 255 && nopreempt {
-        say(
-            format!("({name}) nopreempt is incompatible with priority 255. resetting nopreempt"),
-            false,
-        );
+        say(format!("({name}) nopreempt is incompatible with priority 255. resetting nopreempt"), false);
         nopreempt = false;
     }
     if r.state == Some(InitialState::Master) {
         if nopreempt {
-            say(
-                format!(
-                    "({name}) Warning - nopreempt will not work with initial state MASTER - clearing"
-                ),
-                false,
-            );
+            say(format!("({name}) Warning - nopreempt will not work with initial state MASTER - clearing"), false);
             nopreempt = false;
         }
         if preempt_delay_us > 0 {
-            say(
-                format!(
-                    "({name}) Warning - preempt delay will not work with initial state MASTER - clearing"
-                ),
-                false,
-            );
+            say(format!("({name}) Warning - preempt delay will not work with initial state MASTER - clearing"), false);
             preempt_delay_us = 0;
         }
     }
@@ -807,11 +704,7 @@ fn complete(r: RawInstance, msgs: &mut Vec<ConfigMessage>) -> Option<InstanceCon
         (0, _) => 100,
         (p, _) => p,
     };
-    let state = r.state.unwrap_or(if priority == 255 {
-        InitialState::Master
-    } else {
-        InitialState::Backup
-    });
+    let state = r.state.unwrap_or(if priority == 255 { InitialState::Master } else { InitialState::Backup });
     let auth = match r.auth_type {
         None => AuthConfig::None,
         Some(1) => AuthConfig::Pass(r.auth_pass),
@@ -868,14 +761,7 @@ vrrp_instance VI_1 {
         assert_eq!((i.vrid, i.priority), (1, 110));
         assert_eq!(i.advert_int, Duration::from_secs(1));
         assert_eq!(i.auth, AuthConfig::Pass(*b"123456\0\0"));
-        assert_eq!(
-            i.vips,
-            vec![VipConfig {
-                addr: Ipv4Addr::new(172, 2, 20, 100),
-                prefix_len: 32,
-                dev: None
-            }]
-        );
+        assert_eq!(i.vips, vec![VipConfig { addr: Ipv4Addr::new(172, 2, 20, 100), prefix_len: 32, dev: None }]);
         assert!(!i.nopreempt);
         assert_eq!(i.garp_master_delay, Duration::from_secs(5));
         assert_eq!(i.garp_master_repeat, 5);
@@ -898,14 +784,7 @@ vrrp_instance VI_1 {
     fn unknown_keyword_names_its_line() {
         let text = LB1.replace("   advert_int 1\n", "   advert_int 1\n   bogus_option 3\n");
         let p = parse(&text, "f");
-        assert_eq!(
-            p.messages,
-            vec![ConfigMessage {
-                line: 10,
-                text: "(Line 10) Unknown keyword 'bogus_option'".into(),
-                fatal: false
-            }]
-        );
+        assert_eq!(p.messages, vec![ConfigMessage { line: 10, text: "(Line 10) Unknown keyword 'bogus_option'".into(), fatal: false }]);
         assert_eq!(p.config.instances.len(), 1);
     }
 
@@ -913,19 +792,14 @@ vrrp_instance VI_1 {
     fn missing_close_brace_reported() {
         let text = LB1.trim_end().trim_end_matches('}');
         let p = parse(text, "f");
-        assert_eq!(
-            p.messages.last().map(|m| m.text.as_str()),
-            Some("There are 1 missing '}'s or extra '{'s")
-        );
+        assert_eq!(p.messages.last().map(|m| m.text.as_str()), Some("There are 1 missing '}'s or extra '{'s"));
         let p = parse(&format!("{LB1}}}\n"), "f");
         assert_eq!(p.messages[0].text, "(Line 18) Extra '}' found");
     }
 
     #[test]
     fn truncation_and_master_nopreempt_warnings() {
-        let text = LB1
-            .replace("auth_pass 123456", "auth_pass 1234567890")
-            .replace("advert_int 1\n", "advert_int 1\n nopreempt\n");
+        let text = LB1.replace("auth_pass 123456", "auth_pass 1234567890").replace("advert_int 1\n", "advert_int 1\n nopreempt\n");
         let p = parse(&text, "f");
         let texts: Vec<_> = p.messages.iter().map(|m| m.text.as_str()).collect();
         assert_eq!(
@@ -943,24 +817,14 @@ vrrp_instance VI_1 {
     fn bad_values_and_missing_fields() {
         let text = "vrrp_instance X {\n priority 300\n interface eth0\n}\nvrrp_instance Y {\n virtual_router_id 7\n priority 5x\n}\n";
         let p = parse(text, "f");
-        let texts: Vec<_> = p
-            .messages
-            .iter()
-            .map(|m| (m.text.as_str(), m.fatal))
-            .collect();
+        let texts: Vec<_> = p.messages.iter().map(|m| (m.text.as_str(), m.fatal)).collect();
         assert_eq!(
             texts,
             vec![
                 ("(Line 2) number '300' outside range [1, 255]", false),
-                (
-                    "(Line 2) (X) Priority not valid! must be between 1 & 255. Using default 100",
-                    false
-                ),
+                ("(Line 2) (X) Priority not valid! must be between 1 & 255. Using default 100", false),
                 ("(Line 7) invalid number '5x'", false),
-                (
-                    "(Line 7) (Y) Priority not valid! must be between 1 & 255. Using default 100",
-                    false
-                ),
+                ("(Line 7) (Y) Priority not valid! must be between 1 & 255. Using default 100", false),
                 ("(X) the virtual router id must be set", true),
                 ("(Y) Unknown interface!", true),
             ]

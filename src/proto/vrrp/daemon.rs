@@ -72,13 +72,7 @@ pub struct Daemon {
 
 impl Daemon {
     /// Starts keepalived at `now`. `config_text` is `None` when the file does not exist.
-    pub fn start(
-        now: SimTime,
-        config_text: Option<&str>,
-        config_path: &str,
-        interfaces: &[Interface],
-        options: DaemonOptions,
-    ) -> Daemon {
+    pub fn start(now: SimTime, config_text: Option<&str>, config_path: &str, interfaces: &[Interface], options: DaemonOptions) -> Daemon {
         let mut d = Daemon {
             options,
             instances: Vec::new(),
@@ -90,46 +84,18 @@ impl Daemon {
         };
         d.log(Process::Parent, format!("Starting {VERSION}"), false);
         let Some(text) = config_text else {
-            d.log(
-                Process::Parent,
-                format!("Config files missing '{config_path}'."),
-                false,
-            );
+            d.log(Process::Parent, format!("Config files missing '{config_path}'."), false);
             d.log(Process::Parent, format!("Stopped {VERSION}"), false);
             d.exited = true;
             d.out.push_back(Action::Exited);
             return d;
         };
-        d.log(
-            Process::Parent,
-            format!("Opening file '{config_path}'."),
-            true,
-        );
-        d.log(
-            Process::Parent,
-            format!("Configuration file {config_path}"),
-            false,
-        );
-        d.log(
-            Process::Parent,
-            format!("Starting VRRP child process, pid={}", options.vrrp_pid),
-            false,
-        );
-        d.log(
-            Process::Vrrp,
-            "Registering Kernel netlink reflector".into(),
-            true,
-        );
-        d.log(
-            Process::Vrrp,
-            "Registering Kernel netlink command channel".into(),
-            true,
-        );
-        d.log(
-            Process::Vrrp,
-            format!("Opening file '{config_path}'."),
-            true,
-        );
+        d.log(Process::Parent, format!("Opening file '{config_path}'."), true);
+        d.log(Process::Parent, format!("Configuration file {config_path}"), false);
+        d.log(Process::Parent, format!("Starting VRRP child process, pid={}", options.vrrp_pid), false);
+        d.log(Process::Vrrp, "Registering Kernel netlink reflector".into(), true);
+        d.log(Process::Vrrp, "Registering Kernel netlink command channel".into(), true);
+        d.log(Process::Vrrp, format!("Opening file '{config_path}'."), true);
         let parsed = config::parse(text, config_path);
         for m in &parsed.messages {
             d.log(Process::Vrrp, m.text.clone(), false);
@@ -138,38 +104,19 @@ impl Daemon {
         for cfg in parsed.config.instances {
             let iface = interfaces.iter().find(|i| i.name == cfg.interface);
             if iface.is_none() {
-                d.log(
-                    Process::Vrrp,
-                    format!(
-                        "WARNING - interface {} for vrrp_instance {} doesn't exist",
-                        cfg.interface, cfg.name
-                    ),
-                    false,
-                );
+                d.log(Process::Vrrp, format!("WARNING - interface {} for vrrp_instance {} doesn't exist", cfg.interface, cfg.name), false);
             }
             if let Some(i) = iface
                 && let Some(a) = i.primary
                 && !assigned.contains(&i.name)
             {
                 assigned.push(i.name.clone());
-                d.log(
-                    Process::Vrrp,
-                    format!("Assigned address {a} for interface {}", i.name),
-                    false,
-                );
+                d.log(Process::Vrrp, format!("Assigned address {a} for interface {}", i.name), false);
             }
-            let inst = Instance::new(
-                cfg,
-                iface.and_then(|i| i.primary),
-                iface.map(|i| i.mac).unwrap_or([0; 6]),
-            );
+            let inst = Instance::new(cfg, iface.and_then(|i| i.primary), iface.map(|i| i.mac).unwrap_or([0; 6]));
             d.instances.push(inst);
         }
-        d.log(
-            Process::Vrrp,
-            "Registering gratuitous ARP shared channel".into(),
-            true,
-        );
+        d.log(Process::Vrrp, "Registering gratuitous ARP shared channel".into(), true);
         d.log(Process::Vrrp, "Startup complete".into(), false);
         for k in 0..d.instances.len() {
             let up = d.link_up(d.instances[k].interface());
@@ -201,11 +148,7 @@ impl Daemon {
         if detail && !self.options.log_detail {
             return;
         }
-        self.out.push_back(Action::Log {
-            process,
-            text,
-            detail,
-        });
+        self.out.push_back(Action::Log { process, text, detail });
     }
 
     fn drain(&mut self, k: usize) {
@@ -224,11 +167,7 @@ impl Daemon {
 
     /// When [`Daemon::handle_timeout`] must next be called.
     pub fn poll_timeout(&self) -> Option<SimTime> {
-        self.instances
-            .iter()
-            .filter_map(Instance::poll_timeout)
-            .chain(self.shutdown_at)
-            .min()
+        self.instances.iter().filter_map(Instance::poll_timeout).chain(self.shutdown_at).min()
     }
 
     /// True once both processes have exited.
@@ -285,11 +224,7 @@ impl Daemon {
             return;
         }
         if self.instances.iter().any(|i| i.interface() == iface) {
-            self.log(
-                Process::Vrrp,
-                format!("Netlink reports {iface} {}", if up { "up" } else { "down" }),
-                false,
-            );
+            self.log(Process::Vrrp, format!("Netlink reports {iface} {}", if up { "up" } else { "down" }), false);
         }
         for k in 0..self.instances.len() {
             if self.instances[k].interface() == iface {
@@ -321,11 +256,7 @@ impl Daemon {
         if self.shutdown_at.is_some_and(|t| t <= now) {
             self.shutdown_at = None;
             if self.options.log_detail {
-                self.log(
-                    Process::Vrrp,
-                    "Stopped - used 0.000000 user time, 0.000000 system time".into(),
-                    true,
-                );
+                self.log(Process::Vrrp, "Stopped - used 0.000000 user time, 0.000000 system time".into(), true);
             } else {
                 self.log(Process::Vrrp, "Stopped".into(), false);
             }

@@ -125,9 +125,7 @@ impl Instance {
     /// 0.0.0.0 when the interface has none) and whose MAC is `mac`.
     pub fn new(cfg: InstanceConfig, primary: Option<Ipv4Addr>, mac: [u8; 6]) -> Instance {
         let priority = cfg.priority;
-        let adver_us = u64::try_from(cfg.advert_int.as_micros())
-            .unwrap_or(1_000_000)
-            .max(1);
+        let adver_us = u64::try_from(cfg.advert_int.as_micros()).unwrap_or(1_000_000).max(1);
         let mut i = Instance {
             cfg,
             src: primary.unwrap_or(Ipv4Addr::UNSPECIFIED),
@@ -266,11 +264,7 @@ impl Instance {
         self.detail(format!("({n}) setting VIPs."));
         for v in self.cfg.vips.clone() {
             let dev = self.cfg.vip_dev(&v).to_string();
-            self.out.push_back(Action::AddVip {
-                addr: v.addr,
-                prefix_len: v.prefix_len,
-                dev,
-            });
+            self.out.push_back(Action::AddVip { addr: v.addr, prefix_len: v.prefix_len, dev });
         }
         self.garp_burst(self.cfg.garp_master_repeat);
         self.garp_timer = Some(now + self.cfg.garp_master_delay);
@@ -290,29 +284,18 @@ impl Instance {
         self.detail(format!("({}) removing VIPs.", self.cfg.name));
         for v in self.cfg.vips.clone() {
             let dev = self.cfg.vip_dev(&v).to_string();
-            self.out.push_back(Action::RemoveVip {
-                addr: v.addr,
-                prefix_len: v.prefix_len,
-                dev,
-            });
+            self.out.push_back(Action::RemoveVip { addr: v.addr, prefix_len: v.prefix_len, dev });
         }
     }
 
     fn garp_burst(&mut self, repeat: u32) {
         for v in self.cfg.vips.clone() {
             let dev = self.cfg.vip_dev(&v).to_string();
-            self.detail(format!(
-                "({}) Sending/queueing gratuitous ARPs on {dev} for {}",
-                self.cfg.name, v.addr
-            ));
+            self.detail(format!("({}) Sending/queueing gratuitous ARPs on {dev} for {}", self.cfg.name, v.addr));
             for _ in 0..repeat {
                 self.detail(format!("Sending gratuitous ARP on {dev} for {}", v.addr));
                 let frame = wire::garp_frame(self.mac, v.addr);
-                self.out.push_back(Action::Garp {
-                    dev: dev.clone(),
-                    vip: v.addr,
-                    frame,
-                });
+                self.out.push_back(Action::Garp { dev: dev.clone(), vip: v.addr, frame });
             }
         }
     }
@@ -335,18 +318,9 @@ impl Instance {
             self.ip_id = 1;
         }
         let adv_s = u8::try_from(self.adver_us / 1_000_000).unwrap_or(u8::MAX);
-        let repr = Repr::advert(
-            self.cfg.vrid,
-            priority,
-            adv_s,
-            self.auth(),
-            self.cfg.vips.iter().map(|v| v.addr).collect(),
-        );
+        let repr = Repr::advert(self.cfg.vrid, priority, adv_s, self.auth(), self.cfg.vips.iter().map(|v| v.addr).collect());
         let packet = wire::ipv4_advert(self.src, wire::MCAST_GROUP, self.ip_id, &repr);
-        self.out.push_back(Action::Send {
-            dev: self.cfg.interface.clone(),
-            packet,
-        });
+        self.out.push_back(Action::Send { dev: self.cfg.interface.clone(), packet });
     }
 
     /// The interface went down (`false`) or came back (`true`).
@@ -429,23 +403,15 @@ impl Instance {
         let expected = info.header_len + wire::message_len(pkt.addr_count());
         if buflen != expected {
             let how = if buflen > expected { "long" } else { "short" };
-            self.log(format!(
-                "({n}) vrrp packet too {how}, length {buflen} and expect {expected}"
-            ));
+            self.log(format!("({n}) vrrp packet too {how}, length {buflen} and expect {expected}"));
             return Check::Rejected;
         }
         if info.ttl != wire::TTL {
-            self.log(format!(
-                "({n}) invalid TTL/HL. Received {} and expect 255",
-                info.ttl
-            ));
+            self.log(format!("({n}) invalid TTL/HL. Received {} and expect 255", info.ttl));
             return Check::Rejected;
         }
         if pkt.version() != wire::VERSION_2 {
-            self.log(format!(
-                "({n}) wrong version. Received {} and expect 2",
-                pkt.version()
-            ));
+            self.log(format!("({n}) wrong version. Received {} and expect 2", pkt.version()));
             return Check::Rejected;
         }
         let at = pkt.auth_type();
@@ -454,9 +420,7 @@ impl Instance {
             return Check::Rejected;
         }
         if at != mine_auth {
-            self.log(format!(
-                "({n}) received a {at} auth, expecting {mine_auth}!"
-            ));
+            self.log(format!("({n}) received a {at} auth, expecting {mine_auth}!"));
             return Check::Rejected;
         }
         if let AuthConfig::Pass(p) = self.cfg.auth
@@ -474,25 +438,15 @@ impl Instance {
             return Check::Rejected;
         }
         if pkt.msg_type() != wire::TYPE_ADVERT {
-            self.log(format!(
-                "({n}) Invalid packet type. {} and expect 1",
-                pkt.msg_type()
-            ));
+            self.log(format!("({n}) Invalid packet type. {} and expect 1", pkt.msg_type()));
             return Check::Rejected;
         }
         if usize::from(pkt.addr_count()) != self.cfg.vips.len() {
-            self.log(format!(
-                "({n}) received an unexpected ip number count {}, expected {}!",
-                pkt.addr_count(),
-                self.cfg.vips.len()
-            ));
+            self.log(format!("({n}) received an unexpected ip number count {}, expected {}!", pkt.addr_count(), self.cfg.vips.len()));
             return Check::Rejected;
         }
         if usize::from(info.total_len) != buflen {
-            self.log(format!(
-                "({n}) ip_tot_len mismatch against received length. {} and received {buflen}",
-                info.total_len
-            ));
+            self.log(format!("({n}) ip_tot_len mismatch against received length. {} and received {buflen}", info.total_len));
             return Check::Rejected;
         }
         if !pkt.verify_checksum() {
@@ -500,9 +454,7 @@ impl Instance {
             return Check::Rejected;
         }
         if !info.dst.is_multicast() {
-            self.log(format!(
-                "({n}) Expected multicast packet but received unicast packet"
-            ));
+            self.log(format!("({n}) Expected multicast packet but received unicast packet"));
             return Check::Rejected;
         }
         let Ok(repr) = Repr::parse(pkt) else {
@@ -510,10 +462,7 @@ impl Instance {
         };
         for v in self.cfg.vips.clone() {
             if !repr.addresses.contains(&v.addr) {
-                self.log(format!(
-                    "({n}) ip address associated with VRID {} not present in MASTER advert: {}",
-                    self.cfg.vrid, v.addr
-                ));
+                self.log(format!("({n}) ip address associated with VRID {} not present in MASTER advert: {}", self.cfg.vrid, v.addr));
                 return Check::Rejected;
             }
         }
@@ -521,13 +470,7 @@ impl Instance {
     }
 
     /// `vrrp_state_backup()` (spec §4.4).
-    fn backup_rx(
-        &mut self,
-        now: SimTime,
-        info: &wire::Ipv4Info,
-        pkt: &Packet<&[u8]>,
-        checked: Check,
-    ) {
+    fn backup_rx(&mut self, now: SimTime, info: &wire::Ipv4Info, pkt: &Packet<&[u8]>, checked: Check) {
         let n = self.cfg.name.clone();
         if let Check::Rejected = checked {
             return; // timer keeps running
@@ -539,8 +482,7 @@ impl Instance {
             self.arm(now, self.ms_down_us);
             return;
         }
-        let in_preempt_delay =
-            !self.cfg.preempt_delay.is_zero() && self.preempt_time.is_none_or(|t| t > now);
+        let in_preempt_delay = !self.cfg.preempt_delay.is_zero() && self.preempt_time.is_none_or(|t| t > now);
         if self.cfg.nopreempt || prio >= self.priority || in_preempt_delay {
             self.ms_down_us = self.full_down_us();
             self.arm(now, self.ms_down_us);
@@ -551,30 +493,17 @@ impl Instance {
                     }
                 } else if self.preempt_time.is_none() {
                     let d = self.cfg.preempt_delay;
-                    self.detail(format!(
-                        "({n}) start preempt delay ({}.{:06})",
-                        d.as_secs(),
-                        d.subsec_micros()
-                    ));
+                    self.detail(format!("({n}) start preempt delay ({}.{:06})", d.as_secs(), d.subsec_micros()));
                     self.preempt_time = Some(now + d);
                 }
             }
         } else {
-            self.log(format!(
-                "({n}) received lower priority ({prio}) advert from {} - discarding",
-                info.src
-            ));
+            self.log(format!("({n}) received lower priority ({prio}) advert from {} - discarding", info.src));
         }
     }
 
     /// `vrrp_state_master_rx()` (spec §4.5), plus the dispatcher's re-arm of the advert timer.
-    fn master_rx(
-        &mut self,
-        now: SimTime,
-        info: &wire::Ipv4Info,
-        pkt: &Packet<&[u8]>,
-        checked: Check,
-    ) {
+    fn master_rx(&mut self, now: SimTime, info: &wire::Ipv4Info, pkt: &Packet<&[u8]>, checked: Check) {
         let n = self.cfg.name.clone();
         if let Check::Ok = checked {
             let prio = pkt.priority();
@@ -586,10 +515,7 @@ impl Instance {
             } else if prio == mine && info.src == self.src {
                 self.log(format!("({n}) WARNING - equal priority advert received from remote host with our IP address."));
             } else if prio < mine || (prio == mine && ip_cmp.is_lt()) {
-                self.log(format!(
-                    "({n}) Received advert from {} with lower priority {prio}, ours {mine}, forcing new election",
-                    info.src
-                ));
+                self.log(format!("({n}) Received advert from {} with lower priority {prio}, ours {mine}, forcing new election", info.src));
                 self.send_advert(mine);
                 self.garp_burst(self.cfg.garp_master_repeat);
                 self.garp_timer = Some(now + self.cfg.garp_master_delay);
