@@ -9,6 +9,7 @@
 
 pub mod curl;
 pub mod httpd;
+pub mod nc;
 pub mod neigh;
 pub mod nginx;
 pub mod ping;
