@@ -294,6 +294,8 @@ impl ConnectError {
 /// Signals that end nc (it installs no handler for them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signal {
+    /// SIGHUP (1): the terminal hung up.
+    Hup,
     /// SIGINT (2): Ctrl-C.
     Int,
     /// SIGTERM (15).
@@ -306,6 +308,7 @@ impl Signal {
     /// The exit status the shell shows for a process killed by it: 128 + the signal number.
     pub fn exit_status(self) -> i32 {
         128 + match self {
+            Signal::Hup => 1,
             Signal::Int => 2,
             Signal::Kill => 9,
             Signal::Term => 15,

@@ -18,6 +18,9 @@
 //!    turns each into a local "host unreachable" error: EHOSTUNREACH / ping's
 //!    "Destination Host Unreachable").
 //! 6. Link down: [`NeighTable::flush`].
+//! 7. Whenever convenient (labsim: once per host poll round), drain [`NeighTable::poll_event`]:
+//!    one [`Event::Changed`] per entry whose state or shown MAC changed since it was last
+//!    reported, in address order.
 //!
 //! Modelling choices: a `REACHABLE` entry is used through the cached hardware header
 //! (`neigh_hh_output`), which does not refresh `used`, so an expiring `REACHABLE` entry normally
@@ -191,6 +194,14 @@ pub enum Action {
     },
 }
 
+/// What changed in the table, from [`NeighTable::poll_event`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// An entry appeared, or its state or shown MAC changed; the view is the entry as it is now.
+    /// Several changes between two polls are reported once, with the latest state.
+    Changed(EntryView),
+}
+
 /// One line of `ip neigh`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EntryView {
@@ -215,6 +226,8 @@ struct Entry {
     timer: Option<SimTime>,
     queue: VecDeque<Vec<u8>>,
     queue_bytes: usize,
+    /// The (state, shown MAC) last reported by [`NeighTable::poll_event`].
+    reported: Option<(State, Option<[u8; 6]>)>,
 }
 
 impl Entry {
@@ -229,6 +242,7 @@ impl Entry {
             timer: None,
             queue: VecDeque::new(),
             queue_bytes: 0,
+            reported: None,
         }
     }
 }
@@ -242,6 +256,8 @@ pub struct NeighTable {
     next_redraw: SimTime,
     entries: BTreeMap<Ipv4Addr, Entry>,
     actions: VecDeque<Action>,
+    /// Some entry may have changed since [`NeighTable::poll_event`] last found nothing.
+    dirty: bool,
 }
 
 impl NeighTable {
@@ -255,6 +271,7 @@ impl NeighTable {
             next_redraw: SimTime::ZERO,
             entries: BTreeMap::new(),
             actions: VecDeque::new(),
+            dirty: false,
         };
         t.reachable_time = t.draw_reachable_time();
         t.next_redraw = SimTime::ZERO + t.redraw_period();
@@ -274,6 +291,7 @@ impl NeighTable {
     /// Route an outgoing packet to next hop `ip` (`neigh_resolve_output` / `__neigh_event_send`).
     pub fn resolve(&mut self, now: SimTime, ip: Ipv4Addr, packet: Vec<u8>) -> Resolved {
         self.advance(now);
+        self.dirty = true;
         let p = &self.params;
         let probes_possible = p.mcast_solicit + p.app_solicit > 0;
         let (ucast, retrans, delay, qcap, hh) =
@@ -324,6 +342,7 @@ impl NeighTable {
     /// A received ARP packet (`arp_process`, arp_accept = 0, arp_ignore = 0).
     pub fn handle_arp(&mut self, now: SimTime, arp: &ArpInfo) {
         self.advance(now);
+        self.dirty = true;
         let sip = arp.spa;
         if sip.is_unspecified() || sip.is_multicast() || sip.is_broadcast() || sip.is_loopback() {
             return; // ARP probes (sip 0.0.0.0) and nonsense senders never touch the table
@@ -354,6 +373,7 @@ impl NeighTable {
     /// Run the entry timers due at `now`.
     pub fn handle_timeout(&mut self, now: SimTime) {
         self.advance(now);
+        self.dirty = true;
         loop {
             let due: Vec<Ipv4Addr> = self.entries.iter().filter(|(_, e)| e.timer.is_some_and(|t| t <= now)).map(|(ip, _)| *ip).collect();
             if due.is_empty() {
@@ -373,6 +393,22 @@ impl NeighTable {
     /// The next thing the host must do.
     pub fn poll_action(&mut self) -> Option<Action> {
         self.actions.pop_front()
+    }
+
+    /// The next entry change to report (in address order), until `None`.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        if !self.dirty {
+            return None;
+        }
+        for (ip, e) in &mut self.entries {
+            let shown = view(*ip, e);
+            if e.reported != Some((shown.state, shown.mac)) {
+                e.reported = Some((shown.state, shown.mac));
+                return Some(Event::Changed(shown));
+            }
+        }
+        self.dirty = false;
+        None
     }
 
     /// Link down: forget every entry; queued packets are discarded silently, pending actions too.

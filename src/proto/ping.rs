@@ -9,7 +9,8 @@
 //!    [`Args::unknown_host_error`] and exit 2.
 //! 2. [`Pinger::new`], then [`Pinger::handle_start`] at the start time.
 //! 3. Whenever anything happens, drain [`Pinger::poll_transmit`] (ICMP echo requests to send to
-//!    the target with TTL [`Pinger::ttl`]) and [`Pinger::poll_line`] / [`Pinger::poll_output`].
+//!    the target with TTL [`Pinger::ttl`]), [`Pinger::poll_event`] (replies matched to their
+//!    probes) and [`Pinger::poll_line`] / [`Pinger::poll_output`].
 //! 4. Inputs: [`Pinger::handle_reply`] (received ICMP messages, IP header stripped),
 //!    [`Pinger::handle_error`] (the kernel reports a local "host unreachable" for one of our
 //!    probes, e.g. when ARP resolution fails) or [`Pinger::handle_icmp_error`] (remote ICMP errors),
@@ -368,6 +369,18 @@ pub struct Probe {
     pub error: bool,
 }
 
+/// What happened to a probe, from [`Pinger::poll_event`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The first reply to probe `seq` arrived, `rtt` after the probe was sent.
+    Replied {
+        /// ICMP sequence number.
+        seq: u16,
+        /// Round-trip time.
+        rtt: Duration,
+    },
+}
+
 /// A running `ping` process.
 #[derive(Clone, Debug)]
 pub struct Pinger {
@@ -399,6 +412,7 @@ pub struct Pinger {
     probes: Vec<Probe>,
     transmit: VecDeque<Vec<u8>>,
     output: VecDeque<Line>,
+    events: VecDeque<Event>,
     status: Option<i32>,
 }
 
@@ -438,6 +452,7 @@ impl Pinger {
             probes: Vec::new(),
             transmit: VecDeque::new(),
             output,
+            events: VecDeque::new(),
             status: None,
         }
     }
@@ -513,8 +528,12 @@ impl Pinger {
             self.nreceived -= 1;
         } else {
             self.rcvd_set(seq);
-            if let Some(p) = self.probe_mut(seq) {
-                p.replied_at.get_or_insert(now);
+            if let Some(p) = self.probe_mut(seq)
+                && p.replied_at.is_none()
+            {
+                p.replied_at = Some(now);
+                let rtt = now.saturating_since(p.sent_at);
+                self.events.push_back(Event::Replied { seq, rtt });
             }
         }
         if !self.args.quiet {
@@ -590,6 +609,11 @@ impl Pinger {
     /// The next ICMP echo request to send (complete ICMP message, checksum included).
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         self.transmit.pop_front()
+    }
+
+    /// The next thing that happened to a probe.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
     }
 
     /// The next console line with its stream.

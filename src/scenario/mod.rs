@@ -37,9 +37,6 @@ pub use crate::kernel::DEFAULT_EPOCH_UNIX_S;
 pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
 /// One-way NIC ↔ switch delay when a network gives no `latency`.
 pub const DEFAULT_LATENCY: Duration = Duration::from_micros(50);
-/// Services a host may have `enabled` at boot.
-pub const KNOWN_SERVICES: [&str; 4] = ["keepalived", "httpd", "nginx", "nfs-server"];
-
 /// A checked scenario: every name resolves, every address fits its network, every time is within
 /// the run. Lists keep file order (the topology's entries first).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +89,7 @@ pub struct HostSpec {
     pub gateway: Option<Ipv4Addr>,
     /// Files of its filesystem at boot, in file order.
     pub files: Vec<FileSpec>,
-    /// Services started at boot, each once, from [`KNOWN_SERVICES`].
+    /// Services started at boot, each once, from the host's unit table.
     pub enabled: Vec<String>,
 }
 

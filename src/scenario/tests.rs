@@ -25,7 +25,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 51] = [
+const RULE_FIXTURES: [&str; 52] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",
@@ -68,6 +68,7 @@ const RULE_FIXTURES: [&str; 51] = [
     "unknown_field",
     "unknown_network",
     "unknown_service",
+    "unknown_service_nfs",
     "unreadable_file",
     "vip_off_network",
     "vip_owner_host_and_hosts",

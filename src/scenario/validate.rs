@@ -17,9 +17,10 @@ use super::error::{Issue, Problem, ScenarioError};
 use super::schema::{ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicFile, ScenarioFile, TimelineFile};
 use super::spans::{FieldPath, Segment, SpanIndex, Target};
 use super::{
-    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, KNOWN_SERVICES, NetworkSpec, NicSpec, Scenario,
-    TimelineAction, TimelineEntry,
+    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, NetworkSpec, NicSpec, Scenario, TimelineAction,
+    TimelineEntry,
 };
+use crate::host::service_names;
 use crate::kernel::SimTime;
 use crate::observe::expect::{Bound, Check, Expectation, SourceLocation, Window};
 
@@ -440,8 +441,8 @@ impl Validator {
             if let Some(Sourced { value: services, src }) = &host.enabled {
                 for (i, service) in services.iter().enumerate() {
                     let path = host_path.field("enabled").index(i);
-                    if !KNOWN_SERVICES.contains(&service.as_str()) {
-                        let issue = Issue::UnknownService { name: service.clone(), known: list(KNOWN_SERVICES) };
+                    if !service_names().any(|known| known == service) {
+                        let issue = Issue::UnknownService { name: service.clone(), known: list(service_names()) };
                         self.report(*src, &path, Target::Value, issue);
                     } else if enabled.contains(service) {
                         self.report(*src, &path, Target::Value, Issue::DuplicateService(service.clone()));

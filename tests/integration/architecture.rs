@@ -14,7 +14,7 @@ const ALLOWED: [(&str, &[&str]); 9] = [
     ("proto", &["kernel", "wire"]),
     ("fabric", &["kernel", "observe"]),
     ("host", &["kernel", "wire", "proto", "observe"]),
-    ("scenario", &["kernel", "observe"]),
+    ("scenario", &["kernel", "observe", "host"]),
     ("lab", &["kernel", "wire", "observe", "proto", "fabric", "host", "scenario"]),
     ("cli", &["lab", "scenario", "observe", "kernel"]),
 ];

@@ -8,9 +8,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::Output;
-use crate::host::Host;
-use crate::kernel::SimTime;
+use super::{Ctx, Output};
 
 const USAGE: &str = "Usage: sendip [-v] [-d data] [-h] [-f datafile] [-p module] [module options] hostname";
 
@@ -55,7 +53,7 @@ fn usage(mut o: Output, first: Option<String>) -> Output {
     o.status(1)
 }
 
-pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
+pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let Some((dest, options)) = args.split_last() else { return usage(o, None) };
     let mut fields = Fields::default();
@@ -80,7 +78,7 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
                 true
             }
             "-d" => payload(value).map(|d| data = d).is_some(),
-            "-f" => match host.fs.read(value) {
+            "-f" => match ctx.k.fs().read(value) {
                 Some(f) => {
                     data = f.contents.clone();
                     true
@@ -129,7 +127,7 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
         o.err(format!("Couldn't resolve hostname {dest}"));
         return o.status(1);
     };
-    let Some(src) = fields.src.or_else(|| host.source_for(dst)) else {
+    let Some(src) = fields.src.or_else(|| ctx.k.source_for(dst)) else {
         o.err("sendto: Network is unreachable");
         return o.status(1);
     };
@@ -141,7 +139,7 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
         }
         o.out(format!("Sent {} bytes to {dst}", packet.len()));
     }
-    host.send_ip(now, packet);
+    ctx.k.send_ip(ctx.now, packet);
     o
 }
 

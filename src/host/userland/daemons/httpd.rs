@@ -7,11 +7,10 @@
 
 use std::time::Duration;
 
-use super::net::{ListenerPool, Stream};
-use crate::host::tcp::Status;
-use crate::host::{Fs, Host};
+use crate::host::kernel::{Fs, Kernel, TcpStatus as Status};
+use crate::host::userland::net::{ListenerPool, Stream};
+use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::{Calendar, SimTime};
-use crate::observe::trace::TraceKind;
 use crate::proto::httpd::{ConnInfo, Docroot, FileMeta, Httpd, HttpdConfig};
 use crate::wire::http::{HeadError, Parsed, parse_request};
 
@@ -54,85 +53,102 @@ struct Conn {
     idle_until: SimTime,
 }
 
-pub(super) struct HttpdProc {
+/// `httpd.service`.
+pub(crate) const UNIT: UnitSpec = UnitSpec {
+    name: "httpd",
+    description: "The Apache HTTP Server",
+    package_marker: "/var/www/html",
+    package_files: &[],
+    pids: 1,
+    start: |k, _, pid| Ok(Box::new(HttpdProc::start(k, pid))),
+};
+
+struct HttpdProc {
     pid: u32,
-    started_at: SimTime,
     core: Httpd,
     listeners: ListenerPool,
     conns: Vec<Conn>,
+    exit: Option<Exit>,
 }
 
 impl HttpdProc {
-    pub(super) fn start(host: &mut Host, now: SimTime, pid: u32) -> HttpdProc {
+    fn start(k: &mut Kernel, pid: u32) -> HttpdProc {
         let server_name =
-            host.interfaces().into_iter().find_map(|(_, _, a, _)| a).map_or_else(|| "127.0.1.1".to_owned(), |a| a.addr.to_string());
+            k.interfaces().into_iter().find_map(|n| n.primary()).map_or_else(|| "127.0.1.1".to_owned(), |a| a.addr.to_string());
         let core = Httpd::new(HttpdConfig { server_name, pid, tid: u64::from(pid), ..HttpdConfig::default() });
-        let listeners = ListenerPool::open(host, 80);
-        HttpdProc { pid, started_at: now, core, listeners, conns: Vec::new() }
+        let listeners = ListenerPool::open(k, 80);
+        HttpdProc { pid, core, listeners, conns: Vec::new(), exit: None }
+    }
+}
+
+impl Process for HttpdProc {
+    fn name(&self) -> &'static str {
+        "httpd"
     }
 
-    pub(super) fn pid(&self) -> u32 {
-        self.pid
-    }
-
-    pub(super) fn started_at(&self) -> SimTime {
-        self.started_at
-    }
-
-    pub(super) fn poll_timeout(&self) -> Option<SimTime> {
+    fn poll_timeout(&self) -> Option<SimTime> {
         self.conns.iter().map(|c| if c.stream.closing() { c.idle_until + LINGER } else { c.idle_until }).min()
     }
 
-    pub(super) fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
-        let accepted = self.listeners.accept(host);
+    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+        let accepted = self.listeners.accept(k);
         let mut moved = !accepted.is_empty();
         let keepalive = Duration::from_secs(self.core.config().keepalive_timeout_s);
         for h in accepted {
             self.conns.push(Conn { stream: Stream::new(h), requests: 0, idle_until: now + keepalive });
         }
         for conn in &mut self.conns {
-            let (status, io) = conn.stream.pump(host);
+            let (status, io) = conn.stream.pump(k);
             moved |= io;
             if !conn.stream.closing() && matches!(status, Status::Open | Status::PeerClosed) {
-                moved |= serve(&self.core, self.pid, host, now, conn, keepalive);
-                conn.stream.pump(host);
+                moved |= serve(&self.core, self.pid, k, now, conn, keepalive);
+                conn.stream.pump(k);
             }
             if status == Status::PeerClosed && !conn.stream.closing() {
                 conn.stream.close_when_flushed();
-                conn.stream.pump(host);
+                conn.stream.pump(k);
             }
             if now >= conn.idle_until && !conn.stream.closing() {
                 // KeepAliveTimeout: the idle connection is closed.
                 conn.stream.close_when_flushed();
-                conn.stream.pump(host);
+                conn.stream.pump(k);
                 moved = true;
             }
             if matches!(status, Status::Reset | Status::Refused | Status::Unreachable)
                 || (conn.stream.closing() && now >= conn.idle_until + LINGER)
             {
                 // Gone, or a close that could not flush in time (the peer vanished): abort.
-                conn.stream.release(host);
+                conn.stream.release(k);
             }
         }
         self.conns.retain(|c| !c.stream.is_finished());
         moved
     }
 
-    /// `systemctl stop httpd`: listeners and connections close at once.
-    pub(super) fn stop(&mut self, host: &mut Host) {
-        self.listeners.close(host);
+    /// SIGTERM or SIGKILL (`systemctl stop httpd`): listeners and connections close at once.
+    /// SIGHUP (a graceful restart) is not modelled.
+    fn signal(&mut self, k: &mut Kernel, _now: SimTime, signal: Signal) {
+        if signal == Signal::Hup || self.exit.is_some() {
+            return;
+        }
+        self.listeners.close(k);
         for c in &mut self.conns {
-            c.stream.release(host);
+            c.stream.release(k);
         }
         self.conns.clear();
+        self.exit = Some(if signal == Signal::Kill { Exit::Signal(Signal::Kill) } else { Exit::Code(0) });
+    }
+
+    fn exit(&self) -> Option<Exit> {
+        self.exit
     }
 }
 
 /// Answers every complete request in the connection's input.
-fn serve(core: &Httpd, pid: u32, host: &mut Host, now: SimTime, conn: &mut Conn, keepalive: Duration) -> bool {
+fn serve(core: &Httpd, pid: u32, k: &mut Kernel, now: SimTime, conn: &mut Conn, keepalive: Duration) -> bool {
     let mut moved = false;
     let (Some((client_ip, client_port)), Some((server_ip, server_port))) =
-        (host.tcp_remote(conn.stream.handle), host.tcp_local(conn.stream.handle))
+        (k.tcp_remote(conn.stream.handle), k.tcp_local(conn.stream.handle))
     else {
         return false;
     };
@@ -141,26 +157,26 @@ fn serve(core: &Httpd, pid: u32, host: &mut Host, now: SimTime, conn: &mut Conn,
         let response = match parse_request(&conn.stream.input, core.limits()) {
             Parsed::Partial => break,
             Parsed::Invalid(err) => {
-                let r = core.bad_request(now, &host.calendar, &err, &conn.stream.input, &info);
+                let r = core.bad_request(now, &k.calendar(), &err, &conn.stream.input, &info);
                 conn.stream.input.clear();
                 r
             }
             Parsed::Complete { head, head_len } => {
                 let Some(extent) = head.extent(head_len, MAX_BODY) else {
                     // A Content-Length nothing could buffer: Apache answers 400 and closes.
-                    let r = core.bad_request(now, &host.calendar, &HeadError::Malformed, &conn.stream.input, &info);
+                    let r = core.bad_request(now, &k.calendar(), &HeadError::Malformed, &conn.stream.input, &info);
                     conn.stream.input.clear();
                     conn.stream.send(&r.to_bytes());
                     conn.stream.close_when_flushed();
-                    log(pid, host, now, ACCESS_LOG, &r.access_log);
+                    log(pid, k, now, ACCESS_LOG, &r.access_log);
                     return true;
                 };
                 if conn.stream.input.len() < extent {
                     break; // the request body is still arriving
                 }
                 conn.stream.input.drain(..extent);
-                let docroot = FsDocroot { fs: &host.fs, calendar: host.calendar };
-                core.handle_request(now, &host.calendar, &head, &info, &docroot)
+                let docroot = FsDocroot { fs: k.fs(), calendar: k.calendar() };
+                core.handle_request(now, &k.calendar(), &head, &info, &docroot)
             }
         };
         moved = true;
@@ -170,16 +186,15 @@ fn serve(core: &Httpd, pid: u32, host: &mut Host, now: SimTime, conn: &mut Conn,
         if !response.keep_alive {
             conn.stream.close_when_flushed();
         }
-        log(pid, host, now, ACCESS_LOG, &response.access_log);
+        log(pid, k, now, ACCESS_LOG, &response.access_log);
         if let Some(line) = &response.error_log {
-            log(pid, host, now, ERROR_LOG, line);
+            log(pid, k, now, ERROR_LOG, line);
         }
     }
     moved
 }
 
-fn log(pid: u32, host: &mut Host, now: SimTime, file: &str, line: &str) {
-    host.fs.append_line(file, line, now);
-    let kind = TraceKind::Log { host: host.name().to_owned(), process: "httpd".to_owned(), pid, line: line.to_owned() };
-    host.emit(now, kind);
+fn log(pid: u32, k: &mut Kernel, now: SimTime, file: &str, line: &str) {
+    k.fs_mut().append_line(file, line, now);
+    k.syslog(now, "httpd", pid, line.to_owned());
 }

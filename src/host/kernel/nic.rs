@@ -3,9 +3,20 @@
 
 use std::net::Ipv4Addr;
 
-use std::collections::BTreeMap;
+use crate::proto::neigh::NeighTable;
 
-use crate::proto::neigh::{NeighTable, State as NeighState};
+/// How a NIC is built (plain data, from the scenario).
+#[derive(Clone, Debug)]
+pub struct NicConfig {
+    /// Interface name, e.g. `eno33554984`.
+    pub name: String,
+    /// MAC address.
+    pub mac: [u8; 6],
+    /// Primary IPv4 address.
+    pub addr: Ipv4Addr,
+    /// Its prefix length.
+    pub prefix_len: u8,
+}
 
 /// One IPv4 address on a NIC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,8 +52,6 @@ pub(super) struct Nic {
     pub(super) neigh: NeighTable,
     /// Multicast groups joined on this NIC (besides 224.0.0.1, always joined).
     pub(super) groups: Vec<Ipv4Addr>,
-    /// Neighbour entries as last traced, to trace only changes.
-    pub(super) traced: BTreeMap<Ipv4Addr, (NeighState, Option<[u8; 6]>)>,
 }
 
 impl Nic {

@@ -1,12 +1,13 @@
 //! A job: the simple commands of a typed sequence or loop, run one after another on the host's
 //! console. A command that starts a process (ping, curl) holds the job until the process exits;
 //! `sleep N` holds it for N seconds. Ctrl-C (the end of the run) stops the job.
+//!
+//! The job only decides what runs next ([`Job::next`]); the shell runs it and tells the job what
+//! became of it ([`Job::wait_for`]).
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use super::{Ran, finish, run_simple};
-use crate::host::Host;
 use crate::kernel::SimTime;
 
 /// A running job.
@@ -18,9 +19,26 @@ pub(crate) struct Job {
     done: bool,
 }
 
+/// What a job does at an instant.
+pub(crate) enum Next {
+    /// Run this simple command now.
+    Run(Vec<String>),
+    /// Nothing to run now; `advanced` if the job took steps (a `sleep`) since the last call.
+    Idle {
+        /// Whether the job moved.
+        advanced: bool,
+    },
+}
+
 impl Job {
+    /// A job running `steps` as console command `id`.
     pub(crate) fn new(id: usize, steps: Vec<Vec<String>>) -> Job {
         Job { id, steps: steps.into(), waiting_for: None, sleep_until: None, done: false }
+    }
+
+    /// The console command the job runs as.
+    pub(crate) fn id(&self) -> usize {
+        self.id
     }
 
     pub(crate) fn is_done(&self) -> bool {
@@ -36,43 +54,44 @@ impl Job {
         self.done = true;
     }
 
-    /// Starts the next commands until one has to be waited for; true if anything happened.
-    pub(crate) fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
-        let mut moved = false;
+    /// The command started process `pid`: the job waits for it to exit.
+    pub(crate) fn wait_for(&mut self, pid: u32) {
+        self.waiting_for = Some(pid);
+    }
+
+    /// The next command to run at `now`, unless the job waits for a process still `alive`, for
+    /// a `sleep`, or is done.
+    pub(crate) fn next(&mut self, now: SimTime, alive: impl Fn(u32) -> bool) -> Next {
+        let mut advanced = false;
         loop {
             if self.done {
-                return moved;
+                return Next::Idle { advanced };
             }
             if let Some(pid) = self.waiting_for {
-                if host.pid_alive(pid) {
-                    return moved;
+                if alive(pid) {
+                    return Next::Idle { advanced };
                 }
                 self.waiting_for = None;
             }
             if let Some(t) = self.sleep_until {
                 if now < t {
-                    return moved;
+                    return Next::Idle { advanced };
                 }
                 self.sleep_until = None;
             }
             let Some(words) = self.steps.pop_front() else {
                 self.done = true;
-                return moved;
+                return Next::Idle { advanced };
             };
-            moved = true;
             if words.first().is_some_and(|w| w == "sleep")
                 && let Some(secs) = words.get(1).and_then(|a| a.parse::<f64>().ok()).filter(|s| *s >= 0.0)
             {
                 // `sleep infinity` (or any span past the end of time) never wakes.
                 self.sleep_until = Some(Duration::try_from_secs_f64(secs).map_or(SimTime::MAX, |d| now + d));
+                advanced = true;
                 continue;
             }
-            match run_simple(host, now, self.id, &words) {
-                Ran::Done(out) => finish(host, now, self.id, out),
-                Ran::Started(pid) => self.waiting_for = Some(pid),
-                Ran::Reported => {}
-                Ran::Gone => self.done = true,
-            }
+            return Next::Run(words);
         }
     }
 }

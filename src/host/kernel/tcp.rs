@@ -11,10 +11,14 @@ use smoltcp::iface::SocketHandle;
 use smoltcp::socket::tcp::{self, State};
 use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint};
 
-use super::Host;
+use super::Kernel;
 
 const EPHEMERAL: std::ops::Range<u16> = 32_768..61_000;
 const BUFFER: usize = 16 * 1024;
+
+/// A TCP socket of a process (a file descriptor, in Linux terms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TcpSocket(SocketHandle);
 
 /// Where a connection stands, as its owner sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,9 +76,9 @@ fn new_socket() -> tcp::Socket<'static> {
     s
 }
 
-impl Host {
+impl Kernel {
     /// Opens a connection to `dst:port` (`connect()`); `None` when there is no route.
-    pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Option<SocketHandle> {
+    pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Option<TcpSocket> {
         let src = self.source_for(dst)?;
         let in_use: Vec<u16> = self
             .stack
@@ -111,7 +115,7 @@ impl Host {
             self.tcp.free.push(handle);
             return None;
         }
-        Some(handle)
+        Some(TcpSocket(handle))
     }
 
     /// A closed socket: a recycled one, or a new one.
@@ -124,7 +128,7 @@ impl Host {
     }
 
     /// A socket listening on `port` on every address (`listen 80` / `Listen 80`).
-    pub(crate) fn tcp_listen(&mut self, port: u16) -> Option<SocketHandle> {
+    pub(crate) fn tcp_listen(&mut self, port: u16) -> Option<TcpSocket> {
         let handle = self.fresh_socket()?;
         let socket = self.stack.as_mut()?.sockets.get_mut::<tcp::Socket>(handle);
         socket.set_timeout(Some(SYN_GIVE_UP));
@@ -132,7 +136,7 @@ impl Host {
             self.tcp.free.push(handle);
             return None;
         }
-        Some(handle)
+        Some(TcpSocket(handle))
     }
 
     fn tcp_socket(&mut self, h: SocketHandle) -> Option<&mut tcp::Socket<'static>> {
@@ -140,12 +144,12 @@ impl Host {
     }
 
     /// Whether a listening socket has been connected to (it is now a connection).
-    pub(crate) fn tcp_accepted(&mut self, h: SocketHandle) -> bool {
+    pub(crate) fn tcp_accepted(&mut self, TcpSocket(h): TcpSocket) -> bool {
         self.tcp_socket(h).is_some_and(|s| !matches!(s.state(), State::Listen))
     }
 
     /// The connection's status.
-    pub(crate) fn tcp_status(&mut self, h: SocketHandle) -> Status {
+    pub(crate) fn tcp_status(&mut self, TcpSocket(h): TcpSocket) -> Status {
         if self.tcp.unreachable.contains(&h) {
             return Status::Unreachable;
         }
@@ -168,7 +172,7 @@ impl Host {
     }
 
     /// The peer's address and port.
-    pub(crate) fn tcp_remote(&mut self, h: SocketHandle) -> Option<(Ipv4Addr, u16)> {
+    pub(crate) fn tcp_remote(&mut self, TcpSocket(h): TcpSocket) -> Option<(Ipv4Addr, u16)> {
         let e = self.tcp_socket(h)?.remote_endpoint()?;
         match e.addr {
             IpAddress::Ipv4(a) => Some((a, e.port)),
@@ -176,7 +180,7 @@ impl Host {
     }
 
     /// The local address and port.
-    pub(crate) fn tcp_local(&mut self, h: SocketHandle) -> Option<(Ipv4Addr, u16)> {
+    pub(crate) fn tcp_local(&mut self, TcpSocket(h): TcpSocket) -> Option<(Ipv4Addr, u16)> {
         let e = self.tcp_socket(h)?.local_endpoint()?;
         match e.addr {
             IpAddress::Ipv4(a) => Some((a, e.port)),
@@ -184,7 +188,7 @@ impl Host {
     }
 
     /// Everything received so far.
-    pub(crate) fn tcp_recv(&mut self, h: SocketHandle) -> Vec<u8> {
+    pub(crate) fn tcp_recv(&mut self, TcpSocket(h): TcpSocket) -> Vec<u8> {
         let mut out = Vec::new();
         if let Some(s) = self.tcp_socket(h) {
             // The ring buffer may wrap: at most two contiguous pieces.
@@ -202,12 +206,12 @@ impl Host {
     }
 
     /// Queues as much of `data` as fits; returns how much.
-    pub(crate) fn tcp_send(&mut self, h: SocketHandle, data: &[u8]) -> usize {
+    pub(crate) fn tcp_send(&mut self, TcpSocket(h): TcpSocket, data: &[u8]) -> usize {
         self.tcp_socket(h).and_then(|s| s.send_slice(data).ok()).unwrap_or(0)
     }
 
     /// `close()`: FIN after the queued data; the socket is reaped when the handshake ends.
-    pub(crate) fn tcp_close(&mut self, h: SocketHandle) {
+    pub(crate) fn tcp_close(&mut self, TcpSocket(h): TcpSocket) {
         if let Some(s) = self.tcp_socket(h) {
             s.close();
             self.tcp.closing.push(h);
@@ -241,8 +245,8 @@ impl Host {
         found.is_some()
     }
 
-    /// Frees a socket its owner no longer uses (after [`Host::tcp_close`] it lingers until closed).
-    pub(crate) fn tcp_release(&mut self, h: SocketHandle) {
+    /// Frees a socket its owner no longer uses (after [`Kernel::tcp_close`] it lingers until closed).
+    pub(crate) fn tcp_release(&mut self, TcpSocket(h): TcpSocket) {
         if !self.tcp.closing.contains(&h) {
             if let Some(s) = self.tcp_socket(h) {
                 s.abort();
@@ -253,7 +257,7 @@ impl Host {
 
     /// Recycles sockets whose close is complete (TIME-WAIT is not waited out: the ephemeral
     /// ports rotate, so no 4-tuple comes back within a lab's minutes).
-    pub(super) fn reap_sockets(&mut self) {
+    pub(crate) fn reap_sockets(&mut self) {
         let Some(stack) = self.stack.as_mut() else { return };
         let tcp = &mut self.tcp;
         tcp.closing.retain(|&h| {

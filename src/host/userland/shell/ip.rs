@@ -3,8 +3,8 @@
 
 use std::net::Ipv4Addr;
 
-use super::Output;
-use crate::host::{Host, IfAddr, format_mac};
+use super::{Ctx, Output};
+use crate::host::kernel::{IfAddr, Kernel, format_mac};
 use crate::kernel::SimTime;
 
 const USAGE: &str = "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }";
@@ -14,20 +14,21 @@ fn matches(word: &str, full: &str, min: usize) -> bool {
     word.len() >= min && full.starts_with(word)
 }
 
-pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
+pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let (k, now) = (&mut *ctx.k, ctx.now);
     let mut o = Output::default();
     let Some((object, rest)) = args.split_first() else {
         o.err(USAGE);
         return o.status(255);
     };
     if matches(object, "address", 1) {
-        addr(host, now, rest)
+        addr(k, now, rest)
     } else if matches(object, "link", 1) {
-        link(host, now, rest)
+        link(k, now, rest)
     } else if matches(object, "neighbour", 1) || matches(object, "neighbor", 1) {
-        neigh(host, rest)
+        neigh(k, rest)
     } else if matches(object, "route", 1) {
-        route(host, rest)
+        route(k, rest)
     } else if *object == "help" {
         o.err(USAGE);
         o.status(255)
@@ -46,11 +47,11 @@ fn device_arg<'a>(rest: &[&'a str]) -> Option<&'a str> {
     }
 }
 
-fn addr(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
+fn addr(k: &mut Kernel, now: SimTime, args: &[&str]) -> Output {
     let mut o = Output::default();
     match args.split_first() {
-        None => show_addrs(host, None, true),
-        Some((cmd, rest)) if matches(cmd, "show", 1) || matches(cmd, "list", 1) => show_addrs(host, device_arg(rest), true),
+        None => show_addrs(k, None, true),
+        Some((cmd, rest)) if matches(cmd, "show", 1) || matches(cmd, "list", 1) => show_addrs(k, device_arg(rest), true),
         Some((cmd, rest)) if matches(cmd, "add", 1) || matches(cmd, "delete", 1) => {
             let adding = cmd.starts_with('a');
             let (Some(spec), Some(dev)) = (rest.first(), rest.iter().position(|w| *w == "dev").and_then(|i| rest.get(i + 1))) else {
@@ -61,16 +62,11 @@ fn addr(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
                 o.err(format!("Error: any valid prefix is expected rather than \"{spec}\"."));
                 return o.status(1);
             };
-            if !host.nics.iter().any(|n| n.name == *dev) {
+            let Some(nic) = k.interfaces().into_iter().find(|n| n.name == *dev) else {
                 o.err(format!("Cannot find device \"{dev}\""));
                 return o.status(1);
-            }
-            let done = if adding {
-                let exists = host.nics.iter().any(|n| n.name == *dev && n.addrs.contains(&addr));
-                !exists && host.add_addr(now, dev, addr)
-            } else {
-                host.del_addr(now, dev, addr)
             };
+            let done = if adding { !nic.addrs.contains(&addr) && k.add_addr(now, dev, addr) } else { k.del_addr(now, dev, addr) };
             if !done {
                 o.err(if adding { "RTNETLINK answers: File exists" } else { "RTNETLINK answers: Cannot assign requested address" });
                 return o.status(2);
@@ -98,11 +94,12 @@ fn link_header(index: usize, name: &str, up: bool) -> String {
     format!("{index}: {name}: {flags} mtu 1500 qdisc fq_codel state {state} group default qlen 1000")
 }
 
-fn show_addrs(host: &Host, dev: Option<&str>, with_inet: bool) -> Output {
+fn show_addrs(k: &Kernel, dev: Option<&str>, with_inet: bool) -> Output {
+    let nics = k.interfaces();
     let mut o = Output::default();
     if let Some(dev) = dev
         && dev != "lo"
-        && !host.nics.iter().any(|n| n.name == dev)
+        && !nics.iter().any(|n| n.name == dev)
     {
         o.err(format!("Device \"{dev}\" does not exist."));
         return o.status(1);
@@ -115,7 +112,7 @@ fn show_addrs(host: &Host, dev: Option<&str>, with_inet: bool) -> Output {
             o.out("       valid_lft forever preferred_lft forever");
         }
     }
-    for (i, nic) in host.nics.iter().enumerate() {
+    for (i, nic) in nics.iter().enumerate() {
         if dev.is_some_and(|d| d != nic.name) {
             continue;
         }
@@ -133,11 +130,11 @@ fn show_addrs(host: &Host, dev: Option<&str>, with_inet: bool) -> Output {
     o
 }
 
-fn link(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
+fn link(k: &mut Kernel, now: SimTime, args: &[&str]) -> Output {
     let mut o = Output::default();
     match args.split_first() {
-        None => show_addrs(host, None, false),
-        Some((cmd, rest)) if matches(cmd, "show", 1) || matches(cmd, "list", 1) => show_addrs(host, device_arg(rest), false),
+        None => show_addrs(k, None, false),
+        Some((cmd, rest)) if matches(cmd, "show", 1) || matches(cmd, "list", 1) => show_addrs(k, device_arg(rest), false),
         Some((cmd, rest)) if matches(cmd, "set", 1) => {
             let rest = match rest {
                 ["dev", tail @ ..] => tail,
@@ -158,12 +155,12 @@ fn link(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
                     }
                 }
             }
-            if !host.nics.iter().any(|n| n.name == *dev) {
+            if !k.interfaces().iter().any(|n| n.name == *dev) {
                 o.err(format!("Cannot find device \"{dev}\""));
                 return o.status(1);
             }
             if let Some(up) = up {
-                host.set_link(now, dev, up);
+                k.set_link(now, dev, up);
             }
             o
         }
@@ -174,7 +171,7 @@ fn link(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
     }
 }
 
-fn neigh(host: &Host, args: &[&str]) -> Output {
+fn neigh(k: &Kernel, args: &[&str]) -> Output {
     let mut o = Output::default();
     let dev = match args.split_first() {
         None => None,
@@ -184,11 +181,11 @@ fn neigh(host: &Host, args: &[&str]) -> Output {
             return o.status(255);
         }
     };
-    for nic in &host.nics {
+    for nic in k.interfaces() {
         if dev.is_some_and(|d| d != nic.name) {
             continue;
         }
-        for e in nic.neigh.entries() {
+        for e in k.neighbours(&nic.name) {
             match e.mac {
                 Some(mac) => o.out(format!("{} dev {} lladdr {} {}", e.ip, nic.name, format_mac(mac), e.state.as_str())),
                 None => o.out(format!("{} dev {}  {}", e.ip, nic.name, e.state.as_str())),
@@ -198,7 +195,7 @@ fn neigh(host: &Host, args: &[&str]) -> Output {
     o
 }
 
-fn route(host: &Host, args: &[&str]) -> Output {
+fn route(k: &Kernel, args: &[&str]) -> Output {
     let mut o = Output::default();
     if let Some((cmd, _)) = args.split_first()
         && !(matches(cmd, "show", 1) || matches(cmd, "list", 1))
@@ -206,12 +203,13 @@ fn route(host: &Host, args: &[&str]) -> Output {
         o.err(format!("Command \"{cmd}\" is unknown, try \"ip route help\"."));
         return o.status(255);
     }
-    if let Some(gw) = host.cfg.gateway
-        && let Some((nic, _)) = host.route(gw)
+    let nics = k.interfaces();
+    if let Some(gw) = k.gateway()
+        && let Some((nic, _)) = k.route(gw)
     {
-        o.out(format!("default via {gw} dev {}", host.nics[nic].name));
+        o.out(format!("default via {gw} dev {}", nics[nic].name));
     }
-    for nic in host.nics.iter().filter(|n| n.up) {
+    for nic in nics.iter().filter(|n| n.up) {
         for a in nic.addrs.iter().filter(|a| a.prefix_len < 32) {
             let net = Ipv4Addr::from(u32::from(a.addr) & a.mask());
             o.out(format!("{net}/{} dev {} proto kernel scope link src {}", a.prefix_len, nic.name, a.addr));

@@ -7,10 +7,10 @@ use std::net::Ipv4Addr;
 
 use smoltcp::wire::{ArpOperation, ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Packet};
 
-use super::{Host, IfAddr, format_mac};
+use super::{Kernel, format_mac};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
-use crate::proto::neigh::{Action as NeighAction, ArpInfo, ArpOp, Resolved};
+use crate::proto::neigh::{Action as NeighAction, ArpInfo, ArpOp, Event as NeighEvent, Resolved};
 
 const BROADCAST: [u8; 6] = [0xff; 6];
 const ALL_HOSTS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 1);
@@ -55,15 +55,16 @@ fn arp_frame(op: ArpOperation, eth_dst: [u8; 6], sha: [u8; 6], spa: Ipv4Addr, th
     ethernet_frame(eth_dst, sha, EthernetProtocol::Arp, &payload)
 }
 
-impl Host {
+impl Kernel {
     fn drop_traced(&mut self, now: SimTime, reason: String) {
-        let host = self.cfg.name.clone();
-        self.emit(now, TraceKind::Dropped { host, reason });
+        let host = self.name.clone();
+        self.trace(now, TraceKind::Dropped { host, reason });
     }
 
-    /// A frame reached NIC `nic`. The host processes it at its next [`Host::poll`], so frames
-    /// arriving at the same instant are handled in one go.
-    pub fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) {
+    /// A frame reached NIC `nic`. The stack processes it at its next [`Kernel::poll_stack`], so
+    /// frames arriving at the same instant are handled in one go; a packet for a raw socket is
+    /// queued there at once.
+    pub(crate) fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) {
         if self.stack.is_none() || !self.nics.get(nic).is_some_and(|n| n.up) {
             return;
         }
@@ -141,12 +142,11 @@ impl Host {
                 self.nics[nic].neigh.confirm(now, src);
             }
         }
-        if packet.next_header() == IpProtocol::Unknown(112) {
-            let dev = self.nics[nic].name.clone();
-            let taken = self.with_procs(|procs, h| procs.deliver_vrrp(h, now, &dev, bytes));
-            if taken {
-                return;
-            }
+        let protocol = u8::from(packet.next_header());
+        if !matches!(packet.next_header(), IpProtocol::Icmp | IpProtocol::Tcp | IpProtocol::Udp)
+            && self.raw.deliver(protocol, &self.nics[nic].name, bytes)
+        {
+            return;
         }
         if let Some(stack) = self.stack.as_mut() {
             stack.device.rx.push_back(bytes.to_vec());
@@ -154,7 +154,7 @@ impl Host {
     }
 
     /// Moves smoltcp's outgoing packets into L2.
-    pub(super) fn flush_ip_tx(&mut self, now: SimTime) -> bool {
+    pub(crate) fn flush_ip_tx(&mut self, now: SimTime) -> bool {
         let Some(stack) = self.stack.as_mut() else { return false };
         if stack.device.tx.is_empty() {
             return false;
@@ -182,7 +182,7 @@ impl Host {
         if let Some(nic) = on_link(dst) {
             return Some((nic, dst));
         }
-        let gw = self.cfg.gateway?;
+        let gw = self.gateway?;
         Some((on_link(gw)?, gw))
     }
 
@@ -243,15 +243,15 @@ impl Host {
         }
     }
 
-    /// Sends a prepared Ethernet frame (a packet socket: keepalived's gratuitous ARPs).
-    pub(crate) fn send_frame(&mut self, dev: &str, frame: Vec<u8>) {
+    /// Sends a prepared Ethernet frame on `dev` (a packet socket: keepalived's gratuitous ARPs).
+    pub(crate) fn packet_send(&mut self, dev: &str, frame: Vec<u8>) {
         if let Some(nic) = self.nics.iter().position(|n| n.name == dev && n.up) {
             self.frames_out.push((nic, frame));
         }
     }
 
     /// Fires due neighbour timers and carries out the tables' actions.
-    pub(super) fn poll_neighbours(&mut self, now: SimTime) -> bool {
+    pub(crate) fn poll_neighbours(&mut self, now: SimTime) -> bool {
         let mut moved = false;
         for nic in 0..self.nics.len() {
             if self.nics[nic].neigh.poll_timeout().is_some_and(|t| t <= now) {
@@ -260,14 +260,23 @@ impl Host {
             }
             while let Some(action) = self.nics[nic].neigh.poll_action() {
                 moved = true;
-                self.neigh_action(now, nic, action);
+                self.neigh_action(nic, action);
             }
-            self.neigh_changed(now, nic);
+            while let Some(NeighEvent::Changed(e)) = self.nics[nic].neigh.poll_event() {
+                let kind = TraceKind::Neigh {
+                    host: self.name.clone(),
+                    dev: self.nics[nic].name.clone(),
+                    ip: e.ip,
+                    state: e.state.as_str().to_owned(),
+                    mac: e.mac.map(format_mac),
+                };
+                self.trace(now, kind);
+            }
         }
         moved
     }
 
-    fn neigh_action(&mut self, now: SimTime, nic: usize, action: NeighAction) {
+    fn neigh_action(&mut self, nic: usize, action: NeighAction) {
         let n = &self.nics[nic];
         match action {
             NeighAction::Probe { target, dst, src_hint } => {
@@ -282,82 +291,15 @@ impl Host {
                 let frame = into_frame(packet, mac, n.mac);
                 self.frames_out.push((nic, frame));
             }
-            NeighAction::Unreachable { packet, .. } => self.unreachable(now, packet),
+            NeighAction::Unreachable { packet, .. } => self.unreachable(packet),
         }
     }
 
-    /// Neighbour resolution failed for `packet`: the kernel reports EHOSTUNREACH to its sender.
-    fn unreachable(&mut self, now: SimTime, packet: Vec<u8>) {
-        if self.tcp_unreachable(&packet) {
-            return;
+    /// Neighbour resolution failed for `packet`: the kernel reports EHOSTUNREACH to its sender
+    /// (a connecting TCP socket, or the error queue of the raw sockets).
+    fn unreachable(&mut self, packet: Vec<u8>) {
+        if !self.tcp_unreachable(&packet) {
+            self.raw.icmp_error(&packet);
         }
-        self.with_procs(|procs, h| procs.host_unreachable(h, now, &packet));
-    }
-
-    /// Traces neighbour entries whose state changed since they were last traced.
-    fn neigh_changed(&mut self, now: SimTime, nic: usize) {
-        let host = self.cfg.name.clone();
-        let dev = self.nics[nic].name.clone();
-        let n = &mut self.nics[nic];
-        let unchanged =
-            n.traced.len() == n.neigh.entries().count() && n.neigh.entries().all(|e| n.traced.get(&e.ip) == Some(&(e.state, e.mac)));
-        if unchanged {
-            return;
-        }
-        let mut changes = Vec::new();
-        for e in n.neigh.entries() {
-            if n.traced.get(&e.ip) != Some(&(e.state, e.mac)) {
-                changes.push(e);
-            }
-        }
-        let gone: Vec<Ipv4Addr> = n.traced.keys().filter(|ip| n.neigh.lookup(**ip).is_none()).copied().collect();
-        for ip in gone {
-            n.traced.remove(&ip);
-        }
-        for e in &changes {
-            n.traced.insert(e.ip, (e.state, e.mac));
-        }
-        for e in changes {
-            let kind = TraceKind::Neigh {
-                host: host.clone(),
-                dev: dev.clone(),
-                ip: e.ip,
-                state: e.state.as_str().to_owned(),
-                mac: e.mac.map(format_mac),
-            };
-            self.emit(now, kind);
-        }
-    }
-
-    /// `ip link set DEV up|down`. Returns false if there is no such device.
-    pub(crate) fn set_link(&mut self, now: SimTime, dev: &str, up: bool) -> bool {
-        let Some(nic) = self.nics.iter().position(|n| n.name == dev) else { return false };
-        if self.nics[nic].up == up {
-            return true;
-        }
-        self.nics[nic].up = up;
-        if !up {
-            // neigh_ifdown(): a downed device forgets its neighbours; queued packets are lost.
-            self.nics[nic].neigh.flush();
-        }
-        let host = self.cfg.name.clone();
-        self.emit(now, TraceKind::Link { host, dev: dev.to_owned(), up });
-        self.with_procs(|procs, h| procs.link_changed(h, now, dev, up));
-        true
-    }
-
-    /// Joins or leaves an IPv4 multicast group on a NIC.
-    pub(crate) fn set_group(&mut self, dev: &str, group: Ipv4Addr, join: bool) {
-        if let Some(n) = self.nics.iter_mut().find(|n| n.name == dev) {
-            n.groups.retain(|g| *g != group);
-            if join {
-                n.groups.push(group);
-            }
-        }
-    }
-
-    /// NIC facts a daemon needs at start: (name, MAC, primary address, link up).
-    pub(crate) fn interfaces(&self) -> Vec<(String, [u8; 6], Option<IfAddr>, bool)> {
-        self.nics.iter().map(|n| (n.name.clone(), n.mac, n.primary(), n.up)).collect()
     }
 }

@@ -1,11 +1,11 @@
-//! `systemctl start|stop|restart|status|is-active UNIT` with systemd 252's messages.
+//! `systemctl start|stop|restart|status|is-active|enable|disable UNIT…` with systemd 252's
+//! messages, and `poweroff`.
 
-use super::Output;
-use crate::host::Host;
-use crate::host::apps::{Unit, UnitState};
+use super::{Ctx, Output};
+use crate::host::userland::units::{Unit, UnitState};
 use crate::kernel::SimTime;
 
-pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
+pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let Some((verb, units)) = args.split_first() else {
         o.err("Too few arguments.");
@@ -20,10 +20,11 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
         o.err("Too few arguments.");
         return o.status(1);
     }
+    let now = ctx.now;
     let mut status = 0;
     for name in units {
         let unit_name = if name.contains('.') { (*name).to_owned() } else { format!("{name}.service") };
-        let Some(unit) = Unit::from_name(&unit_name).filter(|u| host.is_installed(*u)) else {
+        let Some(unit) = ctx.u.units.find(&unit_name).filter(|u| ctx.u.units.is_installed(*u)) else {
             let (msg, code) = match verb {
                 "status" => (format!("Unit {unit_name} could not be found."), 4),
                 "is-active" => {
@@ -40,43 +41,34 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
             continue;
         };
         let started = match verb {
-            "start" => Some(host.service_start(now, unit)),
+            "start" => Some(ctx.u.start_unit(ctx.k, now, unit)),
             "stop" => {
-                host.service_stop(now, unit);
+                ctx.u.units.stop(ctx.k, now, unit);
                 None
             }
             "restart" => {
-                host.service_stop(now, unit);
-                Some(host.service_start(now, unit))
+                ctx.u.units.stop(ctx.k, now, unit);
+                Some(ctx.u.start_unit(ctx.k, now, unit))
             }
             "enable" | "disable" => {
-                let name = unit.name().to_owned();
-                host.cfg.enabled.retain(|e| *e != name);
-                if verb == "enable" {
-                    host.cfg.enabled.push(name);
-                }
+                ctx.u.units.set_enabled(unit, verb == "enable");
                 None
             }
             "is-active" => {
-                let state = host.unit_state(unit);
-                o.out(match state {
-                    UnitState::Active { .. } => "active",
-                    UnitState::Deactivating { .. } => "deactivating",
-                    UnitState::Failed { .. } => "failed",
-                    UnitState::Inactive => "inactive",
-                });
+                let state = ctx.u.units.state(unit);
+                o.out(state.word());
                 if !matches!(state, UnitState::Active { .. }) {
                     status = 3;
                 }
                 None
             }
             _ => {
-                status = status_lines(host, now, unit, &mut o);
+                status = status_lines(ctx, unit, &mut o);
                 None
             }
         };
         if let Some(Err(_)) = started {
-            let name = unit.name();
+            let name = ctx.u.units.spec(unit).name;
             o.err(format!("Job for {name}.service failed because the control process exited with error code."));
             o.err(format!("See \"systemctl status {name}.service\" and \"journalctl -xeu {name}.service\" for details."));
             status = 1;
@@ -85,19 +77,21 @@ pub(super) fn run(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
     o.status(status)
 }
 
-fn status_lines(host: &Host, now: SimTime, unit: Unit, o: &mut Output) -> i32 {
-    let enabled = if host.cfg.enabled.iter().any(|e| e == unit.name()) { "enabled" } else { "disabled" };
-    let state = host.unit_state(unit);
+fn status_lines(ctx: &Ctx<'_>, unit: Unit, o: &mut Output) -> i32 {
+    let units = &ctx.u.units;
+    let spec = units.spec(unit);
+    let enabled = if units.is_enabled(unit) { "enabled" } else { "disabled" };
+    let state = units.state(unit);
     let dot = match state {
         UnitState::Active { .. } | UnitState::Deactivating { .. } => "●",
         UnitState::Failed { .. } => "×",
         UnitState::Inactive => "○",
     };
-    o.out(format!("{dot} {}.service - {}", unit.name(), unit.description()));
-    o.out(format!("     Loaded: loaded (/lib/systemd/system/{}.service; {enabled}; preset: enabled)", unit.name()));
+    o.out(format!("{dot} {}.service - {}", spec.name, spec.description));
+    o.out(format!("     Loaded: loaded (/lib/systemd/system/{}.service; {enabled}; preset: enabled)", spec.name));
     let since = |t: SimTime| {
-        let d = host.calendar.date(t);
-        let ago = (now - t).as_secs();
+        let d = ctx.k.calendar().date(t);
+        let ago = (ctx.now - t).as_secs();
         format!(
             "since {} {:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC; {ago}s ago",
             d.weekday_name(),
@@ -112,12 +106,12 @@ fn status_lines(host: &Host, now: SimTime, unit: Unit, o: &mut Output) -> i32 {
     match state {
         UnitState::Active { since: t, pid } => {
             o.out(format!("     Active: active (running) {}", since(t)));
-            o.out(format!("   Main PID: {pid} ({})", unit.name()));
+            o.out(format!("   Main PID: {pid} ({})", spec.name));
             0
         }
         UnitState::Deactivating { since: t, pid } => {
             o.out(format!("     Active: deactivating (stop-sigterm) {}", since(t)));
-            o.out(format!("   Main PID: {pid} ({})", unit.name()));
+            o.out(format!("   Main PID: {pid} ({})", spec.name));
             3
         }
         UnitState::Failed { since: t, result } => {
@@ -129,4 +123,13 @@ fn status_lines(host: &Host, now: SimTime, unit: Unit, o: &mut Output) -> i32 {
             3
         }
     }
+}
+
+/// `poweroff` (also `halt`, `shutdown`): the command's exit status is the last thing the
+/// console shows; every process and all network state vanish, the disk stays.
+pub(super) fn poweroff(ctx: &mut Ctx<'_>, _: &[&str]) -> Output {
+    ctx.k.console_exit(ctx.now, ctx.id, 0);
+    ctx.k.power_off(ctx.now);
+    ctx.u.kill_all();
+    Output::default()
 }

@@ -10,11 +10,11 @@ use std::cell::RefCell;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
-use super::net::{ListenerPool, Stream};
-use crate::host::tcp::Status;
-use crate::host::{Fs, Host};
+use crate::host::kernel::{Fs, Kernel, TcpStatus as Status};
+use crate::host::userland::net::{ListenerPool, Stream, resolve};
+use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::SimTime;
-use crate::observe::trace::TraceKind;
+use crate::proto::nginx::config::{DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
 use crate::proto::nginx::{
     Action, ClientRequest, ConfFiles, ConnectError, NginxConfig, ProxyRequest, RequestCtx, Resolver, Upstream, error_page, nginx_t,
 };
@@ -49,21 +49,22 @@ fn glob_match(pattern: &str, name: &str) -> bool {
 }
 
 /// `/etc/hosts` as nginx's resolver at configuration load.
-struct HostResolver<'a>(&'a Host);
+struct HostResolver<'a>(&'a Fs);
 
 impl Resolver for HostResolver<'_> {
     fn resolve(&self, name: &str) -> Vec<Ipv4Addr> {
-        self.0.resolve(name).into_iter().collect()
+        resolve(self.0, name).into_iter().collect()
     }
 }
 
 /// `nginx -t`: (stderr lines, exit status).
-pub(super) fn test_config(host: &Host) -> (Vec<String>, i32) {
-    nginx_t(&HostFiles(&host.fs), &HostResolver(host))
+pub(crate) fn test_config(k: &Kernel) -> (Vec<String>, i32) {
+    nginx_t(&HostFiles(k.fs()), &HostResolver(k.fs()))
 }
 
-fn load(host: &Host) -> Result<NginxConfig, Vec<String>> {
-    NginxConfig::load(&HostFiles(&host.fs), &HostResolver(host)).map(|l| l.config).map_err(|e| vec![e.stderr_line()])
+/// Reads and checks the configuration; `Err` with nginx's messages when it is refused.
+pub(crate) fn load(k: &Kernel) -> Result<NginxConfig, Vec<String>> {
+    NginxConfig::load(&HostFiles(k.fs()), &HostResolver(k.fs())).map(|l| l.config).map_err(|e| vec![e.stderr_line()])
 }
 
 /// How long a closing connection may take to flush before it is aborted (nginx's
@@ -110,47 +111,72 @@ struct Client {
     retiring: bool,
 }
 
-pub(super) struct NginxProc {
+/// `nginx.service`: the master and its worker take two pids. The package brings the stock
+/// `nginx.conf` and `mime.types`.
+pub(crate) const UNIT: UnitSpec = UnitSpec {
+    name: "nginx",
+    description: "A high performance web server and a reverse proxy server",
+    package_marker: "/etc/nginx",
+    package_files: &[(NGINX_CONF_PATH, DEFAULT_NGINX_CONF), (MIME_TYPES_PATH, DEFAULT_MIME_TYPES)],
+    pids: 2,
+    start: |k, _, pid| Ok(Box::new(NginxProc::start(k, pid)?)),
+};
+
+struct NginxProc {
     pid: u32,
-    started_at: SimTime,
     current: Rc<RefCell<Generation>>,
     listeners: Vec<ListenerPool>,
     clients: Vec<Client>,
     connections: u64,
+    exit: Option<Exit>,
 }
 
 impl NginxProc {
     /// Starts the master (`pid`) and its worker (`pid + 1`); a bad configuration keeps it from
     /// starting and gives nginx's messages.
-    pub(super) fn start(host: &mut Host, now: SimTime, pid: u32) -> Result<NginxProc, Vec<String>> {
-        let config = load(host)?;
-        let listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(host, port)).collect();
-        Ok(NginxProc { pid, started_at: now, current: Generation::new(config), listeners, clients: Vec::new(), connections: 0 })
+    fn start(k: &mut Kernel, pid: u32) -> Result<NginxProc, Vec<String>> {
+        let config = load(k)?;
+        let listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port)).collect();
+        Ok(NginxProc { pid, current: Generation::new(config), listeners, clients: Vec::new(), connections: 0, exit: None })
     }
 
-    /// `nginx -s reload`: a new generation (fresh peer state); on error the old one stays.
-    pub(super) fn reload(&mut self, host: &mut Host) -> Result<(), Vec<String>> {
-        let config = load(host)?;
+    /// SIGHUP (`nginx -s reload`): a new generation (fresh peer state) for new connections;
+    /// connections of the old one finish their request and close. A configuration that no
+    /// longer loads leaves the old generation in place.
+    fn reload(&mut self, k: &mut Kernel) {
+        let Ok(config) = load(k) else { return };
         for l in &mut self.listeners {
-            l.close(host);
+            l.close(k);
         }
-        self.listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(host, port)).collect();
+        self.listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port)).collect();
         self.current = Generation::new(config);
         for c in &mut self.clients {
             c.retiring = true;
         }
-        Ok(())
     }
 
-    pub(super) fn pids(&self) -> [u32; 2] {
-        [self.pid, self.pid + 1]
+    /// SIGTERM / SIGKILL (`nginx -s stop`, `systemctl stop nginx`): listeners and connections
+    /// close at once.
+    fn stop(&mut self, k: &mut Kernel) {
+        for l in &mut self.listeners {
+            l.close(k);
+        }
+        for c in &mut self.clients {
+            c.stream.release(k);
+            if let Some(conn) = c.active.as_mut().and_then(|a| a.conn.as_mut()) {
+                conn.release(k);
+            }
+        }
+        self.clients.clear();
+    }
+}
+
+impl Process for NginxProc {
+    fn name(&self) -> &'static str {
+        "nginx"
     }
 
-    pub(super) fn started_at(&self) -> SimTime {
-        self.started_at
-    }
-
-    pub(super) fn poll_timeout(&self) -> Option<SimTime> {
+    fn poll_timeout(&self) -> Option<SimTime> {
         self.clients
             .iter()
             .filter_map(|c| match &c.active {
@@ -161,14 +187,14 @@ impl NginxProc {
             .min()
     }
 
-    pub(super) fn poll(&mut self, host: &mut Host, now: SimTime) -> bool {
+    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
         let mut moved = false;
         for l in &mut self.listeners {
-            for h in l.accept(host) {
+            for h in l.accept(k) {
                 moved = true;
                 self.connections += 1;
                 let generation = Rc::clone(&self.current);
-                let server = host.tcp_local(h).and_then(|(ip, _)| {
+                let server = k.tcp_local(h).and_then(|(ip, _)| {
                     generation
                         .borrow()
                         .config
@@ -194,29 +220,36 @@ impl NginxProc {
             let generation = Rc::clone(&client.generation);
             let mut generation = generation.borrow_mut();
             let Generation { config, upstreams } = &mut *generation;
-            moved |= serve_client(host, now, self.pid + 1, config, upstreams, client);
+            moved |= serve_client(k, now, self.pid + 1, config, upstreams, client);
         }
         self.clients.retain(|c| !c.stream.is_finished());
         moved
     }
 
-    /// `nginx -s stop` / SIGTERM / `systemctl stop nginx`.
-    pub(super) fn stop(&mut self, host: &mut Host) {
-        for l in &mut self.listeners {
-            l.close(host);
+    fn signal(&mut self, k: &mut Kernel, _now: SimTime, signal: Signal) {
+        if self.exit.is_some() {
+            return;
         }
-        for c in &mut self.clients {
-            c.stream.release(host);
-            if let Some(conn) = c.active.as_mut().and_then(|a| a.conn.as_mut()) {
-                conn.release(host);
+        match signal {
+            Signal::Hup => self.reload(k),
+            Signal::Kill => {
+                self.stop(k);
+                self.exit = Some(Exit::Signal(Signal::Kill));
+            }
+            Signal::Term | Signal::Int => {
+                self.stop(k);
+                self.exit = Some(Exit::Code(0));
             }
         }
-        self.clients.clear();
+    }
+
+    fn exit(&self) -> Option<Exit> {
+        self.exit
     }
 }
 
-fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
-    let (status, mut moved) = client.stream.pump(host);
+fn serve_client(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
+    let (status, mut moved) = client.stream.pump(k);
     // A client that reset the connection, or closed it before its response was complete,
     // aborts the request: the peer is released and the access log says 499.
     let aborted = matches!(status, Status::Reset | Status::Refused | Status::Unreachable)
@@ -228,14 +261,14 @@ fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig
                 if let Action::AccessLog(line) = action
                     && let Some(path) = &active.access_log
                 {
-                    log(host, now, worker, path, &line);
+                    log(k, now, worker, path, &line);
                 }
             }
             if let Some(mut conn) = active.conn.take() {
-                conn.release(host);
+                conn.release(k);
             }
         }
-        client.stream.release(host);
+        client.stream.release(k);
         return true;
     }
     if client.active.is_none() && client.retiring && !client.stream.closing() {
@@ -243,13 +276,13 @@ fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig
         moved = true;
     }
     if client.active.is_none() && !client.stream.closing() {
-        moved |= start_request(host, now, worker, config, upstreams, client);
+        moved |= start_request(k, now, worker, config, upstreams, client);
     }
     if let Some(active) = client.active.as_mut() {
-        moved |= drive(host, now, worker, &config.error_log, &mut upstreams[active.upstream], active, &mut client.stream);
+        moved |= drive(k, now, worker, &config.error_log, &mut upstreams[active.upstream], active, &mut client.stream);
         if active.proxy.is_done() {
             if let Some(c) = active.conn.as_mut() {
-                c.release(host);
+                c.release(k);
             }
             client.active = None;
             let keepalive =
@@ -260,7 +293,7 @@ fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig
             if client.retiring {
                 client.stream.close_when_flushed();
             } else if !client.stream.closing() {
-                start_request(host, now, worker, config, upstreams, client);
+                start_request(k, now, worker, config, upstreams, client);
             }
         }
     }
@@ -270,9 +303,9 @@ fn serve_client(host: &mut Host, now: SimTime, worker: u32, config: &NginxConfig
     }
     if client.active.is_none() && client.stream.closing() && now >= client.idle_until + LINGER {
         // A close that could not flush in time (the client vanished): abort it.
-        client.stream.release(host);
+        client.stream.release(k);
     }
-    client.stream.pump(host);
+    client.stream.pump(k);
     moved
 }
 
@@ -287,15 +320,8 @@ fn refuse(client: &mut Client, status: u16, date: &crate::kernel::DateTime) {
 }
 
 /// Parses a request from the client's input and starts proxying it; true if one started.
-fn start_request(
-    host: &mut Host,
-    now: SimTime,
-    worker: u32,
-    config: &NginxConfig,
-    upstreams: &mut [Upstream],
-    client: &mut Client,
-) -> bool {
-    let date = host.calendar.date(now);
+fn start_request(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
+    let date = k.calendar().date(now);
     let (head, head_len) = match parse_request(&client.stream.input, &Limits::NGINX) {
         Parsed::Partial => return false,
         Parsed::Invalid(err) => {
@@ -321,8 +347,8 @@ fn start_request(
     }
     let body = client.stream.input[head_len..extent].to_vec();
     client.stream.input.drain(..extent);
-    let Some((client_ip, _)) = host.tcp_remote(client.stream.handle) else { return false };
-    let Some((local_ip, local_port)) = host.tcp_local(client.stream.handle) else { return false };
+    let Some((client_ip, _)) = k.tcp_remote(client.stream.handle) else { return false };
+    let Some((local_ip, local_port)) = k.tcp_local(client.stream.handle) else { return false };
     let request = ClientRequest {
         method: head.method.clone(),
         target: head.target.clone(),
@@ -344,7 +370,7 @@ fn start_request(
         client_ip,
         conn_number: client.number,
         worker_pid: worker,
-        calendar: host.calendar,
+        calendar: k.calendar(),
         server_name: server.name().to_owned(),
         access_log_format: format,
     };
@@ -355,10 +381,10 @@ fn start_request(
 }
 
 /// Feeds the upstream connection's events to the request and carries out its actions.
-fn drive(host: &mut Host, now: SimTime, worker: u32, error_log: &str, up: &mut Upstream, active: &mut Active, client: &mut Stream) -> bool {
+fn drive(k: &mut Kernel, now: SimTime, worker: u32, error_log: &str, up: &mut Upstream, active: &mut Active, client: &mut Stream) -> bool {
     let mut moved = false;
     if let Some(conn) = active.conn.as_mut() {
-        let (status, io) = conn.pump(host);
+        let (status, io) = conn.pump(k);
         moved |= io;
         match status {
             Status::Connecting => {}
@@ -375,14 +401,14 @@ fn drive(host: &mut Host, now: SimTime, worker: u32, error_log: &str, up: &mut U
                 }
                 if status == Status::PeerClosed {
                     active.proxy.handle_upstream_eof(now, up);
-                    conn.release(host);
+                    conn.release(k);
                     active.conn = None;
                     moved = true;
                 }
             }
             Status::Refused | Status::Unreachable | Status::Reset => {
                 let was_connected = active.connected;
-                conn.release(host);
+                conn.release(k);
                 active.conn = None;
                 if was_connected {
                     active.proxy.handle_upstream_eof(now, up);
@@ -403,10 +429,10 @@ fn drive(host: &mut Host, now: SimTime, worker: u32, error_log: &str, up: &mut U
         match action {
             Action::Connect { peer: (ip, port), .. } => {
                 if let Some(mut old) = active.conn.take() {
-                    old.release(host);
+                    old.release(k);
                 }
                 active.connected = false;
-                match host.tcp_connect(ip, port) {
+                match k.tcp_connect(ip, port) {
                     Some(h) => active.conn = Some(Stream::new(h)),
                     None => active.proxy.handle_connect_failed(now, up, ConnectError::HostUnreachable),
                 }
@@ -414,12 +440,12 @@ fn drive(host: &mut Host, now: SimTime, worker: u32, error_log: &str, up: &mut U
             Action::SendUpstream(bytes) => {
                 if let Some(c) = active.conn.as_mut() {
                     c.send(&bytes);
-                    c.pump(host);
+                    c.pump(k);
                 }
             }
             Action::CloseUpstream => {
                 if let Some(mut c) = active.conn.take() {
-                    c.release(host);
+                    c.release(k);
                 }
             }
             Action::RespondHead(bytes) | Action::RespondBody(bytes) => client.send(&bytes),
@@ -428,10 +454,10 @@ fn drive(host: &mut Host, now: SimTime, worker: u32, error_log: &str, up: &mut U
                     client.close_when_flushed();
                 }
             }
-            Action::ErrorLog(line) => log(host, now, worker, error_log, &line),
+            Action::ErrorLog(line) => log(k, now, worker, error_log, &line),
             Action::AccessLog(line) => {
                 if let Some(path) = &active.access_log {
-                    log(host, now, worker, path, &line);
+                    log(k, now, worker, path, &line);
                 }
             }
         }
@@ -439,8 +465,7 @@ fn drive(host: &mut Host, now: SimTime, worker: u32, error_log: &str, up: &mut U
     moved
 }
 
-fn log(host: &mut Host, now: SimTime, pid: u32, file: &str, line: &str) {
-    host.fs.append_line(file, line, now);
-    let kind = TraceKind::Log { host: host.name().to_owned(), process: "nginx".to_owned(), pid, line: line.to_owned() };
-    host.emit(now, kind);
+fn log(k: &mut Kernel, now: SimTime, pid: u32, file: &str, line: &str) {
+    k.fs_mut().append_line(file, line, now);
+    k.syslog(now, "nginx", pid, line.to_owned());
 }

@@ -2,14 +2,13 @@
 //! (`kill -9 keepalived`): a labsim convenience, since scenario authors cannot know pids in
 //! advance; it signals every process of that name, like `killall`.
 
-use super::Output;
-use crate::host::Host;
-use crate::host::apps::Signal;
-use crate::kernel::SimTime;
+use super::{Ctx, Output};
+use crate::host::userland::process::Signal;
 
 fn parse_signal(spec: &str) -> Option<Signal> {
     let name = spec.trim_start_matches("SIG");
     match name {
+        "1" | "HUP" => Some(Signal::Hup),
         "9" | "KILL" => Some(Signal::Kill),
         "15" | "TERM" => Some(Signal::Term),
         "2" | "INT" => Some(Signal::Int),
@@ -33,7 +32,7 @@ fn signal_and_targets<'a>(args: &[&'a str]) -> Result<(Signal, Vec<&'a str>), St
     Ok((signal, rest.to_vec()))
 }
 
-pub(super) fn kill(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
+pub(super) fn kill(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let (signal, targets) = match signal_and_targets(args) {
         Ok(v) => v,
@@ -49,8 +48,8 @@ pub(super) fn kill(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
     let mut status = 0;
     for target in targets {
         let hit = match target.parse::<u32>() {
-            Ok(pid) => host.signal_pid(now, pid, signal),
-            Err(_) => host.signal_name(now, target, signal) > 0,
+            Ok(pid) => ctx.u.signal_pid(ctx.k, ctx.now, pid, signal),
+            Err(_) => ctx.u.signal_name(ctx.k, ctx.now, target, signal) > 0,
         };
         if !hit {
             o.err(format!("bash: kill: ({target}) - No such process"));
@@ -60,7 +59,8 @@ pub(super) fn kill(host: &mut Host, now: SimTime, args: &[&str]) -> Output {
     o.status(status)
 }
 
-pub(super) fn killall(host: &mut Host, now: SimTime, cmd: &str, args: &[&str]) -> Output {
+pub(super) fn killall(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let cmd = ctx.name;
     let mut o = Output::default();
     let (signal, names) = match signal_and_targets(args) {
         Ok(v) => v,
@@ -76,7 +76,7 @@ pub(super) fn killall(host: &mut Host, now: SimTime, cmd: &str, args: &[&str]) -
     }
     let mut status = 0;
     for name in names {
-        if host.signal_name(now, name, signal) == 0 {
+        if ctx.u.signal_name(ctx.k, ctx.now, name, signal) == 0 {
             if cmd == "killall" {
                 o.err(format!("{name}: no process found"));
             }
@@ -86,9 +86,9 @@ pub(super) fn killall(host: &mut Host, now: SimTime, cmd: &str, args: &[&str]) -
     o.status(status)
 }
 
-pub(super) fn pidof(host: &Host, args: &[&str]) -> Output {
+pub(super) fn pidof(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     let mut o = Output::default();
-    let pids: Vec<String> = args.iter().flat_map(|name| host.pids_of(name)).map(|p| p.to_string()).collect();
+    let pids: Vec<String> = args.iter().flat_map(|name| ctx.u.pids_of(name)).map(|p| p.to_string()).collect();
     if pids.is_empty() {
         return o.status(1);
     }

@@ -1,0 +1,319 @@
+//! The machine under the processes: a smoltcp `Interface` on `Medium::Ip` with its sockets, the
+//! NICs with labsim's own Ethernet, ARP and Linux neighbour tables ([`l2`]), routes, the file
+//! system, and the machine's console and syslog (trace events).
+//!
+//! Processes reach it only through a narrow, syscall-like API: TCP sockets ([`tcp`]), raw IP
+//! sockets and link notifications ([`raw`]), addresses, links and multicast groups, and files
+//! ([`Fs`]). The kernel never calls into a process: what a process must hear about (a packet for
+//! its raw socket, a link change) is queued on that process's socket, and the pid is put on a
+//! wake-up list that the userland drains ([`Kernel::take_wakeup`]).
+//!
+//! The host drives the kernel in rounds ([`crate::host::Host::poll`]): the stack runs
+//! ([`Kernel::poll_stack`]), its packets go down to L2 ([`Kernel::flush_ip_tx`]), processes run,
+//! neighbour timers fire ([`Kernel::poll_neighbours`]), and closed sockets are recycled
+//! ([`Kernel::reap_sockets`]).
+
+mod device;
+mod fs;
+mod l2;
+mod nic;
+mod raw;
+mod tcp;
+
+use std::net::Ipv4Addr;
+
+use smoltcp::iface::{Config as IfaceConfig, Interface, SocketSet};
+use smoltcp::time::Instant;
+use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
+
+use crate::kernel::{Calendar, SimRng, SimTime};
+use crate::observe::trace::{Stream, TraceKind};
+use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
+use device::IpDevice;
+pub(crate) use fs::Fs;
+use nic::Nic;
+pub(crate) use nic::{IfAddr, NicConfig, format_mac};
+pub(crate) use raw::{LinkWatch, RawSocket};
+pub(crate) use tcp::{Status as TcpStatus, TcpSocket};
+
+struct Stack {
+    iface: Interface,
+    sockets: SocketSet<'static>,
+    device: IpDevice,
+}
+
+/// What a process sees of one NIC.
+#[derive(Clone, Debug)]
+pub(crate) struct NicView {
+    /// Interface name.
+    pub(crate) name: String,
+    /// MAC address.
+    pub(crate) mac: [u8; 6],
+    /// Whether the link is up.
+    pub(crate) up: bool,
+    /// Its addresses, the primary one first.
+    pub(crate) addrs: Vec<IfAddr>,
+}
+
+impl NicView {
+    /// The primary address, if the NIC has any.
+    pub(crate) fn primary(&self) -> Option<IfAddr> {
+        self.addrs.first().copied()
+    }
+}
+
+/// The kernel of one machine.
+pub(crate) struct Kernel {
+    name: String,
+    nic_configs: Vec<NicConfig>,
+    gateway: Option<Ipv4Addr>,
+    rng: SimRng,
+    calendar: Calendar,
+    boots: u32,
+    nics: Vec<Nic>,
+    fs: Fs,
+    stack: Option<Stack>,
+    tcp: tcp::TcpState,
+    raw: raw::RawState,
+    frames_out: Vec<(usize, Vec<u8>)>,
+    trace: Vec<(SimTime, TraceKind)>,
+}
+
+fn smol_now(now: SimTime) -> Instant {
+    Instant::from_micros(i64::try_from(now.as_micros()).unwrap_or(i64::MAX))
+}
+
+impl Kernel {
+    /// A powered-off machine with an empty disk. `rng` is the host's own stream.
+    pub(crate) fn new(name: String, nics: Vec<NicConfig>, gateway: Option<Ipv4Addr>, rng: SimRng, calendar: Calendar) -> Kernel {
+        let mut kernel = Kernel {
+            name,
+            nic_configs: nics,
+            gateway,
+            rng,
+            calendar,
+            boots: 0,
+            nics: Vec::new(),
+            fs: Fs::default(),
+            stack: None,
+            tcp: tcp::TcpState::default(),
+            raw: raw::RawState::default(),
+            frames_out: Vec::new(),
+            trace: Vec::new(),
+        };
+        kernel.nics = kernel.fresh_nics();
+        kernel
+    }
+
+    fn fresh_nics(&self) -> Vec<Nic> {
+        let boot = self.boots;
+        let rng = &self.rng;
+        self.nic_configs
+            .iter()
+            .map(|n| Nic {
+                name: n.name.clone(),
+                mac: n.mac,
+                up: true,
+                addrs: vec![IfAddr { addr: n.addr, prefix_len: n.prefix_len }],
+                neigh: NeighTable::new(NeighParams::default(), rng.fork(&format!("neigh/{}/boot{boot}", n.name))),
+                groups: Vec::new(),
+            })
+            .collect()
+    }
+
+    /// The host name.
+    pub(crate) fn hostname(&self) -> &str {
+        &self.name
+    }
+
+    /// The wall-clock calendar of the simulated machine.
+    pub(crate) fn calendar(&self) -> Calendar {
+        self.calendar
+    }
+
+    /// Whether the machine is running.
+    pub(crate) fn is_powered(&self) -> bool {
+        self.stack.is_some()
+    }
+
+    /// Boots: fresh network state (NICs, neighbour tables, sockets); the disk stays.
+    pub(crate) fn power_on(&mut self, now: SimTime) {
+        if self.stack.is_some() {
+            return;
+        }
+        self.boots += 1;
+        self.nics = self.fresh_nics();
+        let mut device = IpDevice::default();
+        let mut config = IfaceConfig::new(HardwareAddress::Ip);
+        config.random_seed = self.rng.fork(&format!("smoltcp/boot{}", self.boots)).next_u64();
+        let mut iface = Interface::new(config, &mut device, smol_now(now));
+        if let Some(gw) = self.gateway {
+            // A failure here means the gateway is not IPv4, which the scenario rules out.
+            let _ = iface.routes_mut().add_default_ipv4_route(gw);
+        }
+        self.stack = Some(Stack { iface, sockets: SocketSet::new(Vec::new()), device });
+        self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)));
+        self.raw = raw::RawState::default();
+        self.sync_stack_addrs();
+        let host = self.name.clone();
+        self.trace(now, TraceKind::Power { host, on: true });
+    }
+
+    /// Powers off: all network state vanishes, frames not yet on the wire are lost.
+    pub(crate) fn power_off(&mut self, now: SimTime) {
+        if self.stack.take().is_none() {
+            return;
+        }
+        self.raw = raw::RawState::default();
+        self.frames_out.clear();
+        let host = self.name.clone();
+        self.trace(now, TraceKind::Power { host, on: false });
+    }
+
+    /// The file system (the disk: it survives a power cycle).
+    pub(crate) fn fs(&self) -> &Fs {
+        &self.fs
+    }
+
+    /// The file system, for writing.
+    pub(crate) fn fs_mut(&mut self) -> &mut Fs {
+        &mut self.fs
+    }
+
+    /// Records a trace event (the machine's console and syslog, as the lab reads them).
+    pub(crate) fn trace(&mut self, at: SimTime, kind: TraceKind) {
+        self.trace.push((at, kind));
+    }
+
+    /// A daemon's syslog line (`ident[pid]: line`).
+    pub(crate) fn syslog(&mut self, now: SimTime, ident: &str, pid: u32, line: String) {
+        let host = self.name.clone();
+        self.trace(now, TraceKind::Log { host, process: ident.to_owned(), pid, line });
+    }
+
+    /// A line printed on the console by command `id`.
+    pub(crate) fn console(&mut self, now: SimTime, id: usize, stream: Stream, line: String) {
+        let host = self.name.clone();
+        self.trace(now, TraceKind::Output { host, id, stream, line });
+    }
+
+    /// Command `id` finished with `status`.
+    pub(crate) fn console_exit(&mut self, now: SimTime, id: usize, status: i32) {
+        let host = self.name.clone();
+        self.trace(now, TraceKind::Exit { host, id, status });
+    }
+
+    /// Trace events since the last call.
+    pub(crate) fn drain_trace(&mut self) -> std::vec::Drain<'_, (SimTime, TraceKind)> {
+        self.trace.drain(..)
+    }
+
+    /// Frames transmitted since the last call, with the NIC index they left by.
+    pub(crate) fn drain_frames(&mut self) -> std::vec::Drain<'_, (usize, Vec<u8>)> {
+        self.frames_out.drain(..)
+    }
+
+    /// Runs the TCP/IP stack once: received packets in, due retransmissions and replies out.
+    pub(crate) fn poll_stack(&mut self, now: SimTime) {
+        if let Some(stack) = self.stack.as_mut() {
+            stack.iface.poll(smol_now(now), &mut stack.device, &mut stack.sockets);
+        }
+    }
+
+    /// When the stack or a neighbour table next needs polling, if ever without new input.
+    pub(crate) fn poll_at(&mut self, now: SimTime) -> Option<SimTime> {
+        let stack = self.stack.as_mut()?;
+        let smol =
+            stack.iface.poll_at(smol_now(now), &stack.sockets).map(|t| SimTime::from_micros(u64::try_from(t.total_micros()).unwrap_or(0)));
+        let neigh = self.nics.iter().filter_map(|n| n.neigh.poll_timeout()).min();
+        [smol, neigh].into_iter().flatten().min()
+    }
+
+    /// The NICs as processes see them (`ip link`, `ip addr`, keepalived's interface list).
+    pub(crate) fn interfaces(&self) -> Vec<NicView> {
+        self.nics.iter().map(|n| NicView { name: n.name.clone(), mac: n.mac, up: n.up, addrs: n.addrs.clone() }).collect()
+    }
+
+    /// The neighbour entries of NIC `dev` (`ip neigh`); empty for an unknown device.
+    pub(crate) fn neighbours(&self, dev: &str) -> Vec<EntryView> {
+        self.nics.iter().filter(|n| n.name == dev).flat_map(|n| n.neigh.entries()).collect()
+    }
+
+    /// The default gateway, if any.
+    pub(crate) fn gateway(&self) -> Option<Ipv4Addr> {
+        self.gateway
+    }
+
+    /// Mirrors the NICs' addresses into smoltcp (primary addresses first, so smoltcp picks them
+    /// as source addresses; added ones such as a VIP after).
+    fn sync_stack_addrs(&mut self) {
+        let Some(stack) = self.stack.as_mut() else { return };
+        let primaries = self.nics.iter().filter_map(|n| n.addrs.first());
+        let extras = self.nics.iter().flat_map(|n| n.addrs.iter().skip(1));
+        let all: Vec<IfAddr> = primaries.chain(extras).copied().collect();
+        stack.iface.update_ip_addrs(|addrs| {
+            addrs.clear();
+            let _ = addrs.push(IpCidr::new(IpAddress::v4(127, 0, 0, 1), 8));
+            for a in all {
+                // The capacity (8) exceeds what a lab host holds; extra addresses are ignored.
+                let _ = addrs.push(IpCidr::new(IpAddress::Ipv4(a.addr), a.prefix_len));
+            }
+        });
+    }
+
+    /// `ip addr add ADDR/LEN dev DEV`. Returns false if the device does not exist.
+    pub(crate) fn add_addr(&mut self, now: SimTime, dev: &str, addr: IfAddr) -> bool {
+        let Some(nic) = self.nics.iter_mut().find(|n| n.name == dev) else { return false };
+        if !nic.addrs.contains(&addr) {
+            nic.addrs.push(addr);
+            self.sync_stack_addrs();
+            let kind = TraceKind::AddrAdded { host: self.name.clone(), dev: dev.to_owned(), addr: addr.addr, prefix_len: addr.prefix_len };
+            self.trace(now, kind);
+        }
+        true
+    }
+
+    /// `ip addr del ADDR/LEN dev DEV`. Returns false if the address was not there.
+    pub(crate) fn del_addr(&mut self, now: SimTime, dev: &str, addr: IfAddr) -> bool {
+        let Some(nic) = self.nics.iter_mut().find(|n| n.name == dev) else { return false };
+        let Some(i) = nic.addrs.iter().position(|a| *a == addr) else { return false };
+        nic.addrs.remove(i);
+        self.sync_stack_addrs();
+        let kind = TraceKind::AddrRemoved { host: self.name.clone(), dev: dev.to_owned(), addr: addr.addr, prefix_len: addr.prefix_len };
+        self.trace(now, kind);
+        true
+    }
+
+    /// Whether `ip` is one of the host's addresses.
+    pub(crate) fn has_addr(&self, ip: Ipv4Addr) -> bool {
+        self.nics.iter().any(|n| n.has_addr(ip))
+    }
+
+    /// `ip link set DEV up|down`. Returns false if there is no such device. Processes watching
+    /// links ([`Kernel::watch_links`]) hear of the change.
+    pub(crate) fn set_link(&mut self, now: SimTime, dev: &str, up: bool) -> bool {
+        let Some(nic) = self.nics.iter().position(|n| n.name == dev) else { return false };
+        if self.nics[nic].up == up {
+            return true;
+        }
+        self.nics[nic].up = up;
+        if !up {
+            // neigh_ifdown(): a downed device forgets its neighbours; queued packets are lost.
+            self.nics[nic].neigh.flush();
+        }
+        let host = self.name.clone();
+        self.trace(now, TraceKind::Link { host, dev: dev.to_owned(), up });
+        self.raw.link_changed(dev, up);
+        true
+    }
+
+    /// Joins or leaves an IPv4 multicast group on a NIC.
+    pub(crate) fn set_group(&mut self, dev: &str, group: Ipv4Addr, join: bool) {
+        if let Some(n) = self.nics.iter_mut().find(|n| n.name == dev) {
+            n.groups.retain(|g| *g != group);
+            if join {
+                n.groups.push(group);
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! keepalived: the sans-IO [`Daemon`] of `proto::vrrp` wired to the kernel. It reads adverts
+//! from a raw socket of protocol 112 and link changes from a netlink subscription; adverts go out
+//! as whole IPv4 packets (keepalived builds its own IP header, as with `IP_HDRINCL`), gratuitous
+//! ARPs as whole Ethernet frames (a packet socket), VIPs are added and removed like
+//! `ip addr add/del`, and its log lines go to syslog with the process's ident.
+//!
+//! `-D` (`--log-detail`) is read from `DAEMON_ARGS` in `/etc/default/keepalived`, as Debian's
+//! unit file does; without it the `[D]` lines of spec-vrrp §5 are not logged.
+
+use crate::host::kernel::{IfAddr, Kernel, LinkWatch, RawSocket};
+use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
+use crate::kernel::SimTime;
+use crate::proto::vrrp::{Action, Daemon, DaemonOptions, Interface, Process as VrrpProcess, State};
+use crate::wire::vrrp::{IP_PROTO_VRRP, MCAST_GROUP};
+
+const CONFIG: &str = "/etc/keepalived/keepalived.conf";
+const DEFAULTS: &str = "/etc/default/keepalived";
+
+/// `keepalived.service`: the parent and its VRRP child take two pids.
+pub(crate) const UNIT: UnitSpec = UnitSpec {
+    name: "keepalived",
+    description: "Keepalive Daemon (LVS and VRRP)",
+    package_marker: CONFIG,
+    package_files: &[],
+    pids: 2,
+    start: |k, now, pid| Ok(Box::new(Keepalived::start(k, now, pid))),
+};
+
+struct Keepalived {
+    daemon: Daemon,
+    pid: u32,
+    log_detail: bool,
+    /// When SIGTERM arrived, while the daemon shuts down.
+    stopping_since: Option<SimTime>,
+    /// The interfaces whose 224.0.0.18 membership the VRRP socket holds.
+    groups: Vec<String>,
+    socket: Option<RawSocket>,
+    links: Option<LinkWatch>,
+    /// Each instance's state, as the daemon last reported it.
+    states: Vec<(String, State)>,
+    killed: bool,
+}
+
+impl Keepalived {
+    /// Starts keepalived with parent pid `pid` (the VRRP child gets `pid + 1`).
+    fn start(k: &mut Kernel, now: SimTime, pid: u32) -> Keepalived {
+        let log_detail = k.fs().read_text(DEFAULTS).is_some_and(|t| {
+            t.lines()
+                .any(|l| l.trim_start().starts_with("DAEMON_ARGS") && l.split(['"', ' ', '=']).any(|w| w == "-D" || w == "--log-detail"))
+        });
+        let interfaces: Vec<Interface> = k
+            .interfaces()
+            .into_iter()
+            .map(|n| Interface { primary: n.primary().map(|a| a.addr), name: n.name, mac: n.mac, up: n.up })
+            .collect();
+        let config = k.fs().read_text(CONFIG);
+        let options = DaemonOptions { log_detail, vrrp_pid: pid + 1 };
+        let daemon = Daemon::start(now, config.as_deref(), CONFIG, &interfaces, options);
+        // The VRRP socket joins 224.0.0.18 on each instance's interface.
+        let mut groups: Vec<String> = daemon.instances().into_iter().map(|i| i.interface).collect();
+        groups.dedup();
+        for dev in &groups {
+            k.set_group(dev, MCAST_GROUP, true);
+        }
+        let socket = k.raw_open(pid + 1, IP_PROTO_VRRP);
+        let links = Some(k.watch_links(pid + 1));
+        let states = daemon.instances().into_iter().map(|i| (i.name, i.state)).collect();
+        Keepalived { daemon, pid, log_detail, stopping_since: None, groups, socket, links, states, killed: false }
+    }
+
+    fn act(&mut self, k: &mut Kernel, now: SimTime, action: Action) {
+        match action {
+            Action::Send { packet, .. } => {
+                if let Some(socket) = self.socket {
+                    k.raw_send(now, socket, packet);
+                }
+            }
+            Action::AddVip { addr, prefix_len, dev } => {
+                k.add_addr(now, &dev, IfAddr { addr, prefix_len });
+            }
+            Action::RemoveVip { addr, prefix_len, dev } => {
+                k.del_addr(now, &dev, IfAddr { addr, prefix_len });
+            }
+            Action::Garp { dev, frame, .. } => k.packet_send(&dev, frame),
+            Action::Log { process, text, detail } => {
+                if !detail || self.log_detail {
+                    let (ident, pid) = match process {
+                        VrrpProcess::Parent => ("Keepalived", self.pid),
+                        VrrpProcess::Vrrp => ("Keepalived_vrrp", self.pid + 1),
+                    };
+                    k.syslog(now, ident, pid, text);
+                }
+            }
+            Action::StateChanged { instance, state } => match self.states.iter_mut().find(|(name, _)| *name == instance) {
+                Some(entry) => entry.1 = state,
+                None => self.states.push((instance, state)),
+            },
+            Action::Exited => self.close(k),
+        }
+    }
+
+    /// The sockets close and the group memberships go with them.
+    fn close(&mut self, k: &mut Kernel) {
+        for dev in self.groups.drain(..) {
+            k.set_group(&dev, MCAST_GROUP, false);
+        }
+        if let Some(socket) = self.socket.take() {
+            k.raw_close(socket);
+        }
+        if let Some(links) = self.links.take() {
+            k.unwatch_links(links);
+        }
+    }
+}
+
+impl Process for Keepalived {
+    fn name(&self) -> &'static str {
+        "keepalived"
+    }
+
+    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+        let mut moved = false;
+        while let Some(event) = self.links.and_then(|w| k.link_event(w)) {
+            self.daemon.handle_link(now, &event.dev, event.up);
+            moved = true;
+        }
+        while let Some(packet) = self.socket.and_then(|s| k.raw_recv(s)) {
+            self.daemon.handle_packet(now, packet.dev.as_deref().unwrap_or_default(), &packet.bytes);
+            moved = true;
+        }
+        if self.daemon.poll_timeout().is_some_and(|t| t <= now) {
+            self.daemon.handle_timeout(now);
+            moved = true;
+        }
+        while let Some(action) = self.daemon.poll_action() {
+            moved = true;
+            self.act(k, now, action);
+        }
+        moved
+    }
+
+    fn poll_timeout(&self) -> Option<SimTime> {
+        self.daemon.poll_timeout()
+    }
+
+    fn signal(&mut self, k: &mut Kernel, now: SimTime, signal: Signal) {
+        match signal {
+            // The orderly shutdown of spec-vrrp §4.9.
+            Signal::Term | Signal::Int => {
+                if self.stopping_since.is_none() {
+                    self.stopping_since = Some(now);
+                    self.daemon.handle_sigterm(now);
+                    self.poll(k, now);
+                }
+            }
+            // The whole process group dies at once: no priority-0 advert, the VIPs stay
+            // configured (spec-vrrp §4.9); the kernel drops the sockets and memberships.
+            Signal::Kill => {
+                self.killed = true;
+                self.close(k);
+            }
+            // keepalived reloads its configuration on SIGHUP; labsim does not model reloads.
+            Signal::Hup => {}
+        }
+    }
+
+    fn exit(&self) -> Option<Exit> {
+        if self.killed { Some(Exit::Signal(Signal::Kill)) } else { self.daemon.is_exited().then_some(Exit::Code(0)) }
+    }
+
+    fn stopping_since(&self) -> Option<SimTime> {
+        self.stopping_since
+    }
+
+    fn summary(&self) -> Option<String> {
+        let states: Vec<String> = self.states.iter().map(|(name, state)| format!("{name} {}", state_name(*state))).collect();
+        (!states.is_empty()).then(|| states.join(", "))
+    }
+}
+
+fn state_name(state: State) -> &'static str {
+    match state {
+        State::Init => "INIT",
+        State::Backup => "BACKUP",
+        State::Master => "MASTER",
+        State::Fault => "FAULT",
+        State::Stopped => "STOPPED",
+    }
+}

@@ -1,0 +1,177 @@
+//! Userland: the processes of a machine and the console they are started from. Daemons
+//! (`daemons/`) run as systemd units ([`units`]); console programs (`programs/`) are typed at
+//! the prompt and run until they exit; the shell ([`shell`]) reads typed lines and runs its
+//! builtins, programs and loops. Every process implements one trait ([`process::Process`]) and
+//! reaches the machine only through the [`Kernel`] it is handed.
+//!
+//! The userland never waits to be called by the kernel: what the kernel queued for a process (a
+//! packet on its raw socket, a link change) is picked up when the host drains the kernel's
+//! wake-up list ([`Userland::run_wakeups`]) or at the process's next poll.
+
+mod daemons;
+mod net;
+mod process;
+mod programs;
+mod shell;
+mod units;
+
+use process::{Proc, Signal};
+use units::Units;
+pub(crate) use units::service_names;
+
+use crate::host::kernel::{Fs, Kernel};
+use crate::kernel::SimTime;
+
+/// Pids after boot-time services, as on a freshly booted small VM.
+const FIRST_PID: u32 = 1000;
+
+/// One service as the lab's view shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ServiceView {
+    /// The unit's name (`keepalived`).
+    pub(crate) name: &'static str,
+    /// `active`, `deactivating`, `failed` or `inactive`.
+    pub(crate) state: &'static str,
+    /// Its protocol state in a few words (keepalived: `VI_1 MASTER`).
+    pub(crate) summary: Option<String>,
+}
+
+/// The processes and console of one machine.
+pub(crate) struct Userland {
+    next_pid: u32,
+    units: Units,
+    /// Console programs, in start order.
+    programs: Vec<Proc>,
+    /// Typed sequences and loops still running.
+    jobs: Vec<shell::Job>,
+}
+
+impl Userland {
+    /// The userland of a disk prepared with `enabled` services (their packages are installed).
+    pub(crate) fn new(fs: &mut Fs, enabled: &[String]) -> Userland {
+        Userland { next_pid: FIRST_PID, units: Units::install(fs, enabled), programs: Vec::new(), jobs: Vec::new() }
+    }
+
+    /// Boot: the enabled services start, in order. A unit that fails is left failed; its
+    /// messages are in its log.
+    pub(crate) fn boot(&mut self, k: &mut Kernel, now: SimTime) {
+        for unit in self.units.boot_order() {
+            let _ = self.units.start(k, now, unit, &mut self.next_pid);
+        }
+    }
+
+    /// Power off: every process and job vanishes without a word.
+    pub(crate) fn kill_all(&mut self) {
+        self.units.kill_all();
+        self.programs.clear();
+        self.jobs.clear();
+        self.next_pid = FIRST_PID;
+    }
+
+    /// Runs every process once, daemons in unit-table order then console programs in start
+    /// order; true if any did something.
+    pub(crate) fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+        let mut moved = false;
+        for unit in self.units.all() {
+            if let Some(main) = self.units.main_mut(unit) {
+                moved |= main.process.poll(k, now);
+                self.units.reap(k, now, unit, &mut self.next_pid);
+            }
+        }
+        for p in &mut self.programs {
+            moved |= p.process.poll(k, now);
+        }
+        self.programs.retain(|p| p.process.exit().is_none());
+        moved
+    }
+
+    /// When a process or job next needs polling.
+    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
+        let daemons = self.units.all().filter_map(|u| self.units.main(u)?.process.poll_timeout()).min();
+        let programs = self.programs.iter().filter_map(|p| p.process.poll_timeout()).min();
+        let jobs = self.jobs.iter().filter_map(shell::Job::poll_timeout).min();
+        [daemons, programs, jobs].into_iter().flatten().min()
+    }
+
+    /// Polls the processes the kernel woke (a packet on a raw socket, a link change), in order.
+    pub(crate) fn run_wakeups(&mut self, k: &mut Kernel, now: SimTime) {
+        while let Some(pid) = k.take_wakeup() {
+            if let Some(unit) = self.unit_of(pid) {
+                if let Some(main) = self.units.main_mut(unit) {
+                    main.process.poll(k, now);
+                }
+                self.units.reap(k, now, unit, &mut self.next_pid);
+            } else if let Some(p) = self.programs.iter_mut().find(|p| p.has_pid(pid)) {
+                p.process.poll(k, now);
+            }
+        }
+        self.programs.retain(|p| p.process.exit().is_none());
+    }
+
+    /// The end of the run: running console commands get SIGINT (as Ctrl-C), so `ping` prints
+    /// its statistics, and loops stop where they are.
+    pub(crate) fn interrupt_commands(&mut self, k: &mut Kernel, now: SimTime) {
+        self.jobs.iter_mut().for_each(shell::Job::interrupt);
+        for p in &mut self.programs {
+            p.process.signal(k, now, Signal::Int);
+        }
+        self.programs.retain(|p| p.process.exit().is_none());
+    }
+
+    /// The services and their states, for the lab's view.
+    pub(crate) fn services(&self) -> Vec<ServiceView> {
+        self.units
+            .all()
+            .filter(|u| self.units.is_installed(*u))
+            .map(|u| ServiceView {
+                name: self.units.spec(u).name,
+                state: self.units.state(u).word(),
+                summary: self.units.main(u).and_then(|m| m.process.summary()),
+            })
+            .collect()
+    }
+
+    fn unit_of(&self, pid: u32) -> Option<units::Unit> {
+        self.units.all().find(|u| self.units.main(*u).is_some_and(|m| m.has_pid(pid)))
+    }
+
+    /// Sends `signal` to process `pid`; false if there is none.
+    fn signal_pid(&mut self, k: &mut Kernel, now: SimTime, pid: u32, signal: Signal) -> bool {
+        if let Some(unit) = self.unit_of(pid) {
+            if let Some(main) = self.units.main_mut(unit) {
+                main.process.signal(k, now, signal);
+            }
+            self.units.reap(k, now, unit, &mut self.next_pid);
+            return true;
+        }
+        let Some(p) = self.programs.iter_mut().find(|p| p.has_pid(pid)) else { return false };
+        p.process.signal(k, now, signal);
+        self.programs.retain(|p| p.process.exit().is_none());
+        true
+    }
+
+    /// Sends `signal` to every process called `name` (a master and its workers, one process
+    /// group, take one signal); returns how many got it.
+    fn signal_name(&mut self, k: &mut Kernel, now: SimTime, name: &str, signal: Signal) -> usize {
+        let daemons = self.units.all().filter_map(|u| self.units.main(u)).filter(|m| m.process.name() == name).map(|m| m.pid);
+        let programs = self.programs.iter().filter(|p| p.process.name() == name).map(|p| p.pid);
+        let targets: Vec<u32> = daemons.chain(programs).collect();
+        targets.into_iter().filter(|pid| self.signal_pid(k, now, *pid, signal)).count()
+    }
+
+    /// Every process: (pid, name), daemons first.
+    fn processes(&self) -> impl Iterator<Item = (u32, &'static str)> + '_ {
+        let daemons = self.units.all().filter_map(|u| self.units.main(u));
+        daemons.chain(&self.programs).flat_map(|p| p.pids().map(|pid| (pid, p.process.name())))
+    }
+
+    /// `pidof NAME`.
+    fn pids_of(&self, name: &str) -> Vec<u32> {
+        self.processes().filter(|(_, n)| *n == name).map(|(p, _)| p).collect()
+    }
+
+    /// `systemctl start`; `Err` with the daemon's messages when it refused to start.
+    fn start_unit(&mut self, k: &mut Kernel, now: SimTime, unit: units::Unit) -> Result<(), Vec<String>> {
+        self.units.start(k, now, unit, &mut self.next_pid)
+    }
+}

@@ -1,0 +1,210 @@
+//! The C library's networking, as daemons and clients use it: name resolution, a pool of
+//! listening sockets that is refilled as connections are accepted, and a buffered byte stream
+//! over one connection.
+
+use std::net::Ipv4Addr;
+
+use crate::host::kernel::{Fs, Kernel, TcpSocket, TcpStatus as Status};
+
+/// Name resolution as the host's tools do it (glibc's `files` source): a dotted quad, else
+/// `/etc/hosts`.
+pub(crate) fn resolve(fs: &Fs, name: &str) -> Option<Ipv4Addr> {
+    if let Ok(ip) = name.parse() {
+        return Some(ip);
+    }
+    let hosts = fs.read_text("/etc/hosts")?;
+    hosts.lines().find_map(|l| {
+        let mut words = l.split('#').next()?.split_whitespace();
+        let ip: Ipv4Addr = words.next()?.parse().ok()?;
+        words.any(|w| w == name).then_some(ip)
+    })
+}
+
+/// Listening sockets kept open per port: the simulated kernel's accept backlog. Connections
+/// that arrive in the same instant beyond this many would be reset, so it is sized above the
+/// concurrency a lab produces.
+const POOL: usize = 16;
+
+/// Listening sockets on one port.
+pub(crate) struct ListenerPool {
+    port: u16,
+    idle: Vec<TcpSocket>,
+}
+
+impl ListenerPool {
+    /// Starts listening on `port` (on every address).
+    pub(crate) fn open(k: &mut Kernel, port: u16) -> ListenerPool {
+        let mut pool = ListenerPool { port, idle: Vec::new() };
+        pool.refill(k);
+        pool
+    }
+
+    fn refill(&mut self, k: &mut Kernel) {
+        while self.idle.len() < POOL {
+            match k.tcp_listen(self.port) {
+                Some(h) => self.idle.push(h),
+                None => break,
+            }
+        }
+    }
+
+    /// The port.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Connections that arrived since the last call.
+    pub(crate) fn accept(&mut self, k: &mut Kernel) -> Vec<TcpSocket> {
+        if !self.idle.iter().any(|&h| k.tcp_accepted(h)) {
+            return Vec::new();
+        }
+        let (accepted, idle): (Vec<_>, Vec<_>) = self.idle.iter().partition(|&&h| k.tcp_accepted(h));
+        self.idle = idle;
+        self.refill(k);
+        accepted
+    }
+
+    /// Stops listening: later SYNs to the port are answered with a RST.
+    pub(crate) fn close(&mut self, k: &mut Kernel) {
+        for h in self.idle.drain(..) {
+            k.tcp_release(h);
+        }
+    }
+}
+
+/// One connection with an input buffer and an output queue.
+pub(crate) struct Stream {
+    pub(crate) handle: TcpSocket,
+    pub(crate) input: Vec<u8>,
+    output: Vec<u8>,
+    close_when_flushed: bool,
+    closed: bool,
+}
+
+impl Stream {
+    pub(crate) fn new(handle: TcpSocket) -> Stream {
+        Stream { handle, input: Vec::new(), output: Vec::new(), close_when_flushed: false, closed: false }
+    }
+
+    /// Queues bytes to send.
+    pub(crate) fn send(&mut self, bytes: &[u8]) {
+        self.output.extend_from_slice(bytes);
+    }
+
+    /// Closes (FIN) once everything queued has been handed to TCP.
+    pub(crate) fn close_when_flushed(&mut self) {
+        self.close_when_flushed = true;
+    }
+
+    /// Whether the owner asked for a close.
+    pub(crate) fn closing(&self) -> bool {
+        self.close_when_flushed || self.closed
+    }
+
+    /// Whether the socket was closed or released (the kernel reaps it).
+    pub(crate) fn is_finished(&self) -> bool {
+        self.closed
+    }
+
+    /// Moves bytes both ways; returns the connection status and whether anything moved.
+    pub(crate) fn pump(&mut self, k: &mut Kernel) -> (Status, bool) {
+        let status = k.tcp_status(self.handle);
+        let mut moved = false;
+        if matches!(status, Status::Open | Status::PeerClosed) {
+            let data = k.tcp_recv(self.handle);
+            moved |= !data.is_empty();
+            self.input.extend_from_slice(&data);
+            if !self.output.is_empty() {
+                let n = k.tcp_send(self.handle, &self.output);
+                self.output.drain(..n);
+                moved |= n > 0;
+            }
+        }
+        if self.close_when_flushed && self.output.is_empty() && !self.closed {
+            k.tcp_close(self.handle);
+            self.closed = true;
+            moved = true;
+        }
+        (status, moved)
+    }
+
+    /// Gives the socket back (abortive if still open, otherwise after its close completes).
+    pub(crate) fn release(&mut self, k: &mut Kernel) {
+        if !self.closed {
+            k.tcp_release(self.handle);
+            self.closed = true;
+        }
+    }
+}
+
+/// How an outgoing connection ended abnormally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The connect was refused (a RST; also a connect that timed out, see the kernel's TCP).
+    Refused,
+    /// The next hop did not answer ARP (EHOSTUNREACH).
+    Unreachable,
+    /// The established connection was reset.
+    Reset,
+}
+
+/// What an outgoing connection did since the last [`Connection::poll`]; each change is reported
+/// once, in this order: connected, data, end of stream or failure.
+#[derive(Default)]
+pub(crate) struct Progress {
+    /// The handshake completed.
+    pub(crate) connected: bool,
+    /// Bytes received.
+    pub(crate) data: Vec<u8>,
+    /// The peer sent its FIN.
+    pub(crate) eof: bool,
+    /// The connection failed or was reset.
+    pub(crate) failed: Option<Failure>,
+    /// Bytes moved either way, or the socket closed.
+    pub(crate) io: bool,
+}
+
+/// An outgoing connection (`connect()`): a [`Stream`] whose socket status the owner sees as
+/// [`Progress`], so that clients (curl, nc, nginx's upstream side) read one vocabulary.
+pub(crate) struct Connection {
+    /// The byte stream.
+    pub(crate) stream: Stream,
+    connected: bool,
+    ended: bool,
+}
+
+impl Connection {
+    /// Connects to `ip:port`; `None` when there is no route (ENETUNREACH).
+    pub(crate) fn open(k: &mut Kernel, ip: Ipv4Addr, port: u16) -> Option<Connection> {
+        let socket = k.tcp_connect(ip, port)?;
+        Some(Connection { stream: Stream::new(socket), connected: false, ended: false })
+    }
+
+    /// Whether the handshake completed at some point.
+    pub(crate) fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    /// Moves bytes both ways and reports what changed.
+    pub(crate) fn poll(&mut self, k: &mut Kernel) -> Progress {
+        let (status, io) = self.stream.pump(k);
+        let mut progress = Progress { io, ..Progress::default() };
+        if self.ended {
+            return progress;
+        }
+        match status {
+            Status::Connecting => {}
+            Status::Open | Status::PeerClosed => {
+                progress.connected = !self.connected;
+                self.connected = true;
+                progress.data = std::mem::take(&mut self.stream.input);
+                progress.eof = status == Status::PeerClosed;
+            }
+            Status::Refused => progress.failed = Some(Failure::Refused),
+            Status::Unreachable => progress.failed = Some(Failure::Unreachable),
+            Status::Reset => progress.failed = Some(if self.connected { Failure::Reset } else { Failure::Refused }),
+        }
+        self.ended = progress.eof || progress.failed.is_some();
+        progress
+    }
+}

@@ -1,0 +1,142 @@
+//! The vocabulary of userland: the [`Process`] trait every daemon and console program
+//! implements, signals and exits, and the two kinds of table row that make a program known to
+//! the machine: a [`UnitSpec`] (a systemd service, `systemctl start NAME`) and a console
+//! program's start function, which receives an [`Invocation`] (`ping …` typed at the prompt).
+
+use crate::host::kernel::Kernel;
+use crate::kernel::SimTime;
+use crate::observe::trace::Stream;
+
+/// Signals processes understand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Signal {
+    /// SIGHUP: reload the configuration (nginx), or hang up (console programs die of it).
+    Hup,
+    /// SIGINT: Ctrl-C.
+    Int,
+    /// SIGKILL: the process vanishes at once.
+    Kill,
+    /// SIGTERM: orderly shutdown.
+    Term,
+}
+
+impl Signal {
+    /// The signal's number on Linux.
+    pub(crate) fn number(self) -> i32 {
+        match self {
+            Signal::Hup => 1,
+            Signal::Int => 2,
+            Signal::Kill => 9,
+            Signal::Term => 15,
+        }
+    }
+
+    /// The exit status the shell shows for a process killed by this signal (128 + its number).
+    pub(crate) fn exit_status(self) -> i32 {
+        128 + self.number()
+    }
+}
+
+/// How a process ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// It exited with this status.
+    Code(i32),
+    /// A signal killed it.
+    Signal(Signal),
+}
+
+/// A running program: a daemon of a unit or a console program. It owns its sockets and its
+/// sans-IO core, and moves bytes and time between them; it reaches the machine only through
+/// the [`Kernel`] it is handed.
+pub(crate) trait Process {
+    /// Its command name, as `pidof` and `killall` know it.
+    fn name(&self) -> &'static str;
+
+    /// Runs it: reads its sockets, fires due timers, carries out what its core decided. True if
+    /// it did anything (the host then polls once more at the same instant).
+    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool;
+
+    /// When it next needs [`Process::poll`] without new input.
+    fn poll_timeout(&self) -> Option<SimTime>;
+
+    /// A signal, each program handling it its own way (ping prints its statistics on SIGINT).
+    fn signal(&mut self, k: &mut Kernel, now: SimTime, signal: Signal);
+
+    /// How it ended, once it has; `None` while it runs.
+    fn exit(&self) -> Option<Exit>;
+
+    /// Since when it has been shutting down (SIGTERM taken, not exited yet).
+    fn stopping_since(&self) -> Option<SimTime> {
+        None
+    }
+
+    /// Its protocol state in a few words for the lab's view (keepalived: `VI_1 MASTER`).
+    fn summary(&self) -> Option<String> {
+        None
+    }
+}
+
+/// A systemd service: one row of the unit table.
+pub(crate) struct UnitSpec {
+    /// The unit's short name (`keepalived` for `keepalived.service`).
+    pub(crate) name: &'static str,
+    /// Its `Description=`.
+    pub(crate) description: &'static str,
+    /// The file or directory whose presence means the package is installed.
+    pub(crate) package_marker: &'static str,
+    /// Files the package installs when the scenario did not provide them (path, contents).
+    pub(crate) package_files: &'static [(&'static str, &'static str)],
+    /// How many consecutive pids the daemon takes (a master and its worker).
+    pub(crate) pids: u32,
+    /// Starts the daemon with its first pid; `Err` carries what its start command printed when
+    /// it refused to start.
+    pub(crate) start: fn(&mut Kernel, SimTime, u32) -> Result<Box<dyn Process>, Vec<String>>,
+}
+
+/// What a console program is started with.
+pub(crate) struct Invocation<'a> {
+    /// When it was typed.
+    pub(crate) now: SimTime,
+    /// The command's number in the run (its console lines carry it).
+    pub(crate) id: usize,
+    /// Its pid.
+    pub(crate) pid: u32,
+    /// The words after the program's name.
+    pub(crate) args: &'a [&'a str],
+    /// Its standard input (`< FILE`).
+    pub(crate) stdin: Vec<u8>,
+}
+
+/// Ends console command `id` at once with `lines` on stderr and `status` (a usage error).
+pub(crate) fn fail(k: &mut Kernel, now: SimTime, id: usize, lines: Vec<String>, status: i32) {
+    for line in lines {
+        k.console(now, id, Stream::Stderr, line);
+    }
+    k.console_exit(now, id, status);
+}
+
+/// A process in the table: its pids (a master and its workers share a group), when it started,
+/// and the program itself.
+pub(crate) struct Proc {
+    /// Its first pid.
+    pub(crate) pid: u32,
+    /// How many consecutive pids it holds.
+    pub(crate) npids: u32,
+    /// When it started.
+    pub(crate) started: SimTime,
+    /// The program.
+    pub(crate) process: Box<dyn Process>,
+}
+
+impl Proc {
+    /// Whether `pid` is one of its pids.
+    pub(crate) fn has_pid(&self, pid: u32) -> bool {
+        (self.pid..self.pid + self.npids).contains(&pid)
+    }
+
+    /// Its pids, in order.
+    pub(crate) fn pids(&self) -> impl Iterator<Item = u32> {
+        self.pid..self.pid + self.npids
+    }
+}

@@ -1,0 +1,174 @@
+//! `curl`: the sans-IO [`Transfer`] of `proto::curl` over one TCP connection. The kernel reports
+//! connect failures as Linux would (a RST → refused, failed neighbour resolution →
+//! EHOSTUNREACH); each finished transfer is traced with its status, body, exit and duration,
+//! which the HTTP expectations read.
+
+use crate::host::kernel::Kernel;
+use crate::host::userland::net::{Connection, Failure, resolve};
+use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
+use crate::kernel::SimTime;
+use crate::observe::trace::{Stream as TraceStream, TraceKind};
+use crate::proto::curl::{Args, ConnectError, Transfer};
+use crate::proto::ping::Stream as CoreStream;
+
+/// Bodies longer than this are cut in the trace (the console shows them whole).
+const TRACE_BODY: usize = 4096;
+
+struct CurlProc {
+    id: usize,
+    transfer: Transfer,
+    conn: Option<Connection>,
+    started: SimTime,
+    url: String,
+    error: String,
+    exit: Option<Exit>,
+}
+
+/// Parses the arguments and starts; on a usage error prints it and returns `None`.
+pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Process>> {
+    let Invocation { now, id, args, .. } = run;
+    let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    let parsed = match Args::parse(&argv) {
+        Ok(a) => a,
+        Err(e) => {
+            fail(k, now, id, e.lines, e.status);
+            return None;
+        }
+    };
+    let url = argv.iter().find(|a| a.contains("://")).cloned().unwrap_or_else(|| parsed.url.host.clone());
+    let resolved = resolve(k.fs(), &parsed.url.host);
+    let transfer = Transfer::new(parsed, now, resolved);
+    let mut p = CurlProc { id, transfer, conn: None, started: now, url, error: String::new(), exit: None };
+    if let Some((ip, port)) = p.transfer.remote() {
+        match Connection::open(k, ip, port) {
+            Some(conn) => p.conn = Some(conn),
+            // connect() → ENETUNREACH: no route to the address.
+            None => p.transfer.handle_connect_error(now, ConnectError::HostUnreachable),
+        }
+    }
+    p.drain(k, now);
+    Some(Box::new(p))
+}
+
+impl CurlProc {
+    /// Carries out the core's outputs; ends the process once it has an exit status.
+    fn drain(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+        let mut moved = false;
+        while let Some(bytes) = self.transfer.poll_transmit() {
+            moved = true;
+            if let Some(c) = self.conn.as_mut() {
+                c.stream.send(&bytes);
+                c.stream.pump(k);
+            }
+        }
+        while let Some((stream, line)) = self.transfer.poll_output() {
+            moved = true;
+            let stream = match stream {
+                CoreStream::Stdout => TraceStream::Stdout,
+                CoreStream::Stderr => {
+                    self.error = line.clone();
+                    TraceStream::Stderr
+                }
+            };
+            k.console(now, self.id, stream, line);
+        }
+        while let Some((path, bytes)) = self.transfer.poll_file() {
+            k.fs_mut().write(&path, bytes, now);
+        }
+        if let Some(exit) = self.transfer.exit_status() {
+            self.end(k, now, exit);
+            moved = true;
+        }
+        moved
+    }
+
+    fn end(&mut self, k: &mut Kernel, now: SimTime, status: i32) {
+        if self.exit.is_some() {
+            return;
+        }
+        self.exit = Some(Exit::Code(status));
+        if let Some(c) = self.conn.as_mut() {
+            if c.is_connected() && status == 0 {
+                c.stream.close_when_flushed();
+                c.stream.pump(k);
+            } else {
+                c.stream.release(k);
+            }
+        }
+        let result = self.transfer.result();
+        let body = String::from_utf8_lossy(&result.body[..result.body.len().min(TRACE_BODY)]).into_owned();
+        let transfer = TraceKind::HttpTransfer {
+            host: k.hostname().to_owned(),
+            id: self.id,
+            url: self.url.clone(),
+            started: self.started,
+            status: result.status,
+            exit: status,
+            body,
+            error: std::mem::take(&mut self.error),
+            total_us: result.total_us,
+        };
+        k.trace(now, transfer);
+        k.console_exit(now, self.id, status);
+    }
+}
+
+impl Process for CurlProc {
+    fn name(&self) -> &'static str {
+        "curl"
+    }
+
+    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+        if self.exit.is_some() {
+            return false;
+        }
+        let mut moved = false;
+        if let Some(conn) = self.conn.as_mut() {
+            let progress = conn.poll(k);
+            moved |= progress.io;
+            if progress.connected {
+                self.transfer.handle_connected(now);
+                moved = true;
+            }
+            if !progress.data.is_empty() {
+                self.transfer.handle_data(now, &progress.data);
+            }
+            if progress.eof {
+                self.transfer.handle_eof(now);
+                moved = true;
+            }
+            match progress.failed {
+                None => {}
+                Some(Failure::Refused) => self.transfer.handle_connect_error(now, ConnectError::Refused),
+                Some(Failure::Unreachable) => self.transfer.handle_connect_error(now, ConnectError::HostUnreachable),
+                Some(Failure::Reset) => self.transfer.handle_reset(now),
+            }
+        }
+        if self.transfer.poll_timeout().is_some_and(|t| t <= now) {
+            self.transfer.handle_timeout(now);
+            moved = true;
+        }
+        moved |= self.drain(k, now);
+        moved
+    }
+
+    fn poll_timeout(&self) -> Option<SimTime> {
+        if self.exit.is_some() { None } else { self.transfer.poll_timeout() }
+    }
+
+    /// Any signal abandons the transfer.
+    fn signal(&mut self, k: &mut Kernel, now: SimTime, signal: Signal) {
+        if self.exit.is_some() {
+            return;
+        }
+        if let Some(c) = self.conn.as_mut() {
+            c.stream.release(k);
+        }
+        self.exit = Some(Exit::Signal(signal));
+        k.console_exit(now, self.id, signal.exit_status());
+    }
+
+    fn exit(&self) -> Option<Exit> {
+        self.exit
+    }
+}

@@ -1,0 +1,7 @@
+//! The console programs that run until they exit, each the glue between a sans-IO core in
+//! `proto` and the kernel. Each file exports its `start` function; the shell's command table
+//! lists them.
+
+pub(crate) mod curl;
+pub(crate) mod nc;
+pub(crate) mod ping;

@@ -1,0 +1,124 @@
+//! `nc` (OpenBSD netcat) as a TCP client: the sans-IO [`Session`] of `proto::nc` over one
+//! outgoing connection. It is how a lab sends a hand-made (or malformed) request to a server.
+
+use crate::host::kernel::Kernel;
+use crate::host::userland::net::{Connection, Failure, resolve};
+use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
+use crate::kernel::SimTime;
+use crate::observe::trace::Stream as TraceStream;
+use crate::proto::nc::{Args, Close, ConnectError, Session, Signal as NcSignal, Stream};
+
+struct NcProc {
+    id: usize,
+    session: Session,
+    conn: Option<Connection>,
+    exit: Option<Exit>,
+}
+
+/// Starts `nc HOST PORT` with its standard input; `None` when it is over at once (a usage error,
+/// a name that does not resolve, no route), having printed why.
+pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Process>> {
+    let Invocation { now, id, args, stdin, .. } = run;
+    let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    let args = match Args::parse(&argv) {
+        Ok(a) => a,
+        Err(e) => {
+            fail(k, now, id, e.lines, e.status);
+            return None;
+        }
+    };
+    let resolved = resolve(k.fs(), &args.host);
+    let mut p = NcProc { id, session: Session::new(args, resolved, stdin, now), conn: None, exit: None };
+    if let Some((ip, port)) = p.session.remote() {
+        match Connection::open(k, ip, port) {
+            Some(conn) => p.conn = Some(conn),
+            None => p.session.handle_connect_failed(now, ConnectError::NetworkUnreachable),
+        }
+    }
+    p.drain(k, now);
+    p.exit.is_none().then(|| Box::new(p) as Box<dyn Process>)
+}
+
+impl NcProc {
+    /// Carries out the session's outputs; returns whether bytes moved.
+    fn drain(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+        let mut moved = false;
+        while let Some(bytes) = self.session.poll_transmit() {
+            if let Some(c) = self.conn.as_mut() {
+                c.stream.send(&bytes);
+                moved |= c.stream.pump(k).1;
+            }
+        }
+        while let Some((stream, line)) = self.session.poll_output() {
+            let stream = match stream {
+                Stream::Stdout => TraceStream::Stdout,
+                Stream::Stderr => TraceStream::Stderr,
+            };
+            k.console(now, self.id, stream, line);
+        }
+        if let Some(Close::Abort) = self.session.poll_close()
+            && let Some(c) = self.conn.as_mut()
+        {
+            c.stream.release(k);
+        }
+        if let (Some(status), None) = (self.session.exit_status(), self.exit) {
+            self.exit = Some(Exit::Code(status));
+            k.console_exit(now, self.id, status);
+        }
+        moved
+    }
+}
+
+impl Process for NcProc {
+    fn name(&self) -> &'static str {
+        "nc"
+    }
+
+    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+        if self.exit.is_some() {
+            return false;
+        }
+        let mut moved = false;
+        if let Some(conn) = self.conn.as_mut() {
+            let progress = conn.poll(k);
+            moved |= progress.io;
+            if progress.connected {
+                self.session.handle_connected(now);
+                // The input goes out in the instant the handshake is seen.
+                moved |= self.drain(k, now);
+            }
+            self.session.handle_data(now, &progress.data);
+            if progress.eof {
+                self.session.handle_peer_closed(now);
+            }
+            match progress.failed {
+                None => {}
+                Some(Failure::Refused) => self.session.handle_connect_failed(now, ConnectError::Refused),
+                Some(Failure::Unreachable) => self.session.handle_connect_failed(now, ConnectError::HostUnreachable),
+                Some(Failure::Reset) => self.session.handle_reset(now),
+            }
+        }
+        self.session.handle_timeout(now);
+        moved |= self.drain(k, now);
+        moved
+    }
+
+    fn poll_timeout(&self) -> Option<SimTime> {
+        self.session.poll_timeout()
+    }
+
+    fn signal(&mut self, k: &mut Kernel, now: SimTime, signal: Signal) {
+        let signal = match signal {
+            Signal::Hup => NcSignal::Hup,
+            Signal::Int => NcSignal::Int,
+            Signal::Kill => NcSignal::Kill,
+            Signal::Term => NcSignal::Term,
+        };
+        self.session.handle_signal(now, signal);
+        self.drain(k, now);
+    }
+
+    fn exit(&self) -> Option<Exit> {
+        self.exit
+    }
+}

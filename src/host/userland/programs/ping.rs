@@ -1,0 +1,189 @@
+//! `ping`: the iputils core of `proto::ping` over a raw ICMP socket (root's ping uses one too,
+//! with the pid as ICMP identifier). Replies are read from the socket; a local "Destination Host
+//! Unreachable" comes from the socket's error queue, where the kernel puts probes whose
+//! neighbour resolution failed.
+
+use std::net::Ipv4Addr;
+
+use crate::host::kernel::{Kernel, RawSocket};
+use crate::host::userland::net::resolve;
+use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
+use crate::kernel::SimTime;
+use crate::observe::trace::{Stream, TraceKind};
+use crate::proto::ping::{self as core, Event, Pinger, Stream as PingStream};
+use smoltcp::wire::{IpProtocol, Ipv4Packet};
+
+const TTL: u8 = 64;
+const PROTO_ICMP: u8 = 1;
+
+struct PingProc {
+    id: usize,
+    pid: u32,
+    pinger: Pinger,
+    socket: RawSocket,
+    source: Ipv4Addr,
+    target: Ipv4Addr,
+    exit: Option<Exit>,
+}
+
+fn ipv4_packet(src: Ipv4Addr, dst: Ipv4Addr, id: u16, ttl: u8, icmp: &[u8]) -> Vec<u8> {
+    let len = 20 + icmp.len();
+    let mut p = vec![0u8; len];
+    p[0] = 0x45;
+    p[2..4].copy_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
+    p[4..6].copy_from_slice(&id.to_be_bytes());
+    p[6] = 0x40; // DF, as Linux sets with path MTU discovery on
+    p[8] = ttl;
+    p[9] = 1;
+    p[12..16].copy_from_slice(&src.octets());
+    p[16..20].copy_from_slice(&dst.octets());
+    let mut header = Ipv4Packet::new_unchecked(&mut p[..]);
+    header.fill_checksum();
+    p[20..].copy_from_slice(icmp);
+    p
+}
+
+fn echo_fields(icmp: &[u8]) -> Option<(u8, u16, u16)> {
+    (icmp.len() >= 8).then(|| (icmp[0], u16::from_be_bytes([icmp[4], icmp[5]]), u16::from_be_bytes([icmp[6], icmp[7]])))
+}
+
+/// Parses the arguments and starts; on a usage error prints it and returns `None`.
+pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Process>> {
+    let Invocation { now, id, pid, args, .. } = run;
+    let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    let parsed = match core::Args::parse(&argv) {
+        Ok(a) => a,
+        Err(usage) => {
+            fail(k, now, id, usage.lines, usage.status);
+            return None;
+        }
+    };
+    let Some(target) = resolve(k.fs(), &parsed.destination) else {
+        fail(k, now, id, vec![parsed.unknown_host_error()], 2);
+        return None;
+    };
+    let Some(source) = k.source_for(target) else {
+        fail(k, now, id, vec!["ping: connect: Network is unreachable".to_owned()], 2);
+        return None;
+    };
+    let socket = k.raw_open(pid, PROTO_ICMP)?;
+    let display = parsed.destination.clone();
+    let mut pinger = Pinger::new(parsed, display, target, pid as u16, k.calendar());
+    pinger.handle_start(now);
+    let mut p = PingProc { id, pid, pinger, socket, source, target, exit: None };
+    p.flush_output(k, now);
+    Some(Box::new(p))
+}
+
+impl PingProc {
+    /// Traces what the core reported about its probes.
+    fn flush_events(&mut self, k: &mut Kernel, now: SimTime) {
+        while let Some(Event::Replied { seq, rtt }) = self.pinger.poll_event() {
+            let rtt_us = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX);
+            k.trace(now, TraceKind::PingReplied { host: k.hostname().to_owned(), id: self.id, seq, rtt_us });
+        }
+    }
+
+    /// Prints pending output; once the core has an exit status, the command ends.
+    fn flush_output(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+        let mut moved = false;
+        while let Some(line) = self.pinger.poll_line() {
+            moved = true;
+            let stream = match line.stream {
+                PingStream::Stdout => Stream::Stdout,
+                PingStream::Stderr => Stream::Stderr,
+            };
+            k.console(now, self.id, stream, line.text);
+        }
+        if let Some(status) = self.pinger.exit_status() {
+            self.end(k, now, Exit::Code(status), status);
+        }
+        moved
+    }
+
+    fn end(&mut self, k: &mut Kernel, now: SimTime, exit: Exit, status: i32) {
+        if self.exit.is_some() {
+            return;
+        }
+        self.exit = Some(exit);
+        k.raw_close(self.socket);
+        k.console_exit(now, self.id, status);
+    }
+
+    /// Probes whose neighbour resolution failed: "Destination Host Unreachable".
+    fn read_errors(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+        let mut moved = false;
+        while let Some(packet) = k.raw_recv_error(self.socket) {
+            let Ok(ip) = Ipv4Packet::new_checked(&packet[..]) else { continue };
+            if ip.next_header() != IpProtocol::Icmp {
+                continue;
+            }
+            if let Some((8, ident, seq)) = echo_fields(ip.payload())
+                && ident == self.pid as u16
+            {
+                self.pinger.handle_error(now, seq, ip.src_addr());
+                moved = true;
+            }
+        }
+        moved
+    }
+}
+
+impl Process for PingProc {
+    fn name(&self) -> &'static str {
+        "ping"
+    }
+
+    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+        if self.exit.is_some() {
+            return false;
+        }
+        let mut moved = false;
+        while let Some(packet) = k.raw_recv(self.socket) {
+            moved = true;
+            let Ok(ip) = Ipv4Packet::new_checked(&packet.bytes[..]) else { continue };
+            if !k.has_addr(ip.dst_addr()) {
+                continue;
+            }
+            self.pinger.handle_reply(now, ip.payload(), ip.src_addr(), ip.hop_limit());
+            self.flush_events(k, now);
+        }
+        moved |= self.read_errors(k, now);
+        if self.pinger.poll_timeout().is_some_and(|t| t <= now) {
+            self.pinger.handle_timeout(now);
+            moved = true;
+        }
+        while let Some(icmp) = self.pinger.poll_transmit() {
+            moved = true;
+            if let Some((_, _, seq)) = echo_fields(&icmp) {
+                k.trace(now, TraceKind::PingSent { host: k.hostname().to_owned(), id: self.id, seq });
+                let ttl = self.pinger.ttl().unwrap_or(TTL);
+                k.raw_send(now, self.socket, ipv4_packet(self.source, self.target, seq, ttl, &icmp));
+            }
+        }
+        moved |= self.flush_output(k, now);
+        moved
+    }
+
+    fn poll_timeout(&self) -> Option<SimTime> {
+        if self.exit.is_some() { None } else { self.pinger.poll_timeout() }
+    }
+
+    fn signal(&mut self, k: &mut Kernel, now: SimTime, signal: Signal) {
+        match signal {
+            // SIGINT (Ctrl-C, or the end of the run) and SIGTERM: statistics, then exit.
+            Signal::Int | Signal::Term => {
+                if self.exit.is_none() {
+                    self.pinger.handle_interrupt(now);
+                    self.flush_output(k, now);
+                }
+            }
+            // No statistics.
+            Signal::Kill | Signal::Hup => self.end(k, now, Exit::Signal(signal), signal.exit_status()),
+        }
+    }
+
+    fn exit(&self) -> Option<Exit> {
+        self.exit
+    }
+}

@@ -1,0 +1,70 @@
+//! The `nginx` command: `-t` (test the configuration), `-s reload|stop|quit`, `-v`, and plain
+//! `nginx` (start, like `systemctl start nginx`), with nginx 1.22's messages on stderr. As the
+//! real binary does, `-s reload` parses the configuration itself before it signals the master
+//! (SIGHUP), so a broken file is reported on the console and the running nginx keeps its old one.
+
+use super::{Ctx, Output};
+use crate::host::userland::daemons::nginx;
+use crate::host::userland::process::Signal;
+
+const VERSION: &str = "nginx version: nginx/1.22.1";
+const NO_PID_FILE: &str = "nginx: [error] open() \"/run/nginx.pid\" failed (2: No such file or directory)";
+
+pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+    let mut o = Output::default();
+    let running = !ctx.u.pids_of("nginx").is_empty();
+    match args {
+        ["-t"] | ["-t", "-q"] | ["-q", "-t"] => {
+            let (lines, status) = nginx::test_config(ctx.k);
+            let quiet = args.contains(&"-q");
+            for line in lines.into_iter().filter(|l| !quiet || l.contains("[emerg]")) {
+                o.err(line);
+            }
+            o.status(status)
+        }
+        ["-v"] => {
+            o.err(VERSION);
+            o
+        }
+        ["-s", signal] => {
+            let signal = match *signal {
+                "reload" => Signal::Hup,
+                "stop" | "quit" => Signal::Term,
+                other => {
+                    o.err(format!("nginx: invalid option: \"-s {other}\""));
+                    return o.status(1);
+                }
+            };
+            if !running {
+                o.err(NO_PID_FILE);
+                return o.status(1);
+            }
+            if signal == Signal::Hup
+                && let Err(lines) = nginx::load(ctx.k)
+            {
+                lines.into_iter().for_each(|l| o.err(l));
+                return o.status(1);
+            }
+            ctx.u.signal_name(ctx.k, ctx.now, "nginx", signal);
+            o
+        }
+        [] => {
+            if running {
+                o.err("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)");
+                return o.status(1);
+            }
+            let unit = ctx.u.units.find("nginx");
+            match unit.map(|u| ctx.u.start_unit(ctx.k, ctx.now, u)) {
+                Some(Err(lines)) => {
+                    lines.into_iter().for_each(|l| o.err(l));
+                    o.status(1)
+                }
+                _ => o,
+            }
+        }
+        [other, ..] => {
+            o.err(format!("nginx: invalid option: \"{}\"", other.trim_start_matches('-')));
+            o.status(1)
+        }
+    }
+}
