@@ -15,7 +15,7 @@ mod userland;
 use std::net::Ipv4Addr;
 
 use kernel::Kernel;
-pub(crate) use kernel::{NicConfig, NicView};
+pub(crate) use kernel::{NicConfig, NicView, format_mac};
 use userland::Userland;
 pub(crate) use userland::{ServiceView, service_names};
 

@@ -1,8 +1,16 @@
 //! L5: the composition root. A [`Lab`] builds hosts and networks from a validated
 //! [`Scenario`], powers the hosts on at time zero, and runs the event loop: frames between NICs,
-//! host wake-ups, and timeline actions, in `(time, insertion)` order, until the scenario's
-//! duration or the event budget ends the run.
+//! host wake-ups, and the timeline (the scenario's entries, and commands typed into the run), in
+//! time order, until the scenario's duration or the event budget ends the run.
+//!
+//! A lab can be driven step by step: [`Lab::run_until`] a simulated time, [`Lab::step`] to the
+//! next instant with events, [`Lab::type_command`] on a host's console at the current time,
+//! [`Lab::view`] to look at the world, and [`Lab::finish`] into the report. [`Lab::run`] is
+//! `finish` on a fresh lab.
 
+mod view;
+
+use std::fmt;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
@@ -11,23 +19,29 @@ use crate::host::{Host, HostConfig, NicConfig};
 use crate::kernel::{Calendar, EventQueue, SimRng, SimTime};
 use crate::observe::expect::Check;
 use crate::observe::report::{Report, RunSummary};
+use crate::observe::tally::Tally;
 use crate::observe::trace::{Trace, TraceKind};
 use crate::scenario::{Scenario, TimelineAction};
+pub use view::{HostView, LabView, NicState, ServiceState, VipView};
 
-/// What the event loop does next.
+/// What the event loop does next, besides the timeline.
 ///
 /// Events at the same instant are handled in the order they were scheduled (the queue's
-/// insertion sequence): power-on of every host at zero comes first (hosts in scenario order),
-/// then timeline actions are scheduled in file order before the run starts, so at an instant
-/// where a frame arrives and a command is typed, the one scheduled first wins. That order
-/// depends only on the scenario and the seed, never on the machine.
+/// insertion sequence), and every timeline entry of an instant comes before them: the
+/// scenario's entries in file order, then commands typed into the run in the order typed. So at
+/// an instant where a frame arrives and a command is typed, the command runs first. That order
+/// depends only on the scenario, the seed and the commands typed, never on the machine.
 enum Event {
     /// A frame reaches a port's NIC (queued there; a `Wake` at the same instant processes it).
     Deliver { port: PortId, frame: Rc<Vec<u8>> },
     /// A host asked to be polled (stale when `host_wake` says otherwise).
     Wake { host: usize },
-    /// Timeline entry `index` is due.
-    Timeline { index: usize },
+}
+
+/// One entry of the timeline: an action on a host.
+struct Planned {
+    host: usize,
+    action: TimelineAction,
 }
 
 /// How a run ended.
@@ -62,11 +76,42 @@ pub struct RunResult {
     pub report: Report,
 }
 
+/// A command that cannot be typed into the run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandError {
+    /// No host has that name.
+    UnknownHost {
+        /// The name given.
+        name: String,
+        /// The hosts there are.
+        known: Vec<String>,
+    },
+    /// The command line is empty.
+    Empty,
+    /// The run is over (its duration reached, or its event budget spent).
+    RunOver,
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommandError::UnknownHost { name, known } => write!(f, "unknown host \"{name}\" (known: {})", known.join(", ")),
+            CommandError::Empty => f.write_str("empty command"),
+            CommandError::RunOver => f.write_str("the run is over"),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
 /// A lab being simulated.
 pub struct Lab {
     scenario: Scenario,
     seed: u64,
     now: SimTime,
+    /// Entries of `planned` by time, file entries first, then typed commands.
+    timeline: EventQueue<usize>,
+    planned: Vec<Planned>,
     queue: EventQueue<Event>,
     hosts: Vec<Host>,
     host_wake: Vec<Option<SimTime>>,
@@ -76,8 +121,10 @@ pub struct Lab {
     /// For each port, (host, NIC index, network index).
     port_owner: Vec<(usize, usize, usize)>,
     trace: Trace,
+    tally: Tally,
     events: u64,
     next_command: usize,
+    exhausted: bool,
 }
 
 /// A MAC for a NIC without one in the scenario: VMware's OUI (the lab ran on VMware) and three
@@ -95,7 +142,8 @@ fn derived_mac(host: &str, nic: &str, taken: &[[u8; 6]]) -> [u8; 6] {
 }
 
 impl Lab {
-    /// Builds the lab of `scenario` with `seed`; `capture` records a pcap per network.
+    /// Builds the lab of `scenario` with `seed` and powers its hosts on at time zero; `capture`
+    /// records a pcap per network.
     pub fn new(scenario: &Scenario, seed: u64, capture: bool) -> Lab {
         let root = SimRng::new(seed);
         let calendar = Calendar::new(scenario.epoch_unix_s);
@@ -133,56 +181,140 @@ impl Lab {
             hosts.push(Host::new(cfg, root.fork(&format!("host/{}", spec.name)), calendar));
             host_ports.push(ports);
         }
-        let mut queue = EventQueue::new();
-        for (index, entry) in scenario.timeline.iter().enumerate() {
-            queue.push(entry.at, Event::Timeline { index });
-        }
         let n = hosts.len();
-        Lab {
+        let mut lab = Lab {
             scenario: scenario.clone(),
             seed,
             now: SimTime::ZERO,
-            queue,
+            timeline: EventQueue::new(),
+            planned: Vec::new(),
+            queue: EventQueue::new(),
             hosts,
             host_wake: vec![None; n],
             fabric,
             host_ports,
             port_owner,
             trace: Trace::new(),
+            tally: Tally::default(),
             events: 0,
             next_command: 0,
+            exhausted: false,
+        };
+        for entry in &scenario.timeline {
+            // Validation guarantees the host exists.
+            let host = lab.host_index(&entry.host).unwrap_or(0);
+            lab.plan(entry.at, host, entry.action.clone());
+        }
+        for h in 0..n {
+            lab.hosts[h].power_on(SimTime::ZERO);
+            lab.after_host(h);
+        }
+        lab
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// When the run ends (the scenario's duration).
+    pub fn end(&self) -> SimTime {
+        self.scenario.duration
+    }
+
+    /// The seed of the run.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Whether the event budget ran out (the run can go no further).
+    pub fn is_exhausted(&self) -> bool {
+        self.exhausted
+    }
+
+    fn host_index(&self, name: &str) -> Option<usize> {
+        self.hosts.iter().position(|h| h.name() == name)
+    }
+
+    fn plan(&mut self, at: SimTime, host: usize, action: TimelineAction) {
+        self.timeline.push(at, self.planned.len());
+        self.planned.push(Planned { host, action });
+    }
+
+    /// Types `line` on `host`'s console at the current time. It runs when the lab next moves
+    /// (before anything else at this instant but the scenario's own timeline entries), exactly
+    /// as a scenario whose timeline had the command at this time would run it.
+    pub fn type_command(&mut self, host: &str, line: &str) -> Result<(), CommandError> {
+        if self.exhausted || self.now > self.end() {
+            return Err(CommandError::RunOver);
+        }
+        if line.trim().is_empty() {
+            return Err(CommandError::Empty);
+        }
+        let Some(h) = self.host_index(host) else {
+            let known = self.hosts.iter().map(|h| h.name().to_owned()).collect();
+            return Err(CommandError::UnknownHost { name: host.to_owned(), known });
+        };
+        self.plan(self.now, h, TimelineAction::Command(line.to_owned()));
+        Ok(())
+    }
+
+    /// When the next event is due, if any before the end of the run.
+    pub fn next_event_at(&self) -> Option<SimTime> {
+        let next = [self.timeline.peek_time(), self.queue.peek_time()].into_iter().flatten().min()?;
+        (next <= self.end() && !self.exhausted).then_some(next)
+    }
+
+    /// Processes every event of the next instant that has any; returns that instant, or `None`
+    /// when nothing is left before the end of the run (or the event budget ran out).
+    pub fn step(&mut self) -> Option<SimTime> {
+        let at = self.next_event_at()?;
+        self.advance(|t| t <= at);
+        Some(at)
+    }
+
+    /// Processes every event due strictly before `t` (and not after the end of the run); the
+    /// clock then reads `t`, or the end of the run if that comes first. A command typed next
+    /// runs before anything else due at `t`.
+    pub fn run_until(&mut self, t: SimTime) {
+        let end = self.end();
+        self.advance(|at| at < t && at <= end);
+        if !self.exhausted {
+            self.now = self.now.max(t.min(end));
         }
     }
 
-    /// Runs the scenario to its end (or until the event budget is spent) and reports.
-    pub fn run(mut self) -> RunResult {
-        for h in 0..self.hosts.len() {
-            self.hosts[h].power_on(SimTime::ZERO);
-            self.after_host(h);
-        }
-        let end = self.scenario.duration;
-        let mut outcome = Outcome::Completed;
-        while let Some(at) = self.queue.peek_time() {
-            if at > end {
-                break;
+    /// Pops events while `due` says so and the budget lasts.
+    fn advance(&mut self, due: impl Fn(SimTime) -> bool) {
+        loop {
+            let timeline = self.timeline.peek_time();
+            let network = self.queue.peek_time();
+            // The timeline wins a tie.
+            let from_timeline = match (timeline, network) {
+                (Some(a), Some(b)) => a <= b,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => return,
+            };
+            let at = if from_timeline { timeline } else { network };
+            if !at.is_some_and(&due) {
+                return;
             }
             if self.events >= self.scenario.max_events {
-                outcome = Outcome::EventBudgetExhausted;
-                break;
+                self.exhausted = true;
+                return;
             }
-            let Some((at, event)) = self.queue.pop() else { break };
-            self.now = at;
             self.events += 1;
-            self.dispatch(event);
-        }
-        if outcome == Outcome::Completed {
-            self.now = end;
-            for h in 0..self.hosts.len() {
-                self.hosts[h].interrupt_commands(end);
-                self.after_host(h);
+            if from_timeline {
+                let Some((at, index)) = self.timeline.pop() else { return };
+                self.now = at;
+                self.dispatch_planned(index);
+            } else {
+                let Some((at, event)) = self.queue.pop() else { return };
+                self.now = at;
+                self.dispatch(event);
             }
         }
-        self.finish(outcome)
     }
 
     fn dispatch(&mut self, event: Event) {
@@ -204,35 +336,43 @@ impl Lab {
                 self.hosts[host].poll(self.now);
                 self.after_host(host);
             }
-            Event::Timeline { index } => {
-                let entry = &self.scenario.timeline[index];
-                let Some(h) = self.hosts.iter().position(|x| x.name() == entry.host) else { return };
-                match &entry.action {
-                    TimelineAction::Command(line) => {
-                        let id = self.next_command;
-                        self.next_command += 1;
-                        let line = line.clone();
-                        if self.hosts[h].is_powered() {
-                            self.hosts[h].run_command(self.now, id, &line);
-                        } else {
-                            // Nobody is at a powered-off console: the command is recorded, unrun.
-                            let host = entry.host.clone();
-                            self.trace.push(self.now, TraceKind::Command { host: host.clone(), id, line });
-                            self.trace.push(self.now, TraceKind::Exit { host, id, status: -1 });
-                        }
-                    }
-                    TimelineAction::PowerOn => self.hosts[h].power_on(self.now),
+        }
+    }
+
+    fn dispatch_planned(&mut self, index: usize) {
+        let h = self.planned[index].host;
+        match &self.planned[index].action {
+            TimelineAction::Command(line) => {
+                let id = self.next_command;
+                self.next_command += 1;
+                let line = line.clone();
+                if self.hosts[h].is_powered() {
+                    self.hosts[h].run_command(self.now, id, &line);
+                } else {
+                    // Nobody is at a powered-off console: the command is recorded, unrun.
+                    let host = self.hosts[h].name().to_owned();
+                    self.push_trace(self.now, TraceKind::Command { host: host.clone(), id, line });
+                    self.push_trace(self.now, TraceKind::Exit { host, id, status: -1 });
                 }
-                self.after_host(h);
             }
+            TimelineAction::PowerOn => self.hosts[h].power_on(self.now),
+        }
+        self.after_host(h);
+    }
+
+    fn push_trace(&mut self, at: SimTime, kind: TraceKind) {
+        self.trace.push(at, kind);
+        if let Some(event) = self.trace.events().last() {
+            self.tally.record(event);
         }
     }
 
     /// Collects what host `h` did: trace events, frames onto the fabric, its next wake.
     fn after_host(&mut self, h: usize) {
         let now = self.now;
-        for (at, kind) in self.hosts[h].drain_events() {
-            self.trace.push(at, kind);
+        let events: Vec<_> = self.hosts[h].drain_events().collect();
+        for (at, kind) in events {
+            self.push_trace(at, kind);
         }
         let Lab { hosts, host_ports, port_owner, trace, fabric, queue, .. } = self;
         for (nic, frame) in hosts[h].drain_frames() {
@@ -250,22 +390,40 @@ impl Lab {
         }
     }
 
-    fn finish(mut self, outcome: Outcome) -> RunResult {
-        self.trace.push(self.now, TraceKind::End { outcome: outcome.as_str().to_owned(), events: self.events });
+    /// The world as it is now.
+    pub fn view(&self) -> LabView<'_> {
+        view::build(self)
+    }
+
+    /// Runs the scenario to its end (or until the event budget is spent) and reports.
+    pub fn run(self) -> RunResult {
+        self.finish()
+    }
+
+    /// Runs what is left of the scenario (unless the event budget is spent), interrupts the
+    /// commands still running at the end (Ctrl-C) and reports.
+    pub fn finish(mut self) -> RunResult {
+        let end = self.end();
+        self.advance(|at| at <= end);
+        let outcome = if self.exhausted { Outcome::EventBudgetExhausted } else { Outcome::Completed };
+        if outcome == Outcome::Completed {
+            self.now = end;
+            for h in 0..self.hosts.len() {
+                self.hosts[h].interrupt_commands(end);
+                self.after_host(h);
+            }
+        }
+        self.report(outcome)
+    }
+
+    fn report(mut self, outcome: Outcome) -> RunResult {
+        self.push_trace(self.now, TraceKind::End { outcome: outcome.as_str().to_owned(), events: self.events });
         let pcaps = self
             .fabric
             .network_names()
             .enumerate()
             .filter_map(|(i, name)| self.fabric.captured(i).map(|c| (name.to_owned(), c.bytes().to_vec())))
             .collect();
-        let mut vips: Vec<Ipv4Addr> = Vec::new();
-        for e in &self.scenario.expectations {
-            if let Check::VipOwner { vip, .. } = e.check
-                && !vips.contains(&vip)
-            {
-                vips.push(vip);
-            }
-        }
         let summary = RunSummary {
             scenario: self.scenario.name.clone(),
             file: self.scenario.path.display().to_string(),
@@ -276,7 +434,20 @@ impl Lab {
             frames: self.trace.frames(),
             digest: self.trace.digest(),
         };
-        let report = Report::new(summary, &self.scenario.expectations, self.trace.events(), &vips);
+        let report = Report::new(summary, &self.scenario.expectations, self.trace.events(), &self.expected_vips());
         RunResult { trace: self.trace, pcaps, outcome, events: self.events, report }
+    }
+
+    /// The VIPs the scenario's expectations name, in order.
+    fn expected_vips(&self) -> Vec<Ipv4Addr> {
+        let mut vips: Vec<Ipv4Addr> = Vec::new();
+        for e in &self.scenario.expectations {
+            if let Check::VipOwner { vip, .. } = e.check
+                && !vips.contains(&vip)
+            {
+                vips.push(vip);
+            }
+        }
+        vips
     }
 }

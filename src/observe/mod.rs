@@ -1,6 +1,7 @@
 //! L1: what happened. The vocabulary every layer reports in: trace events, expectations over
-//! them, and the report rendered from both.
+//! them, the report rendered from both, and running summaries for a live view.
 
 pub mod expect;
 pub mod report;
+pub mod tally;
 pub mod trace;

@@ -20,6 +20,9 @@ mod golden;
 /// Whole scenarios: every `scenarios/*.ron` runs to completion and meets its expectations.
 mod scenarios;
 
+/// Driving a lab step by step: stepping and typing commands equals a timeline; the view mid-run.
+mod stepping;
+
 /// Determinism: same scenario + seed ⇒ identical report, trace and pcaps (library and CLI); seed sweep.
 mod determinism;
 

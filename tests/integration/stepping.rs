@@ -1,0 +1,135 @@
+//! Driving a lab step by step: running to several times, stepping, typing commands into the run
+//! and finishing gives the same run as a scenario file with those commands in its timeline; the
+//! view shows hosts, services, VIP holders, pings and transfers as they are mid-run.
+
+use std::time::Duration;
+
+use labsim::lab::{CommandError, Lab, RunResult};
+use labsim::scenario::{Scenario, TimelineAction, TimelineEntry};
+
+use crate::util;
+
+fn at(s: f64) -> labsim::kernel::SimTime {
+    labsim::kernel::SimTime::ZERO + Duration::from_secs_f64(s)
+}
+
+/// `scenario` with `typed` commands appended to its timeline, as a file would list them.
+fn with_typed(scenario: &Scenario, typed: &[(f64, &str, &str)]) -> Scenario {
+    let mut s = scenario.clone();
+    let template = s.timeline[0].location.clone();
+    for (t, host, line) in typed {
+        let action = TimelineAction::Command((*line).to_owned());
+        s.timeline.push(TimelineEntry { at: at(*t), host: (*host).to_owned(), action, location: template.clone() });
+    }
+    s
+}
+
+fn same_run(a: &RunResult, b: &RunResult) {
+    assert_eq!(a.trace.digest(), b.trace.digest(), "trace digests differ");
+    assert_eq!(a.report.to_text(a.trace.events()), b.report.to_text(b.trace.events()));
+    assert_eq!(a.report.to_json(), b.report.to_json());
+    assert_eq!(a.pcaps, b.pcaps, "pcaps differ");
+    assert_eq!(a.events, b.events);
+}
+
+/// Commands typed at instants where the file's own timeline acts too (10.05 s), where pings
+/// are sent (10.6 s), and while a transfer is in flight.
+const TYPED: [(f64, &str, &str); 4] = [
+    (10.05, "lb-2", "ip neigh"),
+    (10.6, "client-1", "curl -s -m 2 http://172.2.20.100/"),
+    (10.6, "lb-1", "systemctl status keepalived"),
+    (20.0, "lb-2", "ip addr show eno33554984"),
+];
+
+#[test]
+fn stepping_and_typing_gives_the_same_run_as_the_timeline() {
+    let scenario = labsim::scenario::load(&util::scenario_path("failover.ron")).unwrap();
+    let mut lab = Lab::new(&scenario, scenario.seed, true);
+    lab.run_until(at(2.0));
+    for _ in 0..7 {
+        let before = lab.now();
+        let stepped = lab.step().expect("events are left");
+        assert!(stepped >= before);
+        assert_eq!(lab.now(), stepped);
+    }
+    lab.run_until(at(9.5));
+    lab.run_until(at(10.05));
+    assert_eq!(lab.now(), at(10.05));
+    lab.type_command(TYPED[0].1, TYPED[0].2).unwrap();
+    lab.run_until(at(10.6));
+    lab.type_command(TYPED[1].1, TYPED[1].2).unwrap();
+    lab.type_command(TYPED[2].1, TYPED[2].2).unwrap();
+    lab.run_until(at(20.0));
+    lab.type_command(TYPED[3].1, TYPED[3].2).unwrap();
+    let stepped = lab.finish();
+
+    let planned = Lab::new(&with_typed(&scenario, &TYPED), scenario.seed, true).run();
+    same_run(&stepped, &planned);
+    // The typed commands did run: the transfer is in the trace and the report.
+    assert!(planned.trace.events().iter().any(|e| matches!(&e.kind, labsim::observe::trace::TraceKind::HttpTransfer { .. })));
+}
+
+#[test]
+fn finishing_an_untouched_lab_is_running_it() {
+    let scenario = labsim::scenario::load(&util::scenario_path("failover-crash.ron")).unwrap();
+    let mut lab = Lab::new(&scenario, scenario.seed, true);
+    while lab.now() < at(5.0) && lab.step().is_some() {}
+    same_run(&lab.finish(), &Lab::new(&scenario, scenario.seed, true).run());
+}
+
+#[test]
+fn the_view_shows_the_world_mid_run() {
+    let scenario = labsim::scenario::load(&util::scenario_path("failover.ron")).unwrap();
+    let mut lab = Lab::new(&scenario, scenario.seed, false);
+    lab.run_until(at(2.0));
+    let view = lab.view();
+    assert_eq!(view.now, at(2.0));
+    let lb1 = view.hosts.iter().find(|h| h.name == "lb-1").unwrap();
+    assert!(lb1.powered);
+    let keepalived = lb1.services.iter().find(|s| s.name == "keepalived").unwrap();
+    assert_eq!((keepalived.state.as_str(), keepalived.summary.as_deref()), ("active", Some("VI_1 BACKUP")));
+    assert!(view.vips.iter().all(|v| v.holders.is_empty()), "nobody holds the VIP before 3.57 s: {:?}", view.vips);
+
+    lab.run_until(at(9.5));
+    let view = lab.view();
+    let vip = view.vips.iter().find(|v| v.addr.to_string() == "172.2.20.100").unwrap();
+    assert_eq!(vip.holders, ["lb-1"]);
+    let lb1 = view.hosts.iter().find(|h| h.name == "lb-1").unwrap();
+    assert_eq!(lb1.services.iter().find(|s| s.name == "keepalived").unwrap().summary.as_deref(), Some("VI_1 MASTER"));
+    let front = lb1.nics.iter().find(|n| n.name == "eno33554984").unwrap();
+    assert_eq!((front.network.as_str(), front.up), ("front", true));
+    assert!(front.addrs.iter().any(|(a, len)| a.to_string() == "172.2.20.100" && *len == 32));
+    // The ping started at 1 s: a probe every 0.1 s, all answered so far.
+    let ping = &view.pings[0];
+    assert_eq!(ping.host, "client-1");
+    let (sent, answered) = ping.counts();
+    assert!((84..=86).contains(&sent), "{sent} probes by 9.5 s");
+    assert_eq!(sent, answered);
+
+    lab.run_until(at(10.7));
+    let view = lab.view();
+    let lb1 = view.hosts.iter().find(|h| h.name == "lb-1").unwrap();
+    assert_eq!(lb1.services.iter().find(|s| s.name == "keepalived").unwrap().state, "deactivating");
+    let vip = view.vips.iter().find(|v| v.addr.to_string() == "172.2.20.100").unwrap();
+    assert_eq!(vip.holders, ["lb-2"]);
+    let (sent, answered) = view.pings[0].counts();
+    assert_eq!(sent - answered, 6, "the failover's lost probes, as the report counts them");
+    assert!(view.trace.len() > 100);
+}
+
+#[test]
+fn commands_are_refused_for_unknown_hosts_and_empty_lines_and_the_clock_stops_at_the_end() {
+    let scenario = labsim::scenario::load(&util::scenario_path("failover-crash.ron")).unwrap();
+    let mut lab = Lab::new(&scenario, scenario.seed, false);
+    match lab.type_command("lb-9", "ip addr") {
+        Err(CommandError::UnknownHost { name, known }) => {
+            assert_eq!(name, "lb-9");
+            assert!(known.iter().any(|k| k == "lb-1"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(lab.type_command("lb-1", "  "), Err(CommandError::Empty));
+    lab.run_until(lab.end() + Duration::from_secs(5));
+    assert_eq!(lab.now(), lab.end());
+    assert!(lab.step().is_none());
+}
