@@ -4,21 +4,21 @@
 //! against a simulated clock. Same scenario + same seed gives a byte-identical report, trace and
 //! pcap.
 //!
-//! # Module map (lower layers never import higher ones)
+//! # Modules
 //!
-//! | layer | module | what it is for | may use |
-//! |---|---|---|---|
-//! | L0 | [`kernel`] | simulated time, event queue, seeded RNG streams, calendar | – |
-//! | L1 | [`wire`] | byte formats smoltcp lacks (VRRPv2, HTTP/1.x heads) | – |
-//! | L1 | [`observe`] | trace events, expectations, report | `kernel` |
-//! | L2 | [`proto`] | sans-IO cores: keepalived, nginx, Apache httpd, curl, ping, Linux neighbour table | `kernel`, `wire` |
-//! | L3 | [`fabric`] | switches, links, pcap capture | `kernel`, `observe` |
-//! | L3 | [`host`] | one machine: smoltcp + labsim L2 and TCP bookkeeping + filesystem + processes + shell | `kernel`, `wire`, `proto`, `observe` |
-//! | L4 | [`scenario`] | RON text → validated [`scenario::Scenario`] | `kernel`, `observe` (expectation data) |
-//! | L5 | [`lab`] | the composition root: runs a scenario | all of the above |
-//! | L7 | [`cli`] | arguments, subcommands, exit codes | `lab`, `scenario`, `observe` |
+//! - [`kernel`]: simulated time, event queue, seeded RNG streams, calendar
+//! - [`wire`]: byte formats smoltcp lacks (VRRPv2, HTTP/1.x heads)
+//! - [`observe`]: trace events, expectations, report
+//! - [`proto`]: sans-IO cores: keepalived, nginx, Apache httpd, curl, ping, Linux neighbour table
+//! - [`fabric`]: switches, links, pcap capture
+//! - [`host`]: one machine: smoltcp + labsim L2 and TCP bookkeeping + filesystem + processes + shell
+//! - [`scenario`]: RON text → validated [`scenario::Scenario`]
+//! - [`lab`]: the composition root: runs a scenario
+//! - [`cli`]: arguments, subcommands, exit codes
 //!
-//! `tests/integration/architecture.rs` checks this table against the sources.
+//! Their layers, and what each may use inside and outside the crate, are the table of
+//! `ARCHITECTURE.md` at the repository root, which `tests/integration/architecture/` checks
+//! against the sources.
 
 pub mod cli;
 pub mod fabric;

@@ -35,7 +35,7 @@ mod invalid;
 /// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree.
 mod cli;
 
-/// The layering of architecture §1.2, checked by scanning `src/`.
+/// The layer table of `ARCHITECTURE.md` against every file of `src/`, with probes that plant violations in a copy.
 mod architecture;
 
 /// Bugs found in review, each reproduced by a fixture that must now pass.
