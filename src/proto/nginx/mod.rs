@@ -1,8 +1,9 @@
 //! nginx 1.22.1 as a reverse proxy / load balancer, as sans-IO pieces
 //! (spec-nginx-upstream.md; architecture habit 2):
 //!
-//! - [`config`] (with `lexer.rs`, `parse.rs`): `nginx.conf` + `conf.d/*.conf` in nginx syntax →
-//!   [`NginxConfig`] or nginx's `[emerg] … in FILE:LINE`; [`nginx_t`] gives `nginx -t`'s lines.
+//! - [`config`]: the configuration's types ([`NginxConfig`]); `parse.rs` (with `lexer.rs`) reads
+//!   `nginx.conf` + `conf.d/*.conf` in nginx syntax into them or gives nginx's
+//!   `[emerg] … in FILE:LINE`; [`nginx_t`] gives `nginx -t`'s lines.
 //! - [`upstream`]: the peers of one `upstream` group, smooth weighted round robin (§2), failure
 //!   accounting on nginx's whole-second clock (§3), backup/down (§4.1), `ip_hash` and
 //!   `least_conn` (§10).
@@ -20,10 +21,8 @@ mod parse;
 pub mod proxy;
 pub mod upstream;
 
-pub use config::{
-    Balance, ConfFiles, Emerg, Loaded, LocationConfig, NginxConfig, ProxyConfig, Resolver, ServerConfig, UpstreamConfig, nginx_t,
-};
+pub use config::{Balance, ConfFiles, Emerg, Loaded, LocationConfig, NginxConfig, ProxyConfig, Resolver, ServerConfig, UpstreamConfig};
 pub use pages::{NGINX_VER, error_page};
-pub use parse::parse_time;
+pub use parse::{nginx_t, parse_time};
 pub use proxy::{Action, ClientRequest, ConnectError, ProxyRequest, RequestCtx};
 pub use upstream::{PeerId, Tried, Upstream};

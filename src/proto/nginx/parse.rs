@@ -833,3 +833,218 @@ pub fn parse_time(s: &str, is_sec: bool) -> Option<u64> {
     let tail = if is_sec { value } else { value.checked_mul(1000)? };
     total.checked_add(tail)
 }
+
+impl NginxConfig {
+    /// Reads [`NGINX_CONF_PATH`] and its includes.
+    pub fn load(files: &dyn ConfFiles, resolver: &dyn Resolver) -> Result<Loaded, Emerg> {
+        load(NGINX_CONF_PATH, files, resolver)
+    }
+}
+
+/// `nginx -t`: the stderr lines and the exit status (0 or 1).
+pub fn nginx_t(files: &dyn ConfFiles, resolver: &dyn Resolver) -> (Vec<String>, i32) {
+    match NginxConfig::load(files, resolver) {
+        Ok(loaded) => {
+            let mut lines: Vec<String> = loaded.warnings.iter().map(warn_line).collect();
+            lines.push(format!("nginx: the configuration file {NGINX_CONF_PATH} syntax is ok"));
+            lines.push(format!("nginx: configuration file {NGINX_CONF_PATH} test is successful"));
+            (lines, 0)
+        }
+        Err(e) => (vec![e.stderr_line(), format!("nginx: configuration file {NGINX_CONF_PATH} test failed")], 1),
+    }
+}
+
+/// `nginx: [warn] TEXT in FILE:LINE`.
+pub fn warn_line(w: &Warn) -> String {
+    format!("nginx: [warn] {} in {}:{}", w.text, w.file, w.line)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The lab manual's `proxy.conf` (seed README), line for line.
+    pub(crate) const LAB_PROXY_CONF: &str = "\
+upstream jt {
+    server 192.168.20.201:80;
+    server 192.168.20.202:80;
+    server 192.168.20.203:80;
+}
+server {
+    server_name 172.2.20.100;
+    listen 80;
+    location / {
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_pass http://jt;
+    }
+}
+";
+
+    pub(crate) struct Files(pub Vec<(String, String)>);
+
+    impl ConfFiles for Files {
+        fn read(&self, path: &str) -> Option<String> {
+            self.0.iter().find(|(p, _)| p == path).map(|(_, t)| t.clone())
+        }
+        fn glob(&self, pattern: &str) -> Vec<String> {
+            let (dir, pat) = pattern.rsplit_once('/').unwrap_or(("", pattern));
+            let (pre, suf) = pat.split_once('*').unwrap_or((pat, ""));
+            let mut v: Vec<String> = self
+                .0
+                .iter()
+                .map(|(p, _)| p.clone())
+                .filter(|p| p.rsplit_once('/').is_some_and(|(d, f)| d == dir && f.starts_with(pre) && f.ends_with(suf)))
+                .collect();
+            v.sort();
+            v
+        }
+    }
+
+    struct Hosts;
+    impl Resolver for Hosts {
+        fn resolve(&self, host: &str) -> Vec<Ipv4Addr> {
+            match host {
+                "web-1" => vec![Ipv4Addr::new(192, 168, 20, 201)],
+                "web-2" => vec![Ipv4Addr::new(192, 168, 20, 202)],
+                _ => vec![],
+            }
+        }
+    }
+
+    pub(crate) fn lab_files(proxy_conf: &str) -> Files {
+        Files(vec![
+            (NGINX_CONF_PATH.into(), DEFAULT_NGINX_CONF.into()),
+            (MIME_TYPES_PATH.into(), DEFAULT_MIME_TYPES.into()),
+            ("/etc/nginx/conf.d/proxy.conf".into(), proxy_conf.into()),
+        ])
+    }
+
+    fn emerg(proxy_conf: &str) -> String {
+        match NginxConfig::load(&lab_files(proxy_conf), &Hosts) {
+            Ok(_) => "ok".into(),
+            Err(e) => e.stderr_line(),
+        }
+    }
+
+    #[test]
+    fn lab_proxy_conf_parses() {
+        let loaded = NginxConfig::load(&lab_files(LAB_PROXY_CONF), &Hosts).unwrap();
+        assert!(loaded.warnings.is_empty());
+        let c = loaded.config;
+        assert_eq!(c.upstreams.len(), 1);
+        let jt = &c.upstreams[0];
+        assert_eq!(jt.name, "jt");
+        let names: Vec<String> = jt.servers.iter().map(ServerEntry::name).collect();
+        assert_eq!(names, ["192.168.20.201:80", "192.168.20.202:80", "192.168.20.203:80"]);
+        assert!(jt.servers.iter().all(|s| s.weight == 1 && s.max_fails == 1 && s.fail_timeout_s == 10));
+        assert_eq!(c.servers.len(), 1);
+        let s = &c.servers[0];
+        assert_eq!(s.name(), "172.2.20.100");
+        assert_eq!(s.listens, [Listen { addr: None, port: 80, default_server: false }]);
+        assert_eq!(s.keepalive_timeout, Duration::from_secs(65));
+        assert_eq!(s.access_log, Some(("/var/log/nginx/access.log".into(), "main".into())));
+        let loc = s.find_location("/index.html").unwrap();
+        let p = loc.proxy.as_ref().unwrap();
+        assert_eq!((p.upstream, p.proxy_host.as_str(), p.uri.as_deref()), (0, "jt", None));
+        assert_eq!(p.set_headers[2], ("X-Forwarded-For".to_string(), "$proxy_add_x_forwarded_for".to_string()));
+        assert_eq!(p.next_upstream, ft::ERROR | ft::TIMEOUT);
+        assert_eq!((p.connect_timeout, p.read_timeout), (Duration::from_secs(60), Duration::from_secs(60)));
+        assert_eq!(p.http_version, "1.0");
+        let srv = c.find_server(Ipv4Addr::new(172, 2, 20, 100), 80, Some("172.2.20.100")).unwrap();
+        assert_eq!(srv.name(), "172.2.20.100");
+        assert!(c.log_format("main").unwrap().ends_with("\"$http_x_forwarded_for\""));
+    }
+
+    #[test]
+    fn nginx_t_success_and_failure_lines() {
+        let (lines, code) = nginx_t(&lab_files(LAB_PROXY_CONF), &Hosts);
+        assert_eq!(code, 0);
+        assert_eq!(
+            lines,
+            [
+                "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok",
+                "nginx: configuration file /etc/nginx/nginx.conf test is successful"
+            ]
+        );
+        let bad = LAB_PROXY_CONF.replace("proxy_pass http://jt;", "prox_pass http://jt;");
+        let (lines, code) = nginx_t(&lab_files(&bad), &Hosts);
+        assert_eq!(code, 1);
+        assert_eq!(
+            lines,
+            [
+                "nginx: [emerg] unknown directive \"prox_pass\" in /etc/nginx/conf.d/proxy.conf:13",
+                "nginx: configuration file /etc/nginx/nginx.conf test failed"
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_semicolons() {
+        // Before `}`: the `}` is met inside the directive.
+        let c = LAB_PROXY_CONF.replace("proxy_pass http://jt;", "proxy_pass http://jt");
+        assert_eq!(emerg(&c), "nginx: [emerg] unexpected \"}\" in /etc/nginx/conf.d/proxy.conf:14");
+        // Before another directive: both run together.
+        let c = LAB_PROXY_CONF.replace("Host $host;", "Host $host");
+        assert_eq!(
+            emerg(&c),
+            "nginx: [emerg] invalid number of arguments in \"proxy_set_header\" directive in /etc/nginx/conf.d/proxy.conf:11"
+        );
+        // Before a block: the `{` ends a simple directive.
+        let c = LAB_PROXY_CONF.replace("listen 80;", "listen 80");
+        assert_eq!(emerg(&c), "nginx: [emerg] directive \"listen\" is not terminated by \";\" in /etc/nginx/conf.d/proxy.conf:9");
+        // At the end of the file.
+        assert_eq!(emerg("upstream jt { server web-1 }"), "nginx: [emerg] unexpected \"}\" in /etc/nginx/conf.d/proxy.conf:1");
+        assert_eq!(
+            emerg("upstream jt {\n server web-1;\n"),
+            "nginx: [emerg] unexpected end of file, expecting \"}\" in /etc/nginx/conf.d/proxy.conf:3"
+        );
+    }
+
+    #[test]
+    fn upstream_errors() {
+        let c = LAB_PROXY_CONF.replace("192.168.20.202:80", "web-9:80");
+        assert_eq!(emerg(&c), "nginx: [emerg] host not found in upstream \"web-9:80\" in /etc/nginx/conf.d/proxy.conf:3");
+        let c = "upstream jt {\n}\nserver { location / { proxy_pass http://jt; } }\n";
+        assert_eq!(emerg(c), "nginx: [emerg] no servers are inside upstream in /etc/nginx/conf.d/proxy.conf:2");
+        let c = "upstream jt {\n server web-1 backup;\n}\n";
+        assert_eq!(emerg(c), "nginx: [emerg] no servers in upstream \"jt\" in /etc/nginx/conf.d/proxy.conf:1");
+        let c = LAB_PROXY_CONF.replace("192.168.20.201:80;", "192.168.20.201:80 wieght=2;");
+        assert_eq!(emerg(&c), "nginx: [emerg] invalid parameter \"wieght=2\" in /etc/nginx/conf.d/proxy.conf:2");
+        let c = LAB_PROXY_CONF.replace("proxy_pass http://jt;", "proxy_pass http://jtt;");
+        assert_eq!(emerg(&c), "nginx: [emerg] host not found in upstream \"jtt\" in /etc/nginx/conf.d/proxy.conf:13");
+        let c = LAB_PROXY_CONF.replace("listen 80;", "listen 80;\n    proxy_pass http://jt;");
+        assert_eq!(emerg(&c), "nginx: [emerg] \"proxy_pass\" directive is not allowed here in /etc/nginx/conf.d/proxy.conf:9");
+    }
+
+    #[test]
+    fn parameters_units_and_names() {
+        let c = "upstream jt {\n server web-1 weight=3 max_fails=2 fail_timeout=1m;\n server web-2:8080 backup;\n \
+                 server 10.0.0.9 down;\n least_conn;\n keepalive 8;\n}\n\
+                 server { listen 10.0.0.1:8080 default_server; location /app/ { proxy_pass http://jt/x/;\n \
+                 proxy_connect_timeout 500ms; proxy_read_timeout 1m30s; proxy_http_version 1.1;\n \
+                 proxy_next_upstream error http_502; } location / { proxy_pass http://web-2:8080; } }\n";
+        let l = NginxConfig::load(&lab_files(c), &Hosts).unwrap().config;
+        let jt = &l.upstreams[0];
+        assert_eq!((jt.servers[0].weight, jt.servers[0].max_fails, jt.servers[0].fail_timeout_s), (3, 2, 60));
+        assert!(jt.servers[1].backup && jt.servers[1].port == 8080 && jt.servers[2].down);
+        assert_eq!((jt.balance, jt.keepalive), (Balance::LeastConn, Some(8)));
+        let s = &l.servers[0];
+        assert_eq!(s.listens[0], Listen { addr: Some(Ipv4Addr::new(10, 0, 0, 1)), port: 8080, default_server: true });
+        let p = s.find_location("/app/a").unwrap().proxy.as_ref().unwrap();
+        assert_eq!((p.connect_timeout, p.read_timeout), (Duration::from_millis(500), Duration::from_secs(90)));
+        assert_eq!((p.uri.as_deref(), p.http_version.as_str()), (Some("/x/"), "1.1"));
+        assert_eq!(p.next_upstream, ft::ERROR | ft::TIMEOUT | ft::HTTP_502);
+        let p = s.find_location("/other").unwrap().proxy.as_ref().unwrap();
+        assert_eq!((p.proxy_host.as_str(), l.upstreams[p.upstream].implicit), ("web-2:8080", true));
+        assert_eq!(super::super::parse_time("10s", true), Some(10));
+        assert_eq!(super::super::parse_time("500ms", true), None);
+        assert_eq!(super::super::parse_time("1h", false), Some(3_600_000));
+        assert_eq!(super::super::parse_time("s", true), None);
+        assert_eq!(
+            emerg("server { proxy_connect_timeout 5x; }"),
+            "nginx: [emerg] \"proxy_connect_timeout\" directive invalid value in /etc/nginx/conf.d/proxy.conf:1"
+        );
+    }
+}

@@ -715,8 +715,8 @@ pub const SERVER: &str = NGINX_VER;
 
 #[cfg(test)]
 mod tests {
-    use super::super::config::tests::{LAB_PROXY_CONF, lab_files};
     use super::super::config::{NginxConfig, NoNames};
+    use super::super::parse::tests::{LAB_PROXY_CONF, lab_files};
     use super::*;
 
     const CLIENT: Ipv4Addr = Ipv4Addr::new(172, 2, 20, 1);
