@@ -15,7 +15,8 @@ mod userland;
 use std::net::Ipv4Addr;
 
 use kernel::Kernel;
-pub(crate) use kernel::{NicConfig, NicView, format_mac};
+use kernel::IfAddr;
+pub(crate) use kernel::{NicView, format_mac};
 use userland::Userland;
 pub(crate) use userland::{ServiceView, service_names};
 
@@ -37,6 +38,19 @@ pub(crate) struct HostConfig {
     pub(crate) enabled: Vec<String>,
 }
 
+/// One NIC of a [`HostConfig`].
+#[derive(Clone, Debug)]
+pub(crate) struct NicConfig {
+    /// Interface name, e.g. `eno33554984`.
+    pub(crate) name: String,
+    /// MAC address.
+    pub(crate) mac: [u8; 6],
+    /// Primary IPv4 address.
+    pub(crate) addr: Ipv4Addr,
+    /// Its prefix length.
+    pub(crate) prefix_len: u8,
+}
+
 /// One virtual machine.
 pub(crate) struct Host {
     kernel: Kernel,
@@ -51,7 +65,10 @@ const MAX_ROUNDS: usize = 256;
 impl Host {
     /// A powered-off host with its disk prepared. `rng` is the host's own stream.
     pub(crate) fn new(cfg: HostConfig, rng: SimRng, calendar: Calendar) -> Host {
-        let mut kernel = Kernel::new(cfg.name, cfg.nics, cfg.gateway, rng, calendar);
+        let mut kernel = Kernel::new(cfg.name, cfg.gateway, rng, calendar);
+        for nic in cfg.nics {
+            kernel.plug_nic(nic.name, nic.mac, IfAddr { addr: nic.addr, prefix_len: nic.prefix_len });
+        }
         for (path, contents) in cfg.files {
             kernel.fs_mut().write(&path, contents, SimTime::ZERO);
         }

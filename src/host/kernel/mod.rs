@@ -31,8 +31,8 @@ use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub(crate) use fs::Fs;
-use nic::Nic;
-pub(crate) use nic::{IfAddr, NicConfig, format_mac};
+use nic::{Nic, Plugged};
+pub(crate) use nic::{IfAddr, format_mac};
 pub(crate) use raw::{LinkWatch, RawSocket};
 pub(crate) use tcp::{Status as TcpStatus, TcpSocket};
 
@@ -65,7 +65,7 @@ impl NicView {
 /// The kernel of one machine.
 pub(crate) struct Kernel {
     name: String,
-    nic_configs: Vec<NicConfig>,
+    plugged: Vec<Plugged>,
     gateway: Option<Ipv4Addr>,
     rng: SimRng,
     calendar: Calendar,
@@ -84,11 +84,11 @@ fn smol_now(now: SimTime) -> Instant {
 }
 
 impl Kernel {
-    /// A powered-off machine with an empty disk. `rng` is the host's own stream.
-    pub(crate) fn new(name: String, nics: Vec<NicConfig>, gateway: Option<Ipv4Addr>, rng: SimRng, calendar: Calendar) -> Kernel {
-        let mut kernel = Kernel {
+    /// A powered-off machine with no NIC and an empty disk. `rng` is the host's own stream.
+    pub(crate) fn new(name: String, gateway: Option<Ipv4Addr>, rng: SimRng, calendar: Calendar) -> Kernel {
+        Kernel {
             name,
-            nic_configs: nics,
+            plugged: Vec::new(),
             gateway,
             rng,
             calendar,
@@ -100,21 +100,25 @@ impl Kernel {
             raw: raw::RawState::default(),
             frames_out: Vec::new(),
             trace: Vec::new(),
-        };
-        kernel.nics = kernel.fresh_nics();
-        kernel
+        }
+    }
+
+    /// Plugs in a NIC (interface index 2, 3, … in order) with its primary address.
+    pub(crate) fn plug_nic(&mut self, name: String, mac: [u8; 6], primary: IfAddr) {
+        self.plugged.push(Plugged { name, mac, primary });
+        self.nics = self.fresh_nics();
     }
 
     fn fresh_nics(&self) -> Vec<Nic> {
         let boot = self.boots;
         let rng = &self.rng;
-        self.nic_configs
+        self.plugged
             .iter()
             .map(|n| Nic {
                 name: n.name.clone(),
                 mac: n.mac,
                 up: true,
-                addrs: vec![IfAddr { addr: n.addr, prefix_len: n.prefix_len }],
+                addrs: vec![n.primary],
                 neigh: NeighTable::new(NeighParams::default(), rng.fork(&format!("neigh/{}/boot{boot}", n.name))),
                 groups: Vec::new(),
             })

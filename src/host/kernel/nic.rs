@@ -5,17 +5,12 @@ use std::net::Ipv4Addr;
 
 use crate::proto::neigh::NeighTable;
 
-/// How a NIC is built (plain data, from the scenario).
+/// A NIC as it was plugged in: what a boot restores.
 #[derive(Clone, Debug)]
-pub struct NicConfig {
-    /// Interface name, e.g. `eno33554984`.
-    pub name: String,
-    /// MAC address.
-    pub mac: [u8; 6],
-    /// Primary IPv4 address.
-    pub addr: Ipv4Addr,
-    /// Its prefix length.
-    pub prefix_len: u8,
+pub(super) struct Plugged {
+    pub(super) name: String,
+    pub(super) mac: [u8; 6],
+    pub(super) primary: IfAddr,
 }
 
 /// One IPv4 address on a NIC.
