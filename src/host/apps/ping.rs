@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 
 use smoltcp::iface::SocketHandle;
 use smoltcp::socket::raw;
-use smoltcp::wire::{IpProtocol, IpVersion, Ipv4Packet};
+use smoltcp::wire::{IpProtocol, IpVersion};
 
 use super::{Program, Signal};
 use crate::host::Host;
@@ -15,6 +15,8 @@ use crate::kernel::SimTime;
 use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::ping::Stream as PingStream;
 use crate::proto::ping::{self as core, Pinger};
+use crate::wire::icmp::{self, Echo, EchoRepr};
+use crate::wire::ipv4;
 
 const TTL: u8 = 64;
 
@@ -29,24 +31,15 @@ pub(super) struct PingProc {
 }
 
 fn ipv4_packet(src: Ipv4Addr, dst: Ipv4Addr, id: u16, ttl: u8, icmp: &[u8]) -> Vec<u8> {
-    let len = 20 + icmp.len();
-    let mut p = vec![0u8; len];
-    p[0] = 0x45;
-    p[2..4].copy_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
-    p[4..6].copy_from_slice(&id.to_be_bytes());
-    p[6] = 0x40; // DF, as Linux sets with path MTU discovery on
-    p[8] = ttl;
-    p[9] = 1;
-    p[12..16].copy_from_slice(&src.octets());
-    p[16..20].copy_from_slice(&dst.octets());
-    let mut header = Ipv4Packet::new_unchecked(&mut p[..]);
-    header.fill_checksum();
-    p[20..].copy_from_slice(icmp);
-    p
+    // DF, as Linux sets with path MTU discovery on.
+    let header = ipv4::Repr { src, dst, protocol: ipv4::PROTO_ICMP, ttl, ident: id, tos: 0, dont_frag: true, payload_len: icmp.len() };
+    header.to_packet(icmp)
 }
 
-fn echo_fields(icmp: &[u8]) -> Option<(u8, u16, u16)> {
-    (icmp.len() >= 8).then(|| (icmp[0], u16::from_be_bytes([icmp[4], icmp[5]]), u16::from_be_bytes([icmp[6], icmp[7]])))
+/// (kind, identifier, sequence) of an ICMP echo request or reply.
+fn echo_fields(icmp: &[u8]) -> Option<(Echo, u16, u16)> {
+    let echo = EchoRepr::parse(&icmp::Packet::new_checked(icmp).ok()?).ok()?;
+    Some((echo.kind, echo.ident, echo.seq_no))
 }
 
 impl PingProc {
@@ -83,7 +76,7 @@ impl PingProc {
     /// `Some(replied)` if `icmp` is an echo reply to one of our probes.
     fn replied(&self, icmp: &[u8]) -> Option<bool> {
         let (kind, ident, seq) = echo_fields(icmp)?;
-        if kind != 0 || ident != self.pid as u16 {
+        if kind != Echo::Reply || ident != self.pid as u16 {
             return None;
         }
         self.pinger.probes().iter().find(|p| p.seq == seq).map(|p| p.replied_at.is_some())
@@ -160,8 +153,8 @@ impl Program for PingProc {
         }
         for bytes in received {
             moved = true;
-            let Ok(ip) = Ipv4Packet::new_checked(&bytes[..]) else { continue };
-            let (src, dst, ttl) = (ip.src_addr(), ip.dst_addr(), ip.hop_limit());
+            let Ok(ip) = ipv4::Packet::new_checked(&bytes[..]) else { continue };
+            let (src, dst, ttl) = (ip.src_addr(), ip.dst_addr(), ip.ttl());
             if !host.has_addr(dst) {
                 continue;
             }
@@ -205,12 +198,12 @@ impl Program for PingProc {
 
     /// Neighbour resolution failed for `packet`; true if it was one of our probes.
     fn unreachable(&mut self, host: &mut Host, now: SimTime, packet: &[u8]) -> bool {
-        let Ok(ip) = Ipv4Packet::new_checked(packet) else { return false };
-        if self.finished || ip.next_header() != IpProtocol::Icmp {
+        let Ok(ip) = ipv4::Packet::new_checked(packet) else { return false };
+        if self.finished || ip.protocol() != ipv4::PROTO_ICMP {
             return false;
         }
         match echo_fields(ip.payload()) {
-            Some((8, ident, seq)) if ident == self.pid as u16 => {
+            Some((Echo::Request, ident, seq)) if ident == self.pid as u16 => {
                 self.pinger.handle_error(now, seq, ip.src_addr());
                 self.flush_output(host, now);
                 true
