@@ -25,5 +25,5 @@ pub use config::{
 };
 pub use pages::{NGINX_VER, error_page};
 pub use parse::parse_time;
-pub use proxy::{Action, ClientRequest, ConnectError, ProxyRequest, RequestCtx};
+pub use proxy::{Action, ConnectError, ProxyRequest, RequestCtx, wants_keep_alive};
 pub use upstream::{PeerId, Tried, Upstream};
