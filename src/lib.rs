@@ -9,7 +9,7 @@
 //! | layer | module | what it is for | may use |
 //! |---|---|---|---|
 //! | L0 | [`kernel`] | simulated time, event queue, seeded RNG streams, calendar | – |
-//! | L1 | [`wire`] | byte formats smoltcp lacks (VRRPv2, HTTP/1.x heads) | – |
+//! | L1 | [`wire`] | the byte formats labsim reads and writes itself (Ethernet, ARP, IPv4, ICMP, TCP header, VRRPv2, HTTP/1.x heads) | – |
 //! | L1 | [`observe`] | trace events, expectations, report | `kernel` |
 //! | L2 | [`proto`] | sans-IO cores: keepalived, nginx, Apache httpd, curl, ping, Linux neighbour table | `kernel`, `wire` |
 //! | L3 | [`fabric`] | switches, links, pcap capture | `kernel`, `observe` |
