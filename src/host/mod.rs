@@ -14,8 +14,8 @@ mod userland;
 
 use std::net::Ipv4Addr;
 
-use kernel::Kernel;
 use kernel::IfAddr;
+use kernel::Kernel;
 pub(crate) use kernel::{NicView, format_mac};
 use userland::Userland;
 pub(crate) use userland::{ServiceView, service_names};

@@ -33,6 +33,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use crate::kernel::{SimRng, SimTime};
+use crate::wire::ipv4;
 
 /// `HZ/100`: the kernel's floor for probe spacing and timer re-arming.
 const MIN_TIMER: Duration = Duration::from_millis(10);
@@ -605,10 +606,11 @@ fn enqueue(e: &mut Entry, packet: Vec<u8>, cap: usize) {
 
 /// The IPv4 source address of a packet, if it looks like IPv4.
 fn ipv4_src(packet: &[u8]) -> Option<Ipv4Addr> {
-    if packet.len() < 20 || packet[0] >> 4 != 4 {
+    if packet.len() < ipv4::HEADER_LEN {
         return None;
     }
-    Some(Ipv4Addr::new(packet[12], packet[13], packet[14], packet[15]))
+    let header = ipv4::Packet::new_unchecked(packet);
+    (header.version() == 4).then(|| header.src_addr())
 }
 
 #[cfg(test)]

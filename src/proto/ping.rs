@@ -28,6 +28,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use crate::kernel::{Calendar, SimTime};
+use crate::wire::icmp::{self, Echo, EchoRepr};
 
 /// iputils' `MININTERVAL` (ms): pacing of `-i 0` while a probe is in flight.
 const MININTERVAL_MS: u64 = 10;
@@ -490,21 +491,24 @@ impl Pinger {
     /// A received ICMP message (IP header already removed) from `from` with IP TTL `ttl`.
     /// Anything but an echo reply with our identifier is ignored.
     pub fn handle_reply(&mut self, now: SimTime, icmp: &[u8], from: Ipv4Addr, ttl: u8) {
-        if self.started.is_none() || self.status.is_some() || icmp.len() < 8 || icmp[0] != 0 {
+        if self.started.is_none() || self.status.is_some() {
             return;
         }
-        if u16::from_be_bytes([icmp[4], icmp[5]]) != self.ident {
+        let echo = icmp::Packet::new_checked(icmp).and_then(|p| EchoRepr::parse(&p));
+        let Ok(EchoRepr { kind: Echo::Reply, ident, seq_no: seq, data }) = echo else {
+            return;
+        };
+        if ident != self.ident {
             return;
         }
-        let seq = u16::from_be_bytes([icmp[6], icmp[7]]);
         let cc = icmp.len();
         self.nreceived += 1;
         self.acknowledge(seq);
         let timing = self.args.size >= 16;
         let mut triptime: i64 = 0;
-        if timing && cc >= 8 + 16 {
-            let sec = i64::from_le_bytes(icmp[8..16].try_into().unwrap_or([0; 8]));
-            let usec = i64::from_le_bytes(icmp[16..24].try_into().unwrap_or([0; 8]));
+        if timing && data.len() >= 16 {
+            let sec = i64::from_le_bytes(data[..8].try_into().unwrap_or([0; 8]));
+            let usec = i64::from_le_bytes(data[8..16].try_into().unwrap_or([0; 8]));
             let now_us = i64::try_from(self.calendar.unix_micros(now)).unwrap_or(i64::MAX);
             triptime = now_us.saturating_sub(sec.saturating_mul(1_000_000).saturating_add(usec));
             if triptime < 0 {
@@ -550,7 +554,7 @@ impl Pinger {
                 if from != self.target {
                     line.push_str(" (DIFFERENT ADDRESS!)");
                 }
-                line.push_str(&self.check_data(icmp));
+                line.push_str(&self.check_data(data));
             }
             let stamped = self.stamp(now, line);
             for part in stamped.split('\n') {
@@ -814,9 +818,8 @@ impl Pinger {
         format!("[{}.{:06}] {line}", us / 1_000_000, us % 1_000_000)
     }
 
-    /// iputils' data check after the timestamp: a mismatch prints a dump.
-    fn check_data(&self, icmp: &[u8]) -> String {
-        let data = &icmp[8..];
+    /// iputils' data check after the timestamp (`data`: the echo data): a mismatch prints a dump.
+    fn check_data(&self, data: &[u8]) -> String {
         let start = 16.min(self.args.size);
         for i in start..self.args.size.min(data.len()) {
             let want = i as u8;
@@ -846,35 +849,14 @@ impl Pinger {
 /// An ICMP echo request as iputils builds it: timeval (LE i64 sec, i64 usec) then bytes
 /// 0x10, 0x11, … (the fill pattern `i` for data byte `i`).
 pub fn echo_request(ident: u16, seq: u16, size: usize, unix_us: u64) -> Vec<u8> {
-    let mut p = vec![0u8; 8 + size];
-    p[0] = 8;
-    p[4..6].copy_from_slice(&ident.to_be_bytes());
-    p[6..8].copy_from_slice(&seq.to_be_bytes());
-    for (i, b) in p[8..].iter_mut().enumerate() {
-        *b = i as u8;
-    }
+    let mut data: Vec<u8> = (0..size).map(|i| i as u8).collect();
     if size >= 16 {
         let sec = i64::try_from(unix_us / 1_000_000).unwrap_or(i64::MAX);
         let usec = (unix_us % 1_000_000) as i64;
-        p[8..16].copy_from_slice(&sec.to_le_bytes());
-        p[16..24].copy_from_slice(&usec.to_le_bytes());
+        data[..8].copy_from_slice(&sec.to_le_bytes());
+        data[8..16].copy_from_slice(&usec.to_le_bytes());
     }
-    let ck = checksum(&p);
-    p[2..4].copy_from_slice(&ck.to_be_bytes());
-    p
-}
-
-/// The Internet checksum (RFC 1071) of `data`.
-pub fn checksum(data: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
-    for c in data.chunks(2) {
-        let w = if c.len() == 2 { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], 0]) };
-        sum += u32::from(w);
-    }
-    while sum > 0xFFFF {
-        sum = (sum & 0xFFFF) + (sum >> 16);
-    }
-    !(sum as u16)
+    EchoRepr { kind: Echo::Request, ident, seq_no: seq, data: &data }.to_bytes()
 }
 
 /// `time=` value: 3, 2, 1 or 0 decimals by magnitude, with iputils' rounding.
@@ -1025,7 +1007,7 @@ mod tests {
         assert_eq!(&p[16..24], &5i64.to_le_bytes());
         assert_eq!(&p[24..27], &[0x10, 0x11, 0x12]);
         assert_eq!(p[63], 0x37);
-        assert_eq!(checksum(&p), 0);
+        assert!(icmp::Packet::new_checked(&p[..]).unwrap().verify_checksum());
     }
 
     #[test]

@@ -9,9 +9,14 @@
 //! Too Large"). Size limits are checked line by line *before* the head is complete, as both
 //! servers do, so an endless header line is refused as soon as it passes the limit.
 //!
-//! Line syntax is left to `httparse`; this module adds the limits, owned heads that keep header
-//! order and spelling, and exact emitting ([`RequestHead::to_bytes`], [`ResponseHead::to_bytes`]):
-//! `<start line>\r\n` then `Name: value\r\n` per header, then `\r\n`.
+//! Line syntax is left to `httparse` (this module is the crate's only user of it); this module
+//! adds the limits, owned heads that keep header order and spelling, and exact emitting
+//! ([`RequestHead::to_bytes`], [`ResponseHead::to_bytes`]): `<start line>\r\n` then
+//! `Name: value\r\n` per header, then `\r\n`.
+//!
+//! nginx reads an upstream's response differently from the above: it judges each line as it
+//! arrives, so bad syntax is refused before the head is complete, and it tells a bad status line
+//! from a bad header line. [`parse_response_eager`] does that.
 //!
 //! Not modelled: obsolete line folding (refused as malformed), chunked bodies (the caller sees the
 //! `Transfer-Encoding` header and decides).
@@ -106,9 +111,20 @@ impl fmt::Display for HeadError {
     }
 }
 
+/// Why [`parse_response_eager`] refused a response head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseError {
+    /// The status line is not `HTTP/1.x NNN reason` (bad version or status code; nginx: "upstream
+    /// sent no valid HTTP/1.0 header").
+    StatusLine,
+    /// Anything else: a bad header line or line end, or more than [`EAGER_MAX_FIELDS`] header
+    /// fields (nginx: "upstream sent invalid header").
+    Header,
+}
+
 /// Result of feeding the bytes received so far to a head parser.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Parsed<H> {
+pub enum Parsed<H, E = HeadError> {
     /// A whole head was parsed; it used the first `head_len` bytes of the buffer.
     Complete {
         /// The head.
@@ -119,7 +135,7 @@ pub enum Parsed<H> {
     /// The head is not complete yet (and no limit is exceeded so far).
     Partial,
     /// The bytes can never become a valid head.
-    Invalid(HeadError),
+    Invalid(E),
 }
 
 /// Headers as received or to be sent: `(name, value)` in order, spelling preserved.
@@ -446,6 +462,33 @@ pub fn parse_response_with(buf: &[u8], limits: &Limits) -> Parsed<ResponseHead> 
     Parsed::Complete { head, head_len }
 }
 
+/// The most header fields [`parse_response_eager`] accepts.
+pub const EAGER_MAX_FIELDS: usize = 64;
+
+/// Parse a response head from the start of `buf` as nginx reads an upstream's response: syntax
+/// is judged on the bytes so far (an error can come before the head is complete), there are no
+/// line-length limits (the caller bounds the buffer) and at most [`EAGER_MAX_FIELDS`] fields.
+pub fn parse_response_eager(buf: &[u8]) -> Parsed<ResponseHead, ResponseError> {
+    let mut storage = [httparse::EMPTY_HEADER; EAGER_MAX_FIELDS];
+    let mut resp = httparse::Response::new(&mut storage);
+    let head_len = match resp.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Parsed::Partial,
+        Err(httparse::Error::Version | httparse::Error::Status) => return Parsed::Invalid(ResponseError::StatusLine),
+        Err(_) => return Parsed::Invalid(ResponseError::Header),
+    };
+    let (Some(minor), Some(status)) = (resp.version, resp.code) else {
+        return Parsed::Invalid(ResponseError::StatusLine);
+    };
+    let head = ResponseHead {
+        version: Version::from_minor(minor),
+        status,
+        reason: resp.reason.unwrap_or("").to_string(),
+        headers: owned_headers(resp.headers),
+    };
+    Parsed::Complete { head, head_len }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,11 +511,11 @@ Content-Type: text/html\r\nContent-Length: 327\r\nConnection: keep-alive\r\n\
 Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"147-66107e9e3903c\"\r\nAccept-Ranges: bytes\r\n\
 Vary: Accept-Encoding\r\n\r\n";
 
-    fn complete<H>(p: Parsed<H>) -> (H, usize) {
+    fn complete<H, E: fmt::Debug>(p: Parsed<H, E>) -> (H, usize) {
         match p {
             Parsed::Complete { head, head_len } => (head, head_len),
             Parsed::Partial => panic!("partial"),
-            Parsed::Invalid(e) => panic!("invalid: {e}"),
+            Parsed::Invalid(e) => panic!("invalid: {e:?}"),
         }
     }
 
@@ -580,6 +623,35 @@ Vary: Accept-Encoding\r\n\r\n";
     }
 
     #[test]
+    fn eager_response_both_ways() {
+        let mut buf = APACHE_200.to_vec();
+        buf.extend_from_slice(b"body bytes");
+        let (head, len) = complete(parse_response_eager(&buf));
+        assert_eq!(len, APACHE_200.len());
+        assert_eq!(head.to_bytes(), APACHE_200);
+        assert_eq!((head.status, head.version, head.content_length()), (200, Version::Http11, Some(52)));
+        for n in 0..APACHE_200.len() {
+            assert_eq!(parse_response_eager(&APACHE_200[..n]), Parsed::Partial, "{n}");
+        }
+    }
+
+    #[test]
+    fn eager_response_errors() {
+        // Refused as soon as the bytes show it, before the head is complete.
+        assert_eq!(parse_response_eager(b"HTTP/2.0 200"), Parsed::Invalid(ResponseError::StatusLine));
+        assert_eq!(parse_response_eager(b"SSH-2.0-OpenSSH"), Parsed::Invalid(ResponseError::StatusLine));
+        assert_eq!(parse_response_eager(b"HTTP/1.1 abc OK\r\n"), Parsed::Invalid(ResponseError::StatusLine));
+        assert_eq!(parse_response_eager(b"HTTP/1.1 200 OK\r\nBad Header\r\n"), Parsed::Invalid(ResponseError::Header));
+        let mut many = String::from("HTTP/1.1 200 OK\r\n");
+        for i in 0..EAGER_MAX_FIELDS {
+            many.push_str(&format!("X-{i}: v\r\n"));
+        }
+        assert!(matches!(parse_response_eager(format!("{many}\r\n").as_bytes()), Parsed::Complete { .. }));
+        many.push_str("X-last: v\r\n\r\n");
+        assert_eq!(parse_response_eager(many.as_bytes()), Parsed::Invalid(ResponseError::Header));
+    }
+
+    #[test]
     fn never_panics_on_any_prefix_of_noise() {
         let mut x: u32 = 12345;
         let mut noise = Vec::new();
@@ -591,6 +663,7 @@ Vary: Accept-Encoding\r\n\r\n";
         for n in (0..noise.len()).step_by(13) {
             let _ = parse_request(&noise[..n], &Limits::APACHE);
             let _ = parse_response(&noise[..n]);
+            let _ = parse_response_eager(&noise[..n]);
         }
     }
 }

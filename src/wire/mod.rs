@@ -1,10 +1,31 @@
-//! L1: byte formats that smoltcp lacks, as `Packet<T>`/`Repr` pairs (architecture habit 7).
+//! L1: every byte format labsim reads or writes itself, as `Packet<T>`/`Repr` pairs
+//! (architecture habit 7, after smoltcp's `wire`). smoltcp keeps its own copies for the stack it
+//! runs; these are for labsim's L2 (Ethernet, ARP, peeking at IPv4 and TCP), the programs that
+//! build whole packets (keepalived, ping, sendip) and the HTTP cores.
 //!
 //! Untrusted bytes go through `Packet::new_checked` and then `Repr::parse`; emitting writes into a
 //! buffer of exactly `Repr::buffer_len()` bytes. Errors are a unit [`Error`]: a malformed packet is
-//! dropped by the caller (and reported as a trace event), never surfaced to the user.
+//! dropped by the caller (and reported as a trace event), never surfaced to the user. Getters on
+//! a `new_checked` packet never index out of bounds.
+//!
+//! | module | format |
+//! |---|---|
+//! | [`checksum`] | the Internet checksum (RFC 1071) |
+//! | [`ethernet`] | Ethernet II header, multicast MACs (RFC 894, RFC 1112 §6.4) |
+//! | [`arp`] | Ethernet/IPv4 ARP (RFC 826) |
+//! | [`ipv4`] | IPv4 header (RFC 791) |
+//! | [`icmp`] | ICMPv4 header and echo (RFC 792) |
+//! | [`tcp`] | TCP header, read-only (RFC 9293) |
+//! | [`vrrp`] | VRRPv2 advertisement (RFC 3768) |
+//! | [`http`] | HTTP/1.x message heads (RFC 9112) |
 
+pub mod arp;
+pub mod checksum;
+pub mod ethernet;
 pub mod http;
+pub mod icmp;
+pub mod ipv4;
+pub mod tcp;
 pub mod vrrp;
 
 use core::fmt;

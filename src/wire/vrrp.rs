@@ -1,5 +1,6 @@
-//! VRRPv2 advertisements (RFC 3768 §5) exactly as keepalived 2.2.x builds them, plus the IPv4
-//! envelope keepalived writes itself and its gratuitous ARP frame (spec-vrrp.md §1, §4.6).
+//! VRRPv2 advertisements (RFC 3768 §5) exactly as keepalived 2.2.x builds them, plus the two
+//! compositions keepalived makes with other formats: the IPv4 packet around an advert (it writes
+//! its own IP header) and its gratuitous ARP frame (spec-vrrp.md §1, §4.6).
 //!
 //! Layout of the VRRP message (spec §1.2):
 //!
@@ -9,13 +10,15 @@
 //! 8..8+4n: addresses     8+4n..16+4n: authentication data (8 bytes)
 //! ```
 //!
-//! The checksum covers the whole message including the 8 auth bytes, with no pseudo-header.
-//! [`Repr::parse`] checks lengths only: version, type, auth type and checksum are kept as parsed so
-//! that the receiver can run keepalived's checks in keepalived's order and log what it saw.
+//! The checksum (RFC 1071, [`super::checksum`]) covers the whole message including the 8 auth
+//! bytes, with no pseudo-header. [`Repr::parse`] checks lengths only: version, type, auth type
+//! and checksum are kept as parsed so that the receiver can run keepalived's checks in
+//! keepalived's order and log what it saw.
 
 use std::net::Ipv4Addr;
 
 use super::{Error, Result};
+use super::{arp, checksum, ethernet, ipv4};
 
 /// The IPv4 protocol number of VRRP.
 pub const IP_PROTO_VRRP: u8 = 112;
@@ -31,10 +34,6 @@ pub const TYPE_ADVERT: u8 = 1;
 pub const AUTH_LEN: usize = 8;
 /// Length of the fixed VRRP header (before the addresses).
 pub const HEADER_LEN: usize = 8;
-/// Length of the IPv4 header keepalived writes (no options).
-pub const IPV4_HEADER_LEN: usize = 20;
-/// Length of keepalived's gratuitous ARP frame (no padding).
-pub const GARP_FRAME_LEN: usize = 42;
 
 mod field {
     use core::ops::Range;
@@ -204,7 +203,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     pub fn verify_checksum(&self) -> bool {
         let data = self.buffer.as_ref();
         let len = message_len(self.addr_count()).min(data.len());
-        checksum(&data[..len]) == 0
+        checksum::verify(&data[..len])
     }
 }
 
@@ -264,7 +263,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     pub fn fill_checksum(&mut self) {
         self.set_checksum(0);
         let len = message_len(self.addr_count());
-        let c = checksum(&self.buffer.as_ref()[..len]);
+        let c = checksum::compute(&self.buffer.as_ref()[..len]);
         self.set_checksum(c);
     }
 }
@@ -343,94 +342,43 @@ impl Repr {
     }
 }
 
-/// RFC 1071 Internet checksum (one's complement of the one's-complement sum).
-pub fn checksum(data: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
-    let mut chunks = data.chunks_exact(2);
-    for c in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
-    }
-    if let [last] = chunks.remainder() {
-        sum += u32::from(u16::from_be_bytes([*last, 0]));
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    // `sum` is now at most 0xffff.
-    !(u16::try_from(sum).unwrap_or(u16::MAX))
-}
-
 /// The IPv4 packet keepalived sends for an advertisement (`vrrp_build_ip4`): TOS 0xc0, ID from
 /// the caller, DF not set, TTL 255, protocol 112, header checksum filled in.
 pub fn ipv4_advert(src: Ipv4Addr, dst: Ipv4Addr, ip_id: u16, repr: &Repr) -> Vec<u8> {
-    let vrrp_len = repr.buffer_len();
-    let total = IPV4_HEADER_LEN + vrrp_len;
-    let mut buf = vec![0u8; total];
-    buf[0] = 0x45;
-    buf[1] = 0xc0;
-    buf[2..4].copy_from_slice(&u16::try_from(total).unwrap_or(u16::MAX).to_be_bytes());
-    buf[4..6].copy_from_slice(&ip_id.to_be_bytes());
-    // flags/fragment offset stay 0: DF not set.
-    buf[8] = TTL;
-    buf[9] = IP_PROTO_VRRP;
-    buf[12..16].copy_from_slice(&src.octets());
-    buf[16..20].copy_from_slice(&dst.octets());
-    let c = checksum(&buf[..IPV4_HEADER_LEN]);
-    buf[10..12].copy_from_slice(&c.to_be_bytes());
-    repr.emit(&mut Packet::new_unchecked(&mut buf[IPV4_HEADER_LEN..]));
+    let ip = ipv4::Repr {
+        src,
+        dst,
+        protocol: IP_PROTO_VRRP,
+        ttl: TTL,
+        ident: ip_id,
+        tos: 0xc0,
+        dont_frag: false,
+        payload_len: repr.buffer_len(),
+    };
+    let mut buf = vec![0u8; ip.buffer_len() + ip.payload_len];
+    let mut packet = ipv4::Packet::new_unchecked(&mut buf[..]);
+    ip.emit(&mut packet);
+    repr.emit(&mut Packet::new_unchecked(packet.payload_mut()));
     buf
 }
 
-/// The IPv4 header fields a VRRP receiver looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ipv4Info {
-    /// Header length in bytes (IHL·4).
-    pub header_len: usize,
-    /// The Total Length field.
-    pub total_len: u16,
-    /// Time to live.
-    pub ttl: u8,
-    /// Protocol number.
-    pub protocol: u8,
-    /// Source address.
-    pub src: Ipv4Addr,
-    /// Destination address.
-    pub dst: Ipv4Addr,
-}
-
-/// Reads the IPv4 header of `packet`: Err when it is not IPv4 or shorter than its header.
-pub fn parse_ipv4_header(packet: &[u8]) -> Result<Ipv4Info> {
-    let first = *packet.first().ok_or(Error)?;
-    if first >> 4 != 4 {
+/// The IPv4 header of a packet from keepalived's raw socket: Err unless it is version 4 and
+/// the buffer holds its whole header. The total length is not judged here: keepalived compares
+/// it with what it received and logs a mismatch.
+pub fn ipv4_header(packet: &[u8]) -> Result<ipv4::Packet<&[u8]>> {
+    let ip = ipv4::Packet::new_unchecked(packet);
+    ip.check_header_len()?;
+    if ip.version() != 4 {
         return Err(Error);
     }
-    let header_len = usize::from(first & 0x0f) * 4;
-    if header_len < IPV4_HEADER_LEN || packet.len() < header_len {
-        return Err(Error);
-    }
-    Ok(Ipv4Info {
-        header_len,
-        total_len: u16::from_be_bytes([packet[2], packet[3]]),
-        ttl: packet[8],
-        protocol: packet[9],
-        src: Ipv4Addr::new(packet[12], packet[13], packet[14], packet[15]),
-        dst: Ipv4Addr::new(packet[16], packet[17], packet[18], packet[19]),
-    })
+    Ok(ip)
 }
 
 /// keepalived's gratuitous ARP (`send_gratuitous_arp_immediate`, spec §4.6): 42 bytes, broadcast
 /// destination, op REQUEST, sha = `mac`, spa = tpa = `vip`, tha = ff:ff:ff:ff:ff:ff.
 pub fn garp_frame(mac: [u8; 6], vip: Ipv4Addr) -> Vec<u8> {
-    let mut f = Vec::with_capacity(GARP_FRAME_LEN);
-    f.extend_from_slice(&[0xff; 6]);
-    f.extend_from_slice(&mac);
-    f.extend_from_slice(&[0x08, 0x06]);
-    f.extend_from_slice(&[0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01]);
-    f.extend_from_slice(&mac);
-    f.extend_from_slice(&vip.octets());
-    f.extend_from_slice(&[0xff; 6]);
-    f.extend_from_slice(&vip.octets());
-    f
+    let garp = arp::Repr { op: arp::Operation::Request, sha: mac, spa: vip, tha: ethernet::BROADCAST, tpa: vip };
+    garp.to_frame(ethernet::BROADCAST)
 }
 
 #[cfg(test)]
@@ -481,13 +429,14 @@ mod tests {
     fn ip_vector_both_directions() {
         let bytes = ipv4_advert(Ipv4Addr::new(192, 168, 1, 11), MCAST_GROUP, 1, &repr(110));
         assert_eq!(bytes, IP_PACKET);
-        let ip = parse_ipv4_header(&IP_PACKET).unwrap();
-        assert_eq!(ip.ttl, 255);
-        assert_eq!(ip.protocol, 112);
-        assert_eq!(ip.total_len, 40);
-        assert_eq!(ip.src, Ipv4Addr::new(192, 168, 1, 11));
-        assert_eq!(ip.dst, MCAST_GROUP);
-        let p = Packet::new_checked(&IP_PACKET[ip.header_len..]).unwrap();
+        let ip = ipv4_header(&IP_PACKET).unwrap();
+        assert!(ip.verify_checksum());
+        assert_eq!(ip.ttl(), 255);
+        assert_eq!(ip.protocol(), 112);
+        assert_eq!(ip.total_len(), 40);
+        assert_eq!(ip.src_addr(), Ipv4Addr::new(192, 168, 1, 11));
+        assert_eq!(ip.dst_addr(), MCAST_GROUP);
+        let p = Packet::new_checked(&IP_PACKET[ip.header_len()..]).unwrap();
         assert_eq!(Repr::parse(&p).unwrap(), repr(110));
     }
 
@@ -511,9 +460,11 @@ mod tests {
         many[3] = 2; // announces 2 addresses, only room for one + auth
         assert!(Packet::new_checked(&many[..]).is_err());
         assert!(Repr::parse(&Packet::new_unchecked(&PRIO_110[..12])).is_err());
-        assert!(parse_ipv4_header(&IP_PACKET[..19]).is_err());
-        assert!(parse_ipv4_header(&[]).is_err());
-        assert!(parse_ipv4_header(&[0x65; 40]).is_err());
+        assert!(ipv4_header(&IP_PACKET[..19]).is_err());
+        assert!(ipv4_header(&[]).is_err());
+        assert!(ipv4_header(&[0x65; 40]).is_err());
+        // The total length is keepalived's to judge: a header that announces more is returned.
+        assert_eq!(ipv4_header(&IP_PACKET[..30]).unwrap().total_len(), 40);
     }
 
     #[test]

@@ -5,55 +5,14 @@
 
 use std::net::Ipv4Addr;
 
-use smoltcp::wire::{ArpOperation, ArpPacket, ArpRepr, EthernetAddress, EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Packet};
-
 use super::{Kernel, format_mac};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
 use crate::proto::neigh::{Action as NeighAction, ArpInfo, ArpOp, Event as NeighEvent, Resolved};
+use crate::wire::ethernet::{self, BROADCAST, multicast_mac};
+use crate::wire::{arp, ipv4, tcp};
 
-const BROADCAST: [u8; 6] = [0xff; 6];
 const ALL_HOSTS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 1);
-
-/// The Ethernet multicast MAC of an IPv4 group (RFC 1112 §6.4).
-pub(crate) fn multicast_mac(group: Ipv4Addr) -> [u8; 6] {
-    let o = group.octets();
-    [0x01, 0x00, 0x5e, o[1] & 0x7f, o[2], o[3]]
-}
-
-fn ethernet_frame(dst: [u8; 6], src: [u8; 6], ethertype: EthernetProtocol, payload: &[u8]) -> Vec<u8> {
-    let mut frame = Vec::with_capacity(14 + payload.len());
-    frame.extend_from_slice(&dst);
-    frame.extend_from_slice(&src);
-    frame.extend_from_slice(&u16::from(ethertype).to_be_bytes());
-    frame.extend_from_slice(payload);
-    frame
-}
-
-/// Frames an IPv4 packet in place: the packet moves up by 14 bytes within its own buffer (no
-/// reallocation when it has room, as the device's packets have) and the header goes in front.
-fn into_frame(mut packet: Vec<u8>, dst: [u8; 6], src: [u8; 6]) -> Vec<u8> {
-    let len = packet.len();
-    packet.resize(len + 14, 0);
-    packet.copy_within(0..len, 14);
-    packet[..6].copy_from_slice(&dst);
-    packet[6..12].copy_from_slice(&src);
-    packet[12..14].copy_from_slice(&u16::from(EthernetProtocol::Ipv4).to_be_bytes());
-    packet
-}
-
-fn arp_frame(op: ArpOperation, eth_dst: [u8; 6], sha: [u8; 6], spa: Ipv4Addr, tha: [u8; 6], tpa: Ipv4Addr) -> Vec<u8> {
-    let repr = ArpRepr::EthernetIpv4 {
-        operation: op,
-        source_hardware_addr: EthernetAddress(sha),
-        source_protocol_addr: spa,
-        target_hardware_addr: EthernetAddress(tha),
-        target_protocol_addr: tpa,
-    };
-    let mut payload = vec![0; repr.buffer_len()];
-    repr.emit(&mut ArpPacket::new_unchecked(&mut payload[..]));
-    ethernet_frame(eth_dst, sha, EthernetProtocol::Arp, &payload)
-}
 
 impl Kernel {
     fn drop_traced(&mut self, now: SimTime, reason: String) {
@@ -68,11 +27,11 @@ impl Kernel {
         if self.stack.is_none() || !self.nics.get(nic).is_some_and(|n| n.up) {
             return;
         }
-        let Ok(eth) = EthernetFrame::new_checked(frame) else {
+        let Ok(eth) = ethernet::Frame::new_checked(frame) else {
             let reason = format!("{}: truncated Ethernet frame ({} bytes)", self.nics[nic].name, frame.len());
             return self.drop_traced(now, reason);
         };
-        let dst = eth.dst_addr().0;
+        let dst = eth.dst_addr();
         let n = &self.nics[nic];
         let wanted = dst == n.mac
             || dst == BROADCAST
@@ -81,22 +40,15 @@ impl Kernel {
             return;
         }
         match eth.ethertype() {
-            EthernetProtocol::Arp => self.receive_arp(now, nic, eth.payload(), dst == self.nics[nic].mac),
-            EthernetProtocol::Ipv4 => self.receive_ipv4(now, nic, eth.payload()),
+            ethernet::ETHERTYPE_ARP => self.receive_arp(now, nic, eth.payload(), dst == self.nics[nic].mac),
+            ethernet::ETHERTYPE_IPV4 => self.receive_ipv4(now, nic, eth.payload()),
             _ => {}
         }
     }
 
     fn receive_arp(&mut self, now: SimTime, nic: usize, payload: &[u8], unicast_to_us: bool) {
-        let parsed = ArpPacket::new_checked(payload).and_then(|p| ArpRepr::parse(&p));
-        let Ok(ArpRepr::EthernetIpv4 {
-            operation,
-            source_hardware_addr: sha,
-            source_protocol_addr: spa,
-            target_hardware_addr: tha,
-            target_protocol_addr: tpa,
-        }) = parsed
-        else {
+        let parsed = arp::Packet::new_checked(payload).and_then(|p| arp::Repr::parse(&p));
+        let Ok(arp::Repr { op: operation, sha, spa, tha, tpa }) = parsed else {
             let reason = format!("{}: malformed ARP packet", self.nics[nic].name);
             return self.drop_traced(now, reason);
         };
@@ -107,22 +59,22 @@ impl Kernel {
             return;
         }
         let op = match operation {
-            ArpOperation::Request => ArpOp::Request,
-            ArpOperation::Reply => ArpOp::Reply,
-            _ => return,
+            arp::Operation::Request => ArpOp::Request,
+            arp::Operation::Reply => ArpOp::Reply,
+            arp::Operation::Unknown(_) => return,
         };
         let for_us = self.has_addr(tpa);
-        let info = ArpInfo { op, sha: sha.0, spa, tha: tha.0, tpa, dst_mac_is_us: unicast_to_us, for_us };
+        let info = ArpInfo { op, sha, spa, tha, tpa, dst_mac_is_us: unicast_to_us, for_us };
         self.nics[nic].neigh.handle_arp(now, &info);
         if op == ArpOp::Request && for_us {
             let mac = self.nics[nic].mac;
-            let reply = arp_frame(ArpOperation::Reply, sha.0, mac, tpa, sha.0, spa);
+            let reply = arp::Repr { op: arp::Operation::Reply, sha: mac, spa: tpa, tha: sha, tpa: spa }.to_frame(sha);
             self.frames_out.push((nic, reply));
         }
     }
 
     fn receive_ipv4(&mut self, now: SimTime, nic: usize, payload: &[u8]) {
-        let packet = match Ipv4Packet::new_checked(payload) {
+        let packet = match ipv4::Packet::new_checked(payload) {
             Ok(p) if p.verify_checksum() => p,
             _ => {
                 let reason = format!("{}: malformed IPv4 packet ({} bytes)", self.nics[nic].name, payload.len());
@@ -131,8 +83,8 @@ impl Kernel {
         };
         // Ethernet may have padded the packet; the IP total length says where it ends.
         let bytes = &payload[..usize::from(packet.total_len())];
-        if packet.next_header() == IpProtocol::Tcp
-            && let Ok(seg) = smoltcp::wire::TcpPacket::new_checked(packet.payload())
+        if packet.protocol() == ipv4::PROTO_TCP
+            && let Ok(seg) = tcp::Packet::new_checked(packet.payload())
             && seg.ack()
         {
             // TCP forward progress confirms the neighbour (Linux dst_confirm on ACKs): labsim
@@ -142,8 +94,8 @@ impl Kernel {
                 self.nics[nic].neigh.confirm(now, src);
             }
         }
-        let protocol = u8::from(packet.next_header());
-        if !matches!(packet.next_header(), IpProtocol::Icmp | IpProtocol::Tcp | IpProtocol::Udp)
+        let protocol = packet.protocol();
+        if ![ipv4::PROTO_ICMP, ipv4::PROTO_TCP, ipv4::PROTO_UDP].contains(&protocol)
             && self.raw.deliver(protocol, &self.nics[nic].name, bytes)
         {
             return;
@@ -203,11 +155,11 @@ impl Kernel {
 
     /// Sends a whole IPv4 packet (from smoltcp or from a raw-socket process such as keepalived).
     pub(crate) fn send_ip(&mut self, now: SimTime, packet: Vec<u8>) {
-        if packet.len() < 20 {
+        if packet.len() < ipv4::HEADER_LEN {
             return;
         }
-        let src = Ipv4Addr::new(packet[12], packet[13], packet[14], packet[15]);
-        let dst = Ipv4Addr::new(packet[16], packet[17], packet[18], packet[19]);
+        let header = ipv4::Packet::new_unchecked(&packet[..]);
+        let (src, dst) = (header.src_addr(), header.dst_addr());
         if self.is_local(dst) {
             // Local traffic goes through the loopback device, never onto a NIC.
             if let Some(stack) = self.stack.as_mut() {
@@ -221,7 +173,7 @@ impl Kernel {
                 return self.drop_traced(now, format!("no up interface with source {src} for {dst}"));
             };
             let mac = if dst.is_broadcast() { BROADCAST } else { multicast_mac(dst) };
-            let frame = into_frame(packet, mac, self.nics[nic].mac);
+            let frame = ethernet::ipv4_frame(packet, mac, self.nics[nic].mac);
             self.frames_out.push((nic, frame));
             return;
         }
@@ -229,13 +181,13 @@ impl Kernel {
             return self.drop_traced(now, format!("no route to {dst} (Network is unreachable)"));
         };
         if self.nics[nic].addrs.iter().any(|a| a.prefix_len < 32 && a.broadcast() == dst) {
-            let frame = into_frame(packet, BROADCAST, self.nics[nic].mac);
+            let frame = ethernet::ipv4_frame(packet, BROADCAST, self.nics[nic].mac);
             self.frames_out.push((nic, frame));
             return;
         }
         match self.nics[nic].neigh.resolve(now, next_hop, packet) {
             Resolved::Send { mac, packet } => {
-                let frame = into_frame(packet, mac, self.nics[nic].mac);
+                let frame = ethernet::ipv4_frame(packet, mac, self.nics[nic].mac);
                 self.frames_out.push((nic, frame));
             }
             Resolved::Queued => {}
@@ -284,11 +236,12 @@ impl Kernel {
                 // is ours on this NIC (a VIP replying to a ping), else the NIC's primary address.
                 let spa = src_hint.filter(|s| n.has_addr(*s)).or_else(|| n.primary().map(|a| a.addr));
                 let Some(spa) = spa else { return };
-                let frame = arp_frame(ArpOperation::Request, dst.unwrap_or(BROADCAST), n.mac, spa, [0; 6], target);
+                let frame =
+                    arp::Repr { op: arp::Operation::Request, sha: n.mac, spa, tha: [0; 6], tpa: target }.to_frame(dst.unwrap_or(BROADCAST));
                 self.frames_out.push((nic, frame));
             }
             NeighAction::Transmit { mac, packet } => {
-                let frame = into_frame(packet, mac, n.mac);
+                let frame = ethernet::ipv4_frame(packet, mac, n.mac);
                 self.frames_out.push((nic, frame));
             }
             NeighAction::Unreachable { packet, .. } => self.unreachable(packet),

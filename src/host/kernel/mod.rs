@@ -31,8 +31,8 @@ use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub(crate) use fs::Fs;
-use nic::{Nic, Plugged};
 pub(crate) use nic::{IfAddr, format_mac};
+use nic::{Nic, Plugged};
 pub(crate) use raw::{LinkWatch, RawSocket};
 pub(crate) use tcp::{Status as TcpStatus, TcpSocket};
 

@@ -12,6 +12,7 @@ use smoltcp::socket::tcp::{self, State};
 use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint};
 
 use super::Kernel;
+use crate::wire::ipv4;
 
 const EPHEMERAL: std::ops::Range<u16> = 32_768..61_000;
 const BUFFER: usize = 16 * 1024;
@@ -221,11 +222,11 @@ impl Kernel {
     /// Neighbour resolution failed for `packet`: if it is a SYN of a connecting socket, that
     /// connect fails with EHOSTUNREACH. Returns whether it was.
     pub(super) fn tcp_unreachable(&mut self, packet: &[u8]) -> bool {
-        let Ok(ip) = smoltcp::wire::Ipv4Packet::new_checked(packet) else { return false };
-        if ip.next_header() != smoltcp::wire::IpProtocol::Tcp {
+        let Ok(ip) = ipv4::Packet::new_checked(packet) else { return false };
+        if ip.protocol() != ipv4::PROTO_TCP {
             return false;
         }
-        let Ok(seg) = smoltcp::wire::TcpPacket::new_checked(ip.payload()) else { return false };
+        let Ok(seg) = crate::wire::tcp::Packet::new_checked(ip.payload()) else { return false };
         let (dst, port, local_port) = (ip.dst_addr(), seg.dst_port(), seg.src_port());
         let Some(stack) = self.stack.as_mut() else { return false };
         let found = stack.sockets.iter_mut().find_map(|(h, s)| match s {

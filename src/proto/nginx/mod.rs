@@ -24,5 +24,5 @@ pub mod upstream;
 pub use config::{Balance, ConfFiles, Emerg, Loaded, LocationConfig, NginxConfig, ProxyConfig, Resolver, ServerConfig, UpstreamConfig};
 pub use pages::{NGINX_VER, error_page};
 pub use parse::{nginx_t, parse_time};
-pub use proxy::{Action, ClientRequest, ConnectError, ProxyRequest, RequestCtx};
+pub use proxy::{Action, ConnectError, ProxyRequest, RequestCtx, wants_keep_alive};
 pub use upstream::{PeerId, Tried, Upstream};

@@ -6,8 +6,8 @@
 //! 1. Parse the client's request head (and read its body, if it has a `Content-Length`); pick
 //!    the `server`/`location` ([`NginxConfig::find_server`](super::NginxConfig::find_server),
 //!    [`ServerConfig::find_location`](super::ServerConfig::find_location)); build a
-//!    [`ClientRequest`] and a [`RequestCtx`]; call [`ProxyRequest::new`] with the worker's
-//!    [`Upstream`] for `proxy.upstream`.
+//!    [`RequestCtx`]; call [`ProxyRequest::new`] with the parsed [`RequestHead`], the body and
+//!    the worker's [`Upstream`] for `proxy.upstream`.
 //! 2. Drain [`ProxyRequest::poll_action`] after every call:
 //!    - `Connect { peer, .. }`: open a TCP connection to `peer` (abandoning any previous one);
 //!      report `handle_connected` / `handle_connect_failed`.
@@ -30,41 +30,16 @@ use super::config::{ProxyConfig, ft, strip_port};
 use super::pages::{self, NGINX_VER};
 use super::upstream::{PeerId, Tried, Upstream};
 use crate::kernel::{Calendar, DateTime, SimTime};
+use crate::wire::http::{Parsed, RequestHead, ResponseError, Version, parse_response_eager};
 
-/// The client's request, as the glue parsed it.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ClientRequest {
-    /// `GET`.
-    pub method: String,
-    /// The request target as sent (`/`, `/a?b`).
-    pub target: String,
-    /// `HTTP/1.1` or `HTTP/1.0`.
-    pub version: String,
-    /// Headers in the client's order.
-    pub headers: Vec<(String, String)>,
-    /// The request body (read in full first, as nginx buffers it).
-    pub body: Vec<u8>,
-}
-
-impl ClientRequest {
-    /// First header named `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// `GET / HTTP/1.1`.
-    pub fn request_line(&self) -> String {
-        format!("{} {} {}", self.method, self.target, self.version)
-    }
-
-    /// Whether the client connection may stay open (HTTP/1.1 without `Connection: close`, or
-    /// HTTP/1.0 with `Connection: keep-alive`).
-    pub fn wants_keep_alive(&self) -> bool {
-        let conn = self.header("Connection").map(str::to_ascii_lowercase);
-        match self.version.as_str() {
-            "HTTP/1.1" => !conn.is_some_and(|c| c.contains("close")),
-            _ => conn.is_some_and(|c| c.contains("keep-alive")),
-        }
+/// Whether the client connection may stay open (HTTP/1.1 without `Connection: close`, or
+/// HTTP/1.0 with `Connection: keep-alive`; nginx looks for the word in the first `Connection`
+/// header).
+pub fn wants_keep_alive(req: &RequestHead) -> bool {
+    let conn = req.header("Connection").map(str::to_ascii_lowercase);
+    match req.version {
+        Version::Http11 => !conn.is_some_and(|c| c.contains("close")),
+        Version::Http10 => conn.is_some_and(|c| c.contains("keep-alive")),
     }
 }
 
@@ -148,7 +123,9 @@ const MAX_HEAD: usize = 64 * 1024;
 
 /// One client request being proxied.
 pub struct ProxyRequest {
-    req: ClientRequest,
+    req: RequestHead,
+    /// The request body (read in full first, as nginx buffers it).
+    body: Vec<u8>,
     ctx: RequestCtx,
     cfg: ProxyConfig,
     tried: Tried,
@@ -168,9 +145,10 @@ pub struct ProxyRequest {
 }
 
 impl ProxyRequest {
-    /// Starts proxying `req` through `cfg` (a location's settings) to `up` (the worker's state
-    /// of `cfg.upstream`); the first `Connect` (or the `no live upstreams` 502) is queued.
-    pub fn new(now: SimTime, req: ClientRequest, ctx: RequestCtx, cfg: &ProxyConfig, up: &mut Upstream) -> Self {
+    /// Starts proxying `req` and its `body` through `cfg` (a location's settings) to `up` (the
+    /// worker's state of `cfg.upstream`); the first `Connect` (or the `no live upstreams` 502)
+    /// is queued.
+    pub fn new(now: SimTime, req: RequestHead, body: Vec<u8>, ctx: RequestCtx, cfg: &ProxyConfig, up: &mut Upstream) -> Self {
         let tried = up.start(ctx.client_ip, cfg.next_upstream_tries);
         let upstream_uri = match &cfg.uri {
             Some(u) => match req.target.strip_prefix(cfg.location_prefix.as_str()) {
@@ -179,10 +157,11 @@ impl ProxyRequest {
             },
             None => req.target.clone(),
         };
-        let keep_alive = req.wants_keep_alive();
+        let keep_alive = wants_keep_alive(&req);
         let head_only = req.method == "HEAD";
         let mut p = ProxyRequest {
             req,
+            body,
             ctx,
             cfg: cfg.clone(),
             tried,
@@ -385,8 +364,8 @@ impl ProxyRequest {
     /// The §6 request bytes.
     fn upstream_request(&self) -> Vec<u8> {
         let mut out = format!("{} {} HTTP/{}\r\n", self.req.method, self.upstream_uri, self.cfg.http_version);
-        let has_body = !self.req.body.is_empty() || self.req.header("Content-Length").is_some();
-        let body_len = self.req.body.len().to_string();
+        let has_body = !self.body.is_empty() || self.req.header("Content-Length").is_some();
+        let body_len = self.body.len().to_string();
         let mut names: Vec<String> = Vec::new();
         let mut merged: Vec<(String, String)> = self.cfg.set_headers.clone();
         let defaults: [(&str, &str); 8] = [
@@ -418,7 +397,7 @@ impl ProxyRequest {
         }
         out.push_str("\r\n");
         let mut bytes = out.into_bytes();
-        bytes.extend_from_slice(&self.req.body);
+        bytes.extend_from_slice(&self.body);
         bytes
     }
 
@@ -447,7 +426,7 @@ impl ProxyRequest {
             "args" | "query_string" => self.req.target.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default(),
             "request_method" => self.req.method.clone(),
             "server_name" => self.ctx.server_name.clone(),
-            "server_protocol" => self.req.version.clone(),
+            "server_protocol" => self.req.version.as_str().to_string(),
             n => match n.strip_prefix("http_") {
                 Some(h) => self.req.header(&h.replace('_', "-")).unwrap_or("").to_string(),
                 None => String::new(),
@@ -461,32 +440,26 @@ impl ProxyRequest {
     }
 
     fn try_head(&mut self, now: SimTime, up: &mut Upstream) {
-        let mut headers = [httparse::EMPTY_HEADER; 64];
-        let mut resp = httparse::Response::new(&mut headers);
-        let parsed = resp.parse(&self.head_buf);
-        let len = match parsed {
-            Ok(httparse::Status::Complete(n)) => n,
-            Ok(httparse::Status::Partial) if self.head_buf.len() <= MAX_HEAD => return,
-            Ok(httparse::Status::Partial) => {
+        let (head, len) = match parse_response_eager(&self.head_buf) {
+            Parsed::Complete { head, head_len } => (head, head_len),
+            Parsed::Partial if self.head_buf.len() <= MAX_HEAD => return,
+            Parsed::Partial => {
                 self.error_log(now, "error", "upstream sent too big header", "reading response header from upstream");
                 self.next(now, up, ft::INVALID_HEADER);
                 return;
             }
-            Err(httparse::Error::Version | httparse::Error::Status) => {
+            Parsed::Invalid(ResponseError::StatusLine) => {
                 self.error_log(now, "error", "upstream sent no valid HTTP/1.0 header", "reading response header from upstream");
                 self.next(now, up, ft::INVALID_HEADER);
                 return;
             }
-            Err(_) => {
+            Parsed::Invalid(ResponseError::Header) => {
                 self.error_log(now, "error", "upstream sent invalid header", "reading response header from upstream");
                 self.next(now, up, ft::INVALID_HEADER);
                 return;
             }
         };
-        let status = resp.code.unwrap_or(502);
-        let reason = resp.reason.unwrap_or("").to_string();
-        let hdrs: Vec<(String, String)> =
-            resp.headers.iter().map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned())).collect();
+        let status = head.status;
         let rest = self.head_buf[len..].to_vec();
         // proxy_next_upstream http_5xx / http_4xx (`ngx_http_upstream_test_next()`).
         let mask = match status {
@@ -503,7 +476,7 @@ impl ProxyRequest {
             self.next(now, up, mask);
             return;
         }
-        self.send_head(now, status, &reason, &hdrs);
+        self.send_head(now, status, &head.reason, &head.headers);
         let no_body = self.head_only || status == 204 || status == 304 || (100..200).contains(&status);
         if no_body {
             self.finish(now, up, true, self.keep_alive);
@@ -523,7 +496,7 @@ impl ProxyRequest {
         let length = find("Content-Length").and_then(|v| v.parse::<u64>().ok());
         let chunked_in = find("Transfer-Encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
         let no_body = self.head_only || status == 204 || status == 304;
-        let chunked_out = length.is_none() && !no_body && self.req.version == "HTTP/1.1" && !chunked_in;
+        let chunked_out = length.is_none() && !no_body && self.req.version == Version::Http11 && !chunked_in;
         if length.is_none() && !no_body && !chunked_out {
             self.keep_alive = false;
         }
@@ -543,7 +516,7 @@ impl ProxyRequest {
             &date,
             content_type.as_deref(),
             length,
-            chunked_out || (chunked_in && self.req.version == "HTTP/1.1"),
+            chunked_out || (chunked_in && self.req.version == Version::Http11),
             self.keep_alive,
             &extra,
         );
@@ -684,7 +657,7 @@ fn expand_with(v: &str, var: impl Fn(&str) -> String) -> String {
 /// An access-log line in `format` (nginx `log_format` syntax; `combined` is
 /// `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`).
 /// Unset values print `-`. Usable by the glue for requests that never reached the proxy (400).
-pub fn access_log_line(format: &str, req: &ClientRequest, client: Ipv4Addr, date: &DateTime, status: u16, body_bytes: u64) -> String {
+pub fn access_log_line(format: &str, req: &RequestHead, client: Ipv4Addr, date: &DateTime, status: u16, body_bytes: u64) -> String {
     let dash = |s: &str| {
         if s.is_empty() { "-".to_string() } else { s.to_string() }
     };
@@ -731,18 +704,11 @@ Content-Length: 22\r\nConnection: close\r\nContent-Type: text/html; charset=UTF-
         (p, up)
     }
 
-    fn curl() -> ClientRequest {
-        ClientRequest {
-            method: "GET".into(),
-            target: "/".into(),
-            version: "HTTP/1.1".into(),
-            headers: vec![
-                ("Host".into(), "172.2.20.100".into()),
-                ("User-Agent".into(), "curl/7.88.1".into()),
-                ("Accept".into(), "*/*".into()),
-            ],
-            body: Vec::new(),
-        }
+    fn curl() -> RequestHead {
+        RequestHead::new("GET", "/", Version::Http11)
+            .with_header("Host", "172.2.20.100")
+            .with_header("User-Agent", "curl/7.88.1")
+            .with_header("Accept", "*/*")
     }
 
     fn ctx(conn: u64) -> RequestCtx {
@@ -767,7 +733,7 @@ Content-Length: 22\r\nConnection: close\r\nContent-Type: text/html; charset=UTF-
     fn request_sent_upstream_is_byte_exact() {
         let (cfg, mut up) = lab();
         let t = SimTime::from_secs(8 * 60 + 13);
-        let mut p = ProxyRequest::new(t, curl(), ctx(1), &cfg, &mut up);
+        let mut p = ProxyRequest::new(t, curl(), Vec::new(), ctx(1), &cfg, &mut up);
         let a = drain(&mut p);
         assert_eq!(a, [Action::Connect { peer: (Ipv4Addr::new(192, 168, 20, 201), 80), timeout: Duration::from_secs(60) }]);
         assert_eq!(p.poll_timeout(), Some(t + Duration::from_secs(60)));
@@ -779,7 +745,7 @@ Connection: close\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
         let mut req = curl();
         req.headers.push(("X-Forwarded-For".into(), "10.1.1.1".into()));
         req.headers.push(("Connection".into(), "keep-alive".into()));
-        let mut p = ProxyRequest::new(t, req, ctx(2), &cfg, &mut up);
+        let mut p = ProxyRequest::new(t, req, Vec::new(), ctx(2), &cfg, &mut up);
         drain(&mut p);
         p.handle_connected(t);
         let Some(Action::SendUpstream(b)) = p.poll_action() else { panic!() };
@@ -792,7 +758,7 @@ Connection: close\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
     fn response_head_through_nginx() {
         let (cfg, mut up) = lab();
         let t = SimTime::from_secs(8 * 60 + 16);
-        let mut p = ProxyRequest::new(t, curl(), ctx(1), &cfg, &mut up);
+        let mut p = ProxyRequest::new(t, curl(), Vec::new(), ctx(1), &cfg, &mut up);
         p.handle_connected(t);
         drain(&mut p);
         p.handle_upstream_data(t, &mut up, &APACHE_200[..40]);
@@ -818,7 +784,7 @@ Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"16-66107e9e3903c\"\r\nAc
     /// Drives one request: `refuse` lists the peers (by last octet) that answer RST.
     /// Returns (peers connected to, in order, as `201✗`/`202`, final status, error-log lines).
     fn drive(up: &mut Upstream, cfg: &ProxyConfig, t: SimTime, conn: u64, refuse: &[u8]) -> (String, u16, Vec<String>) {
-        let mut p = ProxyRequest::new(t, curl(), ctx(conn), cfg, up);
+        let mut p = ProxyRequest::new(t, curl(), Vec::new(), ctx(conn), cfg, up);
         let mut tried = Vec::new();
         let mut logs = Vec::new();
         let mut guard = 0;
@@ -903,7 +869,7 @@ client: 172.2.20.1, server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream:
         assert_eq!((tried.as_str(), status, logs.len()), ("201✗ 202✗ 203✗", 502, 6));
         // One second later: nothing selectable → 502 at once, no connect.
         let t1 = SimTime::from_secs(8 * 60 + 34);
-        let mut p = ProxyRequest::new(t1, curl(), ctx(20), &cfg, &mut up);
+        let mut p = ProxyRequest::new(t1, curl(), Vec::new(), ctx(20), &cfg, &mut up);
         let a = drain(&mut p);
         let body = b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
 <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n";
@@ -930,7 +896,7 @@ server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream: \"http://jt/\", hos
     fn timeouts_give_504_and_premature_close_retries() {
         let (cfg, mut up) = lab();
         let t = SimTime::from_secs(100);
-        let mut p = ProxyRequest::new(t, curl(), ctx(1), &cfg, &mut up);
+        let mut p = ProxyRequest::new(t, curl(), Vec::new(), ctx(1), &cfg, &mut up);
         drain(&mut p);
         // a: connect timeout after 60 s → b.
         let t1 = t + Duration::from_secs(60);

@@ -194,13 +194,13 @@ impl Daemon {
         if self.exited || self.stopping {
             return;
         }
-        let Ok(info) = wire::parse_ipv4_header(ip_packet) else {
+        let Ok(ip) = wire::ipv4_header(ip_packet) else {
             return;
         };
-        if info.protocol != wire::IP_PROTO_VRRP && info.protocol != 51 {
+        if ip.protocol() != wire::IP_PROTO_VRRP && ip.protocol() != 51 {
             return;
         }
-        let Some(vrid) = ip_packet.get(info.header_len + 1).copied() else {
+        let Some(vrid) = ip_packet.get(ip.header_len() + 1).copied() else {
             return;
         };
         for k in 0..self.instances.len() {

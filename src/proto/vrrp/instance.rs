@@ -13,6 +13,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use crate::kernel::SimTime;
+use crate::wire::ipv4;
 use crate::wire::vrrp::{self as wire, Auth, Packet, Repr};
 
 use super::config::{AuthConfig, InstanceConfig};
@@ -369,10 +370,10 @@ impl Instance {
         if !matches!(self.state, State::Backup | State::Master) {
             return;
         }
-        let Ok(info) = wire::parse_ipv4_header(ip) else {
+        let Ok(info) = wire::ipv4_header(ip) else {
             return;
         };
-        let Some(hd) = ip.get(info.header_len..) else {
+        let Some(hd) = ip.get(info.header_len()..) else {
             return;
         };
         if hd.len() < wire::HEADER_LEN {
@@ -388,10 +389,10 @@ impl Instance {
     }
 
     /// `vrrp_check_packet()`, 2.2.x order and texts (spec §4.3).
-    fn check(&mut self, info: &wire::Ipv4Info, buflen: usize, pkt: &Packet<&[u8]>) -> Check {
+    fn check(&mut self, info: &ipv4::Packet<&[u8]>, buflen: usize, pkt: &Packet<&[u8]>) -> Check {
         let n = self.cfg.name.clone();
         let mine_auth = self.auth_code();
-        let is_ah = info.protocol == 51;
+        let is_ah = info.protocol() == 51;
         if is_ah != (mine_auth == 2) {
             if is_ah {
                 self.log(format!("({n}) Received AH header but auth type not AH"));
@@ -400,14 +401,14 @@ impl Instance {
             }
             return Check::Rejected;
         }
-        let expected = info.header_len + wire::message_len(pkt.addr_count());
+        let expected = info.header_len() + wire::message_len(pkt.addr_count());
         if buflen != expected {
             let how = if buflen > expected { "long" } else { "short" };
             self.log(format!("({n}) vrrp packet too {how}, length {buflen} and expect {expected}"));
             return Check::Rejected;
         }
-        if info.ttl != wire::TTL {
-            self.log(format!("({n}) invalid TTL/HL. Received {} and expect 255", info.ttl));
+        if info.ttl() != wire::TTL {
+            self.log(format!("({n}) invalid TTL/HL. Received {} and expect 255", info.ttl()));
             return Check::Rejected;
         }
         if pkt.version() != wire::VERSION_2 {
@@ -445,15 +446,15 @@ impl Instance {
             self.log(format!("({n}) received an unexpected ip number count {}, expected {}!", pkt.addr_count(), self.cfg.vips.len()));
             return Check::Rejected;
         }
-        if usize::from(info.total_len) != buflen {
-            self.log(format!("({n}) ip_tot_len mismatch against received length. {} and received {buflen}", info.total_len));
+        if usize::from(info.total_len()) != buflen {
+            self.log(format!("({n}) ip_tot_len mismatch against received length. {} and received {buflen}", info.total_len()));
             return Check::Rejected;
         }
         if !pkt.verify_checksum() {
             self.log(format!("({n}) Invalid VRRPv2 checksum"));
             return Check::Rejected;
         }
-        if !info.dst.is_multicast() {
+        if !info.dst_addr().is_multicast() {
             self.log(format!("({n}) Expected multicast packet but received unicast packet"));
             return Check::Rejected;
         }
@@ -470,7 +471,7 @@ impl Instance {
     }
 
     /// `vrrp_state_backup()` (spec §4.4).
-    fn backup_rx(&mut self, now: SimTime, info: &wire::Ipv4Info, pkt: &Packet<&[u8]>, checked: Check) {
+    fn backup_rx(&mut self, now: SimTime, info: &ipv4::Packet<&[u8]>, pkt: &Packet<&[u8]>, checked: Check) {
         let n = self.cfg.name.clone();
         if let Check::Rejected = checked {
             return; // timer keeps running
@@ -498,34 +499,37 @@ impl Instance {
                 }
             }
         } else {
-            self.log(format!("({n}) received lower priority ({prio}) advert from {} - discarding", info.src));
+            self.log(format!("({n}) received lower priority ({prio}) advert from {} - discarding", info.src_addr()));
         }
     }
 
     /// `vrrp_state_master_rx()` (spec §4.5), plus the dispatcher's re-arm of the advert timer.
-    fn master_rx(&mut self, now: SimTime, info: &wire::Ipv4Info, pkt: &Packet<&[u8]>, checked: Check) {
+    fn master_rx(&mut self, now: SimTime, info: &ipv4::Packet<&[u8]>, pkt: &Packet<&[u8]>, checked: Check) {
         let n = self.cfg.name.clone();
         if let Check::Ok = checked {
             let prio = pkt.priority();
             let mine = self.priority;
-            let ip_cmp = u32::from(info.src).cmp(&u32::from(self.src));
+            let ip_cmp = u32::from(info.src_addr()).cmp(&u32::from(self.src));
             if prio == 0 {
                 self.detail(format!("({n}) Master received priority 0 message"));
                 self.send_advert(mine);
-            } else if prio == mine && info.src == self.src {
+            } else if prio == mine && info.src_addr() == self.src {
                 self.log(format!("({n}) WARNING - equal priority advert received from remote host with our IP address."));
             } else if prio < mine || (prio == mine && ip_cmp.is_lt()) {
-                self.log(format!("({n}) Received advert from {} with lower priority {prio}, ours {mine}, forcing new election", info.src));
+                self.log(format!(
+                    "({n}) Received advert from {} with lower priority {prio}, ours {mine}, forcing new election",
+                    info.src_addr()
+                ));
                 self.send_advert(mine);
                 self.garp_burst(self.cfg.garp_master_repeat);
                 self.garp_timer = Some(now + self.cfg.garp_master_delay);
             } else {
                 if prio > mine {
-                    self.log(format!("({n}) Master received advert from {} with higher priority {prio}, ours {mine}", info.src));
+                    self.log(format!("({n}) Master received advert from {} with higher priority {prio}, ours {mine}", info.src_addr()));
                 } else {
                     self.log(format!(
                         "({n}) Master received advert from {} with same priority {prio} but higher IP address than ours",
-                        info.src
+                        info.src_addr()
                     ));
                 }
                 self.leave_master(now);

@@ -16,7 +16,7 @@ use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::nginx::config::{DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
 use crate::proto::nginx::{
-    Action, ClientRequest, ConfFiles, ConnectError, NginxConfig, ProxyRequest, RequestCtx, Resolver, Upstream, error_page, nginx_t,
+    Action, ConfFiles, ConnectError, NginxConfig, ProxyRequest, RequestCtx, Resolver, Upstream, error_page, nginx_t, wants_keep_alive,
 };
 use crate::wire::http::{HeadError, Limits, Parsed, parse_request};
 
@@ -349,18 +349,11 @@ fn start_request(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig
     client.stream.input.drain(..extent);
     let Some((client_ip, _)) = k.tcp_remote(client.stream.handle) else { return false };
     let Some((local_ip, local_port)) = k.tcp_local(client.stream.handle) else { return false };
-    let request = ClientRequest {
-        method: head.method.clone(),
-        target: head.target.clone(),
-        version: head.version.as_str().to_owned(),
-        headers: head.headers.clone(),
-        body,
-    };
-    let server = config.find_server(local_ip, local_port, request.header("Host"));
-    let proxy = server.and_then(|s| s.find_location(&request.target)).and_then(|l| l.proxy.as_ref());
+    let server = config.find_server(local_ip, local_port, head.header("Host"));
+    let proxy = server.and_then(|s| s.find_location(&head.target)).and_then(|l| l.proxy.as_ref());
     let (Some(server), Some(proxy)) = (server, proxy) else {
         // No proxied location: labsim's nginx serves no static files, so the answer is 404.
-        let (head, body) = crate::proto::nginx::pages::error_response(404, &date, request.wants_keep_alive());
+        let (head, body) = crate::proto::nginx::pages::error_response(404, &date, wants_keep_alive(&head));
         client.stream.send(&head);
         client.stream.send(&body);
         return true;
@@ -374,7 +367,7 @@ fn start_request(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig
         server_name: server.name().to_owned(),
         access_log_format: format,
     };
-    let proxy_request = ProxyRequest::new(now, request, ctx, proxy, &mut upstreams[proxy.upstream]);
+    let proxy_request = ProxyRequest::new(now, head, body, ctx, proxy, &mut upstreams[proxy.upstream]);
     let access_log = server.access_log.as_ref().map(|(path, _)| path.clone());
     client.active = Some(Active { proxy: proxy_request, upstream: proxy.upstream, access_log, conn: None, connected: false });
     true

@@ -11,10 +11,10 @@ use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::ping::{self as core, Event, Pinger, Stream as PingStream};
-use smoltcp::wire::{IpProtocol, Ipv4Packet};
+use crate::wire::icmp::{self, Echo, EchoRepr};
+use crate::wire::ipv4;
 
 const TTL: u8 = 64;
-const PROTO_ICMP: u8 = 1;
 
 struct PingProc {
     id: usize,
@@ -26,25 +26,10 @@ struct PingProc {
     exit: Option<Exit>,
 }
 
-fn ipv4_packet(src: Ipv4Addr, dst: Ipv4Addr, id: u16, ttl: u8, icmp: &[u8]) -> Vec<u8> {
-    let len = 20 + icmp.len();
-    let mut p = vec![0u8; len];
-    p[0] = 0x45;
-    p[2..4].copy_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_be_bytes());
-    p[4..6].copy_from_slice(&id.to_be_bytes());
-    p[6] = 0x40; // DF, as Linux sets with path MTU discovery on
-    p[8] = ttl;
-    p[9] = 1;
-    p[12..16].copy_from_slice(&src.octets());
-    p[16..20].copy_from_slice(&dst.octets());
-    let mut header = Ipv4Packet::new_unchecked(&mut p[..]);
-    header.fill_checksum();
-    p[20..].copy_from_slice(icmp);
-    p
-}
-
-fn echo_fields(icmp: &[u8]) -> Option<(u8, u16, u16)> {
-    (icmp.len() >= 8).then(|| (icmp[0], u16::from_be_bytes([icmp[4], icmp[5]]), u16::from_be_bytes([icmp[6], icmp[7]])))
+/// (kind, identifier, sequence) of an ICMP echo request or reply.
+fn echo_fields(icmp: &[u8]) -> Option<(Echo, u16, u16)> {
+    let echo = EchoRepr::parse(&icmp::Packet::new_checked(icmp).ok()?).ok()?;
+    Some((echo.kind, echo.ident, echo.seq_no))
 }
 
 /// Parses the arguments and starts; on a usage error prints it and returns `None`.
@@ -66,7 +51,7 @@ pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Proce
         fail(k, now, id, vec!["ping: connect: Network is unreachable".to_owned()], 2);
         return None;
     };
-    let socket = k.raw_open(pid, PROTO_ICMP)?;
+    let socket = k.raw_open(pid, ipv4::PROTO_ICMP)?;
     let display = parsed.destination.clone();
     let mut pinger = Pinger::new(parsed, display, target, pid as u16, k.calendar());
     pinger.handle_start(now);
@@ -114,11 +99,11 @@ impl PingProc {
     fn read_errors(&mut self, k: &mut Kernel, now: SimTime) -> bool {
         let mut moved = false;
         while let Some(packet) = k.raw_recv_error(self.socket) {
-            let Ok(ip) = Ipv4Packet::new_checked(&packet[..]) else { continue };
-            if ip.next_header() != IpProtocol::Icmp {
+            let Ok(ip) = ipv4::Packet::new_checked(&packet[..]) else { continue };
+            if ip.protocol() != ipv4::PROTO_ICMP {
                 continue;
             }
-            if let Some((8, ident, seq)) = echo_fields(ip.payload())
+            if let Some((Echo::Request, ident, seq)) = echo_fields(ip.payload())
                 && ident == self.pid as u16
             {
                 self.pinger.handle_error(now, seq, ip.src_addr());
@@ -141,11 +126,11 @@ impl Process for PingProc {
         let mut moved = false;
         while let Some(packet) = k.raw_recv(self.socket) {
             moved = true;
-            let Ok(ip) = Ipv4Packet::new_checked(&packet.bytes[..]) else { continue };
+            let Ok(ip) = ipv4::Packet::new_checked(&packet.bytes[..]) else { continue };
             if !k.has_addr(ip.dst_addr()) {
                 continue;
             }
-            self.pinger.handle_reply(now, ip.payload(), ip.src_addr(), ip.hop_limit());
+            self.pinger.handle_reply(now, ip.payload(), ip.src_addr(), ip.ttl());
             self.flush_events(k, now);
         }
         moved |= self.read_errors(k, now);
@@ -158,7 +143,18 @@ impl Process for PingProc {
             if let Some((_, _, seq)) = echo_fields(&icmp) {
                 k.trace(now, TraceKind::PingSent { host: k.hostname().to_owned(), id: self.id, seq });
                 let ttl = self.pinger.ttl().unwrap_or(TTL);
-                k.raw_send(now, self.socket, ipv4_packet(self.source, self.target, seq, ttl, &icmp));
+                // DF, as Linux sets with path MTU discovery on; the IP identifier follows the probe.
+                let header = ipv4::Repr {
+                    src: self.source,
+                    dst: self.target,
+                    protocol: ipv4::PROTO_ICMP,
+                    ttl,
+                    ident: seq,
+                    tos: 0,
+                    dont_frag: true,
+                    payload_len: icmp.len(),
+                };
+                k.raw_send(now, self.socket, header.to_packet(&icmp));
             }
         }
         moved |= self.flush_output(k, now);

@@ -9,6 +9,7 @@
 use std::net::Ipv4Addr;
 
 use super::{Ctx, Output};
+use crate::wire::{checksum, ipv4};
 
 const USAGE: &str = "Usage: sendip [-v] [-d data] [-h] [-f datafile] [-p module] [module options] hostname";
 
@@ -144,20 +145,24 @@ pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
 }
 
 fn build(f: &Fields, src: Ipv4Addr, dst: Ipv4Addr, data: &[u8]) -> Vec<u8> {
-    let mut p = vec![0u8; 20];
-    p[0] = (f.version.unwrap_or(4) << 4) | f.ihl.unwrap_or(5);
-    p[1] = f.tos;
-    let len = f.total_len.unwrap_or(u16::try_from(20 + data.len()).unwrap_or(u16::MAX));
-    p[2..4].copy_from_slice(&len.to_be_bytes());
-    p[4..6].copy_from_slice(&f.id.to_be_bytes());
-    let frag = (u16::from(f.flags) << 13) | f.frag_offset;
-    p[6..8].copy_from_slice(&frag.to_be_bytes());
-    p[8] = f.ttl.unwrap_or(255);
-    p[9] = f.proto;
-    p[12..16].copy_from_slice(&src.octets());
-    p[16..20].copy_from_slice(&dst.octets());
-    let sum = f.checksum.unwrap_or_else(|| !smoltcp::wire::checksum::data(&p));
-    p[10..12].copy_from_slice(&sum.to_be_bytes());
-    p.extend_from_slice(data);
+    let mut p = vec![0u8; ipv4::HEADER_LEN + data.len()];
+    let mut header = ipv4::Packet::new_unchecked(&mut p[..]);
+    header.set_version(f.version.unwrap_or(4));
+    header.set_ihl(f.ihl.unwrap_or(5));
+    header.set_tos(f.tos);
+    header.set_total_len(f.total_len.unwrap_or(u16::try_from(ipv4::HEADER_LEN + data.len()).unwrap_or(u16::MAX)));
+    header.set_ident(f.id);
+    header.set_reserved_flag(f.flags & 0x4 != 0);
+    header.set_dont_frag(f.flags & 0x2 != 0);
+    header.set_more_frags(f.flags & 0x1 != 0);
+    header.set_frag_offset(f.frag_offset);
+    header.set_ttl(f.ttl.unwrap_or(255));
+    header.set_protocol(f.proto);
+    header.set_src_addr(src);
+    header.set_dst_addr(dst);
+    // Computed over the 20 fixed bytes whatever the IHL says, checksum field zero.
+    let sum = f.checksum.unwrap_or_else(|| checksum::compute(&p[..ipv4::HEADER_LEN]));
+    ipv4::Packet::new_unchecked(&mut p[..]).set_checksum(sum);
+    p[ipv4::HEADER_LEN..].copy_from_slice(data);
     p
 }

@@ -1,0 +1,290 @@
+//! ICMP for IPv4 (RFC 792): the common header, and the echo request/reply that `ping` sends and
+//! reads.
+//!
+//! ```text
+//! 0: type   1: code   2..4: checksum (over the whole message, RFC 1071)
+//! 4..8: rest of header — for echo request (8) and reply (0): 4..6 identifier, 6..8 sequence
+//! 8..: data
+//! ```
+//!
+//! [`EchoRepr::parse`] judges only the type: like iputils' `ping4_parse_reply`, it looks at
+//! neither the code of an echo reply nor the checksum (the caller can ask
+//! [`Packet::verify_checksum`]).
+
+use super::checksum;
+use super::{Error, Result};
+
+/// Length of the ICMP header, rest-of-header word included.
+pub const HEADER_LEN: usize = 8;
+/// Type of an echo reply.
+pub const TYPE_ECHO_REPLY: u8 = 0;
+/// Type of an echo request.
+pub const TYPE_ECHO_REQUEST: u8 = 8;
+
+mod field {
+    use core::ops::Range;
+    pub const TYPE: usize = 0;
+    pub const CODE: usize = 1;
+    pub const CHECKSUM: Range<usize> = 2..4;
+    pub const ECHO_IDENT: Range<usize> = 4..6;
+    pub const ECHO_SEQNO: Range<usize> = 6..8;
+    pub const DATA: usize = 8;
+}
+
+/// A read/write view of an ICMPv4 message.
+#[derive(Debug, Clone)]
+pub struct Packet<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Packet<T> {
+    /// Wraps a buffer without checking its length; getters may then panic on short buffers.
+    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+        Packet { buffer }
+    }
+
+    /// Wraps a buffer after [`Packet::check_len`].
+    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+        let packet = Self::new_unchecked(buffer);
+        packet.check_len()?;
+        Ok(packet)
+    }
+
+    /// Ok when the buffer holds the 8-byte header. The message is the whole buffer.
+    pub fn check_len(&self) -> Result<()> {
+        if self.buffer.as_ref().len() < HEADER_LEN { Err(Error) } else { Ok(()) }
+    }
+
+    /// Consumes the view, returning the buffer.
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    fn u16_at(&self, at: usize) -> u16 {
+        let d = self.buffer.as_ref();
+        u16::from_be_bytes([d[at], d[at + 1]])
+    }
+
+    /// Message type.
+    pub fn msg_type(&self) -> u8 {
+        self.buffer.as_ref()[field::TYPE]
+    }
+
+    /// Message code.
+    pub fn code(&self) -> u8 {
+        self.buffer.as_ref()[field::CODE]
+    }
+
+    /// The checksum field.
+    pub fn checksum(&self) -> u16 {
+        self.u16_at(field::CHECKSUM.start)
+    }
+
+    /// Identifier of an echo request or reply.
+    pub fn echo_ident(&self) -> u16 {
+        self.u16_at(field::ECHO_IDENT.start)
+    }
+
+    /// Sequence number of an echo request or reply.
+    pub fn echo_seq_no(&self) -> u16 {
+        self.u16_at(field::ECHO_SEQNO.start)
+    }
+
+    /// Whether the checksum over the whole message is correct.
+    pub fn verify_checksum(&self) -> bool {
+        checksum::verify(self.buffer.as_ref())
+    }
+}
+
+impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
+    /// Everything after the 8-byte header (the echo data).
+    pub fn data(&self) -> &'a [u8] {
+        self.buffer.as_ref().get(field::DATA..).unwrap_or(&[])
+    }
+}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
+    fn set_u16_at(&mut self, at: usize, v: u16) {
+        self.buffer.as_mut()[at..at + 2].copy_from_slice(&v.to_be_bytes());
+    }
+
+    /// Sets the message type.
+    pub fn set_msg_type(&mut self, v: u8) {
+        self.buffer.as_mut()[field::TYPE] = v;
+    }
+
+    /// Sets the message code.
+    pub fn set_code(&mut self, v: u8) {
+        self.buffer.as_mut()[field::CODE] = v;
+    }
+
+    /// Sets the checksum field.
+    pub fn set_checksum(&mut self, v: u16) {
+        self.set_u16_at(field::CHECKSUM.start, v);
+    }
+
+    /// Sets the echo identifier.
+    pub fn set_echo_ident(&mut self, v: u16) {
+        self.set_u16_at(field::ECHO_IDENT.start, v);
+    }
+
+    /// Sets the echo sequence number.
+    pub fn set_echo_seq_no(&mut self, v: u16) {
+        self.set_u16_at(field::ECHO_SEQNO.start, v);
+    }
+
+    /// Everything after the header, writable.
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.buffer.as_mut()[field::DATA..]
+    }
+
+    /// Computes the checksum over the whole buffer and writes it.
+    pub fn fill_checksum(&mut self) {
+        self.set_checksum(0);
+        let c = checksum::compute(self.buffer.as_ref());
+        self.set_checksum(c);
+    }
+}
+
+/// Which echo message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Echo {
+    /// Type 8.
+    Request,
+    /// Type 0.
+    Reply,
+}
+
+/// An echo request or reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EchoRepr<'a> {
+    /// Request or reply.
+    pub kind: Echo,
+    /// Identifier (ping uses its pid).
+    pub ident: u16,
+    /// Sequence number.
+    pub seq_no: u16,
+    /// The data after the header.
+    pub data: &'a [u8],
+}
+
+impl<'a> EchoRepr<'a> {
+    /// Parses an echo request or reply; Err for any other type. The code and the checksum are
+    /// not judged.
+    pub fn parse<T: AsRef<[u8]> + ?Sized>(packet: &Packet<&'a T>) -> Result<EchoRepr<'a>> {
+        packet.check_len()?;
+        let kind = match packet.msg_type() {
+            TYPE_ECHO_REQUEST => Echo::Request,
+            TYPE_ECHO_REPLY => Echo::Reply,
+            _ => return Err(Error),
+        };
+        Ok(EchoRepr { kind, ident: packet.echo_ident(), seq_no: packet.echo_seq_no(), data: packet.data() })
+    }
+
+    /// The number of bytes [`EchoRepr::emit`] writes: the header and the data.
+    pub const fn buffer_len(&self) -> usize {
+        HEADER_LEN + self.data.len()
+    }
+
+    /// Writes the message, code 0 and checksum included, into `packet`, whose buffer must be
+    /// exactly [`EchoRepr::buffer_len`] bytes long (the checksum covers the whole buffer).
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
+        packet.set_msg_type(match self.kind {
+            Echo::Request => TYPE_ECHO_REQUEST,
+            Echo::Reply => TYPE_ECHO_REPLY,
+        });
+        packet.set_code(0);
+        packet.set_echo_ident(self.ident);
+        packet.set_echo_seq_no(self.seq_no);
+        packet.data_mut()[..self.data.len()].copy_from_slice(self.data);
+        packet.fill_checksum();
+    }
+
+    /// The message as a fresh byte vector.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut buf = vec![0u8; self.buffer_len()];
+        self.emit(&mut Packet::new_unchecked(&mut buf[..]));
+        buf
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// iputils' default probe: id 0x1234, seq 1, 56 data bytes — the timeval (LE sec
+    /// 1795536000, usec 5), then 0x10, 0x11, … 0x37.
+    fn probe_bytes() -> Vec<u8> {
+        let mut b = vec![0x08, 0x00, 0x00, 0x00, 0x12, 0x34, 0x00, 0x01];
+        b.extend_from_slice(&1_795_536_000i64.to_le_bytes());
+        b.extend_from_slice(&5i64.to_le_bytes());
+        b.extend(0x10u8..0x38);
+        let c = !checksum_by_hand(&b);
+        b[2..4].copy_from_slice(&c.to_be_bytes());
+        b
+    }
+
+    /// An independent one's-complement sum, to check the fixture's checksum.
+    fn checksum_by_hand(b: &[u8]) -> u16 {
+        let mut s: u32 = 0;
+        for w in b.chunks(2) {
+            s += u32::from(w[0]) << 8 | u32::from(*w.get(1).unwrap_or(&0));
+            s = (s & 0xffff) + (s >> 16);
+        }
+        s as u16
+    }
+
+    /// An echo reply to identifier 0x1234, seq 2, with 8 data bytes; checksum 0x67aa.
+    const SHORT_REPLY: [u8; 16] = [0x00, 0x00, 0x67, 0xaa, 0x12, 0x34, 0x00, 0x02, 0x80, 0xb4, 0x05, 0x6b, 0x00, 0x00, 0x00, 0x00];
+
+    #[test]
+    fn deconstruct() {
+        let bytes = probe_bytes();
+        let p = Packet::new_checked(&bytes[..]).unwrap();
+        assert_eq!((p.msg_type(), p.code(), p.echo_ident(), p.echo_seq_no()), (8, 0, 0x1234, 1));
+        assert!(p.verify_checksum());
+        let r = EchoRepr::parse(&p).unwrap();
+        assert_eq!((r.kind, r.ident, r.seq_no, r.data.len()), (Echo::Request, 0x1234, 1, 56));
+        assert_eq!(r.data, &bytes[8..]);
+        let p = Packet::new_checked(&SHORT_REPLY[..]).unwrap();
+        assert!(p.verify_checksum());
+        assert_eq!(p.checksum(), 0x67aa);
+        assert_eq!(EchoRepr::parse(&p).unwrap(), EchoRepr { kind: Echo::Reply, ident: 0x1234, seq_no: 2, data: &SHORT_REPLY[8..] });
+    }
+
+    #[test]
+    fn construct() {
+        let bytes = probe_bytes();
+        let r = EchoRepr { kind: Echo::Request, ident: 0x1234, seq_no: 1, data: &bytes[8..] };
+        assert_eq!(r.buffer_len(), 64);
+        assert_eq!(r.to_bytes(), bytes);
+        let reply = EchoRepr { kind: Echo::Reply, ident: 0x1234, seq_no: 2, data: &SHORT_REPLY[8..] };
+        assert_eq!(reply.to_bytes(), SHORT_REPLY);
+    }
+
+    #[test]
+    fn setters_and_checksum() {
+        let mut b = SHORT_REPLY;
+        let mut p = Packet::new_unchecked(&mut b[..]);
+        p.set_msg_type(TYPE_ECHO_REQUEST);
+        p.set_code(1);
+        assert!(!p.verify_checksum());
+        p.fill_checksum();
+        assert!(p.verify_checksum());
+        // The code is not judged; other types are refused.
+        let r = EchoRepr::parse(&Packet::new_unchecked(&b[..])).unwrap();
+        assert_eq!(r.kind, Echo::Request);
+        b[0] = 3;
+        assert!(EchoRepr::parse(&Packet::new_unchecked(&b[..])).is_err());
+    }
+
+    #[test]
+    fn bad_lengths_are_errors() {
+        assert!(Packet::new_checked(&SHORT_REPLY[..7]).is_err());
+        assert!(Packet::new_checked(&[][..]).is_err());
+        assert!(EchoRepr::parse(&Packet::new_unchecked(&SHORT_REPLY[..4])).is_err());
+        let bare = Packet::new_checked(&SHORT_REPLY[..8]).unwrap();
+        assert_eq!(bare.data(), &[] as &[u8]);
+        assert_eq!(EchoRepr::parse(&bare).unwrap().data, &[] as &[u8]);
+    }
+}

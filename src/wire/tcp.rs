@@ -1,0 +1,144 @@
+//! A read-only view of the TCP header (RFC 9293 §3.1), for the host's L2 to peek at segments
+//! that smoltcp will process: the ports, the header length and the SYN/ACK/FIN/RST flags.
+//! labsim never builds TCP segments itself (smoltcp does), so there is no `Repr`.
+//!
+//! ```text
+//! 0..2: source port   2..4: destination port   4..8: sequence   8..12: acknowledgment
+//! 12: data offset<<4  13: flags (CWR ECE URG ACK PSH RST SYN FIN)   14..16: window
+//! 16..18: checksum    18..20: urgent pointer   20..4·offset: options
+//! ```
+//!
+//! [`Packet::check_len`] is smoltcp's: the buffer holds the header as its data offset
+//! announces it, and the data offset is at least 5.
+
+use super::{Error, Result};
+
+/// Length of a header without options.
+pub const HEADER_LEN: usize = 20;
+
+mod field {
+    use core::ops::Range;
+    pub const SRC_PORT: Range<usize> = 0..2;
+    pub const DST_PORT: Range<usize> = 2..4;
+    pub const DATA_OFF: usize = 12;
+    pub const FLAGS: usize = 13;
+}
+
+const FLAG_FIN: u8 = 0x01;
+const FLAG_SYN: u8 = 0x02;
+const FLAG_RST: u8 = 0x04;
+const FLAG_ACK: u8 = 0x10;
+
+/// A read-only view of a TCP segment.
+#[derive(Debug, Clone)]
+pub struct Packet<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> Packet<T> {
+    /// Wraps a buffer without checking its length; getters may then panic on short buffers.
+    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+        Packet { buffer }
+    }
+
+    /// Wraps a buffer after [`Packet::check_len`].
+    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+        let packet = Self::new_unchecked(buffer);
+        packet.check_len()?;
+        Ok(packet)
+    }
+
+    /// Ok when the buffer holds the fixed header and the options its data offset announces.
+    pub fn check_len(&self) -> Result<()> {
+        let len = self.buffer.as_ref().len();
+        if len < HEADER_LEN || self.header_len() < HEADER_LEN || len < self.header_len() { Err(Error) } else { Ok(()) }
+    }
+
+    /// Consumes the view, returning the buffer.
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    fn u16_at(&self, at: usize) -> u16 {
+        let d = self.buffer.as_ref();
+        u16::from_be_bytes([d[at], d[at + 1]])
+    }
+
+    fn flag(&self, flag: u8) -> bool {
+        self.buffer.as_ref()[field::FLAGS] & flag != 0
+    }
+
+    /// Source port.
+    pub fn src_port(&self) -> u16 {
+        self.u16_at(field::SRC_PORT.start)
+    }
+
+    /// Destination port.
+    pub fn dst_port(&self) -> u16 {
+        self.u16_at(field::DST_PORT.start)
+    }
+
+    /// Header length in bytes (data offset·4).
+    pub fn header_len(&self) -> usize {
+        usize::from(self.buffer.as_ref()[field::DATA_OFF] >> 4) * 4
+    }
+
+    /// SYN.
+    pub fn syn(&self) -> bool {
+        self.flag(FLAG_SYN)
+    }
+
+    /// ACK.
+    pub fn ack(&self) -> bool {
+        self.flag(FLAG_ACK)
+    }
+
+    /// FIN.
+    pub fn fin(&self) -> bool {
+        self.flag(FLAG_FIN)
+    }
+
+    /// RST.
+    pub fn rst(&self) -> bool {
+        self.flag(FLAG_RST)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// curl's SYN from 172.2.20.1:40000 to port 80, with Linux's 20 bytes of options (MSS,
+    /// SACK permitted, timestamps, NOP, window scale).
+    const SYN: [u8; 40] = [
+        0x9c, 0x40, 0x00, 0x50, 0x1a, 0x2b, 0x3c, 0x4d, 0x00, 0x00, 0x00, 0x00, 0xa0, 0x02, 0xfa, 0xf0, 0x00, 0x00, 0x00, 0x00, 0x02, 0x04,
+        0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x07,
+    ];
+    /// The server's FIN+ACK, no options.
+    const FIN_ACK: [u8; 20] =
+        [0x00, 0x50, 0x9c, 0x40, 0x00, 0x00, 0x00, 0x07, 0x1a, 0x2b, 0x3c, 0x4e, 0x50, 0x11, 0xfa, 0xf0, 0x00, 0x00, 0x00, 0x00];
+
+    #[test]
+    fn deconstruct() {
+        let s = Packet::new_checked(&SYN[..]).unwrap();
+        assert_eq!((s.src_port(), s.dst_port(), s.header_len()), (40000, 80, 40));
+        assert_eq!((s.syn(), s.ack(), s.fin(), s.rst()), (true, false, false, false));
+        let f = Packet::new_checked(&FIN_ACK[..]).unwrap();
+        assert_eq!((f.src_port(), f.dst_port(), f.header_len()), (80, 40000, 20));
+        assert_eq!((f.syn(), f.ack(), f.fin(), f.rst()), (false, true, true, false));
+        let mut rst = FIN_ACK;
+        rst[13] = 0x04;
+        let r = Packet::new_checked(&rst[..]).unwrap();
+        assert_eq!((r.syn(), r.ack(), r.fin(), r.rst()), (false, false, false, true));
+    }
+
+    #[test]
+    fn bad_lengths_are_errors() {
+        assert!(Packet::new_checked(&FIN_ACK[..19]).is_err());
+        assert!(Packet::new_checked(&[][..]).is_err());
+        assert!(Packet::new_checked(&SYN[..39]).is_err(), "options cut short");
+        let mut short_offset = FIN_ACK;
+        short_offset[12] = 0x40; // data offset 4: less than the fixed header
+        assert!(Packet::new_checked(&short_offset[..]).is_err());
+    }
+}
