@@ -16,7 +16,7 @@ use std::net::Ipv4Addr;
 
 use kernel::IfAddr;
 use kernel::Kernel;
-pub(crate) use kernel::{NicView, format_mac};
+pub(crate) use kernel::NicView;
 use userland::Userland;
 pub(crate) use userland::{ServiceView, service_names};
 

@@ -5,10 +5,10 @@
 use std::net::Ipv4Addr;
 
 use super::Lab;
-use crate::host::format_mac;
 use crate::kernel::SimTime;
 use crate::observe::tally::{PingSummary, TransferSummary};
 use crate::observe::trace::TraceEvent;
+use crate::wire::ethernet::format_mac;
 
 /// One NIC of a host.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -112,6 +112,12 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
     }
 }
 
+/// A MAC address as `ip link` prints it: `aa:bb:cc:dd:ee:ff`.
+pub fn format_mac(mac: [u8; 6]) -> String {
+    let [a, b, c, d, e, f] = mac;
+    format!("{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{f:02x}")
+}
+
 fn mac(bytes: &[u8]) -> [u8; 6] {
     let mut out = [0u8; 6];
     out.copy_from_slice(bytes);

@@ -5,11 +5,11 @@
 
 use std::net::Ipv4Addr;
 
-use super::{Kernel, format_mac};
+use super::Kernel;
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
 use crate::proto::neigh::{Action as NeighAction, ArpInfo, ArpOp, Event as NeighEvent, Resolved};
-use crate::wire::ethernet::{self, BROADCAST, multicast_mac};
+use crate::wire::ethernet::{self, BROADCAST, format_mac, multicast_mac};
 use crate::wire::{arp, ipv4, tcp};
 
 const ALL_HOSTS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 1);

@@ -31,7 +31,7 @@ use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub(crate) use fs::Fs;
-pub(crate) use nic::{IfAddr, format_mac};
+pub(crate) use nic::IfAddr;
 use nic::{Nic, Plugged};
 pub(crate) use raw::{LinkWatch, RawSocket};
 pub(crate) use tcp::{Status as TcpStatus, TcpSocket};

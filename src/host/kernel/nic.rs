@@ -63,9 +63,3 @@ impl Nic {
         self.addrs.iter().filter(|a| a.prefix_len < 32 && a.contains(ip)).map(|a| a.prefix_len).max()
     }
 }
-
-/// `aa:bb:cc:dd:ee:ff`.
-pub fn format_mac(mac: [u8; 6]) -> String {
-    let [a, b, c, d, e, f] = mac;
-    format!("{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{f:02x}")
-}

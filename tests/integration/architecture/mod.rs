@@ -33,11 +33,7 @@ fn every_module_names_only_what_its_row_allows() {
     assert!(found.is_empty(), "names the layer table of ARCHITECTURE.md does not allow:\n{}", found.join("\n"));
 }
 
-/// Today this finds two cycles: `src/host/`: apps → shell → apps (the host split of issue 7
-/// removes it) and `src/proto/nginx/`: config → parse → config (`NginxConfig::load` calls
-/// `parse::load`, which builds the config types).
 #[test]
-#[ignore = "fails until the host split lands (issue 7)"]
 fn no_module_directory_has_an_import_cycle() {
     let found = &real_tree().cycles;
     assert!(found.is_empty(), "import cycles between sibling modules:\n{}", found.join("\n"));

@@ -4,8 +4,9 @@
 use std::net::Ipv4Addr;
 
 use super::{Ctx, Output};
-use crate::host::kernel::{IfAddr, Kernel, format_mac};
+use crate::host::kernel::{IfAddr, Kernel};
 use crate::kernel::SimTime;
+use crate::wire::ethernet::format_mac;
 
 const USAGE: &str = "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }";
 
