@@ -8,6 +8,7 @@
 //! [`vrrp::Action`]); the host glue translates those into frames, address changes and trace events.
 
 pub mod curl;
+pub mod http;
 pub mod httpd;
 pub mod nc;
 pub mod neigh;
