@@ -1,25 +1,21 @@
-//! Apache httpd on a host: the sans-IO [`Httpd`] core of `proto::httpd` behind a listener pool on
-//! port 80. Each connection reads requests (pipelined ones in order), answers them from the
-//! host's filesystem, keeps the connection for `KeepAliveTimeout` (5 s) when the core says so,
-//! and appends the `combined` access log to `/var/log/httpd/access_log` (errors to
-//! `/var/log/httpd/error_log`); both are also traced as the daemon's log lines. A stopped server
-//! closes its listeners, so connection attempts are refused with a RST.
+//! Apache httpd: the sans-IO [`Httpd`] core of `proto::httpd` answering the requests that one
+//! [`ServerConnection`] per client hands it (Apache's policy: `KeepAliveTimeout` 5 s, 400/414
+//! refusals, lingering close), behind a listener pool on port 80. Pages come from the host's
+//! filesystem; the `combined` access log goes to `/var/log/httpd/access_log` (errors to
+//! `/var/log/httpd/error_log`), both also as the daemon's syslog lines. A stopped server closes
+//! its listeners, so connection attempts are refused with a RST.
 
 use std::time::Duration;
 
 use crate::host::kernel::{Fs, Kernel, TcpStatus as Status};
-use crate::host::userland::net::{ListenerPool, Stream};
+use crate::host::userland::net::{ListenerPool, Stream, carry_out};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::{Calendar, SimTime};
+use crate::proto::http::{Close, Event, Policy, Refusal, ServerConnection};
 use crate::proto::httpd::{ConnInfo, Docroot, FileMeta, Httpd, HttpdConfig};
-use crate::wire::http::{HeadError, Parsed, parse_request};
+use crate::wire::http::HeadError;
 
 const ACCESS_LOG: &str = "/var/log/httpd/access_log";
-/// How long a closing connection may take to flush before it is aborted (Apache's lingering
-/// close gives up after a few seconds).
-const LINGER: Duration = Duration::from_secs(30);
-/// Largest request body buffered (Apache 2.4's `LimitRequestBody` default since 2.4.54: 1 GiB).
-const MAX_BODY: u64 = 1 << 30;
 const ERROR_LOG: &str = "/var/log/httpd/error_log";
 
 /// The host's filesystem seen as a document root.
@@ -49,8 +45,7 @@ impl Docroot for FsDocroot<'_> {
 
 struct Conn {
     stream: Stream,
-    requests: u32,
-    idle_until: SimTime,
+    http: ServerConnection,
 }
 
 /// `httpd.service`.
@@ -87,38 +82,39 @@ impl Process for HttpdProc {
     }
 
     fn poll_timeout(&self) -> Option<SimTime> {
-        self.conns.iter().map(|c| if c.stream.closing() { c.idle_until + LINGER } else { c.idle_until }).min()
+        self.conns.iter().filter_map(|c| c.http.poll_timeout()).min()
     }
 
     fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
         let accepted = self.listeners.accept(k);
         let mut moved = !accepted.is_empty();
-        let keepalive = Duration::from_secs(self.core.config().keepalive_timeout_s);
+        let policy = Policy::apache(*self.core.limits(), Duration::from_secs(self.core.config().keepalive_timeout_s));
         for h in accepted {
-            self.conns.push(Conn { stream: Stream::new(h), requests: 0, idle_until: now + keepalive });
+            self.conns.push(Conn { stream: Stream::new(h), http: ServerConnection::new(now, policy) });
         }
         for conn in &mut self.conns {
             let (status, io) = conn.stream.pump(k);
             moved |= io;
             if !conn.stream.closing() && matches!(status, Status::Open | Status::PeerClosed) {
-                moved |= serve(&self.core, self.pid, k, now, conn, keepalive);
+                conn.http.handle_data(now, &std::mem::take(&mut conn.stream.input));
+                moved |= serve(&self.core, self.pid, k, now, conn);
+                carry_out(&mut conn.http, &mut conn.stream, k);
                 conn.stream.pump(k);
             }
             if status == Status::PeerClosed && !conn.stream.closing() {
-                conn.stream.close_when_flushed();
+                conn.http.handle_peer_closed(now);
+                carry_out(&mut conn.http, &mut conn.stream, k);
                 conn.stream.pump(k);
             }
-            if now >= conn.idle_until && !conn.stream.closing() {
+            conn.http.handle_timeout(now);
+            if let Some(Close::Graceful(_)) = carry_out(&mut conn.http, &mut conn.stream, k) {
                 // KeepAliveTimeout: the idle connection is closed.
-                conn.stream.close_when_flushed();
                 conn.stream.pump(k);
                 moved = true;
             }
-            if matches!(status, Status::Reset | Status::Refused | Status::Unreachable)
-                || (conn.stream.closing() && now >= conn.idle_until + LINGER)
-            {
-                // Gone, or a close that could not flush in time (the peer vanished): abort.
-                conn.stream.release(k);
+            if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) {
+                conn.http.handle_reset(now);
+                carry_out(&mut conn.http, &mut conn.stream, k);
             }
         }
         self.conns.retain(|c| !c.stream.is_finished());
@@ -144,48 +140,34 @@ impl Process for HttpdProc {
     }
 }
 
-/// Answers every complete request in the connection's input.
-fn serve(core: &Httpd, pid: u32, k: &mut Kernel, now: SimTime, conn: &mut Conn, keepalive: Duration) -> bool {
-    let mut moved = false;
+/// Answers every request the connection hands over, in order.
+fn serve(core: &Httpd, pid: u32, k: &mut Kernel, now: SimTime, conn: &mut Conn) -> bool {
     let (Some((client_ip, client_port)), Some((server_ip, server_port))) =
         (k.tcp_remote(conn.stream.handle), k.tcp_local(conn.stream.handle))
     else {
         return false;
     };
-    while !conn.stream.closing() {
-        let info = ConnInfo { client_ip, client_port, server_ip, server_port, requests_on_conn: conn.requests };
-        let response = match parse_request(&conn.stream.input, core.limits()) {
-            Parsed::Partial => break,
-            Parsed::Invalid(err) => {
-                let r = core.bad_request(now, &k.calendar(), &err, &conn.stream.input, &info);
-                conn.stream.input.clear();
-                r
+    let mut moved = false;
+    while let Some(event) = conn.http.poll_event() {
+        let info = ConnInfo { client_ip, client_port, server_ip, server_port, requests_on_conn: conn.http.answered() };
+        let calendar = k.calendar();
+        let response = match event {
+            Event::Request { head, .. } => {
+                let docroot = FsDocroot { fs: k.fs(), calendar };
+                core.handle_request(now, &calendar, &head, &info, &docroot)
             }
-            Parsed::Complete { head, head_len } => {
-                let Some(extent) = head.extent(head_len, MAX_BODY) else {
-                    // A Content-Length nothing could buffer: Apache answers 400 and closes.
-                    let r = core.bad_request(now, &k.calendar(), &HeadError::Malformed, &conn.stream.input, &info);
-                    conn.stream.input.clear();
-                    conn.stream.send(&r.to_bytes());
-                    conn.stream.close_when_flushed();
-                    log(pid, k, now, ACCESS_LOG, &r.access_log);
-                    return true;
+            // A head Apache cannot read, or a Content-Length nothing could buffer: 400 or 414.
+            Event::Refused { why, raw, .. } => {
+                let err = match why {
+                    Refusal::Head(err) => err,
+                    Refusal::BodyTooLarge { .. } | Refusal::LengthOverflow { .. } => HeadError::Malformed,
                 };
-                if conn.stream.input.len() < extent {
-                    break; // the request body is still arriving
-                }
-                conn.stream.input.drain(..extent);
-                let docroot = FsDocroot { fs: k.fs(), calendar: k.calendar() };
-                core.handle_request(now, &k.calendar(), &head, &info, &docroot)
+                core.bad_request(now, &calendar, &err, &raw, &info)
             }
+            Event::Aborted => continue,
         };
         moved = true;
-        conn.requests += 1;
-        conn.idle_until = now + keepalive;
-        conn.stream.send(&response.to_bytes());
-        if !response.keep_alive {
-            conn.stream.close_when_flushed();
-        }
+        conn.http.respond(now, &response.to_bytes(), response.keep_alive);
         log(pid, k, now, ACCESS_LOG, &response.access_log);
         if let Some(line) = &response.error_log {
             log(pid, k, now, ERROR_LOG, line);
