@@ -1,24 +1,27 @@
-//! nginx on a host (one master, one worker: spec-nginx-upstream §1.1): the configuration of
-//! `proto::nginx` read from the host's files, a listener pool per `listen` port, and per client
-//! request a [`ProxyRequest`] whose actions become upstream TCP connections, bytes for the
-//! client, and lines in the error and access logs (files, and the daemon's traced log lines).
-//! A configuration and its peer state (one [`Upstream`] per group) form a generation. A reload
-//! builds a new one, as nginx starts a new worker: new connections use it, while connections
-//! of the old generation finish their request under the old one and then close.
+//! nginx (one master, one worker: spec-nginx-upstream §1.1): the configuration of `proto::nginx`
+//! read from the host's files, a listener pool per `listen` port, one [`ServerConnection`] per
+//! client (nginx's policy: `client_header_timeout`, `keepalive_timeout`, 400/413/414/494
+//! refusals, 499 when the client goes away), and per request a [`ProxyRequest`] whose actions
+//! become upstream connections, bytes for the client, and lines in the error and access logs
+//! (files, and the daemon's syslog lines). A configuration and its peer state (one [`Upstream`]
+//! per group) form a generation. A reload builds a new one, as nginx starts a new worker: new
+//! connections use it, while connections of the old generation finish their request under the
+//! old one and then close.
 
 use std::cell::RefCell;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
 use crate::host::kernel::{Fs, Kernel, TcpStatus as Status};
-use crate::host::userland::net::{ListenerPool, Stream, resolve};
+use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::SimTime;
+use crate::proto::http::{Close, Event, NGINX_KEEPALIVE_TIMEOUT, Policy, ServerConnection};
 use crate::proto::nginx::config::{DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
 use crate::proto::nginx::{
     Action, ConfFiles, ConnectError, NginxConfig, ProxyRequest, RequestCtx, Resolver, Upstream, error_page, nginx_t, wants_keep_alive,
 };
-use crate::wire::http::{HeadError, Limits, Parsed, parse_request};
+use crate::wire::http::RequestHead;
 
 /// The host's filesystem as nginx's configuration source.
 struct HostFiles<'a>(&'a Fs);
@@ -67,23 +70,12 @@ pub(crate) fn load(k: &Kernel) -> Result<NginxConfig, Vec<String>> {
     NginxConfig::load(&HostFiles(k.fs()), &HostResolver(k.fs())).map(|l| l.config).map_err(|e| vec![e.stderr_line()])
 }
 
-/// How long a closing connection may take to flush before it is aborted (nginx's
-/// `lingering_timeout`/`send_timeout` order of magnitude).
-const LINGER: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// nginx's `client_max_body_size` default (1m).
-const CLIENT_MAX_BODY_SIZE: u64 = 1 << 20;
-
-/// nginx's `client_header_timeout` default.
-const CLIENT_HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
 /// A request being proxied, and its current upstream connection.
 struct Active {
     proxy: ProxyRequest,
     upstream: usize,
     access_log: Option<String>,
-    conn: Option<Stream>,
-    connected: bool,
+    conn: Option<Connection>,
 }
 
 /// A configuration and the worker's peer state for it.
@@ -101,14 +93,11 @@ impl Generation {
 
 struct Client {
     stream: Stream,
+    http: ServerConnection,
     number: u64,
     active: Option<Active>,
-    idle_until: SimTime,
-    /// The generation the connection was accepted under, and its `server` block.
+    /// The generation the connection was accepted under.
     generation: Rc<RefCell<Generation>>,
-    server: Option<usize>,
-    /// The configuration was reloaded: close once the current request is done.
-    retiring: bool,
 }
 
 /// `nginx.service`: the master and its worker take two pids. The package brings the stock
@@ -151,7 +140,7 @@ impl NginxProc {
         self.listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port)).collect();
         self.current = Generation::new(config);
         for c in &mut self.clients {
-            c.retiring = true;
+            c.http.retire();
         }
     }
 
@@ -164,7 +153,7 @@ impl NginxProc {
         for c in &mut self.clients {
             c.stream.release(k);
             if let Some(conn) = c.active.as_mut().and_then(|a| a.conn.as_mut()) {
-                conn.release(k);
+                conn.stream.release(k);
             }
         }
         self.clients.clear();
@@ -181,8 +170,7 @@ impl Process for NginxProc {
             .iter()
             .filter_map(|c| match &c.active {
                 Some(a) => a.proxy.poll_timeout(),
-                None if c.stream.closing() => Some(c.idle_until + LINGER),
-                None => Some(c.idle_until),
+                None => c.http.poll_timeout(),
             })
             .min()
     }
@@ -194,26 +182,20 @@ impl Process for NginxProc {
                 moved = true;
                 self.connections += 1;
                 let generation = Rc::clone(&self.current);
-                let server = k.tcp_local(h).and_then(|(ip, _)| {
-                    generation
-                        .borrow()
-                        .config
-                        .servers
-                        .iter()
-                        .position(|s| s.listens.iter().any(|x| x.port == l.port() && x.addr.is_none_or(|a| a == ip)))
-                });
-                // client_header_timeout (60 s): how long a new connection may take to send a request.
-                let idle_until = now + CLIENT_HEADER_TIMEOUT;
-                let stream = Stream::new(h);
-                self.clients.push(Client {
-                    stream,
-                    number: self.connections,
-                    active: None,
-                    idle_until,
-                    generation,
-                    server,
-                    retiring: false,
-                });
+                // The keep-alive timeout of the `server` block listening where the client came.
+                let keepalive = k
+                    .tcp_local(h)
+                    .and_then(|(ip, _)| {
+                        let generation = generation.borrow();
+                        let servers = &generation.config.servers;
+                        servers
+                            .iter()
+                            .find(|s| s.listens.iter().any(|x| x.port == l.port() && x.addr.is_none_or(|a| a == ip)))
+                            .map(|s| s.keepalive_timeout)
+                    })
+                    .unwrap_or(NGINX_KEEPALIVE_TIMEOUT);
+                let http = ServerConnection::new(now, Policy::nginx(keepalive));
+                self.clients.push(Client { stream: Stream::new(h), http, number: self.connections, active: None, generation });
             }
         }
         for client in &mut self.clients {
@@ -250,113 +232,102 @@ impl Process for NginxProc {
 
 fn serve_client(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
     let (status, mut moved) = client.stream.pump(k);
-    // A client that reset the connection, or closed it before its response was complete,
-    // aborts the request: the peer is released and the access log says 499.
-    let aborted = matches!(status, Status::Reset | Status::Refused | Status::Unreachable)
-        || (status == Status::PeerClosed && client.active.as_ref().is_some_and(|a| !a.proxy.is_done()) && client.stream.input.is_empty());
-    if aborted {
-        if let Some(mut active) = client.active.take() {
-            active.proxy.handle_client_abort(now, &mut upstreams[active.upstream]);
-            while let Some(action) = active.proxy.poll_action() {
-                if let Action::AccessLog(line) = action
-                    && let Some(path) = &active.access_log
-                {
-                    log(k, now, worker, path, &line);
-                }
-            }
-            if let Some(mut conn) = active.conn.take() {
-                conn.release(k);
-            }
+    if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) {
+        client.http.handle_reset(now);
+    } else {
+        client.http.handle_data(now, &std::mem::take(&mut client.stream.input));
+        if status == Status::PeerClosed {
+            client.http.handle_peer_closed(now);
         }
-        client.stream.release(k);
+    }
+    moved |= take_requests(k, now, worker, config, upstreams, client);
+    if client.stream.is_finished() {
         return true;
     }
-    if client.active.is_none() && client.retiring && !client.stream.closing() {
-        client.stream.close_when_flushed();
-        moved = true;
-    }
-    if client.active.is_none() && !client.stream.closing() {
-        moved |= start_request(k, now, worker, config, upstreams, client);
-    }
     if let Some(active) = client.active.as_mut() {
-        moved |= drive(k, now, worker, &config.error_log, &mut upstreams[active.upstream], active, &mut client.stream);
+        moved |= drive(k, now, worker, &config.error_log, &mut upstreams[active.upstream], active, &mut client.http);
         if active.proxy.is_done() {
             if let Some(c) = active.conn.as_mut() {
-                c.release(k);
+                c.stream.release(k);
             }
             client.active = None;
-            let keepalive =
-                client.server.and_then(|s| config.servers.get(s)).map_or(std::time::Duration::from_secs(65), |s| s.keepalive_timeout);
-            client.idle_until = now + keepalive;
-            // A pipelined request may already be waiting (not after a reload: the old worker
-            // closes its connections once their request is done).
-            if client.retiring {
-                client.stream.close_when_flushed();
-            } else if !client.stream.closing() {
-                start_request(k, now, worker, config, upstreams, client);
-            }
+            // A pipelined request may already be waiting: it starts now and runs next pass.
+            take_requests(k, now, worker, config, upstreams, client);
         }
+        carry_out(k, client, &mut moved);
     }
-    if client.active.is_none() && !client.stream.closing() && (status == Status::PeerClosed || now >= client.idle_until) {
-        client.stream.close_when_flushed();
-        moved = true;
-    }
-    if client.active.is_none() && client.stream.closing() && now >= client.idle_until + LINGER {
-        // A close that could not flush in time (the client vanished): abort it.
-        client.stream.release(k);
-    }
+    client.http.handle_timeout(now);
+    carry_out(k, client, &mut moved);
     client.stream.pump(k);
     moved
 }
 
-/// Answers a request nginx cannot take with its error page, drops what is left of the input
-/// and closes the connection.
-fn refuse(client: &mut Client, status: u16, date: &crate::kernel::DateTime) {
-    let (head, body) = error_page(status, date);
-    client.stream.send(&head);
-    client.stream.send(&body);
-    client.stream.close_when_flushed();
-    client.stream.input.clear();
+/// Takes what the client connection hands over (a request, a refusal, the client's abort) and
+/// carries out its decisions; true if anything happened.
+fn take_requests(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
+    let mut moved = false;
+    while let Some(event) = client.http.poll_event() {
+        moved = true;
+        match event {
+            // The client reset the connection, or closed it before its response was complete:
+            // the peer is released and the access log says 499.
+            Event::Aborted => {
+                if let Some(mut active) = client.active.take() {
+                    active.proxy.handle_client_abort(now, &mut upstreams[active.upstream]);
+                    while let Some(action) = active.proxy.poll_action() {
+                        if let Action::AccessLog(line) = action
+                            && let Some(path) = &active.access_log
+                        {
+                            log(k, now, worker, path, &line);
+                        }
+                    }
+                    if let Some(mut conn) = active.conn.take() {
+                        conn.stream.release(k);
+                    }
+                }
+            }
+            // A request nginx cannot take gets its error page; the connection then closes.
+            Event::Refused { status, .. } => {
+                let (head, body) = error_page(status, &k.calendar().date(now));
+                client.http.respond(now, &[head, body].concat(), false);
+            }
+            Event::Request { head, body } => start_request(k, now, worker, config, upstreams, client, head, body),
+        }
+    }
+    carry_out(k, client, &mut moved);
+    moved
 }
 
-/// Parses a request from the client's input and starts proxying it; true if one started.
-fn start_request(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
-    let date = k.calendar().date(now);
-    let (head, head_len) = match parse_request(&client.stream.input, &Limits::NGINX) {
-        Parsed::Partial => return false,
-        Parsed::Invalid(err) => {
-            let status = match err {
-                HeadError::FieldTooLong { .. } | HeadError::HeadTooLarge | HeadError::TooManyFields => 494,
-                HeadError::StartLineTooLong => 414,
-                HeadError::Malformed => 400,
-            };
-            refuse(client, status, &date);
-            return true;
-        }
-        Parsed::Complete { head, head_len } => (head, head_len),
-    };
-    let Some(extent) = head.extent(head_len, CLIENT_MAX_BODY_SIZE) else {
-        // A Content-Length beyond nginx's off_t is invalid (400); a body over
-        // client_max_body_size is 413 Request Entity Too Large. The connection closes.
-        let status = if head.content_length().is_some_and(|n| i64::try_from(n).is_err()) { 400 } else { 413 };
-        refuse(client, status, &date);
-        return true;
-    };
-    if client.stream.input.len() < extent {
-        return false;
+/// Moves what the client connection decided onto its stream: bytes to send, and a close.
+fn carry_out(k: &mut Kernel, client: &mut Client, moved: &mut bool) {
+    match crate::host::userland::net::carry_out(&mut client.http, &mut client.stream, k) {
+        Some(Close::Graceful(_)) => *moved = true,
+        Some(Close::Abort(_)) | None => {}
     }
-    let body = client.stream.input[head_len..extent].to_vec();
-    client.stream.input.drain(..extent);
-    let Some((client_ip, _)) = k.tcp_remote(client.stream.handle) else { return false };
-    let Some((local_ip, local_port)) = k.tcp_local(client.stream.handle) else { return false };
+}
+
+/// Starts proxying a request, or answers it at once (404) when no location proxies it.
+#[allow(clippy::too_many_arguments)]
+fn start_request(
+    k: &mut Kernel,
+    now: SimTime,
+    worker: u32,
+    config: &NginxConfig,
+    upstreams: &mut [Upstream],
+    client: &mut Client,
+    head: RequestHead,
+    body: Vec<u8>,
+) {
+    let (Some((client_ip, _)), Some((local_ip, local_port))) = (k.tcp_remote(client.stream.handle), k.tcp_local(client.stream.handle))
+    else {
+        return client.http.respond_unfinalized(now, &[]);
+    };
     let server = config.find_server(local_ip, local_port, head.header("Host"));
     let proxy = server.and_then(|s| s.find_location(&head.target)).and_then(|l| l.proxy.as_ref());
     let (Some(server), Some(proxy)) = (server, proxy) else {
         // No proxied location: labsim's nginx serves no static files, so the answer is 404.
-        let (head, body) = crate::proto::nginx::pages::error_response(404, &date, wants_keep_alive(&head));
-        client.stream.send(&head);
-        client.stream.send(&body);
-        return true;
+        let (page_head, page_body) = crate::proto::nginx::pages::error_response(404, &k.calendar().date(now), wants_keep_alive(&head));
+        return client.http.respond_unfinalized(now, &[page_head, page_body].concat());
     };
     let format = server.access_log.as_ref().and_then(|(_, name)| config.log_format(name)).map(str::to_owned);
     let ctx = RequestCtx {
@@ -369,47 +340,43 @@ fn start_request(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig
     };
     let proxy_request = ProxyRequest::new(now, head, body, ctx, proxy, &mut upstreams[proxy.upstream]);
     let access_log = server.access_log.as_ref().map(|(path, _)| path.clone());
-    client.active = Some(Active { proxy: proxy_request, upstream: proxy.upstream, access_log, conn: None, connected: false });
-    true
+    client.active = Some(Active { proxy: proxy_request, upstream: proxy.upstream, access_log, conn: None });
 }
 
-/// Feeds the upstream connection's events to the request and carries out its actions.
-fn drive(k: &mut Kernel, now: SimTime, worker: u32, error_log: &str, up: &mut Upstream, active: &mut Active, client: &mut Stream) -> bool {
+/// Feeds the upstream connection's progress to the request and carries out its actions.
+fn drive(
+    k: &mut Kernel,
+    now: SimTime,
+    worker: u32,
+    error_log: &str,
+    up: &mut Upstream,
+    active: &mut Active,
+    client: &mut ServerConnection,
+) -> bool {
     let mut moved = false;
     if let Some(conn) = active.conn.as_mut() {
-        let (status, io) = conn.pump(k);
-        moved |= io;
-        match status {
-            Status::Connecting => {}
-            Status::Open | Status::PeerClosed => {
-                if !active.connected {
-                    active.connected = true;
-                    active.proxy.handle_connected(now);
-                    moved = true;
-                }
-                if !conn.input.is_empty() {
-                    let data = std::mem::take(&mut conn.input);
-                    active.proxy.handle_upstream_data(now, up, &data);
-                    moved = true;
-                }
-                if status == Status::PeerClosed {
-                    active.proxy.handle_upstream_eof(now, up);
-                    conn.release(k);
-                    active.conn = None;
-                    moved = true;
-                }
-            }
-            Status::Refused | Status::Unreachable | Status::Reset => {
-                let was_connected = active.connected;
-                conn.release(k);
-                active.conn = None;
-                if was_connected {
-                    active.proxy.handle_upstream_eof(now, up);
-                } else {
-                    let err = if status == Status::Unreachable { ConnectError::HostUnreachable } else { ConnectError::Refused };
-                    active.proxy.handle_connect_failed(now, up, err);
-                }
-                moved = true;
+        let progress = conn.poll(k);
+        moved |= progress.io;
+        if progress.connected {
+            active.proxy.handle_connected(now);
+            moved = true;
+        }
+        if !progress.data.is_empty() {
+            active.proxy.handle_upstream_data(now, up, &progress.data);
+            moved = true;
+        }
+        let failed = progress.failed.map(|f| match f {
+            Failure::Reset => None,
+            Failure::Refused => Some(ConnectError::Refused),
+            Failure::Unreachable => Some(ConnectError::HostUnreachable),
+        });
+        if progress.eof || failed.is_some() {
+            conn.stream.release(k);
+            active.conn = None;
+            moved = true;
+            match failed.flatten() {
+                Some(err) => active.proxy.handle_connect_failed(now, up, err),
+                None => active.proxy.handle_upstream_eof(now, up),
             }
         }
     }
@@ -422,31 +389,26 @@ fn drive(k: &mut Kernel, now: SimTime, worker: u32, error_log: &str, up: &mut Up
         match action {
             Action::Connect { peer: (ip, port), .. } => {
                 if let Some(mut old) = active.conn.take() {
-                    old.release(k);
+                    old.stream.release(k);
                 }
-                active.connected = false;
-                match k.tcp_connect(ip, port) {
-                    Some(h) => active.conn = Some(Stream::new(h)),
+                match Connection::open(k, ip, port) {
+                    Some(conn) => active.conn = Some(conn),
                     None => active.proxy.handle_connect_failed(now, up, ConnectError::HostUnreachable),
                 }
             }
             Action::SendUpstream(bytes) => {
                 if let Some(c) = active.conn.as_mut() {
-                    c.send(&bytes);
-                    c.pump(k);
+                    c.stream.send(&bytes);
+                    c.stream.pump(k);
                 }
             }
             Action::CloseUpstream => {
                 if let Some(mut c) = active.conn.take() {
-                    c.release(k);
+                    c.stream.release(k);
                 }
             }
             Action::RespondHead(bytes) | Action::RespondBody(bytes) => client.send(&bytes),
-            Action::Finish { keep_alive } => {
-                if !keep_alive {
-                    client.close_when_flushed();
-                }
-            }
+            Action::Finish { keep_alive } => client.finish(now, keep_alive),
             Action::ErrorLog(line) => log(k, now, worker, error_log, &line),
             Action::AccessLog(line) => {
                 if let Some(path) = &active.access_log {
