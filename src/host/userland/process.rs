@@ -77,6 +77,10 @@ pub(crate) trait Process {
     }
 }
 
+/// How a unit's daemon starts: with its first pid at `now`; `Err` carries what its start command
+/// printed when it refused to start.
+pub(crate) type StartDaemon = fn(&mut Kernel, SimTime, u32) -> Result<Box<dyn Process>, Vec<String>>;
+
 /// A systemd service: one row of the unit table.
 pub(crate) struct UnitSpec {
     /// The unit's short name (`keepalived` for `keepalived.service`).
@@ -89,9 +93,8 @@ pub(crate) struct UnitSpec {
     pub(crate) package_files: &'static [(&'static str, &'static str)],
     /// How many consecutive pids the daemon takes (a master and its worker).
     pub(crate) pids: u32,
-    /// Starts the daemon with its first pid; `Err` carries what its start command printed when
-    /// it refused to start.
-    pub(crate) start: fn(&mut Kernel, SimTime, u32) -> Result<Box<dyn Process>, Vec<String>>,
+    /// Starts the daemon.
+    pub(crate) start: StartDaemon,
 }
 
 /// What a console program is started with.
