@@ -20,12 +20,21 @@
 //! `ARCHITECTURE.md` at the repository root, which `tests/integration/architecture/` checks
 //! against the sources.
 
-pub mod cli;
-pub mod fabric;
-pub mod host;
-pub mod kernel;
-pub mod lab;
-pub mod observe;
-pub mod proto;
-pub mod scenario;
-pub mod wire;
+mod cli;
+mod fabric;
+mod host;
+mod kernel;
+mod lab;
+mod observe;
+mod proto;
+mod scenario;
+mod wire;
+
+// The public surface: what the `labsim` binary, the integration tests and a front end use.
+pub use cli::main;
+pub use kernel::SimTime;
+pub use lab::{CommandError, HostView, Lab, LabView, NicState, Outcome, RunResult, ServiceState, VipView};
+pub use observe::report::Report;
+pub use observe::tally::{PingSummary, ProbeSummary, TransferSummary};
+pub use observe::trace::{Stream, Trace, TraceEvent, TraceKind};
+pub use scenario::{Scenario, ScenarioError, TimelineAction, TimelineEntry, load as load_scenario};

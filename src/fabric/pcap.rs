@@ -46,11 +46,6 @@ impl PcapWriter {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
-
-    /// Frames recorded so far.
-    pub fn frames(&self) -> u64 {
-        self.frames
-    }
 }
 
 #[cfg(test)]

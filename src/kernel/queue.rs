@@ -65,16 +65,6 @@ impl<E> EventQueue<E> {
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         self.heap.pop().map(|Reverse(e)| (e.at, e.event))
     }
-
-    /// Number of queued events.
-    pub fn len(&self) -> usize {
-        self.heap.len()
-    }
-
-    /// Whether no event is queued.
-    pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
-    }
 }
 
 #[cfg(test)]

@@ -350,8 +350,6 @@ pub enum ConnectError {
     Refused,
     /// ARP resolution failed or an ICMP unreachable (EHOSTUNREACH).
     HostUnreachable,
-    /// SYN retransmissions exhausted (ETIMEDOUT).
-    TimedOut,
 }
 
 /// What a finished (or running) transfer amounts to, for expectations.
@@ -424,11 +422,6 @@ impl Transfer {
             Some(ip) => t.verbose(format!("*   Trying {ip}:{}...", t.args.url.port)),
         }
         t
-    }
-
-    /// The parsed options.
-    pub fn args(&self) -> &Args {
-        &self.args
     }
 
     /// Where to connect, while a connection is wanted.
@@ -566,11 +559,6 @@ impl Transfer {
     /// The exit status, once curl has finished.
     pub fn exit_status(&self) -> Option<i32> {
         self.exit
-    }
-
-    /// The response head, once received.
-    pub fn response(&self) -> Option<&ResponseHead> {
-        self.head.as_ref()
     }
 
     /// Summary for expectations (`exit` is -1 and `total_us` 0 while running).

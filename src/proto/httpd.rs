@@ -565,29 +565,6 @@ impl SigHost for Ctx<'_> {
     }
 }
 
-/// Plain values for [`Httpd::error_page`] outside a request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sig {
-    /// Host name.
-    pub host: String,
-    /// Port.
-    pub port: u16,
-    /// Method.
-    pub method: String,
-}
-
-impl SigHost for Sig {
-    fn host(&self) -> &str {
-        &self.host
-    }
-    fn port(&self) -> u16 {
-        self.port
-    }
-    fn method(&self) -> &str {
-        &self.method
-    }
-}
-
 struct NoFiles;
 
 impl Docroot for NoFiles {

@@ -274,8 +274,6 @@ pub enum ConnectError {
     NetworkUnreachable,
     /// The connection was reset before the handshake completed (ECONNRESET).
     Reset,
-    /// The kernel gave up retrying the SYN (ETIMEDOUT).
-    TimedOut,
 }
 
 impl ConnectError {
@@ -286,7 +284,6 @@ impl ConnectError {
             ConnectError::HostUnreachable => "No route to host",
             ConnectError::NetworkUnreachable => "Network is unreachable",
             ConnectError::Reset => "Connection reset by peer",
-            ConnectError::TimedOut => "Connection timed out",
         }
     }
 }
@@ -373,11 +370,6 @@ impl Session {
             s.end(1);
         }
         s
-    }
-
-    /// The parsed options.
-    pub fn args(&self) -> &Args {
-        &self.args
     }
 
     /// Where to connect, while the connection is being made.
@@ -635,7 +627,6 @@ mod tests {
             (ConnectError::HostUnreachable, "No route to host"),
             (ConnectError::NetworkUnreachable, "Network is unreachable"),
             (ConnectError::Reset, "Connection reset by peer"),
-            (ConnectError::TimedOut, "Connection timed out"),
         ];
         for (why, text) in cases {
             let mut s = session(&["172.2.20.100", "80"], b"GET /\r\n", ms(5000));

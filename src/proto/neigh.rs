@@ -279,12 +279,8 @@ impl NeighTable {
         t
     }
 
-    /// The parameters.
-    pub fn params(&self) -> &Params {
-        &self.params
-    }
-
     /// The current `reachable_time` (re-drawn about every 315 s).
+    #[cfg(test)]
     pub fn reachable_time(&self) -> Duration {
         self.reachable_time
     }
@@ -424,6 +420,7 @@ impl NeighTable {
     }
 
     /// One entry, if present.
+    #[cfg(test)]
     pub fn lookup(&self, ip: Ipv4Addr) -> Option<EntryView> {
         self.entries.get(&ip).map(|e| view(ip, e))
     }

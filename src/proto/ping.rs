@@ -458,17 +458,13 @@ impl Pinger {
         }
     }
 
-    /// The options.
-    pub fn args(&self) -> &Args {
-        &self.args
-    }
-
     /// `-t`: the IP TTL for the probes, if set.
     pub fn ttl(&self) -> Option<u8> {
         self.args.ttl
     }
 
     /// Per-probe records, in sending order.
+    #[cfg(test)]
     pub fn probes(&self) -> &[Probe] {
         &self.probes
     }
@@ -626,6 +622,7 @@ impl Pinger {
     }
 
     /// The next console line's text (stdout and stderr interleaved as on a terminal).
+    #[cfg(test)]
     pub fn poll_output(&mut self) -> Option<String> {
         self.output.pop_front().map(|l| l.text)
     }
@@ -637,6 +634,7 @@ impl Pinger {
     }
 
     /// Counters: (transmitted, received, duplicates, errors).
+    #[cfg(test)]
     pub fn counters(&self) -> (u64, u64, u64, u64) {
         (self.ntransmitted, self.nreceived, self.nrepeats, self.nerrors)
     }

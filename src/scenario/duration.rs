@@ -100,6 +100,7 @@ fn part_micros(number: &str, unit_us: u128) -> Result<u128, DurationError> {
 /// Writes a duration the way a scenario would: `"40s"`, `"1m30s"`, `"3.57s"`, `"250ms"`, `"50us"`.
 ///
 /// `parse_duration(&format_duration(d)) == Ok(d)` for every whole-microsecond `d`.
+#[cfg(test)]
 pub fn format_duration(d: Duration) -> String {
     let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     if us == 0 {

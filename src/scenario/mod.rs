@@ -24,8 +24,7 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use duration::{DurationError, format_duration, parse_duration, parse_epoch};
-pub use error::{Issue, Problem, ScenarioError};
+pub use error::ScenarioError;
 pub use spans::LineCol;
 
 use crate::kernel::SimTime;

@@ -92,11 +92,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
         if self.buffer.as_ref().len() < PACKET_LEN { Err(Error) } else { Ok(()) }
     }
 
-    /// Consumes the view, returning the buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     fn u16_at(&self, at: usize) -> u16 {
         let d = self.buffer.as_ref();
         u16::from_be_bytes([d[at], d[at + 1]])
@@ -233,6 +228,7 @@ impl Repr {
     }
 
     /// The number of bytes [`Repr::emit`] writes.
+    #[cfg(test)]
     pub const fn buffer_len(&self) -> usize {
         PACKET_LEN
     }
@@ -251,7 +247,7 @@ impl Repr {
     }
 
     /// The whole 42-byte Ethernet frame carrying this packet from `sha` to `dst` (no padding).
-    pub fn to_frame(&self, dst: [u8; 6]) -> Vec<u8> {
+    pub fn to_frame(self, dst: [u8; 6]) -> Vec<u8> {
         let mut buf = vec![0u8; FRAME_LEN];
         let mut frame = ethernet::Frame::new_unchecked(&mut buf[..]);
         ethernet::Repr { dst, src: self.sha, ethertype: ethernet::ETHERTYPE_ARP }.emit(&mut frame);

@@ -61,17 +61,13 @@ impl<T: AsRef<[u8]>> Frame<T> {
         if self.buffer.as_ref().len() < HEADER_LEN { Err(Error) } else { Ok(()) }
     }
 
-    /// Consumes the view, returning the buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     /// The destination MAC.
     pub fn dst_addr(&self) -> [u8; 6] {
         mac(&self.buffer.as_ref()[field::DST])
     }
 
     /// The source MAC.
+    #[cfg(test)]
     pub fn src_addr(&self) -> [u8; 6] {
         mac(&self.buffer.as_ref()[field::SRC])
     }
@@ -137,12 +133,14 @@ pub struct Repr {
 
 impl Repr {
     /// Reads the header of a frame.
+    #[cfg(test)]
     pub fn parse<T: AsRef<[u8]>>(frame: &Frame<T>) -> Result<Repr> {
         frame.check_len()?;
         Ok(Repr { dst: frame.dst_addr(), src: frame.src_addr(), ethertype: frame.ethertype() })
     }
 
     /// The number of bytes [`Repr::emit`] writes: the header only.
+    #[cfg(test)]
     pub const fn buffer_len(&self) -> usize {
         HEADER_LEN
     }

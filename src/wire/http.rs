@@ -189,11 +189,13 @@ pub struct RequestHead {
 
 impl RequestHead {
     /// A request with no headers.
+    #[cfg(test)]
     pub fn new(method: &str, target: &str, version: Version) -> Self {
         RequestHead { method: method.to_string(), target: target.to_string(), version, headers: Vec::new() }
     }
 
     /// Append a header (builder style).
+    #[cfg(test)]
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
         self
@@ -226,6 +228,7 @@ impl RequestHead {
     }
 
     /// The head as sent on the wire.
+    #[cfg(test)]
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.buffer_len());
         out.extend_from_slice(self.request_line().as_bytes());
@@ -235,6 +238,7 @@ impl RequestHead {
     }
 
     /// Length of [`RequestHead::to_bytes`].
+    #[cfg(test)]
     pub fn buffer_len(&self) -> usize {
         self.method.len() + self.target.len() + 8 + 4 + headers_len(&self.headers) + 2
     }
@@ -263,18 +267,13 @@ impl ResponseHead {
         ResponseHead { version, status, reason: reason.to_string(), headers: Vec::new() }
     }
 
-    /// Append a header (builder style).
-    pub fn with_header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_string(), value.to_string()));
-        self
-    }
-
     /// Append a header.
     pub fn push(&mut self, name: &str, value: impl Into<String>) {
         self.headers.push((name.to_string(), value.into()));
     }
 
     /// The first value of header `name` (case-insensitive).
+    #[cfg(test)]
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }

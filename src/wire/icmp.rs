@@ -55,11 +55,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
         if self.buffer.as_ref().len() < HEADER_LEN { Err(Error) } else { Ok(()) }
     }
 
-    /// Consumes the view, returning the buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     fn u16_at(&self, at: usize) -> u16 {
         let d = self.buffer.as_ref();
         u16::from_be_bytes([d[at], d[at + 1]])
@@ -71,11 +66,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Message code.
+    #[cfg(test)]
     pub fn code(&self) -> u8 {
         self.buffer.as_ref()[field::CODE]
     }
 
     /// The checksum field.
+    #[cfg(test)]
     pub fn checksum(&self) -> u16 {
         self.u16_at(field::CHECKSUM.start)
     }
@@ -91,6 +88,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Whether the checksum over the whole message is correct.
+    #[cfg(test)]
     pub fn verify_checksum(&self) -> bool {
         checksum::verify(self.buffer.as_ref())
     }
@@ -201,7 +199,7 @@ impl<'a> EchoRepr<'a> {
     }
 
     /// The message as a fresh byte vector.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(self) -> Vec<u8> {
         let mut buf = vec![0u8; self.buffer_len()];
         self.emit(&mut Packet::new_unchecked(&mut buf[..]));
         buf

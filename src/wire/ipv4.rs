@@ -82,11 +82,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
         if total < self.header_len() || self.buffer.as_ref().len() < total { Err(Error) } else { Ok(()) }
     }
 
-    /// Consumes the view, returning the buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     fn u16_at(&self, at: usize) -> u16 {
         let d = self.buffer.as_ref();
         u16::from_be_bytes([d[at], d[at + 1]])
@@ -108,6 +103,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Type of service (DSCP and ECN).
+    #[cfg(test)]
     pub fn tos(&self) -> u8 {
         self.buffer.as_ref()[field::TOS]
     }
@@ -118,26 +114,31 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Identification.
+    #[cfg(test)]
     pub fn ident(&self) -> u16 {
         self.u16_at(field::IDENT.start)
     }
 
     /// The reserved flag (bit 0 of the flags, must be zero).
+    #[cfg(test)]
     pub fn reserved_flag(&self) -> bool {
         self.u16_at(field::FLG_OFF.start) & FLAG_RESERVED != 0
     }
 
     /// Don't Fragment.
+    #[cfg(test)]
     pub fn dont_frag(&self) -> bool {
         self.u16_at(field::FLG_OFF.start) & FLAG_DF != 0
     }
 
     /// More Fragments.
+    #[cfg(test)]
     pub fn more_frags(&self) -> bool {
         self.u16_at(field::FLG_OFF.start) & FLAG_MF != 0
     }
 
     /// Fragment offset, in units of 8 bytes.
+    #[cfg(test)]
     pub fn frag_offset(&self) -> u16 {
         self.u16_at(field::FLG_OFF.start) & FRAG_OFFSET
     }
@@ -153,6 +154,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// The header checksum field.
+    #[cfg(test)]
     pub fn checksum(&self) -> u16 {
         self.u16_at(field::CHECKSUM.start)
     }
@@ -308,6 +310,7 @@ pub struct Repr {
 impl Repr {
     /// Parses a packet; Err unless it is version 4 with a correct header checksum and is not a
     /// fragment. Options are skipped (`payload_len` counts from the end of the header).
+    #[cfg(test)]
     pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         if packet.version() != 4 || !packet.verify_checksum() || packet.more_frags() || packet.frag_offset() != 0 {
@@ -350,7 +353,7 @@ impl Repr {
 
     /// The whole packet: this header followed by `payload` (whose length should be
     /// `payload_len`).
-    pub fn to_packet(&self, payload: &[u8]) -> Vec<u8> {
+    pub fn to_packet(self, payload: &[u8]) -> Vec<u8> {
         let mut buf = vec![0u8; HEADER_LEN + payload.len()];
         self.emit(&mut Packet::new_unchecked(&mut buf[..]));
         buf[HEADER_LEN..].copy_from_slice(payload);

@@ -24,8 +24,11 @@ mod field {
     pub const FLAGS: usize = 13;
 }
 
+#[cfg(test)]
 const FLAG_FIN: u8 = 0x01;
+#[cfg(test)]
 const FLAG_SYN: u8 = 0x02;
+#[cfg(test)]
 const FLAG_RST: u8 = 0x04;
 const FLAG_ACK: u8 = 0x10;
 
@@ -54,11 +57,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
         if len < HEADER_LEN || self.header_len() < HEADER_LEN || len < self.header_len() { Err(Error) } else { Ok(()) }
     }
 
-    /// Consumes the view, returning the buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     fn u16_at(&self, at: usize) -> u16 {
         let d = self.buffer.as_ref();
         u16::from_be_bytes([d[at], d[at + 1]])
@@ -84,6 +82,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// SYN.
+    #[cfg(test)]
     pub fn syn(&self) -> bool {
         self.flag(FLAG_SYN)
     }
@@ -94,11 +93,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// FIN.
+    #[cfg(test)]
     pub fn fin(&self) -> bool {
         self.flag(FLAG_FIN)
     }
 
     /// RST.
+    #[cfg(test)]
     pub fn rst(&self) -> bool {
         self.flag(FLAG_RST)
     }

@@ -62,6 +62,7 @@ pub enum Auth {
 
 impl Auth {
     /// A PASS authentication from a password, truncated to 8 bytes and zero padded.
+    #[cfg(test)]
     pub fn pass(password: &str) -> Auth {
         let mut data = [0u8; AUTH_LEN];
         for (d, b) in data.iter_mut().zip(password.as_bytes()) {
@@ -116,6 +117,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Wraps a buffer after [`Packet::check_len`].
+    #[cfg(test)]
     pub fn new_checked(buffer: T) -> Result<Packet<T>> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -133,11 +135,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
             return Err(Error);
         }
         Ok(())
-    }
-
-    /// Consumes the view, returning the buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
     }
 
     /// Version (high nibble of byte 0).
@@ -176,6 +173,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// The checksum field.
+    #[cfg(test)]
     pub fn checksum(&self) -> u16 {
         let d = self.buffer.as_ref();
         u16::from_be_bytes([d[field::CHECKSUM.start], d[field::CHECKSUM.start + 1]])
@@ -335,6 +333,7 @@ impl Repr {
     }
 
     /// The message as a fresh byte vector.
+    #[cfg(test)]
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut buf = vec![0u8; self.buffer_len()];
         self.emit(&mut Packet::new_unchecked(&mut buf[..]));

@@ -4,7 +4,7 @@
 use std::ops::Range;
 use std::path::Path;
 
-use labsim::lab::RunResult;
+use labsim::RunResult;
 
 use crate::util;
 

@@ -10,8 +10,8 @@
 use std::net::Ipv4Addr;
 use std::sync::OnceLock;
 
-use labsim::lab::RunResult;
-use labsim::observe::trace::TraceKind;
+use labsim::RunResult;
+use labsim::TraceKind;
 
 use crate::frames::{self, BROADCAST, ETHERTYPE_ARP, ETHERTYPE_IPV4, Eth, internet_checksum};
 use crate::util;

@@ -40,9 +40,9 @@ fn recorded_files() -> Vec<PathBuf> {
 fn record(relative: &Path, seed: Option<u64>) -> String {
     // Integration tests run in the package root, so the relative path loads, and the reports
     // (expectation locations, the reproduce line) name it as a user would have typed it.
-    let scenario = labsim::scenario::load(relative).unwrap_or_else(|e| panic!("{} does not load:\n{e}", relative.display()));
+    let scenario = labsim::load_scenario(relative).unwrap_or_else(|e| panic!("{} does not load:\n{e}", relative.display()));
     let seed = seed.unwrap_or(scenario.seed);
-    let result = labsim::lab::Lab::new(&scenario, seed, true).run();
+    let result = labsim::Lab::new(&scenario, seed, true).run();
     let mut line = format!(
         "{} seed={seed} trace={} text={:016x} json={:016x}",
         relative.display(),

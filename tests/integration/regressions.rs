@@ -2,8 +2,8 @@
 //! header comment says which) and must now complete within its event budget and meet its
 //! expectations.
 
-use labsim::lab::Outcome;
-use labsim::observe::trace::TraceKind;
+use labsim::Outcome;
+use labsim::TraceKind;
 
 use crate::util;
 
@@ -18,7 +18,7 @@ fn fixtures() -> Vec<std::path::PathBuf> {
     files
 }
 
-fn output_lines(result: &labsim::lab::RunResult, host: &str) -> Vec<String> {
+fn output_lines(result: &labsim::RunResult, host: &str) -> Vec<String> {
     result
         .trace
         .events()

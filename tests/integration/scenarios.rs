@@ -1,6 +1,6 @@
 //! Whole scenarios: every `scenarios/*.ron` loads, runs to completion and meets its expectations.
 
-use labsim::lab::Outcome;
+use labsim::Outcome;
 
 use crate::util;
 

@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use labsim::lab::{CommandError, Lab, RunResult};
-use labsim::scenario::{Scenario, TimelineAction, TimelineEntry};
+use labsim::{CommandError, Lab, RunResult};
+use labsim::{Scenario, TimelineAction, TimelineEntry};
 
 use crate::util;
 
-fn at(s: f64) -> labsim::kernel::SimTime {
-    labsim::kernel::SimTime::ZERO + Duration::from_secs_f64(s)
+fn at(s: f64) -> labsim::SimTime {
+    labsim::SimTime::ZERO + Duration::from_secs_f64(s)
 }
 
 /// `scenario` with `typed` commands appended to its timeline, as a file would list them.
@@ -43,7 +43,7 @@ const TYPED: [(f64, &str, &str); 4] = [
 
 #[test]
 fn stepping_and_typing_gives_the_same_run_as_the_timeline() {
-    let scenario = labsim::scenario::load(&util::scenario_path("failover.ron")).unwrap();
+    let scenario = labsim::load_scenario(&util::scenario_path("failover.ron")).unwrap();
     let mut lab = Lab::new(&scenario, scenario.seed, true);
     lab.run_until(at(2.0));
     for _ in 0..7 {
@@ -66,12 +66,12 @@ fn stepping_and_typing_gives_the_same_run_as_the_timeline() {
     let planned = Lab::new(&with_typed(&scenario, &TYPED), scenario.seed, true).run();
     same_run(&stepped, &planned);
     // The typed commands did run: the transfer is in the trace and the report.
-    assert!(planned.trace.events().iter().any(|e| matches!(&e.kind, labsim::observe::trace::TraceKind::HttpTransfer { .. })));
+    assert!(planned.trace.events().iter().any(|e| matches!(&e.kind, labsim::TraceKind::HttpTransfer { .. })));
 }
 
 #[test]
 fn finishing_an_untouched_lab_is_running_it() {
-    let scenario = labsim::scenario::load(&util::scenario_path("failover-crash.ron")).unwrap();
+    let scenario = labsim::load_scenario(&util::scenario_path("failover-crash.ron")).unwrap();
     let mut lab = Lab::new(&scenario, scenario.seed, true);
     while lab.now() < at(5.0) && lab.step().is_some() {}
     same_run(&lab.finish(), &Lab::new(&scenario, scenario.seed, true).run());
@@ -79,7 +79,7 @@ fn finishing_an_untouched_lab_is_running_it() {
 
 #[test]
 fn the_view_shows_the_world_mid_run() {
-    let scenario = labsim::scenario::load(&util::scenario_path("failover.ron")).unwrap();
+    let scenario = labsim::load_scenario(&util::scenario_path("failover.ron")).unwrap();
     let mut lab = Lab::new(&scenario, scenario.seed, false);
     lab.run_until(at(2.0));
     let view = lab.view();
@@ -119,7 +119,7 @@ fn the_view_shows_the_world_mid_run() {
 
 #[test]
 fn commands_are_refused_for_unknown_hosts_and_empty_lines_and_the_clock_stops_at_the_end() {
-    let scenario = labsim::scenario::load(&util::scenario_path("failover-crash.ron")).unwrap();
+    let scenario = labsim::load_scenario(&util::scenario_path("failover-crash.ron")).unwrap();
     let mut lab = Lab::new(&scenario, scenario.seed, false);
     match lab.type_command("lb-9", "ip addr") {
         Err(CommandError::UnknownHost { name, known }) => {

@@ -69,10 +69,10 @@ fn tshark(file: &Path, args: &[&str]) -> String {
 /// Packets a scenario crafts on purpose with `sendip` (source address, IP protocol): they may be
 /// malformed, so the checks skip them; everything else must still be well-formed.
 fn crafted(path: &Path) -> Vec<(String, String)> {
-    let scenario = labsim::scenario::load(path).expect("shipped scenarios load");
+    let scenario = labsim::load_scenario(path).expect("shipped scenarios load");
     let mut out = Vec::new();
     for entry in &scenario.timeline {
-        let labsim::scenario::TimelineAction::Command(line) = &entry.action else { continue };
+        let labsim::TimelineAction::Command(line) = &entry.action else { continue };
         let words: Vec<&str> = line.split_whitespace().collect();
         if words.first() != Some(&"sendip") {
             continue;
@@ -255,13 +255,13 @@ fn the_tshark_checks_catch_a_bad_tcp_checksum() {
 /// Whether every HTTP exchange of a scenario is a `curl` to the VIP (no `nc` with hand-made
 /// bytes, no host talking to itself over loopback, which no capture sees).
 fn only_curl_to_the_vip(path: &std::path::Path) -> bool {
-    let scenario = labsim::scenario::load(path).expect("shipped scenarios load");
+    let scenario = labsim::load_scenario(path).expect("shipped scenarios load");
     scenario.timeline.iter().all(|e| match &e.action {
-        labsim::scenario::TimelineAction::Command(line) => {
+        labsim::TimelineAction::Command(line) => {
             let words: Vec<&str> = line.split(|c: char| c.is_whitespace() || c == ';').collect();
             !words.contains(&"nc") && (!words.contains(&"curl") || line.contains("http://172.2.20.100/"))
         }
-        labsim::scenario::TimelineAction::PowerOn => true,
+        labsim::TimelineAction::PowerOn => true,
     })
 }
 
@@ -286,7 +286,7 @@ fn tshark_dissects_the_http_exchanges() {
             .events()
             .iter()
             .filter_map(|e| match &e.kind {
-                labsim::observe::trace::TraceKind::HttpTransfer { status: Some(s), .. } => Some(s.to_string()),
+                labsim::TraceKind::HttpTransfer { status: Some(s), .. } => Some(s.to_string()),
                 _ => None,
             })
             .collect();

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use labsim::lab::{Lab, RunResult};
+use labsim::{Lab, RunResult};
 
 /// The repository root (where `scenarios/` lives).
 pub fn root() -> PathBuf {
@@ -30,7 +30,7 @@ pub fn shipped_scenarios() -> Vec<PathBuf> {
 
 /// Loads and runs a scenario (with pcap capture) with its own seed or `seed`.
 pub fn run(path: &Path, seed: Option<u64>) -> RunResult {
-    let scenario = labsim::scenario::load(path).unwrap_or_else(|e| panic!("{} does not load:\n{e}", path.display()));
+    let scenario = labsim::load_scenario(path).unwrap_or_else(|e| panic!("{} does not load:\n{e}", path.display()));
     let seed = seed.unwrap_or(scenario.seed);
     Lab::new(&scenario, seed, true).run()
 }

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use labsim::lab::RunResult;
-use labsim::observe::trace::TraceKind;
+use labsim::RunResult;
+use labsim::TraceKind;
 
 use crate::frames;
 use crate::util;

@@ -13,10 +13,7 @@
 
 pub mod server;
 
-pub use server::{
-    APACHE_LINGER, APACHE_MAX_BODY, AbortReason, Close, CloseReason, Event, NGINX_CLIENT_HEADER_TIMEOUT, NGINX_CLIENT_MAX_BODY_SIZE,
-    NGINX_KEEPALIVE_TIMEOUT, NGINX_LINGER, Policy, Refusal, RefusalStatus, ServerConnection,
-};
+pub use server::{Close, Event, NGINX_KEEPALIVE_TIMEOUT, Policy, Refusal, ServerConnection};
 
 #[cfg(test)]
 mod tests;

@@ -455,6 +455,7 @@ impl ServerConnection {
     }
 
     /// The policy.
+    #[cfg(test)]
     pub fn policy(&self) -> &Policy {
         &self.policy
     }

@@ -21,8 +21,8 @@ mod parse;
 pub mod proxy;
 pub mod upstream;
 
-pub use config::{Balance, ConfFiles, Emerg, Loaded, LocationConfig, NginxConfig, ProxyConfig, Resolver, ServerConfig, UpstreamConfig};
-pub use pages::{NGINX_VER, error_page};
-pub use parse::{nginx_t, parse_time};
+pub use config::{ConfFiles, NginxConfig, Resolver};
+pub use pages::error_page;
+pub use parse::nginx_t;
 pub use proxy::{Action, ConnectError, ProxyRequest, RequestCtx, wants_keep_alive};
-pub use upstream::{PeerId, Tried, Upstream};
+pub use upstream::Upstream;

@@ -1038,10 +1038,10 @@ server {
         assert_eq!(p.next_upstream, ft::ERROR | ft::TIMEOUT | ft::HTTP_502);
         let p = s.find_location("/other").unwrap().proxy.as_ref().unwrap();
         assert_eq!((p.proxy_host.as_str(), l.upstreams[p.upstream].implicit), ("web-2:8080", true));
-        assert_eq!(super::super::parse_time("10s", true), Some(10));
-        assert_eq!(super::super::parse_time("500ms", true), None);
-        assert_eq!(super::super::parse_time("1h", false), Some(3_600_000));
-        assert_eq!(super::super::parse_time("s", true), None);
+        assert_eq!(parse_time("10s", true), Some(10));
+        assert_eq!(parse_time("500ms", true), None);
+        assert_eq!(parse_time("1h", false), Some(3_600_000));
+        assert_eq!(parse_time("s", true), None);
         assert_eq!(
             emerg("server { proxy_connect_timeout 5x; }"),
             "nginx: [emerg] \"proxy_connect_timeout\" directive invalid value in /etc/nginx/conf.d/proxy.conf:1"

@@ -27,7 +27,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use super::config::{ProxyConfig, ft, strip_port};
-use super::pages::{self, NGINX_VER};
+use super::pages;
 use super::upstream::{PeerId, Tried, Upstream};
 use crate::kernel::{Calendar, DateTime, SimTime};
 use crate::wire::http::{Parsed, RequestHead, ResponseError, Version, parse_response_eager};
@@ -67,8 +67,6 @@ pub enum ConnectError {
     Refused,
     /// ARP failed / ICMP host unreachable: `113: No route to host`.
     HostUnreachable,
-    /// The kernel gave up on SYN retries: `110: Connection timed out`.
-    TimedOut,
 }
 
 impl ConnectError {
@@ -76,7 +74,6 @@ impl ConnectError {
         match self {
             ConnectError::Refused => "111: Connection refused",
             ConnectError::HostUnreachable => "113: No route to host",
-            ConnectError::TimedOut => "110: Connection timed out",
         }
     }
 }
@@ -199,6 +196,7 @@ impl ProxyRequest {
     }
 
     /// The status sent to the client (0 before the head).
+    #[cfg(test)]
     pub fn status(&self) -> u16 {
         self.status
     }
@@ -682,9 +680,6 @@ pub fn access_log_line(format: &str, req: &RequestHead, client: Ipv4Addr, date: 
         },
     })
 }
-
-/// Server header value nginx sends (for the glue's static responses).
-pub const SERVER: &str = NGINX_VER;
 
 #[cfg(test)]
 mod tests {

@@ -145,10 +145,6 @@ impl Instance {
         i
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &InstanceConfig {
-        &self.cfg
-    }
     /// `VI_1`.
     pub fn name(&self) -> &str {
         &self.cfg.name

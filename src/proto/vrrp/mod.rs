@@ -14,9 +14,8 @@ pub mod config;
 pub mod daemon;
 pub mod instance;
 
-pub use config::{AuthConfig, Config, ConfigMessage, InitialState, InstanceConfig, Parsed, VipConfig};
-pub use daemon::{Daemon, DaemonOptions, InstanceView, Interface};
-pub use instance::{Action, Instance, Process, State};
+pub use daemon::{Daemon, DaemonOptions, Interface};
+pub use instance::{Action, Process, State};
 
 #[cfg(test)]
 mod tests;
