@@ -1,10 +1,10 @@
 //! Exit codes of `labsim`, documented in one place (also in README.md).
 
 /// The run completed and every expectation held; `check` found no problem; `bench` ran.
-pub const OK: u8 = 0;
+pub(crate) const OK: u8 = 0;
 /// The run completed but some expectation failed, or the event budget ran out.
-pub const EXPECTATION_FAILED: u8 = 1;
+pub(crate) const EXPECTATION_FAILED: u8 = 1;
 /// The scenario is invalid, or the command line is.
-pub const INVALID: u8 = 2;
+pub(crate) const INVALID: u8 = 2;
 /// An output file (pcap, trace, JUnit) could not be written.
-pub const IO_ERROR: u8 = 3;
+pub(crate) const IO_ERROR: u8 = 3;

@@ -2,7 +2,7 @@
 //! lives here only.
 
 mod bench;
-pub mod exit;
+pub(crate) mod exit;
 mod run;
 
 use std::path::PathBuf;

@@ -12,18 +12,18 @@ mod switch;
 use std::rc::Rc;
 use std::time::Duration;
 
-pub use pcap::PcapWriter;
+pub(crate) use pcap::PcapWriter;
 use switch::Switch;
 
 use crate::kernel::SimTime;
 
 /// Index of a port (one NIC plugged into one network).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PortId(pub usize);
+pub(crate) struct PortId(pub usize);
 
 /// A frame to hand to a port's NIC at a given time.
 #[derive(Clone, Debug)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     /// When it arrives.
     pub at: SimTime,
     /// Where it arrives.
@@ -42,7 +42,7 @@ struct Network {
 
 /// All networks of a lab and the ports plugged into them.
 #[derive(Default)]
-pub struct Fabric {
+pub(crate) struct Fabric {
     networks: Vec<Network>,
     /// For each port, the index of its network.
     port_network: Vec<usize>,
@@ -50,18 +50,18 @@ pub struct Fabric {
 
 impl Fabric {
     /// An empty fabric.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Adds a network; returns its index.
-    pub fn add_network(&mut self, name: &str, latency: Duration) -> usize {
+    pub(crate) fn add_network(&mut self, name: &str, latency: Duration) -> usize {
         self.networks.push(Network { name: name.to_owned(), latency, switch: Switch::default(), ports: Vec::new(), capture: None });
         self.networks.len() - 1
     }
 
     /// Plugs a new port into network `net`.
-    pub fn add_port(&mut self, net: usize) -> PortId {
+    pub(crate) fn add_port(&mut self, net: usize) -> PortId {
         let port = PortId(self.port_network.len());
         self.port_network.push(net);
         self.networks[net].ports.push(port);
@@ -69,23 +69,23 @@ impl Fabric {
     }
 
     /// Starts capturing every frame the switch of network `net` sees.
-    pub fn capture(&mut self, net: usize, epoch_unix_s: u64) {
+    pub(crate) fn capture(&mut self, net: usize, epoch_unix_s: u64) {
         self.networks[net].capture = Some(PcapWriter::new(epoch_unix_s));
     }
 
     /// Names of the networks, in order.
-    pub fn network_names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn network_names(&self) -> impl Iterator<Item = &str> {
         self.networks.iter().map(|n| n.name.as_str())
     }
 
     /// The capture of network `net`, if it is being captured.
-    pub fn captured(&self, net: usize) -> Option<&PcapWriter> {
+    pub(crate) fn captured(&self, net: usize) -> Option<&PcapWriter> {
         self.networks[net].capture.as_ref()
     }
 
     /// A NIC sends `frame` out of `port` at `now`; `deliver` is called for each delivery to
     /// make, in port order. Frames shorter than an Ethernet header are dropped.
-    pub fn transmit(&mut self, now: SimTime, port: PortId, frame: Vec<u8>, mut deliver: impl FnMut(Delivery)) {
+    pub(crate) fn transmit(&mut self, now: SimTime, port: PortId, frame: Vec<u8>, mut deliver: impl FnMut(Delivery)) {
         let net = &mut self.networks[self.port_network[port.0]];
         if frame.len() < 14 {
             return;

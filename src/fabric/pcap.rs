@@ -8,7 +8,7 @@ const SNAPLEN: u32 = 65_535;
 
 /// An in-memory pcap file being written.
 #[derive(Clone, Debug)]
-pub struct PcapWriter {
+pub(crate) struct PcapWriter {
     bytes: Vec<u8>,
     frames: u64,
     epoch_unix_s: u64,
@@ -17,7 +17,7 @@ pub struct PcapWriter {
 impl PcapWriter {
     /// A capture holding only the global header; frame timestamps are `epoch_unix_s` plus the
     /// simulated time (the run's calendar, never the machine's clock).
-    pub fn new(epoch_unix_s: u64) -> Self {
+    pub(crate) fn new(epoch_unix_s: u64) -> Self {
         let mut bytes = Vec::with_capacity(4096);
         bytes.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes()); // magic: µs timestamps
         bytes.extend_from_slice(&2u16.to_le_bytes());
@@ -30,7 +30,7 @@ impl PcapWriter {
     }
 
     /// Appends one frame seen at `at`.
-    pub fn record(&mut self, at: SimTime, frame: &[u8]) {
+    pub(crate) fn record(&mut self, at: SimTime, frame: &[u8]) {
         let us = at.as_micros() + self.epoch_unix_s * 1_000_000;
         let len = u32::try_from(frame.len()).unwrap_or(u32::MAX);
         let caplen = len.min(SNAPLEN);
@@ -43,7 +43,7 @@ impl PcapWriter {
     }
 
     /// The file's bytes so far.
-    pub fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         &self.bytes
     }
 }

@@ -7,17 +7,17 @@ use std::fmt;
 use super::SimTime;
 
 /// Default start of every run: Tue, 24 Nov 2026 16:00:00 UTC (the day the specs were observed).
-pub const DEFAULT_EPOCH_UNIX_S: u64 = 1_795_536_000;
+pub(crate) const DEFAULT_EPOCH_UNIX_S: u64 = 1_795_536_000;
 
 /// Maps [`SimTime`] to calendar time (UTC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Calendar {
+pub(crate) struct Calendar {
     epoch_unix_s: u64,
 }
 
 /// A broken-down UTC date and time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DateTime {
+pub(crate) struct DateTime {
     /// Year, e.g. 2026.
     pub year: i64,
     /// 1–12.
@@ -47,17 +47,17 @@ impl Default for Calendar {
 
 impl Calendar {
     /// A calendar whose `SimTime::ZERO` is `epoch_unix_s` seconds after 1970-01-01 UTC.
-    pub const fn new(epoch_unix_s: u64) -> Self {
+    pub(crate) const fn new(epoch_unix_s: u64) -> Self {
         Calendar { epoch_unix_s }
     }
 
     /// Unix time of `t`, in microseconds.
-    pub fn unix_micros(&self, t: SimTime) -> u64 {
+    pub(crate) fn unix_micros(&self, t: SimTime) -> u64 {
         self.epoch_unix_s * 1_000_000 + t.as_micros()
     }
 
     /// The broken-down UTC date of `t`.
-    pub fn date(&self, t: SimTime) -> DateTime {
+    pub(crate) fn date(&self, t: SimTime) -> DateTime {
         let us = self.unix_micros(t);
         let secs = us / 1_000_000;
         let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX);
@@ -78,17 +78,17 @@ impl Calendar {
 
 impl DateTime {
     /// Three-letter English month name.
-    pub fn month_name(&self) -> &'static str {
+    pub(crate) fn month_name(&self) -> &'static str {
         MONTHS[(self.month - 1) as usize]
     }
 
     /// Three-letter English weekday name.
-    pub fn weekday_name(&self) -> &'static str {
+    pub(crate) fn weekday_name(&self) -> &'static str {
         WEEKDAYS[self.weekday as usize]
     }
 
     /// RFC 1123 form used by HTTP: `Tue, 24 Nov 2026 16:07:42 GMT`.
-    pub fn http_date(&self) -> String {
+    pub(crate) fn http_date(&self) -> String {
         format!(
             "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
             self.weekday_name(),
@@ -104,7 +104,7 @@ impl DateTime {
     /// `ctime()` form without the newline, as keepalived's console log prints it:
     /// `Tue Nov 24 16:06:06 2026`.
     #[cfg(test)]
-    pub fn ctime(&self) -> String {
+    pub(crate) fn ctime(&self) -> String {
         format!(
             "{} {} {:2} {:02}:{:02}:{:02} {}",
             self.weekday_name(),

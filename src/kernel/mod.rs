@@ -10,7 +10,7 @@ mod queue;
 mod rng;
 mod time;
 
-pub use calendar::{Calendar, DEFAULT_EPOCH_UNIX_S, DateTime};
-pub use queue::EventQueue;
-pub use rng::{FNV1A64_OFFSET, SimRng, fnv1a64, fnv1a64_extend};
+pub(crate) use calendar::{Calendar, DEFAULT_EPOCH_UNIX_S, DateTime};
+pub(crate) use queue::EventQueue;
+pub(crate) use rng::{FNV1A64_OFFSET, SimRng, fnv1a64, fnv1a64_extend};
 pub use time::SimTime;

@@ -8,19 +8,19 @@ use rand_core::{Rng, SeedableRng};
 /// [`SimRng::fork`] derives an independent stream from a label, so adding a component does not
 /// change the numbers any other component draws.
 #[derive(Clone, Debug)]
-pub struct SimRng {
+pub(crate) struct SimRng {
     seed: u64,
     rng: ChaCha8Rng,
 }
 
 impl SimRng {
     /// The root stream of a run.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         SimRng { seed, rng: ChaCha8Rng::seed_from_u64(seed) }
     }
 
     /// An independent stream named `label` (for example `"neigh/lb-1/eno33554984"`).
-    pub fn fork(&self, label: &str) -> SimRng {
+    pub(crate) fn fork(&self, label: &str) -> SimRng {
         let seed = self.seed ^ fnv1a64(label.as_bytes()).rotate_left(17);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(fnv1a64(label.as_bytes()));
@@ -28,12 +28,12 @@ impl SimRng {
     }
 
     /// A uniformly distributed `u64`.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.rng.next_u64()
     }
 
     /// A uniformly distributed value in `low..high` (`low` when the range is empty).
-    pub fn range(&mut self, low: u64, high: u64) -> u64 {
+    pub(crate) fn range(&mut self, low: u64, high: u64) -> u64 {
         if high <= low {
             return low;
         }
@@ -51,15 +51,15 @@ impl SimRng {
 
 /// FNV-1a, 64 bit: a stable hash for labels and digests (std's hasher is not stable across
 /// releases).
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
     fnv1a64_extend(FNV1A64_OFFSET, bytes)
 }
 
 /// The FNV-1a 64-bit offset basis: the hash of nothing.
-pub const FNV1A64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+pub(crate) const FNV1A64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// Continues an FNV-1a 64-bit hash over more bytes.
-pub fn fnv1a64_extend(mut hash: u64, bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a64_extend(mut hash: u64, bytes: &[u8]) -> u64 {
     for b in bytes {
         hash ^= u64::from(*b);
         hash = hash.wrapping_mul(0x0100_0000_01b3);

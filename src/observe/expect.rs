@@ -147,7 +147,7 @@ pub struct Expectation {
 
 /// The outcome of one expectation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// Whether it held.
     pub passed: bool,
     /// What the run showed, in words (the observed value on failure).
@@ -166,7 +166,7 @@ impl Window {
 }
 
 /// Evaluates `check` against the trace of a finished run.
-pub fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
+pub(crate) fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
     match check {
         Check::VipOwner { vip, hosts, window } => vip_owner(*vip, hosts, *window, trace),
         Check::PingLost { host, window, bound } => ping_lost(host, *window, *bound, trace),
@@ -251,7 +251,7 @@ pub fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
 }
 
 /// The hosts holding `vip` after every change, as (time, sorted host names), starting at zero.
-pub fn vip_timeline(vip: Ipv4Addr, trace: &[TraceEvent]) -> Vec<(SimTime, Vec<String>)> {
+pub(crate) fn vip_timeline(vip: Ipv4Addr, trace: &[TraceEvent]) -> Vec<(SimTime, Vec<String>)> {
     let mut holders: Vec<(String, String)> = Vec::new(); // (host, dev)
     let mut out: Vec<(SimTime, Vec<String>)> = vec![(SimTime::ZERO, Vec::new())];
     for e in trace {
@@ -321,7 +321,7 @@ fn vip_owner(vip: Ipv4Addr, hosts: &[String], window: Window, trace: &[TraceEven
 /// For each probe sent by `host`'s pings in the window: (command id, seq, replied). A reply
 /// belongs to the latest unanswered probe of that command with its sequence number, so numbers
 /// reused after `icmp_seq` wraps at 65 536 are told apart.
-pub fn ping_probes(host: &str, window: Window, trace: &[TraceEvent]) -> Vec<(usize, u16, bool)> {
+pub(crate) fn ping_probes(host: &str, window: Window, trace: &[TraceEvent]) -> Vec<(usize, u16, bool)> {
     let mut probes: Vec<(SimTime, usize, u16, bool)> = Vec::new();
     let mut open: std::collections::BTreeMap<(usize, u16), usize> = std::collections::BTreeMap::new();
     for e in trace {
@@ -354,7 +354,7 @@ fn ping_lost(host: &str, window: Window, bound: Bound, trace: &[TraceEvent]) -> 
 }
 
 /// One finished HTTP transfer, from the trace.
-pub struct Transfer<'a> {
+pub(crate) struct Transfer<'a> {
     /// When the command started it.
     pub started: SimTime,
     /// HTTP status, if a response head arrived.
@@ -371,13 +371,13 @@ pub struct Transfer<'a> {
 
 impl Transfer<'_> {
     /// The body, or the error for a failed transfer, trimmed.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         if self.exit == 0 { self.body.trim().to_owned() } else { self.error.trim().to_owned() }
     }
 }
 
 /// The transfers `host` started in the window, in order of their start.
-pub fn transfers<'a>(host: &str, window: Window, trace: &'a [TraceEvent]) -> Vec<Transfer<'a>> {
+pub(crate) fn transfers<'a>(host: &str, window: Window, trace: &'a [TraceEvent]) -> Vec<Transfer<'a>> {
     let mut out: Vec<Transfer<'a>> = trace
         .iter()
         .filter_map(|e| match &e.kind {

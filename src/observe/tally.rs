@@ -60,7 +60,7 @@ pub struct TransferSummary {
 
 /// The running summaries.
 #[derive(Clone, Debug, Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     pings: Vec<PingSummary>,
     transfers: Vec<TransferSummary>,
     vips: Vec<Ipv4Addr>,
@@ -68,7 +68,7 @@ pub struct Tally {
 
 impl Tally {
     /// Takes one more event into account.
-    pub fn record(&mut self, event: &TraceEvent) {
+    pub(crate) fn record(&mut self, event: &TraceEvent) {
         match &event.kind {
             TraceKind::PingSent { host, id, seq } => {
                 let probe = ProbeSummary { seq: *seq, sent_at: event.at, rtt: None };
@@ -100,17 +100,17 @@ impl Tally {
     }
 
     /// Every ping so far, in start order.
-    pub fn pings(&self) -> &[PingSummary] {
+    pub(crate) fn pings(&self) -> &[PingSummary] {
         &self.pings
     }
 
     /// Every finished HTTP transfer, in the order they ended.
-    pub fn transfers(&self) -> &[TransferSummary] {
+    pub(crate) fn transfers(&self) -> &[TransferSummary] {
         &self.transfers
     }
 
     /// Every address added to a NIC during the run (VIPs), in the order first seen.
-    pub fn vips(&self) -> &[Ipv4Addr] {
+    pub(crate) fn vips(&self) -> &[Ipv4Addr] {
         &self.vips
     }
 }

@@ -32,18 +32,18 @@ use std::time::Duration;
 use crate::kernel::SimTime;
 use crate::wire::http::{Parsed, ResponseHead, Version, parse_response};
 
-pub use crate::proto::ping::Stream;
+pub(crate) use crate::proto::ping::Stream;
 
 /// The version curl reports in `User-Agent`.
-pub const USER_AGENT: &str = "curl/7.88.1";
+pub(crate) const USER_AGENT: &str = "curl/7.88.1";
 /// curl's default connect timeout (`DEFAULT_CONNECT_TIMEOUT`), 300 s.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
 /// The second line of every usage error.
-pub const TRY_HELP: &str = "curl: try 'curl --help' or 'curl --manual' for more information";
+pub(crate) const TRY_HELP: &str = "curl: try 'curl --help' or 'curl --manual' for more information";
 
 /// A command line curl refuses, with its stderr text and exit status.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArgError {
+pub(crate) struct ArgError {
     /// stderr lines, without newlines.
     pub lines: Vec<String>,
     /// Exit status.
@@ -62,7 +62,7 @@ impl ArgError {
 
 /// A parsed `http://host[:port]/path` URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Url {
+pub(crate) struct Url {
     /// Host name or dotted quad, as written.
     pub host: String,
     /// Port (80 if absent).
@@ -74,7 +74,7 @@ pub struct Url {
 impl Url {
     /// Parse as curl does for the cases labsim needs: a missing scheme means `http`; other
     /// schemes are refused with exit 1, malformed URLs with exit 3.
-    pub fn parse(s: &str) -> Result<Url, ArgError> {
+    pub(crate) fn parse(s: &str) -> Result<Url, ArgError> {
         let malformed = || ArgError::transfer(3, "URL using bad/illegal format or missing URL");
         let rest = match s.split_once("://") {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
@@ -108,14 +108,14 @@ impl Url {
     }
 
     /// The `Host` header value: the port only if it is not 80.
-    pub fn host_header(&self) -> String {
+    pub(crate) fn host_header(&self) -> String {
         if self.port == 80 { self.host.clone() } else { format!("{}:{}", self.host, self.port) }
     }
 }
 
 /// Parsed `curl` options.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Args {
+pub(crate) struct Args {
     /// The URL.
     pub url: Url,
     /// The URL as written (`%{url_effective}` prints the normalized form; labsim prints this).
@@ -177,7 +177,7 @@ const LONG: &[(&str, char)] = &[
 impl Args {
     /// Parse `argv` (the words after `curl`): short flags may be combined (`-sS`, `-so FILE`),
     /// values may be attached (`-ofile`) or separate, options may follow the URL.
-    pub fn parse(argv: &[String]) -> Result<Args, ArgError> {
+    pub(crate) fn parse(argv: &[String]) -> Result<Args, ArgError> {
         let mut b = Builder::default();
         let mut i = 0;
         while i < argv.len() {
@@ -312,7 +312,7 @@ impl Args {
     /// The request curl sends (spec-host §4): request line, `Host`, `User-Agent`, `Accept`,
     /// then the `-H` headers. A `-H` header with the name of a built-in one replaces it (and is
     /// sent in the `-H` position); `-H 'Name:'` removes it; `-H 'Name;'` sends it empty.
-    pub fn request_bytes(&self) -> Vec<u8> {
+    pub(crate) fn request_bytes(&self) -> Vec<u8> {
         let method = self.method.clone().unwrap_or_else(|| if self.head { "HEAD".into() } else { "GET".into() });
         let version = if self.http10 { Version::Http10 } else { Version::Http11 };
         let mut out = format!("{method} {} {version}\r\n", self.url.target);
@@ -345,7 +345,7 @@ impl Args {
 
 /// Why the TCP connect failed (what the kernel reported).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConnectError {
+pub(crate) enum ConnectError {
     /// RST in answer to the SYN (ECONNREFUSED).
     Refused,
     /// ARP resolution failed or an ICMP unreachable (EHOSTUNREACH).
@@ -354,7 +354,7 @@ pub enum ConnectError {
 
 /// What a finished (or running) transfer amounts to, for expectations.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CurlResult {
+pub(crate) struct CurlResult {
     /// Response status, if a head was received.
     pub status: Option<u16>,
     /// Body bytes received.
@@ -376,7 +376,7 @@ enum Phase {
 
 /// One curl run: one connection, one request, one response.
 #[derive(Clone, Debug)]
-pub struct Transfer {
+pub(crate) struct Transfer {
     args: Args,
     remote: Option<Ipv4Addr>,
     start: SimTime,
@@ -396,7 +396,7 @@ pub struct Transfer {
 
 impl Transfer {
     /// Start at `now`; `resolved` is the address of the URL's host, `None` if it did not resolve.
-    pub fn new(args: Args, now: SimTime, resolved: Option<Ipv4Addr>) -> Transfer {
+    pub(crate) fn new(args: Args, now: SimTime, resolved: Option<Ipv4Addr>) -> Transfer {
         let mut t = Transfer {
             args,
             remote: resolved,
@@ -425,7 +425,7 @@ impl Transfer {
     }
 
     /// Where to connect, while a connection is wanted.
-    pub fn remote(&self) -> Option<(Ipv4Addr, u16)> {
+    pub(crate) fn remote(&self) -> Option<(Ipv4Addr, u16)> {
         match (self.phase, self.remote) {
             (Phase::Connecting, Some(ip)) => Some((ip, self.args.url.port)),
             _ => None,
@@ -433,7 +433,7 @@ impl Transfer {
     }
 
     /// The TCP handshake completed: the request is queued for [`Transfer::poll_transmit`].
-    pub fn handle_connected(&mut self, now: SimTime) {
+    pub(crate) fn handle_connected(&mut self, now: SimTime) {
         if self.phase != Phase::Connecting {
             return;
         }
@@ -453,7 +453,7 @@ impl Transfer {
     }
 
     /// The connect failed.
-    pub fn handle_connect_error(&mut self, now: SimTime, _e: ConnectError) {
+    pub(crate) fn handle_connect_error(&mut self, now: SimTime, _e: ConnectError) {
         if self.phase != Phase::Connecting {
             return;
         }
@@ -468,7 +468,7 @@ impl Transfer {
     }
 
     /// Bytes arrived from the server.
-    pub fn handle_data(&mut self, now: SimTime, data: &[u8]) {
+    pub(crate) fn handle_data(&mut self, now: SimTime, data: &[u8]) {
         if self.phase != Phase::Receiving {
             return;
         }
@@ -477,7 +477,7 @@ impl Transfer {
     }
 
     /// The server closed its side (FIN).
-    pub fn handle_eof(&mut self, now: SimTime) {
+    pub(crate) fn handle_eof(&mut self, now: SimTime) {
         if self.phase != Phase::Receiving {
             return;
         }
@@ -494,7 +494,7 @@ impl Transfer {
     }
 
     /// The connection was reset (RST) after it was established.
-    pub fn handle_reset(&mut self, now: SimTime) {
+    pub(crate) fn handle_reset(&mut self, now: SimTime) {
         match self.phase {
             Phase::Receiving => self.fail(now, 56, "Recv failure: Connection reset by peer"),
             Phase::Connecting => self.handle_connect_error(now, ConnectError::Refused),
@@ -503,7 +503,7 @@ impl Transfer {
     }
 
     /// Time passed; acts if [`Transfer::poll_timeout`] is due.
-    pub fn handle_timeout(&mut self, now: SimTime) {
+    pub(crate) fn handle_timeout(&mut self, now: SimTime) {
         let Some(due) = self.poll_timeout() else { return };
         if now < due {
             return;
@@ -523,7 +523,7 @@ impl Transfer {
 
     /// When [`Transfer::handle_timeout`] must be called next (1 ms after a deadline, as curl's
     /// timer check reports `5001 milliseconds` for `-m 5`).
-    pub fn poll_timeout(&self) -> Option<SimTime> {
+    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         let max = self.args.max_time.map(|d| self.start.saturating_add(d));
         let deadline = match self.phase {
             Phase::Done => return None,
@@ -537,17 +537,17 @@ impl Transfer {
     }
 
     /// Bytes to send on the connection.
-    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+    pub(crate) fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         self.tx.pop_front()
     }
 
     /// The next console line.
-    pub fn poll_output(&mut self) -> Option<(Stream, String)> {
+    pub(crate) fn poll_output(&mut self) -> Option<(Stream, String)> {
         self.out.pop_front()
     }
 
     /// `-o FILE`: the file's path and contents, once, when curl exits having written to it.
-    pub fn poll_file(&mut self) -> Option<(String, Vec<u8>)> {
+    pub(crate) fn poll_file(&mut self) -> Option<(String, Vec<u8>)> {
         if !self.file_ready {
             return None;
         }
@@ -557,12 +557,12 @@ impl Transfer {
     }
 
     /// The exit status, once curl has finished.
-    pub fn exit_status(&self) -> Option<i32> {
+    pub(crate) fn exit_status(&self) -> Option<i32> {
         self.exit
     }
 
     /// Summary for expectations (`exit` is -1 and `total_us` 0 while running).
-    pub fn result(&self) -> CurlResult {
+    pub(crate) fn result(&self) -> CurlResult {
         let end = self.finished_at.unwrap_or(self.start);
         CurlResult {
             status: self.head.as_ref().map(|h| h.status),

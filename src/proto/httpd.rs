@@ -36,7 +36,7 @@ use crate::wire::http::{HeadError, Limits, RequestHead, ResponseHead, Version, f
 
 /// What [`Docroot::stat`] reports about a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FileMeta {
+pub(crate) struct FileMeta {
     /// Size in bytes.
     pub size: u64,
     /// Modification time, µs since the Unix epoch.
@@ -48,7 +48,7 @@ pub struct FileMeta {
 }
 
 /// The host's file system as httpd sees it. Paths are absolute (`/var/www/html/index.html`).
-pub trait Docroot {
+pub(crate) trait Docroot {
     /// Metadata of `path`, `None` if it does not exist.
     fn stat(&self, path: &str) -> Option<FileMeta>;
     /// Contents of the file `path`, `None` if it does not exist or cannot be read.
@@ -57,7 +57,7 @@ pub trait Docroot {
 
 /// Configuration (Debian's defaults via [`HttpdConfig::default`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HttpdConfig {
+pub(crate) struct HttpdConfig {
     /// `DocumentRoot`, without trailing slash.
     pub docroot: String,
     /// `DirectoryIndex`.
@@ -105,7 +105,7 @@ impl Default for HttpdConfig {
 
 /// The connection a request arrived on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ConnInfo {
+pub(crate) struct ConnInfo {
     /// Peer address (`%h`).
     pub client_ip: Ipv4Addr,
     /// Peer port (error-log `[client ip:port]`).
@@ -120,7 +120,7 @@ pub struct ConnInfo {
 
 /// httpd's answer to one request.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Response {
+pub(crate) struct Response {
     /// Status line and headers.
     pub head: ResponseHead,
     /// Body bytes (empty for HEAD).
@@ -135,7 +135,7 @@ pub struct Response {
 
 impl Response {
     /// Head and body as sent on the wire.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut out = self.head.to_bytes();
         out.extend_from_slice(&self.body);
         out
@@ -192,7 +192,7 @@ const DEFLATE_TYPES: [&str; 8] = [
 
 /// `Content-Type` by extension (Debian's `/etc/mime.types`); `None` = no header (httpd 2.4 has no
 /// `DefaultType`).
-pub fn content_type(path: &str) -> Option<&'static str> {
+pub(crate) fn content_type(path: &str) -> Option<&'static str> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
     Some(match ext.as_str() {
@@ -243,28 +243,28 @@ struct Ctx<'a> {
 
 /// The Apache core. Stateless between requests: connection state lives in the glue.
 #[derive(Clone, Debug)]
-pub struct Httpd {
+pub(crate) struct Httpd {
     cfg: HttpdConfig,
 }
 
 impl Httpd {
     /// A server with `cfg`.
-    pub fn new(cfg: HttpdConfig) -> Self {
+    pub(crate) fn new(cfg: HttpdConfig) -> Self {
         Httpd { cfg }
     }
 
     /// The configuration.
-    pub fn config(&self) -> &HttpdConfig {
+    pub(crate) fn config(&self) -> &HttpdConfig {
         &self.cfg
     }
 
     /// Limits to parse requests with.
-    pub fn limits(&self) -> &Limits {
+    pub(crate) fn limits(&self) -> &Limits {
         &self.cfg.limits
     }
 
     /// Answer one complete request at `now`.
-    pub fn handle_request(&self, now: SimTime, cal: &Calendar, req: &RequestHead, conn: &ConnInfo, fs: &dyn Docroot) -> Response {
+    pub(crate) fn handle_request(&self, now: SimTime, cal: &Calendar, req: &RequestHead, conn: &ConnInfo, fs: &dyn Docroot) -> Response {
         let (sig_host, host_port) = match req.header("Host").map(split_host) {
             Some((h, p)) if !h.is_empty() => (h, p),
             _ => (self.cfg.server_name.clone(), None),
@@ -284,7 +284,7 @@ impl Httpd {
     /// Apache's answer to a request head that could not be read (`err` from the parser; `raw` =
     /// the bytes received so far, for the access log's `%r` and the signature's host). Apache
     /// always closes the connection afterwards.
-    pub fn bad_request(&self, now: SimTime, cal: &Calendar, err: &HeadError, raw: &[u8], conn: &ConnInfo) -> Response {
+    pub(crate) fn bad_request(&self, now: SimTime, cal: &Calendar, err: &HeadError, raw: &[u8], conn: &ConnInfo) -> Response {
         let first = raw.iter().skip_while(|&&b| b == b'\r' || b == b'\n').copied().collect::<Vec<u8>>();
         let line_end = first.iter().position(|&b| b == b'\n').unwrap_or(first.len());
         let mut line = &first[..line_end];
@@ -494,7 +494,7 @@ impl Httpd {
     }
 
     /// The canned error page (`ap_send_error_response`, 2.4.41+ texts, Debian's doctype).
-    pub fn error_page(&self, status: u16, note: Option<&str>, location: Option<&str>, ctx_host: &impl SigHost) -> String {
+    pub(crate) fn error_page(&self, status: u16, note: Option<&str>, location: Option<&str>, ctx_host: &impl SigHost) -> String {
         let reason = reason_phrase(status);
         let text = match status {
             301 => format!("<p>The document has moved <a href=\"{}\">here</a>.</p>\n", escape_html(location.unwrap_or(""))),
@@ -544,7 +544,7 @@ impl Httpd {
 }
 
 /// What an error page's signature and method-dependent texts need.
-pub trait SigHost {
+pub(crate) trait SigHost {
     /// Host name in the signature.
     fn host(&self) -> &str;
     /// Port in the signature.

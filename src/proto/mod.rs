@@ -7,11 +7,11 @@
 //! `iface`/`socket` types. Cores report what happened through their own enums (e.g.
 //! [`vrrp::Action`]); the host glue translates those into frames, address changes and trace events.
 
-pub mod curl;
-pub mod http;
-pub mod httpd;
-pub mod nc;
-pub mod neigh;
-pub mod nginx;
-pub mod ping;
-pub mod vrrp;
+pub(crate) mod curl;
+pub(crate) mod http;
+pub(crate) mod httpd;
+pub(crate) mod nc;
+pub(crate) mod neigh;
+pub(crate) mod nginx;
+pub(crate) mod ping;
+pub(crate) mod vrrp;

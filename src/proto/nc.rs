@@ -67,10 +67,10 @@ use std::time::Duration;
 
 use crate::kernel::SimTime;
 
-pub use crate::proto::ping::Stream;
+pub(crate) use crate::proto::ping::Stream;
 
 /// `usage()` in `netcat.c` (Debian 1.219-1), one entry per stderr line.
-pub const USAGE: [&str; 5] = [
+pub(crate) const USAGE: [&str; 5] = [
     "usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]",
     "\t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]",
     "\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]",
@@ -102,7 +102,7 @@ const SERVICES: &[(&str, u16)] = &[
 
 /// A command line nc refuses, with its exact stderr text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArgError {
+pub(crate) struct ArgError {
     /// stderr lines, without newlines.
     pub lines: Vec<String>,
     /// Exit status (always 1: `errx(1, …)` and `usage(1)`).
@@ -124,7 +124,7 @@ impl ArgError {
 
 /// Parsed `nc` options.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Args {
+pub(crate) struct Args {
     /// The destination, as written.
     pub host: String,
     /// The destination port.
@@ -198,7 +198,7 @@ impl Args {
     /// Parse `argv` (the words after `nc`) as glibc's `getopt()` does for netcat: options may be
     /// combined (`-nv`), values attached (`-w5`) or separate (`-w 5`), options may follow the
     /// operands, `--` ends the options and `-` alone is an operand. Then `HOST PORT`.
-    pub fn parse(argv: &[String]) -> Result<Args, ArgError> {
+    pub(crate) fn parse(argv: &[String]) -> Result<Args, ArgError> {
         let (mut wait, mut quit) = (None, None);
         let (mut numeric, mut verbose, mut shutdown) = (false, false, false);
         let mut operands: Vec<&str> = Vec::new();
@@ -265,7 +265,7 @@ impl Args {
 
 /// Why the connect failed (what the kernel reported).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConnectError {
+pub(crate) enum ConnectError {
     /// RST in answer to the SYN (ECONNREFUSED).
     Refused,
     /// Neighbour resolution failed or an ICMP host unreachable came back (EHOSTUNREACH).
@@ -290,7 +290,7 @@ impl ConnectError {
 
 /// Signals that end nc (it installs no handler for them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Signal {
+pub(crate) enum Signal {
     /// SIGHUP (1): the terminal hung up.
     Hup,
     /// SIGINT (2): Ctrl-C.
@@ -303,7 +303,7 @@ pub enum Signal {
 
 impl Signal {
     /// The exit status the shell shows for a process killed by it: 128 + the signal number.
-    pub fn exit_status(self) -> i32 {
+    pub(crate) fn exit_status(self) -> i32 {
         128 + match self {
             Signal::Hup => 1,
             Signal::Int => 2,
@@ -315,7 +315,7 @@ impl Signal {
 
 /// What to do with the connection (see [`Session::poll_close`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Close {
+pub(crate) enum Close {
     /// nc exited: release the socket, abortively (RST) if it is still open; nothing if the
     /// connect never produced a socket.
     Abort,
@@ -330,7 +330,7 @@ enum Phase {
 
 /// One `nc HOST PORT < FILE` run.
 #[derive(Clone, Debug)]
-pub struct Session {
+pub(crate) struct Session {
     args: Args,
     remote: Option<Ipv4Addr>,
     stdin: Vec<u8>,
@@ -348,7 +348,7 @@ pub struct Session {
 impl Session {
     /// Start at `now` with `stdin` as the input; `resolved` is the address of [`Args::host`],
     /// `None` if it did not resolve (nc then exits 1 with getaddrinfo's complaint).
-    pub fn new(args: Args, resolved: Option<Ipv4Addr>, stdin: Vec<u8>, now: SimTime) -> Session {
+    pub(crate) fn new(args: Args, resolved: Option<Ipv4Addr>, stdin: Vec<u8>, now: SimTime) -> Session {
         // -n sets AI_NUMERICHOST (netcat.c main()): a name is then not looked up, and
         // getaddrinfo() fails with EAI_NONAME.
         let resolved = resolved.filter(|_| !args.numeric || args.host.parse::<Ipv4Addr>().is_ok());
@@ -373,7 +373,7 @@ impl Session {
     }
 
     /// Where to connect, while the connection is being made.
-    pub fn remote(&self) -> Option<(Ipv4Addr, u16)> {
+    pub(crate) fn remote(&self) -> Option<(Ipv4Addr, u16)> {
         match (self.phase, self.remote) {
             (Phase::Connecting, Some(ip)) => Some((ip, self.args.port)),
             _ => None,
@@ -382,7 +382,7 @@ impl Session {
 
     /// The handshake completed: the input is queued for [`Session::poll_transmit`] and `-q`
     /// starts counting (its end is seen at once: the input is a file).
-    pub fn handle_connected(&mut self, now: SimTime) {
+    pub(crate) fn handle_connected(&mut self, now: SimTime) {
         if self.phase != Phase::Connecting {
             return;
         }
@@ -396,7 +396,7 @@ impl Session {
     }
 
     /// Bytes arrived: complete lines are printed, `-w` starts counting again.
-    pub fn handle_data(&mut self, now: SimTime, data: &[u8]) {
+    pub(crate) fn handle_data(&mut self, now: SimTime, data: &[u8]) {
         if data.is_empty() || self.phase == Phase::Done {
             return;
         }
@@ -414,7 +414,7 @@ impl Session {
     }
 
     /// The peer closed its side (FIN): nc exits 0 once what it received is printed.
-    pub fn handle_peer_closed(&mut self, now: SimTime) {
+    pub(crate) fn handle_peer_closed(&mut self, now: SimTime) {
         if self.phase == Phase::Done {
             return;
         }
@@ -424,7 +424,7 @@ impl Session {
 
     /// The connection failed: before the handshake nc prints why and exits 1; after it (the
     /// host's status can turn to a failure once established) it exits 0 without a word.
-    pub fn handle_connect_failed(&mut self, _now: SimTime, why: ConnectError) {
+    pub(crate) fn handle_connect_failed(&mut self, _now: SimTime, why: ConnectError) {
         match self.phase {
             Phase::Connecting => {
                 let ip = self.remote.map_or_else(String::new, |ip| ip.to_string());
@@ -438,13 +438,13 @@ impl Session {
     }
 
     /// An RST: a failed connect before the handshake, the end of the conversation (exit 0) after.
-    pub fn handle_reset(&mut self, now: SimTime) {
+    pub(crate) fn handle_reset(&mut self, now: SimTime) {
         self.handle_connect_failed(now, ConnectError::Reset);
     }
 
     /// Time passed; acts if [`Session::poll_timeout`] is due: before the handshake the connect
     /// timed out (exit 1), after it nc simply exits (0).
-    pub fn handle_timeout(&mut self, now: SimTime) {
+    pub(crate) fn handle_timeout(&mut self, now: SimTime) {
         if self.deadline.is_none_or(|d| now < d) {
             return;
         }
@@ -461,34 +461,34 @@ impl Session {
     }
 
     /// A signal kills nc (status 128 + its number); what it had received is on the terminal.
-    pub fn handle_signal(&mut self, _now: SimTime, signal: Signal) {
+    pub(crate) fn handle_signal(&mut self, _now: SimTime, signal: Signal) {
         if self.phase != Phase::Done {
             self.end(signal.exit_status());
         }
     }
 
     /// When [`Session::handle_timeout`] must be called next.
-    pub fn poll_timeout(&self) -> Option<SimTime> {
+    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         if self.phase == Phase::Done { None } else { self.deadline }
     }
 
     /// Bytes to send on the connection.
-    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+    pub(crate) fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         self.transmit.pop_front()
     }
 
     /// The next console line.
-    pub fn poll_output(&mut self) -> Option<(Stream, String)> {
+    pub(crate) fn poll_output(&mut self) -> Option<(Stream, String)> {
         self.output.pop_front()
     }
 
     /// What to do with the connection, once, when nc exits.
-    pub fn poll_close(&mut self) -> Option<Close> {
+    pub(crate) fn poll_close(&mut self) -> Option<Close> {
         self.close.take()
     }
 
     /// The exit status, once nc has exited.
-    pub fn exit_status(&self) -> Option<i32> {
+    pub(crate) fn exit_status(&self) -> Option<i32> {
         self.exit
     }
 

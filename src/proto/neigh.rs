@@ -45,7 +45,7 @@ const REDRAW_AFTER: Duration = Duration::from_secs(300);
 
 /// Per-interface neighbour parameters (`net.ipv4.neigh.<if>.*`). `Default` = Linux defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Params {
+pub(crate) struct Params {
     /// `base_reachable_time_ms`: REACHABLE lasts a random time in [base/2, 3·base/2).
     pub base_reachable_time: Duration,
     /// `delay_first_probe_time`: time in DELAY before unicast probing.
@@ -88,7 +88,7 @@ impl Default for Params {
 
 /// NUD state of an entry (no entry = NUD_NONE).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum State {
+pub(crate) enum State {
     /// Resolving: broadcast probes, packets queued.
     Incomplete,
     /// Confirmed recently; used without probing.
@@ -105,7 +105,7 @@ pub enum State {
 
 impl State {
     /// The name `ip neigh` prints.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             State::Incomplete => "INCOMPLETE",
             State::Reachable => "REACHABLE",
@@ -124,7 +124,7 @@ impl State {
 
 /// ARP operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ArpOp {
+pub(crate) enum ArpOp {
     /// `who-has` (1).
     Request,
     /// `is-at` (2).
@@ -133,7 +133,7 @@ pub enum ArpOp {
 
 /// The fields of a received ARP packet the table needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ArpInfo {
+pub(crate) struct ArpInfo {
     /// Operation.
     pub op: ArpOp,
     /// Sender hardware address.
@@ -152,7 +152,7 @@ pub struct ArpInfo {
 
 /// What [`NeighTable::resolve`] did with a packet.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Resolved {
+pub(crate) enum Resolved {
     /// Send it now to `mac`.
     Send {
         /// Destination MAC.
@@ -168,7 +168,7 @@ pub enum Resolved {
 
 /// Something the host must do, from [`NeighTable::poll_action`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Send an ARP request for `target`.
     Probe {
         /// The address being resolved.
@@ -197,7 +197,7 @@ pub enum Action {
 
 /// What changed in the table, from [`NeighTable::poll_event`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// An entry appeared, or its state or shown MAC changed; the view is the entry as it is now.
     /// Several changes between two polls are reported once, with the latest state.
     Changed(EntryView),
@@ -205,7 +205,7 @@ pub enum Event {
 
 /// One line of `ip neigh`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EntryView {
+pub(crate) struct EntryView {
     /// Neighbour address.
     pub ip: Ipv4Addr,
     /// Cached MAC, shown only in valid states (as `ip neigh` does).
@@ -250,7 +250,7 @@ impl Entry {
 
 /// The neighbour table of one interface.
 #[derive(Clone, Debug)]
-pub struct NeighTable {
+pub(crate) struct NeighTable {
     params: Params,
     rng: SimRng,
     reachable_time: Duration,
@@ -264,7 +264,7 @@ pub struct NeighTable {
 impl NeighTable {
     /// An empty table. `rng` should be a stream forked for this interface; `reachable_time` is
     /// drawn from it now (time zero) and again about every 315 s.
-    pub fn new(params: Params, rng: SimRng) -> Self {
+    pub(crate) fn new(params: Params, rng: SimRng) -> Self {
         let mut t = NeighTable {
             params,
             rng,
@@ -281,12 +281,12 @@ impl NeighTable {
 
     /// The current `reachable_time` (re-drawn about every 315 s).
     #[cfg(test)]
-    pub fn reachable_time(&self) -> Duration {
+    pub(crate) fn reachable_time(&self) -> Duration {
         self.reachable_time
     }
 
     /// Route an outgoing packet to next hop `ip` (`neigh_resolve_output` / `__neigh_event_send`).
-    pub fn resolve(&mut self, now: SimTime, ip: Ipv4Addr, packet: Vec<u8>) -> Resolved {
+    pub(crate) fn resolve(&mut self, now: SimTime, ip: Ipv4Addr, packet: Vec<u8>) -> Resolved {
         self.advance(now);
         self.dirty = true;
         let p = &self.params;
@@ -337,7 +337,7 @@ impl NeighTable {
     }
 
     /// A received ARP packet (`arp_process`, arp_accept = 0, arp_ignore = 0).
-    pub fn handle_arp(&mut self, now: SimTime, arp: &ArpInfo) {
+    pub(crate) fn handle_arp(&mut self, now: SimTime, arp: &ArpInfo) {
         self.advance(now);
         self.dirty = true;
         let sip = arp.spa;
@@ -361,14 +361,14 @@ impl NeighTable {
     }
 
     /// Upper-layer confirmation that `ip` is reachable (`neigh_confirm`: TCP forward progress).
-    pub fn confirm(&mut self, now: SimTime, ip: Ipv4Addr) {
+    pub(crate) fn confirm(&mut self, now: SimTime, ip: Ipv4Addr) {
         if let Some(e) = self.entries.get_mut(&ip) {
             e.confirmed = Some(now);
         }
     }
 
     /// Run the entry timers due at `now`.
-    pub fn handle_timeout(&mut self, now: SimTime) {
+    pub(crate) fn handle_timeout(&mut self, now: SimTime) {
         self.advance(now);
         self.dirty = true;
         loop {
@@ -383,17 +383,17 @@ impl NeighTable {
     }
 
     /// The earliest pending entry timer.
-    pub fn poll_timeout(&self) -> Option<SimTime> {
+    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         self.entries.values().filter_map(|e| e.timer).min()
     }
 
     /// The next thing the host must do.
-    pub fn poll_action(&mut self) -> Option<Action> {
+    pub(crate) fn poll_action(&mut self) -> Option<Action> {
         self.actions.pop_front()
     }
 
     /// The next entry change to report (in address order), until `None`.
-    pub fn poll_event(&mut self) -> Option<Event> {
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
         if !self.dirty {
             return None;
         }
@@ -409,19 +409,19 @@ impl NeighTable {
     }
 
     /// Link down: forget every entry; queued packets are discarded silently, pending actions too.
-    pub fn flush(&mut self) {
+    pub(crate) fn flush(&mut self) {
         self.entries.clear();
         self.actions.clear();
     }
 
     /// The table as `ip neigh` shows it, ordered by address.
-    pub fn entries(&self) -> impl Iterator<Item = EntryView> + '_ {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = EntryView> + '_ {
         self.entries.iter().map(|(ip, e)| view(*ip, e))
     }
 
     /// One entry, if present.
     #[cfg(test)]
-    pub fn lookup(&self, ip: Ipv4Addr) -> Option<EntryView> {
+    pub(crate) fn lookup(&self, ip: Ipv4Addr) -> Option<EntryView> {
         self.entries.get(&ip).map(|e| view(ip, e))
     }
 

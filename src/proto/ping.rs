@@ -38,7 +38,7 @@ const INT_MAX: i64 = i32::MAX as i64;
 const LONG_MAX: i64 = i64::MAX;
 
 /// The `usage()` text (stderr), one entry per line.
-pub const USAGE: &str = "
+pub(crate) const USAGE: &str = "
 Usage
   ping [options] <destination>
 
@@ -98,7 +98,7 @@ const UNSUPPORTED: &str = "6FNbRTAfIlmMpQSVa";
 
 /// A command line iputils would refuse, with its exact stderr text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArgError {
+pub(crate) struct ArgError {
     /// stderr lines, without newlines.
     pub lines: Vec<String>,
     /// Exit status.
@@ -119,7 +119,7 @@ impl ArgError {
 
 /// Parsed `ping` options.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Args {
+pub(crate) struct Args {
     /// `-c`: stop after this many replies (and errors).
     pub count: Option<i64>,
     /// `-w`: seconds until ping exits regardless (0 = none).
@@ -168,7 +168,7 @@ impl Default for Args {
 impl Args {
     /// Parse `argv` (the words after `ping`) with glibc getopt semantics (options may follow the
     /// destination; `--` ends options; values attached or separate; combined flags).
-    pub fn parse(argv: &[String]) -> Result<Args, ArgError> {
+    pub(crate) fn parse(argv: &[String]) -> Result<Args, ArgError> {
         let mut a = Args::default();
         let mut operands: Vec<&str> = Vec::new();
         let mut i = 0;
@@ -214,7 +214,7 @@ impl Args {
     }
 
     /// The message iputils prints when the destination does not resolve (exit status 2).
-    pub fn unknown_host_error(&self) -> String {
+    pub(crate) fn unknown_host_error(&self) -> String {
         format!("ping: {}: Name or service not known", self.destination)
     }
 
@@ -341,7 +341,7 @@ fn ping_strtod(s: &str, what: &str, warnings: &mut Vec<String>) -> Result<f64, A
 
 /// Where a console line goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stream {
+pub(crate) enum Stream {
     /// Standard output.
     Stdout,
     /// Standard error.
@@ -350,7 +350,7 @@ pub enum Stream {
 
 /// One console line (without its newline).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Line {
+pub(crate) struct Line {
     /// stdout or stderr.
     pub stream: Stream,
     /// The text.
@@ -359,7 +359,7 @@ pub struct Line {
 
 /// What happened to one echo request, for expectations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Probe {
+pub(crate) struct Probe {
     /// ICMP sequence number (1-based, wraps at 65536).
     pub seq: u16,
     /// When it was sent.
@@ -372,7 +372,7 @@ pub struct Probe {
 
 /// What happened to a probe, from [`Pinger::poll_event`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// The first reply to probe `seq` arrived, `rtt` after the probe was sent.
     Replied {
         /// ICMP sequence number.
@@ -384,7 +384,7 @@ pub enum Event {
 
 /// A running `ping` process.
 #[derive(Clone, Debug)]
-pub struct Pinger {
+pub(crate) struct Pinger {
     args: Args,
     hostname: String,
     target: Ipv4Addr,
@@ -421,7 +421,7 @@ impl Pinger {
     /// A ping of `target_ip`, typed as `target_display`, with ICMP identifier `ident` (used unless
     /// `-e` overrides it; written big-endian on the wire). `calendar` gives `-D` and the
     /// timestamps carried in the probes.
-    pub fn new(args: Args, target_display: String, target_ip: Ipv4Addr, ident: u16, calendar: Calendar) -> Self {
+    pub(crate) fn new(args: Args, target_display: String, target_ip: Ipv4Addr, ident: u16, calendar: Calendar) -> Self {
         let numeric = target_display.parse::<Ipv4Addr>().is_ok();
         let output = args.warnings.iter().map(|w| Line { stream: Stream::Stderr, text: w.clone() }).collect();
         Pinger {
@@ -459,18 +459,18 @@ impl Pinger {
     }
 
     /// `-t`: the IP TTL for the probes, if set.
-    pub fn ttl(&self) -> Option<u8> {
+    pub(crate) fn ttl(&self) -> Option<u8> {
         self.args.ttl
     }
 
     /// Per-probe records, in sending order.
     #[cfg(test)]
-    pub fn probes(&self) -> &[Probe] {
+    pub(crate) fn probes(&self) -> &[Probe] {
         &self.probes
     }
 
     /// Print the header and send the first probe.
-    pub fn handle_start(&mut self, now: SimTime) {
+    pub(crate) fn handle_start(&mut self, now: SimTime) {
         if self.started.is_some() || self.status.is_some() {
             return;
         }
@@ -486,7 +486,7 @@ impl Pinger {
 
     /// A received ICMP message (IP header already removed) from `from` with IP TTL `ttl`.
     /// Anything but an echo reply with our identifier is ignored.
-    pub fn handle_reply(&mut self, now: SimTime, icmp: &[u8], from: Ipv4Addr, ttl: u8) {
+    pub(crate) fn handle_reply(&mut self, now: SimTime, icmp: &[u8], from: Ipv4Addr, ttl: u8) {
         if self.started.is_none() || self.status.is_some() {
             return;
         }
@@ -562,12 +562,12 @@ impl Pinger {
 
     /// The kernel reports "Destination Host Unreachable" for probe `seq` (e.g. ARP resolution
     /// failed); `from` is the reporting address (our own for a local failure).
-    pub fn handle_error(&mut self, now: SimTime, seq: u16, from: Ipv4Addr) {
+    pub(crate) fn handle_error(&mut self, now: SimTime, seq: u16, from: Ipv4Addr) {
         self.handle_icmp_error(now, seq, from, 3, 1);
     }
 
     /// An ICMP error of `icmp_type`/`code` about probe `seq`, delivered through IP_RECVERR.
-    pub fn handle_icmp_error(&mut self, now: SimTime, seq: u16, from: Ipv4Addr, icmp_type: u8, code: u8) {
+    pub(crate) fn handle_icmp_error(&mut self, now: SimTime, seq: u16, from: Ipv4Addr, icmp_type: u8, code: u8) {
         if self.started.is_none() || self.status.is_some() {
             return;
         }
@@ -585,7 +585,7 @@ impl Pinger {
     }
 
     /// SIGINT: print the statistics and finish.
-    pub fn handle_interrupt(&mut self, now: SimTime) {
+    pub(crate) fn handle_interrupt(&mut self, now: SimTime) {
         if self.status.is_none() {
             self.interrupted = true;
             self.pump(now);
@@ -593,12 +593,12 @@ impl Pinger {
     }
 
     /// Time passed: send due probes, fire the linger/deadline alarms.
-    pub fn handle_timeout(&mut self, now: SimTime) {
+    pub(crate) fn handle_timeout(&mut self, now: SimTime) {
         self.pump(now);
     }
 
     /// When [`Pinger::handle_timeout`] must next be called.
-    pub fn poll_timeout(&self) -> Option<SimTime> {
+    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         if self.status.is_some() || self.started.is_none() {
             return None;
         }
@@ -607,35 +607,35 @@ impl Pinger {
     }
 
     /// The next ICMP echo request to send (complete ICMP message, checksum included).
-    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+    pub(crate) fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         self.transmit.pop_front()
     }
 
     /// The next thing that happened to a probe.
-    pub fn poll_event(&mut self) -> Option<Event> {
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
 
     /// The next console line with its stream.
-    pub fn poll_line(&mut self) -> Option<Line> {
+    pub(crate) fn poll_line(&mut self) -> Option<Line> {
         self.output.pop_front()
     }
 
     /// The next console line's text (stdout and stderr interleaved as on a terminal).
     #[cfg(test)]
-    pub fn poll_output(&mut self) -> Option<String> {
+    pub(crate) fn poll_output(&mut self) -> Option<String> {
         self.output.pop_front().map(|l| l.text)
     }
 
     /// The exit status, once ping has finished (0: replies received; 1: none, or fewer than
     /// `-c` within `-w`).
-    pub fn exit_status(&self) -> Option<i32> {
+    pub(crate) fn exit_status(&self) -> Option<i32> {
         self.status
     }
 
     /// Counters: (transmitted, received, duplicates, errors).
     #[cfg(test)]
-    pub fn counters(&self) -> (u64, u64, u64, u64) {
+    pub(crate) fn counters(&self) -> (u64, u64, u64, u64) {
         (self.ntransmitted, self.nreceived, self.nrepeats, self.nerrors)
     }
 
@@ -846,7 +846,7 @@ impl Pinger {
 
 /// An ICMP echo request as iputils builds it: timeval (LE i64 sec, i64 usec) then bytes
 /// 0x10, 0x11, … (the fill pattern `i` for data byte `i`).
-pub fn echo_request(ident: u16, seq: u16, size: usize, unix_us: u64) -> Vec<u8> {
+pub(crate) fn echo_request(ident: u16, seq: u16, size: usize, unix_us: u64) -> Vec<u8> {
     let mut data: Vec<u8> = (0..size).map(|i| i as u8).collect();
     if size >= 16 {
         let sec = i64::try_from(unix_us / 1_000_000).unwrap_or(i64::MAX);
@@ -858,7 +858,7 @@ pub fn echo_request(ident: u16, seq: u16, size: usize, unix_us: u64) -> Vec<u8> 
 }
 
 /// `time=` value: 3, 2, 1 or 0 decimals by magnitude, with iputils' rounding.
-pub fn fmt_rtt(t: i64) -> String {
+pub(crate) fn fmt_rtt(t: i64) -> String {
     if t >= 100_000 - 50 {
         format!("{}", (t + 500) / 1000)
     } else if t >= 10_000 - 5 {
@@ -871,7 +871,7 @@ pub fn fmt_rtt(t: i64) -> String {
 }
 
 /// C's `%g` (precision 6).
-pub fn fmt_g(v: f64) -> String {
+pub(crate) fn fmt_g(v: f64) -> String {
     if v == 0.0 {
         return "0".to_string();
     }

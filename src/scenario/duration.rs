@@ -39,7 +39,7 @@ pub enum DurationError {
 const UNITS: [(&str, u128); 6] = [("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000), ("us", 1), ("µs", 1)];
 
 /// Parses a duration with units, e.g. `"1m30s"` or `"3.570s"`.
-pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+pub(super) fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     if text.is_empty() {
         return Err(DurationError::Empty);
     }
@@ -101,7 +101,7 @@ fn part_micros(number: &str, unit_us: u128) -> Result<u128, DurationError> {
 ///
 /// `parse_duration(&format_duration(d)) == Ok(d)` for every whole-microsecond `d`.
 #[cfg(test)]
-pub fn format_duration(d: Duration) -> String {
+pub(super) fn format_duration(d: Duration) -> String {
     let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
     if us == 0 {
         return "0s".to_string();
@@ -129,7 +129,7 @@ pub fn format_duration(d: Duration) -> String {
 }
 
 /// Parses a UTC date `YYYY-MM-DDTHH:MM:SSZ` (from 1970 on) into seconds since the Unix epoch.
-pub fn parse_epoch(text: &str) -> Option<u64> {
+pub(super) fn parse_epoch(text: &str) -> Option<u64> {
     let b = text.as_bytes();
     if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
         return None;

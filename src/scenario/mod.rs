@@ -25,17 +25,17 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::ScenarioError;
-pub use spans::LineCol;
+pub(crate) use spans::LineCol;
 
 use crate::kernel::SimTime;
 use crate::observe::expect::{Expectation, SourceLocation};
 
 /// Start date of a run when the scenario gives no `epoch` (2026-11-24T16:00:00Z).
-pub use crate::kernel::DEFAULT_EPOCH_UNIX_S;
+pub(crate) use crate::kernel::DEFAULT_EPOCH_UNIX_S;
 /// Event budget when the scenario gives no `max_events`.
-pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
+pub(crate) const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
 /// One-way NIC ↔ switch delay when a network gives no `latency`.
-pub const DEFAULT_LATENCY: Duration = Duration::from_micros(50);
+pub(crate) const DEFAULT_LATENCY: Duration = Duration::from_micros(50);
 /// A checked scenario: every name resolves, every address fits its network, every time is within
 /// the run. Lists keep file order (the topology's entries first).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,7 +146,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// Checks scenario `text` as if read from `path`: messages name `path`, and `extends` and
 /// `File(…)` paths are resolved relative to its directory (which is read from disk).
-pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+pub(crate) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
     validate::parse(text, path)
 }
 

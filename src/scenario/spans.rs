@@ -13,7 +13,7 @@ use std::ops::Range;
 
 /// One step of a field path.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Segment {
+pub(super) enum Segment {
     /// A struct field: `hosts`.
     Field(String),
     /// A map key: `"lb-1"`.
@@ -24,26 +24,26 @@ pub enum Segment {
 
 /// A path from the top of a file to a value: `hosts."lb-1".nics."eno33554984"`, `expect[3].at`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct FieldPath(Vec<Segment>);
+pub(super) struct FieldPath(Vec<Segment>);
 
 impl FieldPath {
     /// The top-level value.
-    pub fn root() -> Self {
+    pub(super) fn root() -> Self {
         FieldPath(Vec::new())
     }
 
     /// This path, then struct field `name`.
-    pub fn field(&self, name: &str) -> Self {
+    pub(super) fn field(&self, name: &str) -> Self {
         self.with(Segment::Field(name.to_string()))
     }
 
     /// This path, then map key `key`.
-    pub fn key(&self, key: &str) -> Self {
+    pub(super) fn key(&self, key: &str) -> Self {
         self.with(Segment::Key(key.to_string()))
     }
 
     /// This path, then element `i`.
-    pub fn index(&self, i: usize) -> Self {
+    pub(super) fn index(&self, i: usize) -> Self {
         self.with(Segment::Index(i))
     }
 
@@ -54,7 +54,7 @@ impl FieldPath {
     }
 
     /// The last step, if any.
-    pub fn last(&self) -> Option<&Segment> {
+    pub(super) fn last(&self) -> Option<&Segment> {
         self.0.last()
     }
 
@@ -89,7 +89,7 @@ pub struct LineCol {
 
 /// Which position of an entry a problem points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
+pub(super) enum Target {
     /// The field name or map key (for problems with the name itself).
     Key,
     /// The value.
@@ -120,7 +120,7 @@ struct Token {
 
 /// The positions of one file's values, by field path.
 #[derive(Clone, Debug, Default)]
-pub struct SpanIndex {
+pub(super) struct SpanIndex {
     text: String,
     tokens: Vec<Token>,
     entries: BTreeMap<FieldPath, Entry>,
@@ -129,7 +129,7 @@ pub struct SpanIndex {
 
 impl SpanIndex {
     /// Indexes `text`; `None` if it is not RON this walk understands.
-    pub fn build(text: &str) -> Option<SpanIndex> {
+    pub(super) fn build(text: &str) -> Option<SpanIndex> {
         let tokens = tokenize(text)?;
         let mut walk = Walk { tokens: &tokens, pos: 0, entries: BTreeMap::new(), duplicates: Vec::new() };
         walk.skip_attributes()?;
@@ -139,7 +139,7 @@ impl SpanIndex {
     }
 
     /// Where `path` is; for a path with no entry of its own, where its nearest ancestor is.
-    pub fn find(&self, path: &FieldPath, target: Target) -> Option<LineCol> {
+    pub(super) fn find(&self, path: &FieldPath, target: Target) -> Option<LineCol> {
         let mut path = path.clone();
         loop {
             if let Some(entry) = self.entries.get(&path) {
@@ -154,7 +154,7 @@ impl SpanIndex {
 
     /// The innermost value (with its field name or key) written around `at`: the path of the
     /// value a `ron` error position falls in.
-    pub fn path_at(&self, at: LineCol) -> Option<&FieldPath> {
+    pub(super) fn path_at(&self, at: LineCol) -> Option<&FieldPath> {
         let contains = |entry: &Entry| {
             let first = entry.key.unwrap_or(entry.value);
             let last = entry.tokens.end.checked_sub(1).and_then(|i| self.tokens.get(i)).map(|t| t.at);
@@ -168,13 +168,13 @@ impl SpanIndex {
     }
 
     /// Map keys given more than once (the later occurrences), with the position of each.
-    pub fn duplicate_keys(&self) -> &[(FieldPath, LineCol)] {
+    pub(super) fn duplicate_keys(&self) -> &[(FieldPath, LineCol)] {
         &self.duplicates
     }
 
     /// The value at `path` as written, on one line: comments dropped, whitespace normalised,
     /// trailing commas removed.
-    pub fn one_line(&self, path: &FieldPath) -> Option<String> {
+    pub(super) fn one_line(&self, path: &FieldPath) -> Option<String> {
         let entry = self.entries.get(path)?;
         let tokens = self.tokens.get(entry.tokens.clone())?;
         let mut out = String::new();

@@ -17,23 +17,23 @@ use super::ethernet;
 use super::{Error, Result};
 
 /// Length of an Ethernet/IPv4 ARP packet.
-pub const PACKET_LEN: usize = 28;
+pub(crate) const PACKET_LEN: usize = 28;
 /// Length of an Ethernet frame carrying one, without padding.
-pub const FRAME_LEN: usize = ethernet::HEADER_LEN + PACKET_LEN;
+pub(crate) const FRAME_LEN: usize = ethernet::HEADER_LEN + PACKET_LEN;
 
 const HTYPE_ETHERNET: u16 = 1;
 
 mod field {
     use core::ops::Range;
-    pub const HTYPE: Range<usize> = 0..2;
-    pub const PTYPE: Range<usize> = 2..4;
-    pub const HLEN: usize = 4;
-    pub const PLEN: usize = 5;
-    pub const OPER: Range<usize> = 6..8;
-    pub const SHA: Range<usize> = 8..14;
-    pub const SPA: Range<usize> = 14..18;
-    pub const THA: Range<usize> = 18..24;
-    pub const TPA: Range<usize> = 24..28;
+    pub(super) const HTYPE: Range<usize> = 0..2;
+    pub(super) const PTYPE: Range<usize> = 2..4;
+    pub(super) const HLEN: usize = 4;
+    pub(super) const PLEN: usize = 5;
+    pub(super) const OPER: Range<usize> = 6..8;
+    pub(super) const SHA: Range<usize> = 8..14;
+    pub(super) const SPA: Range<usize> = 14..18;
+    pub(super) const THA: Range<usize> = 18..24;
+    pub(super) const TPA: Range<usize> = 24..28;
 }
 
 /// The ARP operation.
@@ -69,18 +69,18 @@ impl From<Operation> for u16 {
 
 /// A read/write view of an Ethernet/IPv4 ARP packet.
 #[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
+pub(crate) struct Packet<T: AsRef<[u8]>> {
     buffer: T,
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
     /// Wraps a buffer without checking its length; getters may then panic on short buffers.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+    pub(crate) const fn new_unchecked(buffer: T) -> Packet<T> {
         Packet { buffer }
     }
 
     /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+    pub(crate) fn new_checked(buffer: T) -> Result<Packet<T>> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
         Ok(packet)
@@ -88,7 +88,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Ok when the buffer holds the 28 bytes of the Ethernet/IPv4 layout (trailing padding is
     /// allowed).
-    pub fn check_len(&self) -> Result<()> {
+    pub(crate) fn check_len(&self) -> Result<()> {
         if self.buffer.as_ref().len() < PACKET_LEN { Err(Error) } else { Ok(()) }
     }
 
@@ -98,51 +98,51 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Hardware type (1 for Ethernet).
-    pub fn hardware_type(&self) -> u16 {
+    pub(crate) fn hardware_type(&self) -> u16 {
         self.u16_at(field::HTYPE.start)
     }
 
     /// Protocol type (0x0800 for IPv4).
-    pub fn protocol_type(&self) -> u16 {
+    pub(crate) fn protocol_type(&self) -> u16 {
         self.u16_at(field::PTYPE.start)
     }
 
     /// Hardware address length (6).
-    pub fn hardware_len(&self) -> u8 {
+    pub(crate) fn hardware_len(&self) -> u8 {
         self.buffer.as_ref()[field::HLEN]
     }
 
     /// Protocol address length (4).
-    pub fn protocol_len(&self) -> u8 {
+    pub(crate) fn protocol_len(&self) -> u8 {
         self.buffer.as_ref()[field::PLEN]
     }
 
     /// The operation.
-    pub fn operation(&self) -> Operation {
+    pub(crate) fn operation(&self) -> Operation {
         Operation::from(self.u16_at(field::OPER.start))
     }
 
     /// Sender hardware address.
-    pub fn sha(&self) -> [u8; 6] {
+    pub(crate) fn sha(&self) -> [u8; 6] {
         let mut out = [0u8; 6];
         out.copy_from_slice(&self.buffer.as_ref()[field::SHA]);
         out
     }
 
     /// Sender protocol address.
-    pub fn spa(&self) -> Ipv4Addr {
+    pub(crate) fn spa(&self) -> Ipv4Addr {
         ipv4_at(self.buffer.as_ref(), field::SPA.start)
     }
 
     /// Target hardware address.
-    pub fn tha(&self) -> [u8; 6] {
+    pub(crate) fn tha(&self) -> [u8; 6] {
         let mut out = [0u8; 6];
         out.copy_from_slice(&self.buffer.as_ref()[field::THA]);
         out
     }
 
     /// Target protocol address.
-    pub fn tpa(&self) -> Ipv4Addr {
+    pub(crate) fn tpa(&self) -> Ipv4Addr {
         ipv4_at(self.buffer.as_ref(), field::TPA.start)
     }
 }
@@ -153,54 +153,54 @@ fn ipv4_at(d: &[u8], at: usize) -> Ipv4Addr {
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Sets the hardware type.
-    pub fn set_hardware_type(&mut self, v: u16) {
+    pub(crate) fn set_hardware_type(&mut self, v: u16) {
         self.buffer.as_mut()[field::HTYPE].copy_from_slice(&v.to_be_bytes());
     }
 
     /// Sets the protocol type.
-    pub fn set_protocol_type(&mut self, v: u16) {
+    pub(crate) fn set_protocol_type(&mut self, v: u16) {
         self.buffer.as_mut()[field::PTYPE].copy_from_slice(&v.to_be_bytes());
     }
 
     /// Sets the hardware address length.
-    pub fn set_hardware_len(&mut self, v: u8) {
+    pub(crate) fn set_hardware_len(&mut self, v: u8) {
         self.buffer.as_mut()[field::HLEN] = v;
     }
 
     /// Sets the protocol address length.
-    pub fn set_protocol_len(&mut self, v: u8) {
+    pub(crate) fn set_protocol_len(&mut self, v: u8) {
         self.buffer.as_mut()[field::PLEN] = v;
     }
 
     /// Sets the operation.
-    pub fn set_operation(&mut self, op: Operation) {
+    pub(crate) fn set_operation(&mut self, op: Operation) {
         self.buffer.as_mut()[field::OPER].copy_from_slice(&u16::from(op).to_be_bytes());
     }
 
     /// Sets the sender hardware address.
-    pub fn set_sha(&mut self, mac: [u8; 6]) {
+    pub(crate) fn set_sha(&mut self, mac: [u8; 6]) {
         self.buffer.as_mut()[field::SHA].copy_from_slice(&mac);
     }
 
     /// Sets the sender protocol address.
-    pub fn set_spa(&mut self, ip: Ipv4Addr) {
+    pub(crate) fn set_spa(&mut self, ip: Ipv4Addr) {
         self.buffer.as_mut()[field::SPA].copy_from_slice(&ip.octets());
     }
 
     /// Sets the target hardware address.
-    pub fn set_tha(&mut self, mac: [u8; 6]) {
+    pub(crate) fn set_tha(&mut self, mac: [u8; 6]) {
         self.buffer.as_mut()[field::THA].copy_from_slice(&mac);
     }
 
     /// Sets the target protocol address.
-    pub fn set_tpa(&mut self, ip: Ipv4Addr) {
+    pub(crate) fn set_tpa(&mut self, ip: Ipv4Addr) {
         self.buffer.as_mut()[field::TPA].copy_from_slice(&ip.octets());
     }
 }
 
 /// An Ethernet/IPv4 ARP packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Repr {
+pub(crate) struct Repr {
     /// The operation.
     pub op: Operation,
     /// Sender hardware address.
@@ -215,7 +215,7 @@ pub struct Repr {
 
 impl Repr {
     /// Parses a packet; Err unless it is Ethernet/IPv4 ARP with 6- and 4-byte addresses.
-    pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
+    pub(crate) fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         if packet.hardware_type() != HTYPE_ETHERNET
             || packet.protocol_type() != ethernet::ETHERTYPE_IPV4
@@ -229,12 +229,12 @@ impl Repr {
 
     /// The number of bytes [`Repr::emit`] writes.
     #[cfg(test)]
-    pub const fn buffer_len(&self) -> usize {
+    pub(crate) const fn buffer_len(&self) -> usize {
         PACKET_LEN
     }
 
     /// Writes the packet into `packet`, whose buffer must be at least [`PACKET_LEN`] bytes long.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
+    pub(crate) fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
         packet.set_hardware_type(HTYPE_ETHERNET);
         packet.set_protocol_type(ethernet::ETHERTYPE_IPV4);
         packet.set_hardware_len(6);
@@ -247,7 +247,7 @@ impl Repr {
     }
 
     /// The whole 42-byte Ethernet frame carrying this packet from `sha` to `dst` (no padding).
-    pub fn to_frame(self, dst: [u8; 6]) -> Vec<u8> {
+    pub(crate) fn to_frame(self, dst: [u8; 6]) -> Vec<u8> {
         let mut buf = vec![0u8; FRAME_LEN];
         let mut frame = ethernet::Frame::new_unchecked(&mut buf[..]);
         ethernet::Repr { dst, src: self.sha, ethertype: ethernet::ETHERTYPE_ARP }.emit(&mut frame);

@@ -7,7 +7,7 @@
 
 /// The value to put in a checksum field: the one's complement of the one's-complement sum of
 /// `data`, read as big-endian 16-bit words.
-pub fn compute(data: &[u8]) -> u16 {
+pub(crate) fn compute(data: &[u8]) -> u16 {
     // A u64 accumulator cannot overflow for any slice that fits in memory; the carries are
     // folded back in once at the end (RFC 1071 §2 (B), deferred carries).
     let mut sum: u64 = 0;
@@ -26,7 +26,7 @@ pub fn compute(data: &[u8]) -> u16 {
 }
 
 /// Whether `data`, checksum field included, carries a correct checksum.
-pub fn verify(data: &[u8]) -> bool {
+pub(crate) fn verify(data: &[u8]) -> bool {
     compute(data) == 0
 }
 

@@ -14,66 +14,66 @@ use std::net::Ipv4Addr;
 use super::{Error, Result};
 
 /// Length of the Ethernet II header.
-pub const HEADER_LEN: usize = 14;
+pub(crate) const HEADER_LEN: usize = 14;
 /// The broadcast address, ff:ff:ff:ff:ff:ff.
-pub const BROADCAST: [u8; 6] = [0xff; 6];
+pub(crate) const BROADCAST: [u8; 6] = [0xff; 6];
 /// EtherType of IPv4 (RFC 894).
-pub const ETHERTYPE_IPV4: u16 = 0x0800;
+pub(crate) const ETHERTYPE_IPV4: u16 = 0x0800;
 /// EtherType of ARP (RFC 826).
-pub const ETHERTYPE_ARP: u16 = 0x0806;
+pub(crate) const ETHERTYPE_ARP: u16 = 0x0806;
 
 mod field {
     use core::ops::Range;
-    pub const DST: Range<usize> = 0..6;
-    pub const SRC: Range<usize> = 6..12;
-    pub const ETHERTYPE: Range<usize> = 12..14;
-    pub const PAYLOAD: usize = 14;
+    pub(super) const DST: Range<usize> = 0..6;
+    pub(super) const SRC: Range<usize> = 6..12;
+    pub(super) const ETHERTYPE: Range<usize> = 12..14;
+    pub(super) const PAYLOAD: usize = 14;
 }
 
 /// The Ethernet multicast address of IPv4 group `group` (RFC 1112 §6.4): 01:00:5e followed by
 /// the low 23 bits of the group address.
-pub fn multicast_mac(group: Ipv4Addr) -> [u8; 6] {
+pub(crate) fn multicast_mac(group: Ipv4Addr) -> [u8; 6] {
     let o = group.octets();
     [0x01, 0x00, 0x5e, o[1] & 0x7f, o[2], o[3]]
 }
 
 /// A read/write view of an Ethernet II frame.
 #[derive(Debug, Clone)]
-pub struct Frame<T: AsRef<[u8]>> {
+pub(crate) struct Frame<T: AsRef<[u8]>> {
     buffer: T,
 }
 
 impl<T: AsRef<[u8]>> Frame<T> {
     /// Wraps a buffer without checking its length; getters may then panic on short buffers.
-    pub const fn new_unchecked(buffer: T) -> Frame<T> {
+    pub(crate) const fn new_unchecked(buffer: T) -> Frame<T> {
         Frame { buffer }
     }
 
     /// Wraps a buffer after [`Frame::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Frame<T>> {
+    pub(crate) fn new_checked(buffer: T) -> Result<Frame<T>> {
         let frame = Self::new_unchecked(buffer);
         frame.check_len()?;
         Ok(frame)
     }
 
     /// Ok when the buffer holds the whole header.
-    pub fn check_len(&self) -> Result<()> {
+    pub(crate) fn check_len(&self) -> Result<()> {
         if self.buffer.as_ref().len() < HEADER_LEN { Err(Error) } else { Ok(()) }
     }
 
     /// The destination MAC.
-    pub fn dst_addr(&self) -> [u8; 6] {
+    pub(crate) fn dst_addr(&self) -> [u8; 6] {
         mac(&self.buffer.as_ref()[field::DST])
     }
 
     /// The source MAC.
     #[cfg(test)]
-    pub fn src_addr(&self) -> [u8; 6] {
+    pub(crate) fn src_addr(&self) -> [u8; 6] {
         mac(&self.buffer.as_ref()[field::SRC])
     }
 
     /// The EtherType.
-    pub fn ethertype(&self) -> u16 {
+    pub(crate) fn ethertype(&self) -> u16 {
         let d = self.buffer.as_ref();
         u16::from_be_bytes([d[field::ETHERTYPE.start], d[field::ETHERTYPE.start + 1]])
     }
@@ -81,35 +81,35 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
 impl<'a, T: AsRef<[u8]> + ?Sized> Frame<&'a T> {
     /// Everything after the header (with any padding the sender added).
-    pub fn payload(&self) -> &'a [u8] {
+    pub(crate) fn payload(&self) -> &'a [u8] {
         &self.buffer.as_ref()[field::PAYLOAD..]
     }
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
     /// Sets the destination MAC.
-    pub fn set_dst_addr(&mut self, addr: [u8; 6]) {
+    pub(crate) fn set_dst_addr(&mut self, addr: [u8; 6]) {
         self.buffer.as_mut()[field::DST].copy_from_slice(&addr);
     }
 
     /// Sets the source MAC.
-    pub fn set_src_addr(&mut self, addr: [u8; 6]) {
+    pub(crate) fn set_src_addr(&mut self, addr: [u8; 6]) {
         self.buffer.as_mut()[field::SRC].copy_from_slice(&addr);
     }
 
     /// Sets the EtherType.
-    pub fn set_ethertype(&mut self, ethertype: u16) {
+    pub(crate) fn set_ethertype(&mut self, ethertype: u16) {
         self.buffer.as_mut()[field::ETHERTYPE].copy_from_slice(&ethertype.to_be_bytes());
     }
 
     /// Everything after the header, writable.
-    pub fn payload_mut(&mut self) -> &mut [u8] {
+    pub(crate) fn payload_mut(&mut self) -> &mut [u8] {
         &mut self.buffer.as_mut()[field::PAYLOAD..]
     }
 }
 
 /// A MAC address as `ip link` prints it: `aa:bb:cc:dd:ee:ff`.
-pub fn format_mac(mac: [u8; 6]) -> String {
+pub(crate) fn format_mac(mac: [u8; 6]) -> String {
     let [a, b, c, d, e, f] = mac;
     format!("{a:02x}:{b:02x}:{c:02x}:{d:02x}:{e:02x}:{f:02x}")
 }
@@ -122,7 +122,7 @@ fn mac(bytes: &[u8]) -> [u8; 6] {
 
 /// An Ethernet II header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Repr {
+pub(crate) struct Repr {
     /// Destination MAC.
     pub dst: [u8; 6],
     /// Source MAC.
@@ -134,20 +134,20 @@ pub struct Repr {
 impl Repr {
     /// Reads the header of a frame.
     #[cfg(test)]
-    pub fn parse<T: AsRef<[u8]>>(frame: &Frame<T>) -> Result<Repr> {
+    pub(crate) fn parse<T: AsRef<[u8]>>(frame: &Frame<T>) -> Result<Repr> {
         frame.check_len()?;
         Ok(Repr { dst: frame.dst_addr(), src: frame.src_addr(), ethertype: frame.ethertype() })
     }
 
     /// The number of bytes [`Repr::emit`] writes: the header only.
     #[cfg(test)]
-    pub const fn buffer_len(&self) -> usize {
+    pub(crate) const fn buffer_len(&self) -> usize {
         HEADER_LEN
     }
 
     /// Writes the header into `frame`, whose buffer must be at least [`HEADER_LEN`] bytes long;
     /// the payload is left as it is.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, frame: &mut Frame<T>) {
+    pub(crate) fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, frame: &mut Frame<T>) {
         frame.set_dst_addr(self.dst);
         frame.set_src_addr(self.src);
         frame.set_ethertype(self.ethertype);
@@ -157,7 +157,7 @@ impl Repr {
 /// Frames an IPv4 packet in place: the packet moves up by [`HEADER_LEN`] bytes within its own
 /// buffer (no reallocation when the vector has room for 14 more bytes, as the host's packets
 /// have) and the header from `src` to `dst` goes in front.
-pub fn ipv4_frame(mut packet: Vec<u8>, dst: [u8; 6], src: [u8; 6]) -> Vec<u8> {
+pub(crate) fn ipv4_frame(mut packet: Vec<u8>, dst: [u8; 6], src: [u8; 6]) -> Vec<u8> {
     let len = packet.len();
     packet.resize(len + HEADER_LEN, 0);
     packet.copy_within(0..len, HEADER_LEN);

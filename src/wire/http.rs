@@ -25,7 +25,7 @@ use std::fmt;
 
 /// HTTP protocol version of a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Version {
+pub(crate) enum Version {
     /// `HTTP/1.0`.
     Http10,
     /// `HTTP/1.1`.
@@ -34,7 +34,7 @@ pub enum Version {
 
 impl Version {
     /// The protocol token, `HTTP/1.0` or `HTTP/1.1`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Version::Http10 => "HTTP/1.0",
             Version::Http11 => "HTTP/1.1",
@@ -54,7 +54,7 @@ impl fmt::Display for Version {
 
 /// Size limits applied while a head is read. `None` = unlimited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Longest request/status line, without its line end.
     pub max_start_line: Option<usize>,
     /// Longest header line (`Name: value`), without its line end.
@@ -68,21 +68,22 @@ pub struct Limits {
 impl Limits {
     /// Apache 2.4 defaults: `LimitRequestLine 8190`, `LimitRequestFieldSize 8190`,
     /// `LimitRequestFields 100` (no separate limit on the whole head).
-    pub const APACHE: Limits = Limits { max_start_line: Some(8190), max_field_line: Some(8190), max_fields: Some(100), max_head: None };
+    pub(crate) const APACHE: Limits =
+        Limits { max_start_line: Some(8190), max_field_line: Some(8190), max_fields: Some(100), max_head: None };
 
     /// nginx defaults, `large_client_header_buffers 4 8k`: every line (request line or header)
     /// must fit in one 8 KiB buffer, line end included, and the head in four of them.
-    pub const NGINX: Limits =
+    pub(crate) const NGINX: Limits =
         Limits { max_start_line: Some(8192 - 2), max_field_line: Some(8192 - 2), max_fields: None, max_head: Some(4 * 8192) };
 
     /// No limits (responses read by curl; curl's own 100 KiB header cap is far above anything the
     /// lab's servers send).
-    pub const NONE: Limits = Limits { max_start_line: None, max_field_line: None, max_fields: None, max_head: None };
+    pub(crate) const NONE: Limits = Limits { max_start_line: None, max_field_line: None, max_fields: None, max_head: None };
 }
 
 /// Why a head was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HeadError {
+pub(crate) enum HeadError {
     /// Not HTTP/1.x syntax (bad request line, header without `:`, bad characters, bad version).
     Malformed,
     /// The request/status line is longer than [`Limits::max_start_line`] (Apache: 414).
@@ -113,7 +114,7 @@ impl fmt::Display for HeadError {
 
 /// Why [`parse_response_eager`] refused a response head.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResponseError {
+pub(crate) enum ResponseError {
     /// The status line is not `HTTP/1.x NNN reason` (bad version or status code; nginx: "upstream
     /// sent no valid HTTP/1.0 header").
     StatusLine,
@@ -124,7 +125,7 @@ pub enum ResponseError {
 
 /// Result of feeding the bytes received so far to a head parser.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Parsed<H, E = HeadError> {
+pub(crate) enum Parsed<H, E = HeadError> {
     /// A whole head was parsed; it used the first `head_len` bytes of the buffer.
     Complete {
         /// The head.
@@ -139,16 +140,16 @@ pub enum Parsed<H, E = HeadError> {
 }
 
 /// Headers as received or to be sent: `(name, value)` in order, spelling preserved.
-pub type Headers = Vec<(String, String)>;
+pub(crate) type Headers = Vec<(String, String)>;
 
 /// The first value of header `name` (ASCII case-insensitive).
-pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// Whether the comma-separated header `name` (e.g. `Connection`) contains `token`
 /// (case-insensitive), looking at every occurrence of the header.
-pub fn header_has_token(headers: &[(String, String)], name: &str, token: &str) -> bool {
+pub(crate) fn header_has_token(headers: &[(String, String)], name: &str, token: &str) -> bool {
     headers
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -176,7 +177,7 @@ fn emit_headers(out: &mut Vec<u8>, headers: &[(String, String)]) {
 
 /// A request line and its headers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestHead {
+pub(crate) struct RequestHead {
     /// Method token as sent (`GET`, `HEAD`, …; case preserved).
     pub method: String,
     /// Request target as sent (`/`, `/index.html?x=1`, or an absolute URI).
@@ -190,31 +191,31 @@ pub struct RequestHead {
 impl RequestHead {
     /// A request with no headers.
     #[cfg(test)]
-    pub fn new(method: &str, target: &str, version: Version) -> Self {
+    pub(crate) fn new(method: &str, target: &str, version: Version) -> Self {
         RequestHead { method: method.to_string(), target: target.to_string(), version, headers: Vec::new() }
     }
 
     /// Append a header (builder style).
     #[cfg(test)]
-    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
         self
     }
 
     /// The first value of header `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }
 
     /// `Content-Length` as a number; `None` if absent or not a plain decimal number.
-    pub fn content_length(&self) -> Option<u64> {
+    pub(crate) fn content_length(&self) -> Option<u64> {
         content_length_of(&self.headers)
     }
 
     /// The bytes this request occupies (head plus `Content-Length` body), or `None` when the
     /// declared length cannot be buffered (over `max_body`, or beyond what memory can address):
     /// servers answer that with 413.
-    pub fn extent(&self, head_len: usize, max_body: u64) -> Option<usize> {
+    pub(crate) fn extent(&self, head_len: usize, max_body: u64) -> Option<usize> {
         let body = self.content_length().unwrap_or(0);
         if body > max_body {
             return None;
@@ -223,13 +224,13 @@ impl RequestHead {
     }
 
     /// The request line without its line end: `GET / HTTP/1.1`.
-    pub fn request_line(&self) -> String {
+    pub(crate) fn request_line(&self) -> String {
         format!("{} {} {}", self.method, self.target, self.version)
     }
 
     /// The head as sent on the wire.
     #[cfg(test)]
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.buffer_len());
         out.extend_from_slice(self.request_line().as_bytes());
         out.extend_from_slice(b"\r\n");
@@ -239,7 +240,7 @@ impl RequestHead {
 
     /// Length of [`RequestHead::to_bytes`].
     #[cfg(test)]
-    pub fn buffer_len(&self) -> usize {
+    pub(crate) fn buffer_len(&self) -> usize {
         self.method.len() + self.target.len() + 8 + 4 + headers_len(&self.headers) + 2
     }
 }
@@ -250,7 +251,7 @@ fn headers_len(headers: &[(String, String)]) -> usize {
 
 /// A status line and its headers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ResponseHead {
+pub(crate) struct ResponseHead {
     /// Protocol version of the status line.
     pub version: Version,
     /// Status code.
@@ -263,33 +264,33 @@ pub struct ResponseHead {
 
 impl ResponseHead {
     /// A response with no headers.
-    pub fn new(version: Version, status: u16, reason: &str) -> Self {
+    pub(crate) fn new(version: Version, status: u16, reason: &str) -> Self {
         ResponseHead { version, status, reason: reason.to_string(), headers: Vec::new() }
     }
 
     /// Append a header.
-    pub fn push(&mut self, name: &str, value: impl Into<String>) {
+    pub(crate) fn push(&mut self, name: &str, value: impl Into<String>) {
         self.headers.push((name.to_string(), value.into()));
     }
 
     /// The first value of header `name` (case-insensitive).
     #[cfg(test)]
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }
 
     /// `Content-Length` as a number; `None` if absent or not a plain decimal number.
-    pub fn content_length(&self) -> Option<u64> {
+    pub(crate) fn content_length(&self) -> Option<u64> {
         content_length_of(&self.headers)
     }
 
     /// The status line without its line end: `HTTP/1.1 200 OK`.
-    pub fn status_line(&self) -> String {
+    pub(crate) fn status_line(&self) -> String {
         format!("{} {} {}", self.version, self.status, self.reason)
     }
 
     /// The head as sent on the wire.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.buffer_len());
         out.extend_from_slice(self.status_line().as_bytes());
         out.extend_from_slice(b"\r\n");
@@ -298,13 +299,13 @@ impl ResponseHead {
     }
 
     /// Length of [`ResponseHead::to_bytes`].
-    pub fn buffer_len(&self) -> usize {
+    pub(crate) fn buffer_len(&self) -> usize {
         8 + 1 + 3 + 1 + self.reason.len() + 2 + headers_len(&self.headers) + 2
     }
 }
 
 /// The standard reason phrase of `status` as Apache and nginx write it ("" if unknown).
-pub fn reason_phrase(status: u16) -> &'static str {
+pub(crate) fn reason_phrase(status: u16) -> &'static str {
     match status {
         200 => "OK",
         204 => "No Content",
@@ -406,7 +407,7 @@ fn owned_headers(headers: &[httparse::Header<'_>]) -> Headers {
 }
 
 /// Parse a request head from the start of `buf` under `limits`.
-pub fn parse_request(buf: &[u8], limits: &Limits) -> Parsed<RequestHead> {
+pub(crate) fn parse_request(buf: &[u8], limits: &Limits) -> Parsed<RequestHead> {
     let (head_len, fields) = match scan(buf, limits) {
         Scan::Done { head_len, fields } => (head_len, fields),
         Scan::Partial => return Parsed::Partial,
@@ -431,13 +432,13 @@ pub fn parse_request(buf: &[u8], limits: &Limits) -> Parsed<RequestHead> {
 }
 
 /// Parse a response head from the start of `buf`, without limits.
-pub fn parse_response(buf: &[u8]) -> Parsed<ResponseHead> {
+pub(crate) fn parse_response(buf: &[u8]) -> Parsed<ResponseHead> {
     parse_response_with(buf, &Limits::NONE)
 }
 
 /// Parse a response head from the start of `buf` under `limits` (nginx's `proxy_buffer_size`
 /// can be expressed as [`Limits::max_head`]).
-pub fn parse_response_with(buf: &[u8], limits: &Limits) -> Parsed<ResponseHead> {
+pub(crate) fn parse_response_with(buf: &[u8], limits: &Limits) -> Parsed<ResponseHead> {
     let (head_len, fields) = match scan(buf, limits) {
         Scan::Done { head_len, fields } => (head_len, fields),
         Scan::Partial => return Parsed::Partial,
@@ -462,12 +463,12 @@ pub fn parse_response_with(buf: &[u8], limits: &Limits) -> Parsed<ResponseHead> 
 }
 
 /// The most header fields [`parse_response_eager`] accepts.
-pub const EAGER_MAX_FIELDS: usize = 64;
+pub(crate) const EAGER_MAX_FIELDS: usize = 64;
 
 /// Parse a response head from the start of `buf` as nginx reads an upstream's response: syntax
 /// is judged on the bytes so far (an error can come before the head is complete), there are no
 /// line-length limits (the caller bounds the buffer) and at most [`EAGER_MAX_FIELDS`] fields.
-pub fn parse_response_eager(buf: &[u8]) -> Parsed<ResponseHead, ResponseError> {
+pub(crate) fn parse_response_eager(buf: &[u8]) -> Parsed<ResponseHead, ResponseError> {
     let mut storage = [httparse::EMPTY_HEADER; EAGER_MAX_FIELDS];
     let mut resp = httparse::Response::new(&mut storage);
     let head_len = match resp.parse(buf) {

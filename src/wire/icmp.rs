@@ -15,43 +15,43 @@ use super::checksum;
 use super::{Error, Result};
 
 /// Length of the ICMP header, rest-of-header word included.
-pub const HEADER_LEN: usize = 8;
+pub(crate) const HEADER_LEN: usize = 8;
 /// Type of an echo reply.
-pub const TYPE_ECHO_REPLY: u8 = 0;
+pub(crate) const TYPE_ECHO_REPLY: u8 = 0;
 /// Type of an echo request.
-pub const TYPE_ECHO_REQUEST: u8 = 8;
+pub(crate) const TYPE_ECHO_REQUEST: u8 = 8;
 
 mod field {
     use core::ops::Range;
-    pub const TYPE: usize = 0;
-    pub const CODE: usize = 1;
-    pub const CHECKSUM: Range<usize> = 2..4;
-    pub const ECHO_IDENT: Range<usize> = 4..6;
-    pub const ECHO_SEQNO: Range<usize> = 6..8;
-    pub const DATA: usize = 8;
+    pub(super) const TYPE: usize = 0;
+    pub(super) const CODE: usize = 1;
+    pub(super) const CHECKSUM: Range<usize> = 2..4;
+    pub(super) const ECHO_IDENT: Range<usize> = 4..6;
+    pub(super) const ECHO_SEQNO: Range<usize> = 6..8;
+    pub(super) const DATA: usize = 8;
 }
 
 /// A read/write view of an ICMPv4 message.
 #[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
+pub(crate) struct Packet<T: AsRef<[u8]>> {
     buffer: T,
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
     /// Wraps a buffer without checking its length; getters may then panic on short buffers.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+    pub(crate) const fn new_unchecked(buffer: T) -> Packet<T> {
         Packet { buffer }
     }
 
     /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+    pub(crate) fn new_checked(buffer: T) -> Result<Packet<T>> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
         Ok(packet)
     }
 
     /// Ok when the buffer holds the 8-byte header. The message is the whole buffer.
-    pub fn check_len(&self) -> Result<()> {
+    pub(crate) fn check_len(&self) -> Result<()> {
         if self.buffer.as_ref().len() < HEADER_LEN { Err(Error) } else { Ok(()) }
     }
 
@@ -61,42 +61,42 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Message type.
-    pub fn msg_type(&self) -> u8 {
+    pub(crate) fn msg_type(&self) -> u8 {
         self.buffer.as_ref()[field::TYPE]
     }
 
     /// Message code.
     #[cfg(test)]
-    pub fn code(&self) -> u8 {
+    pub(crate) fn code(&self) -> u8 {
         self.buffer.as_ref()[field::CODE]
     }
 
     /// The checksum field.
     #[cfg(test)]
-    pub fn checksum(&self) -> u16 {
+    pub(crate) fn checksum(&self) -> u16 {
         self.u16_at(field::CHECKSUM.start)
     }
 
     /// Identifier of an echo request or reply.
-    pub fn echo_ident(&self) -> u16 {
+    pub(crate) fn echo_ident(&self) -> u16 {
         self.u16_at(field::ECHO_IDENT.start)
     }
 
     /// Sequence number of an echo request or reply.
-    pub fn echo_seq_no(&self) -> u16 {
+    pub(crate) fn echo_seq_no(&self) -> u16 {
         self.u16_at(field::ECHO_SEQNO.start)
     }
 
     /// Whether the checksum over the whole message is correct.
     #[cfg(test)]
-    pub fn verify_checksum(&self) -> bool {
+    pub(crate) fn verify_checksum(&self) -> bool {
         checksum::verify(self.buffer.as_ref())
     }
 }
 
 impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
     /// Everything after the 8-byte header (the echo data).
-    pub fn data(&self) -> &'a [u8] {
+    pub(crate) fn data(&self) -> &'a [u8] {
         self.buffer.as_ref().get(field::DATA..).unwrap_or(&[])
     }
 }
@@ -107,37 +107,37 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     }
 
     /// Sets the message type.
-    pub fn set_msg_type(&mut self, v: u8) {
+    pub(crate) fn set_msg_type(&mut self, v: u8) {
         self.buffer.as_mut()[field::TYPE] = v;
     }
 
     /// Sets the message code.
-    pub fn set_code(&mut self, v: u8) {
+    pub(crate) fn set_code(&mut self, v: u8) {
         self.buffer.as_mut()[field::CODE] = v;
     }
 
     /// Sets the checksum field.
-    pub fn set_checksum(&mut self, v: u16) {
+    pub(crate) fn set_checksum(&mut self, v: u16) {
         self.set_u16_at(field::CHECKSUM.start, v);
     }
 
     /// Sets the echo identifier.
-    pub fn set_echo_ident(&mut self, v: u16) {
+    pub(crate) fn set_echo_ident(&mut self, v: u16) {
         self.set_u16_at(field::ECHO_IDENT.start, v);
     }
 
     /// Sets the echo sequence number.
-    pub fn set_echo_seq_no(&mut self, v: u16) {
+    pub(crate) fn set_echo_seq_no(&mut self, v: u16) {
         self.set_u16_at(field::ECHO_SEQNO.start, v);
     }
 
     /// Everything after the header, writable.
-    pub fn data_mut(&mut self) -> &mut [u8] {
+    pub(crate) fn data_mut(&mut self) -> &mut [u8] {
         &mut self.buffer.as_mut()[field::DATA..]
     }
 
     /// Computes the checksum over the whole buffer and writes it.
-    pub fn fill_checksum(&mut self) {
+    pub(crate) fn fill_checksum(&mut self) {
         self.set_checksum(0);
         let c = checksum::compute(self.buffer.as_ref());
         self.set_checksum(c);
@@ -146,7 +146,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
 /// Which echo message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Echo {
+pub(crate) enum Echo {
     /// Type 8.
     Request,
     /// Type 0.
@@ -155,7 +155,7 @@ pub enum Echo {
 
 /// An echo request or reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EchoRepr<'a> {
+pub(crate) struct EchoRepr<'a> {
     /// Request or reply.
     pub kind: Echo,
     /// Identifier (ping uses its pid).
@@ -169,7 +169,7 @@ pub struct EchoRepr<'a> {
 impl<'a> EchoRepr<'a> {
     /// Parses an echo request or reply; Err for any other type. The code and the checksum are
     /// not judged.
-    pub fn parse<T: AsRef<[u8]> + ?Sized>(packet: &Packet<&'a T>) -> Result<EchoRepr<'a>> {
+    pub(crate) fn parse<T: AsRef<[u8]> + ?Sized>(packet: &Packet<&'a T>) -> Result<EchoRepr<'a>> {
         packet.check_len()?;
         let kind = match packet.msg_type() {
             TYPE_ECHO_REQUEST => Echo::Request,
@@ -180,13 +180,13 @@ impl<'a> EchoRepr<'a> {
     }
 
     /// The number of bytes [`EchoRepr::emit`] writes: the header and the data.
-    pub const fn buffer_len(&self) -> usize {
+    pub(crate) const fn buffer_len(&self) -> usize {
         HEADER_LEN + self.data.len()
     }
 
     /// Writes the message, code 0 and checksum included, into `packet`, whose buffer must be
     /// exactly [`EchoRepr::buffer_len`] bytes long (the checksum covers the whole buffer).
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
+    pub(crate) fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
         packet.set_msg_type(match self.kind {
             Echo::Request => TYPE_ECHO_REQUEST,
             Echo::Reply => TYPE_ECHO_REPLY,
@@ -199,7 +199,7 @@ impl<'a> EchoRepr<'a> {
     }
 
     /// The message as a fresh byte vector.
-    pub fn to_bytes(self) -> Vec<u8> {
+    pub(crate) fn to_bytes(self) -> Vec<u8> {
         let mut buf = vec![0u8; self.buffer_len()];
         self.emit(&mut Packet::new_unchecked(&mut buf[..]));
         buf

@@ -20,26 +20,26 @@ use super::checksum;
 use super::{Error, Result};
 
 /// Length of a header without options.
-pub const HEADER_LEN: usize = 20;
+pub(crate) const HEADER_LEN: usize = 20;
 /// Protocol number of ICMP.
-pub const PROTO_ICMP: u8 = 1;
+pub(crate) const PROTO_ICMP: u8 = 1;
 /// Protocol number of TCP.
-pub const PROTO_TCP: u8 = 6;
+pub(crate) const PROTO_TCP: u8 = 6;
 /// Protocol number of UDP.
-pub const PROTO_UDP: u8 = 17;
+pub(crate) const PROTO_UDP: u8 = 17;
 
 mod field {
     use core::ops::Range;
-    pub const VER_IHL: usize = 0;
-    pub const TOS: usize = 1;
-    pub const LENGTH: Range<usize> = 2..4;
-    pub const IDENT: Range<usize> = 4..6;
-    pub const FLG_OFF: Range<usize> = 6..8;
-    pub const TTL: usize = 8;
-    pub const PROTOCOL: usize = 9;
-    pub const CHECKSUM: Range<usize> = 10..12;
-    pub const SRC: Range<usize> = 12..16;
-    pub const DST: Range<usize> = 16..20;
+    pub(super) const VER_IHL: usize = 0;
+    pub(super) const TOS: usize = 1;
+    pub(super) const LENGTH: Range<usize> = 2..4;
+    pub(super) const IDENT: Range<usize> = 4..6;
+    pub(super) const FLG_OFF: Range<usize> = 6..8;
+    pub(super) const TTL: usize = 8;
+    pub(super) const PROTOCOL: usize = 9;
+    pub(super) const CHECKSUM: Range<usize> = 10..12;
+    pub(super) const SRC: Range<usize> = 12..16;
+    pub(super) const DST: Range<usize> = 16..20;
 }
 
 const FLAG_RESERVED: u16 = 0x8000;
@@ -49,18 +49,18 @@ const FRAG_OFFSET: u16 = 0x1fff;
 
 /// A read/write view of an IPv4 packet.
 #[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
+pub(crate) struct Packet<T: AsRef<[u8]>> {
     buffer: T,
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
     /// Wraps a buffer without checking its length; getters may then panic on short buffers.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+    pub(crate) const fn new_unchecked(buffer: T) -> Packet<T> {
         Packet { buffer }
     }
 
     /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+    pub(crate) fn new_checked(buffer: T) -> Result<Packet<T>> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
         Ok(packet)
@@ -69,14 +69,14 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// Ok when the buffer holds the whole header as the IHL announces it, and the IHL is at
     /// least 5. The total length is not compared with the buffer: for readers that judge it
     /// themselves (keepalived logs a mismatch). Every getter is then in bounds.
-    pub fn check_header_len(&self) -> Result<()> {
+    pub(crate) fn check_header_len(&self) -> Result<()> {
         let len = self.buffer.as_ref().len();
         if len < HEADER_LEN || self.header_len() < HEADER_LEN || len < self.header_len() { Err(Error) } else { Ok(()) }
     }
 
     /// [`Packet::check_header_len`], and the total length covers the header and fits in the
     /// buffer (which may be longer: Ethernet padding).
-    pub fn check_len(&self) -> Result<()> {
+    pub(crate) fn check_len(&self) -> Result<()> {
         self.check_header_len()?;
         let total = usize::from(self.total_len());
         if total < self.header_len() || self.buffer.as_ref().len() < total { Err(Error) } else { Ok(()) }
@@ -88,92 +88,92 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Version (high nibble of byte 0).
-    pub fn version(&self) -> u8 {
+    pub(crate) fn version(&self) -> u8 {
         self.buffer.as_ref()[field::VER_IHL] >> 4
     }
 
     /// The IHL field: the header length in 32-bit words (low nibble of byte 0).
-    pub fn ihl(&self) -> u8 {
+    pub(crate) fn ihl(&self) -> u8 {
         self.buffer.as_ref()[field::VER_IHL] & 0x0f
     }
 
     /// The header length in bytes (IHL·4).
-    pub fn header_len(&self) -> usize {
+    pub(crate) fn header_len(&self) -> usize {
         usize::from(self.ihl()) * 4
     }
 
     /// Type of service (DSCP and ECN).
     #[cfg(test)]
-    pub fn tos(&self) -> u8 {
+    pub(crate) fn tos(&self) -> u8 {
         self.buffer.as_ref()[field::TOS]
     }
 
     /// Total length: header plus payload, in bytes.
-    pub fn total_len(&self) -> u16 {
+    pub(crate) fn total_len(&self) -> u16 {
         self.u16_at(field::LENGTH.start)
     }
 
     /// Identification.
     #[cfg(test)]
-    pub fn ident(&self) -> u16 {
+    pub(crate) fn ident(&self) -> u16 {
         self.u16_at(field::IDENT.start)
     }
 
     /// The reserved flag (bit 0 of the flags, must be zero).
     #[cfg(test)]
-    pub fn reserved_flag(&self) -> bool {
+    pub(crate) fn reserved_flag(&self) -> bool {
         self.u16_at(field::FLG_OFF.start) & FLAG_RESERVED != 0
     }
 
     /// Don't Fragment.
     #[cfg(test)]
-    pub fn dont_frag(&self) -> bool {
+    pub(crate) fn dont_frag(&self) -> bool {
         self.u16_at(field::FLG_OFF.start) & FLAG_DF != 0
     }
 
     /// More Fragments.
     #[cfg(test)]
-    pub fn more_frags(&self) -> bool {
+    pub(crate) fn more_frags(&self) -> bool {
         self.u16_at(field::FLG_OFF.start) & FLAG_MF != 0
     }
 
     /// Fragment offset, in units of 8 bytes.
     #[cfg(test)]
-    pub fn frag_offset(&self) -> u16 {
+    pub(crate) fn frag_offset(&self) -> u16 {
         self.u16_at(field::FLG_OFF.start) & FRAG_OFFSET
     }
 
     /// Time to live.
-    pub fn ttl(&self) -> u8 {
+    pub(crate) fn ttl(&self) -> u8 {
         self.buffer.as_ref()[field::TTL]
     }
 
     /// Protocol number of the payload.
-    pub fn protocol(&self) -> u8 {
+    pub(crate) fn protocol(&self) -> u8 {
         self.buffer.as_ref()[field::PROTOCOL]
     }
 
     /// The header checksum field.
     #[cfg(test)]
-    pub fn checksum(&self) -> u16 {
+    pub(crate) fn checksum(&self) -> u16 {
         self.u16_at(field::CHECKSUM.start)
     }
 
     /// Source address.
-    pub fn src_addr(&self) -> Ipv4Addr {
+    pub(crate) fn src_addr(&self) -> Ipv4Addr {
         let d = &self.buffer.as_ref()[field::SRC];
         Ipv4Addr::new(d[0], d[1], d[2], d[3])
     }
 
     /// Destination address.
-    pub fn dst_addr(&self) -> Ipv4Addr {
+    pub(crate) fn dst_addr(&self) -> Ipv4Addr {
         let d = &self.buffer.as_ref()[field::DST];
         Ipv4Addr::new(d[0], d[1], d[2], d[3])
     }
 
     /// Whether the header checksum (over IHL·4 bytes) is correct. False when the buffer is
     /// shorter than that.
-    pub fn verify_checksum(&self) -> bool {
+    pub(crate) fn verify_checksum(&self) -> bool {
         self.buffer.as_ref().get(..self.header_len()).is_some_and(checksum::verify)
     }
 }
@@ -181,7 +181,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
     /// The payload: from the end of the header to the total length (Ethernet padding after it
     /// is left out). Empty where those bounds do not fit the buffer.
-    pub fn payload(&self) -> &'a [u8] {
+    pub(crate) fn payload(&self) -> &'a [u8] {
         let data = self.buffer.as_ref();
         data.get(self.header_len()..usize::from(self.total_len())).unwrap_or(&[])
     }
@@ -198,81 +198,81 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     }
 
     /// Sets the version (high nibble of byte 0; `v` is cut to 4 bits).
-    pub fn set_version(&mut self, v: u8) {
+    pub(crate) fn set_version(&mut self, v: u8) {
         let b = &mut self.buffer.as_mut()[field::VER_IHL];
         *b = (*b & 0x0f) | (v << 4);
     }
 
     /// Sets the IHL field, in 32-bit words (low nibble of byte 0; `v` is cut to 4 bits).
-    pub fn set_ihl(&mut self, v: u8) {
+    pub(crate) fn set_ihl(&mut self, v: u8) {
         let b = &mut self.buffer.as_mut()[field::VER_IHL];
         *b = (*b & 0xf0) | (v & 0x0f);
     }
 
     /// Sets the type of service.
-    pub fn set_tos(&mut self, v: u8) {
+    pub(crate) fn set_tos(&mut self, v: u8) {
         self.buffer.as_mut()[field::TOS] = v;
     }
 
     /// Sets the total length.
-    pub fn set_total_len(&mut self, v: u16) {
+    pub(crate) fn set_total_len(&mut self, v: u16) {
         self.set_u16_at(field::LENGTH.start, v);
     }
 
     /// Sets the identification.
-    pub fn set_ident(&mut self, v: u16) {
+    pub(crate) fn set_ident(&mut self, v: u16) {
         self.set_u16_at(field::IDENT.start, v);
     }
 
     /// Sets the reserved flag.
-    pub fn set_reserved_flag(&mut self, on: bool) {
+    pub(crate) fn set_reserved_flag(&mut self, on: bool) {
         self.set_flag(FLAG_RESERVED, on);
     }
 
     /// Sets Don't Fragment.
-    pub fn set_dont_frag(&mut self, on: bool) {
+    pub(crate) fn set_dont_frag(&mut self, on: bool) {
         self.set_flag(FLAG_DF, on);
     }
 
     /// Sets More Fragments.
-    pub fn set_more_frags(&mut self, on: bool) {
+    pub(crate) fn set_more_frags(&mut self, on: bool) {
         self.set_flag(FLAG_MF, on);
     }
 
     /// Sets the fragment offset (in units of 8 bytes; `v` is cut to 13 bits).
-    pub fn set_frag_offset(&mut self, v: u16) {
+    pub(crate) fn set_frag_offset(&mut self, v: u16) {
         let flags = self.u16_at(field::FLG_OFF.start) & !FRAG_OFFSET;
         self.set_u16_at(field::FLG_OFF.start, flags | (v & FRAG_OFFSET));
     }
 
     /// Sets the time to live.
-    pub fn set_ttl(&mut self, v: u8) {
+    pub(crate) fn set_ttl(&mut self, v: u8) {
         self.buffer.as_mut()[field::TTL] = v;
     }
 
     /// Sets the protocol number.
-    pub fn set_protocol(&mut self, v: u8) {
+    pub(crate) fn set_protocol(&mut self, v: u8) {
         self.buffer.as_mut()[field::PROTOCOL] = v;
     }
 
     /// Sets the checksum field.
-    pub fn set_checksum(&mut self, v: u16) {
+    pub(crate) fn set_checksum(&mut self, v: u16) {
         self.set_u16_at(field::CHECKSUM.start, v);
     }
 
     /// Sets the source address.
-    pub fn set_src_addr(&mut self, a: Ipv4Addr) {
+    pub(crate) fn set_src_addr(&mut self, a: Ipv4Addr) {
         self.buffer.as_mut()[field::SRC].copy_from_slice(&a.octets());
     }
 
     /// Sets the destination address.
-    pub fn set_dst_addr(&mut self, a: Ipv4Addr) {
+    pub(crate) fn set_dst_addr(&mut self, a: Ipv4Addr) {
         self.buffer.as_mut()[field::DST].copy_from_slice(&a.octets());
     }
 
     /// Computes the checksum over the IHL·4 header bytes and writes it; the buffer must hold
     /// them.
-    pub fn fill_checksum(&mut self) {
+    pub(crate) fn fill_checksum(&mut self) {
         self.set_checksum(0);
         let c = checksum::compute(&self.buffer.as_ref()[..self.header_len()]);
         self.set_checksum(c);
@@ -280,7 +280,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
     /// The payload, writable: from the end of the header to the total length, which must fit
     /// the buffer.
-    pub fn payload_mut(&mut self) -> &mut [u8] {
+    pub(crate) fn payload_mut(&mut self) -> &mut [u8] {
         let range = self.header_len()..usize::from(self.total_len());
         &mut self.buffer.as_mut()[range]
     }
@@ -288,7 +288,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
 /// An IPv4 header without options, of an unfragmented packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Repr {
+pub(crate) struct Repr {
     /// Source address.
     pub src: Ipv4Addr,
     /// Destination address.
@@ -311,7 +311,7 @@ impl Repr {
     /// Parses a packet; Err unless it is version 4 with a correct header checksum and is not a
     /// fragment. Options are skipped (`payload_len` counts from the end of the header).
     #[cfg(test)]
-    pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
+    pub(crate) fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         if packet.version() != 4 || !packet.verify_checksum() || packet.more_frags() || packet.frag_offset() != 0 {
             return Err(Error);
@@ -329,14 +329,14 @@ impl Repr {
     }
 
     /// The number of header bytes [`Repr::emit`] writes (the payload follows them).
-    pub const fn buffer_len(&self) -> usize {
+    pub(crate) const fn buffer_len(&self) -> usize {
         HEADER_LEN
     }
 
     /// Writes the header, checksum included, into `packet`, whose buffer must be at least
     /// [`Repr::buffer_len`] bytes long. A `payload_len` too large for the total length field
     /// writes 65535.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
+    pub(crate) fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
         let total = u16::try_from(HEADER_LEN + self.payload_len).unwrap_or(u16::MAX);
         packet.set_version(4);
         packet.set_ihl(5);
@@ -353,7 +353,7 @@ impl Repr {
 
     /// The whole packet: this header followed by `payload` (whose length should be
     /// `payload_len`).
-    pub fn to_packet(self, payload: &[u8]) -> Vec<u8> {
+    pub(crate) fn to_packet(self, payload: &[u8]) -> Vec<u8> {
         let mut buf = vec![0u8; HEADER_LEN + payload.len()];
         self.emit(&mut Packet::new_unchecked(&mut buf[..]));
         buf[HEADER_LEN..].copy_from_slice(payload);

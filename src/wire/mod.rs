@@ -19,20 +19,20 @@
 //! | [`vrrp`] | VRRPv2 advertisement (RFC 3768) |
 //! | [`http`] | HTTP/1.x message heads (RFC 9112) |
 
-pub mod arp;
-pub mod checksum;
-pub mod ethernet;
-pub mod http;
-pub mod icmp;
-pub mod ipv4;
-pub mod tcp;
-pub mod vrrp;
+pub(crate) mod arp;
+pub(crate) mod checksum;
+pub(crate) mod ethernet;
+pub(crate) mod http;
+pub(crate) mod icmp;
+pub(crate) mod ipv4;
+pub(crate) mod tcp;
+pub(crate) mod vrrp;
 
 use core::fmt;
 
 /// A packet could not be parsed (too short, inconsistent lengths, unsupported field values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Error;
+pub(crate) struct Error;
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -43,4 +43,4 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// The result type of every parser in this module.
-pub type Result<T> = core::result::Result<T, Error>;
+pub(crate) type Result<T> = core::result::Result<T, Error>;

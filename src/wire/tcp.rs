@@ -14,14 +14,14 @@
 use super::{Error, Result};
 
 /// Length of a header without options.
-pub const HEADER_LEN: usize = 20;
+pub(crate) const HEADER_LEN: usize = 20;
 
 mod field {
     use core::ops::Range;
-    pub const SRC_PORT: Range<usize> = 0..2;
-    pub const DST_PORT: Range<usize> = 2..4;
-    pub const DATA_OFF: usize = 12;
-    pub const FLAGS: usize = 13;
+    pub(super) const SRC_PORT: Range<usize> = 0..2;
+    pub(super) const DST_PORT: Range<usize> = 2..4;
+    pub(super) const DATA_OFF: usize = 12;
+    pub(super) const FLAGS: usize = 13;
 }
 
 #[cfg(test)]
@@ -34,25 +34,25 @@ const FLAG_ACK: u8 = 0x10;
 
 /// A read-only view of a TCP segment.
 #[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
+pub(crate) struct Packet<T: AsRef<[u8]>> {
     buffer: T,
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
     /// Wraps a buffer without checking its length; getters may then panic on short buffers.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+    pub(crate) const fn new_unchecked(buffer: T) -> Packet<T> {
         Packet { buffer }
     }
 
     /// Wraps a buffer after [`Packet::check_len`].
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+    pub(crate) fn new_checked(buffer: T) -> Result<Packet<T>> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
         Ok(packet)
     }
 
     /// Ok when the buffer holds the fixed header and the options its data offset announces.
-    pub fn check_len(&self) -> Result<()> {
+    pub(crate) fn check_len(&self) -> Result<()> {
         let len = self.buffer.as_ref().len();
         if len < HEADER_LEN || self.header_len() < HEADER_LEN || len < self.header_len() { Err(Error) } else { Ok(()) }
     }
@@ -67,40 +67,40 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Source port.
-    pub fn src_port(&self) -> u16 {
+    pub(crate) fn src_port(&self) -> u16 {
         self.u16_at(field::SRC_PORT.start)
     }
 
     /// Destination port.
-    pub fn dst_port(&self) -> u16 {
+    pub(crate) fn dst_port(&self) -> u16 {
         self.u16_at(field::DST_PORT.start)
     }
 
     /// Header length in bytes (data offset·4).
-    pub fn header_len(&self) -> usize {
+    pub(crate) fn header_len(&self) -> usize {
         usize::from(self.buffer.as_ref()[field::DATA_OFF] >> 4) * 4
     }
 
     /// SYN.
     #[cfg(test)]
-    pub fn syn(&self) -> bool {
+    pub(crate) fn syn(&self) -> bool {
         self.flag(FLAG_SYN)
     }
 
     /// ACK.
-    pub fn ack(&self) -> bool {
+    pub(crate) fn ack(&self) -> bool {
         self.flag(FLAG_ACK)
     }
 
     /// FIN.
     #[cfg(test)]
-    pub fn fin(&self) -> bool {
+    pub(crate) fn fin(&self) -> bool {
         self.flag(FLAG_FIN)
     }
 
     /// RST.
     #[cfg(test)]
-    pub fn rst(&self) -> bool {
+    pub(crate) fn rst(&self) -> bool {
         self.flag(FLAG_RST)
     }
 }

@@ -21,35 +21,35 @@ use super::{Error, Result};
 use super::{arp, checksum, ethernet, ipv4};
 
 /// The IPv4 protocol number of VRRP.
-pub const IP_PROTO_VRRP: u8 = 112;
+pub(crate) const IP_PROTO_VRRP: u8 = 112;
 /// The VRRP multicast group, 224.0.0.18.
-pub const MCAST_GROUP: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 18);
+pub(crate) const MCAST_GROUP: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 18);
 /// The TTL keepalived sends with and requires on receipt.
-pub const TTL: u8 = 255;
+pub(crate) const TTL: u8 = 255;
 /// The VRRP version keepalived uses by default.
-pub const VERSION_2: u8 = 2;
+pub(crate) const VERSION_2: u8 = 2;
 /// Message type ADVERTISEMENT.
-pub const TYPE_ADVERT: u8 = 1;
+pub(crate) const TYPE_ADVERT: u8 = 1;
 /// Length of the authentication data.
-pub const AUTH_LEN: usize = 8;
+pub(crate) const AUTH_LEN: usize = 8;
 /// Length of the fixed VRRP header (before the addresses).
-pub const HEADER_LEN: usize = 8;
+pub(crate) const HEADER_LEN: usize = 8;
 
 mod field {
     use core::ops::Range;
-    pub const VERS_TYPE: usize = 0;
-    pub const VRID: usize = 1;
-    pub const PRIORITY: usize = 2;
-    pub const NADDR: usize = 3;
-    pub const AUTH_TYPE: usize = 4;
-    pub const ADVER_INT: usize = 5;
-    pub const CHECKSUM: Range<usize> = 6..8;
-    pub const ADDRS: usize = 8;
+    pub(super) const VERS_TYPE: usize = 0;
+    pub(super) const VRID: usize = 1;
+    pub(super) const PRIORITY: usize = 2;
+    pub(super) const NADDR: usize = 3;
+    pub(super) const AUTH_TYPE: usize = 4;
+    pub(super) const ADVER_INT: usize = 5;
+    pub(super) const CHECKSUM: Range<usize> = 6..8;
+    pub(super) const ADDRS: usize = 8;
 }
 
 /// The authentication field of a VRRPv2 advertisement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
+pub(crate) enum Auth {
     /// Auth type 0: eight zero bytes are sent.
     None,
     /// Auth type 1 (RFC 2338 simple password): up to 8 bytes, zero padded.
@@ -63,7 +63,7 @@ pub enum Auth {
 impl Auth {
     /// A PASS authentication from a password, truncated to 8 bytes and zero padded.
     #[cfg(test)]
-    pub fn pass(password: &str) -> Auth {
+    pub(crate) fn pass(password: &str) -> Auth {
         let mut data = [0u8; AUTH_LEN];
         for (d, b) in data.iter_mut().zip(password.as_bytes()) {
             *d = *b;
@@ -72,7 +72,7 @@ impl Auth {
     }
 
     /// The Auth Type byte.
-    pub fn type_code(&self) -> u8 {
+    pub(crate) fn type_code(&self) -> u8 {
         match self {
             Auth::None => 0,
             Auth::Pass(_) => 1,
@@ -82,7 +82,7 @@ impl Auth {
     }
 
     /// The eight authentication data bytes as sent.
-    pub fn data(&self) -> [u8; AUTH_LEN] {
+    pub(crate) fn data(&self) -> [u8; AUTH_LEN] {
         match self {
             Auth::None => [0; AUTH_LEN],
             Auth::Pass(d) | Auth::Ah(d) | Auth::Other(_, d) => *d,
@@ -100,25 +100,25 @@ impl Auth {
 }
 
 /// The length of a VRRPv2 message carrying `naddr` addresses: 8 + 4·n + 8.
-pub const fn message_len(naddr: u8) -> usize {
+pub(crate) const fn message_len(naddr: u8) -> usize {
     HEADER_LEN + 4 * naddr as usize + AUTH_LEN
 }
 
 /// A read/write view of a VRRPv2 message.
 #[derive(Debug, Clone)]
-pub struct Packet<T: AsRef<[u8]>> {
+pub(crate) struct Packet<T: AsRef<[u8]>> {
     buffer: T,
 }
 
 impl<T: AsRef<[u8]>> Packet<T> {
     /// Wraps a buffer without checking its length; getters may then panic on short buffers.
-    pub const fn new_unchecked(buffer: T) -> Packet<T> {
+    pub(crate) const fn new_unchecked(buffer: T) -> Packet<T> {
         Packet { buffer }
     }
 
     /// Wraps a buffer after [`Packet::check_len`].
     #[cfg(test)]
-    pub fn new_checked(buffer: T) -> Result<Packet<T>> {
+    pub(crate) fn new_checked(buffer: T) -> Result<Packet<T>> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
         Ok(packet)
@@ -126,7 +126,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Ok when the buffer holds the fixed header, the addresses it announces and the auth data.
     /// Trailing bytes are allowed here (the receiver compares lengths exactly, keepalived check 2).
-    pub fn check_len(&self) -> Result<()> {
+    pub(crate) fn check_len(&self) -> Result<()> {
         let data = self.buffer.as_ref();
         if data.len() < HEADER_LEN {
             return Err(Error);
@@ -138,56 +138,56 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Version (high nibble of byte 0).
-    pub fn version(&self) -> u8 {
+    pub(crate) fn version(&self) -> u8 {
         self.buffer.as_ref()[field::VERS_TYPE] >> 4
     }
 
     /// Message type (low nibble of byte 0).
-    pub fn msg_type(&self) -> u8 {
+    pub(crate) fn msg_type(&self) -> u8 {
         self.buffer.as_ref()[field::VERS_TYPE] & 0x0f
     }
 
     /// Virtual Router ID.
-    pub fn vrid(&self) -> u8 {
+    pub(crate) fn vrid(&self) -> u8 {
         self.buffer.as_ref()[field::VRID]
     }
 
     /// Priority.
-    pub fn priority(&self) -> u8 {
+    pub(crate) fn priority(&self) -> u8 {
         self.buffer.as_ref()[field::PRIORITY]
     }
 
     /// Count IP Addrs.
-    pub fn addr_count(&self) -> u8 {
+    pub(crate) fn addr_count(&self) -> u8 {
         self.buffer.as_ref()[field::NADDR]
     }
 
     /// Auth Type.
-    pub fn auth_type(&self) -> u8 {
+    pub(crate) fn auth_type(&self) -> u8 {
         self.buffer.as_ref()[field::AUTH_TYPE]
     }
 
     /// Advertisement interval in seconds.
-    pub fn advert_int(&self) -> u8 {
+    pub(crate) fn advert_int(&self) -> u8 {
         self.buffer.as_ref()[field::ADVER_INT]
     }
 
     /// The checksum field.
     #[cfg(test)]
-    pub fn checksum(&self) -> u16 {
+    pub(crate) fn checksum(&self) -> u16 {
         let d = self.buffer.as_ref();
         u16::from_be_bytes([d[field::CHECKSUM.start], d[field::CHECKSUM.start + 1]])
     }
 
     /// Address number `i` (0-based); `None` past the buffer.
-    pub fn addr(&self, i: usize) -> Option<Ipv4Addr> {
+    pub(crate) fn addr(&self, i: usize) -> Option<Ipv4Addr> {
         let start = field::ADDRS + 4 * i;
         let b = self.buffer.as_ref().get(start..start + 4)?;
         Some(Ipv4Addr::new(b[0], b[1], b[2], b[3]))
     }
 
     /// The eight authentication bytes that follow the addresses.
-    pub fn auth_data(&self) -> [u8; AUTH_LEN] {
+    pub(crate) fn auth_data(&self) -> [u8; AUTH_LEN] {
         let start = field::ADDRS + 4 * usize::from(self.addr_count());
         let mut out = [0u8; AUTH_LEN];
         if let Some(b) = self.buffer.as_ref().get(start..start + AUTH_LEN) {
@@ -198,7 +198,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// True when the one's-complement sum over the message (as announced by its address count)
     /// is valid.
-    pub fn verify_checksum(&self) -> bool {
+    pub(crate) fn verify_checksum(&self) -> bool {
         let data = self.buffer.as_ref();
         let len = message_len(self.addr_count()).min(data.len());
         checksum::verify(&data[..len])
@@ -211,54 +211,54 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     }
 
     /// Sets version and type.
-    pub fn set_version_type(&mut self, version: u8, msg_type: u8) {
+    pub(crate) fn set_version_type(&mut self, version: u8, msg_type: u8) {
         self.bytes_mut()[field::VERS_TYPE] = (version << 4) | (msg_type & 0x0f);
     }
 
     /// Sets the Virtual Router ID.
-    pub fn set_vrid(&mut self, v: u8) {
+    pub(crate) fn set_vrid(&mut self, v: u8) {
         self.bytes_mut()[field::VRID] = v;
     }
 
     /// Sets the priority.
-    pub fn set_priority(&mut self, v: u8) {
+    pub(crate) fn set_priority(&mut self, v: u8) {
         self.bytes_mut()[field::PRIORITY] = v;
     }
 
     /// Sets Count IP Addrs.
-    pub fn set_addr_count(&mut self, v: u8) {
+    pub(crate) fn set_addr_count(&mut self, v: u8) {
         self.bytes_mut()[field::NADDR] = v;
     }
 
     /// Sets the Auth Type.
-    pub fn set_auth_type(&mut self, v: u8) {
+    pub(crate) fn set_auth_type(&mut self, v: u8) {
         self.bytes_mut()[field::AUTH_TYPE] = v;
     }
 
     /// Sets the advertisement interval (seconds).
-    pub fn set_advert_int(&mut self, v: u8) {
+    pub(crate) fn set_advert_int(&mut self, v: u8) {
         self.bytes_mut()[field::ADVER_INT] = v;
     }
 
     /// Sets the checksum field.
-    pub fn set_checksum(&mut self, v: u16) {
+    pub(crate) fn set_checksum(&mut self, v: u16) {
         self.bytes_mut()[field::CHECKSUM].copy_from_slice(&v.to_be_bytes());
     }
 
     /// Sets address number `i`.
-    pub fn set_addr(&mut self, i: usize, a: Ipv4Addr) {
+    pub(crate) fn set_addr(&mut self, i: usize, a: Ipv4Addr) {
         let start = field::ADDRS + 4 * i;
         self.bytes_mut()[start..start + 4].copy_from_slice(&a.octets());
     }
 
     /// Sets the auth data (placed after `addr_count()` addresses).
-    pub fn set_auth_data(&mut self, d: [u8; AUTH_LEN]) {
+    pub(crate) fn set_auth_data(&mut self, d: [u8; AUTH_LEN]) {
         let start = field::ADDRS + 4 * usize::from(self.addr_count());
         self.bytes_mut()[start..start + AUTH_LEN].copy_from_slice(&d);
     }
 
     /// Computes and writes the checksum over the whole message.
-    pub fn fill_checksum(&mut self) {
+    pub(crate) fn fill_checksum(&mut self) {
         self.set_checksum(0);
         let len = message_len(self.addr_count());
         let c = checksum::compute(&self.buffer.as_ref()[..len]);
@@ -268,7 +268,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 
 /// A parsed VRRPv2 advertisement (header fields kept as received).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repr {
+pub(crate) struct Repr {
     /// Version nibble (2 for what keepalived sends by default).
     pub version: u8,
     /// Type nibble (1 = ADVERTISEMENT).
@@ -287,12 +287,12 @@ pub struct Repr {
 
 impl Repr {
     /// An advertisement as keepalived sends it (version 2, type 1).
-    pub fn advert(vrid: u8, priority: u8, advert_int_s: u8, auth: Auth, addresses: Vec<Ipv4Addr>) -> Repr {
+    pub(crate) fn advert(vrid: u8, priority: u8, advert_int_s: u8, auth: Auth, addresses: Vec<Ipv4Addr>) -> Repr {
         Repr { version: VERSION_2, msg_type: TYPE_ADVERT, vrid, priority, advert_int_s, auth, addresses }
     }
 
     /// Parses a length-checked packet. Version, type, auth type and checksum are not judged here.
-    pub fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
+    pub(crate) fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         let n = usize::from(packet.addr_count());
         let addresses = (0..n).map(|i| packet.addr(i).ok_or(Error)).collect::<Result<Vec<_>>>()?;
@@ -308,7 +308,7 @@ impl Repr {
     }
 
     /// The number of bytes [`Repr::emit`] writes. More than 255 addresses are cut to 255.
-    pub fn buffer_len(&self) -> usize {
+    pub(crate) fn buffer_len(&self) -> usize {
         message_len(self.naddr())
     }
 
@@ -318,7 +318,7 @@ impl Repr {
 
     /// Writes the message (with its checksum) into `packet`, whose buffer must be at least
     /// [`Repr::buffer_len`] bytes long.
-    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
+    pub(crate) fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
         packet.set_version_type(self.version, self.msg_type);
         packet.set_vrid(self.vrid);
         packet.set_priority(self.priority);
@@ -334,7 +334,7 @@ impl Repr {
 
     /// The message as a fresh byte vector.
     #[cfg(test)]
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut buf = vec![0u8; self.buffer_len()];
         self.emit(&mut Packet::new_unchecked(&mut buf[..]));
         buf
@@ -343,7 +343,7 @@ impl Repr {
 
 /// The IPv4 packet keepalived sends for an advertisement (`vrrp_build_ip4`): TOS 0xc0, ID from
 /// the caller, DF not set, TTL 255, protocol 112, header checksum filled in.
-pub fn ipv4_advert(src: Ipv4Addr, dst: Ipv4Addr, ip_id: u16, repr: &Repr) -> Vec<u8> {
+pub(crate) fn ipv4_advert(src: Ipv4Addr, dst: Ipv4Addr, ip_id: u16, repr: &Repr) -> Vec<u8> {
     let ip = ipv4::Repr {
         src,
         dst,
@@ -364,7 +364,7 @@ pub fn ipv4_advert(src: Ipv4Addr, dst: Ipv4Addr, ip_id: u16, repr: &Repr) -> Vec
 /// The IPv4 header of a packet from keepalived's raw socket: Err unless it is version 4 and
 /// the buffer holds its whole header. The total length is not judged here: keepalived compares
 /// it with what it received and logs a mismatch.
-pub fn ipv4_header(packet: &[u8]) -> Result<ipv4::Packet<&[u8]>> {
+pub(crate) fn ipv4_header(packet: &[u8]) -> Result<ipv4::Packet<&[u8]>> {
     let ip = ipv4::Packet::new_unchecked(packet);
     ip.check_header_len()?;
     if ip.version() != 4 {
@@ -375,7 +375,7 @@ pub fn ipv4_header(packet: &[u8]) -> Result<ipv4::Packet<&[u8]>> {
 
 /// keepalived's gratuitous ARP (`send_gratuitous_arp_immediate`, spec §4.6): 42 bytes, broadcast
 /// destination, op REQUEST, sha = `mac`, spa = tpa = `vip`, tha = ff:ff:ff:ff:ff:ff.
-pub fn garp_frame(mac: [u8; 6], vip: Ipv4Addr) -> Vec<u8> {
+pub(crate) fn garp_frame(mac: [u8; 6], vip: Ipv4Addr) -> Vec<u8> {
     let garp = arp::Repr { op: arp::Operation::Request, sha: mac, spa: vip, tha: ethernet::BROADCAST, tpa: vip };
     garp.to_frame(ethernet::BROADCAST)
 }

@@ -188,7 +188,7 @@ fn an_unwritable_output_is_exit_3() {
 mod xml {
     /// An element with its attributes (unescaped) and child elements.
     #[derive(Debug)]
-    pub struct Element {
+    pub(super) struct Element {
         pub name: String,
         pub attrs: Vec<(String, String)>,
         pub children: Vec<Element>,
@@ -196,11 +196,11 @@ mod xml {
     }
 
     impl Element {
-        pub fn attr(&self, name: &str) -> Option<&str> {
+        pub(super) fn attr(&self, name: &str) -> Option<&str> {
             self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
         }
 
-        pub fn descendants(&self) -> Vec<&Element> {
+        pub(super) fn descendants(&self) -> Vec<&Element> {
             let mut out = Vec::new();
             for c in &self.children {
                 out.push(c);
@@ -215,7 +215,7 @@ mod xml {
         at: usize,
     }
 
-    pub fn parse(s: &str) -> Result<Element, String> {
+    pub(super) fn parse(s: &str) -> Result<Element, String> {
         let mut p = Parser { s, at: 0 };
         if p.rest().starts_with("<?xml") {
             let end = p.rest().find("?>").ok_or("unterminated XML declaration")?;

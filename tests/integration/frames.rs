@@ -9,28 +9,28 @@
 use std::net::Ipv4Addr;
 
 /// `ff:ff:ff:ff:ff:ff`.
-pub const BROADCAST: [u8; 6] = [0xff; 6];
+pub(crate) const BROADCAST: [u8; 6] = [0xff; 6];
 /// EtherType IPv4.
-pub const ETHERTYPE_IPV4: u16 = 0x0800;
+pub(crate) const ETHERTYPE_IPV4: u16 = 0x0800;
 /// EtherType ARP.
-pub const ETHERTYPE_ARP: u16 = 0x0806;
+pub(crate) const ETHERTYPE_ARP: u16 = 0x0806;
 /// IP protocol ICMP.
-pub const PROTO_ICMP: u8 = 1;
+pub(crate) const PROTO_ICMP: u8 = 1;
 /// IP protocol VRRP.
-pub const PROTO_VRRP: u8 = 112;
+pub(crate) const PROTO_VRRP: u8 = 112;
 /// IP protocol TCP.
-pub const PROTO_TCP: u8 = 6;
+pub(crate) const PROTO_TCP: u8 = 6;
 
 /// TCP flag bits (RFC 9293 §3.1).
-pub const TCP_FIN: u8 = 0x01;
-pub const TCP_SYN: u8 = 0x02;
-pub const TCP_RST: u8 = 0x04;
-pub const TCP_PSH: u8 = 0x08;
-pub const TCP_ACK: u8 = 0x10;
+pub(crate) const TCP_FIN: u8 = 0x01;
+pub(crate) const TCP_SYN: u8 = 0x02;
+pub(crate) const TCP_RST: u8 = 0x04;
+pub(crate) const TCP_PSH: u8 = 0x08;
+pub(crate) const TCP_ACK: u8 = 0x10;
 
 /// An ARP packet (Ethernet/IPv4 only).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Arp {
+pub(crate) struct Arp {
     pub htype: u16,
     pub ptype: u16,
     pub hlen: u8,
@@ -45,14 +45,14 @@ pub struct Arp {
 
 impl Arp {
     /// Gratuitous: sender and target protocol addresses are the same (`arp_is_garp()`).
-    pub fn is_gratuitous(&self) -> bool {
+    pub(crate) fn is_gratuitous(&self) -> bool {
         self.spa == self.tpa
     }
 }
 
 /// An IPv4 header (no options expected) and its payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ipv4 {
+pub(crate) struct Ipv4 {
     /// The 20 header bytes as captured.
     pub header: Vec<u8>,
     pub version_ihl: u8,
@@ -72,7 +72,7 @@ pub struct Ipv4 {
 
 /// An ICMP echo request or reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Echo {
+pub(crate) struct Echo {
     /// 8 request, 0 reply.
     pub icmp_type: u8,
     pub ident: u16,
@@ -81,7 +81,7 @@ pub struct Echo {
 
 /// A VRRPv2 advertisement.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Vrrp {
+pub(crate) struct Vrrp {
     pub version_type: u8,
     pub vrid: u8,
     pub priority: u8,
@@ -95,7 +95,7 @@ pub struct Vrrp {
 
 /// A TCP segment: the fixed header fields and the payload after the options.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Tcp {
+pub(crate) struct Tcp {
     pub src_port: u16,
     pub dst_port: u16,
     pub seq: u32,
@@ -111,27 +111,27 @@ pub struct Tcp {
 }
 
 impl Tcp {
-    pub fn syn(&self) -> bool {
+    pub(crate) fn syn(&self) -> bool {
         self.flags & TCP_SYN != 0
     }
-    pub fn fin(&self) -> bool {
+    pub(crate) fn fin(&self) -> bool {
         self.flags & TCP_FIN != 0
     }
-    pub fn rst(&self) -> bool {
+    pub(crate) fn rst(&self) -> bool {
         self.flags & TCP_RST != 0
     }
-    pub fn ack_flag(&self) -> bool {
+    pub(crate) fn ack_flag(&self) -> bool {
         self.flags & TCP_ACK != 0
     }
     /// Sequence space the segment occupies: payload plus one each for SYN and FIN.
-    pub fn seq_len(&self) -> u32 {
+    pub(crate) fn seq_len(&self) -> u32 {
         self.payload.len() as u32 + u32::from(self.syn()) + u32::from(self.fin())
     }
 }
 
 /// What an Ethernet frame carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Payload {
+pub(crate) enum Payload {
     Arp(Arp),
     Ipv4(Ipv4),
     Other(u16),
@@ -139,7 +139,7 @@ pub enum Payload {
 
 /// A decoded Ethernet frame.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Eth {
+pub(crate) struct Eth {
     pub dst: [u8; 6],
     pub src: [u8; 6],
     pub ethertype: u16,
@@ -159,7 +159,7 @@ fn ip(b: &[u8], at: usize) -> Ipv4Addr {
 }
 
 /// Decodes an Ethernet II frame.
-pub fn decode(frame: &[u8]) -> Eth {
+pub(crate) fn decode(frame: &[u8]) -> Eth {
     assert!(frame.len() >= 14, "frame shorter than an Ethernet header: {frame:02x?}");
     let ethertype = be16(frame, 12);
     let body = &frame[14..];
@@ -204,7 +204,7 @@ pub fn decode(frame: &[u8]) -> Eth {
 
 impl Eth {
     /// The ARP packet, if this is one.
-    pub fn arp(&self) -> Option<&Arp> {
+    pub(crate) fn arp(&self) -> Option<&Arp> {
         match &self.payload {
             Payload::Arp(a) => Some(a),
             _ => None,
@@ -212,7 +212,7 @@ impl Eth {
     }
 
     /// The IPv4 packet, if this is one.
-    pub fn ipv4(&self) -> Option<&Ipv4> {
+    pub(crate) fn ipv4(&self) -> Option<&Ipv4> {
         match &self.payload {
             Payload::Ipv4(p) => Some(p),
             _ => None,
@@ -220,7 +220,7 @@ impl Eth {
     }
 
     /// The VRRP message, if this is an IPv4 packet with protocol 112.
-    pub fn vrrp(&self) -> Option<Vrrp> {
+    pub(crate) fn vrrp(&self) -> Option<Vrrp> {
         let p = self.ipv4().filter(|p| p.proto == PROTO_VRRP)?;
         let b = &p.payload;
         assert!(b.len() >= 8, "truncated VRRP: {b:02x?}");
@@ -241,7 +241,7 @@ impl Eth {
     }
 
     /// The TCP segment, if this is an IPv4 packet with protocol 6.
-    pub fn tcp(&self) -> Option<Tcp> {
+    pub(crate) fn tcp(&self) -> Option<Tcp> {
         let p = self.ipv4().filter(|p| p.proto == PROTO_TCP)?;
         let b = &p.payload;
         assert!(b.len() >= 20, "truncated TCP header: {b:02x?}");
@@ -261,7 +261,7 @@ impl Eth {
     }
 
     /// The TCP checksum over the IPv4 pseudo-header and the segment: 0 when it is right.
-    pub fn tcp_checksum_residue(&self) -> Option<u16> {
+    pub(crate) fn tcp_checksum_residue(&self) -> Option<u16> {
         let p = self.ipv4().filter(|p| p.proto == PROTO_TCP)?;
         let mut data = Vec::with_capacity(12 + p.payload.len());
         data.extend_from_slice(&p.src.octets());
@@ -273,7 +273,7 @@ impl Eth {
     }
 
     /// The ICMP echo request/reply, if this is one.
-    pub fn echo(&self) -> Option<Echo> {
+    pub(crate) fn echo(&self) -> Option<Echo> {
         let p = self.ipv4().filter(|p| p.proto == PROTO_ICMP)?;
         let b = &p.payload;
         assert!(b.len() >= 8, "truncated ICMP: {b:02x?}");
@@ -283,7 +283,7 @@ impl Eth {
 
 /// The Internet checksum (RFC 1071): one's complement of the one's-complement sum of 16-bit words.
 /// Over data whose checksum field holds the right value, it returns 0.
-pub fn internet_checksum(data: &[u8]) -> u16 {
+pub(crate) fn internet_checksum(data: &[u8]) -> u16 {
     let mut sum: u32 = 0;
     for pair in data.chunks(2) {
         let word = u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
@@ -296,13 +296,13 @@ pub fn internet_checksum(data: &[u8]) -> u16 {
 }
 
 /// `aa:bb:cc:dd:ee:ff` → bytes.
-pub fn parse_mac(text: &str) -> [u8; 6] {
+pub(crate) fn parse_mac(text: &str) -> [u8; 6] {
     let bytes: Vec<u8> = text.split(':').map(|h| u8::from_str_radix(h, 16).expect("hex MAC byte")).collect();
     bytes.try_into().unwrap_or_else(|_| panic!("not a MAC: {text}"))
 }
 
 /// Bytes → `aa:bb:cc:dd:ee:ff`.
-pub fn fmt_mac(mac: [u8; 6]) -> String {
+pub(crate) fn fmt_mac(mac: [u8; 6]) -> String {
     mac.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
 }
 

@@ -8,17 +8,17 @@ use std::path::{Path, PathBuf};
 use labsim::{Lab, RunResult};
 
 /// The repository root (where `scenarios/` lives).
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `scenarios/NAME`.
-pub fn scenario_path(name: &str) -> PathBuf {
+pub(crate) fn scenario_path(name: &str) -> PathBuf {
     root().join("scenarios").join(name)
 }
 
 /// Every shipped scenario: the `*.ron` files directly in `scenarios/` (not the topology in `lab/`).
-pub fn shipped_scenarios() -> Vec<PathBuf> {
+pub(crate) fn shipped_scenarios() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
         .expect("scenarios/ exists")
         .map(|e| e.expect("readable entry").path())
@@ -29,14 +29,14 @@ pub fn shipped_scenarios() -> Vec<PathBuf> {
 }
 
 /// Loads and runs a scenario (with pcap capture) with its own seed or `seed`.
-pub fn run(path: &Path, seed: Option<u64>) -> RunResult {
+pub(crate) fn run(path: &Path, seed: Option<u64>) -> RunResult {
     let scenario = labsim::load_scenario(path).unwrap_or_else(|e| panic!("{} does not load:\n{e}", path.display()));
     let seed = seed.unwrap_or(scenario.seed);
     Lab::new(&scenario, seed, true).run()
 }
 
 /// The `labsim` binary, run from the repository root.
-pub fn labsim() -> assert_cmd::Command {
+pub(crate) fn labsim() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("labsim").expect("labsim binary is built");
     cmd.current_dir(root());
     cmd
@@ -44,7 +44,7 @@ pub fn labsim() -> assert_cmd::Command {
 
 /// One captured frame: its timestamp (µs since the Unix epoch) and bytes.
 #[derive(Clone, Debug)]
-pub struct Frame {
+pub(crate) struct Frame {
     /// Capture time, µs since 1970.
     pub unix_us: u64,
     /// Ethernet frame.
@@ -52,7 +52,7 @@ pub struct Frame {
 }
 
 /// Reads a classic little-endian pcap file (as labsim writes it).
-pub fn read_pcap(bytes: &[u8]) -> Vec<Frame> {
+pub(crate) fn read_pcap(bytes: &[u8]) -> Vec<Frame> {
     assert_eq!(&bytes[0..4], &[0xd4, 0xc3, 0xb2, 0xa1], "little-endian µs pcap magic");
     assert_eq!(u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes")), 1, "LINKTYPE_ETHERNET");
     let mut frames = Vec::new();
@@ -67,13 +67,13 @@ pub fn read_pcap(bytes: &[u8]) -> Vec<Frame> {
 }
 
 /// The pcap of `network` from a run.
-pub fn pcap_of<'a>(result: &'a RunResult, network: &str) -> &'a [u8] {
+pub(crate) fn pcap_of<'a>(result: &'a RunResult, network: &str) -> &'a [u8] {
     &result.pcaps.iter().find(|(n, _)| n == network).unwrap_or_else(|| panic!("no capture of {network}")).1
 }
 
 /// Every shipped scenario run once with its own seed (and pcap capture), computed on first use
 /// and shared by the tests that only read the results, so each scenario runs once per test binary.
-pub fn shipped_runs() -> &'static [(PathBuf, RunResult)] {
+pub(crate) fn shipped_runs() -> &'static [(PathBuf, RunResult)] {
     static RUNS: std::sync::OnceLock<Vec<(PathBuf, RunResult)>> = std::sync::OnceLock::new();
     RUNS.get_or_init(|| {
         shipped_scenarios()
@@ -87,12 +87,12 @@ pub fn shipped_runs() -> &'static [(PathBuf, RunResult)] {
 }
 
 /// `scenarios/NAME.ron` as the user would type it from the repository root.
-pub fn relative(path: &Path) -> String {
+pub(crate) fn relative(path: &Path) -> String {
     path.strip_prefix(root()).unwrap_or(path).display().to_string()
 }
 
 /// An empty scratch directory for one test, under Cargo's per-target temporary directory.
-pub fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("labsim-tests").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
@@ -100,7 +100,7 @@ pub fn scratch(name: &str) -> PathBuf {
 }
 
 /// The files of `dir`, sorted by name, with their bytes.
-pub fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .map(|e| {

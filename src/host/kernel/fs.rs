@@ -7,7 +7,7 @@ use crate::kernel::SimTime;
 
 /// A file's contents and modification time.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct File {
+pub(crate) struct File {
     /// The bytes.
     pub contents: Vec<u8>,
     /// Last modification, in simulated time.
@@ -16,18 +16,18 @@ pub struct File {
 
 /// The filesystem of one host.
 #[derive(Clone, Debug, Default)]
-pub struct Fs {
+pub(crate) struct Fs {
     files: BTreeMap<String, File>,
 }
 
 impl Fs {
     /// Writes (creates or replaces) a file.
-    pub fn write(&mut self, path: &str, contents: Vec<u8>, now: SimTime) {
+    pub(crate) fn write(&mut self, path: &str, contents: Vec<u8>, now: SimTime) {
         self.files.insert(path.to_owned(), File { contents, mtime: now });
     }
 
     /// Appends `line` and a newline to a file, creating it (log files).
-    pub fn append_line(&mut self, path: &str, line: &str, now: SimTime) {
+    pub(crate) fn append_line(&mut self, path: &str, line: &str, now: SimTime) {
         let file = self.files.entry(path.to_owned()).or_insert_with(|| File { contents: Vec::new(), mtime: now });
         file.contents.extend_from_slice(line.as_bytes());
         file.contents.push(b'\n');
@@ -35,22 +35,22 @@ impl Fs {
     }
 
     /// Removes a file; false if there was none.
-    pub fn remove(&mut self, path: &str) -> bool {
+    pub(crate) fn remove(&mut self, path: &str) -> bool {
         self.files.remove(path).is_some()
     }
 
     /// Reads a file.
-    pub fn read(&self, path: &str) -> Option<&File> {
+    pub(crate) fn read(&self, path: &str) -> Option<&File> {
         self.files.get(path)
     }
 
     /// Reads a file as text (lossy UTF-8).
-    pub fn read_text(&self, path: &str) -> Option<String> {
+    pub(crate) fn read_text(&self, path: &str) -> Option<String> {
         self.read(path).map(|f| String::from_utf8_lossy(&f.contents).into_owned())
     }
 
     /// The files directly in directory `dir`, sorted.
-    pub fn list(&self, dir: &str) -> Vec<String> {
+    pub(crate) fn list(&self, dir: &str) -> Vec<String> {
         let prefix = format!("{}/", dir.trim_end_matches('/'));
         self.files
             .range(prefix.clone()..)
@@ -61,7 +61,7 @@ impl Fs {
     }
 
     /// Whether `path` is a directory (a prefix of some file's path).
-    pub fn is_dir(&self, path: &str) -> bool {
+    pub(crate) fn is_dir(&self, path: &str) -> bool {
         let dir = if path.ends_with('/') { path.to_owned() } else { format!("{path}/") };
         dir == "/" || self.files.range(dir.clone()..).next().is_some_and(|(p, _)| p.starts_with(&dir))
     }

@@ -15,7 +15,7 @@ pub(super) struct Plugged {
 
 /// One IPv4 address on a NIC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IfAddr {
+pub(crate) struct IfAddr {
     /// The address.
     pub addr: Ipv4Addr,
     /// Prefix length.
@@ -24,17 +24,17 @@ pub struct IfAddr {
 
 impl IfAddr {
     /// The network mask as a `u32`.
-    pub fn mask(&self) -> u32 {
+    pub(crate) fn mask(&self) -> u32 {
         if self.prefix_len == 0 { 0 } else { u32::MAX << (32 - u32::from(self.prefix_len)) }
     }
 
     /// Whether `ip` is inside this address's subnet.
-    pub fn contains(&self, ip: Ipv4Addr) -> bool {
+    pub(crate) fn contains(&self, ip: Ipv4Addr) -> bool {
         u32::from(ip) & self.mask() == u32::from(self.addr) & self.mask()
     }
 
     /// The subnet's broadcast address.
-    pub fn broadcast(&self) -> Ipv4Addr {
+    pub(crate) fn broadcast(&self) -> Ipv4Addr {
         Ipv4Addr::from(u32::from(self.addr) | !self.mask())
     }
 }

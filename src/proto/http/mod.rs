@@ -11,9 +11,9 @@
 //! way, and the tests sit beside the core in `tests.rs`. Message heads themselves are
 //! [`crate::wire::http`], shared with curl.
 
-pub mod server;
+pub(crate) mod server;
 
-pub use server::{Close, Event, NGINX_KEEPALIVE_TIMEOUT, Policy, Refusal, ServerConnection};
+pub(crate) use server::{Close, Event, NGINX_KEEPALIVE_TIMEOUT, Policy, Refusal, ServerConnection};
 
 #[cfg(test)]
 mod tests;

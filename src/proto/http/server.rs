@@ -145,26 +145,26 @@ use crate::kernel::SimTime;
 use crate::wire::http::{HeadError, Limits, Parsed, RequestHead, parse_request};
 
 /// Apache's `LimitRequestBody` default since 2.4.54: 1 GiB.
-pub const APACHE_MAX_BODY: u64 = 1 << 30;
+pub(crate) const APACHE_MAX_BODY: u64 = 1 << 30;
 /// How long a closing Apache connection may take to flush (`MAX_SECS_TO_LINGER`).
-pub const APACHE_LINGER: Duration = Duration::from_secs(30);
+pub(crate) const APACHE_LINGER: Duration = Duration::from_secs(30);
 /// nginx's `client_max_body_size` default (1m).
-pub const NGINX_CLIENT_MAX_BODY_SIZE: u64 = 1 << 20;
+pub(crate) const NGINX_CLIENT_MAX_BODY_SIZE: u64 = 1 << 20;
 /// nginx's `client_header_timeout` default: how long a new connection may take to send its
 /// first request.
-pub const NGINX_CLIENT_HEADER_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const NGINX_CLIENT_HEADER_TIMEOUT: Duration = Duration::from_secs(60);
 /// The `keepalive_timeout` labsim's nginx glue uses when no `server` block matched the
 /// connection (the value of Debian's stock `nginx.conf`).
-pub const NGINX_KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(65);
+pub(crate) const NGINX_KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(65);
 /// How long a closing nginx connection may take to flush (`send_timeout`'s order of magnitude).
-pub const NGINX_LINGER: Duration = Duration::from_secs(60);
+pub(crate) const NGINX_LINGER: Duration = Duration::from_secs(60);
 
 /// A head bound for limits that do not give one: far above any head a lab client sends.
 const FALLBACK_HEAD_BOUND: usize = 1 << 20;
 
 /// Why a request cannot be taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// The head cannot be read: bad syntax or a [`Limits`] exceeded.
     Head(HeadError),
     /// `Content-Length` is over [`Policy::max_body`] (nginx: 413).
@@ -182,7 +182,7 @@ pub enum Refusal {
 
 /// The status each [`Refusal`] is answered with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RefusalStatus {
+pub(crate) struct RefusalStatus {
     /// [`HeadError::Malformed`].
     pub malformed: u16,
     /// [`HeadError::StartLineTooLong`].
@@ -202,7 +202,7 @@ pub struct RefusalStatus {
 impl RefusalStatus {
     /// Apache (`Httpd::bad_request`): 414 for a long request line, 400 for everything else,
     /// including a `Content-Length` over `LimitRequestBody` (answered as a malformed request).
-    pub const APACHE: RefusalStatus = RefusalStatus {
+    pub(crate) const APACHE: RefusalStatus = RefusalStatus {
         malformed: 400,
         start_line_too_long: 414,
         field_too_long: 400,
@@ -214,7 +214,7 @@ impl RefusalStatus {
 
     /// nginx: 400, 414, 494 ("Request Header Or Cookie Too Large", sent as 400) for the head;
     /// 413 over `client_max_body_size`, 400 beyond `off_t`.
-    pub const NGINX: RefusalStatus = RefusalStatus {
+    pub(crate) const NGINX: RefusalStatus = RefusalStatus {
         malformed: 400,
         start_line_too_long: 414,
         field_too_long: 494,
@@ -225,7 +225,7 @@ impl RefusalStatus {
     };
 
     /// The status for `why`.
-    pub fn status(&self, why: &Refusal) -> u16 {
+    pub(crate) fn status(&self, why: &Refusal) -> u16 {
         match why {
             Refusal::Head(HeadError::Malformed) => self.malformed,
             Refusal::Head(HeadError::StartLineTooLong) => self.start_line_too_long,
@@ -240,7 +240,7 @@ impl RefusalStatus {
 
 /// What differs between servers in a connection's life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Policy {
+pub(crate) struct Policy {
     /// Limits on the request head.
     pub limits: Limits,
     /// Largest `Content-Length` buffered; a larger one is refused.
@@ -269,7 +269,7 @@ pub struct Policy {
 impl Policy {
     /// Apache httpd as labsim's glue runs it: `limits` and `keepalive_timeout` from its
     /// configuration, [`APACHE_MAX_BODY`], [`APACHE_LINGER`].
-    pub fn apache(limits: Limits, keepalive_timeout: Duration) -> Policy {
+    pub(crate) fn apache(limits: Limits, keepalive_timeout: Duration) -> Policy {
         Policy {
             limits,
             max_body: APACHE_MAX_BODY,
@@ -284,7 +284,7 @@ impl Policy {
 
     /// nginx with the `server` block's `keepalive_timeout`: [`Limits::NGINX`],
     /// [`NGINX_CLIENT_MAX_BODY_SIZE`], [`NGINX_CLIENT_HEADER_TIMEOUT`], [`NGINX_LINGER`].
-    pub fn nginx(keepalive_timeout: Duration) -> Policy {
+    pub(crate) fn nginx(keepalive_timeout: Duration) -> Policy {
         Policy {
             limits: Limits::NGINX,
             max_body: NGINX_CLIENT_MAX_BODY_SIZE,
@@ -299,7 +299,7 @@ impl Policy {
 
     /// The most input the connection holds: the largest head the limits let through, the largest
     /// body, and one more head (pipelined behind a request whose body just completed).
-    pub fn max_buffered(&self) -> usize {
+    pub(crate) fn max_buffered(&self) -> usize {
         let head = head_bound(&self.limits);
         let body = usize::try_from(self.max_body).unwrap_or(usize::MAX);
         head.saturating_mul(2).saturating_add(body)
@@ -323,7 +323,7 @@ fn head_bound(limits: &Limits) -> usize {
 
 /// What the application is told.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// A complete request. Answer it with [`ServerConnection::respond`], with
     /// [`ServerConnection::send`] then [`ServerConnection::finish`], or with
     /// [`ServerConnection::respond_unfinalized`]; the next request is read only after that.
@@ -352,7 +352,7 @@ pub enum Event {
 
 /// Why a connection closes gracefully.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CloseReason {
+pub(crate) enum CloseReason {
     /// The answer was not kept alive.
     NotKeptAlive,
     /// A refusal's page was sent.
@@ -370,7 +370,7 @@ pub enum CloseReason {
 
 /// Why a connection is aborted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AbortReason {
+pub(crate) enum AbortReason {
     /// The connection was reset or failed ([`ServerConnection::handle_reset`]).
     Reset,
     /// The client's FIN came while its request was with the application.
@@ -381,7 +381,7 @@ pub enum AbortReason {
 
 /// How the connection ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Close {
+pub(crate) enum Close {
     /// Send everything already queued, then FIN.
     Graceful(CloseReason),
     /// Drop the connection now (RST if it is still open); queued bytes are lost.
@@ -409,7 +409,7 @@ enum Closing {
 
 /// One client connection of an HTTP/1.1 server.
 #[derive(Clone, Debug)]
-pub struct ServerConnection {
+pub(crate) struct ServerConnection {
     policy: Policy,
     bound: usize,
     /// Received bytes; `input[start..]` is unread.
@@ -433,7 +433,7 @@ pub struct ServerConnection {
 
 impl ServerConnection {
     /// A connection accepted at `now`; it waits [`Policy::header_timeout`] for a request.
-    pub fn new(now: SimTime, policy: Policy) -> ServerConnection {
+    pub(crate) fn new(now: SimTime, policy: Policy) -> ServerConnection {
         ServerConnection {
             policy,
             bound: policy.max_buffered(),
@@ -456,20 +456,20 @@ impl ServerConnection {
 
     /// The policy.
     #[cfg(test)]
-    pub fn policy(&self) -> &Policy {
+    pub(crate) fn policy(&self) -> &Policy {
         &self.policy
     }
 
     /// Requests answered on this connection so far (Apache's `requests_on_conn`; see
     /// [`Policy::head_refusal_is_response`]).
-    pub fn answered(&self) -> u32 {
+    pub(crate) fn answered(&self) -> u32 {
         self.answered
     }
 
     /// Bytes from the client. Nothing is parsed until [`ServerConnection::poll_event`]. Also ends
     /// the hold of [`ServerConnection::respond_unfinalized`], so nginx's glue calls it on every
     /// pass, with no bytes if none came.
-    pub fn handle_data(&mut self, _now: SimTime, data: &[u8]) {
+    pub(crate) fn handle_data(&mut self, _now: SimTime, data: &[u8]) {
         self.held = false;
         if self.closing != Closing::Open || self.overflowed || data.is_empty() {
             return;
@@ -488,7 +488,7 @@ impl ServerConnection {
     /// ([`Policy::peer_close_aborts_request`]) aborts it. Otherwise the connection closes
     /// gracefully as soon as no complete request is waiting, here or after the answers to those
     /// that are.
-    pub fn handle_peer_closed(&mut self, _now: SimTime) {
+    pub(crate) fn handle_peer_closed(&mut self, _now: SimTime) {
         if self.closing != Closing::Open {
             return;
         }
@@ -506,7 +506,7 @@ impl ServerConnection {
 
     /// The connection was reset, or failed: it is aborted, and a request with the application is
     /// reported [`Event::Aborted`].
-    pub fn handle_reset(&mut self, _now: SimTime) {
+    pub(crate) fn handle_reset(&mut self, _now: SimTime) {
         if self.closing != Closing::Aborted {
             self.abort(AbortReason::Reset);
         }
@@ -517,7 +517,7 @@ impl ServerConnection {
     /// While a request is with the application nothing happens. An open connection past its idle
     /// deadline, or half-closed by the client, closes gracefully; a graceful close still pending
     /// at the lingering deadline (idle deadline + [`Policy::linger`]) is aborted.
-    pub fn handle_timeout(&mut self, now: SimTime) {
+    pub(crate) fn handle_timeout(&mut self, now: SimTime) {
         if self.closing == Closing::Open && self.is_idle() && (self.peer_closed || now >= self.idle_deadline) {
             self.close(if self.peer_closed { CloseReason::PeerClosed } else { CloseReason::Idle });
         }
@@ -529,13 +529,13 @@ impl ServerConnection {
     /// The server was reloaded: close once the current request is answered, or at the next
     /// [`ServerConnection::poll_event`] / [`ServerConnection::handle_peer_closed`] if none is in
     /// progress (nginx's old worker notices on its next pass; no time is involved).
-    pub fn retire(&mut self) {
+    pub(crate) fn retire(&mut self) {
         self.retiring = true;
     }
 
     /// Queues part of the answer to the current request (nginx's proxied head and body as they
     /// come). Ignored when no request is with the application.
-    pub fn send(&mut self, bytes: &[u8]) {
+    pub(crate) fn send(&mut self, bytes: &[u8]) {
         if self.phase == Phase::Answering && self.closing != Closing::Aborted && !bytes.is_empty() {
             self.transmit.push_back(bytes.to_vec());
         }
@@ -545,7 +545,7 @@ impl ServerConnection {
     /// `now` + [`Policy::keepalive_timeout`]; without `keep_alive`, or once retired, the connection
     /// closes gracefully; otherwise the next pipelined request is read at the next
     /// [`ServerConnection::poll_event`]. Ignored when no request is with the application.
-    pub fn finish(&mut self, now: SimTime, keep_alive: bool) {
+    pub(crate) fn finish(&mut self, now: SimTime, keep_alive: bool) {
         if self.phase != Phase::Answering || self.closing == Closing::Aborted {
             return;
         }
@@ -566,7 +566,7 @@ impl ServerConnection {
     /// closes gracefully whatever `keep_alive` says (re-arming the idle deadline only under
     /// [`Policy::head_refusal_is_response`] for a head refusal). Ignored when neither is with the
     /// application.
-    pub fn respond(&mut self, now: SimTime, bytes: &[u8], keep_alive: bool) {
+    pub(crate) fn respond(&mut self, now: SimTime, bytes: &[u8], keep_alive: bool) {
         match self.phase {
             Phase::Answering => {
                 self.send(bytes);
@@ -593,7 +593,7 @@ impl ServerConnection {
     /// [`ServerConnection::answered`] does not grow, and the next pipelined request is not read
     /// before the next [`ServerConnection::handle_data`]. Kept for byte-exact traces; see the
     /// module documentation. Ignored when no request is with the application.
-    pub fn respond_unfinalized(&mut self, _now: SimTime, bytes: &[u8]) {
+    pub(crate) fn respond_unfinalized(&mut self, _now: SimTime, bytes: &[u8]) {
         if self.phase != Phase::Answering || self.closing == Closing::Aborted {
             return;
         }
@@ -606,7 +606,7 @@ impl ServerConnection {
     /// The next event. When none is queued and no request is with the application, the input is
     /// read now: the retirement close, the next request or refusal, or the close for a client
     /// that half-closed with nothing complete left.
-    pub fn poll_event(&mut self) -> Option<Event> {
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
         if self.events.is_empty() {
             self.advance();
         }
@@ -614,20 +614,20 @@ impl ServerConnection {
     }
 
     /// Bytes for the client, in order.
-    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+    pub(crate) fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         self.transmit.pop_front()
     }
 
     /// A close decision, once each: at most one graceful close, possibly followed by an abort
     /// (a reset or the lingering deadline overtaking it).
-    pub fn poll_close(&mut self) -> Option<Close> {
+    pub(crate) fn poll_close(&mut self) -> Option<Close> {
         self.closes.pop_front()
     }
 
     /// When [`ServerConnection::handle_timeout`] is next due: the idle deadline while open and no
     /// request is with the application (`None` while one is), the lingering deadline while
     /// closing, `None` once aborted.
-    pub fn poll_timeout(&self) -> Option<SimTime> {
+    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         match self.closing {
             Closing::Aborted => None,
             Closing::Graceful => Some(self.idle_deadline + self.policy.linger),

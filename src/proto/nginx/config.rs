@@ -13,11 +13,11 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 /// The main configuration file.
-pub const NGINX_CONF_PATH: &str = "/etc/nginx/nginx.conf";
+pub(crate) const NGINX_CONF_PATH: &str = "/etc/nginx/nginx.conf";
 
 /// RHEL/CentOS 7's stock `/etc/nginx/nginx.conf` (the lab's distribution), reduced to what
 /// matters: no default `server` block, so `conf.d/*.conf` decides what listens.
-pub const DEFAULT_NGINX_CONF: &str = "\
+pub(crate) const DEFAULT_NGINX_CONF: &str = "\
 user nginx;
 worker_processes auto;
 error_log /var/log/nginx/error.log;
@@ -48,10 +48,10 @@ http {
 ";
 
 /// Path of the MIME types file the stock configuration includes.
-pub const MIME_TYPES_PATH: &str = "/etc/nginx/mime.types";
+pub(crate) const MIME_TYPES_PATH: &str = "/etc/nginx/mime.types";
 
 /// A shortened `/etc/nginx/mime.types` (the glue places it next to [`DEFAULT_NGINX_CONF`]).
-pub const DEFAULT_MIME_TYPES: &str = "
+pub(crate) const DEFAULT_MIME_TYPES: &str = "
 types {
     text/html                                        html htm shtml;
     text/css                                         css;
@@ -68,7 +68,7 @@ types {
 ";
 
 /// Access to the host's files while the configuration is read.
-pub trait ConfFiles {
+pub(crate) trait ConfFiles {
     /// The contents of `path`, or `None` when it does not exist.
     fn read(&self, path: &str) -> Option<String>;
     /// Existing paths matching the glob `pattern` (`*`, `?` in the last component), sorted.
@@ -76,14 +76,14 @@ pub trait ConfFiles {
 }
 
 /// Name resolution at load time (`/etc/hosts`; dotted quads never reach it).
-pub trait Resolver {
+pub(crate) trait Resolver {
     /// The IPv4 addresses of `host`, in order; empty when unknown.
     fn resolve(&self, host: &str) -> Vec<Ipv4Addr>;
 }
 
 /// A resolver that knows no names (only dotted quads work).
 #[cfg(test)]
-pub struct NoNames;
+pub(crate) struct NoNames;
 
 #[cfg(test)]
 impl Resolver for NoNames {
@@ -94,7 +94,7 @@ impl Resolver for NoNames {
 
 /// An `[emerg]`: nginx refuses the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Emerg {
+pub(crate) struct Emerg {
     /// The message, e.g. `unknown directive "prox_pass"`.
     pub text: String,
     /// The file it was found in (empty for errors not tied to a file).
@@ -105,7 +105,7 @@ pub struct Emerg {
 
 impl Emerg {
     /// The stderr line: `nginx: [emerg] TEXT in FILE:LINE`.
-    pub fn stderr_line(&self) -> String {
+    pub(crate) fn stderr_line(&self) -> String {
         if self.file.is_empty() {
             format!("nginx: [emerg] {}", self.text)
         } else {
@@ -115,11 +115,11 @@ impl Emerg {
 }
 
 /// A `[warn]` printed while loading (e.g. `load balancing method redefined`).
-pub type Warn = Emerg;
+pub(crate) type Warn = Emerg;
 
 /// A successfully loaded configuration and the warnings printed on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// The configuration.
     pub config: NginxConfig,
     /// `[warn]` messages, in order.
@@ -128,7 +128,7 @@ pub struct Loaded {
 
 /// Everything labsim uses from the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NginxConfig {
+pub(crate) struct NginxConfig {
     /// `worker_processes` as written (labsim always runs one worker).
     pub worker_processes: String,
     /// `pid` (default `/run/nginx.pid`).
@@ -145,7 +145,7 @@ pub struct NginxConfig {
 
 /// Balancing method of an upstream group (§2, §10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Balance {
+pub(crate) enum Balance {
     /// Smooth weighted round robin (the default).
     #[default]
     RoundRobin,
@@ -157,7 +157,7 @@ pub enum Balance {
 
 /// One `upstream NAME { … }` (or the implicit group of `proxy_pass http://host:port`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamConfig {
+pub(crate) struct UpstreamConfig {
     /// The group name (`jt`; for implicit groups the host as written).
     pub name: String,
     /// One entry per resolved address, in config order.
@@ -172,7 +172,7 @@ pub struct UpstreamConfig {
 
 /// One peer from `server host[:port] [params]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerEntry {
+pub(crate) struct ServerEntry {
     /// Address.
     pub addr: Ipv4Addr,
     /// Port (80 by default).
@@ -193,14 +193,14 @@ pub struct ServerEntry {
 
 impl ServerEntry {
     /// The peer name nginx logs: `ip:port`.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         format!("{}:{}", self.addr, self.port)
     }
 }
 
 /// `listen [addr:]port [default_server]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Listen {
+pub(crate) struct Listen {
     /// Bound address (`None` = `0.0.0.0`).
     pub addr: Option<Ipv4Addr>,
     /// Port.
@@ -211,7 +211,7 @@ pub struct Listen {
 
 /// One `server { … }` block.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerConfig {
+pub(crate) struct ServerConfig {
     /// `listen` directives (`listen 80` when none is given, as nginx running as root).
     pub listens: Vec<Listen>,
     /// `server_name` values (`""` when absent: the log shows `server: ,`).
@@ -230,12 +230,12 @@ pub struct ServerConfig {
 
 impl ServerConfig {
     /// The first `server_name` (`""` when none): what `$host` falls back to and logs print.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         self.server_names.first().map(String::as_str).unwrap_or("")
     }
 
     /// The location for `uri`: an exact `=` match, else the longest matching prefix.
-    pub fn find_location(&self, uri: &str) -> Option<&LocationConfig> {
+    pub(crate) fn find_location(&self, uri: &str) -> Option<&LocationConfig> {
         let path = uri.split(['?', '#']).next().unwrap_or(uri);
         if let Some(l) = self.locations.iter().find(|l| l.exact && l.prefix == path) {
             return Some(l);
@@ -246,7 +246,7 @@ impl ServerConfig {
 
 /// One `location [=|^~] PREFIX { … }`. Regex locations (`~`, `~*`) are parsed but never match.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocationConfig {
+pub(crate) struct LocationConfig {
     /// The prefix (or exact URI).
     pub prefix: String,
     /// `=`.
@@ -258,38 +258,38 @@ pub struct LocationConfig {
 }
 
 /// `proxy_next_upstream` bits (`NGX_HTTP_UPSTREAM_FT_*`).
-pub mod ft {
+pub(crate) mod ft {
     /// `error`.
-    pub const ERROR: u32 = 0x2;
+    pub(crate) const ERROR: u32 = 0x2;
     /// `timeout`.
-    pub const TIMEOUT: u32 = 0x4;
+    pub(crate) const TIMEOUT: u32 = 0x4;
     /// `invalid_header`.
-    pub const INVALID_HEADER: u32 = 0x8;
+    pub(crate) const INVALID_HEADER: u32 = 0x8;
     /// `http_500`.
-    pub const HTTP_500: u32 = 0x10;
+    pub(crate) const HTTP_500: u32 = 0x10;
     /// `http_502`.
-    pub const HTTP_502: u32 = 0x20;
+    pub(crate) const HTTP_502: u32 = 0x20;
     /// `http_503`.
-    pub const HTTP_503: u32 = 0x40;
+    pub(crate) const HTTP_503: u32 = 0x40;
     /// `http_504`.
-    pub const HTTP_504: u32 = 0x80;
+    pub(crate) const HTTP_504: u32 = 0x80;
     /// `http_403`.
-    pub const HTTP_403: u32 = 0x100;
+    pub(crate) const HTTP_403: u32 = 0x100;
     /// `http_404`.
-    pub const HTTP_404: u32 = 0x200;
+    pub(crate) const HTTP_404: u32 = 0x200;
     /// `http_429`.
-    pub const HTTP_429: u32 = 0x400;
+    pub(crate) const HTTP_429: u32 = 0x400;
     /// `non_idempotent`.
-    pub const NON_IDEMPOTENT: u32 = 0x2000;
+    pub(crate) const NON_IDEMPOTENT: u32 = 0x2000;
     /// No live upstreams (never in a mask).
-    pub const NOLIVE: u32 = 0x4000_0000;
+    pub(crate) const NOLIVE: u32 = 0x4000_0000;
     /// `off`.
-    pub const OFF: u32 = 0x8000_0000;
+    pub(crate) const OFF: u32 = 0x8000_0000;
 }
 
 /// The proxy settings of a location after inheritance from `server` and `http`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProxyConfig {
+pub(crate) struct ProxyConfig {
     /// Index into [`NginxConfig::upstreams`].
     pub upstream: usize,
     /// `$proxy_host`: the group name, or `host:port` when the port is not 80.
@@ -320,7 +320,7 @@ impl NginxConfig {
     /// The `server` for a connection to `local` (address, port) carrying `Host: host`: the
     /// blocks listening there, the one whose `server_name` equals the host, else the
     /// `default_server`, else the first.
-    pub fn find_server(&self, local: Ipv4Addr, port: u16, host: Option<&str>) -> Option<&ServerConfig> {
+    pub(crate) fn find_server(&self, local: Ipv4Addr, port: u16, host: Option<&str>) -> Option<&ServerConfig> {
         let listening = |s: &&ServerConfig| s.listens.iter().any(|l| l.port == port && l.addr.is_none_or(|a| a == local));
         let host = host.map(|h| strip_port(h).to_ascii_lowercase());
         if let Some(h) = host.as_deref()
@@ -333,7 +333,7 @@ impl NginxConfig {
     }
 
     /// Every (address, port) some `server` listens on, deduplicated, in order.
-    pub fn listen_ports(&self) -> Vec<(Option<Ipv4Addr>, u16)> {
+    pub(crate) fn listen_ports(&self) -> Vec<(Option<Ipv4Addr>, u16)> {
         let mut v: Vec<(Option<Ipv4Addr>, u16)> = Vec::new();
         for l in self.servers.iter().flat_map(|s| s.listens.iter()) {
             if !v.contains(&(l.addr, l.port)) {
@@ -344,7 +344,7 @@ impl NginxConfig {
     }
 
     /// The format string of `log_format NAME`.
-    pub fn log_format(&self, name: &str) -> Option<&str> {
+    pub(crate) fn log_format(&self, name: &str) -> Option<&str> {
         self.log_formats.iter().find(|(n, _)| n == name).map(|(_, f)| f.as_str())
     }
 }

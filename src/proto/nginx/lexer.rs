@@ -7,7 +7,7 @@
 
 /// What ended one call of [`Lexer::next_directive`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Token {
+pub(super) enum Token {
     /// Words terminated by `;` (nginx `NGX_OK`).
     Directive(Vec<String>),
     /// Words terminated by `{` (`NGX_CONF_BLOCK_START`).
@@ -20,7 +20,7 @@ pub enum Token {
 
 /// A tokenizer error: nginx's message (without ` in FILE:LINE`) and the line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LexError {
+pub(super) struct LexError {
     /// The message, e.g. `unexpected "}"`.
     pub text: String,
     /// 1-based line.
@@ -28,7 +28,7 @@ pub struct LexError {
 }
 
 /// Reads one file's text directive by directive.
-pub struct Lexer<'a> {
+pub(super) struct Lexer<'a> {
     src: &'a [u8],
     pos: usize,
     line: usize,
@@ -36,12 +36,12 @@ pub struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     /// A lexer at the start of `text`, line 1.
-    pub fn new(text: &'a str) -> Self {
+    pub(super) fn new(text: &'a str) -> Self {
         Lexer { src: text.as_bytes(), pos: 0, line: 1 }
     }
 
     /// The line the reader has reached (used for errors raised after a directive was read).
-    pub fn line(&self) -> usize {
+    pub(super) fn line(&self) -> usize {
         self.line
     }
 
@@ -50,7 +50,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// Reads words up to the next `;`, `{` or `}` (or the end of the file).
-    pub fn next_directive(&mut self) -> Result<Token, LexError> {
+    pub(super) fn next_directive(&mut self) -> Result<Token, LexError> {
         let mut args: Vec<String> = Vec::new();
         let mut word: Vec<u8> = Vec::new();
         let mut need_space = false;

@@ -14,15 +14,15 @@
 //! labsim models **one worker process** (§1.1): the glue keeps one [`Upstream`] per group per
 //! running nginx and rebuilds them on `nginx -s reload` (fresh peer state, §2).
 
-pub mod config;
+pub(crate) mod config;
 mod lexer;
-pub mod pages;
+pub(crate) mod pages;
 mod parse;
-pub mod proxy;
-pub mod upstream;
+pub(crate) mod proxy;
+pub(crate) mod upstream;
 
-pub use config::{ConfFiles, NginxConfig, Resolver};
-pub use pages::error_page;
-pub use parse::nginx_t;
-pub use proxy::{Action, ConnectError, ProxyRequest, RequestCtx, wants_keep_alive};
-pub use upstream::Upstream;
+pub(crate) use config::{ConfFiles, NginxConfig, Resolver};
+pub(crate) use pages::error_page;
+pub(crate) use parse::nginx_t;
+pub(crate) use proxy::{Action, ConnectError, ProxyRequest, RequestCtx, wants_keep_alive};
+pub(crate) use upstream::Upstream;

@@ -4,13 +4,13 @@
 use crate::kernel::DateTime;
 
 /// `NGINX_VER` with `server_tokens on` (Debian 12's nginx 1.22.1).
-pub const NGINX_VER: &str = "nginx/1.22.1";
+pub(crate) const NGINX_VER: &str = "nginx/1.22.1";
 
 /// nginx's pseudo-status for "Request Header Or Cookie Too Large" (sent as 400).
-pub const REQUEST_HEADER_TOO_LARGE: u16 = 494;
+pub(crate) const REQUEST_HEADER_TOO_LARGE: u16 = 494;
 
 /// The reason phrase nginx writes for `status` (its `ngx_http_status_lines[]`).
-pub fn reason(status: u16) -> &'static str {
+pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         201 => "Created",
@@ -38,7 +38,7 @@ pub fn reason(status: u16) -> &'static str {
 }
 
 /// The body of nginx's page for `status` (CRLF line ends, `server_tokens on`).
-pub fn error_body(status: u16) -> Vec<u8> {
+pub(crate) fn error_body(status: u16) -> Vec<u8> {
     let head = if status == REQUEST_HEADER_TOO_LARGE {
         "<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n\
          <center><h1>400 Bad Request</h1></center>\r\n<center>Request Header Or Cookie Too Large</center>\r\n"
@@ -52,14 +52,14 @@ pub fn error_body(status: u16) -> Vec<u8> {
 
 /// Whether nginx closes the client connection after answering `status` with its page
 /// (`ngx_http_special_response_handler()`: 400, 413, 414, 494, 500, 501 drop keep-alive).
-pub fn closes_connection(status: u16) -> bool {
+pub(crate) fn closes_connection(status: u16) -> bool {
     matches!(status, 400 | 413 | 414 | REQUEST_HEADER_TOO_LARGE | 500 | 501)
 }
 
 /// nginx's response for `status` when the request cannot be served (also when it cannot even be
 /// parsed): (head, body). `keep_alive` is what the client asked for; it is dropped for the
 /// statuses of [`closes_connection`].
-pub fn error_response(status: u16, date: &DateTime, keep_alive: bool) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn error_response(status: u16, date: &DateTime, keep_alive: bool) -> (Vec<u8>, Vec<u8>) {
     let body = error_body(status);
     let keep = keep_alive && !closes_connection(status);
     let wire_status = if status == REQUEST_HEADER_TOO_LARGE { 400 } else { status };
@@ -69,14 +69,14 @@ pub fn error_response(status: u16, date: &DateTime, keep_alive: bool) -> (Vec<u8
 }
 
 /// [`error_response`] for a request nginx could not parse (the connection is closed for 400).
-pub fn error_page(status: u16, date: &DateTime) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn error_page(status: u16, date: &DateTime) -> (Vec<u8>, Vec<u8>) {
     error_response(status, date, false)
 }
 
 /// The head the header filter writes: status line (always `HTTP/1.1`), `Server`, `Date`,
 /// `Content-Type`, `Content-Length`, `Transfer-Encoding: chunked`, `Connection`, then `extra`
 /// in order.
-pub fn response_head(
+pub(crate) fn response_head(
     status_line: &str,
     date: &DateTime,
     content_type: Option<&str>,

@@ -780,7 +780,7 @@ fn split_host_port(s: &str) -> Option<(String, Option<u16>)> {
 
 /// `ngx_parse_time()`: `1h30m`, `10s`, `500ms`, a bare number is seconds. Returns seconds when
 /// `is_sec` (where `ms` is refused) and milliseconds otherwise.
-pub fn parse_time(s: &str, is_sec: bool) -> Option<u64> {
+pub(super) fn parse_time(s: &str, is_sec: bool) -> Option<u64> {
     let b = s.as_bytes();
     let mut i = 0;
     let mut total: u64 = 0;
@@ -836,13 +836,13 @@ pub fn parse_time(s: &str, is_sec: bool) -> Option<u64> {
 
 impl NginxConfig {
     /// Reads [`NGINX_CONF_PATH`] and its includes.
-    pub fn load(files: &dyn ConfFiles, resolver: &dyn Resolver) -> Result<Loaded, Emerg> {
+    pub(crate) fn load(files: &dyn ConfFiles, resolver: &dyn Resolver) -> Result<Loaded, Emerg> {
         load(NGINX_CONF_PATH, files, resolver)
     }
 }
 
 /// `nginx -t`: the stderr lines and the exit status (0 or 1).
-pub fn nginx_t(files: &dyn ConfFiles, resolver: &dyn Resolver) -> (Vec<String>, i32) {
+pub(crate) fn nginx_t(files: &dyn ConfFiles, resolver: &dyn Resolver) -> (Vec<String>, i32) {
     match NginxConfig::load(files, resolver) {
         Ok(loaded) => {
             let mut lines: Vec<String> = loaded.warnings.iter().map(warn_line).collect();
@@ -855,7 +855,7 @@ pub fn nginx_t(files: &dyn ConfFiles, resolver: &dyn Resolver) -> (Vec<String>, 
 }
 
 /// `nginx: [warn] TEXT in FILE:LINE`.
-pub fn warn_line(w: &Warn) -> String {
+pub(super) fn warn_line(w: &Warn) -> String {
     format!("nginx: [warn] {} in {}:{}", w.text, w.file, w.line)
 }
 

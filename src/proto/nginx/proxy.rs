@@ -35,7 +35,7 @@ use crate::wire::http::{Parsed, RequestHead, ResponseError, Version, parse_respo
 /// Whether the client connection may stay open (HTTP/1.1 without `Connection: close`, or
 /// HTTP/1.0 with `Connection: keep-alive`; nginx looks for the word in the first `Connection`
 /// header).
-pub fn wants_keep_alive(req: &RequestHead) -> bool {
+pub(crate) fn wants_keep_alive(req: &RequestHead) -> bool {
     let conn = req.header("Connection").map(str::to_ascii_lowercase);
     match req.version {
         Version::Http11 => !conn.is_some_and(|c| c.contains("close")),
@@ -45,7 +45,7 @@ pub fn wants_keep_alive(req: &RequestHead) -> bool {
 
 /// Who is asking, for variables and log lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestCtx {
+pub(crate) struct RequestCtx {
     /// `$remote_addr`.
     pub client_ip: Ipv4Addr,
     /// nginx's connection number (`*N` in the error log).
@@ -62,7 +62,7 @@ pub struct RequestCtx {
 
 /// Why a connection to a peer failed (the `SO_ERROR` nginx sees).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnectError {
+pub(crate) enum ConnectError {
     /// RST: `111: Connection refused`.
     Refused,
     /// ARP failed / ICMP host unreachable: `113: No route to host`.
@@ -80,7 +80,7 @@ impl ConnectError {
 
 /// What the core asks the glue to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Open a TCP connection to this peer (`proxy_connect_timeout` is handled by the core).
     Connect {
         /// Address and port.
@@ -119,7 +119,7 @@ enum State {
 const MAX_HEAD: usize = 64 * 1024;
 
 /// One client request being proxied.
-pub struct ProxyRequest {
+pub(crate) struct ProxyRequest {
     req: RequestHead,
     /// The request body (read in full first, as nginx buffers it).
     body: Vec<u8>,
@@ -145,7 +145,7 @@ impl ProxyRequest {
     /// Starts proxying `req` and its `body` through `cfg` (a location's settings) to `up` (the
     /// worker's state of `cfg.upstream`); the first `Connect` (or the `no live upstreams` 502)
     /// is queued.
-    pub fn new(now: SimTime, req: RequestHead, body: Vec<u8>, ctx: RequestCtx, cfg: &ProxyConfig, up: &mut Upstream) -> Self {
+    pub(crate) fn new(now: SimTime, req: RequestHead, body: Vec<u8>, ctx: RequestCtx, cfg: &ProxyConfig, up: &mut Upstream) -> Self {
         let tried = up.start(ctx.client_ip, cfg.next_upstream_tries);
         let upstream_uri = match &cfg.uri {
             Some(u) => match req.target.strip_prefix(cfg.location_prefix.as_str()) {
@@ -181,28 +181,28 @@ impl ProxyRequest {
     }
 
     /// The next thing to do, if any.
-    pub fn poll_action(&mut self) -> Option<Action> {
+    pub(crate) fn poll_action(&mut self) -> Option<Action> {
         self.actions.pop_front()
     }
 
     /// When [`ProxyRequest::handle_timeout`] is due.
-    pub fn poll_timeout(&self) -> Option<SimTime> {
+    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         self.deadline
     }
 
     /// The response is complete (after `Finish`).
-    pub fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         self.state == State::Done
     }
 
     /// The status sent to the client (0 before the head).
     #[cfg(test)]
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         self.status
     }
 
     /// The upstream connection is established: the request is sent.
-    pub fn handle_connected(&mut self, now: SimTime) {
+    pub(crate) fn handle_connected(&mut self, now: SimTime) {
         if self.state != State::Connecting || self.current.is_none() {
             return;
         }
@@ -213,7 +213,7 @@ impl ProxyRequest {
     }
 
     /// The connection attempt failed (`connect() failed (…)`), the next peer is tried.
-    pub fn handle_connect_failed(&mut self, now: SimTime, up: &mut Upstream, err: ConnectError) {
+    pub(crate) fn handle_connect_failed(&mut self, now: SimTime, up: &mut Upstream, err: ConnectError) {
         if self.state != State::Connecting || self.current.is_none() {
             return;
         }
@@ -222,7 +222,7 @@ impl ProxyRequest {
     }
 
     /// Bytes from the upstream connection.
-    pub fn handle_upstream_data(&mut self, now: SimTime, up: &mut Upstream, data: &[u8]) {
+    pub(crate) fn handle_upstream_data(&mut self, now: SimTime, up: &mut Upstream, data: &[u8]) {
         match self.state {
             State::ReadingHeader => {
                 self.head_buf.extend_from_slice(data);
@@ -234,7 +234,7 @@ impl ProxyRequest {
     }
 
     /// The upstream closed its side.
-    pub fn handle_upstream_eof(&mut self, now: SimTime, up: &mut Upstream) {
+    pub(crate) fn handle_upstream_eof(&mut self, now: SimTime, up: &mut Upstream) {
         match self.state {
             State::ReadingHeader => {
                 self.error_log(now, "error", "upstream prematurely closed connection", "reading response header from upstream");
@@ -255,7 +255,7 @@ impl ProxyRequest {
     }
 
     /// Timer expiry (`proxy_connect_timeout`, `proxy_read_timeout`).
-    pub fn handle_timeout(&mut self, now: SimTime, up: &mut Upstream) {
+    pub(crate) fn handle_timeout(&mut self, now: SimTime, up: &mut Upstream) {
         if self.deadline.is_none_or(|d| now < d) {
             return;
         }
@@ -571,7 +571,7 @@ impl ProxyRequest {
 
     /// The client closed or reset its connection before the response was complete: the peer
     /// is released (not counted as a failure) and the access log records nginx's 499.
-    pub fn handle_client_abort(&mut self, now: SimTime, up: &mut Upstream) {
+    pub(crate) fn handle_client_abort(&mut self, now: SimTime, up: &mut Upstream) {
         if self.state == State::Done {
             return;
         }
@@ -655,7 +655,7 @@ fn expand_with(v: &str, var: impl Fn(&str) -> String) -> String {
 /// An access-log line in `format` (nginx `log_format` syntax; `combined` is
 /// `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`).
 /// Unset values print `-`. Usable by the glue for requests that never reached the proxy (400).
-pub fn access_log_line(format: &str, req: &RequestHead, client: Ipv4Addr, date: &DateTime, status: u16, body_bytes: u64) -> String {
+pub(crate) fn access_log_line(format: &str, req: &RequestHead, client: Ipv4Addr, date: &DateTime, status: u16, body_bytes: u64) -> String {
     let dash = |s: &str| {
         if s.is_empty() { "-".to_string() } else { s.to_string() }
     };

@@ -15,7 +15,7 @@ use super::config::{Balance, ServerEntry, UpstreamConfig};
 
 /// One peer's configuration and run-time state (`ngx_http_upstream_rr_peer_t`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Peer {
+pub(crate) struct Peer {
     /// Address.
     pub addr: Ipv4Addr,
     /// Port.
@@ -83,7 +83,7 @@ impl Peer {
 
 /// A selected peer: which list, which index (config order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PeerId {
+pub(crate) struct PeerId {
     /// In the backup list.
     pub backup: bool,
     /// Index in its list.
@@ -92,7 +92,7 @@ pub struct PeerId {
 
 /// Per-request selection state (`ngx_http_upstream_rr_peer_data_t` + `ngx_peer_connection_t.tries`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tried {
+pub(crate) struct Tried {
     tried: Vec<bool>,
     in_backup: bool,
     /// Attempts left (`pc->tries`).
@@ -116,7 +116,7 @@ impl Tried {
 
 /// One upstream group's peers (one worker's copy, §1.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Upstream {
+pub(crate) struct Upstream {
     /// The group name (`peers->name`, logged for `no live upstreams`).
     pub name: String,
     /// Primary peers, config order.
@@ -130,11 +130,11 @@ pub struct Upstream {
 }
 
 /// The warning `free_peer` logs when a peer trips.
-pub const TEMPORARILY_DISABLED: &str = "upstream server temporarily disabled";
+pub(crate) const TEMPORARILY_DISABLED: &str = "upstream server temporarily disabled";
 
 impl Upstream {
     /// Fresh peers from the configuration (start or reload).
-    pub fn new(cfg: &UpstreamConfig) -> Self {
+    pub(crate) fn new(cfg: &UpstreamConfig) -> Self {
         let primary: Vec<Peer> = cfg.servers.iter().filter(|s| !s.backup).map(Peer::new).collect();
         let backup: Vec<Peer> = cfg.servers.iter().filter(|s| s.backup).map(Peer::new).collect();
         let single = primary.len() == 1 && backup.is_empty();
@@ -142,7 +142,7 @@ impl Upstream {
     }
 
     /// The peer behind `id`.
-    pub fn peer(&self, id: PeerId) -> Option<&Peer> {
+    pub(crate) fn peer(&self, id: PeerId) -> Option<&Peer> {
         if id.backup { self.backup.get(id.index) } else { self.primary.get(id.index) }
     }
 
@@ -152,7 +152,7 @@ impl Upstream {
 
     /// Per-request state: empty `tried`, `tries` = non-down primary + non-down backup peers,
     /// capped by `proxy_next_upstream_tries` when that is not 0.
-    pub fn start(&self, client_ip: Ipv4Addr, next_upstream_tries: u32) -> Tried {
+    pub(crate) fn start(&self, client_ip: Ipv4Addr, next_upstream_tries: u32) -> Tried {
         let live = |v: &[Peer]| v.iter().filter(|p| !p.down).count() as u32;
         let mut tries = live(&self.primary) + live(&self.backup);
         if next_upstream_tries > 0 && tries > next_upstream_tries {
@@ -164,7 +164,7 @@ impl Upstream {
 
     /// Selects the next peer for this request (`peer.get`), or `None` (`NGX_BUSY`: no live
     /// upstreams). Increments the peer's `conns`.
-    pub fn get_peer(&mut self, now_s: u64, t: &mut Tried) -> Option<PeerId> {
+    pub(crate) fn get_peer(&mut self, now_s: u64, t: &mut Tried) -> Option<PeerId> {
         match self.balance {
             Balance::IpHash if !t.in_backup => self.get_ip_hash(now_s, t),
             Balance::LeastConn => self.get_list(now_s, t, Self::least_conn),
@@ -311,7 +311,7 @@ impl Upstream {
     /// `ngx_http_upstream_free_round_robin_peer()`: the attempt on `id` ended. A failure counts
     /// against the peer (unless the group is `single`); returns
     /// [`TEMPORARILY_DISABLED`] when the peer reaches `max_fails`. Decrements `tries`.
-    pub fn free_peer(&mut self, t: &mut Tried, id: PeerId, now_s: u64, failed: bool) -> Option<&'static str> {
+    pub(crate) fn free_peer(&mut self, t: &mut Tried, id: PeerId, now_s: u64, failed: bool) -> Option<&'static str> {
         let single = self.single;
         let p = self.peer_mut(id)?;
         p.conns = p.conns.saturating_sub(1);

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// A message keepalived logs while reading its configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigMessage {
+pub(crate) struct ConfigMessage {
     /// 1-based line in the file (0 when not tied to a line).
     pub line: usize,
     /// The text exactly as keepalived logs it (including any `(Line N) ` prefix).
@@ -28,7 +28,7 @@ pub struct ConfigMessage {
 
 /// The parsed file plus everything keepalived would have logged about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The configuration, after keepalived's defaults and corrections.
     pub config: Config,
     /// Warnings and errors in order of appearance.
@@ -37,7 +37,7 @@ pub struct Parsed {
 
 /// The parts of `keepalived.conf` labsim models.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Config {
+pub(crate) struct Config {
     /// `global_defs { router_id X }`.
     pub router_id: Option<String>,
     /// The usable `vrrp_instance` blocks, in file order (fatally broken ones are left out).
@@ -46,7 +46,7 @@ pub struct Config {
 
 /// The `state` keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InitialState {
+pub(crate) enum InitialState {
     /// `state MASTER`.
     Master,
     /// `state BACKUP`.
@@ -55,7 +55,7 @@ pub enum InitialState {
 
 /// `authentication { auth_type …; auth_pass … }`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthConfig {
+pub(crate) enum AuthConfig {
     /// No authentication block.
     None,
     /// `auth_type PASS`, with the password zero padded/truncated to 8 bytes.
@@ -66,7 +66,7 @@ pub enum AuthConfig {
 
 /// One `virtual_ipaddress` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VipConfig {
+pub(crate) struct VipConfig {
     /// The address.
     pub addr: Ipv4Addr,
     /// Prefix length (32 when not given).
@@ -77,7 +77,7 @@ pub struct VipConfig {
 
 /// One `vrrp_instance NAME { … }` after `vrrp_complete_instance()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstanceConfig {
+pub(crate) struct InstanceConfig {
     /// The instance name (`VI_1`).
     pub name: String,
     /// `state`, after defaults (derived from priority when absent).
@@ -106,13 +106,13 @@ pub struct InstanceConfig {
 
 impl InstanceConfig {
     /// The device a VIP is added to.
-    pub fn vip_dev<'a>(&'a self, vip: &'a VipConfig) -> &'a str {
+    pub(crate) fn vip_dev<'a>(&'a self, vip: &'a VipConfig) -> &'a str {
         vip.dev.as_deref().unwrap_or(&self.interface)
     }
 }
 
 /// Parses `text`, the contents of the file `file` (the name is kept for messages that name it).
-pub fn parse(text: &str, file: &str) -> Parsed {
+pub(crate) fn parse(text: &str, file: &str) -> Parsed {
     let mut p = Parser { lines: tokenize(text), pos: 0, depth: 0, msgs: Vec::new(), cur_line: 0 };
     let mut cfg = Config::default();
     let mut raw: Vec<RawInstance> = Vec::new();

@@ -19,11 +19,11 @@ use super::config;
 use super::instance::{Action, Instance, Process, State};
 
 /// keepalived's version string.
-pub const VERSION: &str = "Keepalived v2.2.7 (01/16,2022)";
+pub(crate) const VERSION: &str = "Keepalived v2.2.7 (01/16,2022)";
 
 /// A network interface of the host as keepalived sees it at start-up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interface {
+pub(crate) struct Interface {
     /// `eth0`.
     pub name: String,
     /// Its MAC address.
@@ -36,7 +36,7 @@ pub struct Interface {
 
 /// Command-line-like options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct DaemonOptions {
+pub(crate) struct DaemonOptions {
     /// `-D`/`--log-detail`: also emit the lines marked [D] in the spec.
     pub log_detail: bool,
     /// The pid the VRRP child gets (logged by the parent).
@@ -45,7 +45,7 @@ pub struct DaemonOptions {
 
 /// A read-only view of one instance, for display.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstanceView {
+pub(crate) struct InstanceView {
     /// `VI_1`.
     pub name: String,
     /// Current state.
@@ -60,7 +60,7 @@ pub struct InstanceView {
 
 /// keepalived on one host.
 #[derive(Debug)]
-pub struct Daemon {
+pub(crate) struct Daemon {
     options: DaemonOptions,
     instances: Vec<Instance>,
     links: Vec<(String, bool)>,
@@ -72,7 +72,13 @@ pub struct Daemon {
 
 impl Daemon {
     /// Starts keepalived at `now`. `config_text` is `None` when the file does not exist.
-    pub fn start(now: SimTime, config_text: Option<&str>, config_path: &str, interfaces: &[Interface], options: DaemonOptions) -> Daemon {
+    pub(crate) fn start(
+        now: SimTime,
+        config_text: Option<&str>,
+        config_path: &str,
+        interfaces: &[Interface],
+        options: DaemonOptions,
+    ) -> Daemon {
         let mut d = Daemon {
             options,
             instances: Vec::new(),
@@ -161,22 +167,22 @@ impl Daemon {
     }
 
     /// Next output.
-    pub fn poll_action(&mut self) -> Option<Action> {
+    pub(crate) fn poll_action(&mut self) -> Option<Action> {
         self.out.pop_front()
     }
 
     /// When [`Daemon::handle_timeout`] must next be called.
-    pub fn poll_timeout(&self) -> Option<SimTime> {
+    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         self.instances.iter().filter_map(Instance::poll_timeout).chain(self.shutdown_at).min()
     }
 
     /// True once both processes have exited.
-    pub fn is_exited(&self) -> bool {
+    pub(crate) fn is_exited(&self) -> bool {
         self.exited
     }
 
     /// The instances, for display.
-    pub fn instances(&self) -> Vec<InstanceView> {
+    pub(crate) fn instances(&self) -> Vec<InstanceView> {
         self.instances
             .iter()
             .map(|i| InstanceView {
@@ -190,7 +196,7 @@ impl Daemon {
     }
 
     /// An IPv4 packet received on `iface` (the raw socket sees protocol 112 and 51).
-    pub fn handle_packet(&mut self, now: SimTime, iface: &str, ip_packet: &[u8]) {
+    pub(crate) fn handle_packet(&mut self, now: SimTime, iface: &str, ip_packet: &[u8]) {
         if self.exited || self.stopping {
             return;
         }
@@ -212,7 +218,7 @@ impl Daemon {
     }
 
     /// The link of `iface` went up or down (netlink).
-    pub fn handle_link(&mut self, now: SimTime, iface: &str, up: bool) {
+    pub(crate) fn handle_link(&mut self, now: SimTime, iface: &str, up: bool) {
         let mut changed = false;
         for (n, u) in &mut self.links {
             if n == iface && *u != up {
@@ -235,7 +241,7 @@ impl Daemon {
     }
 
     /// SIGTERM (`systemctl stop keepalived`).
-    pub fn handle_sigterm(&mut self, now: SimTime) {
+    pub(crate) fn handle_sigterm(&mut self, now: SimTime) {
         if self.exited || self.stopping {
             return;
         }
@@ -249,7 +255,7 @@ impl Daemon {
     }
 
     /// Runs everything due at `now`.
-    pub fn handle_timeout(&mut self, now: SimTime) {
+    pub(crate) fn handle_timeout(&mut self, now: SimTime) {
         if self.exited {
             return;
         }

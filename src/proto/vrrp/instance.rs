@@ -20,7 +20,7 @@ use super::config::{AuthConfig, InstanceConfig};
 
 /// keepalived's instance states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum State {
+pub(crate) enum State {
     /// Not started yet.
     Init,
     /// BACKUP: listening, master-down timer running.
@@ -35,7 +35,7 @@ pub enum State {
 
 /// Which keepalived process logs a line (syslog ident `Keepalived[pid]` / `Keepalived_vrrp[pid]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Process {
+pub(crate) enum Process {
     /// The parent, `Keepalived`.
     Parent,
     /// The VRRP child, `Keepalived_vrrp`.
@@ -44,7 +44,7 @@ pub enum Process {
 
 /// What an instance (or the daemon around it) asks its host to do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// Send this IPv4 packet (to 224.0.0.18) on `dev`.
     Send {
         /// Interface.
@@ -101,7 +101,7 @@ pub enum Action {
 
 /// A sans-IO keepalived VRRP instance.
 #[derive(Debug)]
-pub struct Instance {
+pub(crate) struct Instance {
     cfg: InstanceConfig,
     src: Ipv4Addr,
     mac: [u8; 6],
@@ -124,7 +124,7 @@ enum Check {
 impl Instance {
     /// An instance on an interface whose primary address is `primary` (adverts are sent from it;
     /// 0.0.0.0 when the interface has none) and whose MAC is `mac`.
-    pub fn new(cfg: InstanceConfig, primary: Option<Ipv4Addr>, mac: [u8; 6]) -> Instance {
+    pub(crate) fn new(cfg: InstanceConfig, primary: Option<Ipv4Addr>, mac: [u8; 6]) -> Instance {
         let priority = cfg.priority;
         let adver_us = u64::try_from(cfg.advert_int.as_micros()).unwrap_or(1_000_000).max(1);
         let mut i = Instance {
@@ -146,43 +146,43 @@ impl Instance {
     }
 
     /// `VI_1`.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.cfg.name
     }
     /// Current state.
-    pub fn state(&self) -> State {
+    pub(crate) fn state(&self) -> State {
         self.state
     }
     /// Effective priority.
-    pub fn priority(&self) -> u8 {
+    pub(crate) fn priority(&self) -> u8 {
         self.priority
     }
     /// Virtual router id.
-    pub fn vrid(&self) -> u8 {
+    pub(crate) fn vrid(&self) -> u8 {
         self.cfg.vrid
     }
     /// Interface name.
-    pub fn interface(&self) -> &str {
+    pub(crate) fn interface(&self) -> &str {
         &self.cfg.interface
     }
 
     /// `VRRP_TIMER_SKEW`: (256 − prio) · 1000000 / 256 µs (priority 255 uses 255).
-    pub fn skew_us(&self) -> u64 {
+    pub(crate) fn skew_us(&self) -> u64 {
         (256 - u64::from(self.priority)) * 1_000_000 / 256
     }
 
     /// `VRRP_MS_DOWN_TIMER`: 3 · adver_int + skew, µs.
-    pub fn full_down_us(&self) -> u64 {
+    pub(crate) fn full_down_us(&self) -> u64 {
         3 * self.adver_us + self.skew_us()
     }
 
     /// Next output, if any.
-    pub fn poll_action(&mut self) -> Option<Action> {
+    pub(crate) fn poll_action(&mut self) -> Option<Action> {
         self.out.pop_front()
     }
 
     /// When [`Instance::handle_timeout`] must next be called.
-    pub fn poll_timeout(&self) -> Option<SimTime> {
+    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         match (self.timer, self.garp_timer) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -209,7 +209,7 @@ impl Instance {
 
     /// `vrrp_init_state()`: BACKUP (init) with a full down timer, or FAULT if the link is down.
     /// Priority 255 goes to BACKUP silently and times out after 1 µs.
-    pub fn start(&mut self, now: SimTime, link_up: bool) {
+    pub(crate) fn start(&mut self, now: SimTime, link_up: bool) {
         let n = self.cfg.name.clone();
         self.detail(format!("({n}) removing VIPs."));
         if !link_up {
@@ -230,7 +230,7 @@ impl Instance {
     }
 
     /// Timer expiry: master-down timeout, advert timer, delayed GARP burst.
-    pub fn handle_timeout(&mut self, now: SimTime) {
+    pub(crate) fn handle_timeout(&mut self, now: SimTime) {
         if self.garp_timer.is_some_and(|t| t <= now) {
             self.garp_timer = None;
             if self.state == State::Master {
@@ -321,7 +321,7 @@ impl Instance {
     }
 
     /// The interface went down (`false`) or came back (`true`).
-    pub fn handle_link(&mut self, now: SimTime, up: bool) {
+    pub(crate) fn handle_link(&mut self, now: SimTime, up: bool) {
         let n = self.cfg.name.clone();
         match (up, self.state) {
             (false, State::Backup | State::Master) => {
@@ -347,7 +347,7 @@ impl Instance {
     }
 
     /// SIGTERM: a master sends one priority-0 advert and removes its VIPs; a backup sends nothing.
-    pub fn handle_stop(&mut self, _now: SimTime) {
+    pub(crate) fn handle_stop(&mut self, _now: SimTime) {
         if self.state == State::Master {
             self.send_advert(0);
             self.detail(format!("({}) sent 0 priority", self.cfg.name));
@@ -362,7 +362,7 @@ impl Instance {
 
     /// An IPv4 packet (protocol 112, or 51 for AH) received on the instance interface.
     /// Malformed input is logged (where keepalived logs it) and dropped; it never panics.
-    pub fn handle_packet(&mut self, now: SimTime, ip: &[u8]) {
+    pub(crate) fn handle_packet(&mut self, now: SimTime, ip: &[u8]) {
         if !matches!(self.state, State::Backup | State::Master) {
             return;
         }

@@ -10,12 +10,12 @@
 //! `handle_timeout(now)` at that instant. Packets are whole IPv4 packets; outgoing ones are whole
 //! IPv4 packets for `224.0.0.18` (Ethernet dst `01:00:5e:00:00:12`, src the interface MAC).
 
-pub mod config;
-pub mod daemon;
-pub mod instance;
+pub(crate) mod config;
+pub(crate) mod daemon;
+pub(crate) mod instance;
 
-pub use daemon::{Daemon, DaemonOptions, Interface};
-pub use instance::{Action, Process, State};
+pub(crate) use daemon::{Daemon, DaemonOptions, Interface};
+pub(crate) use instance::{Action, Process, State};
 
 #[cfg(test)]
 mod tests;

@@ -18,7 +18,7 @@ const ALWAYS_ALLOWED: [&str; 3] = ["std", "core", "alloc"];
 const FRONT_END_CRATES: [&str; 3] = ["tokio", "ratatui", "crossterm"];
 
 /// The only files that may read the wall clock (simulated time everywhere else).
-pub const WALL_CLOCK_READERS: [&str; 1] = ["src/cli/bench.rs"];
+pub(super) const WALL_CLOCK_READERS: [&str; 1] = ["src/cli/bench.rs"];
 
 /// The wall-clock items of `std::time`.
 const CLOCKS: [&str; 3] = ["Instant", "SystemTime", "UNIX_EPOCH"];
@@ -28,7 +28,7 @@ const MAX_HOPS: usize = 32;
 
 /// Everything the checker reports, by kind; each entry is one line naming a file (and line).
 #[derive(Clone, Debug, Default)]
-pub struct Findings {
+pub(super) struct Findings {
     /// The table against the tree: malformed or stale rows, files no row covers.
     pub table: Vec<String>,
     /// Names a file's row does not allow, inside or outside the crate.
@@ -41,7 +41,7 @@ pub struct Findings {
 
 impl Findings {
     /// Every finding, by kind.
-    pub fn all(&self) -> impl Iterator<Item = &String> {
+    pub(super) fn all(&self) -> impl Iterator<Item = &String> {
         self.table.iter().chain(&self.references).chain(&self.cycles).chain(&self.clocks)
     }
 }
@@ -76,7 +76,7 @@ struct File {
 }
 
 /// Checks the tree under `root` (which holds `Cargo.toml`, `ARCHITECTURE.md` and `src/`).
-pub fn check(root: &Path) -> Findings {
+pub(super) fn check(root: &Path) -> Findings {
     let mut findings = Findings::default();
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).map(|t| table::manifest(&t)).unwrap_or_else(|e| {
         findings.table.push(format!("Cargo.toml: cannot read it: {e}"));

@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A module path below the crate root: `["host", "apps"]` is `crate::host::apps`, `[]` the root.
-pub type ModPath = Vec<String>;
+pub(super) type ModPath = Vec<String>;
 
 /// What a `use` leaf binds in its module.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Binds {
+pub(super) enum Binds {
     /// A path in code, or `use x as _`.
     Nothing,
     /// `use a::b;` binds `b`, `use a::b as c;` binds `c`, `use a::{self}` binds `a`.
@@ -21,7 +21,7 @@ pub enum Binds {
 
 /// One path as written in a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Written {
+pub(super) struct Written {
     /// 1-based line of the path's first segment.
     pub line: usize,
     /// The module the path is written in: the file's module plus any `mod x { … }` around it.
@@ -35,7 +35,7 @@ pub struct Written {
 
 /// What a file declares and names.
 #[derive(Debug, Default)]
-pub struct Scanned {
+pub(super) struct Scanned {
     /// Every path written in the file, in text order.
     pub paths: Vec<Written>,
     /// Per module scope: the child modules it declares (`mod x;` and `mod x { … }`).
@@ -47,7 +47,7 @@ pub struct Scanned {
 
 /// Blanks `//` and `/* */` comments (doc comments included), string literal contents and char
 /// literals, keeping line structure (and one byte per blanked char) so positions stay right.
-pub fn blank(src: &str) -> String {
+pub(super) fn blank(src: &str) -> String {
     let b = src.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -183,7 +183,7 @@ fn starts_path(t: &[u8], i: usize) -> Option<bool> {
 }
 
 /// Scans blanked source text of the module `module`.
-pub fn scan(text: &str, module: &[String]) -> Scanned {
+pub(super) fn scan(text: &str, module: &[String]) -> Scanned {
     let t = text.as_bytes();
     let lines = Lines::new(text);
     let mut out = Scanned::default();

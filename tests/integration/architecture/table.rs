@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 use super::scan::ModPath;
 
 /// The columns of the layer table, in order (compared case-insensitively).
-pub const COLUMNS: [&str; 5] = ["layer", "module", "what it is for", "may use in the crate", "may use outside the crate"];
+pub(super) const COLUMNS: [&str; 5] = ["layer", "module", "what it is for", "may use in the crate", "may use outside the crate"];
 
 /// The row of the crate root, `src/lib.rs` alone.
-pub const ROOT_ROW: &str = "crate";
+pub(super) const ROOT_ROW: &str = "crate";
 
 /// One row of the layer table.
 #[derive(Clone, Debug)]
-pub struct Row {
+pub(super) struct Row {
     /// 1-based line in `ARCHITECTURE.md`.
     pub line: usize,
     /// The module as written (`host::kernel`, `crate`).
@@ -27,7 +27,7 @@ pub struct Row {
 }
 
 /// The rows of the layer table of `md`, and what is wrong with it (`ARCHITECTURE.md:LINE: …`).
-pub fn parse(md: &str) -> (Vec<Row>, Vec<String>) {
+pub(super) fn parse(md: &str) -> (Vec<Row>, Vec<String>) {
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     let lines: Vec<&str> = md.lines().collect();
     let Some(header) = lines.iter().position(|l| l.trim_start().starts_with('|') && cells(l).iter().map(|c| c.to_lowercase()).eq(COLUMNS))
@@ -104,7 +104,7 @@ fn entries(cell: &str) -> Result<Vec<Vec<String>>, String> {
 
 /// What the test needs from `Cargo.toml`.
 #[derive(Clone, Debug, Default)]
-pub struct Manifest {
+pub(super) struct Manifest {
     /// The library's crate name (`[lib] name`, else the package name), as code writes it.
     pub lib: String,
     /// Every dependency, dev- and build-dependency, as code writes it (`-` → `_`).
@@ -112,7 +112,7 @@ pub struct Manifest {
 }
 
 /// Reads the crate name and the dependency names of a `Cargo.toml`.
-pub fn manifest(toml: &str) -> Manifest {
+pub(super) fn manifest(toml: &str) -> Manifest {
     let mut m = Manifest::default();
     let (mut package, mut section) = (String::new(), String::new());
     let code_name = |s: &str| s.trim().trim_matches('"').replace('-', "_");
