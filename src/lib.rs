@@ -6,15 +6,18 @@
 //!
 //! # Modules
 //!
-//! - [`kernel`]: simulated time, event queue, seeded RNG streams, calendar
-//! - [`wire`]: byte formats smoltcp lacks (VRRPv2, HTTP/1.x heads)
-//! - [`observe`]: trace events, expectations, report
-//! - [`proto`]: sans-IO cores: keepalived, nginx, Apache httpd, curl, ping, Linux neighbour table
-//! - [`fabric`]: switches, links, pcap capture
-//! - [`host`]: one machine: smoltcp + labsim L2 and TCP bookkeeping + filesystem + processes + shell
-//! - [`scenario`]: RON text → validated [`scenario::Scenario`]
-//! - [`lab`]: the composition root: runs a scenario
-//! - [`cli`]: arguments, subcommands, exit codes
+//! - `kernel`: simulated time, event queue, seeded RNG streams, calendar
+//! - `wire`: the byte formats labsim reads and writes itself (Ethernet, ARP, IPv4, ICMP, TCP
+//!   header, VRRPv2, HTTP/1.x heads)
+//! - `observe`: trace events, expectations, report, running summaries
+//! - `proto`: sans-IO cores: keepalived, nginx, the HTTP server connection, Apache httpd, curl,
+//!   ping, nc, Linux neighbour table
+//! - `fabric`: switches, links, pcap capture
+//! - `host`: one machine: a kernel (smoltcp, labsim's L2, sockets, files) and a userland
+//!   (daemons, console programs, the shell)
+//! - `scenario`: RON text → validated [`Scenario`]
+//! - `lab`: the composition root: runs a scenario, step by step or to the end
+//! - `cli`: arguments, subcommands, exit codes
 //!
 //! Their layers, and what each may use inside and outside the crate, are the table of
 //! `ARCHITECTURE.md` at the repository root, which `tests/integration/architecture/` checks

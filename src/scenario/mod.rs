@@ -44,7 +44,7 @@ pub struct Scenario {
     pub name: String,
     /// `about`; empty when not given.
     pub about: String,
-    /// The scenario file, as given to [`load`] or [`parse`].
+    /// The scenario file, as given to [`load`] (or to the parser, for text without a file).
     pub path: PathBuf,
     /// The seed written in the file (0 when not given); the CLI may override it.
     pub seed: u64,

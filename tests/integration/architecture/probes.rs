@@ -162,13 +162,13 @@ fn external_crates_and_their_sub_paths_keep_to_their_rows() {
 #[test]
 fn a_re_export_does_not_launder_a_forbidden_path() {
     let copy = Copy::new("launder");
-    // `lab` may name `host` and `proto`, and `cli` may name `lab`, but not `host` or `proto`.
+    // `lab` may name `host` and `fabric`, and `cli` may name `lab`, but not `host` or `fabric`.
     copy.append("src/lab/mod.rs", "pub mod probe;\npub use crate::host::NicConfig as ProbeNic;\n");
-    copy.write("src/lab/probe.rs", "pub use crate::host::Host as Machine;\npub use crate::proto::*;\n");
+    copy.write("src/lab/probe.rs", "pub use crate::host::Host as Machine;\npub use crate::fabric::*;\n");
     copy.append("src/cli/mod.rs", "mod probe;\n");
     copy.write(
         "src/cli/probe.rs",
-        "use crate::lab::probe::Machine;\n\npub fn f(_: &Machine) -> Option<crate::lab::probe::curl::Transfer> { None }\npub fn g(_: crate::lab::ProbeNic) {}\n",
+        "use crate::lab::probe::Machine;\n\npub fn f(_: &Machine) -> Option<crate::lab::probe::PortId> { None }\npub fn g(_: crate::lab::ProbeNic) {}\n",
     );
     let found = copy.new_findings();
     let allowed = "(allowed: [lab, scenario, observe])";
@@ -176,9 +176,7 @@ fn a_re_export_does_not_launder_a_forbidden_path() {
         found.all().cloned().collect::<Vec<_>>(),
         [
             format!("src/cli/probe.rs:1: `cli` names `crate::host::Host` (through `crate::lab::probe::Machine`) {allowed}"),
-            format!(
-                "src/cli/probe.rs:3: `cli` names `crate::proto::curl::Transfer` (through `crate::lab::probe::curl::Transfer`) {allowed}"
-            ),
+            format!("src/cli/probe.rs:3: `cli` names `crate::fabric::PortId` (through `crate::lab::probe::PortId`) {allowed}"),
             format!("src/cli/probe.rs:4: `cli` names `crate::host::NicConfig` (through `crate::lab::ProbeNic`) {allowed}"),
         ]
     );
