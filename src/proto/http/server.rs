@@ -19,7 +19,7 @@
 //! # Timeouts and limits
 //!
 //! - Apache httpd 2.4 ([`Policy::apache`]): `KeepAliveTimeout` (5 s, `server/core.c`; the
-//!   connection waits that long for the first request too, as labsim's glue always did),
+//!   connection waits that long for the first request too: labsim has no mod_reqtimeout),
 //!   `LimitRequestBody` (1 GiB since 2.4.54; a larger `Content-Length` is answered 400 and
 //!   closed), `LimitRequestLine`/`LimitRequestFieldSize`/`LimitRequestFields` ([`Limits::APACHE`]),
 //!   and `ap_lingering_close()` (`server/connection.c`), which gives a closing connection at most
@@ -41,91 +41,38 @@
 //!
 //! # Calling order
 //!
-//! The glue polls its connections in *passes* (one call of the daemon's `poll`), and within a
-//! pass the order of the core's decisions is the order of today's glue code, so that sends and
-//! closes land in the same pass (and so in the same packets) as before. Everything the core
-//! decides is drained with [`poll_event`](ServerConnection::poll_event) (answer each event before
-//! polling the next), [`poll_transmit`](ServerConnection::poll_transmit) (append to the socket's
-//! output) and [`poll_close`](ServerConnection::poll_close) (`Graceful`: close once the output is
-//! flushed; `Abort`: release the socket now), each until `None`. Between passes the daemon sleeps
-//! until [`poll_timeout`](ServerConnection::poll_timeout) (`None` while a request is with the
-//! application: its own timers rule then). Requests are read lazily, when events are polled, so
-//! *all of a pass's socket news goes in before the first `poll_event`*.
+//! The glue polls its connections in *passes* (one call of the daemon's `poll`). Everything the
+//! core decides is drained with [`poll_event`](ServerConnection::poll_event) (answer each event
+//! before polling the next), [`poll_transmit`](ServerConnection::poll_transmit) (append to the
+//! socket's output) and [`poll_close`](ServerConnection::poll_close) (`Graceful`: close once the
+//! output is flushed; `Abort`: release the socket now), each until `None`. Between passes the
+//! daemon sleeps until [`poll_timeout`](ServerConnection::poll_timeout) (`None` while a request is
+//! with the application: its own timers rule then). Requests are read lazily, when events are
+//! polled, so all of a pass's socket news goes in before the first `poll_event`.
 //!
-//! The socket status maps to inputs as follows: `Connecting` feeds nothing (no data can come);
-//! `Open` feeds the bytes read; `PeerClosed` feeds the bytes read, then
-//! [`handle_peer_closed`](ServerConnection::handle_peer_closed), on **every** pass that reports it
-//! (nginx re-checks its 499 condition each pass); `Reset`, `Refused` and `Unreachable` feed
-//! [`handle_reset`](ServerConnection::handle_reset).
+//! The socket status maps to inputs as follows: `Connecting` feeds nothing; `Open` feeds the
+//! bytes read; `PeerClosed` feeds the bytes read, then
+//! [`handle_peer_closed`](ServerConnection::handle_peer_closed), on every pass that reports it
+//! (the 499 condition is re-checked each pass); `Reset`, `Refused` and `Unreachable` feed
+//! [`handle_reset`](ServerConnection::handle_reset). At the end of a pass,
+//! [`handle_timeout`](ServerConnection::handle_timeout) closes an idle connection whose deadline
+//! passed (or whose client half-closed) and aborts a close that could not flush in time.
 //!
-//! ## Apache httpd (`HttpdProc::poll`, per connection)
+//! Apache answers synchronously: each `Request` (or `Refused`, with the page Apache builds from
+//! the raw bytes) is answered with [`respond`](ServerConnection::respond). nginx answers later,
+//! as its proxying produces the response: [`send`](ServerConnection::send) for each piece and
+//! [`finish`](ServerConnection::finish) at the end; [`retire`](ServerConnection::retire) after a
+//! reload; `Aborted` when the client went away during its request. The glues in
+//! `host/userland/daemons/` (`httpd.rs`, `nginx.rs`) are the worked examples.
 //!
-//! 1. At accept: `ServerConnection::new(now, Policy::apache(*core.limits(), keepalive))` instead
-//!    of `requests: 0, idle_until: now + keepalive`.
-//! 2. `pump()` as today; `moved |= io`.
-//! 3. If the status is `Open` or `PeerClosed`: `handle_data(now, &take(input))`, then
-//!    `while let Some(ev) = poll_event()`: build `ConnInfo` with `requests_on_conn:`
-//!    [`answered()`](ServerConnection::answered); answer `Request` with `handle_request` and
-//!    `Refused` with `bad_request` (its `HeadError` is the one in [`Refusal::Head`], or
-//!    `Malformed` for the body refusals) through `respond(now, &r.to_bytes(), r.keep_alive)`;
-//!    append the log lines; `moved = true`. Drain transmit and closes, then `pump()`. This
-//!    replaces the `serve()` call, its loop and the pump after it (the core reads nothing once
-//!    closing, so `!closing()` needs no test).
-//! 4. If the status is `PeerClosed`: `handle_peer_closed(now)`; apply closes; `pump()`.
-//!    Replaces the `status == PeerClosed && !closing()` block (not `moved`).
-//! 5. `handle_timeout(now)`: a `Graceful(Idle)` close is today's `KeepAliveTimeout` block
-//!    (`close_when_flushed`, `pump`, `moved = true`); `Abort(Linger)` is the lingering half of
-//!    the last block (`release`).
-//! 6. If the status is `Reset`, `Refused` or `Unreachable`: `handle_reset(now)` → `Abort(Reset)`:
-//!    `release` (the other half of the last block; after the timeout, as today).
+//! # Differences between the servers that are not Apache's or nginx's
 //!
-//! `HttpdProc::poll_timeout` becomes the minimum of the connections' `poll_timeout()`.
-//!
-//! ## nginx (`serve_client`, per client connection)
-//!
-//! 1. At accept: `ServerConnection::new(now, Policy::nginx(keepalive))` where `keepalive` is the
-//!    matched `server` block's `keepalive_timeout`, else [`NGINX_KEEPALIVE_TIMEOUT`] (today read
-//!    at each request end from the same generation and block, so it cannot change). Replaces
-//!    `idle_until` and `retiring`. `reload` calls [`retire`](ServerConnection::retire) instead of
-//!    setting `retiring`.
-//! 2. `pump()` as today (`moved` from it).
-//! 3. Status `Reset`/`Refused`/`Unreachable`: `handle_reset(now)`. Otherwise (also `Connecting`):
-//!    `handle_data(now, &take(input))` **even when no bytes came**, then, if `PeerClosed`,
-//!    `handle_peer_closed(now)`. This replaces the `aborted` computation.
-//! 4. `while let Some(ev) = poll_event()`, `moved = true` for each: `Aborted` → today's body of
-//!    `if let Some(mut active) = client.active.take()` (client abort, access log, upstream
-//!    release); `Refused { status, .. }` → `respond(now, &[head, body].concat(), false)` with
-//!    `error_page(status, date)` (today's `refuse()`); `Request { head, body }` → the rest of
-//!    today's `start_request()` from building the `ClientRequest` on: no proxied location →
-//!    [`respond_unfinalized`](ServerConnection::respond_unfinalized) with the 404 bytes; no
-//!    socket addresses → `respond_unfinalized(now, &[])`; otherwise the `ProxyRequest` becomes
-//!    `client.active`. Then drain transmit and closes: `Abort(_)` → `client.stream.release()`,
-//!    `return true` (today's abort block); `Graceful(_)` → `close_when_flushed()`, `moved = true`.
-//!    This replaces today's abort block, the `retiring` block and the `start_request` call.
-//! 5. If a request is active, `drive` as today, except that `RespondHead`/`RespondBody` go to
-//!    [`send`](ServerConnection::send) and `Finish { keep_alive }` to
-//!    [`finish(now, keep_alive)`](ServerConnection::finish) instead of the client stream. Once
-//!    the proxy is done: release the upstream, `active = None`, and
-//!    `while let Some(ev) = poll_event()` handled as in 4 but **without** driving a new request
-//!    (the pipelined request starts now and is driven on the next pass). Drain transmit and
-//!    closes. This replaces the `idle_until` update, the `retiring` test and the pipelined
-//!    `start_request` call.
-//! 6. `handle_timeout(now)`: `Graceful(_)` → `close_when_flushed()`, `moved = true` (today's FIN /
-//!    idle block); `Abort(Linger)` → `release()` without `moved` (today's lingering block).
-//! 7. Drain transmit; the final `pump()` as today.
-//!
-//! `NginxProc::poll_timeout` keeps `a.proxy.poll_timeout()` for an active request and uses the
-//! core's `poll_timeout()` otherwise (it is `None` exactly while a request is active).
-//!
-//! # Accidents of today's glues that are kept
-//!
-//! Where the two glues differ by accident rather than by server, both behaviours are kept, to be
-//! evened out in a later change:
-//! [`Policy::head_refusal_is_response`] (Apache's glue counts the page for an unreadable head as
-//! an answered request and re-arms the idle deadline from it, but not the page for an
-//! over-large `Content-Length`; nginx's glue never does), and
-//! [`ServerConnection::respond_unfinalized`] (nginx's 404 for an unproxied location bypasses
-//! the keep-alive bookkeeping: no idle re-arm, no close on `Connection: close`, and the next
+//! Two behaviours of labsim's original glues are kept for now, to be evened out in a fidelity
+//! change (they are visible in traces): [`Policy::head_refusal_is_response`] (Apache counts the
+//! page for an unreadable head as an answered request and re-arms the idle deadline from it, but
+//! not the page for an over-large `Content-Length`), and
+//! [`ServerConnection::respond_unfinalized`] (nginx's 404 for an unproxied location bypasses the
+//! keep-alive bookkeeping: no idle re-arm, no close on `Connection: close`, and the next
 //! pipelined request waits for the next pass).
 //!
 //! # Bounds
@@ -135,7 +82,7 @@
 //! [`Policy::max_buffered`] bytes are held (a whole request plus one more head). Only a client
 //! that pipelines more than that while its request is being proxied can reach the cap; what
 //! does not fit is dropped and the connection closes once what was kept has been answered
-//! ([`CloseReason::Overflow`]; today's glues buffered without bound). Each arrival is parsed at
+//! ([`CloseReason::Overflow`]; the earlier glues buffered without bound). Each arrival is parsed at
 //! most once, and a head is not parsed again while its body arrives.
 
 use std::collections::VecDeque;
@@ -513,7 +460,7 @@ impl ServerConnection {
     }
 
     /// Applies the deadlines due at `now`, and the FIN of an idle connection; harmless when nothing
-    /// is due, so the glue calls it once per pass after the application ran (today's order).
+    /// is due, so the glue calls it once per pass after the application ran.
     /// While a request is with the application nothing happens. An open connection past its idle
     /// deadline, or half-closed by the client, closes gracefully; a graceful close still pending
     /// at the lingering deadline (idle deadline + [`Policy::linger`]) is aborted.
@@ -588,7 +535,7 @@ impl ServerConnection {
     }
 
     /// Answers the current request with `bytes` (possibly none) outside the keep-alive bookkeeping,
-    /// as today's nginx glue answers a request for a location without `proxy_pass` (404): the idle
+    /// as nginx's glue answers a request for a location without `proxy_pass` (404): the idle
     /// deadline is not re-armed, the connection does not close even when the client asked for it,
     /// [`ServerConnection::answered`] does not grow, and the next pipelined request is not read
     /// before the next [`ServerConnection::handle_data`]. Kept for byte-exact traces; see the

@@ -1,7 +1,7 @@
 //! [`ServerConnection`] under both policies, with explicit `SimTime`s and bytes. The `*_pass`
 //! helpers follow the calling orders of the module documentation step by step (a socket status
 //! and the bytes it delivered in, what the glue would send and close out), so the scenarios
-//! below also check that those orders give today's glues' behaviour.
+//! below also check that those orders give the glues' behaviour.
 
 use std::time::Duration;
 
@@ -149,7 +149,7 @@ impl Nginx {
         Nginx { core: nginx(now), active: None, upstream }
     }
 
-    /// `start_request` from the `Request` event on: `/404` is today's unproxied location.
+    /// `start_request` from the `Request` event on: `/404` is an unproxied location.
     fn start(&mut self, now: SimTime, ev: Event, p: &mut Pass) {
         match ev {
             Event::Request { head, .. } if head.target == "/404" => {
@@ -291,7 +291,7 @@ fn nginx_pipelined_request_starts_after_the_first_and_is_driven_next_pass() {
     input.extend(get("/2"));
     let p = n.pass(secs(1), Status::Open, &input);
     // /1 is started and driven in the same pass (ready at once); /2 is started after it but
-    // driven on the next pass, as today's step 5 does.
+    // driven on the next pass, as the nginx glue does.
     assert_eq!(p.answered, ["/1"]);
     assert_eq!(n.active.as_ref().map(|a| a.target.as_str()), Some("/2"));
     let p = n.pass(secs(1), Status::Open, b"");
@@ -517,7 +517,7 @@ fn reset_aborts_and_reports_a_request_in_progress() {
     let p = n.pass(secs(1), Status::Reset, b"");
     assert!(!p.aborted);
     assert_eq!(p.abort, Some(AbortReason::Reset));
-    // Apache: a reset after the idle deadline passed: the idle close, then the abort (today's
+    // Apache: a reset after the idle deadline passed: the idle close, then the abort (the glue's
     // order within one pass).
     let mut c = apache(secs(0));
     let p = apache_pass(&mut c, secs(5), Status::Reset, b"");
