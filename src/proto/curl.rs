@@ -29,6 +29,7 @@ use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use super::ArgError;
 use crate::kernel::SimTime;
 use crate::wire::http::{Parsed, ResponseHead, Version, parse_response};
 
@@ -41,23 +42,14 @@ pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
 /// The second line of every usage error.
 pub(crate) const TRY_HELP: &str = "curl: try 'curl --help' or 'curl --manual' for more information";
 
-/// A command line curl refuses, with its stderr text and exit status.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ArgError {
-    /// stderr lines, without newlines.
-    pub lines: Vec<String>,
-    /// Exit status.
-    pub status: i32,
+/// A usage error: the complaint, then the hint to `--help` (exit 2).
+fn usage_error(first: String) -> ArgError {
+    ArgError { lines: vec![first, TRY_HELP.to_string()], status: 2 }
 }
 
-impl ArgError {
-    fn usage(first: String) -> Self {
-        ArgError { lines: vec![first, TRY_HELP.to_string()], status: 2 }
-    }
-
-    fn transfer(code: i32, msg: &str) -> Self {
-        ArgError { lines: vec![format!("curl: ({code}) {msg}")], status: code }
-    }
+/// An error curl reports as a failed transfer: `curl: (CODE) MESSAGE`, exit CODE.
+fn transfer_error(code: i32, msg: &str) -> ArgError {
+    ArgError { lines: vec![format!("curl: ({code}) {msg}")], status: code }
 }
 
 /// A parsed `http://host[:port]/path` URL.
@@ -75,11 +67,11 @@ impl Url {
     /// Parse as curl does for the cases labsim needs: a missing scheme means `http`; other
     /// schemes are refused with exit 1, malformed URLs with exit 3.
     pub(crate) fn parse(s: &str) -> Result<Url, ArgError> {
-        let malformed = || ArgError::transfer(3, "URL using bad/illegal format or missing URL");
+        let malformed = || transfer_error(3, "URL using bad/illegal format or missing URL");
         let rest = match s.split_once("://") {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
             Some((scheme, _)) => {
-                return Err(ArgError::transfer(1, &format!("Protocol \"{scheme}\" not supported or disabled in libcurl")));
+                return Err(transfer_error(1, &format!("Protocol \"{scheme}\" not supported or disabled in libcurl")));
             }
             None => s,
         };
@@ -185,11 +177,11 @@ impl Args {
             i += 1;
             if let Some(long) = word.strip_prefix("--") {
                 let Some(&(_, code)) = LONG.iter().find(|(n, _)| *n == long) else {
-                    return Err(ArgError::usage(format!("curl: option {word}: is unknown")));
+                    return Err(usage_error(format!("curl: option {word}: is unknown")));
                 };
                 let value = if "owmHXAcu".contains(code) {
                     let Some(v) = argv.get(i) else {
-                        return Err(ArgError::usage(format!("curl: option {word}: requires parameter")));
+                        return Err(usage_error(format!("curl: option {word}: requires parameter")));
                     };
                     i += 1;
                     Some(v.as_str())
@@ -216,7 +208,7 @@ impl Args {
                     i += 1;
                     next.as_str()
                 } else {
-                    return Err(ArgError::usage(format!("curl: option -{ch}: requires parameter")));
+                    return Err(usage_error(format!("curl: option -{ch}: requires parameter")));
                 };
                 b.apply(ch, Some(value), &format!("-{ch}"))?;
                 break;
@@ -246,7 +238,7 @@ struct Builder {
 }
 
 fn seconds(v: &str, opt: &str) -> Result<Duration, ArgError> {
-    let bad = || ArgError::usage(format!("curl: option {opt}: expected a proper numerical parameter"));
+    let bad = || usage_error(format!("curl: option {opt}: expected a proper numerical parameter"));
     let f: f64 = v.trim().parse().map_err(|_| bad())?;
     if !f.is_finite() || !(0.0..=1e9).contains(&f) {
         return Err(bad());
@@ -274,14 +266,14 @@ impl Builder {
             'X' => self.method = Some(val()),
             'A' => self.user_agent = Some(val()),
             'u' => self.urls.push(val()),
-            _ => return Err(ArgError::usage(format!("curl: option {opt}: is unknown"))),
+            _ => return Err(usage_error(format!("curl: option {opt}: is unknown"))),
         }
         Ok(())
     }
 
     fn finish(self) -> Result<Args, ArgError> {
         let url_text = match self.urls.as_slice() {
-            [] => return Err(ArgError::usage("curl: no URL specified!".to_string())),
+            [] => return Err(usage_error("curl: no URL specified!".to_string())),
             [one] => one.clone(),
             _ => {
                 return Err(ArgError { lines: vec!["curl: several URLs in one run are not modelled by labsim".to_string()], status: 2 });

@@ -15,3 +15,13 @@ pub(crate) mod neigh;
 pub(crate) mod nginx;
 pub(crate) mod ping;
 pub(crate) mod vrrp;
+
+/// A command line a console tool refuses: what it prints on stderr and its exit status (each
+/// tool's core builds its own texts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ArgError {
+    /// stderr lines, without newlines.
+    pub(crate) lines: Vec<String>,
+    /// Exit status.
+    pub(crate) status: i32,
+}

@@ -65,6 +65,7 @@ use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use super::ArgError;
 use crate::kernel::SimTime;
 
 pub(crate) use crate::proto::ping::Stream;
@@ -100,26 +101,16 @@ const SERVICES: &[(&str, u16)] = &[
     ("https", 443),
 ];
 
-/// A command line nc refuses, with its exact stderr text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ArgError {
-    /// stderr lines, without newlines.
-    pub lines: Vec<String>,
-    /// Exit status (always 1: `errx(1, …)` and `usage(1)`).
-    pub status: i32,
+/// `errx(1, …)`: one line, exit 1.
+fn error(text: String) -> ArgError {
+    ArgError { lines: vec![text], status: 1 }
 }
 
-impl ArgError {
-    fn msg(text: String) -> Self {
-        ArgError { lines: vec![text], status: 1 }
-    }
-
-    /// An optional first line (getopt's complaint), then the usage text.
-    fn usage(first: Option<String>) -> Self {
-        let mut lines: Vec<String> = first.into_iter().collect();
-        lines.extend(USAGE.iter().map(|l| (*l).to_string()));
-        ArgError { lines, status: 1 }
-    }
+/// `usage(1)`: an optional first line (getopt's complaint), then the usage text, exit 1.
+fn usage_error(first: Option<String>) -> ArgError {
+    let mut lines: Vec<String> = first.into_iter().collect();
+    lines.extend(USAGE.iter().map(|l| (*l).to_string()));
+    ArgError { lines, status: 1 }
 }
 
 /// Parsed `nc` options.
@@ -185,12 +176,12 @@ fn parse_port(word: &str) -> Result<u16, ArgError> {
     if word.starts_with(|c: char| c.is_ascii_digit()) && word.contains('-') {
         // A port range: netcat tries each port in turn, which labsim does not model; it keeps
         // refusing the word as before.
-        return Err(ArgError::msg(format!("nc: port number invalid: {word}")));
+        return Err(error(format!("nc: port number invalid: {word}")));
     }
     match strtonum(word, 1, i64::from(u16::MAX)) {
         Ok(port) => Ok(port as u16),
-        Err("invalid") => Err(ArgError::msg(format!("nc: service \"{word}\" unknown"))),
-        Err(why) => Err(ArgError::msg(format!("nc: port number {why}: {word}"))),
+        Err("invalid") => Err(error(format!("nc: service \"{word}\" unknown"))),
+        Err(why) => Err(error(format!("nc: port number {why}: {word}"))),
     }
 }
 
@@ -229,35 +220,35 @@ impl Args {
                             i += 1;
                             next.as_str()
                         } else {
-                            return Err(ArgError::usage(Some(format!("nc: option requires an argument -- '{ch}'"))));
+                            return Err(usage_error(Some(format!("nc: option requires an argument -- '{ch}'"))));
                         };
                         if ch == 'w' {
                             // netcat.c main(): `timeout = strtonum(optarg, 0, INT_MAX / 1000, &errstr);
                             // if (errstr) errx(1, "timeout %s: %s", errstr, optarg);`
-                            let secs = strtonum(value, 0, MAX_WAIT_SECS).map_err(|e| ArgError::msg(format!("nc: timeout {e}: {value}")))?;
+                            let secs = strtonum(value, 0, MAX_WAIT_SECS).map_err(|e| error(format!("nc: timeout {e}: {value}")))?;
                             wait = Some(Duration::from_secs(secs.unsigned_abs()));
                         } else {
                             // Debian's quit-timer patch: `qflag = strtonum(optarg, INT_MIN, INT_MAX,
                             // &errstr); if (errstr) errx(1, "quit timer %s: %s", errstr, optarg);`;
                             // a negative value means no quit timer (the default, -1).
                             let secs = strtonum(value, i64::from(i32::MIN), i64::from(i32::MAX))
-                                .map_err(|e| ArgError::msg(format!("nc: quit timer {e}: {value}")))?;
+                                .map_err(|e| error(format!("nc: quit timer {e}: {value}")))?;
                             quit = (secs >= 0).then(|| Duration::from_secs(secs.unsigned_abs()));
                         }
                         break;
                     }
                     // glibc getopt's complaint, then `usage(1)` from the `default:` case.
-                    other => return Err(ArgError::usage(Some(format!("nc: invalid option -- '{other}'")))),
+                    other => return Err(usage_error(Some(format!("nc: invalid option -- '{other}'")))),
                 }
             }
         }
         let (host, port) = match operands.as_slice() {
-            [] => return Err(ArgError::usage(None)),
+            [] => return Err(usage_error(None)),
             // netcat.c main(): one operand without -l or -U sets no port: "missing port number".
-            [_] => return Err(ArgError::msg("nc: missing port number".to_string())),
+            [_] => return Err(error("nc: missing port number".to_string())),
             [host, port] => (*host, parse_port(port)?),
             // Several ports (a port list) are not modelled: refused with the usage, as before.
-            _ => return Err(ArgError::usage(None)),
+            _ => return Err(usage_error(None)),
         };
         Ok(Args { host: host.to_string(), port, wait, quit, numeric, verbose, shutdown })
     }

@@ -27,6 +27,7 @@ use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use super::ArgError;
 use crate::kernel::{Calendar, SimTime};
 use crate::wire::icmp::{self, Echo, EchoRepr};
 
@@ -96,25 +97,16 @@ const NO_EFFECT: &str = "4dnvLBCUr";
 /// Options iputils knows whose behaviour labsim does not model.
 const UNSUPPORTED: &str = "6FNbRTAfIlmMpQSVa";
 
-/// A command line iputils would refuse, with its exact stderr text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ArgError {
-    /// stderr lines, without newlines.
-    pub lines: Vec<String>,
-    /// Exit status.
-    pub status: i32,
+/// One line of complaint with its exit status.
+fn error(status: i32, text: String) -> ArgError {
+    ArgError { lines: vec![text], status }
 }
 
-impl ArgError {
-    fn msg(status: i32, text: String) -> Self {
-        ArgError { lines: vec![text], status }
-    }
-
-    fn usage(first: Option<String>) -> Self {
-        let mut lines: Vec<String> = first.into_iter().collect();
-        lines.extend(USAGE.split('\n').map(str::to_string));
-        ArgError { lines, status: 2 }
-    }
+/// An optional first line, then iputils' usage text (exit 2).
+fn usage_error(first: Option<String>) -> ArgError {
+    let mut lines: Vec<String> = first.into_iter().collect();
+    lines.extend(USAGE.split('\n').map(str::to_string));
+    ArgError { lines, status: 2 }
 }
 
 /// Parsed `ping` options.
@@ -196,20 +188,20 @@ impl Args {
                     i += 1;
                     next.clone()
                 } else {
-                    return Err(ArgError::usage(Some(format!("ping: option requires an argument -- '{ch}'"))));
+                    return Err(usage_error(Some(format!("ping: option requires an argument -- '{ch}'"))));
                 };
                 a.option(ch, &value)?;
                 break;
             }
         }
         match operands.as_slice() {
-            [] => Err(ArgError::msg(1, "ping: usage error: Destination address required".into())),
+            [] => Err(error(1, "ping: usage error: Destination address required".into())),
             [one] => {
                 a.destination = (*one).to_string();
                 Ok(a)
             }
-            many if many.len() > 10 => Err(ArgError::usage(None)),
-            _ => Err(ArgError::msg(2, "ping: several destinations (source routing) are not supported by labsim".into())),
+            many if many.len() > 10 => Err(usage_error(None)),
+            _ => Err(error(2, "ping: several destinations (source routing) are not supported by labsim".into())),
         }
     }
 
@@ -223,10 +215,10 @@ impl Args {
             'D' => self.timestamps = true,
             'O' => self.outstanding = true,
             'q' => self.quiet = true,
-            'h' | '?' => return Err(ArgError::usage(None)),
+            'h' | '?' => return Err(usage_error(None)),
             c if NO_EFFECT.contains(c) => {}
             c if UNSUPPORTED.contains(c) => return Err(unsupported(c)),
-            c => return Err(ArgError::usage(Some(format!("ping: invalid option -- '{c}'")))),
+            c => return Err(usage_error(Some(format!("ping: invalid option -- '{c}'")))),
         }
         Ok(())
     }
@@ -241,14 +233,14 @@ impl Args {
             'i' => {
                 let x = ping_strtod(v, "bad timing interval", &mut self.warnings)?;
                 if x > INT_MAX as f64 / 1000.0 {
-                    return Err(ArgError::msg(2, format!("ping: bad timing interval: {v}")));
+                    return Err(error(2, format!("ping: bad timing interval: {v}")));
                 }
                 self.interval_ms = ((x * 1000.0) as i64).max(0);
             }
             'W' => {
                 let x = ping_strtod(v, "bad linger time", &mut self.warnings)?;
                 if x < 0.0 || x > INT_MAX as f64 / 1000.0 {
-                    return Err(ArgError::msg(2, format!("ping: bad linger time: {v}")));
+                    return Err(error(2, format!("ping: bad linger time: {v}")));
                 }
                 self.linger_ms = (x * 1000.0) as i64;
             }
@@ -259,7 +251,7 @@ impl Args {
 }
 
 fn unsupported(c: char) -> ArgError {
-    ArgError::msg(2, format!("ping: option -{c} is not supported by labsim"))
+    error(2, format!("ping: option -{c} is not supported by labsim"))
 }
 
 /// C `strtol(str, &end, 10)` requiring the whole string: `None` = garbage, `Some(Err)` = ERANGE.
@@ -286,30 +278,30 @@ fn c_strtol(s: &str) -> Option<Result<i128, ()>> {
 /// iputils `strtol_or_err(str, "invalid argument", min, max)` (exit status 1).
 fn strtol_or_err(s: &str, min: i64, max: i64) -> Result<i64, ArgError> {
     match c_strtol(s) {
-        None => Err(ArgError::msg(1, format!("ping: invalid argument: '{s}'"))),
+        None => Err(error(1, format!("ping: invalid argument: '{s}'"))),
         Some(Ok(v)) if v >= i128::from(i64::MIN) && v <= i128::from(i64::MAX) => {
             if v < i128::from(min) || v > i128::from(max) {
-                return Err(ArgError::msg(1, format!("ping: invalid argument: '{s}': out of range: {min} <= value <= {max}")));
+                return Err(error(1, format!("ping: invalid argument: '{s}': out of range: {min} <= value <= {max}")));
             }
             Ok(i64::try_from(v).unwrap_or(max))
         }
-        Some(_) => Err(ArgError::msg(1, format!("ping: invalid argument: '{s}': Numerical result out of range"))),
+        Some(_) => Err(error(1, format!("ping: invalid argument: '{s}': Numerical result out of range"))),
     }
 }
 
 /// iputils `strtoul_or_err` (a leading `-` wraps, as C's strtoul does).
 fn strtoul_or_err(s: &str, min: u64, max: u64) -> Result<u64, ArgError> {
     match c_strtol(s) {
-        None => Err(ArgError::msg(1, format!("ping: invalid argument: '{s}'"))),
+        None => Err(error(1, format!("ping: invalid argument: '{s}'"))),
         Some(Ok(v)) if v.unsigned_abs() <= u128::from(u64::MAX) => {
             let mag = u64::try_from(v.unsigned_abs()).unwrap_or(u64::MAX);
             let n = if v < 0 { mag.wrapping_neg() } else { mag };
             if n < min || n > max {
-                return Err(ArgError::msg(1, format!("ping: invalid argument: '{s}': out of range: {min} <= value <= {max}")));
+                return Err(error(1, format!("ping: invalid argument: '{s}': out of range: {min} <= value <= {max}")));
             }
             Ok(n)
         }
-        Some(_) => Err(ArgError::msg(1, format!("ping: invalid argument: '{s}': Numerical result out of range"))),
+        Some(_) => Err(error(1, format!("ping: invalid argument: '{s}': Numerical result out of range"))),
     }
 }
 
@@ -317,7 +309,7 @@ fn strtoul_or_err(s: &str, min: u64, max: u64) -> Result<u64, ArgError> {
 /// infinite, NaN or subnormal values are fatal (exit 2).
 fn ping_strtod(s: &str, what: &str, warnings: &mut Vec<String>) -> Result<f64, ArgError> {
     if s.is_empty() {
-        return Err(ArgError::msg(2, format!("ping: {what}: ")));
+        return Err(error(2, format!("ping: {what}: ")));
     }
     let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
     let lead = s.len() - t.len();
@@ -334,7 +326,7 @@ fn ping_strtod(s: &str, what: &str, warnings: &mut Vec<String>) -> Result<f64, A
         warnings.push("ping: this will become fatal error in the future".to_string());
     }
     if !num.is_finite() || overflow {
-        return Err(ArgError::msg(2, format!("ping: {what}: {s}: Numerical result out of range")));
+        return Err(error(2, format!("ping: {what}: {s}: Numerical result out of range")));
     }
     Ok(num)
 }

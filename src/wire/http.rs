@@ -450,16 +450,20 @@ pub(crate) fn parse_response_with(buf: &[u8], limits: &Limits) -> Parsed<Respons
         Ok(httparse::Status::Complete(n)) if n == head_len => {}
         _ => return Parsed::Invalid(HeadError::Malformed),
     }
-    let (Some(minor), Some(status)) = (resp.version, resp.code) else {
-        return Parsed::Invalid(HeadError::Malformed);
-    };
-    let head = ResponseHead {
-        version: Version::from_minor(minor),
-        status,
+    match response_head(&resp) {
+        Some(head) => Parsed::Complete { head, head_len },
+        None => Parsed::Invalid(HeadError::Malformed),
+    }
+}
+
+/// An owned head from what `httparse` read; `None` without a version or status.
+fn response_head(resp: &httparse::Response<'_, '_>) -> Option<ResponseHead> {
+    Some(ResponseHead {
+        version: Version::from_minor(resp.version?),
+        status: resp.code?,
         reason: resp.reason.unwrap_or("").to_string(),
         headers: owned_headers(resp.headers),
-    };
-    Parsed::Complete { head, head_len }
+    })
 }
 
 /// The most header fields [`parse_response_eager`] accepts.
@@ -477,16 +481,10 @@ pub(crate) fn parse_response_eager(buf: &[u8]) -> Parsed<ResponseHead, ResponseE
         Err(httparse::Error::Version | httparse::Error::Status) => return Parsed::Invalid(ResponseError::StatusLine),
         Err(_) => return Parsed::Invalid(ResponseError::Header),
     };
-    let (Some(minor), Some(status)) = (resp.version, resp.code) else {
-        return Parsed::Invalid(ResponseError::StatusLine);
-    };
-    let head = ResponseHead {
-        version: Version::from_minor(minor),
-        status,
-        reason: resp.reason.unwrap_or("").to_string(),
-        headers: owned_headers(resp.headers),
-    };
-    Parsed::Complete { head, head_len }
+    match response_head(&resp) {
+        Some(head) => Parsed::Complete { head, head_len },
+        None => Parsed::Invalid(ResponseError::StatusLine),
+    }
 }
 
 #[cfg(test)]
