@@ -127,6 +127,14 @@ pub struct Lab {
     exhausted: bool,
 }
 
+/// Adds an event to the trace and to the running summaries.
+fn record(trace: &mut Trace, tally: &mut Tally, at: SimTime, kind: TraceKind) {
+    trace.push(at, kind);
+    if let Some(event) = trace.events().last() {
+        tally.record(event);
+    }
+}
+
 /// A MAC for a NIC without one in the scenario: VMware's OUI (the lab ran on VMware) and three
 /// bytes from the host and interface names, so addresses stay the same whatever the seed.
 fn derived_mac(host: &str, nic: &str, taken: &[[u8; 6]]) -> [u8; 6] {
@@ -361,20 +369,16 @@ impl Lab {
     }
 
     fn push_trace(&mut self, at: SimTime, kind: TraceKind) {
-        self.trace.push(at, kind);
-        if let Some(event) = self.trace.events().last() {
-            self.tally.record(event);
-        }
+        record(&mut self.trace, &mut self.tally, at, kind);
     }
 
     /// Collects what host `h` did: trace events, frames onto the fabric, its next wake.
     fn after_host(&mut self, h: usize) {
         let now = self.now;
-        let events: Vec<_> = self.hosts[h].drain_events().collect();
-        for (at, kind) in events {
-            self.push_trace(at, kind);
+        let Lab { hosts, host_ports, port_owner, trace, tally, fabric, queue, .. } = self;
+        for (at, kind) in hosts[h].drain_events() {
+            record(trace, tally, at, kind);
         }
-        let Lab { hosts, host_ports, port_owner, trace, fabric, queue, .. } = self;
         for (nic, frame) in hosts[h].drain_frames() {
             let port = host_ports[h][nic];
             trace.record_frame(now, port_owner[port.0].2, &frame);

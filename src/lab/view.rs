@@ -103,7 +103,11 @@ pub(super) fn build(lab: &Lab) -> LabView<'_> {
         })
         .collect();
     let mut addrs = lab.expected_vips();
-    addrs.extend(lab.tally.vips().iter().filter(|a| !lab.expected_vips().contains(a)));
+    for vip in lab.tally.vips() {
+        if !addrs.contains(vip) {
+            addrs.push(*vip);
+        }
+    }
     let vips = addrs.into_iter().map(|addr| VipView { addr, holders: holders(&hosts, addr) }).collect();
     LabView { now: lab.now, hosts, vips, pings: lab.tally.pings(), transfers: lab.tally.transfers(), trace: lab.trace.events() }
 }
