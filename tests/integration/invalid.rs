@@ -132,3 +132,55 @@ fn bad_usage_is_exit_2() {
         assert!(out.stdout.is_empty(), "labsim {args:?}: a usage error must not print a report");
     }
 }
+
+/// A scenario with one host that enables `service` and asks systemd for its status at 1 s.
+fn one_service(service: &str) -> String {
+    format!(
+        r#"Scenario(
+    name: "service",
+    duration: "2s",
+    networks: {{ "front": Network(cidr: "10.0.0.0/24") }},
+    hosts: {{ "h": Host(nics: {{ "eth0": ("front", "10.0.0.1/24") }}, enabled: ["{service}"]) }},
+    timeline: [ At("1s", "h", "systemctl status {service}") ],
+    expect: [ Output(host: "h", at: "1s", contains: "Loaded: loaded") ],
+)
+"#
+    )
+}
+
+/// `labsim check` and a run read the same unit table: every service `check` names as known is a
+/// unit the run's systemd knows, and a service it refuses (`nfs-server`, until NFS exists) is refused with
+/// its position by both `check` and `run`.
+#[test]
+fn check_and_run_agree_on_every_service_name() {
+    let dir = util::scratch("services");
+    let bogus = dir.join("bogus.ron");
+    std::fs::write(&bogus, one_service("bogus")).unwrap();
+    let out = util::labsim().arg("check").arg(&bogus).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let known = stderr.split("(known: ").nth(1).and_then(|k| k.split(')').next()).unwrap_or_else(|| panic!("{stderr}"));
+    let known: Vec<&str> = known.split(", ").collect();
+    assert!(known.len() >= 3 && !known.contains(&"nfs-server"), "{known:?}");
+    for service in known {
+        let file = dir.join(format!("{service}.ron"));
+        std::fs::write(&file, one_service(service)).unwrap();
+        util::labsim().arg("check").arg(&file).assert().code(0);
+        let result = util::run(&file, None);
+        assert!(result.report.passed(), "{service}:\n{}", result.report.to_text(result.trace.events()));
+        let first = result.trace.events().iter().find_map(|e| match &e.kind {
+            labsim::TraceKind::Output { line, .. } => Some(line.clone()),
+            _ => None,
+        });
+        assert!(first.as_deref().is_some_and(|l| l.contains(&format!("{service}.service - "))), "{service}: {first:?}");
+    }
+    let nfs = dir.join("nfs.ron");
+    std::fs::write(&nfs, one_service("nfs-server")).unwrap();
+    for cmd in ["check", "run"] {
+        let out = util::labsim().arg(cmd).arg(&nfs).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let file = nfs.display().to_string();
+        assert!(stderr.contains(&format!("{file}:5:")) && stderr.contains("unknown service \"nfs-server\""), "{cmd}: {stderr}");
+    }
+}
