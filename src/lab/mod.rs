@@ -13,6 +13,7 @@ mod view;
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
+use std::time::Duration;
 
 use crate::fabric::{Fabric, PortId};
 use crate::host::{Host, HostConfig, NicConfig};
@@ -251,7 +252,9 @@ impl Lab {
 
     /// Types `line` on `host`'s console at the current time. It runs when the lab next moves
     /// (before anything else at this instant but the scenario's own timeline entries), exactly
-    /// as a scenario whose timeline had the command at this time would run it.
+    /// as a scenario whose timeline had the command at this time would run it: nothing due at the
+    /// current time has run yet ([`Lab::run_until`] stops before it, [`Lab::step`] moves past
+    /// the instant it processed).
     pub fn type_command(&mut self, host: &str, line: &str) -> Result<(), CommandError> {
         if self.exhausted || self.now > self.end() {
             return Err(CommandError::RunOver);
@@ -273,11 +276,16 @@ impl Lab {
         (next <= self.end() && !self.exhausted).then_some(next)
     }
 
-    /// Processes every event of the next instant that has any; returns that instant, or `None`
-    /// when nothing is left before the end of the run (or the event budget ran out).
+    /// Processes every event of the next instant that has any and moves the clock just past it
+    /// (a microsecond on), so that a command typed next runs after it, as a timeline entry at
+    /// that time would. Returns the instant processed, or `None` when nothing is left before the
+    /// end of the run (or the event budget ran out).
     pub fn step(&mut self) -> Option<SimTime> {
         let at = self.next_event_at()?;
         self.advance(|t| t <= at);
+        if !self.exhausted {
+            self.now = at + Duration::from_micros(1);
+        }
         Some(at)
     }
 
@@ -386,7 +394,7 @@ impl Lab {
         }
         if let Some(t) = self.hosts[h].poll_at(now) {
             // A deadline already reached was just polled for; look again a microsecond later.
-            let t = t.max(now + std::time::Duration::from_micros(1));
+            let t = t.max(now + Duration::from_micros(1));
             if self.host_wake[h].is_none_or(|w| t < w) {
                 self.host_wake[h] = Some(t);
                 self.queue.push(t, Event::Wake { host: h });

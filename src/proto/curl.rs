@@ -347,6 +347,8 @@ pub(crate) enum ConnectError {
 /// What a finished (or running) transfer amounts to, for expectations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CurlResult {
+    /// The URL as typed.
+    pub url: String,
     /// Response status, if a head was received.
     pub status: Option<u16>,
     /// Body bytes received.
@@ -357,6 +359,8 @@ pub(crate) struct CurlResult {
     pub connect_us: u64,
     /// µs from start to exit (so far, while running).
     pub total_us: u64,
+    /// The error line curl printed (`curl: (7) Failed to connect …`), empty when none was.
+    pub error: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -384,6 +388,8 @@ pub(crate) struct Transfer {
     file: Option<Vec<u8>>,
     file_ready: bool,
     exit: Option<i32>,
+    /// The error line printed, for the result.
+    error: String,
 }
 
 impl Transfer {
@@ -405,6 +411,7 @@ impl Transfer {
             file: None,
             file_ready: false,
             exit: None,
+            error: String::new(),
         };
         match resolved {
             None => {
@@ -557,11 +564,13 @@ impl Transfer {
     pub(crate) fn result(&self) -> CurlResult {
         let end = self.finished_at.unwrap_or(self.start);
         CurlResult {
+            url: self.args.url_text.clone(),
             status: self.head.as_ref().map(|h| h.status),
             body: self.body().to_vec(),
             exit: self.exit.unwrap_or(-1),
             connect_us: self.connected_at.map_or(0, |c| c.saturating_since(self.start).as_micros() as u64),
             total_us: end.saturating_since(self.start).as_micros() as u64,
+            error: self.error.clone(),
         }
     }
 
@@ -676,7 +685,8 @@ impl Transfer {
         }
         self.flush_stdout();
         if !self.args.silent || self.args.show_error {
-            self.out.push_back((Stream::Stderr, format!("curl: ({code}) {msg}")));
+            self.error = format!("curl: ({code}) {msg}");
+            self.out.push_back((Stream::Stderr, self.error.clone()));
         }
         self.finish(now, code);
     }

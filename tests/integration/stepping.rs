@@ -50,7 +50,7 @@ fn stepping_and_typing_gives_the_same_run_as_the_timeline() {
         let before = lab.now();
         let stepped = lab.step().expect("events are left");
         assert!(stepped >= before);
-        assert_eq!(lab.now(), stepped);
+        assert_eq!(lab.now(), stepped + Duration::from_micros(1), "the clock moves just past the instant processed");
     }
     lab.run_until(at(9.5));
     lab.run_until(at(10.05));
@@ -67,6 +67,25 @@ fn stepping_and_typing_gives_the_same_run_as_the_timeline() {
     same_run(&stepped, &planned);
     // The typed commands did run: the transfer is in the trace and the report.
     assert!(planned.trace.events().iter().any(|e| matches!(&e.kind, labsim::TraceKind::HttpTransfer { .. })));
+}
+
+#[test]
+fn a_command_typed_after_a_step_runs_as_a_timeline_entry_at_the_clock() {
+    let scenario = labsim::load_scenario(&util::scenario_path("failover.ron")).unwrap();
+    let mut lab = Lab::new(&scenario, scenario.seed, true);
+    lab.run_until(at(2.0));
+    for _ in 0..3 {
+        lab.step().expect("events are left");
+    }
+    let typed_at = lab.now();
+    assert!(typed_at > at(2.0));
+    lab.type_command("lb-2", "ip neigh").unwrap();
+    let stepped = lab.finish();
+    let mut planned = scenario.clone();
+    let location = planned.timeline[0].location.clone();
+    let action = TimelineAction::Command("ip neigh".to_owned());
+    planned.timeline.push(TimelineEntry { at: typed_at, host: "lb-2".to_owned(), action, location });
+    same_run(&stepped, &Lab::new(&planned, scenario.seed, true).run());
 }
 
 #[test]

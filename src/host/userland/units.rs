@@ -12,7 +12,7 @@ use crate::host::kernel::{Fs, Kernel};
 use crate::kernel::SimTime;
 
 /// Every unit labsim can run, in the order the host polls their daemons.
-const UNITS: [&UnitSpec; 3] = [&keepalived::UNIT, &httpd::UNIT, &nginx::UNIT];
+const UNITS: &[&UnitSpec] = &[&keepalived::UNIT, &httpd::UNIT, &nginx::UNIT];
 
 /// The names of the services a scenario may enable or a console may start.
 pub(crate) fn service_names() -> impl Iterator<Item = &'static str> {
@@ -71,11 +71,12 @@ impl Units {
     /// enabled or its package's marker (file or directory) is on the disk, and its package's
     /// files that the scenario did not provide are written.
     pub(crate) fn install(fs: &mut Fs, enabled: &[String]) -> Units {
+        let wanted = |spec: &UnitSpec| enabled.iter().any(|e| e.strip_suffix(".service").unwrap_or(e) == spec.name);
         let slots: Vec<Slot> = UNITS
             .iter()
             .map(|&spec| {
                 let marker = fs.read(spec.package_marker).is_some() || fs.is_dir(spec.package_marker);
-                let installed = marker || enabled.iter().any(|e| e == spec.name);
+                let installed = marker || wanted(spec);
                 if installed {
                     for (path, text) in spec.package_files {
                         if fs.read(path).is_none() {

@@ -19,8 +19,6 @@ struct CurlProc {
     transfer: Transfer,
     conn: Option<Connection>,
     started: SimTime,
-    url: String,
-    error: String,
     exit: Option<Exit>,
 }
 
@@ -35,10 +33,9 @@ pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Proce
             return None;
         }
     };
-    let url = argv.iter().find(|a| a.contains("://")).cloned().unwrap_or_else(|| parsed.url.host.clone());
     let resolved = resolve(k.fs(), &parsed.url.host);
     let transfer = Transfer::new(parsed, now, resolved);
-    let mut p = CurlProc { id, transfer, conn: None, started: now, url, error: String::new(), exit: None };
+    let mut p = CurlProc { id, transfer, conn: None, started: now, exit: None };
     if let Some((ip, port)) = p.transfer.remote() {
         match Connection::open(k, ip, port) {
             Some(conn) => p.conn = Some(conn),
@@ -65,10 +62,7 @@ impl CurlProc {
             moved = true;
             let stream = match stream {
                 CoreStream::Stdout => TraceStream::Stdout,
-                CoreStream::Stderr => {
-                    self.error = line.clone();
-                    TraceStream::Stderr
-                }
+                CoreStream::Stderr => TraceStream::Stderr,
             };
             k.console(now, self.id, stream, line);
         }
@@ -100,12 +94,12 @@ impl CurlProc {
         let transfer = TraceKind::HttpTransfer {
             host: k.hostname().to_owned(),
             id: self.id,
-            url: self.url.clone(),
+            url: result.url,
             started: self.started,
             status: result.status,
             exit: status,
             body,
-            error: std::mem::take(&mut self.error),
+            error: result.error,
             total_us: result.total_us,
         };
         k.trace(now, transfer);

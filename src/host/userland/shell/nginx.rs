@@ -12,6 +12,11 @@ const NO_PID_FILE: &str = "nginx: [error] open() \"/run/nginx.pid\" failed (2: N
 
 pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     let mut o = Output::default();
+    // Without the package there is no `nginx` binary.
+    let Some(unit) = ctx.u.units.find("nginx").filter(|u| ctx.u.units.is_installed(*u)) else {
+        o.err("bash: nginx: command not found");
+        return o.status(127);
+    };
     let running = !ctx.u.pids_of("nginx").is_empty();
     match args {
         ["-t"] | ["-t", "-q"] | ["-q", "-t"] => {
@@ -53,13 +58,12 @@ pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
                 o.err("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)");
                 return o.status(1);
             }
-            let unit = ctx.u.units.find("nginx");
-            match unit.map(|u| ctx.u.start_unit(ctx.k, ctx.now, u)) {
-                Some(Err(lines)) => {
+            match ctx.u.start_unit(ctx.k, ctx.now, unit) {
+                Err(lines) => {
                     lines.into_iter().for_each(|l| o.err(l));
                     o.status(1)
                 }
-                _ => o,
+                Ok(()) => o,
             }
         }
         [other, ..] => {
