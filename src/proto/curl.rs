@@ -856,7 +856,10 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
         t.handle_data(ms(3), &resp[40..]);
         assert_eq!(t.exit_status(), Some(0));
         assert_eq!(drain(&mut t), [(Stream::Stdout, "This is web-1 zgh2303".to_string())]);
-        assert_eq!(t.result(), CurlResult { status: Some(200), body: BODY.to_vec(), exit: 0, connect_us: 1000, total_us: 3000 });
+        let url = "http://10.0.0.100/".to_owned();
+        let expected =
+            CurlResult { url, status: Some(200), body: BODY.to_vec(), exit: 0, connect_us: 1000, total_us: 3000, error: String::new() };
+        assert_eq!(t.result(), expected);
         assert_eq!(t.poll_timeout(), None);
         assert_eq!(t.remote(), None);
     }
@@ -920,6 +923,8 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
         t.handle_connect_error(ms(3063), ConnectError::HostUnreachable);
         assert_eq!(t.exit_status(), Some(7));
         assert_eq!(drain(&mut t), errline("curl: (7) Failed to connect to 10.99.0.77 port 80 after 3063 ms: Couldn't connect to server"));
+        assert_eq!(t.result().error, "curl: (7) Failed to connect to 10.99.0.77 port 80 after 3063 ms: Couldn't connect to server");
+        assert_eq!(t.result().url, "http://10.99.0.77/");
         let mut t = Transfer::new(args(&["-w", "%{http_code}\\n", "http://172.2.20.100/"]), ms(10), Some(Ipv4Addr::new(172, 2, 20, 100)));
         t.handle_connect_error(ms(10), ConnectError::Refused);
         assert_eq!(
