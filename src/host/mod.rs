@@ -1,9 +1,10 @@
 //! L3: one virtual machine, in two rooms. The [`kernel`] is the machine: a smoltcp interface and
 //! its sockets, the NICs with labsim's own Ethernet, ARP and Linux neighbour tables, routes and
 //! the file system, behind a syscall-like API. The [`userland`] holds what runs on it: daemons
-//! as systemd units, console programs, and the shell that reads typed lines. Processes receive
-//! the kernel to act on; the kernel never calls a process, it queues what a process must hear
-//! (a packet on its raw socket, a link change) and names the process to wake.
+//! as systemd units, console programs, and the shell that reads typed lines. Processes act on the
+//! machine only through the system calls (`kernel::Sys`); the kernel never calls a process, it
+//! queues what a process must hear (a packet on its raw socket, a link change) and names the
+//! process to wake.
 //!
 //! The lab drives a host with [`Host::receive`] (a frame reached a NIC), [`Host::run_command`],
 //! [`Host::poll`] and [`Host::poll_at`], and collects what it did with [`Host::drain_frames`] and
@@ -15,8 +16,8 @@ mod userland;
 use std::net::Ipv4Addr;
 
 use kernel::IfAddr;
-use kernel::Kernel;
 pub(crate) use kernel::NicView;
+use kernel::{Kernel, Sys};
 use userland::Userland;
 pub(crate) use userland::{ServiceView, service_names};
 
@@ -92,7 +93,7 @@ impl Host {
             return;
         }
         self.kernel.power_on(now);
-        self.userland.boot(&mut self.kernel, now);
+        self.userland.boot(&mut Sys::new(&mut self.kernel), now);
         self.poll(now);
     }
 
@@ -100,14 +101,14 @@ impl Host {
     pub(crate) fn run_command(&mut self, now: SimTime, id: usize, line: &str) {
         let host = self.kernel.hostname().to_owned();
         self.kernel.trace(now, TraceKind::Command { host, id, line: line.to_owned() });
-        self.userland.run_command(&mut self.kernel, now, id, line);
+        self.userland.run_command(&mut Sys::new(&mut self.kernel), now, id, line);
         self.poll(now);
     }
 
     /// The end of the run: running console commands get SIGINT (as Ctrl-C), so `ping` prints its
     /// statistics.
     pub(crate) fn interrupt_commands(&mut self, now: SimTime) {
-        self.userland.interrupt_commands(&mut self.kernel, now);
+        self.userland.interrupt_commands(&mut Sys::new(&mut self.kernel), now);
         self.poll(now);
     }
 
@@ -115,7 +116,7 @@ impl Host {
     /// at the same instant are handled in one go); a process woken by it runs at once.
     pub(crate) fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) {
         self.kernel.receive(now, nic, frame);
-        self.userland.run_wakeups(&mut self.kernel, now);
+        self.userland.run_wakeups(&mut Sys::new(&mut self.kernel), now);
     }
 
     /// Runs the network stack, the processes, the neighbour tables and the console until nothing
@@ -128,9 +129,9 @@ impl Host {
             }
             k.poll_stack(now);
             let mut moved = k.flush_ip_tx(now);
-            moved |= u.poll(k, now);
+            moved |= u.poll(&mut Sys::new(k), now);
             moved |= k.poll_neighbours(now);
-            moved |= u.poll_console(k, now);
+            moved |= u.poll_console(&mut Sys::new(k), now);
             moved |= k.flush_ip_tx(now);
             k.reap_sockets();
             if !moved {

@@ -1,4 +1,4 @@
-//! L2: sans-IO protocol cores (quinn-proto style, architecture habit 2).
+//! L2: sans-IO protocol cores (quinn-proto style; see ARCHITECTURE.md).
 //!
 //! The contract every core follows: inputs are `handle_*(now, …)` calls (packets, link changes,
 //! signals, timer expiry), outputs are pulled with `poll_*()` until they return `None`, and the

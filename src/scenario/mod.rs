@@ -1,11 +1,11 @@
 //! L4: scenario files (RON) → a validated [`Scenario`].
 //!
-//! Pipeline (architecture §1.4, habit 10): text → `ron` → `schema` (the file one-to-one) →
+//! Pipeline: text → `ron` → `schema` (the file one-to-one) →
 //! `validate` (merge over the topology it `extends`, check every rule, collect all problems) →
 //! [`Scenario`] (plain data for the lab). Positions of semantic problems come from `spans`, an
 //! index of where every value is written, since serde keeps none.
 //!
-//! One deliberate departure from architecture §1.4: times are strings with units (`"10s"`,
+//! One deliberate departure from the first design's examples: times are strings with units (`"10s"`,
 //! `"250ms"`) instead of integers with the unit in the field name (`duration_ms`), because the
 //! lab's own configs and the format principles write them that way; [`parse_duration`] makes
 //! them exact microseconds, so nothing is lost.

@@ -1,5 +1,5 @@
 //! L1: every byte format labsim reads or writes itself, as `Packet<T>`/`Repr` pairs
-//! (architecture habit 7, after smoltcp's `wire`). smoltcp keeps its own copies for the stack it
+//! (after smoltcp's `wire`). smoltcp keeps its own copies for the stack it
 //! runs; these are for labsim's L2 (Ethernet, ARP, peeking at IPv4 and TCP), the programs that
 //! build whole packets (keepalived, ping, sendip) and the HTTP cores.
 //!

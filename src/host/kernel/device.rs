@@ -1,5 +1,5 @@
 //! The smoltcp device of a host: on `Medium::Ip` it only moves whole IPv4 packets between two
-//! queues. labsim's own L2 (`host::l2`) fills `rx` from Ethernet frames and drains `tx` into them.
+//! queues. labsim's own L2 (`l2.rs`) fills `rx` from Ethernet frames and drains `tx` into them.
 
 use std::collections::VecDeque;
 

@@ -1,4 +1,4 @@
-//! labsim-owned layer 2 of a host (architecture §0.2): Ethernet framing, ARP as Linux does it
+//! labsim-owned layer 2 of a host (smoltcp runs on `Medium::Ip`; see ARCHITECTURE.md): Ethernet framing, ARP as Linux does it
 //! (answers for any local address, `arp_ignore` 0; the neighbour table of `proto::neigh` per NIC),
 //! routing of smoltcp's outgoing IPv4 packets to a NIC and next hop, multicast group filtering,
 //! and per-NIC link state.
@@ -33,9 +33,8 @@ impl Kernel {
         };
         let dst = eth.dst_addr();
         let n = &self.nics[nic];
-        let wanted = dst == n.mac
-            || dst == BROADCAST
-            || (dst[0] & 1 == 1 && (dst == multicast_mac(ALL_HOSTS) || n.groups.iter().any(|g| multicast_mac(*g) == dst)));
+        let wanted =
+            dst == n.mac || dst == BROADCAST || (dst[0] & 1 == 1 && (dst == multicast_mac(ALL_HOSTS) || self.raw.wants(&n.name, dst)));
         if !wanted {
             return;
         }

@@ -18,6 +18,7 @@ mod fs;
 mod l2;
 mod nic;
 mod raw;
+mod syscall;
 mod tcp;
 
 use std::net::Ipv4Addr;
@@ -31,35 +32,13 @@ use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub(crate) use fs::Fs;
-pub(crate) use nic::IfAddr;
 use nic::{Nic, Plugged};
-pub(crate) use raw::{LinkWatch, RawSocket};
-pub(crate) use tcp::{Status as TcpStatus, TcpSocket};
+pub(crate) use syscall::{IfAddr, LinkWatch, NicView, RawSocket, Sys, TcpSocket, TcpStatus};
 
 struct Stack {
     iface: Interface,
     sockets: SocketSet<'static>,
     device: IpDevice,
-}
-
-/// What a process sees of one NIC.
-#[derive(Clone, Debug)]
-pub(crate) struct NicView {
-    /// Interface name.
-    pub(crate) name: String,
-    /// MAC address.
-    pub(crate) mac: [u8; 6],
-    /// Whether the link is up.
-    pub(crate) up: bool,
-    /// Its addresses, the primary one first.
-    pub(crate) addrs: Vec<IfAddr>,
-}
-
-impl NicView {
-    /// The primary address, if the NIC has any.
-    pub(crate) fn primary(&self) -> Option<IfAddr> {
-        self.addrs.first().copied()
-    }
 }
 
 /// The kernel of one machine.
@@ -120,7 +99,6 @@ impl Kernel {
                 up: true,
                 addrs: vec![n.primary],
                 neigh: NeighTable::new(NeighParams::default(), rng.fork(&format!("neigh/{}/boot{boot}", n.name))),
-                groups: Vec::new(),
             })
             .collect()
     }
@@ -309,15 +287,5 @@ impl Kernel {
         self.trace(now, TraceKind::Link { host, dev: dev.to_owned(), up });
         self.raw.link_changed(dev, up);
         true
-    }
-
-    /// Joins or leaves an IPv4 multicast group on a NIC.
-    pub(crate) fn set_group(&mut self, dev: &str, group: Ipv4Addr, join: bool) {
-        if let Some(n) = self.nics.iter_mut().find(|n| n.name == dev) {
-            n.groups.retain(|g| *g != group);
-            if join {
-                n.groups.push(group);
-            }
-        }
     }
 }

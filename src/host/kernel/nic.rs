@@ -3,6 +3,7 @@
 
 use std::net::Ipv4Addr;
 
+use super::syscall::IfAddr;
 use crate::proto::neigh::NeighTable;
 
 /// A NIC as it was plugged in: what a boot restores.
@@ -13,40 +14,12 @@ pub(super) struct Plugged {
     pub(super) primary: IfAddr,
 }
 
-/// One IPv4 address on a NIC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct IfAddr {
-    /// The address.
-    pub addr: Ipv4Addr,
-    /// Prefix length.
-    pub prefix_len: u8,
-}
-
-impl IfAddr {
-    /// The network mask as a `u32`.
-    pub(crate) fn mask(&self) -> u32 {
-        if self.prefix_len == 0 { 0 } else { u32::MAX << (32 - u32::from(self.prefix_len)) }
-    }
-
-    /// Whether `ip` is inside this address's subnet.
-    pub(crate) fn contains(&self, ip: Ipv4Addr) -> bool {
-        u32::from(ip) & self.mask() == u32::from(self.addr) & self.mask()
-    }
-
-    /// The subnet's broadcast address.
-    pub(crate) fn broadcast(&self) -> Ipv4Addr {
-        Ipv4Addr::from(u32::from(self.addr) | !self.mask())
-    }
-}
-
 pub(super) struct Nic {
     pub(super) name: String,
     pub(super) mac: [u8; 6],
     pub(super) up: bool,
     pub(super) addrs: Vec<IfAddr>,
     pub(super) neigh: NeighTable,
-    /// Multicast groups joined on this NIC (besides 224.0.0.1, always joined).
-    pub(super) groups: Vec<Ipv4Addr>,
 }
 
 impl Nic {

@@ -7,7 +7,9 @@
 //! queue, as `IP_RECVERR` delivers them. Any other protocol (VRRP's 112) is kernel-native: a
 //! received packet is taken off the stack and queued on every socket of that protocol, and the
 //! owner's pid goes on the wake-up list. Sending is `IP_HDRINCL`: the process writes the whole
-//! IPv4 packet, and it leaves through the routing of [`super::l2`].
+//! IPv4 packet, and it leaves through the routing of [`super::l2`]. A socket's multicast group
+//! memberships (`IP_ADD_MEMBERSHIP`) decide which multicast frames the NIC takes, and end with the
+//! socket; when a process exits, everything it held here closes.
 
 use std::collections::VecDeque;
 
@@ -15,39 +17,17 @@ use smoltcp::iface::SocketHandle;
 use smoltcp::socket::raw;
 use smoltcp::wire::{IpProtocol, IpVersion};
 
+use std::net::Ipv4Addr;
+
 use super::Kernel;
+use super::syscall::{LinkEvent, LinkWatch, RawPacket, RawSocket};
 use crate::kernel::SimTime;
+use crate::wire::ethernet::multicast_mac;
 
 /// ICMP: raw sockets of this protocol are smoltcp's.
 const PROTO_ICMP: u8 = 1;
 /// Packets a smoltcp raw socket buffers each way.
 const SMOL_PACKETS: usize = 64;
-
-/// A raw IP socket of a process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct RawSocket(usize);
-
-/// A link-change subscription of a process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct LinkWatch(usize);
-
-/// A packet read from a raw socket.
-#[derive(Clone, Debug)]
-pub(crate) struct RawPacket {
-    /// The NIC it arrived on (`None` for packets the stack delivered, such as ICMP).
-    pub(crate) dev: Option<String>,
-    /// The whole IPv4 packet.
-    pub(crate) bytes: Vec<u8>,
-}
-
-/// A link went up or down.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct LinkEvent {
-    /// Interface name.
-    pub(crate) dev: String,
-    /// Its state after the change.
-    pub(crate) up: bool,
-}
 
 enum Slot {
     Smol { handle: SocketHandle, errors: VecDeque<Vec<u8>> },
@@ -58,6 +38,8 @@ enum Slot {
 struct Owned {
     pid: u32,
     slot: Slot,
+    /// Multicast groups the socket joined (NIC name, group).
+    groups: Vec<(String, Ipv4Addr)>,
 }
 
 /// The raw sockets and link subscriptions of one boot.
@@ -70,7 +52,7 @@ pub(super) struct RawState {
 
 impl RawState {
     fn add(&mut self, pid: u32, slot: Slot) -> usize {
-        let owned = Some(Owned { pid, slot });
+        let owned = Some(Owned { pid, slot, groups: Vec::new() });
         match self.slots.iter().position(Option::is_none) {
             Some(i) => {
                 self.slots[i] = owned;
@@ -87,6 +69,11 @@ impl RawState {
         if !self.wakeups.contains(&pid) {
             self.wakeups.push(pid);
         }
+    }
+
+    /// Whether some socket joined a group on NIC `dev` whose Ethernet address is `mac`.
+    pub(super) fn wants(&self, dev: &str, mac: [u8; 6]) -> bool {
+        self.slots.iter().flatten().flat_map(|o| &o.groups).any(|(d, g)| d == dev && multicast_mac(*g) == mac)
     }
 
     /// Queues a received packet on the kernel-native sockets of its protocol; false if there is
@@ -177,9 +164,22 @@ impl Kernel {
         }
     }
 
-    /// Closes a raw socket or a link subscription.
-    pub(crate) fn raw_close(&mut self, socket: RawSocket) {
-        self.close_slot(socket.0);
+    /// `IP_ADD_MEMBERSHIP` on `socket` for `group` on NIC `dev`.
+    pub(crate) fn raw_join_group(&mut self, socket: RawSocket, dev: &str, group: Ipv4Addr) {
+        if let Some(Some(owned)) = self.raw.slots.get_mut(socket.0)
+            && !owned.groups.iter().any(|(d, g)| d == dev && *g == group)
+        {
+            owned.groups.push((dev.to_owned(), group));
+        }
+    }
+
+    /// Process `pid` exited: everything it held here closes.
+    pub(crate) fn close_process_sockets(&mut self, pid: u32) {
+        let held: Vec<usize> = (0..self.raw.slots.len()).filter(|&i| self.raw.slots[i].as_ref().is_some_and(|o| o.pid == pid)).collect();
+        for index in held {
+            self.close_slot(index);
+        }
+        self.raw.wakeups.retain(|p| *p != pid);
     }
 
     fn close_slot(&mut self, index: usize) {
@@ -200,11 +200,6 @@ impl Kernel {
             Slot::Links { events } => events.pop_front(),
             _ => None,
         }
-    }
-
-    /// Ends a link subscription.
-    pub(crate) fn unwatch_links(&mut self, watch: LinkWatch) {
-        self.close_slot(watch.0);
     }
 
     /// The next process with something new on a raw socket or link subscription.

@@ -1,7 +1,7 @@
 //! TCP for the host's processes: smoltcp sockets with the kernel's bookkeeping that smoltcp
 //! leaves to its user. Connections get an ephemeral port (Linux's 32768–60999) and the source
-//! address of the outgoing NIC; listening is a pool of sockets that is refilled as connections are
-//! accepted, so a burst of SYNs never meets a missing listener (smoltcp has no accept backlog);
+//! address of the outgoing NIC; a listening socket becomes the connection when a SYN arrives
+//! (smoltcp has no accept backlog: the C library keeps a pool of them per port, `userland/net.rs`);
 //! a connect whose SYN cannot be delivered because neighbour resolution failed ends with
 //! EHOSTUNREACH, as Linux reports it; finished sockets are reaped once closed.
 
@@ -12,32 +12,11 @@ use smoltcp::socket::tcp::{self, State};
 use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint};
 
 use super::Kernel;
+use super::syscall::{TcpSocket, TcpStatus as Status};
 use crate::wire::ipv4;
 
 const EPHEMERAL: std::ops::Range<u16> = 32_768..61_000;
 const BUFFER: usize = 16 * 1024;
-
-/// A TCP socket of a process (a file descriptor, in Linux terms).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TcpSocket(SocketHandle);
-
-/// Where a connection stands, as its owner sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Status {
-    /// SYN sent, no answer yet.
-    Connecting,
-    /// Data may flow.
-    Open,
-    /// The peer sent its FIN: no more data will come.
-    PeerClosed,
-    /// The connect was answered with a RST (ECONNREFUSED), or, after ≈127 s of silence, timed out
-    /// (smoltcp does not say which; the programs' own connect timeouts are shorter).
-    Refused,
-    /// The connect failed because the next hop did not answer ARP (EHOSTUNREACH).
-    Unreachable,
-    /// The connection was reset after it was established (ECONNRESET), or is gone.
-    Reset,
-}
 
 /// Per-host TCP bookkeeping that outlives individual sockets.
 #[derive(Default)]

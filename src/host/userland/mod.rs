@@ -2,7 +2,7 @@
 //! (`daemons/`) run as systemd units ([`units`]); console programs (`programs/`) are typed at
 //! the prompt and run until they exit; the shell ([`shell`]) reads typed lines and runs its
 //! builtins, programs and loops. Every process implements one trait ([`process::Process`]) and
-//! reaches the machine only through the [`Kernel`] it is handed.
+//! reaches the machine only through the system calls ([`Sys`]) it is handed.
 //!
 //! The userland never waits to be called by the kernel: what the kernel queued for a process (a
 //! packet on its raw socket, a link change) is picked up when the host drains the kernel's
@@ -19,7 +19,7 @@ use process::{Proc, Signal};
 use units::Units;
 pub(crate) use units::service_names;
 
-use crate::host::kernel::{Fs, Kernel};
+use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 
 /// Pids after boot-time services, as on a freshly booted small VM.
@@ -54,7 +54,7 @@ impl Userland {
 
     /// Boot: the enabled services start, in order. A unit that fails is left failed; its
     /// messages are in its log.
-    pub(crate) fn boot(&mut self, k: &mut Kernel, now: SimTime) {
+    pub(crate) fn boot(&mut self, k: &mut Sys<'_>, now: SimTime) {
         for unit in self.units.boot_order() {
             let _ = self.units.start(k, now, unit, &mut self.next_pid);
         }
@@ -70,7 +70,7 @@ impl Userland {
 
     /// Runs every process once, daemons in unit-table order then console programs in start
     /// order; true if any did something.
-    pub(crate) fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    pub(crate) fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
         for unit in self.units.all() {
             if let Some(main) = self.units.main_mut(unit) {
@@ -81,7 +81,7 @@ impl Userland {
         for p in &mut self.programs {
             moved |= p.process.poll(k, now);
         }
-        self.programs.retain(|p| p.process.exit().is_none());
+        self.reap_programs(k);
         moved
     }
 
@@ -94,7 +94,7 @@ impl Userland {
     }
 
     /// Polls the processes the kernel woke (a packet on a raw socket, a link change), in order.
-    pub(crate) fn run_wakeups(&mut self, k: &mut Kernel, now: SimTime) {
+    pub(crate) fn run_wakeups(&mut self, k: &mut Sys<'_>, now: SimTime) {
         while let Some(pid) = k.take_wakeup() {
             if let Some(unit) = self.unit_of(pid) {
                 if let Some(main) = self.units.main_mut(unit) {
@@ -105,17 +105,17 @@ impl Userland {
                 p.process.poll(k, now);
             }
         }
-        self.programs.retain(|p| p.process.exit().is_none());
+        self.reap_programs(k);
     }
 
     /// The end of the run: running console commands get SIGINT (as Ctrl-C), so `ping` prints
     /// its statistics, and loops stop where they are.
-    pub(crate) fn interrupt_commands(&mut self, k: &mut Kernel, now: SimTime) {
+    pub(crate) fn interrupt_commands(&mut self, k: &mut Sys<'_>, now: SimTime) {
         self.jobs.iter_mut().for_each(shell::Job::interrupt);
         for p in &mut self.programs {
             p.process.signal(k, now, Signal::Int);
         }
-        self.programs.retain(|p| p.process.exit().is_none());
+        self.reap_programs(k);
     }
 
     /// The services and their states, for the lab's view.
@@ -131,12 +131,20 @@ impl Userland {
             .collect()
     }
 
+    /// Removes the console programs that have exited; the kernel closes what they held.
+    fn reap_programs(&mut self, k: &mut Sys<'_>) {
+        for p in self.programs.iter().filter(|p| p.process.exit().is_some()) {
+            p.pids().for_each(|pid| k.exit_process(pid));
+        }
+        self.programs.retain(|p| p.process.exit().is_none());
+    }
+
     fn unit_of(&self, pid: u32) -> Option<units::Unit> {
         self.units.all().find(|u| self.units.main(*u).is_some_and(|m| m.has_pid(pid)))
     }
 
     /// Sends `signal` to process `pid`; false if there is none.
-    fn signal_pid(&mut self, k: &mut Kernel, now: SimTime, pid: u32, signal: Signal) -> bool {
+    fn signal_pid(&mut self, k: &mut Sys<'_>, now: SimTime, pid: u32, signal: Signal) -> bool {
         if let Some(unit) = self.unit_of(pid) {
             if let Some(main) = self.units.main_mut(unit) {
                 main.process.signal(k, now, signal);
@@ -146,13 +154,13 @@ impl Userland {
         }
         let Some(p) = self.programs.iter_mut().find(|p| p.has_pid(pid)) else { return false };
         p.process.signal(k, now, signal);
-        self.programs.retain(|p| p.process.exit().is_none());
+        self.reap_programs(k);
         true
     }
 
     /// Sends `signal` to every process called `name` (a master and its workers, one process
     /// group, take one signal); returns how many got it.
-    fn signal_name(&mut self, k: &mut Kernel, now: SimTime, name: &str, signal: Signal) -> usize {
+    fn signal_name(&mut self, k: &mut Sys<'_>, now: SimTime, name: &str, signal: Signal) -> usize {
         let daemons = self.units.all().filter_map(|u| self.units.main(u)).filter(|m| m.process.name() == name).map(|m| m.pid);
         let programs = self.programs.iter().filter(|p| p.process.name() == name).map(|p| p.pid);
         let targets: Vec<u32> = daemons.chain(programs).collect();
@@ -171,7 +179,7 @@ impl Userland {
     }
 
     /// `systemctl start`; `Err` with the daemon's messages when it refused to start.
-    fn start_unit(&mut self, k: &mut Kernel, now: SimTime, unit: units::Unit) -> Result<(), Vec<String>> {
+    fn start_unit(&mut self, k: &mut Sys<'_>, now: SimTime, unit: units::Unit) -> Result<(), Vec<String>> {
         self.units.start(k, now, unit, &mut self.next_pid)
     }
 }

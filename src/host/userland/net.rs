@@ -4,7 +4,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::host::kernel::{Fs, Kernel, TcpSocket, TcpStatus as Status};
+use crate::host::kernel::{Fs, Sys, TcpSocket, TcpStatus as Status};
 use crate::proto::http::{Close, ServerConnection};
 
 /// Name resolution as the host's tools do it (glibc's `files` source): a dotted quad, else
@@ -34,13 +34,13 @@ pub(crate) struct ListenerPool {
 
 impl ListenerPool {
     /// Starts listening on `port` (on every address).
-    pub(crate) fn open(k: &mut Kernel, port: u16) -> ListenerPool {
+    pub(crate) fn open(k: &mut Sys<'_>, port: u16) -> ListenerPool {
         let mut pool = ListenerPool { port, idle: Vec::new() };
         pool.refill(k);
         pool
     }
 
-    fn refill(&mut self, k: &mut Kernel) {
+    fn refill(&mut self, k: &mut Sys<'_>) {
         while self.idle.len() < POOL {
             match k.tcp_listen(self.port) {
                 Some(h) => self.idle.push(h),
@@ -55,7 +55,7 @@ impl ListenerPool {
     }
 
     /// Connections that arrived since the last call.
-    pub(crate) fn accept(&mut self, k: &mut Kernel) -> Vec<TcpSocket> {
+    pub(crate) fn accept(&mut self, k: &mut Sys<'_>) -> Vec<TcpSocket> {
         if !self.idle.iter().any(|&h| k.tcp_accepted(h)) {
             return Vec::new();
         }
@@ -66,7 +66,7 @@ impl ListenerPool {
     }
 
     /// Stops listening: later SYNs to the port are answered with a RST.
-    pub(crate) fn close(&mut self, k: &mut Kernel) {
+    pub(crate) fn close(&mut self, k: &mut Sys<'_>) {
         for h in self.idle.drain(..) {
             k.tcp_release(h);
         }
@@ -108,7 +108,7 @@ impl Stream {
     }
 
     /// Moves bytes both ways; returns the connection status and whether anything moved.
-    pub(crate) fn pump(&mut self, k: &mut Kernel) -> (Status, bool) {
+    pub(crate) fn pump(&mut self, k: &mut Sys<'_>) -> (Status, bool) {
         let status = k.tcp_status(self.handle);
         let mut moved = false;
         if matches!(status, Status::Open | Status::PeerClosed) {
@@ -130,7 +130,7 @@ impl Stream {
     }
 
     /// Gives the socket back (abortive if still open, otherwise after its close completes).
-    pub(crate) fn release(&mut self, k: &mut Kernel) {
+    pub(crate) fn release(&mut self, k: &mut Sys<'_>) {
         if !self.closed {
             k.tcp_release(self.handle);
             self.closed = true;
@@ -176,7 +176,7 @@ pub(crate) struct Connection {
 
 impl Connection {
     /// Connects to `ip:port`; `None` when there is no route (ENETUNREACH).
-    pub(crate) fn open(k: &mut Kernel, ip: Ipv4Addr, port: u16) -> Option<Connection> {
+    pub(crate) fn open(k: &mut Sys<'_>, ip: Ipv4Addr, port: u16) -> Option<Connection> {
         let socket = k.tcp_connect(ip, port)?;
         Some(Connection { stream: Stream::new(socket), connected: false, ended: false })
     }
@@ -187,7 +187,7 @@ impl Connection {
     }
 
     /// Moves bytes both ways and reports what changed.
-    pub(crate) fn poll(&mut self, k: &mut Kernel) -> Progress {
+    pub(crate) fn poll(&mut self, k: &mut Sys<'_>) -> Progress {
         let (status, io) = self.stream.pump(k);
         let mut progress = Progress { io, ..Progress::default() };
         if self.ended {
@@ -212,7 +212,7 @@ impl Connection {
 
 /// Carries out what a server connection's HTTP core decided: its bytes go to the stream, and a
 /// close closes it (gracefully once flushed, or at once for an abort). Returns the last close.
-pub(crate) fn carry_out(http: &mut ServerConnection, stream: &mut Stream, k: &mut Kernel) -> Option<Close> {
+pub(crate) fn carry_out(http: &mut ServerConnection, stream: &mut Stream, k: &mut Sys<'_>) -> Option<Close> {
     while let Some(bytes) = http.poll_transmit() {
         stream.send(&bytes);
     }

@@ -3,7 +3,7 @@
 //! the machine: a [`UnitSpec`] (a systemd service, `systemctl start NAME`) and a console
 //! program's start function, which receives an [`Invocation`] (`ping …` typed at the prompt).
 
-use crate::host::kernel::Kernel;
+use crate::host::kernel::Sys;
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 
@@ -48,20 +48,20 @@ pub(crate) enum Exit {
 
 /// A running program: a daemon of a unit or a console program. It owns its sockets and its
 /// sans-IO core, and moves bytes and time between them; it reaches the machine only through
-/// the [`Kernel`] it is handed.
+/// the system calls ([`Sys`]) it is handed.
 pub(crate) trait Process {
     /// Its command name, as `pidof` and `killall` know it.
     fn name(&self) -> &'static str;
 
     /// Runs it: reads its sockets, fires due timers, carries out what its core decided. True if
     /// it did anything (the host then polls once more at the same instant).
-    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool;
+    fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool;
 
     /// When it next needs [`Process::poll`] without new input.
     fn poll_timeout(&self) -> Option<SimTime>;
 
     /// A signal, each program handling it its own way (ping prints its statistics on SIGINT).
-    fn signal(&mut self, k: &mut Kernel, now: SimTime, signal: Signal);
+    fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal);
 
     /// How it ended, once it has; `None` while it runs.
     fn exit(&self) -> Option<Exit>;
@@ -79,7 +79,7 @@ pub(crate) trait Process {
 
 /// How a unit's daemon starts: with its first pid at `now`; `Err` carries what its start command
 /// printed when it refused to start.
-pub(crate) type StartDaemon = fn(&mut Kernel, SimTime, u32) -> Result<Box<dyn Process>, Vec<String>>;
+pub(crate) type StartDaemon = fn(&mut Sys<'_>, SimTime, u32) -> Result<Box<dyn Process>, Vec<String>>;
 
 /// A systemd service: one row of the unit table.
 pub(crate) struct UnitSpec {
@@ -112,7 +112,7 @@ pub(crate) struct Invocation<'a> {
 }
 
 /// Ends console command `id` at once with `lines` on stderr and `status` (a usage error).
-pub(crate) fn fail(k: &mut Kernel, now: SimTime, id: usize, lines: Vec<String>, status: i32) {
+pub(crate) fn fail(k: &mut Sys<'_>, now: SimTime, id: usize, lines: Vec<String>, status: i32) {
     for line in lines {
         k.console(now, id, Stream::Stderr, line);
     }

@@ -8,7 +8,7 @@
 
 use super::daemons::{httpd, keepalived, nginx};
 use super::process::{Exit, Proc, Signal, UnitSpec};
-use crate::host::kernel::{Fs, Kernel};
+use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 
 /// Every unit labsim can run, in the order the host polls their daemons.
@@ -152,7 +152,7 @@ impl Units {
 
     /// `systemctl start`: `pids` hands out the pids. `Err` carries what the daemon printed when
     /// it refused to start (the unit is then failed, with its messages in its log).
-    pub(crate) fn start(&mut self, k: &mut Kernel, now: SimTime, unit: Unit, pids: &mut u32) -> Result<(), Vec<String>> {
+    pub(crate) fn start(&mut self, k: &mut Sys<'_>, now: SimTime, unit: Unit, pids: &mut u32) -> Result<(), Vec<String>> {
         let slot = &mut self.slots[unit.0];
         slot.failed = None;
         match &slot.main {
@@ -183,12 +183,14 @@ impl Units {
     }
 
     /// `systemctl stop`: SIGTERM; the unit is inactive once the process exits.
-    pub(crate) fn stop(&mut self, k: &mut Kernel, now: SimTime, unit: Unit) {
+    pub(crate) fn stop(&mut self, k: &mut Sys<'_>, now: SimTime, unit: Unit) {
         let slot = &mut self.slots[unit.0];
         if let Some(main) = slot.main.as_mut() {
             main.process.signal(k, now, Signal::Term);
-            if main.process.exit().is_some() {
-                slot.main = None;
+            if main.process.exit().is_some()
+                && let Some(main) = slot.main.take()
+            {
+                main.pids().for_each(|pid| k.exit_process(pid));
             }
         }
         slot.failed = None;
@@ -196,10 +198,12 @@ impl Units {
 
     /// Takes note of a main process that has exited: SIGKILL leaves the unit failed, and a
     /// start that waited for the exit happens now.
-    pub(crate) fn reap(&mut self, k: &mut Kernel, now: SimTime, unit: Unit, pids: &mut u32) {
+    pub(crate) fn reap(&mut self, k: &mut Sys<'_>, now: SimTime, unit: Unit, pids: &mut u32) {
         let slot = &mut self.slots[unit.0];
         let Some(exit) = slot.main.as_ref().and_then(|m| m.process.exit()) else { return };
-        slot.main = None;
+        if let Some(main) = slot.main.take() {
+            main.pids().for_each(|pid| k.exit_process(pid));
+        }
         if exit == Exit::Signal(Signal::Kill) {
             slot.failed = Some((now, "signal"));
         }

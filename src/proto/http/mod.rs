@@ -1,4 +1,4 @@
-//! HTTP/1.1 connection cores shared by the servers (sans-IO, architecture habit 2).
+//! HTTP/1.1 connection cores shared by the servers (sans-IO, like every core in `proto`).
 //!
 //! - [`server`]: the lifecycle of one server-side connection ([`ServerConnection`]): buffering
 //!   input, reading request heads and bodies under a server's limits, refusals, pipelining,

@@ -1,5 +1,5 @@
 //! nginx 1.22.1 as a reverse proxy / load balancer, as sans-IO pieces
-//! (spec-nginx-upstream.md; architecture habit 2):
+//! (spec-nginx-upstream.md):
 //!
 //! - [`config`]: the configuration's types ([`NginxConfig`]); `parse.rs` (with `lexer.rs`) reads
 //!   `nginx.conf` + `conf.d/*.conf` in nginx syntax into them or gives nginx's

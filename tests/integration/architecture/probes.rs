@@ -123,7 +123,7 @@ fn a_lower_layer_naming_a_higher_one_is_reported_at_each_line() {
         found.references,
         strings(&[
             "src/kernel/probe.rs:4: `kernel` names `crate::host::Host` (allowed: [])",
-            "src/kernel/probe.rs:8: `kernel` names `crate::host::kernel::NicView` (through `crate::host::NicView`) (allowed: [])",
+            "src/kernel/probe.rs:8: `kernel` names `crate::host::kernel::syscall::NicView` (through `crate::host::NicView`) (allowed: [])",
             "src/kernel/probe.rs:9: `kernel` names `crate::fabric::PortId` (allowed: [])",
         ])
     );
@@ -248,19 +248,24 @@ fn the_wall_clock_is_found_through_a_module_import() {
 }
 
 #[test]
-fn the_kernel_never_names_userland_and_processes_never_name_smoltcp() {
+fn the_kernel_never_names_userland_and_processes_reach_it_only_through_the_system_calls() {
     let copy = Copy::new("host");
     copy.append("src/host/kernel/mod.rs", "mod probe;\n");
     copy.write("src/host/kernel/probe.rs", "use crate::host::userland::Userland;\n\npub fn f(_: &Userland) {}\n");
     copy.append("src/host/userland/mod.rs", "mod probe;\n");
-    copy.write("src/host/userland/probe.rs", "use smoltcp::iface::SocketHandle;\n\npub fn g(_: SocketHandle, _: &super::Userland) {}\n");
+    copy.write(
+        "src/host/userland/probe.rs",
+        "use smoltcp::iface::SocketHandle;\nuse crate::host::kernel::Kernel;\n\npub fn g(_: SocketHandle, _: &Kernel, _: &super::Userland) {}\n",
+    );
     let found = copy.new_findings();
     let kernel = "(allowed: [kernel, wire, proto, observe])";
+    let userland = "(allowed: [host::kernel::syscall, host::kernel::fs::Fs, kernel, wire, proto, observe])";
     assert_eq!(
         found.references,
         [
             format!("src/host/kernel/probe.rs:1: `host::kernel` names `crate::host::userland::Userland` {kernel}"),
             "src/host/userland/probe.rs:1: `host::userland` names `smoltcp::iface::SocketHandle` (allowed: [])".to_owned(),
+            format!("src/host/userland/probe.rs:2: `host::userland` names `crate::host::kernel::Kernel` {userland}"),
         ]
     );
     // The kernel naming userland, which names the kernel: a cycle inside `src/host/`.

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::host::kernel::{Fs, Kernel, TcpStatus as Status};
+use crate::host::kernel::{Fs, Sys, TcpStatus as Status};
 use crate::host::userland::net::{ListenerPool, Stream, carry_out};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::{Calendar, SimTime};
@@ -67,7 +67,7 @@ struct HttpdProc {
 }
 
 impl HttpdProc {
-    fn start(k: &mut Kernel, pid: u32) -> HttpdProc {
+    fn start(k: &mut Sys<'_>, pid: u32) -> HttpdProc {
         let server_name =
             k.interfaces().into_iter().find_map(|n| n.primary()).map_or_else(|| "127.0.1.1".to_owned(), |a| a.addr.to_string());
         let core = Httpd::new(HttpdConfig { server_name, pid, tid: u64::from(pid), ..HttpdConfig::default() });
@@ -85,7 +85,7 @@ impl Process for HttpdProc {
         self.conns.iter().filter_map(|c| c.http.poll_timeout()).min()
     }
 
-    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let accepted = self.listeners.accept(k);
         let mut moved = !accepted.is_empty();
         let policy = Policy::apache(*self.core.limits(), Duration::from_secs(self.core.config().keepalive_timeout_s));
@@ -123,7 +123,7 @@ impl Process for HttpdProc {
 
     /// SIGTERM or SIGKILL (`systemctl stop httpd`): listeners and connections close at once.
     /// SIGHUP (a graceful restart) is not modelled.
-    fn signal(&mut self, k: &mut Kernel, _now: SimTime, signal: Signal) {
+    fn signal(&mut self, k: &mut Sys<'_>, _now: SimTime, signal: Signal) {
         if signal == Signal::Hup || self.exit.is_some() {
             return;
         }
@@ -141,7 +141,7 @@ impl Process for HttpdProc {
 }
 
 /// Answers every request the connection hands over, in order.
-fn serve(core: &Httpd, pid: u32, k: &mut Kernel, now: SimTime, conn: &mut Conn) -> bool {
+fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn) -> bool {
     let (Some((client_ip, client_port)), Some((server_ip, server_port))) =
         (k.tcp_remote(conn.stream.handle), k.tcp_local(conn.stream.handle))
     else {
@@ -176,7 +176,7 @@ fn serve(core: &Httpd, pid: u32, k: &mut Kernel, now: SimTime, conn: &mut Conn) 
     moved
 }
 
-fn log(pid: u32, k: &mut Kernel, now: SimTime, file: &str, line: &str) {
+fn log(pid: u32, k: &mut Sys<'_>, now: SimTime, file: &str, line: &str) {
     k.fs_mut().append_line(file, line, now);
     k.syslog(now, "httpd", pid, line.to_owned());
 }

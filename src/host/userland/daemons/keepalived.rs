@@ -7,7 +7,7 @@
 //! `-D` (`--log-detail`) is read from `DAEMON_ARGS` in `/etc/default/keepalived`, as Debian's
 //! unit file does; without it the `[D]` lines of spec-vrrp §5 are not logged.
 
-use crate::host::kernel::{IfAddr, Kernel, LinkWatch, RawSocket};
+use crate::host::kernel::{IfAddr, LinkWatch, RawSocket, Sys};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::vrrp::{Action, Daemon, DaemonOptions, Interface, Process as VrrpProcess, State};
@@ -32,10 +32,8 @@ struct Keepalived {
     log_detail: bool,
     /// When SIGTERM arrived, while the daemon shuts down.
     stopping_since: Option<SimTime>,
-    /// The interfaces whose 224.0.0.18 membership the VRRP socket holds.
-    groups: Vec<String>,
     socket: Option<RawSocket>,
-    links: Option<LinkWatch>,
+    links: LinkWatch,
     /// Each instance's state, as the daemon last reported it.
     states: Vec<(String, State)>,
     killed: bool,
@@ -43,7 +41,7 @@ struct Keepalived {
 
 impl Keepalived {
     /// Starts keepalived with parent pid `pid` (the VRRP child gets `pid + 1`).
-    fn start(k: &mut Kernel, now: SimTime, pid: u32) -> Keepalived {
+    fn start(k: &mut Sys<'_>, now: SimTime, pid: u32) -> Keepalived {
         let log_detail = k.fs().read_text(DEFAULTS).is_some_and(|t| {
             t.lines()
                 .any(|l| l.trim_start().starts_with("DAEMON_ARGS") && l.split(['"', ' ', '=']).any(|w| w == "-D" || w == "--log-detail"))
@@ -56,19 +54,20 @@ impl Keepalived {
         let config = k.fs().read_text(CONFIG);
         let options = DaemonOptions { log_detail, vrrp_pid: pid + 1 };
         let daemon = Daemon::start(now, config.as_deref(), CONFIG, &interfaces, options);
-        // The VRRP socket joins 224.0.0.18 on each instance's interface.
-        let mut groups: Vec<String> = daemon.instances().into_iter().map(|i| i.interface).collect();
-        groups.dedup();
-        for dev in &groups {
-            k.set_group(dev, MCAST_GROUP, true);
-        }
+        // The VRRP socket joins 224.0.0.18 on each instance's interface; the kernel closes it,
+        // and ends the memberships, when the process exits.
         let socket = k.raw_open(pid + 1, IP_PROTO_VRRP);
-        let links = Some(k.watch_links(pid + 1));
+        if let Some(socket) = socket {
+            for instance in daemon.instances() {
+                k.raw_join_group(socket, &instance.interface, MCAST_GROUP);
+            }
+        }
+        let links = k.watch_links(pid + 1);
         let states = daemon.instances().into_iter().map(|i| (i.name, i.state)).collect();
-        Keepalived { daemon, pid, log_detail, stopping_since: None, groups, socket, links, states, killed: false }
+        Keepalived { daemon, pid, log_detail, stopping_since: None, socket, links, states, killed: false }
     }
 
-    fn act(&mut self, k: &mut Kernel, now: SimTime, action: Action) {
+    fn act(&mut self, k: &mut Sys<'_>, now: SimTime, action: Action) {
         match action {
             Action::Send { packet, .. } => {
                 if let Some(socket) = self.socket {
@@ -95,20 +94,8 @@ impl Keepalived {
                 Some(entry) => entry.1 = state,
                 None => self.states.push((instance, state)),
             },
-            Action::Exited => self.close(k),
-        }
-    }
-
-    /// The sockets close and the group memberships go with them.
-    fn close(&mut self, k: &mut Kernel) {
-        for dev in self.groups.drain(..) {
-            k.set_group(&dev, MCAST_GROUP, false);
-        }
-        if let Some(socket) = self.socket.take() {
-            k.raw_close(socket);
-        }
-        if let Some(links) = self.links.take() {
-            k.unwatch_links(links);
+            // The daemon is gone; the process table reaps it and the kernel closes its sockets.
+            Action::Exited => {}
         }
     }
 }
@@ -118,9 +105,9 @@ impl Process for Keepalived {
         "keepalived"
     }
 
-    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
-        while let Some(event) = self.links.and_then(|w| k.link_event(w)) {
+        while let Some(event) = k.link_event(self.links) {
             self.daemon.handle_link(now, &event.dev, event.up);
             moved = true;
         }
@@ -143,7 +130,7 @@ impl Process for Keepalived {
         self.daemon.poll_timeout()
     }
 
-    fn signal(&mut self, k: &mut Kernel, now: SimTime, signal: Signal) {
+    fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
         match signal {
             // The orderly shutdown of spec-vrrp §4.9.
             Signal::Term | Signal::Int => {
@@ -154,11 +141,9 @@ impl Process for Keepalived {
                 }
             }
             // The whole process group dies at once: no priority-0 advert, the VIPs stay
-            // configured (spec-vrrp §4.9); the kernel drops the sockets and memberships.
-            Signal::Kill => {
-                self.killed = true;
-                self.close(k);
-            }
+            // configured (spec-vrrp §4.9); the kernel drops the sockets and memberships when the
+            // process table reaps it.
+            Signal::Kill => self.killed = true,
             // keepalived reloads its configuration on SIGHUP; labsim does not model reloads.
             Signal::Hup => {}
         }

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
-use crate::host::kernel::{Fs, Kernel, TcpStatus as Status};
+use crate::host::kernel::{Fs, Sys, TcpStatus as Status};
 use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::SimTime;
@@ -61,12 +61,12 @@ impl Resolver for HostResolver<'_> {
 }
 
 /// `nginx -t`: (stderr lines, exit status).
-pub(crate) fn test_config(k: &Kernel) -> (Vec<String>, i32) {
+pub(crate) fn test_config(k: &Sys<'_>) -> (Vec<String>, i32) {
     nginx_t(&HostFiles(k.fs()), &HostResolver(k.fs()))
 }
 
 /// Reads and checks the configuration; `Err` with nginx's messages when it is refused.
-pub(crate) fn load(k: &Kernel) -> Result<NginxConfig, Vec<String>> {
+pub(crate) fn load(k: &Sys<'_>) -> Result<NginxConfig, Vec<String>> {
     NginxConfig::load(&HostFiles(k.fs()), &HostResolver(k.fs())).map(|l| l.config).map_err(|e| vec![e.stderr_line()])
 }
 
@@ -123,7 +123,7 @@ struct NginxProc {
 impl NginxProc {
     /// Starts the master (`pid`) and its worker (`pid + 1`); a bad configuration keeps it from
     /// starting and gives nginx's messages.
-    fn start(k: &mut Kernel, pid: u32) -> Result<NginxProc, Vec<String>> {
+    fn start(k: &mut Sys<'_>, pid: u32) -> Result<NginxProc, Vec<String>> {
         let config = load(k)?;
         let listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port)).collect();
         Ok(NginxProc { pid, current: Generation::new(config), listeners, clients: Vec::new(), connections: 0, exit: None })
@@ -132,7 +132,7 @@ impl NginxProc {
     /// SIGHUP (`nginx -s reload`): a new generation (fresh peer state) for new connections;
     /// connections of the old one finish their request and close. A configuration that no
     /// longer loads leaves the old generation in place.
-    fn reload(&mut self, k: &mut Kernel) {
+    fn reload(&mut self, k: &mut Sys<'_>) {
         let Ok(config) = load(k) else { return };
         for l in &mut self.listeners {
             l.close(k);
@@ -146,7 +146,7 @@ impl NginxProc {
 
     /// SIGTERM / SIGKILL (`nginx -s stop`, `systemctl stop nginx`): listeners and connections
     /// close at once.
-    fn stop(&mut self, k: &mut Kernel) {
+    fn stop(&mut self, k: &mut Sys<'_>) {
         for l in &mut self.listeners {
             l.close(k);
         }
@@ -175,7 +175,7 @@ impl Process for NginxProc {
             .min()
     }
 
-    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
         for l in &mut self.listeners {
             for h in l.accept(k) {
@@ -208,7 +208,7 @@ impl Process for NginxProc {
         moved
     }
 
-    fn signal(&mut self, k: &mut Kernel, _now: SimTime, signal: Signal) {
+    fn signal(&mut self, k: &mut Sys<'_>, _now: SimTime, signal: Signal) {
         if self.exit.is_some() {
             return;
         }
@@ -230,7 +230,7 @@ impl Process for NginxProc {
     }
 }
 
-fn serve_client(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
+fn serve_client(k: &mut Sys<'_>, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
     let (status, mut moved) = client.stream.pump(k);
     if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) {
         client.http.handle_reset(now);
@@ -264,7 +264,14 @@ fn serve_client(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig,
 
 /// Takes what the client connection hands over (a request, a refusal, the client's abort) and
 /// carries out its decisions; true if anything happened.
-fn take_requests(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
+fn take_requests(
+    k: &mut Sys<'_>,
+    now: SimTime,
+    worker: u32,
+    config: &NginxConfig,
+    upstreams: &mut [Upstream],
+    client: &mut Client,
+) -> bool {
     let mut moved = false;
     while let Some(event) = client.http.poll_event() {
         moved = true;
@@ -299,7 +306,7 @@ fn take_requests(k: &mut Kernel, now: SimTime, worker: u32, config: &NginxConfig
 }
 
 /// Moves what the client connection decided onto its stream: bytes to send, and a close.
-fn carry_out(k: &mut Kernel, client: &mut Client, moved: &mut bool) {
+fn carry_out(k: &mut Sys<'_>, client: &mut Client, moved: &mut bool) {
     match crate::host::userland::net::carry_out(&mut client.http, &mut client.stream, k) {
         Some(Close::Graceful(_)) => *moved = true,
         Some(Close::Abort(_)) | None => {}
@@ -309,7 +316,7 @@ fn carry_out(k: &mut Kernel, client: &mut Client, moved: &mut bool) {
 /// Starts proxying a request, or answers it at once (404) when no location proxies it.
 #[allow(clippy::too_many_arguments)]
 fn start_request(
-    k: &mut Kernel,
+    k: &mut Sys<'_>,
     now: SimTime,
     worker: u32,
     config: &NginxConfig,
@@ -345,7 +352,7 @@ fn start_request(
 
 /// Feeds the upstream connection's progress to the request and carries out its actions.
 fn drive(
-    k: &mut Kernel,
+    k: &mut Sys<'_>,
     now: SimTime,
     worker: u32,
     error_log: &str,
@@ -420,7 +427,7 @@ fn drive(
     moved
 }
 
-fn log(k: &mut Kernel, now: SimTime, pid: u32, file: &str, line: &str) {
+fn log(k: &mut Sys<'_>, now: SimTime, pid: u32, file: &str, line: &str) {
     k.fs_mut().append_line(file, line, now);
     k.syslog(now, "nginx", pid, line.to_owned());
 }

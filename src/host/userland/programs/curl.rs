@@ -3,7 +3,7 @@
 //! EHOSTUNREACH); each finished transfer is traced with its status, body, exit and duration,
 //! which the HTTP expectations read.
 
-use crate::host::kernel::Kernel;
+use crate::host::kernel::Sys;
 use crate::host::userland::net::{Connection, Failure, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
 use crate::kernel::SimTime;
@@ -22,8 +22,9 @@ struct CurlProc {
     exit: Option<Exit>,
 }
 
-/// Parses the arguments and starts; on a usage error prints it and returns `None`.
-pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Process>> {
+/// Parses the arguments and starts; `None` when it is over at once (a usage error, a name that
+/// does not resolve, no route), having printed why.
+pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Option<Box<dyn Process>> {
     let Invocation { now, id, args, .. } = run;
     let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     let parsed = match Args::parse(&argv) {
@@ -44,12 +45,12 @@ pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Proce
         }
     }
     p.drain(k, now);
-    Some(Box::new(p))
+    p.exit.is_none().then(|| Box::new(p) as Box<dyn Process>)
 }
 
 impl CurlProc {
     /// Carries out the core's outputs; ends the process once it has an exit status.
-    fn drain(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    fn drain(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
         while let Some(bytes) = self.transfer.poll_transmit() {
             moved = true;
@@ -76,7 +77,7 @@ impl CurlProc {
         moved
     }
 
-    fn end(&mut self, k: &mut Kernel, now: SimTime, status: i32) {
+    fn end(&mut self, k: &mut Sys<'_>, now: SimTime, status: i32) {
         if self.exit.is_some() {
             return;
         }
@@ -102,7 +103,7 @@ impl CurlProc {
             error: result.error,
             total_us: result.total_us,
         };
-        k.trace(now, transfer);
+        k.record(now, transfer);
         k.console_exit(now, self.id, status);
     }
 }
@@ -112,7 +113,7 @@ impl Process for CurlProc {
         "curl"
     }
 
-    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         if self.exit.is_some() {
             return false;
         }
@@ -151,7 +152,7 @@ impl Process for CurlProc {
     }
 
     /// Any signal abandons the transfer.
-    fn signal(&mut self, k: &mut Kernel, now: SimTime, signal: Signal) {
+    fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
         if self.exit.is_some() {
             return;
         }

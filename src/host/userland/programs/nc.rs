@@ -1,7 +1,7 @@
 //! `nc` (OpenBSD netcat) as a TCP client: the sans-IO [`Session`] of `proto::nc` over one
 //! outgoing connection. It is how a lab sends a hand-made (or malformed) request to a server.
 
-use crate::host::kernel::Kernel;
+use crate::host::kernel::Sys;
 use crate::host::userland::net::{Connection, Failure, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
 use crate::kernel::SimTime;
@@ -17,7 +17,7 @@ struct NcProc {
 
 /// Starts `nc HOST PORT` with its standard input; `None` when it is over at once (a usage error,
 /// a name that does not resolve, no route), having printed why.
-pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Process>> {
+pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Option<Box<dyn Process>> {
     let Invocation { now, id, args, stdin, .. } = run;
     let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     let args = match Args::parse(&argv) {
@@ -41,7 +41,7 @@ pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Proce
 
 impl NcProc {
     /// Carries out the session's outputs; returns whether bytes moved.
-    fn drain(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    fn drain(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
         while let Some(bytes) = self.session.poll_transmit() {
             if let Some(c) = self.conn.as_mut() {
@@ -74,7 +74,7 @@ impl Process for NcProc {
         "nc"
     }
 
-    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         if self.exit.is_some() {
             return false;
         }
@@ -107,7 +107,7 @@ impl Process for NcProc {
         self.session.poll_timeout()
     }
 
-    fn signal(&mut self, k: &mut Kernel, now: SimTime, signal: Signal) {
+    fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
         let signal = match signal {
             Signal::Hup => NcSignal::Hup,
             Signal::Int => NcSignal::Int,

@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::host::kernel::{Kernel, RawSocket};
+use crate::host::kernel::{RawSocket, Sys};
 use crate::host::userland::net::resolve;
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
 use crate::kernel::SimTime;
@@ -33,7 +33,7 @@ fn echo_fields(icmp: &[u8]) -> Option<(Echo, u16, u16)> {
 }
 
 /// Parses the arguments and starts; on a usage error prints it and returns `None`.
-pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Process>> {
+pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Option<Box<dyn Process>> {
     let Invocation { now, id, pid, args, .. } = run;
     let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     let parsed = match core::Args::parse(&argv) {
@@ -57,20 +57,20 @@ pub(crate) fn start(k: &mut Kernel, run: Invocation<'_>) -> Option<Box<dyn Proce
     pinger.handle_start(now);
     let mut p = PingProc { id, pid, pinger, socket, source, target, exit: None };
     p.flush_output(k, now);
-    Some(Box::new(p))
+    p.exit.is_none().then(|| Box::new(p) as Box<dyn Process>)
 }
 
 impl PingProc {
     /// Traces what the core reported about its probes.
-    fn flush_events(&mut self, k: &mut Kernel, now: SimTime) {
+    fn flush_events(&mut self, k: &mut Sys<'_>, now: SimTime) {
         while let Some(Event::Replied { seq, rtt }) = self.pinger.poll_event() {
             let rtt_us = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX);
-            k.trace(now, TraceKind::PingReplied { host: k.hostname().to_owned(), id: self.id, seq, rtt_us });
+            k.record(now, TraceKind::PingReplied { host: k.hostname().to_owned(), id: self.id, seq, rtt_us });
         }
     }
 
     /// Prints pending output; once the core has an exit status, the command ends.
-    fn flush_output(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    fn flush_output(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
         while let Some(line) = self.pinger.poll_line() {
             moved = true;
@@ -86,17 +86,16 @@ impl PingProc {
         moved
     }
 
-    fn end(&mut self, k: &mut Kernel, now: SimTime, exit: Exit, status: i32) {
+    fn end(&mut self, k: &mut Sys<'_>, now: SimTime, exit: Exit, status: i32) {
         if self.exit.is_some() {
             return;
         }
         self.exit = Some(exit);
-        k.raw_close(self.socket);
         k.console_exit(now, self.id, status);
     }
 
     /// Probes whose neighbour resolution failed: "Destination Host Unreachable".
-    fn read_errors(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    fn read_errors(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
         while let Some(packet) = k.raw_recv_error(self.socket) {
             let Ok(ip) = ipv4::Packet::new_checked(&packet[..]) else { continue };
@@ -119,7 +118,7 @@ impl Process for PingProc {
         "ping"
     }
 
-    fn poll(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         if self.exit.is_some() {
             return false;
         }
@@ -141,7 +140,7 @@ impl Process for PingProc {
         while let Some(icmp) = self.pinger.poll_transmit() {
             moved = true;
             if let Some((_, _, seq)) = echo_fields(&icmp) {
-                k.trace(now, TraceKind::PingSent { host: k.hostname().to_owned(), id: self.id, seq });
+                k.record(now, TraceKind::PingSent { host: k.hostname().to_owned(), id: self.id, seq });
                 let ttl = self.pinger.ttl().unwrap_or(TTL);
                 // DF, as Linux sets with path MTU discovery on; the IP identifier follows the probe.
                 let header = ipv4::Repr {
@@ -165,7 +164,7 @@ impl Process for PingProc {
         if self.exit.is_some() { None } else { self.pinger.poll_timeout() }
     }
 
-    fn signal(&mut self, k: &mut Kernel, now: SimTime, signal: Signal) {
+    fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
         match signal {
             // SIGINT (Ctrl-C, or the end of the run) and SIGTERM: statistics, then exit.
             Signal::Int | Signal::Term => {

@@ -3,7 +3,7 @@
 
 use super::{Ctx, Output};
 
-pub(super) fn cat(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn cat(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let mut status = 0;
     for path in args {
@@ -23,7 +23,7 @@ pub(super) fn cat(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
 }
 
 /// `cp SRC DST` / `mv SRC DST` for files (DST may be a directory).
-pub(super) fn copy(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn copy(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let cmd = ctx.name;
     let [src, dst] = args else {
@@ -48,7 +48,7 @@ pub(super) fn copy(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
 }
 
 /// `rm FILE…`.
-pub(super) fn remove(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn remove(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let mut status = 0;
     for path in args.iter().filter(|a| !a.starts_with('-')) {
@@ -60,20 +60,20 @@ pub(super) fn remove(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     o.status(status)
 }
 
-pub(super) fn echo(_: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn echo(_: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     o.out(args.join(" "));
     o
 }
 
-pub(super) fn hostname(ctx: &mut Ctx<'_>, _: &[&str]) -> Output {
+pub(super) fn hostname(ctx: &mut Ctx<'_, '_>, _: &[&str]) -> Output {
     let mut o = Output::default();
     o.out(ctx.k.hostname());
     o
 }
 
 /// `sleep N` on its own finishes at once (a job holds its next command for N seconds).
-pub(super) fn sleep(_: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn sleep(_: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     if args.first().and_then(|a| a.parse::<f64>().ok()).is_none() {
         o.err("sleep: missing operand");

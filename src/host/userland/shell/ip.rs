@@ -4,7 +4,7 @@
 use std::net::Ipv4Addr;
 
 use super::{Ctx, Output};
-use crate::host::kernel::{IfAddr, Kernel};
+use crate::host::kernel::{IfAddr, Sys};
 use crate::kernel::SimTime;
 use crate::wire::ethernet::format_mac;
 
@@ -15,7 +15,7 @@ fn matches(word: &str, full: &str, min: usize) -> bool {
     word.len() >= min && full.starts_with(word)
 }
 
-pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let (k, now) = (&mut *ctx.k, ctx.now);
     let mut o = Output::default();
     let Some((object, rest)) = args.split_first() else {
@@ -48,7 +48,7 @@ fn device_arg<'a>(rest: &[&'a str]) -> Option<&'a str> {
     }
 }
 
-fn addr(k: &mut Kernel, now: SimTime, args: &[&str]) -> Output {
+fn addr(k: &mut Sys<'_>, now: SimTime, args: &[&str]) -> Output {
     let mut o = Output::default();
     match args.split_first() {
         None => show_addrs(k, None, true),
@@ -95,7 +95,7 @@ fn link_header(index: usize, name: &str, up: bool) -> String {
     format!("{index}: {name}: {flags} mtu 1500 qdisc fq_codel state {state} group default qlen 1000")
 }
 
-fn show_addrs(k: &Kernel, dev: Option<&str>, with_inet: bool) -> Output {
+fn show_addrs(k: &Sys<'_>, dev: Option<&str>, with_inet: bool) -> Output {
     let nics = k.interfaces();
     let mut o = Output::default();
     if let Some(dev) = dev
@@ -131,7 +131,7 @@ fn show_addrs(k: &Kernel, dev: Option<&str>, with_inet: bool) -> Output {
     o
 }
 
-fn link(k: &mut Kernel, now: SimTime, args: &[&str]) -> Output {
+fn link(k: &mut Sys<'_>, now: SimTime, args: &[&str]) -> Output {
     let mut o = Output::default();
     match args.split_first() {
         None => show_addrs(k, None, false),
@@ -172,7 +172,7 @@ fn link(k: &mut Kernel, now: SimTime, args: &[&str]) -> Output {
     }
 }
 
-fn neigh(k: &Kernel, args: &[&str]) -> Output {
+fn neigh(k: &Sys<'_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let dev = match args.split_first() {
         None => None,
@@ -196,7 +196,7 @@ fn neigh(k: &Kernel, args: &[&str]) -> Output {
     o
 }
 
-fn route(k: &Kernel, args: &[&str]) -> Output {
+fn route(k: &Sys<'_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     if let Some((cmd, _)) = args.split_first()
         && !(matches(cmd, "show", 1) || matches(cmd, "list", 1))

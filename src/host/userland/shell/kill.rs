@@ -32,7 +32,7 @@ fn signal_and_targets<'a>(args: &[&'a str]) -> Result<(Signal, Vec<&'a str>), St
     Ok((signal, rest.to_vec()))
 }
 
-pub(super) fn kill(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn kill(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let (signal, targets) = match signal_and_targets(args) {
         Ok(v) => v,
@@ -59,7 +59,7 @@ pub(super) fn kill(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     o.status(status)
 }
 
-pub(super) fn killall(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn killall(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let cmd = ctx.name;
     let mut o = Output::default();
     let (signal, names) = match signal_and_targets(args) {
@@ -86,7 +86,7 @@ pub(super) fn killall(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     o.status(status)
 }
 
-pub(super) fn pidof(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn pidof(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let pids: Vec<String> = args.iter().flat_map(|name| ctx.u.pids_of(name)).map(|p| p.to_string()).collect();
     if pids.is_empty() {

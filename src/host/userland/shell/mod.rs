@@ -22,7 +22,7 @@ use job::Next;
 use super::Userland;
 use super::process::{Invocation, Process};
 use super::programs::{curl, nc, ping};
-use crate::host::kernel::Kernel;
+use crate::host::kernel::Sys;
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 
@@ -50,11 +50,11 @@ impl Output {
 }
 
 /// What a builtin works with.
-pub(crate) struct Ctx<'a> {
+pub(crate) struct Ctx<'a, 'k> {
     /// The machine's processes.
     pub(crate) u: &'a mut Userland,
-    /// The machine.
-    pub(crate) k: &'a mut Kernel,
+    /// The system calls.
+    pub(crate) k: &'a mut Sys<'k>,
     /// When the command was typed.
     pub(crate) now: SimTime,
     /// Its number in the run.
@@ -67,9 +67,10 @@ pub(crate) struct Ctx<'a> {
 enum Command {
     /// Finishes at once with its output. A builtin that powers the machine off prints its own
     /// exit status first (nothing is traced after it).
-    Builtin(fn(&mut Ctx<'_>, &[&str]) -> Output),
-    /// Starts a program that prints its own output and exit status when it ends.
-    Program(fn(&mut Kernel, Invocation<'_>) -> Option<Box<dyn Process>>),
+    Builtin(fn(&mut Ctx<'_, '_>, &[&str]) -> Output),
+    /// Starts a program that prints its own output and exit status when it ends; `None` when it
+    /// was over at once (it printed why and its exit status).
+    Program(fn(&mut Sys<'_>, Invocation<'_>) -> Option<Box<dyn Process>>),
 }
 
 /// Every command the console knows.
@@ -162,7 +163,7 @@ enum Ran {
 }
 
 /// Traces a finished command's output and exit status.
-fn finish(k: &mut Kernel, now: SimTime, id: usize, out: Output) {
+fn finish(k: &mut Sys<'_>, now: SimTime, id: usize, out: Output) {
     for (stream, line) in out.lines {
         k.console(now, id, stream, line);
     }
@@ -172,7 +173,7 @@ fn finish(k: &mut Kernel, now: SimTime, id: usize, out: Output) {
 impl Userland {
     /// Runs `line` typed on the console as command number `id`: one command at once, a
     /// sequence or loop as a job that runs its commands one after another.
-    pub(crate) fn run_command(&mut self, k: &mut Kernel, now: SimTime, id: usize, line: &str) {
+    pub(crate) fn run_command(&mut self, k: &mut Sys<'_>, now: SimTime, id: usize, line: &str) {
         let commands = match script::expand(line) {
             Ok(c) => c,
             Err(e) => {
@@ -193,7 +194,7 @@ impl Userland {
     }
 
     /// Runs the jobs' next commands; true if any job moved.
-    pub(crate) fn poll_console(&mut self, k: &mut Kernel, now: SimTime) -> bool {
+    pub(crate) fn poll_console(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
         let mut i = 0;
         while i < self.jobs.len() {
@@ -225,7 +226,7 @@ impl Userland {
 
     /// Runs one simple command (its words), with `< FILE` as its standard input and
     /// `> FILE` / `>> FILE` taking its standard output; `sleep` is only meaningful in a job.
-    fn run_simple(&mut self, k: &mut Kernel, now: SimTime, id: usize, words: &[String]) -> Ran {
+    fn run_simple(&mut self, k: &mut Sys<'_>, now: SimTime, id: usize, words: &[String]) -> Ran {
         let mut words = words.to_vec();
         let mut stdin = Vec::new();
         if let Some(i) = words.iter().position(|w| w == "<") {
@@ -276,7 +277,7 @@ impl Userland {
         }
     }
 
-    fn run_plain(&mut self, k: &mut Kernel, now: SimTime, id: usize, words: &[String], stdin: Vec<u8>) -> Ran {
+    fn run_plain(&mut self, k: &mut Sys<'_>, now: SimTime, id: usize, words: &[String], stdin: Vec<u8>) -> Ran {
         let Some((cmd, args)) = words.split_first() else { return Ran::Done(Output::default()) };
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let Some((name, command)) = COMMANDS.iter().find(|(name, _)| name == cmd) else {
@@ -299,11 +300,15 @@ impl Userland {
                 let pid = self.next_pid;
                 self.next_pid += 1;
                 match start(k, Invocation { now, id, pid, args: &args, stdin }) {
-                    Some(process) if process.exit().is_none() => {
+                    Some(process) => {
                         self.programs.push(super::process::Proc { pid, npids: 1, started: now, process });
                         Ran::Started(pid)
                     }
-                    _ => Ran::Reported,
+                    // Over at once; whatever it opened closes with it.
+                    None => {
+                        k.exit_process(pid);
+                        Ran::Reported
+                    }
                 }
             }
         }

@@ -10,7 +10,7 @@ use crate::host::userland::process::Signal;
 const VERSION: &str = "nginx version: nginx/1.22.1";
 const NO_PID_FILE: &str = "nginx: [error] open() \"/run/nginx.pid\" failed (2: No such file or directory)";
 
-pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     // Without the package there is no `nginx` binary.
     let Some(unit) = ctx.u.units.find("nginx").filter(|u| ctx.u.units.is_installed(*u)) else {

@@ -54,7 +54,7 @@ fn usage(mut o: Output, first: Option<String>) -> Output {
     o.status(1)
 }
 
-pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let Some((dest, options)) = args.split_last() else { return usage(o, None) };
     let mut fields = Fields::default();
@@ -140,7 +140,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
         }
         o.out(format!("Sent {} bytes to {dst}", packet.len()));
     }
-    ctx.k.send_ip(ctx.now, packet);
+    ctx.k.raw_sendto(ctx.now, packet);
     o
 }
 

@@ -5,7 +5,7 @@ use super::{Ctx, Output};
 use crate::host::userland::units::{Unit, UnitState};
 use crate::kernel::SimTime;
 
-pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
+pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let Some((verb, units)) = args.split_first() else {
         o.err("Too few arguments.");
@@ -77,7 +77,7 @@ pub(super) fn run(ctx: &mut Ctx<'_>, args: &[&str]) -> Output {
     o.status(status)
 }
 
-fn status_lines(ctx: &Ctx<'_>, unit: Unit, o: &mut Output) -> i32 {
+fn status_lines(ctx: &Ctx<'_, '_>, unit: Unit, o: &mut Output) -> i32 {
     let units = &ctx.u.units;
     let spec = units.spec(unit);
     let enabled = if units.is_enabled(unit) { "enabled" } else { "disabled" };
@@ -127,7 +127,7 @@ fn status_lines(ctx: &Ctx<'_>, unit: Unit, o: &mut Output) -> i32 {
 
 /// `poweroff` (also `halt`, `shutdown`): the command's exit status is the last thing the
 /// console shows; every process and all network state vanish, the disk stays.
-pub(super) fn poweroff(ctx: &mut Ctx<'_>, _: &[&str]) -> Output {
+pub(super) fn poweroff(ctx: &mut Ctx<'_, '_>, _: &[&str]) -> Output {
     ctx.k.console_exit(ctx.now, ctx.id, 0);
     ctx.k.power_off(ctx.now);
     ctx.u.kill_all();
