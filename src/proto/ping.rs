@@ -9,11 +9,11 @@
 //!    [`Args::unknown_host_error`] and exit 2.
 //! 2. [`Pinger::new`], then [`Pinger::handle_start`] at the start time.
 //! 3. Whenever anything happens, drain [`Pinger::poll_transmit`] (ICMP echo requests to send to
-//!    the target with TTL [`Pinger::ttl`]), [`Pinger::poll_event`] (replies matched to their
+//!    the target, with their sequence number and IP TTL), [`Pinger::poll_event`] (replies matched to their
 //!    probes) and [`Pinger::poll_line`] / [`Pinger::poll_output`].
 //! 4. Inputs: [`Pinger::handle_reply`] (received ICMP messages, IP header stripped),
-//!    [`Pinger::handle_error`] (the kernel reports a local "host unreachable" for one of our
-//!    probes, e.g. when ARP resolution fails) or [`Pinger::handle_icmp_error`] (remote ICMP errors),
+//!    [`Pinger::handle_undelivered`] (the kernel hands back a message it could not deliver, e.g.
+//!    when ARP resolution fails: "host unreachable" for one of our probes) or [`Pinger::handle_icmp_error`] (remote ICMP errors),
 //!    [`Pinger::handle_interrupt`] (Ctrl-C), and [`Pinger::handle_timeout`] at
 //!    [`Pinger::poll_timeout`].
 //! 5. Once [`Pinger::exit_status`] is `Some`, the process has printed its statistics and exits.
@@ -362,6 +362,20 @@ pub(crate) struct Probe {
     pub error: bool,
 }
 
+/// The IP TTL of the probes unless `-t` sets one (Linux's `net.ipv4.ip_default_ttl`).
+pub(crate) const DEFAULT_TTL: u8 = 64;
+
+/// An echo request to send, from [`Pinger::poll_transmit`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct EchoRequest {
+    /// Its ICMP sequence number.
+    pub(crate) seq: u16,
+    /// The IP TTL to send it with.
+    pub(crate) ttl: u8,
+    /// The whole ICMP message, checksum included.
+    pub(crate) icmp: Vec<u8>,
+}
+
 /// What happened to a probe, from [`Pinger::poll_event`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Event {
@@ -403,7 +417,7 @@ pub(crate) struct Pinger {
     pipesize: i64,
     rcvd: Vec<u64>,
     probes: Vec<Probe>,
-    transmit: VecDeque<Vec<u8>>,
+    transmit: VecDeque<EchoRequest>,
     output: VecDeque<Line>,
     events: VecDeque<Event>,
     status: Option<i32>,
@@ -448,11 +462,6 @@ impl Pinger {
             events: VecDeque::new(),
             status: None,
         }
-    }
-
-    /// `-t`: the IP TTL for the probes, if set.
-    pub(crate) fn ttl(&self) -> Option<u8> {
-        self.args.ttl
     }
 
     /// Per-probe records, in sending order.
@@ -558,6 +567,19 @@ impl Pinger {
         self.handle_icmp_error(now, seq, from, 3, 1);
     }
 
+    /// The kernel could not deliver `icmp` (an ICMP message we sent, IP header removed) and says
+    /// so on the socket's error queue with `from` as the reporting address: if it is one of our
+    /// echo requests, that probe gets "Destination Host Unreachable". Other messages are ignored.
+    pub(crate) fn handle_undelivered(&mut self, now: SimTime, icmp: &[u8], from: Ipv4Addr) {
+        let Ok(packet) = icmp::Packet::new_checked(icmp) else { return };
+        if let Ok(echo) = EchoRepr::parse(&packet)
+            && echo.kind == Echo::Request
+            && echo.ident == self.ident
+        {
+            self.handle_error(now, echo.seq_no, from);
+        }
+    }
+
     /// An ICMP error of `icmp_type`/`code` about probe `seq`, delivered through IP_RECVERR.
     pub(crate) fn handle_icmp_error(&mut self, now: SimTime, seq: u16, from: Ipv4Addr, icmp_type: u8, code: u8) {
         if self.started.is_none() || self.status.is_some() {
@@ -598,8 +620,8 @@ impl Pinger {
         [send, self.linger_until, self.deadline_at].into_iter().flatten().min()
     }
 
-    /// The next ICMP echo request to send (complete ICMP message, checksum included).
-    pub(crate) fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+    /// The next ICMP echo request to send.
+    pub(crate) fn poll_transmit(&mut self) -> Option<EchoRequest> {
         self.transmit.pop_front()
     }
 
@@ -684,8 +706,8 @@ impl Pinger {
                 self.err("ping: sendmsg: Message too long".to_string());
             }
         } else {
-            let packet = echo_request(self.ident, seq, self.args.size, self.calendar.unix_micros(now));
-            self.transmit.push_back(packet);
+            let icmp = echo_request(self.ident, seq, self.args.size, self.calendar.unix_micros(now));
+            self.transmit.push_back(EchoRequest { seq, ttl: self.args.ttl.unwrap_or(DEFAULT_TTL), icmp });
         }
         self.advance_ntransmitted();
         self.probes.push(Probe { seq, sent_at: now, replied_at: None, error: false });
@@ -947,7 +969,7 @@ mod tests {
 
     /// Echo every transmitted probe back after `rtt_us` (the reply is the request with type 0).
     fn echo(p: &mut Pinger, now: SimTime, rtt_us: u64) {
-        while let Some(mut req) = p.poll_transmit() {
+        while let Some(mut req) = p.poll_transmit().map(|r| r.icmp) {
             req[0] = 0;
             p.handle_reply(now + Duration::from_micros(rtt_us), &req, DST, 64);
         }
@@ -1090,7 +1112,7 @@ mod tests {
     fn duplicates_and_different_address() {
         let mut p = pinger("-c 2 web-1");
         p.handle_start(ms(0));
-        let mut req = p.poll_transmit().expect("probe");
+        let mut req = p.poll_transmit().expect("probe").icmp;
         req[0] = 0;
         p.handle_reply(ms(1), &req, DST, 64);
         p.handle_reply(ms(2), &req, DST, 64);
@@ -1107,7 +1129,7 @@ mod tests {
         // Other identifiers, non-replies and runts are ignored.
         let mut q = pinger("172.2.20.100");
         q.handle_start(ms(0));
-        let mut req = q.poll_transmit().expect("probe");
+        let mut req = q.poll_transmit().expect("probe").icmp;
         q.handle_reply(ms(1), &req, DST, 64); // an echo request
         req[0] = 0;
         req[4] = 0x99;
@@ -1125,7 +1147,7 @@ mod tests {
             p.handle_timeout(ms(1000 * k));
         }
         assert_eq!(p.counters().0, 5);
-        let mut first = p.poll_transmit().expect("probe");
+        let mut first = p.poll_transmit().expect("probe").icmp;
         while p.poll_transmit().is_some() {}
         first[0] = 0;
         p.handle_reply(ms(4100), &first, DST, 64);
@@ -1190,7 +1212,7 @@ mod tests {
         let mut p = pinger("-i 0 -c 3 172.2.20.100");
         p.handle_start(ms(0));
         assert_eq!(p.poll_timeout(), Some(ms(10)));
-        let mut req = p.poll_transmit().expect("probe");
+        let mut req = p.poll_transmit().expect("probe").icmp;
         req[0] = 0;
         p.handle_reply(SimTime::from_micros(300), &req, DST, 64);
         assert_eq!(p.counters().0, 2); // sent at once: nothing in flight

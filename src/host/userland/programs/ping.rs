@@ -11,25 +11,15 @@ use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::ping::{self as core, Event, Pinger, Stream as PingStream};
-use crate::wire::icmp::{self, Echo, EchoRepr};
 use crate::wire::ipv4;
-
-const TTL: u8 = 64;
 
 struct PingProc {
     id: usize,
-    pid: u32,
     pinger: Pinger,
     socket: RawSocket,
     source: Ipv4Addr,
     target: Ipv4Addr,
     exit: Option<Exit>,
-}
-
-/// (kind, identifier, sequence) of an ICMP echo request or reply.
-fn echo_fields(icmp: &[u8]) -> Option<(Echo, u16, u16)> {
-    let echo = EchoRepr::parse(&icmp::Packet::new_checked(icmp).ok()?).ok()?;
-    Some((echo.kind, echo.ident, echo.seq_no))
 }
 
 /// Parses the arguments and starts; on a usage error prints it and returns `None`.
@@ -55,7 +45,7 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Option<Box<dyn Proc
     let display = parsed.destination.clone();
     let mut pinger = Pinger::new(parsed, display, target, pid as u16, k.calendar());
     pinger.handle_start(now);
-    let mut p = PingProc { id, pid, pinger, socket, source, target, exit: None };
+    let mut p = PingProc { id, pinger, socket, source, target, exit: None };
     p.flush_output(k, now);
     p.exit.is_none().then(|| Box::new(p) as Box<dyn Process>)
 }
@@ -94,18 +84,15 @@ impl PingProc {
         k.console_exit(now, self.id, status);
     }
 
-    /// Probes whose neighbour resolution failed: "Destination Host Unreachable".
+    /// Probes the kernel could not deliver (neighbour resolution failed): the core tells ours
+    /// from other programs' and prints "Destination Host Unreachable".
     fn read_errors(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
         while let Some(packet) = k.raw_recv_error(self.socket) {
-            let Ok(ip) = ipv4::Packet::new_checked(&packet[..]) else { continue };
-            if ip.protocol() != ipv4::PROTO_ICMP {
-                continue;
-            }
-            if let Some((Echo::Request, ident, seq)) = echo_fields(ip.payload())
-                && ident == self.pid as u16
+            if let Ok(ip) = ipv4::Packet::new_checked(&packet[..])
+                && ip.protocol() == ipv4::PROTO_ICMP
             {
-                self.pinger.handle_error(now, seq, ip.src_addr());
+                self.pinger.handle_undelivered(now, ip.payload(), ip.src_addr());
                 moved = true;
             }
         }
@@ -137,24 +124,21 @@ impl Process for PingProc {
             self.pinger.handle_timeout(now);
             moved = true;
         }
-        while let Some(icmp) = self.pinger.poll_transmit() {
+        while let Some(probe) = self.pinger.poll_transmit() {
             moved = true;
-            if let Some((_, _, seq)) = echo_fields(&icmp) {
-                k.record(now, TraceKind::PingSent { host: k.hostname().to_owned(), id: self.id, seq });
-                let ttl = self.pinger.ttl().unwrap_or(TTL);
-                // DF, as Linux sets with path MTU discovery on; the IP identifier follows the probe.
-                let header = ipv4::Repr {
-                    src: self.source,
-                    dst: self.target,
-                    protocol: ipv4::PROTO_ICMP,
-                    ttl,
-                    ident: seq,
-                    tos: 0,
-                    dont_frag: true,
-                    payload_len: icmp.len(),
-                };
-                k.raw_send(now, self.socket, header.to_packet(&icmp));
-            }
+            k.record(now, TraceKind::PingSent { host: k.hostname().to_owned(), id: self.id, seq: probe.seq });
+            // DF, as Linux sets with path MTU discovery on; the IP identifier follows the probe.
+            let header = ipv4::Repr {
+                src: self.source,
+                dst: self.target,
+                protocol: ipv4::PROTO_ICMP,
+                ttl: probe.ttl,
+                ident: probe.seq,
+                tos: 0,
+                dont_frag: true,
+                payload_len: probe.icmp.len(),
+            };
+            k.raw_send(now, self.socket, header.to_packet(&probe.icmp));
         }
         moved |= self.flush_output(k, now);
         moved
