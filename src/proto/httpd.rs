@@ -14,17 +14,15 @@
 //!
 //! # Calling order (host glue)
 //!
-//! Per connection, keep a receive buffer and a count of requests answered on it.
-//! 1. After bytes arrive: [`parse_request`](crate::wire::http::parse_request) with
-//!    [`Httpd::limits`]. `Partial`: wait (Apache's `Timeout`/mod_reqtimeout are left to the glue:
-//!    close silently). `Invalid(e)`: send [`Httpd::bad_request`]'s bytes, then close.
-//! 2. `Complete { head, head_len }`: drop `head_len` bytes, and also the request body
-//!    (`head.content_length()` bytes; Apache reads and discards it) before the next request.
-//!    Call [`Httpd::handle_request`] with the file system view ([`Docroot`]).
-//! 3. Send [`Response::to_bytes`]; append `access_log` to `/var/log/apache2/access.log` and
-//!    `error_log` (if any) to `/var/log/apache2/error.log`. If [`Response::keep_alive`] is false,
-//!    close after sending; otherwise wait up to [`HttpdConfig::keepalive_timeout_s`] for the next
-//!    request (then close), incrementing [`ConnInfo::requests_on_conn`].
+//! The connection itself (buffering, limits, keep-alive, closing) is the shared
+//! [`ServerConnection`](crate::proto::http::ServerConnection) with Apache's policy, built from
+//! [`Httpd::limits`] and [`HttpdConfig::keepalive_timeout_s`]. For each of its events:
+//! 1. A request: [`Httpd::handle_request`] with the file system view ([`Docroot`]).
+//! 2. A refusal (a head Apache cannot read, a body it will not take): [`Httpd::bad_request`]
+//!    with the raw bytes received.
+//! 3. Answer the connection with [`Response::to_bytes`] and [`Response::keep_alive`]; append
+//!    `access_log` to the access log and `error_log` (if any) to the error log;
+//!    [`ConnInfo::requests_on_conn`] is the connection's count of answered requests.
 //!
 //! Not modelled: Range requests (206), conditional requests (304), `Options Indexes` listings,
 //! chunked request bodies, 408 on slow requests, `.htaccess`.
@@ -32,6 +30,7 @@
 use std::net::Ipv4Addr;
 
 use crate::kernel::{Calendar, DateTime, SimTime};
+use crate::proto::http::Refusal;
 use crate::wire::http::{HeadError, Limits, RequestHead, ResponseHead, Version, find_header, header_has_token, reason_phrase};
 
 /// What [`Docroot::stat`] reports about a path.
@@ -281,10 +280,10 @@ impl Httpd {
         self.respond(now, cal, &ctx, conn, outcome, fs)
     }
 
-    /// Apache's answer to a request head that could not be read (`err` from the parser; `raw` =
-    /// the bytes received so far, for the access log's `%r` and the signature's host). Apache
-    /// always closes the connection afterwards.
-    pub(crate) fn bad_request(&self, now: SimTime, cal: &Calendar, err: &HeadError, raw: &[u8], conn: &ConnInfo) -> Response {
+    /// Apache's answer to a request it refuses (`why`: a head the parser could not read, or a
+    /// `Content-Length` beyond `LimitRequestBody`; `raw` = the bytes received so far, for the
+    /// access log's `%r` and the signature's host). Apache always closes the connection afterwards.
+    pub(crate) fn bad_request(&self, now: SimTime, cal: &Calendar, why: &Refusal, raw: &[u8], conn: &ConnInfo) -> Response {
         let first = raw.iter().skip_while(|&&b| b == b'\r' || b == b'\n').copied().collect::<Vec<u8>>();
         let line_end = first.iter().position(|&b| b == b'\n').unwrap_or(first.len());
         let mut line = &first[..line_end];
@@ -293,11 +292,13 @@ impl Httpd {
             line = &line[..line.len().min(max)];
         }
         let host = raw_host(&first);
-        let (status, note) = match err {
-            HeadError::StartLineTooLong => (414, None),
-            HeadError::FieldTooLong { .. } => (400, Some("Size of a request header field exceeds server limit.")),
-            HeadError::TooManyFields => (400, Some("The number of request header fields exceeds this server's limit.")),
-            HeadError::Malformed | HeadError::HeadTooLarge => (400, None),
+        let (status, note) = match why {
+            Refusal::Head(HeadError::StartLineTooLong) => (414, None),
+            Refusal::Head(HeadError::FieldTooLong { .. }) => (400, Some("Size of a request header field exceeds server limit.")),
+            Refusal::Head(HeadError::TooManyFields) => (400, Some("The number of request header fields exceeds this server's limit.")),
+            Refusal::Head(HeadError::Malformed | HeadError::HeadTooLarge)
+            | Refusal::BodyTooLarge { .. }
+            | Refusal::LengthOverflow { .. } => (400, None),
         };
         let ctx = Ctx {
             request_line: String::from_utf8_lossy(line).into_owned(),
@@ -938,7 +939,7 @@ index forbidden by Options directive"
         let h = httpd();
         let cal = Calendar::default();
         let raw = format!("GET / HTTP/1.1\r\nHost: 10.99.0.21\r\nCookie: {}", "c".repeat(9000));
-        let r = h.bad_request(at(462), &cal, &HeadError::FieldTooLong { name: "Cookie".into() }, raw.as_bytes(), &conn(0));
+        let r = h.bad_request(at(462), &cal, &Refusal::Head(HeadError::FieldTooLong { name: "Cookie".into() }), raw.as_bytes(), &conn(0));
         assert_eq!(r.head.status, 400);
         assert!(!r.keep_alive);
         let names: Vec<&str> = r.head.headers.iter().map(|(n, _)| n.as_str()).collect();
@@ -951,10 +952,10 @@ Size of a request header field exceeds server limit.</p>\n<hr>\n\
         ));
         assert_eq!(r.head.content_length(), Some(r.body.len() as u64));
         assert!(r.access_log.contains("\"GET / HTTP/1.1\" 400 "));
-        let g = h.bad_request(at(462), &cal, &HeadError::Malformed, b"\x16\x03\x01garbage\r\n\r\n", &conn(0));
+        let g = h.bad_request(at(462), &cal, &Refusal::Head(HeadError::Malformed), b"\x16\x03\x01garbage\r\n\r\n", &conn(0));
         assert_eq!(g.head.status, 400);
         assert!(g.access_log.contains("\"\\x16\\x03\\x01garbage\" 400 "), "{}", g.access_log);
-        let long = h.bad_request(at(462), &cal, &HeadError::StartLineTooLong, &[b'a'; 9000], &conn(0));
+        let long = h.bad_request(at(462), &cal, &Refusal::Head(HeadError::StartLineTooLong), &[b'a'; 9000], &conn(0));
         assert_eq!(long.head.status, 414);
         assert_eq!(long.head.reason, "Request-URI Too Long");
     }

@@ -49,11 +49,6 @@ impl ListenerPool {
         }
     }
 
-    /// The port.
-    pub(crate) fn port(&self) -> u16 {
-        self.port
-    }
-
     /// Connections that arrived since the last call.
     pub(crate) fn accept(&mut self, k: &mut Sys<'_>) -> Vec<TcpSocket> {
         if !self.idle.iter().any(|&h| k.tcp_accepted(h)) {

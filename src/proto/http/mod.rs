@@ -13,7 +13,7 @@
 
 pub(crate) mod server;
 
-pub(crate) use server::{Close, Event, NGINX_KEEPALIVE_TIMEOUT, Policy, Refusal, ServerConnection};
+pub(crate) use server::{Close, Event, Policy, Refusal, ServerConnection};
 
 #[cfg(test)]
 mod tests;

@@ -100,9 +100,6 @@ pub(crate) const NGINX_CLIENT_MAX_BODY_SIZE: u64 = 1 << 20;
 /// nginx's `client_header_timeout` default: how long a new connection may take to send its
 /// first request.
 pub(crate) const NGINX_CLIENT_HEADER_TIMEOUT: Duration = Duration::from_secs(60);
-/// The `keepalive_timeout` labsim's nginx glue uses when no `server` block matched the
-/// connection (the value of Debian's stock `nginx.conf`).
-pub(crate) const NGINX_KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(65);
 /// How long a closing nginx connection may take to flush (`send_timeout`'s order of magnitude).
 pub(crate) const NGINX_LINGER: Duration = Duration::from_secs(60);
 

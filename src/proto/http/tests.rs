@@ -6,6 +6,9 @@
 use std::time::Duration;
 
 use super::server::*;
+
+/// Debian's stock `nginx.conf` sets `keepalive_timeout 65`.
+const KEEPALIVE_65S: Duration = Duration::from_secs(65);
 use crate::kernel::SimTime;
 use crate::wire::http::{HeadError, Limits, RequestHead};
 
@@ -24,7 +27,7 @@ fn apache(now: SimTime) -> ServerConnection {
 }
 
 fn nginx(now: SimTime) -> ServerConnection {
-    ServerConnection::new(now, Policy::nginx(NGINX_KEEPALIVE_TIMEOUT))
+    ServerConnection::new(now, Policy::nginx(KEEPALIVE_65S))
 }
 
 fn get(path: &str) -> Vec<u8> {
@@ -301,7 +304,7 @@ fn nginx_pipelined_request_starts_after_the_first_and_is_driven_next_pass() {
 
 #[test]
 fn request_split_across_arrivals() {
-    for policy in [Policy::apache(Limits::APACHE, Duration::from_secs(5)), Policy::nginx(NGINX_KEEPALIVE_TIMEOUT)] {
+    for policy in [Policy::apache(Limits::APACHE, Duration::from_secs(5)), Policy::nginx(KEEPALIVE_65S)] {
         let mut c = ServerConnection::new(secs(0), policy);
         let req = b"GET /split HTTP/1.1\r\nHost: lab\r\nUser-Agent: curl/7.88.1\r\n\r\n";
         for (i, b) in req.iter().enumerate() {

@@ -81,6 +81,9 @@ pub(crate) trait Resolver {
     fn resolve(&self, host: &str) -> Vec<Ipv4Addr>;
 }
 
+/// `keepalive_timeout` when no `http`, `server` or `location` sets it (`ngx_http_core_module.c`).
+pub(crate) const DEFAULT_KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(75);
+
 /// A resolver that knows no names (only dotted quads work).
 #[cfg(test)]
 pub(crate) struct NoNames;

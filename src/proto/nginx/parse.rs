@@ -668,7 +668,7 @@ impl Parser<'_> {
                 listens: if s.listens.is_empty() { vec![Listen { addr: None, port: 80, default_server: false }] } else { s.listens },
                 server_names: if s.names.is_empty() { vec![String::new()] } else { s.names },
                 locations,
-                keepalive_timeout: scommon.keepalive_timeout.unwrap_or(Duration::from_secs(75)),
+                keepalive_timeout: scommon.keepalive_timeout.unwrap_or(DEFAULT_KEEPALIVE_TIMEOUT),
                 access_log: scommon.access_log.unwrap_or_else(|| Some(("/var/log/nginx/access.log".into(), "combined".into()))),
                 error_log: scommon.error_log.or_else(|| self.error_log.clone()).unwrap_or_else(|| "/var/log/nginx/error.log".into()),
                 file: s.file,

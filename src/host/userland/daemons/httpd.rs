@@ -11,9 +11,8 @@ use crate::host::kernel::{Fs, Sys, TcpStatus as Status};
 use crate::host::userland::net::{ListenerPool, Stream, carry_out};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::{Calendar, SimTime};
-use crate::proto::http::{Close, Event, Policy, Refusal, ServerConnection};
+use crate::proto::http::{Close, Event, Policy, ServerConnection};
 use crate::proto::httpd::{ConnInfo, Docroot, FileMeta, Httpd, HttpdConfig};
-use crate::wire::http::HeadError;
 
 const ACCESS_LOG: &str = "/var/log/httpd/access_log";
 const ERROR_LOG: &str = "/var/log/httpd/error_log";
@@ -61,6 +60,8 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
 struct HttpdProc {
     pid: u32,
     core: Httpd,
+    /// What each client connection does apart from answering (Apache's timeouts and limits).
+    policy: Policy,
     listeners: ListenerPool,
     conns: Vec<Conn>,
     exit: Option<Exit>,
@@ -72,7 +73,8 @@ impl HttpdProc {
             k.interfaces().into_iter().find_map(|n| n.primary()).map_or_else(|| "127.0.1.1".to_owned(), |a| a.addr.to_string());
         let core = Httpd::new(HttpdConfig { server_name, pid, tid: u64::from(pid), ..HttpdConfig::default() });
         let listeners = ListenerPool::open(k, 80);
-        HttpdProc { pid, core, listeners, conns: Vec::new(), exit: None }
+        let policy = Policy::apache(*core.limits(), Duration::from_secs(core.config().keepalive_timeout_s));
+        HttpdProc { pid, core, policy, listeners, conns: Vec::new(), exit: None }
     }
 }
 
@@ -88,27 +90,24 @@ impl Process for HttpdProc {
     fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let accepted = self.listeners.accept(k);
         let mut moved = !accepted.is_empty();
-        let policy = Policy::apache(*self.core.limits(), Duration::from_secs(self.core.config().keepalive_timeout_s));
         for h in accepted {
-            self.conns.push(Conn { stream: Stream::new(h), http: ServerConnection::new(now, policy) });
+            self.conns.push(Conn { stream: Stream::new(h), http: ServerConnection::new(now, self.policy) });
         }
         for conn in &mut self.conns {
             let (status, io) = conn.stream.pump(k);
             moved |= io;
             if !conn.stream.closing() && matches!(status, Status::Open | Status::PeerClosed) {
                 conn.http.handle_data(now, &std::mem::take(&mut conn.stream.input));
+                if status == Status::PeerClosed {
+                    conn.http.handle_peer_closed(now);
+                }
                 moved |= serve(&self.core, self.pid, k, now, conn);
-                carry_out(&mut conn.http, &mut conn.stream, k);
-                conn.stream.pump(k);
-            }
-            if status == Status::PeerClosed && !conn.stream.closing() {
-                conn.http.handle_peer_closed(now);
                 carry_out(&mut conn.http, &mut conn.stream, k);
                 conn.stream.pump(k);
             }
             conn.http.handle_timeout(now);
             if let Some(Close::Graceful(_)) = carry_out(&mut conn.http, &mut conn.stream, k) {
-                // KeepAliveTimeout: the idle connection is closed.
+                // The idle connection is closed (KeepAliveTimeout, or the client half-closed).
                 conn.stream.pump(k);
                 moved = true;
             }
@@ -156,14 +155,7 @@ fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn)
                 let docroot = FsDocroot { fs: k.fs(), calendar };
                 core.handle_request(now, &calendar, &head, &info, &docroot)
             }
-            // A head Apache cannot read, or a Content-Length nothing could buffer: 400 or 414.
-            Event::Refused { why, raw, .. } => {
-                let err = match why {
-                    Refusal::Head(err) => err,
-                    Refusal::BodyTooLarge { .. } | Refusal::LengthOverflow { .. } => HeadError::Malformed,
-                };
-                core.bad_request(now, &calendar, &err, &raw, &info)
-            }
+            Event::Refused { why, raw, .. } => core.bad_request(now, &calendar, &why, &raw, &info),
             Event::Aborted => continue,
         };
         moved = true;

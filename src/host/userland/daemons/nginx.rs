@@ -16,8 +16,8 @@ use crate::host::kernel::{Fs, Sys, TcpStatus as Status};
 use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::SimTime;
-use crate::proto::http::{Close, Event, NGINX_KEEPALIVE_TIMEOUT, Policy, ServerConnection};
-use crate::proto::nginx::config::{DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
+use crate::proto::http::{Close, Event, Policy, ServerConnection};
+use crate::proto::nginx::config::{DEFAULT_KEEPALIVE_TIMEOUT, DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
 use crate::proto::nginx::{
     Action, ConfFiles, ConnectError, NginxConfig, ProxyRequest, RequestCtx, Resolver, Upstream, error_page, nginx_t, wants_keep_alive,
 };
@@ -182,18 +182,12 @@ impl Process for NginxProc {
                 moved = true;
                 self.connections += 1;
                 let generation = Rc::clone(&self.current);
-                // The keep-alive timeout of the `server` block listening where the client came.
+                // The keep-alive timeout of the `server` block the connection arrived at (before
+                // a request names a host, the default one for its address and port).
                 let keepalive = k
                     .tcp_local(h)
-                    .and_then(|(ip, _)| {
-                        let generation = generation.borrow();
-                        let servers = &generation.config.servers;
-                        servers
-                            .iter()
-                            .find(|s| s.listens.iter().any(|x| x.port == l.port() && x.addr.is_none_or(|a| a == ip)))
-                            .map(|s| s.keepalive_timeout)
-                    })
-                    .unwrap_or(NGINX_KEEPALIVE_TIMEOUT);
+                    .and_then(|(ip, port)| generation.borrow().config.find_server(ip, port, None).map(|s| s.keepalive_timeout))
+                    .unwrap_or(DEFAULT_KEEPALIVE_TIMEOUT);
                 let http = ServerConnection::new(now, Policy::nginx(keepalive));
                 self.clients.push(Client { stream: Stream::new(h), http, number: self.connections, active: None, generation });
             }
@@ -280,14 +274,9 @@ fn take_requests(
             // the peer is released and the access log says 499.
             Event::Aborted => {
                 if let Some(mut active) = client.active.take() {
-                    active.proxy.handle_client_abort(now, &mut upstreams[active.upstream]);
-                    while let Some(action) = active.proxy.poll_action() {
-                        if let Action::AccessLog(line) = action
-                            && let Some(path) = &active.access_log
-                        {
-                            log(k, now, worker, path, &line);
-                        }
-                    }
+                    let up = &mut upstreams[active.upstream];
+                    active.proxy.handle_client_abort(now, up);
+                    carry_out_actions(k, now, worker, &config.error_log, up, &mut active, &mut client.http);
                     if let Some(mut conn) = active.conn.take() {
                         conn.stream.release(k);
                     }
@@ -391,6 +380,21 @@ fn drive(
         active.proxy.handle_timeout(now, up);
         moved = true;
     }
+    moved | carry_out_actions(k, now, worker, error_log, up, active, client)
+}
+
+/// Carries out what the request's core decided: upstream connections and bytes, the response
+/// for the client, log lines. True if there was anything.
+fn carry_out_actions(
+    k: &mut Sys<'_>,
+    now: SimTime,
+    worker: u32,
+    error_log: &str,
+    up: &mut Upstream,
+    active: &mut Active,
+    client: &mut ServerConnection,
+) -> bool {
+    let mut moved = false;
     while let Some(action) = active.proxy.poll_action() {
         moved = true;
         match action {
