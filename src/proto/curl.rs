@@ -33,7 +33,7 @@ use super::ArgError;
 use crate::kernel::SimTime;
 use crate::wire::http::{Parsed, ResponseHead, Version, parse_response};
 
-pub(crate) use crate::proto::ping::Stream;
+use super::Stream;
 
 /// The version curl reports in `User-Agent`.
 pub(crate) const USER_AGENT: &str = "curl/7.88.1";

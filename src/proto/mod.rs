@@ -25,3 +25,12 @@ pub(crate) struct ArgError {
     /// Exit status.
     pub(crate) status: i32,
 }
+
+/// Where a console tool's line goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}

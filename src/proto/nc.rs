@@ -68,7 +68,7 @@ use std::time::Duration;
 use super::ArgError;
 use crate::kernel::SimTime;
 
-pub(crate) use crate::proto::ping::Stream;
+use super::Stream;
 
 /// `usage()` in `netcat.c` (Debian 1.219-1), one entry per stderr line.
 pub(crate) const USAGE: [&str; 5] = [

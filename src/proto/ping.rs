@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use super::ArgError;
+use super::{ArgError, Stream};
 use crate::kernel::{Calendar, SimTime};
 use crate::wire::icmp::{self, Echo, EchoRepr};
 
@@ -329,15 +329,6 @@ fn ping_strtod(s: &str, what: &str, warnings: &mut Vec<String>) -> Result<f64, A
         return Err(error(2, format!("ping: {what}: {s}: Numerical result out of range")));
     }
     Ok(num)
-}
-
-/// Where a console line goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stream {
-    /// Standard output.
-    Stdout,
-    /// Standard error.
-    Stderr,
 }
 
 /// One console line (without its newline).

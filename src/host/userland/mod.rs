@@ -36,6 +36,12 @@ pub(crate) struct ServiceView {
     pub(crate) summary: Option<String>,
 }
 
+/// The process table: every daemon's main process (in unit-table order), then the console
+/// programs (in start order).
+fn table<'a>(units: &'a Units, programs: &'a [Proc]) -> impl Iterator<Item = &'a Proc> {
+    units.all().filter_map(|u| units.main(u)).chain(programs)
+}
+
 /// The processes and console of one machine.
 pub(crate) struct Userland {
     next_pid: u32,
@@ -161,21 +167,13 @@ impl Userland {
     /// Sends `signal` to every process called `name` (a master and its workers, one process
     /// group, take one signal); returns how many got it.
     fn signal_name(&mut self, k: &mut Sys<'_>, now: SimTime, name: &str, signal: Signal) -> usize {
-        let daemons = self.units.all().filter_map(|u| self.units.main(u)).filter(|m| m.process.name() == name).map(|m| m.pid);
-        let programs = self.programs.iter().filter(|p| p.process.name() == name).map(|p| p.pid);
-        let targets: Vec<u32> = daemons.chain(programs).collect();
+        let targets: Vec<u32> = table(&self.units, &self.programs).filter(|p| p.process.name() == name).map(|p| p.pid).collect();
         targets.into_iter().filter(|pid| self.signal_pid(k, now, *pid, signal)).count()
-    }
-
-    /// Every process: (pid, name), daemons first.
-    fn processes(&self) -> impl Iterator<Item = (u32, &'static str)> + '_ {
-        let daemons = self.units.all().filter_map(|u| self.units.main(u));
-        daemons.chain(&self.programs).flat_map(|p| p.pids().map(|pid| (pid, p.process.name())))
     }
 
     /// `pidof NAME`.
     fn pids_of(&self, name: &str) -> Vec<u32> {
-        self.processes().filter(|(_, n)| *n == name).map(|(p, _)| p).collect()
+        table(&self.units, &self.programs).filter(|p| p.process.name() == name).flat_map(Proc::pids).collect()
     }
 
     /// `systemctl start`; `Err` with the daemon's messages when it refused to start.

@@ -6,6 +6,7 @@
 use crate::host::kernel::Sys;
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
+use crate::proto::Stream as ToolStream;
 
 /// Signals processes understand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +110,16 @@ pub(crate) struct Invocation<'a> {
     pub(crate) args: &'a [&'a str],
     /// Its standard input (`< FILE`).
     pub(crate) stdin: Vec<u8>,
+}
+
+impl From<ToolStream> for Stream {
+    /// A tool core's console stream as the trace records it.
+    fn from(stream: ToolStream) -> Stream {
+        match stream {
+            ToolStream::Stdout => Stream::Stdout,
+            ToolStream::Stderr => Stream::Stderr,
+        }
+    }
 }
 
 /// Ends console command `id` at once with `lines` on stderr and `status` (a usage error).

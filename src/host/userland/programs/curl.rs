@@ -7,9 +7,8 @@ use crate::host::kernel::Sys;
 use crate::host::userland::net::{Connection, Failure, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
 use crate::kernel::SimTime;
-use crate::observe::trace::{Stream as TraceStream, TraceKind};
+use crate::observe::trace::TraceKind;
 use crate::proto::curl::{Args, ConnectError, Transfer};
-use crate::proto::ping::Stream as CoreStream;
 
 /// Bodies longer than this are cut in the trace (the console shows them whole).
 const TRACE_BODY: usize = 4096;
@@ -61,11 +60,7 @@ impl CurlProc {
         }
         while let Some((stream, line)) = self.transfer.poll_output() {
             moved = true;
-            let stream = match stream {
-                CoreStream::Stdout => TraceStream::Stdout,
-                CoreStream::Stderr => TraceStream::Stderr,
-            };
-            k.console(now, self.id, stream, line);
+            k.console(now, self.id, stream.into(), line);
         }
         while let Some((path, bytes)) = self.transfer.poll_file() {
             k.fs_mut().write(&path, bytes, now);

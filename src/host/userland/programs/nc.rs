@@ -5,8 +5,7 @@ use crate::host::kernel::Sys;
 use crate::host::userland::net::{Connection, Failure, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
 use crate::kernel::SimTime;
-use crate::observe::trace::Stream as TraceStream;
-use crate::proto::nc::{Args, Close, ConnectError, Session, Signal as NcSignal, Stream};
+use crate::proto::nc::{Args, Close, ConnectError, Session, Signal as NcSignal};
 
 struct NcProc {
     id: usize,
@@ -50,11 +49,7 @@ impl NcProc {
             }
         }
         while let Some((stream, line)) = self.session.poll_output() {
-            let stream = match stream {
-                Stream::Stdout => TraceStream::Stdout,
-                Stream::Stderr => TraceStream::Stderr,
-            };
-            k.console(now, self.id, stream, line);
+            k.console(now, self.id, stream.into(), line);
         }
         if let Some(Close::Abort) = self.session.poll_close()
             && let Some(c) = self.conn.as_mut()

@@ -9,8 +9,8 @@ use crate::host::kernel::{RawSocket, Sys};
 use crate::host::userland::net::resolve;
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
 use crate::kernel::SimTime;
-use crate::observe::trace::{Stream, TraceKind};
-use crate::proto::ping::{self as core, Event, Pinger, Stream as PingStream};
+use crate::observe::trace::TraceKind;
+use crate::proto::ping::{self as core, Event, Pinger};
 use crate::wire::ipv4;
 
 struct PingProc {
@@ -64,11 +64,7 @@ impl PingProc {
         let mut moved = false;
         while let Some(line) = self.pinger.poll_line() {
             moved = true;
-            let stream = match line.stream {
-                PingStream::Stdout => Stream::Stdout,
-                PingStream::Stderr => Stream::Stderr,
-            };
-            k.console(now, self.id, stream, line.text);
+            k.console(now, self.id, line.stream.into(), line.text);
         }
         if let Some(status) = self.pinger.exit_status() {
             self.end(k, now, Exit::Code(status), status);

@@ -200,7 +200,7 @@ impl Userland {
         while i < self.jobs.len() {
             loop {
                 let Userland { jobs, units, programs, .. } = self;
-                let alive = |pid: u32| units.all().filter_map(|u| units.main(u)).chain(programs.iter()).any(|p| p.has_pid(pid));
+                let alive = |pid: u32| super::table(units, programs).any(|p| p.has_pid(pid));
                 let words = match jobs[i].next(now, alive) {
                     Next::Run(words) => words,
                     Next::Idle { advanced } => {
