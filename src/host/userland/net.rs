@@ -5,7 +5,6 @@
 use std::net::Ipv4Addr;
 
 use crate::host::kernel::{Fs, Sys, TcpSocket, TcpStatus as Status};
-use crate::proto::http::{Close, ServerConnection};
 
 /// Name resolution as the host's tools do it (glibc's `files` source): a dotted quad, else
 /// `/etc/hosts`.
@@ -203,21 +202,4 @@ impl Connection {
         self.ended = progress.eof || progress.failed.is_some();
         progress
     }
-}
-
-/// Carries out what a server connection's HTTP core decided: its bytes go to the stream, and a
-/// close closes it (gracefully once flushed, or at once for an abort). Returns the last close.
-pub(crate) fn carry_out(http: &mut ServerConnection, stream: &mut Stream, k: &mut Sys<'_>) -> Option<Close> {
-    while let Some(bytes) = http.poll_transmit() {
-        stream.send(&bytes);
-    }
-    let mut last = None;
-    while let Some(close) = http.poll_close() {
-        match close {
-            Close::Graceful(_) => stream.close_when_flushed(),
-            Close::Abort(_) => stream.release(k),
-        }
-        last = Some(close);
-    }
-    last
 }

@@ -7,8 +7,9 @@
 
 use std::time::Duration;
 
+use super::carry_out;
 use crate::host::kernel::{Fs, Sys, TcpStatus as Status};
-use crate::host::userland::net::{ListenerPool, Stream, carry_out};
+use crate::host::userland::net::{ListenerPool, Stream};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::{Calendar, SimTime};
 use crate::proto::http::{Close, Event, Policy, ServerConnection};

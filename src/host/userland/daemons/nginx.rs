@@ -296,7 +296,7 @@ fn take_requests(
 
 /// Moves what the client connection decided onto its stream: bytes to send, and a close.
 fn carry_out(k: &mut Sys<'_>, client: &mut Client, moved: &mut bool) {
-    match crate::host::userland::net::carry_out(&mut client.http, &mut client.stream, k) {
+    match super::carry_out(&mut client.http, &mut client.stream, k) {
         Some(Close::Graceful(_)) => *moved = true,
         Some(Close::Abort(_)) | None => {}
     }
