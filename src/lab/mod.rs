@@ -131,8 +131,9 @@ pub struct Lab {
 /// Adds an event to the trace and to the running summaries.
 fn record(trace: &mut Trace, tally: &mut Tally, at: SimTime, kind: TraceKind) {
     trace.push(at, kind);
-    if let Some(event) = trace.events().last() {
-        tally.record(event);
+    let events = trace.events();
+    if let Some(event) = events.last() {
+        tally.record(events.len() - 1, event);
     }
 }
 

@@ -37,16 +37,13 @@ impl PingSummary {
     }
 }
 
-/// One finished HTTP transfer (a curl run).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One finished HTTP transfer (a curl run). Its host, URL and body are in the trace, at
+/// [`TransferSummary::event`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TransferSummary {
-    /// The client host.
-    pub host: String,
-    /// The console command it belongs to.
-    pub id: usize,
-    /// The URL.
-    pub url: String,
-    /// When it started and ended.
+    /// The index of its `HttpTransfer` event in the trace.
+    pub event: usize,
+    /// When it started.
     pub started: SimTime,
     /// When it ended.
     pub ended: SimTime,
@@ -54,8 +51,6 @@ pub struct TransferSummary {
     pub status: Option<u16>,
     /// curl's exit status.
     pub exit: i32,
-    /// The first line of the body (the lab's pages name the backend that served them).
-    pub first_line: String,
 }
 
 /// The running summaries.
@@ -67,8 +62,8 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
-    /// Takes one more event into account.
-    pub(crate) fn record(&mut self, event: &TraceEvent) {
+    /// Takes one more event into account: the trace's event number `index`.
+    pub(crate) fn record(&mut self, index: usize, event: &TraceEvent) {
         match &event.kind {
             TraceKind::PingSent { host, id, seq } => {
                 let probe = ProbeSummary { seq: *seq, sent_at: event.at, rtt: None };
@@ -84,16 +79,9 @@ impl Tally {
                     probe.rtt = Some(Duration::from_micros(*rtt_us));
                 }
             }
-            TraceKind::HttpTransfer { host, id, url, started, status, exit, body, .. } => self.transfers.push(TransferSummary {
-                host: host.clone(),
-                id: *id,
-                url: url.clone(),
-                started: *started,
-                ended: event.at,
-                status: *status,
-                exit: *exit,
-                first_line: body.lines().next().unwrap_or_default().to_owned(),
-            }),
+            TraceKind::HttpTransfer { started, status, exit, .. } => {
+                self.transfers.push(TransferSummary { event: index, started: *started, ended: event.at, status: *status, exit: *exit });
+            }
             TraceKind::AddrAdded { addr, .. } if !self.vips.contains(addr) => self.vips.push(*addr),
             _ => {}
         }
@@ -127,10 +115,10 @@ mod tests {
     fn replies_match_the_latest_unanswered_probe() {
         let mut t = Tally::default();
         let host = || "c".to_owned();
-        t.record(&event(0, TraceKind::PingSent { host: host(), id: 3, seq: 1 }));
-        t.record(&event(100, TraceKind::PingSent { host: host(), id: 3, seq: 2 }));
-        t.record(&event(150, TraceKind::PingReplied { host: host(), id: 3, seq: 2, rtt_us: 50 }));
-        t.record(&event(160, TraceKind::PingReplied { host: host(), id: 4, seq: 1, rtt_us: 1 }));
+        t.record(0, &event(0, TraceKind::PingSent { host: host(), id: 3, seq: 1 }));
+        t.record(0, &event(100, TraceKind::PingSent { host: host(), id: 3, seq: 2 }));
+        t.record(0, &event(150, TraceKind::PingReplied { host: host(), id: 3, seq: 2, rtt_us: 50 }));
+        t.record(0, &event(160, TraceKind::PingReplied { host: host(), id: 4, seq: 1, rtt_us: 1 }));
         let ping = &t.pings()[0];
         assert_eq!(t.pings().len(), 1);
         assert_eq!(ping.counts(), (2, 1));
@@ -143,8 +131,8 @@ mod tests {
         let mut t = Tally::default();
         let vip = Ipv4Addr::new(10, 0, 0, 100);
         let added = || TraceKind::AddrAdded { host: "lb".into(), dev: "eth0".into(), addr: vip, prefix_len: 32 };
-        t.record(&event(1, added()));
-        t.record(&event(2, added()));
+        t.record(0, &event(1, added()));
+        t.record(0, &event(2, added()));
         let kind = TraceKind::HttpTransfer {
             host: "c".into(),
             id: 1,
@@ -156,9 +144,9 @@ mod tests {
             error: String::new(),
             total_us: 7,
         };
-        t.record(&event(12, kind));
+        t.record(7, &event(12, kind));
         assert_eq!(t.vips(), [vip]);
-        assert_eq!(t.transfers()[0].first_line, "web-1");
+        assert_eq!(t.transfers()[0].event, 7);
         assert_eq!(t.transfers()[0].ended, SimTime::from_micros(12));
     }
 }
