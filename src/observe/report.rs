@@ -216,14 +216,14 @@ fn ping_summaries(trace: &[TraceEvent]) -> Vec<String> {
         }
         let probes: Vec<_> =
             expect::ping_probes(host, Window::Between(SimTime::ZERO, SimTime::MAX), trace).into_iter().filter(|p| p.0 == *id).collect();
-        let lost: Vec<String> = probes.iter().filter(|p| !p.2).map(|p| p.1.to_string()).collect();
+        let lost: Vec<u16> = probes.iter().filter(|p| !p.2).map(|p| p.1).collect();
         out.push(format!(
             "{host} `{line}` (typed at {}): {} sent, {} replied, {} lost{}",
             e.at,
             probes.len(),
             probes.len() - lost.len(),
             lost.len(),
-            if lost.is_empty() { String::new() } else { format!(" (icmp_seq {})", lost.join(",")) }
+            expect::lost_seqs(&lost)
         ));
     }
     out

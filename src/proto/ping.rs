@@ -353,6 +353,10 @@ pub(crate) struct Probe {
     pub error: bool,
 }
 
+/// How many of the latest probes a ping remembers: one per sequence number, the window iputils'
+/// received-bitmap covers. Memory stays bounded however long ping runs.
+const PROBES_KEPT: usize = 1 << 16;
+
 /// The IP TTL of the probes unless `-t` sets one (Linux's `net.ipv4.ip_default_ttl`).
 pub(crate) const DEFAULT_TTL: u8 = 64;
 
@@ -407,7 +411,11 @@ pub(crate) struct Pinger {
     acked: u16,
     pipesize: i64,
     rcvd: Vec<u64>,
-    probes: Vec<Probe>,
+    /// The last [`PROBES_KEPT`] probes, in sending order (older ones can no longer be told
+    /// apart from newer ones with the same sequence number).
+    probes: VecDeque<Probe>,
+    /// Probes dropped from the front of `probes`.
+    probes_dropped: u64,
     transmit: VecDeque<EchoRequest>,
     output: VecDeque<Line>,
     events: VecDeque<Event>,
@@ -447,7 +455,8 @@ impl Pinger {
             acked: 0,
             pipesize: -1,
             rcvd: vec![0; 1024],
-            probes: Vec::new(),
+            probes: VecDeque::new(),
+            probes_dropped: 0,
             transmit: VecDeque::new(),
             output,
             events: VecDeque::new(),
@@ -457,8 +466,8 @@ impl Pinger {
 
     /// Per-probe records, in sending order.
     #[cfg(test)]
-    pub(crate) fn probes(&self) -> &[Probe] {
-        &self.probes
+    pub(crate) fn probes(&self) -> Vec<Probe> {
+        self.probes.iter().copied().collect()
     }
 
     /// Print the header and send the first probe.
@@ -701,7 +710,11 @@ impl Pinger {
             self.transmit.push_back(EchoRequest { seq, ttl: self.args.ttl.unwrap_or(DEFAULT_TTL), icmp });
         }
         self.advance_ntransmitted();
-        self.probes.push(Probe { seq, sent_at: now, replied_at: None, error: false });
+        if self.probes.len() == PROBES_KEPT {
+            self.probes.pop_front();
+            self.probes_dropped += 1;
+        }
+        self.probes.push_back(Probe { seq, sent_at: now, replied_at: None, error: false });
         self.last_send = Some(now);
         let step = Duration::from_millis(self.args.interval_ms.unsigned_abs());
         self.next_send = if step.is_zero() { now } else { self.next_send + step };
@@ -804,7 +817,7 @@ impl Pinger {
     fn probe_mut(&mut self, seq: u16) -> Option<&mut Probe> {
         let back = u64::from((self.ntransmitted as u16).wrapping_sub(seq));
         let k = self.ntransmitted.checked_sub(back)?;
-        let idx = usize::try_from(k.checked_sub(1)?).ok()?;
+        let idx = usize::try_from(k.checked_sub(1)?.checked_sub(self.probes_dropped)?).ok()?;
         self.probes.get_mut(idx).filter(|p| p.seq == seq)
     }
 
