@@ -2,11 +2,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
 
 use super::exit;
+use super::wall::{self, Watch};
 use crate::lab::Lab;
 
 #[derive(Args, Debug)]
@@ -28,6 +30,10 @@ pub(super) struct RunArgs {
     /// Write a JUnit XML report (one test case per expectation) to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Stop the run after this much wall time (e.g. 30s, 5m): the report says where it stopped,
+    /// and the exit code is 1, as for an exhausted event budget.
+    #[arg(long, value_name = "DURATION", value_parser = wall::parse_wall)]
+    max_wall: Option<Duration>,
 }
 
 pub(super) fn run(args: &RunArgs) -> u8 {
@@ -39,7 +45,8 @@ pub(super) fn run(args: &RunArgs) -> u8 {
         }
     };
     let seed = args.seed.unwrap_or(scenario.seed);
-    let result = Lab::new(&scenario, seed, args.pcap.is_some()).run();
+    let lab = Lab::new(&scenario, seed, args.pcap.is_some());
+    let result = wall::drive(lab, Watch::new(args.max_wall));
     let report = &result.report;
     if args.json {
         println!("{}", report.to_json());
