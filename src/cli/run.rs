@@ -1,6 +1,7 @@
 //! `labsim run FILE`: run a scenario, print the report, write the requested files.
 
 use std::fs;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -68,12 +69,13 @@ fn write_outputs(args: &RunArgs, result: &crate::lab::RunResult) -> anyhow::Resu
         }
     }
     if let Some(path) = &args.trace {
-        let mut text = String::new();
+        // Line by line: a long run's trace is not copied whole into memory a second time.
+        let context = || format!("cannot write {}", path.display());
+        let mut out = io::BufWriter::new(fs::File::create(path).with_context(context)?);
         for e in result.trace.events() {
-            text.push_str(&e.to_json());
-            text.push('\n');
+            writeln!(out, "{}", e.to_json()).with_context(context)?;
         }
-        write(path, text.as_bytes())?;
+        out.flush().with_context(context)?;
     }
     if let Some(path) = &args.junit {
         write(path, result.report.to_junit().as_bytes())?;

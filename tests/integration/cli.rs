@@ -173,6 +173,10 @@ fn check_accepts_the_shipped_scenarios() {
         assert!(run.stdout.contains(&format!("{f}: ok")), "{f}: {}", run.stdout);
     }
     assert_eq!(labsim(&["check", FAILING]).code, Some(0), "the failing fixture is valid, only false");
+    // Files no test runs to their end: the memory measurements and the long run of --max-wall.
+    let others = ["scenarios/memory/idle.ron", "scenarios/memory/ping.ron", "scenarios/memory/ping-quiet.ron", LONG];
+    let run = labsim(&[&["check"][..], &others].concat());
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
 }
 
 #[test]
