@@ -1,9 +1,11 @@
 //! L7: the `labsim` command: argument parsing, subcommands and exit codes ([`exit`]). `anyhow`
-//! lives here only.
+//! lives here only. Only `bench` (timing whole runs) and `wall` (`run`'s progress line and
+//! `--max-wall`) read the wall clock.
 
 mod bench;
 pub(crate) mod exit;
 mod run;
+mod wall;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -1,5 +1,7 @@
-//! The `labsim` command: exit codes, the report's seed and reproduce line, and that `--json`,
-//! `--junit` and `--trace` write well-formed files carrying the same verdicts as the text report.
+//! The `labsim` command: exit codes, the report's seed and reproduce line, that `--json`,
+//! `--junit` and `--trace` write well-formed files carrying the same verdicts as the text report,
+//! and how a run that does not complete says so: an exhausted event budget or `--max-wall`, with
+//! where the events went (the progress line on a terminal is `progress`'s).
 
 use std::path::Path;
 
@@ -171,6 +173,10 @@ fn check_accepts_the_shipped_scenarios() {
         assert!(run.stdout.contains(&format!("{f}: ok")), "{f}: {}", run.stdout);
     }
     assert_eq!(labsim(&["check", FAILING]).code, Some(0), "the failing fixture is valid, only false");
+    // Files no test runs to their end: the memory measurements and the long run of --max-wall.
+    let others = ["scenarios/memory/idle.ron", "scenarios/memory/ping.ron", "scenarios/memory/ping-quiet.ron", LONG];
+    let run = labsim(&[&["check"][..], &others].concat());
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
 }
 
 #[test]
@@ -363,13 +369,131 @@ mod xml {
     }
 }
 
+const BUDGET: &str = "tests/fixtures/failing/budget.ron";
+/// Ten simulated hours of fast ping: never ends within a test's patience.
+const LONG: &str = "tests/fixtures/wall/long.ron";
+
+/// The JSON breakdown of where the events went: its kinds and its hosts each add up to the run's
+/// events, hosts come most events first, and each host's kinds add up to its events. Returns
+/// the hosts' names in order.
+fn check_breakdown(doc: &Value) -> Vec<String> {
+    let run = &doc["run"];
+    let events = run["events"].as_u64().expect("events");
+    let b = &run["event_breakdown"];
+    let n = |v: &Value, k: &str| v[k].as_u64().unwrap_or_else(|| panic!("`{k}` is a number in {v}"));
+    assert_eq!(n(b, "frame_deliveries") + n(b, "wakeups") + n(b, "timeline"), events, "{b}");
+    let hosts = b["hosts"].as_array().expect("`hosts` is an array");
+    assert_eq!(hosts.iter().map(|h| n(h, "events")).sum::<u64>(), events, "{b}");
+    for h in hosts {
+        assert_eq!(n(h, "wakeups") + n(h, "frames") + n(h, "timeline"), n(h, "events"), "{h}");
+    }
+    assert!(hosts.windows(2).all(|w| n(&w[0], "events") >= n(&w[1], "events")), "most events first: {b}");
+    hosts.iter().map(|h| h["host"].as_str().expect("a host name").to_owned()).collect()
+}
+
+/// The JUnit file of a run that did not complete: one more test case, failed, with the outcome.
+fn check_run_case(junit: &str, outcome: &str) {
+    let root = xml::parse(junit).unwrap_or_else(|e| panic!("--junit is not well-formed XML: {e}\n{junit}"));
+    let cases: Vec<&xml::Element> = root.descendants().into_iter().filter(|e| e.name == "testcase").collect();
+    let run = cases.iter().find(|c| c.attr("name") == Some("the run completes")).unwrap_or_else(|| panic!("no run case:\n{junit}"));
+    let failure = run.children.iter().find(|c| c.name == "failure").expect("the run case fails");
+    assert_eq!(failure.attr("message"), Some(outcome), "{junit}");
+    assert!(failure.text.contains("where the events went:"), "{junit}");
+    let failures = cases.iter().filter(|c| c.children.iter().any(|f| f.name == "failure")).count().to_string();
+    assert_eq!(root.attr("failures"), Some(failures.as_str()), "{junit}");
+    assert_eq!(root.attr("tests"), Some(cases.len().to_string().as_str()), "{junit}");
+}
+
 #[test]
-fn a_run_that_exhausts_its_event_budget_is_reported_and_exits_1() {
-    let run = labsim(&["run", "tests/fixtures/failing/budget.ron", "--json"]);
+fn a_run_that_exhausts_its_event_budget_is_reported_with_where_the_events_went_and_exits_1() {
+    let dir = util::scratch("cli-budget");
+    let junit = dir.join("junit.xml");
+    let run = labsim(&["run", BUDGET, "--json", "--junit", arg(&junit)]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.stderr, "", "no progress line when stderr is not a terminal");
     let doc: Value = serde_json::from_str(&run.stdout).expect("the report is JSON");
     assert_eq!(doc["passed"], false);
     assert_eq!(doc["run"]["outcome"], "event budget exhausted");
     assert_eq!(doc["run"]["events"], 50);
     assert!(doc["run"]["duration"].as_u64().expect("a duration") < 30_000_000, "stopped early");
+    let hosts = check_breakdown(&doc);
+    assert_eq!(hosts.first().map(String::as_str), Some("client-1"), "the pinging client took most events");
+    check_run_case(&std::fs::read_to_string(&junit).expect("--junit wrote its file"), "event budget exhausted");
+
+    let text = labsim(&["run", BUDGET]);
+    assert_eq!(text.code, Some(1), "{}", text.stderr);
+    assert_eq!(text.stderr, "");
+    let section = text.stdout.split("\n== where the events went ==\n").nth(1).unwrap_or_else(|| panic!("no breakdown:\n{}", text.stdout));
+    let lines: Vec<&str> = section.lines().collect();
+    assert!(
+        lines[0].starts_with("50 events: ") && lines[0].contains(" frame deliveries, ") && lines[0].contains(" host wake-ups, "),
+        "{section}"
+    );
+    assert!(lines[1].split_whitespace().eq(["host", "events", "wake-ups", "frames", "received", "timeline", "entries"]), "{section}");
+    assert!(lines[2].trim_start().starts_with("client-1 "), "{section}");
+    assert!(text.stdout.contains("outcome: event budget exhausted"), "{}", text.stdout);
+}
+
+#[test]
+fn a_completed_run_says_nothing_of_where_the_events_went() {
+    let run = labsim(&["run", FAILING, "--json"]);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("the report is JSON");
+    assert_eq!(doc["run"]["outcome"], "completed");
+    assert!(doc["run"].get("event_breakdown").is_none(), "{}", run.stdout);
+    let text = labsim(&["run", FAILING]);
+    assert!(!text.stdout.contains("where the events went"), "{}", text.stdout);
+}
+
+#[test]
+fn max_wall_stops_a_long_run_with_the_outcome_in_every_report_and_exits_1() {
+    let dir = util::scratch("cli-max-wall");
+    let junit = dir.join("junit.xml");
+    let text = labsim(&["run", LONG, "--max-wall", "1ms", "--junit", arg(&junit)]);
+    assert_eq!(text.code, Some(1), "{}{}", text.stdout, text.stderr);
+    assert_eq!(text.stderr, "", "no progress line when stderr is not a terminal");
+    // "…, outcome: stopped after 1 ms of wall time at 12.345678 s simulated, trace digest …"
+    let outcome = text
+        .stdout
+        .lines()
+        .find_map(|l| l.split_once(", outcome: ")?.1.split_once(", trace digest ").map(|(o, _)| o.to_owned()))
+        .unwrap_or_else(|| panic!("no outcome line:\n{}", text.stdout));
+    let at = outcome.strip_prefix("stopped after 1 ms of wall time at ").and_then(|r| r.strip_suffix(" s simulated"));
+    let at = at.unwrap_or_else(|| panic!("outcome: {outcome}"));
+    let (secs, micros) = at.split_once('.').expect("seconds with decimals");
+    assert!(secs.parse::<u64>().is_ok() && micros.len() == 6 && micros.parse::<u32>().is_ok(), "{outcome}");
+    assert!(text.stdout.contains("\n== where the events went ==\n"), "{}", text.stdout);
+    assert!(text.stdout.contains("\nFAILED: "), "{}", text.stdout);
+    check_run_case(&std::fs::read_to_string(&junit).expect("--junit wrote its file"), &outcome);
+
+    let json = labsim(&["run", LONG, "--max-wall", "1ms", "--json"]);
+    assert_eq!(json.code, Some(1), "{}", json.stderr);
+    let doc: Value = serde_json::from_str(&json.stdout).expect("the report is JSON");
+    assert_eq!(doc["passed"], false);
+    let outcome = doc["run"]["outcome"].as_str().expect("an outcome");
+    assert!(outcome.starts_with("stopped after 1 ms of wall time at ") && outcome.ends_with(" s simulated"), "{outcome}");
+    check_breakdown(&doc);
+}
+
+#[test]
+fn max_wall_changes_nothing_in_a_run_that_ends_first() {
+    // Driven in slices of simulated time against the wall clock, a run that completes or spends
+    // its budget prints exactly the report of an unwatched run.
+    for file in [FAILING, BUDGET] {
+        for format in [&[][..], &["--json"][..]] {
+            let plain = labsim(&[&["run", file][..], format].concat());
+            let watched = labsim(&[&["run", file, "--max-wall", "1h"][..], format].concat());
+            assert_eq!(watched.code, plain.code, "{file} {format:?}");
+            assert_eq!(watched.stdout, plain.stdout, "{file} {format:?}");
+            assert_eq!(watched.stderr, "", "{file} {format:?}");
+        }
+    }
+}
+
+#[test]
+fn a_bad_max_wall_is_exit_2() {
+    for bad in ["30", "5x", "", "1s1m"] {
+        let run = labsim(&["run", BUDGET, "--max-wall", bad]);
+        assert_eq!(run.code, Some(2), "--max-wall {bad:?}: {}", run.stderr);
+        assert!(run.stderr.contains("--max-wall") && run.stderr.contains("bad duration"), "{}", run.stderr);
+    }
 }

@@ -32,8 +32,11 @@ mod tshark;
 /// Invalid input through the CLI: invalid scenario fixtures, missing files and bad usage give exit 2.
 mod invalid;
 
-/// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree.
+/// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree; an exhausted budget and `--max-wall`.
 mod cli;
+
+/// The progress line of `labsim run` on a terminal (driven through tmux), erased at the end.
+mod progress;
 
 /// The layer table of `ARCHITECTURE.md` against every file of `src/`, with probes that plant violations in a copy.
 mod architecture;
