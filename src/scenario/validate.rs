@@ -478,10 +478,11 @@ impl Validator {
         let mut specs = Vec::new();
         for (host_name, host) in hosts {
             let host_path = FieldPath::root().field("hosts").key(host_name);
+            let (nics_path, files_path) = (host_path.field("nics"), host_path.field("files"));
             let mut nics = Vec::new();
             for (nic_name, Sourced { value: nic, src }) in &host.nics {
                 let src = *src;
-                let nic_path = host_path.field("nics").key(nic_name);
+                let nic_path = nics_path.key(nic_name);
                 let part = |i: usize, field: &str| if nic.tuple { nic_path.index(i) } else { nic_path.field(field) };
                 if let Some(reason) = interface_name_problem(nic_name) {
                     let issue = Issue::BadInterfaceName { name: nic_name.clone(), reason };
@@ -556,7 +557,7 @@ impl Validator {
 
             let mut files = Vec::new();
             for (file_path, Sourced { value: source, src }) in &host.files {
-                let path = host_path.field("files").key(file_path);
+                let path = files_path.key(file_path);
                 if !file_path.starts_with('/') {
                     self.report(*src, &path, Target::Key, Issue::RelativeFilePath(file_path.clone()));
                 }
@@ -579,8 +580,9 @@ impl Validator {
 
             let mut enabled: Vec<String> = Vec::new();
             if let Some(Sourced { value: services, src }) = &host.enabled {
+                let enabled_path = host_path.field("enabled");
                 for (i, service) in services.iter().enumerate() {
-                    let path = host_path.field("enabled").index(i);
+                    let path = enabled_path.index(i);
                     if !service_names().any(|known| known == service) {
                         let issue = Issue::UnknownService { name: service.clone(), known: self.known_services.clone() };
                         self.report(*src, &path, Target::Value, issue);

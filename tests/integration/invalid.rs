@@ -39,7 +39,7 @@ fn expecting_fixtures() -> Vec<(String, String)> {
 }
 
 /// Whether `line` is `FILE:LINE:COL: …MESSAGE…`.
-fn positioned(line: &str, file: &str, message: &str) -> bool {
+pub(crate) fn positioned(line: &str, file: &str, message: &str) -> bool {
     let Some(rest) = line.strip_prefix(file).and_then(|r| r.strip_prefix(':')) else { return false };
     let mut parts = rest.splitn(3, ':');
     let numeric = |s: Option<&str>| s.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
