@@ -484,10 +484,9 @@ impl Walk<'_> {
             Kind::Str | Kind::Other => self.pos += 1,
             Kind::Punct(_) => return None,
         }
-        if let Some(node) = node.and_then(|n| self.nodes.get(n as usize).is_some().then_some(n)) {
+        if let Some(node) = node.and_then(|n| self.nodes.get_mut(n as usize)) {
             let start = to_u32(self.elements.len());
             self.elements.extend(elements);
-            let node = &mut self.nodes[node as usize];
             node.tokens = to_u32(first)..to_u32(self.pos);
             node.elements = start..to_u32(self.elements.len());
         }
