@@ -1,8 +1,9 @@
 //! What can be wrong with a scenario, written for the person who wrote it.
 //!
-//! [`ScenarioError::Invalid`] carries every [`Problem`] found, each rendered on its own line as
-//! `FILE:LINE:COL: FIELD.PATH: message`. Each [`Issue`] variant is one validation rule; the
-//! fixture `tests/fixtures/invalid/<rule>.ron` shows it.
+//! [`ScenarioError::Invalid`] carries the [`Problem`]s found, each rendered on its own line as
+//! `FILE:LINE:COL: FIELD.PATH: message`, the first [`MAX_LISTED`] of them in file order. Each
+//! [`Issue`] variant is one validation rule; the fixture `tests/fixtures/invalid/<rule>.ron`
+//! shows it.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -10,7 +11,14 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use super::duration::DurationError;
-use super::spans::LineCol;
+use super::lexer::LineCol;
+
+/// The most problems a report lists; it then says how many more there are.
+///
+/// A person fixes a file from its first problems (compilers stop early too: clang after 20
+/// errors), and a 1 MB file can have a quarter of a million: listing them all would take tens
+/// of MiB of memory and output for nothing. 100 is more than any hand-written file has.
+pub(super) const MAX_LISTED: usize = 100;
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, Error)]
@@ -24,10 +32,13 @@ pub enum ScenarioError {
         error: std::io::Error,
     },
     /// The file was read, and is wrong in one or more places.
-    #[error("{}", ProblemList(problems))]
+    #[error("{}", ProblemList { problems, unlisted: *unlisted })]
     Invalid {
-        /// All problems found, in file order (the scenario first, then the files it names).
+        /// The first problems found in file order (the scenario first, then the files it names),
+        /// at most 100.
         problems: Vec<Problem>,
+        /// How many more problems were found.
+        unlisted: usize,
     },
 }
 
@@ -36,22 +47,32 @@ impl ScenarioError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             ScenarioError::Read { .. } => &[],
-            ScenarioError::Invalid { problems } => problems,
+            ScenarioError::Invalid { problems, .. } => problems,
         }
     }
 }
 
-struct ProblemList<'a>(&'a [Problem]);
+struct ProblemList<'a> {
+    problems: &'a [Problem],
+    unlisted: usize,
+}
 
 impl fmt::Display for ProblemList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, problem) in self.0.iter().enumerate() {
+        // Rendered whole, then written once: standard error is unbuffered, and a file can have
+        // a hundred thousand problems.
+        let mut text = String::new();
+        for (i, problem) in self.problems.iter().enumerate() {
             if i > 0 {
-                f.write_str("\n")?;
+                text.push('\n');
             }
-            write!(f, "{problem}")?;
+            problem.render(&mut text);
         }
-        Ok(())
+        if let Some(last) = self.problems.last().filter(|_| self.unlisted > 0) {
+            text.push('\n');
+            push_one_line(&mut text, &format!("{}: … and {} more problems", last.file, self.unlisted));
+        }
+        f.write_str(&text)
     }
 }
 
@@ -68,25 +89,68 @@ pub struct Problem {
     pub issue: Issue,
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:", self.file)?;
+impl Problem {
+    /// Appends `FILE:LINE:COL: PATH: message` to `out`, on one line: control characters (a
+    /// newline in a file name or in a message of `ron`'s) are escaped.
+    fn render(&self, out: &mut String) {
+        use fmt::Write as _;
+        let mut line = format!("{}:", self.file);
         if let Some(at) = self.position {
-            write!(f, "{}:{}:", at.line, at.column)?;
+            let _ = write!(line, "{}:{}:", at.line, at.column);
         }
         if !self.path.is_empty() {
-            write!(f, " {}:", self.path)?;
+            let _ = write!(line, " {}:", self.path);
         }
-        write!(f, " {}", self.issue)
+        let _ = write!(line, " {}", self.issue);
+        push_one_line(out, &line);
+    }
+}
+
+/// Appends `line` to `out` with its control characters escaped (`\n`, `\u{1b}`).
+fn push_one_line(out: &mut String, line: &str) {
+    for c in line.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut line = String::new();
+        self.render(&mut line);
+        f.write_str(&line)
     }
 }
 
 /// One validation rule broken. The message completes `FILE:LINE:COL: PATH: `.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum Issue {
-    /// RON syntax or structure (unknown field, missing field, wrong type), as `ron` reports it.
+    /// RON syntax or structure (unknown field, missing field), as `ron` reports it.
     #[error("{0}")]
     Syntax(String),
+    /// A value of the wrong type where `ron` expected a string, an integer or a variant name.
+    #[error("expected {expected}, found {found}")]
+    WrongType {
+        /// What the place takes, with what it is for when known: `a string (a service name)`.
+        expected: String,
+        /// The value written there, on one line, shortened.
+        found: String,
+    },
+    /// Brackets nested past the limit, which every reader of the text after the lexer would
+    /// need stack for.
+    #[error("nesting deeper than {} levels", super::lexer::MAX_DEPTH)]
+    TooDeep,
+    /// A byte that is not UTF-8.
+    #[error("invalid UTF-8: byte 0x{byte:02x} at offset {offset} (counting from 0)")]
+    InvalidUtf8 {
+        /// Offset of the byte in the file.
+        offset: usize,
+        /// The byte.
+        byte: u8,
+    },
     /// The same map key twice (serde would silently keep the last).
     #[error("{0:?} is given twice")]
     DuplicateKey(String),

@@ -1,9 +1,11 @@
 //! L4: scenario files (RON) → a validated [`Scenario`].
 //!
-//! Pipeline: text → `ron` → `schema` (the file one-to-one) →
-//! `validate` (merge over the topology it `extends`, check every rule, collect all problems) →
+//! Pipeline: bytes (`input`: size budget, regular files, UTF-8) → tokens (`lexer`: nesting
+//! bounded before anything recurses) → `ron` → `schema` (the file one-to-one) → `validate`
+//! (merge over the topology it `extends`, check every rule, collect all problems) →
 //! [`Scenario`] (plain data for the lab). Positions of semantic problems come from `spans`, an
-//! index of where every value is written, since serde keeps none.
+//! index of where every value is written, since serde keeps none; `expected` and `shown` word
+//! the messages.
 //!
 //! One deliberate departure from the first design's examples: times are strings with units (`"10s"`,
 //! `"250ms"`) instead of integers with the unit in the field name (`duration_ms`), because the
@@ -16,7 +18,11 @@
 
 mod duration;
 mod error;
+mod expected;
+mod input;
+mod lexer;
 mod schema;
+mod shown;
 mod spans;
 mod validate;
 
@@ -25,7 +31,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::ScenarioError;
-pub(crate) use spans::LineCol;
 
 use crate::kernel::SimTime;
 use crate::observe::expect::{Expectation, SourceLocation};
@@ -140,12 +145,13 @@ pub enum TimelineAction {
 
 /// Reads and checks a scenario file. `extends` and `File(…)` paths are relative to it.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Read { path: path.to_path_buf(), error })?;
-    parse(&text, path)
+    validate::load(path)
 }
 
 /// Checks scenario `text` as if read from `path`: messages name `path`, and `extends` and
-/// `File(…)` paths are resolved relative to its directory (which is read from disk).
+/// `File(…)` paths are resolved relative to its directory (which is read from disk). For the
+/// tests, which write scenarios inline.
+#[cfg(test)]
 pub(crate) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
     validate::parse(text, path)
 }

@@ -32,6 +32,9 @@ mod tshark;
 /// Invalid input through the CLI: invalid scenario fixtures, missing files and bad usage give exit 2.
 mod invalid;
 
+/// Generated worst-case inputs of up to 1 MB: each reported in bounded memory and CPU time (issue 8).
+mod limits;
+
 /// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree; an exhausted budget and `--max-wall`.
 mod cli;
 

@@ -1,0 +1,128 @@
+//! Reading the files of a scenario from disk, within a size budget, and decoding RON text.
+//!
+//! A scenario reads its own file, the topology it `extends` and the files it places on hosts
+//! with `File(…)`. All of it is held in memory (a host's files are copied onto its simulated
+//! disk), so it is bounded: [`MAX_INPUT_BYTES`] for everything read for one scenario together.
+//! The files a scenario names must be regular files: `/dev/zero` would otherwise be read until
+//! memory runs out, and a FIFO would block `labsim` forever. The scenario file itself may be a
+//! pipe (`labsim check <(generate)`), read up to the budget.
+
+use std::fs::File;
+use std::io::{self, ErrorKind, Read};
+use std::path::Path;
+
+use super::error::Issue;
+use super::lexer::LineCol;
+
+/// The most bytes labsim reads for one scenario: its file, its topology and its `File(…)`s
+/// together.
+///
+/// 16 MiB is three hundred times everything shipped in `scenarios/` (every scenario, the
+/// topology, the configuration files and web pages: 51 KiB), so a generated scenario with
+/// thousands of hosts, or a large page to serve, fits. It bounds what a scenario can make labsim
+/// hold (a 1 MB scenario naming one 1 MB file from thousands of hosts would otherwise need
+/// gigabytes). Checking RON costs about 60 bytes of memory per byte of text at worst (tokens,
+/// the span index, the parsed file): 90 MiB for 1 MB, 0.9 GiB for a 16 MiB file of hosts.
+pub(super) const MAX_INPUT_BYTES: u64 = 16 << 20;
+
+/// What is left of [`MAX_INPUT_BYTES`] for one scenario.
+pub(super) struct Budget {
+    left: u64,
+}
+
+impl Budget {
+    /// The whole budget, for a new scenario.
+    pub(super) fn new() -> Self {
+        Budget { left: MAX_INPUT_BYTES }
+    }
+
+    /// The scenario file: any file that can be read (a pipe too), within the budget.
+    pub(super) fn read_scenario(&mut self, path: &Path) -> io::Result<Vec<u8>> {
+        self.read(File::open(path)?)
+    }
+
+    /// A file the scenario names (its topology, a `File(…)`): a regular file, within the budget.
+    /// Its type is checked before it is opened, since opening a FIFO waits for a writer.
+    pub(super) fn read_named(&mut self, path: &Path) -> io::Result<Vec<u8>> {
+        let metadata = std::fs::metadata(path)?;
+        if !metadata.is_file() {
+            return Err(io::Error::new(ErrorKind::InvalidInput, "not a regular file"));
+        }
+        if metadata.len() > self.left {
+            return Err(too_large());
+        }
+        self.read(File::open(path)?)
+    }
+
+    /// Reads `file` to its end, or fails as soon as it goes past the budget (a file may grow
+    /// after its size was checked).
+    fn read(&mut self, file: File) -> io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        file.take(self.left.saturating_add(1)).read_to_end(&mut bytes)?;
+        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if len > self.left {
+            return Err(too_large());
+        }
+        self.left -= len;
+        Ok(bytes)
+    }
+}
+
+fn too_large() -> io::Error {
+    let message = format!("too large: a scenario, its topology and its files may total {} MiB", MAX_INPUT_BYTES >> 20);
+    io::Error::new(ErrorKind::FileTooLarge, message)
+}
+
+/// The text of a RON file: UTF-8, with a leading byte order mark dropped (editors on Windows
+/// write one). Invalid UTF-8 is reported at its first bad byte, by line and column (counted as
+/// in the rest of the file, the mark not included) and by offset in the file.
+pub(super) fn decode(bytes: &[u8]) -> Result<&str, (LineCol, Issue)> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    std::str::from_utf8(body).map_err(|error| {
+        let valid = body.get(..error.valid_up_to()).unwrap_or_default();
+        // The valid prefix is UTF-8, so it converts without loss.
+        let valid = String::from_utf8_lossy(valid);
+        let line_start = valid.rfind('\n').map_or(0, |i| i + 1);
+        let at = LineCol { line: 1 + valid.matches('\n').count(), column: 1 + valid[line_start..].chars().count() };
+        let offset = bytes.len() - body.len() + error.valid_up_to();
+        let byte = body.get(error.valid_up_to()).copied().unwrap_or_default();
+        (at, Issue::InvalidUtf8 { offset, byte })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_utf8_without_its_byte_order_mark() {
+        assert_eq!(decode(b"\xEF\xBB\xBFScenario()"), Ok("Scenario()"));
+        assert_eq!(decode("é".as_bytes()), Ok("é"));
+        let (at, issue) = decode(b"\xEF\xBB\xBFab\n\xC3\xA9c\xFFd").unwrap_err();
+        assert_eq!(at, LineCol { line: 2, column: 3 });
+        assert_eq!(issue, Issue::InvalidUtf8 { offset: 9, byte: 0xFF });
+        // A sequence cut short by the end of the file.
+        let (at, issue) = decode(b"x\xE2\x82").unwrap_err();
+        assert_eq!((at, issue), (LineCol { line: 1, column: 2 }, Issue::InvalidUtf8 { offset: 1, byte: 0xE2 }));
+    }
+
+    #[test]
+    fn reads_regular_files_within_the_budget() {
+        let dir = std::env::temp_dir().join(format!("labsim-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let small = dir.join("small");
+        std::fs::write(&small, b"abc").unwrap();
+        let mut budget = Budget::new();
+        assert_eq!(budget.read_named(&small).unwrap(), b"abc");
+        assert_eq!(budget.left, MAX_INPUT_BYTES - 3);
+        budget.left = 2;
+        assert_eq!(budget.read_named(&small).unwrap_err().kind(), ErrorKind::FileTooLarge);
+        assert_eq!(budget.read_scenario(&small).unwrap_err().kind(), ErrorKind::FileTooLarge);
+        assert_eq!(budget.read_named(&dir).unwrap_err().to_string(), "not a regular file");
+        assert_eq!(Budget::new().read_named(Path::new("/dev/zero")).unwrap_err().to_string(), "not a regular file");
+        let mut budget = Budget { left: 1000 };
+        assert_eq!(budget.read_scenario(Path::new("/dev/zero")).unwrap_err().kind(), ErrorKind::FileTooLarge);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
