@@ -488,6 +488,7 @@ mod tests {
                 .contains("more than 100000")
         );
         let long = "x".repeat(1 << 20);
+        assert_eq!(expand(&format!("echo '{long}' \"{long}\"")).unwrap(), vec![vec!["echo".to_owned(), long.clone(), long.clone()]]);
         assert!(expand(&format!("for i in {{1..99}}; do echo {long}; done")).unwrap_err().0.contains("64 MiB"));
     }
 
