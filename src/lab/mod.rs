@@ -9,6 +9,8 @@
 //! [`Lab::view`] to look at the world, and [`Lab::finish`] into the report. [`Lab::run`] is
 //! `finish` on a fresh lab.
 //!
+//! [`topology`] reads what a lab is made of without running it, for `labsim topo`.
+//!
 //! The lab never reads a wall clock. A caller that wants one (the CLI's progress line and its
 //! `--max-wall`) drives the lab in slices of simulated time with [`Lab::run_until`] and looks at
 //! the clock between slices; a run driven in slices gives exactly the report of [`Lab::run`].
