@@ -71,6 +71,11 @@ fn list_shows_every_shipped_scenario_with_its_about() {
     let out = labsim_in(&elsewhere, &["list", arg(&dir)]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.contains("failover.ron"), "{}", out.stdout);
+    // A file that does not load is listed as such.
+    std::fs::write(elsewhere.join("half-written.ron"), "Scenario(name: \"x\",").unwrap();
+    let out = labsim_in(&elsewhere, &["list", "."]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(out.stdout.contains("./half-written.ron  (invalid: `labsim check ./half-written.ron` says why)"), "{}", out.stdout);
 }
 
 #[test]
