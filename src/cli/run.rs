@@ -1,4 +1,7 @@
-//! `labsim run FILE`: run a scenario, print the report, write the requested files.
+//! `labsim run FILE`: run a scenario, print the report, write the requested files. Several
+//! files, or a directory, are [`batch`]'s.
+
+mod batch;
 
 use std::fs;
 use std::io::{self, Write as _};
@@ -14,8 +17,11 @@ use crate::lab::Lab;
 
 #[derive(Args, Debug)]
 pub(super) struct RunArgs {
-    /// The scenario file.
+    /// The scenario file, or a directory of them.
     file: PathBuf,
+    /// More scenario files: each runs in turn and gets one summary line.
+    #[arg(value_name = "FILE")]
+    more: Vec<PathBuf>,
     /// Seed for this run (overrides the scenario's).
     #[arg(long)]
     seed: Option<u64>,
@@ -38,6 +44,9 @@ pub(super) struct RunArgs {
 }
 
 pub(super) fn run(args: &RunArgs) -> u8 {
+    if !args.more.is_empty() || args.file.is_dir() {
+        return batch::run(args);
+    }
     let scenario = match crate::scenario::load(&args.file) {
         Ok(s) => s,
         Err(e) => {

@@ -19,7 +19,7 @@ use kernel::IfAddr;
 pub(crate) use kernel::NicView;
 use kernel::{Kernel, Sys};
 use userland::Userland;
-pub(crate) use userland::{ServiceView, service_names};
+pub(crate) use userland::{ServiceView, configured_instances, service_names};
 
 use crate::kernel::{Calendar, SimRng, SimTime};
 use crate::observe::trace::TraceKind;

@@ -9,10 +9,13 @@
 //! [`Lab::view`] to look at the world, and [`Lab::finish`] into the report. [`Lab::run`] is
 //! `finish` on a fresh lab.
 //!
+//! [`topology`] reads what a lab is made of without running it, for `labsim topo`.
+//!
 //! The lab never reads a wall clock. A caller that wants one (the CLI's progress line and its
 //! `--max-wall`) drives the lab in slices of simulated time with [`Lab::run_until`] and looks at
 //! the clock between slices; a run driven in slices gives exactly the report of [`Lab::run`].
 
+mod topology;
 mod view;
 
 use std::fmt;
@@ -28,6 +31,7 @@ use crate::observe::report::{EventBreakdown, HostEvents, Report, RunSummary};
 use crate::observe::tally::Tally;
 use crate::observe::trace::{Trace, TraceKind};
 use crate::scenario::{Scenario, TimelineAction};
+pub(crate) use topology::{HostPlan, TopologyView, VrrpPlan, topology};
 pub use view::{HostView, LabView, NicState, ServiceState, VipView};
 
 /// What the event loop does next, besides the timeline.

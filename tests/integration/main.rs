@@ -5,6 +5,9 @@
 /// Shared helpers: running scenarios through the library, the `labsim` command, pcap reading.
 mod util;
 
+/// A small XML well-formedness checker and tree, for the JUnit files and the SVG picture.
+mod xml;
+
 /// A hand-written Ethernet/ARP/IPv4/ICMP/VRRP decoder, independent of the simulator's parsers.
 mod frames;
 
@@ -34,6 +37,12 @@ mod invalid;
 
 /// Generated worst-case inputs of up to 1 MB: each reported in bounded memory and CPU time (issue 8).
 mod limits;
+
+/// A newcomer's commands: `list`, `new`, `run DIR` and several files, `check` on a topology, `topo`, `bench` outside the checkout, `--help`.
+mod newcomer;
+
+/// The documentation against the repository: the lab picture redrawn, docs/lab.md, scenarios/README.md, README's test table.
+mod docs;
 
 /// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree; an exhausted budget and `--max-wall`.
 mod cli;

@@ -15,6 +15,7 @@ mod programs;
 mod shell;
 mod units;
 
+pub(crate) use daemons::keepalived::configured_instances;
 use process::{Proc, Signal};
 use units::Units;
 pub(crate) use units::service_names;
