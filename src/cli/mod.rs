@@ -3,7 +3,11 @@
 //! `--max-wall`) read the wall clock.
 
 mod bench;
+mod crash;
+mod diagnostics;
 pub(crate) mod exit;
+mod outputs;
+mod report_args;
 mod run;
 mod wall;
 

@@ -30,6 +30,7 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub(crate) use duration::parse_duration;
 pub use error::ScenarioError;
 
 use crate::kernel::SimTime;

@@ -8,6 +8,9 @@ mod util;
 /// A hand-written Ethernet/ARP/IPv4/ICMP/VRRP decoder, independent of the simulator's parsers.
 mod frames;
 
+/// A small XML reader for the JUnit files the CLI writes.
+mod xml;
+
 /// Wire-level fidelity of the failover scenarios against spec-vrrp's figures (issue 3, 2–6).
 mod fidelity;
 
@@ -37,6 +40,12 @@ mod limits;
 
 /// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree; an exhausted budget and `--max-wall`.
 mod cli;
+
+/// Verdicts that cannot mislead: a crash, work unfinished at the end, output files made before the run (issue 9).
+mod verdicts;
+
+/// What the report shows: `--quiet`, `--only`, `--from`/`--to`, `--color`, folded ping lines, the whole JSON report and its documented fields (issue 9).
+mod report;
 
 /// The progress line of `labsim run` on a terminal (driven through tmux), erased at the end.
 mod progress;
