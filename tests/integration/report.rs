@@ -298,3 +298,22 @@ fn docs_json_md_lists_exactly_the_fields_written() {
     compare("The trace", section("The trace"), trace);
     assert!(problems.is_empty(), "docs/json.md and labsim's output differ:\n{}", problems.join("\n"));
 }
+
+/// The example output in README's "Run it" section is the failover report's, line for line (a
+/// `...` stands for lines left out).
+#[test]
+fn the_readme_example_is_the_failover_report() {
+    let readme = std::fs::read_to_string(util::root().join("README.md")).expect("README.md");
+    let section = readme.split("\n## Run it\n").nth(1).expect("a Run it section");
+    // The first code block without a language: the report's excerpt.
+    let example = section.split("```").skip(1).step_by(2).find(|b| b.starts_with('\n')).expect("the example block");
+    let report = labsim(&["run", FAILOVER], &[]).stdout;
+    let lines: Vec<&str> = report.lines().collect();
+    let mut at = 0;
+    for want in example.lines().filter(|l| *l != "...") {
+        match lines[at..].iter().position(|l| *l == want) {
+            Some(i) => at += i + 1,
+            None => panic!("README's example line is not in the report (in order):\n{want}\n\nreport:\n{report}"),
+        }
+    }
+}
