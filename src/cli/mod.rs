@@ -4,8 +4,12 @@
 
 mod bench;
 mod catalog;
+mod crash;
+mod diagnostics;
 pub(crate) mod exit;
 mod new;
+mod outputs;
+mod report_args;
 mod run;
 mod topo;
 mod wall;

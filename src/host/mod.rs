@@ -105,6 +105,12 @@ impl Host {
         self.poll(now);
     }
 
+    /// The end of the run, or where it stopped: traces what each console command still running
+    /// was doing (nothing else moves).
+    pub(crate) fn record_unfinished(&mut self, now: SimTime) {
+        self.userland.record_unfinished(&mut Sys::new(&mut self.kernel), now);
+    }
+
     /// The end of the run: running console commands get SIGINT (as Ctrl-C), so `ping` prints its
     /// statistics.
     pub(crate) fn interrupt_commands(&mut self, now: SimTime) {

@@ -31,6 +31,7 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub(crate) use duration::parse_duration;
 pub use error::ScenarioError;
 pub(crate) use input::relative_path;
 

@@ -171,6 +171,10 @@ fn run_takes_a_directory_or_several_files_with_one_summary_line_each() {
     let pass2 = new_scenario(&again, "pass2");
     let out = labsim(&["run", arg(&pass), arg(&pass2)]);
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains('\x1b'), "no colour into a pipe: {}", out.stdout);
+    // --color colours the marks, as in one run's report.
+    let out = labsim(&["run", arg(&pass), arg(&pass2), "--color", "always"]);
+    assert!(out.stdout.starts_with("\x1b[32mPASS\x1b[0m"), "{}", out.stdout);
 
     // What makes no sense with several runs is refused before anything runs.
     let same_name = again.join("pass.ron");
@@ -179,6 +183,9 @@ fn run_takes_a_directory_or_several_files_with_one_summary_line_each() {
         (&pass2, vec!["--json"], "--json prints one run's report"),
         (&pass2, vec!["--trace", "t.jsonl"], "--trace writes one run's trace"),
         (&same_name, vec!["--pcap", arg(&pcap)], "are both named pass"),
+        (&pass2, vec!["--quiet"], "--quiet shapes one run's report"),
+        (&pass2, vec!["--only", "lb-1"], "--only shapes one run's report"),
+        (&pass2, vec!["--from", "1s"], "--from shapes one run's report"),
     ] {
         let mut args = vec!["run", arg(&pass), arg(other)];
         args.extend(extra);
