@@ -52,17 +52,33 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// A daemon's message about a configuration file, as a warning of `labsim check`: positioned at
+/// the scenario's file it came from when there is one (`scenarios/web/x.conf:12: warning: …`),
+/// otherwise at the scenario and the host's file.
+fn config_warning(scenario: &std::path::Path, note: &crate::lab::ConfigNote) -> String {
+    let line = if note.line > 0 { format!(":{}", note.line) } else { String::new() };
+    match &note.source {
+        Some(source) => format!("{}{line}: warning: {}: {}", source.display(), note.host, note.text),
+        None => format!("{}: warning: {}:{}{line}: {}", scenario.display(), note.host, note.path, note.text),
+    }
+}
+
 fn check(files: &[PathBuf]) -> u8 {
     let mut code = exit::OK;
     for f in files {
         match crate::scenario::load(f) {
-            Ok(s) => println!(
-                "{}: ok ({} hosts, {} timeline entries, {} expectations)",
-                f.display(),
-                s.hosts.len(),
-                s.timeline.len(),
-                s.expectations.len()
-            ),
+            Ok(s) => {
+                println!(
+                    "{}: ok ({} hosts, {} timeline entries, {} expectations)",
+                    f.display(),
+                    s.hosts.len(),
+                    s.timeline.len(),
+                    s.expectations.len()
+                );
+                for note in crate::lab::config_notes(&s) {
+                    eprintln!("{}", config_warning(f, &note));
+                }
+            }
             Err(e) => {
                 eprintln!("{e}");
                 code = exit::INVALID;
