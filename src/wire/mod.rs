@@ -20,6 +20,9 @@
 //! | [`http`] | HTTP/1.x message heads (RFC 9112) |
 //! | [`xdr`] | XDR, the encoding of ONC RPC (RFC 4506) |
 //! | [`rpc`] | ONC RPC v2 message headers and TCP record marking (RFC 5531) |
+//! | [`portmap`] | portmap v2's arguments and results (RFC 1833 §3) |
+//! | [`mount`] | MOUNT v3's arguments and results (RFC 1813 Appendix I) |
+//! | [`nfs3`] | NFSv3's types, arguments and results (RFC 1813) |
 
 pub(crate) mod arp;
 pub(crate) mod checksum;
@@ -27,6 +30,12 @@ pub(crate) mod ethernet;
 pub(crate) mod http;
 pub(crate) mod icmp;
 pub(crate) mod ipv4;
+#[cfg_attr(not(test), allow(dead_code, unused_macros))]
+pub(crate) mod mount;
+#[cfg_attr(not(test), allow(dead_code, unused_macros))]
+pub(crate) mod nfs3;
+#[cfg_attr(not(test), allow(dead_code, unused_macros))]
+pub(crate) mod portmap;
 // NFS's formats are used by the tests and the NFS cores only until issue 10's second phase wires
 // the daemons into hosts.
 #[cfg_attr(not(test), allow(dead_code, unused_macros))]

@@ -222,6 +222,16 @@ impl Xdr for String {
     }
 }
 
+/// Unbounded variable-length opaque data (READ and WRITE's `data`): bounded only by the message.
+impl Xdr for Vec<u8> {
+    fn decode(r: &mut Reader<'_>) -> Result<Vec<u8>> {
+        r.opaque(usize::MAX).map(<[u8]>::to_vec)
+    }
+    fn encode(&self, w: &mut Writer) {
+        w.opaque(self);
+    }
+}
+
 /// Fixed opaque[8] (`cookieverf3`, `createverf3`, `writeverf3`).
 impl Xdr for [u8; 8] {
     fn decode(r: &mut Reader<'_>) -> Result<[u8; 8]> {
