@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::wire::rpc::tests::hex;
-use crate::wire::xdr::to_bytes;
+use crate::wire::xdr::{List, to_bytes};
 
 fn t(seconds: u32) -> NfsTime {
     NfsTime { seconds, nseconds: 5 }
@@ -186,4 +186,14 @@ fn handles_over_64_bytes_and_unmodelled_procedures() {
     let mut b = Call::Getattr(fh(2)).to_bytes();
     b.extend_from_slice(&[0; 4]);
     assert!(Call::decode(1, &b).is_err());
+}
+
+#[test]
+fn handles_round_trip_and_foreign_ones_are_refused() {
+    let h = Handle { export_root: 2, ino: 0x0102_0304_0506_0708, generation: 9 };
+    let fh = h.to_fh();
+    assert_eq!(fh.0, hex("00000001 00000000 00000002 01020304 05060708 00000009"));
+    assert_eq!(Handle::parse(&fh), Ok(h));
+    assert!(Handle::parse(&Fh(fh.0[..23].to_vec())).is_err());
+    assert!(Handle::parse(&Fh(vec![0; 24])).is_err());
 }
