@@ -144,17 +144,31 @@ pub(crate) struct AuthSys {
     pub(crate) gids: Vec<u32>,
 }
 
+/// Why an AUTH_SYS body was refused: Linux's `svcauth_unix_accept` answers a body it cannot
+/// decode with GARBAGE_ARGS and one with more than 16 groups with AUTH_BADCRED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthSysFault {
+    /// Cut short, a machine name over 255 bytes, or trailing bytes.
+    Garbage,
+    /// More than [`MAX_GIDS`] supplementary groups.
+    TooManyGroups,
+}
+
 impl AuthSys {
-    /// Reads the body of an AUTH_SYS credential; trailing bytes are an error.
-    pub(crate) fn parse(body: &[u8]) -> Result<AuthSys> {
+    /// Reads the body of an AUTH_SYS credential.
+    pub(crate) fn parse(body: &[u8]) -> core::result::Result<AuthSys, AuthSysFault> {
+        let garbage = |_| AuthSysFault::Garbage;
         let mut r = Reader::new(body);
-        let stamp = r.u32()?;
-        let machine_name = r.string(MAX_MACHINE_NAME)?.to_owned();
-        let uid = r.u32()?;
-        let gid = r.u32()?;
-        let n = r.array_len(MAX_GIDS, 4)?;
-        let gids = (0..n).map(|_| r.u32()).collect::<Result<Vec<_>>>()?;
-        r.finish()?;
+        let stamp = r.u32().map_err(garbage)?;
+        let machine_name = r.string(MAX_MACHINE_NAME).map_err(garbage)?.to_owned();
+        let uid = r.u32().map_err(garbage)?;
+        let gid = r.u32().map_err(garbage)?;
+        let n = r.u32().map_err(garbage)? as usize;
+        if n > MAX_GIDS {
+            return Err(AuthSysFault::TooManyGroups);
+        }
+        let gids = (0..n).map(|_| r.u32()).collect::<Result<Vec<_>>>().map_err(garbage)?;
+        r.finish().map_err(garbage)?;
         Ok(AuthSys { stamp, machine_name, uid, gid, gids })
     }
 
@@ -230,8 +244,8 @@ pub(crate) enum RejectStat {
 
 /// `auth_stat` AUTH_BADCRED: the credential is malformed.
 pub(crate) const AUTH_BADCRED: u32 = 1;
-/// `auth_stat` AUTH_TOOWEAK: the flavor is not accepted.
-pub(crate) const AUTH_TOOWEAK: u32 = 5;
+/// `auth_stat` AUTH_BADVERF: the verifier is malformed.
+pub(crate) const AUTH_BADVERF: u32 = 3;
 
 /// A reply header (`reply_body`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -492,7 +506,7 @@ pub(crate) mod tests {
             ReplyBody::Accepted { verf: OpaqueAuth::none(), stat: AcceptStat::GarbageArgs },
             ReplyBody::Accepted { verf: OpaqueAuth::none(), stat: AcceptStat::SystemErr },
             ReplyBody::Denied(RejectStat::RpcMismatch { low: 2, high: 2 }),
-            ReplyBody::Denied(RejectStat::AuthError(AUTH_TOOWEAK)),
+            ReplyBody::Denied(RejectStat::AuthError(AUTH_BADVERF)),
         ];
         for body in bodies {
             let msg = Message::Reply(Reply { xid: 7, body });
@@ -521,12 +535,13 @@ pub(crate) mod tests {
         assert!(Packet::new_checked(&hex("00000001 00000001")[..]).is_ok());
         // AUTH_SYS with 17 groups, a 256-byte name, a trailing word.
         let mut sys = AuthSys { stamp: 0, machine_name: "a".into(), uid: 1, gid: 1, gids: vec![0; 17] }.to_auth().body;
-        assert!(AuthSys::parse(&sys).is_err());
+        assert_eq!(AuthSys::parse(&sys), Err(AuthSysFault::TooManyGroups));
         sys = AuthSys { stamp: 0, machine_name: "a".repeat(256), uid: 1, gid: 1, gids: vec![] }.to_auth().body;
-        assert!(AuthSys::parse(&sys).is_err());
+        assert_eq!(AuthSys::parse(&sys), Err(AuthSysFault::Garbage));
         sys = AuthSys { stamp: 0, machine_name: "a".into(), uid: 1, gid: 1, gids: vec![] }.to_auth().body;
         sys.extend_from_slice(&[0; 4]);
-        assert!(AuthSys::parse(&sys).is_err());
+        assert_eq!(AuthSys::parse(&sys), Err(AuthSysFault::Garbage));
+        assert_eq!(AuthSys::parse(&sys[..10]), Err(AuthSysFault::Garbage));
     }
 
     #[test]

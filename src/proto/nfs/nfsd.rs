@@ -72,9 +72,9 @@ impl Nfsd {
         let verifier = self.verifier;
         let reply = serve_message(message, from, (wire::PROGRAM, wire::VERSION, wire::VERSION), &mut events, |req, _| {
             let call = match Call::decode(req.procedure, req.args) {
-                Ok(Some(call)) => call,
+                Ok(Some(call)) if call.names().into_iter().all(valid_name) => call,
                 Ok(None) => return (Outcome::ProcUnavail, Answer::ProcUnavail),
-                Err(_) => return (Outcome::GarbageArgs, Answer::GarbageArgs),
+                Ok(Some(_)) | Err(_) => return (Outcome::GarbageArgs, Answer::GarbageArgs),
             };
             let mut ctx = Ctx { tree, exports, client, from, cred: &req.cred, now_us, verifier };
             let reply = ops::call(&mut ctx, call);
@@ -135,6 +135,12 @@ impl Ctx<'_> {
     pub(super) fn post(&self, ino: Ino) -> Option<Fattr> {
         self.tree.attr(ino).map(|a| self.fattr(&a))
     }
+}
+
+/// knfsd's decoder of `filename3` (`svcxdr_decode_filename3` in `fs/nfsd/nfs3xdr.c`): a name
+/// that is empty, longer than 255 bytes or holds a NUL or a slash makes the call GARBAGE_ARGS.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= wire::MAXNAMLEN && !name.contains(['/', '\0'])
 }
 
 /// `nfstime3` of µs since the epoch.

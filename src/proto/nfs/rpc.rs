@@ -1,10 +1,14 @@
-//! What every ONC RPC server does before a program sees a call (Linux's `svc_process_common`
-//! in `net/sunrpc/svc.c`, `svcauth_unix_accept` in `net/sunrpc/svcauth_unix.c`): drop what is
-//! not a call, answer RPC_MISMATCH, AUTH_ERROR, PROG_UNAVAIL and PROG_MISMATCH itself, and hand
-//! the rest over with its credential. The program answers with an [`Outcome`] that [`reply`]
-//! turns into the reply message.
+//! What every ONC RPC server does before a program sees a call, in Linux's order
+//! (`svc_process_common` in `net/sunrpc/svc.c`; `svc_authenticate`, and `svcauth_null_accept`
+//! and `svcauth_unix_accept` in `net/sunrpc/svcauth_unix.c`, as of 6.x): drop what is not a
+//! call; RPC_MISMATCH for an RPC version other than 2; the credential (AUTH_ERROR BADCRED for
+//! an unknown flavor, an AUTH_NONE credential with a body or an AUTH_SYS one with more than 16
+//! groups; BADVERF for a verifier other than an empty AUTH_NONE; GARBAGE_ARGS for an AUTH_SYS
+//! body that does not decode); then PROG_UNAVAIL and PROG_MISMATCH. The rest goes to the program
+//! with its credential; the program answers with an [`Outcome`] that [`reply`] turns into the
+//! reply message.
 
-use crate::wire::rpc::{self, AcceptStat, AuthSys, Message, RejectStat, Reply, ReplyBody};
+use crate::wire::rpc::{self, AcceptStat, AuthSys, AuthSysFault, Message, RejectStat, Reply, ReplyBody};
 use crate::wire::xdr::Writer;
 
 /// The caller's identity.
@@ -71,21 +75,26 @@ pub(crate) fn accept(message: &[u8], program: u32, low: u32, high: u32) -> Accep
     if call.rpc_version != rpc::RPC_VERSION {
         return refuse(ReplyBody::Denied(RejectStat::RpcMismatch { low: rpc::RPC_VERSION, high: rpc::RPC_VERSION }));
     }
+    let none = || rpc::OpaqueAuth::none();
+    let bad_cred = ReplyBody::Denied(RejectStat::AuthError(rpc::AUTH_BADCRED));
     let cred = match call.cred.flavor {
-        rpc::AUTH_NONE => Cred::None,
+        rpc::AUTH_NONE if call.cred.body.is_empty() => Cred::None,
         rpc::AUTH_SYS => match AuthSys::parse(&call.cred.body) {
             Ok(sys) => Cred::Sys(sys),
-            Err(_) => return refuse(ReplyBody::Denied(RejectStat::AuthError(rpc::AUTH_BADCRED))),
+            Err(AuthSysFault::TooManyGroups) => return refuse(bad_cred),
+            Err(AuthSysFault::Garbage) => return refuse(ReplyBody::Accepted { verf: none(), stat: AcceptStat::GarbageArgs }),
         },
-        // No other flavor is registered: `svc_authenticate` answers AUTH_BADCRED.
-        _ => return refuse(ReplyBody::Denied(RejectStat::AuthError(rpc::AUTH_BADCRED))),
+        // No other flavor is registered (`svc_authenticate`), and AUTH_NONE carries no body.
+        _ => return refuse(bad_cred),
     };
-    let none = rpc::OpaqueAuth::none();
+    if call.verf != rpc::OpaqueAuth::none() {
+        return refuse(ReplyBody::Denied(RejectStat::AuthError(rpc::AUTH_BADVERF)));
+    }
     if call.program != program {
-        return refuse(ReplyBody::Accepted { verf: none, stat: AcceptStat::ProgUnavail });
+        return refuse(ReplyBody::Accepted { verf: none(), stat: AcceptStat::ProgUnavail });
     }
     if !(low..=high).contains(&call.version) {
-        return refuse(ReplyBody::Accepted { verf: none, stat: AcceptStat::ProgMismatch { low, high } });
+        return refuse(ReplyBody::Accepted { verf: none(), stat: AcceptStat::ProgMismatch { low, high } });
     }
     Accept::Serve(Request { xid: call.xid, version: call.version, procedure: call.procedure, cred, args: &message[at..] })
 }

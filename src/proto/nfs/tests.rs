@@ -84,6 +84,14 @@ impl Server {
         decoded
     }
 
+    /// A call the RPC layer or the decoder refuses: its reply header.
+    fn refused(&mut self, call: &Call) -> ReplyBody {
+        let msg = call_msg(nfs3::PROGRAM, 3, call.procedure(), sys(0, 0), &call.to_bytes());
+        let reply = self.nfsd.handle_message(self.now, PRIV, &web1(), &msg, &self.exports, &mut self.tree).unwrap();
+        assert!(matches!(self.nfsd.poll_event(), Some(Event::Answered { result: Answer::GarbageArgs, .. })));
+        parse_reply(&reply).0
+    }
+
     fn nfs(&mut self, call: &Call) -> Reply {
         self.nfs_as(PRIV, sys(0, 0), call)
     }
@@ -163,8 +171,22 @@ fn rpc_layer_refusals() {
         refused(ask(call_msg(nfs3::PROGRAM, 3, 1, sys(0, 0), &[1, 2]))),
         ReplyBody::Accepted { verf: OpaqueAuth::none(), stat: AcceptStat::GarbageArgs }
     );
-    let bad_cred = OpaqueAuth { flavor: rpc::AUTH_SYS, body: vec![0; 3] };
-    assert_eq!(refused(ask(call_msg(nfs3::PROGRAM, 3, 0, bad_cred, &[]))), ReplyBody::Denied(RejectStat::AuthError(rpc::AUTH_BADCRED)));
+    // svcauth_unix_accept: an AUTH_SYS body that does not decode is GARBAGE_ARGS, 17 groups BADCRED.
+    let cut = OpaqueAuth { flavor: rpc::AUTH_SYS, body: vec![0; 3] };
+    assert_eq!(
+        refused(ask(call_msg(nfs3::PROGRAM, 3, 0, cut, &[]))),
+        ReplyBody::Accepted { verf: OpaqueAuth::none(), stat: AcceptStat::GarbageArgs }
+    );
+    let groups = AuthSys { stamp: 0, machine_name: "web-1".into(), uid: 0, gid: 0, gids: vec![1; 17] }.to_auth();
+    assert_eq!(refused(ask(call_msg(nfs3::PROGRAM, 3, 0, groups, &[]))), ReplyBody::Denied(RejectStat::AuthError(rpc::AUTH_BADCRED)));
+    let none_with_body = OpaqueAuth { flavor: rpc::AUTH_NONE, body: vec![1, 2, 3, 4] };
+    assert_eq!(
+        refused(ask(call_msg(nfs3::PROGRAM, 3, 0, none_with_body, &[]))),
+        ReplyBody::Denied(RejectStat::AuthError(rpc::AUTH_BADCRED))
+    );
+    let mut bad_verf = call_msg(nfs3::PROGRAM, 3, 0, OpaqueAuth::none(), &[]);
+    bad_verf[35] = 1; // the verifier's flavor: AUTH_SYS
+    assert_eq!(refused(ask(bad_verf)), ReplyBody::Denied(RejectStat::AuthError(rpc::AUTH_BADVERF)));
     let gss = OpaqueAuth { flavor: 6, body: vec![] };
     assert_eq!(refused(ask(call_msg(nfs3::PROGRAM, 3, 0, gss, &[]))), ReplyBody::Denied(RejectStat::AuthError(rpc::AUTH_BADCRED)));
     let mut v3 = call_msg(nfs3::PROGRAM, 3, 0, OpaqueAuth::none(), &[]);
@@ -178,7 +200,7 @@ fn rpc_layer_refusals() {
     assert_eq!(ask(reply), None);
     let events: Vec<Event> = std::iter::from_fn(|| s.nfsd.poll_event()).collect();
     assert_eq!(events.iter().filter(|e| matches!(e, Event::Dropped { .. })).count(), 3);
-    assert_eq!(events.len(), 11);
+    assert_eq!(events.len(), 14);
 }
 
 #[test]
@@ -246,7 +268,11 @@ fn every_nfsv3_procedure_and_its_errors() {
     let index = s.lookup(&root, "index.html").unwrap();
     assert_eq!(s.lookup(&root, "missing"), Err(Stat::NoEnt));
     assert_eq!(s.lookup(&index, "x"), Err(Stat::NotDir));
-    assert_eq!(s.lookup(&root, &"n".repeat(256)), Err(Stat::NameTooLong));
+    // knfsd's decoder refuses names that are empty, over 255 bytes, or hold a slash or a NUL.
+    let garbage = ReplyBody::Accepted { verf: OpaqueAuth::none(), stat: AcceptStat::GarbageArgs };
+    for name in ["n".repeat(256), String::new(), "a/b".into(), "a\0b".into()] {
+        assert_eq!(s.refused(&Call::Lookup(DirOp { dir: root.clone(), name })), garbage);
+    }
     assert_eq!(s.lookup(&root, "."), Ok(root.clone()));
     assert_eq!(s.lookup(&root, ".."), Ok(root.clone()));
     let sub = s.lookup(&root, "sub").unwrap();
@@ -285,7 +311,7 @@ fn every_nfsv3_procedure_and_its_errors() {
     assert_eq!(status(&s.nfs(&create("new.html", CreateHow::Guarded(Sattr::none())))), Stat::Exist);
     assert_eq!(status(&s.nfs(&create("new.html", CreateHow::Exclusive([1; 8])))), Stat::Exist);
     assert_eq!(status(&s.nfs(&create(".", CreateHow::Unchecked(Sattr::none())))), Stat::Exist);
-    assert_eq!(status(&s.nfs(&create("a/b", CreateHow::Unchecked(Sattr::none())))), Stat::Acces);
+    assert_eq!(s.refused(&create("a/b", CreateHow::Unchecked(Sattr::none()))), garbage);
     let write = |fh: &Fh, data: &[u8]| {
         Call::Write(WriteArgs { file: fh.clone(), offset: 0, count: data.len() as u32, stable: StableHow::Unstable, data: data.to_vec() })
     };
@@ -326,6 +352,7 @@ fn every_nfsv3_procedure_and_its_errors() {
     assert_eq!(status(&s.nfs(&Call::Rmdir(dirop(&root, "index.html")))), Stat::NotDir);
     assert_eq!(status(&s.nfs(&Call::Remove(dirop(&root, "d")))), Stat::IsDir);
     assert_eq!(status(&s.nfs(&Call::Remove(dirop(&root, "nothing")))), Stat::NoEnt);
+    assert_eq!(status(&s.nfs(&Call::Rmdir(dirop(&root, "..")))), Stat::Acces);
     assert_eq!(status(&s.nfs(&Call::Rmdir(dirop(&root, "d")))), Stat::Ok);
     // The removed directory's handle is stale for every procedure.
     assert_eq!(status(&s.nfs(&Call::Getattr(d.clone()))), Stat::Stale);

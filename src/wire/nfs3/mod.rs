@@ -40,13 +40,18 @@ pub(crate) mod access {
     pub(crate) const EXECUTE: u32 = 0x20;
 }
 
-/// A file handle (`nfs_fh3`, opaque<64>): the server's name for a file.
+/// A file handle (`nfs_fh3`, opaque<64>): the server's name for a file. An empty handle does
+/// not decode (as in knfsd's `svcxdr_decode_nfs_fh3`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Fh(pub(crate) Vec<u8>);
 
 impl Xdr for Fh {
     fn decode(r: &mut Reader<'_>) -> Result<Fh> {
-        Ok(Fh(r.opaque(FHSIZE)?.to_vec()))
+        let b = r.opaque(FHSIZE)?;
+        if b.is_empty() {
+            return Err(super::Error);
+        }
+        Ok(Fh(b.to_vec()))
     }
     fn encode(&self, w: &mut Writer) {
         w.opaque(&self.0);
@@ -425,6 +430,22 @@ impl Handle {
 
 /// `post_op_attr`.
 pub(crate) type PostOpAttr = Option<Fattr>;
+
+/// The longest file name (`NFS3_MAXNAMLEN`).
+pub(crate) const MAXNAMLEN: usize = 255;
+
+impl Call {
+    /// The file names a call carries (LOOKUP's, CREATE's, both of RENAME's, …).
+    pub(crate) fn names(&self) -> Vec<&str> {
+        match self {
+            Call::Lookup(d) | Call::Remove(d) | Call::Rmdir(d) => vec![&d.name],
+            Call::Create(a) => vec![&a.place.name],
+            Call::Mkdir(a) => vec![&a.place.name],
+            Call::Rename(a) => vec![&a.from.name, &a.to.name],
+            _ => vec![],
+        }
+    }
+}
 
 mod args;
 mod results;

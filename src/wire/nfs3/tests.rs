@@ -182,6 +182,8 @@ fn handles_over_64_bytes_and_unmodelled_procedures() {
     for unmodelled in [5, 10, 11, 15, 22, 0xffff_ffff] {
         assert_eq!(Call::decode(unmodelled, &[]), Ok(None));
     }
+    // An empty handle does not decode.
+    assert!(Call::decode(1, &[0, 0, 0, 0]).is_err());
     // Trailing bytes after GETATTR's handle are garbage.
     let mut b = Call::Getattr(fh(2)).to_bytes();
     b.extend_from_slice(&[0; 4]);

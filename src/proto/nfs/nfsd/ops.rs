@@ -7,8 +7,6 @@ use crate::proto::nfs::tree::{Change, Errno, Ino, Kind};
 use crate::wire::nfs3::*;
 use crate::wire::xdr::List;
 
-/// The longest name (`NFS3_MAXNAMLEN`).
-const NAME_MAX: usize = 255;
 /// Largest READ and WRITE, preferred sizes (spec §5.3: Linux-like).
 const IO_MAX: u32 = 1 << 20;
 
@@ -61,17 +59,6 @@ fn errno(e: Errno) -> Stat {
         Errno::IsDir => Stat::IsDir,
         Errno::NoSpc => Stat::NoSpc,
     }
-}
-
-/// `check_filename` and `lookup_one_len`: empty or with a slash → ACCES, too long → NAMETOOLONG.
-fn check_name(name: &str) -> R<()> {
-    if name.is_empty() || name.contains(['/', '\0']) {
-        return Err(Stat::Acces);
-    }
-    if name.len() > NAME_MAX {
-        return Err(Stat::NameTooLong);
-    }
-    Ok(())
 }
 
 /// A directory the caller may change: not `ro`, write and search permission.
@@ -162,7 +149,6 @@ fn lookup(ctx: &Ctx<'_>, a: &DirOp) -> Res<LookupOk, PostOpAttr> {
             ".." if t.handle.ino == t.handle.export_root => return Ok(t.handle.ino),
             _ => {}
         }
-        check_name(&a.name)?;
         ctx.tree.lookup(t.handle.ino, &a.name).map_err(errno)
     })();
     match found.and_then(|ino| ctx.handle_of(&t, ino).ok_or(Stat::NoEnt)) {
@@ -256,9 +242,6 @@ fn create(ctx: &mut Ctx<'_>, place: &DirOp, kind: Kind, how: &CreateHow) -> Res<
     if place.name == "." || place.name == ".." {
         return fail(ctx, Stat::Exist);
     }
-    if let Err(s) = check_name(&place.name) {
-        return fail(ctx, s);
-    }
     let sattr = match how {
         CreateHow::Unchecked(s) | CreateHow::Guarded(s) => s.clone(),
         CreateHow::Exclusive(_) => Sattr::none(),
@@ -304,13 +287,10 @@ fn remove(ctx: &mut Ctx<'_>, a: &DirOp, kind: Kind) -> Res<WccData, WccData> {
         Err(s) => return Res::Fail(s, ctx.verify(&a.dir).map(|t| wcc_of(ctx, &t)).unwrap_or(NO_WCC)),
     };
     let checked = (|| {
-        match (kind, a.name.as_str()) {
-            (Kind::Dir, ".") => return Err(Stat::Inval),
-            (Kind::Dir, "..") => return Err(Stat::NotEmpty),
-            (Kind::File, "." | "..") => return Err(Stat::IsDir),
-            _ => {}
+        // `nfsd_unlink`: dot names are refused with ACCES.
+        if a.name == "." || a.name == ".." {
+            return Err(Stat::Acces);
         }
-        check_name(&a.name)?;
         let ino = ctx.tree.lookup(dir.handle.ino, &a.name).map_err(errno)?;
         let attr = ctx.tree.attr(ino).ok_or(Stat::NoEnt)?;
         match (kind, attr.kind) {
@@ -335,15 +315,12 @@ fn rename(ctx: &mut Ctx<'_>, a: &RenameArgs) -> Res<RenameWcc, RenameWcc> {
         Err(s) => return Res::Fail(s, RenameWcc { fromdir_wcc: wcc(ctx, &a.from.dir), todir_wcc: wcc(ctx, &a.to.dir) }),
     };
     let checked = (|| {
+        // `nfsd_rename`: dot names are refused with PERM, then a move across exports with XDEV.
+        if [&a.from.name, &a.to.name].iter().any(|n| *n == "." || *n == "..") {
+            return Err(Stat::Perm);
+        }
         if from.handle.export_root != to.handle.export_root {
             return Err(Stat::Xdev);
-        }
-        // `nfsd_rename`: dot names are refused with PERM.
-        for n in [&a.from.name, &a.to.name] {
-            if n == "." || n == ".." {
-                return Err(Stat::Perm);
-            }
-            check_name(n)?;
         }
         let src = ctx.tree.lookup(from.handle.ino, &a.from.name).map_err(errno)?;
         let src_kind = ctx.tree.attr(src).ok_or(Stat::NoEnt)?.kind;
@@ -451,7 +428,7 @@ fn pathconf(ctx: &Ctx<'_>, fh: &Fh) -> Res<PathconfOk, PostOpAttr> {
         Ok(t) => Res::Ok(PathconfOk {
             obj_attributes: Some(ctx.fattr(&t.attr)),
             linkmax: 65000,
-            name_max: NAME_MAX as u32,
+            name_max: MAXNAMLEN as u32,
             no_trunc: true,
             chown_restricted: true,
             case_insensitive: false,
