@@ -58,7 +58,6 @@ impl Nfsd {
     }
 
     /// Answers one message from `client` at `from`; `now_us` is the server's clock.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn handle_message(
         &mut self,
         now_us: u64,
@@ -72,7 +71,7 @@ impl Nfsd {
         let verifier = self.verifier;
         let reply = serve_message(message, from, (wire::PROGRAM, wire::VERSION, wire::VERSION), &mut events, |req, _| {
             let call = match Call::decode(req.procedure, req.args) {
-                Ok(Some(call)) if call.names().into_iter().all(valid_name) => call,
+                Ok(Some(call)) if sane(&call) => call,
                 Ok(None) => return (Outcome::ProcUnavail, Answer::ProcUnavail),
                 Ok(Some(_)) | Err(_) => return (Outcome::GarbageArgs, Answer::GarbageArgs),
             };
@@ -137,10 +136,17 @@ impl Ctx<'_> {
     }
 }
 
-/// knfsd's decoder of `filename3` (`svcxdr_decode_filename3` in `fs/nfsd/nfs3xdr.c`): a name
-/// that is empty, longer than 255 bytes or holds a NUL or a slash makes the call GARBAGE_ARGS.
-fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= wire::MAXNAMLEN && !name.contains(['/', '\0'])
+/// What knfsd's decoders refuse beyond the XDR layout (`fs/nfsd/nfs3xdr.c`), answered
+/// GARBAGE_ARGS: a name that is empty, longer than 255 bytes or holds a NUL or a slash
+/// (`svcxdr_decode_filename3`), a WRITE whose count is not its data's length
+/// (`nfs3svc_decode_writeargs`).
+fn sane(call: &Call) -> bool {
+    let names = call.names().into_iter().all(|n| !n.is_empty() && n.len() <= wire::MAXNAMLEN && !n.contains(['/', '\0']));
+    let write = match call {
+        Call::Write(w) => usize::try_from(w.count).is_ok_and(|c| c == w.data.len()),
+        _ => true,
+    };
+    names && write
 }
 
 /// `nfstime3` of µs since the epoch.

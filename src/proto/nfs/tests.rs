@@ -310,6 +310,14 @@ fn every_nfsv3_procedure_and_its_errors() {
     assert!(made.dir_wcc.before.is_some() && made.dir_wcc.after.is_some());
     assert_eq!(status(&s.nfs(&create("new.html", CreateHow::Guarded(Sattr::none())))), Stat::Exist);
     assert_eq!(status(&s.nfs(&create("new.html", CreateHow::Exclusive([1; 8])))), Stat::Exist);
+    // EXCLUSIVE: a retransmission with the same verifier gets the same file, another verifier EXIST.
+    let Reply::Create(Res::Ok(excl)) = s.nfs(&create("lock", CreateHow::Exclusive(*b"\x01\0\0\0\x02\0\0\0"))) else { panic!() };
+    let excl_attr = excl.obj_attributes.unwrap();
+    assert_eq!((excl_attr.mtime.seconds, excl_attr.atime.seconds, excl_attr.mode), (1, 2, 0));
+    let Reply::Create(Res::Ok(again)) = s.nfs(&create("lock", CreateHow::Exclusive(*b"\x01\0\0\0\x02\0\0\0"))) else { panic!() };
+    assert_eq!(again.obj, excl.obj);
+    assert_eq!(status(&s.nfs(&create("lock", CreateHow::Exclusive([3; 8])))), Stat::Exist);
+    assert_eq!(status(&s.nfs(&Call::Remove(DirOp { dir: root.clone(), name: "lock".into() }))), Stat::Ok);
     assert_eq!(status(&s.nfs(&create(".", CreateHow::Unchecked(Sattr::none())))), Stat::Exist);
     assert_eq!(s.refused(&create("a/b", CreateHow::Unchecked(Sattr::none()))), garbage);
     let write = |fh: &Fh, data: &[u8]| {
@@ -323,6 +331,8 @@ fn every_nfsv3_procedure_and_its_errors() {
     };
     assert_eq!((again.obj, again.obj_attributes.unwrap().size), (Some(new.clone()), 0));
     assert_eq!(status(&s.nfs(&write(&root, b"x"))), Stat::IsDir);
+    let short = Call::Write(WriteArgs { file: new.clone(), offset: 0, count: 9, stable: StableHow::FileSync, data: b"abc".to_vec() });
+    assert_eq!(s.refused(&short), garbage);
     assert_eq!(status(&s.nfs_as(PRIV, sys(33, 33), &write(&index, b"x"))), Stat::Acces);
     let Reply::Commit(Res::Ok(c)) = s.nfs(&Call::Commit(CommitArgs { file: new.clone(), offset: 0, count: 0 })) else { panic!() };
     assert_eq!(c.verf, *b"bootverf");
@@ -334,6 +344,22 @@ fn every_nfsv3_procedure_and_its_errors() {
     let Reply::Setattr(Res::Ok(wcc)) = s.nfs(&setattr(&new, sattr_mode(0o600), Some(before.ctime))) else { panic!() };
     assert_eq!(wcc.after.unwrap().mode, 0o600);
     assert_eq!(status(&s.nfs_as(PRIV, sys(33, 33), &setattr(&index, sattr_mode(0o777), None))), Stat::Perm);
+    // The owner (uid 1000) may chgrp to a group of theirs, not to another; nor give the file away.
+    let chgrp = |gid| Sattr { gid: Some(gid), ..Sattr::none() };
+    let owner = AuthSys { stamp: 0, machine_name: "web-1".into(), uid: 1000, gid: 1000, gids: vec![33] }.to_auth();
+    assert_eq!(status(&s.nfs_as(PRIV, owner.clone(), &setattr(&private, chgrp(33), None))), Stat::Ok);
+    assert_eq!(status(&s.nfs_as(PRIV, owner.clone(), &setattr(&private, chgrp(0), None))), Stat::Perm);
+    let chown = Sattr { uid: Some(33), ..Sattr::none() };
+    assert_eq!(status(&s.nfs_as(PRIV, owner.clone(), &setattr(&private, chown, None))), Stat::Perm);
+    // Times: "now" needs nothing more than the export's rw; an explicit time needs the owner.
+    let touch = Sattr { mtime: SetTime::ServerTime, ..Sattr::none() };
+    assert_eq!(status(&s.nfs_as(PRIV, sys(33, 33), &setattr(&private, touch, None))), Stat::Ok);
+    let back = Sattr { mtime: SetTime::ClientTime(NfsTime { seconds: 1, nseconds: 0 }), ..Sattr::none() };
+    assert_eq!(status(&s.nfs_as(PRIV, sys(33, 33), &setattr(&private, back.clone(), None))), Stat::Perm);
+    assert_eq!(status(&s.nfs_as(PRIV, owner, &setattr(&private, back, None))), Stat::Ok);
+    // A size needs write permission (the owner always has it).
+    let trunc = Sattr { size: Some(1), ..Sattr::none() };
+    assert_eq!(status(&s.nfs_as(PRIV, sys(33, 33), &setattr(&index, trunc, None))), Stat::Acces);
     assert_eq!(status(&s.nfs(&setattr(&root, Sattr { size: Some(0), ..Sattr::none() }, None))), Stat::IsDir);
 
     // MKDIR, RMDIR (NOTEMPTY, NOTDIR), REMOVE (ISDIR, NOENT).
@@ -467,4 +493,55 @@ fn a_reused_inode_number_does_not_revive_an_old_handle() {
     assert_eq!(Handle::parse(&fresh).unwrap().generation, old.generation + 1);
     // Handles are deterministic: the same file gives the same bytes.
     assert_eq!(s.lookup(&root, "index.html").unwrap(), fresh);
+}
+
+#[test]
+fn cut_and_corrupted_messages_never_panic() {
+    let mut s = Server::new(LAB);
+    let root = s.root();
+    let mut pm = Portmapper::new();
+    let calls = [
+        call_msg(nfs3::PROGRAM, 3, 3, sys(0, 0), &Call::Lookup(DirOp { dir: root.clone(), name: "index.html".into() }).to_bytes()),
+        call_msg(
+            nfs3::PROGRAM,
+            3,
+            7,
+            sys(0, 0),
+            &Call::Write(WriteArgs { file: root.clone(), offset: 0, count: 2, stable: StableHow::Unstable, data: b"hi".to_vec() })
+                .to_bytes(),
+        ),
+        call_msg(mount::PROGRAM, 3, 1, sys(0, 0), &mount::Call::Mnt("/web".into()).to_bytes()),
+        call_msg(
+            portmap::PROGRAM,
+            2,
+            3,
+            OpaqueAuth::none(),
+            &portmap::Call::Getport(portmap::Mapping { prog: 100_003, vers: 3, prot: 6, port: 0 }).to_bytes(),
+        ),
+    ];
+    let mut answered = 0;
+    for msg in &calls {
+        let mut variants: Vec<Vec<u8>> = (0..msg.len()).map(|n| msg[..n].to_vec()).collect();
+        for i in 0..msg.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut m = msg.clone();
+                m[i] ^= flip;
+                variants.push(m);
+            }
+        }
+        for m in &variants {
+            let replies = [
+                s.nfsd.handle_message(s.now, PRIV, &web1(), m, &s.exports, &mut s.tree),
+                s.mountd.handle_message(PRIV, &web1(), m, &s.exports, &s.tree),
+                pm.handle_message(PRIV, false, m),
+            ];
+            for reply in replies.into_iter().flatten() {
+                // Every reply is a well-formed reply to the call's xid.
+                let (Message::Reply(r), _) = Message::parse(&reply).unwrap() else { panic!("not a reply") };
+                assert_eq!(r.xid.to_be_bytes(), m[..4]);
+                answered += 1;
+            }
+        }
+    }
+    assert!(answered > 1000, "{answered}");
 }

@@ -82,6 +82,10 @@ fn wcc_of(ctx: &Ctx<'_>, before: &Target) -> WccData {
 
 const NO_WCC: WccData = WccData { before: None, after: None };
 
+/// `nfsd_setattr`: `fh_verify` (a size on a directory is ISDIR, a read-only export ROFS, a size
+/// without write permission ACCES unless the caller owns the file), then the guard (NOT_SYNC),
+/// then the VFS's `setattr_prepare` (chmod by the owner, chown by root, chgrp by the owner to
+/// one of their groups, explicit times by the owner: PERM otherwise).
 fn setattr(ctx: &mut Ctx<'_>, a: &SetattrArgs) -> Res<WccData, WccData> {
     let t = match ctx.verify(&a.object) {
         Ok(t) => t,
@@ -89,41 +93,38 @@ fn setattr(ctx: &mut Ctx<'_>, a: &SetattrArgs) -> Res<WccData, WccData> {
     };
     let unchanged = WccData { before: Some(wcc_attr(&t.attr)), after: Some(ctx.fattr(&t.attr)) };
     let fail = |s| Res::Fail(s, unchanged.clone());
+    let s = &a.new_attributes;
+    if s.size.is_some() && t.attr.kind == Kind::Dir {
+        return fail(Stat::IsDir);
+    }
+    if t.options.read_only {
+        return fail(Stat::Rofs);
+    }
+    if s.size.is_some() && !t.who.may_io(&t.attr, MAY_WRITE) {
+        return fail(Stat::Acces);
+    }
     if let Some(guard) = &a.guard
         && *guard != time(t.attr.ctime_us)
     {
         return fail(Stat::NotSync);
     }
-    if t.options.read_only {
-        return fail(Stat::Rofs);
-    }
-    let s = &a.new_attributes;
-    let owner = t.who.uid == 0 || t.who.uid == t.attr.uid;
-    // chmod and chown: the owner (giving the file to someone else: root only).
-    if (s.mode.is_some() || s.gid.is_some()) && !owner || s.uid.is_some_and(|u| u != t.attr.uid && t.who.uid != 0) {
+    let (who, attr) = (&t.who, &t.attr);
+    let root = who.uid == 0;
+    let owner = root || who.uid == attr.uid;
+    let chown_ok = s.uid.is_none_or(|u| root || (owner && u == attr.uid));
+    let chgrp_ok = s.gid.is_none_or(|g| root || (owner && (g == attr.gid || g == who.gid || who.gids.contains(&g))));
+    let times_ok = owner || !matches!((&s.atime, &s.mtime), (SetTime::ClientTime(_), _) | (_, SetTime::ClientTime(_)));
+    if !(chown_ok && chgrp_ok && times_ok && (s.mode.is_none() || owner)) {
         return fail(Stat::Perm);
     }
-    if s.size.is_some() {
-        if t.attr.kind == Kind::Dir {
-            return fail(Stat::IsDir);
-        }
-        if !t.who.may_io(&t.attr, MAY_WRITE) {
-            return fail(Stat::Acces);
-        }
-    }
-    let settime = |st: &SetTime| -> R<Option<u64>> {
-        match st {
-            SetTime::DontChange => Ok(None),
-            SetTime::ServerTime if owner || t.who.may(&t.attr, MAY_WRITE) => Ok(Some(ctx.now_us)),
-            SetTime::ClientTime(c) if owner => Ok(Some(u64::from(c.seconds) * 1_000_000 + u64::from(c.nseconds) / 1000)),
-            _ => Err(Stat::Perm),
-        }
+    let change = Change {
+        mode: s.mode.map(|m| m & 0o7777),
+        uid: s.uid,
+        gid: s.gid,
+        size: s.size,
+        atime_us: settime(&s.atime, ctx.now_us),
+        mtime_us: settime(&s.mtime, ctx.now_us),
     };
-    let (atime_us, mtime_us) = match (settime(&s.atime), settime(&s.mtime)) {
-        (Ok(a), Ok(m)) => (a, m),
-        (Err(e), _) | (_, Err(e)) => return fail(e),
-    };
-    let change = Change { mode: s.mode.map(|m| m & 0o7777), uid: s.uid, gid: s.gid, size: s.size, atime_us, mtime_us };
     match ctx.tree.change(t.handle.ino, &change, ctx.now_us) {
         Ok(()) => Res::Ok(wcc_of(ctx, &t)),
         Err(e) => fail(errno(e)),
@@ -162,27 +163,26 @@ fn access(ctx: &Ctx<'_>, a: &AccessArgs) -> Res<AccessOk, PostOpAttr> {
         Ok(t) => t,
         Err(s) => return Res::Fail(s, None),
     };
-    // `nfsd_access`: each bit asked is granted if the permission it maps to is.
-    let dir = t.attr.kind == Kind::Dir;
-    let map = [
+    // `nfsd_access` (`fs/nfsd/vfs.c`): each bit asked is granted if the permission it maps to
+    // in `nfs3_regaccess` or `nfs3_diraccess` is (a read-only export grants no writing).
+    const FILE: [(u32, u32, bool); 4] = [
         (access::READ, MAY_READ, false),
-        (access::LOOKUP, MAY_EXEC, false),
+        (access::EXECUTE, MAY_EXEC, false),
         (access::MODIFY, MAY_WRITE, true),
         (access::EXTEND, MAY_WRITE, true),
-        (access::DELETE, MAY_WRITE, true),
-        (access::EXECUTE, MAY_EXEC, false),
     ];
-    let mut granted = 0;
-    for (bit, may, writes) in map {
-        let meaningful = match bit {
-            access::LOOKUP | access::DELETE => dir,
-            access::EXECUTE => !dir,
-            _ => true,
-        };
-        if a.access & bit != 0 && meaningful && !(writes && t.options.read_only) && t.who.may(&t.attr, may) {
-            granted |= bit;
-        }
-    }
+    const DIR: [(u32, u32, bool); 5] = [
+        (access::READ, MAY_READ, false),
+        (access::LOOKUP, MAY_EXEC, false),
+        (access::MODIFY, MAY_EXEC | MAY_WRITE, true),
+        (access::EXTEND, MAY_EXEC | MAY_WRITE, true),
+        (access::DELETE, MAY_EXEC | MAY_WRITE, true),
+    ];
+    let map: &[(u32, u32, bool)] = if t.attr.kind == Kind::Dir { &DIR } else { &FILE };
+    let granted = map
+        .iter()
+        .filter(|&&(bit, may, writes)| a.access & bit != 0 && !(writes && t.options.read_only) && t.who.may(&t.attr, may))
+        .fold(0, |acc, &(bit, _, _)| acc | bit);
     Res::Ok(AccessOk { obj_attributes: Some(ctx.fattr(&t.attr)), access: granted })
 }
 
@@ -224,14 +224,27 @@ fn write(ctx: &mut Ctx<'_>, a: &WriteArgs) -> Res<WriteOk, WccData> {
     if !t.who.may_io(&t.attr, MAY_WRITE) {
         return fail(Stat::Acces);
     }
-    // RFC 1813 §3.3.7: `count` bytes of `data` (the data may not be shorter).
-    let Some(data) = usize::try_from(a.count).ok().and_then(|n| a.data.get(..n)) else { return fail(Stat::Inval) };
+    // `nfs3svc_decode_writeargs` cuts a write to the largest the server takes.
+    let count = a.count.min(IO_MAX);
+    let data = &a.data[..a.data.len().min(count as usize)];
     if let Err(e) = ctx.tree.write(t.handle.ino, a.offset, data, ctx.now_us) {
         return fail(errno(e));
     }
-    Res::Ok(WriteOk { file_wcc: wcc_of(ctx, &t), count: a.count, committed: StableHow::FileSync, verf: ctx.verifier })
+    Res::Ok(WriteOk { file_wcc: wcc_of(ctx, &t), count, committed: StableHow::FileSync, verf: ctx.verifier })
 }
 
+/// EXCLUSIVE's verifier as knfsd keeps it (`nfsd3_create_file`): in the new file's mtime and
+/// atime, whole seconds, the verifier's two words as the (x86, little-endian) server reads them,
+/// high bit cleared.
+fn verifier_times(v: &[u8; 8]) -> (u64, u64) {
+    let word = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) & 0x7fff_ffff) * 1_000_000;
+    (word(&v[..4]), word(&v[4..]))
+}
+
+/// CREATE and MKDIR (`nfsd3_create_file`, `nfsd_create`): GUARDED and MKDIR refuse an existing
+/// name with EXIST; UNCHECKED on an existing file only applies the size; EXCLUSIVE stores its
+/// verifier in the times and answers a retransmission (same verifier, still empty) with the file.
+/// A new file gets the caller's (squashed) ids and the mode asked (0 if none, as knfsd does).
 fn create(ctx: &mut Ctx<'_>, place: &DirOp, kind: Kind, how: &CreateHow) -> Res<DiropOk, WccData> {
     let dir = match writable_dir(ctx, &place.dir) {
         Ok(t) => t,
@@ -242,38 +255,58 @@ fn create(ctx: &mut Ctx<'_>, place: &DirOp, kind: Kind, how: &CreateHow) -> Res<
     if place.name == "." || place.name == ".." {
         return fail(ctx, Stat::Exist);
     }
-    let sattr = match how {
-        CreateHow::Unchecked(s) | CreateHow::Guarded(s) => s.clone(),
-        CreateHow::Exclusive(_) => Sattr::none(),
-    };
-    let ino = match ctx.tree.lookup(dir.handle.ino, &place.name) {
-        // UNCHECKED on an existing file: the file, with the attributes applied (a truncate).
-        Ok(ino)
-            if matches!(how, CreateHow::Unchecked(_)) && kind == Kind::File && ctx.tree.attr(ino).is_some_and(|a| a.kind == Kind::File) =>
+    let existing = ctx.tree.lookup(dir.handle.ino, &place.name).ok().and_then(|ino| ctx.tree.attr(ino));
+    let (ino, change) = match (how, existing) {
+        (CreateHow::Unchecked(s), Some(a)) if kind == Kind::File && a.kind == Kind::File => {
+            (a.ino, Change { size: s.size, ..Change::default() })
+        }
+        (CreateHow::Exclusive(v), Some(a))
+            if (a.mtime_us / 1_000_000 * 1_000_000, a.atime_us / 1_000_000 * 1_000_000) == verifier_times(v) && a.size == 0 =>
         {
-            let change = Change { size: sattr.size, ..Change::default() };
-            if let Err(e) = ctx.tree.change(ino, &change, ctx.now_us) {
-                return fail(ctx, errno(e));
-            }
-            ino
+            (a.ino, Change::default())
         }
-        Ok(_) => return fail(ctx, Stat::Exist),
-        Err(_) => {
-            // nfsd3_proc_create: without a mode, the permission bits are 0.
-            let mode = sattr.mode.unwrap_or(0) & 0o7777;
-            let ino = match ctx.tree.create(dir.handle.ino, &place.name, kind, (mode, dir.who.uid, dir.who.gid), ctx.now_us) {
-                Ok(ino) => ino,
-                Err(e) => return fail(ctx, errno(e)),
+        (_, Some(_)) => return fail(ctx, Stat::Exist),
+        (how, None) => {
+            let (mode, change) = match how {
+                CreateHow::Unchecked(s) | CreateHow::Guarded(s) => (
+                    s.mode.unwrap_or(0) & 0o7777,
+                    Change {
+                        uid: s.uid,
+                        gid: s.gid,
+                        size: s.size.filter(|&n| n > 0),
+                        atime_us: settime(&s.atime, ctx.now_us),
+                        mtime_us: settime(&s.mtime, ctx.now_us),
+                        ..Change::default()
+                    },
+                ),
+                CreateHow::Exclusive(v) => {
+                    let (mtime, atime) = verifier_times(v);
+                    (0, Change { atime_us: Some(atime), mtime_us: Some(mtime), ..Change::default() })
+                }
             };
-            if sattr.size.is_some_and(|s| s > 0) {
-                let _ = ctx.tree.change(ino, &Change { size: sattr.size, ..Change::default() }, ctx.now_us);
+            match ctx.tree.create(dir.handle.ino, &place.name, kind, (mode, dir.who.uid, dir.who.gid), ctx.now_us) {
+                Ok(ino) => (ino, change),
+                Err(e) => return fail(ctx, errno(e)),
             }
-            ino
         }
     };
+    if change != Change::default()
+        && let Err(e) = ctx.tree.change(ino, &change, ctx.now_us)
+    {
+        return fail(ctx, errno(e));
+    }
     match ctx.handle_of(&dir, ino) {
         Some((fh, attr)) => Res::Ok(DiropOk { obj: Some(fh), obj_attributes: Some(ctx.fattr(&attr)), dir_wcc: wcc_of(ctx, &dir) }),
         None => fail(ctx, Stat::ServerFault),
+    }
+}
+
+/// A `time_how` as µs: the server's clock, the client's time, or no change.
+fn settime(st: &SetTime, now_us: u64) -> Option<u64> {
+    match st {
+        SetTime::DontChange => None,
+        SetTime::ServerTime => Some(now_us),
+        SetTime::ClientTime(c) => Some(u64::from(c.seconds) * 1_000_000 + u64::from(c.nseconds) / 1000),
     }
 }
 
