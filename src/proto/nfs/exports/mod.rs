@@ -117,16 +117,6 @@ impl ClientSpec {
         }
     }
 
-    /// The name as written (`*` for anyone), as showmount and `exportfs -v` print it.
-    pub(crate) fn name(&self) -> &str {
-        match self {
-            ClientSpec::Host { name, .. } | ClientSpec::Subnet { name, .. } | ClientSpec::Wildcard(name) | ClientSpec::Netgroup(name) => {
-                name
-            }
-            ClientSpec::Anyone => "*",
-        }
-    }
-
     fn matches(&self, client: &Client) -> bool {
         match self {
             ClientSpec::Host { addrs, .. } => addrs.contains(&client.addr),
@@ -152,6 +142,8 @@ pub(crate) struct Client {
 pub(crate) struct Entry {
     /// Who.
     pub(crate) client: ClientSpec,
+    /// The client as written (`*` for a bare `(options)`, empty for a path with no client).
+    pub(crate) host: String,
     /// With which options.
     pub(crate) options: Options,
     /// The file line the entry ended on.
@@ -165,6 +157,19 @@ pub(crate) struct Export {
     pub(crate) path: String,
     /// Its clients.
     pub(crate) entries: Vec<Entry>,
+}
+
+impl Export {
+    /// The addresses of a host-name client of this export.
+    fn host_addrs(&self, name: &str) -> Vec<Ipv4Addr> {
+        self.entries
+            .iter()
+            .find_map(|e| match &e.client {
+                ClientSpec::Host { name: n, addrs } if n == name => Some(addrs.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// The exports table.
@@ -189,20 +194,38 @@ impl Exports {
         self.exports.iter().find(|e| e.path == path)
     }
 
-    /// The export list as mountd's EXPORT gives it (`get_exportlist`): each path with its
-    /// client names, and a `*` client absorbing the others.
+    /// The export list as mountd's EXPORT gives it (`get_exportlist` in `utils/mountd/mountd.c`):
+    /// entries are taken by client type (host names, subnets, wildcards, netgroups, anyone), then
+    /// in file order; each new path and each new client name goes to the front of its list; a
+    /// subnet, wildcard or netgroup drops the host names it contains; `*` drops every other name,
+    /// and leaves the list empty (showmount's `(everyone)`) if there were any.
     pub(crate) fn list(&self) -> Vec<(String, Vec<String>)> {
-        self.exports
-            .iter()
-            .map(|e| {
-                let names = if e.entries.iter().any(|x| x.client == ClientSpec::Anyone) {
-                    vec!["*".to_owned()]
-                } else {
-                    e.entries.iter().map(|x| x.client.name().to_owned()).collect()
-                };
-                (e.path.clone(), names)
-            })
-            .collect()
+        let mut entries: Vec<(&Export, &Entry)> = self.exports.iter().flat_map(|x| x.entries.iter().map(move |e| (x, e))).collect();
+        entries.sort_by_key(|(_, e)| (e.client.rank(), e.line));
+        let mut list: Vec<(String, Vec<String>)> = Vec::new();
+        for (export, entry) in entries {
+            let at = match list.iter().position(|(dir, _)| *dir == export.path) {
+                Some(at) => at,
+                None => {
+                    list.insert(0, (export.path.clone(), Vec::new()));
+                    0
+                }
+            };
+            let groups = &mut list[at].1;
+            if entry.client == ClientSpec::Anyone && !groups.is_empty() {
+                groups.clear();
+                continue;
+            }
+            if entry.client.rank() != 0 {
+                groups.retain(|name| {
+                    !export.host_addrs(name).iter().any(|&addr| entry.client.matches(&Client { addr, names: vec![name.clone()] }))
+                });
+            }
+            if !entry.host.is_empty() && !groups.contains(&entry.host) {
+                groups.insert(0, entry.host.clone());
+            }
+        }
+        list
     }
 
     /// Adds an entry for `path` (a new export, or one more client of it).

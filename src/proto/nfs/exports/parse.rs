@@ -218,7 +218,7 @@ impl Parser<'_> {
             ]);
         }
         match self.client(host, resolve) {
-            Ok(Some(client)) => self.out.add(path, Entry { client, options, line: self.line }),
+            Ok(Some(client)) => self.out.add(path, Entry { client, host: host.to_owned(), options, line: self.line }),
             Ok(None) => {}
             Err(()) => return false,
         }

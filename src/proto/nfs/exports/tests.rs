@@ -62,7 +62,8 @@ fn client_kinds_and_their_order() {
     assert!(ex.find("/ro", &Client { addr: Ipv4Addr::new(10, 9, 9, 9), names: vec![] }).is_some());
     assert!(ex.find("/ro", &client(1, &[])).is_none());
     assert!(ex.find("/nope", &client(1, &[])).is_none());
-    assert_eq!(ex.list()[0].1, vec!["*".to_owned()]);
+    // mountd's list: /data's `*` drops its other names (showmount's "(everyone)").
+    assert_eq!(ex.list(), vec![("/ro".to_owned(), vec!["10.0.0.0/255.0.0.0".to_owned()]), ("/data".to_owned(), vec![])]);
 }
 
 #[test]
@@ -121,4 +122,14 @@ fn globs() {
     // Many stars against a long name stay fast.
     assert!(glob(&[b'*'; 500], b""));
     assert!(!glob(format!("{}b", "*a".repeat(200)).as_bytes(), "a".repeat(255).as_bytes()));
+}
+
+#[test]
+fn export_list_as_mountd_builds_it() {
+    let (ex, _) = read("/a web-1(rw) web-2(rw)\n/b *(ro)\n/c 192.168.20.0/24(rw) web-1(rw)\n/d web-1(rw) *(ro)\n/e\n");
+    let list = ex.list();
+    let list: Vec<(&str, Vec<&str>)> = list.iter().map(|(d, g)| (d.as_str(), g.iter().map(String::as_str).collect())).collect();
+    // Host names first (/a, /c, /d, each to the front), then /c's subnet drops web-1, then the
+    // `*` entries in file order: /b gets "*", /d loses web-1 (everyone), /e has no name at all.
+    assert_eq!(list, [("/e", vec![]), ("/b", vec!["*"]), ("/d", vec![]), ("/c", vec!["192.168.20.0/24"]), ("/a", vec!["web-2", "web-1"])]);
 }
