@@ -3,7 +3,8 @@
 //! did not make is BADHANDLE; one whose export is gone or no longer lets this client in, or whose
 //! file is gone or was replaced, is STALE (`nfsd_set_fh_dentry`: no export → nfserr_stale). The
 //! caller acts as its AUTH_SYS identity after the export's squash rules; `ro` exports refuse
-//! changes with ROFS, `secure` exports refuse unprivileged ports with PERM.
+//! changes with ROFS, `secure` exports refuse unprivileged ports with PERM, and AUTH_NONE is
+//! refused with ACCES (exports are `sec=sys`; NULL needs no handle and is always answered).
 //!
 //! Version 3 only: a call for version 4 (or 2) gets PROG_MISMATCH 3–3, which the Linux client
 //! turns into EPROTONOSUPPORT and falls back to v3 (spec §1). WRITE is always FILE_SYNC; the
@@ -97,6 +98,11 @@ impl Ctx<'_> {
         let (_, options) = self.exports.find(&export.path, self.client).ok_or(Stat::Stale)?;
         if options.secure && self.from.port() >= IPPORT_RESERVED {
             return Err(Stat::Perm);
+        }
+        // `check_nfsd_access`: exports are `sec=sys` (nfs-utils' default), so an AUTH_NONE call
+        // is the wrong flavor, which `nfsd3_map_status` reports as ACCES.
+        if self.cred == &super::rpc::Cred::None {
+            return Err(Stat::Acces);
         }
         let attr = self.tree.attr(handle.ino).filter(|a| a.generation == handle.generation).ok_or(Stat::Stale)?;
         Ok(Target { handle, attr, options: options.clone(), who: Who::squashed(self.cred, options) })

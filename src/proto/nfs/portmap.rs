@@ -2,6 +2,9 @@
 //! which program, version and protocol. Daemons on the same host register through
 //! [`Portmapper::set`]; remote callers may only query (rpcbind's `pmapproc_change` refuses SET
 //! and UNSET from anything but the host itself).
+//!
+//! Version 2 only: rpcbind also answers versions 3 and 4 (universal addresses), which labsim
+//! does not model; a call for them gets PROG_MISMATCH 2–2.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddrV4;

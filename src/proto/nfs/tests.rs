@@ -471,8 +471,13 @@ fn squashing_read_only_exports_and_ports() {
     assert_eq!(status(&s.nfs(&Call::Remove(DirOp { dir: root.clone(), name: "index.html".into() }))), Stat::Rofs);
     let Reply::Access(Res::Ok(ok)) = s.nfs(&Call::Access(AccessArgs { object: index.clone(), access: 0x3f })) else { panic!() };
     assert_eq!(ok.access, access::READ);
-    // secure: an unprivileged port gets PERM; insecure lets it in.
+    // AUTH_NONE on a sec=sys export: ACCES.
+    assert_eq!(status(&s.nfs_as(PRIV, OpaqueAuth::none(), &Call::Getattr(root.clone()))), Stat::Acces);
+    assert_eq!(s.nfs_as(PRIV, OpaqueAuth::none(), &Call::Null), Reply::Null);
+    // secure: an unprivileged port gets PERM; `insecure` lets it in.
     assert_eq!(status(&s.nfs_as(SocketAddrV4::new(WEB1, 40000), sys(0, 0), &Call::Getattr(root.clone()))), Stat::Perm);
+    s.exports = exports::parse("/web *(ro,insecure)\n", "/etc/exports", &|_| vec![]).0;
+    assert_eq!(status(&s.nfs_as(SocketAddrV4::new(WEB1, 40000), sys(0, 0), &Call::Getattr(root.clone()))), Stat::Ok);
     // A client the export no longer lets in (after exportfs -ra): its handles are stale.
     s.exports = exports::parse("/web 10.0.0.1(rw)\n", "/etc/exports", &|_| vec![]).0;
     assert_eq!(status(&s.nfs(&Call::Getattr(root))), Stat::Stale);
