@@ -20,6 +20,8 @@ pub(crate) use kernel::NicView;
 use kernel::{Kernel, Sys};
 use userland::Userland;
 pub(crate) use userland::{ServiceView, service_names};
+#[cfg(feature = "fuzzing")]
+pub(crate) use userland::{expand, split_words};
 
 use crate::kernel::{Calendar, SimRng, SimTime};
 use crate::observe::trace::TraceKind;

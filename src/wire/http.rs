@@ -229,7 +229,7 @@ impl RequestHead {
     }
 
     /// The head as sent on the wire.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.buffer_len());
         out.extend_from_slice(self.request_line().as_bytes());
@@ -239,7 +239,7 @@ impl RequestHead {
     }
 
     /// Length of [`RequestHead::to_bytes`].
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn buffer_len(&self) -> usize {
         self.method.len() + self.target.len() + 8 + 4 + headers_len(&self.headers) + 2
     }
@@ -274,7 +274,7 @@ impl ResponseHead {
     }
 
     /// The first value of header `name` (case-insensitive).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }

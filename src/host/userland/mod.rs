@@ -16,6 +16,8 @@ mod shell;
 mod units;
 
 use process::{Proc, Signal};
+#[cfg(feature = "fuzzing")]
+pub(crate) use shell::{expand, split_words};
 use units::Units;
 pub(crate) use units::service_names;
 

@@ -18,6 +18,8 @@ mod systemctl;
 
 pub(crate) use job::Job;
 use job::Next;
+#[cfg(feature = "fuzzing")]
+pub(crate) use script::expand;
 
 use super::Userland;
 use super::process::{Invocation, Process};
