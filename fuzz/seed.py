@@ -132,7 +132,9 @@ def ron_string(text, i):
 
 def scenario_files():
     files = sorted((ROOT / "scenarios").rglob("*.ron")) + sorted((ROOT / "tests" / "fixtures").rglob("*.ron"))
-    return [(f.relative_to(ROOT).as_posix(), f.read_text()) for f in files]
+    # The bytes as they are (a fixture may hold invalid UTF-8 on purpose); the text, for the
+    # commands and inline files, with any bad byte replaced.
+    return [(f.relative_to(ROOT).as_posix(), f.read_bytes()) for f in files]
 
 
 def commands(text):
@@ -243,8 +245,9 @@ def main():
         old.unlink()
 
     lines = []
-    for rel, text in scenario_files():
-        write("scenario", rel, text)
+    for rel, data in scenario_files():
+        write("scenario", rel, data)
+        text = data.decode(errors="replace")
         lines += commands(text)
         for path, contents in inline_files(text):
             name = f"{Path(rel).stem}-{path}"

@@ -9,12 +9,10 @@
 //! Nothing here changes what the simulator does: these functions are the only callers of the
 //! re-exports and `cfg(feature = "fuzzing")` items they use.
 
-use std::net::Ipv4Addr;
 use std::path::Path;
 
-use crate::host::{expand, split_words};
+use crate::host::{expand, nginx_t, split_words};
 use crate::proto::nginx::config::{DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
-use crate::proto::nginx::{ConfFiles, Resolver, nginx_t};
 use crate::proto::{curl, nc, ping, vrrp};
 use crate::wire::http::{self, Limits, Parsed};
 use crate::wire::vrrp as vrrp_wire;
@@ -24,22 +22,11 @@ use crate::wire::{arp, ethernet, icmp, ipv4, tcp};
 /// `File("lab/proxy.conf")` read the shipped topology and configs, as the shipped scenarios do.
 const SCENARIO_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/fuzz-input.ron");
 
-/// Scenario text naming any of these directories (but for `/dev/null`, which commands write to)
-/// is skipped: `extends` and `File(…)` read from the disk, and a file such as `/dev/zero`,
-/// `/dev/stdin` or `/proc/kcore` would make the run read forever or exhaust memory, which says
-/// nothing about the parser.
-const SPECIAL_DIRS: [&str; 3] = ["dev/", "proc/", "sys/"];
-
-/// The scenario format: RON text → schema → validation (with `extends` and `File(…)` read from
-/// `scenarios/`), then every problem rendered with its position, as `labsim check` prints it.
+/// A scenario or topology file as `labsim check` reads it: bytes (UTF-8, a BOM, the size
+/// limit) → RON → schema → validation (with `extends` and `File(…)` read from `scenarios/`,
+/// regular files only, within the size limit), then every problem rendered with its position.
 pub fn scenario(data: &[u8]) {
-    // `labsim::load_scenario` reads the file as UTF-8 and stops at once otherwise.
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let without_null = text.replace("/dev/null", "");
-    if SPECIAL_DIRS.iter().any(|dir| without_null.contains(dir)) {
-        return;
-    }
-    if let Err(error) = crate::scenario::parse(text, Path::new(SCENARIO_PATH)) {
+    if let Err(error) = crate::scenario::load_any_bytes(data, Path::new(SCENARIO_PATH)) {
         let _ = error.to_string();
     }
 }
@@ -55,84 +42,25 @@ pub fn keepalived_conf(data: &[u8]) {
     }
 }
 
-/// nginx's configuration as `nginx -t` loads it: the bytes before the first NUL are
-/// `/etc/nginx/conf.d/proxy.conf`; the bytes after it, if any, replace the stock
+/// nginx's configuration as `nginx -t` loads it from a host's files: the bytes before the first
+/// NUL are `/etc/nginx/conf.d/proxy.conf`; the bytes after it, if any, replace the stock
 /// `/etc/nginx/nginx.conf` (which includes `conf.d/*.conf` and `mime.types`). The names `web-1`,
 /// `web-2` and `web-3` resolve, as in the lab's `/etc/hosts`.
 pub fn nginx_conf(data: &[u8]) {
     let (proxy, main) = match data.iter().position(|&b| b == 0) {
-        Some(nul) => (&data[..nul], String::from_utf8_lossy(&data[nul + 1..]).into_owned()),
-        None => (data, DEFAULT_NGINX_CONF.to_owned()),
+        Some(nul) => (&data[..nul], &data[nul + 1..]),
+        None => (data, DEFAULT_NGINX_CONF.as_bytes()),
     };
-    let files = Files(vec![
-        (NGINX_CONF_PATH.to_owned(), main),
-        (MIME_TYPES_PATH.to_owned(), DEFAULT_MIME_TYPES.to_owned()),
-        ("/etc/nginx/conf.d/proxy.conf".to_owned(), String::from_utf8_lossy(proxy).into_owned()),
+    let _ = nginx_t([
+        (NGINX_CONF_PATH, main),
+        (MIME_TYPES_PATH, DEFAULT_MIME_TYPES.as_bytes()),
+        ("/etc/nginx/conf.d/proxy.conf", proxy),
+        ("/etc/hosts", LAB_HOSTS.as_bytes()),
     ]);
-    let _ = nginx_t(&files, &LabHosts);
 }
 
-/// In-memory configuration files: (path, contents).
-struct Files(Vec<(String, String)>);
-
-impl ConfFiles for Files {
-    fn read(&self, path: &str) -> Option<String> {
-        self.0.iter().find(|(p, _)| p == path).map(|(_, text)| text.clone())
-    }
-
-    fn glob(&self, pattern: &str) -> Vec<String> {
-        let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
-        let mut found: Vec<String> = self
-            .0
-            .iter()
-            .filter_map(|(p, _)| p.rsplit_once('/').filter(|(d, f)| *d == dir && glob_match(name, f)).map(|_| p.clone()))
-            .collect();
-        found.sort();
-        found
-    }
-}
-
-/// `*` and `?` in one path component, as the nginx daemon's glue matches them (in linear time:
-/// on a mismatch only the last `*` takes one more character).
-fn glob_match(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    let (mut i, mut j) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while j < n.len() {
-        match p.get(i) {
-            Some('*') => {
-                i += 1;
-                star = Some((i, j));
-            }
-            Some(&c) if c == '?' || c == n[j] => {
-                i += 1;
-                j += 1;
-            }
-            _ => match star {
-                Some((after, tried)) => {
-                    (i, j) = (after, tried + 1);
-                    star = Some((after, tried + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p[i..].iter().all(|&c| c == '*')
-}
-
-/// The lab's `/etc/hosts` names of the web servers.
-struct LabHosts;
-
-impl Resolver for LabHosts {
-    fn resolve(&self, host: &str) -> Vec<Ipv4Addr> {
-        match host {
-            "web-1" => vec![Ipv4Addr::new(192, 168, 20, 201)],
-            "web-2" => vec![Ipv4Addr::new(192, 168, 20, 202)],
-            "web-3" => vec![Ipv4Addr::new(192, 168, 20, 203)],
-            _ => Vec::new(),
-        }
-    }
-}
+/// The lab's `/etc/hosts` lines for the web servers.
+const LAB_HOSTS: &str = "192.168.20.201 web-1\n192.168.20.202 web-2\n192.168.20.203 web-3\n";
 
 /// A typed command line through the shell's expansion (sequences, `for` loops, brace ranges,
 /// redirections) into simple commands.

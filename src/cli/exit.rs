@@ -2,7 +2,8 @@
 
 /// The run completed and every expectation held; `check` found no problem; `bench` ran.
 pub(crate) const OK: u8 = 0;
-/// The run completed but some expectation failed, or the event budget ran out.
+/// The run completed but some expectation failed, or the event budget ran out, or `--max-wall`
+/// stopped the run.
 pub(crate) const EXPECTATION_FAILED: u8 = 1;
 /// The scenario is invalid, or the command line is.
 pub(crate) const INVALID: u8 = 2;

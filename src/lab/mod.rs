@@ -1,13 +1,21 @@
 //! L5: the composition root. A [`Lab`] builds hosts and networks from a validated
 //! [`Scenario`], powers the hosts on at time zero, and runs the event loop: frames between NICs,
 //! host wake-ups, and the timeline (the scenario's entries, and commands typed into the run), in
-//! time order, until the scenario's duration or the event budget ends the run.
+//! time order, until the scenario's duration or the event budget ends the run (or the caller
+//! stops it: [`Lab::stop`]).
 //!
 //! A lab can be driven step by step: [`Lab::run_until`] a simulated time, [`Lab::step`] to the
 //! next instant with events, [`Lab::type_command`] on a host's console at the current time,
 //! [`Lab::view`] to look at the world, and [`Lab::finish`] into the report. [`Lab::run`] is
 //! `finish` on a fresh lab.
+//!
+//! [`topology`] reads what a lab is made of without running it, for `labsim topo`.
+//!
+//! The lab never reads a wall clock. A caller that wants one (the CLI's progress line and its
+//! `--max-wall`) drives the lab in slices of simulated time with [`Lab::run_until`] and looks at
+//! the clock between slices; a run driven in slices gives exactly the report of [`Lab::run`].
 
+mod topology;
 mod view;
 
 use std::fmt;
@@ -19,10 +27,11 @@ use crate::fabric::{Fabric, PortId};
 use crate::host::{Host, HostConfig, NicConfig};
 use crate::kernel::{Calendar, EventQueue, SimRng, SimTime};
 use crate::observe::expect::Check;
-use crate::observe::report::{Report, RunSummary};
+use crate::observe::report::{EventBreakdown, HostEvents, Report, RunSummary};
 use crate::observe::tally::Tally;
 use crate::observe::trace::{Trace, TraceKind};
 use crate::scenario::{Scenario, TimelineAction};
+pub(crate) use topology::{HostPlan, TopologyView, VrrpPlan, topology};
 pub use view::{HostView, LabView, NicState, ServiceState, VipView};
 
 /// What the event loop does next, besides the timeline.
@@ -52,15 +61,20 @@ pub enum Outcome {
     Completed,
     /// The event budget ran out first (a finding in itself: something is livelocked).
     EventBudgetExhausted,
+    /// The caller stopped the run before its end ([`Lab::stop`]: the CLI's `--max-wall`).
+    Stopped,
 }
 
-impl Outcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Completed => "completed",
-            Outcome::EventBudgetExhausted => "event budget exhausted",
-        }
-    }
+/// Events one host took, by kind: plain counters, kept for every run, reported when a run does
+/// not complete (to show which host livelocked).
+#[derive(Clone, Copy, Debug, Default)]
+struct Spent {
+    /// Frames delivered to one of its NICs.
+    frames: u64,
+    /// Wake-ups (polls for a timer or for the frames of an instant; stale ones included).
+    wakeups: u64,
+    /// Timeline entries run on it (the scenario's commands and power-ons, typed commands).
+    timeline: u64,
 }
 
 /// A finished run.
@@ -126,6 +140,10 @@ pub struct Lab {
     events: u64,
     next_command: usize,
     exhausted: bool,
+    /// When the last event was processed (the clock reads it again if the budget runs out).
+    last_event_at: SimTime,
+    /// For each host, the events it took.
+    spent: Vec<Spent>,
 }
 
 /// Adds an event to the trace and to the running summaries.
@@ -209,6 +227,8 @@ impl Lab {
             events: 0,
             next_command: 0,
             exhausted: false,
+            last_event_at: SimTime::ZERO,
+            spent: vec![Spent::default(); n],
         };
         for entry in &scenario.timeline {
             // Validation guarantees the host exists.
@@ -240,6 +260,12 @@ impl Lab {
     /// Whether the event budget ran out (the run can go no further).
     pub fn is_exhausted(&self) -> bool {
         self.exhausted
+    }
+
+    /// Events processed so far (frame deliveries, host wake-ups and timeline entries), which the
+    /// scenario's `max_events` bounds.
+    pub fn events(&self) -> u64 {
+        self.events
     }
 
     fn host_index(&self, name: &str) -> Option<usize> {
@@ -319,16 +345,26 @@ impl Lab {
             }
             if self.events >= self.scenario.max_events {
                 self.exhausted = true;
+                // The clock reads the last instant processed, however the run was sliced: a
+                // `run_until` that ended with the budget just spent has moved it further.
+                self.now = self.last_event_at;
                 return;
             }
             self.events += 1;
             if from_timeline {
                 let Some((at, index)) = self.timeline.pop() else { return };
                 self.now = at;
+                self.last_event_at = at;
+                self.spent[self.planned[index].host].timeline += 1;
                 self.dispatch_planned(index);
             } else {
                 let Some((at, event)) = self.queue.pop() else { return };
                 self.now = at;
+                self.last_event_at = at;
+                match event {
+                    Event::Deliver { port, .. } => self.spent[self.port_owner[port.0].0].frames += 1,
+                    Event::Wake { host } => self.spent[host].wakeups += 1,
+                }
                 self.dispatch(event);
             }
         }
@@ -418,19 +454,56 @@ impl Lab {
     pub fn finish(mut self) -> RunResult {
         let end = self.end();
         self.advance(|at| at <= end);
-        let outcome = if self.exhausted { Outcome::EventBudgetExhausted } else { Outcome::Completed };
-        if outcome == Outcome::Completed {
-            self.now = end;
-            for h in 0..self.hosts.len() {
-                self.hosts[h].interrupt_commands(end);
-                self.after_host(h);
-            }
+        if self.exhausted {
+            return self.report(Outcome::EventBudgetExhausted, "event budget exhausted".to_owned());
         }
-        self.report(outcome)
+        self.now = end;
+        for h in 0..self.hosts.len() {
+            self.hosts[h].interrupt_commands(end);
+            self.after_host(h);
+        }
+        self.report(Outcome::Completed, "completed".to_owned())
     }
 
-    fn report(mut self, outcome: Outcome) -> RunResult {
-        self.push_trace(self.now, TraceKind::End { outcome: outcome.as_str().to_owned(), events: self.events });
+    /// Ends the run where it is, before its end, for a reason from outside the simulation, and
+    /// reports: nothing more runs (commands are not interrupted), and the outcome reads
+    /// `stopped {why} at {now} simulated` (the CLI's `--max-wall` says `after 30 s of wall time`).
+    /// A run already over (its duration reached, or its budget spent) is finished instead.
+    pub fn stop(self, why: &str) -> RunResult {
+        if self.exhausted || self.next_event_at().is_none() {
+            return self.finish();
+        }
+        let us = self.now.as_micros();
+        let text = format!("stopped {why} at {}.{:06} s simulated", us / 1_000_000, us % 1_000_000);
+        self.report(Outcome::Stopped, text)
+    }
+
+    /// Where the events went, by kind and by host (most events first).
+    fn breakdown(&self) -> EventBreakdown {
+        let mut hosts: Vec<HostEvents> = self
+            .hosts
+            .iter()
+            .zip(&self.spent)
+            .map(|(h, s)| HostEvents {
+                host: h.name().to_owned(),
+                events: s.frames + s.wakeups + s.timeline,
+                wakeups: s.wakeups,
+                frames: s.frames,
+                timeline: s.timeline,
+            })
+            .collect();
+        // A stable sort: hosts with as many events stay in the scenario's order.
+        hosts.sort_by_key(|h| std::cmp::Reverse(h.events));
+        EventBreakdown {
+            frame_deliveries: self.spent.iter().map(|s| s.frames).sum(),
+            wakeups: self.spent.iter().map(|s| s.wakeups).sum(),
+            timeline: self.spent.iter().map(|s| s.timeline).sum(),
+            hosts,
+        }
+    }
+
+    fn report(mut self, outcome: Outcome, text: String) -> RunResult {
+        self.push_trace(self.now, TraceKind::End { outcome: text.clone(), events: self.events });
         let pcaps = self
             .fabric
             .network_names()
@@ -442,10 +515,11 @@ impl Lab {
             file: self.scenario.path.display().to_string(),
             seed: self.seed,
             duration: self.now,
-            outcome: outcome.as_str().to_owned(),
+            outcome: text,
             events: self.events,
             frames: self.trace.frames(),
             digest: self.trace.digest(),
+            event_breakdown: (outcome != Outcome::Completed).then(|| self.breakdown()),
         };
         let report = Report::new(summary, &self.scenario.expectations, self.trace.events(), &self.expected_vips());
         RunResult { trace: self.trace, pcaps, outcome, events: self.events, report }

@@ -341,15 +341,25 @@ pub(crate) fn ping_probes(host: &str, window: Window, trace: &[TraceEvent]) -> V
     probes.into_iter().filter(|p| window.contains(p.0)).map(|(_, id, seq, replied)| (id, seq, replied)).collect()
 }
 
+/// Most lost probes a report names one by one.
+const LOST_LISTED: usize = 64;
+
+/// ` (icmp_seq 3,4,5)` for the lost probes, empty when none; a long list ends with how many more.
+pub(crate) fn lost_seqs(lost: &[u16]) -> String {
+    if lost.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = lost.iter().take(LOST_LISTED).map(u16::to_string).collect();
+    let more = lost.len().saturating_sub(LOST_LISTED);
+    let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+    format!(" (icmp_seq {}{tail})", listed.join(","))
+}
+
 fn ping_lost(host: &str, window: Window, bound: Bound, trace: &[TraceEvent]) -> Verdict {
     let probes = ping_probes(host, window, trace);
     let lost: Vec<u16> = probes.iter().filter(|p| !p.2).map(|p| p.1).collect();
     let n = lost.len() as u64;
-    let seqs = if lost.is_empty() {
-        String::new()
-    } else {
-        format!(" (icmp_seq {})", lost.iter().map(u16::to_string).collect::<Vec<_>>().join(","))
-    };
+    let seqs = lost_seqs(&lost);
     Verdict { passed: bound.holds(n), observed: format!("{n} lost of {} sent{seqs}", probes.len()) }
 }
 
@@ -391,4 +401,38 @@ pub(crate) fn transfers<'a>(host: &str, window: Window, trace: &'a [TraceEvent])
         .collect();
     out.sort_by_key(|t| t.started);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(at: u64, kind: TraceKind) -> TraceEvent {
+        TraceEvent { at: SimTime::from_micros(at), kind }
+    }
+
+    /// 70 000 probes, each answered: after the 16-bit sequence number wraps, a reply still
+    /// belongs to the latest probe with its number, so nothing counts as lost.
+    #[test]
+    fn replies_match_the_latest_probe_across_the_sequence_wrap() {
+        let host = || "c".to_owned();
+        let mut trace = Vec::new();
+        for n in 0..70_000u64 {
+            let seq = (n + 1) as u16;
+            trace.push(event(2 * n, TraceKind::PingSent { host: host(), id: 1, seq }));
+            trace.push(event(2 * n + 1, TraceKind::PingReplied { host: host(), id: 1, seq, rtt_us: 1 }));
+        }
+        let probes = ping_probes("c", Window::Between(SimTime::ZERO, SimTime::MAX), &trace);
+        assert_eq!(probes.len(), 70_000);
+        assert!(probes.iter().all(|p| p.2), "every probe was answered");
+    }
+
+    #[test]
+    fn a_long_list_of_lost_probes_is_cut() {
+        assert_eq!(lost_seqs(&[]), "");
+        assert_eq!(lost_seqs(&[3, 4]), " (icmp_seq 3,4)");
+        let many: Vec<u16> = (1..=100).collect();
+        let text = lost_seqs(&many);
+        assert!(text.starts_with(" (icmp_seq 1,2,3,") && text.ends_with(",64 and 36 more)"), "{text}");
+    }
 }

@@ -22,7 +22,8 @@ pub struct RunSummary {
     pub seed: u64,
     /// Simulated time covered.
     pub duration: SimTime,
-    /// `completed` or `event budget exhausted`.
+    /// `completed`, `event budget exhausted`, or `stopped … at … s simulated` (the run was
+    /// stopped from outside, e.g. by `labsim run --max-wall`).
     pub outcome: String,
     /// Events processed.
     pub events: u64,
@@ -30,6 +31,70 @@ pub struct RunSummary {
     pub frames: u64,
     /// Trace digest.
     pub digest: String,
+    /// Where the events went, when the run did not complete (absent from a completed run's
+    /// report, so that it stays what it was).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_breakdown: Option<EventBreakdown>,
+}
+
+/// Where a run's events went, by kind and by host: what a run that used up its event budget (or
+/// was stopped) spent them on, to show which host livelocked. The kinds add up to the events.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EventBreakdown {
+    /// Frames delivered to a NIC.
+    pub frame_deliveries: u64,
+    /// Host wake-ups (a poll for a timer, or for the frames of an instant).
+    pub wakeups: u64,
+    /// Timeline entries (the scenario's commands and power-ons, commands typed into the run).
+    pub timeline: u64,
+    /// Per host, most events first (hosts with as many in the scenario's order).
+    pub hosts: Vec<HostEvents>,
+}
+
+/// The events one host took.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HostEvents {
+    /// The host.
+    pub host: String,
+    /// All its events: `wakeups + frames + timeline`.
+    pub events: u64,
+    /// Its wake-ups.
+    pub wakeups: u64,
+    /// Frames delivered to its NICs.
+    pub frames: u64,
+    /// Timeline entries run on it.
+    pub timeline: u64,
+}
+
+impl EventBreakdown {
+    /// The breakdown as text lines: the kinds, then a table of the hosts that took any event.
+    pub fn to_lines(&self) -> Vec<String> {
+        let total = self.frame_deliveries + self.wakeups + self.timeline;
+        let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut lines = vec![format!(
+            "{}: {}, {}, {}",
+            count(total, "event", "events"),
+            count(self.frame_deliveries, "frame delivery", "frame deliveries"),
+            count(self.wakeups, "host wake-up", "host wake-ups"),
+            count(self.timeline, "timeline entry", "timeline entries")
+        )];
+        let hosts: Vec<&HostEvents> = self.hosts.iter().filter(|h| h.events > 0).collect();
+        let width = hosts.iter().map(|h| h.host.len()).max().unwrap_or(0).max("host".len());
+        let num = |n: u64| n.to_string().len();
+        let w = hosts.iter().map(|h| num(h.events)).max().unwrap_or(0).max("events".len());
+        lines.push(format!(
+            "  {:<width$}  {:>w$}  {:>9}  {:>15}  {:>16}",
+            "host", "events", "wake-ups", "frames received", "timeline entries"
+        ));
+        for h in hosts {
+            let share = if total == 0 { 0.0 } else { 100.0 * h.events as f64 / total as f64 };
+            lines.push(format!(
+                "  {:<width$}  {:>w$}  {:>9}  {:>15}  {:>16}  ({share:.1}%)",
+                h.host, h.events, h.wakeups, h.frames, h.timeline
+            ));
+        }
+        lines
+    }
 }
 
 /// One expectation and its verdict.
@@ -44,6 +109,9 @@ pub struct Outcome {
     /// What the run showed.
     pub observed: String,
 }
+
+/// The name of the JUnit test case that fails when a run does not complete.
+pub(crate) const RUN_CASE: &str = "the run completes";
 
 /// A run's report.
 #[derive(Clone, Debug, Serialize)]
@@ -103,16 +171,17 @@ impl Report {
         serde_json::to_string_pretty(&Doc { passed: self.passed(), report: self }).unwrap_or_default()
     }
 
-    /// JUnit XML: one test suite, one test case per expectation.
+    /// JUnit XML: one test suite, one test case per expectation, and one more, failed, named
+    /// [`RUN_CASE`], when the run did not complete (its event budget exhausted, or stopped).
     pub fn to_junit(&self) -> String {
-        let failures = self.expectations.iter().filter(|o| !o.passed).count();
+        let incomplete = self.run.outcome != "completed";
+        let failures = self.expectations.iter().filter(|o| !o.passed).count() + usize::from(incomplete);
+        let tests = self.expectations.len() + usize::from(incomplete);
         let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
             x,
-            "<testsuites tests=\"{}\" failures=\"{failures}\">\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" time=\"{}\">",
-            self.expectations.len(),
+            "<testsuites tests=\"{tests}\" failures=\"{failures}\">\n  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" time=\"{}\">",
             xml(&self.run.scenario),
-            self.expectations.len(),
             self.run.duration.as_micros() as f64 / 1e6
         );
         let _ = writeln!(
@@ -134,6 +203,24 @@ impl Report {
                     xml(&self.reproduce)
                 );
             }
+        }
+        if incomplete {
+            let mut body = format!("the run ended at {} after {} events: {}", self.run.duration, self.run.events, self.run.outcome);
+            if let Some(b) = &self.run.event_breakdown {
+                body.push_str("\nwhere the events went:");
+                for line in b.to_lines() {
+                    body.push('\n');
+                    body.push_str(&line);
+                }
+            }
+            let _ = writeln!(
+                x,
+                "    <testcase classname=\"{}\" name=\"{RUN_CASE}\">\n      <failure message=\"{}\">{}\nreproduce with: {}</failure>\n    </testcase>",
+                xml(&self.run.scenario),
+                xml(&self.run.outcome),
+                xml(&body),
+                xml(&self.reproduce)
+            );
         }
         x.push_str("  </testsuite>\n</testsuites>\n");
         x
@@ -182,6 +269,12 @@ impl Report {
             let mark = if o.passed { "PASS" } else { "FAIL" };
             let _ = writeln!(t, "{mark}  {}  [{}]\n      observed: {}", o.expectation, o.location, o.observed);
         }
+        if let Some(b) = &r.event_breakdown {
+            t.push_str("\n== where the events went ==\n");
+            for line in b.to_lines() {
+                let _ = writeln!(t, "{line}");
+            }
+        }
         let met = self.expectations.iter().filter(|o| o.passed).count();
         let _ = writeln!(
             t,
@@ -216,14 +309,14 @@ fn ping_summaries(trace: &[TraceEvent]) -> Vec<String> {
         }
         let probes: Vec<_> =
             expect::ping_probes(host, Window::Between(SimTime::ZERO, SimTime::MAX), trace).into_iter().filter(|p| p.0 == *id).collect();
-        let lost: Vec<String> = probes.iter().filter(|p| !p.2).map(|p| p.1.to_string()).collect();
+        let lost: Vec<u16> = probes.iter().filter(|p| !p.2).map(|p| p.1).collect();
         out.push(format!(
             "{host} `{line}` (typed at {}): {} sent, {} replied, {} lost{}",
             e.at,
             probes.len(),
             probes.len() - lost.len(),
             lost.len(),
-            if lost.is_empty() { String::new() } else { format!(" (icmp_seq {})", lost.join(",")) }
+            expect::lost_seqs(&lost)
         ));
     }
     out

@@ -30,6 +30,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use super::ArgError;
+use super::lines::LineBuffer;
 use crate::kernel::SimTime;
 use crate::wire::http::{Parsed, ResponseHead, Version, parse_response};
 
@@ -384,7 +385,7 @@ pub(crate) struct Transfer {
     head_len: usize,
     tx: VecDeque<Vec<u8>>,
     out: VecDeque<(Stream, String)>,
-    stdout_partial: Vec<u8>,
+    stdout_partial: LineBuffer,
     file: Option<Vec<u8>>,
     file_ready: bool,
     exit: Option<i32>,
@@ -407,7 +408,7 @@ impl Transfer {
             head_len: 0,
             tx: VecDeque::new(),
             out: VecDeque::new(),
-            stdout_partial: Vec::new(),
+            stdout_partial: LineBuffer::default(),
             file: None,
             file_ready: false,
             exit: None,
@@ -651,13 +652,11 @@ impl Transfer {
     }
 
     fn stdout(&mut self, bytes: &[u8]) {
-        self.stdout_partial.extend_from_slice(bytes);
-        while let Some(nl) = self.stdout_partial.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.stdout_partial.drain(..=nl).collect();
-            let line = &line[..line.len() - 1];
+        let out = &mut self.out;
+        self.stdout_partial.push(bytes, |line| {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            self.out.push_back((Stream::Stdout, String::from_utf8_lossy(line).into_owned()));
-        }
+            out.push_back((Stream::Stdout, String::from_utf8_lossy(line).into_owned()));
+        });
     }
 
     fn verbose(&mut self, line: String) {
@@ -705,8 +704,7 @@ impl Transfer {
     }
 
     fn flush_stdout(&mut self) {
-        if !self.stdout_partial.is_empty() {
-            let rest = std::mem::take(&mut self.stdout_partial);
+        if let Some(rest) = self.stdout_partial.take_rest() {
             self.out.push_back((Stream::Stdout, String::from_utf8_lossy(&rest).into_owned()));
         }
     }
@@ -915,6 +913,25 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
         t.handle_eof(ms(3));
         assert_eq!(t.exit_status(), Some(0));
         assert_eq!(drain(&mut t), [(Stream::Stdout, "line1".into()), (Stream::Stdout, "line2".into())]);
+    }
+
+    #[test]
+    fn a_body_of_many_lines_is_printed_whole() {
+        // 200 000 lines (1.3 MB) in one response, arriving in 1460-byte segments: every line
+        // comes out once and in order, the unfinished last one too.
+        let mut body: Vec<u8> = (0..200_000u32).flat_map(|i| format!("line {i}\r\n").into_bytes()).collect();
+        body.extend_from_slice(b"tail");
+        let mut t = Transfer::new(args(&["10.0.0.100"]), ms(0), Some(VIP));
+        t.handle_connected(ms(1));
+        for chunk in response(&body).chunks(1460) {
+            t.handle_data(ms(2), chunk);
+        }
+        assert_eq!(t.exit_status(), Some(0));
+        let lines = drain(&mut t);
+        assert_eq!(lines.len(), 200_001);
+        assert!(lines.iter().all(|(s, _)| *s == Stream::Stdout));
+        assert!(lines[..200_000].iter().enumerate().all(|(i, (_, l))| *l == format!("line {i}")));
+        assert_eq!(lines[200_000].1, "tail");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 pub(crate) mod curl;
 pub(crate) mod http;
 pub(crate) mod httpd;
+pub(crate) mod lines;
 pub(crate) mod nc;
 pub(crate) mod neigh;
 pub(crate) mod nginx;

@@ -66,6 +66,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use super::ArgError;
+use super::lines::LineBuffer;
 use crate::kernel::SimTime;
 
 use super::Stream;
@@ -329,7 +330,7 @@ pub(crate) struct Session {
     /// The one alarm (`-w`, `-q`).
     deadline: Option<SimTime>,
     /// Received bytes after the last `\n`.
-    partial: Vec<u8>,
+    partial: LineBuffer,
     transmit: VecDeque<Vec<u8>>,
     output: VecDeque<(Stream, String)>,
     close: Option<Close>,
@@ -348,7 +349,7 @@ impl Session {
             stdin,
             phase: Phase::Connecting,
             deadline: args.wait.map(|w| now.saturating_add(w)),
-            partial: Vec::new(),
+            partial: LineBuffer::default(),
             transmit: VecDeque::new(),
             output: VecDeque::new(),
             close: None,
@@ -396,12 +397,11 @@ impl Session {
         if let Some(w) = self.args.wait {
             self.deadline = Some(now.saturating_add(w));
         }
-        self.partial.extend_from_slice(data);
-        while let Some(pos) = self.partial.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.partial.drain(..=pos).collect();
-            let text = String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']).to_string();
-            self.output.push_back((Stream::Stdout, text));
-        }
+        let output = &mut self.output;
+        self.partial.push(data, |line| {
+            let text = String::from_utf8_lossy(line).trim_end_matches(['\n', '\r']).to_string();
+            output.push_back((Stream::Stdout, text));
+        });
     }
 
     /// The peer closed its side (FIN): nc exits 0 once what it received is printed.
@@ -485,10 +485,8 @@ impl Session {
 
     /// Exit with `status`: the unfinished last line is printed as it is, the socket released.
     fn end(&mut self, status: i32) {
-        if !self.partial.is_empty() {
-            let text = String::from_utf8_lossy(&self.partial).into_owned();
-            self.partial.clear();
-            self.output.push_back((Stream::Stdout, text));
+        if let Some(rest) = self.partial.take_rest() {
+            self.output.push_back((Stream::Stdout, String::from_utf8_lossy(&rest).into_owned()));
         }
         if self.remote.is_some() {
             self.close = Some(Close::Abort);
@@ -692,6 +690,22 @@ mod tests {
         s.handle_connected(ms(1));
         s.handle_peer_closed(ms(2));
         assert_eq!((drain(&mut s), s.exit_status()), (vec![], Some(0)));
+    }
+
+    #[test]
+    fn many_lines_arrive_whole() {
+        // 200 000 lines in segments that cut lines anywhere: each printed once, in order.
+        let data: Vec<u8> = (0..200_000u32).flat_map(|i| format!("row {i}\n").into_bytes()).collect();
+        let mut s = session(&["h", "80"], b"", ms(0));
+        s.handle_connected(ms(1));
+        for chunk in data.chunks(1000) {
+            s.handle_data(ms(2), chunk);
+        }
+        s.handle_peer_closed(ms(3));
+        let lines = drain(&mut s);
+        assert_eq!(lines.len(), 200_000);
+        assert!(lines.iter().enumerate().all(|(i, l)| *l == (Stream::Stdout, format!("row {i}"))));
+        assert_eq!(s.exit_status(), Some(0));
     }
 
     #[test]

@@ -356,6 +356,11 @@ pub(crate) struct Probe {
 /// The IP TTL of the probes unless `-t` sets one (Linux's `net.ipv4.ip_default_ttl`).
 pub(crate) const DEFAULT_TTL: u8 = 64;
 
+/// Probes remembered: one per sequence number. A reply or an error names its probe by a 16-bit
+/// sequence number, which only tells apart the last 65536 probes, so older ones are forgotten
+/// and a long fast ping keeps at most this many (2 MiB), not one per probe ever sent.
+const PROBE_WINDOW: usize = 1 << 16;
+
 /// An echo request to send, from [`Pinger::poll_transmit`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct EchoRequest {
@@ -407,7 +412,8 @@ pub(crate) struct Pinger {
     acked: u16,
     pipesize: i64,
     rcvd: Vec<u64>,
-    probes: Vec<Probe>,
+    /// The last [`PROBE_WINDOW`] probes, in sending order (the newest is probe `ntransmitted`).
+    probes: VecDeque<Probe>,
     transmit: VecDeque<EchoRequest>,
     output: VecDeque<Line>,
     events: VecDeque<Event>,
@@ -447,7 +453,7 @@ impl Pinger {
             acked: 0,
             pipesize: -1,
             rcvd: vec![0; 1024],
-            probes: Vec::new(),
+            probes: VecDeque::new(),
             transmit: VecDeque::new(),
             output,
             events: VecDeque::new(),
@@ -455,9 +461,9 @@ impl Pinger {
         }
     }
 
-    /// Per-probe records, in sending order.
+    /// Per-probe records, in sending order (the last [`PROBE_WINDOW`]).
     #[cfg(test)]
-    pub(crate) fn probes(&self) -> &[Probe] {
+    pub(crate) fn probes(&self) -> &VecDeque<Probe> {
         &self.probes
     }
 
@@ -701,7 +707,10 @@ impl Pinger {
             self.transmit.push_back(EchoRequest { seq, ttl: self.args.ttl.unwrap_or(DEFAULT_TTL), icmp });
         }
         self.advance_ntransmitted();
-        self.probes.push(Probe { seq, sent_at: now, replied_at: None, error: false });
+        if self.probes.len() == PROBE_WINDOW {
+            self.probes.pop_front();
+        }
+        self.probes.push_back(Probe { seq, sent_at: now, replied_at: None, error: false });
         self.last_send = Some(now);
         let step = Duration::from_millis(self.args.interval_ms.unsigned_abs());
         self.next_send = if step.is_zero() { now } else { self.next_send + step };
@@ -802,9 +811,9 @@ impl Pinger {
 
     /// The most recent probe with this sequence number.
     fn probe_mut(&mut self, seq: u16) -> Option<&mut Probe> {
-        let back = u64::from((self.ntransmitted as u16).wrapping_sub(seq));
-        let k = self.ntransmitted.checked_sub(back)?;
-        let idx = usize::try_from(k.checked_sub(1)?).ok()?;
+        // It is `back` probes before the newest (at the back of the window).
+        let back = usize::from((self.ntransmitted as u16).wrapping_sub(seq));
+        let idx = self.probes.len().checked_sub(back + 1)?;
         self.probes.get_mut(idx).filter(|p| p.seq == seq)
     }
 
@@ -964,6 +973,26 @@ mod tests {
             req[0] = 0;
             p.handle_reply(now + Duration::from_micros(rtt_us), &req, DST, 64);
         }
+    }
+
+    #[test]
+    fn a_long_ping_remembers_one_window_of_probes_and_still_matches_every_reply() {
+        let n = PROBE_WINDOW as u64 + 4500;
+        let mut p = pinger(&format!("-q -i 0.01 -c {n} 172.2.20.100"));
+        p.handle_start(ms(0));
+        let mut replied = 0;
+        echo(&mut p, ms(0), 300);
+        while let Some(t) = p.poll_timeout() {
+            p.handle_timeout(t);
+            echo(&mut p, t, 300);
+            replied += std::iter::from_fn(|| p.poll_event()).count();
+        }
+        assert_eq!(p.counters(), (n, n, 0, 0));
+        assert_eq!(replied as u64, n, "every probe's first reply is reported, across the sequence wrap");
+        let probes = p.probes();
+        assert_eq!(probes.len(), PROBE_WINDOW);
+        assert_eq!(probes.back().map(|pr| pr.seq), Some(n as u16));
+        assert!(probes.iter().all(|pr| pr.replied_at == Some(pr.sent_at + Duration::from_micros(300))));
     }
 
     #[test]

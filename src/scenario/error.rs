@@ -1,8 +1,9 @@
 //! What can be wrong with a scenario, written for the person who wrote it.
 //!
-//! [`ScenarioError::Invalid`] carries every [`Problem`] found, each rendered on its own line as
-//! `FILE:LINE:COL: FIELD.PATH: message`. Each [`Issue`] variant is one validation rule; the
-//! fixture `tests/fixtures/invalid/<rule>.ron` shows it.
+//! [`ScenarioError::Invalid`] carries the [`Problem`]s found, each rendered on its own line as
+//! `FILE:LINE:COL: FIELD.PATH: message`, the first [`MAX_LISTED`] of them in file order. Each
+//! [`Issue`] variant is one validation rule; the fixture `tests/fixtures/invalid/<rule>.ron`
+//! shows it.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -10,7 +11,14 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use super::duration::DurationError;
-use super::spans::LineCol;
+use super::lexer::LineCol;
+
+/// The most problems a report lists; it then says how many more there are.
+///
+/// A person fixes a file from its first problems (compilers stop early too: clang after 20
+/// errors), and a 1 MB file can have a quarter of a million: listing them all would take tens
+/// of MiB of memory and output for nothing. 100 is more than any hand-written file has.
+pub(super) const MAX_LISTED: usize = 100;
 
 /// Why a scenario could not be loaded.
 #[derive(Debug, Error)]
@@ -24,10 +32,13 @@ pub enum ScenarioError {
         error: std::io::Error,
     },
     /// The file was read, and is wrong in one or more places.
-    #[error("{}", ProblemList(problems))]
+    #[error("{}", ProblemList { problems, unlisted: *unlisted })]
     Invalid {
-        /// All problems found, in file order (the scenario first, then the files it names).
+        /// The first problems found in file order (the scenario first, then the files it names),
+        /// at most 100.
         problems: Vec<Problem>,
+        /// How many more problems were found.
+        unlisted: usize,
     },
 }
 
@@ -36,22 +47,32 @@ impl ScenarioError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             ScenarioError::Read { .. } => &[],
-            ScenarioError::Invalid { problems } => problems,
+            ScenarioError::Invalid { problems, .. } => problems,
         }
     }
 }
 
-struct ProblemList<'a>(&'a [Problem]);
+struct ProblemList<'a> {
+    problems: &'a [Problem],
+    unlisted: usize,
+}
 
 impl fmt::Display for ProblemList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, problem) in self.0.iter().enumerate() {
+        // Rendered whole, then written once: standard error is unbuffered, and a file can have
+        // a hundred thousand problems.
+        let mut text = String::new();
+        for (i, problem) in self.problems.iter().enumerate() {
             if i > 0 {
-                f.write_str("\n")?;
+                text.push('\n');
             }
-            write!(f, "{problem}")?;
+            problem.render(&mut text);
         }
-        Ok(())
+        if let Some(last) = self.problems.last().filter(|_| self.unlisted > 0) {
+            text.push('\n');
+            push_one_line(&mut text, &format!("{}: … and {} more problems", last.file, self.unlisted));
+        }
+        f.write_str(&text)
     }
 }
 
@@ -68,25 +89,118 @@ pub struct Problem {
     pub issue: Issue,
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:", self.file)?;
+impl Problem {
+    /// Appends `FILE:LINE:COL: PATH: message` to `out`, on one line: control characters (a
+    /// newline in a file name or in a message of `ron`'s) are escaped.
+    fn render(&self, out: &mut String) {
+        use fmt::Write as _;
+        let mut line = format!("{}:", self.file);
         if let Some(at) = self.position {
-            write!(f, "{}:{}:", at.line, at.column)?;
+            let _ = write!(line, "{}:{}:", at.line, at.column);
         }
         if !self.path.is_empty() {
-            write!(f, " {}:", self.path)?;
+            let _ = write!(line, " {}:", self.path);
         }
-        write!(f, " {}", self.issue)
+        let _ = write!(line, " {}", self.issue);
+        push_one_line(out, &line);
+    }
+}
+
+/// Appends `line` to `out` with its control characters escaped (`\n`, `\u{1b}`).
+fn push_one_line(out: &mut String, line: &str) {
+    for c in line.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut line = String::new();
+        self.render(&mut line);
+        f.write_str(&line)
     }
 }
 
 /// One validation rule broken. The message completes `FILE:LINE:COL: PATH: `.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum Issue {
-    /// RON syntax or structure (unknown field, missing field, wrong type), as `ron` reports it.
+    /// RON syntax or structure (unknown field, missing field), as `ron` reports it.
     #[error("{0}")]
     Syntax(String),
+    /// A value of the wrong type where `ron` expected a string, an integer or a variant name.
+    #[error("expected {expected}, found {found}")]
+    WrongType {
+        /// What the place takes, with what it is for when known: `a string (a service name)`.
+        expected: String,
+        /// The value written there, on one line, shortened.
+        found: String,
+    },
+    /// A field (`name:`) directly inside a list: the list was not closed before it.
+    #[error("expected `{close}` (closing `{opener}` at {}:{}) before `{found}`", opened.line, opened.column)]
+    Unclosed {
+        /// The bracket that would close the list.
+        close: char,
+        /// The open bracket as written, with what it belongs to (`timeline: [`).
+        opener: String,
+        /// Where it was opened.
+        opened: LineCol,
+        /// What was found instead (`expect:`).
+        found: String,
+    },
+    /// A closing bracket of the wrong kind.
+    #[error("expected `{close}` (closing `{opener}` at {}:{}), found `{found}`", opened.line, opened.column)]
+    Mismatched {
+        /// The bracket that would close the innermost open one.
+        close: char,
+        /// The innermost open bracket as written (`At(`).
+        opener: String,
+        /// Where it was opened.
+        opened: LineCol,
+        /// The closing bracket found.
+        found: char,
+    },
+    /// The end of the file with a bracket still open.
+    #[error("expected `{close}` (closing `{opener}` at {}:{}) before the end of the file", opened.line, opened.column)]
+    UnclosedAtEnd {
+        /// The bracket that would close it.
+        close: char,
+        /// The open bracket as written (`Scenario(`).
+        opener: String,
+        /// Where it was opened.
+        opened: LineCol,
+    },
+    /// A closing bracket with no bracket open.
+    #[error("found `{0}`, but no bracket is open there")]
+    NothingOpen(char),
+    /// A string in single quotes, which RON reads as a character.
+    #[error("expected {expected}, found {found}: RON strings take double quotes, \"{}\"", .found.trim_matches('\''))]
+    SingleQuoted {
+        /// What the place takes, as in [`Issue::WrongType`].
+        expected: String,
+        /// The value written there, quotes included.
+        found: String,
+    },
+    /// A topology file (`Lab(…)`) where a scenario is needed.
+    #[error(
+        "this is a topology (`Lab(…)`), not a scenario: it has nothing to run. A scenario extends it (`extends: \"lab/lab.ron\"`); `labsim check` and `labsim topo` read it on its own"
+    )]
+    NotAScenario,
+    /// Brackets nested past the limit, which every reader of the text after the lexer would
+    /// need stack for.
+    #[error("nesting deeper than {} levels", super::lexer::MAX_DEPTH)]
+    TooDeep,
+    /// A byte that is not UTF-8.
+    #[error("invalid UTF-8: byte 0x{byte:02x} at offset {offset} (counting from 0)")]
+    InvalidUtf8 {
+        /// Offset of the byte in the file.
+        offset: usize,
+        /// The byte.
+        byte: u8,
+    },
     /// The same map key twice (serde would silently keep the last).
     #[error("{0:?} is given twice")]
     DuplicateKey(String),
@@ -201,12 +315,16 @@ pub enum Issue {
     #[error("file path {0:?} must be absolute (start with /)")]
     RelativeFilePath(String),
     /// A `File("…")` that could not be read.
-    #[error("cannot read {path:?}: {error}")]
+    #[error("cannot read {path:?}{tried}: {error}{hint}")]
     UnreadableFile {
         /// As written, relative to the file naming it.
         path: String,
+        /// The path that was opened, when it differs from what is written.
+        tried: Tried,
         /// What the operating system said.
         error: String,
+        /// A path that would work, when there is one.
+        hint: Hint,
     },
     /// A service labsim does not simulate.
     #[error("unknown service {name:?} (known: {known})")]
@@ -220,12 +338,16 @@ pub enum Issue {
     #[error("service {0:?} is listed twice")]
     DuplicateService(String),
     /// The `extends` file could not be read.
-    #[error("cannot read the topology {path:?}: {error}")]
+    #[error("cannot read the topology {path:?}{tried}: {error}{hint}")]
     UnreadableExtends {
         /// As written, relative to the scenario.
         path: String,
+        /// The path that was opened, when it differs from what is written.
+        tried: Tried,
         /// What the operating system said.
         error: String,
+        /// A path that would work, when there is one.
+        hint: Hint,
     },
     /// A host name that names no host.
     #[error("unknown host {name:?} (known: {known})")]
@@ -274,4 +396,32 @@ pub enum Issue {
         /// As written.
         at: String,
     },
+}
+
+/// The path labsim opened for a file a scenario names (relative to the scenario's directory),
+/// shown when it differs from what is written: ` (looked for scenarios/lab/lab.ron)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tried(pub Option<String>);
+
+impl fmt::Display for Tried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(path) => write!(f, " (looked for {path})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// For a path that names no file relative to the scenario but names one relative to the current
+/// directory: the path to write instead, relative to the scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint(pub Option<String>);
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(path) => write!(f, "; paths are relative to the file that names them: did you mean {path:?}?"),
+            None => Ok(()),
+        }
+    }
 }

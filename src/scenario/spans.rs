@@ -1,23 +1,36 @@
-//! Where each value of a RON file is: a small tokenizer and a recursive walk that records the
-//! line:column of every struct field, map key and list/tuple element by its field path.
+//! Where each value of a RON file is: a walk over the [`lexer`](super::lexer)'s tokens that
+//! records the line:column of every struct field, map key and list/tuple element, as a tree
+//! looked up by field path.
 //!
 //! serde throws positions away, so semantic problems found after deserialising are located by
-//! looking their path up here. The walk runs only on text that `ron` has already accepted, so it
-//! can be simple; if it ever fails, lookups return `None` and the problem is reported without a
-//! position rather than with a made-up one. It also finds duplicate map keys, which serde's maps
-//! would silently merge.
+//! looking their path up here, and `ron`'s own errors are given the path of the value they are
+//! in. The walk gives up on text that is not RON in the way it expects; then lookups return
+//! `None` and problems are reported without a position rather than with a made-up one. It also
+//! finds duplicate map keys, which serde's maps would silently merge.
+//!
+//! Memory and time are linear in the text: each value is one node that names its parent and
+//! its own step (a token, or an element number), so a path is never copied per level; map keys
+//! and struct fields are found through one ordered map, list elements through a range of their
+//! parent's. The walk recurses once per bracket, which the [`lexer`](super::lexer) bounds
+//! before it runs.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
+use std::rc::Rc;
 
-/// One step of a field path.
+use super::lexer::{Kind, LineCol, Token};
+use super::shown;
+
+/// One step of a field path. Names are shared, so extending a path under a long key (a host's
+/// name can be as long as the file) copies no text.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Segment {
     /// A struct field: `hosts`.
-    Field(String),
+    Field(Rc<str>),
     /// A map key: `"lb-1"`.
-    Key(String),
+    Key(Rc<str>),
     /// A list or tuple element: `[2]`.
     Index(usize),
 }
@@ -34,12 +47,12 @@ impl FieldPath {
 
     /// This path, then struct field `name`.
     pub(super) fn field(&self, name: &str) -> Self {
-        self.with(Segment::Field(name.to_string()))
+        self.with(Segment::Field(name.into()))
     }
 
     /// This path, then map key `key`.
     pub(super) fn key(&self, key: &str) -> Self {
-        self.with(Segment::Key(key.to_string()))
+        self.with(Segment::Key(key.into()))
     }
 
     /// This path, then element `i`.
@@ -48,19 +61,15 @@ impl FieldPath {
     }
 
     fn with(&self, segment: Segment) -> Self {
-        let mut segments = self.0.clone();
+        let mut segments = Vec::with_capacity(self.0.len() + 1);
+        segments.extend_from_slice(&self.0);
         segments.push(segment);
         FieldPath(segments)
     }
 
-    /// The last step, if any.
-    pub(super) fn last(&self) -> Option<&Segment> {
-        self.0.last()
-    }
-
-    fn parent(&self) -> Option<Self> {
-        let (_, init) = self.0.split_last()?;
-        Some(FieldPath(init.to_vec()))
+    /// Its steps from the top.
+    pub(super) fn segments(&self) -> &[Segment] {
+        &self.0
     }
 }
 
@@ -70,21 +79,12 @@ impl fmt::Display for FieldPath {
             let dot = if i == 0 { "" } else { "." };
             match segment {
                 Segment::Field(name) => write!(f, "{dot}{name}")?,
-                Segment::Key(key) => write!(f, "{dot}{key:?}")?,
+                Segment::Key(key) => write!(f, "{dot}{}", shown::quoted(key))?,
                 Segment::Index(n) => write!(f, "[{n}]")?,
             }
         }
         Ok(())
     }
-}
-
-/// A 1-based line and column (in characters, as `ron` counts them).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct LineCol {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column, in characters.
-    pub column: usize,
 }
 
 /// Which position of an entry a problem points at.
@@ -96,100 +96,251 @@ pub(super) enum Target {
     Value,
 }
 
-#[derive(Clone, Debug)]
-struct Entry {
-    key: Option<LineCol>,
-    value: LineCol,
-    tokens: Range<usize>,
+/// How a node is reached from its parent.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// The top-level value.
+    Root,
+    /// A struct field, by the index of its name's token.
+    Field(u32),
+    /// A map key, by the index of its (string) token.
+    Key(u32),
+    /// A list or tuple element.
+    Index(u32),
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Tok {
-    Punct(char),
-    Ident(String),
-    Str(String),
-    Other,
+/// One value written in the file.
+#[derive(Clone, Debug)]
+struct Node {
+    parent: u32,
+    depth: u32,
+    step: Step,
+    /// Its tokens (for `Some(x)`, those of `x`).
+    tokens: Range<u32>,
+    /// Its elements, if a list or tuple: a range of [`SpanIndex::elements`].
+    elements: Range<u32>,
 }
 
+/// A value found at a position by [`SpanIndex::value_at`].
 #[derive(Clone, Debug)]
-struct Token {
-    tok: Tok,
-    at: LineCol,
-    bytes: Range<usize>,
+pub(super) struct Found {
+    /// Where it starts.
+    pub(super) at: LineCol,
+    /// The path of the innermost indexed value it is in (its own, if it is indexed).
+    pub(super) path: FieldPath,
+    /// Whether it is the value at `path` itself, rather than something inside it (such as a
+    /// field name, or a map key, which is not indexed).
+    pub(super) starts: bool,
+    /// Its text on one line, shortened.
+    pub(super) text: String,
 }
 
 /// The positions of one file's values, by field path.
-#[derive(Clone, Debug, Default)]
 pub(super) struct SpanIndex {
     text: String,
     tokens: Vec<Token>,
-    entries: BTreeMap<FieldPath, Entry>,
-    duplicates: Vec<(FieldPath, LineCol)>,
+    /// The top-level value first, then every value in the order it starts in the file.
+    nodes: Vec<Node>,
+    /// Struct fields and map keys: `(parent, step) → node`.
+    named: BTreeMap<(u32, Segment), u32>,
+    /// List and tuple elements, each list's together, in order.
+    elements: Vec<u32>,
+    /// Map keys given again: the map's node and the repeated key's token.
+    duplicates: Vec<(u32, u32)>,
+    /// The steps of the last path looked up, with their nodes. The validator looks up many paths
+    /// below one key (every service of a host), built from one [`FieldPath`] whose key is
+    /// shared: a key that is the very same text as last time is not compared again, so a long
+    /// key costs once, not once per problem below it.
+    last: Cell<Vec<(Segment, u32)>>,
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl SpanIndex {
-    /// Indexes `text`; `None` if it is not RON this walk understands.
-    pub(super) fn build(text: &str) -> Option<SpanIndex> {
-        let tokens = tokenize(text)?;
-        let mut walk = Walk { tokens: &tokens, pos: 0, entries: BTreeMap::new(), duplicates: Vec::new() };
+    /// Indexes `text`, given all its [`lex`](super::lexer::lex)ed tokens; `None` if it is not
+    /// RON this walk understands.
+    pub(super) fn build(text: &str, tokens: Vec<Token>) -> Option<SpanIndex> {
+        let mut walk =
+            Walk { text, tokens: &tokens, pos: 0, nodes: Vec::new(), named: BTreeMap::new(), elements: Vec::new(), duplicates: Vec::new() };
         walk.skip_attributes()?;
-        walk.value(&FieldPath::root(), None)?;
-        let (entries, duplicates) = (walk.entries, walk.duplicates);
-        Some(SpanIndex { text: text.to_string(), tokens, entries, duplicates })
+        walk.nodes.push(Node { parent: 0, depth: 0, step: Step::Root, tokens: 0..0, elements: 0..0 });
+        walk.value(Some(0))?;
+        let Walk { nodes, named, elements, duplicates, .. } = walk;
+        Some(SpanIndex { text: text.to_string(), tokens, nodes, named, elements, duplicates, last: Cell::default() })
+    }
+
+    fn node(&self, id: u32) -> Option<&Node> {
+        self.nodes.get(id as usize)
+    }
+
+    fn token(&self, i: u32) -> Option<&Token> {
+        self.tokens.get(i as usize)
+    }
+
+    /// The node at `path`, or the deepest node on the way to it; and whether it is at `path`.
+    fn nearest(&self, path: &FieldPath) -> (u32, bool) {
+        let mut last = self.last.take();
+        let same = |(a, b): (&Segment, &Segment)| match (a, b) {
+            (Segment::Key(a), Segment::Key(b)) => Rc::ptr_eq(a, b),
+            // Field names are the validator's own, short.
+            _ => a == b,
+        };
+        let known = last.iter().map(|(segment, _)| segment).zip(&path.0).take_while(|&pair| same(pair)).count();
+        last.truncate(known);
+        let found = self.descend(path, &mut last);
+        self.last.set(last);
+        found
+    }
+
+    /// Continues `path`'s lookup after the steps already in `steps`, adding the ones found.
+    fn descend(&self, path: &FieldPath, steps: &mut Vec<(Segment, u32)>) -> (u32, bool) {
+        let mut id = steps.last().map_or(0, |&(_, id)| id);
+        for segment in path.0.iter().skip(steps.len()) {
+            let next = match segment {
+                Segment::Index(i) => self.node(id).and_then(|node| {
+                    let at = node.elements.start as usize + i;
+                    (at < node.elements.end as usize).then(|| self.elements.get(at).copied()).flatten()
+                }),
+                named => self.named.get(&(id, named.clone())).copied(),
+            };
+            match next {
+                Some(next) => {
+                    id = next;
+                    steps.push((segment.clone(), id));
+                }
+                None => return (id, false),
+            }
+        }
+        (id, true)
     }
 
     /// Where `path` is; for a path with no entry of its own, where its nearest ancestor is.
     pub(super) fn find(&self, path: &FieldPath, target: Target) -> Option<LineCol> {
-        let mut path = path.clone();
+        let node = self.node(self.nearest(path).0)?;
+        let name = match node.step {
+            Step::Field(token) | Step::Key(token) if target == Target::Key => Some(token),
+            _ => None,
+        };
+        Some(self.token(name.unwrap_or(node.tokens.start))?.at())
+    }
+
+    /// The path of a node, rebuilt from its steps.
+    fn path_of(&self, mut id: u32) -> Option<FieldPath> {
+        let mut segments = Vec::new();
         loop {
-            if let Some(entry) = self.entries.get(&path) {
-                return Some(match target {
-                    Target::Key => entry.key.unwrap_or(entry.value),
-                    Target::Value => entry.value,
-                });
-            }
-            path = path.parent()?;
+            let node = self.node(id)?;
+            segments.push(match node.step {
+                Step::Root => break,
+                Step::Field(token) => {
+                    let name = self.token(token)?.text(&self.text);
+                    Segment::Field(name.strip_prefix("r#").unwrap_or(name).into())
+                }
+                Step::Key(token) => Segment::Key(decode_string(self.token(token)?.text(&self.text))?.into()),
+                Step::Index(i) => Segment::Index(i as usize),
+            });
+            id = node.parent;
         }
+        segments.reverse();
+        Some(FieldPath(segments))
+    }
+
+    /// The byte offset of `at` in the text (the end of the text if it is past it).
+    fn offset(&self, at: LineCol) -> usize {
+        let mut line_start = 0;
+        for _ in 1..at.line {
+            match self.text.get(line_start..).and_then(|rest| rest.find('\n')) {
+                Some(newline) => line_start += newline + 1,
+                None => return self.text.len(),
+            }
+        }
+        let line = self.text.get(line_start..).unwrap_or_default();
+        line_start + line.char_indices().nth(at.column.saturating_sub(1)).map_or(line.len(), |(i, _)| i)
     }
 
     /// The innermost value (with its field name or key) written around `at`: the path of the
     /// value a `ron` error position falls in.
-    pub(super) fn path_at(&self, at: LineCol) -> Option<&FieldPath> {
-        let contains = |entry: &Entry| {
-            let first = entry.key.unwrap_or(entry.value);
-            let last = entry.tokens.end.checked_sub(1).and_then(|i| self.tokens.get(i)).map(|t| t.at);
-            first <= at && last.is_some_and(|last| at <= last)
-        };
-        self.entries
-            .iter()
-            .filter(|(path, entry)| !path.0.contains(&Segment::Index(usize::MAX)) && contains(entry))
-            .max_by_key(|(path, entry)| (path.0.len(), entry.value))
-            .map(|(path, _)| path)
+    pub(super) fn path_at(&self, at: LineCol) -> Option<FieldPath> {
+        self.path_of(self.node_at(to_u32(self.offset(at)))?)
     }
 
-    /// Map keys given more than once (the later occurrences), with the position of each.
-    pub(super) fn duplicate_keys(&self) -> &[(FieldPath, LineCol)] {
-        &self.duplicates
+    /// The innermost node written around byte `offset`.
+    fn node_at(&self, offset: u32) -> Option<u32> {
+        let contains = |node: &Node| {
+            let first = match node.step {
+                Step::Field(token) | Step::Key(token) => token,
+                _ => node.tokens.start,
+            };
+            let start = self.token(first).map(|t| t.start);
+            let end = node.tokens.end.checked_sub(1).and_then(|last| self.token(last)).map(|t| t.end);
+            start.is_some_and(|start| start <= offset) && end.is_some_and(|end| offset < end)
+        };
+        let (id, _) =
+            self.nodes.iter().enumerate().filter(|(_, node)| contains(node)).max_by_key(|(_, node)| (node.depth, node.tokens.start))?;
+        Some(to_u32(id))
+    }
+
+    /// The value written at or just after `at` (a `ron` error position, which may be in the
+    /// whitespace before it).
+    pub(super) fn value_at(&self, at: LineCol) -> Option<Found> {
+        let offset = to_u32(self.offset(at));
+        let first = self.tokens.partition_point(|t| t.end <= offset);
+        let token = self.tokens.get(first)?;
+        // A bracketed value (or `Name(…)`) runs to its closing bracket.
+        let opens = |t: &Token| matches!(t.kind, Kind::Punct('(' | '[' | '{'));
+        let named = token.kind == Kind::Ident && self.tokens.get(first + 1).is_some_and(opens);
+        let mut end = first + 1;
+        if opens(token) || named {
+            let mut depth = 0usize;
+            for (i, t) in self.tokens.iter().enumerate().skip(first) {
+                match t.kind {
+                    Kind::Punct('(' | '[' | '{') => depth += 1,
+                    Kind::Punct(')' | ']' | '}') => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                end = i + 1;
+                if depth == 0 && i > first {
+                    break;
+                }
+            }
+        }
+        let node = self.node_at(token.start)?;
+        let starts = self.node(node).and_then(|n| self.token(n.tokens.start)).is_some_and(|t| t.start == token.start);
+        let text = shown::code(&self.render(to_u32(first)..to_u32(end))?);
+        Some(Found { at: token.at(), path: self.path_of(node)?, starts, text })
+    }
+
+    /// Map keys given more than once (the later occurrences): the position of each, and a
+    /// function that makes its path (only wanted for the problems listed).
+    pub(super) fn duplicate_keys(&self) -> impl Iterator<Item = (LineCol, impl FnOnce() -> Option<FieldPath>)> {
+        self.duplicates.iter().filter_map(move |&(map, token)| {
+            let token = self.token(token)?;
+            Some((token.at(), move || Some(self.path_of(map)?.key(&decode_string(token.text(&self.text))?))))
+        })
     }
 
     /// The value at `path` as written, on one line: comments dropped, whitespace normalised,
     /// trailing commas removed.
     pub(super) fn one_line(&self, path: &FieldPath) -> Option<String> {
-        let entry = self.entries.get(path)?;
-        let tokens = self.tokens.get(entry.tokens.clone())?;
+        let (id, exact) = self.nearest(path);
+        if !exact {
+            return None;
+        }
+        self.render(self.node(id)?.tokens.clone())
+    }
+
+    fn render(&self, range: Range<u32>) -> Option<String> {
+        let tokens = self.tokens.get(range.start as usize..range.end as usize)?;
         let mut out = String::new();
         for (i, token) in tokens.iter().enumerate() {
-            let next = tokens.get(i + 1).map(|t| &t.tok);
-            let closes = |t: Option<&Tok>| matches!(t, Some(Tok::Punct(')' | ']' | '}')));
-            if token.tok == Tok::Punct(',') && closes(next) {
+            let next = tokens.get(i + 1).map(|t| t.kind);
+            let closes = |k: Option<Kind>| matches!(k, Some(Kind::Punct(')' | ']' | '}')));
+            if token.kind == Kind::Punct(',') && closes(next) {
                 continue;
             }
-            out.push_str(self.text.get(token.bytes.clone())?);
-            let space = match &token.tok {
-                Tok::Punct(',' | ':') => !closes(next),
-                _ => false,
-            };
-            if space {
+            out.push_str(token.text(&self.text));
+            if matches!(token.kind, Kind::Punct(',' | ':')) && !closes(next) {
                 out.push(' ');
             }
         }
@@ -198,50 +349,53 @@ impl SpanIndex {
 }
 
 struct Walk<'t> {
+    text: &'t str,
     tokens: &'t [Token],
     pos: usize,
-    entries: BTreeMap<FieldPath, Entry>,
-    duplicates: Vec<(FieldPath, LineCol)>,
+    nodes: Vec<Node>,
+    named: BTreeMap<(u32, Segment), u32>,
+    elements: Vec<u32>,
+    duplicates: Vec<(u32, u32)>,
 }
 
 impl Walk<'_> {
-    fn peek(&self) -> Option<&Tok> {
-        self.tokens.get(self.pos).map(|t| &t.tok)
+    fn peek(&self) -> Option<Kind> {
+        self.tokens.get(self.pos).map(|t| t.kind)
     }
 
-    fn peek_at(&self, ahead: usize) -> Option<&Tok> {
-        self.tokens.get(self.pos + ahead).map(|t| &t.tok)
+    fn peek_at(&self, ahead: usize) -> Option<Kind> {
+        self.tokens.get(self.pos + ahead).map(|t| t.kind)
     }
 
-    fn bump(&mut self) -> Option<&Token> {
-        let token = self.tokens.get(self.pos)?;
+    fn bump(&mut self) -> Option<Token> {
+        let token = *self.tokens.get(self.pos)?;
         self.pos += 1;
         Some(token)
     }
 
     fn expect(&mut self, c: char) -> Option<()> {
-        (self.bump()?.tok == Tok::Punct(c)).then_some(())
+        (self.bump()?.kind == Kind::Punct(c)).then_some(())
     }
 
     /// After an element: a comma, or the closing bracket (left for the caller).
     fn separator(&mut self, close: char) -> Option<()> {
         match self.peek()? {
-            Tok::Punct(',') => {
+            Kind::Punct(',') => {
                 self.pos += 1;
                 Some(())
             }
-            Tok::Punct(c) if *c == close => Some(()),
+            Kind::Punct(c) if c == close => Some(()),
             _ => None,
         }
     }
 
     fn skip_attributes(&mut self) -> Option<()> {
-        while self.peek() == Some(&Tok::Punct('#')) {
+        while self.peek() == Some(Kind::Punct('#')) {
             let mut depth = 0usize;
             loop {
-                match self.bump()?.tok {
-                    Tok::Punct('[') => depth += 1,
-                    Tok::Punct(']') => {
+                match self.bump()?.kind {
+                    Kind::Punct('[') => depth += 1,
+                    Kind::Punct(']') => {
                         depth = depth.checked_sub(1)?;
                         if depth == 0 {
                             break;
@@ -254,83 +408,118 @@ impl Walk<'_> {
         Some(())
     }
 
-    fn value(&mut self, path: &FieldPath, key: Option<LineCol>) -> Option<()> {
+    /// A new node below `parent`.
+    fn add(&mut self, parent: u32, step: Step) -> u32 {
+        let depth = self.nodes.get(parent as usize).map_or(0, |p| p.depth + 1);
+        self.nodes.push(Node { parent, depth, step, tokens: 0..0, elements: 0..0 });
+        to_u32(self.nodes.len() - 1)
+    }
+
+    /// A new node for field or key `segment` below `parent`, unless it already has one.
+    fn add_named(&mut self, parent: u32, segment: Segment, step: Step) -> Option<u32> {
+        let std::collections::btree_map::Entry::Vacant(entry) = self.named.entry((parent, segment)) else { return None };
+        entry.insert(to_u32(self.nodes.len()));
+        Some(self.add(parent, step))
+    }
+
+    /// One value, recorded as `node` if given (a value that is not indexed, such as a map key or
+    /// a repeated key's value, is walked over with `None`).
+    fn value(&mut self, node: Option<u32>) -> Option<()> {
         let first = self.pos;
-        let at = self.tokens.get(first)?.at;
-        match self.peek()?.clone() {
-            Tok::Punct('[') => {
+        let mut elements = Vec::new();
+        match self.peek()? {
+            Kind::Punct('[') => {
                 self.pos += 1;
                 let mut i = 0;
-                while self.peek()? != &Tok::Punct(']') {
-                    self.value(&path.index(i), None)?;
+                while self.peek()? != Kind::Punct(']') {
+                    let element = node.map(|n| self.add(n, Step::Index(i)));
+                    elements.extend(element);
+                    self.value(element)?;
                     self.separator(']')?;
                     i += 1;
                 }
                 self.pos += 1;
             }
-            Tok::Punct('{') => {
+            Kind::Punct('{') => {
                 self.pos += 1;
-                while self.peek()? != &Tok::Punct('}') {
-                    let key_token = self.tokens.get(self.pos)?;
-                    let key_at = key_token.at;
-                    let name = match &key_token.tok {
-                        Tok::Str(s) => s.clone(),
-                        _ => String::new(),
-                    };
-                    // Keys are indexed by their text; the key's own structure is not indexed.
-                    let key_start = self.pos;
-                    self.value(&FieldPath(vec![Segment::Index(usize::MAX)]), None)?;
-                    let name = if name.is_empty() { self.source_of(key_start..self.pos)? } else { name };
+                while self.peek()? != Kind::Punct('}') {
+                    let key = self.pos;
+                    // The key's own structure is not indexed.
+                    self.value(None)?;
                     self.expect(':')?;
-                    let entry_path = path.key(&name);
-                    if self.entries.contains_key(&entry_path) {
-                        // Keep the first occurrence's positions; walk the repeat out of the way.
-                        self.duplicates.push((entry_path, key_at));
-                        self.value(&path.index(usize::MAX), None)?;
-                    } else {
-                        self.value(&entry_path, Some(key_at))?;
-                    }
+                    let name = self.tokens.get(key).filter(|t| t.kind == Kind::Str && self.pos == key + 2);
+                    let name = name.and_then(|t| decode_string(t.text(self.text)));
+                    let entry = match (node, name) {
+                        (Some(map), Some(name)) => {
+                            let entry = self.add_named(map, Segment::Key(name.into()), Step::Key(to_u32(key)));
+                            if entry.is_none() {
+                                // Keep the first occurrence's positions; walk the repeat out of the way.
+                                self.duplicates.push((map, to_u32(key)));
+                            }
+                            entry
+                        }
+                        _ => None,
+                    };
+                    self.value(entry)?;
                     self.separator('}')?;
                 }
                 self.pos += 1;
             }
-            Tok::Punct('(') => self.parens(path)?,
-            Tok::Ident(name) => {
-                self.pos += 1;
-                if self.peek() == Some(&Tok::Punct('(')) {
+            Kind::Punct('(') => self.parens(node, &mut elements)?,
+            Kind::Ident => {
+                let name = self.bump()?.text(self.text);
+                if self.peek() == Some(Kind::Punct('(')) {
                     if name == "Some" {
                         // Options are transparent in serde paths: index the inner value in place.
                         self.pos += 1;
-                        self.value(path, key)?;
-                        if self.peek() == Some(&Tok::Punct(',')) {
+                        self.value(node)?;
+                        if self.peek() == Some(Kind::Punct(',')) {
                             self.pos += 1;
                         }
                         return self.expect(')');
                     }
-                    self.parens(path)?;
+                    self.parens(node, &mut elements)?;
                 }
             }
-            Tok::Str(_) | Tok::Other => self.pos += 1,
-            Tok::Punct(_) => return None,
+            Kind::Str | Kind::Other => self.pos += 1,
+            Kind::Punct(_) => return None,
         }
-        self.entries.insert(path.clone(), Entry { key, value: at, tokens: first..self.pos });
+        if let Some(node) = node.and_then(|n| self.nodes.get_mut(n as usize)) {
+            let start = to_u32(self.elements.len());
+            self.elements.extend(elements);
+            node.tokens = to_u32(first)..to_u32(self.pos);
+            node.elements = start..to_u32(self.elements.len());
+        }
         Some(())
     }
 
-    /// `( … )`: struct fields if it starts with `name:`, else tuple elements.
-    fn parens(&mut self, path: &FieldPath) -> Option<()> {
+    /// `( … )`: struct fields if it starts with `name:`, else tuple elements (added to
+    /// `elements`).
+    fn parens(&mut self, node: Option<u32>, elements: &mut Vec<u32>) -> Option<()> {
         self.expect('(')?;
-        let named = matches!(self.peek(), Some(Tok::Ident(_))) && self.peek_at(1) == Some(&Tok::Punct(':'));
+        let named = self.peek_at(1) == Some(Kind::Punct(':'));
         let mut i = 0;
-        while self.peek()? != &Tok::Punct(')') {
+        while self.peek()? != Kind::Punct(')') {
             if named {
-                let token = self.bump()?;
-                let (Tok::Ident(name), at) = (token.tok.clone(), token.at) else { return None };
+                let at = self.pos;
+                let token = *self.tokens.get(at)?;
+                let field = if token.kind == Kind::Ident {
+                    self.pos += 1;
+                    let name = token.text(self.text);
+                    let name = name.strip_prefix("r#").unwrap_or(name).into();
+                    // A field given twice is `ron`'s to report; the repeat is not indexed.
+                    node.and_then(|n| self.add_named(n, Segment::Field(name), Step::Field(to_u32(at))))
+                } else {
+                    // Not a field name (`"seed": 1`): `ron`'s to report, walked over unindexed.
+                    self.value(None)?;
+                    None
+                };
                 self.expect(':')?;
-                let name = name.strip_prefix("r#").unwrap_or(&name).to_string();
-                self.value(&path.field(&name), Some(at))?;
+                self.value(field)?;
             } else {
-                self.value(&path.index(i), None)?;
+                let element = node.map(|n| self.add(n, Step::Index(i)));
+                elements.extend(element);
+                self.value(element)?;
             }
             self.separator(')')?;
             i += 1;
@@ -338,185 +527,54 @@ impl Walk<'_> {
         self.pos += 1;
         Some(())
     }
-
-    fn source_of(&self, tokens: Range<usize>) -> Option<String> {
-        let first = self.tokens.get(tokens.start)?;
-        let last = self.tokens.get(tokens.end.checked_sub(1)?)?;
-        // The caller only needs a stable name for odd (non-string) keys.
-        Some(format!("@{}:{}-{}", first.at.line, first.at.column, last.bytes.end))
-    }
 }
 
-/// Splits RON text into tokens with positions. Comments and whitespace are dropped.
-fn tokenize(text: &str) -> Option<Vec<Token>> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    // Line and column of each char index.
-    let mut positions = Vec::with_capacity(chars.len());
-    let (mut line, mut column) = (1, 1);
-    for &(_, c) in &chars {
-        positions.push(LineCol { line, column });
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
+/// The value of a string token: `"…"` with its escapes, or raw `r#"…"#`.
+fn decode_string(token: &str) -> Option<String> {
+    if let Some(raw) = token.strip_prefix('r') {
+        let hashes = raw.len() - raw.trim_start_matches('#').len();
+        return raw.get(hashes + 1..raw.len().checked_sub(hashes + 1)?).map(str::to_string);
     }
-    let byte_at = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
-    let char_at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let is_ident_start = |c: char| c.is_alphabetic() || c == '_';
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while let Some(c) = char_at(i) {
-        let start = i;
-        let tok = if c.is_whitespace() {
-            i += 1;
-            continue;
-        } else if c == '/' && char_at(i + 1) == Some('/') {
-            while char_at(i).is_some_and(|c| c != '\n') {
-                i += 1;
-            }
-            continue;
-        } else if c == '/' && char_at(i + 1) == Some('*') {
-            let mut depth = 0usize;
-            loop {
-                match (char_at(i)?, char_at(i + 1)) {
-                    ('/', Some('*')) => {
-                        depth += 1;
-                        i += 2;
-                    }
-                    ('*', Some('/')) => {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    _ => i += 1,
-                }
-            }
-            continue;
-        } else if c == '"' {
-            let (value, end) = quoted(&chars, i, '"')?;
-            i = end;
-            Tok::Str(value)
-        } else if c == '\'' {
-            i = quoted(&chars, i, '\'')?.1;
-            Tok::Other
-        } else if (c == 'r' || c == 'b') && raw_string_start(&chars, i).is_some() {
-            let (value, end) = raw_string(&chars, i)?;
-            i = end;
-            if c == 'r' { Tok::Str(value) } else { Tok::Other }
-        } else if c == 'b' && matches!(char_at(i + 1), Some('"' | '\'')) {
-            let quote = char_at(i + 1)?;
-            i = quoted(&chars, i + 1, quote)?.1;
-            Tok::Other
-        } else if c == 'r' && char_at(i + 1) == Some('#') && char_at(i + 2).is_some_and(is_ident_start) {
-            i += 2;
-            while char_at(i).is_some_and(is_ident) {
-                i += 1;
-            }
-            Tok::Ident(text.get(byte_at(start)..byte_at(i))?.to_string())
-        } else if is_ident_start(c) {
-            while char_at(i).is_some_and(is_ident) {
-                i += 1;
-            }
-            Tok::Ident(text.get(byte_at(start)..byte_at(i))?.to_string())
-        } else if c.is_ascii_digit() || c == '-' || c == '+' || c == '.' {
-            i += 1;
-            while char_at(i).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
-                // An exponent sign: 1e-3.
-                if matches!(char_at(i), Some('e' | 'E')) && matches!(char_at(i + 1), Some('-' | '+')) {
-                    i += 1;
-                }
-                i += 1;
-            }
-            Tok::Other
-        } else {
-            i += 1;
-            Tok::Punct(c)
-        };
-        tokens.push(Token { tok, at: *positions.get(start)?, bytes: byte_at(start)..byte_at(i) });
-    }
-    Some(tokens)
-}
-
-/// A quoted string or char starting at `chars[start] == quote`: its decoded value and the index
-/// after the closing quote.
-fn quoted(chars: &[(usize, char)], start: usize, quote: char) -> Option<(String, usize)> {
-    let mut value = String::new();
-    let mut i = start + 1;
-    loop {
-        let c = chars.get(i)?.1;
-        i += 1;
-        if c == quote {
-            return Some((value, i));
-        }
+    let body = token.strip_prefix('"')?.strip_suffix('"')?;
+    let mut value = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
         if c != '\\' {
             value.push(c);
             continue;
         }
-        let e = chars.get(i)?.1;
-        i += 1;
-        match e {
+        match chars.next()? {
             'n' => value.push('\n'),
             't' => value.push('\t'),
             'r' => value.push('\r'),
             '0' => value.push('\0'),
             'x' => {
-                let hex: String = chars.get(i..i + 2)?.iter().map(|&(_, c)| c).collect();
+                let hex: String = chars.by_ref().take(2).collect();
                 value.push(char::from(u8::from_str_radix(&hex, 16).ok()?));
-                i += 2;
             }
-            'u' if chars.get(i)?.1 == '{' => {
-                let close = i + chars.get(i..)?.iter().position(|&(_, c)| c == '}')?;
-                let hex: String = chars.get(i + 1..close)?.iter().map(|&(_, c)| c).collect();
+            'u' => {
+                (chars.next()? == '{').then_some(())?;
+                let hex: String = chars.by_ref().take_while(|&c| c != '}').take(8).collect();
                 value.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
-                i = close + 1;
             }
+            // A line continuation: the newline and the next line's indentation are dropped.
+            '\n' | '\r' => while chars.next_if(|&c| matches!(c, ' ' | '\t' | '\n' | '\r')).is_some() {},
             other => value.push(other),
         }
     }
-}
-
-/// If a raw string (`r"…"`, `r#"…"#`, `br"…"`) starts at `i`: the index of its opening quote and
-/// its number of `#`s.
-fn raw_string_start(chars: &[(usize, char)], i: usize) -> Option<(usize, usize)> {
-    let mut j = i;
-    if chars.get(j)?.1 == 'b' {
-        j += 1;
-    }
-    if chars.get(j)?.1 != 'r' {
-        return None;
-    }
-    j += 1;
-    let mut hashes = 0;
-    while chars.get(j)?.1 == '#' {
-        hashes += 1;
-        j += 1;
-    }
-    (chars.get(j)?.1 == '"').then_some((j, hashes))
-}
-
-fn raw_string(chars: &[(usize, char)], i: usize) -> Option<(String, usize)> {
-    let (quote, hashes) = raw_string_start(chars, i)?;
-    let mut value = String::new();
-    let mut j = quote + 1;
-    loop {
-        let c = chars.get(j)?.1;
-        if c == '"' && (1..=hashes).all(|k| chars.get(j + k).is_some_and(|&(_, c)| c == '#')) {
-            return Some((value, j + 1 + hashes));
-        }
-        value.push(c);
-        j += 1;
-    }
+    Some(value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::lexer::lex;
+
+    /// The index of `text`, as the validator builds it: only for text that lexes completely.
+    fn index(text: &str) -> Option<SpanIndex> {
+        let lexed = lex(text);
+        if lexed.stop.is_none() { SpanIndex::build(text, lexed.tokens) } else { None }
+    }
 
     const TEXT: &str = r##"#![enable(implicit_some)]
 // a comment
@@ -538,7 +596,7 @@ Scenario(
 
     #[test]
     fn indexes_fields_keys_and_elements() {
-        let index = SpanIndex::build(TEXT).unwrap();
+        let index = index(TEXT).unwrap();
         let root = FieldPath::root();
         let host = root.field("hosts").key("lb-1");
         assert_eq!(index.find(&host, Target::Key), Some(LineCol { line: 6, column: 9 }));
@@ -550,14 +608,15 @@ Scenario(
         assert_eq!(index.find(&at, Target::Value), Some(LineCol { line: 12, column: 27 }));
         // A path without an entry falls back to its nearest ancestor.
         assert_eq!(index.find(&at.field("nothing"), Target::Value), Some(LineCol { line: 12, column: 27 }));
-        assert_eq!(index.duplicate_keys(), &[(host.clone(), LineCol { line: 8, column: 9 })]);
+        let duplicates: Vec<_> = index.duplicate_keys().map(|(at, path)| (path(), at)).collect();
+        assert_eq!(duplicates, [(Some(host.clone()), LineCol { line: 8, column: 9 })]);
         assert_eq!(nic.to_string(), r#"hosts."lb-1".nics."eth0""#);
         assert_eq!(root.field("expect").index(3).field("at").to_string(), "expect[3].at");
     }
 
     #[test]
     fn renders_values_on_one_line() {
-        let index = SpanIndex::build(TEXT).unwrap();
+        let index = index(TEXT).unwrap();
         let expect = FieldPath::root().field("expect");
         assert_eq!(index.one_line(&expect.index(0)).unwrap(), r#"VipOwner(vip: "1.2.3.4", at: Some("9s"))"#);
         assert_eq!(index.one_line(&expect.index(1)).unwrap(), r#"Log(host: "é", contains: "a \"q\" \u{41}")"#);
@@ -569,8 +628,8 @@ Scenario(
 
     #[test]
     fn finds_the_innermost_value_around_a_position() {
-        let index = SpanIndex::build(TEXT).unwrap();
-        let path_at = |line, column| index.path_at(LineCol { line, column }).map(ToString::to_string);
+        let index = index(TEXT).unwrap();
+        let path_at = |line, column| index.path_at(LineCol { line, column }).map(|path| path.to_string());
         assert_eq!(path_at(6, 9).as_deref(), Some(r#"hosts."lb-1""#));
         assert_eq!(path_at(6, 22).as_deref(), Some(r#"hosts."lb-1".nics"#));
         assert_eq!(path_at(6, 48).as_deref(), Some(r#"hosts."lb-1".nics."eth0"[1]"#));
@@ -581,7 +640,7 @@ Scenario(
 
     #[test]
     fn gives_up_on_broken_text() {
-        assert!(SpanIndex::build("Scenario(name: ").is_none());
-        assert!(SpanIndex::build("\"unterminated").is_none());
+        assert!(index("Scenario(name: ").is_none());
+        assert!(index("\"unterminated").is_none());
     }
 }

@@ -4,6 +4,8 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::error::Issue;
+use super::lexer::LineCol;
 use super::*;
 use crate::observe::expect::{Bound, Check, Window};
 
@@ -25,7 +27,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 52] = [
+const RULE_FIXTURES: [&str; 66] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",
@@ -42,16 +44,26 @@ const RULE_FIXTURES: [&str; 52] = [
     "duplicate_service",
     "empty_command",
     "expect_unknown_host",
+    "expected_identifier",
+    "expected_string",
+    "extends_device",
     "extends_missing",
+    "extends_relative_to_cwd",
+    "file_device",
     "gateway_unreachable",
     "http_errors_two_bounds",
     "http_status_no_bound",
+    "invalid_utf8",
     "latency_bad_duration",
     "latency_no_bound",
     "log_two_bounds",
+    "mismatched_bracket",
     "missing_field",
     "multicast_mac",
+    "name_with_newline",
+    "nesting_too_deep",
     "nic_tuple_length",
+    "nothing_open",
     "output_without_command",
     "ping_lost_no_bound",
     "ping_lost_two_bounds",
@@ -60,10 +72,14 @@ const RULE_FIXTURES: [&str; 52] = [
     "relative_file_path",
     "reserved_address",
     "responses_unknown_host",
+    "seed_negative",
     "several_problems",
+    "single_quotes",
     "syntax_error",
     "timeline_beyond_duration",
     "timeline_unknown_host",
+    "unclosed_at_end",
+    "unclosed_list",
     "unknown_expectation",
     "unknown_field",
     "unknown_network",
@@ -94,13 +110,16 @@ fn every_invalid_fixture_reports_its_expected_first_problem() {
     assert_eq!(names, RULE_FIXTURES);
     let mut failures = Vec::new();
     for path in &paths {
-        let text = std::fs::read_to_string(path).unwrap();
+        // Bytes: a fixture may hold invalid UTF-8 after its first line.
+        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
         let expected = text
             .lines()
             .next()
             .and_then(|line| line.strip_prefix("// expect: "))
             .unwrap_or_else(|| panic!("{}: first line must be `// expect: …`", path.display()));
-        let error = match load(path) {
+        // As typed from the repository's root (the tests' current directory), so that messages
+        // naming the path tried read as they would for a user there.
+        let error = match load(path.strip_prefix(root()).unwrap_or(path)) {
             Ok(_) => {
                 failures.push(format!("{}: loaded without error", path.display()));
                 continue;
@@ -305,6 +324,27 @@ fn the_shipped_lab_loads_and_matches_the_manual() {
 }
 
 #[test]
+fn a_topology_file_is_checked_on_its_own_and_is_not_a_scenario() {
+    let lab = root().join("scenarios/lab/lab.ron");
+    let Ok(Loaded::Topology(topology)) = load_any(&lab) else { panic!("the lab does not load as a topology") };
+    let from_scenario = parse_in_scenarios(r#"Scenario(name: "lab", extends: "lab/lab.ron", duration: "1s")"#).unwrap();
+    assert_eq!((topology.networks, topology.hosts), (from_scenario.networks, from_scenario.hosts));
+    // A scenario still loads as one.
+    assert!(matches!(load_any(&root().join("scenarios/failover.ron")), Ok(Loaded::Scenario(_))));
+    // A topology has nothing to run.
+    let error = load(&lab).unwrap_err();
+    assert_eq!(error.problems().len(), 1, "{error}");
+    assert_eq!(error.problems()[0].position, Some(LineCol { line: 5, column: 1 }), "{error}");
+    assert_eq!(error.problems()[0].issue, Issue::NotAScenario);
+    // A topology's problems are reported in it, as when a scenario extends it.
+    let error = load_any(&root().join("tests/fixtures/invalid/base/bad_lab.ron")).unwrap_err();
+    assert_eq!(
+        error.to_string().rsplit_once(".ron:").unwrap().1,
+        r#"8:37: hosts."h".nics."eth0"[1]: 10.9.9.9 is outside network "net" (10.0.0.0/24)"#
+    );
+}
+
+#[test]
 fn problems_name_their_path_and_all_are_reported() {
     let text = r#"Scenario(
         name: "x",
@@ -350,4 +390,93 @@ fn damaged_text_gives_errors_not_panics() {
             assert!(error.problems().iter().all(|p| p.position.is_some()), "{damaged}\n{error}");
         }
     }
+}
+
+/// A scratch directory for one test, removed by the caller.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("labsim-scenario-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_not_counted_as_a_column() {
+    let dir = scratch("bom");
+    let path = dir.join("bom.ron");
+    std::fs::write(&path, "\u{FEFF}Scenario(name: \"bom\", duration: \"1s\")").unwrap();
+    assert_eq!(load(&path).unwrap().name, "bom");
+    std::fs::write(&path, "\u{FEFF}Scenario(name: \"bom\", duration: \"1\")").unwrap();
+    let error = load(&path).unwrap_err();
+    assert_eq!(error.problems()[0].position, Some(LineCol { line: 1, column: 33 }), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_problem_is_one_line_whatever_the_names_hold() {
+    let text = "Scenario(
+        name: \"x\",
+        duration: \"1s\",
+        networks: { \"n\\net\": Network(cidr: \"10.0.0.0/24\") },
+        hosts: {
+            \"a\\nb\": Host(nics: { \"e\\r0\": (\"n\\net\", \"10.0.0.1/24\"), \"e1\": (\"n\\u{1b}\", \"10.0.0.2/24\") }),
+            \"c\\nd\": Host(nics: { \"e\\n0\": (\"n\\net\", \"10.0.0.1/24\") }),
+        },
+        timeline: [At(\"0s\", \"x\\ny\", \"ls\")],
+    )";
+    let error = parse(text, Path::new("dir\nname.ron")).unwrap_err();
+    let rendered = error.to_string();
+    assert_eq!(rendered.lines().count(), error.problems().len(), "{rendered}");
+    assert_eq!(error.problems().len(), 5, "{rendered}");
+    assert!(rendered.lines().all(|line| line.starts_with(r"dir\nname.ron:")), "{rendered}");
+    assert!(rendered.contains(r#"is already used on network "n\net" by "a\nb" "e\r0""#), "{rendered}");
+    assert!(rendered.contains(r#"unknown host "x\ny" (known: "a\nb", "c\nd")"#), "{rendered}");
+}
+
+#[test]
+fn only_the_first_problems_are_listed_with_a_count_of_the_others() {
+    let services = "\"nfs\", ".repeat(error::MAX_LISTED + 50);
+    let text = format!("Scenario(name: \"x\", duration: \"1s\", hosts: {{ \"h\": Host(enabled: [{services}]) }})");
+    let error = parse(&text, Path::new("many.ron")).unwrap_err();
+    assert_eq!(error.problems().len(), error::MAX_LISTED);
+    assert_eq!(error.problems()[0].path, r#"hosts."h".enabled[0]"#);
+    let rendered = error.to_string();
+    assert_eq!(rendered.lines().count(), error::MAX_LISTED + 1);
+    assert_eq!(rendered.lines().last(), Some("many.ron: … and 50 more problems"));
+    // Problems found out of file order are still the first ones listed.
+    let text = format!(
+        "Scenario(name: \"x\", duration: \"1\", hosts: {{ \"h\": Host(enabled: [{services}]) }}, timeline: [At(\"0s\", \"nobody\", \"ls\")])"
+    );
+    let error = parse(&text, Path::new("many.ron")).unwrap_err();
+    assert_eq!(error.problems()[0].path, "duration");
+    assert_eq!(error.problems().last().map(|p| p.path.as_str()), Some(r#"hosts."h".enabled[98]"#));
+}
+
+#[test]
+fn nesting_is_bounded_before_anything_recurses() {
+    let max = lexer::MAX_DEPTH;
+    for (open, close) in [("(", ")"), ("[", "]"), ("{", "}"), ("Some(", ")")] {
+        // At the limit, everything that recurses (the span index, ron, serde) runs on a test
+        // thread's 2 MiB stack, in a debug build.
+        let prefix = "Scenario(name: \"x\", duration: \"1s\", hosts: { \"h\": Host(enabled: [";
+        let nested = |levels: usize| format!("{prefix}{}{}]) }})", open.repeat(levels), close.repeat(levels));
+        let error = parse(&nested(max - 4), Path::new("deep.ron")).unwrap_err();
+        assert!(!matches!(error.problems()[0].issue, error::Issue::TooDeep), "{open}: {error}");
+        let error = parse(&nested(max - 3), Path::new("deep.ron")).unwrap_err();
+        let column = prefix.len() + (max - 3) * open.len();
+        assert_eq!(error.to_string(), format!("deep.ron:1:{column}: nesting deeper than 64 levels"), "{open}");
+    }
+}
+
+#[test]
+fn files_past_the_input_budget_are_refused_where_they_are_named() {
+    let dir = scratch("budget");
+    let big = std::fs::File::create(dir.join("big")).unwrap();
+    big.set_len(input::MAX_INPUT_BYTES + 1).unwrap();
+    let text = r#"Scenario(name: "x", duration: "1s", hosts: { "h": Host(files: { "/big": File("big") }) })"#;
+    let error = parse(text, &dir.join("budget.ron")).unwrap_err();
+    assert_eq!(
+        error.to_string().rsplit_once(".ron:").unwrap().1,
+        r#"1:73: hosts."h".files."/big": cannot read "big": too large: a scenario, its topology and its files may total 16 MiB"#
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

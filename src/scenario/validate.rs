@@ -1,9 +1,14 @@
-//! From text to a checked [`Scenario`]: parse with `ron` into [`schema`](super::schema), merge
-//! the scenario over the topology it extends, check every rule, and collect **all** problems
-//! before returning.
+//! From a file to a checked [`Scenario`]: read it within the input budget, make sure it is
+//! text `ron` can be given safely, parse with `ron` into [`schema`](super::schema), merge the
+//! scenario over the topology it extends, check every rule, and collect **all** problems before
+//! returning (the first [`MAX_LISTED`] in file order are kept to be listed, the others counted).
 //!
 //! Every value remembers which file it came from (the scenario or the topology), so a problem in
 //! the topology points into the topology file. Positions come from [`SpanIndex`].
+//!
+//! Work is linear in the input: names are looked up in ordered sets, not lists, and the names a
+//! message lists or repeats are bounded ([`super::shown`]), so that no combination of many
+//! entries and many problems multiplies.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -12,13 +17,18 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 
+use super::brackets;
 use super::duration::{parse_duration, parse_epoch};
-use super::error::{Issue, Problem, ScenarioError};
+use super::error::{Issue, MAX_LISTED, Problem, ScenarioError};
+use super::expected::wrong_type;
+use super::input::{Budget, decode, looked_for};
+use super::lexer::{Kind, LineCol, Stop, Token, lex};
 use super::schema::{ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicFile, ScenarioFile, TimelineFile};
+use super::shown;
 use super::spans::{FieldPath, Segment, SpanIndex, Target};
 use super::{
-    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, NetworkSpec, NicSpec, Scenario, TimelineAction,
-    TimelineEntry,
+    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, Loaded, NetworkSpec, NicSpec, Scenario, TimelineAction,
+    TimelineEntry, Topology,
 };
 use crate::host::service_names;
 use crate::kernel::SimTime;
@@ -33,55 +43,129 @@ struct Source {
     /// The directory that paths in this file are relative to.
     dir: PathBuf,
     index: Option<SpanIndex>,
+    /// The file's first name outside brackets (`Scenario`, `Lab`) and where it is.
+    root: Option<(String, LineCol)>,
+}
+
+/// Where a problem goes in the report: by file (the scenario first), position, then the order
+/// in which it was found.
+type Order = (Src, Option<LineCol>, usize);
+
+/// The problems found so far: the first [`MAX_LISTED`] in report order, and how many others.
+#[derive(Default)]
+struct Problems {
+    kept: BTreeMap<Order, Problem>,
+    found: usize,
+}
+
+impl Problems {
+    /// Keeps the problem `make` builds if it is among the first [`MAX_LISTED`] so far.
+    fn add(&mut self, src: Src, position: Option<LineCol>, make: impl FnOnce() -> Problem) {
+        let order = (src, position, self.found);
+        self.found += 1;
+        if self.kept.len() == MAX_LISTED {
+            if self.kept.last_key_value().is_none_or(|(last, _)| order > *last) {
+                return;
+            }
+            self.kept.pop_last();
+        }
+        self.kept.insert(order, make());
+    }
+
+    fn is_empty(&self) -> bool {
+        self.found == 0
+    }
+
+    fn into_error(self) -> ScenarioError {
+        let problems: Vec<Problem> = self.kept.into_values().collect();
+        ScenarioError::Invalid { unlisted: self.found - problems.len(), problems }
+    }
 }
 
 struct Checker {
     sources: Vec<Source>,
-    /// With the order in which they were found, for a stable sort by file and position.
-    problems: Vec<Problem>,
+    problems: Problems,
+    /// What is left to read for this scenario.
+    budget: Budget,
 }
 
 impl Checker {
     fn report(&mut self, src: Src, path: &FieldPath, target: Target, issue: Issue) {
         let Some(source) = self.sources.get(src) else { return };
         let position = source.index.as_ref().and_then(|index| index.find(path, target));
-        self.problems.push(Problem { file: source.display.clone(), position, path: path.to_string(), issue });
+        self.problems.add(src, position, || Problem { file: source.display.clone(), position, path: path.to_string(), issue });
     }
 
-    fn add_source(&mut self, display: String, dir: PathBuf, text: &str) -> Src {
-        self.sources.push(Source { display, dir, index: SpanIndex::build(text) });
-        let src = self.sources.len() - 1;
-        let duplicates: Vec<_> = self.sources[src].index.as_ref().map(|i| i.duplicate_keys().to_vec()).unwrap_or_default();
-        for (path, at) in duplicates {
-            let key = match path.last() {
-                Some(Segment::Key(key)) => key.clone(),
-                _ => path.to_string(),
-            };
-            let file = self.sources[src].display.clone();
-            let issue = Issue::DuplicateKey(key);
-            self.problems.push(Problem { file, position: Some(at), path: path.to_string(), issue });
+    /// A problem at a position of a file, with the path of the value there (empty for none).
+    fn report_at(&mut self, src: Src, at: LineCol, path: &str, issue: Issue) {
+        let Some(source) = self.sources.get(src) else { return };
+        let problem = || Problem { file: source.display.clone(), position: Some(at), path: path.to_string(), issue };
+        self.problems.add(src, Some(at), problem);
+    }
+
+    /// Adds a file as bytes: `None` (with the problem reported) if it is not UTF-8 or nests too
+    /// deep for `ron`.
+    fn add_bytes<'b>(&mut self, display: String, dir: PathBuf, bytes: &'b [u8]) -> Option<(Src, &'b str)> {
+        match decode(bytes) {
+            Ok(text) => Some((self.add_source(display, dir, text)?, text)),
+            Err((at, issue)) => {
+                self.sources.push(Source { display, dir, index: None, root: None });
+                self.report_at(self.sources.len() - 1, at, "", issue);
+                None
+            }
         }
-        src
+    }
+
+    /// Adds a file as text, indexed, with its duplicate keys reported: `None` (with the problem
+    /// reported) if it nests too deep for `ron`.
+    fn add_source(&mut self, display: String, dir: PathBuf, text: &str) -> Option<Src> {
+        let lexed = lex(text);
+        let root = root_name(text, &lexed.tokens);
+        // Brackets that do not match are said in words here: `ron` would only name the token
+        // where it stopped.
+        let unmatched = if lexed.stop.is_none() { brackets::check(text, &lexed.tokens) } else { None };
+        let index = if lexed.stop.is_none() && unmatched.is_none() { SpanIndex::build(text, lexed.tokens) } else { None };
+        self.sources.push(Source { display, dir, index, root });
+        let src = self.sources.len() - 1;
+        if let Some(Stop::TooDeep(at)) = lexed.stop {
+            self.report_at(src, at, "", Issue::TooDeep);
+            return None;
+        }
+        if let Some((at, issue)) = unmatched {
+            self.report_at(src, at, "", issue);
+            return None;
+        }
+        let Checker { sources, problems, .. } = self;
+        let source = sources.get(src)?;
+        for (at, path) in source.index.iter().flat_map(SpanIndex::duplicate_keys) {
+            problems.add(src, Some(at), || {
+                let path = path().unwrap_or_default();
+                let key = match path.segments().last() {
+                    Some(Segment::Key(key)) => key.to_string(),
+                    _ => path.to_string(),
+                };
+                Problem { file: source.display.clone(), position: Some(at), path: path.to_string(), issue: Issue::DuplicateKey(key) }
+            });
+        }
+        Some(src)
     }
 
     fn syntax(&mut self, src: Src, error: &ron::error::SpannedError) {
         let Some(source) = self.sources.get(src) else { return };
-        let at = super::LineCol { line: error.span.start.line, column: error.span.start.col };
-        // Text that is valid RON but the wrong shape (an unknown field, a wrong type) still has an
-        // index, which names the value the error is in.
-        let path = source.index.as_ref().and_then(|index| index.path_at(at)).map(ToString::to_string);
-        self.problems.push(Problem {
-            file: source.display.clone(),
-            position: Some(at),
-            path: path.unwrap_or_default(),
-            issue: Issue::Syntax(error.code.to_string()),
-        });
+        let at = LineCol { line: error.span.start.line, column: error.span.start.col };
+        // A value of the wrong type: said in words, at the value, with what it is for.
+        if let Some((at, path, issue)) = source.index.as_ref().and_then(|index| wrong_type(index, at, &error.code)) {
+            self.report_at(src, at, &path.to_string(), issue);
+            return;
+        }
+        // Text that is valid RON but the wrong shape (an unknown field, a missing one) still has
+        // an index, which names the value the error is in.
+        let path = source.index.as_ref().and_then(|index| index.path_at(at)).map(|path| path.to_string());
+        self.report_at(src, at, &path.unwrap_or_default(), Issue::Syntax(error.code.to_string()));
     }
 
-    fn finish(mut self) -> ScenarioError {
-        let order: Vec<String> = self.sources.iter().map(|s| s.display.clone()).collect();
-        self.problems.sort_by_key(|p| (order.iter().position(|f| *f == p.file), p.position));
-        ScenarioError::Invalid { problems: self.problems }
+    fn finish(self) -> ScenarioError {
+        self.problems.into_error()
     }
 }
 
@@ -104,11 +188,115 @@ struct MergedHost {
     enabled: Option<Sourced<Vec<String>>>,
 }
 
-/// Parses and checks a scenario; see [`super::parse`].
-pub(crate) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
-    let mut checker = Checker { sources: Vec::new(), problems: Vec::new() };
+/// The first identifier outside brackets: the file's kind, `Scenario` or `Lab` (an attribute
+/// such as `#![enable(implicit_some)]` before it is in brackets).
+fn root_name(text: &str, tokens: &[Token]) -> Option<(String, LineCol)> {
+    let mut depth = 0usize;
+    for token in tokens {
+        match token.kind {
+            Kind::Punct('(' | '[' | '{') => depth += 1,
+            Kind::Punct(')' | ']' | '}') => depth = depth.saturating_sub(1),
+            Kind::Ident if depth == 0 => return Some((token.text(text).to_string(), token.at())),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Reads a file and hands its text, added to a new checker, to `then`.
+fn read<T>(path: &Path, then: impl FnOnce(Checker, Src, &str) -> Result<T, ScenarioError>) -> Result<T, ScenarioError> {
+    let mut budget = Budget::new();
+    let bytes = budget.read_scenario(path).map_err(|error| ScenarioError::Read { path: path.to_path_buf(), error })?;
+    check_bytes(budget, path, &bytes, then)
+}
+
+/// Hands the bytes of the file at `path`, added to a new checker, to `then`.
+fn check_bytes<T>(
+    budget: Budget,
+    path: &Path,
+    bytes: &[u8],
+    then: impl FnOnce(Checker, Src, &str) -> Result<T, ScenarioError>,
+) -> Result<T, ScenarioError> {
+    let mut checker = Checker { sources: Vec::new(), problems: Problems::default(), budget };
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let main = checker.add_source(path.display().to_string(), dir.clone(), text);
+    match checker.add_bytes(path.display().to_string(), dir, bytes) {
+        Some((main, text)) => then(checker, main, text),
+        None => Err(checker.finish()),
+    }
+}
+
+/// Whether the checker's file `src` is a topology (`Lab(…)`), and where that name is.
+fn topology_at(checker: &Checker, src: Src) -> Option<LineCol> {
+    match &checker.sources.get(src)?.root {
+        Some((name, at)) if name == "Lab" => Some(*at),
+        _ => None,
+    }
+}
+
+/// Reads and checks a scenario file; see [`super::load`].
+pub(crate) fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    read(path, |mut checker, main, text| {
+        if let Some(at) = topology_at(&checker, main) {
+            checker.report_at(main, at, "", Issue::NotAScenario);
+            return Err(checker.finish());
+        }
+        check(checker, main, path, text)
+    })
+}
+
+/// Reads and checks a scenario or topology file; see [`super::load_any`].
+pub(crate) fn load_any(path: &Path) -> Result<Loaded, ScenarioError> {
+    read(path, |checker, main, text| check_any(checker, main, path, text))
+}
+
+/// Checks `bytes` as [`load_any`] checks the file it read from `path`. For the fuzz target,
+/// which has the bytes in memory.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn load_any_bytes(bytes: &[u8], path: &Path) -> Result<Loaded, ScenarioError> {
+    let mut budget = Budget::new();
+    budget.take(bytes.len()).map_err(|error| ScenarioError::Read { path: path.to_path_buf(), error })?;
+    check_bytes(budget, path, bytes, |checker, main, text| check_any(checker, main, path, text))
+}
+
+/// Checks the file `main`, already added to `checker`, as a scenario or a topology, whichever it is.
+fn check_any(checker: Checker, main: Src, path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
+    match topology_at(&checker, main) {
+        Some(_) => check_lab(checker, main, path, text).map(Loaded::Topology),
+        None => check(checker, main, path, text).map(Loaded::Scenario),
+    }
+}
+
+/// Checks the topology file `main`, already added to `checker`, whose text is `text`.
+fn check_lab(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Topology, ScenarioError> {
+    let lab: LabFile = match ron_options().from_str(text) {
+        Ok(lab) => lab,
+        Err(error) => {
+            checker.syntax(main, &error);
+            return Err(checker.finish());
+        }
+    };
+    let mut v = validator(checker);
+    let hosts = v.check_topology([(main, &lab.networks, &lab.hosts)]);
+    if !v.checker.problems.is_empty() {
+        return Err(v.checker.finish());
+    }
+    Ok(Topology { path: path.to_path_buf(), networks: v.networks, hosts })
+}
+
+/// Parses and checks a scenario's text; see [`super::parse`].
+#[cfg(test)]
+pub(crate) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
+    let mut checker = Checker { sources: Vec::new(), problems: Problems::default(), budget: Budget::new() };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    match checker.add_source(path.display().to_string(), dir, text) {
+        Some(main) => check(checker, main, path, text),
+        None => Err(checker.finish()),
+    }
+}
+
+/// Checks the scenario file `main`, already added to `checker`, whose text is `text`.
+fn check(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Scenario, ScenarioError> {
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let file: ScenarioFile = match ron_options().from_str(text) {
         Ok(file) => file,
         Err(error) => {
@@ -122,19 +310,19 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> 
     let mut base: Option<(Src, LabFile)> = None;
     if let Some(extends) = &file.extends {
         let base_path = dir.join(extends);
-        match std::fs::read_to_string(&base_path) {
-            Err(error) => checker.report(
-                main,
-                &root.field("extends"),
-                Target::Value,
-                Issue::UnreadableExtends { path: extends.clone(), error: error.to_string() },
-            ),
-            Ok(base_text) => {
+        match checker.budget.read_named(&base_path) {
+            Err(error) => {
+                let (tried, hint) = looked_for(&dir, extends, &error);
+                let issue = Issue::UnreadableExtends { path: extends.clone(), tried, error: error.to_string(), hint };
+                checker.report(main, &root.field("extends"), Target::Value, issue);
+            }
+            Ok(base_bytes) => {
                 let base_dir = base_path.parent().map(Path::to_path_buf).unwrap_or_default();
-                let src = checker.add_source(base_path.display().to_string(), base_dir, &base_text);
-                match ron_options().from_str::<LabFile>(&base_text) {
-                    Ok(lab) => base = Some((src, lab)),
-                    Err(error) => checker.syntax(src, &error),
+                if let Some((src, base_text)) = checker.add_bytes(base_path.display().to_string(), base_dir, &base_bytes) {
+                    match ron_options().from_str::<LabFile>(base_text) {
+                        Ok(lab) => base = Some((src, lab)),
+                        Err(error) => checker.syntax(src, &error),
+                    }
                 }
             }
         }
@@ -145,22 +333,10 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> 
         }
     }
 
-    // Merge: the topology first, then the scenario's additions and overrides.
-    let mut networks: IndexMap<String, Sourced<NetworkFile>> = IndexMap::new();
-    let mut hosts: IndexMap<String, MergedHost> = IndexMap::new();
+    // The topology first, then the scenario's additions and overrides.
+    let mut v = validator(checker);
     let layers = base.iter().map(|(src, lab)| (*src, &lab.networks, &lab.hosts));
-    for (src, layer_networks, layer_hosts) in layers.chain([(main, &file.networks, &file.hosts)]) {
-        for (name, network) in layer_networks {
-            networks.insert(name.clone(), Sourced { value: network.clone(), src });
-        }
-        for (name, host) in layer_hosts {
-            merge_host(hosts.entry(name.clone()).or_insert_with(empty_host), host, src);
-        }
-    }
-
-    let mut v = Validator { checker, networks: Vec::new(), network_cidrs: IndexMap::new() };
-    v.check_networks(&networks);
-    let hosts = v.check_hosts(&hosts);
+    let hosts = v.check_topology(layers.chain([(main, &file.networks, &file.hosts)]));
 
     // Scenario-level settings.
     let duration = v.duration(main, &root.field("duration"), &file.duration);
@@ -179,8 +355,13 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> 
         v.checker.report(main, &root.field("max_events"), Target::Value, Issue::ZeroMaxEvents);
     }
 
-    let host_names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
-    let scope = Scope { src: main, hosts: &host_names, duration, duration_text: &file.duration };
+    let scope = Scope {
+        src: main,
+        hosts: hosts.iter().map(|h| h.name.as_str()).collect(),
+        known_hosts: known(hosts.iter().map(|h| h.name.as_str())),
+        duration,
+        duration_text: &file.duration,
+    };
     let timeline = v.check_timeline(&scope, &file.timeline);
     let expectations = v.check_expectations(&scope, &file.expect, &timeline);
 
@@ -201,6 +382,20 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> 
         expectations,
     })
 }
+
+fn validator(checker: Checker) -> Validator {
+    Validator {
+        checker,
+        networks: Vec::new(),
+        network_cidrs: IndexMap::new(),
+        network_set: BTreeMap::new(),
+        known_networks: String::new(),
+        known_services: known(service_names()),
+    }
+}
+
+/// One file's networks and hosts, to merge over the layers before it.
+type Layer<'f> = (Src, &'f IndexMap<String, NetworkFile>, &'f IndexMap<String, HostFile>);
 
 fn empty_host() -> MergedHost {
     MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None }
@@ -272,14 +467,35 @@ fn interface_name_problem(name: &str) -> Option<&'static str> {
     }
 }
 
-fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
-    names.into_iter().collect::<Vec<_>>().join(", ")
+/// The most names a "known: …" list shows: enough for any lab a person reads, and bounded
+/// so that many unknown names among many known ones do not multiply.
+const MAX_KNOWN: usize = 12;
+
+/// Names for a "known: …" list, each shown on one line and short, at most [`MAX_KNOWN`].
+fn known<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut shown_names = Vec::new();
+    let mut count = 0usize;
+    for name in names {
+        if count < MAX_KNOWN {
+            shown_names.push(shown::name(name));
+        }
+        count += 1;
+    }
+    let list = shown_names.join(", ");
+    if count > MAX_KNOWN { format!("{list}, … ({count} in all)") } else { list }
+}
+
+/// `HOST NIC`, for messages naming another user of an address or MAC.
+fn owner(host: &str, nic: &str) -> String {
+    format!("{} {}", shown::name(host), shown::name(nic))
 }
 
 /// What the timeline and expectation checks need to know about the rest of the scenario.
 struct Scope<'a> {
     src: Src,
-    hosts: &'a [&'a str],
+    hosts: BTreeSet<&'a str>,
+    /// The hosts for messages, in file order.
+    known_hosts: String,
     /// `None` if the duration itself is invalid (then times are not compared with it).
     duration: Option<Duration>,
     duration_text: &'a str,
@@ -290,6 +506,12 @@ struct Validator {
     networks: Vec<NetworkSpec>,
     /// Valid networks by name: address and prefix.
     network_cidrs: IndexMap<String, (Ipv4Addr, u8)>,
+    /// The valid networks' addresses, by prefix length (at most 33 lengths, each a set).
+    network_set: BTreeMap<u8, BTreeSet<u32>>,
+    /// The valid networks' names for messages, sorted.
+    known_networks: String,
+    /// The simulated services' names for messages.
+    known_services: String,
 }
 
 impl Validator {
@@ -305,6 +527,28 @@ impl Validator {
                 None
             }
         }
+    }
+
+    /// Whether `addr` is inside one of the valid networks.
+    fn on_a_network(&self, addr: Ipv4Addr) -> bool {
+        self.network_set.iter().any(|(p, nets)| nets.contains(&(u32::from(addr) & mask(*p))))
+    }
+
+    /// Merges the layers in order (a topology, then the scenario that extends it) and checks the
+    /// networks and hosts that result.
+    fn check_topology<'f>(&mut self, layers: impl IntoIterator<Item = Layer<'f>>) -> Vec<HostSpec> {
+        let mut networks: IndexMap<String, Sourced<NetworkFile>> = IndexMap::new();
+        let mut hosts: IndexMap<String, MergedHost> = IndexMap::new();
+        for (src, layer_networks, layer_hosts) in layers {
+            for (name, network) in layer_networks {
+                networks.insert(name.clone(), Sourced { value: network.clone(), src });
+            }
+            for (name, host) in layer_hosts {
+                merge_host(hosts.entry(name.clone()).or_insert_with(empty_host), host, src);
+            }
+        }
+        self.check_networks(&networks);
+        self.check_hosts(&hosts)
     }
 
     fn check_networks(&mut self, networks: &IndexMap<String, Sourced<NetworkFile>>) {
@@ -325,10 +569,12 @@ impl Validator {
                 self.report(*src, &cidr_path, Target::Value, issue);
             }
             self.network_cidrs.insert(name.clone(), (net, prefix_len));
+            self.network_set.entry(prefix_len).or_default().insert(u32::from(net));
             if let Some(latency) = latency {
                 self.networks.push(NetworkSpec { name: name.clone(), cidr_addr: net, prefix_len, latency });
             }
         }
+        self.known_networks = known(self.network_cidrs.keys().map(String::as_str).collect::<BTreeSet<_>>());
     }
 
     fn check_hosts(&mut self, hosts: &IndexMap<String, MergedHost>) -> Vec<HostSpec> {
@@ -337,10 +583,11 @@ impl Validator {
         let mut specs = Vec::new();
         for (host_name, host) in hosts {
             let host_path = FieldPath::root().field("hosts").key(host_name);
+            let (nics_path, files_path) = (host_path.field("nics"), host_path.field("files"));
             let mut nics = Vec::new();
             for (nic_name, Sourced { value: nic, src }) in &host.nics {
                 let src = *src;
-                let nic_path = host_path.field("nics").key(nic_name);
+                let nic_path = nics_path.key(nic_name);
                 let part = |i: usize, field: &str| if nic.tuple { nic_path.index(i) } else { nic_path.field(field) };
                 if let Some(reason) = interface_name_problem(nic_name) {
                     let issue = Issue::BadInterfaceName { name: nic_name.clone(), reason };
@@ -348,8 +595,7 @@ impl Validator {
                 }
                 let network = self.network_cidrs.get(&nic.network).copied();
                 if network.is_none() {
-                    let known = list(self.network_cidrs.keys().map(String::as_str).collect::<BTreeSet<_>>());
-                    let issue = Issue::UnknownNetwork { name: nic.network.clone(), known };
+                    let issue = Issue::UnknownNetwork { name: nic.network.clone(), known: self.known_networks.clone() };
                     self.report(src, &part(0, "network"), Target::Value, issue);
                 }
                 let mac = nic.mac.as_ref().and_then(|text| {
@@ -360,7 +606,7 @@ impl Validator {
                             self.report(src, &path, Target::Value, Issue::MulticastMac(text.clone()));
                         }
                         Some(mac) => {
-                            let owner = format!("{host_name} {nic_name}");
+                            let owner = owner(host_name, nic_name);
                             if let Some(other) = macs.get(&mac) {
                                 let shown = mac.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":");
                                 let issue = Issue::DuplicateMac { mac: shown, other: other.clone() };
@@ -395,7 +641,7 @@ impl Validator {
                         let issue = Issue::DuplicateAddress { addr: addr.to_string(), network: nic.network.clone(), other: other.clone() };
                         self.report(src, &addr_path, Target::Value, issue);
                     } else {
-                        addresses.insert((nic.network.clone(), addr), format!("{host_name} {nic_name}"));
+                        addresses.insert((nic.network.clone(), addr), owner(host_name, nic_name));
                     }
                 }
                 nics.push(NicSpec { name: nic_name.clone(), network: nic.network.clone(), addr, prefix_len, mac });
@@ -416,7 +662,7 @@ impl Validator {
 
             let mut files = Vec::new();
             for (file_path, Sourced { value: source, src }) in &host.files {
-                let path = host_path.field("files").key(file_path);
+                let path = files_path.key(file_path);
                 if !file_path.starts_with('/') {
                     self.report(*src, &path, Target::Key, Issue::RelativeFilePath(file_path.clone()));
                 }
@@ -424,10 +670,11 @@ impl Validator {
                     FileSource::Text(text) => text.clone().into_bytes(),
                     FileSource::File(relative) => {
                         let dir = self.checker.sources.get(*src).map(|s| s.dir.clone()).unwrap_or_default();
-                        match std::fs::read(dir.join(relative)) {
+                        match self.checker.budget.read_named(&dir.join(relative)) {
                             Ok(bytes) => bytes,
                             Err(error) => {
-                                let issue = Issue::UnreadableFile { path: relative.clone(), error: error.to_string() };
+                                let (tried, hint) = looked_for(&dir, relative, &error);
+                                let issue = Issue::UnreadableFile { path: relative.clone(), tried, error: error.to_string(), hint };
                                 self.report(*src, &path, Target::Value, issue);
                                 continue;
                             }
@@ -439,10 +686,11 @@ impl Validator {
 
             let mut enabled: Vec<String> = Vec::new();
             if let Some(Sourced { value: services, src }) = &host.enabled {
+                let enabled_path = host_path.field("enabled");
                 for (i, service) in services.iter().enumerate() {
-                    let path = host_path.field("enabled").index(i);
+                    let path = enabled_path.index(i);
                     if !service_names().any(|known| known == service) {
-                        let issue = Issue::UnknownService { name: service.clone(), known: list(service_names()) };
+                        let issue = Issue::UnknownService { name: service.clone(), known: self.known_services.clone() };
                         self.report(*src, &path, Target::Value, issue);
                     } else if enabled.contains(service) {
                         self.report(*src, &path, Target::Value, Issue::DuplicateService(service.clone()));
@@ -457,8 +705,8 @@ impl Validator {
     }
 
     fn host(&mut self, scope: &Scope<'_>, path: &FieldPath, name: &str) {
-        if !scope.hosts.contains(&name) {
-            let issue = Issue::UnknownHost { name: name.to_string(), known: list(scope.hosts.iter().copied()) };
+        if !scope.hosts.contains(name) {
+            let issue = Issue::UnknownHost { name: name.to_string(), known: scope.known_hosts.clone() };
             self.report(scope.src, path, Target::Value, issue);
         }
     }
@@ -549,10 +797,13 @@ impl Validator {
     }
 
     fn check_expectations(&mut self, scope: &Scope<'_>, expect: &[ExpectFile], timeline: &[TimelineEntry]) -> Vec<Expectation> {
+        // Where commands are typed, for `Output`.
+        let typed: BTreeSet<(SimTime, &str)> =
+            timeline.iter().filter(|e| matches!(e.action, TimelineAction::Command(_))).map(|e| (e.at, e.host.as_str())).collect();
         let mut out = Vec::new();
         for (i, expectation) in expect.iter().enumerate() {
             let path = FieldPath::root().field("expect").index(i);
-            if let Some(check) = self.check(scope, &path, expectation, timeline) {
+            if let Some(check) = self.check(scope, &path, expectation, &typed) {
                 let index = self.checker.sources.get(scope.src).and_then(|s| s.index.as_ref());
                 let text = index.and_then(|index| index.one_line(&path)).unwrap_or_else(|| format!("{expectation:?}"));
                 out.push(Expectation { check, text, location: self.location(scope.src, &path) });
@@ -561,7 +812,7 @@ impl Validator {
         out
     }
 
-    fn check(&mut self, scope: &Scope<'_>, path: &FieldPath, expectation: &ExpectFile, timeline: &[TimelineEntry]) -> Option<Check> {
+    fn check(&mut self, scope: &Scope<'_>, path: &FieldPath, expectation: &ExpectFile, typed: &BTreeSet<(SimTime, &str)>) -> Option<Check> {
         match expectation {
             ExpectFile::VipOwner { vip, host, hosts, at, within } => {
                 let vip_addr = match vip.parse::<Ipv4Addr>() {
@@ -570,8 +821,7 @@ impl Validator {
                         None
                     }
                     Ok(addr) => {
-                        let on_network = self.network_cidrs.values().any(|(net, p)| u32::from(addr) & mask(*p) == u32::from(*net));
-                        if !on_network {
+                        if !self.on_a_network(addr) {
                             self.report(scope.src, &path.field("vip"), Target::Value, Issue::VipOffNetwork(vip.clone()));
                         }
                         Some(addr)
@@ -659,8 +909,7 @@ impl Validator {
             ExpectFile::Output { host, at, contains } => {
                 self.host(scope, &path.field("host"), host);
                 let at_time = self.time(scope, &path.field("at"), at)?;
-                let typed = timeline.iter().any(|e| e.at == at_time && e.host == *host && matches!(e.action, TimelineAction::Command(_)));
-                if !typed && scope.hosts.contains(&host.as_str()) {
+                if !typed.contains(&(at_time, host.as_str())) && scope.hosts.contains(host.as_str()) {
                     let issue = Issue::NoCommandAt { host: host.clone(), at: at.clone() };
                     self.report(scope.src, &path.field("at"), Target::Value, issue);
                 }

@@ -1,11 +1,13 @@
-//! The `labsim` command: exit codes, the report's seed and reproduce line, and that `--json`,
-//! `--junit` and `--trace` write well-formed files carrying the same verdicts as the text report.
+//! The `labsim` command: exit codes, the report's seed and reproduce line, that `--json`,
+//! `--junit` and `--trace` write well-formed files carrying the same verdicts as the text report,
+//! and how a run that does not complete says so: an exhausted event budget or `--max-wall`, with
+//! where the events went (the progress line on a terminal is `progress`'s).
 
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::util;
+use crate::{util, xml};
 
 const FAILING: &str = "tests/fixtures/failing/wrong_owner.ron";
 
@@ -171,6 +173,10 @@ fn check_accepts_the_shipped_scenarios() {
         assert!(run.stdout.contains(&format!("{f}: ok")), "{f}: {}", run.stdout);
     }
     assert_eq!(labsim(&["check", FAILING]).code, Some(0), "the failing fixture is valid, only false");
+    // Files no test runs to their end: the memory measurements and the long run of --max-wall.
+    let others = ["scenarios/memory/idle.ron", "scenarios/memory/ping.ron", "scenarios/memory/ping-quiet.ron", LONG];
+    let run = labsim(&[&["check"][..], &others].concat());
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
 }
 
 #[test]
@@ -182,194 +188,131 @@ fn an_unwritable_output_is_exit_3() {
     assert!(run.stderr.contains("junit.xml"), "{}", run.stderr);
 }
 
-/// A small well-formedness check and tree for the JUnit file: elements, attributes, text and the
-/// five predefined entities plus character references (no DTD, CDATA or processing instructions
-/// besides the `<?xml …?>` declaration). Hand-written to avoid a dependency for one test.
-mod xml {
-    /// An element with its attributes (unescaped) and child elements.
-    #[derive(Debug)]
-    pub(super) struct Element {
-        pub name: String,
-        pub attrs: Vec<(String, String)>,
-        pub children: Vec<Element>,
-        pub text: String,
+const BUDGET: &str = "tests/fixtures/failing/budget.ron";
+/// Ten simulated hours of fast ping: never ends within a test's patience.
+const LONG: &str = "tests/fixtures/wall/long.ron";
+
+/// The JSON breakdown of where the events went: its kinds and its hosts each add up to the run's
+/// events, hosts come most events first, and each host's kinds add up to its events. Returns
+/// the hosts' names in order.
+fn check_breakdown(doc: &Value) -> Vec<String> {
+    let run = &doc["run"];
+    let events = run["events"].as_u64().expect("events");
+    let b = &run["event_breakdown"];
+    let n = |v: &Value, k: &str| v[k].as_u64().unwrap_or_else(|| panic!("`{k}` is a number in {v}"));
+    assert_eq!(n(b, "frame_deliveries") + n(b, "wakeups") + n(b, "timeline"), events, "{b}");
+    let hosts = b["hosts"].as_array().expect("`hosts` is an array");
+    assert_eq!(hosts.iter().map(|h| n(h, "events")).sum::<u64>(), events, "{b}");
+    for h in hosts {
+        assert_eq!(n(h, "wakeups") + n(h, "frames") + n(h, "timeline"), n(h, "events"), "{h}");
     }
+    assert!(hosts.windows(2).all(|w| n(&w[0], "events") >= n(&w[1], "events")), "most events first: {b}");
+    hosts.iter().map(|h| h["host"].as_str().expect("a host name").to_owned()).collect()
+}
 
-    impl Element {
-        pub(super) fn attr(&self, name: &str) -> Option<&str> {
-            self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-        }
-
-        pub(super) fn descendants(&self) -> Vec<&Element> {
-            let mut out = Vec::new();
-            for c in &self.children {
-                out.push(c);
-                out.extend(c.descendants());
-            }
-            out
-        }
-    }
-
-    struct Parser<'a> {
-        s: &'a str,
-        at: usize,
-    }
-
-    pub(super) fn parse(s: &str) -> Result<Element, String> {
-        let mut p = Parser { s, at: 0 };
-        if p.rest().starts_with("<?xml") {
-            let end = p.rest().find("?>").ok_or("unterminated XML declaration")?;
-            p.at += end + 2;
-        }
-        p.skip_ws();
-        let root = p.element()?;
-        p.skip_ws();
-        if p.at != s.len() {
-            return Err(format!("content after the root element at byte {}", p.at));
-        }
-        Ok(root)
-    }
-
-    fn unescape(raw: &str) -> Result<String, String> {
-        let mut out = String::new();
-        let mut rest = raw;
-        while let Some(i) = rest.find('&') {
-            out.push_str(&rest[..i]);
-            let end = rest[i..].find(';').ok_or_else(|| format!("unterminated entity in {raw:?}"))?;
-            let entity = &rest[i + 1..i + end];
-            let c = match entity {
-                "amp" => '&',
-                "lt" => '<',
-                "gt" => '>',
-                "quot" => '"',
-                "apos" => '\'',
-                _ => {
-                    let code = if let Some(hex) = entity.strip_prefix("#x") {
-                        u32::from_str_radix(hex, 16).ok()
-                    } else {
-                        entity.strip_prefix('#').and_then(|d| d.parse().ok())
-                    };
-                    code.and_then(char::from_u32).ok_or_else(|| format!("unknown entity &{entity}; in {raw:?}"))?
-                }
-            };
-            out.push(c);
-            rest = &rest[i + end + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
-    }
-
-    impl Parser<'_> {
-        fn rest(&self) -> &str {
-            &self.s[self.at..]
-        }
-
-        fn skip_ws(&mut self) {
-            let trimmed = self.rest().trim_start();
-            self.at = self.s.len() - trimmed.len();
-        }
-
-        fn name(&mut self) -> Result<String, String> {
-            let len = self.rest().find(|c: char| !(c.is_alphanumeric() || "_-.:".contains(c))).unwrap_or(self.rest().len());
-            if len == 0 || self.rest().starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.') {
-                return Err(format!("expected a name at byte {}", self.at));
-            }
-            let name = self.rest()[..len].to_owned();
-            self.at += len;
-            Ok(name)
-        }
-
-        fn expect(&mut self, token: &str) -> Result<(), String> {
-            if self.rest().starts_with(token) {
-                self.at += token.len();
-                Ok(())
-            } else {
-                Err(format!("expected {token:?} at byte {}: {:?}", self.at, &self.rest()[..self.rest().len().min(30)]))
-            }
-        }
-
-        fn element(&mut self) -> Result<Element, String> {
-            self.expect("<")?;
-            let name = self.name()?;
-            let mut attrs: Vec<(String, String)> = Vec::new();
-            loop {
-                let before = self.at;
-                self.skip_ws();
-                if self.rest().starts_with("/>") {
-                    self.at += 2;
-                    return Ok(Element { name, attrs, children: Vec::new(), text: String::new() });
-                }
-                if self.rest().starts_with('>') {
-                    self.at += 1;
-                    break;
-                }
-                if self.at == before {
-                    return Err(format!("expected whitespace before an attribute at byte {}", self.at));
-                }
-                let attr = self.name()?;
-                self.skip_ws();
-                self.expect("=")?;
-                self.skip_ws();
-                let quote =
-                    self.rest().chars().next().filter(|c| *c == '"' || *c == '\'').ok_or_else(|| format!("unquoted value of {attr}"))?;
-                self.at += 1;
-                let end = self.rest().find(quote).ok_or_else(|| format!("unterminated value of {attr}"))?;
-                let raw = &self.rest()[..end];
-                if raw.contains('<') {
-                    return Err(format!("`<` in the value of {attr}"));
-                }
-                let value = unescape(raw)?;
-                self.at += end + 1;
-                if attrs.iter().any(|(n, _)| *n == attr) {
-                    return Err(format!("attribute {attr} twice on <{name}>"));
-                }
-                attrs.push((attr, value));
-            }
-            let mut children = Vec::new();
-            let mut text = String::new();
-            loop {
-                let end = self.rest().find('<').ok_or_else(|| format!("<{name}> is not closed"))?;
-                text.push_str(&unescape(&self.rest()[..end])?);
-                self.at += end;
-                if self.rest().starts_with("</") {
-                    self.at += 2;
-                    let close = self.name()?;
-                    if close != name {
-                        return Err(format!("<{name}> closed by </{close}>"));
-                    }
-                    self.skip_ws();
-                    self.expect(">")?;
-                    return Ok(Element { name, attrs, children, text });
-                }
-                if self.rest().starts_with("<!--") {
-                    let end = self.rest().find("-->").ok_or("unterminated comment")?;
-                    self.at += end + 3;
-                    continue;
-                }
-                children.push(self.element()?);
-            }
-        }
-    }
-
-    #[test]
-    fn parses_and_rejects() {
-        let e = parse("<?xml version=\"1.0\"?>\n<a x=\"1 &amp; 2\"><b/><c y='&lt;'>t&#65;</c></a>\n").unwrap();
-        assert_eq!(e.attr("x"), Some("1 & 2"));
-        assert_eq!(e.descendants().len(), 2);
-        assert_eq!(e.children[1].text, "tA");
-        for bad in ["<a>", "<a></b>", "<a x=1/>", "<a x=\"&bogus;\"/>", "<a/><b/>", "<a x=\"<\"/>", "<a x=\"1\"x=\"2\"/>", "<a>&</a>"] {
-            assert!(parse(bad).is_err(), "{bad} accepted");
-        }
-    }
+/// The JUnit file of a run that did not complete: one more test case, failed, with the outcome.
+fn check_run_case(junit: &str, outcome: &str) {
+    let root = xml::parse(junit).unwrap_or_else(|e| panic!("--junit is not well-formed XML: {e}\n{junit}"));
+    let cases: Vec<&xml::Element> = root.descendants().into_iter().filter(|e| e.name == "testcase").collect();
+    let run = cases.iter().find(|c| c.attr("name") == Some("the run completes")).unwrap_or_else(|| panic!("no run case:\n{junit}"));
+    let failure = run.children.iter().find(|c| c.name == "failure").expect("the run case fails");
+    assert_eq!(failure.attr("message"), Some(outcome), "{junit}");
+    assert!(failure.text.contains("where the events went:"), "{junit}");
+    let failures = cases.iter().filter(|c| c.children.iter().any(|f| f.name == "failure")).count().to_string();
+    assert_eq!(root.attr("failures"), Some(failures.as_str()), "{junit}");
+    assert_eq!(root.attr("tests"), Some(cases.len().to_string().as_str()), "{junit}");
 }
 
 #[test]
-fn a_run_that_exhausts_its_event_budget_is_reported_and_exits_1() {
-    let run = labsim(&["run", "tests/fixtures/failing/budget.ron", "--json"]);
+fn a_run_that_exhausts_its_event_budget_is_reported_with_where_the_events_went_and_exits_1() {
+    let dir = util::scratch("cli-budget");
+    let junit = dir.join("junit.xml");
+    let run = labsim(&["run", BUDGET, "--json", "--junit", arg(&junit)]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert_eq!(run.stderr, "", "no progress line when stderr is not a terminal");
     let doc: Value = serde_json::from_str(&run.stdout).expect("the report is JSON");
     assert_eq!(doc["passed"], false);
     assert_eq!(doc["run"]["outcome"], "event budget exhausted");
     assert_eq!(doc["run"]["events"], 50);
     assert!(doc["run"]["duration"].as_u64().expect("a duration") < 30_000_000, "stopped early");
+    let hosts = check_breakdown(&doc);
+    assert_eq!(hosts.first().map(String::as_str), Some("client-1"), "the pinging client took most events");
+    check_run_case(&std::fs::read_to_string(&junit).expect("--junit wrote its file"), "event budget exhausted");
+
+    let text = labsim(&["run", BUDGET]);
+    assert_eq!(text.code, Some(1), "{}", text.stderr);
+    assert_eq!(text.stderr, "");
+    let section = text.stdout.split("\n== where the events went ==\n").nth(1).unwrap_or_else(|| panic!("no breakdown:\n{}", text.stdout));
+    let lines: Vec<&str> = section.lines().collect();
+    assert!(
+        lines[0].starts_with("50 events: ") && lines[0].contains(" frame deliveries, ") && lines[0].contains(" host wake-ups, "),
+        "{section}"
+    );
+    assert!(lines[1].split_whitespace().eq(["host", "events", "wake-ups", "frames", "received", "timeline", "entries"]), "{section}");
+    assert!(lines[2].trim_start().starts_with("client-1 "), "{section}");
+    assert!(text.stdout.contains("outcome: event budget exhausted"), "{}", text.stdout);
+}
+
+#[test]
+fn a_completed_run_says_nothing_of_where_the_events_went() {
+    let run = labsim(&["run", FAILING, "--json"]);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("the report is JSON");
+    assert_eq!(doc["run"]["outcome"], "completed");
+    assert!(doc["run"].get("event_breakdown").is_none(), "{}", run.stdout);
+    let text = labsim(&["run", FAILING]);
+    assert!(!text.stdout.contains("where the events went"), "{}", text.stdout);
+}
+
+#[test]
+fn max_wall_stops_a_long_run_with_the_outcome_in_every_report_and_exits_1() {
+    let dir = util::scratch("cli-max-wall");
+    let junit = dir.join("junit.xml");
+    let text = labsim(&["run", LONG, "--max-wall", "1ms", "--junit", arg(&junit)]);
+    assert_eq!(text.code, Some(1), "{}{}", text.stdout, text.stderr);
+    assert_eq!(text.stderr, "", "no progress line when stderr is not a terminal");
+    // "…, outcome: stopped after 1 ms of wall time at 12.345678 s simulated, trace digest …"
+    let outcome = text
+        .stdout
+        .lines()
+        .find_map(|l| l.split_once(", outcome: ")?.1.split_once(", trace digest ").map(|(o, _)| o.to_owned()))
+        .unwrap_or_else(|| panic!("no outcome line:\n{}", text.stdout));
+    let at = outcome.strip_prefix("stopped after 1 ms of wall time at ").and_then(|r| r.strip_suffix(" s simulated"));
+    let at = at.unwrap_or_else(|| panic!("outcome: {outcome}"));
+    let (secs, micros) = at.split_once('.').expect("seconds with decimals");
+    assert!(secs.parse::<u64>().is_ok() && micros.len() == 6 && micros.parse::<u32>().is_ok(), "{outcome}");
+    assert!(text.stdout.contains("\n== where the events went ==\n"), "{}", text.stdout);
+    assert!(text.stdout.contains("\nFAILED: "), "{}", text.stdout);
+    check_run_case(&std::fs::read_to_string(&junit).expect("--junit wrote its file"), &outcome);
+
+    let json = labsim(&["run", LONG, "--max-wall", "1ms", "--json"]);
+    assert_eq!(json.code, Some(1), "{}", json.stderr);
+    let doc: Value = serde_json::from_str(&json.stdout).expect("the report is JSON");
+    assert_eq!(doc["passed"], false);
+    let outcome = doc["run"]["outcome"].as_str().expect("an outcome");
+    assert!(outcome.starts_with("stopped after 1 ms of wall time at ") && outcome.ends_with(" s simulated"), "{outcome}");
+    check_breakdown(&doc);
+}
+
+#[test]
+fn max_wall_changes_nothing_in_a_run_that_ends_first() {
+    // Driven in slices of simulated time against the wall clock, a run that completes or spends
+    // its budget prints exactly the report of an unwatched run.
+    for file in [FAILING, BUDGET] {
+        for format in [&[][..], &["--json"][..]] {
+            let plain = labsim(&[&["run", file][..], format].concat());
+            let watched = labsim(&[&["run", file, "--max-wall", "1h"][..], format].concat());
+            assert_eq!(watched.code, plain.code, "{file} {format:?}");
+            assert_eq!(watched.stdout, plain.stdout, "{file} {format:?}");
+            assert_eq!(watched.stderr, "", "{file} {format:?}");
+        }
+    }
+}
+
+#[test]
+fn a_bad_max_wall_is_exit_2() {
+    for bad in ["30", "5x", "", "1s1m"] {
+        let run = labsim(&["run", BUDGET, "--max-wall", bad]);
+        assert_eq!(run.code, Some(2), "--max-wall {bad:?}: {}", run.stderr);
+        assert!(run.stderr.contains("--max-wall") && run.stderr.contains("bad duration"), "{}", run.stderr);
+    }
 }

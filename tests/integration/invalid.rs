@@ -28,7 +28,8 @@ fn expecting_fixtures() -> Vec<(String, String)> {
     let list: Vec<(String, String)> = paths
         .iter()
         .filter_map(|p| {
-            let text = std::fs::read_to_string(p).expect("readable fixture");
+            // Bytes: a fixture may hold invalid UTF-8 after its first line.
+            let text = String::from_utf8_lossy(&std::fs::read(p).expect("readable fixture")).into_owned();
             let expected = text.lines().next()?.strip_prefix("// expect: ")?.to_owned();
             Some((util::relative(p), expected))
         })
@@ -38,7 +39,7 @@ fn expecting_fixtures() -> Vec<(String, String)> {
 }
 
 /// Whether `line` is `FILE:LINE:COL: …MESSAGE…`.
-fn positioned(line: &str, file: &str, message: &str) -> bool {
+pub(crate) fn positioned(line: &str, file: &str, message: &str) -> bool {
     let Some(rest) = line.strip_prefix(file).and_then(|r| r.strip_prefix(':')) else { return false };
     let mut parts = rest.splitn(3, ':');
     let numeric = |s: Option<&str>| s.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));

@@ -5,6 +5,9 @@
 /// Shared helpers: running scenarios through the library, the `labsim` command, pcap reading.
 mod util;
 
+/// A small XML well-formedness checker and tree, for the JUnit files and the SVG picture.
+mod xml;
+
 /// A hand-written Ethernet/ARP/IPv4/ICMP/VRRP decoder, independent of the simulator's parsers.
 mod frames;
 
@@ -32,8 +35,20 @@ mod tshark;
 /// Invalid input through the CLI: invalid scenario fixtures, missing files and bad usage give exit 2.
 mod invalid;
 
-/// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree.
+/// Generated worst-case inputs of up to 1 MB: each reported in bounded memory and CPU time (issue 8).
+mod limits;
+
+/// A newcomer's commands: `list`, `new`, `run DIR` and several files, `check` on a topology, `topo`, `bench` outside the checkout, `--help`.
+mod newcomer;
+
+/// The documentation against the repository: the lab picture redrawn, docs/lab.md, scenarios/README.md, README's test table.
+mod docs;
+
+/// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree; an exhausted budget and `--max-wall`.
 mod cli;
+
+/// The progress line of `labsim run` on a terminal (driven through tmux), erased at the end.
+mod progress;
 
 /// The layer table of `ARCHITECTURE.md` against every file of `src/`, with probes that plant violations in a copy.
 mod architecture;

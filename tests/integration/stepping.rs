@@ -152,3 +152,61 @@ fn commands_are_refused_for_unknown_hosts_and_empty_lines_and_the_clock_stops_at
     assert_eq!(lab.now(), lab.end());
     assert!(lab.step().is_none());
 }
+
+/// A run that spends its event budget reports the same however it is sliced (as `labsim run`
+/// slices it for its progress line and `--max-wall`): by single instants, and by slices of
+/// simulated time. Budgets from 30 to 60 events make some run out on the last event of an
+/// instant, after which a step or a slice has moved the clock on.
+#[test]
+fn a_run_that_spends_its_budget_reports_the_same_however_it_is_sliced() {
+    let path = util::root().join("tests/fixtures/failing/budget.ron");
+    let mut scenario = labsim::load_scenario(&path).unwrap();
+    for budget in 30..=60 {
+        scenario.max_events = budget;
+        let whole = Lab::new(&scenario, scenario.seed, true).run();
+        assert_eq!(whole.outcome, labsim::Outcome::EventBudgetExhausted);
+
+        let mut stepped = Lab::new(&scenario, scenario.seed, true);
+        while stepped.step().is_some() {}
+        assert!(stepped.is_exhausted());
+        assert_eq!(stepped.events(), budget);
+        same_run(&stepped.finish(), &whole);
+
+        for slice_us in [999, 250_000] {
+            let mut sliced = Lab::new(&scenario, scenario.seed, true);
+            while sliced.next_event_at().is_some() {
+                sliced.run_until(sliced.now() + Duration::from_micros(slice_us));
+            }
+            same_run(&sliced.finish(), &whole);
+        }
+    }
+}
+
+/// Stopping a run ends it where it is, with the outcome and where the events went in the report.
+#[test]
+fn a_stopped_run_says_where_and_why() {
+    let scenario = labsim::load_scenario(&util::scenario_path("failover.ron")).unwrap();
+    let mut lab = Lab::new(&scenario, scenario.seed, false);
+    lab.run_until(at(5.0));
+    let events = lab.events();
+    let result = lab.stop("by the test");
+    assert_eq!(result.outcome, labsim::Outcome::Stopped);
+    assert_eq!(result.events, events);
+    assert_eq!(result.report.run.outcome, "stopped by the test at 5.000000 s simulated");
+    assert!(!result.report.passed());
+    let breakdown = result.report.run.event_breakdown.as_ref().expect("a stopped run says where the events went");
+    assert_eq!(breakdown.frame_deliveries + breakdown.wakeups + breakdown.timeline, events);
+    assert_eq!(breakdown.hosts.iter().map(|h| h.events).sum::<u64>(), events);
+    assert!(breakdown.hosts.windows(2).all(|w| w[0].events >= w[1].events), "most events first");
+    let text = result.report.to_text(result.trace.events());
+    assert!(text.contains("\n== where the events went ==\n"), "{text}");
+    assert!(text.contains("outcome: stopped by the test at 5.000000 s simulated"), "{text}");
+
+    // A completed run's report has no breakdown; stopping a run that is over finishes it.
+    let mut lab = Lab::new(&scenario, scenario.seed, false);
+    lab.run_until(scenario.duration + Duration::from_secs(1));
+    let result = lab.stop("too late");
+    assert_eq!(result.outcome, labsim::Outcome::Completed);
+    assert!(result.report.run.event_breakdown.is_none());
+    assert!(!result.report.to_json().contains("event_breakdown"));
+}

@@ -26,12 +26,17 @@ impl Fs {
         self.files.insert(path.to_owned(), File { contents, mtime: now });
     }
 
+    /// Appends `bytes` to a file, creating it (`>>`), without copying what it holds.
+    pub(crate) fn append(&mut self, path: &str, bytes: &[u8], now: SimTime) {
+        let file = self.files.entry(path.to_owned()).or_insert_with(|| File { contents: Vec::new(), mtime: now });
+        file.contents.extend_from_slice(bytes);
+        file.mtime = now;
+    }
+
     /// Appends `line` and a newline to a file, creating it (log files).
     pub(crate) fn append_line(&mut self, path: &str, line: &str, now: SimTime) {
-        let file = self.files.entry(path.to_owned()).or_insert_with(|| File { contents: Vec::new(), mtime: now });
-        file.contents.extend_from_slice(line.as_bytes());
-        file.contents.push(b'\n');
-        file.mtime = now;
+        self.append(path, line.as_bytes(), now);
+        self.append(path, b"\n", now);
     }
 
     /// Removes a file; false if there was none.

@@ -58,6 +58,11 @@ pub(crate) struct Kernel {
     trace: Vec<(SimTime, TraceKind)>,
 }
 
+/// Whether smoltcp accepts `ip` as an interface address (`IpAddress::is_unicast`).
+fn is_unicast(ip: Ipv4Addr) -> bool {
+    !(ip.is_multicast() || ip.is_broadcast() || ip.is_unspecified())
+}
+
 fn smol_now(now: SimTime) -> Instant {
     Instant::from_micros(i64::try_from(now.as_micros()).unwrap_or(i64::MAX))
 }
@@ -236,7 +241,12 @@ impl Kernel {
         stack.iface.update_ip_addrs(|addrs| {
             addrs.clear();
             let _ = addrs.push(IpCidr::new(IpAddress::v4(127, 0, 0, 1), 8));
-            for a in all {
+            // Linux keeps any address an administrator gives an interface, even a multicast or
+            // broadcast one (`ip addr add 224.0.0.18/32`): the NIC lists it and it counts as
+            // local. smoltcp holds unicast addresses only (it panics on others) and takes its
+            // source addresses from this list, so only those go in; multicast reception is the
+            // NIC's group filter anyway.
+            for a in all.into_iter().filter(|a| is_unicast(a.addr) && a.prefix_len <= 32) {
                 // The capacity (8) exceeds what a lab host holds; extra addresses are ignored.
                 let _ = addrs.push(IpCidr::new(IpAddress::Ipv4(a.addr), a.prefix_len));
             }

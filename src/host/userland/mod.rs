@@ -15,6 +15,9 @@ mod programs;
 mod shell;
 mod units;
 
+pub(crate) use daemons::keepalived::configured_instances;
+#[cfg(feature = "fuzzing")]
+pub(crate) use daemons::nginx::test_files as nginx_t;
 use process::{Proc, Signal};
 #[cfg(feature = "fuzzing")]
 pub(crate) use shell::{expand, split_words};
@@ -178,8 +181,8 @@ impl Userland {
         table(&self.units, &self.programs).filter(|p| p.process.name() == name).flat_map(Proc::pids).collect()
     }
 
-    /// `systemctl start`; `Err` with the daemon's messages when it refused to start.
-    fn start_unit(&mut self, k: &mut Sys<'_>, now: SimTime, unit: units::Unit) -> Result<(), Vec<String>> {
+    /// `systemctl start`; `Err` with how the daemon refused to start.
+    fn start_unit(&mut self, k: &mut Sys<'_>, now: SimTime, unit: units::Unit) -> Result<(), process::StartError> {
         self.units.start(k, now, unit, &mut self.next_pid)
     }
 }

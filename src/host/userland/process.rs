@@ -78,9 +78,19 @@ pub(crate) trait Process {
     }
 }
 
-/// How a unit's daemon starts: with its first pid at `now`; `Err` carries what its start command
-/// printed when it refused to start.
-pub(crate) type StartDaemon = fn(&mut Sys<'_>, SimTime, u32) -> Result<Box<dyn Process>, Vec<String>>;
+/// Why a daemon did not start, or why its own command (`nginx -s reload`) gave up on its
+/// configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum StartError {
+    /// It printed these lines and exited with an error status.
+    Exit(Vec<String>),
+    /// It died of SIGSEGV while reading its configuration, having printed nothing.
+    Segfault,
+}
+
+/// How a unit's daemon starts: with its first pid at `now`; `Err` says how its start command
+/// refused to start.
+pub(crate) type StartDaemon = fn(&mut Sys<'_>, SimTime, u32) -> Result<Box<dyn Process>, StartError>;
 
 /// A systemd service: one row of the unit table.
 pub(crate) struct UnitSpec {

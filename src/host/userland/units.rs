@@ -7,7 +7,7 @@
 //! and a run agree on which services exist.
 
 use super::daemons::{httpd, keepalived, nginx};
-use super::process::{Exit, Proc, Signal, UnitSpec};
+use super::process::{Exit, Proc, Signal, StartError, UnitSpec};
 use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 
@@ -49,7 +49,7 @@ struct Slot {
     spec: &'static UnitSpec,
     installed: bool,
     main: Option<Proc>,
-    /// When it failed and systemd's `Result:` (`signal`, `exit-code`).
+    /// When it failed and systemd's `Result:` (`signal`, `exit-code`, `core-dump`).
     failed: Option<(SimTime, &'static str)>,
     /// A `start` that waits for the stopping main process to exit.
     restart: bool,
@@ -152,7 +152,7 @@ impl Units {
 
     /// `systemctl start`: `pids` hands out the pids. `Err` carries what the daemon printed when
     /// it refused to start (the unit is then failed, with its messages in its log).
-    pub(crate) fn start(&mut self, k: &mut Sys<'_>, now: SimTime, unit: Unit, pids: &mut u32) -> Result<(), Vec<String>> {
+    pub(crate) fn start(&mut self, k: &mut Sys<'_>, now: SimTime, unit: Unit, pids: &mut u32) -> Result<(), StartError> {
         let slot = &mut self.slots[unit.0];
         slot.failed = None;
         match &slot.main {
@@ -170,12 +170,18 @@ impl Units {
                         slot.main = Some(Proc { pid, npids: slot.spec.pids, started: now, process });
                         Ok(())
                     }
-                    Err(lines) => {
+                    Err(StartError::Exit(lines)) => {
                         slot.failed = Some((now, "exit-code"));
                         for line in &lines {
                             k.syslog(now, slot.spec.name, pid, line.clone());
                         }
-                        Err(lines)
+                        Err(StartError::Exit(lines))
+                    }
+                    // systemd raises RLIMIT_CORE to infinity for the processes it starts, so the
+                    // crash dumps core.
+                    Err(StartError::Segfault) => {
+                        slot.failed = Some((now, "core-dump"));
+                        Err(StartError::Segfault)
                     }
                 }
             }

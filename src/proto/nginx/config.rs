@@ -1,5 +1,6 @@
 //! The configuration nginx 1.22.1 reads: `/etc/nginx/nginx.conf` plus what it `include`s, in
-//! nginx syntax, turned into [`NginxConfig`] or nginx's `[emerg]` ([`Emerg`]).
+//! nginx syntax, turned into [`NginxConfig`] or nginx's `[emerg]` ([`Emerg`]), or its crash
+//! ([`Refused`]).
 //!
 //! Files come through [`ConfFiles`] and host names through [`Resolver`] (the glue answers from
 //! the host's filesystem and `/etc/hosts`); names are resolved once, at load, as nginx does
@@ -119,6 +120,31 @@ impl Emerg {
 
 /// A `[warn]` printed while loading (e.g. `load balancing method redefined`).
 pub(crate) type Warn = Emerg;
+
+/// Why nginx did not take a configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// It printed an `[emerg]` and exited with status 1.
+    Emerg(Emerg),
+    /// It died of SIGSEGV while reading, nesting deeper than its stack holds (`parse.rs`), and
+    /// printed nothing.
+    Segfault,
+}
+
+impl From<Emerg> for Refused {
+    fn from(e: Emerg) -> Refused {
+        Refused::Emerg(e)
+    }
+}
+
+/// How `nginx -t` ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TestRun {
+    /// Its stderr lines and its exit status (0 or 1).
+    Exit(Vec<String>, i32),
+    /// SIGSEGV, before it printed anything ([`Refused::Segfault`]).
+    Segfault,
+}
 
 /// A successfully loaded configuration and the warnings printed on the way.
 #[derive(Debug, Clone, PartialEq, Eq)]

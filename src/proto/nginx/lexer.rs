@@ -4,6 +4,13 @@
 //!
 //! Line numbers follow nginx: an error is reported at the line the reader has reached, which
 //! for a directive is the line of its terminating `;` or `{`.
+//!
+//! nginx reads a file through a buffer of `NGX_CONF_BUFFER` (4096) bytes and keeps the token
+//! being read at its front when it refills it; a token that fills the whole buffer is refused
+//! with `too long parameter "0123456789..." started` (or `too long parameter, probably missing
+//! terminating """ character` inside quotes), reported at the line where it started. The lexer
+//! keeps the same account of where nginx's buffer ends, so the same files are refused, and no
+//! word it builds is longer than the buffer.
 
 /// What ended one call of [`Lexer::next_directive`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,17 +34,22 @@ pub(super) struct LexError {
     pub line: usize,
 }
 
+/// `NGX_CONF_BUFFER` (`src/core/ngx_conf_file.c`): the bytes of a file nginx holds at once.
+const NGX_CONF_BUFFER: usize = 4096;
+
 /// Reads one file's text directive by directive.
-pub(super) struct Lexer<'a> {
-    src: &'a [u8],
+pub(super) struct Lexer {
+    src: Vec<u8>,
     pos: usize,
     line: usize,
+    /// Where nginx's buffer runs out: it is refilled when the reader gets there.
+    buf_end: usize,
 }
 
-impl<'a> Lexer<'a> {
+impl Lexer {
     /// A lexer at the start of `text`, line 1.
-    pub(super) fn new(text: &'a str) -> Self {
-        Lexer { src: text.as_bytes(), pos: 0, line: 1 }
+    pub(super) fn new(text: String) -> Self {
+        Lexer { src: text.into_bytes(), pos: 0, line: 1, buf_end: 0 }
     }
 
     /// The line the reader has reached (used for errors raised after a directive was read).
@@ -60,13 +72,32 @@ impl<'a> Lexer<'a> {
         let mut quoted = false;
         let mut d_quoted = false;
         let mut s_quoted = false;
+        // Where the token being read starts in nginx's buffer, and its line.
+        let mut start = self.pos;
+        let mut start_line = self.line;
         loop {
-            let Some(&ch) = self.src.get(self.pos) else {
-                if !args.is_empty() || !last_space {
-                    return Err(self.err("unexpected end of file, expecting \";\" or \"}\""));
+            if self.pos >= self.buf_end {
+                if self.pos >= self.src.len() {
+                    if !args.is_empty() || !last_space {
+                        return Err(self.err("unexpected end of file, expecting \";\" or \"}\""));
+                    }
+                    return Ok(Token::Eof);
                 }
-                return Ok(Token::Eof);
-            };
+                // The refill keeps the token's bytes read so far; when they fill the buffer,
+                // there is no room left.
+                let kept = self.pos - start;
+                if kept >= NGX_CONF_BUFFER {
+                    let text = if d_quoted || s_quoted {
+                        format!("too long parameter, probably missing terminating \"{}\" character", if d_quoted { '"' } else { '\'' })
+                    } else {
+                        let head = self.src.get(start..start + 10).unwrap_or_default();
+                        format!("too long parameter \"{}...\" started", String::from_utf8_lossy(head))
+                    };
+                    return Err(LexError { text, line: start_line });
+                }
+                self.buf_end = self.pos + (NGX_CONF_BUFFER - kept).min(self.src.len() - self.pos);
+            }
+            let ch = self.src[self.pos];
             self.pos += 1;
             if ch == b'\n' {
                 self.line += 1;
@@ -98,6 +129,8 @@ impl<'a> Lexer<'a> {
                 }
             }
             if last_space {
+                start = self.pos - 1;
+                start_line = self.line;
                 if blank {
                     continue;
                 }
@@ -126,13 +159,21 @@ impl<'a> Lexer<'a> {
                         continue;
                     }
                     b'"' => {
+                        start += 1;
                         d_quoted = true;
                         last_space = false;
                         continue;
                     }
                     b'\'' => {
+                        start += 1;
                         s_quoted = true;
                         last_space = false;
+                        continue;
+                    }
+                    b'$' => {
+                        variable = true;
+                        last_space = false;
+                        word.push(ch);
                         continue;
                     }
                     _ => {
@@ -231,7 +272,7 @@ mod tests {
     use super::*;
 
     fn all(text: &str) -> Result<Vec<Token>, LexError> {
-        let mut l = Lexer::new(text);
+        let mut l = Lexer::new(text.to_owned());
         let mut v = Vec::new();
         loop {
             let t = l.next_directive()?;
@@ -260,6 +301,37 @@ mod tests {
         );
         let t = all("proxy_set_header Connection \"\";").unwrap();
         assert_eq!(t, vec![Token::Directive(words(&["proxy_set_header", "Connection", ""]))]);
+    }
+
+    #[test]
+    fn a_token_filling_nginx_buffer_is_too_long() {
+        // What nginx 1.22.1 says of each file (`nginx -t`).
+        let e = all(&format!("#{}\nserver {{ listen 8080; }}\n", "c".repeat(5000))).unwrap_err();
+        assert_eq!((e.text.as_str(), e.line), ("too long parameter \"#ccccccccc...\" started", 1));
+        // 4 095 bytes and the blank after them fill the buffer the word was carried into.
+        let e = all(&format!("server {{ listen 8080; server_name {} b; }}\n", "a".repeat(4095))).unwrap_err();
+        assert_eq!(e.text, "too long parameter \"aaaaaaaaaa...\" started");
+        let e = all(&format!("x\ny \"{}\"; }}\n", "a".repeat(5000))).unwrap_err();
+        assert_eq!((e.text.as_str(), e.line), ("too long parameter, probably missing terminating \"\"\" character", 2));
+        let e = all(&format!("y '{}", "a".repeat(5000))).unwrap_err();
+        assert_eq!(e.text, "too long parameter, probably missing terminating \"'\" character");
+        assert!(all(&format!("server {{ server_name {} {}; }}\n", "a".repeat(3000), "b".repeat(3000))).is_ok());
+        assert_eq!(all(&format!("a {};", "b".repeat(5000))).unwrap_err().text, "too long parameter \"bbbbbbbbbb...\" started");
+        assert_eq!(all(&format!("a {};", "b".repeat(4095))).unwrap(), vec![Token::Directive(words(&["a", &"b".repeat(4095)]))]);
+        // The end of the file comes before the refill.
+        assert_eq!(all(&format!("a {}", "b".repeat(4096))).unwrap_err().text, "unexpected end of file, expecting \";\" or \"}\"");
+    }
+
+    #[test]
+    fn a_megabyte_line_of_words() {
+        let line = "a ".repeat(500_000) + ";";
+        let Token::Directive(args) = Lexer::new(line).next_directive().unwrap() else { panic!("not a directive") };
+        assert_eq!(args.len(), 500_000);
+    }
+
+    #[test]
+    fn a_variable_keeps_its_braces_at_a_word_start() {
+        assert_eq!(all("return 200 ${host}x;").unwrap(), vec![Token::Directive(words(&["return", "200", "${host}x"]))]);
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod parse;
 pub(crate) mod proxy;
 pub(crate) mod upstream;
 
-pub(crate) use config::{ConfFiles, NginxConfig, Resolver};
+pub(crate) use config::{ConfFiles, NginxConfig, Refused, Resolver, TestRun};
 pub(crate) use pages::error_page;
 pub(crate) use parse::nginx_t;
 pub(crate) use proxy::{Action, ConnectError, ProxyRequest, RequestCtx, wants_keep_alive};

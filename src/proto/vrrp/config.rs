@@ -7,6 +7,13 @@
 //! on its logical line are ignored silently (so `auth_type PASS auth_pass 1234` on one line does
 //! *not* set the password — keepalived behaves the same).
 //!
+//! keepalived's reader (`process_stream()` in `lib/parser.c`) recurses only into the block of
+//! a keyword that has sub-keywords, so its depth is that of the keyword tree, and a `{` it does
+//! not expect is skipped with `Unexpected '{' - ignoring` while a counter keeps the balance
+//! (`There are N missing '}'s or extra '{'s`): keepalived 2.2.7 reads 100 000 nested
+//! `authentication {` lines in under a second. The reader here has the same shape (at most
+//! three block levels; `Parser::skip_block` counts) and is linear in the file.
+//!
 //! Messages use keepalived's wording, prefixed with `(Line N) ` while the file is being read
 //! (keepalived only names the file when several files are in use). Checks made after reading
 //! (`vrrp_complete_instance()`) carry no line prefix. `fatal` marks what keepalived refuses:
@@ -830,6 +837,38 @@ vrrp_instance VI_1 {
             ]
         );
         assert!(p.config.instances.is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_is_counted_not_recursed() {
+        // As keepalived 2.2.7 (`keepalived -t`) reports these lines.
+        let head = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n";
+        let p = parse(&format!("{head}{}}}\n", " authentication {\n".repeat(3)), "f");
+        let texts: Vec<_> = p.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "(Line 5) Unknown keyword 'authentication'",
+                "(Line 5) Unexpected '{' - ignoring",
+                "(Line 6) Unknown keyword 'authentication'",
+                "(Line 6) Unexpected '{' - ignoring",
+                "There are 3 missing '}'s or extra '{'s",
+                "(VI_1) No VIP specified; at least one is sensible",
+            ]
+        );
+        let p = parse(&format!("{head}{}}}\n", " authentication {\n".repeat(100_000)), "f");
+        assert_eq!(p.messages.len(), 2 * 99_999 + 2);
+        assert_eq!(p.messages[2 * 99_999].text, "There are 100000 missing '}'s or extra '{'s");
+        let p = parse(&"{\n".repeat(100_000), "f");
+        assert_eq!(p.messages.last().map(|m| m.text.as_str()), Some("There are 100000 missing '}'s or extra '{'s"));
+    }
+
+    #[test]
+    fn a_megabyte_line_and_quoted_string() {
+        let p = parse(&format!("{}\n", "x ".repeat(500_000)), "f");
+        assert_eq!(p.messages[0].text, "(Line 1) Unknown keyword 'x'");
+        let p = parse(&format!("global_defs {{\n router_id \"{}\"\n}}\n", "r".repeat(1 << 20)), "f");
+        assert_eq!(p.config.router_id.map(|r| r.len()), Some(1 << 20));
     }
 
     #[test]

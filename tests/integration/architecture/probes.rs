@@ -248,6 +248,27 @@ fn the_wall_clock_is_found_through_a_module_import() {
 }
 
 #[test]
+fn the_wall_clock_is_allowed_in_the_two_cli_files_that_need_it_and_nowhere_else_in_the_cli() {
+    let copy = Copy::new("clock-cli");
+    // A clock read in `wall.rs` is allowed; the same in `run.rs`, its caller, or in the lab is not.
+    copy.append("src/cli/wall.rs", "\npub(super) fn probe() -> std::time::Instant { std::time::Instant::now() }\n");
+    let run_line = copy.read("src/cli/run.rs").lines().count() + 2;
+    copy.append("src/cli/run.rs", "\npub(super) fn probe() -> std::time::SystemTime { std::time::SystemTime::now() }\n");
+    let lab_line = copy.read("src/lab/mod.rs").lines().count() + 2;
+    copy.append("src/lab/mod.rs", "\npub fn probe() -> std::time::Instant { std::time::Instant::now() }\n");
+    let found = copy.new_findings();
+    assert_eq!(
+        found.all().cloned().collect::<Vec<_>>(),
+        [
+            format!("src/cli/run.rs:{run_line}: `cli` reads the wall clock: `std::time::SystemTime`"),
+            format!("src/cli/run.rs:{run_line}: `cli` reads the wall clock: `std::time::SystemTime::now`"),
+            format!("src/lab/mod.rs:{lab_line}: `lab` reads the wall clock: `std::time::Instant`"),
+            format!("src/lab/mod.rs:{lab_line}: `lab` reads the wall clock: `std::time::Instant::now`"),
+        ]
+    );
+}
+
+#[test]
 fn the_kernel_never_names_userland_and_processes_reach_it_only_through_the_system_calls() {
     let copy = Copy::new("host");
     copy.append("src/host/kernel/mod.rs", "mod probe;\n");

@@ -261,7 +261,7 @@ impl Userland {
         cmd.extend_from_slice(&words[redirect + 2..]);
         match self.run_plain(k, now, id, &cmd, stdin) {
             Ran::Done(out) => {
-                let mut text = if append { k.fs().read(path).map(|f| f.contents.clone()).unwrap_or_default() } else { Vec::new() };
+                let mut text = Vec::new();
                 let mut rest = Output::default();
                 for (stream, line) in out.lines {
                     match stream {
@@ -272,7 +272,11 @@ impl Userland {
                         Stream::Stderr => rest.err(line),
                     }
                 }
-                k.fs_mut().write(path, text, now);
+                if append {
+                    k.fs_mut().append(path, &text, now);
+                } else {
+                    k.fs_mut().write(path, text, now);
+                }
                 Ran::Done(rest.status(out.status))
             }
             other => other,

@@ -2,10 +2,13 @@
 //! `nginx` (start, like `systemctl start nginx`), with nginx 1.22's messages on stderr. As the
 //! real binary does, `-s reload` parses the configuration itself before it signals the master
 //! (SIGHUP), so a broken file is reported on the console and the running nginx keeps its old one.
+//! A configuration nested deeper than nginx's stack kills it with SIGSEGV: bash then says
+//! `Segmentation fault` (no core: an interactive shell keeps `ulimit -c 0`) and `$?` is 139.
 
 use super::{Ctx, Output};
 use crate::host::userland::daemons::nginx;
-use crate::host::userland::process::Signal;
+use crate::host::userland::process::{Signal, StartError};
+use crate::proto::nginx::TestRun;
 
 const VERSION: &str = "nginx version: nginx/1.22.1";
 const NO_PID_FILE: &str = "nginx: [error] open() \"/run/nginx.pid\" failed (2: No such file or directory)";
@@ -19,14 +22,16 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     };
     let running = !ctx.u.pids_of("nginx").is_empty();
     match args {
-        ["-t"] | ["-t", "-q"] | ["-q", "-t"] => {
-            let (lines, status) = nginx::test_config(ctx.k);
-            let quiet = args.contains(&"-q");
-            for line in lines.into_iter().filter(|l| !quiet || l.contains("[emerg]")) {
-                o.err(line);
+        ["-t"] | ["-t", "-q"] | ["-q", "-t"] => match nginx::test_config(ctx.k) {
+            TestRun::Exit(lines, status) => {
+                let quiet = args.contains(&"-q");
+                for line in lines.into_iter().filter(|l| !quiet || l.contains("[emerg]")) {
+                    o.err(line);
+                }
+                o.status(status)
             }
-            o.status(status)
-        }
+            TestRun::Segfault => segfault(o),
+        },
         ["-v"] => {
             o.err(VERSION);
             o
@@ -45,10 +50,9 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
                 return o.status(1);
             }
             if signal == Signal::Hup
-                && let Err(lines) = nginx::load(ctx.k)
+                && let Err(e) = nginx::load(ctx.k)
             {
-                lines.into_iter().for_each(|l| o.err(l));
-                return o.status(1);
+                return refused(o, e);
             }
             ctx.u.signal_name(ctx.k, ctx.now, "nginx", signal);
             o
@@ -59,10 +63,7 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
                 return o.status(1);
             }
             match ctx.u.start_unit(ctx.k, ctx.now, unit) {
-                Err(lines) => {
-                    lines.into_iter().for_each(|l| o.err(l));
-                    o.status(1)
-                }
+                Err(e) => refused(o, e),
                 Ok(()) => o,
             }
         }
@@ -71,4 +72,21 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
             o.status(1)
         }
     }
+}
+
+/// nginx gave up on its configuration: its messages and status 1, or its crash.
+fn refused(mut o: Output, e: StartError) -> Output {
+    match e {
+        StartError::Exit(lines) => {
+            lines.into_iter().for_each(|l| o.err(l));
+            o.status(1)
+        }
+        StartError::Segfault => segfault(o),
+    }
+}
+
+/// What bash prints when the command dies of SIGSEGV, and its status (128 + 11).
+fn segfault(mut o: Output) -> Output {
+    o.err("Segmentation fault");
+    o.status(139)
 }

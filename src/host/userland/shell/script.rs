@@ -1,7 +1,22 @@
 //! The bits of bash a lab console needs beyond a single command: `;`-separated sequences and
-//! `for VAR in WORDS; do …; done` loops, with `{A..B}` brace expansion, `$(seq [A] B)` and
-//! `$VAR`/`${VAR}` substitution. A script is expanded up front into the simple commands it runs,
-//! in order; the job that runs them starts each one when the previous has finished.
+//! `for VAR in WORDS; do …; done` loops, nested or not, with `{A..B}` brace expansion,
+//! `$(seq [A] B)` and `$VAR`/`${VAR}` substitution. A script is parsed, then expanded up front
+//! into the simple commands it runs, in order; the job that runs them starts each one when the
+//! previous has finished.
+//!
+//! bash's parser is a bison LALR(1) parser whose stack holds at most `YYMAXDEPTH` (10 000)
+//! states; deeper nesting is not refused by a rule of its own but by that stack running out,
+//! which bash reports as a syntax error near the token being read. Measured with bash 5.2.15
+//! (`bash -n`): 1 110 nested `for i in 1; do` pass and 1 111 fail near `do`; with a command
+//! before each inner loop, 833 pass and 834 fail near `in`; with `echo a;` first on the line,
+//! 1 111 fail near `;`; `for i in; do` fails at 1 250. [`Stack`] counts the states bash's
+//! grammar pushes for the same input (each `for` level: `for`, its name, an empty newline list,
+//! `in`, the word list, `;`, a newline list, `do` and a newline list; a command before an
+//! inner one leaves three more) and fails where bash does. The parse and the expansion keep
+//! stacks of their own rather than recursing with the nesting; the expansion substitutes each
+//! word in one pass and counts loop turns and bytes as well as commands.
+
+use std::collections::BTreeMap;
 
 use super::split_words;
 
@@ -56,10 +71,299 @@ fn tokens(line: &str) -> Result<Vec<Option<String>>, SyntaxError> {
     Ok(out)
 }
 
+/// `YYMAXDEPTH`: the states bash's parser stack holds.
+const YYMAXDEPTH: usize = 10_000;
+
+/// The depth of bash's parser stack while it reads the same input.
+struct Stack {
+    depth: usize,
+}
+
+impl Stack {
+    /// One state more, pushed while `token` is the last token read; the 10 000th is refused.
+    fn push(&mut self, token: &str) -> Result<(), SyntaxError> {
+        self.depth += 1;
+        if self.depth >= YYMAXDEPTH {
+            return Err(SyntaxError(format!("bash: syntax error near unexpected token `{token}'")));
+        }
+        Ok(())
+    }
+}
+
+/// A parsed script: simple commands and loops.
+#[derive(Debug, PartialEq, Eq)]
+enum Node {
+    Command(Vec<String>),
+    For { var: String, list: Vec<String>, body: Vec<Node> },
+}
+
+/// A loop whose body is being read.
+struct OpenLoop {
+    var: String,
+    list: Vec<String>,
+    /// bash's stack depth where the loop started.
+    level: usize,
+}
+
+/// A list being read: the script's, or an open loop's body.
+struct OpenList {
+    looping: Option<OpenLoop>,
+    nodes: Vec<Node>,
+    /// bash's stack depth where the list started.
+    base: usize,
+}
+
+/// Reads the token list into nodes, with bash's stack alongside; open loops are kept on a
+/// stack of their own, so any nesting is read without recursion.
+struct Parser {
+    toks: Vec<Option<String>>,
+    pos: usize,
+    stack: Stack,
+}
+
+impl Parser {
+    fn unexpected(&self, at: usize) -> SyntaxError {
+        let near = match self.toks.get(at) {
+            Some(Some(w)) => w.as_str(),
+            Some(None) => ";",
+            None => "newline",
+        };
+        SyntaxError(format!("bash: syntax error near unexpected token `{near}'"))
+    }
+
+    fn word(&self, at: usize) -> Option<&str> {
+        self.toks.get(at).and_then(|t| t.as_deref())
+    }
+
+    /// Commands and loops separated by `;`; a loop's body ends at a `done` where a command
+    /// starts.
+    fn script(&mut self) -> Result<Vec<Node>, SyntaxError> {
+        let mut lists = vec![OpenList { looping: None, nodes: Vec::new(), base: self.stack.depth }];
+        loop {
+            while self.toks.get(self.pos) == Some(&None) {
+                self.pos += 1;
+            }
+            let node = match self.word(self.pos) {
+                None => break,
+                Some("done") if lists.len() > 1 => {
+                    let Some(OpenList { looping: Some(open), nodes: body, .. }) = lists.pop() else { break };
+                    if body.is_empty() {
+                        return Err(self.unexpected(self.pos));
+                    }
+                    self.pos += 1;
+                    self.stack.depth = open.level + 1;
+                    Node::For { var: open.var, list: open.list, body }
+                }
+                Some("done") => return Err(self.unexpected(self.pos)),
+                Some("for") => {
+                    let open = self.for_head()?;
+                    lists.push(OpenList { looping: Some(open), nodes: Vec::new(), base: self.stack.depth });
+                    continue;
+                }
+                Some(_) => self.command()?,
+            };
+            let Some(list) = lists.last_mut() else { break };
+            list.nodes.push(node);
+            // `list1 ';' newline_list list1` reduces to one `list1`.
+            self.stack.depth = list.base + 1;
+            if self.toks.get(self.pos) == Some(&None) {
+                self.stack.push(";")?;
+                if list.looping.is_some() {
+                    self.stack.push(";")?; // the newline list after it
+                }
+            }
+        }
+        match lists.pop() {
+            Some(list) if lists.is_empty() => Ok(list.nodes),
+            _ => Err(SyntaxError("bash: syntax error: unexpected end of file".to_owned())),
+        }
+    }
+
+    /// A simple command: its words up to `;` or the end.
+    fn command(&mut self) -> Result<Node, SyntaxError> {
+        let mut words = Vec::new();
+        while let Some(Some(w)) = self.toks.get(self.pos) {
+            // The first word stays on the stack; each further one is reduced into it.
+            self.stack.push(w)?;
+            if !words.is_empty() {
+                self.stack.depth -= 1;
+            }
+            words.push(w.clone());
+            self.pos += 1;
+        }
+        Ok(Node::Command(words))
+    }
+
+    /// `for VAR in WORDS; do`, at `for`.
+    fn for_head(&mut self) -> Result<OpenLoop, SyntaxError> {
+        let level = self.stack.depth;
+        let start = self.pos;
+        self.stack.push("for")?;
+        let Some(var) = self.word(start + 1).map(str::to_owned) else { return Err(self.unexpected(start + 1)) };
+        self.stack.push(&var)?;
+        let lookahead = match self.toks.get(start + 2) {
+            Some(Some(w)) => w.clone(),
+            Some(None) => ";".to_owned(),
+            None => "newline".to_owned(),
+        };
+        self.stack.push(&lookahead)?;
+        if self.word(start + 2) != Some("in") {
+            return Err(self.unexpected(start + 2));
+        }
+        self.stack.push("in")?;
+        self.pos = start + 3;
+        let mut list = Vec::new();
+        while let Some(Some(w)) = self.toks.get(self.pos) {
+            self.stack.push(w)?;
+            if !list.is_empty() {
+                self.stack.depth -= 1;
+            }
+            list.push(w.clone());
+            self.pos += 1;
+        }
+        if self.toks.get(self.pos) == Some(&None) {
+            self.stack.push(";")?;
+            self.stack.push(";")?;
+            self.pos += 1;
+        }
+        if self.word(self.pos) != Some("do") {
+            return Err(self.unexpected(self.pos));
+        }
+        self.stack.push("do")?;
+        self.stack.push("do")?;
+        self.pos += 1;
+        Ok(OpenLoop { var, list, level })
+    }
+}
+
+/// Most simple commands one typed line may expand to (a loop is expanded up front); a loop's
+/// turns count too, so that loops running nothing cannot spin.
+const MAX_COMMANDS: usize = 100_000;
+
+/// Most bytes of words one typed line may expand to.
+const MAX_BYTES: usize = 64 << 20;
+
+/// The expansion under way: the loop variables in scope and what has been produced.
+struct Expansion {
+    vars: BTreeMap<String, String>,
+    commands: Vec<Vec<String>>,
+    work: usize,
+    bytes: usize,
+}
+
+impl Expansion {
+    fn too_long() -> SyntaxError {
+        SyntaxError(format!("labsim: the loop would run more than {MAX_COMMANDS} commands"))
+    }
+
+    fn count(&mut self, work: usize, bytes: usize) -> Result<(), SyntaxError> {
+        self.work = self.work.saturating_add(work);
+        self.bytes = self.bytes.saturating_add(bytes);
+        if self.work > MAX_COMMANDS {
+            return Err(Self::too_long());
+        }
+        if self.bytes > MAX_BYTES {
+            return Err(SyntaxError(format!("labsim: the loop would expand to more than {} MiB of commands", MAX_BYTES >> 20)));
+        }
+        Ok(())
+    }
+
+    /// `$VAR` and `${VAR}` of the loop variables in scope replaced, in one pass; anything
+    /// else is kept as written.
+    fn substitute(&self, word: &str) -> String {
+        if self.vars.is_empty() || !word.contains('$') {
+            return word.to_owned();
+        }
+        let mut out = String::with_capacity(word.len());
+        let mut rest = word;
+        while let Some(i) = rest.find('$') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let (name, len) = match after.strip_prefix('{') {
+                Some(braced) => match braced.find('}') {
+                    Some(end) => (&braced[..end], end + 2),
+                    None => ("", 0),
+                },
+                None => {
+                    let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+                    (&after[..end], end)
+                }
+            };
+            match self.vars.get(name).filter(|_| len > 0) {
+                Some(value) => {
+                    out.push_str(value);
+                    rest = &after[len..];
+                }
+                None => {
+                    out.push('$');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Runs through `nodes`, loops turn by turn, on a stack of its own.
+    fn nodes(&mut self, nodes: &[Node]) -> Result<(), SyntaxError> {
+        struct Turns<'a> {
+            var: &'a str,
+            values: std::vec::IntoIter<String>,
+            shadowed: Option<String>,
+        }
+        struct Level<'a> {
+            body: &'a [Node],
+            next: usize,
+            turns: Option<Turns<'a>>,
+        }
+        let mut levels = vec![Level { body: nodes, next: 0, turns: None }];
+        while let Some(top) = levels.last_mut() {
+            let Some(node) = top.body.get(top.next) else {
+                // The body is done: its next turn, or the loop is over.
+                match top.turns.as_mut() {
+                    Some(t) => match t.values.next() {
+                        Some(value) => {
+                            self.count(1, 0)?;
+                            self.vars.insert(t.var.to_owned(), value);
+                            top.next = 0;
+                        }
+                        None => {
+                            match t.shadowed.take() {
+                                Some(v) => self.vars.insert(t.var.to_owned(), v),
+                                None => self.vars.remove(t.var),
+                            };
+                            levels.pop();
+                        }
+                    },
+                    None => {
+                        levels.pop();
+                    }
+                }
+                continue;
+            };
+            top.next += 1;
+            match node {
+                Node::Command(words) => {
+                    let cmd: Vec<String> = words.iter().map(|w| self.substitute(w)).collect();
+                    self.count(1, cmd.iter().map(String::len).sum())?;
+                    self.commands.push(cmd);
+                }
+                Node::For { var, list, body } => {
+                    let words: Vec<String> = list.iter().map(|w| self.substitute(w)).collect();
+                    let values = expand_list(&words)?.into_iter();
+                    let shadowed = self.vars.get(var).cloned();
+                    // Starts as a finished body, so that the first turn begins at once.
+                    levels.push(Level { body, next: body.len(), turns: Some(Turns { var, values, shadowed }) });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// `{1..12}` → 1 … 12; `$(seq 3)`, `$(seq 2 5)` → the numbers; other words as they are.
 /// A range longer than [`MAX_COMMANDS`] is refused before it is built.
 fn expand_list(words: &[String]) -> Result<Vec<String>, SyntaxError> {
-    let too_long = || SyntaxError(format!("labsim: the loop would run more than {MAX_COMMANDS} commands"));
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
@@ -69,7 +373,7 @@ fn expand_list(words: &[String]) -> Result<Vec<String>, SyntaxError> {
             && let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>())
         {
             if a.abs_diff(b) >= MAX_COMMANDS as u64 {
-                return Err(too_long());
+                return Err(Expansion::too_long());
             }
             let step = if a <= b { 1 } else { -1 };
             let mut n = a;
@@ -99,7 +403,7 @@ fn expand_list(words: &[String]) -> Result<Vec<String>, SyntaxError> {
                 [] => (1, 0),
             };
             if b.saturating_sub(a) >= MAX_COMMANDS as i64 {
-                return Err(too_long());
+                return Err(Expansion::too_long());
             }
             out.extend((a..=b).map(|n| n.to_string()));
             i = j;
@@ -111,80 +415,13 @@ fn expand_list(words: &[String]) -> Result<Vec<String>, SyntaxError> {
     Ok(out)
 }
 
-fn substitute(word: &str, var: &str, value: &str) -> String {
-    word.replace(&format!("${{{var}}}"), value).replace(&format!("${var}"), value)
-}
-
-/// Most simple commands one typed line may expand to (a loop is expanded up front).
-const MAX_COMMANDS: usize = 100_000;
-
 /// The simple commands a line runs, in order (each a list of words).
 pub(crate) fn expand(line: &str) -> Result<Vec<Vec<String>>, SyntaxError> {
-    let toks = tokens(line)?;
-    let mut commands = Vec::new();
-    let mut i = 0;
-    while i < toks.len() {
-        match toks[i].as_deref() {
-            None => i += 1,
-            Some("for") => {
-                let unexpected = |t: Option<&Option<String>>| {
-                    let near = match t {
-                        Some(Some(w)) => w.clone(),
-                        Some(None) => ";".to_owned(),
-                        None => "newline".to_owned(),
-                    };
-                    SyntaxError(format!("bash: syntax error near unexpected token `{near}'"))
-                };
-                let Some(Some(var)) = toks.get(i + 1) else { return Err(unexpected(toks.get(i + 1))) };
-                if toks.get(i + 2) != Some(&Some("in".to_owned())) {
-                    return Err(unexpected(toks.get(i + 2)));
-                }
-                let mut j = i + 3;
-                let mut list = Vec::new();
-                while let Some(Some(w)) = toks.get(j) {
-                    list.push(w.clone());
-                    j += 1;
-                }
-                j += 1; // the `;`
-                if toks.get(j) != Some(&Some("do".to_owned())) {
-                    return Err(unexpected(toks.get(j)));
-                }
-                let body_start = j + 1;
-                // `done` is a reserved word only where a command starts.
-                let at_command_start = |k: usize| k == body_start || toks[k - 1].is_none();
-                let Some(done) = (body_start..toks.len()).find(|&k| toks[k].as_deref() == Some("done") && at_command_start(k)) else {
-                    return Err(SyntaxError("bash: syntax error: unexpected end of file".to_owned()));
-                };
-                let body: Vec<Vec<String>> = toks[body_start..done]
-                    .split(Option::is_none)
-                    .filter(|c| !c.is_empty())
-                    .map(|c| c.iter().flatten().cloned().collect())
-                    .collect();
-                if body.is_empty() {
-                    return Err(SyntaxError("bash: syntax error near unexpected token `done'".to_owned()));
-                }
-                let values = expand_list(&list)?;
-                if values.len().saturating_mul(body.len()) + commands.len() > MAX_COMMANDS {
-                    return Err(SyntaxError(format!("labsim: the loop would run more than {MAX_COMMANDS} commands")));
-                }
-                for value in values {
-                    for cmd in &body {
-                        commands.push(cmd.iter().map(|w| substitute(w, var, &value)).collect());
-                    }
-                }
-                i = done + 1;
-            }
-            Some(_) => {
-                let mut cmd = Vec::new();
-                while let Some(Some(w)) = toks.get(i) {
-                    cmd.push(w.clone());
-                    i += 1;
-                }
-                commands.push(cmd);
-            }
-        }
-    }
-    Ok(commands)
+    let mut parser = Parser { toks: tokens(line)?, pos: 0, stack: Stack { depth: 1 } };
+    let nodes = parser.script()?;
+    let mut expansion = Expansion { vars: BTreeMap::new(), commands: Vec::new(), work: 0, bytes: 0 };
+    expansion.nodes(&nodes)?;
+    Ok(expansion.commands)
 }
 
 #[cfg(test)]
@@ -216,14 +453,64 @@ mod tests {
             vec![vec!["echo".to_owned(), "a".to_owned()], vec!["echo".to_owned(), "b c".to_owned()]]
         );
         assert_eq!(expand("echo 'a;b'").unwrap(), vec![vec!["echo".to_owned(), "a;b".to_owned()]]);
+        // Other variables are left as written.
+        assert_eq!(expand("for i in 1; do echo $HOME $ii ${i} $; done").unwrap(), words(&["echo $HOME $ii 1 $"]));
+    }
+
+    #[test]
+    fn nested_loops() {
+        assert_eq!(
+            expand("for h in web-1 web-2; do for i in $(seq 1 2); do echo $h $i; done; echo next $h; done").unwrap(),
+            words(&["echo web-1 1", "echo web-1 2", "echo next web-1", "echo web-2 1", "echo web-2 2", "echo next web-2"])
+        );
+        // The inner list sees the outer variable; an inner variable of the same name shadows it.
+        assert_eq!(
+            expand("for n in 2 3; do for i in $(seq 1 $n); do echo $i; done; done").unwrap(),
+            words(&["echo 1", "echo 2", "echo 1", "echo 2", "echo 3"])
+        );
+        assert_eq!(expand("for i in a; do for i in b; do echo $i; done; echo $i; done").unwrap(), words(&["echo b", "echo a"]));
     }
 
     #[test]
     fn syntax_errors_read_like_bash() {
         assert_eq!(expand("for i in 1 2; curl x; done").unwrap_err().0, "bash: syntax error near unexpected token `curl'");
         assert_eq!(expand("for i in 1 2; do curl x").unwrap_err().0, "bash: syntax error: unexpected end of file");
+        assert_eq!(expand("for i in 1; do done").unwrap_err().0, "bash: syntax error near unexpected token `done'");
+        assert_eq!(expand("echo x; done").unwrap_err().0, "bash: syntax error near unexpected token `done'");
         assert_eq!(expand("echo 'x").unwrap_err().0, "bash: unexpected EOF while looking for matching quote");
         assert!(expand("for i in {1..1000000000}; do curl x; done").unwrap_err().0.contains("more than 100000"));
         assert!(expand("for i in $(seq 1 1000000000); do curl x; done").is_err());
+        // Loops that run nothing still count their turns.
+        assert!(
+            expand("for a in {1..99999}; do for b in {1..99999}; do for c in; do x; done; done; done")
+                .unwrap_err()
+                .0
+                .contains("more than 100000")
+        );
+        let long = "x".repeat(1 << 20);
+        assert_eq!(expand(&format!("echo '{long}' \"{long}\"")).unwrap(), vec![vec!["echo".to_owned(), long.clone(), long.clone()]]);
+        assert!(expand(&format!("for i in {{1..99}}; do echo {long}; done")).unwrap_err().0.contains("64 MiB"));
+    }
+
+    /// `n` nested `PREFIX` loops around `true`, as the lines measured with bash 5.2.
+    fn nest(first: &str, prefix: &str, n: usize) -> Result<Vec<Vec<String>>, SyntaxError> {
+        expand(&format!("{first}{}true{}", prefix.repeat(n), "; done".repeat(n)))
+    }
+
+    #[test]
+    fn nesting_runs_out_of_bash_parser_stack_where_bash_does() {
+        let near = |t: &str| Err(SyntaxError(format!("bash: syntax error near unexpected token `{t}'")));
+        assert_eq!(nest("", "for i in 1; do ", 1_110).map(|c| c.len()), Ok(1));
+        assert_eq!(nest("", "for i in 1; do ", 1_111), near("do"));
+        assert_eq!(nest("", "for i in 1 2 3; do ", 1_111), near("do"));
+        assert_eq!(nest("", "for i in 1; do echo a; ", 833).map(|c| c.len()), Ok(834));
+        assert_eq!(nest("", "for i in 1; do echo a; ", 834), near("in"));
+        assert_eq!(nest("", "for i in 1; do echo a; echo b; ", 834), near("in"));
+        assert_eq!(nest("", "for i in 1 2 3 4 5; do echo a b c; ", 834), near("in"));
+        assert_eq!(nest("echo a; ", "for i in 1; do ", 1_110).map(|c| c.len()), Ok(2));
+        assert_eq!(nest("echo a b; ", "for i in 1; do ", 1_111), near(";"));
+        assert_eq!(nest("", "for i in; do ", 1_249), Ok(vec![]));
+        assert_eq!(nest("", "for i in; do ", 1_250), near("do"));
+        assert_eq!(nest("", "for i in 1; do ", 100_000), near("do"));
     }
 }

@@ -2,6 +2,7 @@
 //! messages, and `poweroff`.
 
 use super::{Ctx, Output};
+use crate::host::userland::process::StartError;
 use crate::host::userland::units::{Unit, UnitState};
 use crate::kernel::SimTime;
 
@@ -67,9 +68,14 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
                 None
             }
         };
-        if let Some(Err(_)) = started {
+        if let Some(Err(e)) = started {
             let name = ctx.u.units.spec(unit).name;
-            o.err(format!("Job for {name}.service failed because the control process exited with error code."));
+            // systemd's explanation of the unit's result (`bus-wait-for-jobs.c`).
+            let why = match e {
+                StartError::Exit(_) => "the control process exited with error code",
+                StartError::Segfault => "a fatal signal was delivered causing the control process to dump core",
+            };
+            o.err(format!("Job for {name}.service failed because {why}."));
             o.err(format!("See \"systemctl status {name}.service\" and \"journalctl -xeu {name}.service\" for details."));
             status = 1;
         }
