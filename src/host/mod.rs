@@ -19,9 +19,9 @@ use kernel::IfAddr;
 pub(crate) use kernel::NicView;
 use kernel::{Kernel, Sys};
 use userland::Userland;
-pub(crate) use userland::{ServiceView, configured_instances, service_names};
 #[cfg(feature = "fuzzing")]
-pub(crate) use userland::{expand, nginx_t, split_words};
+pub(crate) use userland::{ExpandLimits, expand_within, nginx_t, split_words};
+pub(crate) use userland::{ServiceView, configured_instances, service_names};
 
 use crate::kernel::{Calendar, SimRng, SimTime};
 use crate::observe::trace::TraceKind;

@@ -20,7 +20,7 @@ pub(crate) use daemons::keepalived::configured_instances;
 pub(crate) use daemons::nginx::test_files as nginx_t;
 use process::{Proc, Signal};
 #[cfg(feature = "fuzzing")]
-pub(crate) use shell::{expand, split_words};
+pub(crate) use shell::{ExpandLimits, expand_within, split_words};
 use units::Units;
 pub(crate) use units::service_names;
 

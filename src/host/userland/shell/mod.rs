@@ -19,7 +19,7 @@ mod systemctl;
 pub(crate) use job::Job;
 use job::Next;
 #[cfg(feature = "fuzzing")]
-pub(crate) use script::expand;
+pub(crate) use script::{Limits as ExpandLimits, expand_within};
 
 use super::Userland;
 use super::process::{Invocation, Process};

@@ -236,15 +236,39 @@ impl Parser {
     }
 }
 
-/// Most simple commands one typed line may expand to (a loop is expanded up front); a loop's
-/// turns count too, so that loops running nothing cannot spin.
-const MAX_COMMANDS: usize = 100_000;
+/// How far one line may expand (a loop is expanded up front).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// Most simple commands; a loop's turns count too, so that loops running nothing cannot spin.
+    pub(crate) commands: usize,
+    /// Most bytes the expanded commands take in memory: each word's text and the `String` that
+    /// holds it, and each command's `Vec` (counting the text alone let a line of empty words,
+    /// `echo '' '' …` in a long loop, take gigabytes).
+    pub(crate) bytes: usize,
+}
 
-/// Most bytes of words one typed line may expand to.
-const MAX_BYTES: usize = 64 << 20;
+impl Limits {
+    /// A line typed at a console: 100 000 commands and loop turns, 64 MiB.
+    pub(crate) const TYPED: Limits = Limits { commands: 100_000, bytes: 64 << 20 };
+}
+
+/// What an expanded command takes in memory, as [`Limits::bytes`] counts it.
+fn command_bytes(words: &[String]) -> usize {
+    size_of::<Vec<String>>() + words.iter().map(|w| size_of::<String>() + w.len()).sum::<usize>()
+}
+
+/// `64 MiB`, `64 KiB` or `100 bytes`.
+fn size_text(bytes: usize) -> String {
+    match bytes {
+        b if b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
 
 /// The expansion under way: the loop variables in scope and what has been produced.
 struct Expansion {
+    limits: Limits,
     vars: BTreeMap<String, String>,
     commands: Vec<Vec<String>>,
     work: usize,
@@ -252,18 +276,18 @@ struct Expansion {
 }
 
 impl Expansion {
-    fn too_long() -> SyntaxError {
-        SyntaxError(format!("labsim: the loop would run more than {MAX_COMMANDS} commands"))
+    fn too_long(limits: Limits) -> SyntaxError {
+        SyntaxError(format!("labsim: the loop would run more than {} commands", limits.commands))
     }
 
     fn count(&mut self, work: usize, bytes: usize) -> Result<(), SyntaxError> {
         self.work = self.work.saturating_add(work);
         self.bytes = self.bytes.saturating_add(bytes);
-        if self.work > MAX_COMMANDS {
-            return Err(Self::too_long());
+        if self.work > self.limits.commands {
+            return Err(Self::too_long(self.limits));
         }
-        if self.bytes > MAX_BYTES {
-            return Err(SyntaxError(format!("labsim: the loop would expand to more than {} MiB of commands", MAX_BYTES >> 20)));
+        if self.bytes > self.limits.bytes {
+            return Err(SyntaxError(format!("labsim: the loop would expand to more than {} of commands", size_text(self.limits.bytes))));
         }
         Ok(())
     }
@@ -345,12 +369,12 @@ impl Expansion {
             match node {
                 Node::Command(words) => {
                     let cmd: Vec<String> = words.iter().map(|w| self.substitute(w)).collect();
-                    self.count(1, cmd.iter().map(String::len).sum())?;
+                    self.count(1, command_bytes(&cmd))?;
                     self.commands.push(cmd);
                 }
                 Node::For { var, list, body } => {
                     let words: Vec<String> = list.iter().map(|w| self.substitute(w)).collect();
-                    let values = expand_list(&words)?.into_iter();
+                    let values = expand_list(&words, self.limits)?.into_iter();
                     let shadowed = self.vars.get(var).cloned();
                     // Starts as a finished body, so that the first turn begins at once.
                     levels.push(Level { body, next: body.len(), turns: Some(Turns { var, values, shadowed }) });
@@ -362,8 +386,8 @@ impl Expansion {
 }
 
 /// `{1..12}` → 1 … 12; `$(seq 3)`, `$(seq 2 5)` → the numbers; other words as they are.
-/// A range longer than [`MAX_COMMANDS`] is refused before it is built.
-fn expand_list(words: &[String]) -> Result<Vec<String>, SyntaxError> {
+/// A range longer than [`Limits::commands`] is refused before it is built.
+fn expand_list(words: &[String], limits: Limits) -> Result<Vec<String>, SyntaxError> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {
@@ -372,8 +396,8 @@ fn expand_list(words: &[String]) -> Result<Vec<String>, SyntaxError> {
             && let Some((a, b)) = range.split_once("..")
             && let (Ok(a), Ok(b)) = (a.parse::<i64>(), b.parse::<i64>())
         {
-            if a.abs_diff(b) >= MAX_COMMANDS as u64 {
-                return Err(Expansion::too_long());
+            if a.abs_diff(b) >= u64::try_from(limits.commands).unwrap_or(u64::MAX) {
+                return Err(Expansion::too_long(limits));
             }
             let step = if a <= b { 1 } else { -1 };
             let mut n = a;
@@ -402,8 +426,8 @@ fn expand_list(words: &[String]) -> Result<Vec<String>, SyntaxError> {
                 [a, b, ..] => (*a, *b),
                 [] => (1, 0),
             };
-            if b.saturating_sub(a) >= MAX_COMMANDS as i64 {
-                return Err(Expansion::too_long());
+            if b.saturating_sub(a) >= i64::try_from(limits.commands).unwrap_or(i64::MAX) {
+                return Err(Expansion::too_long(limits));
             }
             out.extend((a..=b).map(|n| n.to_string()));
             i = j;
@@ -417,9 +441,14 @@ fn expand_list(words: &[String]) -> Result<Vec<String>, SyntaxError> {
 
 /// The simple commands a line runs, in order (each a list of words).
 pub(crate) fn expand(line: &str) -> Result<Vec<Vec<String>>, SyntaxError> {
+    expand_within(line, Limits::TYPED)
+}
+
+/// [`expand`] within other limits (the fuzz target's, smaller, reach the same refusals sooner).
+pub(crate) fn expand_within(line: &str, limits: Limits) -> Result<Vec<Vec<String>>, SyntaxError> {
     let mut parser = Parser { toks: tokens(line)?, pos: 0, stack: Stack { depth: 1 } };
     let nodes = parser.script()?;
-    let mut expansion = Expansion { vars: BTreeMap::new(), commands: Vec::new(), work: 0, bytes: 0 };
+    let mut expansion = Expansion { limits, vars: BTreeMap::new(), commands: Vec::new(), work: 0, bytes: 0 };
     expansion.nodes(&nodes)?;
     Ok(expansion.commands)
 }
@@ -490,6 +519,28 @@ mod tests {
         let long = "x".repeat(1 << 20);
         assert_eq!(expand(&format!("echo '{long}' \"{long}\"")).unwrap(), vec![vec!["echo".to_owned(), long.clone(), long.clone()]]);
         assert!(expand(&format!("for i in {{1..99}}; do echo {long}; done")).unwrap_err().0.contains("64 MiB"));
+    }
+
+    /// Found looking into the `shell_expand` fuzz target's throughput: empty words counted
+    /// nothing, so 1 000 `''` in a loop (a 3 KB line) expanded to 50 000 commands of 1 001 words,
+    /// 50 million `String`s and 1.2 GB (1.4 GB and 9.7 s in the fuzz build), before the limit of
+    /// 100 000 commands and turns stopped it. Their memory counts now.
+    #[test]
+    fn many_empty_words_count_their_memory() {
+        let empty = "'' ".repeat(1_000);
+        let error = expand(&format!("for i in {{1..99999}}; do echo {empty}; done")).unwrap_err().0;
+        assert_eq!(error, "labsim: the loop would expand to more than 64 MiB of commands");
+        // Each turn counts, and each command: 10 turns of one command are 20.
+        let small = Limits { commands: 20, bytes: 1 << 10 };
+        assert_eq!(expand_within("for i in {1..10}; do echo; done", small).map(|c| c.len()), Ok(10));
+        assert_eq!(
+            expand_within("for i in {1..11}; do echo; done", small).unwrap_err().0,
+            "labsim: the loop would run more than 20 commands"
+        );
+        assert_eq!(
+            expand_within(&format!("echo {}", "'' ".repeat(42)), small).unwrap_err().0,
+            "labsim: the loop would expand to more than 1 KiB of commands"
+        );
     }
 
     /// `n` nested `PREFIX` loops around `true`, as the lines measured with bash 5.2.
