@@ -84,6 +84,12 @@ impl Host {
         self.kernel.hostname()
     }
 
+    /// What its installed daemons would say about their configuration files when they start:
+    /// (file, line or 0, the daemon's line), as `labsim check` reports them.
+    pub(crate) fn config_notes(&self) -> Vec<(String, usize, String)> {
+        self.userland.config_notes(self.kernel.fs())
+    }
+
     /// Whether the host is running.
     pub(crate) fn is_powered(&self) -> bool {
         self.kernel.is_powered()
@@ -105,6 +111,12 @@ impl Host {
         self.kernel.trace(now, TraceKind::Command { host, id, line: line.to_owned() });
         self.userland.run_command(&mut Sys::new(&mut self.kernel), now, id, line);
         self.poll(now);
+    }
+
+    /// The end of the run, or where it stopped: traces what each console command still running
+    /// was doing (nothing else moves).
+    pub(crate) fn record_unfinished(&mut self, now: SimTime) {
+        self.userland.record_unfinished(&mut Sys::new(&mut self.kernel), now);
     }
 
     /// The end of the run: running console commands get SIGINT (as Ctrl-C), so `ping` prints its

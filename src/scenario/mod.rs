@@ -31,6 +31,7 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub(crate) use duration::parse_duration;
 pub use error::ScenarioError;
 pub(crate) use input::relative_path;
 
@@ -121,6 +122,9 @@ pub struct FileSpec {
     pub path: String,
     /// Contents.
     pub contents: Vec<u8>,
+    /// The file it was read from (`File(…)`, relative to the scenario's directory as given);
+    /// `None` for `Text(…)`.
+    pub source: Option<PathBuf>,
 }
 
 /// One timeline entry.

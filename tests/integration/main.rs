@@ -47,6 +47,12 @@ mod docs;
 /// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree; an exhausted budget and `--max-wall`.
 mod cli;
 
+/// Verdicts that cannot mislead: a crash, work unfinished at the end, output files made before the run (issue 9).
+mod verdicts;
+
+/// What the report shows: `--quiet`, `--only`, `--from`/`--to`, `--color`, folded ping lines, the whole JSON report and its documented fields (issue 9).
+mod report;
+
 /// The progress line of `labsim run` on a terminal (driven through tmux), erased at the end.
 mod progress;
 
@@ -55,3 +61,6 @@ mod architecture;
 
 /// Bugs found in review, each reproduced by a fixture that must now pass.
 mod regressions;
+
+/// Keepalived keywords and nginx directives labsim does not model: the tools' warnings, and `labsim check`'s.
+mod warnings;

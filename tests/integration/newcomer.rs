@@ -10,28 +10,15 @@ use crate::{util, xml};
 const FAILED: i32 = 1;
 const INVALID: i32 = 2;
 
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use util::{Run as Out, arg};
 
 /// `labsim ARGS` in `dir`.
 fn labsim_in(dir: &Path, args: &[&str]) -> Out {
-    let out = util::labsim().current_dir(dir).args(args).output().expect("labsim runs");
-    Out {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    util::output(util::labsim().current_dir(dir).args(args))
 }
 
 fn labsim(args: &[&str]) -> Out {
-    labsim_in(&util::root(), args)
-}
-
-fn arg(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
+    util::run_labsim(args, &[])
 }
 
 /// Writes a scenario with `labsim new` into `dir` (from the repository root) and returns its path.
@@ -171,6 +158,10 @@ fn run_takes_a_directory_or_several_files_with_one_summary_line_each() {
     let pass2 = new_scenario(&again, "pass2");
     let out = labsim(&["run", arg(&pass), arg(&pass2)]);
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains('\x1b'), "no colour into a pipe: {}", out.stdout);
+    // --color colours the marks, as in one run's report.
+    let out = labsim(&["run", arg(&pass), arg(&pass2), "--color", "always"]);
+    assert!(out.stdout.starts_with("\x1b[32mPASS\x1b[0m"), "{}", out.stdout);
 
     // What makes no sense with several runs is refused before anything runs.
     let same_name = again.join("pass.ron");
@@ -179,6 +170,9 @@ fn run_takes_a_directory_or_several_files_with_one_summary_line_each() {
         (&pass2, vec!["--json"], "--json prints one run's report"),
         (&pass2, vec!["--trace", "t.jsonl"], "--trace writes one run's trace"),
         (&same_name, vec!["--pcap", arg(&pcap)], "are both named pass"),
+        (&pass2, vec!["--quiet"], "--quiet shapes one run's report"),
+        (&pass2, vec!["--only", "lb-1"], "--only shapes one run's report"),
+        (&pass2, vec!["--from", "1s"], "--from shapes one run's report"),
     ] {
         let mut args = vec!["run", arg(&pass), arg(other)];
         args.extend(extra);

@@ -11,7 +11,10 @@
 //! - `--pcap DIR` writes each scenario's captures into a subdirectory named after the file
 //!   (`DIR/failover/front.pcap`); two files with one name are refused.
 //! - `--json` and `--trace FILE` print or write one run's report or trace, and are refused with
-//!   several scenarios.
+//!   several scenarios; so are the options that shape one printed report (`--quiet`, `--verbose`,
+//!   `--only`, `--from`, `--to`). `--color` colours the PASS and FAIL marks.
+//! - A scenario that crashes labsim is reported (`CRASH`, with the panic and the reproduce line)
+//!   and the others still run; the exit code is then 101.
 //!
 //! Output directories and the JUnit file are created before the first run, so that a path that
 //! cannot be written stops the command before any time is spent.
@@ -24,10 +27,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::RunArgs;
-use crate::cli::wall::{self, Watch};
+use crate::cli::wall::Watch;
 use crate::cli::xml::escape;
-use crate::cli::{catalog, exit};
-use crate::lab::Lab;
+use crate::cli::{catalog, crash, exit};
+use crate::observe::crash::CrashReport;
+use crate::observe::text;
 
 /// The name of the JUnit test case that fails when a scenario cannot be loaded.
 const LOAD_CASE: &str = "the scenario loads";
@@ -38,6 +42,7 @@ enum Verdict {
     Passed,
     Failed,
     Invalid,
+    Crashed,
 }
 
 pub(super) fn run(args: &RunArgs) -> u8 {
@@ -53,6 +58,7 @@ pub(super) fn run(args: &RunArgs) -> u8 {
         eprintln!("labsim run: {e:#}");
         return exit::IO_ERROR;
     }
+    let colour = args.report.colour();
     let width = files.iter().map(|f| f.display().to_string().chars().count()).max().unwrap_or(0);
     let mut verdicts = Vec::new();
     let mut io_error = false;
@@ -69,21 +75,38 @@ pub(super) fn run(args: &RunArgs) -> u8 {
             }
         };
         let seed = args.seed.unwrap_or(scenario.seed);
-        let lab = Lab::new(&scenario, seed, args.pcap.is_some());
-        let result = wall::drive(lab, Watch::new(args.max_wall));
+        let result = match crash::run(&scenario, seed, args.pcap.is_some(), Watch::new(args.max_wall)) {
+            Ok(result) => result,
+            Err((crash, _)) => {
+                let name = file.display().to_string();
+                let report =
+                    CrashReport { scenario: &scenario.name, file: &name, seed, expectations: &scenario.expectations, crash: &crash };
+                println!("CRASH    {shown}  labsim {}", report.outcome());
+                println!("         This is a bug in labsim; please report it with the scenario's files and: {}", report.reproduce());
+                junit.push(report.to_junit());
+                verdicts.push(Verdict::Crashed);
+                continue;
+            }
+        };
         let report = &result.report;
         let met = report.expectations.iter().filter(|o| o.passed).count();
         let total = report.expectations.len();
         let verdict = if report.passed() { Verdict::Passed } else { Verdict::Failed };
-        let mark = if verdict == Verdict::Passed { "PASS   " } else { "FAIL   " };
-        let mut line = format!("{mark}  {shown}  {met}/{total} expectations met, {} simulated (seed {seed})", report.run.duration);
+        let mark = text::mark(verdict == Verdict::Passed, colour);
+        let mut line = format!("{mark}     {shown}  {met}/{total} expectations met, {} simulated (seed {seed})", report.run.duration);
         if report.run.outcome != "completed" {
             let _ = write!(line, "; outcome: {}", report.run.outcome);
         }
         println!("{line}");
         if verdict == Verdict::Failed {
             for o in report.expectations.iter().filter(|o| !o.passed) {
-                println!("         FAIL  {}  [{}]\n               observed: {}", o.expectation, o.location, o.observed);
+                println!(
+                    "         {}  {}  [{}]\n               observed: {}",
+                    text::mark(false, colour),
+                    o.expectation,
+                    o.location,
+                    o.observed
+                );
             }
             println!("         reproduce: {}", report.reproduce);
         }
@@ -99,15 +122,19 @@ pub(super) fn run(args: &RunArgs) -> u8 {
         }
     }
     let count = |v: Verdict| verdicts.iter().filter(|x| **x == v).count();
-    let (passed, failed, invalid) = (count(Verdict::Passed), count(Verdict::Failed), count(Verdict::Invalid));
-    println!("\n{} scenarios: {passed} passed, {failed} failed, {invalid} invalid", verdicts.len());
+    let (passed, failed, invalid, crashed) =
+        (count(Verdict::Passed), count(Verdict::Failed), count(Verdict::Invalid), count(Verdict::Crashed));
+    let crashes = if crashed > 0 { format!(", {crashed} crashed labsim") } else { String::new() };
+    println!("\n{} scenarios: {passed} passed, {failed} failed, {invalid} invalid{crashes}", verdicts.len());
     if let Some(path) = &args.junit
         && let Err(e) = write_junit(path, &junit)
     {
         eprintln!("labsim run: {e:#}");
         io_error = true;
     }
-    if invalid > 0 {
+    if crashed > 0 {
+        exit::CRASHED
+    } else if invalid > 0 {
         exit::INVALID
     } else if io_error {
         exit::IO_ERROR
@@ -128,6 +155,9 @@ fn files(args: &RunArgs) -> Result<Vec<PathBuf>, String> {
     }
     if args.trace.is_some() {
         return Err("--trace writes one run's trace: give one scenario file".into());
+    }
+    if let Some(option) = args.report.one_report_option() {
+        return Err(format!("{option} shapes one run's report: give one scenario file (several print one line each)"));
     }
     let mut files = Vec::new();
     for arg in std::iter::once(&args.file).chain(&args.more) {

@@ -3,7 +3,7 @@
 //! the machine: a [`UnitSpec`] (a systemd service, `systemctl start NAME`) and a console
 //! program's start function, which receives an [`Invocation`] (`ping …` typed at the prompt).
 
-use crate::host::kernel::Sys;
+use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 use crate::proto::Stream as ToolStream;
@@ -76,6 +76,23 @@ pub(crate) trait Process {
     fn summary(&self) -> Option<String> {
         None
     }
+
+    /// What a console program still running at `now`, the end of the run, was doing (the
+    /// report's "still running" section); `None` for a daemon.
+    fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
+        None
+    }
+}
+
+/// What a console program was doing when the run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Unfinished {
+    /// The console command it belongs to.
+    pub(crate) id: usize,
+    /// Where it stood, in words (`request sent, no response after 20.000000 s`).
+    pub(crate) state: String,
+    /// An HTTP transfer's URL and the status it got so far, if any.
+    pub(crate) http: Option<(String, Option<u16>)>,
 }
 
 /// Why a daemon did not start, or why its own command (`nginx -s reload`) gave up on its
@@ -92,6 +109,10 @@ pub(crate) enum StartError {
 /// refused to start.
 pub(crate) type StartDaemon = fn(&mut Sys<'_>, SimTime, u32) -> Result<Box<dyn Process>, StartError>;
 
+/// What a daemon says about its configuration files when it reads them: the file, the line (0
+/// when the message is not tied to one) and the line the daemon prints, without its pid.
+pub(crate) type ConfigNote = (String, usize, String);
+
 /// A systemd service: one row of the unit table.
 pub(crate) struct UnitSpec {
     /// The unit's short name (`keepalived` for `keepalived.service`).
@@ -106,6 +127,8 @@ pub(crate) struct UnitSpec {
     pub(crate) pids: u32,
     /// Starts the daemon.
     pub(crate) start: StartDaemon,
+    /// What it would say about its configuration, read from this disk, when it starts.
+    pub(crate) check: fn(&Fs) -> Vec<ConfigNote>,
 }
 
 /// What a console program is started with.

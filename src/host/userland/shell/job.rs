@@ -16,6 +16,8 @@ pub(crate) struct Job {
     steps: VecDeque<Vec<String>>,
     waiting_for: Option<u32>,
     sleep_until: Option<SimTime>,
+    /// When the current `sleep` began.
+    slept_at: SimTime,
     done: bool,
 }
 
@@ -33,7 +35,7 @@ pub(crate) enum Next {
 impl Job {
     /// A job running `steps` as console command `id`.
     pub(crate) fn new(id: usize, steps: Vec<Vec<String>>) -> Job {
-        Job { id, steps: steps.into(), waiting_for: None, sleep_until: None, done: false }
+        Job { id, steps: steps.into(), waiting_for: None, sleep_until: None, slept_at: SimTime::ZERO, done: false }
     }
 
     /// The console command the job runs as.
@@ -47,6 +49,11 @@ impl Job {
 
     pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         if self.done { None } else { self.sleep_until }
+    }
+
+    /// While the job sleeps: since when, and until when.
+    pub(crate) fn asleep(&self) -> Option<(SimTime, SimTime)> {
+        self.sleep_until.filter(|_| !self.done).map(|until| (self.slept_at, until))
     }
 
     /// Ctrl-C: the loop stops where it is.
@@ -88,6 +95,7 @@ impl Job {
             {
                 // `sleep infinity` (or any span past the end of time) never wakes.
                 self.sleep_until = Some(Duration::try_from_secs_f64(secs).map_or(SimTime::MAX, |d| now + d));
+                self.slept_at = now;
                 advanced = true;
                 continue;
             }
