@@ -15,6 +15,7 @@ pub(crate) mod nc;
 pub(crate) mod neigh;
 pub(crate) mod nginx;
 pub(crate) mod ping;
+pub(crate) mod sh;
 pub(crate) mod vrrp;
 
 /// A command line a console tool refuses: what it prints on stderr and its exit status (each
