@@ -73,7 +73,8 @@ impl Host {
         for (path, contents) in cfg.files {
             kernel.fs_mut().write(&path, contents, SimTime::ZERO);
         }
-        let userland = Userland::new(kernel.fs_mut(), &cfg.enabled);
+        let hostname = kernel.hostname().to_owned();
+        let userland = Userland::new(&hostname, kernel.fs_mut(), &cfg.enabled);
         Host { kernel, userland }
     }
 

@@ -11,6 +11,7 @@ pub(crate) mod curl;
 pub(crate) mod filters;
 pub(crate) mod http;
 pub(crate) mod httpd;
+pub(crate) mod journalctl;
 pub(crate) mod lines;
 pub(crate) mod nc;
 pub(crate) mod neigh;

@@ -37,7 +37,7 @@ fn usage() -> ArgError {
     }
 }
 
-pub(super) fn start(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
+pub(crate) fn start(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
     let mut sep: Option<String> = None;
     let mut rest = args;
     while let Some((first, tail)) = rest.split_first() {

@@ -23,7 +23,7 @@ fn fail(line: impl Into<String>) -> ArgError {
     ArgError { lines: vec![line.into()], status: 2 }
 }
 
-pub(super) fn start(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
+pub(crate) fn start(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
     let (options, mut operands) = match getopt(args, "emABCdDf") {
         Ok(v) => v,
         Err(GetoptError::Unknown(long)) => return Err(usage(Some(format!("grep: unrecognized option '{long}'")))),

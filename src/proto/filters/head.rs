@@ -85,12 +85,12 @@ fn parse(end: End, args: &[&str]) -> Result<Args, ArgError> {
     Ok(Args { lines, inputs, headers, follow })
 }
 
-pub(super) fn start_head(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
+pub(crate) fn start_head(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
     let args = parse(End::Head, args)?;
     Ok(Box::new(HeadTail { end: End::Head, args, seen: 0, kept: VecDeque::new(), status: 0, printed_header: false }))
 }
 
-pub(super) fn start_tail(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
+pub(crate) fn start_tail(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
     let args = parse(End::Tail, args)?;
     Ok(Box::new(HeadTail { end: End::Tail, args, seen: 0, kept: VecDeque::new(), status: 0, printed_header: false }))
 }

@@ -14,6 +14,12 @@ mod head;
 mod sort;
 mod wc;
 
+pub(crate) use awk::start as awk;
+pub(crate) use grep::start as grep;
+pub(crate) use head::{start_head as head, start_tail as tail, tail_args};
+pub(crate) use sort::{start_sort as sort, start_uniq as uniq};
+pub(crate) use wc::start as wc;
+
 use super::{ArgError, Stream};
 
 /// What a filter reads: its standard input or a file operand.
@@ -146,7 +152,10 @@ fn missing_argument(tool: &str, option: char, status: i32) -> ArgError {
 /// Command-line words split GNU-style: options (bundled short flags, values attached or in the
 /// next word) wherever they are, operands in order, and everything after `--` an operand.
 /// `with_value` names the short options that take a value.
-fn getopt<'a>(args: &[&'a str], with_value: &str) -> Result<(Vec<(char, Option<&'a str>)>, Vec<&'a str>), GetoptError<'a>> {
+/// Options with their values, and operands.
+type Split<'a> = (Vec<(char, Option<&'a str>)>, Vec<&'a str>);
+
+fn getopt<'a>(args: &[&'a str], with_value: &str) -> Result<Split<'a>, GetoptError<'a>> {
     let mut options = Vec::new();
     let mut operands = Vec::new();
     let mut i = 0;
@@ -201,18 +210,6 @@ fn inputs(operands: &[&str]) -> Vec<Input> {
     }
     operands.iter().map(|o| if *o == "-" { Input::Stdin } else { Input::File((*o).to_owned()) }).collect()
 }
-
-/// Every filter, by command name.
-pub(crate) const FILTERS: &[(&str, StartFilter)] = &[
-    ("awk", awk::start),
-    ("cat", cat),
-    ("grep", grep::start),
-    ("head", head::start_head),
-    ("sort", sort::start_sort),
-    ("tail", head::start_tail),
-    ("uniq", sort::start_uniq),
-    ("wc", wc::start),
-];
 
 #[cfg(test)]
 mod tests;

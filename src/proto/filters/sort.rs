@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use super::{Filter, GetoptError, Input, Out, getopt, inputs, invalid_option, missing_argument};
 use crate::proto::ArgError;
 
-pub(super) fn start_sort(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
+pub(crate) fn start_sort(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
     let (options, operands) = match getopt(args, "ktoST") {
         Ok(v) => v,
         Err(GetoptError::Unknown(long)) => return Err(invalid_option("sort", long, 2)),
@@ -97,8 +97,7 @@ impl Sort {
 
     fn compare(&self, a: &str, b: &str) -> Ordering {
         let (ka, kb) = (self.key(a), self.key(b));
-        let by_key = if self.numeric { number(ka).partial_cmp(&number(kb)).unwrap_or(Ordering::Equal) } else { ka.cmp(kb) };
-        by_key
+        if self.numeric { number(ka).partial_cmp(&number(kb)).unwrap_or(Ordering::Equal) } else { ka.cmp(kb) }
     }
 }
 
@@ -150,7 +149,7 @@ impl Filter for Sort {
     }
 }
 
-pub(super) fn start_uniq(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
+pub(crate) fn start_uniq(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
     let (options, operands) = match getopt(args, "fsw") {
         Ok(v) => v,
         Err(GetoptError::Unknown(long)) => return Err(invalid_option("uniq", long, 1)),

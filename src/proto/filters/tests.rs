@@ -1,5 +1,9 @@
 use super::*;
 
+/// Every filter, by command name.
+const FILTERS: &[(&str, StartFilter)] =
+    &[("awk", awk), ("cat", cat), ("grep", grep), ("head", head), ("sort", sort), ("tail", tail), ("uniq", uniq), ("wc", wc)];
+
 /// Runs `tool ARGS` over `stdin` (or the files of `files`), as the shell does: the printed
 /// lines (stderr ones prefixed with `E:`) and the status.
 fn run(tool: &str, args: &[&str], stdin: &str, files: &[(&str, &str)]) -> (Vec<String>, i32) {

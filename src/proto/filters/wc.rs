@@ -6,7 +6,7 @@
 use super::{Filter, GetoptError, Input, Out, getopt, inputs, invalid_option, missing_argument};
 use crate::proto::ArgError;
 
-pub(super) fn start(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
+pub(crate) fn start(args: &[&str]) -> Result<Box<dyn Filter>, ArgError> {
     let (options, operands) = match getopt(args, "") {
         Ok(v) => v,
         Err(GetoptError::Unknown(long)) => return Err(invalid_option("wc", long, 1)),
@@ -109,7 +109,7 @@ impl Filter for Wc {
         };
         out.err(format!("wc: {name}: {why}"));
         // A directory is still listed, with zeros.
-        self.rows.push((why == "Is a directory").then(|| ([0; 3], Some(name))));
+        self.rows.push((why == "Is a directory").then_some(([0; 3], Some(name))));
         self.status = 1;
     }
 

@@ -19,7 +19,8 @@
 mod lexer;
 mod parse;
 
-pub(crate) use parse::{MAX_COMSUB_DEPTH, read};
+pub(crate) use lexer::brace_range;
+pub(crate) use parse::read;
 
 /// A list of the arena: one of [`Script::lists`].
 pub(crate) type ListId = usize;
@@ -206,6 +207,14 @@ impl ParseError {
     pub(crate) fn at(&self) -> usize {
         match self {
             ParseError::Syntax { at, .. } | ParseError::Unsupported { at, .. } => *at,
+        }
+    }
+
+    /// The problem `labsim check` reports for a scenario that types it.
+    pub(crate) fn check_message(&self) -> String {
+        match self {
+            ParseError::Syntax { message, .. } => message.clone(),
+            ParseError::Unsupported { what, .. } => format!("labsim does not model {what}"),
         }
     }
 

@@ -1,3 +1,4 @@
+use super::parse::MAX_COMSUB_DEPTH;
 use super::*;
 
 fn ok(line: &str) -> Script {
