@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::exit;
+use super::{catalog, exit};
 use crate::lab::Lab;
 use crate::observe::trace::TraceKind;
 
@@ -20,9 +20,9 @@ use crate::observe::trace::TraceKind;
 pub(super) struct BenchArgs {
     /// Scenario files (default: every *.ron in scenarios/ and scenarios/bench/).
     files: Vec<PathBuf>,
-    /// Runs per scenario; the median is reported.
-    #[arg(long, default_value_t = 3)]
-    runs: usize,
+    /// Runs per scenario (at least 1); the median is reported.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    runs: u64,
     /// Internal: run FILE once and print the memory it took (used in a child process).
     #[arg(long, value_name = "FILE", hide = true)]
     memory: Option<PathBuf>,
@@ -32,7 +32,24 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
     if let Some(file) = &args.memory {
         return memory_child(file);
     }
-    let files = if args.files.is_empty() { shipped_scenarios() } else { args.files.clone() };
+    let files = if args.files.is_empty() {
+        match shipped_scenarios() {
+            Ok(files) => files,
+            Err(message) => {
+                eprintln!("{message}");
+                return exit::INVALID;
+            }
+        }
+    } else {
+        args.files.clone()
+    };
+    if cfg!(debug_assertions) {
+        // Unoptimised code runs the simulator several times slower (bench/http-load.ron: 17.3 s
+        // against 2.0 s in a release build), so its figures describe the build, not the simulator.
+        eprintln!(
+            "labsim bench: warning: this is a debug build; its figures are not meaningful (build with `cargo build --release`, or run `cargo run --release -- bench`)"
+        );
+    }
     println!(
         "{:<36} {:>7} {:>9} {:>12} {:>13} {:>9} {:>13} {:>11}",
         "scenario", "sim s", "wall ms", "sim s/wall s", "events/wall s", "requests", "requests/wall s", "KiB/host"
@@ -47,7 +64,7 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         };
         let mut walls = Vec::new();
         let mut last = None;
-        for _ in 0..args.runs.max(1) {
+        for _ in 0..args.runs {
             #[allow(clippy::disallowed_methods)] // timing whole runs from outside the simulation
             let start = Instant::now();
             let result = Lab::new(&scenario, scenario.seed, false).run();
@@ -102,13 +119,15 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn shipped_scenarios() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for dir in ["scenarios", "scenarios/bench"] {
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            files.extend(entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "ron")));
-        }
+/// The shipped lessons and benchmark loads (`scenarios/*.ron`, `scenarios/bench/*.ron`), or why
+/// there are none here.
+fn shipped_scenarios() -> Result<Vec<PathBuf>, String> {
+    let shipped = Path::new(catalog::SHIPPED);
+    let instead = "name the files to measure: labsim bench FILE…";
+    let mut files = catalog::ron_files(shipped).map_err(|e| catalog::not_found("labsim bench", shipped, Some(&e), instead))?;
+    files.extend(catalog::ron_files(&shipped.join("bench")).unwrap_or_default());
+    if files.is_empty() {
+        return Err(catalog::not_found("labsim bench", shipped, None, instead));
     }
-    files.sort();
-    files
+    Ok(files)
 }

@@ -3,18 +3,35 @@
 //! `--max-wall`) read the wall clock.
 
 mod bench;
+mod catalog;
+mod crash;
+mod diagnostics;
 pub(crate) mod exit;
+mod new;
+mod outputs;
+mod report_args;
 mod run;
+mod topo;
 mod wall;
+mod xml;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::scenario::Loaded;
+
 /// labsim: a deterministic simulator of a highly-available web cluster lab.
 #[derive(Parser, Debug)]
-#[command(name = "labsim", version, about, long_about = None)]
+#[command(
+    name = "labsim",
+    version,
+    about,
+    long_about = None,
+    after_help = "Start with `labsim list` (in the labsim checkout) and `labsim run scenarios/failover.ron`; \
+                  scenarios/FORMAT.md describes the file format, docs/lab.md the lab."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -22,15 +39,21 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a scenario and print its report.
+    /// Run a scenario and print its report; run several (or a directory of them) with one summary line each.
     Run(run::RunArgs),
-    /// Validate scenario files without running them.
+    /// Validate scenario files (and topology files, `Lab(…)`) without running them.
     Check {
-        /// Scenario files.
+        /// Scenario or topology files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Measure simulation speed on scenarios (default: every file in scenarios/).
+    /// List the shipped scenarios with what each one shows.
+    List(catalog::ListArgs),
+    /// Write a new scenario that extends the lab, with comments explaining each part.
+    New(new::NewArgs),
+    /// Show a lab's networks, hosts, addresses and VIPs as text, or draw it as SVG.
+    Topo(topo::TopoArgs),
+    /// Measure simulation speed on scenarios (default: the shipped ones, in scenarios/ and scenarios/bench/).
     Bench(bench::BenchArgs),
 }
 
@@ -47,6 +70,9 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Check { files } => check(&files),
+        Command::List(args) => catalog::list(&args),
+        Command::New(args) => new::new(&args),
+        Command::Topo(args) => topo::topo(&args),
         Command::Bench(args) => bench::bench(&args),
     };
     ExitCode::from(code)
@@ -55,14 +81,8 @@ pub fn main() -> ExitCode {
 fn check(files: &[PathBuf]) -> u8 {
     let mut code = exit::OK;
     for f in files {
-        match crate::scenario::load(f) {
-            Ok(s) => println!(
-                "{}: ok ({} hosts, {} timeline entries, {} expectations)",
-                f.display(),
-                s.hosts.len(),
-                s.timeline.len(),
-                s.expectations.len()
-            ),
+        match crate::scenario::load_any(f) {
+            Ok(loaded) => println!("{}: ok ({})", f.display(), summary(&loaded)),
             Err(e) => {
                 eprintln!("{e}");
                 code = exit::INVALID;
@@ -70,4 +90,28 @@ fn check(files: &[PathBuf]) -> u8 {
         }
     }
     code
+}
+
+/// What a checked file holds, in a few words: `7 hosts, 1 timeline entry, 3 expectations`.
+fn summary(loaded: &Loaded) -> String {
+    match loaded {
+        Loaded::Scenario(s) => format!(
+            "{}, {}, {}",
+            count(s.hosts.len(), "host"),
+            count(s.timeline.len(), "timeline entry"),
+            count(s.expectations.len(), "expectation")
+        ),
+        Loaded::Topology(t) => format!("a topology: {}, {}", count(t.hosts.len(), "host"), count(t.networks.len(), "network")),
+    }
+}
+
+/// `1 host`, `2 hosts`, `1 timeline entry`, `3 timeline entries`.
+fn count(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else if let Some(stem) = one.strip_suffix('y') {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {one}s")
+    }
 }

@@ -1,88 +1,114 @@
-//! `labsim run FILE`: run a scenario, print the report, write the requested files.
+//! `labsim run FILE`: run a scenario, print the report, write the requested files. Several
+//! files, or a directory, are [`batch`]'s.
 
-use std::fs;
-use std::io::{self, Write as _};
-use std::path::{Path, PathBuf};
+mod batch;
+
+use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use clap::Args;
 
-use super::exit;
+use super::outputs::Outputs;
+use super::report_args::ReportArgs;
 use super::wall::{self, Watch};
-use crate::lab::Lab;
+use super::{crash, diagnostics, exit};
+use crate::observe::crash::CrashReport;
+use crate::observe::{json, text};
 
 #[derive(Args, Debug)]
 pub(super) struct RunArgs {
-    /// The scenario file.
+    /// The scenario file, or a directory of them.
     file: PathBuf,
+    /// More scenario files: each runs in turn and gets one summary line.
+    #[arg(value_name = "FILE")]
+    more: Vec<PathBuf>,
     /// Seed for this run (overrides the scenario's).
     #[arg(long)]
     seed: Option<u64>,
-    /// Write one pcap per network into this directory (NETWORK.pcap).
+    /// Write one pcap per network into this directory (NETWORK.pcap), created if missing.
     #[arg(long, value_name = "DIR")]
     pcap: Option<PathBuf>,
-    /// Write the trace as JSON lines to this file.
+    /// Write the trace as JSON lines to this file (its directory is created if missing).
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
-    /// Print the report as JSON instead of text.
+    /// Print the report as JSON instead of text (docs/json.md).
     #[arg(long)]
     json: bool,
-    /// Write a JUnit XML report (one test case per expectation) to this file.
+    /// Write a JUnit XML report (one test case per expectation) to this file (its directory is
+    /// created if missing).
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
     /// Stop the run after this much wall time (e.g. 30s, 5m): the report says where it stopped,
     /// and the exit code is 1, as for an exhausted event budget.
     #[arg(long, value_name = "DURATION", value_parser = wall::parse_wall)]
     max_wall: Option<Duration>,
+    #[command(flatten)]
+    report: ReportArgs,
 }
 
 pub(super) fn run(args: &RunArgs) -> u8 {
+    if !args.more.is_empty() || args.file.is_dir() {
+        return batch::run(args);
+    }
+    let file = args.file.display().to_string();
     let scenario = match crate::scenario::load(&args.file) {
         Ok(s) => s,
         Err(e) => {
+            if args.json {
+                println!("{}", diagnostics::to_json(&file, &e));
+            }
             eprintln!("{e}");
             return exit::INVALID;
         }
     };
+    let options = match args.report.options(&scenario) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    let networks = scenario.networks.iter().map(|n| n.name.as_str());
+    let outputs = match Outputs::create(args.trace.as_deref(), args.junit.as_deref(), args.pcap.as_deref(), networks) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("labsim: {e:#}");
+            return exit::IO_ERROR;
+        }
+    };
     let seed = args.seed.unwrap_or(scenario.seed);
-    let lab = Lab::new(&scenario, seed, args.pcap.is_some());
-    let result = wall::drive(lab, Watch::new(args.max_wall));
+    let result = match crash::run(&scenario, seed, args.pcap.is_some(), Watch::new(args.max_wall)) {
+        Ok(result) => result,
+        Err((crash, backtrace)) => {
+            let report = CrashReport { scenario: &scenario.name, file: &file, seed, expectations: &scenario.expectations, crash: &crash };
+            let written = outputs.write_crash(&report);
+            eprintln!("labsim: internal error: labsim crashed {}", report.outcome().trim_start_matches("crashed "));
+            if let Some(trace) = backtrace {
+                eprintln!("{trace}");
+            }
+            eprintln!("This is a bug in labsim; please report it with the scenario's files and this command:\n    {}", report.reproduce());
+            if let Err(e) = written {
+                eprintln!("labsim: {e:#}");
+            }
+            print!("{}", if args.json { report.to_json() + "\n" } else { report.to_text() });
+            return exit::CRASHED;
+        }
+    };
+    let written = outputs.write(&result);
+    if let Err(e) = &written {
+        eprintln!("labsim: {e:#}");
+    }
     let report = &result.report;
     if args.json {
-        println!("{}", report.to_json());
+        println!("{}", json::render(report, result.trace.events(), &options));
     } else {
-        print!("{}", report.to_text(result.trace.events()));
+        print!("{}", text::render(report, result.trace.events(), &options));
     }
-    if let Err(e) = write_outputs(args, &result) {
-        eprintln!("labsim: {e:#}");
-        return exit::IO_ERROR;
+    if written.is_err() {
+        exit::IO_ERROR
+    } else if report.passed() {
+        exit::OK
+    } else {
+        exit::EXPECTATION_FAILED
     }
-    if report.passed() { exit::OK } else { exit::EXPECTATION_FAILED }
-}
-
-fn write_outputs(args: &RunArgs, result: &crate::lab::RunResult) -> anyhow::Result<()> {
-    if let Some(dir) = &args.pcap {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        for (net, bytes) in &result.pcaps {
-            write(&dir.join(format!("{net}.pcap")), bytes)?;
-        }
-    }
-    if let Some(path) = &args.trace {
-        // Line by line: a long run's trace is not copied whole into memory a second time.
-        let context = || format!("cannot write {}", path.display());
-        let mut out = io::BufWriter::new(fs::File::create(path).with_context(context)?);
-        for e in result.trace.events() {
-            writeln!(out, "{}", e.to_json()).with_context(context)?;
-        }
-        out.flush().with_context(context)?;
-    }
-    if let Some(path) = &args.junit {
-        write(path, result.report.to_junit().as_bytes())?;
-    }
-    Ok(())
-}
-
-fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }

@@ -2,10 +2,10 @@
 //! `--max-wall`, which stops a run after that much wall time. With neither, the lab simply runs.
 //!
 //! This file and `bench.rs` are the only ones that read the wall clock (a test checks it). The
-//! lab never does: [`drive`] runs it in slices of simulated time ([`Lab::run_until`]), looks at
-//! the clock between slices, and ends with [`Lab::finish`] (or [`Lab::stop`] when the wall time
-//! is up). Slicing changes nothing in the run: a completed run, or one that spends its event
-//! budget, gives exactly the report of [`Lab::run`]. Slices adapt to the run's speed so that each
+//! lab never does: [`advance`] runs it in slices of simulated time ([`Lab::run_until`]) and looks
+//! at the clock between slices; the caller ends the run with [`Lab::finish`] (or [`Lab::stop`]
+//! when the wall time is up). Slicing changes nothing in the run: a completed run, or one that
+//! spends its event budget, gives exactly the report of [`Lab::run`]. Slices adapt to the run's speed so that each
 //! takes about [`SLICE_TARGET`] of wall time, which bounds how late a stop comes and how stale
 //! the progress line gets (a single simulated instant is never split, though).
 
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::{QueueableCommand as _, cursor, style, terminal};
 
-use crate::lab::{Lab, RunResult};
+use crate::lab::Lab;
 
 /// Wall time one slice of simulated time should take.
 const SLICE_TARGET: Duration = Duration::from_millis(50);
@@ -42,10 +42,13 @@ impl Watch {
     }
 }
 
-/// Runs `lab` to its end, or until `watch.max_wall` of wall time has passed, and reports.
-pub(super) fn drive(mut lab: Lab, watch: Watch) -> RunResult {
+/// Runs `lab` up to its end (everything due before it), or until `watch.max_wall` of wall time
+/// has passed; then [`Lab::finish`] completes the run, or, when this returns why the run was
+/// stopped, [`Lab::stop`] reports it stopped (`after 30 s of wall time`).
+pub(super) fn advance(lab: &mut Lab, watch: Watch) -> Option<String> {
     if watch.max_wall.is_none() && !watch.progress {
-        return lab.finish();
+        lab.run_until(lab.end());
+        return None;
     }
     #[allow(clippy::disallowed_methods)] // the CLI's progress line and --max-wall, outside the lab
     let start = Instant::now();
@@ -56,7 +59,7 @@ pub(super) fn drive(mut lab: Lab, watch: Watch) -> RunResult {
             && start.elapsed() >= max
         {
             line.clear();
-            return lab.stop(&format!("after {} of wall time", show_wall(max)));
+            return Some(format!("after {} of wall time", show_wall(max)));
         }
         #[allow(clippy::disallowed_methods)]
         let slice_start = Instant::now();
@@ -67,10 +70,10 @@ pub(super) fn drive(mut lab: Lab, watch: Watch) -> RunResult {
         } else if took > SLICE_TARGET * 2 {
             slice = (slice / 2).max(Duration::from_micros(1));
         }
-        line.update(&lab);
+        line.update(lab);
     }
     line.clear();
-    lab.finish()
+    None
 }
 
 /// `30 s`, `5 min`, `1 ms`, `1.5 s`: a `--max-wall` value as the report says it.

@@ -19,7 +19,7 @@ use kernel::IfAddr;
 pub(crate) use kernel::NicView;
 use kernel::{Kernel, Sys};
 use userland::Userland;
-pub(crate) use userland::{ServiceView, service_names};
+pub(crate) use userland::{ServiceView, configured_instances, service_names};
 
 use crate::kernel::{Calendar, SimRng, SimTime};
 use crate::observe::trace::TraceKind;
@@ -104,6 +104,12 @@ impl Host {
         self.kernel.trace(now, TraceKind::Command { host, id, line: line.to_owned() });
         self.userland.run_command(&mut Sys::new(&mut self.kernel), now, id, line);
         self.poll(now);
+    }
+
+    /// The end of the run, or where it stopped: traces what each console command still running
+    /// was doing (nothing else moves).
+    pub(crate) fn record_unfinished(&mut self, now: SimTime) {
+        self.userland.record_unfinished(&mut Sys::new(&mut self.kernel), now);
     }
 
     /// The end of the run: running console commands get SIGINT (as Ctrl-C), so `ping` prints its

@@ -9,10 +9,13 @@
 //! [`Lab::view`] to look at the world, and [`Lab::finish`] into the report. [`Lab::run`] is
 //! `finish` on a fresh lab.
 //!
+//! [`topology`] reads what a lab is made of without running it, for `labsim topo`.
+//!
 //! The lab never reads a wall clock. A caller that wants one (the CLI's progress line and its
 //! `--max-wall`) drives the lab in slices of simulated time with [`Lab::run_until`] and looks at
 //! the clock between slices; a run driven in slices gives exactly the report of [`Lab::run`].
 
+mod topology;
 mod view;
 
 use std::fmt;
@@ -28,6 +31,7 @@ use crate::observe::report::{EventBreakdown, HostEvents, Report, RunSummary};
 use crate::observe::tally::Tally;
 use crate::observe::trace::{Trace, TraceKind};
 use crate::scenario::{Scenario, TimelineAction};
+pub(crate) use topology::{HostPlan, TopologyView, VrrpPlan, topology};
 pub use view::{HostView, LabView, NicState, ServiceState, VipView};
 
 /// What the event loop does next, besides the timeline.
@@ -445,15 +449,17 @@ impl Lab {
         self.finish()
     }
 
-    /// Runs what is left of the scenario (unless the event budget is spent), interrupts the
-    /// commands still running at the end (Ctrl-C) and reports.
+    /// Runs what is left of the scenario (unless the event budget is spent), records what the
+    /// commands still running at the end were doing, interrupts them (Ctrl-C) and reports.
     pub fn finish(mut self) -> RunResult {
         let end = self.end();
         self.advance(|at| at <= end);
         if self.exhausted {
+            self.record_unfinished();
             return self.report(Outcome::EventBudgetExhausted, "event budget exhausted".to_owned());
         }
         self.now = end;
+        self.record_unfinished();
         for h in 0..self.hosts.len() {
             self.hosts[h].interrupt_commands(end);
             self.after_host(h);
@@ -462,16 +468,31 @@ impl Lab {
     }
 
     /// Ends the run where it is, before its end, for a reason from outside the simulation, and
-    /// reports: nothing more runs (commands are not interrupted), and the outcome reads
+    /// reports: nothing more runs (commands are not interrupted, what they were doing is
+    /// recorded), and the outcome reads
     /// `stopped {why} at {now} simulated` (the CLI's `--max-wall` says `after 30 s of wall time`).
     /// A run already over (its duration reached, or its budget spent) is finished instead.
-    pub fn stop(self, why: &str) -> RunResult {
+    pub fn stop(mut self, why: &str) -> RunResult {
         if self.exhausted || self.next_event_at().is_none() {
             return self.finish();
         }
+        self.record_unfinished();
         let us = self.now.as_micros();
         let text = format!("stopped {why} at {}.{:06} s simulated", us / 1_000_000, us % 1_000_000);
         self.report(Outcome::Stopped, text)
+    }
+
+    /// Traces what every console command still running was doing (`Unfinished` events), now,
+    /// at the end of the run or where it stopped; nothing runs.
+    fn record_unfinished(&mut self) {
+        let now = self.now;
+        let Lab { hosts, trace, tally, .. } = self;
+        for host in hosts.iter_mut() {
+            host.record_unfinished(now);
+            for (at, kind) in host.drain_events() {
+                record(trace, tally, at, kind);
+            }
+        }
     }
 
     /// Where the events went, by kind and by host (most events first).
@@ -511,6 +532,7 @@ impl Lab {
             file: self.scenario.path.display().to_string(),
             seed: self.seed,
             duration: self.now,
+            completed: outcome == Outcome::Completed,
             outcome: text,
             events: self.events,
             frames: self.trace.frames(),

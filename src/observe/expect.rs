@@ -1,6 +1,7 @@
 //! Expectations: what must be true of a run, as plain data (built by `scenario`, evaluated
 //! against the trace after the run).
 
+use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -187,17 +188,30 @@ pub(crate) fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
         }
         Check::HttpStatus { host, window, status, bound } => {
             let seen = transfers(host, *window, trace);
-            let n = seen.iter().filter(|t| t.status.unwrap_or(0) == *status).count() as u64;
-            Verdict { passed: bound.holds(n), observed: format!("{n} of {} transfer(s) with status {status}", seen.len()) }
+            let matching: Vec<&Transfer<'_>> = seen.iter().filter(|t| t.status.unwrap_or(0) == *status).collect();
+            let n = matching.len() as u64;
+            let mut observed = format!("{n} of {} transfer(s) with status {status}", seen.len());
+            let unfinished = matching.iter().filter(|t| t.unfinished.is_some()).count();
+            if unfinished > 0 {
+                let _ = write!(observed, " ({unfinished} of them unfinished)");
+            }
+            Verdict { passed: bound.holds(n), observed }
         }
         Check::HttpErrors { host, window, bound } => {
             let seen = transfers(host, *window, trace);
-            let errors: Vec<String> = seen.iter().filter(|t| t.exit != 0).map(|t| format!("{} at {}", t.text(), t.started)).collect();
+            let bad: Vec<&Transfer<'_>> = seen.iter().filter(|t| t.failed() || t.unfinished.is_some()).collect();
+            let errors: Vec<String> = bad.iter().map(|t| format!("{} at {}", t.text(), t.started)).collect();
             let n = errors.len() as u64;
+            let unfinished = bad.iter().filter(|t| t.unfinished.is_some()).count();
+            let what = if unfinished == 0 {
+                "failed".to_owned()
+            } else {
+                format!("failed or unfinished ({} failed, {unfinished} unfinished)", n as usize - unfinished)
+            };
             Verdict {
                 passed: bound.holds(n),
                 observed: format!(
-                    "{n} of {} transfer(s) failed{}",
+                    "{n} of {} transfer(s) {what}{}",
                     seen.len(),
                     if errors.is_empty() { String::new() } else { format!(": {errors:?}") }
                 ),
@@ -205,10 +219,15 @@ pub(crate) fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
         }
         Check::HttpLatency { host, window, at_most, at_least } => {
             let seen = transfers(host, *window, trace);
+            // An unfinished transfer took longer than the run let it: it cannot meet `at_most`,
+            // and meets `at_least` once it has run that long.
             let bad: Vec<String> = seen
                 .iter()
-                .filter(|t| at_most.is_some_and(|m| t.total > m) || at_least.is_some_and(|m| t.total < m))
-                .map(|t| format!("{:.6}s at {}", t.total.as_secs_f64(), t.started))
+                .filter(|t| at_most.is_some_and(|m| t.total > m || t.unfinished.is_some()) || at_least.is_some_and(|m| t.total < m))
+                .map(|t| {
+                    let unfinished = if t.unfinished.is_some() { "unfinished after " } else { "" };
+                    format!("{unfinished}{:.6}s at {}", t.total.as_secs_f64(), t.started)
+                })
                 .collect();
             let slowest = seen.iter().map(|t| t.total).max().unwrap_or_default();
             let passed = !seen.is_empty() && bad.is_empty();
@@ -318,75 +337,143 @@ fn vip_owner(vip: Ipv4Addr, hosts: &[String], window: Window, trace: &[TraceEven
     }
 }
 
-/// For each probe sent by `host`'s pings in the window: (command id, seq, replied). A reply
-/// belongs to the latest unanswered probe of that command with its sequence number, so numbers
-/// reused after `icmp_seq` wraps at 65 536 are told apart.
-pub(crate) fn ping_probes(host: &str, window: Window, trace: &[TraceEvent]) -> Vec<(usize, u16, bool)> {
-    let mut probes: Vec<(SimTime, usize, u16, bool)> = Vec::new();
+/// What became of a ping probe by the end of the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fate {
+    /// A reply came.
+    Replied,
+    /// No reply came.
+    Lost,
+    /// No reply yet, and it is the newest probe of a ping still running when the run ended: ping
+    /// had not moved on from it (iputils' `-O` reports a probe only once the next one is due),
+    /// so the end of the run, not the network, left it unanswered.
+    Awaiting,
+}
+
+/// One probe sent by a ping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Probe {
+    /// The console command of the ping.
+    pub id: usize,
+    /// Its ICMP sequence number.
+    pub seq: u16,
+    /// When it was sent.
+    pub sent: SimTime,
+    /// What became of it.
+    pub fate: Fate,
+}
+
+/// Every probe sent by `host`'s pings in the window, in sending order. A reply belongs to the
+/// latest unanswered probe of that command with its sequence number, so numbers reused after
+/// `icmp_seq` wraps at 65 536 are told apart.
+pub(crate) fn ping_probes(host: &str, window: Window, trace: &[TraceEvent]) -> Vec<Probe> {
+    let mut probes: Vec<Probe> = Vec::new();
     let mut open: std::collections::BTreeMap<(usize, u16), usize> = std::collections::BTreeMap::new();
     for e in trace {
         match &e.kind {
             TraceKind::PingSent { host: h, id, seq } if h == host => {
                 open.insert((*id, *seq), probes.len());
-                probes.push((e.at, *id, *seq, false));
+                probes.push(Probe { id: *id, seq: *seq, sent: e.at, fate: Fate::Lost });
             }
             TraceKind::PingReplied { host: h, id, seq, .. } if h == host => {
                 if let Some(i) = open.remove(&(*id, *seq)) {
-                    probes[i].3 = true;
+                    probes[i].fate = Fate::Replied;
+                }
+            }
+            TraceKind::Unfinished { host: h, id, program, .. } if h == host && program == "ping" => {
+                if let Some(newest) = probes.iter_mut().rev().find(|p| p.id == *id)
+                    && newest.fate == Fate::Lost
+                {
+                    newest.fate = Fate::Awaiting;
                 }
             }
             _ => {}
         }
     }
-    probes.into_iter().filter(|p| window.contains(p.0)).map(|(_, id, seq, replied)| (id, seq, replied)).collect()
+    probes.retain(|p| window.contains(p.sent));
+    probes
 }
 
-/// Most lost probes a report names one by one.
-const LOST_LISTED: usize = 64;
+/// Most runs of sequence numbers a report names one by one.
+const RUNS_LISTED: usize = 64;
 
-/// ` (icmp_seq 3,4,5)` for the lost probes, empty when none; a long list ends with how many more.
-pub(crate) fn lost_seqs(lost: &[u16]) -> String {
-    if lost.is_empty() {
-        return String::new();
+/// `92–97, 391`: sequence numbers (in the order given) as runs of consecutive numbers; a long
+/// list ends with how many more numbers there are.
+pub(crate) fn seq_ranges(seqs: &[u16]) -> String {
+    let mut runs: Vec<(u16, u16)> = Vec::new();
+    for &s in seqs {
+        match runs.last_mut() {
+            Some((_, last)) if last.checked_add(1) == Some(s) => *last = s,
+            _ => runs.push((s, s)),
+        }
     }
-    let listed: Vec<String> = lost.iter().take(LOST_LISTED).map(u16::to_string).collect();
-    let more = lost.len().saturating_sub(LOST_LISTED);
-    let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
-    format!(" (icmp_seq {}{tail})", listed.join(","))
+    let mut text: Vec<String> =
+        runs.iter().take(RUNS_LISTED).map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}–{b}") }).collect();
+    let shown: usize = runs.iter().take(RUNS_LISTED).map(|&(a, b)| usize::from(b - a) + 1).sum();
+    if seqs.len() > shown {
+        text.push(format!("… and {} more", seqs.len() - shown));
+    }
+    text.join(", ")
+}
+
+/// ` (icmp_seq 3–5)` for the lost probes, empty when none.
+pub(crate) fn lost_seqs(lost: &[u16]) -> String {
+    if lost.is_empty() { String::new() } else { format!(" (icmp_seq {})", seq_ranges(lost)) }
 }
 
 fn ping_lost(host: &str, window: Window, bound: Bound, trace: &[TraceEvent]) -> Verdict {
     let probes = ping_probes(host, window, trace);
-    let lost: Vec<u16> = probes.iter().filter(|p| !p.2).map(|p| p.1).collect();
+    let seqs = |fate: Fate| -> Vec<u16> { probes.iter().filter(|p| p.fate == fate).map(|p| p.seq).collect() };
+    let (lost, awaiting) = (seqs(Fate::Lost), seqs(Fate::Awaiting));
     let n = lost.len() as u64;
-    let seqs = lost_seqs(&lost);
-    Verdict { passed: bound.holds(n), observed: format!("{n} lost of {} sent{seqs}", probes.len()) }
+    let mut observed = format!("{n} lost of {} sent{}", probes.len(), lost_seqs(&lost));
+    if !awaiting.is_empty() {
+        let _ = write!(
+            observed,
+            "; {} awaiting its reply when the run ended (icmp_seq {}), not counted as lost",
+            awaiting.len(),
+            seq_ranges(&awaiting)
+        );
+    }
+    Verdict { passed: bound.holds(n), observed }
 }
 
-/// One finished HTTP transfer, from the trace.
+/// One HTTP transfer, from the trace: finished, or still running when the run ended.
 pub(crate) struct Transfer<'a> {
     /// When the command started it.
     pub started: SimTime,
-    /// HTTP status, if a response head arrived.
+    /// HTTP status, if a response head arrived (so far, for an unfinished transfer).
     pub status: Option<u16>,
-    /// curl's exit status.
+    /// curl's exit status (0 for an unfinished transfer, which has none).
     pub exit: i32,
     /// The response body (lossy UTF-8).
     pub body: &'a str,
     /// curl's error line, if it failed.
     pub error: &'a str,
-    /// From the request to the end.
+    /// From the request to the end (to the end of the run, for an unfinished transfer).
     pub total: Duration,
+    /// Where it stood when the run ended, if it was still running.
+    pub unfinished: Option<&'a str>,
 }
 
 impl Transfer<'_> {
-    /// The body, or the error for a failed transfer, trimmed.
+    /// The body, or the error for a failed transfer, trimmed; `unfinished: <where it stood>` for
+    /// one still running at the end (which a `Responses` entry `"unfinished"` matches).
     pub(crate) fn text(&self) -> String {
-        if self.exit == 0 { self.body.trim().to_owned() } else { self.error.trim().to_owned() }
+        match self.unfinished {
+            Some(state) => format!("unfinished: {state}"),
+            None if self.exit == 0 => self.body.trim().to_owned(),
+            None => self.error.trim().to_owned(),
+        }
+    }
+
+    /// Whether curl exited with an error.
+    pub(crate) fn failed(&self) -> bool {
+        self.unfinished.is_none() && self.exit != 0
     }
 }
 
-/// The transfers `host` started in the window, in order of their start.
+/// The transfers `host` started in the window, finished or not, in order of their start.
 pub(crate) fn transfers<'a>(host: &str, window: Window, trace: &'a [TraceEvent]) -> Vec<Transfer<'a>> {
     let mut out: Vec<Transfer<'a>> = trace
         .iter()
@@ -394,7 +481,12 @@ pub(crate) fn transfers<'a>(host: &str, window: Window, trace: &'a [TraceEvent])
             TraceKind::HttpTransfer { host: h, started, status, exit, body, error, total_us, .. }
                 if h == host && window.contains(*started) =>
             {
-                Some(Transfer { started: *started, status: *status, exit: *exit, body, error, total: Duration::from_micros(*total_us) })
+                let total = Duration::from_micros(*total_us);
+                Some(Transfer { started: *started, status: *status, exit: *exit, body, error, total, unfinished: None })
+            }
+            TraceKind::Unfinished { host: h, started, state, url: Some(_), status, .. } if h == host && window.contains(*started) => {
+                let total = e.at.saturating_since(*started);
+                Some(Transfer { started: *started, status: *status, exit: 0, body: "", error: "", total, unfinished: Some(state) })
             }
             _ => None,
         })
@@ -424,15 +516,50 @@ mod tests {
         }
         let probes = ping_probes("c", Window::Between(SimTime::ZERO, SimTime::MAX), &trace);
         assert_eq!(probes.len(), 70_000);
-        assert!(probes.iter().all(|p| p.2), "every probe was answered");
+        assert!(probes.iter().all(|p| p.fate == Fate::Replied), "every probe was answered");
     }
 
     #[test]
-    fn a_long_list_of_lost_probes_is_cut() {
+    fn sequence_numbers_are_shown_as_runs_and_a_long_list_is_cut() {
         assert_eq!(lost_seqs(&[]), "");
-        assert_eq!(lost_seqs(&[3, 4]), " (icmp_seq 3,4)");
-        let many: Vec<u16> = (1..=100).collect();
-        let text = lost_seqs(&many);
-        assert!(text.starts_with(" (icmp_seq 1,2,3,") && text.ends_with(",64 and 36 more)"), "{text}");
+        assert_eq!(lost_seqs(&[3, 4]), " (icmp_seq 3–4)");
+        assert_eq!(seq_ranges(&[92, 93, 94, 95, 96, 97, 391]), "92–97, 391");
+        assert_eq!(seq_ranges(&[5, 7, 8, 65535, 0]), "5, 7–8, 65535, 0");
+        let many: Vec<u16> = (1..=1000).filter(|n| n % 3 != 0).collect();
+        let text = seq_ranges(&many);
+        assert!(text.starts_with("1–2, 4–5, ") && text.ends_with("… and 539 more"), "{text}");
+        assert_eq!(text.matches(", ").count(), 64, "64 runs and the rest: {text}");
+    }
+
+    /// The newest probe of a ping still running at the end is awaited, not lost; one a
+    /// finished ping never got an answer for is lost.
+    #[test]
+    fn the_newest_probe_of_an_unfinished_ping_is_awaited() {
+        let host = || "c".to_owned();
+        let mut trace = vec![
+            event(0, TraceKind::PingSent { host: host(), id: 1, seq: 1 }),
+            event(1, TraceKind::PingSent { host: host(), id: 1, seq: 2 }),
+            event(2, TraceKind::PingSent { host: host(), id: 2, seq: 1 }),
+        ];
+        let all = Window::Between(SimTime::ZERO, SimTime::MAX);
+        let fates = |t: &[TraceEvent]| ping_probes("c", all, t).iter().map(|p| p.fate).collect::<Vec<_>>();
+        assert_eq!(fates(&trace), [Fate::Lost, Fate::Lost, Fate::Lost]);
+        let unfinished = TraceKind::Unfinished {
+            host: host(),
+            id: 1,
+            program: "ping".into(),
+            started: SimTime::ZERO,
+            state: String::new(),
+            url: None,
+            status: None,
+        };
+        trace.push(event(3, unfinished));
+        assert_eq!(fates(&trace), [Fate::Lost, Fate::Awaiting, Fate::Lost]);
+        let verdict = ping_lost("c", all, Bound::Exactly(2), &trace);
+        assert!(verdict.passed, "{}", verdict.observed);
+        assert_eq!(
+            verdict.observed,
+            "2 lost of 3 sent (icmp_seq 1, 1); 1 awaiting its reply when the run ended (icmp_seq 2), not counted as lost"
+        );
     }
 }

@@ -1,7 +1,15 @@
 //! L1: what happened. The vocabulary every layer reports in: trace events, expectations over
-//! them, the report rendered from both, and running summaries for a live view.
+//! them, the report rendered from both (as text, JSON or JUnit XML, with what it shows chosen by
+//! [`options::ReportOptions`]), a crashed run's report, and running summaries for a live view.
 
+pub(crate) mod console;
+pub(crate) mod crash;
+pub(crate) mod diagnostics;
 pub(crate) mod expect;
+pub(crate) mod json;
+pub(crate) mod options;
 pub(crate) mod report;
+pub(crate) mod summary;
 pub(crate) mod tally;
+pub(crate) mod text;
 pub(crate) mod trace;

@@ -1,14 +1,15 @@
-//! The report of a run: what a person at the consoles would have seen, the VIP ownership
-//! timeline, per-ping loss, and each expectation's verdict — as text, JSON or JUnit XML. All
-//! three carry the same verdicts; the seed and a command that reproduces the run are in each.
+//! The report of a run: each expectation's verdict, the run's outcome, the VIP ownership
+//! timeline, the seed and a command that reproduces the run; rendered as text (`text`:
+//! [`Report::to_text`]), JSON (`json`: [`Report::to_json`]) or JUnit XML (here). All three
+//! carry the same verdicts.
 
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use serde::Serialize;
 
-use super::expect::{self, Expectation, Verdict, Window};
-use super::trace::{Stream, TraceEvent, TraceKind};
+use super::expect::{self, Expectation, Verdict};
+use super::trace::TraceEvent;
 use crate::kernel::SimTime;
 
 /// Facts about the run the report is about.
@@ -21,7 +22,11 @@ pub struct RunSummary {
     /// The seed used.
     pub seed: u64,
     /// Simulated time covered.
+    #[serde(rename = "duration_us")]
     pub duration: SimTime,
+    /// Whether the run reached the scenario's duration (its event budget lasted, nothing
+    /// stopped it): a run that did not fails, whatever its expectations say.
+    pub completed: bool,
     /// `completed`, `event budget exhausted`, or `stopped … at … s simulated` (the run was
     /// stopped from outside, e.g. by `labsim run --max-wall`).
     pub outcome: String,
@@ -114,7 +119,7 @@ pub struct Outcome {
 pub(crate) const RUN_CASE: &str = "the run completes";
 
 /// A run's report.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Report {
     /// The run.
     pub run: RunSummary,
@@ -127,7 +132,7 @@ pub struct Report {
 }
 
 /// Who held a VIP, over time.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct VipHistory {
     /// The address.
     pub vip: Ipv4Addr,
@@ -157,24 +162,13 @@ impl Report {
 
     /// Whether the run completed and every expectation held.
     pub fn passed(&self) -> bool {
-        self.run.outcome == "completed" && self.expectations.iter().all(|o| o.passed)
-    }
-
-    /// The report as one JSON document.
-    pub fn to_json(&self) -> String {
-        #[derive(Serialize)]
-        struct Doc<'a> {
-            passed: bool,
-            #[serde(flatten)]
-            report: &'a Report,
-        }
-        serde_json::to_string_pretty(&Doc { passed: self.passed(), report: self }).unwrap_or_default()
+        self.run.completed && self.expectations.iter().all(|o| o.passed)
     }
 
     /// JUnit XML: one test suite, one test case per expectation, and one more, failed, named
     /// [`RUN_CASE`], when the run did not complete (its event budget exhausted, or stopped).
     pub fn to_junit(&self) -> String {
-        let incomplete = self.run.outcome != "completed";
+        let incomplete = !self.run.completed;
         let failures = self.expectations.iter().filter(|o| !o.passed).count() + usize::from(incomplete);
         let tests = self.expectations.len() + usize::from(incomplete);
         let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -225,138 +219,9 @@ impl Report {
         x.push_str("  </testsuite>\n</testsuites>\n");
         x
     }
-
-    /// The text report: consoles and logs in time order, then the summaries and verdicts.
-    pub fn to_text(&self, trace: &[TraceEvent]) -> String {
-        let mut t = String::new();
-        let r = &self.run;
-        let _ = writeln!(t, "labsim: scenario {} ({}), seed={}", r.scenario, r.file, r.seed);
-        t.push_str("\n== consoles and daemon logs ==\n");
-        let width = trace.iter().filter_map(|e| e.kind.host()).map(str::len).max().unwrap_or(4);
-        for e in trace {
-            if let Some(line) = console_line(&e.kind) {
-                let host = e.kind.host().unwrap_or("");
-                let _ = writeln!(t, "{:>12}  {host:<width$}  {line}", e.at.to_string());
-            }
-        }
-        if !self.vips.is_empty() {
-            t.push_str("\n== VIP ownership ==\n");
-            for v in &self.vips {
-                let steps: Vec<String> = v
-                    .changes
-                    .iter()
-                    .map(|(at, h)| format!("{at} {}", if h.is_empty() { "nobody".to_owned() } else { h.join(" + ") }))
-                    .collect();
-                let _ = writeln!(t, "{}: {}", v.vip, steps.join(" -> "));
-            }
-        }
-        let pings = ping_summaries(trace);
-        if !pings.is_empty() {
-            t.push_str("\n== ping ==\n");
-            for line in pings {
-                let _ = writeln!(t, "{line}");
-            }
-        }
-        let http = http_summaries(trace);
-        if !http.is_empty() {
-            t.push_str("\n== http ==\n");
-            for line in http {
-                let _ = writeln!(t, "{line}");
-            }
-        }
-        t.push_str("\n== expectations ==\n");
-        for o in &self.expectations {
-            let mark = if o.passed { "PASS" } else { "FAIL" };
-            let _ = writeln!(t, "{mark}  {}  [{}]\n      observed: {}", o.expectation, o.location, o.observed);
-        }
-        if let Some(b) = &r.event_breakdown {
-            t.push_str("\n== where the events went ==\n");
-            for line in b.to_lines() {
-                let _ = writeln!(t, "{line}");
-            }
-        }
-        let met = self.expectations.iter().filter(|o| o.passed).count();
-        let _ = writeln!(
-            t,
-            "\n{} simulated, {} events, {} frames, outcome: {}, trace digest {}",
-            r.duration, r.events, r.frames, r.outcome, r.digest
-        );
-        let verdict = if self.passed() { "PASSED" } else { "FAILED" };
-        let _ = writeln!(t, "{verdict}: {met}/{} expectations met (seed={})", self.expectations.len(), r.seed);
-        let _ = writeln!(t, "reproduce: {}", self.reproduce);
-        t
-    }
 }
 
-fn console_line(kind: &TraceKind) -> Option<String> {
-    match kind {
-        TraceKind::Command { host, line, .. } => Some(format!("[root@{host} ~]# {line}")),
-        TraceKind::Output { line, stream: Stream::Stdout, .. } => Some(line.clone()),
-        TraceKind::Output { line, stream: Stream::Stderr, .. } => Some(format!("{line}  (stderr)")),
-        TraceKind::Log { process, pid, line, .. } => Some(format!("{process}[{pid}]: {line}")),
-        TraceKind::Power { on, .. } => Some(if *on { "(powered on)".to_owned() } else { "(powered off)".to_owned() }),
-        TraceKind::Link { dev, up, .. } => Some(format!("(link {dev} {})", if *up { "up" } else { "down" })),
-        _ => None,
-    }
-}
-
-fn ping_summaries(trace: &[TraceEvent]) -> Vec<String> {
-    let mut out = Vec::new();
-    for e in trace {
-        let TraceKind::Command { host, id, line } = &e.kind else { continue };
-        if !line.trim_start().starts_with("ping") {
-            continue;
-        }
-        let probes: Vec<_> =
-            expect::ping_probes(host, Window::Between(SimTime::ZERO, SimTime::MAX), trace).into_iter().filter(|p| p.0 == *id).collect();
-        let lost: Vec<u16> = probes.iter().filter(|p| !p.2).map(|p| p.1).collect();
-        out.push(format!(
-            "{host} `{line}` (typed at {}): {} sent, {} replied, {} lost{}",
-            e.at,
-            probes.len(),
-            probes.len() - lost.len(),
-            lost.len(),
-            expect::lost_seqs(&lost)
-        ));
-    }
-    out
-}
-
-/// Per client host: transfers, status counts, failures, slowest transfer.
-fn http_summaries(trace: &[TraceEvent]) -> Vec<String> {
-    let mut hosts: Vec<&str> = Vec::new();
-    for e in trace {
-        if let TraceKind::HttpTransfer { host, .. } = &e.kind
-            && !hosts.contains(&host.as_str())
-        {
-            hosts.push(host);
-        }
-    }
-    hosts
-        .into_iter()
-        .map(|host| {
-            let all = expect::transfers(host, Window::Between(SimTime::ZERO, SimTime::MAX), trace);
-            let mut statuses: Vec<(u16, usize)> = Vec::new();
-            for t in all.iter().filter_map(|t| t.status) {
-                match statuses.iter_mut().find(|(s, _)| *s == t) {
-                    Some((_, n)) => *n += 1,
-                    None => statuses.push((t, 1)),
-                }
-            }
-            statuses.sort();
-            let codes: Vec<String> = statuses.iter().map(|(s, n)| format!("{n} × {s}")).collect();
-            let failed = all.iter().filter(|t| t.exit != 0).count();
-            let slowest = all.iter().max_by_key(|t| t.total);
-            let slow = slowest.map_or(String::new(), |t| format!(", slowest {:.6}s (started {})", t.total.as_secs_f64(), t.started));
-            format!(
-                "{host}: {} transfer(s): {}; {failed} failed{slow}",
-                all.len(),
-                if codes.is_empty() { "no response".to_owned() } else { codes.join(", ") }
-            )
-        })
-        .collect()
-}
-
-fn xml(s: &str) -> String {
+/// `s` escaped for XML text and attribute values.
+pub(crate) fn xml(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

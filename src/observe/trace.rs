@@ -129,6 +129,7 @@ pub enum TraceKind {
         /// The URL.
         url: String,
         /// When it started.
+        #[serde(rename = "started_us")]
         started: SimTime,
         /// HTTP status, if a response head arrived.
         status: Option<u16>,
@@ -168,6 +169,29 @@ pub enum TraceKind {
         /// Events processed.
         events: u64,
     },
+    /// A console command was still running when the run ended (declared last, so that the
+    /// other kinds keep the discriminants the trace digest hashes): one event per program still
+    /// running (a `curl` waiting for its response, a `ping`) or loop asleep, recorded at the end
+    /// of the run before the end interrupts it (Ctrl-C) — and for a run that stopped early.
+    Unfinished {
+        /// The host.
+        host: String,
+        /// The console command it belongs to (a loop's programs share the loop's number).
+        id: usize,
+        /// The program (`curl`, `ping`, `nc`, a loop's `sleep`).
+        program: String,
+        /// When the program started.
+        #[serde(rename = "started_us")]
+        started: SimTime,
+        /// What it was doing, in words (`request sent, no response after 20.000000 s`).
+        state: String,
+        /// For an HTTP transfer (curl): its URL; the HTTP expectations count it as unfinished.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+        /// For an HTTP transfer whose response head arrived: its status.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+    },
 }
 
 impl TraceKind {
@@ -186,6 +210,7 @@ impl TraceKind {
             | TraceKind::PingReplied { host, .. }
             | TraceKind::Neigh { host, .. }
             | TraceKind::HttpTransfer { host, .. }
+            | TraceKind::Unfinished { host, .. }
             | TraceKind::Dropped { host, .. } => Some(host),
             TraceKind::End { .. } => None,
         }
@@ -196,6 +221,7 @@ impl TraceKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TraceEvent {
     /// Simulated time, µs since the scenario start.
+    #[serde(rename = "at_us")]
     pub at: SimTime,
     /// What happened.
     #[serde(flatten)]

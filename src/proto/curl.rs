@@ -575,6 +575,35 @@ impl Transfer {
         }
     }
 
+    /// Where a transfer still running at `now` stands, in words, for a run that ends before it
+    /// does: `connecting to 172.2.20.100 port 80, no connection after 3.000000 s`, `request
+    /// sent, no response after 20.000000 s`, `200 received, 1024 of 4096 body bytes after …`.
+    pub(crate) fn state(&self, now: SimTime) -> String {
+        let us = now.saturating_since(self.start).as_micros();
+        let after = format!("after {}.{:06} s", us / 1_000_000, us % 1_000_000);
+        match (self.phase, &self.head) {
+            (Phase::Done, _) => format!("finished with exit status {}", self.exit.unwrap_or(0)),
+            (Phase::Connecting, _) => {
+                format!("connecting to {} port {}, no connection {after}", self.args.url.host, self.args.url.port)
+            }
+            (Phase::Receiving, None) => format!("request sent, no response {after}"),
+            (Phase::Receiving, Some(h)) => match self.expected_body(h) {
+                Some(n) => format!("{} received, {} of {n} body bytes {after}", h.status, self.body_len()),
+                None => format!("{} received, {} body bytes {after}", h.status, self.body_len()),
+            },
+        }
+    }
+
+    /// The URL as typed.
+    pub(crate) fn url(&self) -> &str {
+        &self.args.url_text
+    }
+
+    /// The response's status, once its head arrived.
+    pub(crate) fn status(&self) -> Option<u16> {
+        self.head.as_ref().map(|h| h.status)
+    }
+
     fn elapsed_ms(&self, now: SimTime) -> u128 {
         now.saturating_since(self.start).as_millis()
     }

@@ -461,6 +461,15 @@ impl Session {
         }
     }
 
+    /// Where the session stands, in words, for a run that ends while it runs.
+    pub(crate) fn state(&self) -> &'static str {
+        match self.phase {
+            Phase::Connecting => "connecting",
+            Phase::Connected => "connected",
+            Phase::Done => "finished",
+        }
+    }
+
     /// When [`Session::handle_timeout`] must be called next.
     pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         if self.phase == Phase::Done { None } else { self.deadline }

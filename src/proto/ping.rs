@@ -644,6 +644,18 @@ impl Pinger {
         self.status
     }
 
+    /// What ping is doing, in words, for a run that ends while it runs: its counters, and its
+    /// newest probe when no reply has come for it yet (iputils' `-O` reports a probe only once
+    /// the next one is due, so that one is still awaited, not given up on).
+    pub(crate) fn state(&self) -> String {
+        let mut s = format!("{} sent, {} received", self.ntransmitted, self.nreceived);
+        let newest = self.ntransmitted as u16;
+        if self.ntransmitted > 0 && !self.rcvd_test(newest) {
+            s.push_str(&format!(", icmp_seq={} awaiting its reply", self.ntransmitted % 0x10000));
+        }
+        s
+    }
+
     /// Counters: (transmitted, received, duplicates, errors).
     #[cfg(test)]
     pub(crate) fn counters(&self) -> (u64, u64, u64, u64) {

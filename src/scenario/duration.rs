@@ -39,7 +39,7 @@ pub enum DurationError {
 const UNITS: [(&str, u128); 6] = [("h", 3_600_000_000), ("m", 60_000_000), ("s", 1_000_000), ("ms", 1_000), ("us", 1), ("µs", 1)];
 
 /// Parses a duration with units, e.g. `"1m30s"` or `"3.570s"`.
-pub(super) fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     if text.is_empty() {
         return Err(DurationError::Empty);
     }

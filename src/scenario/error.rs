@@ -139,6 +139,56 @@ pub enum Issue {
         /// The value written there, on one line, shortened.
         found: String,
     },
+    /// A field (`name:`) directly inside a list: the list was not closed before it.
+    #[error("expected `{close}` (closing `{opener}` at {}:{}) before `{found}`", opened.line, opened.column)]
+    Unclosed {
+        /// The bracket that would close the list.
+        close: char,
+        /// The open bracket as written, with what it belongs to (`timeline: [`).
+        opener: String,
+        /// Where it was opened.
+        opened: LineCol,
+        /// What was found instead (`expect:`).
+        found: String,
+    },
+    /// A closing bracket of the wrong kind.
+    #[error("expected `{close}` (closing `{opener}` at {}:{}), found `{found}`", opened.line, opened.column)]
+    Mismatched {
+        /// The bracket that would close the innermost open one.
+        close: char,
+        /// The innermost open bracket as written (`At(`).
+        opener: String,
+        /// Where it was opened.
+        opened: LineCol,
+        /// The closing bracket found.
+        found: char,
+    },
+    /// The end of the file with a bracket still open.
+    #[error("expected `{close}` (closing `{opener}` at {}:{}) before the end of the file", opened.line, opened.column)]
+    UnclosedAtEnd {
+        /// The bracket that would close it.
+        close: char,
+        /// The open bracket as written (`Scenario(`).
+        opener: String,
+        /// Where it was opened.
+        opened: LineCol,
+    },
+    /// A closing bracket with no bracket open.
+    #[error("found `{0}`, but no bracket is open there")]
+    NothingOpen(char),
+    /// A string in single quotes, which RON reads as a character.
+    #[error("expected {expected}, found {found}: RON strings take double quotes, \"{}\"", .found.trim_matches('\''))]
+    SingleQuoted {
+        /// What the place takes, as in [`Issue::WrongType`].
+        expected: String,
+        /// The value written there, quotes included.
+        found: String,
+    },
+    /// A topology file (`Lab(…)`) where a scenario is needed.
+    #[error(
+        "this is a topology (`Lab(…)`), not a scenario: it has nothing to run. A scenario extends it (`extends: \"lab/lab.ron\"`); `labsim check` and `labsim topo` read it on its own"
+    )]
+    NotAScenario,
     /// Brackets nested past the limit, which every reader of the text after the lexer would
     /// need stack for.
     #[error("nesting deeper than {} levels", super::lexer::MAX_DEPTH)]
@@ -265,12 +315,16 @@ pub enum Issue {
     #[error("file path {0:?} must be absolute (start with /)")]
     RelativeFilePath(String),
     /// A `File("…")` that could not be read.
-    #[error("cannot read {path:?}: {error}")]
+    #[error("cannot read {path:?}{tried}: {error}{hint}")]
     UnreadableFile {
         /// As written, relative to the file naming it.
         path: String,
+        /// The path that was opened, when it differs from what is written.
+        tried: Tried,
         /// What the operating system said.
         error: String,
+        /// A path that would work, when there is one.
+        hint: Hint,
     },
     /// A service labsim does not simulate.
     #[error("unknown service {name:?} (known: {known})")]
@@ -284,12 +338,16 @@ pub enum Issue {
     #[error("service {0:?} is listed twice")]
     DuplicateService(String),
     /// The `extends` file could not be read.
-    #[error("cannot read the topology {path:?}: {error}")]
+    #[error("cannot read the topology {path:?}{tried}: {error}{hint}")]
     UnreadableExtends {
         /// As written, relative to the scenario.
         path: String,
+        /// The path that was opened, when it differs from what is written.
+        tried: Tried,
         /// What the operating system said.
         error: String,
+        /// A path that would work, when there is one.
+        hint: Hint,
     },
     /// A host name that names no host.
     #[error("unknown host {name:?} (known: {known})")]
@@ -341,4 +399,32 @@ pub enum Issue {
         /// As written.
         at: String,
     },
+}
+
+/// The path labsim opened for a file a scenario names (relative to the scenario's directory),
+/// shown when it differs from what is written: ` (looked for scenarios/lab/lab.ron)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tried(pub Option<String>);
+
+impl fmt::Display for Tried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(path) => write!(f, " (looked for {path})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// For a path that names no file relative to the scenario but names one relative to the current
+/// directory: the path to write instead, relative to the scenario.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint(pub Option<String>);
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(path) => write!(f, "; paths are relative to the file that names them: did you mean {path:?}?"),
+            None => Ok(()),
+        }
+    }
 }

@@ -37,7 +37,13 @@ pub(super) fn wrong_type(index: &SpanIndex, at: LineCol, code: &ron::Error) -> O
         (Want::Variant, _) if !starts => "a field name".to_string(),
         (Want::Variant, about) => about?.to_string(),
     };
-    Some((at, path, Issue::WrongType { expected, found: text }))
+    // A string in single quotes: RON reads a char there (or fails to), which is never what was meant.
+    let issue = if want == Want::Str && text.starts_with('\'') {
+        Issue::SingleQuoted { expected, found: text }
+    } else {
+        Issue::WrongType { expected, found: text }
+    };
+    Some((at, path, issue))
 }
 
 /// What the place at `path` is for: for a string, what it names; for an integer or a variant,
@@ -139,6 +145,14 @@ mod tests {
         assert_eq!(
             message(text, 1, 112, ron::Error::ExpectedString).as_deref(),
             Some(r#"1:112: timeline[0][0]: expected a string (a time like "10s"), found 1"#)
+        );
+        // Single quotes: what to write instead.
+        let text = "Scenario(name: 'hello world')";
+        assert_eq!(
+            message(text, 1, 15, ron::Error::ExpectedString).as_deref(),
+            Some(
+                r#"1:16: name: expected a string (the scenario's name), found 'hello world': RON strings take double quotes, "hello world""#
+            )
         );
         // A whole value, on one line and shortened.
         let text = format!("Scenario(name: [\n  {}])", "1, ".repeat(100));

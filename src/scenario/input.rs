@@ -9,9 +9,9 @@
 
 use std::fs::File;
 use std::io::{self, ErrorKind, Read};
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
-use super::error::Issue;
+use super::error::{Hint, Issue, Tried};
 use super::lexer::LineCol;
 
 /// The most bytes labsim reads for one scenario: its file, its topology and its `File(…)`s
@@ -73,6 +73,39 @@ fn too_large() -> io::Error {
     io::Error::new(ErrorKind::FileTooLarge, message)
 }
 
+/// What a message says about a file named `written` in a file whose directory is `dir`, when it
+/// could not be read because of `error`. When it was not found: the path opened, if it differs
+/// from what is written (made absolute when `dir` is the current directory, so that the message
+/// says which one), and the path to write instead if `written` names a regular file relative to
+/// the current directory (the usual mistake: `extends: "scenarios/lab/lab.ron"` in a scenario
+/// that is not at the root). Nothing for other errors: the file was found.
+pub(super) fn looked_for(dir: &Path, written: &str, error: &io::Error) -> (Tried, Hint) {
+    if error.kind() != ErrorKind::NotFound {
+        return (Tried(None), Hint(None));
+    }
+    let mut tried = dir.join(written);
+    if tried.as_os_str() == written && tried.is_relative() {
+        // A scenario in the current directory: say which directory that is.
+        tried = std::env::current_dir().map(|cwd| cwd.join(&tried)).unwrap_or(tried);
+    }
+    let shown = (tried.as_os_str() != written).then(|| tried.display().to_string());
+    let here = Path::new(written);
+    let hint = (here.is_relative() && here.is_file()).then(|| relative_path(dir, here)).flatten().map(|p| p.display().to_string());
+    (Tried(shown), Hint(hint))
+}
+
+/// The path of `to` relative to the directory `from_dir` (both as given, relative to the current
+/// directory or absolute; both must exist), with `..` where it climbs: what a file in `from_dir`
+/// writes to name `to`. `None` if either cannot be resolved.
+pub(crate) fn relative_path(from_dir: &Path, to: &Path) -> Option<PathBuf> {
+    let from_dir = if from_dir.as_os_str().is_empty() { Path::new(".") } else { from_dir };
+    let (from, to) = (from_dir.canonicalize().ok()?, to.canonicalize().ok()?);
+    let common = from.components().zip(to.components()).take_while(|(a, b)| a == b).count();
+    let mut path: PathBuf = from.components().skip(common).map(|_| Component::ParentDir).collect();
+    path.extend(to.components().skip(common));
+    Some(path)
+}
+
 /// The text of a RON file: UTF-8, with a leading byte order mark dropped (editors on Windows
 /// write one). Invalid UTF-8 is reported at its first bad byte, by line and column (counted as
 /// in the rest of the file, the mark not included) and by offset in the file.
@@ -105,6 +138,19 @@ mod tests {
         // A sequence cut short by the end of the file.
         let (at, issue) = decode(b"x\xE2\x82").unwrap_err();
         assert_eq!((at, issue), (LineCol { line: 1, column: 2 }, Issue::InvalidUtf8 { offset: 1, byte: 0xE2 }));
+    }
+
+    #[test]
+    fn relative_paths_climb_out_of_the_directory() {
+        let dir = std::env::temp_dir().join(format!("labsim-relative-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("scenarios/lab")).unwrap();
+        std::fs::create_dir_all(dir.join("scenarios/mine/deep")).unwrap();
+        std::fs::write(dir.join("scenarios/lab/lab.ron"), "Lab()").unwrap();
+        let lab = dir.join("scenarios/lab/lab.ron");
+        assert_eq!(relative_path(&dir.join("scenarios"), &lab), Some(PathBuf::from("lab/lab.ron")));
+        assert_eq!(relative_path(&dir.join("scenarios/mine/deep"), &lab), Some(PathBuf::from("../../lab/lab.ron")));
+        assert_eq!(relative_path(&dir.join("nowhere"), &lab), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! bounded before anything recurses) → `ron` → `schema` (the file one-to-one) → `validate`
 //! (merge over the topology it `extends`, check every rule, collect all problems) →
 //! [`Scenario`] (plain data for the lab). Positions of semantic problems come from `spans`, an
-//! index of where every value is written, since serde keeps none; `expected` and `shown` word
-//! the messages.
+//! index of where every value is written, since serde keeps none; `brackets`, `expected` and
+//! `shown` word the messages. A topology file (`Lab(…)`) is checked on its own by [`load_any`].
 //!
 //! One deliberate departure from the first design's examples: times are strings with units (`"10s"`,
 //! `"250ms"`) instead of integers with the unit in the field name (`duration_ms`), because the
@@ -16,6 +16,7 @@
 //!
 #![doc = include_str!("../../scenarios/FORMAT.md")]
 
+mod brackets;
 mod duration;
 mod error;
 mod expected;
@@ -30,7 +31,9 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub(crate) use duration::parse_duration;
 pub use error::ScenarioError;
+pub(crate) use input::relative_path;
 
 use crate::kernel::SimTime;
 use crate::observe::expect::{Expectation, SourceLocation};
@@ -143,9 +146,53 @@ pub enum TimelineAction {
     PowerOn,
 }
 
-/// Reads and checks a scenario file. `extends` and `File(…)` paths are relative to it.
+/// A checked topology (`Lab(…)`) on its own: what scenarios extend.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Topology {
+    /// The file, as given to [`load_any`].
+    pub(crate) path: PathBuf,
+    /// Networks in file order.
+    pub(crate) networks: Vec<NetworkSpec>,
+    /// Hosts in file order.
+    pub(crate) hosts: Vec<HostSpec>,
+}
+
+/// What a checked file holds: a scenario, or a topology on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Loaded {
+    /// `Scenario(…)`.
+    Scenario(Scenario),
+    /// `Lab(…)`.
+    Topology(Topology),
+}
+
+impl Loaded {
+    /// The networks: the scenario's (topology first) or the topology's.
+    pub(crate) fn networks(&self) -> &[NetworkSpec] {
+        match self {
+            Loaded::Scenario(s) => &s.networks,
+            Loaded::Topology(t) => &t.networks,
+        }
+    }
+
+    /// The hosts: the scenario's (topology first) or the topology's.
+    pub(crate) fn hosts(&self) -> &[HostSpec] {
+        match self {
+            Loaded::Scenario(s) => &s.hosts,
+            Loaded::Topology(t) => &t.hosts,
+        }
+    }
+}
+
+/// Reads and checks a scenario file. `extends` and `File(…)` paths are relative to it. A
+/// topology file (`Lab(…)`) is refused: it has nothing to run.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     validate::load(path)
+}
+
+/// Reads and checks a scenario file or a topology file (`Lab(…)`), whichever it is.
+pub(crate) fn load_any(path: &Path) -> Result<Loaded, ScenarioError> {
+    validate::load_any(path)
 }
 
 /// Checks scenario `text` as if read from `path`: messages name `path`, and `extends` and

@@ -4,6 +4,7 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::error::Issue;
 use super::lexer::LineCol;
 use super::*;
 use crate::observe::expect::{Bound, Check, Window};
@@ -26,7 +27,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 60] = [
+const RULE_FIXTURES: [&str; 66] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",
@@ -47,6 +48,7 @@ const RULE_FIXTURES: [&str; 60] = [
     "expected_string",
     "extends_device",
     "extends_missing",
+    "extends_relative_to_cwd",
     "file_device",
     "gateway_unreachable",
     "http_errors_two_bounds",
@@ -55,11 +57,13 @@ const RULE_FIXTURES: [&str; 60] = [
     "latency_bad_duration",
     "latency_no_bound",
     "log_two_bounds",
+    "mismatched_bracket",
     "missing_field",
     "multicast_mac",
     "name_with_newline",
     "nesting_too_deep",
     "nic_tuple_length",
+    "nothing_open",
     "output_without_command",
     "ping_lost_no_bound",
     "ping_lost_two_bounds",
@@ -70,9 +74,12 @@ const RULE_FIXTURES: [&str; 60] = [
     "responses_unknown_host",
     "seed_negative",
     "several_problems",
+    "single_quotes",
     "syntax_error",
     "timeline_beyond_duration",
     "timeline_unknown_host",
+    "unclosed_at_end",
+    "unclosed_list",
     "unknown_expectation",
     "unknown_field",
     "unknown_network",
@@ -110,7 +117,9 @@ fn every_invalid_fixture_reports_its_expected_first_problem() {
             .next()
             .and_then(|line| line.strip_prefix("// expect: "))
             .unwrap_or_else(|| panic!("{}: first line must be `// expect: …`", path.display()));
-        let error = match load(path) {
+        // As typed from the repository's root (the tests' current directory), so that messages
+        // naming the path tried read as they would for a user there.
+        let error = match load(path.strip_prefix(root()).unwrap_or(path)) {
             Ok(_) => {
                 failures.push(format!("{}: loaded without error", path.display()));
                 continue;
@@ -312,6 +321,27 @@ fn the_shipped_lab_loads_and_matches_the_manual() {
     for line in ["router_id HA_TEST_R1", "state MASTER", "interface eno33554984", "priority 110", "auth_pass 123456"] {
         assert!(lb1.contains(line), "{line}");
     }
+}
+
+#[test]
+fn a_topology_file_is_checked_on_its_own_and_is_not_a_scenario() {
+    let lab = root().join("scenarios/lab/lab.ron");
+    let Ok(Loaded::Topology(topology)) = load_any(&lab) else { panic!("the lab does not load as a topology") };
+    let from_scenario = parse_in_scenarios(r#"Scenario(name: "lab", extends: "lab/lab.ron", duration: "1s")"#).unwrap();
+    assert_eq!((topology.networks, topology.hosts), (from_scenario.networks, from_scenario.hosts));
+    // A scenario still loads as one.
+    assert!(matches!(load_any(&root().join("scenarios/failover.ron")), Ok(Loaded::Scenario(_))));
+    // A topology has nothing to run.
+    let error = load(&lab).unwrap_err();
+    assert_eq!(error.problems().len(), 1, "{error}");
+    assert_eq!(error.problems()[0].position, Some(LineCol { line: 5, column: 1 }), "{error}");
+    assert_eq!(error.problems()[0].issue, Issue::NotAScenario);
+    // A topology's problems are reported in it, as when a scenario extends it.
+    let error = load_any(&root().join("tests/fixtures/invalid/base/bad_lab.ron")).unwrap_err();
+    assert_eq!(
+        error.to_string().rsplit_once(".ron:").unwrap().1,
+        r#"8:37: hosts."h".nics."eth0"[1]: 10.9.9.9 is outside network "net" (10.0.0.0/24)"#
+    );
 }
 
 #[test]

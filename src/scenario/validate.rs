@@ -17,17 +17,18 @@ use std::time::Duration;
 
 use indexmap::IndexMap;
 
+use super::brackets;
 use super::duration::{parse_duration, parse_epoch};
 use super::error::{Issue, MAX_LISTED, Problem, ScenarioError};
 use super::expected::wrong_type;
-use super::input::{Budget, decode};
-use super::lexer::{LineCol, Stop, lex};
+use super::input::{Budget, decode, looked_for};
+use super::lexer::{Kind, LineCol, Stop, Token, lex};
 use super::schema::{ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicFile, ScenarioFile, TimelineFile};
 use super::shown;
 use super::spans::{FieldPath, Segment, SpanIndex, Target};
 use super::{
-    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, NetworkSpec, NicSpec, Scenario, TimelineAction,
-    TimelineEntry,
+    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, Loaded, NetworkSpec, NicSpec, Scenario, TimelineAction,
+    TimelineEntry, Topology,
 };
 use crate::host::service_names;
 use crate::kernel::SimTime;
@@ -42,6 +43,8 @@ struct Source {
     /// The directory that paths in this file are relative to.
     dir: PathBuf,
     index: Option<SpanIndex>,
+    /// The file's first name outside brackets (`Scenario`, `Lab`) and where it is.
+    root: Option<(String, LineCol)>,
 }
 
 /// Where a problem goes in the report: by file (the scenario first), position, then the order
@@ -106,7 +109,7 @@ impl Checker {
         match decode(bytes) {
             Ok(text) => Some((self.add_source(display, dir, text)?, text)),
             Err((at, issue)) => {
-                self.sources.push(Source { display, dir, index: None });
+                self.sources.push(Source { display, dir, index: None, root: None });
                 self.report_at(self.sources.len() - 1, at, "", issue);
                 None
             }
@@ -117,11 +120,19 @@ impl Checker {
     /// reported) if it nests too deep for `ron`.
     fn add_source(&mut self, display: String, dir: PathBuf, text: &str) -> Option<Src> {
         let lexed = lex(text);
-        let index = if lexed.stop.is_none() { SpanIndex::build(text, lexed.tokens) } else { None };
-        self.sources.push(Source { display, dir, index });
+        let root = root_name(text, &lexed.tokens);
+        // Brackets that do not match are said in words here: `ron` would only name the token
+        // where it stopped.
+        let unmatched = if lexed.stop.is_none() { brackets::check(text, &lexed.tokens) } else { None };
+        let index = if lexed.stop.is_none() && unmatched.is_none() { SpanIndex::build(text, lexed.tokens) } else { None };
+        self.sources.push(Source { display, dir, index, root });
         let src = self.sources.len() - 1;
         if let Some(Stop::TooDeep(at)) = lexed.stop {
             self.report_at(src, at, "", Issue::TooDeep);
+            return None;
+        }
+        if let Some((at, issue)) = unmatched {
+            self.report_at(src, at, "", issue);
             return None;
         }
         let Checker { sources, problems, .. } = self;
@@ -177,16 +188,75 @@ struct MergedHost {
     enabled: Option<Sourced<Vec<String>>>,
 }
 
-/// Reads and checks a scenario file; see [`super::load`].
-pub(crate) fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+/// The first identifier outside brackets: the file's kind, `Scenario` or `Lab` (an attribute
+/// such as `#![enable(implicit_some)]` before it is in brackets).
+fn root_name(text: &str, tokens: &[Token]) -> Option<(String, LineCol)> {
+    let mut depth = 0usize;
+    for token in tokens {
+        match token.kind {
+            Kind::Punct('(' | '[' | '{') => depth += 1,
+            Kind::Punct(')' | ']' | '}') => depth = depth.saturating_sub(1),
+            Kind::Ident if depth == 0 => return Some((token.text(text).to_string(), token.at())),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Reads a file and hands its text, added to a new checker, to `then`.
+fn read<T>(path: &Path, then: impl FnOnce(Checker, Src, &str) -> Result<T, ScenarioError>) -> Result<T, ScenarioError> {
     let mut budget = Budget::new();
     let bytes = budget.read_scenario(path).map_err(|error| ScenarioError::Read { path: path.to_path_buf(), error })?;
     let mut checker = Checker { sources: Vec::new(), problems: Problems::default(), budget };
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     match checker.add_bytes(path.display().to_string(), dir, &bytes) {
-        Some((main, text)) => check(checker, main, path, text),
+        Some((main, text)) => then(checker, main, text),
         None => Err(checker.finish()),
     }
+}
+
+/// Whether the checker's file `src` is a topology (`Lab(…)`), and where that name is.
+fn topology_at(checker: &Checker, src: Src) -> Option<LineCol> {
+    match &checker.sources.get(src)?.root {
+        Some((name, at)) if name == "Lab" => Some(*at),
+        _ => None,
+    }
+}
+
+/// Reads and checks a scenario file; see [`super::load`].
+pub(crate) fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    read(path, |mut checker, main, text| {
+        if let Some(at) = topology_at(&checker, main) {
+            checker.report_at(main, at, "", Issue::NotAScenario);
+            return Err(checker.finish());
+        }
+        check(checker, main, path, text)
+    })
+}
+
+/// Reads and checks a scenario or topology file; see [`super::load_any`].
+pub(crate) fn load_any(path: &Path) -> Result<Loaded, ScenarioError> {
+    read(path, |checker, main, text| match topology_at(&checker, main) {
+        Some(_) => check_lab(checker, main, path, text).map(Loaded::Topology),
+        None => check(checker, main, path, text).map(Loaded::Scenario),
+    })
+}
+
+/// Checks the topology file `main`, already added to `checker`, whose text is `text`.
+fn check_lab(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Topology, ScenarioError> {
+    let lab: LabFile = match ron_options().from_str(text) {
+        Ok(lab) => lab,
+        Err(error) => {
+            checker.syntax(main, &error);
+            return Err(checker.finish());
+        }
+    };
+    let mut v = validator(checker);
+    let hosts = v.check_topology([(main, &lab.networks, &lab.hosts)]);
+    if !v.checker.problems.is_empty() {
+        return Err(v.checker.finish());
+    }
+    Ok(Topology { path: path.to_path_buf(), networks: v.networks, hosts })
 }
 
 /// Parses and checks a scenario's text; see [`super::parse`].
@@ -217,12 +287,11 @@ fn check(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Sce
     if let Some(extends) = &file.extends {
         let base_path = dir.join(extends);
         match checker.budget.read_named(&base_path) {
-            Err(error) => checker.report(
-                main,
-                &root.field("extends"),
-                Target::Value,
-                Issue::UnreadableExtends { path: extends.clone(), error: error.to_string() },
-            ),
+            Err(error) => {
+                let (tried, hint) = looked_for(&dir, extends, &error);
+                let issue = Issue::UnreadableExtends { path: extends.clone(), tried, error: error.to_string(), hint };
+                checker.report(main, &root.field("extends"), Target::Value, issue);
+            }
             Ok(base_bytes) => {
                 let base_dir = base_path.parent().map(Path::to_path_buf).unwrap_or_default();
                 if let Some((src, base_text)) = checker.add_bytes(base_path.display().to_string(), base_dir, &base_bytes) {
@@ -240,29 +309,10 @@ fn check(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Sce
         }
     }
 
-    // Merge: the topology first, then the scenario's additions and overrides.
-    let mut networks: IndexMap<String, Sourced<NetworkFile>> = IndexMap::new();
-    let mut hosts: IndexMap<String, MergedHost> = IndexMap::new();
+    // The topology first, then the scenario's additions and overrides.
+    let mut v = validator(checker);
     let layers = base.iter().map(|(src, lab)| (*src, &lab.networks, &lab.hosts));
-    for (src, layer_networks, layer_hosts) in layers.chain([(main, &file.networks, &file.hosts)]) {
-        for (name, network) in layer_networks {
-            networks.insert(name.clone(), Sourced { value: network.clone(), src });
-        }
-        for (name, host) in layer_hosts {
-            merge_host(hosts.entry(name.clone()).or_insert_with(empty_host), host, src);
-        }
-    }
-
-    let mut v = Validator {
-        checker,
-        networks: Vec::new(),
-        network_cidrs: IndexMap::new(),
-        network_set: BTreeMap::new(),
-        known_networks: String::new(),
-        known_services: known(service_names()),
-    };
-    v.check_networks(&networks);
-    let hosts = v.check_hosts(&hosts);
+    let hosts = v.check_topology(layers.chain([(main, &file.networks, &file.hosts)]));
 
     // Scenario-level settings.
     let duration = v.duration(main, &root.field("duration"), &file.duration);
@@ -308,6 +358,20 @@ fn check(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Sce
         expectations,
     })
 }
+
+fn validator(checker: Checker) -> Validator {
+    Validator {
+        checker,
+        networks: Vec::new(),
+        network_cidrs: IndexMap::new(),
+        network_set: BTreeMap::new(),
+        known_networks: String::new(),
+        known_services: known(service_names()),
+    }
+}
+
+/// One file's networks and hosts, to merge over the layers before it.
+type Layer<'f> = (Src, &'f IndexMap<String, NetworkFile>, &'f IndexMap<String, HostFile>);
 
 fn empty_host() -> MergedHost {
     MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None }
@@ -446,6 +510,23 @@ impl Validator {
         self.network_set.iter().any(|(p, nets)| nets.contains(&(u32::from(addr) & mask(*p))))
     }
 
+    /// Merges the layers in order (a topology, then the scenario that extends it) and checks the
+    /// networks and hosts that result.
+    fn check_topology<'f>(&mut self, layers: impl IntoIterator<Item = Layer<'f>>) -> Vec<HostSpec> {
+        let mut networks: IndexMap<String, Sourced<NetworkFile>> = IndexMap::new();
+        let mut hosts: IndexMap<String, MergedHost> = IndexMap::new();
+        for (src, layer_networks, layer_hosts) in layers {
+            for (name, network) in layer_networks {
+                networks.insert(name.clone(), Sourced { value: network.clone(), src });
+            }
+            for (name, host) in layer_hosts {
+                merge_host(hosts.entry(name.clone()).or_insert_with(empty_host), host, src);
+            }
+        }
+        self.check_networks(&networks);
+        self.check_hosts(&hosts)
+    }
+
     fn check_networks(&mut self, networks: &IndexMap<String, Sourced<NetworkFile>>) {
         for (name, Sourced { value: network, src }) in networks {
             let path = FieldPath::root().field("networks").key(name);
@@ -568,7 +649,8 @@ impl Validator {
                         match self.checker.budget.read_named(&dir.join(relative)) {
                             Ok(bytes) => bytes,
                             Err(error) => {
-                                let issue = Issue::UnreadableFile { path: relative.clone(), error: error.to_string() };
+                                let (tried, hint) = looked_for(&dir, relative, &error);
+                                let issue = Issue::UnreadableFile { path: relative.clone(), tried, error: error.to_string(), hint };
                                 self.report(*src, &path, Target::Value, issue);
                                 continue;
                             }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::util;
+use crate::{util, xml};
 
 const FAILING: &str = "tests/fixtures/failing/wrong_owner.ron";
 
@@ -116,7 +116,7 @@ fn a_passing_run_exits_0_and_all_formats_agree() {
     for (line, event) in trace.lines().zip(events) {
         let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("trace line is not JSON ({e}): {line}"));
         assert!(value.is_object(), "trace line is not an object: {line}");
-        let at = value["at"].as_u64().unwrap_or_else(|| panic!("no numeric `at`: {line}"));
+        let at = value["at_us"].as_u64().unwrap_or_else(|| panic!("no numeric `at_us`: {line}"));
         assert!(at >= last, "trace goes back in time at {line}");
         last = at;
         assert_eq!(line, event.to_json());
@@ -179,196 +179,6 @@ fn check_accepts_the_shipped_scenarios() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
 }
 
-#[test]
-fn an_unwritable_output_is_exit_3() {
-    let dir = util::scratch("cli-unwritable");
-    let junit = dir.join("missing-dir").join("junit.xml");
-    let run = labsim(&["run", FAILING, "--junit", arg(&junit)]);
-    assert_eq!(run.code, Some(3), "{}", run.stderr);
-    assert!(run.stderr.contains("junit.xml"), "{}", run.stderr);
-}
-
-/// A small well-formedness check and tree for the JUnit file: elements, attributes, text and the
-/// five predefined entities plus character references (no DTD, CDATA or processing instructions
-/// besides the `<?xml …?>` declaration). Hand-written to avoid a dependency for one test.
-mod xml {
-    /// An element with its attributes (unescaped) and child elements.
-    #[derive(Debug)]
-    pub(super) struct Element {
-        pub name: String,
-        pub attrs: Vec<(String, String)>,
-        pub children: Vec<Element>,
-        pub text: String,
-    }
-
-    impl Element {
-        pub(super) fn attr(&self, name: &str) -> Option<&str> {
-            self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-        }
-
-        pub(super) fn descendants(&self) -> Vec<&Element> {
-            let mut out = Vec::new();
-            for c in &self.children {
-                out.push(c);
-                out.extend(c.descendants());
-            }
-            out
-        }
-    }
-
-    struct Parser<'a> {
-        s: &'a str,
-        at: usize,
-    }
-
-    pub(super) fn parse(s: &str) -> Result<Element, String> {
-        let mut p = Parser { s, at: 0 };
-        if p.rest().starts_with("<?xml") {
-            let end = p.rest().find("?>").ok_or("unterminated XML declaration")?;
-            p.at += end + 2;
-        }
-        p.skip_ws();
-        let root = p.element()?;
-        p.skip_ws();
-        if p.at != s.len() {
-            return Err(format!("content after the root element at byte {}", p.at));
-        }
-        Ok(root)
-    }
-
-    fn unescape(raw: &str) -> Result<String, String> {
-        let mut out = String::new();
-        let mut rest = raw;
-        while let Some(i) = rest.find('&') {
-            out.push_str(&rest[..i]);
-            let end = rest[i..].find(';').ok_or_else(|| format!("unterminated entity in {raw:?}"))?;
-            let entity = &rest[i + 1..i + end];
-            let c = match entity {
-                "amp" => '&',
-                "lt" => '<',
-                "gt" => '>',
-                "quot" => '"',
-                "apos" => '\'',
-                _ => {
-                    let code = if let Some(hex) = entity.strip_prefix("#x") {
-                        u32::from_str_radix(hex, 16).ok()
-                    } else {
-                        entity.strip_prefix('#').and_then(|d| d.parse().ok())
-                    };
-                    code.and_then(char::from_u32).ok_or_else(|| format!("unknown entity &{entity}; in {raw:?}"))?
-                }
-            };
-            out.push(c);
-            rest = &rest[i + end + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
-    }
-
-    impl Parser<'_> {
-        fn rest(&self) -> &str {
-            &self.s[self.at..]
-        }
-
-        fn skip_ws(&mut self) {
-            let trimmed = self.rest().trim_start();
-            self.at = self.s.len() - trimmed.len();
-        }
-
-        fn name(&mut self) -> Result<String, String> {
-            let len = self.rest().find(|c: char| !(c.is_alphanumeric() || "_-.:".contains(c))).unwrap_or(self.rest().len());
-            if len == 0 || self.rest().starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.') {
-                return Err(format!("expected a name at byte {}", self.at));
-            }
-            let name = self.rest()[..len].to_owned();
-            self.at += len;
-            Ok(name)
-        }
-
-        fn expect(&mut self, token: &str) -> Result<(), String> {
-            if self.rest().starts_with(token) {
-                self.at += token.len();
-                Ok(())
-            } else {
-                Err(format!("expected {token:?} at byte {}: {:?}", self.at, &self.rest()[..self.rest().len().min(30)]))
-            }
-        }
-
-        fn element(&mut self) -> Result<Element, String> {
-            self.expect("<")?;
-            let name = self.name()?;
-            let mut attrs: Vec<(String, String)> = Vec::new();
-            loop {
-                let before = self.at;
-                self.skip_ws();
-                if self.rest().starts_with("/>") {
-                    self.at += 2;
-                    return Ok(Element { name, attrs, children: Vec::new(), text: String::new() });
-                }
-                if self.rest().starts_with('>') {
-                    self.at += 1;
-                    break;
-                }
-                if self.at == before {
-                    return Err(format!("expected whitespace before an attribute at byte {}", self.at));
-                }
-                let attr = self.name()?;
-                self.skip_ws();
-                self.expect("=")?;
-                self.skip_ws();
-                let quote =
-                    self.rest().chars().next().filter(|c| *c == '"' || *c == '\'').ok_or_else(|| format!("unquoted value of {attr}"))?;
-                self.at += 1;
-                let end = self.rest().find(quote).ok_or_else(|| format!("unterminated value of {attr}"))?;
-                let raw = &self.rest()[..end];
-                if raw.contains('<') {
-                    return Err(format!("`<` in the value of {attr}"));
-                }
-                let value = unescape(raw)?;
-                self.at += end + 1;
-                if attrs.iter().any(|(n, _)| *n == attr) {
-                    return Err(format!("attribute {attr} twice on <{name}>"));
-                }
-                attrs.push((attr, value));
-            }
-            let mut children = Vec::new();
-            let mut text = String::new();
-            loop {
-                let end = self.rest().find('<').ok_or_else(|| format!("<{name}> is not closed"))?;
-                text.push_str(&unescape(&self.rest()[..end])?);
-                self.at += end;
-                if self.rest().starts_with("</") {
-                    self.at += 2;
-                    let close = self.name()?;
-                    if close != name {
-                        return Err(format!("<{name}> closed by </{close}>"));
-                    }
-                    self.skip_ws();
-                    self.expect(">")?;
-                    return Ok(Element { name, attrs, children, text });
-                }
-                if self.rest().starts_with("<!--") {
-                    let end = self.rest().find("-->").ok_or("unterminated comment")?;
-                    self.at += end + 3;
-                    continue;
-                }
-                children.push(self.element()?);
-            }
-        }
-    }
-
-    #[test]
-    fn parses_and_rejects() {
-        let e = parse("<?xml version=\"1.0\"?>\n<a x=\"1 &amp; 2\"><b/><c y='&lt;'>t&#65;</c></a>\n").unwrap();
-        assert_eq!(e.attr("x"), Some("1 & 2"));
-        assert_eq!(e.descendants().len(), 2);
-        assert_eq!(e.children[1].text, "tA");
-        for bad in ["<a>", "<a></b>", "<a x=1/>", "<a x=\"&bogus;\"/>", "<a/><b/>", "<a x=\"<\"/>", "<a x=\"1\"x=\"2\"/>", "<a>&</a>"] {
-            assert!(parse(bad).is_err(), "{bad} accepted");
-        }
-    }
-}
-
 const BUDGET: &str = "tests/fixtures/failing/budget.ron";
 /// Ten simulated hours of fast ping: never ends within a test's patience.
 const LONG: &str = "tests/fixtures/wall/long.ron";
@@ -415,7 +225,8 @@ fn a_run_that_exhausts_its_event_budget_is_reported_with_where_the_events_went_a
     assert_eq!(doc["passed"], false);
     assert_eq!(doc["run"]["outcome"], "event budget exhausted");
     assert_eq!(doc["run"]["events"], 50);
-    assert!(doc["run"]["duration"].as_u64().expect("a duration") < 30_000_000, "stopped early");
+    assert!(doc["run"]["duration_us"].as_u64().expect("a duration") < 30_000_000, "stopped early");
+    assert_eq!(doc["run"]["completed"], false);
     let hosts = check_breakdown(&doc);
     assert_eq!(hosts.first().map(String::as_str), Some("client-1"), "the pinging client took most events");
     check_run_case(&std::fs::read_to_string(&junit).expect("--junit wrote its file"), "event budget exhausted");

@@ -31,7 +31,7 @@ fn differences(path: &Path, a: &RunResult, b: &RunResult) -> Vec<String> {
         let line = ta.lines().zip(tb.lines()).find(|(x, y)| x != y);
         out.push(format!("{name}: text reports differ, first at {line:?}"));
     }
-    if a.report.to_json() != b.report.to_json() {
+    if a.report.to_json(a.trace.events()) != b.report.to_json(b.trace.events()) {
         out.push(format!("{name}: JSON reports differ"));
     }
     let nets = |r: &RunResult| r.pcaps.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();

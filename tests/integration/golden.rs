@@ -48,7 +48,7 @@ fn record(relative: &Path, seed: Option<u64>) -> String {
         relative.display(),
         result.trace.digest(),
         fnv(result.report.to_text(result.trace.events()).as_bytes()),
-        fnv(result.report.to_json().as_bytes()),
+        fnv(result.report.to_json(result.trace.events()).as_bytes()),
     );
     for (network, bytes) in &result.pcaps {
         let _ = write!(line, " {network}.pcap={:016x}", fnv(bytes));

@@ -213,3 +213,24 @@ fn the_limits_are_enforced_on_the_child() {
     let out = Command::new("prlimit").arg("--as=1000000").arg("--").arg(env!("CARGO_BIN_EXE_labsim")).arg("--version").output().unwrap();
     assert!(!out.status.success(), "labsim ran in 1 MB of address space: {out:?}");
 }
+
+/// Issue 8, finding 5: a body of 262 145 lines, printed by curl and then by nc (the regression
+/// fixture `many-lines.ron`), takes well under 3 s of CPU. Cutting output into lines took time
+/// quadratic in their number before: that version needed about 6 s of CPU for this file (and
+/// 27 s for four times as many lines), this one under 1 s.
+#[test]
+fn printing_many_lines_takes_linear_time() {
+    let file = util::root().join("tests/fixtures/regressions/many-lines.ron");
+    let out = Command::new("prlimit")
+        .arg("--cpu=3")
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_labsim"))
+        .arg("run")
+        .arg(&file)
+        .current_dir(util::root())
+        .output()
+        .expect("prlimit runs labsim");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{:?}\n{}", out.status, stdout.lines().rev().take(10).collect::<Vec<_>>().join("\n"));
+    assert!(stdout.contains("PASSED: 3/3"), "{stdout}");
+}

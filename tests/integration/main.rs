@@ -5,6 +5,9 @@
 /// Shared helpers: running scenarios through the library, the `labsim` command, pcap reading.
 mod util;
 
+/// A small XML well-formedness checker and tree, for the JUnit files and the SVG picture.
+mod xml;
+
 /// A hand-written Ethernet/ARP/IPv4/ICMP/VRRP decoder, independent of the simulator's parsers.
 mod frames;
 
@@ -35,8 +38,20 @@ mod invalid;
 /// Generated worst-case inputs of up to 1 MB: each reported in bounded memory and CPU time (issue 8).
 mod limits;
 
+/// A newcomer's commands: `list`, `new`, `run DIR` and several files, `check` on a topology, `topo`, `bench` outside the checkout, `--help`.
+mod newcomer;
+
+/// The documentation against the repository: the lab picture redrawn, docs/lab.md, scenarios/README.md, README's test table.
+mod docs;
+
 /// The `labsim` command: exit codes, seed and reproduce line, `--json`/`--junit`/`--trace` agree; an exhausted budget and `--max-wall`.
 mod cli;
+
+/// Verdicts that cannot mislead: a crash, work unfinished at the end, output files made before the run (issue 9).
+mod verdicts;
+
+/// What the report shows: `--quiet`, `--only`, `--from`/`--to`, `--color`, folded ping lines, the whole JSON report and its documented fields (issue 9).
+mod report;
 
 /// The progress line of `labsim run` on a terminal (driven through tmux), erased at the end.
 mod progress;

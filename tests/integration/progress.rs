@@ -71,10 +71,10 @@ fn a_long_run_on_a_terminal_shows_its_progress_then_erases_it() {
         return;
     }
     let tmux = Tmux { socket: format!("labsim-test-{}", std::process::id()) };
-    // A JSON report is short enough for the pane's history to hold it all. The shell keeps the
-    // pane open after labsim exits, with its exit status on the last line.
+    // A quiet JSON report (no consoles) is short enough for the pane's history to hold it all.
+    // The shell keeps the pane open after labsim exits, with its exit status on the last line.
     let command = format!(
-        "'{}' run tests/fixtures/wall/long.ron --max-wall 4s --json; echo \"labsim exited with $?\"; sleep 60",
+        "'{}' run tests/fixtures/wall/long.ron --max-wall 4s --json --quiet; echo \"labsim exited with $?\"; sleep 60",
         env!("CARGO_BIN_EXE_labsim")
     );
     let root = util::root();

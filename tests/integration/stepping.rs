@@ -27,7 +27,7 @@ fn with_typed(scenario: &Scenario, typed: &[(f64, &str, &str)]) -> Scenario {
 fn same_run(a: &RunResult, b: &RunResult) {
     assert_eq!(a.trace.digest(), b.trace.digest(), "trace digests differ");
     assert_eq!(a.report.to_text(a.trace.events()), b.report.to_text(b.trace.events()));
-    assert_eq!(a.report.to_json(), b.report.to_json());
+    assert_eq!(a.report.to_json(a.trace.events()), b.report.to_json(b.trace.events()));
     assert_eq!(a.pcaps, b.pcaps, "pcaps differ");
     assert_eq!(a.events, b.events);
 }
@@ -208,5 +208,5 @@ fn a_stopped_run_says_where_and_why() {
     let result = lab.stop("too late");
     assert_eq!(result.outcome, labsim::Outcome::Completed);
     assert!(result.report.run.event_breakdown.is_none());
-    assert!(!result.report.to_json().contains("event_breakdown"));
+    assert!(!result.report.to_json(result.trace.events()).contains("event_breakdown"));
 }

@@ -17,12 +17,14 @@ mod units;
 
 use std::collections::BTreeMap;
 
+pub(crate) use daemons::keepalived::configured_instances;
 use process::{Proc, Signal};
 use units::Units;
 pub(crate) use units::service_names;
 
 use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
+use crate::observe::trace::TraceKind;
 
 /// Pids after boot-time services, as on a freshly booted small VM.
 const FIRST_PID: u32 = 1000;
@@ -131,6 +133,31 @@ impl Userland {
             }
         }
         self.reap_programs(k);
+    }
+
+    /// The end of the run (or where it stopped): records what each console program still
+    /// running, and each loop asleep, was doing, before anything interrupts them.
+    pub(crate) fn record_unfinished(&self, k: &mut Sys<'_>, now: SimTime) {
+        for p in &self.programs {
+            let Some(u) = p.process.unfinished(now) else { continue };
+            let (url, status) = u.http.map_or((None, None), |(url, status)| (Some(url), status));
+            let host = k.hostname().to_owned();
+            let program = p.process.name().to_owned();
+            k.record(now, TraceKind::Unfinished { host, id: u.id, program, started: p.started, state: u.state, url, status });
+        }
+        for job in &self.jobs {
+            let Some((since, until)) = job.asleep() else { continue };
+            let state = if until == SimTime::MAX {
+                "sleeping for ever".to_owned()
+            } else {
+                let left = until.saturating_since(now).as_micros();
+                format!("sleeping, {}.{:06} s left", left / 1_000_000, left % 1_000_000)
+            };
+            let host = k.hostname().to_owned();
+            let kind =
+                TraceKind::Unfinished { host, id: job.id(), program: "sleep".to_owned(), started: since, state, url: None, status: None };
+            k.record(now, kind);
+        }
     }
 
     /// The end of the run: running console commands get SIGINT (as Ctrl-C), so `ping` prints

@@ -89,6 +89,23 @@ pub(crate) trait Process {
     fn summary(&self) -> Option<String> {
         None
     }
+
+    /// What a console program still running at `now`, the end of the run, was doing (the
+    /// report's "still running" section); `None` for a daemon.
+    fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
+        None
+    }
+}
+
+/// What a console program was doing when the run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Unfinished {
+    /// The console command it belongs to.
+    pub(crate) id: usize,
+    /// Where it stood, in words (`request sent, no response after 20.000000 s`).
+    pub(crate) state: String,
+    /// An HTTP transfer's URL and the status it got so far, if any.
+    pub(crate) http: Option<(String, Option<u16>)>,
 }
 
 /// Why a daemon did not start, or why its own command (`nginx -s reload`) gave up on its

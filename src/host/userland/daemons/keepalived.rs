@@ -7,9 +7,12 @@
 //! `-D` (`--log-detail`) is read from `DAEMON_ARGS` in `/etc/default/keepalived`, as Debian's
 //! unit file does; without it the `[D]` lines of spec-vrrp §5 are not logged.
 
+use std::net::Ipv4Addr;
+
 use crate::host::kernel::{IfAddr, LinkWatch, RawSocket, Sys};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::SimTime;
+use crate::proto::vrrp::config::InitialState;
 use crate::proto::vrrp::{Action, Daemon, DaemonOptions, Interface, Process as VrrpProcess, State};
 use crate::wire::vrrp::{IP_PROTO_VRRP, MCAST_GROUP};
 
@@ -173,4 +176,42 @@ fn state_name(state: State) -> &'static str {
         State::Fault => "FAULT",
         State::Stopped => "STOPPED",
     }
+}
+
+/// One `vrrp_instance` of a host's `keepalived.conf`, read as keepalived reads it at start (for
+/// `labsim topo`, which shows the lab without running it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ConfiguredInstance {
+    /// The instance name (`VI_1`).
+    pub(crate) name: String,
+    /// Its interface.
+    pub(crate) interface: String,
+    /// `virtual_router_id`.
+    pub(crate) vrid: u8,
+    /// `priority`, after keepalived's defaults.
+    pub(crate) priority: u8,
+    /// `state MASTER` (otherwise BACKUP), after keepalived's defaults.
+    pub(crate) master: bool,
+    /// The VIPs with their prefix lengths and the device each is added to.
+    pub(crate) vips: Vec<(Ipv4Addr, u8, String)>,
+}
+
+/// The instances `/etc/keepalived/keepalived.conf` configures, given a host's files by path
+/// (none without that file); the file's warnings are keepalived's to log when it starts.
+pub(crate) fn configured_instances<'a>(mut files: impl Iterator<Item = (&'a str, &'a [u8])>) -> Vec<ConfiguredInstance> {
+    let Some((_, bytes)) = files.find(|(path, _)| *path == CONFIG) else { return Vec::new() };
+    let parsed = crate::proto::vrrp::config::parse(&String::from_utf8_lossy(bytes), CONFIG);
+    parsed
+        .config
+        .instances
+        .iter()
+        .map(|i| ConfiguredInstance {
+            name: i.name.clone(),
+            interface: i.interface.clone(),
+            vrid: i.vrid,
+            priority: i.priority,
+            master: i.state == InitialState::Master,
+            vips: i.vips.iter().map(|v| (v.addr, v.prefix_len, i.vip_dev(v).to_owned())).collect(),
+        })
+        .collect()
 }

@@ -5,7 +5,7 @@
 
 use crate::host::kernel::{Stdio, Sys};
 use crate::host::userland::net::{Connection, Failure, resolve};
-use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
+use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
 use crate::proto::curl::{Args, ConnectError, Transfer};
@@ -164,5 +164,10 @@ impl Process for CurlProc {
 
     fn exit(&self) -> Option<Exit> {
         self.exit
+    }
+
+    fn unfinished(&self, now: SimTime) -> Option<Unfinished> {
+        let http = Some((self.transfer.url().to_owned(), self.transfer.status()));
+        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: self.transfer.state(now), http })
     }
 }

@@ -2,7 +2,7 @@
 //! `-f`, a process that goes on printing each new entry as it is logged, until interrupted.
 
 use crate::host::kernel::{Stdio, Sys};
-use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
+use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 use crate::proto::journalctl::{Args, header, short};
@@ -95,5 +95,8 @@ impl Process for Follow {
 
     fn exit(&self) -> Option<Exit> {
         self.exit
+    }
+    fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
+        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: "following the journal".to_owned(), http: None })
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::host::kernel::{Stdio, Sys};
 use crate::host::userland::net::{Connection, Failure, resolve};
-use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
+use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::proto::nc::{Args, Close, ConnectError, Session, Signal as NcSignal};
 
@@ -124,5 +124,9 @@ impl Process for NcProc {
 
     fn exit(&self) -> Option<Exit> {
         self.exit
+    }
+
+    fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
+        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: self.session.state().to_owned(), http: None })
     }
 }

@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 
 use crate::host::kernel::{RawSocket, Stdio, Sys};
 use crate::host::userland::net::resolve;
-use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
+use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
 use crate::proto::ping::{self as core, Event, Pinger};
@@ -164,5 +164,9 @@ impl Process for PingProc {
 
     fn exit(&self) -> Option<Exit> {
         self.exit
+    }
+
+    fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
+        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: self.pinger.state(), http: None })
     }
 }

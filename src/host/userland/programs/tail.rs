@@ -5,7 +5,7 @@
 //! again from its start after `tail: FILE: file truncated`.
 
 use crate::host::kernel::{Stdio, Sys};
-use crate::host::userland::process::{Exit, Invocation, Process, Signal, fail};
+use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 use crate::proto::filters::{Input, tail_args};
@@ -156,5 +156,9 @@ impl Process for Tail {
 
     fn exit(&self) -> Option<Exit> {
         self.exit
+    }
+    fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
+        let names: Vec<&str> = self.files.iter().map(|f| f.name.as_str()).collect();
+        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: format!("following {}", names.join(", ")), http: None })
     }
 }

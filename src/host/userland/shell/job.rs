@@ -99,6 +99,16 @@ impl Job {
         self.done
     }
 
+    /// The console command the job runs as.
+    pub(crate) fn id(&self) -> usize {
+        self.id
+    }
+
+    /// While the job sleeps: since when, and until when.
+    pub(crate) fn asleep(&self) -> Option<(SimTime, SimTime)> {
+        if self.done { None } else { self.running.as_ref().and_then(Running::asleep) }
+    }
+
     /// When the job next needs a poll without news (a `sleep` ends).
     pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
         if self.done { None } else { self.running.as_ref().and_then(Running::poll_timeout) }
@@ -420,7 +430,7 @@ impl Userland {
                 Some(Command::Sleep) => match args.first().and_then(|a| a.parse::<f64>().ok()).filter(|s| *s >= 0.0) {
                     Some(secs) => {
                         // `sleep infinity` (or any span past the end of time) never wakes.
-                        stage.kind = Kind::Sleep(Duration::try_from_secs_f64(secs).map_or(SimTime::MAX, |d| now + d));
+                        stage.kind = Kind::Sleep { since: now, until: Duration::try_from_secs_f64(secs).map_or(SimTime::MAX, |d| now + d) };
                         if single {
                             running.traces_exit = false;
                         }

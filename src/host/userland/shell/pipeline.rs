@@ -40,8 +40,8 @@ pub(super) enum Kind {
     Filter(Box<FilterStage>),
     /// A program with its pid and the pipes it writes to.
     Program { pid: u32, out: Option<PipeId>, err: Option<PipeId>, status: Option<i32> },
-    /// `sleep`, until then.
-    Sleep(SimTime),
+    /// `sleep`, since and until then.
+    Sleep { since: SimTime, until: SimTime },
 }
 
 /// A filter under way.
@@ -83,7 +83,7 @@ impl Stage {
             Kind::Done(_) => true,
             Kind::Filter(f) => f.status.is_some(),
             Kind::Program { status, out, err, .. } => status.is_some() && out.is_none() && err.is_none(),
-            Kind::Sleep(_) => false,
+            Kind::Sleep { .. } => false,
         }
     }
 
@@ -92,7 +92,7 @@ impl Stage {
             Kind::Done(s) => *s,
             Kind::Filter(f) => f.status.unwrap_or(0),
             Kind::Program { status, .. } => status.unwrap_or(0),
-            Kind::Sleep(_) => 0,
+            Kind::Sleep { .. } => 0,
         }
     }
 }
@@ -143,7 +143,15 @@ impl Running {
 
     /// When a `sleep` stage ends.
     pub(super) fn poll_timeout(&self) -> Option<SimTime> {
-        self.stages.iter().filter_map(|s| if let Kind::Sleep(t) = s.kind { Some(t) } else { None }).min()
+        self.asleep().map(|(_, until)| until)
+    }
+
+    /// While a `sleep` stage runs: since when, and until when (the earliest, if several).
+    pub(super) fn asleep(&self) -> Option<(SimTime, SimTime)> {
+        self.stages
+            .iter()
+            .filter_map(|s| if let Kind::Sleep { since, until } = s.kind { Some((since, until)) } else { None })
+            .min_by_key(|(_, until)| *until)
     }
 
     /// Sends a line of stage `i` where its descriptor leads.
@@ -209,7 +217,7 @@ impl Running {
         let mut moved = false;
         match &mut self.stages[i].kind {
             Kind::Done(_) => {}
-            Kind::Sleep(until) => {
+            Kind::Sleep { until, .. } => {
                 if env.now >= *until {
                     self.stages[i].kind = Kind::Done(0);
                     moved = true;
