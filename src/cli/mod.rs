@@ -78,11 +78,29 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// A daemon's message about a configuration file, as a warning of `labsim check`: positioned at
+/// the scenario's file it came from when there is one (`scenarios/web/x.conf:12: warning: …`),
+/// otherwise at the scenario and the host's file.
+fn config_warning(scenario: &std::path::Path, note: &crate::lab::ConfigNote) -> String {
+    let line = if note.line > 0 { format!(":{}", note.line) } else { String::new() };
+    match &note.source {
+        Some(source) => format!("{}{line}: warning: {}: {}", source.display(), note.host, note.text),
+        None => format!("{}: warning: {}:{}{line}: {}", scenario.display(), note.host, note.path, note.text),
+    }
+}
+
 fn check(files: &[PathBuf]) -> u8 {
     let mut code = exit::OK;
     for f in files {
         match crate::scenario::load_any(f) {
-            Ok(loaded) => println!("{}: ok ({})", f.display(), summary(&loaded)),
+            Ok(loaded) => {
+                println!("{}: ok ({})", f.display(), summary(&loaded));
+                if let Loaded::Scenario(s) = &loaded {
+                    for note in crate::lab::config_notes(s) {
+                        eprintln!("{}", config_warning(f, &note));
+                    }
+                }
+            }
             Err(e) => {
                 eprintln!("{e}");
                 code = exit::INVALID;

@@ -83,6 +83,12 @@ impl Host {
         self.kernel.hostname()
     }
 
+    /// What its installed daemons would say about their configuration files when they start:
+    /// (file, line or 0, the daemon's line), as `labsim check` reports them.
+    pub(crate) fn config_notes(&self) -> Vec<(String, usize, String)> {
+        self.userland.config_notes(self.kernel.fs())
+    }
+
     /// Whether the host is running.
     pub(crate) fn is_powered(&self) -> bool {
         self.kernel.is_powered()

@@ -14,7 +14,11 @@
 //! The lab never reads a wall clock. A caller that wants one (the CLI's progress line and its
 //! `--max-wall`) drives the lab in slices of simulated time with [`Lab::run_until`] and looks at
 //! the clock between slices; a run driven in slices gives exactly the report of [`Lab::run`].
+//!
+//! [`config_notes`] is what the hosts' daemons would say about their configuration files when
+//! they start, without running anything (`labsim check`).
 
+mod notes;
 mod topology;
 mod view;
 
@@ -31,6 +35,7 @@ use crate::observe::report::{EventBreakdown, HostEvents, Report, RunSummary};
 use crate::observe::tally::Tally;
 use crate::observe::trace::{Trace, TraceKind};
 use crate::scenario::{Scenario, TimelineAction};
+pub(crate) use notes::{ConfigNote, config_notes};
 pub(crate) use topology::{HostPlan, TopologyView, VrrpPlan, topology};
 pub use view::{HostView, LabView, NicState, ServiceState, VipView};
 

@@ -20,6 +20,9 @@ pub(crate) mod ping;
 pub(crate) mod sh;
 pub(crate) mod vrrp;
 
+#[cfg(test)]
+mod readme;
+
 /// A command line a console tool refuses: what it prints on stderr and its exit status (each
 /// tool's core builds its own texts).
 #[derive(Clone, Debug, PartialEq, Eq)]

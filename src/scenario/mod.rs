@@ -122,6 +122,9 @@ pub struct FileSpec {
     pub path: String,
     /// Contents.
     pub contents: Vec<u8>,
+    /// The file it was read from (`File(…)`, relative to the scenario's directory as given);
+    /// `None` for `Text(…)`.
+    pub source: Option<PathBuf>,
 }
 
 /// One timeline entry.

@@ -642,12 +642,13 @@ impl Validator {
                 if !file_path.starts_with('/') {
                     self.report(*src, &path, Target::Key, Issue::RelativeFilePath(file_path.clone()));
                 }
-                let contents = match source {
-                    FileSource::Text(text) => text.clone().into_bytes(),
+                let (contents, source) = match source {
+                    FileSource::Text(text) => (text.clone().into_bytes(), None),
                     FileSource::File(relative) => {
                         let dir = self.checker.sources.get(*src).map(|s| s.dir.clone()).unwrap_or_default();
-                        match self.checker.budget.read_named(&dir.join(relative)) {
-                            Ok(bytes) => bytes,
+                        let file = dir.join(relative);
+                        match self.checker.budget.read_named(&file) {
+                            Ok(bytes) => (bytes, Some(file)),
                             Err(error) => {
                                 let (tried, hint) = looked_for(&dir, relative, &error);
                                 let issue = Issue::UnreadableFile { path: relative.clone(), tried, error: error.to_string(), hint };
@@ -657,7 +658,7 @@ impl Validator {
                         }
                     }
                 };
-                files.push(FileSpec { path: file_path.clone(), contents });
+                files.push(FileSpec { path: file_path.clone(), contents, source });
             }
 
             let mut enabled: Vec<String> = Vec::new();

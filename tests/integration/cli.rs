@@ -3,8 +3,6 @@
 //! and how a run that does not complete says so: an exhausted event budget or `--max-wall`, with
 //! where the events went (the progress line on a terminal is `progress`'s).
 
-use std::path::Path;
-
 use serde_json::Value;
 
 use crate::{util, xml};
@@ -39,23 +37,10 @@ fn json_verdicts(doc: &Value) -> Vec<(bool, String, String)> {
         .collect()
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use util::{Run, arg};
 
 fn labsim(args: &[&str]) -> Run {
-    let out = util::labsim().args(args).output().expect("labsim runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn arg(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
+    util::run_labsim(args, &[])
 }
 
 /// The text, JSON and JUnit reports of one scenario agree verdict by verdict.

@@ -1,5 +1,5 @@
-//! Golden digests: every shipped scenario, the benchmark load and every regression and failing
-//! fixture give exactly the text report, JSON report, trace digest and pcap bytes recorded in
+//! Golden digests: every shipped scenario, the benchmark load and every regression, failing and
+//! warnings fixture give exactly the text report, JSON report, trace digest and pcap bytes recorded in
 //! `tests/fixtures/golden.txt`. A refactoring must leave them all unchanged; a change that alters
 //! behaviour on purpose re-records the file with `LABSIM_BLESS=1 cargo test --test integration
 //! golden` and says in its commit which figures moved and why.
@@ -21,7 +21,7 @@ fn fnv(bytes: &[u8]) -> u64 {
 /// The files whose runs are recorded, relative to the repository root, sorted.
 fn recorded_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in ["scenarios", "scenarios/bench", "tests/fixtures/regressions", "tests/fixtures/failing"] {
+    for dir in ["scenarios", "scenarios/bench", "tests/fixtures/regressions", "tests/fixtures/failing", "tests/fixtures/warnings"] {
         let entries = std::fs::read_dir(util::root().join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
         for entry in entries {
             let path = entry.expect("readable entry").path();

@@ -10,28 +10,15 @@ use crate::{util, xml};
 const FAILED: i32 = 1;
 const INVALID: i32 = 2;
 
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use util::{Run as Out, arg};
 
 /// `labsim ARGS` in `dir`.
 fn labsim_in(dir: &Path, args: &[&str]) -> Out {
-    let out = util::labsim().current_dir(dir).args(args).output().expect("labsim runs");
-    Out {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    util::output(util::labsim().current_dir(dir).args(args))
 }
 
 fn labsim(args: &[&str]) -> Out {
-    labsim_in(&util::root(), args)
-}
-
-fn arg(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
+    util::run_labsim(args, &[])
 }
 
 /// Writes a scenario with `labsim new` into `dir` (from the repository root) and returns its path.

@@ -54,3 +54,31 @@ fn sleep_infinity_never_returns() {
     let result = util::run(&util::root().join("tests/fixtures/regressions/sleep-infinity.ron"), None);
     assert!(!output_lines(&result, "web-1").iter().any(|l| l == "never"));
 }
+
+/// An abandoned connect sends nothing (Linux closes a SYN-SENT socket silently): after the
+/// power-off no segment but SYNs goes to the two dead web servers, and the second ARP resolution that a RST after
+/// EHOSTUNREACH used to start does not happen (three broadcast probes for web-1, not six).
+#[test]
+fn an_abandoned_connect_sends_nothing() {
+    use std::net::Ipv4Addr;
+    let result = util::run(&util::root().join("tests/fixtures/regressions/abandoned-connect.ron"), None);
+    let dead = [Ipv4Addr::new(192, 168, 20, 201), Ipv4Addr::new(192, 168, 20, 202)];
+    // Capture timestamps count from 2026-11-24T16:00:00Z; the web servers go off at 1.5 s.
+    let power_off = 1_795_536_000 * 1_000_000 + 1_500_000;
+    let frames: Vec<_> = util::read_pcap(util::pcap_of(&result, "back"))
+        .iter()
+        .filter(|f| f.unix_us >= power_off)
+        .map(|f| crate::frames::decode(&f.bytes))
+        .collect();
+    let to_dead: Vec<_> = frames
+        .iter()
+        .filter(|e| e.ipv4().is_some_and(|ip| dead.contains(&ip.dst)))
+        .filter_map(|e| e.tcp())
+        .filter(|t| !t.syn() || t.ack_flag())
+        .collect();
+    assert!(to_dead.is_empty(), "segments other than SYNs sent to a dead host: {to_dead:?}");
+    let syns_to_web2 = frames.iter().filter(|e| e.ipv4().is_some_and(|ip| ip.dst == dead[1]) && e.tcp().is_some_and(|t| t.syn())).count();
+    assert!(syns_to_web2 >= 2, "the connect to web-2 is there to be abandoned: {syns_to_web2} SYN(s)");
+    let probes_for_web1 = frames.iter().filter_map(|e| e.arp()).filter(|a| a.tpa == dead[0]).count();
+    assert_eq!(probes_for_web1, 3, "one resolution of web-1 (mcast_solicit 3)");
+}

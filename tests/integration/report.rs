@@ -9,24 +9,10 @@ use serde_json::Value;
 
 use crate::util;
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use util::Run;
 
 fn labsim(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = util::labsim();
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("labsim runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    util::run_labsim(args, env)
 }
 
 fn json(run: &Run) -> Value {

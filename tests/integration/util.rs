@@ -42,6 +42,33 @@ pub(crate) fn labsim() -> assert_cmd::Command {
     cmd
 }
 
+/// How a `labsim` command ended and what it printed.
+pub(crate) struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `cmd` (a [`labsim`] command) to its end.
+pub(crate) fn output(cmd: &mut assert_cmd::Command) -> Run {
+    let out = cmd.output().expect("labsim runs");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `labsim ARGS`, from the repository root, with these environment variables set.
+pub(crate) fn run_labsim(args: &[&str], env: &[(&str, &str)]) -> Run {
+    output(labsim().args(args).envs(env.iter().copied()))
+}
+
+/// A path as a command-line argument.
+pub(crate) fn arg(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
 /// One captured frame: its timestamp (µs since the Unix epoch) and bytes.
 #[derive(Clone, Debug)]
 pub(crate) struct Frame {

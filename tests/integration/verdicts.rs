@@ -3,34 +3,14 @@
 //! running when the run ends is reported and counted; the output files are created before the
 //! run, so one that cannot be written stops labsim before any report.
 
-use std::path::Path;
-
 use serde_json::Value;
 
 use crate::{util, xml};
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+use util::{Run, arg};
 
 fn labsim(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = util::labsim();
-    cmd.args(args);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("labsim runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn arg(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
+    util::run_labsim(args, env)
 }
 
 fn json(run: &Run) -> Value {

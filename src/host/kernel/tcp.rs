@@ -3,7 +3,8 @@
 //! address of the outgoing NIC; a listening socket becomes the connection when a SYN arrives
 //! (smoltcp has no accept backlog: the C library keeps a pool of them per port, `userland/net.rs`);
 //! a connect whose SYN cannot be delivered because neighbour resolution failed ends with
-//! EHOSTUNREACH, as Linux reports it; finished sockets are reaped once closed.
+//! EHOSTUNREACH, as Linux reports it; a connect that is abandoned (closed, or failed) sends
+//! nothing; finished sockets are reaped once closed.
 
 use std::net::Ipv4Addr;
 
@@ -54,6 +55,16 @@ fn new_socket() -> tcp::Socket<'static> {
     s.set_ack_delay(None);
     s.set_nagle_enabled(false);
     s
+}
+
+/// Ends a connect that has not been answered, without a packet. Linux sends nothing there:
+/// `close()` in SYN_SENT goes straight to CLOSE (`tcp_close_state` has no FIN to send, and no RST
+/// unless unread data was queued), and a failed connect (`tcp_v4_err` on the local host-unreachable
+/// error of a failed ARP resolution) ends in `tcp_done`. smoltcp's `close` and `abort` send a RST to
+/// the peer instead, which in turn starts a new neighbour resolution for a peer that is gone; so
+/// the socket is replaced by a fresh closed one.
+fn forget_connect(socket: &mut tcp::Socket<'static>) {
+    *socket = new_socket();
 }
 
 impl Kernel {
@@ -193,7 +204,11 @@ impl Kernel {
     /// `close()`: FIN after the queued data; the socket is reaped when the handshake ends.
     pub(crate) fn tcp_close(&mut self, TcpSocket(h): TcpSocket) {
         if let Some(s) = self.tcp_socket(h) {
-            s.close();
+            if s.state() == State::SynSent {
+                forget_connect(s);
+            } else {
+                s.close();
+            }
             self.tcp.closing.push(h);
         }
     }
@@ -214,7 +229,7 @@ impl Kernel {
                     && t.local_endpoint().is_some_and(|e| e.port == local_port)
                     && t.remote_endpoint() == Some(IpEndpoint::new(IpAddress::Ipv4(dst), port)) =>
             {
-                t.abort();
+                forget_connect(t);
                 Some(h)
             }
             _ => None,
@@ -229,7 +244,11 @@ impl Kernel {
     pub(crate) fn tcp_release(&mut self, TcpSocket(h): TcpSocket) {
         if !self.tcp.closing.contains(&h) {
             if let Some(s) = self.tcp_socket(h) {
-                s.abort();
+                if s.state() == State::SynSent {
+                    forget_connect(s);
+                } else {
+                    s.abort();
+                }
             }
             self.tcp.closing.push(h);
         }

@@ -77,6 +77,12 @@ impl Userland {
         }
     }
 
+    /// What the installed daemons would say about their configuration on disk `fs` when they
+    /// start (`labsim check`).
+    pub(crate) fn config_notes(&self, fs: &Fs) -> Vec<process::ConfigNote> {
+        self.units.config_notes(fs)
+    }
+
     /// Boot: the enabled services start, in order. A unit that fails is left failed; its
     /// messages are in its log.
     pub(crate) fn boot(&mut self, k: &mut Sys<'_>, now: SimTime) {

@@ -3,7 +3,7 @@
 //! the machine: a [`UnitSpec`] (a systemd service, `systemctl start NAME`) and a console
 //! program's start function, which receives an [`Invocation`] (`ping …` typed at the prompt).
 
-use crate::host::kernel::{Stdio, Sys};
+use crate::host::kernel::{Fs, Stdio, Sys};
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 use crate::proto::Stream as ToolStream;
@@ -122,6 +122,10 @@ pub(crate) enum StartError {
 /// refused to start.
 pub(crate) type StartDaemon = fn(&mut Sys<'_>, SimTime, u32) -> Result<Box<dyn Process>, StartError>;
 
+/// What a daemon says about its configuration files when it reads them: the file, the line (0
+/// when the message is not tied to one) and the line the daemon prints, without its pid.
+pub(crate) type ConfigNote = (String, usize, String);
+
 /// A systemd service: one row of the unit table.
 pub(crate) struct UnitSpec {
     /// The unit's short name (`keepalived` for `keepalived.service`).
@@ -136,6 +140,8 @@ pub(crate) struct UnitSpec {
     pub(crate) pids: u32,
     /// Starts the daemon.
     pub(crate) start: StartDaemon,
+    /// What it would say about its configuration, read from this disk, when it starts.
+    pub(crate) check: fn(&Fs) -> Vec<ConfigNote>,
 }
 
 /// How a console program starts: its process, or, when it was over at once (a usage error, a

@@ -7,7 +7,7 @@
 //! and a run agree on which services exist.
 
 use super::daemons::{httpd, keepalived, nginx};
-use super::process::{Exit, Proc, Signal, StartError, UnitSpec};
+use super::process::{ConfigNote, Exit, Proc, Signal, StartError, UnitSpec};
 use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 
@@ -90,6 +90,12 @@ impl Units {
         let mut units = Units { slots, enabled: Vec::new() };
         units.enabled = enabled.iter().filter_map(|name| units.find(name)).collect();
         units
+    }
+
+    /// What the installed units' daemons would say about their configuration on this disk, in
+    /// table order.
+    pub(crate) fn config_notes(&self, fs: &Fs) -> Vec<ConfigNote> {
+        self.slots.iter().filter(|s| s.installed).flat_map(|s| (s.spec.check)(fs)).collect()
     }
 
     /// The unit called `name` (`keepalived` or `keepalived.service`), installed or not.

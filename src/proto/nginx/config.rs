@@ -13,6 +13,8 @@
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use crate::kernel::DateTime;
+
 /// The main configuration file.
 pub(crate) const NGINX_CONF_PATH: &str = "/etc/nginx/nginx.conf";
 
@@ -108,6 +110,17 @@ pub(crate) struct Emerg {
 }
 
 impl Emerg {
+    /// The error-log line nginx process `pid` writes at `date`:
+    /// `2026/11/24 16:00:00 [warn] 1000#1000: TEXT in FILE:LINE`.
+    pub(crate) fn error_log_line(&self, level: &str, date: &DateTime, pid: u32) -> String {
+        let d = date;
+        let at = if self.file.is_empty() { String::new() } else { format!(" in {}:{}", self.file, self.line) };
+        format!(
+            "{:04}/{:02}/{:02} {:02}:{:02}:{:02} [{level}] {pid}#{pid}: {}{at}",
+            d.year, d.month, d.day, d.hour, d.minute, d.second, self.text
+        )
+    }
+
     /// The stderr line: `nginx: [emerg] TEXT in FILE:LINE`.
     pub(crate) fn stderr_line(&self) -> String {
         if self.file.is_empty() {
@@ -193,8 +206,6 @@ pub(crate) struct UpstreamConfig {
     pub servers: Vec<ServerEntry>,
     /// `ip_hash` / `least_conn`.
     pub balance: Balance,
-    /// `keepalive N` (parsed; labsim opens a fresh connection per request regardless).
-    pub keepalive: Option<u32>,
     /// Created by `proxy_pass` without an `upstream` block.
     pub implicit: bool,
 }

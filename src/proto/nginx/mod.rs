@@ -3,7 +3,8 @@
 //!
 //! - [`config`]: the configuration's types ([`NginxConfig`]); `parse.rs` (with `lexer.rs`) reads
 //!   `nginx.conf` + `conf.d/*.conf` in nginx syntax into them or gives nginx's
-//!   `[emerg] … in FILE:LINE`; [`nginx_t`] gives `nginx -t`'s lines.
+//!   `[emerg] … in FILE:LINE`; [`nginx_t`] gives `nginx -t`'s lines; [`directives`] is what
+//!   nginx 1.22.1 knows and what labsim models of it.
 //! - [`upstream`]: the peers of one `upstream` group, smooth weighted round robin (§2), failure
 //!   accounting on nginx's whole-second clock (§3), backup/down (§4.1), `ip_hash` and
 //!   `least_conn` (§10).
@@ -15,14 +16,15 @@
 //! running nginx and rebuilds them on `nginx -s reload` (fresh peer state, §2).
 
 pub(crate) mod config;
+pub(crate) mod directives;
 mod lexer;
 pub(crate) mod pages;
 mod parse;
 pub(crate) mod proxy;
 pub(crate) mod upstream;
 
-pub(crate) use config::{ConfFiles, NginxConfig, Refused, Resolver, TestRun};
+pub(crate) use config::{ConfFiles, Loaded, NginxConfig, Refused, Resolver, TestRun};
 pub(crate) use pages::error_page;
-pub(crate) use parse::nginx_t;
+pub(crate) use parse::{nginx_t, warn_line};
 pub(crate) use proxy::{Action, ConnectError, ProxyRequest, RequestCtx, wants_keep_alive};
 pub(crate) use upstream::Upstream;

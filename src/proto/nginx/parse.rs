@@ -3,8 +3,9 @@
 //! [`NginxConfig`]. Messages follow nginx 1.22's texts (`ngx_conf_file.c` `ngx_conf_handler()`,
 //! `ngx_http_upstream.c`, `ngx_http_core_module.c`, `ngx_http_proxy_module.c`,
 //! `ngx_parse_time()`); they are reported at the line the reader has reached.
-//! Unknown directives are refused; common directives labsim does not model are accepted and
-//! ignored (argument counts and contexts are still checked).
+//! Directives nginx does not know are refused; the ones it knows and labsim does not model
+//! (`directives.rs`) are accepted and ignored with a `[warn]` (argument counts and contexts are
+//! still checked), a block such as `if` or `map` with everything in it.
 //!
 //! nginx reads recursively: `ngx_conf_parse()` calls a block directive's handler, which calls
 //! `ngx_conf_parse()` for the block, and `include` calls it for each file, keeping the file
@@ -27,111 +28,8 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use super::config::*;
+use super::directives::{self, Args, EVENTS, HTTP, LOC, MAIN, SKIPPED, SRV, Support, TYPES, UPS};
 use super::lexer::{LexError, Lexer, Token};
-
-const MAIN: u32 = 1;
-const EVENTS: u32 = 2;
-const HTTP: u32 = 4;
-const SRV: u32 = 8;
-const LOC: u32 = 16;
-const UPS: u32 = 32;
-/// Inside `types { }`, or a file included there: every directive is `type ext…;`.
-const TYPES: u32 = 64;
-const HSL: u32 = HTTP | SRV | LOC;
-const ANYCTX: u32 = MAIN | EVENTS | HSL | UPS;
-
-/// Argument count rules (`NGX_CONF_TAKE*`, `NGX_CONF_1MORE`, `NGX_CONF_FLAG`, …).
-#[derive(Clone, Copy)]
-enum Args {
-    Take(&'static [usize]),
-    More(usize),
-    Flag,
-}
-
-/// (name, contexts, args, is a block).
-type Spec = (&'static str, u32, Args, bool);
-
-const NO: Args = Args::Take(&[0]);
-const T1: Args = Args::Take(&[1]);
-const T2: Args = Args::Take(&[2]);
-const T12: Args = Args::Take(&[1, 2]);
-const T23: Args = Args::Take(&[2, 3]);
-const M1: Args = Args::More(1);
-const M2: Args = Args::More(2);
-const FL: Args = Args::Flag;
-
-const SPECS: &[Spec] = &[
-    ("include", ANYCTX, T1, false),
-    ("user", MAIN, T12, false),
-    ("worker_processes", MAIN, T1, false),
-    ("worker_rlimit_nofile", MAIN, T1, false),
-    ("worker_cpu_affinity", MAIN, M1, false),
-    ("pid", MAIN, T1, false),
-    ("load_module", MAIN, T1, false),
-    ("daemon", MAIN, FL, false),
-    ("master_process", MAIN, FL, false),
-    ("pcre_jit", MAIN, FL, false),
-    ("env", MAIN, T1, false),
-    ("error_log", MAIN | HSL, M1, false),
-    ("events", MAIN, NO, true),
-    ("http", MAIN, NO, true),
-    ("worker_connections", EVENTS, T1, false),
-    ("use", EVENTS, T1, false),
-    ("multi_accept", EVENTS, FL, false),
-    ("accept_mutex", EVENTS, FL, false),
-    ("upstream", HTTP, T1, true),
-    ("server", HTTP, NO, true),
-    ("location", SRV | LOC, T12, true),
-    ("types", HSL, NO, true),
-    ("listen", SRV, M1, false),
-    ("server_name", SRV, M1, false),
-    ("log_format", HTTP, M2, false),
-    ("access_log", HSL, M1, false),
-    ("keepalive_timeout", HSL, T12, false),
-    ("sendfile", HSL, FL, false),
-    ("tcp_nopush", HSL, FL, false),
-    ("tcp_nodelay", HSL, FL, false),
-    ("types_hash_max_size", HSL, T1, false),
-    ("types_hash_bucket_size", HSL, T1, false),
-    ("server_names_hash_bucket_size", HTTP, T1, false),
-    ("server_tokens", HSL, T1, false),
-    ("default_type", HSL, T1, false),
-    ("charset", HSL, T1, false),
-    ("gzip", HSL, FL, false),
-    ("root", HSL, T1, false),
-    ("index", HSL, M1, false),
-    ("autoindex", HSL, FL, false),
-    ("client_max_body_size", HSL, T1, false),
-    ("client_header_buffer_size", HTTP | SRV, T1, false),
-    ("large_client_header_buffers", HTTP | SRV, T2, false),
-    ("keepalive_requests", HSL | UPS, T1, false),
-    ("error_page", HSL, M2, false),
-    ("add_header", HSL, T23, false),
-    ("expires", HSL, T12, false),
-    ("return", SRV | LOC, T12, false),
-    ("try_files", SRV | LOC, M2, false),
-    ("resolver", HSL, M1, false),
-    ("ssl_protocols", HSL, M1, false),
-    ("ssl_prefer_server_ciphers", HSL, FL, false),
-    ("proxy_pass", LOC, T1, false),
-    ("proxy_set_header", HSL, T2, false),
-    ("proxy_next_upstream", HSL, M1, false),
-    ("proxy_next_upstream_tries", HSL, T1, false),
-    ("proxy_next_upstream_timeout", HSL, T1, false),
-    ("proxy_connect_timeout", HSL, T1, false),
-    ("proxy_read_timeout", HSL, T1, false),
-    ("proxy_send_timeout", HSL, T1, false),
-    ("proxy_http_version", HSL, T1, false),
-    ("proxy_buffering", HSL, FL, false),
-    ("proxy_redirect", HSL, T12, false),
-    ("proxy_hide_header", HSL, T1, false),
-    ("proxy_pass_header", HSL, T1, false),
-    ("proxy_intercept_errors", HSL, FL, false),
-    ("ip_hash", UPS, NO, false),
-    ("least_conn", UPS, NO, false),
-    ("keepalive", UPS, T1, false),
-    ("zone", UPS, T12, false),
-];
 
 /// Proxy settings at one level (`http`, `server`, `location`), merged child-over-parent.
 #[derive(Clone, Default)]
@@ -214,7 +112,6 @@ struct UpsBuild {
     line: usize,
     servers: Vec<ServerEntry>,
     balance: Balance,
-    keepalive: Option<u32>,
 }
 
 struct Parser<'a> {
@@ -251,6 +148,8 @@ enum Open {
     Location,
     Upstream,
     Types,
+    /// A block labsim does not model (`if`, `map`, `limit_except`, …), or a block inside one.
+    Skipped,
 }
 
 impl Open {
@@ -263,6 +162,7 @@ impl Open {
             Open::Location => LOC,
             Open::Upstream => UPS,
             Open::Types => TYPES,
+            Open::Skipped => SKIPPED,
         }
     }
 }
@@ -384,6 +284,9 @@ impl Parser<'_> {
                             includes = includes.saturating_sub(1);
                             continue;
                         }
+                        // Inside a block labsim does not model: nothing is looked at.
+                        Token::BlockStart(_) if ctx == SKIPPED => Then::Open(Open::Skipped),
+                        Token::Directive(_) if ctx == SKIPPED => Then::Next,
                         // `types` entries: `type ext…;`, and `include`.
                         Token::BlockStart(_) if ctx == TYPES => return Err(Refused::Emerg(at.emerg("unexpected \"{\""))),
                         Token::Directive(w) if ctx == TYPES => match w.first().map(String::as_str) {
@@ -428,30 +331,29 @@ impl Parser<'_> {
                     }
                 }
             }
-            Open::Events | Open::Http | Open::Server | Open::Types => {}
+            Open::Events | Open::Http | Open::Server | Open::Types | Open::Skipped => {}
         }
         Ok(())
     }
 
     fn directive(&mut self, at: &At, ctx: u32, words: Vec<String>, block: bool) -> Result<Then, Emerg> {
         let name = words.first().cloned().unwrap_or_default();
-        // `server` inside `upstream` is a different directive.
-        let spec: Option<Spec> =
-            if name == "server" && ctx == UPS { Some(("server", UPS, M1, false)) } else { SPECS.iter().find(|s| s.0 == name).copied() };
-        let Some((_, ctxs, args, is_block)) = spec else {
+        // nginx looks for the name module by module and takes the first that allows it here.
+        let mut rows = directives::named(&name).peekable();
+        if rows.peek().is_none() {
             return Err(at.emerg(format!("unknown directive \"{name}\"")));
-        };
-        if ctxs & ctx == 0 {
-            return Err(at.emerg(format!("\"{name}\" directive is not allowed here")));
         }
-        if !is_block && block {
+        let Some(spec) = rows.find(|d| d.ctx & ctx != 0) else {
+            return Err(at.emerg(format!("\"{name}\" directive is not allowed here")));
+        };
+        if !spec.block && block {
             return Err(at.emerg(format!("directive \"{name}\" is not terminated by \";\"")));
         }
-        if is_block && !block {
+        if spec.block && !block {
             return Err(at.emerg(format!("directive \"{name}\" has no opening \"{{\"")));
         }
         let n = words.len() - 1;
-        let ok = match args {
+        let ok = match spec.args {
             Args::Take(counts) => counts.contains(&n),
             Args::More(m) => n >= m,
             Args::Flag => n == 1,
@@ -459,8 +361,12 @@ impl Parser<'_> {
         if !ok {
             return Err(at.emerg(format!("invalid number of arguments in \"{name}\" directive")));
         }
-        if matches!(args, Args::Flag) && words[1] != "on" && words[1] != "off" {
+        if matches!(spec.args, Args::Flag) && words[1] != "on" && words[1] != "off" {
             return Err(at.emerg(format!("invalid value \"{}\" in \"{name}\" directive, it must be \"on\" or \"off\"", words[1])));
+        }
+        if spec.support == Support::Warned {
+            self.warnings.push(at.emerg(directives::not_modelled(&name)));
+            return Ok(if spec.block { Then::Open(Open::Skipped) } else { Then::Next });
         }
         let a = &words[1..];
         match (name.as_str(), ctx) {
@@ -490,7 +396,6 @@ impl Parser<'_> {
                 };
                 self.common(ctx).access_log = Some(v);
             }
-            ("keepalive_timeout", UPS) => {}
             ("keepalive_timeout", _) => {
                 let d = msec(at, &name, &a[0])?;
                 set_once(at, &name, &mut self.common(ctx).keepalive_timeout, d)?;
@@ -569,14 +474,7 @@ impl Parser<'_> {
                     u.balance = if name == "ip_hash" { Balance::IpHash } else { Balance::LeastConn };
                 }
             }
-            ("keepalive", UPS) => {
-                let v = a[0].parse::<u32>().ok().filter(|v| *v > 0);
-                let v = v.ok_or_else(|| at.emerg(format!("invalid value \"{}\" in \"keepalive\" directive", a[0])))?;
-                if let Some(u) = self.upstreams.last_mut() {
-                    u.keepalive = Some(v);
-                }
-            }
-            _ => {} // accepted and ignored
+            _ => {} // read silently (directives.rs)
         }
         Ok(Then::Next)
     }
@@ -614,7 +512,6 @@ impl Parser<'_> {
             line: at.line,
             servers: Vec::new(),
             balance: Balance::RoundRobin,
-            keepalive: None,
         });
         Ok(())
     }
@@ -765,13 +662,7 @@ impl Parser<'_> {
         let mut upstreams: Vec<UpstreamConfig> = self
             .upstreams
             .iter()
-            .map(|u| UpstreamConfig {
-                name: u.name.clone(),
-                servers: u.servers.clone(),
-                balance: u.balance,
-                keepalive: u.keepalive,
-                implicit: false,
-            })
+            .map(|u| UpstreamConfig { name: u.name.clone(), servers: u.servers.clone(), balance: u.balance, implicit: false })
             .collect();
         let http = std::mem::take(&mut self.http);
         let mut servers = Vec::new();
@@ -843,7 +734,7 @@ impl Parser<'_> {
                                 down: false,
                             })
                             .collect();
-                        ups.push(UpstreamConfig { name, servers, balance: Balance::RoundRobin, keepalive: None, implicit: true });
+                        ups.push(UpstreamConfig { name, servers, balance: Balance::RoundRobin, implicit: true });
                         ups.len() - 1
                     }
                 }
@@ -977,7 +868,7 @@ pub(crate) fn nginx_t(files: &dyn ConfFiles, resolver: &dyn Resolver) -> TestRun
 }
 
 /// `nginx: [warn] TEXT in FILE:LINE`.
-pub(super) fn warn_line(w: &Warn) -> String {
+pub(crate) fn warn_line(w: &Warn) -> String {
     format!("nginx: [warn] {} in {}:{}", w.text, w.file, w.line)
 }
 
@@ -1078,6 +969,37 @@ server {
         let srv = c.find_server(Ipv4Addr::new(172, 2, 20, 100), 80, Some("172.2.20.100")).unwrap();
         assert_eq!(srv.name(), "172.2.20.100");
         assert!(c.log_format("main").unwrap().ends_with("\"$http_x_forwarded_for\""));
+    }
+
+    #[test]
+    fn directives_not_modelled_warn_and_their_blocks_are_skipped() {
+        let c = LAB_PROXY_CONF.replace(
+            "listen 80;",
+            "listen 80;\n    gzip on;\n    if ($request_method = POST) {\n        return 405;\n        foo { bar; }\n    }\n    ssl_certificate /etc/ssl/x.pem;",
+        );
+        let loaded = NginxConfig::load(&lab_files(&c), &Hosts).unwrap();
+        let warned: Vec<String> = loaded.warnings.iter().map(warn_line).collect();
+        let at = |name: &str, line: u32| {
+            format!("nginx: [warn] \"{name}\" directive is not modelled by labsim, ignored in /etc/nginx/conf.d/proxy.conf:{line}")
+        };
+        assert_eq!(warned, [at("gzip", 9), at("if", 10), at("ssl_certificate", 14)]);
+        assert!(loaded.config.servers[0].find_location("/").unwrap().proxy.is_some(), "the rest is read as before");
+        // nginx's own checks still apply to them.
+        let bad = |line: &str| emerg(&LAB_PROXY_CONF.replace("listen 80;", &format!("listen 80;\n    {line}")));
+        assert_eq!(
+            bad("gzip maybe;"),
+            "nginx: [emerg] invalid value \"maybe\" in \"gzip\" directive, it must be \"on\" or \"off\" in /etc/nginx/conf.d/proxy.conf:9"
+        );
+        assert_eq!(
+            bad("gzip_types;"),
+            "nginx: [emerg] invalid number of arguments in \"gzip_types\" directive in /etc/nginx/conf.d/proxy.conf:9"
+        );
+        assert_eq!(
+            bad("limit_req_zone $a zone=z:1m rate=1r/s;"),
+            "nginx: [emerg] \"limit_req_zone\" directive is not allowed here in /etc/nginx/conf.d/proxy.conf:9"
+        );
+        assert_eq!(bad("if ($a);"), "nginx: [emerg] directive \"if\" has no opening \"{\" in /etc/nginx/conf.d/proxy.conf:9");
+        assert_eq!(bad("proxy_cach on;"), "nginx: [emerg] unknown directive \"proxy_cach\" in /etc/nginx/conf.d/proxy.conf:9");
     }
 
     #[test]
@@ -1229,11 +1151,14 @@ server {
                  server { listen 10.0.0.1:8080 default_server; location /app/ { proxy_pass http://jt/x/;\n \
                  proxy_connect_timeout 500ms; proxy_read_timeout 1m30s; proxy_http_version 1.1;\n \
                  proxy_next_upstream error http_502; } location / { proxy_pass http://web-2:8080; } }\n";
-        let l = NginxConfig::load(&lab_files(c), &Hosts).unwrap().config;
+        let loaded = NginxConfig::load(&lab_files(c), &Hosts).unwrap();
+        let keepalive = "nginx: [warn] \"keepalive\" directive is not modelled by labsim, ignored in /etc/nginx/conf.d/proxy.conf:6";
+        assert_eq!(loaded.warnings.iter().map(warn_line).collect::<Vec<_>>(), [keepalive]);
+        let l = loaded.config;
         let jt = &l.upstreams[0];
         assert_eq!((jt.servers[0].weight, jt.servers[0].max_fails, jt.servers[0].fail_timeout_s), (3, 2, 60));
         assert!(jt.servers[1].backup && jt.servers[1].port == 8080 && jt.servers[2].down);
-        assert_eq!((jt.balance, jt.keepalive), (Balance::LeastConn, Some(8)));
+        assert_eq!(jt.balance, Balance::LeastConn);
         let s = &l.servers[0];
         assert_eq!(s.listens[0], Listen { addr: Some(Ipv4Addr::new(10, 0, 0, 1)), port: 8080, default_server: true });
         let p = s.find_location("/app/a").unwrap().proxy.as_ref().unwrap();

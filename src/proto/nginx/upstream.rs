@@ -360,7 +360,7 @@ mod tests {
 
     pub(crate) fn group(weights: &[u32]) -> Upstream {
         let servers = weights.iter().enumerate().map(|(i, w)| entry(201 + i as u8, *w)).collect();
-        Upstream::new(&UpstreamConfig { name: "jt".into(), servers, balance: Balance::RoundRobin, keepalive: None, implicit: false })
+        Upstream::new(&UpstreamConfig { name: "jt".into(), servers, balance: Balance::RoundRobin, implicit: false })
     }
 
     const CLIENT: Ipv4Addr = Ipv4Addr::new(172, 2, 20, 1);
@@ -450,7 +450,7 @@ mod tests {
         let mut servers = vec![entry(201, 1), entry(202, 1), entry(203, 1)];
         servers[1].down = true;
         servers[2].backup = true;
-        let cfg = UpstreamConfig { name: "jt".into(), servers, balance: Balance::RoundRobin, keepalive: None, implicit: false };
+        let cfg = UpstreamConfig { name: "jt".into(), servers, balance: Balance::RoundRobin, implicit: false };
         let mut up = Upstream::new(&cfg);
         assert!(!up.single);
         assert_eq!(up.start(CLIENT, 0).tries, 2);

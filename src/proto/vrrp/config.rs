@@ -22,6 +22,8 @@
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use super::keywords::{self, Block, VALUE_BLOCKS, support};
+
 /// A message keepalived logs while reading its configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ConfigMessage {
@@ -222,75 +224,6 @@ struct Parser {
     cur_line: usize,
 }
 
-/// Block keywords keepalived knows but labsim ignores (their blocks are skipped).
-const IGNORED_BLOCKS_TOP: &[&str] = &[
-    "vrrp_script",
-    "vrrp_sync_group",
-    "virtual_server",
-    "virtual_server_group",
-    "static_ipaddress",
-    "static_routes",
-    "static_rules",
-    "vrrp_track_process",
-    "garp_group",
-    "linkbeat_interfaces",
-];
-const IGNORED_GLOBAL: &[&str] = &[
-    "notification_email_from",
-    "smtp_server",
-    "smtp_connect_timeout",
-    "vrrp_skip_check_adv_addr",
-    "vrrp_strict",
-    "vrrp_garp_interval",
-    "vrrp_gna_interval",
-    "enable_script_security",
-    "script_user",
-    "max_auto_priority",
-    "vrrp_version",
-    "vrrp_mcast_group4",
-    "lvs_id",
-    "vrrp_garp_master_delay",
-    "vrrp_garp_master_repeat",
-    "vrrp_iptables",
-    "log_unknown_vrids",
-];
-const IGNORED_GLOBAL_BLOCKS: &[&str] = &["notification_email"];
-const IGNORED_INSTANCE: &[&str] = &[
-    "preempt",
-    "notify_master",
-    "notify_backup",
-    "notify_fault",
-    "notify_stop",
-    "notify",
-    "smtp_alert",
-    "dont_track_primary",
-    "mcast_src_ip",
-    "unicast_src_ip",
-    "use_vmac",
-    "garp_master_refresh",
-    "garp_master_refresh_repeat",
-    "garp_lower_prio_delay",
-    "garp_lower_prio_repeat",
-    "lower_prio_no_advert",
-    "higher_prio_send_advert",
-    "accept",
-    "no_accept",
-    "debug",
-    "version",
-    "lvs_sync_daemon_interface",
-    "native_ipv6",
-];
-const IGNORED_INSTANCE_BLOCKS: &[&str] = &[
-    "track_interface",
-    "track_script",
-    "unicast_peer",
-    "virtual_ipaddress_excluded",
-    "virtual_routes",
-    "virtual_rules",
-    "track_process",
-    "track_file",
-];
-
 impl Parser {
     fn err(&mut self, text: String) {
         self.msgs.push(ConfigMessage { line: self.cur_line, text: format!("(Line {}) {}", self.cur_line, text), fatal: false });
@@ -440,12 +373,22 @@ impl Parser {
                 raw.push(r);
                 true
             }
-            k if IGNORED_BLOCKS_TOP.contains(&k) => {
+            k if support(Block::Top, k).is_some() => {
+                p.not_modelled(k);
                 p.skip_block();
                 true
             }
             _ => false,
         });
+    }
+
+    /// A keyword keepalived knows and labsim does not model: the warning, and its value block
+    /// read (and dropped) if keepalived reads one.
+    fn not_modelled(&mut self, keyword: &str) {
+        self.err(keywords::not_modelled(keyword));
+        if VALUE_BLOCKS.contains(&keyword) {
+            let _ = self.value_block(keyword);
+        }
     }
 
     fn global(&mut self, cfg: &mut Config, words: &[String]) -> bool {
@@ -455,10 +398,7 @@ impl Parser {
                     cfg.router_id = Some(v.to_string());
                 }
             }
-            k if IGNORED_GLOBAL.contains(&k) => {}
-            k if IGNORED_GLOBAL_BLOCKS.contains(&k) => {
-                let _ = self.value_block(k);
-            }
+            k if support(Block::Global, k).is_some() => self.not_modelled(k),
             _ => return false,
         }
         true
@@ -594,10 +534,8 @@ impl Parser {
                     None => self.err(format!("({iname}): garp_master_repeat '{v}' invalid - ignoring")),
                 }
             }
-            k if IGNORED_INSTANCE.contains(&k) => {}
-            k if IGNORED_INSTANCE_BLOCKS.contains(&k) => {
-                let _ = self.value_block(k);
-            }
+            "preempt" | "accept" => {} // keepalived's defaults without vrrp_strict
+            k if support(Block::Instance, k).is_some() => self.not_modelled(k),
             _ => return false,
         }
         true
@@ -793,6 +731,33 @@ vrrp_instance VI_1 {
         let p = parse(&text, "f");
         assert_eq!(p.messages, vec![ConfigMessage { line: 10, text: "(Line 10) Unknown keyword 'bogus_option'".into(), fatal: false }]);
         assert_eq!(p.config.instances.len(), 1);
+    }
+
+    #[test]
+    fn keywords_not_modelled_are_warned_about_and_skipped_with_their_blocks() {
+        let text =
+            LB1.replace(
+                "   router_id HA_TEST_R1\n",
+                "   router_id HA_TEST_R1\n   vrrp_strict\n   notification_email {\n      root@localhost\n   }\n",
+            )
+            .replace(
+                "   advert_int 1\n",
+                "   advert_int 1\n   track_script {\n      chk_nginx\n   }\n   notify_master /bin/true\n   preempt\n",
+            ) + "vrrp_script chk_nginx {\n   script \"pidof nginx\"\n   weight -20\n}\n";
+        let p = parse(&text, "f");
+        let texts: Vec<(usize, &str)> = p.messages.iter().map(|m| (m.line, m.text.as_str())).collect();
+        assert_eq!(
+            texts,
+            [
+                (3, "(Line 3) Keyword 'vrrp_strict' is not modelled by labsim - ignoring"),
+                (4, "(Line 4) Keyword 'notification_email' is not modelled by labsim - ignoring"),
+                (14, "(Line 14) Keyword 'track_script' is not modelled by labsim - ignoring"),
+                (17, "(Line 17) Keyword 'notify_master' is not modelled by labsim - ignoring"),
+                (27, "(Line 27) Keyword 'vrrp_script' is not modelled by labsim - ignoring"),
+            ]
+        );
+        let i = &p.config.instances[0];
+        assert_eq!((i.priority, i.vips.len()), (110, 1), "the rest is read as before");
     }
 
     #[test]

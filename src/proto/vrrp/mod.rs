@@ -1,6 +1,7 @@
 //! keepalived 2.2.x's VRRPv2 (spec-vrrp.md), as sans-IO cores.
 //!
 //! - [`config`]: `keepalived.conf` text → [`Config`] plus keepalived's config messages.
+//! - [`keywords`]: the keywords keepalived 2.2.7 knows and the ones labsim models.
 //! - [`instance`]: one `vrrp_instance` state machine ([`Instance`]), emitting [`Action`]s.
 //! - [`daemon`]: the whole keepalived process pair of one host ([`Daemon`]): start-up and stop
 //!   log lines, packet routing by interface and VRID, SIGTERM with its 1 s shutdown timer.
@@ -13,6 +14,7 @@
 pub(crate) mod config;
 pub(crate) mod daemon;
 pub(crate) mod instance;
+pub(crate) mod keywords;
 
 pub(crate) use daemon::{Daemon, DaemonOptions, Interface};
 pub(crate) use instance::{Action, Process, State};

@@ -56,6 +56,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_files: &[],
     pids: 1,
     start: |k, _, pid| Ok(Box::new(HttpdProc::start(k, pid))),
+    check: |_| Vec::new(),
 };
 
 struct HttpdProc {

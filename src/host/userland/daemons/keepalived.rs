@@ -9,8 +9,8 @@
 
 use std::net::Ipv4Addr;
 
-use crate::host::kernel::{IfAddr, LinkWatch, RawSocket, Sys};
-use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
+use crate::host::kernel::{Fs, IfAddr, LinkWatch, RawSocket, Sys};
+use crate::host::userland::process::{ConfigNote, Exit, Process, Signal, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::vrrp::config::InitialState;
 use crate::proto::vrrp::{Action, Daemon, DaemonOptions, Interface, Process as VrrpProcess, State};
@@ -27,7 +27,24 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_files: &[],
     pids: 2,
     start: |k, now, pid| Ok(Box::new(Keepalived::start(k, now, pid))),
+    check,
 };
+
+/// The syslog ident of each of keepalived's processes.
+fn ident(process: VrrpProcess) -> &'static str {
+    match process {
+        VrrpProcess::Parent => "Keepalived",
+        VrrpProcess::Vrrp => "Keepalived_vrrp",
+    }
+}
+
+/// The messages keepalived's VRRP process logs while it reads its configuration (none when
+/// there is no file: keepalived then says so and stops, which is a run-time matter).
+fn check(fs: &Fs) -> Vec<ConfigNote> {
+    let Some(text) = fs.read_text(CONFIG) else { return Vec::new() };
+    let parsed = crate::proto::vrrp::config::parse(&text, CONFIG);
+    parsed.messages.into_iter().map(|m| (CONFIG.to_owned(), m.line, format!("{}: {}", ident(VrrpProcess::Vrrp), m.text))).collect()
+}
 
 struct Keepalived {
     daemon: Daemon,
@@ -86,11 +103,11 @@ impl Keepalived {
             Action::Garp { dev, frame, .. } => k.packet_send(&dev, frame),
             Action::Log { process, text, detail } => {
                 if !detail || self.log_detail {
-                    let (ident, pid) = match process {
-                        VrrpProcess::Parent => ("Keepalived", self.pid),
-                        VrrpProcess::Vrrp => ("Keepalived_vrrp", self.pid + 1),
+                    let pid = match process {
+                        VrrpProcess::Parent => self.pid,
+                        VrrpProcess::Vrrp => self.pid + 1,
                     };
-                    k.syslog(now, ident, pid, text);
+                    k.syslog(now, ident(process), pid, text);
                 }
             }
             Action::StateChanged { instance, state } => match self.states.iter_mut().find(|(name, _)| *name == instance) {

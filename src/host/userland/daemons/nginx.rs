@@ -3,7 +3,8 @@
 //! client (nginx's policy: `client_header_timeout`, `keepalive_timeout`, 400/413/414/494
 //! refusals, 499 when the client goes away), and per request a [`ProxyRequest`] whose actions
 //! become upstream connections, bytes for the client, and lines in the error and access logs
-//! (files, and the daemon's syslog lines). A configuration and its peer state (one [`Upstream`]
+//! (files, and the daemon's syslog lines); the `[warn]`s of reading the configuration go to the
+//! error log when nginx starts or reloads. A configuration and its peer state (one [`Upstream`]
 //! per group) form a generation. A reload builds a new one, as nginx starts a new worker: new
 //! connections use it, while connections of the old generation finish their request under the
 //! old one and then close.
@@ -14,13 +15,13 @@ use std::rc::Rc;
 
 use crate::host::kernel::{Fs, Sys, TcpStatus as Status};
 use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
-use crate::host::userland::process::{Exit, Process, Signal, StartError, UnitSpec};
+use crate::host::userland::process::{ConfigNote, Exit, Process, Signal, StartError, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::http::{Close, Event, Policy, ServerConnection};
 use crate::proto::nginx::config::{DEFAULT_KEEPALIVE_TIMEOUT, DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
 use crate::proto::nginx::{
-    Action, ConfFiles, ConnectError, NginxConfig, ProxyRequest, Refused, RequestCtx, Resolver, TestRun, Upstream, error_page, nginx_t,
-    wants_keep_alive,
+    Action, ConfFiles, ConnectError, Loaded, NginxConfig, ProxyRequest, Refused, RequestCtx, Resolver, TestRun, Upstream, error_page,
+    nginx_t, wants_keep_alive, warn_line,
 };
 use crate::wire::http::RequestHead;
 
@@ -85,11 +86,19 @@ pub(crate) fn test_config(k: &Sys<'_>) -> TestRun {
 
 /// Reads and checks the configuration; `Err` with nginx's message, or its crash, when it is
 /// refused.
-pub(crate) fn load(k: &Sys<'_>) -> Result<NginxConfig, StartError> {
-    NginxConfig::load(&HostFiles(k.fs()), &HostResolver(k.fs())).map(|l| l.config).map_err(|e| match e {
+pub(crate) fn load(k: &Sys<'_>) -> Result<Loaded, StartError> {
+    NginxConfig::load(&HostFiles(k.fs()), &HostResolver(k.fs())).map_err(|e| match e {
         Refused::Emerg(e) => StartError::Exit(vec![e.stderr_line()]),
         Refused::Segfault => StartError::Segfault,
     })
+}
+
+/// The master (`pid`) writes the warnings of reading its configuration to the error log.
+fn log_warnings(k: &mut Sys<'_>, now: SimTime, pid: u32, loaded: &Loaded) {
+    let date = k.calendar().date(now);
+    for w in &loaded.warnings {
+        log(k, now, pid, &loaded.config.error_log, &w.error_log_line("warn", &date, pid));
+    }
 }
 
 /// A request being proxied, and its current upstream connection.
@@ -130,8 +139,19 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/etc/nginx",
     package_files: &[(NGINX_CONF_PATH, DEFAULT_NGINX_CONF), (MIME_TYPES_PATH, DEFAULT_MIME_TYPES)],
     pids: 2,
-    start: |k, _, pid| Ok(Box::new(NginxProc::start(k, pid)?)),
+    start: |k, now, pid| Ok(Box::new(NginxProc::start(k, now, pid)?)),
+    check,
 };
+
+/// What nginx prints on stderr while it reads its configuration: its `[warn]`s, or the
+/// `[emerg]` that stops it.
+fn check(fs: &Fs) -> Vec<ConfigNote> {
+    match NginxConfig::load(&HostFiles(fs), &HostResolver(fs)) {
+        Ok(loaded) => loaded.warnings.iter().map(|w| (w.file.clone(), w.line, warn_line(w))).collect(),
+        Err(Refused::Emerg(e)) => vec![(e.file.clone(), e.line, e.stderr_line())],
+        Err(Refused::Segfault) => vec![(NGINX_CONF_PATH.to_owned(), 0, "Segmentation fault".to_owned())],
+    }
+}
 
 struct NginxProc {
     pid: u32,
@@ -145,8 +165,10 @@ struct NginxProc {
 impl NginxProc {
     /// Starts the master (`pid`) and its worker (`pid + 1`); a bad configuration keeps it from
     /// starting and gives nginx's messages.
-    fn start(k: &mut Sys<'_>, pid: u32) -> Result<NginxProc, StartError> {
-        let config = load(k)?;
+    fn start(k: &mut Sys<'_>, now: SimTime, pid: u32) -> Result<NginxProc, StartError> {
+        let loaded = load(k)?;
+        log_warnings(k, now, pid, &loaded);
+        let config = loaded.config;
         let listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port)).collect();
         Ok(NginxProc { pid, current: Generation::new(config), listeners, clients: Vec::new(), connections: 0, exit: None })
     }
@@ -155,8 +177,10 @@ impl NginxProc {
     /// connections of the old one finish their request and close. A configuration that no
     /// longer loads leaves the old generation in place (one nested deeper than nginx's stack
     /// would kill a real master here: labsim keeps it running on the old configuration).
-    fn reload(&mut self, k: &mut Sys<'_>) {
-        let Ok(config) = load(k) else { return };
+    fn reload(&mut self, k: &mut Sys<'_>, now: SimTime) {
+        let Ok(loaded) = load(k) else { return };
+        log_warnings(k, now, self.pid, &loaded);
+        let config = loaded.config;
         for l in &mut self.listeners {
             l.close(k);
         }
@@ -225,12 +249,12 @@ impl Process for NginxProc {
         moved
     }
 
-    fn signal(&mut self, k: &mut Sys<'_>, _now: SimTime, signal: Signal) {
+    fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
         if self.exit.is_some() {
             return;
         }
         match signal {
-            Signal::Hup => self.reload(k),
+            Signal::Hup => self.reload(k, now),
             // Ignored (`ngx_signals`: SIGPIPE is SIG_IGN).
             Signal::Pipe => {}
             Signal::Kill => {

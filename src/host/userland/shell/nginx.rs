@@ -1,14 +1,15 @@
 //! The `nginx` command: `-t` (test the configuration), `-s reload|stop|quit`, `-v`, and plain
 //! `nginx` (start, like `systemctl start nginx`), with nginx 1.22's messages on stderr. As the
-//! real binary does, `-s reload` parses the configuration itself before it signals the master
-//! (SIGHUP), so a broken file is reported on the console and the running nginx keeps its old one.
+//! real binary does, `-s reload` (and plain `nginx`) parses the configuration itself before it
+//! signals the master (SIGHUP), so a broken file is reported on the console, with the warnings of
+//! a good one, and the running nginx keeps its old one.
 //! A configuration nested deeper than nginx's stack kills it with SIGSEGV: bash then says
 //! `Segmentation fault` (no core: an interactive shell keeps `ulimit -c 0`) and `$?` is 139.
 
 use super::{Ctx, Output};
 use crate::host::userland::daemons::nginx;
 use crate::host::userland::process::{Signal, StartError};
-use crate::proto::nginx::TestRun;
+use crate::proto::nginx::{TestRun, warn_line};
 
 const VERSION: &str = "nginx version: nginx/1.22.1";
 const NO_PID_FILE: &str = "nginx: [error] open() \"/run/nginx.pid\" failed (2: No such file or directory)";
@@ -49,15 +50,22 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
                 o.err(NO_PID_FILE);
                 return o.status(1);
             }
-            if signal == Signal::Hup
-                && let Err(e) = nginx::load(ctx.k)
-            {
-                return refused(o, e);
+            if signal == Signal::Hup {
+                match nginx::load(ctx.k) {
+                    Err(e) => return refused(o, e),
+                    Ok(loaded) => loaded.warnings.iter().for_each(|w| o.err(warn_line(w))),
+                }
             }
             ctx.u.signal_name(ctx.k, ctx.now, "nginx", signal);
             o
         }
         [] => {
+            // nginx reads its configuration, printing its warnings, before it binds.
+            let warnings = match nginx::load(ctx.k) {
+                Err(e) => return refused(o, e),
+                Ok(loaded) => loaded.warnings,
+            };
+            warnings.iter().for_each(|w| o.err(warn_line(w)));
             if running {
                 o.err("nginx: [emerg] bind() to 0.0.0.0:80 failed (98: Address already in use)");
                 return o.status(1);
