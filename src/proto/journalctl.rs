@@ -5,6 +5,12 @@
 //! format, `Nov 24 16:00:03 lb-1 Keepalived_vrrp[1003]: (VI_1) Entering MASTER STATE`. With
 //! `-u`, the entries of processes in those units; `-n N` the last N (10 when following, else
 //! all).
+//!
+//! Sources: the header is systemd's `journalctl.c` (`printf("-- Logs begin at %s, end at %s.
+//! --\n", format_timestamp(…))`, only `"-- Logs begin at %s. --\n"` with `arg_follow`), its
+//! times `format_timestamp`'s `"%a %Y-%m-%d %H:%M:%S %Z"`; an entry is `logs-show.c`'s
+//! `output_short`: `strftime(buf, sizeof(buf), "%b %d %H:%M:%S", …)` (the day zero-padded), the
+//! host name, then `IDENTIFIER[PID]: MESSAGE`.
 
 use super::ArgError;
 use crate::kernel::{Calendar, SimTime};

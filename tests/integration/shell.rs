@@ -111,7 +111,7 @@ fn a_here_document_replaces_a_configuration_that_a_restart_reads() {
             _ => None,
         })
         .expect("the here-document was typed");
-    assert_eq!(printed(&r, "lb-1", &typed), (vec!["! lowered on lb-1".to_owned()], Some(0)));
+    assert_eq!(printed(&r, "lb-1", &typed), (vec!["! lowered on lb-1 (0 MASTER before)".to_owned()], Some(0)));
     // `<<'EOF'` keeps `$HOSTNAME`; `<<-` strips the tabs; a here-string is one line.
     assert_eq!(printed(&r, "lb-1", "cat <<'EOF' | grep -c HOSTNAME\n$HOSTNAME\nEOF").0, ["1"]);
     assert_eq!(printed(&r, "lb-1", "cat <<-END\n\t\tindented\n\tEND").0, ["indented"]);

@@ -13,6 +13,12 @@
 //! `size` rule would: it is renamed to `/var/log/messages-YYYYMMDD` (replacing an older one of
 //! that day) and a new one begins. The real rule is weekly; a cap keeps a long run's memory
 //! bounded whatever it logs.
+//!
+//! The line format is rsyslog's `RSYSLOG_TraditionalFileFormat` (rsyslog's reserved template
+//! names: `"%TIMESTAMP% %HOSTNAME% %syslogtag%%msg:::sp-if-no-1st-sp%%msg:::drop-last-lf%\n"`),
+//! the default of CentOS 7's `rsyslog.conf` (`$ActionFileDefaultTemplate
+//! RSYSLOG_TraditionalFileFormat`): `%TIMESTAMP%` is RFC 3164's `Mmm dd hh:mm:ss` with the day
+//! padded by a space (`Nov  4`), unlike journalctl's zero (`Nov 04`, see `proto::journalctl`).
 
 use std::collections::VecDeque;
 

@@ -131,6 +131,15 @@ impl Partial {
     }
 }
 
+/// A `$(…)` of a here-document body: [`Lexer::here_substitutions`].
+#[derive(Debug)]
+pub(super) struct HereSubstitution {
+    pub(super) slot: usize,
+    pub(super) part: usize,
+    pub(super) text: String,
+    pub(super) at: usize,
+}
+
 /// A here-document whose body comes after the next newline.
 #[derive(Debug)]
 struct PendingHere {
@@ -152,7 +161,17 @@ pub(super) struct Lexer<'s> {
     /// Here-document bodies and here-strings, by slot.
     pub(super) heres: Vec<Word>,
     pub(super) warnings: Vec<String>,
+    /// `$(…)` in here-document bodies, to be read as lines of their own: the here-document's
+    /// slot, the part of its word that stands for it, its text and where that starts. The reader
+    /// reads them into its arena when the line is over ([`super::parse`]).
+    pub(super) here_substitutions: Vec<HereSubstitution>,
+    /// How many here-document substitutions this line is inside.
+    pub(super) here_depth: usize,
 }
+
+/// The deepest here-document `$(…)` nesting read (a here-document in a substitution in a
+/// here-document…): each level reads its text once more.
+pub(super) const MAX_HERE_DEPTH: usize = 8;
 
 fn unsupported(what: impl Into<String>, at: usize) -> ParseError {
     ParseError::Unsupported { what: what.into(), at }
@@ -175,8 +194,18 @@ fn is_name_char(c: char) -> bool {
 }
 
 impl<'s> Lexer<'s> {
-    pub(super) fn new(src: &'s str) -> Lexer<'s> {
-        Lexer { src, pos: 0, current: None, saved: Vec::new(), pending: Vec::new(), heres: Vec::new(), warnings: Vec::new() }
+    pub(super) fn new(src: &'s str, here_depth: usize) -> Lexer<'s> {
+        Lexer {
+            src,
+            pos: 0,
+            current: None,
+            saved: Vec::new(),
+            pending: Vec::new(),
+            heres: Vec::new(),
+            warnings: Vec::new(),
+            here_substitutions: Vec::new(),
+            here_depth,
+        }
     }
 
     fn peek(&self) -> Option<char> {
@@ -327,7 +356,11 @@ impl<'s> Lexer<'s> {
                     here.line, here.delimiter
                 ));
             }
-            let word = if here.quoted { Word { parts: vec![Part::Quoted(body)], at: start } } else { here_body(&body, start)? };
+            let word = if here.quoted {
+                Word { parts: vec![Part::Quoted(body)], at: start }
+            } else {
+                here_body(&body, start, self.here_depth, here.slot, &mut self.here_substitutions)?
+            };
             self.heres[here.slot] = word;
         }
         Ok(())
@@ -501,9 +534,11 @@ pub(crate) fn brace_range(inner: &str) -> Option<(i64, i64)> {
     Some((a.parse().ok()?, b.parse().ok()?))
 }
 
-/// The body of a here-document whose delimiter was not quoted: `$NAME`, `${NAME}`, `$?`, and
-/// `\` before `$`, `` ` ``, `\` or a newline; everything else is taken as it is.
-fn here_body(body: &str, start: usize) -> Result<Word, ParseError> {
+/// The body of a here-document whose delimiter was not quoted: `$NAME`, `${NAME}`, `$?`,
+/// `$(…)`, and `\` before `$`, `` ` ``, `\` or a newline; everything else is taken as it is.
+/// Each `$(…)` is to be read as a line of its own: the word holds a placeholder part for it, and
+/// it goes in `substitutions` (here-document `slot`'s).
+fn here_body(body: &str, start: usize, depth: usize, slot: usize, substitutions: &mut Vec<HereSubstitution>) -> Result<Word, ParseError> {
     let mut w = Partial { at: start, ..Partial::default() };
     let mut chars = body.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -518,12 +553,33 @@ fn here_body(body: &str, start: usize) -> Result<Word, ParseError> {
                 }
                 _ => w.push_char('\\', true),
             },
-            '`' => return Err(unsupported("command substitution in a here-document", start + i)),
+            '`' => return Err(unsupported("command substitution with backquotes (`…`; write $(…))", start + i)),
             '$' => {
                 let rest = &body[i + 1..];
                 let next = rest.chars().next();
                 match next {
-                    Some('(') => return Err(unsupported("command substitution in a here-document", start + i)),
+                    Some('(') if rest.starts_with("((") => return Err(unsupported("arithmetic expansion (`$((…))`)", start + i)),
+                    Some('(') => {
+                        if depth >= MAX_HERE_DEPTH {
+                            return Err(unsupported(
+                                format!("command substitutions in here-documents nested more than {MAX_HERE_DEPTH} deep"),
+                                start + i,
+                            ));
+                        }
+                        let inner = start + i + 2;
+                        let len = matching_paren(&rest[1..]).ok_or_else(|| eof_looking_for(')', start + body.len()))?;
+                        w.push_part(Part::Subst { list: usize::MAX, quoted: true });
+                        substitutions.push(HereSubstitution {
+                            slot,
+                            part: w.parts.len() - 1,
+                            text: rest[1..1 + len].to_owned(),
+                            at: inner,
+                        });
+                        // `(`, the text and `)`.
+                        for _ in 0..len + 2 {
+                            chars.next();
+                        }
+                    }
                     Some('?') => {
                         chars.next();
                         w.push_part(Part::Status);
@@ -560,4 +616,41 @@ fn here_body(body: &str, start: usize) -> Result<Word, ParseError> {
     }
     w.flush();
     Ok(Word { parts: w.parts, at: start })
+}
+
+/// The length of the text before the `)` that closes a `$(` whose text `rest` is: quotes,
+/// backslashes and nested parentheses skipped over. `None` if it is not closed.
+fn matching_paren(rest: &str) -> Option<usize> {
+    let mut depth = 1usize;
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '\'' => loop {
+                if chars.next()?.1 == '\'' {
+                    break;
+                }
+            },
+            '"' => loop {
+                match chars.next()?.1 {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => break,
+                    _ => {}
+                }
+            },
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }

@@ -210,6 +210,14 @@ impl ParseError {
         }
     }
 
+    /// The same problem in a line that holds this one's text from byte `offset` on.
+    pub(crate) fn shifted(self, offset: usize) -> ParseError {
+        match self {
+            ParseError::Syntax { message, at } => ParseError::Syntax { message, at: at + offset },
+            ParseError::Unsupported { what, at } => ParseError::Unsupported { what, at: at + offset },
+        }
+    }
+
     /// The problem `labsim check` reports for a scenario that types it.
     pub(crate) fn check_message(&self) -> String {
         match self {

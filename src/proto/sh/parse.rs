@@ -20,8 +20,8 @@
 //! (SIGSEGV) reading 1 968 nested ones (1 967 pass); deeper nesting is refused here as not
 //! modelled ([`MAX_COMSUB_DEPTH`]).
 
-use super::lexer::{Lexer, Op, Tok};
-use super::{AndOr, Command, Connector, List, ParseError, Part, Pipeline, Redirect, Script, Simple, Target, Word};
+use super::lexer::{HereSubstitution, Lexer, Op, Tok};
+use super::{AndOr, Command, Connector, List, ListId, ParseError, Part, Pipeline, Redirect, Script, Simple, Target, Word};
 
 /// `YYMAXDEPTH`: the states bash's parser stack holds.
 const YYMAXDEPTH: usize = 10_000;
@@ -138,8 +138,13 @@ impl Frame {
 
 /// Reads a typed line (which may span several lines: loops, here-documents, a trailing `|`).
 pub(crate) fn read(line: &str) -> Result<Script, ParseError> {
-    Reader { lexer: Lexer::new(line), lists: vec![List::default()], frames: vec![Frame::new(Kind::Top, 1)], stack: Stack { depth: 1 } }
-        .run()
+    read_nested(line, 0)
+}
+
+/// Reads `line`, which is the text of a `$(…)` in a here-document `depth` levels down.
+pub(super) fn read_nested(line: &str, depth: usize) -> Result<Script, ParseError> {
+    let lexer = Lexer::new(line, depth);
+    Reader { lexer, lists: vec![List::default()], frames: vec![Frame::new(Kind::Top, 1)], stack: Stack { depth: 1 } }.run()
 }
 
 struct Reader<'s> {
@@ -629,6 +634,20 @@ impl Reader<'_> {
                 self.end_andor();
                 let f = self.frame();
                 self.lists[0] = std::mem::take(&mut f.list);
+                // Here-documents' substitutions join the arena after the line's own lists.
+                for here in std::mem::take(&mut self.lexer.here_substitutions) {
+                    let HereSubstitution { slot, part, text, at } = here;
+                    let inner = read_nested(&text, self.lexer.here_depth + 1).map_err(|e| e.shifted(at))?;
+                    let list = self.lists.len();
+                    let heres = self.lexer.heres.len();
+                    let Script { lists, heres: inner_heres, warnings } = inner;
+                    self.lists.extend(lists.into_iter().map(|l| shift_list(l, list, heres)));
+                    self.lexer.heres.extend(inner_heres.into_iter().map(|w| shift_word(w, list)));
+                    self.lexer.warnings.extend(warnings);
+                    if let Some(p) = self.lexer.heres.get_mut(slot).and_then(|w| w.parts.get_mut(part)) {
+                        *p = Part::Subst { list, quoted: true };
+                    }
+                }
                 Ok(Some(Script {
                     lists: std::mem::take(&mut self.lists),
                     heres: std::mem::take(&mut self.lexer.heres),
@@ -680,4 +699,56 @@ fn assignment(word: &Word) -> Result<Option<(String, Word)>, ParseError> {
         parts[0] = Part::Literal(rest);
     }
     Ok(Some((name.to_owned(), Word { parts, at: word.at + eq + 1 })))
+}
+
+/// A list read on its own, renumbered to start at list `lists` and here-document `heres` of
+/// the arena it joins.
+fn shift_list(list: List, lists: ListId, heres: usize) -> List {
+    let shift_pipeline = |p: Pipeline| Pipeline {
+        bang: p.bang,
+        commands: p
+            .commands
+            .into_iter()
+            .map(|c| match c {
+                Command::Simple(simple) => Command::Simple(Simple {
+                    assignments: simple.assignments.into_iter().map(|(n, w)| (n, shift_word(w, lists))).collect(),
+                    words: simple.words.into_iter().map(|w| shift_word(w, lists)).collect(),
+                    redirects: simple
+                        .redirects
+                        .into_iter()
+                        .map(|r| Redirect {
+                            to: match r.to {
+                                Target::Read(w) => Target::Read(shift_word(w, lists)),
+                                Target::Write { file, append } => Target::Write { file: shift_word(file, lists), append },
+                                Target::Both { file, append } => Target::Both { file: shift_word(file, lists), append },
+                                Target::Here(slot) => Target::Here(slot + heres),
+                                dup @ Target::Dup(_) => dup,
+                            },
+                            ..r
+                        })
+                        .collect(),
+                }),
+                Command::For { var, words, body } => {
+                    Command::For { var, words: words.into_iter().map(|w| shift_word(w, lists)).collect(), body: body + lists }
+                }
+            })
+            .collect(),
+    };
+    List {
+        items: list
+            .items
+            .into_iter()
+            .map(|a| AndOr { first: shift_pipeline(a.first), rest: a.rest.into_iter().map(|(c, p)| (c, shift_pipeline(p))).collect() })
+            .collect(),
+    }
+}
+
+/// A word read on its own, its substitutions renumbered to start at list `lists`.
+fn shift_word(mut word: Word, lists: ListId) -> Word {
+    for part in &mut word.parts {
+        if let Part::Subst { list, .. } = part {
+            *list += lists;
+        }
+    }
+    word
 }

@@ -151,7 +151,9 @@ fn what_labsim_does_not_model_is_refused_where_it_is() {
     assert!(unsupported("echo {a,b}").0.contains("brace expansion"));
     assert!(unsupported("echo $1").0.contains("$1"));
     assert!(unsupported("X=1 curl x").0.contains("before a command"));
-    assert!(unsupported("cat <<EOF\n$(date)\nEOF").0.contains("here-document"));
+    assert!(unsupported("cat <<EOF\n`date`\nEOF").0.contains("backquotes"));
+    // Inside a here-document's `$(…)`, at the position in the whole line.
+    assert_eq!(unsupported("cat <<EOF\n$(a & b)\nEOF"), ("background jobs (`&`)".to_owned(), 14));
     assert!(unsupported("echo x 3>f").0.contains("descriptor 3"));
     assert!(unsupported("[[ -f x ]]").0.contains("[["));
     // Quoted, they are words.
@@ -204,4 +206,41 @@ fn deep_command_substitutions_are_read_without_recursion() {
     // A long here-document and a long pipeline in linear time.
     let body = "line of a here-document\n".repeat(200_000);
     assert_eq!(ok(&format!("cat <<E\n{body}E")).heres[0].parts, [Part::Quoted(body)]);
+}
+
+#[test]
+fn command_substitution_in_a_here_document() {
+    let s = ok("x=1; cat > f <<EOF\nhost $(hostname) $(echo \"a)b\" | wc -c)\n$(cat <<E\n$(echo in)\nE\n)\nEOF\necho $(pwd)");
+    // The line's own lists first (0 and `$(pwd)`), then the here-document's, renumbered.
+    let [
+        Part::Quoted(host),
+        Part::Subst { list: a, quoted: true },
+        Part::Quoted(space),
+        Part::Subst { list: b, .. },
+        Part::Quoted(nl),
+        Part::Subst { list: c, .. },
+        Part::Quoted(end),
+    ] = s.heres[0].parts.as_slice()
+    else {
+        panic!("{:?}", s.heres[0]);
+    };
+    assert_eq!((host.as_str(), space.as_str(), nl.as_str(), end.as_str()), ("host ", " ", "\n", "\n"));
+    assert_eq!((*a, *b), (2, 3));
+    let Command::Simple(hostname) = &s.lists[*a].items[0].first.commands[0] else { panic!() };
+    assert_eq!(hostname.words[0].literal().as_deref(), Some("hostname"));
+    // `echo "a)b" | wc -c`: the quoted `)` does not close it.
+    assert_eq!(s.lists[*b].items[0].first.commands.len(), 2);
+    // The nested here-document's own `$(echo in)` lands in the arena too.
+    let Command::Simple(cat) = &s.lists[*c].items[0].first.commands[0] else { panic!() };
+    let Target::Here(slot) = cat.redirects[0].to else { panic!() };
+    let Part::Subst { list: inner, .. } = s.heres[slot].parts[0] else { panic!("{:?}", s.heres[slot]) };
+    let Command::Simple(echo) = &s.lists[inner].items[0].first.commands[0] else { panic!() };
+    assert_eq!(echo.words[1].literal().as_deref(), Some("in"));
+    // A `$(` never closed, and nesting past the bound.
+    assert_eq!(syntax("cat <<EOF\n$(date\nEOF"), "bash: unexpected EOF while looking for matching `)'");
+    let mut deep = "x".to_owned();
+    for level in 0..20 {
+        deep = format!("$(cat <<E{level}\n{deep}\nE{level}\n)");
+    }
+    assert!(unsupported(&format!("cat <<E\n{deep}\nE")).0.contains("nested more than 8"));
 }

@@ -341,7 +341,19 @@ impl Userland {
                 };
                 match target {
                     Ok(t) => redirects.push(t),
-                    Err(Pending(list)) => return Step::Pending(list),
+                    Err(Pending(list)) => {
+                        // bash expands a here-document when it performs that redirection, after
+                        // the ones before it: `cat > f <<EOF` with `$(cat f)` in it reads the
+                        // file already truncated.
+                        if matches!(r.to, Target::Here(_)) {
+                            for before in &redirects {
+                                if let Redirect::Write(_, path, false) | Redirect::Both(path, false) = before {
+                                    open_file(k, now, path, false);
+                                }
+                            }
+                        }
+                        return Step::Pending(list);
+                    }
                 }
             }
             collect_substitutions(simple.words.iter().chain(simple.assignments.iter().map(|(_, w)| w)), &mut used);
