@@ -279,7 +279,6 @@ def main():
     seen_words = set()
     for n, line in enumerate(seen_lines):
         write("shell_expand", f"{n:03}", line)
-        write("shell_words", f"{n:03}", line)
         for tool, words in tool_words(line):
             key = (tool, tuple(words))
             if key not in seen_words:

@@ -11,9 +11,9 @@
 
 use std::path::Path;
 
-use crate::host::{ExpandLimits, expand_within, nginx_t, split_words};
+use crate::host::nginx_t;
 use crate::proto::nginx::config::{DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
-use crate::proto::{curl, nc, ping, vrrp};
+use crate::proto::{curl, nc, ping, sh, vrrp};
 use crate::wire::http::{self, Limits, Parsed};
 use crate::wire::vrrp as vrrp_wire;
 use crate::wire::{arp, ethernet, icmp, ipv4, tcp};
@@ -62,19 +62,10 @@ pub fn nginx_conf(data: &[u8]) {
 /// The lab's `/etc/hosts` lines for the web servers.
 const LAB_HOSTS: &str = "192.168.20.201 web-1\n192.168.20.202 web-2\n192.168.20.203 web-3\n";
 
-/// A typed command line through the shell's expansion (sequences, `for` loops, brace ranges,
-/// redirections) into simple commands, within limits far below a console's (100 000 commands,
-/// 64 MiB): the same refusals, reached without building megabytes of commands first.
+/// A typed command line as the console reads it (bash's grammar: quoting, pipelines, `&&` and
+/// `||`, `$(…)`, here-documents, redirections, `for` loops, with bash's parser-stack limits).
 pub fn shell_expand(data: &[u8]) {
-    let _ = expand_within(&String::from_utf8_lossy(data), SHELL_LIMITS);
-}
-
-/// [`shell_expand`]'s limits: 1 000 commands and loop turns, 64 KiB.
-const SHELL_LIMITS: ExpandLimits = ExpandLimits { commands: 1_000, bytes: 64 << 10 };
-
-/// A command line split into words as the shell quotes them.
-pub fn shell_words(data: &[u8]) {
-    let _ = split_words(&String::from_utf8_lossy(data));
+    let _ = sh::read(&String::from_utf8_lossy(data));
 }
 
 /// An HTTP request head under Apache's, nginx's and no limits. A complete head must also be

@@ -20,7 +20,7 @@ pub(crate) use kernel::NicView;
 use kernel::{Kernel, Sys};
 use userland::Userland;
 #[cfg(feature = "fuzzing")]
-pub(crate) use userland::{ExpandLimits, expand_within, nginx_t, split_words};
+pub(crate) use userland::nginx_t;
 pub(crate) use userland::{ServiceView, configured_instances, service_names};
 
 use crate::kernel::{Calendar, SimRng, SimTime};
@@ -75,7 +75,8 @@ impl Host {
         for (path, contents) in cfg.files {
             kernel.fs_mut().write(&path, contents, SimTime::ZERO);
         }
-        let userland = Userland::new(kernel.fs_mut(), &cfg.enabled);
+        let hostname = kernel.hostname().to_owned();
+        let userland = Userland::new(&hostname, kernel.fs_mut(), &cfg.enabled);
         Host { kernel, userland }
     }
 

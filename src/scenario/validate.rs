@@ -772,6 +772,8 @@ impl Validator {
                 TimelineFile::At(at, host, command) => {
                     if command.trim().is_empty() {
                         self.report(scope.src, &path.index(2), Target::Value, Issue::EmptyCommand);
+                    } else if let Err(e) = crate::proto::sh::read(command) {
+                        self.shell_problem(scope.src, &path.index(2), &e);
                     }
                     (at, host, TimelineAction::Command(command.clone()))
                 }
@@ -785,6 +787,17 @@ impl Validator {
             }
         }
         entries
+    }
+
+    /// A typed command that bash refuses (in bash's words) or that labsim does not model, at
+    /// the offending byte of the string.
+    fn shell_problem(&mut self, src: Src, path: &FieldPath, e: &crate::proto::sh::ParseError) {
+        let issue = Issue::Shell(e.check_message());
+        let at = self.checker.sources.get(src).and_then(|s| s.index.as_ref()).and_then(|i| i.find_in_string(path, e.at()));
+        match at {
+            Some(at) => self.checker.report_at(src, at, &path.to_string(), issue),
+            None => self.report(src, path, Target::Value, issue),
+        }
     }
 
     fn location(&self, src: Src, path: &FieldPath) -> SourceLocation {

@@ -265,6 +265,8 @@ impl Process for NginxProc {
         }
         match signal {
             Signal::Hup => self.reload(k, now),
+            // Ignored (`ngx_signals`: SIGPIPE is SIG_IGN).
+            Signal::Pipe => {}
             Signal::Kill => {
                 self.stop(k);
                 self.exit = Some(Exit::Signal(Signal::Kill));
@@ -489,8 +491,7 @@ fn carry_out_actions(
 }
 
 fn log(k: &mut Sys<'_>, now: SimTime, pid: u32, file: &str, line: &str) {
-    k.fs_mut().append_line(file, line, now);
-    k.syslog(now, "nginx", pid, line.to_owned());
+    k.file_log(now, "nginx", pid, file, line.to_owned());
 }
 
 #[cfg(test)]

@@ -3,5 +3,7 @@
 //! lists them.
 
 pub(crate) mod curl;
+pub(crate) mod journalctl;
 pub(crate) mod nc;
 pub(crate) mod ping;
+pub(crate) mod tail;
