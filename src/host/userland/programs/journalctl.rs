@@ -1,18 +1,18 @@
 //! `journalctl`: the journal's entries as `proto::journalctl` chooses and words them; with
 //! `-f`, a process that goes on printing each new entry as it is logged, until interrupted.
 
-use crate::host::kernel::{Stdio, Sys};
+use super::streams::Streams;
+use crate::host::kernel::Sys;
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 use crate::proto::journalctl::{Args, header, short};
 
 struct Follow {
-    stdio: Stdio,
+    out: Streams,
     args: Args,
     /// The cursor of the next entry to look at.
     next: u64,
-    exit: Option<Exit>,
 }
 
 pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
@@ -33,31 +33,16 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Proc
         k.journal().filter(|(_, e)| args.matches(e.unit)).map(|(_, e)| short(calendar, e.at, &host, &e.ident, e.pid, &e.line)).collect();
     let skip = args.lines.map_or(0, |n| shown.len().saturating_sub(n));
     lines.extend(shown.into_iter().skip(skip));
-    let mut f = Follow { stdio, next: k.journal_end(), args, exit: None };
+    let mut f = Follow { out: Streams::new(stdio), next: k.journal_end(), args };
     for line in lines {
-        f.say(k, now, line);
+        f.out.say(k, now, Stream::Stdout, line);
     }
-    if !f.args.follow && f.exit.is_none() {
-        f.end(k, now, Exit::Code(0));
+    if !f.args.follow && f.out.exit.is_none() {
+        f.out.end(k, now, Exit::Code(0));
     }
-    match f.exit {
+    match f.out.exit {
         None => Ok(Box::new(f)),
         Some(exit) => Err(exit.status()),
-    }
-}
-
-impl Follow {
-    fn say(&mut self, k: &mut Sys<'_>, now: SimTime, line: String) {
-        if self.exit.is_none() && k.print(now, &self.stdio, Stream::Stdout, line).is_err() {
-            self.end(k, now, Exit::Signal(Signal::Pipe));
-        }
-    }
-
-    fn end(&mut self, k: &mut Sys<'_>, now: SimTime, exit: Exit) {
-        if self.exit.is_none() {
-            self.exit = Some(exit);
-            k.exit_status(now, &self.stdio, exit.status());
-        }
     }
 }
 
@@ -67,7 +52,7 @@ impl Process for Follow {
     }
 
     fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
-        if self.exit.is_some() || k.journal_end() == self.next {
+        if self.out.exit.is_some() || k.journal_end() == self.next {
             return false;
         }
         let calendar = k.calendar();
@@ -80,7 +65,7 @@ impl Process for Follow {
             .collect();
         self.next = k.journal_end();
         for line in new {
-            self.say(k, now, line);
+            self.out.say(k, now, Stream::Stdout, line);
         }
         true
     }
@@ -90,13 +75,13 @@ impl Process for Follow {
     }
 
     fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
-        self.end(k, now, Exit::Signal(signal));
+        self.out.end(k, now, Exit::Signal(signal));
     }
 
     fn exit(&self) -> Option<Exit> {
-        self.exit
+        self.out.exit
     }
     fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
-        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: "following the journal".to_owned(), http: None })
+        self.out.exit.is_none().then(|| Unfinished { id: self.out.stdio.id, state: "following the journal".to_owned(), http: None })
     }
 }

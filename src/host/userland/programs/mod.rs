@@ -6,4 +6,5 @@ pub(crate) mod curl;
 pub(crate) mod journalctl;
 pub(crate) mod nc;
 pub(crate) mod ping;
+mod streams;
 pub(crate) mod tail;

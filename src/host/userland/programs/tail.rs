@@ -4,7 +4,8 @@
 //! rotated away keeps being read under its new name, and a file truncated in place is read
 //! again from its start after `tail: FILE: file truncated`.
 
-use crate::host::kernel::{Stdio, Sys};
+use super::streams::Streams;
+use crate::host::kernel::Sys;
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
@@ -26,12 +27,11 @@ struct Followed {
 }
 
 struct Tail {
-    stdio: Stdio,
+    out: Streams,
     files: Vec<Followed>,
     headers: bool,
     /// The file whose header was printed last.
     last_header: Option<usize>,
-    exit: Option<Exit>,
 }
 
 pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
@@ -41,7 +41,7 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Proc
         Err(e) => return Err(fail(k, now, &stdio, e.lines, e.status)),
     };
     let count = usize::try_from(parsed.lines).unwrap_or(usize::MAX);
-    let mut t = Tail { stdio, files: Vec::new(), headers: parsed.headers, last_header: None, exit: None };
+    let mut t = Tail { out: Streams::new(stdio), files: Vec::new(), headers: parsed.headers, last_header: None };
     let mut printed_any = false;
     for input in &parsed.inputs {
         let Input::File(name) = input else { continue };
@@ -52,7 +52,7 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Proc
             } else {
                 format!("tail: cannot open '{name}' for reading: No such file or directory")
             };
-            t.say(k, now, Stream::Stderr, line);
+            t.out.say(k, now, Stream::Stderr, line);
             continue;
         };
         let text = String::from_utf8_lossy(&file.contents).into_owned();
@@ -65,43 +65,24 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Proc
         }
         if t.headers {
             if printed_any {
-                t.say(k, now, Stream::Stdout, String::new());
+                t.out.say(k, now, Stream::Stdout, String::new());
             }
-            t.say(k, now, Stream::Stdout, format!("==> {name} <=="));
+            t.out.say(k, now, Stream::Stdout, format!("==> {name} <=="));
             t.last_header = Some(t.files.len());
         }
         printed_any = true;
         let lines: Vec<&str> = text.lines().collect();
         for line in &lines[lines.len().saturating_sub(count)..] {
-            t.say(k, now, Stream::Stdout, (*line).to_owned());
+            t.out.say(k, now, Stream::Stdout, (*line).to_owned());
         }
         t.files.push(Followed { name: name.clone(), ino, offset, partial });
     }
     if t.files.is_empty() {
-        return Err(fail(k, now, &t.stdio, vec!["tail: no files remaining".to_owned()], 1));
+        return Err(fail(k, now, &t.out.stdio, vec!["tail: no files remaining".to_owned()], 1));
     }
-    match t.exit {
+    match t.out.exit {
         None => Ok(Box::new(t)),
         Some(exit) => Err(exit.status()),
-    }
-}
-
-impl Tail {
-    /// Prints a line; a closed pipe kills it (SIGPIPE).
-    fn say(&mut self, k: &mut Sys<'_>, now: SimTime, stream: Stream, line: String) {
-        if self.exit.is_some() {
-            return;
-        }
-        if k.print(now, &self.stdio, stream, line).is_err() {
-            self.end(k, now, Exit::Signal(Signal::Pipe));
-        }
-    }
-
-    fn end(&mut self, k: &mut Sys<'_>, now: SimTime, exit: Exit) {
-        if self.exit.is_none() {
-            self.exit = Some(exit);
-            k.exit_status(now, &self.stdio, exit.status());
-        }
     }
 }
 
@@ -135,12 +116,12 @@ impl Process for Tail {
         let moved = !out.is_empty();
         for (i, stream, line) in out {
             if self.headers && stream == Stream::Stdout && self.last_header != Some(i) {
-                self.say(k, now, Stream::Stdout, String::new());
+                self.out.say(k, now, Stream::Stdout, String::new());
                 let name = self.files[i].name.clone();
-                self.say(k, now, Stream::Stdout, format!("==> {name} <=="));
+                self.out.say(k, now, Stream::Stdout, format!("==> {name} <=="));
                 self.last_header = Some(i);
             }
-            self.say(k, now, stream, line);
+            self.out.say(k, now, stream, line);
         }
         moved
     }
@@ -151,14 +132,14 @@ impl Process for Tail {
 
     /// Every signal it gets ends it.
     fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
-        self.end(k, now, Exit::Signal(signal));
+        self.out.end(k, now, Exit::Signal(signal));
     }
 
     fn exit(&self) -> Option<Exit> {
-        self.exit
+        self.out.exit
     }
     fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
         let names: Vec<&str> = self.files.iter().map(|f| f.name.as_str()).collect();
-        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: format!("following {}", names.join(", ")), http: None })
+        self.out.exit.is_none().then(|| Unfinished { id: self.out.stdio.id, state: format!("following {}", names.join(", ")), http: None })
     }
 }
