@@ -82,6 +82,6 @@ impl Process for Follow {
         self.out.exit
     }
     fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
-        self.out.exit.is_none().then(|| Unfinished { id: self.out.stdio.id, state: "following the journal".to_owned(), http: None })
+        self.out.unfinished(|| "following the journal".to_owned())
     }
 }

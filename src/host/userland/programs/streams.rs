@@ -3,7 +3,7 @@
 //! as in Linux, and its exit status is reported once.
 
 use crate::host::kernel::{Stdio, Sys};
-use crate::host::userland::process::{Exit, Signal};
+use crate::host::userland::process::{Exit, Signal, Unfinished};
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 
@@ -31,5 +31,10 @@ impl Streams {
             self.exit = Some(exit);
             k.exit_status(now, &self.stdio, exit.status());
         }
+    }
+
+    /// What the report says of it while it still runs: `state` (`following …`).
+    pub(super) fn unfinished(&self, state: impl FnOnce() -> String) -> Option<Unfinished> {
+        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: state(), http: None })
     }
 }

@@ -139,7 +139,9 @@ impl Process for Tail {
         self.out.exit
     }
     fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
-        let names: Vec<&str> = self.files.iter().map(|f| f.name.as_str()).collect();
-        self.out.exit.is_none().then(|| Unfinished { id: self.out.stdio.id, state: format!("following {}", names.join(", ")), http: None })
+        self.out.unfinished(|| {
+            let names: Vec<&str> = self.files.iter().map(|f| f.name.as_str()).collect();
+            format!("following {}", names.join(", "))
+        })
     }
 }
