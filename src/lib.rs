@@ -18,6 +18,7 @@
 //! - `scenario`: RON text → validated [`Scenario`]
 //! - `lab`: the composition root: runs a scenario, step by step or to the end
 //! - `cli`: arguments, subcommands, exit codes
+//! - `fuzz` (feature `fuzzing`, hidden): one entry per fuzz target of `fuzz/`
 //!
 //! Their layers, and what each may use inside and outside the crate, are the table of
 //! `ARCHITECTURE.md` at the repository root, which `tests/integration/architecture/` checks
@@ -25,6 +26,9 @@
 
 mod cli;
 mod fabric;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz;
 mod host;
 mod kernel;
 mod lab;

@@ -7,10 +7,11 @@
 //!
 //! # Crashing on purpose
 //!
-//! Debug builds read `LABSIM_TEST_PANIC_AT` (a duration, `12s`): the run panics when it
-//! reaches that simulated time, which is how `tests/integration/cli.rs` checks this path through
-//! the command line (CI runs the suite with a debug build). Release builds, the ones users
-//! install, compile no such hook: nothing a user can set makes labsim crash on purpose.
+//! `LABSIM_TEST_PANIC_AT` (a duration, `12s`) makes the run panic when it reaches that
+//! simulated time, which is how `tests/integration/verdicts.rs` checks this path through the
+//! command line. The hook is in every build, so that the test suite, which runs with release
+//! builds, exercises the binary users install; only someone who sets the variable on purpose
+//! meets it.
 
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
@@ -83,8 +84,7 @@ pub(super) fn run(scenario: &Scenario, seed: u64, capture: bool, watch: Watch) -
     })
 }
 
-/// Debug builds only: panics at the simulated time `LABSIM_TEST_PANIC_AT` names, if set.
-#[cfg(debug_assertions)]
+/// Panics at the simulated time `LABSIM_TEST_PANIC_AT` names, if set.
 fn test_panic(lab: &mut Lab) {
     let Some(text) = std::env::var_os("LABSIM_TEST_PANIC_AT") else { return };
     let at = text.to_str().and_then(|t| crate::scenario::parse_duration(t).ok()).expect("LABSIM_TEST_PANIC_AT is a duration");
@@ -92,9 +92,6 @@ fn test_panic(lab: &mut Lab) {
     lab.run_until(at);
     panic!("LABSIM_TEST_PANIC_AT: a panic on purpose at {at}");
 }
-
-#[cfg(not(debug_assertions))]
-fn test_panic(_lab: &mut Lab) {}
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,8 @@ use kernel::IfAddr;
 pub(crate) use kernel::NicView;
 use kernel::{Kernel, Sys};
 use userland::Userland;
+#[cfg(feature = "fuzzing")]
+pub(crate) use userland::nginx_t;
 pub(crate) use userland::{ServiceView, configured_instances, service_names};
 
 use crate::kernel::{Calendar, SimRng, SimTime};
@@ -73,7 +75,8 @@ impl Host {
         for (path, contents) in cfg.files {
             kernel.fs_mut().write(&path, contents, SimTime::ZERO);
         }
-        let userland = Userland::new(kernel.fs_mut(), &cfg.enabled);
+        let hostname = kernel.hostname().to_owned();
+        let userland = Userland::new(&hostname, kernel.fs_mut(), &cfg.enabled);
         Host { kernel, userland }
     }
 

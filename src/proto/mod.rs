@@ -8,8 +8,10 @@
 //! [`vrrp::Action`]); the host glue translates those into frames, address changes and trace events.
 
 pub(crate) mod curl;
+pub(crate) mod filters;
 pub(crate) mod http;
 pub(crate) mod httpd;
+pub(crate) mod journalctl;
 pub(crate) mod lines;
 pub(crate) mod nc;
 pub(crate) mod neigh;
@@ -19,6 +21,7 @@ pub(crate) mod neigh;
 pub(crate) mod nfs;
 pub(crate) mod nginx;
 pub(crate) mod ping;
+pub(crate) mod sh;
 pub(crate) mod vrrp;
 
 #[cfg(test)]

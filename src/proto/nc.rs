@@ -291,6 +291,8 @@ pub(crate) enum Signal {
     Term,
     /// SIGKILL (9).
     Kill,
+    /// SIGPIPE (13): its output went to a pipe nobody reads any more.
+    Pipe,
 }
 
 impl Signal {
@@ -300,6 +302,7 @@ impl Signal {
             Signal::Hup => 1,
             Signal::Int => 2,
             Signal::Kill => 9,
+            Signal::Pipe => 13,
             Signal::Term => 15,
         }
     }

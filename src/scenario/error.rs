@@ -368,6 +368,9 @@ pub enum Issue {
     /// A timeline command that is empty or only spaces.
     #[error("empty command")]
     EmptyCommand,
+    /// A timeline command bash would refuse (its message), or that labsim does not model.
+    #[error("{0}")]
+    Shell(String),
     /// A VIP that is not an IPv4 address.
     #[error("bad VIP {0:?}: expected an IPv4 address like \"172.2.20.100\"")]
     BadVip(String),

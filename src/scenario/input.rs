@@ -59,12 +59,18 @@ impl Budget {
     fn read(&mut self, file: File) -> io::Result<Vec<u8>> {
         let mut bytes = Vec::new();
         file.take(self.left.saturating_add(1)).read_to_end(&mut bytes)?;
-        let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        self.take(bytes.len())?;
+        Ok(bytes)
+    }
+
+    /// Counts `len` bytes read against the budget, or fails if they go past it.
+    pub(super) fn take(&mut self, len: usize) -> io::Result<()> {
+        let len = u64::try_from(len).unwrap_or(u64::MAX);
         if len > self.left {
             return Err(too_large());
         }
         self.left -= len;
-        Ok(bytes)
+        Ok(())
     }
 }
 

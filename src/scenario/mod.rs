@@ -198,6 +198,13 @@ pub(crate) fn load_any(path: &Path) -> Result<Loaded, ScenarioError> {
     validate::load_any(path)
 }
 
+/// Checks the bytes of a scenario or topology file as [`load_any`] checks what it read from
+/// `path`. For the fuzz target.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn load_any_bytes(bytes: &[u8], path: &Path) -> Result<Loaded, ScenarioError> {
+    validate::load_any_bytes(bytes, path)
+}
+
 /// Checks scenario `text` as if read from `path`: messages name `path`, and `extends` and
 /// `File(…)` paths are resolved relative to its directory (which is read from disk). For the
 /// tests, which write scenarios inline.

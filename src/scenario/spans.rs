@@ -226,6 +226,29 @@ impl SpanIndex {
         Some(self.token(name.unwrap_or(node.tokens.start))?.at())
     }
 
+    /// Where byte `byte` of the string value at `path` is written: a problem inside a string
+    /// (a shell command's offending token), found by decoding the string as written (escapes,
+    /// line continuations, raw strings) up to that byte. `None` if `path` is not a string.
+    pub(super) fn find_in_string(&self, path: &FieldPath, byte: usize) -> Option<LineCol> {
+        let (id, exact) = self.nearest(path);
+        let token = self.token(self.node(id).filter(|_| exact)?.tokens.start)?;
+        if token.kind != Kind::Str {
+            return None;
+        }
+        let text = token.text(&self.text);
+        let skip = source_offset(text, byte)?;
+        let mut at = token.at();
+        for c in text.get(..skip)?.chars() {
+            if c == '\n' {
+                at.line += 1;
+                at.column = 1;
+            } else {
+                at.column += 1;
+            }
+        }
+        Some(at)
+    }
+
     /// The path of a node, rebuilt from its steps.
     fn path_of(&self, mut id: u32) -> Option<FieldPath> {
         let mut segments = Vec::new();
@@ -530,6 +553,44 @@ impl Walk<'_> {
 }
 
 /// The value of a string token: `"…"` with its escapes, or raw `r#"…"#`.
+/// The offset in a string token's text of byte `byte` of its value (decoded as
+/// [`decode_string`] does); the closing quote's offset for the end of the value.
+fn source_offset(token: &str, byte: usize) -> Option<usize> {
+    if let Some(raw) = token.strip_prefix('r') {
+        let hashes = raw.len() - raw.trim_start_matches('#').len();
+        let start = 1 + hashes + 1;
+        return Some((start + byte).min(token.len().checked_sub(hashes + 1)?));
+    }
+    let body = token.strip_prefix('"')?.strip_suffix('"')?;
+    let mut decoded = 0;
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if decoded >= byte {
+            return Some(1 + i);
+        }
+        if c != '\\' {
+            decoded += c.len_utf8();
+            continue;
+        }
+        match chars.next()?.1 {
+            'x' => {
+                chars.nth(1)?;
+                decoded += 1;
+            }
+            'u' => {
+                let mut hex = String::new();
+                for (_, h) in chars.by_ref().skip(1).take_while(|&(_, h)| h != '}').take(8) {
+                    hex.push(h);
+                }
+                decoded += char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?.len_utf8();
+            }
+            '\n' | '\r' => while chars.next_if(|&(_, c)| matches!(c, ' ' | '\t' | '\n' | '\r')).is_some() {},
+            _ => decoded += 1,
+        }
+    }
+    Some(token.len() - 1)
+}
+
 fn decode_string(token: &str) -> Option<String> {
     if let Some(raw) = token.strip_prefix('r') {
         let hashes = raw.len() - raw.trim_start_matches('#').len();

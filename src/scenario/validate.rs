@@ -207,9 +207,19 @@ fn root_name(text: &str, tokens: &[Token]) -> Option<(String, LineCol)> {
 fn read<T>(path: &Path, then: impl FnOnce(Checker, Src, &str) -> Result<T, ScenarioError>) -> Result<T, ScenarioError> {
     let mut budget = Budget::new();
     let bytes = budget.read_scenario(path).map_err(|error| ScenarioError::Read { path: path.to_path_buf(), error })?;
+    check_bytes(budget, path, &bytes, then)
+}
+
+/// Hands the bytes of the file at `path`, added to a new checker, to `then`.
+fn check_bytes<T>(
+    budget: Budget,
+    path: &Path,
+    bytes: &[u8],
+    then: impl FnOnce(Checker, Src, &str) -> Result<T, ScenarioError>,
+) -> Result<T, ScenarioError> {
     let mut checker = Checker { sources: Vec::new(), problems: Problems::default(), budget };
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    match checker.add_bytes(path.display().to_string(), dir, &bytes) {
+    match checker.add_bytes(path.display().to_string(), dir, bytes) {
         Some((main, text)) => then(checker, main, text),
         None => Err(checker.finish()),
     }
@@ -236,10 +246,24 @@ pub(crate) fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// Reads and checks a scenario or topology file; see [`super::load_any`].
 pub(crate) fn load_any(path: &Path) -> Result<Loaded, ScenarioError> {
-    read(path, |checker, main, text| match topology_at(&checker, main) {
+    read(path, |checker, main, text| check_any(checker, main, path, text))
+}
+
+/// Checks `bytes` as [`load_any`] checks the file it read from `path`. For the fuzz target,
+/// which has the bytes in memory.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn load_any_bytes(bytes: &[u8], path: &Path) -> Result<Loaded, ScenarioError> {
+    let mut budget = Budget::new();
+    budget.take(bytes.len()).map_err(|error| ScenarioError::Read { path: path.to_path_buf(), error })?;
+    check_bytes(budget, path, bytes, |checker, main, text| check_any(checker, main, path, text))
+}
+
+/// Checks the file `main`, already added to `checker`, as a scenario or a topology, whichever it is.
+fn check_any(checker: Checker, main: Src, path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
+    match topology_at(&checker, main) {
         Some(_) => check_lab(checker, main, path, text).map(Loaded::Topology),
         None => check(checker, main, path, text).map(Loaded::Scenario),
-    })
+    }
 }
 
 /// Checks the topology file `main`, already added to `checker`, whose text is `text`.
@@ -748,6 +772,8 @@ impl Validator {
                 TimelineFile::At(at, host, command) => {
                     if command.trim().is_empty() {
                         self.report(scope.src, &path.index(2), Target::Value, Issue::EmptyCommand);
+                    } else if let Err(e) = crate::proto::sh::read(command) {
+                        self.shell_problem(scope.src, &path.index(2), &e);
                     }
                     (at, host, TimelineAction::Command(command.clone()))
                 }
@@ -761,6 +787,17 @@ impl Validator {
             }
         }
         entries
+    }
+
+    /// A typed command that bash refuses (in bash's words) or that labsim does not model, at
+    /// the offending byte of the string.
+    fn shell_problem(&mut self, src: Src, path: &FieldPath, e: &crate::proto::sh::ParseError) {
+        let issue = Issue::Shell(e.check_message());
+        let at = self.checker.sources.get(src).and_then(|s| s.index.as_ref()).and_then(|i| i.find_in_string(path, e.at()));
+        match at {
+            Some(at) => self.checker.report_at(src, at, &path.to_string(), issue),
+            None => self.report(src, path, Target::Value, issue),
+        }
     }
 
     fn location(&self, src: Src, path: &FieldPath) -> SourceLocation {

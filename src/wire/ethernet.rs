@@ -67,7 +67,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     /// The source MAC.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn src_addr(&self) -> [u8; 6] {
         mac(&self.buffer.as_ref()[field::SRC])
     }
@@ -133,7 +133,7 @@ pub(crate) struct Repr {
 
 impl Repr {
     /// Reads the header of a frame.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn parse<T: AsRef<[u8]>>(frame: &Frame<T>) -> Result<Repr> {
         frame.check_len()?;
         Ok(Repr { dst: frame.dst_addr(), src: frame.src_addr(), ethertype: frame.ethertype() })

@@ -229,7 +229,7 @@ impl RequestHead {
     }
 
     /// The head as sent on the wire.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.buffer_len());
         out.extend_from_slice(self.request_line().as_bytes());
@@ -239,7 +239,7 @@ impl RequestHead {
     }
 
     /// Length of [`RequestHead::to_bytes`].
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn buffer_len(&self) -> usize {
         self.method.len() + self.target.len() + 8 + 4 + headers_len(&self.headers) + 2
     }
@@ -274,7 +274,7 @@ impl ResponseHead {
     }
 
     /// The first value of header `name` (case-insensitive).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
     }
@@ -284,9 +284,10 @@ impl ResponseHead {
         content_length_of(&self.headers)
     }
 
-    /// The status line without its line end: `HTTP/1.1 200 OK`.
+    /// The status line without its line end: `HTTP/1.1 200 OK`. The code has its three digits,
+    /// as it was received (`004` parses as 4).
     pub(crate) fn status_line(&self) -> String {
-        format!("{} {} {}", self.version, self.status, self.reason)
+        format!("{} {:03} {}", self.version, self.status, self.reason)
     }
 
     /// The head as sent on the wire.
@@ -663,5 +664,18 @@ Vary: Accept-Encoding\r\n\r\n";
             let _ = parse_response(&noise[..n]);
             let _ = parse_response_eager(&noise[..n]);
         }
+    }
+
+    /// Found by the `http_response` fuzz target (`HTTP/1.1 004\n\n`): a code below 100 is
+    /// emitted with its three digits, so that the head parses back.
+    #[test]
+    fn a_status_below_100_keeps_its_three_digits() {
+        let Parsed::Complete { head, .. } = parse_response(b"HTTP/1.1 004\n\n") else { panic!("not complete") };
+        assert_eq!(head.status, 4);
+        assert_eq!(head.status_line(), "HTTP/1.1 004 ");
+        let bytes = head.to_bytes();
+        assert_eq!(bytes, b"HTTP/1.1 004 \r\n\r\n");
+        assert_eq!(bytes.len(), head.buffer_len());
+        assert_eq!(parse_response(&bytes), Parsed::Complete { head, head_len: bytes.len() });
     }
 }

@@ -66,13 +66,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Message code.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn code(&self) -> u8 {
         self.buffer.as_ref()[field::CODE]
     }
 
     /// The checksum field.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn checksum(&self) -> u16 {
         self.u16_at(field::CHECKSUM.start)
     }
@@ -88,7 +88,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Whether the checksum over the whole message is correct.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn verify_checksum(&self) -> bool {
         checksum::verify(self.buffer.as_ref())
     }

@@ -103,7 +103,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Type of service (DSCP and ECN).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn tos(&self) -> u8 {
         self.buffer.as_ref()[field::TOS]
     }
@@ -114,7 +114,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Identification.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn ident(&self) -> u16 {
         self.u16_at(field::IDENT.start)
     }
@@ -126,19 +126,19 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Don't Fragment.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn dont_frag(&self) -> bool {
         self.u16_at(field::FLG_OFF.start) & FLAG_DF != 0
     }
 
     /// More Fragments.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn more_frags(&self) -> bool {
         self.u16_at(field::FLG_OFF.start) & FLAG_MF != 0
     }
 
     /// Fragment offset, in units of 8 bytes.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn frag_offset(&self) -> u16 {
         self.u16_at(field::FLG_OFF.start) & FRAG_OFFSET
     }
@@ -310,7 +310,7 @@ pub(crate) struct Repr {
 impl Repr {
     /// Parses a packet; Err unless it is version 4 with a correct header checksum and is not a
     /// fragment. Options are skipped (`payload_len` counts from the end of the header).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn parse<T: AsRef<[u8]>>(packet: &Packet<T>) -> Result<Repr> {
         packet.check_len()?;
         if packet.version() != 4 || !packet.verify_checksum() || packet.more_frags() || packet.frag_offset() != 0 {

@@ -24,11 +24,11 @@ mod field {
     pub(super) const FLAGS: usize = 13;
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 const FLAG_FIN: u8 = 0x01;
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 const FLAG_SYN: u8 = 0x02;
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 const FLAG_RST: u8 = 0x04;
 const FLAG_ACK: u8 = 0x10;
 
@@ -82,7 +82,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// SYN.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn syn(&self) -> bool {
         self.flag(FLAG_SYN)
     }
@@ -93,13 +93,13 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// FIN.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn fin(&self) -> bool {
         self.flag(FLAG_FIN)
     }
 
     /// RST.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn rst(&self) -> bool {
         self.flag(FLAG_RST)
     }

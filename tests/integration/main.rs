@@ -61,6 +61,7 @@ mod architecture;
 
 /// Bugs found in review, each reproduced by a fixture that must now pass.
 mod regressions;
+mod shell;
 
 /// Keepalived keywords and nginx directives labsim does not model: the tools' warnings, and `labsim check`'s.
 mod warnings;

@@ -159,6 +159,17 @@ fn run_takes_a_directory_or_several_files_with_one_summary_line_each() {
     let out = labsim(&["run", arg(&pass), arg(&pass2)]);
     assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
     assert!(!out.stdout.contains('\x1b'), "no colour into a pipe: {}", out.stdout);
+    // A crash is listed with the reproduce line, the others still run, and the exit code is 101.
+    let crash_junit = dir.join("crash.xml");
+    let out = util::run_labsim(&["run", arg(&pass), arg(&pass2), "--junit", arg(&crash_junit)], &[("LABSIM_TEST_PANIC_AT", "1s")]);
+    assert_eq!(out.code, Some(101), "{}{}", out.stdout, out.stderr);
+    let marks: Vec<&str> = out.stdout.lines().filter(|l| !l.starts_with(' ')).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(marks, ["CRASH", "CRASH", "2"], "{}", out.stdout);
+    assert!(out.stdout.contains(&format!("reproduce: labsim run {} --seed", pass.display())), "{}", out.stdout);
+    assert!(out.stdout.ends_with("\n2 scenarios: 0 passed, 0 failed, 0 invalid, 2 crashed labsim\n"), "{}", out.stdout);
+    let text = std::fs::read_to_string(&crash_junit).unwrap();
+    let root = xml::parse(&text).unwrap_or_else(|e| panic!("--junit is not well-formed XML: {e}\n{text}"));
+    assert_eq!(root.children.iter().filter(|e| e.name == "testsuite").count(), 2, "{text}");
     // --color colours the marks, as in one run's report.
     let out = labsim(&["run", arg(&pass), arg(&pass2), "--color", "always"]);
     assert!(out.stdout.starts_with("\x1b[32mPASS\x1b[0m"), "{}", out.stdout);

@@ -255,12 +255,10 @@ fn docs_json_md_lists_exactly_the_fields_written() {
     }
     compare("The report", section("The report"), report);
 
-    if cfg!(debug_assertions) {
-        let mut crash = BTreeSet::new();
-        paths(&json(&labsim(&["run", FAILOVER, "--json"], &[("LABSIM_TEST_PANIC_AT", "1s")])), "", &mut crash);
-        let crash: BTreeSet<String> = crash.into_iter().filter(|f| f.starts_with("run.crash")).collect();
-        compare("A crashed run", section("A crashed run"), crash);
-    }
+    let mut crash = BTreeSet::new();
+    paths(&json(&labsim(&["run", FAILOVER, "--json"], &[("LABSIM_TEST_PANIC_AT", "1s")])), "", &mut crash);
+    let crash: BTreeSet<String> = crash.into_iter().filter(|f| f.starts_with("run.crash")).collect();
+    compare("A crashed run", section("A crashed run"), crash);
 
     let mut invalid = BTreeSet::new();
     paths(&json(&labsim(&["run", "tests/fixtures/invalid/bad_cidr.ron", "--json"], &[])), "", &mut invalid);

@@ -82,7 +82,8 @@ pub(super) fn run(args: &RunArgs) -> u8 {
                 let report =
                     CrashReport { scenario: &scenario.name, file: &name, seed, expectations: &scenario.expectations, crash: &crash };
                 println!("CRASH    {shown}  labsim {}", report.outcome());
-                println!("         This is a bug in labsim; please report it with the scenario's files and: {}", report.reproduce());
+                println!("         This is a bug in labsim; please report it with the scenario's files.");
+                println!("         reproduce: {}", report.reproduce());
                 junit.push(report.to_junit());
                 verdicts.push(Verdict::Crashed);
                 continue;

@@ -1,5 +1,7 @@
-//! A host's in-memory filesystem: absolute paths to file contents and modification times. It
-//! survives a power cycle (it is the disk); directories exist implicitly.
+//! A host's in-memory filesystem: absolute paths to file contents, modification times and
+//! inode numbers (a file keeps its inode when rewritten or renamed, so `tail -f` can follow a
+//! log file that is rotated away). It survives a power cycle (it is the disk); directories
+//! exist implicitly.
 
 use std::collections::BTreeMap;
 
@@ -12,25 +14,60 @@ pub(crate) struct File {
     pub contents: Vec<u8>,
     /// Last modification, in simulated time.
     pub mtime: SimTime,
+    /// Its inode number.
+    pub ino: u64,
 }
 
 /// The filesystem of one host.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Fs {
     files: BTreeMap<String, File>,
+    last_ino: u64,
 }
 
 impl Fs {
-    /// Writes (creates or replaces) a file.
+    fn new_ino(&mut self) -> u64 {
+        self.last_ino += 1;
+        self.last_ino
+    }
+
+    /// Writes (creates, or truncates and rewrites) a file.
     pub(crate) fn write(&mut self, path: &str, contents: Vec<u8>, now: SimTime) {
-        self.files.insert(path.to_owned(), File { contents, mtime: now });
+        match self.files.get_mut(path) {
+            Some(file) => {
+                file.contents = contents;
+                file.mtime = now;
+            }
+            None => {
+                let ino = self.new_ino();
+                self.files.insert(path.to_owned(), File { contents, mtime: now, ino });
+            }
+        }
     }
 
     /// Appends `bytes` to a file, creating it (`>>`), without copying what it holds.
     pub(crate) fn append(&mut self, path: &str, bytes: &[u8], now: SimTime) {
-        let file = self.files.entry(path.to_owned()).or_insert_with(|| File { contents: Vec::new(), mtime: now });
+        let file = match self.files.get_mut(path) {
+            Some(file) => file,
+            None => {
+                let ino = self.new_ino();
+                self.files.entry(path.to_owned()).or_insert(File { contents: Vec::new(), mtime: now, ino })
+            }
+        };
         file.contents.extend_from_slice(bytes);
         file.mtime = now;
+    }
+
+    /// `rename(2)`: the file (its inode) moves to `to`, replacing what was there.
+    pub(crate) fn rename(&mut self, from: &str, to: &str) -> bool {
+        let Some(file) = self.files.remove(from) else { return false };
+        self.files.insert(to.to_owned(), file);
+        true
+    }
+
+    /// The path of the file with inode `ino`, if it still has one.
+    pub(crate) fn path_of(&self, ino: u64) -> Option<&str> {
+        self.files.iter().find(|(_, f)| f.ino == ino).map(|(p, _)| p.as_str())
     }
 
     /// Appends `line` and a newline to a file, creating it (log files).

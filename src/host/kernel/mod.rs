@@ -16,7 +16,9 @@
 mod device;
 mod fs;
 mod l2;
+mod log;
 mod nic;
+mod pipe;
 mod raw;
 mod syscall;
 mod tcp;
@@ -33,7 +35,7 @@ use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
-pub(crate) use syscall::{IfAddr, LinkWatch, NicView, RawSocket, Sys, TcpSocket, TcpStatus};
+pub(crate) use syscall::{Fd, IfAddr, JournalEntry, LinkWatch, NicView, PipeId, RawSocket, Stdio, Sys, TcpSocket, TcpStatus};
 
 struct Stack {
     iface: Interface,
@@ -54,6 +56,10 @@ pub(crate) struct Kernel {
     stack: Option<Stack>,
     tcp: tcp::TcpState,
     raw: raw::RawState,
+    pipes: pipe::Pipes,
+    journal: log::Journal,
+    /// The unit of each daemon process (its cgroup), by pid.
+    cgroups: std::collections::BTreeMap<u32, &'static str>,
     frames_out: Vec<(usize, Vec<u8>)>,
     trace: Vec<(SimTime, TraceKind)>,
 }
@@ -82,6 +88,9 @@ impl Kernel {
             stack: None,
             tcp: tcp::TcpState::default(),
             raw: raw::RawState::default(),
+            pipes: pipe::Pipes::default(),
+            journal: log::Journal::default(),
+            cgroups: std::collections::BTreeMap::new(),
             frames_out: Vec::new(),
             trace: Vec::new(),
         }
@@ -152,6 +161,10 @@ impl Kernel {
             return;
         }
         self.raw = raw::RawState::default();
+        self.pipes.clear();
+        // The journal lives in /run, a tmpfs.
+        self.journal = log::Journal::default();
+        self.cgroups.clear();
         self.frames_out.clear();
         let host = self.name.clone();
         self.trace(now, TraceKind::Power { host, on: false });
@@ -172,10 +185,26 @@ impl Kernel {
         self.trace.push((at, kind));
     }
 
-    /// A daemon's syslog line (`ident[pid]: line`).
+    /// A daemon's syslog line (`ident[pid]: line`): the journal, `/var/log/messages`, and the
+    /// trace.
     pub(crate) fn syslog(&mut self, now: SimTime, ident: &str, pid: u32, line: String) {
+        let unit = self.cgroups.get(&pid).copied();
+        log::messages(&mut self.fs, self.calendar, now, &self.name, ident, pid, &line);
+        self.journal.push(JournalEntry { at: now, ident: ident.to_owned(), pid, unit, line: line.clone() });
+        self.log_event(now, ident, pid, line);
+    }
+
+    /// A daemon's log line as the trace records it.
+    pub(crate) fn log_event(&mut self, now: SimTime, ident: &str, pid: u32, line: String) {
         let host = self.name.clone();
         self.trace(now, TraceKind::Log { host, process: ident.to_owned(), pid, line });
+    }
+
+    /// Puts processes `pid..pid + count` in the cgroup of `unit`.
+    pub(crate) fn cgroup_attach(&mut self, pid: u32, count: u32, unit: &'static str) {
+        for p in pid..pid.saturating_add(count) {
+            self.cgroups.insert(p, unit);
+        }
     }
 
     /// A line printed on the console by command `id`.

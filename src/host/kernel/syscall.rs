@@ -40,6 +40,63 @@ pub(crate) enum TcpStatus {
     Reset,
 }
 
+/// A pipe of a process's standard output or error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct PipeId(pub(super) u32);
+
+/// The reading end of a pipe was closed (EPIPE).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BrokenPipe;
+
+/// One line of the journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct JournalEntry {
+    /// When it was logged.
+    pub(crate) at: SimTime,
+    /// The syslog identifier (`Keepalived_vrrp`).
+    pub(crate) ident: String,
+    /// The process.
+    pub(crate) pid: u32,
+    /// The unit the process runs in (`keepalived`), as journald reads it from its cgroup.
+    pub(crate) unit: Option<&'static str>,
+    /// The message.
+    pub(crate) line: String,
+}
+
+impl JournalEntry {
+    /// What it counts for against the journal's size limit.
+    pub(crate) fn size(&self) -> usize {
+        // Fields and their names, roughly as journald stores them.
+        64 + self.ident.len() + self.line.len()
+    }
+}
+
+/// Where one of a console program's output descriptors leads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fd {
+    /// The terminal: the console of the command.
+    Console,
+    /// A pipe the shell reads.
+    Pipe(PipeId),
+    /// `/dev/null`.
+    Null,
+}
+
+/// A console program's standard output and error, the command it belongs to, and whether its
+/// exit status is the command's (a program alone on its line reports its own exit status when
+/// it ends; in a pipeline, the shell reports the pipeline's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Stdio {
+    /// The console command's number in the run.
+    pub(crate) id: usize,
+    /// Standard output.
+    pub(crate) out: Fd,
+    /// Standard error.
+    pub(crate) err: Fd,
+    /// Whether the program's exit status ends the console command.
+    pub(crate) reports_exit: bool,
+}
+
 /// A raw IP socket of a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RawSocket(pub(super) usize);
@@ -142,9 +199,32 @@ impl<'a> Sys<'a> {
 
     // ----- console, syslog and measurements ----------------------------------------------------
 
-    /// A daemon's syslog line (`ident[pid]: line`).
+    /// A daemon's syslog line (`ident[pid]: line`): into the journal and `/var/log/messages`.
     pub(crate) fn syslog(&mut self, now: SimTime, ident: &str, pid: u32, line: String) {
         self.k.syslog(now, ident, pid, line);
+    }
+
+    /// A daemon's line in a log file of its own (nginx's and httpd's `access_log`,
+    /// `error_log`): appended to `path`, not to syslog.
+    pub(crate) fn file_log(&mut self, now: SimTime, ident: &str, pid: u32, path: &str, line: String) {
+        self.k.fs_mut().append_line(path, &line, now);
+        self.k.log_event(now, ident, pid, line);
+    }
+
+    /// systemd puts processes `pid..pid + count` in the cgroup of `unit` (journald names the
+    /// unit of each line by it).
+    pub(crate) fn cgroup_attach(&mut self, pid: u32, count: u32, unit: &'static str) {
+        self.k.cgroup_attach(pid, count, unit);
+    }
+
+    /// The journal's entries of this boot with their cursors, oldest first.
+    pub(crate) fn journal(&self) -> impl DoubleEndedIterator<Item = (u64, &JournalEntry)> {
+        self.k.journal.entries()
+    }
+
+    /// The cursor of the next journal entry.
+    pub(crate) fn journal_end(&self) -> u64 {
+        self.k.journal.end()
     }
 
     /// A line printed on the console by command `id`.
@@ -155,6 +235,56 @@ impl<'a> Sys<'a> {
     /// Command `id` finished with `status`.
     pub(crate) fn console_exit(&mut self, now: SimTime, id: usize, status: i32) {
         self.k.console_exit(now, id, status);
+    }
+
+    /// `write(2)` of one line to a program's standard output or error; EPIPE if that leads to
+    /// a pipe nobody reads any more.
+    pub(crate) fn print(&mut self, now: SimTime, stdio: &Stdio, stream: Stream, line: String) -> Result<(), BrokenPipe> {
+        let fd = match stream {
+            Stream::Stdout => stdio.out,
+            Stream::Stderr => stdio.err,
+        };
+        match fd {
+            Fd::Console => {
+                self.k.console(now, stdio.id, stream, line);
+                Ok(())
+            }
+            Fd::Pipe(pipe) => self.k.pipes.write(pipe, line),
+            Fd::Null => Ok(()),
+        }
+    }
+
+    /// A program ended with `status`: the console command ends with it if that is the
+    /// program's to say.
+    pub(crate) fn exit_status(&mut self, now: SimTime, stdio: &Stdio, status: i32) {
+        if stdio.reports_exit {
+            self.k.console_exit(now, stdio.id, status);
+        }
+    }
+
+    /// `pipe(2)`: a new pipe, both ends open.
+    pub(crate) fn pipe_open(&mut self) -> PipeId {
+        self.k.pipes.open()
+    }
+
+    /// The next line waiting in a pipe.
+    pub(crate) fn pipe_read(&mut self, pipe: PipeId) -> Option<String> {
+        self.k.pipes.read(pipe)
+    }
+
+    /// Whether a pipe's writer has closed and every line was read.
+    pub(crate) fn pipe_at_eof(&self, pipe: PipeId) -> bool {
+        self.k.pipes.at_eof(pipe)
+    }
+
+    /// Closes a pipe's writing end (its writer exited).
+    pub(crate) fn pipe_close_writer(&mut self, pipe: PipeId) {
+        self.k.pipes.close_writer(pipe);
+    }
+
+    /// Closes a pipe's reading end: its writer's next write fails with EPIPE.
+    pub(crate) fn pipe_close_reader(&mut self, pipe: PipeId) {
+        self.k.pipes.close_reader(pipe);
     }
 
     /// A measurement a program reports for the lab's expectations (a probe sent or answered, a
@@ -327,6 +457,7 @@ impl<'a> Sys<'a> {
     /// memberships end.
     pub(crate) fn exit_process(&mut self, pid: u32) {
         self.k.close_process_sockets(pid);
+        self.k.cgroups.remove(&pid);
     }
 
     /// The next process with something new on a raw socket or link subscription.

@@ -15,7 +15,11 @@ mod programs;
 mod shell;
 mod units;
 
+use std::collections::BTreeMap;
+
 pub(crate) use daemons::keepalived::configured_instances;
+#[cfg(feature = "fuzzing")]
+pub(crate) use daemons::nginx::test_files as nginx_t;
 use process::{Proc, Signal};
 use units::Units;
 pub(crate) use units::service_names;
@@ -50,14 +54,29 @@ pub(crate) struct Userland {
     units: Units,
     /// Console programs, in start order.
     programs: Vec<Proc>,
-    /// Typed sequences and loops still running.
+    /// Typed lines still running.
     jobs: Vec<shell::Job>,
+    /// The console shell's variables and `$?`.
+    vars: shell::Vars,
+    /// The host's name, for a new login's variables.
+    hostname: String,
+    /// Exit statuses of console programs that ended since the console last ran, by pid.
+    exited: BTreeMap<u32, i32>,
 }
 
 impl Userland {
-    /// The userland of a disk prepared with `enabled` services (their packages are installed).
-    pub(crate) fn new(fs: &mut Fs, enabled: &[String]) -> Userland {
-        Userland { next_pid: FIRST_PID, units: Units::install(fs, enabled), programs: Vec::new(), jobs: Vec::new() }
+    /// The userland of host `hostname`, whose disk is prepared with `enabled` services (their
+    /// packages are installed).
+    pub(crate) fn new(hostname: &str, fs: &mut Fs, enabled: &[String]) -> Userland {
+        Userland {
+            next_pid: FIRST_PID,
+            units: Units::install(fs, enabled),
+            programs: Vec::new(),
+            jobs: Vec::new(),
+            vars: shell::Vars::login(hostname),
+            hostname: hostname.to_owned(),
+            exited: BTreeMap::new(),
+        }
     }
 
     /// What the installed daemons would say about their configuration on disk `fs` when they
@@ -79,6 +98,8 @@ impl Userland {
         self.units.kill_all();
         self.programs.clear();
         self.jobs.clear();
+        self.exited.clear();
+        self.vars = shell::Vars::login(&self.hostname);
         self.next_pid = FIRST_PID;
     }
 
@@ -150,7 +171,9 @@ impl Userland {
     /// The end of the run: running console commands get SIGINT (as Ctrl-C), so `ping` prints
     /// its statistics, and loops stop where they are.
     pub(crate) fn interrupt_commands(&mut self, k: &mut Sys<'_>, now: SimTime) {
-        self.jobs.iter_mut().for_each(shell::Job::interrupt);
+        for job in &mut self.jobs {
+            job.interrupt(k);
+        }
         for p in &mut self.programs {
             p.process.signal(k, now, Signal::Int);
         }
@@ -170,10 +193,13 @@ impl Userland {
             .collect()
     }
 
-    /// Removes the console programs that have exited; the kernel closes what they held.
+    /// Removes the console programs that have exited; the kernel closes what they held, and the
+    /// console learns their exit statuses.
     fn reap_programs(&mut self, k: &mut Sys<'_>) {
-        for p in self.programs.iter().filter(|p| p.process.exit().is_some()) {
+        for p in &self.programs {
+            let Some(exit) = p.process.exit() else { continue };
             p.pids().for_each(|pid| k.exit_process(pid));
+            self.exited.insert(p.pid, exit.status());
         }
         self.programs.retain(|p| p.process.exit().is_none());
     }

@@ -3,7 +3,7 @@
 //! the machine: a [`UnitSpec`] (a systemd service, `systemctl start NAME`) and a console
 //! program's start function, which receives an [`Invocation`] (`ping …` typed at the prompt).
 
-use crate::host::kernel::{Fs, Sys};
+use crate::host::kernel::{Fs, Stdio, Sys};
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 use crate::proto::Stream as ToolStream;
@@ -17,6 +17,8 @@ pub(crate) enum Signal {
     Int,
     /// SIGKILL: the process vanishes at once.
     Kill,
+    /// SIGPIPE: it wrote to a pipe nobody reads; it dies.
+    Pipe,
     /// SIGTERM: orderly shutdown.
     Term,
 }
@@ -28,6 +30,7 @@ impl Signal {
             Signal::Hup => 1,
             Signal::Int => 2,
             Signal::Kill => 9,
+            Signal::Pipe => 13,
             Signal::Term => 15,
         }
     }
@@ -45,6 +48,16 @@ pub(crate) enum Exit {
     Code(i32),
     /// A signal killed it.
     Signal(Signal),
+}
+
+impl Exit {
+    /// The exit status the shell sees (`$?`): the code, or 128 + the signal's number.
+    pub(crate) fn status(self) -> i32 {
+        match self {
+            Exit::Code(code) => code,
+            Exit::Signal(signal) => signal.exit_status(),
+        }
+    }
 }
 
 /// A running program: a daemon of a unit or a console program. It owns its sockets and its
@@ -131,17 +144,22 @@ pub(crate) struct UnitSpec {
     pub(crate) check: fn(&Fs) -> Vec<ConfigNote>,
 }
 
+/// How a console program starts: its process, or, when it was over at once (a usage error, a
+/// name that does not resolve), the exit status it printed its reasons with.
+pub(crate) type StartProgram = fn(&mut Sys<'_>, Invocation<'_>) -> Result<Box<dyn Process>, i32>;
+
 /// What a console program is started with.
 pub(crate) struct Invocation<'a> {
     /// When it was typed.
     pub(crate) now: SimTime,
-    /// The command's number in the run (its console lines carry it).
-    pub(crate) id: usize,
+    /// Where its output goes, and the console command it belongs to.
+    pub(crate) stdio: Stdio,
     /// Its pid.
     pub(crate) pid: u32,
     /// The words after the program's name.
     pub(crate) args: &'a [&'a str],
-    /// Its standard input (`< FILE`).
+    /// Its standard input (`< FILE`, a here-document, or what the pipeline's earlier commands
+    /// printed before it started).
     pub(crate) stdin: Vec<u8>,
 }
 
@@ -155,12 +173,15 @@ impl From<ToolStream> for Stream {
     }
 }
 
-/// Ends console command `id` at once with `lines` on stderr and `status` (a usage error).
-pub(crate) fn fail(k: &mut Sys<'_>, now: SimTime, id: usize, lines: Vec<String>, status: i32) {
+/// A console program that is over at once prints `lines` on stderr and ends with `status` (a
+/// usage error); returns the status for its start function.
+pub(crate) fn fail(k: &mut Sys<'_>, now: SimTime, stdio: &Stdio, lines: Vec<String>, status: i32) -> i32 {
     for line in lines {
-        k.console(now, id, Stream::Stderr, line);
+        // Nobody reading its stderr changes nothing: it is exiting anyway.
+        let _ = k.print(now, stdio, Stream::Stderr, line);
     }
-    k.console_exit(now, id, status);
+    k.exit_status(now, stdio, status);
+    status
 }
 
 /// A process in the table: its pids (a master and its workers share a group), when it started,

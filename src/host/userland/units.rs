@@ -171,6 +171,7 @@ impl Units {
             None => {
                 let pid = *pids;
                 *pids += slot.spec.pids;
+                k.cgroup_attach(pid, slot.spec.pids, slot.spec.name);
                 match (slot.spec.start)(k, now, pid) {
                     Ok(process) => {
                         slot.main = Some(Proc { pid, npids: slot.spec.pids, started: now, process });

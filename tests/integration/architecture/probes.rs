@@ -140,10 +140,10 @@ fn external_crates_and_their_sub_paths_keep_to_their_rows() {
     copy.append("src/proto/mod.rs", "pub mod probe;\n");
     copy.write("src/proto/probe.rs", "use tokio::runtime::Runtime;\n\npub fn f(_: &Runtime) {}\n");
     let found = copy.new_findings();
-    assert_eq!(found.all().collect::<Vec<_>>(), ["src/proto/probe.rs:1: `proto` names `tokio::runtime::Runtime` (allowed: [])"]);
+    assert_eq!(found.all().collect::<Vec<_>>(), ["src/proto/probe.rs:1: `proto` names `tokio::runtime::Runtime` (allowed: [regex])"]);
 
     // With `smoltcp::wire` allowed, the rest of smoltcp is still not.
-    copy.set_outside("proto", "`smoltcp::wire`");
+    copy.set_outside("proto", "`regex`, `smoltcp::wire`");
     copy.write(
         "src/proto/probe.rs",
         "use smoltcp::wire::Ipv4Packet;\nuse smoltcp::iface::Interface;\nuse smoltcp;\n\npub fn f(_: &Interface, _: &Ipv4Packet<&[u8]>) -> Option<smoltcp::socket::tcp::State> { None }\n",
@@ -152,9 +152,9 @@ fn external_crates_and_their_sub_paths_keep_to_their_rows() {
     assert_eq!(
         found.all().collect::<Vec<_>>(),
         [
-            "src/proto/probe.rs:2: `proto` names `smoltcp::iface::Interface` (allowed: [smoltcp::wire])",
-            "src/proto/probe.rs:3: `proto` names `smoltcp` (allowed: [smoltcp::wire])",
-            "src/proto/probe.rs:5: `proto` names `smoltcp::socket::tcp::State` (allowed: [smoltcp::wire])",
+            "src/proto/probe.rs:2: `proto` names `smoltcp::iface::Interface` (allowed: [regex, smoltcp::wire])",
+            "src/proto/probe.rs:3: `proto` names `smoltcp` (allowed: [regex, smoltcp::wire])",
+            "src/proto/probe.rs:5: `proto` names `smoltcp::socket::tcp::State` (allowed: [regex, smoltcp::wire])",
         ]
     );
 }

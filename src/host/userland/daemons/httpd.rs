@@ -171,6 +171,5 @@ fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn)
 }
 
 fn log(pid: u32, k: &mut Sys<'_>, now: SimTime, file: &str, line: &str) {
-    k.fs_mut().append_line(file, line, now);
-    k.syslog(now, "httpd", pid, line.to_owned());
+    k.file_log(now, "httpd", pid, file, line.to_owned());
 }

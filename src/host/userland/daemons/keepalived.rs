@@ -166,6 +166,8 @@ impl Process for Keepalived {
             Signal::Kill => self.killed = true,
             // keepalived reloads its configuration on SIGHUP; labsim does not model reloads.
             Signal::Hup => {}
+            // Ignored (`signal_ignore(SIGPIPE)` at startup).
+            Signal::Pipe => {}
         }
     }
 

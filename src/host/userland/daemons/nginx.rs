@@ -84,6 +84,16 @@ pub(crate) fn test_config(k: &Sys<'_>) -> TestRun {
     nginx_t(&HostFiles(k.fs()), &HostResolver(k.fs()))
 }
 
+/// `nginx -t` on a host whose only files are `files` (path, contents). For the fuzz target.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn test_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> TestRun {
+    let mut fs = Fs::default();
+    for (path, contents) in files {
+        fs.write(path, contents.to_vec(), SimTime::ZERO);
+    }
+    nginx_t(&HostFiles(&fs), &HostResolver(&fs))
+}
+
 /// Reads and checks the configuration; `Err` with nginx's message, or its crash, when it is
 /// refused.
 pub(crate) fn load(k: &Sys<'_>) -> Result<Loaded, StartError> {
@@ -255,6 +265,8 @@ impl Process for NginxProc {
         }
         match signal {
             Signal::Hup => self.reload(k, now),
+            // Ignored (`ngx_signals`: SIGPIPE is SIG_IGN).
+            Signal::Pipe => {}
             Signal::Kill => {
                 self.stop(k);
                 self.exit = Some(Exit::Signal(Signal::Kill));
@@ -479,8 +491,7 @@ fn carry_out_actions(
 }
 
 fn log(k: &mut Sys<'_>, now: SimTime, pid: u32, file: &str, line: &str) {
-    k.fs_mut().append_line(file, line, now);
-    k.syslog(now, "nginx", pid, line.to_owned());
+    k.file_log(now, "nginx", pid, file, line.to_owned());
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! EHOSTUNREACH); each finished transfer is traced with its status, body, exit and duration,
 //! which the HTTP expectations read.
 
-use crate::host::kernel::Sys;
+use crate::host::kernel::{Stdio, Sys};
 use crate::host::userland::net::{Connection, Failure, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
@@ -14,28 +14,25 @@ use crate::proto::curl::{Args, ConnectError, Transfer};
 const TRACE_BODY: usize = 4096;
 
 struct CurlProc {
-    id: usize,
+    stdio: Stdio,
     transfer: Transfer,
     conn: Option<Connection>,
     started: SimTime,
     exit: Option<Exit>,
 }
 
-/// Parses the arguments and starts; `None` when it is over at once (a usage error, a name that
-/// does not resolve, no route), having printed why.
-pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Option<Box<dyn Process>> {
-    let Invocation { now, id, args, .. } = run;
+/// Parses the arguments and starts; `Err` with its exit status when it is over at once (a usage
+/// error, a name that does not resolve, no route), having printed why.
+pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
+    let Invocation { now, stdio, args, .. } = run;
     let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     let parsed = match Args::parse(&argv) {
         Ok(a) => a,
-        Err(e) => {
-            fail(k, now, id, e.lines, e.status);
-            return None;
-        }
+        Err(e) => return Err(fail(k, now, &stdio, e.lines, e.status)),
     };
     let resolved = resolve(k.fs(), &parsed.url.host);
     let transfer = Transfer::new(parsed, now, resolved);
-    let mut p = CurlProc { id, transfer, conn: None, started: now, exit: None };
+    let mut p = CurlProc { stdio, transfer, conn: None, started: now, exit: None };
     if let Some((ip, port)) = p.transfer.remote() {
         match Connection::open(k, ip, port) {
             Some(conn) => p.conn = Some(conn),
@@ -44,7 +41,10 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Option<Box<dyn Proc
         }
     }
     p.drain(k, now);
-    p.exit.is_none().then(|| Box::new(p) as Box<dyn Process>)
+    match p.exit {
+        None => Ok(Box::new(p)),
+        Some(exit) => Err(exit.status()),
+    }
 }
 
 impl CurlProc {
@@ -60,7 +60,11 @@ impl CurlProc {
         }
         while let Some((stream, line)) = self.transfer.poll_output() {
             moved = true;
-            k.console(now, self.id, stream.into(), line);
+            if k.print(now, &self.stdio, stream.into(), line).is_err() {
+                // SIGPIPE: nobody reads its output any more.
+                self.signal(k, now, Signal::Pipe);
+                return true;
+            }
         }
         while let Some((path, bytes)) = self.transfer.poll_file() {
             k.fs_mut().write(&path, bytes, now);
@@ -89,7 +93,7 @@ impl CurlProc {
         let body = String::from_utf8_lossy(&result.body[..result.body.len().min(TRACE_BODY)]).into_owned();
         let transfer = TraceKind::HttpTransfer {
             host: k.hostname().to_owned(),
-            id: self.id,
+            id: self.stdio.id,
             url: result.url,
             started: self.started,
             status: result.status,
@@ -99,7 +103,7 @@ impl CurlProc {
             total_us: result.total_us,
         };
         k.record(now, transfer);
-        k.console_exit(now, self.id, status);
+        k.exit_status(now, &self.stdio, status);
     }
 }
 
@@ -155,7 +159,7 @@ impl Process for CurlProc {
             c.stream.release(k);
         }
         self.exit = Some(Exit::Signal(signal));
-        k.console_exit(now, self.id, signal.exit_status());
+        k.exit_status(now, &self.stdio, signal.exit_status());
     }
 
     fn exit(&self) -> Option<Exit> {
@@ -164,6 +168,6 @@ impl Process for CurlProc {
 
     fn unfinished(&self, now: SimTime) -> Option<Unfinished> {
         let http = Some((self.transfer.url().to_owned(), self.transfer.status()));
-        self.exit.is_none().then(|| Unfinished { id: self.id, state: self.transfer.state(now), http })
+        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: self.transfer.state(now), http })
     }
 }

@@ -3,5 +3,8 @@
 //! lists them.
 
 pub(crate) mod curl;
+pub(crate) mod journalctl;
 pub(crate) mod nc;
 pub(crate) mod ping;
+mod streams;
+pub(crate) mod tail;

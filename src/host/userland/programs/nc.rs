@@ -1,33 +1,32 @@
 //! `nc` (OpenBSD netcat) as a TCP client: the sans-IO [`Session`] of `proto::nc` over one
 //! outgoing connection. It is how a lab sends a hand-made (or malformed) request to a server.
 
-use crate::host::kernel::Sys;
+use crate::host::kernel::{Stdio, Sys};
 use crate::host::userland::net::{Connection, Failure, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::proto::nc::{Args, Close, ConnectError, Session, Signal as NcSignal};
 
 struct NcProc {
-    id: usize,
+    stdio: Stdio,
     session: Session,
     conn: Option<Connection>,
     exit: Option<Exit>,
 }
 
-/// Starts `nc HOST PORT` with its standard input; `None` when it is over at once (a usage error,
-/// a name that does not resolve, no route), having printed why.
-pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Option<Box<dyn Process>> {
-    let Invocation { now, id, args, stdin, .. } = run;
+/// Starts `nc HOST PORT` with its standard input; `Err` with its exit status when it is over at
+/// once (a usage error, a name that does not resolve, no route), having printed why.
+pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
+    let Invocation { now, stdio, args, stdin, .. } = run;
     let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     let args = match Args::parse(&argv) {
         Ok(a) => a,
         Err(e) => {
-            fail(k, now, id, e.lines, e.status);
-            return None;
+            return Err(fail(k, now, &stdio, e.lines, e.status));
         }
     };
     let resolved = resolve(k.fs(), &args.host);
-    let mut p = NcProc { id, session: Session::new(args, resolved, stdin, now), conn: None, exit: None };
+    let mut p = NcProc { stdio, session: Session::new(args, resolved, stdin, now), conn: None, exit: None };
     if let Some((ip, port)) = p.session.remote() {
         match Connection::open(k, ip, port) {
             Some(conn) => p.conn = Some(conn),
@@ -35,7 +34,10 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Option<Box<dyn Proc
         }
     }
     p.drain(k, now);
-    p.exit.is_none().then(|| Box::new(p) as Box<dyn Process>)
+    match p.exit {
+        None => Ok(Box::new(p)),
+        Some(exit) => Err(exit.status()),
+    }
 }
 
 impl NcProc {
@@ -49,7 +51,10 @@ impl NcProc {
             }
         }
         while let Some((stream, line)) = self.session.poll_output() {
-            k.console(now, self.id, stream.into(), line);
+            if k.print(now, &self.stdio, stream.into(), line).is_err() {
+                // SIGPIPE: nobody reads its output any more.
+                self.session.handle_signal(now, NcSignal::Pipe);
+            }
         }
         if let Some(Close::Abort) = self.session.poll_close()
             && let Some(c) = self.conn.as_mut()
@@ -57,8 +62,11 @@ impl NcProc {
             c.stream.release(k);
         }
         if let (Some(status), None) = (self.session.exit_status(), self.exit) {
-            self.exit = Some(Exit::Code(status));
-            k.console_exit(now, self.id, status);
+            self.exit = Some(match status {
+                141 => Exit::Signal(Signal::Pipe),
+                status => Exit::Code(status),
+            });
+            k.exit_status(now, &self.stdio, status);
         }
         moved
     }
@@ -108,6 +116,7 @@ impl Process for NcProc {
             Signal::Int => NcSignal::Int,
             Signal::Kill => NcSignal::Kill,
             Signal::Term => NcSignal::Term,
+            Signal::Pipe => NcSignal::Pipe,
         };
         self.session.handle_signal(now, signal);
         self.drain(k, now);
@@ -118,6 +127,6 @@ impl Process for NcProc {
     }
 
     fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
-        self.exit.is_none().then(|| Unfinished { id: self.id, state: self.session.state().to_owned(), http: None })
+        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: self.session.state().to_owned(), http: None })
     }
 }

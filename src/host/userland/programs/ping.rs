@@ -5,7 +5,7 @@
 
 use std::net::Ipv4Addr;
 
-use crate::host::kernel::{RawSocket, Sys};
+use crate::host::kernel::{RawSocket, Stdio, Sys};
 use crate::host::userland::net::resolve;
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
@@ -14,7 +14,7 @@ use crate::proto::ping::{self as core, Event, Pinger};
 use crate::wire::ipv4;
 
 struct PingProc {
-    id: usize,
+    stdio: Stdio,
     pinger: Pinger,
     socket: RawSocket,
     source: Ipv4Addr,
@@ -22,32 +22,32 @@ struct PingProc {
     exit: Option<Exit>,
 }
 
-/// Parses the arguments and starts; on a usage error prints it and returns `None`.
-pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Option<Box<dyn Process>> {
-    let Invocation { now, id, pid, args, .. } = run;
+/// Parses the arguments and starts; on a usage error prints it and returns its exit status.
+pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
+    let Invocation { now, stdio, pid, args, .. } = run;
     let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
     let parsed = match core::Args::parse(&argv) {
         Ok(a) => a,
-        Err(usage) => {
-            fail(k, now, id, usage.lines, usage.status);
-            return None;
-        }
+        Err(usage) => return Err(fail(k, now, &stdio, usage.lines, usage.status)),
     };
     let Some(target) = resolve(k.fs(), &parsed.destination) else {
-        fail(k, now, id, vec![parsed.unknown_host_error()], 2);
-        return None;
+        return Err(fail(k, now, &stdio, vec![parsed.unknown_host_error()], 2));
     };
     let Some(source) = k.source_for(target) else {
-        fail(k, now, id, vec!["ping: connect: Network is unreachable".to_owned()], 2);
-        return None;
+        return Err(fail(k, now, &stdio, vec!["ping: connect: Network is unreachable".to_owned()], 2));
     };
-    let socket = k.raw_open(pid, ipv4::PROTO_ICMP)?;
+    let Some(socket) = k.raw_open(pid, ipv4::PROTO_ICMP) else {
+        return Err(fail(k, now, &stdio, vec!["ping: socket: Operation not permitted".to_owned()], 2));
+    };
     let display = parsed.destination.clone();
     let mut pinger = Pinger::new(parsed, display, target, pid as u16, k.calendar());
     pinger.handle_start(now);
-    let mut p = PingProc { id, pinger, socket, source, target, exit: None };
+    let mut p = PingProc { stdio, pinger, socket, source, target, exit: None };
     p.flush_output(k, now);
-    p.exit.is_none().then(|| Box::new(p) as Box<dyn Process>)
+    match p.exit {
+        None => Ok(Box::new(p)),
+        Some(exit) => Err(exit.status()),
+    }
 }
 
 impl PingProc {
@@ -55,7 +55,7 @@ impl PingProc {
     fn flush_events(&mut self, k: &mut Sys<'_>, now: SimTime) {
         while let Some(Event::Replied { seq, rtt }) = self.pinger.poll_event() {
             let rtt_us = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX);
-            k.record(now, TraceKind::PingReplied { host: k.hostname().to_owned(), id: self.id, seq, rtt_us });
+            k.record(now, TraceKind::PingReplied { host: k.hostname().to_owned(), id: self.stdio.id, seq, rtt_us });
         }
     }
 
@@ -64,7 +64,11 @@ impl PingProc {
         let mut moved = false;
         while let Some(line) = self.pinger.poll_line() {
             moved = true;
-            k.console(now, self.id, line.stream.into(), line.text);
+            if k.print(now, &self.stdio, line.stream.into(), line.text).is_err() {
+                // SIGPIPE: nobody reads its output any more.
+                self.end(k, now, Exit::Signal(Signal::Pipe), Signal::Pipe.exit_status());
+                return true;
+            }
         }
         if let Some(status) = self.pinger.exit_status() {
             self.end(k, now, Exit::Code(status), status);
@@ -77,7 +81,7 @@ impl PingProc {
             return;
         }
         self.exit = Some(exit);
-        k.console_exit(now, self.id, status);
+        k.exit_status(now, &self.stdio, status);
     }
 
     /// Probes the kernel could not deliver (neighbour resolution failed): the core tells ours
@@ -122,7 +126,7 @@ impl Process for PingProc {
         }
         while let Some(probe) = self.pinger.poll_transmit() {
             moved = true;
-            k.record(now, TraceKind::PingSent { host: k.hostname().to_owned(), id: self.id, seq: probe.seq });
+            k.record(now, TraceKind::PingSent { host: k.hostname().to_owned(), id: self.stdio.id, seq: probe.seq });
             // DF, as Linux sets with path MTU discovery on; the IP identifier follows the probe.
             let header = ipv4::Repr {
                 src: self.source,
@@ -154,7 +158,7 @@ impl Process for PingProc {
                 }
             }
             // No statistics.
-            Signal::Kill | Signal::Hup => self.end(k, now, Exit::Signal(signal), signal.exit_status()),
+            Signal::Kill | Signal::Hup | Signal::Pipe => self.end(k, now, Exit::Signal(signal), signal.exit_status()),
         }
     }
 
@@ -163,6 +167,6 @@ impl Process for PingProc {
     }
 
     fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
-        self.exit.is_none().then(|| Unfinished { id: self.id, state: self.pinger.state(), http: None })
+        self.exit.is_none().then(|| Unfinished { id: self.stdio.id, state: self.pinger.state(), http: None })
     }
 }

@@ -1,26 +1,8 @@
-//! The file and text builtins a lab uses (GNU coreutils 9.1 messages): `cat`, `cp`, `mv`, `rm`,
-//! `echo`, `hostname`, and `sleep`'s argument check (a job does the sleeping).
+//! The file and text builtins a lab uses (GNU coreutils 9.1 messages): `cp`, `mv`, `rm`, `echo`,
+//! `hostname`, `seq`, `true`, `false`, and `sleep`'s argument check (a pipeline does the
+//! sleeping). `cat` and the other filters are in `proto::filters`.
 
 use super::{Ctx, Output};
-
-pub(super) fn cat(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
-    let mut o = Output::default();
-    let mut status = 0;
-    for path in args {
-        match ctx.k.fs().read_text(path) {
-            Some(text) => text.lines().for_each(|l| o.out(l)),
-            None if ctx.k.fs().is_dir(path) => {
-                o.err(format!("cat: {path}: Is a directory"));
-                status = 1;
-            }
-            None => {
-                o.err(format!("cat: {path}: No such file or directory"));
-                status = 1;
-            }
-        }
-    }
-    o.status(status)
-}
 
 /// `cp SRC DST` / `mv SRC DST` for files (DST may be a directory).
 pub(super) fn copy(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
@@ -40,9 +22,10 @@ pub(super) fn copy(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     } else {
         (*dst).to_owned()
     };
-    ctx.k.fs_mut().write(&target, file, ctx.now);
     if cmd == "mv" {
-        ctx.k.fs_mut().remove(src);
+        ctx.k.fs_mut().rename(src, &target);
+    } else {
+        ctx.k.fs_mut().write(&target, file, ctx.now);
     }
     o
 }
@@ -72,13 +55,72 @@ pub(super) fn hostname(ctx: &mut Ctx<'_, '_>, _: &[&str]) -> Output {
     o
 }
 
-/// `sleep N` on its own finishes at once (a job holds its next command for N seconds).
-pub(super) fn sleep(_: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
+/// `sleep`'s complaint about its argument (a valid `sleep N` holds the pipeline instead).
+pub(super) fn sleep_usage() -> Output {
     let mut o = Output::default();
-    if args.first().and_then(|a| a.parse::<f64>().ok()).is_none() {
-        o.err("sleep: missing operand");
-        o.err("Try 'sleep --help' for more information.");
+    o.err("sleep: missing operand");
+    o.err("Try 'sleep --help' for more information.");
+    o.status(1)
+}
+
+pub(super) fn true_(_: &mut Ctx<'_, '_>, _: &[&str]) -> Output {
+    Output::default()
+}
+
+pub(super) fn false_(_: &mut Ctx<'_, '_>, _: &[&str]) -> Output {
+    Output::default().status(1)
+}
+
+/// Most numbers `seq` prints here (GNU seq prints as many as asked).
+const SEQ_MAX: u64 = super::MAX_COMMANDS as u64;
+
+/// `seq [FIRST [INCREMENT]] LAST` for integers.
+pub(super) fn seq(_: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
+    let mut o = Output::default();
+    let usage = |o: &mut Output, line: String| {
+        o.err(line);
+        o.err("Try 'seq --help' for more information.");
+    };
+    if args.is_empty() {
+        usage(&mut o, "seq: missing operand".to_owned());
         return o.status(1);
+    }
+    let mut nums = Vec::new();
+    for a in args {
+        match a.parse::<i64>() {
+            Ok(n) => nums.push(n),
+            Err(_) if a.parse::<f64>().is_ok() => {
+                o.err(format!("seq: labsim: fractional numbers ({a}) are not modelled"));
+                return o.status(1);
+            }
+            Err(_) => {
+                usage(&mut o, format!("seq: invalid floating point argument: ‘{a}’"));
+                return o.status(1);
+            }
+        }
+    }
+    let (first, step, last) = match nums.as_slice() {
+        [last] => (1, 1, *last),
+        [first, last] => (*first, 1, *last),
+        [first, step, last] => (*first, *step, *last),
+        _ => {
+            usage(&mut o, format!("seq: extra operand ‘{}’", args[3]));
+            return o.status(1);
+        }
+    };
+    if step == 0 {
+        usage(&mut o, "seq: invalid Zero increment value: ‘0’".to_owned());
+        return o.status(1);
+    }
+    let count = if (step > 0 && last < first) || (step < 0 && last > first) { 0 } else { last.abs_diff(first) / step.unsigned_abs() + 1 };
+    if count > SEQ_MAX {
+        o.err(format!("seq: labsim: more than {SEQ_MAX} numbers are not modelled"));
+        return o.status(1);
+    }
+    let mut n = first;
+    for _ in 0..count {
+        o.out(n.to_string());
+        n = n.saturating_add(step);
     }
     o
 }

@@ -1,41 +1,102 @@
-//! A job: the simple commands of a typed sequence or loop, run one after another on the host's
-//! console. A command that starts a process (ping, curl) holds the job until the process exits;
-//! `sleep N` holds it for N seconds. Ctrl-C (the end of the run) stops the job.
+//! A job: a typed line running, one pipeline after another, as bash runs it. Lists run in
+//! order; `&&` and `||` look at the status of the pipeline before (`$?`); `for` loops set
+//! their variable for each turn; a command substitution runs its list with its output
+//! captured before the word it is in is expanded. A pipeline that starts a program holds the
+//! job until it has ended, across simulated time; `sleep N` holds it for N seconds. Ctrl-C (the
+//! end of the run) stops the job where it is.
 //!
-//! The job only decides what runs next ([`Job::next`]); the shell runs it and tells the job what
-//! became of it ([`Job::wait_for`]).
+//! The job keeps its place on a stack of frames of its own (lists, and-or lists, loops,
+//! substitutions), so nesting costs no recursion. One line may run at most [`MAX_COMMANDS`]
+//! commands and loop turns and capture at most [`MAX_BYTES`] of command substitution output.
 
-use std::collections::VecDeque;
+use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::time::Duration;
 
+use super::expand::{Pending, Values};
+use super::pipeline::{Dest, Env, FilterStage, Kind, Running, Stage, Stdin};
+use super::{Command, Ctx, MAX_COMMANDS, Output, coreutils, lookup};
+use crate::host::kernel::{Fd, Stdio, Sys};
+use crate::host::userland::Userland;
+use crate::host::userland::process::{Invocation, Proc};
 use crate::kernel::SimTime;
+use crate::observe::trace::Stream;
+use crate::proto::filters::{Filter, Input};
+use crate::proto::sh::{Connector, ListId, Pipeline, Script, Target};
+
+/// Most bytes of command substitution output one line may capture.
+const MAX_BYTES: usize = 64 << 20;
+
+/// Where a job is.
+enum Frame {
+    /// A list, at its next and-or list.
+    List { list: ListId, next: usize },
+    /// An and-or list, at its next pipeline.
+    AndOr { list: ListId, item: usize, next: usize },
+    /// A loop, with the values left.
+    Loop { var: String, values: std::vec::IntoIter<String>, body: ListId, turns: usize },
+    /// A command substitution, capturing its list's output.
+    Capture { list: ListId, text: String },
+}
 
 /// A running job.
 pub(crate) struct Job {
     id: usize,
-    steps: VecDeque<Vec<String>>,
-    waiting_for: Option<u32>,
-    sleep_until: Option<SimTime>,
-    /// When the current `sleep` began.
-    slept_at: SimTime,
+    script: Rc<Script>,
+    frames: Vec<Frame>,
+    running: Option<Running>,
+    /// Outputs of the command substitutions of the command about to run.
+    substitutions: BTreeMap<ListId, String>,
+    /// The status of the last command substitution (an assignment's status).
+    substitution_status: Option<i32>,
+    work: usize,
+    warned: bool,
     done: bool,
 }
 
-/// What a job does at an instant.
-pub(crate) enum Next {
-    /// Run this simple command now.
-    Run(Vec<String>),
-    /// Nothing to run now; `advanced` if the job took steps (a `sleep`) since the last call.
-    Idle {
-        /// Whether the job moved.
-        advanced: bool,
-    },
+/// What starting a pipeline did.
+enum Step {
+    /// A command substitution must run first.
+    Pending(ListId),
+    /// It runs.
+    Started(Running),
+    /// It is a loop.
+    Loop(Frame),
+    /// The line must stop here, saying why.
+    Stop(String),
+    /// The machine powered off.
+    Gone,
 }
 
 impl Job {
-    /// A job running `steps` as console command `id`.
-    pub(crate) fn new(id: usize, steps: Vec<Vec<String>>) -> Job {
-        Job { id, steps: steps.into(), waiting_for: None, sleep_until: None, slept_at: SimTime::ZERO, done: false }
+    /// The job of a read line typed as console command `id`.
+    pub(crate) fn new(id: usize, script: Script) -> Job {
+        Job {
+            id,
+            script: Rc::new(script),
+            frames: vec![Frame::List { list: 0, next: 0 }],
+            running: None,
+            substitutions: BTreeMap::new(),
+            substitution_status: None,
+            work: 0,
+            warned: false,
+            done: false,
+        }
+    }
+
+    /// Whether the line is one simple command other than `sleep`, which runs as it is typed
+    /// (anything else starts at the host's next round).
+    pub(crate) fn runs_at_once(&self) -> bool {
+        let Some(list) = self.script.lists.first() else { return false };
+        let [item] = list.items.as_slice() else { return false };
+        let [crate::proto::sh::Command::Simple(simple)] = item.first.commands.as_slice() else { return false };
+        item.rest.is_empty()
+            && self.script.warnings.is_empty()
+            && simple.words.first().and_then(|w| w.literal()).is_some_and(|w| w != "sleep")
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        self.done
     }
 
     /// The console command the job runs as.
@@ -43,63 +104,514 @@ impl Job {
         self.id
     }
 
-    pub(crate) fn is_done(&self) -> bool {
-        self.done
-    }
-
-    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
-        if self.done { None } else { self.sleep_until }
-    }
-
     /// While the job sleeps: since when, and until when.
     pub(crate) fn asleep(&self) -> Option<(SimTime, SimTime)> {
-        self.sleep_until.filter(|_| !self.done).map(|until| (self.slept_at, until))
+        if self.done { None } else { self.running.as_ref().and_then(Running::asleep) }
     }
 
-    /// Ctrl-C: the loop stops where it is.
-    pub(crate) fn interrupt(&mut self) {
+    /// When the job next needs a poll without news (a `sleep` ends).
+    pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
+        if self.done { None } else { self.running.as_ref().and_then(Running::poll_timeout) }
+    }
+
+    /// Ctrl-C: the job stops where it is; nothing more is read from its programs.
+    pub(crate) fn interrupt(&mut self, k: &mut Sys<'_>) {
+        if let Some(running) = self.running.as_mut() {
+            running.interrupt(k);
+        }
+        self.running = None;
         self.done = true;
     }
 
-    /// The command started process `pid`: the job waits for it to exit.
-    pub(crate) fn wait_for(&mut self, pid: u32) {
-        self.waiting_for = Some(pid);
+    fn capturing(&self) -> bool {
+        self.frames.iter().any(|f| matches!(f, Frame::Capture { .. }))
     }
 
-    /// The next command to run at `now`, unless the job waits for a process still `alive`, for
-    /// a `sleep`, or is done.
-    pub(crate) fn next(&mut self, now: SimTime, alive: impl Fn(u32) -> bool) -> Next {
-        let mut advanced = false;
-        loop {
-            if self.done {
-                return Next::Idle { advanced };
+    /// Counts `n` commands or loop turns; `Err` with the message once the line ran too many.
+    fn count(&mut self, n: usize) -> Result<(), String> {
+        self.work = self.work.saturating_add(n);
+        if self.work > MAX_COMMANDS {
+            return Err(format!("labsim: the line ran more than {MAX_COMMANDS} commands and loop turns; stopped"));
+        }
+        Ok(())
+    }
+
+    /// Adds captured lines to the innermost command substitution.
+    fn capture(&mut self, lines: Vec<String>) -> Result<(), String> {
+        let Some(Frame::Capture { text, .. }) = self.frames.iter_mut().rev().find(|f| matches!(f, Frame::Capture { .. })) else {
+            return Ok(());
+        };
+        for line in lines {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        if text.len() > MAX_BYTES {
+            return Err(format!("labsim: command substitution output over {} MiB; stopped", MAX_BYTES >> 20));
+        }
+        Ok(())
+    }
+
+    /// Ends the line with a message.
+    fn stop(&mut self, k: &mut Sys<'_>, now: SimTime, message: String) {
+        k.console(now, self.id, Stream::Stderr, message);
+        k.console_exit(now, self.id, 2);
+        self.done = true;
+        if let Some(running) = self.running.as_mut() {
+            running.interrupt(k);
+        }
+        self.running = None;
+    }
+}
+
+impl Userland {
+    /// Moves `job` on as far as it goes at `now`; true if it moved. `exits` are the statuses of
+    /// programs that ended since the last round.
+    pub(super) fn run_job(&mut self, k: &mut Sys<'_>, now: SimTime, job: &mut Job, exits: &BTreeMap<u32, i32>) -> bool {
+        let mut moved = false;
+        if !job.warned {
+            job.warned = true;
+            for warning in &job.script.warnings {
+                k.console(now, job.id, Stream::Stderr, warning.clone());
             }
-            if let Some(pid) = self.waiting_for {
-                if alive(pid) {
-                    return Next::Idle { advanced };
+        }
+        let script = Rc::clone(&job.script);
+        while !job.done {
+            if let Some(running) = job.running.as_mut() {
+                let env = Env { id: job.id, now, exits };
+                moved |= running.poll(k, &env);
+                let captured = std::mem::take(&mut running.captured);
+                let over = running.is_over();
+                if let Err(message) = job.capture(captured) {
+                    job.stop(k, now, message);
+                    return true;
                 }
-                self.waiting_for = None;
-            }
-            if let Some(t) = self.sleep_until {
-                if now < t {
-                    return Next::Idle { advanced };
+                if !over {
+                    return moved;
                 }
-                self.sleep_until = None;
-            }
-            let Some(words) = self.steps.pop_front() else {
-                self.done = true;
-                return Next::Idle { advanced };
-            };
-            if words.first().is_some_and(|w| w == "sleep")
-                && let Some(secs) = words.get(1).and_then(|a| a.parse::<f64>().ok()).filter(|s| *s >= 0.0)
-            {
-                // `sleep infinity` (or any span past the end of time) never wakes.
-                self.sleep_until = Some(Duration::try_from_secs_f64(secs).map_or(SimTime::MAX, |d| now + d));
-                self.slept_at = now;
-                advanced = true;
+                let Some(running) = job.running.take() else { continue };
+                let status = running.status();
+                self.vars.status = status;
+                if running.traces_exit && !job.capturing() {
+                    k.console_exit(now, job.id, status);
+                }
                 continue;
             }
-            return Next::Run(words);
+            // Only starting something is news for the rest of the machine: a job that merely
+            // ends asks for no further round.
+            let Some(frame) = job.frames.last_mut() else {
+                job.done = true;
+                break;
+            };
+            match frame {
+                Frame::List { list, next } => {
+                    let (list, item) = (*list, *next);
+                    if item < script.lists[list].items.len() {
+                        *next += 1;
+                        job.frames.push(Frame::AndOr { list, item, next: 0 });
+                    } else {
+                        job.frames.pop();
+                    }
+                }
+                Frame::AndOr { list, item, next } => {
+                    let andor = &script.lists[*list].items[*item];
+                    let n = *next;
+                    let (connector, pipeline) = match n.checked_sub(1) {
+                        None => (None, &andor.first),
+                        Some(i) => match andor.rest.get(i) {
+                            Some((c, p)) => (Some(*c), p),
+                            None => {
+                                job.frames.pop();
+                                continue;
+                            }
+                        },
+                    };
+                    let skip = match connector {
+                        Some(Connector::And) => self.vars.status != 0,
+                        Some(Connector::Or) => self.vars.status == 0,
+                        None => false,
+                    };
+                    if skip {
+                        *next += 1;
+                        continue;
+                    }
+                    match self.start_pipeline(k, now, job, &script, pipeline) {
+                        Step::Pending(list) => {
+                            job.frames.push(Frame::Capture { list, text: String::new() });
+                            job.frames.push(Frame::List { list, next: 0 });
+                        }
+                        Step::Started(running) => {
+                            advance(job);
+                            job.running = Some(running);
+                            moved = true;
+                        }
+                        Step::Loop(frame) => {
+                            advance(job);
+                            job.frames.push(frame);
+                        }
+                        Step::Stop(message) => {
+                            job.stop(k, now, message);
+                            moved = true;
+                        }
+                        Step::Gone => return true,
+                    }
+                }
+                Frame::Loop { var, values, body, turns } => match values.next() {
+                    Some(value) => {
+                        let (var, body) = (var.clone(), *body);
+                        *turns += 1;
+                        self.vars.set(&var, value);
+                        if let Err(message) = job.count(1) {
+                            job.stop(k, now, message);
+                            moved = true;
+                        } else {
+                            job.frames.push(Frame::List { list: body, next: 0 });
+                        }
+                    }
+                    None => {
+                        if *turns == 0 {
+                            self.vars.status = 0;
+                        }
+                        job.frames.pop();
+                    }
+                },
+                Frame::Capture { list, text } => {
+                    let (list, text) = (*list, std::mem::take(text));
+                    job.frames.pop();
+                    job.substitutions.insert(list, text);
+                    job.substitution_status = Some(self.vars.status);
+                }
+            }
+        }
+        moved
+    }
+
+    /// Expands a pipeline's words and starts its commands.
+    fn start_pipeline(&mut self, k: &mut Sys<'_>, now: SimTime, job: &mut Job, script: &Script, pipeline: &Pipeline) -> Step {
+        use crate::proto::sh::Command as Cmd;
+        let values = Values { vars: &self.vars, substitutions: &job.substitutions };
+        let mut used = Vec::new();
+        // A loop runs as frames of the job.
+        if let [Cmd::For { var, words, body }] = pipeline.commands.as_slice() {
+            let mut list = Vec::new();
+            for w in words {
+                match values.fields(w, MAX_COMMANDS) {
+                    Ok(Ok(fields)) => list.extend(fields),
+                    Ok(Err(message)) => return Step::Stop(message),
+                    Err(Pending(list)) => return Step::Pending(list),
+                }
+            }
+            collect_substitutions(words.iter(), &mut used);
+            used.iter().for_each(|l| {
+                job.substitutions.remove(l);
+            });
+            return Step::Loop(Frame::Loop { var: var.clone(), values: list.into_iter(), body: *body, turns: 0 });
+        }
+        // Every word first: a substitution that has not run yet runs before anything starts.
+        let mut commands = Vec::new();
+        for command in &pipeline.commands {
+            let Cmd::Simple(simple) = command else {
+                return Step::Stop("labsim: a loop in a pipeline is not modelled".to_owned());
+            };
+            let mut fields = Vec::new();
+            for w in &simple.words {
+                match values.fields(w, MAX_COMMANDS) {
+                    Ok(Ok(f)) => fields.extend(f),
+                    Ok(Err(message)) => return Step::Stop(message),
+                    Err(Pending(list)) => return Step::Pending(list),
+                }
+            }
+            let mut assignments = Vec::new();
+            for (name, w) in &simple.assignments {
+                match values.text(w) {
+                    Ok(v) => assignments.push((name.clone(), v)),
+                    Err(Pending(list)) => return Step::Pending(list),
+                }
+            }
+            let mut redirects = Vec::new();
+            for r in &simple.redirects {
+                let target = match &r.to {
+                    Target::Read(w) => values.text(w).map(Redirect::Read),
+                    Target::Write { file, append } => values.text(file).map(|f| Redirect::Write(r.fd, f, *append)),
+                    Target::Both { file, append } => values.text(file).map(|f| Redirect::Both(f, *append)),
+                    Target::Dup(m) => Ok(Redirect::Dup(r.fd, *m)),
+                    Target::Here(slot) => match script.heres.get(*slot) {
+                        Some(w) => values.text(w).map(Redirect::Here),
+                        None => Ok(Redirect::Here(String::new())),
+                    },
+                };
+                match target {
+                    Ok(t) => redirects.push(t),
+                    Err(Pending(list)) => {
+                        // bash expands a here-document when it performs that redirection, after
+                        // the ones before it: `cat > f <<EOF` with `$(cat f)` in it reads the
+                        // file already truncated.
+                        if matches!(r.to, Target::Here(_)) {
+                            for before in &redirects {
+                                if let Redirect::Write(_, path, false) | Redirect::Both(path, false) = before {
+                                    open_file(k, now, path, false);
+                                }
+                            }
+                        }
+                        return Step::Pending(list);
+                    }
+                }
+            }
+            collect_substitutions(simple.words.iter().chain(simple.assignments.iter().map(|(_, w)| w)), &mut used);
+            commands.push((fields, assignments, redirects));
+        }
+        used.iter().for_each(|l| {
+            job.substitutions.remove(l);
+        });
+        if let Err(message) = job.count(commands.len()) {
+            return Step::Stop(message);
+        }
+        let capturing = job.capturing();
+        let single = commands.len() == 1;
+        let mut running = Running::new(pipeline.bang, capturing);
+        let count = commands.len();
+        for (i, (fields, assignments, redirects)) in commands.into_iter().enumerate() {
+            let last = i + 1 == count;
+            let mut stage = Stage {
+                kind: Kind::Done(0),
+                out: if last { Dest::Sink } else { Dest::Next },
+                err: Dest::Console,
+                inbox: Default::default(),
+            };
+            // Bytes: `nc < FILE` sends a file as it is.
+            let mut stdin: Option<(Vec<u8>, Option<u64>)> = None;
+            let mut failed = None;
+            for r in redirects {
+                match r {
+                    Redirect::Read(path) => match k.fs().read(&path) {
+                        Some(f) => stdin = Some((f.contents.clone(), Some(f.contents.len() as u64))),
+                        None => {
+                            failed = Some(format!("bash: {path}: No such file or directory"));
+                            break;
+                        }
+                    },
+                    Redirect::Here(text) => stdin = Some((text.into_bytes(), None)),
+                    Redirect::Write(fd, path, append) => {
+                        let dest = open_file(k, now, &path, append);
+                        if fd == 2 { stage.err = dest } else { stage.out = dest }
+                    }
+                    Redirect::Both(path, append) => {
+                        let dest = open_file(k, now, &path, append);
+                        stage.out = dest.clone();
+                        stage.err = dest;
+                    }
+                    Redirect::Dup(n, m) => {
+                        let copy = if m == 2 { stage.err.clone() } else { stage.out.clone() };
+                        // fd 2 as a copy of a pipe or the sink keeps the stream apart for the console.
+                        if n == 2 { stage.err = copy } else { stage.out = copy }
+                    }
+                }
+            }
+            let handoff = std::mem::take(&mut running.handoff);
+            if let Some(message) = failed {
+                running.stages.push(stage);
+                running.route(k, &Env { id: job.id, now, exits: &BTreeMap::new() }, i, Stream::Stderr, message);
+                running.stages[i].kind = Kind::Done(1);
+                continue;
+            }
+            let Some((name, args)) = fields.split_first() else {
+                // Assignments alone (or redirections alone).
+                for (name, value) in assignments {
+                    self.vars.set(&name, value);
+                }
+                stage.kind = Kind::Done(job.substitution_status.take().unwrap_or(0));
+                running.stages.push(stage);
+                continue;
+            };
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let mut output = Output::default();
+            match lookup(name) {
+                None => {
+                    output.err(format!("bash: {name}: command not found"));
+                    stage.kind = Kind::Done(127);
+                }
+                Some(Command::Builtin(run)) => {
+                    output = run(&mut Ctx { u: self, k, now, id: job.id, name }, &args);
+                    if !k.is_powered() {
+                        return Step::Gone;
+                    }
+                    // What the command changed (a link taken down) reaches the processes
+                    // watching it before the command's prompt returns.
+                    self.run_wakeups(k, now);
+                    stage.kind = Kind::Done(output.status);
+                }
+                Some(Command::Sleep) => match args.first().and_then(|a| a.parse::<f64>().ok()).filter(|s| *s >= 0.0) {
+                    Some(secs) => {
+                        // `sleep infinity` (or any span past the end of time) never wakes.
+                        stage.kind = Kind::Sleep { since: now, until: Duration::try_from_secs_f64(secs).map_or(SimTime::MAX, |d| now + d) };
+                        if single {
+                            running.traces_exit = false;
+                        }
+                    }
+                    None => {
+                        output = coreutils::sleep_usage();
+                        stage.kind = Kind::Done(output.status);
+                    }
+                },
+                Some(Command::Filter(start)) => stage.kind = start_filter(k, start, &args, stdin.take(), i, &mut output),
+                Some(Command::FilterOrProgram(filter, follows, program)) => {
+                    if follows(&args) {
+                        if self.start_program(k, now, job.id, program, &args, single && !capturing, &mut stage, Vec::new()) {
+                            running.traces_exit = false;
+                        }
+                    } else {
+                        stage.kind = start_filter(k, filter, &args, stdin.take(), i, &mut output);
+                    }
+                }
+                Some(Command::Program { start, reads_stdin }) => {
+                    let input = match stdin.take() {
+                        Some((bytes, _)) => bytes,
+                        None if reads_stdin && i > 0 => {
+                            if !running.stages[i - 1].is_finished() {
+                                return Step::Stop(format!("labsim: {name} reading the output of a command still running is not modelled"));
+                            }
+                            handoff.iter().flat_map(|l| l.bytes().chain(std::iter::once(b'\n'))).collect()
+                        }
+                        None => Vec::new(),
+                    };
+                    if self.start_program(k, now, job.id, start, &args, single && !capturing, &mut stage, input) {
+                        running.traces_exit = false;
+                    }
+                }
+            }
+            if let Kind::Filter(f) = &stage.kind
+                && matches!(f.stdin, Stdin::Pipe)
+            {
+                stage.inbox = handoff.into();
+            }
+            running.stages.push(stage);
+            let env = Env { id: job.id, now, exits: &BTreeMap::new() };
+            for (stream, line) in output.lines {
+                running.route(k, &env, i, stream, line);
+            }
+        }
+        Step::Started(running)
+    }
+
+    /// Starts a program as stage `stage`: its output to the console when `alone` and not
+    /// redirected, else into pipes the pipeline reads. True if the program reports the console
+    /// command's exit status itself.
+    #[allow(clippy::too_many_arguments)]
+    fn start_program(
+        &mut self,
+        k: &mut Sys<'_>,
+        now: SimTime,
+        id: usize,
+        start: crate::host::userland::process::StartProgram,
+        args: &[&str],
+        alone: bool,
+        stage: &mut Stage,
+        stdin: Vec<u8>,
+    ) -> bool {
+        let pipe_for = |dest: &Dest, k: &mut Sys<'_>| match dest {
+            Dest::Sink if alone => (Fd::Console, None),
+            Dest::Console => (Fd::Console, None),
+            Dest::Null => (Fd::Null, None),
+            _ => {
+                let p = k.pipe_open();
+                (Fd::Pipe(p), Some(p))
+            }
+        };
+        let (out, out_pipe) = pipe_for(&stage.out, k);
+        let (err, err_pipe) = pipe_for(&stage.err, k);
+        let reports_exit = alone && out == Fd::Console && err == Fd::Console;
+        let stdio = Stdio { id, out, err, reports_exit };
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        let status = match start(k, Invocation { now, stdio, pid, args, stdin }) {
+            Ok(process) => {
+                self.programs.push(Proc { pid, npids: 1, started: now, process });
+                None
+            }
+            // Over at once; whatever it opened closes with it.
+            Err(status) => {
+                k.exit_process(pid);
+                Some(status)
+            }
+        };
+        stage.kind = Kind::Program { pid, out: out_pipe, err: err_pipe, status };
+        reports_exit
+    }
+}
+
+/// Moves the and-or list on the top of the stack to its next pipeline.
+fn advance(job: &mut Job) {
+    if let Some(Frame::AndOr { next, .. }) = job.frames.last_mut() {
+        *next += 1;
+    }
+}
+
+/// The command substitutions directly in `words`.
+fn collect_substitutions<'a>(words: impl Iterator<Item = &'a crate::proto::sh::Word>, used: &mut Vec<ListId>) {
+    for w in words {
+        for part in &w.parts {
+            if let crate::proto::sh::Part::Subst { list, .. } = part {
+                used.push(*list);
+            }
         }
     }
+}
+
+/// A redirection with its words expanded.
+enum Redirect {
+    Read(String),
+    Write(u32, String, bool),
+    Both(String, bool),
+    Dup(u32, u32),
+    Here(String),
+}
+
+/// Opens a file for output as bash does before the command runs: `>` truncates it now;
+/// `/dev/null` swallows everything.
+fn open_file(k: &mut Sys<'_>, now: SimTime, path: &str, append: bool) -> Dest {
+    if path == "/dev/null" {
+        return Dest::Null;
+    }
+    if !append || k.fs().read(path).is_none() {
+        if append {
+            k.fs_mut().append(path, b"", now);
+        } else {
+            k.fs_mut().write(path, Vec::new(), now);
+        }
+    }
+    Dest::File(path.to_owned())
+}
+
+/// Starts filter `start` as stage `i`: its standard input is a redirection's text, the previous
+/// stage's output (already `handoff`, more to come), or, first in the line, the terminal.
+fn start_filter(
+    k: &mut Sys<'_>,
+    start: crate::proto::filters::StartFilter,
+    args: &[&str],
+    stdin: Option<(Vec<u8>, Option<u64>)>,
+    i: usize,
+    output: &mut Output,
+) -> Kind {
+    let mut filter: Box<dyn Filter> = match start(args) {
+        Ok(f) => f,
+        Err(e) => {
+            for line in e.lines {
+                output.err(line);
+            }
+            return Kind::Done(e.status);
+        }
+    };
+    let (stdin, stdin_size) = match stdin {
+        Some((bytes, size)) => (Stdin::Text(String::from_utf8_lossy(&bytes).into_owned()), size),
+        None if i > 0 => (Stdin::Pipe, None),
+        None => (Stdin::Terminal, None),
+    };
+    let inputs = filter.inputs().to_vec();
+    for (n, input) in inputs.iter().enumerate() {
+        let size = match input {
+            Input::Stdin => stdin_size,
+            Input::File(path) => k.fs().read(path).map(|f| f.contents.len() as u64),
+        };
+        filter.stat(n, size);
+    }
+    Kind::Filter(Box::new(FilterStage { filter, next_input: 0, stdin, began: false, broken: false, status: None }))
 }

@@ -1,30 +1,32 @@
-//! The console of a host: a command line typed at a simulated time is split into words the way
-//! bash does for simple commands (quotes, backslashes), looked up in the command table, and run.
-//! Builtins finish at once and their output is traced line by line; programs (ping, curl, nc)
-//! are started as processes that print their own output and exit status; sequences and loops
-//! run as a [`Job`]. Tools print the real tools' texts, including their usage errors; an
-//! unknown command gets bash's `command not found`.
+//! The console of a host: a typed line is read with bash's grammar ([`crate::proto::sh`]) and
+//! run as bash runs it, a pipeline at a time ([`Job`]). Commands are looked up in the command
+//! table: builtins finish at once; filters (`grep`, `head`, `sort`…) are fed line by line;
+//! programs (ping, curl, nc, `tail -f`, `journalctl -f`) are started as processes that print
+//! through their standard output, to the console or into a pipe. Tools print the real tools'
+//! texts, including their usage errors; an unknown command gets bash's `command not found`.
 //!
 //! Adding a command is one file (or function) plus one row in [`COMMANDS`].
 
 mod coreutils;
+mod expand;
 mod ip;
 mod job;
 mod kill;
 mod nginx;
-mod script;
+mod pipeline;
 mod sendip;
 mod systemctl;
 
+pub(crate) use expand::Vars;
 pub(crate) use job::Job;
-use job::Next;
 
 use super::Userland;
-use super::process::{Invocation, Process};
-use super::programs::{curl, nc, ping};
+use super::process::StartProgram;
+use super::programs::{curl, journalctl, nc, ping, tail};
 use crate::host::kernel::Sys;
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
+use crate::proto::filters::{self, StartFilter};
 
 /// What a builtin printed and its exit status.
 #[derive(Default)]
@@ -64,272 +66,121 @@ pub(crate) struct Ctx<'a, 'k> {
 }
 
 /// How a command runs.
-enum Command {
+#[derive(Clone, Copy)]
+pub(crate) enum Command {
     /// Finishes at once with its output. A builtin that powers the machine off prints its own
     /// exit status first (nothing is traced after it).
     Builtin(fn(&mut Ctx<'_, '_>, &[&str]) -> Output),
-    /// Starts a program that prints its own output and exit status when it ends; `None` when it
-    /// was over at once (it printed why and its exit status).
-    Program(fn(&mut Sys<'_>, Invocation<'_>) -> Option<Box<dyn Process>>),
+    /// Reads its files or its standard input line by line.
+    Filter(StartFilter),
+    /// A filter, or with its follow option (`tail -f`) a program: which one the arguments say.
+    FilterOrProgram(StartFilter, fn(&[&str]) -> bool, StartProgram),
+    /// A program that prints its own output and exit status when it ends; `reads_stdin` if it
+    /// takes its standard input when it starts (`nc`).
+    Program { start: StartProgram, reads_stdin: bool },
+    /// `sleep N`: the pipeline waits.
+    Sleep,
 }
 
 /// Every command the console knows.
-const COMMANDS: &[(&str, Command)] = &[
-    ("cat", Command::Builtin(coreutils::cat)),
+pub(crate) const COMMANDS: &[(&str, Command)] = &[
+    ("awk", Command::Filter(filters::awk)),
+    ("cat", Command::Filter(filters::cat)),
     ("cp", Command::Builtin(coreutils::copy)),
-    ("curl", Command::Program(curl::start)),
+    ("curl", Command::Program { start: curl::start, reads_stdin: false }),
     ("echo", Command::Builtin(coreutils::echo)),
+    ("false", Command::Builtin(coreutils::false_)),
+    ("grep", Command::Filter(filters::grep)),
     ("halt", Command::Builtin(systemctl::poweroff)),
+    ("head", Command::Filter(filters::head)),
     ("hostname", Command::Builtin(coreutils::hostname)),
     ("ip", Command::Builtin(ip::run)),
+    ("journalctl", Command::Program { start: journalctl::start, reads_stdin: false }),
     ("kill", Command::Builtin(kill::kill)),
     ("killall", Command::Builtin(kill::killall)),
     ("mv", Command::Builtin(coreutils::copy)),
-    ("nc", Command::Program(nc::start)),
-    ("netcat", Command::Program(nc::start)),
+    ("nc", Command::Program { start: nc::start, reads_stdin: true }),
+    ("netcat", Command::Program { start: nc::start, reads_stdin: true }),
     ("nginx", Command::Builtin(nginx::run)),
     ("pidof", Command::Builtin(kill::pidof)),
-    ("ping", Command::Program(ping::start)),
+    ("ping", Command::Program { start: ping::start, reads_stdin: false }),
     ("pkill", Command::Builtin(kill::killall)),
     ("poweroff", Command::Builtin(systemctl::poweroff)),
     ("rm", Command::Builtin(coreutils::remove)),
     ("sendip", Command::Builtin(sendip::run)),
+    ("seq", Command::Builtin(coreutils::seq)),
     ("shutdown", Command::Builtin(systemctl::poweroff)),
-    ("sleep", Command::Builtin(coreutils::sleep)),
+    ("sleep", Command::Sleep),
+    ("sort", Command::Filter(filters::sort)),
     ("systemctl", Command::Builtin(systemctl::run)),
+    ("tail", Command::FilterOrProgram(filters::tail, tail::follows, tail::start)),
+    ("true", Command::Builtin(coreutils::true_)),
+    ("uniq", Command::Filter(filters::uniq)),
+    ("wc", Command::Filter(filters::wc)),
 ];
 
-/// Splits a command line into words: whitespace separates, single quotes keep everything,
-/// double quotes keep all but backslash escapes, a backslash quotes the next character.
-/// Returns `None` for an unterminated quote.
-pub(crate) fn split_words(line: &str) -> Option<Vec<String>> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next()? {
-                        '\'' => break,
-                        c => word.push(c),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next()? {
-                        '"' => break,
-                        '\\' => word.push(chars.next()?),
-                        c => word.push(c),
-                    }
-                }
-            }
-            '\\' => {
-                in_word = true;
-                word.push(chars.next()?);
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    Some(words)
-}
+/// Most commands and loop turns one typed line may run: a loop that would run more is stopped
+/// there, with a message.
+pub(crate) const MAX_COMMANDS: usize = 100_000;
 
-/// What running a simple command did.
-enum Ran {
-    /// It finished at once, with this output.
-    Done(Output),
-    /// A process was started (`pid`); it prints its own output and exit status later.
-    Started(u32),
-    /// It already finished and printed its output and exit status itself.
-    Reported,
-    /// The host powered off.
-    Gone,
-}
-
-/// Traces a finished command's output and exit status.
-fn finish(k: &mut Sys<'_>, now: SimTime, id: usize, out: Output) {
-    for (stream, line) in out.lines {
-        k.console(now, id, stream, line);
-    }
-    k.console_exit(now, id, out.status);
+/// The command called `name`.
+fn lookup(name: &str) -> Option<Command> {
+    COMMANDS.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
 }
 
 impl Userland {
-    /// Runs `line` typed on the console as command number `id`: one command at once, a
-    /// sequence or loop as a job that runs its commands one after another.
+    /// Runs `line` typed on the console as command number `id`. A line that is one simple
+    /// command (not `sleep`) runs at once; anything else runs as a job from the next round.
     pub(crate) fn run_command(&mut self, k: &mut Sys<'_>, now: SimTime, id: usize, line: &str) {
-        let commands = match script::expand(line) {
-            Ok(c) => c,
+        let script = match crate::proto::sh::read(line) {
+            Ok(s) => s,
             Err(e) => {
-                let mut out = Output::default();
-                out.err(e.0);
-                return finish(k, now, id, out.status(2));
+                k.console(now, id, Stream::Stderr, e.console_message());
+                k.console_exit(now, id, 2);
+                return;
             }
         };
-        match commands.as_slice() {
-            [] => finish(k, now, id, Output::default()),
-            [single] if single[0] != "sleep" => {
-                if let Ran::Done(out) = self.run_simple(k, now, id, single) {
-                    finish(k, now, id, out);
-                }
+        let mut job = Job::new(id, script);
+        if job.runs_at_once() {
+            self.run_job(k, now, &mut job, &Default::default());
+            if !k.is_powered() {
+                return;
             }
-            _ => self.jobs.push(Job::new(id, commands)),
+        }
+        if !job.is_done() {
+            self.jobs.push(job);
         }
     }
 
-    /// Runs the jobs' next commands; true if any job moved.
+    /// Moves the jobs on; true if any moved.
     pub(crate) fn poll_console(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
+        if self.jobs.is_empty() {
+            self.exited.clear();
+            return false;
+        }
+        let exits = std::mem::take(&mut self.exited);
+        let mut jobs = std::mem::take(&mut self.jobs);
         let mut moved = false;
-        let mut i = 0;
-        while i < self.jobs.len() {
-            loop {
-                let Userland { jobs, units, programs, .. } = self;
-                let alive = |pid: u32| super::table(units, programs).any(|p| p.has_pid(pid));
-                let words = match jobs[i].next(now, alive) {
-                    Next::Run(words) => words,
-                    Next::Idle { advanced } => {
-                        moved |= advanced;
-                        break;
-                    }
-                };
-                moved = true;
-                let id = jobs[i].id();
-                match self.run_simple(k, now, id, &words) {
-                    Ran::Done(out) => finish(k, now, id, out),
-                    Ran::Started(pid) => self.jobs[i].wait_for(pid),
-                    Ran::Reported => {}
-                    // The job went with everything else on the machine.
-                    Ran::Gone => return true,
-                }
+        for job in &mut jobs {
+            moved |= self.run_job(k, now, job, &exits);
+            if !k.is_powered() {
+                // The jobs went with everything else on the machine.
+                return true;
             }
-            i += 1;
         }
-        self.jobs.retain(|j| !j.is_done());
+        jobs.retain(|j| !j.is_done());
+        // Jobs typed while these ran (none today) come after them.
+        jobs.append(&mut self.jobs);
+        self.jobs = jobs;
+        // Exits nobody waited for are forgotten; the others were just seen.
+        self.exited.retain(|pid, _| !exits.contains_key(pid));
         moved
-    }
-
-    /// Runs one simple command (its words), with `< FILE` as its standard input and
-    /// `> FILE` / `>> FILE` taking its standard output; `sleep` is only meaningful in a job.
-    fn run_simple(&mut self, k: &mut Sys<'_>, now: SimTime, id: usize, words: &[String]) -> Ran {
-        let mut words = words.to_vec();
-        let mut stdin = Vec::new();
-        if let Some(i) = words.iter().position(|w| w == "<") {
-            let Some(path) = words.get(i + 1).cloned() else {
-                let mut o = Output::default();
-                o.err("bash: syntax error near unexpected token `newline'");
-                return Ran::Done(o.status(2));
-            };
-            match k.fs().read(&path) {
-                Some(f) => stdin = f.contents.clone(),
-                None => {
-                    let mut o = Output::default();
-                    o.err(format!("bash: {path}: No such file or directory"));
-                    return Ran::Done(o.status(1));
-                }
-            }
-            words.drain(i..i + 2);
-        }
-        let words = &words[..];
-        let Some(redirect) = words.iter().position(|w| w == ">" || w == ">>") else {
-            return self.run_plain(k, now, id, words, stdin);
-        };
-        let Some(path) = words.get(redirect + 1) else {
-            let mut o = Output::default();
-            o.err("bash: syntax error near unexpected token `newline'");
-            return Ran::Done(o.status(2));
-        };
-        let append = words[redirect] == ">>";
-        let mut cmd: Vec<String> = words[..redirect].to_vec();
-        cmd.extend_from_slice(&words[redirect + 2..]);
-        match self.run_plain(k, now, id, &cmd, stdin) {
-            Ran::Done(out) => {
-                let mut text = Vec::new();
-                let mut rest = Output::default();
-                for (stream, line) in out.lines {
-                    match stream {
-                        Stream::Stdout => {
-                            text.extend_from_slice(line.as_bytes());
-                            text.push(b'\n');
-                        }
-                        Stream::Stderr => rest.err(line),
-                    }
-                }
-                if append {
-                    k.fs_mut().append(path, &text, now);
-                } else {
-                    k.fs_mut().write(path, text, now);
-                }
-                Ran::Done(rest.status(out.status))
-            }
-            other => other,
-        }
-    }
-
-    fn run_plain(&mut self, k: &mut Sys<'_>, now: SimTime, id: usize, words: &[String], stdin: Vec<u8>) -> Ran {
-        let Some((cmd, args)) = words.split_first() else { return Ran::Done(Output::default()) };
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let Some((name, command)) = COMMANDS.iter().find(|(name, _)| name == cmd) else {
-            let mut o = Output::default();
-            o.err(format!("bash: {cmd}: command not found"));
-            return Ran::Done(o.status(127));
-        };
-        match command {
-            Command::Builtin(run) => {
-                let out = run(&mut Ctx { u: self, k, now, id, name }, &args);
-                if !k.is_powered() {
-                    return Ran::Gone;
-                }
-                // What the command changed (a link taken down) reaches the processes watching
-                // it before the command's prompt returns.
-                self.run_wakeups(k, now);
-                Ran::Done(out)
-            }
-            Command::Program(start) => {
-                let pid = self.next_pid;
-                self.next_pid += 1;
-                match start(k, Invocation { now, id, pid, args: &args, stdin }) {
-                    Some(process) => {
-                        self.programs.push(super::process::Proc { pid, npids: 1, started: now, process });
-                        Ran::Started(pid)
-                    }
-                    // Over at once; whatever it opened closes with it.
-                    None => {
-                        k.exit_process(pid);
-                        Ran::Reported
-                    }
-                }
-            }
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{COMMANDS, split_words};
-
-    #[test]
-    fn splits_like_bash() {
-        assert_eq!(split_words("ping  -i 0.1 -O 172.2.20.100").unwrap(), ["ping", "-i", "0.1", "-O", "172.2.20.100"]);
-        assert_eq!(split_words(r#"echo 'a b' "c \"d\"" e\ f"#).unwrap(), ["echo", "a b", "c \"d\"", "e f"]);
-        assert_eq!(split_words("echo ''").unwrap(), ["echo", ""]);
-        assert!(split_words("echo 'open").is_none());
-    }
+    use super::COMMANDS;
 
     #[test]
     fn the_command_table_is_sorted_and_unique() {
