@@ -8,6 +8,7 @@
 //! [`vrrp::Action`]); the host glue translates those into frames, address changes and trace events.
 
 pub(crate) mod curl;
+pub(crate) mod errno;
 pub(crate) mod filters;
 pub(crate) mod http;
 pub(crate) mod httpd;

@@ -22,6 +22,7 @@ mod pipe;
 mod raw;
 mod syscall;
 mod tcp;
+mod vfs;
 
 use std::net::Ipv4Addr;
 
@@ -35,7 +36,10 @@ use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
-pub(crate) use syscall::{Fd, IfAddr, JournalEntry, LinkWatch, NicView, PipeId, RawSocket, Stdio, Sys, TcpSocket, TcpStatus};
+pub(crate) use syscall::{
+    Fd, FileCall, FileReply, FileStat, IfAddr, JournalEntry, LinkWatch, NicView, Pending, PipeId, RawSocket, Stdio, Sys, TcpSocket,
+    TcpStatus, Ticket,
+};
 
 struct Stack {
     iface: Interface,
@@ -58,6 +62,7 @@ pub(crate) struct Kernel {
     raw: raw::RawState,
     pipes: pipe::Pipes,
     journal: log::Journal,
+    vfs: vfs::Vfs,
     /// The unit of each daemon process (its cgroup), by pid.
     cgroups: std::collections::BTreeMap<u32, &'static str>,
     frames_out: Vec<(usize, Vec<u8>)>,
@@ -90,6 +95,7 @@ impl Kernel {
             raw: raw::RawState::default(),
             pipes: pipe::Pipes::default(),
             journal: log::Journal::default(),
+            vfs: vfs::Vfs::default(),
             cgroups: std::collections::BTreeMap::new(),
             frames_out: Vec::new(),
             trace: Vec::new(),

@@ -16,6 +16,7 @@ use super::Kernel;
 use super::fs::Fs;
 use crate::kernel::{Calendar, SimTime};
 use crate::observe::trace::{Stream, TraceKind};
+use crate::proto::errno::Errno;
 use crate::proto::neigh::EntryView;
 
 /// A TCP socket of a process (a file descriptor, in Linux terms).
@@ -96,6 +97,50 @@ pub(crate) struct Stdio {
     /// Whether the program's exit status ends the console command.
     pub(crate) reports_exit: bool,
 }
+
+/// A file system call that may have to wait (its path is on an NFS mount).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FileCall {
+    /// `stat()`.
+    Stat(String),
+    /// `open()`, read to the end, `close()`.
+    Read(String),
+}
+
+/// What a [`FileCall`] returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FileReply {
+    /// `stat()`'s result.
+    Stat(Result<FileStat, Errno>),
+    /// The file's attributes when opened, and its bytes.
+    Read(Result<(FileStat, Vec<u8>), Errno>),
+}
+
+/// What `stat()` says about a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FileStat {
+    /// A directory.
+    pub(crate) is_dir: bool,
+    /// Bytes.
+    pub(crate) size: u64,
+    /// Last modification, µs since the Unix epoch.
+    pub(crate) mtime_unix_us: u64,
+    /// Inode number.
+    pub(crate) ino: u64,
+}
+
+/// A call's reply, or the ticket to collect it with once it has come.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Pending<T> {
+    /// Answered at once.
+    Ready(T),
+    /// Answered later: [`Sys::file_reply`].
+    Wait(Ticket),
+}
+
+/// A file system call still waiting for its reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Ticket(pub(super) u64);
 
 /// A raw IP socket of a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -303,6 +348,22 @@ impl<'a> Sys<'a> {
     /// The file system, for writing.
     pub(crate) fn fs_mut(&mut self) -> &mut Fs {
         self.k.fs_mut()
+    }
+
+    /// A file system call of process `pid` running as `uid`: answered at once for a local
+    /// path, later for one on an NFS mount.
+    pub(crate) fn file_call(&mut self, pid: u32, now: SimTime, call: FileCall, uid: u32) -> Pending<FileReply> {
+        self.k.file_call(pid, now, call, uid)
+    }
+
+    /// The reply to a call that had to wait, once it has come.
+    pub(crate) fn file_reply(&mut self, ticket: Ticket) -> Option<FileReply> {
+        self.k.file_reply(ticket)
+    }
+
+    /// The caller no longer wants the reply to `ticket` (its connection closed).
+    pub(crate) fn file_forget(&mut self, ticket: Ticket) {
+        self.k.file_forget(ticket);
     }
 
     // ----- network configuration ----------------------------------------------------------------
