@@ -20,14 +20,30 @@ pub(crate) enum Errno {
     NotDir,
     /// EISDIR.
     IsDir,
+    /// EINVAL.
+    Inval,
+    /// EFBIG.
+    Fbig,
     /// ENOSPC.
     NoSpc,
     /// EROFS.
     Rofs,
+    /// ENAMETOOLONG.
+    NameTooLong,
     /// ENOTEMPTY.
     NotEmpty,
+    /// EDQUOT.
+    Dquot,
     /// ESTALE.
     Stale,
+    /// EBUSY (`umount` of a mount in use).
+    Busy,
+    /// ECONNREFUSED.
+    ConnRefused,
+    /// ETIMEDOUT.
+    TimedOut,
+    /// EHOSTUNREACH.
+    HostUnreach,
 }
 
 impl Errno {
@@ -41,10 +57,18 @@ impl Errno {
             Errno::Exist => 17,
             Errno::NotDir => 20,
             Errno::IsDir => 21,
+            Errno::Inval => 22,
+            Errno::Fbig => 27,
             Errno::NoSpc => 28,
             Errno::Rofs => 30,
+            Errno::NameTooLong => 36,
             Errno::NotEmpty => 39,
+            Errno::Dquot => 122,
             Errno::Stale => 116,
+            Errno::Busy => 16,
+            Errno::ConnRefused => 111,
+            Errno::TimedOut => 110,
+            Errno::HostUnreach => 113,
         }
     }
 
@@ -58,10 +82,18 @@ impl Errno {
             Errno::Exist => "File exists",
             Errno::NotDir => "Not a directory",
             Errno::IsDir => "Is a directory",
+            Errno::Inval => "Invalid argument",
+            Errno::Fbig => "File too large",
             Errno::NoSpc => "No space left on device",
             Errno::Rofs => "Read-only file system",
+            Errno::NameTooLong => "File name too long",
             Errno::NotEmpty => "Directory not empty",
+            Errno::Dquot => "Disk quota exceeded",
             Errno::Stale => "Stale file handle",
+            Errno::Busy => "Device or resource busy",
+            Errno::ConnRefused => "Connection refused",
+            Errno::TimedOut => "Connection timed out",
+            Errno::HostUnreach => "No route to host",
         }
     }
 }

@@ -17,6 +17,7 @@ mod device;
 mod fs;
 mod l2;
 mod log;
+mod nfs;
 mod nic;
 mod pipe;
 mod raw;
@@ -37,7 +38,7 @@ use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
-    Fd, FileCall, FileReply, FileStat, IfAddr, JournalEntry, LinkWatch, NicView, Pending, PipeId, RawSocket, Stdio, Sys, TcpSocket,
+    Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, MountRequest, MountView, JournalEntry, LinkWatch, NicView, Pending, PipeId, RawSocket, Stdio, Sys, TcpSocket,
     TcpStatus, Ticket,
 };
 
@@ -63,6 +64,7 @@ pub(crate) struct Kernel {
     pipes: pipe::Pipes,
     journal: log::Journal,
     vfs: vfs::Vfs,
+    mounts: nfs::Mounts,
     /// The unit of each daemon process (its cgroup), by pid.
     cgroups: std::collections::BTreeMap<u32, &'static str>,
     frames_out: Vec<(usize, Vec<u8>)>,
@@ -96,6 +98,7 @@ impl Kernel {
             pipes: pipe::Pipes::default(),
             journal: log::Journal::default(),
             vfs: vfs::Vfs::default(),
+            mounts: nfs::Mounts::default(),
             cgroups: std::collections::BTreeMap::new(),
             frames_out: Vec::new(),
             trace: Vec::new(),
@@ -168,6 +171,9 @@ impl Kernel {
         }
         self.raw = raw::RawState::default();
         self.pipes.clear();
+        // Mounts and the calls waiting on them die with the machine.
+        self.mounts = nfs::Mounts::default();
+        self.vfs = vfs::Vfs::default();
         // The journal lives in /run, a tmpfs.
         self.journal = log::Journal::default();
         self.cgroups.clear();
@@ -198,6 +204,14 @@ impl Kernel {
         log::messages(&mut self.fs, self.calendar, now, &self.name, ident, pid, &line);
         self.journal.push(JournalEntry { at: now, ident: ident.to_owned(), pid, unit, line: line.clone() });
         self.log_event(now, ident, pid, line);
+    }
+
+    /// A line of the kernel's own (`printk`): the journal and `/var/log/messages` as
+    /// `kernel: …`.
+    pub(crate) fn kernel_log(&mut self, now: SimTime, line: String) {
+        log::messages(&mut self.fs, self.calendar, now, &self.name, "kernel", 0, &line);
+        self.journal.push(JournalEntry { at: now, ident: "kernel".to_owned(), pid: 0, unit: None, line: line.clone() });
+        self.log_event(now, "kernel", 0, line);
     }
 
     /// A daemon's log line as the trace records it.
@@ -248,7 +262,7 @@ impl Kernel {
         let smol =
             stack.iface.poll_at(smol_now(now), &stack.sockets).map(|t| SimTime::from_micros(u64::try_from(t.total_micros()).unwrap_or(0)));
         let neigh = self.nics.iter().filter_map(|n| n.neigh.poll_timeout()).min();
-        [smol, neigh].into_iter().flatten().min()
+        [smol, neigh, self.nfs_poll_at()].into_iter().flatten().min()
     }
 
     /// The NICs as processes see them (`ip link`, `ip addr`, keepalived's interface list).

@@ -13,6 +13,7 @@ use std::net::Ipv4Addr;
 use smoltcp::iface::SocketHandle;
 
 use super::Kernel;
+pub(crate) use super::nfs::MountRequest;
 use super::fs::Fs;
 use crate::kernel::{Calendar, SimTime};
 use crate::observe::trace::{Stream, TraceKind};
@@ -105,6 +106,8 @@ pub(crate) enum FileCall {
     Stat(String),
     /// `open()`, read to the end, `close()`.
     Read(String),
+    /// `statfs()` of the file system holding the path.
+    StatFs(String),
 }
 
 /// What a [`FileCall`] returned.
@@ -114,6 +117,19 @@ pub(crate) enum FileReply {
     Stat(Result<FileStat, Errno>),
     /// The file's attributes when opened, and its bytes.
     Read(Result<(FileStat, Vec<u8>), Errno>),
+    /// The file system's size and use.
+    StatFs(Result<FsUsage, Errno>),
+}
+
+/// What `statfs()` says, in bytes and inodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FsUsage {
+    /// Size.
+    pub(crate) total_bytes: u64,
+    /// Free.
+    pub(crate) free_bytes: u64,
+    /// Free to unprivileged users.
+    pub(crate) avail_bytes: u64,
 }
 
 /// What `stat()` says about a file.
@@ -136,6 +152,19 @@ pub(crate) enum Pending<T> {
     Ready(T),
     /// Answered later: [`Sys::file_reply`].
     Wait(Ticket),
+}
+
+/// A mounted file system, as `/proc/mounts` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MountView {
+    /// What is mounted (`192.168.20.204:/web`).
+    pub(crate) source: String,
+    /// Where.
+    pub(crate) target: String,
+    /// Its type (`nfs`).
+    pub(crate) fstype: &'static str,
+    /// Its options as the kernel shows them.
+    pub(crate) options: String,
 }
 
 /// A file system call still waiting for its reply.
@@ -359,6 +388,22 @@ impl<'a> Sys<'a> {
     /// The reply to a call that had to wait, once it has come.
     pub(crate) fn file_reply(&mut self, ticket: Ticket) -> Option<FileReply> {
         self.k.file_reply(ticket)
+    }
+
+    /// mount(2) of an NFS export; the ticket is answered with the root's attributes once the
+    /// kernel has probed the server, or the error.
+    pub(crate) fn nfs_mount(&mut self, now: SimTime, req: MountRequest) -> Ticket {
+        self.k.nfs_mount(now, req)
+    }
+
+    /// umount(2).
+    pub(crate) fn umount(&mut self, target: &str) -> Result<(), Errno> {
+        self.k.umount(target)
+    }
+
+    /// The mounted file systems besides the root (`/proc/mounts`).
+    pub(crate) fn mounts(&self) -> Vec<MountView> {
+        self.k.mounts()
     }
 
     /// The caller no longer wants the reply to `ticket` (its connection closed).

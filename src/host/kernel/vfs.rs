@@ -7,9 +7,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Kernel;
-use super::syscall::{FileCall, FileReply, FileStat, Pending, Ticket};
+use super::syscall::{FileCall, FileReply, FileStat, FsUsage, Pending, Ticket};
 use crate::kernel::SimTime;
 use crate::proto::errno::Errno;
+
+/// The local disk as `statfs()` reports it: CentOS 7's default 17 GiB root logical volume
+/// (`/dev/mapper/centos-root`), about 1.2 GiB of it used by a minimal install.
+const ROOT_FS: FsUsage = FsUsage { total_bytes: 18_238_930_944, free_bytes: 16_947_236_864, avail_bytes: 16_947_236_864 };
 
 /// Replies waiting to be collected, by ticket.
 #[derive(Default)]
@@ -27,6 +31,11 @@ impl Vfs {
         Ticket(self.next_ticket)
     }
 
+    /// The reply to `ticket`, if it has come.
+    pub(super) fn take(&mut self, ticket: Ticket) -> Option<FileReply> {
+        self.ready.remove(&ticket.0)
+    }
+
     /// The reply to `ticket` has come.
     pub(super) fn answer(&mut self, ticket: Ticket, reply: FileReply) {
         if !self.forgotten.remove(&ticket.0) {
@@ -37,13 +46,16 @@ impl Vfs {
 
 impl Kernel {
     /// Makes a file system call for process `pid` (running as `uid`).
-    pub(crate) fn file_call(&mut self, _pid: u32, _now: SimTime, call: FileCall, uid: u32) -> Pending<FileReply> {
-        Pending::Ready(self.local_call(&call, uid))
+    pub(crate) fn file_call(&mut self, _pid: u32, now: SimTime, call: FileCall, uid: u32) -> Pending<FileReply> {
+        match self.nfs_call(now, &call, uid) {
+            Some(pending) => pending,
+            None => Pending::Ready(self.local_call(&call, uid)),
+        }
     }
 
     /// The reply to a call that had to wait, once it has come.
     pub(crate) fn file_reply(&mut self, ticket: Ticket) -> Option<FileReply> {
-        self.vfs.ready.remove(&ticket.0)
+        self.vfs.take(ticket)
     }
 
     /// The reply to `ticket` is not wanted: dropped now or when it comes.
@@ -62,6 +74,7 @@ impl Kernel {
                 }
                 Ok((stat, self.fs.read(path).map(|f| f.contents.clone()).unwrap_or_default()))
             })),
+            FileCall::StatFs(_) => FileReply::StatFs(Ok(ROOT_FS)),
         }
     }
 

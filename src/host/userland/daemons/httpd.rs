@@ -200,6 +200,7 @@ fn fs_reply(reply: FileReply) -> FsReply {
     match reply {
         FileReply::Stat(r) => FsReply::Stat(r.map(meta)),
         FileReply::Read(r) => FsReply::Open(r.map(|(_, data)| data)),
+        FileReply::StatFs(_) => FsReply::Stat(Err(crate::proto::errno::Errno::Io)),
     }
 }
 

@@ -613,5 +613,5 @@ fn start_filter(
         };
         filter.stat(n, size);
     }
-    Kind::Filter(Box::new(FilterStage { filter, next_input: 0, stdin, began: false, broken: false, status: None }))
+    Kind::Filter(Box::new(FilterStage { filter, next_input: 0, stdin, began: false, broken: false, reading: None, status: None }))
 }
