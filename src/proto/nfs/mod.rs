@@ -16,6 +16,7 @@
 //! (as knfsd reads the kernel's export cache that mountd fills) and nfsd works on a
 //! [`tree::FileTree`].
 
+pub(crate) mod client;
 pub(crate) mod exports;
 pub(crate) mod mountd;
 pub(crate) mod nfsd;

@@ -1,0 +1,1 @@
+//! mount.nfs core (todo)
