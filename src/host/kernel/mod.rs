@@ -38,8 +38,8 @@ use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
-    Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, MountRequest, MountView, JournalEntry, LinkWatch, NicView, Pending, PipeId, RawSocket, Stdio, Sys, TcpSocket,
-    TcpStatus, Ticket,
+    Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, MountView, NicView, Pending, PipeId,
+    RawSocket, Stdio, Sys, TcpSocket, TcpStatus, Ticket,
 };
 
 struct Stack {

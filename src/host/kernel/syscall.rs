@@ -13,8 +13,8 @@ use std::net::Ipv4Addr;
 use smoltcp::iface::SocketHandle;
 
 use super::Kernel;
-pub(crate) use super::nfs::MountRequest;
 use super::fs::Fs;
+pub(crate) use super::nfs::MountRequest;
 use crate::kernel::{Calendar, SimTime};
 use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::errno::Errno;

@@ -47,6 +47,8 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/var/www/html",
     package_files: &[],
     pids: 1,
+    // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
+    after_remote_fs: true,
     start: |k, _, pid| Ok(Box::new(HttpdProc::start(k, pid))),
     check: |_| Vec::new(),
 };

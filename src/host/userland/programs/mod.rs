@@ -3,7 +3,9 @@
 //! lists them.
 
 pub(crate) mod curl;
+pub(crate) mod df;
 pub(crate) mod journalctl;
+pub(crate) mod mount;
 pub(crate) mod nc;
 pub(crate) mod ping;
 mod streams;

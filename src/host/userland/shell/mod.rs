@@ -16,13 +16,14 @@ mod nginx;
 mod pipeline;
 mod sendip;
 mod systemctl;
+mod umount;
 
 pub(crate) use expand::Vars;
 pub(crate) use job::Job;
 
 use super::Userland;
 use super::process::StartProgram;
-use super::programs::{curl, journalctl, nc, ping, tail};
+use super::programs::{curl, df, journalctl, mount, nc, ping, tail};
 use crate::host::kernel::Sys;
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
@@ -88,6 +89,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("cat", Command::Filter(filters::cat)),
     ("cp", Command::Builtin(coreutils::copy)),
     ("curl", Command::Program { start: curl::start, reads_stdin: false }),
+    ("df", Command::Program { start: df::start, reads_stdin: false }),
     ("echo", Command::Builtin(coreutils::echo)),
     ("false", Command::Builtin(coreutils::false_)),
     ("grep", Command::Filter(filters::grep)),
@@ -98,6 +100,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("journalctl", Command::Program { start: journalctl::start, reads_stdin: false }),
     ("kill", Command::Builtin(kill::kill)),
     ("killall", Command::Builtin(kill::killall)),
+    ("mount", Command::Program { start: mount::start, reads_stdin: false }),
     ("mv", Command::Builtin(coreutils::copy)),
     ("nc", Command::Program { start: nc::start, reads_stdin: true }),
     ("netcat", Command::Program { start: nc::start, reads_stdin: true }),
@@ -115,6 +118,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("systemctl", Command::Builtin(systemctl::run)),
     ("tail", Command::FilterOrProgram(filters::tail, tail::follows, tail::start)),
     ("true", Command::Builtin(coreutils::true_)),
+    ("umount", Command::Builtin(umount::run)),
     ("uniq", Command::Filter(filters::uniq)),
     ("wc", Command::Filter(filters::wc)),
 ];

@@ -33,6 +33,7 @@ use crate::wire::nfs3::{self, Fattr, Fh, Ftype, NfsTime, Reply, Stat};
 use crate::wire::rpc::{AuthSys, MAX_GIDS};
 
 pub(crate) use self::options::Options;
+pub(crate) use crate::proto::errno::Errno;
 
 /// What the kernel was given to mount.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,41 +173,6 @@ impl From<&Fattr> for FileAttr {
             ctime_us: micros(&a.ctime),
         }
     }
-}
-
-/// An operation's error, as the system call returns it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Errno {
-    /// ENOENT.
-    NoEnt,
-    /// EACCES.
-    Acces,
-    /// EIO (also a soft mount's timeout and statuses without an errno of their own).
-    Io,
-    /// ENOTDIR.
-    NotDir,
-    /// EISDIR.
-    IsDir,
-    /// EROFS.
-    Rofs,
-    /// ESTALE.
-    Stale,
-    /// EPERM.
-    Perm,
-    /// EEXIST.
-    Exist,
-    /// ENOSPC.
-    NoSpc,
-    /// EINVAL.
-    Inval,
-    /// ENAMETOOLONG.
-    NameTooLong,
-    /// ENOTEMPTY.
-    NotEmpty,
-    /// EDQUOT.
-    Dquot,
-    /// EFBIG.
-    Fbig,
 }
 
 /// `nfs3_stat_to_errno` / `nfs_stat_to_errno` (`fs/nfs/nfs3xdr.c`): each status's errno; the
