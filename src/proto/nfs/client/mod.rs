@@ -18,6 +18,8 @@ pub(crate) mod mount;
 pub(crate) mod options;
 pub(crate) mod transport;
 
+#[cfg(test)]
+mod mount_tests;
 mod ops;
 #[cfg(test)]
 mod tests;
