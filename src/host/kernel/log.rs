@@ -72,7 +72,7 @@ pub(super) fn messages(fs: &mut Fs, calendar: Calendar, now: SimTime, host: &str
     let d = calendar.date(now);
     let text = format!("{} {:>2} {:02}:{:02}:{:02} {host} {ident}[{pid}]: {line}\n", d.month_name(), d.day, d.hour, d.minute, d.second);
     if fs.read(MESSAGES).is_some_and(|f| f.contents.len() + text.len() > MESSAGES_MAX_BYTES) {
-        fs.rename(MESSAGES, &format!("{MESSAGES}-{}{:02}{:02}", d.year, d.month, d.day));
+        fs.rename(MESSAGES, &format!("{MESSAGES}-{}{:02}{:02}", d.year, d.month, d.day), now);
     }
     fs.append(MESSAGES, text.as_bytes(), now);
 }

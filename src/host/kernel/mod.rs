@@ -14,7 +14,7 @@
 //! ([`Kernel::reap_sockets`]).
 
 mod device;
-mod fs;
+pub(crate) mod fs;
 mod l2;
 mod log;
 mod nic;
@@ -84,7 +84,7 @@ impl Kernel {
             calendar,
             boots: 0,
             nics: Vec::new(),
-            fs: Fs::default(),
+            fs: Fs::new(calendar.unix_micros(SimTime::ZERO)),
             stack: None,
             tcp: tcp::TcpState::default(),
             raw: raw::RawState::default(),

@@ -9,6 +9,7 @@
 
 mod coreutils;
 mod expand;
+mod files;
 mod ip;
 mod job;
 mod kill;
@@ -86,6 +87,7 @@ pub(crate) enum Command {
 pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("awk", Command::Filter(filters::awk)),
     ("cat", Command::Filter(filters::cat)),
+    ("chmod", Command::Builtin(files::chmod)),
     ("cp", Command::Builtin(coreutils::copy)),
     ("curl", Command::Program { start: curl::start, reads_stdin: false }),
     ("echo", Command::Builtin(coreutils::echo)),
@@ -98,6 +100,8 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("journalctl", Command::Program { start: journalctl::start, reads_stdin: false }),
     ("kill", Command::Builtin(kill::kill)),
     ("killall", Command::Builtin(kill::killall)),
+    ("ls", Command::Builtin(files::ls)),
+    ("mkdir", Command::Builtin(files::mkdir)),
     ("mv", Command::Builtin(coreutils::copy)),
     ("nc", Command::Program { start: nc::start, reads_stdin: true }),
     ("netcat", Command::Program { start: nc::start, reads_stdin: true }),
