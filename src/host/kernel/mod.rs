@@ -22,6 +22,7 @@ mod pipe;
 mod raw;
 mod syscall;
 mod tcp;
+mod udp;
 
 use std::net::Ipv4Addr;
 
@@ -35,7 +36,7 @@ use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
-pub(crate) use syscall::{Fd, IfAddr, JournalEntry, LinkWatch, NicView, PipeId, RawSocket, Stdio, Sys, TcpSocket, TcpStatus};
+pub(crate) use syscall::{Fd, IfAddr, JournalEntry, LinkWatch, NicView, PipeId, RawSocket, Stdio, Sys, TcpSocket, TcpStatus, UdpSocket};
 
 struct Stack {
     iface: Interface,
@@ -55,6 +56,7 @@ pub(crate) struct Kernel {
     fs: Fs,
     stack: Option<Stack>,
     tcp: tcp::TcpState,
+    udp: udp::UdpState,
     raw: raw::RawState,
     pipes: pipe::Pipes,
     journal: log::Journal,
@@ -87,6 +89,7 @@ impl Kernel {
             fs: Fs::new(calendar.unix_micros(SimTime::ZERO)),
             stack: None,
             tcp: tcp::TcpState::default(),
+            udp: udp::UdpState::default(),
             raw: raw::RawState::default(),
             pipes: pipe::Pipes::default(),
             journal: log::Journal::default(),
@@ -149,6 +152,7 @@ impl Kernel {
         }
         self.stack = Some(Stack { iface, sockets: SocketSet::new(Vec::new()), device });
         self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)));
+        self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
         self.raw = raw::RawState::default();
         self.sync_stack_addrs();
         let host = self.name.clone();
@@ -161,6 +165,7 @@ impl Kernel {
             return;
         }
         self.raw = raw::RawState::default();
+        self.udp = udp::UdpState::default();
         self.pipes.clear();
         // The journal lives in /run, a tmpfs.
         self.journal = log::Journal::default();

@@ -55,6 +55,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/var/www/html",
     package_files: &[],
     pids: 1,
+    requires: &[],
     start: |k, _, pid| Ok(Box::new(HttpdProc::start(k, pid))),
     check: |_| Vec::new(),
 };

@@ -149,6 +149,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/etc/nginx",
     package_files: &[(NGINX_CONF_PATH, DEFAULT_NGINX_CONF), (MIME_TYPES_PATH, DEFAULT_MIME_TYPES)],
     pids: 2,
+    requires: &[],
     start: |k, now, pid| Ok(Box::new(NginxProc::start(k, now, pid)?)),
     check,
 };

@@ -6,5 +6,6 @@ pub(crate) mod curl;
 pub(crate) mod journalctl;
 pub(crate) mod nc;
 pub(crate) mod ping;
+pub(crate) mod rpctool;
 mod streams;
 pub(crate) mod tail;

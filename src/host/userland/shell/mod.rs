@@ -9,6 +9,7 @@
 
 mod coreutils;
 mod expand;
+mod exportfs;
 mod files;
 mod ip;
 mod job;
@@ -23,7 +24,7 @@ pub(crate) use job::Job;
 
 use super::Userland;
 use super::process::StartProgram;
-use super::programs::{curl, journalctl, nc, ping, tail};
+use super::programs::{curl, journalctl, nc, ping, rpctool, tail};
 use crate::host::kernel::Sys;
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
@@ -91,6 +92,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("cp", Command::Builtin(coreutils::copy)),
     ("curl", Command::Program { start: curl::start, reads_stdin: false }),
     ("echo", Command::Builtin(coreutils::echo)),
+    ("exportfs", Command::Builtin(exportfs::run)),
     ("false", Command::Builtin(coreutils::false_)),
     ("grep", Command::Filter(filters::grep)),
     ("halt", Command::Builtin(systemctl::poweroff)),
@@ -111,8 +113,10 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("pkill", Command::Builtin(kill::killall)),
     ("poweroff", Command::Builtin(systemctl::poweroff)),
     ("rm", Command::Builtin(coreutils::remove)),
+    ("rpcinfo", Command::Program { start: rpctool::rpcinfo, reads_stdin: false }),
     ("sendip", Command::Builtin(sendip::run)),
     ("seq", Command::Builtin(coreutils::seq)),
+    ("showmount", Command::Program { start: rpctool::showmount, reads_stdin: false }),
     ("shutdown", Command::Builtin(systemctl::poweroff)),
     ("sleep", Command::Sleep),
     ("sort", Command::Filter(filters::sort)),
