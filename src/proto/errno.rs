@@ -38,12 +38,6 @@ pub(crate) enum Errno {
     Stale,
     /// EBUSY (`umount` of a mount in use).
     Busy,
-    /// ECONNREFUSED.
-    ConnRefused,
-    /// ETIMEDOUT.
-    TimedOut,
-    /// EHOSTUNREACH.
-    HostUnreach,
 }
 
 impl Errno {
@@ -66,9 +60,6 @@ impl Errno {
             Errno::Dquot => 122,
             Errno::Stale => 116,
             Errno::Busy => 16,
-            Errno::ConnRefused => 111,
-            Errno::TimedOut => 110,
-            Errno::HostUnreach => 113,
         }
     }
 
@@ -91,9 +82,6 @@ impl Errno {
             Errno::Dquot => "Disk quota exceeded",
             Errno::Stale => "Stale file handle",
             Errno::Busy => "Device or resource busy",
-            Errno::ConnRefused => "Connection refused",
-            Errno::TimedOut => "Connection timed out",
-            Errno::HostUnreach => "No route to host",
         }
     }
 }

@@ -16,9 +16,6 @@ pub(crate) mod journalctl;
 pub(crate) mod lines;
 pub(crate) mod nc;
 pub(crate) mod neigh;
-// The NFS server cores are used by their tests only until issue 10's second phase wires the
-// daemons into hosts.
-#[cfg_attr(not(test), allow(dead_code, unused_imports))]
 pub(crate) mod nfs;
 pub(crate) mod nginx;
 pub(crate) mod ping;

@@ -84,7 +84,6 @@ const RULE_FIXTURES: [&str; 66] = [
     "unknown_field",
     "unknown_network",
     "unknown_service",
-    "unknown_service_nfs",
     "unreadable_file",
     "vip_off_network",
     "vip_owner_host_and_hosts",

@@ -30,19 +30,12 @@ pub(crate) mod ethernet;
 pub(crate) mod http;
 pub(crate) mod icmp;
 pub(crate) mod ipv4;
-#[cfg_attr(not(test), allow(dead_code, unused_macros))]
 pub(crate) mod mount;
-#[cfg_attr(not(test), allow(dead_code, unused_macros))]
 pub(crate) mod nfs3;
-#[cfg_attr(not(test), allow(dead_code, unused_macros))]
 pub(crate) mod portmap;
-// NFS's formats are used by the tests and the NFS cores only until issue 10's second phase wires
-// the daemons into hosts.
-#[cfg_attr(not(test), allow(dead_code, unused_macros))]
 pub(crate) mod rpc;
 pub(crate) mod tcp;
 pub(crate) mod vrrp;
-#[cfg_attr(not(test), allow(dead_code, unused_macros))]
 pub(crate) mod xdr;
 
 use core::fmt;

@@ -87,6 +87,7 @@ pub(crate) enum Call {
 
 impl Call {
     /// The procedure number.
+    #[cfg(test)]
     pub(crate) const fn procedure(&self) -> u32 {
         match self {
             Call::Null => proc::NULL,

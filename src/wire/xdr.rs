@@ -58,6 +58,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `int` (§4.1).
+    #[cfg(test)]
     pub(crate) fn i32(&mut self) -> Result<i32> {
         Ok(self.u32()?.cast_signed())
     }
@@ -136,6 +137,7 @@ impl Writer {
     }
 
     /// `int`.
+    #[cfg(test)]
     pub(crate) fn i32(&mut self, v: i32) {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
@@ -282,6 +284,7 @@ impl<T: Xdr> Xdr for List<T> {
 }
 
 /// Decodes a whole message body of type `T`: trailing bytes are an error.
+#[cfg(test)]
 pub(crate) fn decode_all<T: Xdr>(bytes: &[u8]) -> Result<T> {
     let mut r = Reader::new(bytes);
     let v = T::decode(&mut r)?;
@@ -290,6 +293,7 @@ pub(crate) fn decode_all<T: Xdr>(bytes: &[u8]) -> Result<T> {
 }
 
 /// The encoding of one value.
+#[cfg(test)]
 pub(crate) fn to_bytes<T: Xdr>(v: &T) -> Vec<u8> {
     let mut w = Writer::new();
     v.encode(&mut w);

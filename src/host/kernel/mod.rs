@@ -14,7 +14,7 @@
 //! ([`Kernel::reap_sockets`]).
 
 mod device;
-mod fs;
+pub(crate) mod fs;
 mod l2;
 mod log;
 mod nfs;
@@ -23,6 +23,7 @@ mod pipe;
 mod raw;
 mod syscall;
 mod tcp;
+mod udp;
 mod vfs;
 
 use std::net::Ipv4Addr;
@@ -38,8 +39,8 @@ use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
-    Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, MountView, NicView, Pending, PipeId,
-    RawSocket, Stdio, Sys, TcpSocket, TcpStatus, Ticket,
+    Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NicView, Pending, PipeId, RawSocket, Stdio,
+    Sys, TcpSocket, TcpStatus, Ticket, UdpSocket,
 };
 
 struct Stack {
@@ -60,6 +61,7 @@ pub(crate) struct Kernel {
     fs: Fs,
     stack: Option<Stack>,
     tcp: tcp::TcpState,
+    udp: udp::UdpState,
     raw: raw::RawState,
     pipes: pipe::Pipes,
     journal: log::Journal,
@@ -91,9 +93,10 @@ impl Kernel {
             calendar,
             boots: 0,
             nics: Vec::new(),
-            fs: Fs::default(),
+            fs: Fs::new(calendar.unix_micros(SimTime::ZERO)),
             stack: None,
             tcp: tcp::TcpState::default(),
+            udp: udp::UdpState::default(),
             raw: raw::RawState::default(),
             pipes: pipe::Pipes::default(),
             journal: log::Journal::default(),
@@ -158,6 +161,7 @@ impl Kernel {
         }
         self.stack = Some(Stack { iface, sockets: SocketSet::new(Vec::new()), device });
         self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)));
+        self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
         self.raw = raw::RawState::default();
         self.sync_stack_addrs();
         let host = self.name.clone();
@@ -170,6 +174,7 @@ impl Kernel {
             return;
         }
         self.raw = raw::RawState::default();
+        self.udp = udp::UdpState::default();
         self.pipes.clear();
         // Mounts and the calls waiting on them die with the machine.
         self.mounts = nfs::Mounts::default();

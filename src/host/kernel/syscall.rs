@@ -24,6 +24,10 @@ use crate::proto::neigh::EntryView;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TcpSocket(pub(super) SocketHandle);
 
+/// A UDP socket of a process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct UdpSocket(pub(super) SocketHandle);
+
 /// Where a connection stands, as its owner sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TcpStatus {
@@ -396,6 +400,11 @@ impl<'a> Sys<'a> {
         self.k.nfs_mount(now, req)
     }
 
+    /// The kernel's line about a mount(2) it refused (`NFS: bad mount option value …`).
+    pub(crate) fn mount_refused(&mut self, now: SimTime, line: String) {
+        self.k.kernel_log(now, line);
+    }
+
     /// umount(2).
     pub(crate) fn umount(&mut self, target: &str) -> Result<(), Errno> {
         self.k.umount(target)
@@ -465,6 +474,18 @@ impl<'a> Sys<'a> {
         self.k.tcp_connect(dst, port)
     }
 
+    /// `bind()` to `local_port` then `connect()` (the RPC client's reserved ports).
+    #[allow(dead_code)] // for the NFS client glue's reserved ports (issue 10, client phase)
+    pub(crate) fn tcp_connect_from(&mut self, dst: Ipv4Addr, port: u16, local_port: u16) -> Option<TcpSocket> {
+        self.k.tcp_connect_from(dst, port, local_port)
+    }
+
+    /// A free reserved port for [`Sys::tcp_connect_from`] (`bindresvport()`, 665..=1023).
+    #[allow(dead_code)] // for the NFS client glue's reserved ports (issue 10, client phase)
+    pub(crate) fn tcp_reserved_port(&mut self) -> Option<u16> {
+        self.k.tcp_reserved_port()
+    }
+
     /// A socket listening on `port` on every address.
     pub(crate) fn tcp_listen(&mut self, port: u16) -> Option<TcpSocket> {
         self.k.tcp_listen(port)
@@ -508,6 +529,35 @@ impl<'a> Sys<'a> {
     /// Gives a socket back: abortive (RST) if it is still open.
     pub(crate) fn tcp_release(&mut self, socket: TcpSocket) {
         self.k.tcp_release(socket);
+    }
+
+    // ----- UDP -------------------------------------------------------------------------------
+
+    /// `socket(AF_INET, SOCK_DGRAM)` + `bind()` on `port` (0: ephemeral) for process `pid`;
+    /// `None` if the port is taken.
+    pub(crate) fn udp_bind(&mut self, pid: u32, port: u16) -> Option<UdpSocket> {
+        self.k.udp_bind(pid, port)
+    }
+
+    /// A UDP socket on a reserved port (`bindresvport()`, 665..=1023) for process `pid`.
+    #[allow(dead_code)] // for the NFS client glue's reserved ports (issue 10, client phase)
+    pub(crate) fn udp_bind_reserved(&mut self, pid: u32) -> Option<UdpSocket> {
+        self.k.udp_bind_reserved(pid)
+    }
+
+    /// `sendto()`: one datagram; false if there is no route or the buffer is full.
+    pub(crate) fn udp_send_to(&mut self, socket: UdpSocket, dst: (Ipv4Addr, u16), data: &[u8]) -> bool {
+        self.k.udp_send_to(socket, dst, data)
+    }
+
+    /// `recvfrom()`: the next datagram and its sender.
+    pub(crate) fn udp_recv(&mut self, socket: UdpSocket) -> Option<(Vec<u8>, (Ipv4Addr, u16))> {
+        self.k.udp_recv(socket)
+    }
+
+    /// `close()`.
+    pub(crate) fn udp_close(&mut self, socket: UdpSocket) {
+        self.k.udp_close(socket);
     }
 
     // ----- raw sockets, packet sockets, link notifications ---------------------------------------

@@ -92,26 +92,25 @@ impl Userland {
     /// Boot: the enabled services start, in order. A unit that fails is left failed; its
     /// messages are in its log.
     pub(crate) fn boot(&mut self, k: &mut Sys<'_>, now: SimTime) {
+        // systemd's remote-fs.target: the `_netdev` NFS entries of fstab are mounted once the
+        // network is up, and the units ordered after it wait for them.
+        if !programs::mount::has_boot_mounts(k) {
+            for unit in self.units.boot_order() {
+                let _ = self.units.start(k, now, unit, &mut self.next_pid);
+            }
+            return;
+        }
         let (late, early): (Vec<_>, Vec<_>) = self.units.boot_order().into_iter().partition(|&u| self.units.spec(u).after_remote_fs);
         for unit in early {
             let _ = self.units.start(k, now, unit, &mut self.next_pid);
         }
-        // systemd's remote-fs.target: the `_netdev` NFS entries of fstab are mounted once the
-        // network is up, and the units ordered after it wait for them.
         let pid = self.next_pid;
-        match programs::mount::boot(k, now, pid) {
-            Some(process) => {
-                self.next_pid += 1;
-                self.programs.push(Proc { pid, npids: 1, started: now, process });
-                self.after_remote_fs = Some((pid, late));
-                self.reap_programs(k);
-                self.start_after_remote_fs(k, now);
-            }
-            None => {
-                for unit in late {
-                    let _ = self.units.start(k, now, unit, &mut self.next_pid);
-                }
-            }
+        if let Some(process) = programs::mount::boot(k, now, pid) {
+            self.next_pid += 1;
+            self.programs.push(Proc { pid, npids: 1, started: now, process });
+            self.after_remote_fs = Some((pid, late));
+            self.reap_programs(k);
+            self.start_after_remote_fs(k, now);
         }
     }
 

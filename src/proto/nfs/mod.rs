@@ -11,6 +11,7 @@
 //! | [`portmap`] | the portmapper's registry (portmap v2) |
 //! | [`mountd`] | MOUNT v3: MNT checks the export and the client, the mount list, the export list |
 //! | [`nfsd`] | NFSv3: the procedures, file handles, squashing and permission checks |
+//! | [`tools`] | `showmount -e` and `rpcinfo -p`: their calls, replies, output and errors |
 //!
 //! Files and export tables are the caller's: mountd and nfsd read the same [`exports::Exports`]
 //! (as knfsd reads the kernel's export cache that mountd fills) and nfsd works on a
@@ -22,6 +23,7 @@ pub(crate) mod mountd;
 pub(crate) mod nfsd;
 pub(crate) mod portmap;
 pub(crate) mod rpc;
+pub(crate) mod tools;
 pub(crate) mod tree;
 
 mod access;

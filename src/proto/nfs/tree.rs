@@ -55,6 +55,10 @@ pub(crate) enum Errno {
     IsDir,
     /// ENOSPC.
     NoSpc,
+    /// EINVAL (a directory moved under itself).
+    Inval,
+    /// ENOTEMPTY (a rename over a non-empty directory).
+    NotEmpty,
 }
 
 /// Attributes to change (`struct iattr`).

@@ -450,6 +450,7 @@ macro_rules! procedures {
 
         impl Reply {
             /// The procedure number.
+            #[cfg(test)]
             pub(crate) const fn procedure(&self) -> u32 {
                 match self { Reply::Null => 0, $(Reply::$variant(_) => $num,)* }
             }

@@ -49,6 +49,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     pids: 1,
     // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
     after_remote_fs: true,
+    requires: &[],
     start: |k, _, pid| Ok(Box::new(HttpdProc::start(k, pid))),
     check: |_| Vec::new(),
 };

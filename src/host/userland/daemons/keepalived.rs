@@ -27,6 +27,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_files: &[],
     pids: 2,
     after_remote_fs: false,
+    requires: &[],
     start: |k, now, pid| Ok(Box::new(Keepalived::start(k, now, pid))),
     check,
 };

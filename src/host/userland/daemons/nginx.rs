@@ -151,6 +151,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     pids: 2,
     // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
     after_remote_fs: true,
+    requires: &[],
     start: |k, now, pid| Ok(Box::new(NginxProc::start(k, now, pid)?)),
     check,
 };

@@ -8,5 +8,6 @@ pub(crate) mod journalctl;
 pub(crate) mod mount;
 pub(crate) mod nc;
 pub(crate) mod ping;
+pub(crate) mod rpctool;
 mod streams;
 pub(crate) mod tail;

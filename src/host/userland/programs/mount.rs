@@ -104,16 +104,26 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Proc
     }
 }
 
-/// systemd mounting the `_netdev` NFS entries of fstab at boot (`remote-fs.target`); `None`
-/// when there are none.
-pub(crate) fn boot(k: &mut Sys<'_>, now: SimTime, pid: u32) -> Option<Box<dyn Process>> {
-    let text = k.fs().read_text(FSTAB)?;
-    let (entries, _) = fstab::parse(&text, FSTAB);
-    let todo: VecDeque<Todo> = entries
+/// The NFS entries of fstab that systemd mounts at boot (`auto` ones).
+fn boot_entries(k: &Sys<'_>) -> VecDeque<Todo> {
+    let Some(text) = k.fs().read_text(FSTAB) else { return VecDeque::new() };
+    fstab::parse(&text, FSTAB)
+        .0
         .into_iter()
         .filter(|e| e.fstype == "nfs" && !e.options.split(',').any(|o| o == "noauto"))
         .map(|e| Todo { source: e.source, target: e.target, options: e.options })
-        .collect();
+        .collect()
+}
+
+/// Whether fstab has NFS entries to mount at boot.
+pub(crate) fn has_boot_mounts(k: &Sys<'_>) -> bool {
+    !boot_entries(k).is_empty()
+}
+
+/// systemd mounting the NFS entries of fstab at boot (`remote-fs.target`); `None` when there
+/// are none.
+pub(crate) fn boot(k: &mut Sys<'_>, now: SimTime, pid: u32) -> Option<Box<dyn Process>> {
+    let todo = boot_entries(k);
     if todo.is_empty() {
         return None;
     }
@@ -256,7 +266,7 @@ impl MountProc {
             let options = match options::parse(&todo.options) {
                 Ok(o) => o,
                 Err(bad) => {
-                    k.kernel_log(now, bad.kernel);
+                    k.mount_refused(now, bad.kernel);
                     self.say(k, now, bad.message);
                     self.status = EX_FAIL;
                     continue;

@@ -23,7 +23,7 @@ pub(super) fn copy(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
         (*dst).to_owned()
     };
     if cmd == "mv" {
-        ctx.k.fs_mut().rename(src, &target);
+        ctx.k.fs_mut().rename(src, &target, ctx.now);
     } else {
         ctx.k.fs_mut().write(&target, file, ctx.now);
     }

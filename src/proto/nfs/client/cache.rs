@@ -91,6 +91,7 @@ impl Cache {
     }
 
     /// The current `attrtimeo` of a file.
+    #[cfg(test)]
     pub(crate) fn attrtimeo(&self, fh: &Fh) -> Option<Duration> {
         self.inodes.get(fh).map(|i| i.attrtimeo)
     }

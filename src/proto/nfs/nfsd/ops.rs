@@ -58,6 +58,8 @@ fn errno(e: Errno) -> Stat {
         Errno::NotDir => Stat::NotDir,
         Errno::IsDir => Stat::IsDir,
         Errno::NoSpc => Stat::NoSpc,
+        Errno::Inval => Stat::Inval,
+        Errno::NotEmpty => Stat::NotEmpty,
     }
 }
 
