@@ -27,7 +27,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 66] = [
+const RULE_FIXTURES: [&str; 65] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",

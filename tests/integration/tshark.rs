@@ -341,3 +341,60 @@ fn tshark_dissects_the_http_exchanges() {
     assert!(exchanges > 0, "no HTTP exchange dissected at all");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The NFS server's RPC on the back network: in the `nfs-server` fixture (showmount from three
+/// web servers, rpcinfo, mountd stopped, rpcbind stopped) every frame is Ethernet/ARP/IPv4/TCP,
+/// possibly carrying ONC RPC that tshark reads as Portmap or MOUNT, none malformed; the calls
+/// are, in order, the portmap GETPORTs and DUMPs and MOUNT EXPORTs the tools sent, each
+/// answered, and the GETPORT replies carry mountd's port 20048 (0 once mountd unregistered).
+#[test]
+fn tshark_dissects_the_nfs_servers_portmap_and_mount_traffic() {
+    if !tshark_available() {
+        return;
+    }
+    let path = util::root().join("tests/fixtures/regressions/nfs-server.ron");
+    let result = util::run(&path, None);
+    let file = util::scratch("tshark-nfs-server").join("back.pcap");
+    std::fs::write(&file, util::pcap_of(&result, "back")).expect("write the capture");
+    let stacks = tshark(&file, &["-T", "fields", "-e", "frame.protocols"]);
+    let allowed = [
+        "eth:ethertype:arp",
+        "eth:ethertype:ip:tcp",
+        "eth:ethertype:ip:tcp:rpc",
+        "eth:ethertype:ip:tcp:rpc:portmap",
+        "eth:ethertype:ip:tcp:rpc:mount",
+    ];
+    let unexpected: Vec<&str> = stacks.lines().filter(|s| !allowed.contains(s)).collect();
+    assert!(unexpected.is_empty(), "unexpected protocol stacks {unexpected:?}");
+    let bad = tshark(&file, &["-Y", BAD]);
+    assert!(bad.trim().is_empty(), "malformed frames, expert errors or bad checksums:\n{bad}");
+    let rpc = tshark(
+        &file,
+        &[
+            "-Y",
+            "rpc",
+            "-T",
+            "fields",
+            "-E",
+            "separator=/t",
+            "-e",
+            "rpc.msgtyp",
+            "-e",
+            "rpc.program",
+            "-e",
+            "rpc.procedure",
+            "-e",
+            "portmap.port",
+        ],
+    );
+    let calls: Vec<String> = rpc.lines().map(|l| l.trim_end().replace('\t', " ")).collect();
+    let getport = ["0 100000 3 0", "1 100000 3 20048"];
+    let export = ["0 100005 5", "1 100005 5"];
+    let mut want: Vec<&str> = Vec::new();
+    want.extend(getport.iter().chain(&export)); // web-1 at 1 s
+    want.extend(getport.iter().chain(&export)); // web-2 at 4 s
+    want.extend(["0 100000 3 0", "1 100000 3 0"]); // web-1 at 7 s: mountd gone
+    want.extend(["0 100000 4", "1 100000 4 111,111,2049,20048,20048,20048,20048,20048,20048"]); // web-3 at 9 s: rpcinfo -p
+    want.extend(getport.iter().chain(&export)); // web-3 at 9 s: showmount
+    assert_eq!(calls, want, "the RPC calls and replies on the back network");
+}

@@ -188,6 +188,21 @@ mod tests {
     }
 
     #[test]
+    fn a_datagram_to_a_closed_port_is_answered_with_icmp_port_unreachable() {
+        let mut k = booted();
+        let icmp = k.raw_open(9, 1).unwrap();
+        let client = k.udp_bind(2, 0).unwrap();
+        assert!(k.udp_send_to(client, (Ipv4Addr::LOCALHOST, 999), b"anyone?"));
+        for _ in 0..4 {
+            k.poll_stack(SimTime::ZERO);
+            k.flush_ip_tx(SimTime::ZERO);
+        }
+        let packet = k.raw_recv(icmp).expect("an ICMP error came back").bytes;
+        let ihl = usize::from(packet[0] & 0x0f) * 4;
+        assert_eq!((packet[ihl], packet[ihl + 1]), (3, 3), "destination unreachable, port unreachable");
+    }
+
+    #[test]
     fn reserved_ports_step_down_from_a_random_start_and_tcp_connects_from_one() {
         let mut k = booted();
         let a = k.udp_bind_reserved(1).unwrap();
