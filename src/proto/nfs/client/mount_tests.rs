@@ -157,6 +157,13 @@ fn vers3_goes_straight_to_the_probes() {
 }
 
 #[test]
+fn vers4_against_a_v3_server_is_not_supported() {
+    let mut bed = Bed::new("/web *(rw)\n", "192.168.20.204:/web", "vers=4", Server::Up);
+    assert_eq!(bed.run().1, MountEvent::Failed("mount.nfs: Protocol not supported".into()));
+    assert_eq!(bed.calls(), [(Proto::Tcp, 2049, 100_003, 4, 0)]);
+}
+
+#[test]
 fn access_denied_and_missing_export() {
     let mut bed = Bed::new("/web 10.9.9.9(rw)\n", "192.168.20.204:/web", "vers=3", Server::Up);
     assert_eq!(bed.run().1, MountEvent::Failed("mount.nfs: access denied by server while mounting 192.168.20.204:/web".into()));
