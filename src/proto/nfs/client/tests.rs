@@ -524,3 +524,17 @@ fn a_reply_that_does_not_decode_is_eio() {
     assert_eq!(bed.result(id), Some((SimTime::ZERO, Err(Errno::Io))));
     assert!(!bed.client.has_work());
 }
+
+#[test]
+fn reads_in_rsize_pieces_and_the_cache_serves_the_next_open() {
+    let mut bed = Bed::new("rsize=4096");
+    let big: Vec<u8> = (0..10_000u32).map(|i| (i % 253) as u8).collect();
+    bed.tree.put("/web/big.bin", &big, 0o644, 0);
+    assert_eq!(bed.read("big.bin"), Ok(big.clone()));
+    let offsets: Vec<u64> = bed.calls.iter().filter_map(|(_, c)| if let Call::Read(r) = c { Some(r.offset) } else { None }).collect();
+    assert_eq!(offsets, [0, 4096, 8192]);
+    assert!(bed.calls.iter().all(|(_, c)| !matches!(c, Call::Read(r) if r.count != 4096)));
+    bed.sent();
+    assert_eq!(bed.read("big.bin"), Ok(big));
+    assert_eq!(bed.sent(), ["GETATTR"]);
+}
