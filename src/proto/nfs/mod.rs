@@ -11,6 +11,7 @@
 //! | [`portmap`] | the portmapper's registry (portmap v2) |
 //! | [`mountd`] | MOUNT v3: MNT checks the export and the client, the mount list, the export list |
 //! | [`nfsd`] | NFSv3: the procedures, file handles, squashing and permission checks |
+//! | [`client`] | the other side: mount.nfs and the Linux kernel's NFSv3 client with its caches |
 //! | [`tools`] | `showmount -e` and `rpcinfo -p`: their calls, replies, output and errors |
 //!
 //! Files and export tables are the caller's: mountd and nfsd read the same [`exports::Exports`]

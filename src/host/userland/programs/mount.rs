@@ -248,7 +248,7 @@ impl MountProc {
             }
             let host = todo.source.split_once(':').map_or(todo.source.as_str(), |(h, _)| h).to_owned();
             if !todo.source.contains(":/") {
-                let line = format!("mount.nfs: remote share not in 'host:dir' format");
+                let line = "mount.nfs: remote share not in 'host:dir' format".to_owned();
                 self.say(k, now, line);
                 self.status = EX_FAIL;
                 continue;

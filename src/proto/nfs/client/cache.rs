@@ -104,7 +104,8 @@ impl Cache {
 
     /// New attributes from the server (`nfs_update_inode`): a change of mtime, ctime, size,
     /// mode, owner or links restarts `attrtimeo` at the minimum; mtime or size changes drop the
-    /// data (and outdate a directory's entries); mode or owner changes drop the ACCESS results.
+    /// data (and outdate a directory's entries); ctime, mode or owner changes drop the ACCESS
+    /// results.
     /// Unchanged attributes arriving after the current window double `attrtimeo` (capped).
     pub(crate) fn update(&mut self, now: SimTime, fh: &Fh, attr: &Fattr) {
         let (min, max) = self.bounds(attr);
@@ -126,7 +127,7 @@ impl Cache {
         };
         let old = &i.attr;
         let data_changed = old.mtime != attr.mtime || old.size != attr.size || old.ftype != attr.ftype;
-        let access_changed = old.mode != attr.mode || old.uid != attr.uid || old.gid != attr.gid;
+        let access_changed = old.mode != attr.mode || old.uid != attr.uid || old.gid != attr.gid || old.ctime != attr.ctime;
         let invalid = data_changed || access_changed || old.ctime != attr.ctime || old.nlink != attr.nlink;
         if data_changed {
             i.data = None;

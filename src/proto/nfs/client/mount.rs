@@ -169,11 +169,16 @@ impl MountNfs {
         m
     }
 
-    /// `nfs_try_mount`: v3 when asked for (or when mountd options are given), else v4.2 first.
+    /// `nfs_try_mount`: v3 when asked for (or when mountd options are given), one v4 attempt
+    /// for `vers=4`, else v4.2 first.
     fn begin_pass(&mut self, now: SimTime) {
         let o = &self.options;
         let v3 = o.vers == Some(3) || o.mountport.is_some() || o.mountproto.is_some() || o.mountvers.is_some();
-        if v3 { self.start_v3(now) } else { self.send(now, Step::V4Null(2)) }
+        match (v3, o.vers) {
+            (true, _) => self.start_v3(now),
+            (false, Some(4)) => self.send(now, Step::V4Null(0)),
+            (false, _) => self.send(now, Step::V4Null(2)),
+        }
     }
 
     fn start_v3(&mut self, now: SimTime) {
@@ -323,6 +328,8 @@ impl MountNfs {
     fn finish_step(&mut self, now: SimTime, result: Result<Vec<u8>, E>) {
         self.current = None;
         match (self.step, result) {
+            // `vers=4`: no fall-back (`nfs_autonegotiate` returns for V_GENERAL minor 0).
+            (Step::V4Null(_), Ok(_) | Err(E::ProtoNoSupport)) if self.options.vers == Some(4) => self.fail(now, E::ProtoNoSupport),
             (Step::V4Null(minor), Ok(_) | Err(E::ProtoNoSupport)) => {
                 // labsim's client speaks v3 only: a v4 server is treated as one without v4.
                 if minor > 0 { self.send(now, Step::V4Null(minor - 1)) } else { self.start_v3(now) }

@@ -157,6 +157,13 @@ fn vers3_goes_straight_to_the_probes() {
 }
 
 #[test]
+fn vers4_against_a_v3_server_is_not_supported() {
+    let mut bed = Bed::new("/web *(rw)\n", "192.168.20.204:/web", "vers=4", Server::Up);
+    assert_eq!(bed.run().1, MountEvent::Failed("mount.nfs: Protocol not supported".into()));
+    assert_eq!(bed.calls(), [(Proto::Tcp, 2049, 100_003, 4, 0)]);
+}
+
+#[test]
 fn access_denied_and_missing_export() {
     let mut bed = Bed::new("/web 10.9.9.9(rw)\n", "192.168.20.204:/web", "vers=3", Server::Up);
     assert_eq!(bed.run().1, MountEvent::Failed("mount.nfs: access denied by server while mounting 192.168.20.204:/web".into()));
@@ -207,4 +214,44 @@ fn udp_calls_are_resent() {
     let first: Vec<(u64, u16)> = bed.sent.iter().take(7).map(|s| (s.0, s.2)).collect();
     assert_eq!(first, [(0, 111), (0, 2049), (0, 111), (0, MOUNTD_PORT), (3, MOUNTD_PORT), (6, MOUNTD_PORT), (9, MOUNTD_PORT)]);
     assert_eq!(bed.sent[7].0, 10);
+}
+
+#[test]
+fn random_replies_never_panic() {
+    let mut state: u64 = 11;
+    let mut next = move || {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as u32
+    };
+    for _ in 0..300 {
+        let mut core = MountNfs::new(SimTime::ZERO, "nfs-server:/web", "/mnt", options::parse("defaults").unwrap(), "web-1");
+        let mut now = SimTime::ZERO;
+        for _ in 0..200 {
+            let mut id = None;
+            while let Some(ev) = core.poll_event() {
+                if let MountEvent::Send { id: i, message, .. } = ev {
+                    // Sometimes the right xid, sometimes not; random results.
+                    let xid = u32::from_be_bytes([message[4], message[5], message[6], message[7]]);
+                    id = Some((i, if next() % 2 == 0 { xid } else { next() }));
+                }
+            }
+            let Some((i, xid)) = id else {
+                match core.poll_timeout() {
+                    Some(t) => {
+                        now = now.max(t);
+                        core.handle_timeout(now);
+                        continue;
+                    }
+                    None => break,
+                }
+            };
+            let body: Vec<u8> = (0..next() % 40).map(|_| next() as u8).collect();
+            let reply = Message::Reply(rpc::Reply::accepted(xid, rpc::AcceptStat::Success)).with_body(&body);
+            let bytes = if next() % 2 == 0 { rpc::frame_record(&reply, rpc::MAX_FRAGMENT) } else { reply };
+            core.handle_reply(now, i, &bytes);
+            if next() % 7 == 0 {
+                core.handle_error(now, i, NetError::Refused);
+            }
+        }
+    }
 }

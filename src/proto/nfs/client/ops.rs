@@ -54,7 +54,7 @@ enum Phase {
     Getattr(Fh),
     Access(Fh),
     Read(Fh, Vec<u8>),
-    Readdir(Fh, Vec<Listed>),
+    Readdir(Fh, u64, Vec<Listed>),
     Fsstat,
     Create(Fh, String),
     Truncate(Fh),
@@ -132,13 +132,15 @@ impl Running {
                 cx.cache.update_opt(now, &fh, ok.file_attributes.as_ref());
                 let n = ok.data.len().min(ok.count as usize);
                 data.extend_from_slice(&ok.data[..n]);
-                if ok.eof || n == 0 {
+                // The end: EOF, nothing more, or the size the attributes give (`i_size`).
+                let size = cx.cache.attr(&fh).map_or(0, |a| a.size);
+                if ok.eof || n == 0 || data.len() as u64 >= size {
                     cx.cache.set_data(&fh, Some(data.clone()));
                     return file_result(cx, &fh, data);
                 }
                 self.read(cx, fh, data)
             }
-            (Phase::Readdir(fh, mut entries), Reply::Readdirplus(Res::Ok(ok))) => {
+            (Phase::Readdir(fh, asked, mut entries), Reply::Readdirplus(Res::Ok(ok))) => {
                 cx.cache.update_opt(now, &fh, ok.dir_attributes.as_ref());
                 let mut cookie = 0;
                 for e in ok.entries.0 {
@@ -150,7 +152,10 @@ impl Running {
                         entries.push((e.name, h, attr));
                     }
                 }
-                if ok.eof || cookie == 0 {
+                if !ok.eof && (cookie == 0 || cookie == asked) {
+                    return done(Err(Errno::Io));
+                }
+                if ok.eof {
                     cx.cache.set_listing(now, &fh, entries.clone());
                     return done(Ok(OpResult::Dir(entries.iter().map(|(n, _, a)| (n.clone(), FileAttr::from(a))).collect())));
                 }
@@ -223,10 +228,7 @@ impl Running {
         self.phase = Phase::Walk;
         match self.walk.run(cx.now, cx.cache, reply) {
             WalkOut::Call(c) => Step::Call(c),
-            WalkOut::Err(Errno::Stale) => {
-                let root = cx.root.clone();
-                self.stale(cx, &root)
-            }
+            WalkOut::Stale(fh) => self.stale(cx, &fh),
             WalkOut::Err(e) => done(Err(e)),
             WalkOut::NoEnt { dir, last: true } if matches!(self.op, Op::WriteFile { .. }) => {
                 let name = self.walk.last_name().unwrap_or_default().to_owned();
@@ -333,7 +335,7 @@ impl Running {
     /// `nfs3_xdr_enc_readdirplus3args`: dircount is an eighth of the size asked for.
     fn readdir(&mut self, cx: &Ctx<'_>, fh: Fh, cookie: u64, verf: [u8; 8], entries: Vec<Listed>) -> Step {
         let args = ReaddirplusArgs { dir: fh.clone(), cookie, cookieverf: verf, dircount: cx.sizes.dtsize >> 3, maxcount: cx.sizes.dtsize };
-        self.phase = Phase::Readdir(fh, entries);
+        self.phase = Phase::Readdir(fh, cookie, entries);
         Step::Call(Call::Readdirplus(args))
     }
 

@@ -5,7 +5,10 @@
 //! unparsed, whose `nfs_parse_mount_options` (3.10 `fs/nfs/super.c`) logs
 //! `NFS: bad mount option value specified: …` or `NFS: unrecognized mount option '…'` and fails
 //! mount(2) with EINVAL, which `mount_error()` (`utils/mount/error.c`) prints as
-//! `mount.nfs: an incorrect mount option was specified`. [`parse`] returns both lines.
+//! `mount.nfs: an incorrect mount option was specified`. [`parse`] returns both lines. mount.nfs
+//! reads `vers=`/`nfsvers=` itself (`nfs_nfs_version` in `utils/mount/network.c`): a value that
+//! is not a number is `mount.nfs: parsing error on 'vers=' option`, and a version it cannot try
+//! ends in `nfs_try_mount` with EIO, `mount.nfs: mount system call failed`.
 
 /// `lookupcache=` (nfs(5)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,8 +126,9 @@ impl Default for Options {
 /// Why an options string was refused: the kernel's log line and mount.nfs's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BadOption {
-    /// The kernel's line (`NFS: bad mount option value specified: timeo=x`).
-    pub(crate) kernel: String,
+    /// The kernel's line (`NFS: bad mount option value specified: timeo=x`), when the option
+    /// reached the kernel.
+    pub(crate) kernel: Option<String>,
     /// What mount.nfs prints.
     pub(crate) message: String,
 }
@@ -132,7 +136,7 @@ pub(crate) struct BadOption {
 const EINVAL_MESSAGE: &str = "mount.nfs: an incorrect mount option was specified";
 
 fn bad_value(opt: &str) -> BadOption {
-    BadOption { kernel: format!("NFS: bad mount option value specified: {opt}"), message: EINVAL_MESSAGE.into() }
+    BadOption { kernel: Some(format!("NFS: bad mount option value specified: {opt}")), message: EINVAL_MESSAGE.into() }
 }
 
 /// Options the VFS, util-linux or systemd take and the NFS client ignores.
@@ -166,6 +170,20 @@ const GENERIC: &[&str] = &[
     "tcp",
 ];
 
+/// `nfs_nfs_version`: `MAJOR` or `MAJOR.MINOR`; labsim's client tries 3 and 4 (4.x).
+fn version(key: &str, v: &str) -> Result<u32, BadOption> {
+    let (major, minor) = v.split_once('.').map_or((v, None), |(a, b)| (a, Some(b)));
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !number(major) || minor.is_some_and(|m| !number(m)) {
+        return Err(BadOption { kernel: None, message: format!("mount.nfs: parsing error on '{key}=' option") });
+    }
+    match (major, minor) {
+        ("3", None) => Ok(3),
+        ("4", _) => Ok(4),
+        _ => Err(BadOption { kernel: None, message: "mount.nfs: mount system call failed".into() }),
+    }
+}
+
 /// Reads a comma-separated options list (`defaults,rw,_netdev`); later options win.
 pub(crate) fn parse(text: &str) -> Result<Options, BadOption> {
     let mut o = Options::default();
@@ -191,13 +209,7 @@ pub(crate) fn parse(text: &str) -> Result<Options, BadOption> {
             ("auto", None) => o.noauto = false,
             ("noauto", None) => o.noauto = true,
             ("nofail", None) => o.nofail = true,
-            ("vers" | "nfsvers", Some(v)) => {
-                o.vers = Some(match v {
-                    "3" => 3,
-                    "4" | "4.0" | "4.1" | "4.2" => 4,
-                    _ => return Err(bad_value(opt)),
-                });
-            }
+            ("vers" | "nfsvers", Some(v)) => o.vers = Some(version(key, v)?),
             ("timeo", Some(_)) => o.timeo = num()?.clamp(1, MAX_TCP_TIMEO),
             ("retrans", Some(_)) => o.retrans = num()?,
             ("actimeo", Some(_)) => {
@@ -231,7 +243,7 @@ pub(crate) fn parse(text: &str) -> Result<Options, BadOption> {
             ("sec", Some(_)) => return Err(bad_value(opt)),
             (k, None) if GENERIC.contains(&k) => {}
             _ => {
-                return Err(BadOption { kernel: format!("NFS: unrecognized mount option '{opt}'"), message: EINVAL_MESSAGE.into() });
+                return Err(BadOption { kernel: Some(format!("NFS: unrecognized mount option '{opt}'")), message: EINVAL_MESSAGE.into() });
             }
         }
     }
@@ -305,7 +317,6 @@ mod tests {
     fn bad_values_and_unknown_options() {
         for (opts, kernel) in [
             ("timeo=abc", "NFS: bad mount option value specified: timeo=abc"),
-            ("vers=5", "NFS: bad mount option value specified: vers=5"),
             ("lookupcache=some", "NFS: bad mount option value specified: lookupcache=some"),
             ("proto=udp6x", "NFS: bad mount option value specified: proto=udp6x"),
             ("port=70000", "NFS: bad mount option value specified: port=70000"),
@@ -313,8 +324,20 @@ mod tests {
             ("hard=1", "NFS: unrecognized mount option 'hard=1'"),
         ] {
             let e = parse(opts).unwrap_err();
-            assert_eq!((e.kernel.as_str(), e.message.as_str()), (kernel, "mount.nfs: an incorrect mount option was specified"), "{opts}");
+            assert_eq!(
+                (e.kernel.as_deref(), e.message.as_str()),
+                (Some(kernel), "mount.nfs: an incorrect mount option was specified"),
+                "{opts}"
+            );
         }
+        for (opts, message) in [
+            ("vers=three", "mount.nfs: parsing error on 'vers=' option"),
+            ("nfsvers=4.x", "mount.nfs: parsing error on 'nfsvers=' option"),
+            ("vers=5", "mount.nfs: mount system call failed"),
+        ] {
+            assert_eq!(parse(opts).unwrap_err(), BadOption { kernel: None, message: message.into() }, "{opts}");
+        }
+        assert_eq!(parse("nfsvers=4.1").unwrap().vers, Some(4));
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub(super) enum WalkOut {
     Found(Fh),
     /// A component does not exist; `last` when it is the final one (whose directory is `dir`).
     NoEnt { dir: Fh, last: bool },
+    /// The server called this handle (the current directory) stale.
+    Stale(Fh),
     /// Another error.
     Err(Errno),
 }
@@ -84,6 +86,9 @@ impl Walk {
                 cache.update_opt(now, &self.dir, dir_attr.as_ref());
                 cache.set_dentry(&self.dir, &self.names[self.i], None);
                 return self.noent();
+            }
+            Some(Reply::Lookup(Res::Fail(Stat::Stale, _)) | Reply::Getattr(Res::Fail(Stat::Stale, ()))) => {
+                return WalkOut::Stale(self.dir.clone());
             }
             Some(Reply::Lookup(Res::Fail(stat, dir_attr))) => {
                 cache.update_opt(now, &self.dir, dir_attr.as_ref());
