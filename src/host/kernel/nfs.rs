@@ -4,9 +4,8 @@
 //! lines logged as the kernel's (`kernel: nfs: server … not responding, still trying`).
 //!
 //! A mount hides the local files under its directory until it is unmounted. The source port is
-//! drawn once per mount from 665..=1023 and kept for reconnections, as `xs_get_random_port` and
-//! `xs_bind` do (net/sunrpc/xprtsock.c: `xprt_min_resvport`, `xprt_max_resvport`), so the
-//! server's `secure` check passes.
+//! a reserved one chosen once per mount and kept for reconnections, as `xs_bind` keeps
+//! `transport->srcport` (net/sunrpc/xprtsock.c), so the server's `secure` check passes.
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -19,9 +18,6 @@ use crate::proto::nfs::client::{ClientEvent, Cred, FileAttr, MountInfo, NfsClien
 
 /// NFS's port (`NFS_PORT`).
 const NFS_PORT: u16 = 2049;
-
-/// Reserved source ports the RPC client binds to (`xprt_min_resvport`, `xprt_max_resvport`).
-const RESVPORT: (u64, u64) = (665, 1023);
 
 /// What a running operation answers when it ends.
 #[derive(Clone, Copy)]
@@ -103,8 +99,7 @@ impl Kernel {
     /// and the ticket answered with the root's attributes, or the error.
     pub(crate) fn nfs_mount(&mut self, now: SimTime, req: MountRequest) -> Ticket {
         let ticket = self.vfs.ticket();
-        let local_port = u16::try_from(self.rng.fork(&format!("nfs/{}/boot{}", req.target, self.boots)).range(RESVPORT.0, RESVPORT.1 + 1))
-            .unwrap_or(1023);
+        let local_port = self.tcp_reserved_port().unwrap_or(1023);
         let mut client = NfsClient::new(now, req.info);
         let op = client.start(now, Op::Probe, Cred { uid: 0, gid: 0, gids: Vec::new() });
         let mut waiters = BTreeMap::new();

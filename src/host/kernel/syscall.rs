@@ -475,13 +475,11 @@ impl<'a> Sys<'a> {
     }
 
     /// `bind()` to `local_port` then `connect()` (the RPC client's reserved ports).
-    #[allow(dead_code)] // for the NFS client glue's reserved ports (issue 10, client phase)
     pub(crate) fn tcp_connect_from(&mut self, dst: Ipv4Addr, port: u16, local_port: u16) -> Option<TcpSocket> {
         self.k.tcp_connect_from(dst, port, local_port)
     }
 
     /// A free reserved port for [`Sys::tcp_connect_from`] (`bindresvport()`, 665..=1023).
-    #[allow(dead_code)] // for the NFS client glue's reserved ports (issue 10, client phase)
     pub(crate) fn tcp_reserved_port(&mut self) -> Option<u16> {
         self.k.tcp_reserved_port()
     }
@@ -540,7 +538,6 @@ impl<'a> Sys<'a> {
     }
 
     /// A UDP socket on a reserved port (`bindresvport()`, 665..=1023) for process `pid`.
-    #[allow(dead_code)] // for the NFS client glue's reserved ports (issue 10, client phase)
     pub(crate) fn udp_bind_reserved(&mut self, pid: u32) -> Option<UdpSocket> {
         self.k.udp_bind_reserved(pid)
     }

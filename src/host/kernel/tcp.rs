@@ -118,7 +118,6 @@ impl Kernel {
 
     /// A free reserved port for a TCP connection (`bindresvport()`), as the kernel's RPC client
     /// picks it (see [`super::udp`]).
-    #[cfg_attr(not(test), allow(dead_code))] // for the NFS client's reserved ports (issue 10)
     pub(crate) fn tcp_reserved_port(&mut self) -> Option<u16> {
         self.pick_reserved(false)
     }

@@ -62,7 +62,6 @@ impl Kernel {
 
     /// A free reserved port for a socket of that kind, stepping down from the cursor
     /// (`xs_next_srcport`).
-    #[cfg_attr(not(test), allow(dead_code))] // for the NFS client's reserved ports (issue 10)
     pub(super) fn pick_reserved(&mut self, udp: bool) -> Option<u16> {
         let in_use = self.ports_in_use(udp);
         for _ in RESERVED {
@@ -99,7 +98,6 @@ impl Kernel {
     }
 
     /// `bindresvport()`: a reserved port, chosen as the kernel's RPC client does.
-    #[cfg_attr(not(test), allow(dead_code))] // for the NFS client's reserved ports (issue 10)
     pub(crate) fn udp_bind_reserved(&mut self, pid: u32) -> Option<UdpSocket> {
         let port = self.pick_reserved(true)?;
         self.udp_open(pid, port)

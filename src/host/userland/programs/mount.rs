@@ -76,8 +76,6 @@ struct MountProc {
     out: Out,
     todo: VecDeque<Todo>,
     current: Option<Current>,
-    /// bindresvport's next candidate (libtirpc: from 512 + pid % 512 upwards).
-    next_port: u16,
     status: i32,
     exit: Option<Exit>,
 }
@@ -201,8 +199,7 @@ fn usage_missing(option: &str) -> (Vec<String>, i32) {
 
 impl MountProc {
     fn new(pid: u32, out: Out, todo: VecDeque<Todo>) -> MountProc {
-        let next_port = 512 + u16::try_from(pid % 512).unwrap_or(0);
-        MountProc { pid, out, todo, current: None, next_port, status: 0, exit: None }
+        MountProc { pid, out, todo, current: None, status: 0, exit: None }
     }
 
     fn say(&mut self, k: &mut Sys<'_>, now: SimTime, line: String) {
@@ -266,7 +263,9 @@ impl MountProc {
             let options = match options::parse(&todo.options) {
                 Ok(o) => o,
                 Err(bad) => {
-                    k.mount_refused(now, bad.kernel);
+                    if let Some(line) = bad.kernel {
+                        k.mount_refused(now, line);
+                    }
                     self.say(k, now, bad.message);
                     self.status = EX_FAIL;
                     continue;
@@ -283,13 +282,6 @@ impl MountProc {
             return true;
         }
         false
-    }
-
-    /// A reserved port for a TCP exchange (`bindresvport`).
-    fn reserved_port(&mut self) -> u16 {
-        let port = self.next_port;
-        self.next_port = if port >= 1023 { 512 } else { port + 1 };
-        port
     }
 
     /// Moves the current mount on; true if anything happened.
@@ -347,13 +339,13 @@ impl MountProc {
             moved = true;
             match event {
                 MountEvent::Send { id, proto: Proto::Tcp, port, message } => {
-                    let local = self.reserved_port();
                     let Some(cur) = self.current.as_mut() else { break };
                     // An exchange over: its connection closes (the reply has been read).
                     for (_, ex) in std::mem::take(&mut cur.tcp) {
                         k.tcp_close(ex.socket);
                     }
-                    match k.tcp_connect_from(cur.server, port, local) {
+                    let socket = k.tcp_reserved_port().and_then(|local| k.tcp_connect_from(cur.server, port, local));
+                    match socket {
                         Some(socket) => {
                             cur.tcp.insert(id, TcpExchange { socket, message, sent: false });
                         }
