@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use super::Kernel;
-use super::syscall::{FileCall, FileReply, FileStat, FsUsage, MountView, Pending, TcpSocket, TcpStatus, Ticket};
+use super::syscall::{FileCall, FileReply, FileStat, FsUsage, MountRequest, MountView, Pending, TcpSocket, TcpStatus, Ticket};
 use crate::kernel::SimTime;
 use crate::proto::errno::Errno;
-use crate::proto::nfs::client::{ClientEvent, Cred, FileAttr, MountInfo, NfsClient, Op, OpId, OpResult};
+use crate::proto::nfs::client::{ClientEvent, Cred, FileAttr, NfsClient, Op, OpId, OpResult};
 
 /// NFS's port (`NFS_PORT`).
 const NFS_PORT: u16 = 2049;
@@ -52,20 +52,6 @@ pub(super) struct Mount {
     /// Bytes the socket did not take yet.
     outbox: Vec<u8>,
     waiters: BTreeMap<OpId, Waiter>,
-}
-
-/// What `mount` asks the kernel (mount(2) with the options mount.nfs prepared).
-pub(crate) struct MountRequest {
-    /// The directory mounted on.
-    pub(crate) target: String,
-    /// `server:/export`, as written.
-    pub(crate) source: String,
-    /// The server's address.
-    pub(crate) server: Ipv4Addr,
-    /// mountd's port (for `/proc/mounts`).
-    pub(crate) mountport: u16,
-    /// The root handle and options.
-    pub(crate) info: MountInfo,
 }
 
 /// The mounts of one boot.

@@ -14,11 +14,11 @@ use smoltcp::iface::SocketHandle;
 
 use super::Kernel;
 use super::fs::Fs;
-pub(crate) use super::nfs::MountRequest;
 use crate::kernel::{Calendar, SimTime};
 use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::errno::Errno;
 use crate::proto::neigh::EntryView;
+use crate::proto::nfs::client::MountInfo;
 
 /// A TCP socket of a process (a file descriptor, in Linux terms).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,6 +156,20 @@ pub(crate) enum Pending<T> {
     Ready(T),
     /// Answered later: [`Sys::file_reply`].
     Wait(Ticket),
+}
+
+/// What `mount` asks the kernel (mount(2) with the options mount.nfs prepared).
+pub(crate) struct MountRequest {
+    /// The directory mounted on.
+    pub(crate) target: String,
+    /// `server:/export`, as written.
+    pub(crate) source: String,
+    /// The server's address.
+    pub(crate) server: Ipv4Addr,
+    /// mountd's port (for `/proc/mounts`).
+    pub(crate) mountport: u16,
+    /// The root handle and options.
+    pub(crate) info: MountInfo,
 }
 
 /// A mounted file system, as `/proc/mounts` lists it.
