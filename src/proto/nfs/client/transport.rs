@@ -161,6 +161,10 @@ impl Transport {
         let mut p = Pending { tag, record, timeout: self.timeout.initval, deadline: None, major, major_seen: false };
         if self.link == Link::Up {
             self.transmit(now, &mut p);
+        } else {
+            // Waiting for the connection, the task sleeps with the request's timeout
+            // (`xprt_connect`: `xprt_request_timeout`), so its major timeout comes all the same.
+            p.deadline = Some(request_timeout(now, &p));
         }
         self.calls.insert(xid, p);
     }
