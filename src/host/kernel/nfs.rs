@@ -123,6 +123,11 @@ impl Kernel {
         Ok(())
     }
 
+    /// Whether `path` is under a mount.
+    pub(crate) fn on_nfs_mount(&self, path: &str) -> bool {
+        self.mounts.find(path).is_some()
+    }
+
     /// The mounts, as `/proc/mounts` lists them.
     pub(crate) fn mounts(&self) -> Vec<MountView> {
         self.mounts

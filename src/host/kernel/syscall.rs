@@ -419,6 +419,12 @@ impl<'a> Sys<'a> {
         self.k.kernel_log(now, line);
     }
 
+    /// Whether `path` is on an NFS mount (what the shell's file builtins and redirections do not
+    /// reach yet).
+    pub(crate) fn on_nfs_mount(&self, path: &str) -> bool {
+        self.k.on_nfs_mount(path)
+    }
+
     /// umount(2).
     pub(crate) fn umount(&mut self, target: &str) -> Result<(), Errno> {
         self.k.umount(target)

@@ -11,10 +11,6 @@ use super::syscall::{FileCall, FileReply, FileStat, FsUsage, Pending, Ticket};
 use crate::kernel::SimTime;
 use crate::proto::errno::Errno;
 
-/// The local disk as `statfs()` reports it: CentOS 7's default 17 GiB root logical volume
-/// (`/dev/mapper/centos-root`), about 1.2 GiB of it used by a minimal install.
-const ROOT_FS: FsUsage = FsUsage { total_bytes: 18_238_930_944, free_bytes: 16_947_236_864, avail_bytes: 16_947_236_864 };
-
 /// Replies waiting to be collected, by ticket.
 #[derive(Default)]
 pub(super) struct Vfs {
@@ -74,7 +70,10 @@ impl Kernel {
                 }
                 Ok((stat, self.fs.read(path).map(|f| f.contents.clone()).unwrap_or_default()))
             })),
-            FileCall::StatFs(_) => FileReply::StatFs(Ok(ROOT_FS)),
+            FileCall::StatFs(path) => {
+                let (total_bytes, used) = self.fs.disk_usage(path);
+                FileReply::StatFs(Ok(FsUsage { total_bytes, free_bytes: total_bytes - used, avail_bytes: total_bytes - used }))
+            }
         }
     }
 

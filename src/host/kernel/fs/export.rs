@@ -144,14 +144,9 @@ impl FileTree for Fs {
     }
 
     fn usage(&self) -> Usage {
-        let used: u64 = self.inodes.values().map(|i| i.contents.len() as u64).sum();
+        let (total_bytes, used) = self.disk_usage("/");
         let total_files = 1 << 20;
-        Usage {
-            total_bytes: 20 << 30,
-            free_bytes: (20u64 << 30).saturating_sub(used),
-            total_files,
-            free_files: total_files.saturating_sub(self.inodes.len() as u64),
-        }
+        Usage { total_bytes, free_bytes: total_bytes - used, total_files, free_files: total_files.saturating_sub(self.inodes.len() as u64) }
     }
 }
 

@@ -10,6 +10,9 @@ use crate::observe::trace::Stream;
 /// The local file systems `df` lists first (a default CentOS 7 install).
 const LOCAL: &[(&str, &str)] = &[("/dev/mapper/centos-root", "/"), ("/dev/sda1", "/boot")];
 
+/// The narrowest each column may be (coreutils `df.c`, `field_data`).
+const MIN_WIDTHS: [usize; 6] = [14, 5, 5, 5, 4, 0];
+
 struct Row {
     source: String,
     target: String,
@@ -126,7 +129,9 @@ impl DfProc {
                 None => {}
             }
         }
-        let width = |c: usize| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0);
+        // Each column is as wide as its widest cell, and at least as wide as df.c's
+        // `field_data` says (14 for the source, 5 for sizes, 4 for the percentage).
+        let width = |c: usize| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0).max(MIN_WIDTHS[c]);
         let w: Vec<usize> = (0..6).map(width).collect();
         for r in &table {
             let line = format!(

@@ -83,6 +83,13 @@ struct MountProc {
 /// Starts `mount ARGS` typed on the console.
 pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
     let Invocation { now, stdio, args, pid, .. } = run;
+    if args.iter().any(|a| !a.starts_with('-')) && args.len() == 1 || args.iter().any(|a| matches!(*a, "-a" | "--all")) {
+        // libmount reads fstab and warns about each line it skips.
+        let text = k.fs().read_text(FSTAB).unwrap_or_default();
+        for warning in fstab::parse(&text, FSTAB).1 {
+            let _ = k.print(now, &stdio, Stream::Stderr, warning);
+        }
+    }
     let todo = match what(k, args) {
         Ok(Some(todo)) => todo,
         Ok(None) => {
@@ -161,11 +168,12 @@ fn what(k: &Sys<'_>, args: &[&str]) -> Result<Option<VecDeque<Todo>>, (Vec<Strin
     let mounted: Vec<String> = k.mounts().into_iter().map(|m| m.target).collect();
     let table = || {
         let text = k.fs().read_text(FSTAB).unwrap_or_default();
-        fstab::parse(&text, FSTAB).0
+        fstab::parse(&text, FSTAB)
     };
     let todo: VecDeque<Todo> = match (all, words.as_slice()) {
         (false, []) => return Ok(None),
         (true, _) => table()
+            .0
             .into_iter()
             .filter(|e| e.fstype == "nfs" && !e.options.split(',').any(|o| o == "noauto"))
             .filter(|e| !mounted.contains(&e.target))
@@ -173,7 +181,7 @@ fn what(k: &Sys<'_>, args: &[&str]) -> Result<Option<VecDeque<Todo>>, (Vec<Strin
             .collect(),
         (false, [one]) => {
             let one = one.trim_end_matches('/');
-            let Some(e) = table().into_iter().find(|e| e.target == one || e.source == one) else {
+            let Some(e) = table().0.into_iter().find(|e| e.target == one || e.source == one) else {
                 return Err((vec![format!("mount: can't find {one} in {FSTAB}")], EX_USAGE));
             };
             if e.fstype != "nfs" {
