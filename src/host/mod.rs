@@ -144,7 +144,9 @@ impl Host {
             }
             k.poll_stack(now);
             let mut moved = k.flush_ip_tx(now);
+            moved |= k.poll_nfs(now);
             moved |= u.poll(&mut Sys::new(k), now);
+            moved |= k.poll_nfs(now);
             moved |= k.poll_neighbours(now);
             moved |= u.poll_console(&mut Sys::new(k), now);
             moved |= k.flush_ip_tx(now);

@@ -41,6 +41,8 @@ pub(crate) fn line(e: &TraceEvent) -> Option<ConsoleLine<'_>> {
             let kind = if *stream == Stream::Stdout { "stdout" } else { "stderr" };
             (host, kind, Some(*id), line.clone())
         }
+        // The kernel's own lines (pid 0) carry no pid, as syslog shows them (`kernel: …`).
+        TraceKind::Log { host, process, pid: 0, line } => (host, "log", None, format!("{process}: {line}")),
         TraceKind::Log { host, process, pid, line } => (host, "log", None, format!("{process}[{pid}]: {line}")),
         TraceKind::Power { host, on } => (host, "power", None, if *on { "(powered on)" } else { "(powered off)" }.to_owned()),
         TraceKind::Link { host, dev, up } => (host, "link", None, format!("(link {dev} {})", if *up { "up" } else { "down" })),

@@ -192,6 +192,18 @@ pub enum TraceKind {
         #[serde(skip_serializing_if = "Option::is_none")]
         status: Option<u16>,
     },
+    /// An RPC server (rpcbind, rpc.mountd, nfsd) answered a call, or dropped a message that was
+    /// not one (declared after `Unfinished` so the older kinds keep their discriminants).
+    Rpc {
+        /// The host.
+        host: String,
+        /// The daemon.
+        process: String,
+        /// Answered (true) or dropped.
+        answered: bool,
+        /// The caller, xid, program/version/procedure and status, or the dropped bytes.
+        detail: String,
+    },
 }
 
 impl TraceKind {
@@ -211,6 +223,7 @@ impl TraceKind {
             | TraceKind::Neigh { host, .. }
             | TraceKind::HttpTransfer { host, .. }
             | TraceKind::Unfinished { host, .. }
+            | TraceKind::Rpc { host, .. }
             | TraceKind::Dropped { host, .. } => Some(host),
             TraceKind::End { .. } => None,
         }

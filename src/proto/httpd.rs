@@ -17,7 +17,12 @@
 //! The connection itself (buffering, limits, keep-alive, closing) is the shared
 //! [`ServerConnection`](crate::proto::http::ServerConnection) with Apache's policy, built from
 //! [`Httpd::limits`] and [`HttpdConfig::keepalive_timeout_s`]. For each of its events:
-//! 1. A request: [`Httpd::handle_request`] with the file system view ([`Docroot`]).
+//! 1. A request: [`Httpd::handle_request`] with the replies to the file system calls made so
+//!    far for it (none at first). It returns the next call Apache makes ([`Step::Call`]: `stat()`
+//!    of the path, then `open()` and reading of the file) or the response. The glue makes each
+//!    call through the kernel (at once for a local file; over NFS, when the reply comes: the
+//!    request waits as Apache's worker would) and calls again with one more reply. The core is a
+//!    pure function of the request and the replies, so it keeps nothing between calls.
 //! 2. A refusal (a head Apache cannot read, a body it will not take): [`Httpd::bad_request`]
 //!    with the raw bytes received.
 //! 3. Answer the connection with [`Response::to_bytes`] and [`Response::keep_alive`]; append
@@ -29,11 +34,14 @@
 
 use std::net::Ipv4Addr;
 
+use std::cell::{Cell, RefCell};
+
 use crate::kernel::{Calendar, DateTime, SimTime};
+use crate::proto::errno::Errno;
 use crate::proto::http::Refusal;
 use crate::wire::http::{HeadError, Limits, RequestHead, ResponseHead, Version, find_header, header_has_token, reason_phrase};
 
-/// What [`Docroot::stat`] reports about a path.
+/// What `stat()` reports about a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FileMeta {
     /// Size in bytes.
@@ -42,16 +50,34 @@ pub(crate) struct FileMeta {
     pub mtime_unix_us: u64,
     /// A directory.
     pub is_dir: bool,
-    /// Whether the `www-data` user may read it (false models e.g. mode 600 owned by root).
-    pub readable: bool,
 }
 
-/// The host's file system as httpd sees it. Paths are absolute (`/var/www/html/index.html`).
-pub(crate) trait Docroot {
-    /// Metadata of `path`, `None` if it does not exist.
-    fn stat(&self, path: &str) -> Option<FileMeta>;
-    /// Contents of the file `path`, `None` if it does not exist or cannot be read.
-    fn read(&self, path: &str) -> Option<Vec<u8>>;
+/// A file system call Apache makes while answering a request, in the order it makes them.
+/// Paths are absolute (`/var/www/html/index.html`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FsCall {
+    /// `stat()` (`ap_directory_walk`).
+    Stat(String),
+    /// `open()` of the file, reading all of it and closing it (`default_handler`).
+    Open(String),
+}
+
+/// What a [`FsCall`] returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FsReply {
+    /// `stat()`'s result.
+    Stat(Result<FileMeta, Errno>),
+    /// The file's bytes as read after `open()`, or why `open()` failed.
+    Open(Result<Vec<u8>, Errno>),
+}
+
+/// Where answering a request stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Apache makes this call next; call again with its reply added.
+    Call(FsCall),
+    /// The answer.
+    Respond(Response),
 }
 
 /// Configuration (Debian's defaults via [`HttpdConfig::default`]).
@@ -214,8 +240,9 @@ pub(crate) fn content_type(path: &str) -> Option<&'static str> {
 
 /// What the request resolved to.
 enum Outcome {
-    /// Serve this file (also for POST; HEAD drops the body).
-    File { path: String, meta: FileMeta },
+    /// Serve this file (also for POST; HEAD drops the body): what `stat()` said, and the bytes
+    /// read once it is opened.
+    File { path: String, meta: FileMeta, data: Option<Vec<u8>> },
     /// `OPTIONS`: 200, `Allow`, empty body.
     Options,
     /// mod_dir's trailing-slash redirect.
@@ -226,8 +253,68 @@ enum Outcome {
 
 struct ErrorLog {
     module: &'static str,
-    errno: Option<&'static str>,
+    errno: Option<Errno>,
     message: String,
+}
+
+impl ErrorLog {
+    /// `default_handler` could not open the file (server/core.c: AH00132 whatever the errno).
+    fn denied(errno: Errno, path: &str) -> ErrorLog {
+        ErrorLog { module: "core", errno: Some(errno), message: format!("AH00132: file permissions deny server access: {path}") }
+    }
+
+    /// `ap_directory_walk` could not stat the path (server/request.c: AH00035 for EACCES,
+    /// AH00036 for anything but ENOENT and ENOTDIR).
+    fn walk(errno: Errno, uri: &str, path: &str) -> ErrorLog {
+        let message = if errno == Errno::Acces {
+            format!(
+                "AH00035: access to {uri} denied (filesystem path '{path}') because search permissions are missing on a component of the path"
+            )
+        } else {
+            format!("AH00036: access to {uri} failed (filesystem path '{path}')")
+        };
+        ErrorLog { module: "core", errno: Some(errno), message }
+    }
+}
+
+/// A call the request needs whose reply has not come yet.
+struct Unanswered;
+
+/// The file system calls of one request, answered from the replies so far, in order; the
+/// first call beyond them is remembered as the one to make.
+struct Calls<'a> {
+    replies: &'a [FsReply],
+    next: Cell<usize>,
+    wanted: RefCell<Option<FsCall>>,
+}
+
+impl Calls<'_> {
+    fn reply(&self, call: FsCall) -> Option<&FsReply> {
+        let n = self.next.get();
+        self.next.set(n + 1);
+        let reply = self.replies.get(n);
+        if reply.is_none() {
+            self.wanted.borrow_mut().get_or_insert(call);
+        }
+        reply
+    }
+
+    fn stat(&self, path: &str) -> Result<Result<FileMeta, Errno>, Unanswered> {
+        match self.reply(FsCall::Stat(path.to_owned())) {
+            Some(FsReply::Stat(r)) => Ok(*r),
+            // A reply of the other kind: the glue answered out of order; treat it as EIO.
+            Some(FsReply::Open(_)) => Ok(Err(Errno::Io)),
+            None => Err(Unanswered),
+        }
+    }
+
+    fn open(&self, path: &str) -> Option<Result<Vec<u8>, Errno>> {
+        match self.reply(FsCall::Open(path.to_owned())) {
+            Some(FsReply::Open(r)) => Some(r.clone()),
+            Some(FsReply::Stat(_)) => Some(Err(Errno::Io)),
+            None => None,
+        }
+    }
 }
 
 /// Request facts the response builder needs.
@@ -262,8 +349,9 @@ impl Httpd {
         &self.cfg.limits
     }
 
-    /// Answer one complete request at `now`.
-    pub(crate) fn handle_request(&self, now: SimTime, cal: &Calendar, req: &RequestHead, conn: &ConnInfo, fs: &dyn Docroot) -> Response {
+    /// Answers one complete request received at `now`, given the replies to the file system
+    /// calls made for it so far: the next call, or the response.
+    pub(crate) fn handle_request(&self, now: SimTime, cal: &Calendar, req: &RequestHead, conn: &ConnInfo, replies: &[FsReply]) -> Step {
         let (sig_host, host_port) = match req.header("Host").map(split_host) {
             Some((h, p)) if !h.is_empty() => (h, p),
             _ => (self.cfg.server_name.clone(), None),
@@ -276,8 +364,18 @@ impl Httpd {
             sig_host,
             sig_port: host_port.unwrap_or(conn.server_port),
         };
-        let outcome = self.resolve(req, fs);
-        self.respond(now, cal, &ctx, conn, outcome, fs)
+        let calls = Calls { replies, next: Cell::new(0), wanted: RefCell::new(None) };
+        let outcome = match self.resolve(req, &calls) {
+            Some(Outcome::File { path, meta, data: None }) => match calls.open(&path) {
+                Some(Ok(data)) => Outcome::File { path, meta, data: Some(data) },
+                // default_handler: any failure to open is "file permissions deny server access".
+                Some(Err(errno)) => Outcome::Error { status: 403, note: None, log: Some(ErrorLog::denied(errno, &path)) },
+                None => return Step::Call(calls.wanted.into_inner().unwrap_or(FsCall::Open(path))),
+            },
+            Some(outcome) => outcome,
+            None => return Step::Call(calls.wanted.into_inner().expect("resolve stops only on a call to make")),
+        };
+        Step::Respond(self.respond(now, cal, &ctx, conn, outcome))
     }
 
     /// Apache's answer to a request it refuses (`why`: a head the parser could not read, or a
@@ -310,51 +408,58 @@ impl Httpd {
         };
         // AH00561/AH00563/AH00565 are logged at level info: invisible under `LogLevel warn`.
         let outcome = Outcome::Error { status, note, log: None };
-        self.respond(now, cal, &ctx, conn, outcome, &NoFiles)
+        self.respond(now, cal, &ctx, conn, outcome)
     }
 
-    fn resolve(&self, req: &RequestHead, fs: &dyn Docroot) -> Outcome {
-        let bad = Outcome::Error { status: 400, note: None, log: None };
+    /// What the request asks for, or `None` once it needs a call not answered yet.
+    fn resolve(&self, req: &RequestHead, fs: &Calls<'_>) -> Option<Outcome> {
+        Some(match self.resolve_answered(req, fs) {
+            Ok(outcome) => outcome,
+            Err(Unanswered) => return None,
+        })
+    }
+
+    fn resolve_answered(&self, req: &RequestHead, fs: &Calls<'_>) -> Result<Outcome, Unanswered> {
+        let error = |status| Ok(Outcome::Error { status, note: None, log: None });
         // HttpProtocolOptions Strict: an HTTP/1.1 request must name its host (AH00569, debug).
         match req.header("Host") {
-            None if req.version == Version::Http11 => return bad,
-            Some(h) if !valid_host(h) => return bad,
+            None if req.version == Version::Http11 => return error(400),
+            Some(h) if !valid_host(h) => return error(400),
             _ => {}
         }
         let method = req.method.as_str();
         let is_get = matches!(method, "GET" | "HEAD" | "POST");
         if !is_get && !KNOWN_METHODS.contains(&method) {
-            return Outcome::Error { status: 501, note: None, log: None };
+            return error(501);
         }
         if method == "OPTIONS" && req.target == "*" {
-            return Outcome::Options;
+            return Ok(Outcome::Options);
         }
         let uri = match normalize(&req.target) {
             Ok(u) => u,
-            Err(status) => return Outcome::Error { status, note: None, log: None },
+            Err(status) => return error(status),
         };
         let mut path = format!("{}{}", self.cfg.docroot, uri);
-        let Some(mut meta) = fs.stat(&path) else {
-            return if is_get || method == "OPTIONS" {
-                Outcome::Error { status: 404, note: None, log: None }
-            } else {
-                Outcome::Error { status: 405, note: None, log: None }
-            };
+        let mut meta = match fs.stat(&path)? {
+            Ok(meta) => meta,
+            Err(Errno::NoEnt | Errno::NotDir) => return error(if is_get || method == "OPTIONS" { 404 } else { 405 }),
+            // ap_directory_walk: EACCES is AH00035, any other failure AH00036; both 403.
+            Err(errno) => return Ok(Outcome::Error { status: 403, note: None, log: Some(ErrorLog::walk(errno, &uri, &path)) }),
         };
         if meta.is_dir {
             if !path.ends_with('/') {
                 let host = req.header("Host").unwrap_or(&self.cfg.server_name).to_ascii_lowercase();
-                return Outcome::Redirect { location: format!("http://{host}{uri}/") };
+                return Ok(Outcome::Redirect { location: format!("http://{host}{uri}/") });
             }
             let index = format!("{path}{}", self.cfg.directory_index);
-            match fs.stat(&index) {
-                Some(m) if !m.is_dir => {
+            match fs.stat(&index)? {
+                Ok(m) if !m.is_dir => {
                     path = index;
                     meta = m;
                 }
                 _ if method == "GET" || method == "HEAD" => {
                     // mod_autoindex with `Options -Indexes`.
-                    return Outcome::Error {
+                    return Ok(Outcome::Error {
                         status: 403,
                         note: None,
                         log: Some(ErrorLog {
@@ -366,33 +471,22 @@ impl Httpd {
                                 self.cfg.directory_index
                             ),
                         }),
-                    };
+                    });
                 }
                 // default_handler: "Attempt to serve directory" (AH00129, info) → 404.
-                _ if method == "POST" => return Outcome::Error { status: 404, note: None, log: None },
+                _ if method == "POST" => return error(404),
                 _ => {}
             }
         }
         match method {
             "GET" | "HEAD" | "POST" => {}
-            "OPTIONS" => return Outcome::Options,
-            _ => return Outcome::Error { status: 405, note: None, log: None },
+            "OPTIONS" => return Ok(Outcome::Options),
+            _ => return error(405),
         }
-        if !meta.readable {
-            return Outcome::Error {
-                status: 403,
-                note: None,
-                log: Some(ErrorLog {
-                    module: "core",
-                    errno: Some("(13)Permission denied: "),
-                    message: format!("AH00132: file permissions deny server access: {path}"),
-                }),
-            };
-        }
-        Outcome::File { path, meta }
+        Ok(Outcome::File { path, meta, data: None })
     }
 
-    fn respond(&self, now: SimTime, cal: &Calendar, ctx: &Ctx<'_>, conn: &ConnInfo, outcome: Outcome, fs: &dyn Docroot) -> Response {
+    fn respond(&self, now: SimTime, cal: &Calendar, ctx: &Ctx<'_>, conn: &ConnInfo, outcome: Outcome) -> Response {
         let now_us = cal.unix_micros(now);
         let mut head = ResponseHead::new(Version::Http11, 200, "OK");
         head.push("Date", cal.date(now).http_date());
@@ -402,11 +496,17 @@ impl Httpd {
         let mut error_log = None;
         let status;
         let mut has_body_length = true;
+        let mut short = false;
         match outcome {
-            Outcome::File { path, meta } => {
+            Outcome::File { path, meta, data } => {
                 status = 200;
-                let data = fs.read(&path).unwrap_or_default();
-                let size = data.len() as u64;
+                // Content-Length, ETag and Last-Modified come from the earlier stat(); the body is
+                // what the open file holds, cut to that length (spec-nfs §8.4). A file that
+                // shrank in between leaves the response short, and the connection is closed.
+                let mut data = data.unwrap_or_default();
+                let size = meta.size;
+                short = (data.len() as u64) < size;
+                data.truncate(usize::try_from(size).unwrap_or(usize::MAX));
                 let lm = meta.mtime_unix_us.min(now_us);
                 head.push("Last-Modified", unix_date(lm).http_date());
                 let weak = if now_us.saturating_sub(meta.mtime_unix_us) > 1_000_000 && meta.mtime_unix_us <= now_us { "" } else { "W/" };
@@ -449,7 +549,7 @@ impl Httpd {
         if matches!(status, 301 | 400..) && has_body_length {
             head.push("Content-Length", body.len().to_string());
         }
-        let keep_alive = self.set_keepalive(&mut head, ctx, status, conn.requests_on_conn);
+        let keep_alive = self.set_keepalive(&mut head, ctx, status, conn.requests_on_conn) && !short;
         if let Some(ct) = ctype {
             head.push("Content-Type", ct);
         }
@@ -536,7 +636,7 @@ impl Httpd {
             l.module,
             self.cfg.pid,
             self.cfg.tid,
-            l.errno.unwrap_or(""),
+            l.errno.map(|e| format!("({}){}: ", e.number(), e.text())).unwrap_or_default(),
             conn.client_ip,
             conn.client_port,
             l.message
@@ -563,17 +663,6 @@ impl SigHost for Ctx<'_> {
     }
     fn method(&self) -> &str {
         self.request_line.split(' ').next().unwrap_or("")
-    }
-}
-
-struct NoFiles;
-
-impl Docroot for NoFiles {
-    fn stat(&self, _: &str) -> Option<FileMeta> {
-        None
-    }
-    fn read(&self, _: &str) -> Option<Vec<u8>> {
-        None
     }
 }
 
@@ -714,15 +803,15 @@ mod tests {
     const MTIME: u64 = 1_704_164_645_123_456;
     const INDEX: &[u8] = b"<html><body><h1>This is web-1 zgh2303</h1></body>\n\n\n";
 
-    struct Fs(BTreeMap<String, (FileMeta, Vec<u8>)>);
+    struct Fs(BTreeMap<String, (FileMeta, Vec<u8>, bool)>);
 
     impl Fs {
         fn lab() -> Self {
             let mut m = BTreeMap::new();
-            let file = |data: &[u8], readable| {
-                (FileMeta { size: data.len() as u64, mtime_unix_us: MTIME, is_dir: false, readable }, data.to_vec())
+            let file = |data: &[u8], readable: bool| {
+                (FileMeta { size: data.len() as u64, mtime_unix_us: MTIME, is_dir: false }, data.to_vec(), readable)
             };
-            let dir = (FileMeta { size: 4096, mtime_unix_us: MTIME, is_dir: true, readable: true }, Vec::new());
+            let dir = (FileMeta { size: 4096, mtime_unix_us: MTIME, is_dir: true }, Vec::new(), true);
             m.insert("/var/www/html/".into(), dir.clone());
             m.insert("/var/www/html/empty/".into(), dir.clone());
             m.insert("/var/www/html/index.html".into(), file(INDEX, true));
@@ -734,12 +823,34 @@ mod tests {
         }
     }
 
-    impl Docroot for Fs {
-        fn stat(&self, path: &str) -> Option<FileMeta> {
-            self.0.get(path).or_else(|| self.0.get(&format!("{path}/"))).map(|(m, _)| *m)
+    impl Fs {
+        fn call(&self, call: &FsCall) -> FsReply {
+            match call {
+                FsCall::Stat(path) => {
+                    FsReply::Stat(self.0.get(path).or_else(|| self.0.get(&format!("{path}/"))).map(|(m, _, _)| *m).ok_or(Errno::NoEnt))
+                }
+                FsCall::Open(path) => FsReply::Open(match self.0.get(path) {
+                    Some((_, data, true)) => Ok(data.clone()),
+                    Some(_) => Err(Errno::Acces),
+                    None => Err(Errno::NoEnt),
+                }),
+            }
         }
-        fn read(&self, path: &str) -> Option<Vec<u8>> {
-            self.0.get(path).filter(|(m, _)| m.readable).map(|(_, d)| d.clone())
+    }
+
+    /// Answers a request as the glue does: each call Apache makes is answered from `fs`; returns
+    /// the calls made and the response.
+    fn answer(now: SimTime, cal: &Calendar, head: &RequestHead, conn: &ConnInfo, fs: &Fs) -> (Vec<FsCall>, Response) {
+        let mut calls = Vec::new();
+        let mut replies = Vec::new();
+        loop {
+            match httpd().handle_request(now, cal, head, conn, &replies) {
+                Step::Call(call) => {
+                    replies.push(fs.call(&call));
+                    calls.push(call);
+                }
+                Step::Respond(r) => return (calls, r),
+            }
         }
     }
 
@@ -770,7 +881,7 @@ mod tests {
     }
 
     fn serve(raw: &[u8], n: u32) -> Response {
-        httpd().handle_request(at(462), &Calendar::default(), &req(raw), &conn(n), &Fs::lab())
+        answer(at(462), &Calendar::default(), &req(raw), &conn(n), &Fs::lab()).1
     }
 
     const CURL: &[u8] = b"GET / HTTP/1.1\r\nHost: 10.99.0.21\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
@@ -791,7 +902,7 @@ Content-Length: 52\r\nContent-Type: text/html\r\n\r\n";
     fn spec_access_log_line_from_nginx() {
         let nginx = b"GET / HTTP/1.0\r\nHost: 10.99.0.11\r\nX-Real-IP: 10.99.0.50\r\nX-Forwarded-For: 10.99.0.50\r\n\
 Connection: close\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
-        let r = httpd().handle_request(at(493), &Calendar::default(), &req(nginx), &conn(0), &Fs::lab());
+        let r = answer(at(493), &Calendar::default(), &req(nginx), &conn(0), &Fs::lab()).1;
         assert_eq!(r.access_log, "10.99.0.11 - - [24/Nov/2026:16:08:13 +0000] \"GET / HTTP/1.0\" 200 298 \"-\" \"curl/7.88.1\"");
         assert_eq!(r.head.headers[6], ("Connection".to_string(), "close".to_string()));
         assert_eq!(r.head.headers[7].0, "Content-Type");
@@ -894,13 +1005,13 @@ index forbidden by Options directive"
         let cal = Calendar::new(MTIME / 1_000_000);
         let r = req(CURL);
         let now = SimTime::from_micros(MTIME % 1_000_000 + 500_000);
-        let w = httpd().handle_request(now, &cal, &r, &conn(0), &Fs::lab());
+        let w = answer(now, &cal, &r, &conn(0), &Fs::lab()).1;
         assert_eq!(w.head.header("ETag"), Some("W/\"34-60dedc04fb580\""));
         let later = SimTime::from_micros(MTIME % 1_000_000 + 1_000_001);
-        let s = httpd().handle_request(later, &cal, &r, &conn(0), &Fs::lab());
+        let s = answer(later, &cal, &r, &conn(0), &Fs::lab()).1;
         assert_eq!(s.head.header("ETag"), Some("\"34-60dedc04fb580\""));
         // Last-Modified is clamped to the request time.
-        let before = httpd().handle_request(SimTime::ZERO, &cal, &r, &conn(0), &Fs::lab());
+        let before = answer(SimTime::ZERO, &cal, &r, &conn(0), &Fs::lab()).1;
         assert_eq!(before.head.header("Last-Modified"), Some("Tue, 02 Jan 2024 03:04:05 GMT"));
     }
 
@@ -958,5 +1069,59 @@ Size of a request header field exceeds server limit.</p>\n<hr>\n\
         let long = h.bad_request(at(462), &cal, &Refusal::Head(HeadError::StartLineTooLong), &[b'a'; 9000], &conn(0));
         assert_eq!(long.head.status, 414);
         assert_eq!(long.head.reason, "Request-URI Too Long");
+    }
+
+    #[test]
+    fn stat_then_open_in_that_order() {
+        let (calls, r) = answer(at(462), &Calendar::default(), &req(CURL), &conn(0), &Fs::lab());
+        assert_eq!(
+            calls,
+            [
+                FsCall::Stat("/var/www/html/".into()),
+                FsCall::Stat("/var/www/html/index.html".into()),
+                FsCall::Open("/var/www/html/index.html".into())
+            ]
+        );
+        assert_eq!(r.head.status, 200);
+        let (calls, r) = answer(at(462), &Calendar::default(), &req(b"GET /nosuch HTTP/1.0\r\n\r\n"), &conn(0), &Fs::lab());
+        assert_eq!((calls.len(), r.head.status), (1, 404));
+    }
+
+    /// spec-nfs §8.4: the headers come from stat(), the bytes from the opened file.
+    #[test]
+    fn headers_from_stat_body_from_open() {
+        let head = req(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+        let stat = FsReply::Stat(Ok(FileMeta { size: 100, mtime_unix_us: MTIME, is_dir: false }));
+        let grown = [stat.clone(), FsReply::Open(Ok(vec![b'n'; 150]))];
+        let Step::Respond(r) = httpd().handle_request(at(462), &Calendar::default(), &head, &conn(0), &grown) else { panic!() };
+        assert_eq!((r.head.header("Content-Length"), r.body.len(), r.keep_alive), (Some("100"), 100, true));
+        let shrunk = [stat, FsReply::Open(Ok(vec![b'n'; 10]))];
+        let Step::Respond(r) = httpd().handle_request(at(462), &Calendar::default(), &head, &conn(0), &shrunk) else { panic!() };
+        assert_eq!((r.head.header("Content-Length"), r.body.len(), r.keep_alive), (Some("100"), 10, false));
+    }
+
+    /// A stat that fails other than ENOENT is 403 with AH00036 (a soft NFS mount's EIO); an open
+    /// that fails after a good stat is 403 with AH00132 and the errno (a file deleted meanwhile).
+    #[test]
+    fn failing_stat_and_open() {
+        let head = req(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+        let Step::Respond(r) = httpd().handle_request(at(462), &Calendar::default(), &head, &conn(0), &[FsReply::Stat(Err(Errno::Io))])
+        else {
+            panic!()
+        };
+        assert_eq!(r.head.status, 403);
+        assert!(r.error_log.unwrap().ends_with(
+            "(5)Input/output error: [client 10.99.0.11:51234] AH00036: access to /a.txt failed (filesystem path '/var/www/html/a.txt')"
+        ));
+        let stat = FsReply::Stat(Ok(FileMeta { size: 100, mtime_unix_us: MTIME, is_dir: false }));
+        let Step::Respond(r) =
+            httpd().handle_request(at(462), &Calendar::default(), &head, &conn(0), &[stat, FsReply::Open(Err(Errno::NoEnt))])
+        else {
+            panic!()
+        };
+        assert_eq!(r.head.status, 403);
+        assert!(r.error_log.unwrap().ends_with(
+            "(2)No such file or directory: [client 10.99.0.11:51234] AH00132: file permissions deny server access: /var/www/html/a.txt"
+        ));
     }
 }

@@ -8,6 +8,7 @@
 //! [`vrrp::Action`]); the host glue translates those into frames, address changes and trace events.
 
 pub(crate) mod curl;
+pub(crate) mod errno;
 pub(crate) mod filters;
 pub(crate) mod http;
 pub(crate) mod httpd;
@@ -15,6 +16,7 @@ pub(crate) mod journalctl;
 pub(crate) mod lines;
 pub(crate) mod nc;
 pub(crate) mod neigh;
+pub(crate) mod nfs;
 pub(crate) mod nginx;
 pub(crate) mod ping;
 pub(crate) mod sh;

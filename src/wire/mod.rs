@@ -18,6 +18,11 @@
 //! | [`tcp`] | TCP header, read-only (RFC 9293) |
 //! | [`vrrp`] | VRRPv2 advertisement (RFC 3768) |
 //! | [`http`] | HTTP/1.x message heads (RFC 9112) |
+//! | [`xdr`] | XDR, the encoding of ONC RPC (RFC 4506) |
+//! | [`rpc`] | ONC RPC v2 message headers and TCP record marking (RFC 5531) |
+//! | [`portmap`] | portmap v2's arguments and results (RFC 1833 §3) |
+//! | [`mount`] | MOUNT v3's arguments and results (RFC 1813 Appendix I) |
+//! | [`nfs3`] | NFSv3's types, arguments and results (RFC 1813) |
 
 pub(crate) mod arp;
 pub(crate) mod checksum;
@@ -25,8 +30,13 @@ pub(crate) mod ethernet;
 pub(crate) mod http;
 pub(crate) mod icmp;
 pub(crate) mod ipv4;
+pub(crate) mod mount;
+pub(crate) mod nfs3;
+pub(crate) mod portmap;
+pub(crate) mod rpc;
 pub(crate) mod tcp;
 pub(crate) mod vrrp;
+pub(crate) mod xdr;
 
 use core::fmt;
 

@@ -150,8 +150,8 @@ fn one_service(service: &str) -> String {
 }
 
 /// `labsim check` and a run read the same unit table: every service `check` names as known is a
-/// unit the run's systemd knows, and a service it refuses (`nfs-server`, until NFS exists) is refused with
-/// its position by both `check` and `run`.
+/// unit the run's systemd knows (`nfs-server` and `rpcbind` among them), and a service it refuses is
+/// refused with its position by both `check` and `run`.
 #[test]
 fn check_and_run_agree_on_every_service_name() {
     let dir = util::scratch("services");
@@ -162,7 +162,7 @@ fn check_and_run_agree_on_every_service_name() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let known = stderr.split("(known: ").nth(1).and_then(|k| k.split(')').next()).unwrap_or_else(|| panic!("{stderr}"));
     let known: Vec<&str> = known.split(", ").collect();
-    assert!(known.len() >= 3 && !known.contains(&"nfs-server"), "{known:?}");
+    assert!(known.len() >= 5 && known.contains(&"nfs-server") && known.contains(&"rpcbind"), "{known:?}");
     for service in known {
         let file = dir.join(format!("{service}.ron"));
         std::fs::write(&file, one_service(service)).unwrap();
@@ -175,13 +175,11 @@ fn check_and_run_agree_on_every_service_name() {
         });
         assert!(first.as_deref().is_some_and(|l| l.contains(&format!("{service}.service - "))), "{service}: {first:?}");
     }
-    let nfs = dir.join("nfs.ron");
-    std::fs::write(&nfs, one_service("nfs-server")).unwrap();
     for cmd in ["check", "run"] {
-        let out = util::labsim().arg(cmd).arg(&nfs).output().unwrap();
+        let out = util::labsim().arg(cmd).arg(&bogus).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{cmd}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        let file = nfs.display().to_string();
-        assert!(stderr.contains(&format!("{file}:5:")) && stderr.contains("unknown service \"nfs-server\""), "{cmd}: {stderr}");
+        let file = bogus.display().to_string();
+        assert!(stderr.contains(&format!("{file}:5:")) && stderr.contains("unknown service \"bogus\""), "{cmd}: {stderr}");
     }
 }

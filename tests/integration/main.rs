@@ -29,7 +29,7 @@ mod stepping;
 /// Determinism: same scenario + seed ⇒ identical report, trace and pcaps (library and CLI); seed sweep.
 mod determinism;
 
-/// tshark dissects every captured frame as Ethernet/ARP/IPv4/ICMP/VRRP/TCP/HTTP, with no malformed frame or bad checksum.
+/// tshark dissects every captured frame as Ethernet/ARP/IPv4/ICMP/VRRP/TCP/HTTP (and the NFS server's Portmap/MOUNT), with no malformed frame or bad checksum.
 mod tshark;
 
 /// Invalid input through the CLI: invalid scenario fixtures, missing files and bad usage give exit 2.

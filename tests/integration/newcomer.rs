@@ -212,7 +212,7 @@ fn check_accepts_a_topology_and_counts_in_words() {
     // A topology has nothing to run.
     let out = labsim(&["run", "scenarios/lab/lab.ron"]);
     assert_eq!(out.code, Some(INVALID));
-    assert!(out.stderr.starts_with("scenarios/lab/lab.ron:5:1: this is a topology (`Lab(…)`), not a scenario"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("scenarios/lab/lab.ron:10:1: this is a topology (`Lab(…)`), not a scenario"), "{}", out.stderr);
 }
 
 #[test]

@@ -9,8 +9,11 @@ use crate::util;
 
 /// The protocol stacks a frame of the labs may have (`frame.protocols`, tshark 4.0): a TCP
 /// segment without payload, one carrying an HTTP request (head only, no body), and one carrying
-/// a response whose `text/html` body tshark shows as text lines (our pages and nginx's 502/504).
-const ALLOWED: [&str; 7] = [
+/// a response whose `text/html` body tshark shows as text lines (our pages and nginx's 502/504);
+/// ONC RPC over UDP and TCP, read as Portmap, MOUNT or NFS, or as bare RPC where tshark does not
+/// name the program's procedure (the NULL pings of mount.nfs, NFSv4 ones included); two NFS
+/// messages in one segment (`nfs:nfs`).
+const ALLOWED: [&str; 16] = [
     "eth:ethertype:arp",
     "eth:ethertype:ip:icmp",
     "eth:ethertype:ip:icmp:data",
@@ -18,6 +21,15 @@ const ALLOWED: [&str; 7] = [
     "eth:ethertype:ip:tcp",
     "eth:ethertype:ip:tcp:http",
     "eth:ethertype:ip:tcp:http:data-text-lines",
+    "eth:ethertype:ip:tcp:rpc",
+    "eth:ethertype:ip:tcp:rpc:portmap",
+    "eth:ethertype:ip:tcp:rpc:mount",
+    "eth:ethertype:ip:tcp:rpc:nfs",
+    "eth:ethertype:ip:tcp:rpc:nfs:nfs",
+    "eth:ethertype:ip:udp:rpc",
+    "eth:ethertype:ip:udp:rpc:portmap",
+    "eth:ethertype:ip:udp:rpc:mount",
+    "eth:ethertype:ip:udp",
 ];
 
 /// Display filter for what must not appear: malformed frames, expert errors, bad checksums
@@ -160,6 +172,7 @@ fn every_captured_frame_is_well_formed_for_tshark() {
                     "eth:ethertype:ip:vrrp" => &[2, 4],
                     p if p.starts_with("eth:ethertype:ip:icmp") => &[2, 3],
                     p if p.starts_with("eth:ethertype:ip:tcp") => &[2, 5],
+                    p if p.starts_with("eth:ethertype:ip:udp") => &[2],
                     _ => &[],
                 };
                 for &i in expects_checksums {
@@ -340,4 +353,114 @@ fn tshark_dissects_the_http_exchanges() {
     }
     assert!(exchanges > 0, "no HTTP exchange dissected at all");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The NFS server's RPC on the back network: in the `nfs-server` fixture (showmount from three
+/// web servers, rpcinfo, mountd stopped, rpcbind stopped) every frame is Ethernet/ARP/IPv4/TCP,
+/// possibly carrying ONC RPC that tshark reads as Portmap or MOUNT, none malformed; the calls
+/// are, in order, the portmap GETPORTs and DUMPs and MOUNT EXPORTs the tools sent, each
+/// answered, and the GETPORT replies carry mountd's port 20048 (0 once mountd unregistered).
+#[test]
+fn tshark_dissects_the_nfs_servers_portmap_and_mount_traffic() {
+    if !tshark_available() {
+        return;
+    }
+    let path = util::root().join("tests/fixtures/regressions/nfs-server.ron");
+    let result = util::run(&path, None);
+    let file = util::scratch("tshark-nfs-server").join("back.pcap");
+    std::fs::write(&file, util::pcap_of(&result, "back")).expect("write the capture");
+    let stacks = tshark(&file, &["-T", "fields", "-e", "frame.protocols"]);
+    let allowed = [
+        "eth:ethertype:arp",
+        "eth:ethertype:ip:tcp",
+        "eth:ethertype:ip:tcp:rpc",
+        "eth:ethertype:ip:tcp:rpc:portmap",
+        "eth:ethertype:ip:tcp:rpc:mount",
+    ];
+    let unexpected: Vec<&str> = stacks.lines().filter(|s| !allowed.contains(s)).collect();
+    assert!(unexpected.is_empty(), "unexpected protocol stacks {unexpected:?}");
+    let bad = tshark(&file, &["-Y", BAD]);
+    assert!(bad.trim().is_empty(), "malformed frames, expert errors or bad checksums:\n{bad}");
+    let rpc = tshark(
+        &file,
+        &[
+            "-Y",
+            "rpc",
+            "-T",
+            "fields",
+            "-E",
+            "separator=/t",
+            "-e",
+            "rpc.msgtyp",
+            "-e",
+            "rpc.program",
+            "-e",
+            "rpc.procedure",
+            "-e",
+            "portmap.port",
+        ],
+    );
+    let calls: Vec<String> = rpc.lines().map(|l| l.trim_end().replace('\t', " ")).collect();
+    let getport = ["0 100000 3 0", "1 100000 3 20048"];
+    let export = ["0 100005 5", "1 100005 5"];
+    let mut want: Vec<&str> = Vec::new();
+    want.extend(getport.iter().chain(&export)); // web-1 at 1 s
+    want.extend(getport.iter().chain(&export)); // web-2 at 4 s
+    want.extend(["0 100000 3 0", "1 100000 3 0"]); // web-1 at 7 s: mountd gone
+    want.extend(["0 100000 4", "1 100000 4 111,111,2049,20048,20048,20048,20048,20048,20048"]); // web-3 at 9 s: rpcinfo -p
+    want.extend(getport.iter().chain(&export)); // web-3 at 9 s: showmount
+    assert_eq!(calls, want, "the RPC calls and replies on the back network");
+}
+
+/// The NFS lesson's back network: the boot mounts of the three web servers and Apache's reads
+/// over NFS dissect as Portmap, MOUNT and NFS with nothing malformed, and each mount follows
+/// spec-nfs §1 and §7: three NFSv4 NULLs answered PROG_MISMATCH, GETPORT for NFS over TCP,
+/// NULL, GETPORT for mountd over UDP, NULL, MNT, then the kernel's FSINFO and PATHCONF.
+#[test]
+fn tshark_dissects_the_nfs_mounts_and_reads() {
+    if !tshark_available() {
+        return;
+    }
+    let path = util::root().join("scenarios/nfs.ron");
+    let result = util::run(&path, None);
+    let file = util::scratch("tshark-nfs").join("back.pcap");
+    std::fs::write(&file, util::pcap_of(&result, "back")).expect("write the capture");
+    let bad = tshark(&file, &["-Y", BAD]);
+    assert!(bad.trim().is_empty(), "malformed frames, expert errors or bad checksums:\n{bad}");
+    let calls = tshark(
+        &file,
+        &[
+            "-Y",
+            "rpc.msgtyp == 0 && ip.src == 192.168.20.201",
+            "-T",
+            "fields",
+            "-E",
+            "separator=/s",
+            "-E",
+            "occurrence=f",
+            "-e",
+            "rpc.program",
+            "-e",
+            "rpc.programversion",
+            "-e",
+            "rpc.procedure",
+        ],
+    );
+    let calls: Vec<&str> = calls.lines().map(str::trim_end).collect();
+    let mount = [
+        "100003 4 0",
+        "100003 4 0",
+        "100003 4 0",
+        "100000 2 3",
+        "100003 3 0",
+        "100000 2 3",
+        "100005 3 0",
+        "100005 3 1",
+        "100003 3 19",
+        "100003 3 20",
+    ];
+    assert_eq!(&calls[..mount.len()], mount, "web-1's mount sequence: {calls:?}");
+    assert!(calls.contains(&"100003 3 6"), "Apache's reads are NFS READs: {calls:?}");
+    let mismatches = tshark(&file, &["-Y", "rpc.state_accept == 2 && ip.dst == 192.168.20.201"]);
+    assert_eq!(mismatches.lines().count(), 3, "the three v4 attempts are answered PROG_MISMATCH");
 }

@@ -14,14 +14,17 @@
 //! ([`Kernel::reap_sockets`]).
 
 mod device;
-mod fs;
+pub(crate) mod fs;
 mod l2;
 mod log;
+mod nfs;
 mod nic;
 mod pipe;
 mod raw;
 mod syscall;
 mod tcp;
+mod udp;
+mod vfs;
 
 use std::net::Ipv4Addr;
 
@@ -35,7 +38,10 @@ use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
-pub(crate) use syscall::{Fd, IfAddr, JournalEntry, LinkWatch, NicView, PipeId, RawSocket, Stdio, Sys, TcpSocket, TcpStatus};
+pub(crate) use syscall::{
+    Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NicView, Pending, PipeId, RawSocket, Stdio,
+    Sys, TcpSocket, TcpStatus, Ticket, UdpSocket,
+};
 
 struct Stack {
     iface: Interface,
@@ -55,9 +61,12 @@ pub(crate) struct Kernel {
     fs: Fs,
     stack: Option<Stack>,
     tcp: tcp::TcpState,
+    udp: udp::UdpState,
     raw: raw::RawState,
     pipes: pipe::Pipes,
     journal: log::Journal,
+    vfs: vfs::Vfs,
+    mounts: nfs::Mounts,
     /// The unit of each daemon process (its cgroup), by pid.
     cgroups: std::collections::BTreeMap<u32, &'static str>,
     frames_out: Vec<(usize, Vec<u8>)>,
@@ -84,12 +93,15 @@ impl Kernel {
             calendar,
             boots: 0,
             nics: Vec::new(),
-            fs: Fs::default(),
+            fs: Fs::new(calendar.unix_micros(SimTime::ZERO)),
             stack: None,
             tcp: tcp::TcpState::default(),
+            udp: udp::UdpState::default(),
             raw: raw::RawState::default(),
             pipes: pipe::Pipes::default(),
             journal: log::Journal::default(),
+            vfs: vfs::Vfs::default(),
+            mounts: nfs::Mounts::default(),
             cgroups: std::collections::BTreeMap::new(),
             frames_out: Vec::new(),
             trace: Vec::new(),
@@ -149,6 +161,7 @@ impl Kernel {
         }
         self.stack = Some(Stack { iface, sockets: SocketSet::new(Vec::new()), device });
         self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)));
+        self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
         self.raw = raw::RawState::default();
         self.sync_stack_addrs();
         let host = self.name.clone();
@@ -161,7 +174,11 @@ impl Kernel {
             return;
         }
         self.raw = raw::RawState::default();
+        self.udp = udp::UdpState::default();
         self.pipes.clear();
+        // Mounts and the calls waiting on them die with the machine.
+        self.mounts = nfs::Mounts::default();
+        self.vfs = vfs::Vfs::default();
         // The journal lives in /run, a tmpfs.
         self.journal = log::Journal::default();
         self.cgroups.clear();
@@ -192,6 +209,14 @@ impl Kernel {
         log::messages(&mut self.fs, self.calendar, now, &self.name, ident, pid, &line);
         self.journal.push(JournalEntry { at: now, ident: ident.to_owned(), pid, unit, line: line.clone() });
         self.log_event(now, ident, pid, line);
+    }
+
+    /// A line of the kernel's own (`printk`): the journal and `/var/log/messages` as
+    /// `kernel: …`.
+    pub(crate) fn kernel_log(&mut self, now: SimTime, line: String) {
+        log::messages(&mut self.fs, self.calendar, now, &self.name, "kernel", 0, &line);
+        self.journal.push(JournalEntry { at: now, ident: "kernel".to_owned(), pid: 0, unit: None, line: line.clone() });
+        self.log_event(now, "kernel", 0, line);
     }
 
     /// A daemon's log line as the trace records it.
@@ -242,7 +267,7 @@ impl Kernel {
         let smol =
             stack.iface.poll_at(smol_now(now), &stack.sockets).map(|t| SimTime::from_micros(u64::try_from(t.total_micros()).unwrap_or(0)));
         let neigh = self.nics.iter().filter_map(|n| n.neigh.poll_timeout()).min();
-        [smol, neigh].into_iter().flatten().min()
+        [smol, neigh, self.nfs_poll_at()].into_iter().flatten().min()
     }
 
     /// The NICs as processes see them (`ip link`, `ip addr`, keepalived's interface list).

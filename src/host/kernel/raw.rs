@@ -180,6 +180,7 @@ impl Kernel {
             self.close_slot(index);
         }
         self.raw.wakeups.retain(|p| *p != pid);
+        self.close_process_udp(pid);
     }
 
     fn close_slot(&mut self, index: usize) {

@@ -16,11 +16,17 @@ use super::Kernel;
 use super::fs::Fs;
 use crate::kernel::{Calendar, SimTime};
 use crate::observe::trace::{Stream, TraceKind};
+use crate::proto::errno::Errno;
 use crate::proto::neigh::EntryView;
+use crate::proto::nfs::client::MountInfo;
 
 /// A TCP socket of a process (a file descriptor, in Linux terms).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TcpSocket(pub(super) SocketHandle);
+
+/// A UDP socket of a process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct UdpSocket(pub(super) SocketHandle);
 
 /// Where a connection stands, as its owner sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +102,92 @@ pub(crate) struct Stdio {
     /// Whether the program's exit status ends the console command.
     pub(crate) reports_exit: bool,
 }
+
+/// A file system call that may have to wait (its path is on an NFS mount).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FileCall {
+    /// `stat()`.
+    Stat(String),
+    /// `open()`, read to the end, `close()`.
+    Read(String),
+    /// `statfs()` of the file system holding the path.
+    StatFs(String),
+}
+
+/// What a [`FileCall`] returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FileReply {
+    /// `stat()`'s result.
+    Stat(Result<FileStat, Errno>),
+    /// The file's attributes when opened, and its bytes.
+    Read(Result<(FileStat, Vec<u8>), Errno>),
+    /// The file system's size and use.
+    StatFs(Result<FsUsage, Errno>),
+}
+
+/// What `statfs()` says, in bytes and inodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FsUsage {
+    /// Size.
+    pub(crate) total_bytes: u64,
+    /// Free.
+    pub(crate) free_bytes: u64,
+    /// Free to unprivileged users.
+    pub(crate) avail_bytes: u64,
+}
+
+/// What `stat()` says about a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FileStat {
+    /// A directory.
+    pub(crate) is_dir: bool,
+    /// Bytes.
+    pub(crate) size: u64,
+    /// Last modification, µs since the Unix epoch.
+    pub(crate) mtime_unix_us: u64,
+    /// Inode number.
+    pub(crate) ino: u64,
+}
+
+/// A call's reply, or the ticket to collect it with once it has come.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Pending<T> {
+    /// Answered at once.
+    Ready(T),
+    /// Answered later: [`Sys::file_reply`].
+    Wait(Ticket),
+}
+
+/// What `mount` asks the kernel (mount(2) with the options mount.nfs prepared).
+pub(crate) struct MountRequest {
+    /// The directory mounted on.
+    pub(crate) target: String,
+    /// `server:/export`, as written.
+    pub(crate) source: String,
+    /// The server's address.
+    pub(crate) server: Ipv4Addr,
+    /// mountd's port (for `/proc/mounts`).
+    pub(crate) mountport: u16,
+    /// The root handle and options.
+    pub(crate) info: MountInfo,
+}
+
+/// A mounted file system, as `/proc/mounts` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct MountView {
+    /// What is mounted (`192.168.20.204:/web`).
+    pub(crate) source: String,
+    /// Where.
+    pub(crate) target: String,
+    /// Its type (`nfs`).
+    pub(crate) fstype: &'static str,
+    /// Its options as the kernel shows them.
+    pub(crate) options: String,
+}
+
+/// A file system call still waiting for its reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Ticket(pub(super) u64);
 
 /// A raw IP socket of a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -305,6 +397,49 @@ impl<'a> Sys<'a> {
         self.k.fs_mut()
     }
 
+    /// A file system call of process `pid` running as `uid`: answered at once for a local
+    /// path, later for one on an NFS mount.
+    pub(crate) fn file_call(&mut self, pid: u32, now: SimTime, call: FileCall, uid: u32) -> Pending<FileReply> {
+        self.k.file_call(pid, now, call, uid)
+    }
+
+    /// The reply to a call that had to wait, once it has come.
+    pub(crate) fn file_reply(&mut self, ticket: Ticket) -> Option<FileReply> {
+        self.k.file_reply(ticket)
+    }
+
+    /// mount(2) of an NFS export; the ticket is answered with the root's attributes once the
+    /// kernel has probed the server, or the error.
+    pub(crate) fn nfs_mount(&mut self, now: SimTime, req: MountRequest) -> Ticket {
+        self.k.nfs_mount(now, req)
+    }
+
+    /// The kernel's line about a mount(2) it refused (`NFS: bad mount option value …`).
+    pub(crate) fn mount_refused(&mut self, now: SimTime, line: String) {
+        self.k.kernel_log(now, line);
+    }
+
+    /// Whether `path` is on an NFS mount (what the shell's file builtins and redirections do not
+    /// reach yet).
+    pub(crate) fn on_nfs_mount(&self, path: &str) -> bool {
+        self.k.on_nfs_mount(path)
+    }
+
+    /// umount(2).
+    pub(crate) fn umount(&mut self, target: &str) -> Result<(), Errno> {
+        self.k.umount(target)
+    }
+
+    /// The mounted file systems besides the root (`/proc/mounts`).
+    pub(crate) fn mounts(&self) -> Vec<MountView> {
+        self.k.mounts()
+    }
+
+    /// The caller no longer wants the reply to `ticket` (its connection closed).
+    pub(crate) fn file_forget(&mut self, ticket: Ticket) {
+        self.k.file_forget(ticket);
+    }
+
     // ----- network configuration ----------------------------------------------------------------
 
     /// The NICs (`ip link`, `ip addr`).
@@ -359,6 +494,16 @@ impl<'a> Sys<'a> {
         self.k.tcp_connect(dst, port)
     }
 
+    /// `bind()` to `local_port` then `connect()` (the RPC client's reserved ports).
+    pub(crate) fn tcp_connect_from(&mut self, dst: Ipv4Addr, port: u16, local_port: u16) -> Option<TcpSocket> {
+        self.k.tcp_connect_from(dst, port, local_port)
+    }
+
+    /// A free reserved port for [`Sys::tcp_connect_from`] (`bindresvport()`, 665..=1023).
+    pub(crate) fn tcp_reserved_port(&mut self) -> Option<u16> {
+        self.k.tcp_reserved_port()
+    }
+
     /// A socket listening on `port` on every address.
     pub(crate) fn tcp_listen(&mut self, port: u16) -> Option<TcpSocket> {
         self.k.tcp_listen(port)
@@ -402,6 +547,34 @@ impl<'a> Sys<'a> {
     /// Gives a socket back: abortive (RST) if it is still open.
     pub(crate) fn tcp_release(&mut self, socket: TcpSocket) {
         self.k.tcp_release(socket);
+    }
+
+    // ----- UDP -------------------------------------------------------------------------------
+
+    /// `socket(AF_INET, SOCK_DGRAM)` + `bind()` on `port` (0: ephemeral) for process `pid`;
+    /// `None` if the port is taken.
+    pub(crate) fn udp_bind(&mut self, pid: u32, port: u16) -> Option<UdpSocket> {
+        self.k.udp_bind(pid, port)
+    }
+
+    /// A UDP socket on a reserved port (`bindresvport()`, 665..=1023) for process `pid`.
+    pub(crate) fn udp_bind_reserved(&mut self, pid: u32) -> Option<UdpSocket> {
+        self.k.udp_bind_reserved(pid)
+    }
+
+    /// `sendto()`: one datagram; false if there is no route or the buffer is full.
+    pub(crate) fn udp_send_to(&mut self, socket: UdpSocket, dst: (Ipv4Addr, u16), data: &[u8]) -> bool {
+        self.k.udp_send_to(socket, dst, data)
+    }
+
+    /// `recvfrom()`: the next datagram and its sender.
+    pub(crate) fn udp_recv(&mut self, socket: UdpSocket) -> Option<(Vec<u8>, (Ipv4Addr, u16))> {
+        self.k.udp_recv(socket)
+    }
+
+    /// `close()`.
+    pub(crate) fn udp_close(&mut self, socket: UdpSocket) {
+        self.k.udp_close(socket);
     }
 
     // ----- raw sockets, packet sockets, link notifications ---------------------------------------

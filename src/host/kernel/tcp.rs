@@ -68,9 +68,9 @@ fn forget_connect(socket: &mut tcp::Socket<'static>) {
 }
 
 impl Kernel {
-    /// Opens a connection to `dst:port` (`connect()`); `None` when there is no route.
+    /// Opens a connection to `dst:port` (`connect()`) from an ephemeral port; `None` when
+    /// there is no route.
     pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Option<TcpSocket> {
-        let src = self.source_for(dst)?;
         let in_use: Vec<u16> = self
             .stack
             .as_ref()?
@@ -96,17 +96,30 @@ impl Kernel {
         if local == 0 {
             return None; // EADDRNOTAVAIL: every ephemeral port is taken
         }
+        self.tcp_connect_from(dst, port, local)
+    }
+
+    /// Opens a connection to `dst:port` from `local_port` (`bind()` then `connect()`, as the
+    /// kernel's RPC client does from a reserved port); `None` when there is no route.
+    pub(crate) fn tcp_connect_from(&mut self, dst: Ipv4Addr, port: u16, local_port: u16) -> Option<TcpSocket> {
+        let src = self.source_for(dst)?;
         let handle = self.fresh_socket()?;
         let stack = self.stack.as_mut()?;
         let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
         socket.set_timeout(Some(SYN_GIVE_UP));
         let remote = IpEndpoint::new(IpAddress::Ipv4(dst), port);
-        let local = IpListenEndpoint { addr: Some(IpAddress::Ipv4(src)), port: local };
+        let local = IpListenEndpoint { addr: Some(IpAddress::Ipv4(src)), port: local_port };
         if socket.connect(stack.iface.context(), remote, local).is_err() {
             self.tcp.free.push(handle);
             return None;
         }
         Some(TcpSocket(handle))
+    }
+
+    /// A free reserved port for a TCP connection (`bindresvport()`), as the kernel's RPC client
+    /// picks it (see [`super::udp`]).
+    pub(crate) fn tcp_reserved_port(&mut self) -> Option<u16> {
+        self.pick_reserved(false)
     }
 
     /// A closed socket: a recycled one, or a new one.

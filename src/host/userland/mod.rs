@@ -62,6 +62,9 @@ pub(crate) struct Userland {
     hostname: String,
     /// Exit statuses of console programs that ended since the console last ran, by pid.
     exited: BTreeMap<u32, i32>,
+    /// Enabled units ordered after `remote-fs.target`, waiting for the boot's NFS mounts, and
+    /// the pid of systemd's mount of them.
+    after_remote_fs: Option<(u32, Vec<units::Unit>)>,
 }
 
 impl Userland {
@@ -76,6 +79,7 @@ impl Userland {
             vars: shell::Vars::login(hostname),
             hostname: hostname.to_owned(),
             exited: BTreeMap::new(),
+            after_remote_fs: None,
         }
     }
 
@@ -88,7 +92,37 @@ impl Userland {
     /// Boot: the enabled services start, in order. A unit that fails is left failed; its
     /// messages are in its log.
     pub(crate) fn boot(&mut self, k: &mut Sys<'_>, now: SimTime) {
-        for unit in self.units.boot_order() {
+        // systemd's remote-fs.target: the `_netdev` NFS entries of fstab are mounted once the
+        // network is up, and the units ordered after it wait for them.
+        if !programs::mount::has_boot_mounts(k) {
+            for unit in self.units.boot_order() {
+                let _ = self.units.start(k, now, unit, &mut self.next_pid);
+            }
+            return;
+        }
+        let (late, early): (Vec<_>, Vec<_>) = self.units.boot_order().into_iter().partition(|&u| self.units.spec(u).after_remote_fs);
+        for unit in early {
+            let _ = self.units.start(k, now, unit, &mut self.next_pid);
+        }
+        let pid = self.next_pid;
+        if let Some(process) = programs::mount::boot(k, now, pid) {
+            self.next_pid += 1;
+            self.programs.push(Proc { pid, npids: 1, started: now, process });
+            self.after_remote_fs = Some((pid, late));
+            self.reap_programs(k);
+            self.start_after_remote_fs(k, now);
+        }
+    }
+
+    /// Starts the units that waited for the boot's NFS mounts once those are over.
+    fn start_after_remote_fs(&mut self, k: &mut Sys<'_>, now: SimTime) {
+        let Some((pid, _)) = self.after_remote_fs else { return };
+        if self.programs.iter().any(|p| p.pid == pid) {
+            return;
+        }
+        self.exited.remove(&pid);
+        let Some((_, late)) = self.after_remote_fs.take() else { return };
+        for unit in late {
             let _ = self.units.start(k, now, unit, &mut self.next_pid);
         }
     }
@@ -99,6 +133,7 @@ impl Userland {
         self.programs.clear();
         self.jobs.clear();
         self.exited.clear();
+        self.after_remote_fs = None;
         self.vars = shell::Vars::login(&self.hostname);
         self.next_pid = FIRST_PID;
     }
@@ -117,6 +152,9 @@ impl Userland {
             moved |= p.process.poll(k, now);
         }
         self.reap_programs(k);
+        if self.after_remote_fs.is_some() {
+            self.start_after_remote_fs(k, now);
+        }
         moved
     }
 

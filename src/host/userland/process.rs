@@ -138,6 +138,10 @@ pub(crate) struct UnitSpec {
     pub(crate) package_files: &'static [(&'static str, &'static str)],
     /// How many consecutive pids the daemon takes (a master and its worker).
     pub(crate) pids: u32,
+    /// `After=remote-fs.target`: at boot it starts once the NFS mounts of fstab are done.
+    pub(crate) after_remote_fs: bool,
+    /// The units it needs (`Requires=` and `After=`): installed with it, started before it.
+    pub(crate) requires: &'static [&'static str],
     /// Starts the daemon.
     pub(crate) start: StartDaemon,
     /// What it would say about its configuration, read from this disk, when it starts.

@@ -6,13 +6,13 @@
 //! [`UNITS`]. The scenario validator reads the same table ([`service_names`]), so `labsim check`
 //! and a run agree on which services exist.
 
-use super::daemons::{httpd, keepalived, nginx};
+use super::daemons::{httpd, keepalived, nfs_server, nginx, rpcbind};
 use super::process::{ConfigNote, Exit, Proc, Signal, StartError, UnitSpec};
 use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 
 /// Every unit labsim can run, in the order the host polls their daemons.
-const UNITS: &[&UnitSpec] = &[&keepalived::UNIT, &httpd::UNIT, &nginx::UNIT];
+const UNITS: &[&UnitSpec] = &[&keepalived::UNIT, &httpd::UNIT, &nginx::UNIT, &rpcbind::UNIT, &nfs_server::UNIT];
 
 /// The names of the services a scenario may enable or a console may start.
 pub(crate) fn service_names() -> impl Iterator<Item = &'static str> {
@@ -72,11 +72,14 @@ impl Units {
     /// files that the scenario did not provide are written.
     pub(crate) fn install(fs: &mut Fs, enabled: &[String]) -> Units {
         let wanted = |spec: &UnitSpec| enabled.iter().any(|e| e.strip_suffix(".service").unwrap_or(e) == spec.name);
+        let present = |spec: &UnitSpec| fs.read(spec.package_marker).is_some() || fs.is_dir(spec.package_marker) || wanted(spec);
+        // A package pulls in the packages of the units it requires.
+        let required: Vec<&str> = UNITS.iter().filter(|s| present(s)).flat_map(|s| s.requires.iter().copied()).collect();
+        let installed: Vec<bool> = UNITS.iter().map(|s| present(s) || required.contains(&s.name)).collect();
         let slots: Vec<Slot> = UNITS
             .iter()
-            .map(|&spec| {
-                let marker = fs.read(spec.package_marker).is_some() || fs.is_dir(spec.package_marker);
-                let installed = marker || wanted(spec);
+            .zip(installed)
+            .map(|(&spec, installed)| {
                 if installed {
                     for (path, text) in spec.package_files {
                         if fs.read(path).is_none() {
@@ -159,6 +162,13 @@ impl Units {
     /// `systemctl start`: `pids` hands out the pids. `Err` carries what the daemon printed when
     /// it refused to start (the unit is then failed, with its messages in its log).
     pub(crate) fn start(&mut self, k: &mut Sys<'_>, now: SimTime, unit: Unit, pids: &mut u32) -> Result<(), StartError> {
+        for name in self.slots[unit.0].spec.requires {
+            if let Some(required) = self.find(name)
+                && self.slots[required.0].main.is_none()
+            {
+                self.start(k, now, required, pids)?;
+            }
+        }
         let slot = &mut self.slots[unit.0];
         slot.failed = None;
         match &slot.main {

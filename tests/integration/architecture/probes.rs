@@ -280,7 +280,7 @@ fn the_kernel_never_names_userland_and_processes_reach_it_only_through_the_syste
     );
     let found = copy.new_findings();
     let kernel = "(allowed: [kernel, wire, proto, observe])";
-    let userland = "(allowed: [host::kernel::syscall, host::kernel::fs::Fs, kernel, wire, proto, observe])";
+    let userland = "(allowed: [host::kernel::syscall, host::kernel::fs::Fs, host::kernel::fs::Inode, kernel, wire, proto, observe])";
     assert_eq!(
         found.references,
         [

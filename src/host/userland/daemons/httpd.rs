@@ -1,51 +1,43 @@
 //! Apache httpd: the sans-IO [`Httpd`] core of `proto::httpd` answering the requests that one
 //! [`ServerConnection`] per client hands it (Apache's policy: `KeepAliveTimeout` 5 s, 400/414
 //! refusals, lingering close), behind a listener pool on port 80. Pages come from the host's
-//! filesystem; the `combined` access log goes to `/var/log/httpd/access_log` (errors to
+//! file system through the kernel's file calls, `stat()` then `open()` as Apache makes them: a
+//! request whose call waits on an NFS server holds its connection until the reply comes, as the
+//! worker thread would; the `combined` access log goes to `/var/log/httpd/access_log` (errors to
 //! `/var/log/httpd/error_log`), both also as the daemon's syslog lines. A stopped server closes
 //! its listeners, so connection attempts are refused with a RST.
 
 use std::time::Duration;
 
 use super::carry_out;
-use crate::host::kernel::{Fs, Sys, TcpStatus as Status};
+use crate::host::kernel::{FileCall, FileReply, Pending, Sys, TcpStatus as Status, Ticket};
 use crate::host::userland::net::{ListenerPool, Stream};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
-use crate::kernel::{Calendar, SimTime};
+use crate::kernel::SimTime;
 use crate::proto::http::{Close, Event, Policy, ServerConnection};
-use crate::proto::httpd::{ConnInfo, Docroot, FileMeta, Httpd, HttpdConfig};
+use crate::proto::httpd::{ConnInfo, FileMeta, FsCall, FsReply, Httpd, HttpdConfig, Step};
+use crate::wire::http::RequestHead;
 
 const ACCESS_LOG: &str = "/var/log/httpd/access_log";
 const ERROR_LOG: &str = "/var/log/httpd/error_log";
 
-/// The host's filesystem seen as a document root.
-struct FsDocroot<'a> {
-    fs: &'a Fs,
-    calendar: Calendar,
-}
+/// The `apache` user the workers run as (CentOS's `httpd` package).
+const APACHE_UID: u32 = 48;
 
-impl Docroot for FsDocroot<'_> {
-    fn stat(&self, path: &str) -> Option<FileMeta> {
-        if let Some(f) = self.fs.read(path) {
-            let mtime_unix_us = self.calendar.unix_micros(f.mtime);
-            return Some(FileMeta { size: f.contents.len() as u64, mtime_unix_us, is_dir: false, readable: true });
-        }
-        self.fs.is_dir(path).then(|| FileMeta {
-            size: 4096,
-            mtime_unix_us: self.calendar.unix_micros(SimTime::ZERO),
-            is_dir: true,
-            readable: true,
-        })
-    }
-
-    fn read(&self, path: &str) -> Option<Vec<u8>> {
-        self.fs.read(path).map(|f| f.contents.clone())
-    }
+/// A request whose file system calls are under way.
+struct Waiting {
+    head: RequestHead,
+    /// When it was received (`%t`, `Date`).
+    at: SimTime,
+    replies: Vec<FsReply>,
+    /// The call waiting for its reply.
+    ticket: Option<Ticket>,
 }
 
 struct Conn {
     stream: Stream,
     http: ServerConnection,
+    waiting: Option<Waiting>,
 }
 
 /// `httpd.service`.
@@ -55,6 +47,9 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/var/www/html",
     package_files: &[],
     pids: 1,
+    // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
+    after_remote_fs: true,
+    requires: &[],
     start: |k, _, pid| Ok(Box::new(HttpdProc::start(k, pid))),
     check: |_| Vec::new(),
 };
@@ -93,7 +88,7 @@ impl Process for HttpdProc {
         let accepted = self.listeners.accept(k);
         let mut moved = !accepted.is_empty();
         for h in accepted {
-            self.conns.push(Conn { stream: Stream::new(h), http: ServerConnection::new(now, self.policy) });
+            self.conns.push(Conn { stream: Stream::new(h), http: ServerConnection::new(now, self.policy), waiting: None });
         }
         for conn in &mut self.conns {
             let (status, io) = conn.stream.pump(k);
@@ -118,6 +113,9 @@ impl Process for HttpdProc {
                 carry_out(&mut conn.http, &mut conn.stream, k);
             }
         }
+        for conn in self.conns.iter_mut().filter(|c| c.stream.is_finished()) {
+            forget(k, conn);
+        }
         self.conns.retain(|c| !c.stream.is_finished());
         moved
     }
@@ -131,6 +129,7 @@ impl Process for HttpdProc {
         self.listeners.close(k);
         for c in &mut self.conns {
             c.stream.release(k);
+            forget(k, c);
         }
         self.conns.clear();
         self.exit = Some(if signal == Signal::Kill { Exit::Signal(Signal::Kill) } else { Exit::Code(0) });
@@ -141,7 +140,8 @@ impl Process for HttpdProc {
     }
 }
 
-/// Answers every request the connection hands over, in order.
+/// Answers the requests the connection hands over, in order, as far as their file system calls
+/// have been answered.
 fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn) -> bool {
     let (Some((client_ip, client_port)), Some((server_ip, server_port))) =
         (k.tcp_remote(conn.stream.handle), k.tcp_local(conn.stream.handle))
@@ -149,25 +149,78 @@ fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn)
         return false;
     };
     let mut moved = false;
-    while let Some(event) = conn.http.poll_event() {
+    loop {
         let info = ConnInfo { client_ip, client_port, server_ip, server_port, requests_on_conn: conn.http.answered() };
         let calendar = k.calendar();
-        let response = match event {
-            Event::Request { head, .. } => {
-                let docroot = FsDocroot { fs: k.fs(), calendar };
-                core.handle_request(now, &calendar, &head, &info, &docroot)
-            }
-            Event::Refused { why, raw, .. } => core.bad_request(now, &calendar, &why, &raw, &info),
-            Event::Aborted => continue,
+        let mut waiting = match conn.waiting.take() {
+            Some(w) => w,
+            None => match conn.http.poll_event() {
+                Some(Event::Request { head, .. }) => Waiting { head, at: now, replies: Vec::new(), ticket: None },
+                Some(Event::Refused { why, raw, .. }) => {
+                    let response = core.bad_request(now, &calendar, &why, &raw, &info);
+                    answer(pid, k, now, conn, &response);
+                    moved = true;
+                    continue;
+                }
+                Some(Event::Aborted) => continue,
+                None => return moved,
+            },
         };
-        moved = true;
-        conn.http.respond(now, &response.to_bytes(), response.keep_alive);
-        log(pid, k, now, ACCESS_LOG, &response.access_log);
-        if let Some(line) = &response.error_log {
-            log(pid, k, now, ERROR_LOG, line);
+        if let Some(ticket) = waiting.ticket {
+            let Some(reply) = k.file_reply(ticket) else {
+                conn.waiting = Some(waiting);
+                return moved;
+            };
+            waiting.replies.push(fs_reply(reply));
+            waiting.ticket = None;
+            moved = true;
+        }
+        match core.handle_request(waiting.at, &calendar, &waiting.head, &info, &waiting.replies) {
+            Step::Call(call) => {
+                match k.file_call(pid, now, file_call(call), APACHE_UID) {
+                    Pending::Ready(reply) => waiting.replies.push(fs_reply(reply)),
+                    Pending::Wait(ticket) => waiting.ticket = Some(ticket),
+                }
+                conn.waiting = Some(waiting);
+            }
+            Step::Respond(response) => {
+                answer(pid, k, now, conn, &response);
+                moved = true;
+            }
         }
     }
-    moved
+}
+
+fn file_call(call: FsCall) -> FileCall {
+    match call {
+        FsCall::Stat(path) => FileCall::Stat(path),
+        FsCall::Open(path) => FileCall::Read(path),
+    }
+}
+
+fn fs_reply(reply: FileReply) -> FsReply {
+    let meta = |s: crate::host::kernel::FileStat| FileMeta { size: s.size, mtime_unix_us: s.mtime_unix_us, is_dir: s.is_dir };
+    match reply {
+        FileReply::Stat(r) => FsReply::Stat(r.map(meta)),
+        FileReply::Read(r) => FsReply::Open(r.map(|(_, data)| data)),
+        FileReply::StatFs(_) => FsReply::Stat(Err(crate::proto::errno::Errno::Io)),
+    }
+}
+
+/// Sends a response and writes its log lines.
+fn answer(pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn, response: &crate::proto::httpd::Response) {
+    conn.http.respond(now, &response.to_bytes(), response.keep_alive);
+    log(pid, k, now, ACCESS_LOG, &response.access_log);
+    if let Some(line) = &response.error_log {
+        log(pid, k, now, ERROR_LOG, line);
+    }
+}
+
+/// The connection is gone: a reply still to come is not wanted any more.
+fn forget(k: &mut Sys<'_>, conn: &mut Conn) {
+    if let Some(ticket) = conn.waiting.take().and_then(|w| w.ticket) {
+        k.file_forget(ticket);
+    }
 }
 
 fn log(pid: u32, k: &mut Sys<'_>, now: SimTime, file: &str, line: &str) {

@@ -5,7 +5,10 @@
 
 pub(crate) mod httpd;
 pub(crate) mod keepalived;
+pub(crate) mod nfs_server;
 pub(crate) mod nginx;
+pub(crate) mod rpcbind;
+mod rpcsvc;
 
 use super::net::Stream;
 use crate::host::kernel::Sys;

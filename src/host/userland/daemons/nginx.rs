@@ -149,6 +149,9 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/etc/nginx",
     package_files: &[(NGINX_CONF_PATH, DEFAULT_NGINX_CONF), (MIME_TYPES_PATH, DEFAULT_MIME_TYPES)],
     pids: 2,
+    // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
+    after_remote_fs: true,
+    requires: &[],
     start: |k, now, pid| Ok(Box::new(NginxProc::start(k, now, pid)?)),
     check,
 };

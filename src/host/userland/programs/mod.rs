@@ -3,8 +3,11 @@
 //! lists them.
 
 pub(crate) mod curl;
+pub(crate) mod df;
 pub(crate) mod journalctl;
+pub(crate) mod mount;
 pub(crate) mod nc;
 pub(crate) mod ping;
+pub(crate) mod rpctool;
 mod streams;
 pub(crate) mod tail;

@@ -98,7 +98,7 @@ impl Process for Tail {
             // The file it opened, wherever it is now.
             let file = match fs.read(&f.name) {
                 Some(file) if file.ino == f.ino => Some(file),
-                _ => fs.path_of(f.ino).and_then(|path| fs.read(path)),
+                _ => fs.path_of(f.ino).and_then(|path| fs.read(&path)),
             };
             let Some(file) = file else { continue };
             if file.contents.len() < f.offset {

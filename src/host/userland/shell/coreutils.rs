@@ -13,6 +13,10 @@ pub(super) fn copy(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
         o.err(format!("Try '{cmd} --help' for more information."));
         return o.status(1);
     };
+    if let Some(path) = [*src, *dst].into_iter().find(|p| ctx.k.on_nfs_mount(p)) {
+        o.err(format!("{cmd}: {path}: labsim does not model copying to or from an NFS mount"));
+        return o.status(1);
+    }
     let Some(file) = ctx.k.fs().read(src).map(|f| f.contents.clone()) else {
         o.err(format!("{cmd}: cannot stat '{src}': No such file or directory"));
         return o.status(1);
@@ -23,7 +27,7 @@ pub(super) fn copy(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
         (*dst).to_owned()
     };
     if cmd == "mv" {
-        ctx.k.fs_mut().rename(src, &target);
+        ctx.k.fs_mut().rename(src, &target, ctx.now);
     } else {
         ctx.k.fs_mut().write(&target, file, ctx.now);
     }
@@ -35,6 +39,11 @@ pub(super) fn remove(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let mut status = 0;
     for path in args.iter().filter(|a| !a.starts_with('-')) {
+        if ctx.k.on_nfs_mount(path) {
+            o.err(format!("rm: {path}: labsim does not model removing a file on an NFS mount"));
+            status = 1;
+            continue;
+        }
         if !ctx.k.fs_mut().remove(path) {
             o.err(format!("rm: cannot remove '{path}': No such file or directory"));
             status = 1;

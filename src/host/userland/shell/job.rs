@@ -381,6 +381,14 @@ impl Userland {
             let mut stdin: Option<(Vec<u8>, Option<u64>)> = None;
             let mut failed = None;
             for r in redirects {
+                let named = match &r {
+                    Redirect::Read(p) | Redirect::Write(_, p, _) | Redirect::Both(p, _) => Some(p.as_str()),
+                    Redirect::Dup(..) | Redirect::Here(_) => None,
+                };
+                if let Some(message) = named.and_then(|p| refused_on_mount(k, p)) {
+                    failed = Some(message);
+                    break;
+                }
                 match r {
                     Redirect::Read(path) => match k.fs().read(&path) {
                         Some(f) => stdin = Some((f.contents.clone(), Some(f.contents.len() as u64))),
@@ -565,6 +573,12 @@ enum Redirect {
     Here(String),
 }
 
+/// What bash would say about a file a redirection names on an NFS mount: labsim's shell
+/// reads and writes the local disk only (Apache, `cat` and the filters read through the mount).
+fn refused_on_mount(k: &Sys<'_>, path: &str) -> Option<String> {
+    k.on_nfs_mount(path).then(|| format!("bash: {path}: labsim does not model redirections to or from a file on an NFS mount"))
+}
+
 /// Opens a file for output as bash does before the command runs: `>` truncates it now;
 /// `/dev/null` swallows everything.
 fn open_file(k: &mut Sys<'_>, now: SimTime, path: &str, append: bool) -> Dest {
@@ -613,5 +627,5 @@ fn start_filter(
         };
         filter.stat(n, size);
     }
-    Kind::Filter(Box::new(FilterStage { filter, next_input: 0, stdin, began: false, broken: false, status: None }))
+    Kind::Filter(Box::new(FilterStage { filter, next_input: 0, stdin, began: false, broken: false, reading: None, status: None }))
 }

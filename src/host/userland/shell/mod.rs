@@ -9,6 +9,8 @@
 
 mod coreutils;
 mod expand;
+mod exportfs;
+mod files;
 mod ip;
 mod job;
 mod kill;
@@ -16,13 +18,14 @@ mod nginx;
 mod pipeline;
 mod sendip;
 mod systemctl;
+mod umount;
 
 pub(crate) use expand::Vars;
 pub(crate) use job::Job;
 
 use super::Userland;
 use super::process::StartProgram;
-use super::programs::{curl, journalctl, nc, ping, tail};
+use super::programs::{curl, df, journalctl, mount, nc, ping, rpctool, tail};
 use crate::host::kernel::Sys;
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
@@ -86,9 +89,12 @@ pub(crate) enum Command {
 pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("awk", Command::Filter(filters::awk)),
     ("cat", Command::Filter(filters::cat)),
+    ("chmod", Command::Builtin(files::chmod)),
     ("cp", Command::Builtin(coreutils::copy)),
     ("curl", Command::Program { start: curl::start, reads_stdin: false }),
+    ("df", Command::Program { start: df::start, reads_stdin: false }),
     ("echo", Command::Builtin(coreutils::echo)),
+    ("exportfs", Command::Builtin(exportfs::run)),
     ("false", Command::Builtin(coreutils::false_)),
     ("grep", Command::Filter(filters::grep)),
     ("halt", Command::Builtin(systemctl::poweroff)),
@@ -98,6 +104,9 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("journalctl", Command::Program { start: journalctl::start, reads_stdin: false }),
     ("kill", Command::Builtin(kill::kill)),
     ("killall", Command::Builtin(kill::killall)),
+    ("ls", Command::Builtin(files::ls)),
+    ("mkdir", Command::Builtin(files::mkdir)),
+    ("mount", Command::Program { start: mount::start, reads_stdin: false }),
     ("mv", Command::Builtin(coreutils::copy)),
     ("nc", Command::Program { start: nc::start, reads_stdin: true }),
     ("netcat", Command::Program { start: nc::start, reads_stdin: true }),
@@ -107,14 +116,17 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("pkill", Command::Builtin(kill::killall)),
     ("poweroff", Command::Builtin(systemctl::poweroff)),
     ("rm", Command::Builtin(coreutils::remove)),
+    ("rpcinfo", Command::Program { start: rpctool::rpcinfo, reads_stdin: false }),
     ("sendip", Command::Builtin(sendip::run)),
     ("seq", Command::Builtin(coreutils::seq)),
+    ("showmount", Command::Program { start: rpctool::showmount, reads_stdin: false }),
     ("shutdown", Command::Builtin(systemctl::poweroff)),
     ("sleep", Command::Sleep),
     ("sort", Command::Filter(filters::sort)),
     ("systemctl", Command::Builtin(systemctl::run)),
     ("tail", Command::FilterOrProgram(filters::tail, tail::follows, tail::start)),
     ("true", Command::Builtin(coreutils::true_)),
+    ("umount", Command::Builtin(umount::run)),
     ("uniq", Command::Filter(filters::uniq)),
     ("wc", Command::Filter(filters::wc)),
 ];

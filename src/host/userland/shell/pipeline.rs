@@ -11,10 +11,11 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::host::kernel::{PipeId, Sys};
+use crate::host::kernel::{FileCall, FileReply, Pending, PipeId, Sys, Ticket};
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 use crate::proto::Stream as ToolStream;
+use crate::proto::errno::Errno;
 use crate::proto::filters::{Filter, Input, Out};
 
 /// Where a stage's standard output or error goes.
@@ -54,6 +55,8 @@ pub(super) struct FilterStage {
     pub(super) began: bool,
     /// Its standard output's reader is gone: its next line kills it (SIGPIPE).
     pub(super) broken: bool,
+    /// The input file being read, when the read waits on an NFS server.
+    pub(super) reading: Option<Ticket>,
     pub(super) status: Option<i32>,
 }
 
@@ -281,7 +284,22 @@ impl Running {
             let n = f.next_input;
             match f.filter.inputs()[n].clone() {
                 Input::File(path) => {
-                    read_file(k, f, n, &path, &mut out);
+                    let reply = match f.reading {
+                        Some(ticket) => k.file_reply(ticket),
+                        None => match k.file_call(0, env.now, FileCall::Read(path.clone()), 0) {
+                            Pending::Ready(reply) => Some(reply),
+                            Pending::Wait(ticket) => {
+                                f.reading = Some(ticket);
+                                None
+                            }
+                        },
+                    };
+                    let Some(reply) = reply else {
+                        self.emit(k, env, i, out);
+                        return moved;
+                    };
+                    f.reading = None;
+                    read_file(f, n, reply, &mut out);
                     f.next_input += 1;
                     moved = true;
                 }
@@ -361,17 +379,16 @@ impl Running {
     }
 }
 
-/// Reads input `n`, file `path`, into the filter.
-fn read_file(k: &mut Sys<'_>, f: &mut FilterStage, n: usize, path: &str, out: &mut Out) {
-    let fs = k.fs();
-    match fs.read(path) {
-        Some(file) => {
-            let text = String::from_utf8_lossy(&file.contents).into_owned();
+/// Feeds input `n`, a file as read, into the filter.
+fn read_file(f: &mut FilterStage, n: usize, reply: FileReply, out: &mut Out) {
+    match reply {
+        FileReply::Read(Ok((_, bytes))) => {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
             f.filter.begin(n, out);
             feed_text(f.filter.as_mut(), &text, out);
         }
-        None if fs.is_dir(path) => f.filter.unreadable(n, "Is a directory", out),
-        None => f.filter.unreadable(n, "No such file or directory", out),
+        FileReply::Read(Err(errno)) => f.filter.unreadable(n, errno.text(), out),
+        FileReply::Stat(_) | FileReply::StatFs(_) => f.filter.unreadable(n, Errno::Io.text(), out),
     }
 }
 

@@ -1,0 +1,308 @@
+//! NFS mounts, the kernel's share of them: one client core ([`NfsClient`]) per mount, its TCP
+//! connection to the server's port 2049 from a reserved source port, the file calls on paths
+//! under the mount handed to the core and answered by ticket when it is done, and the core's
+//! lines logged as the kernel's (`kernel: nfs: server … not responding, still trying`).
+//!
+//! A mount hides the local files under its directory until it is unmounted. The source port is
+//! a reserved one chosen once per mount and kept for reconnections, as `xs_bind` keeps
+//! `transport->srcport` (net/sunrpc/xprtsock.c), so the server's `secure` check passes.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use super::Kernel;
+use super::syscall::{FileCall, FileReply, FileStat, FsUsage, MountRequest, MountView, Pending, TcpSocket, TcpStatus, Ticket};
+use crate::kernel::SimTime;
+use crate::proto::errno::Errno;
+use crate::proto::nfs::client::{ClientEvent, Cred, FileAttr, NfsClient, Op, OpId, OpResult};
+
+/// NFS's port (`NFS_PORT`).
+const NFS_PORT: u16 = 2049;
+
+/// What a running operation answers when it ends.
+#[derive(Clone, Copy)]
+enum Waiter {
+    /// A process's file call.
+    Call(Ticket, CallKind),
+    /// The `mount` system call, waiting for the probe of the new mount.
+    Mount(Ticket),
+}
+
+#[derive(Clone, Copy)]
+enum CallKind {
+    Stat,
+    Read,
+    StatFs,
+}
+
+/// One NFS mount.
+pub(super) struct Mount {
+    target: String,
+    source: String,
+    server: Ipv4Addr,
+    mountport: u16,
+    /// Whether the probe after MNT succeeded (until then, paths under it are still local).
+    ready: bool,
+    /// The probe failed: the mount goes away.
+    failed: bool,
+    client: NfsClient,
+    local_port: u16,
+    conn: Option<TcpSocket>,
+    connected: bool,
+    /// Bytes the socket did not take yet.
+    outbox: Vec<u8>,
+    waiters: BTreeMap<OpId, Waiter>,
+}
+
+/// The mounts of one boot.
+#[derive(Default)]
+pub(super) struct Mounts {
+    list: Vec<Mount>,
+}
+
+impl Mounts {
+    /// The ready mount a path is under (the most specific one) and the path below it.
+    fn find(&self, path: &str) -> Option<(usize, String)> {
+        self.list
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.ready)
+            .filter_map(|(i, m)| {
+                let rest = path.strip_prefix(m.target.as_str())?;
+                (rest.is_empty() || rest.starts_with('/')).then(|| (i, m.target.len(), rest.trim_matches('/').to_owned()))
+            })
+            .max_by_key(|&(_, len, _)| len)
+            .map(|(i, _, rest)| (i, rest))
+    }
+}
+
+fn stat_of(a: &FileAttr) -> FileStat {
+    FileStat { is_dir: a.is_dir, size: a.size, mtime_unix_us: a.mtime_us, ino: a.fileid }
+}
+
+impl Kernel {
+    /// mount(2) of an NFS export: the mount is probed (FSINFO, PATHCONF, GETATTR of its root)
+    /// and the ticket answered with the root's attributes, or the error.
+    pub(crate) fn nfs_mount(&mut self, now: SimTime, req: MountRequest) -> Ticket {
+        let ticket = self.vfs.ticket();
+        let local_port = self.tcp_reserved_port().unwrap_or(1023);
+        let mut client = NfsClient::new(now, req.info);
+        let op = client.start(now, Op::Probe, Cred { uid: 0, gid: 0, gids: Vec::new() });
+        let mut waiters = BTreeMap::new();
+        waiters.insert(op, Waiter::Mount(ticket));
+        self.mounts.list.push(Mount {
+            target: req.target,
+            source: req.source,
+            server: req.server,
+            mountport: req.mountport,
+            ready: false,
+            failed: false,
+            client,
+            local_port,
+            conn: None,
+            connected: false,
+            outbox: Vec::new(),
+            waiters,
+        });
+        ticket
+    }
+
+    /// umount(2): EINVAL if nothing is mounted there, EBUSY while calls are running on it.
+    pub(crate) fn umount(&mut self, target: &str) -> Result<(), Errno> {
+        let target = target.trim_end_matches('/');
+        let Some(i) = self.mounts.list.iter().position(|m| m.ready && m.target == target) else {
+            return Err(Errno::Inval);
+        };
+        if self.mounts.list[i].client.has_work() {
+            return Err(Errno::Busy);
+        }
+        let mount = self.mounts.list.remove(i);
+        if let Some(conn) = mount.conn {
+            self.tcp_close(conn);
+        }
+        Ok(())
+    }
+
+    /// Whether `path` is under a mount.
+    pub(crate) fn on_nfs_mount(&self, path: &str) -> bool {
+        self.mounts.find(path).is_some()
+    }
+
+    /// The mounts, as `/proc/mounts` lists them.
+    pub(crate) fn mounts(&self) -> Vec<MountView> {
+        self.mounts
+            .list
+            .iter()
+            .filter(|m| m.ready)
+            .map(|m| MountView {
+                source: m.source.clone(),
+                target: m.target.clone(),
+                fstype: "nfs",
+                options: m.client.proc_mounts(&m.server.to_string(), m.mountport),
+            })
+            .collect()
+    }
+
+    /// A file call on a path under an NFS mount: handed to its client. `None` if the path is
+    /// local.
+    pub(super) fn nfs_call(&mut self, now: SimTime, call: &FileCall, uid: u32) -> Option<Pending<FileReply>> {
+        let (path, kind) = match call {
+            FileCall::Stat(p) => (p, CallKind::Stat),
+            FileCall::Read(p) => (p, CallKind::Read),
+            FileCall::StatFs(p) => (p, CallKind::StatFs),
+        };
+        let (i, rest) = self.mounts.find(path)?;
+        let op = match kind {
+            CallKind::Stat => Op::Stat(rest),
+            CallKind::Read => Op::ReadFile(rest),
+            CallKind::StatFs => Op::StatFs,
+        };
+        let ticket = self.vfs.ticket();
+        let mount = &mut self.mounts.list[i];
+        let id = mount.client.start(now, op, Cred { uid, gid: uid, gids: Vec::new() });
+        mount.waiters.insert(id, Waiter::Call(ticket, kind));
+        self.pump_mount(now, i);
+        // A reply from the caches is there already.
+        Some(match self.vfs.take(ticket) {
+            Some(reply) => Pending::Ready(reply),
+            None => Pending::Wait(ticket),
+        })
+    }
+
+    /// Moves each mount's bytes and time: connects when its client wants to, hands it what the
+    /// server sent, fires its timers, sends what it queued, and delivers what it finished.
+    pub(crate) fn poll_nfs(&mut self, now: SimTime) -> bool {
+        let mut moved = false;
+        for i in 0..self.mounts.list.len() {
+            moved |= self.pump_mount(now, i);
+        }
+        while let Some(i) = self.mounts.list.iter().position(|m| m.failed) {
+            if let Some(conn) = self.mounts.list.remove(i).conn {
+                self.tcp_close(conn);
+            }
+        }
+        moved
+    }
+
+    /// When a mount's client next needs its timers fired.
+    pub(super) fn nfs_poll_at(&self) -> Option<SimTime> {
+        self.mounts.list.iter().filter_map(|m| m.client.poll_timeout()).min()
+    }
+
+    fn pump_mount(&mut self, now: SimTime, i: usize) -> bool {
+        let mut moved = self.pump_connection(now, i);
+        let mount = &mut self.mounts.list[i];
+        if mount.client.poll_timeout().is_some_and(|t| t <= now) {
+            mount.client.handle_timeout(now);
+            moved = true;
+        }
+        moved |= self.pump_connection(now, i);
+        moved | self.deliver(now, i)
+    }
+
+    /// The connection's part: status changes, bytes in, bytes out.
+    fn pump_connection(&mut self, now: SimTime, i: usize) -> bool {
+        let mut moved = false;
+        let (conn, server, port) = {
+            let m = &self.mounts.list[i];
+            (m.conn, m.server, m.local_port)
+        };
+        let Some(conn) = conn else {
+            if self.mounts.list[i].client.wants_connection() {
+                self.mounts.list[i].conn = self.tcp_connect_from(server, NFS_PORT, port);
+                if self.mounts.list[i].conn.is_none() {
+                    self.mounts.list[i].client.handle_disconnected(now);
+                }
+                return true;
+            }
+            return false;
+        };
+        let status = self.tcp_status(conn);
+        match status {
+            TcpStatus::Connecting => return false,
+            TcpStatus::Open | TcpStatus::PeerClosed => {
+                if !self.mounts.list[i].connected {
+                    self.mounts.list[i].connected = true;
+                    self.mounts.list[i].client.handle_connected(now);
+                    moved = true;
+                }
+                let bytes = self.tcp_recv(conn);
+                if !bytes.is_empty() {
+                    self.mounts.list[i].client.handle_data(now, &bytes);
+                    moved = true;
+                }
+            }
+            TcpStatus::Refused | TcpStatus::Unreachable | TcpStatus::Reset => {}
+        }
+        let m = &mut self.mounts.list[i];
+        if status != TcpStatus::Open || m.client.wants_close() {
+            // The server closed or reset the connection, or it could not be made: the client
+            // reconnects after its delay and sends again what is outstanding.
+            if matches!(status, TcpStatus::Open | TcpStatus::PeerClosed) {
+                self.tcp_close(conn);
+            } else {
+                self.tcp_release(conn);
+            }
+            let m = &mut self.mounts.list[i];
+            m.conn = None;
+            m.connected = false;
+            m.outbox.clear();
+            m.client.handle_disconnected(now);
+            return true;
+        }
+        while let Some(bytes) = m.client.poll_transmit() {
+            m.outbox.extend_from_slice(&bytes);
+        }
+        if !m.outbox.is_empty() {
+            let outbox = std::mem::take(&mut self.mounts.list[i].outbox);
+            let sent = self.tcp_send(conn, &outbox);
+            self.mounts.list[i].outbox = outbox[sent..].to_vec();
+            moved |= sent > 0;
+        }
+        moved
+    }
+
+    /// Hands finished operations to their callers and logs the client's lines.
+    fn deliver(&mut self, now: SimTime, i: usize) -> bool {
+        let mut moved = false;
+        while let Some(event) = self.mounts.list[i].client.poll_event() {
+            moved = true;
+            match event {
+                ClientEvent::Log(line) => self.kernel_log(now, line),
+                ClientEvent::Done { op, result } => match self.mounts.list[i].waiters.remove(&op) {
+                    Some(Waiter::Call(ticket, kind)) => {
+                        let reply = match kind {
+                            CallKind::Stat => FileReply::Stat(result.and_then(|r| match r {
+                                OpResult::Attr(a) => Ok(stat_of(&a)),
+                                _ => Err(Errno::Io),
+                            })),
+                            CallKind::Read => FileReply::Read(result.and_then(|r| match r {
+                                OpResult::File { attr, data } => Ok((stat_of(&attr), data)),
+                                _ => Err(Errno::Io),
+                            })),
+                            CallKind::StatFs => FileReply::StatFs(result.and_then(|r| match r {
+                                OpResult::StatFs { total_bytes, free_bytes, avail_bytes, .. } => {
+                                    Ok(FsUsage { total_bytes, free_bytes, avail_bytes })
+                                }
+                                _ => Err(Errno::Io),
+                            })),
+                        };
+                        self.vfs.answer(ticket, reply);
+                    }
+                    Some(Waiter::Mount(ticket)) => {
+                        let ok = result.is_ok();
+                        let reply = FileReply::Stat(result.and_then(|r| match r {
+                            OpResult::Attr(a) => Ok(stat_of(&a)),
+                            _ => Err(Errno::Io),
+                        }));
+                        self.vfs.answer(ticket, reply);
+                        self.mounts.list[i].ready = ok;
+                        self.mounts.list[i].failed = !ok;
+                    }
+                    None => {}
+                },
+            }
+        }
+        moved
+    }
+}

@@ -1,0 +1,87 @@
+//! The Linux errno values a file system call can fail with in labsim, with their numbers
+//! (`include/uapi/asm-generic/errno-base.h`, `errno.h`) and glibc's `strerror()` texts, which
+//! tools print in their own frames (Apache's `(2)No such file or directory: `, GNU's
+//! `cat: x: No such file or directory`).
+
+/// A failed file system call's errno.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Errno {
+    /// EPERM.
+    Perm,
+    /// ENOENT.
+    NoEnt,
+    /// EIO: a soft NFS mount gave up, or the server failed.
+    Io,
+    /// EACCES.
+    Acces,
+    /// EEXIST.
+    Exist,
+    /// ENOTDIR.
+    NotDir,
+    /// EISDIR.
+    IsDir,
+    /// EINVAL.
+    Inval,
+    /// EFBIG.
+    Fbig,
+    /// ENOSPC.
+    NoSpc,
+    /// EROFS.
+    Rofs,
+    /// ENAMETOOLONG.
+    NameTooLong,
+    /// ENOTEMPTY.
+    NotEmpty,
+    /// EDQUOT.
+    Dquot,
+    /// ESTALE.
+    Stale,
+    /// EBUSY (`umount` of a mount in use).
+    Busy,
+}
+
+impl Errno {
+    /// Its number on Linux.
+    pub(crate) fn number(self) -> i32 {
+        match self {
+            Errno::Perm => 1,
+            Errno::NoEnt => 2,
+            Errno::Io => 5,
+            Errno::Acces => 13,
+            Errno::Exist => 17,
+            Errno::NotDir => 20,
+            Errno::IsDir => 21,
+            Errno::Inval => 22,
+            Errno::Fbig => 27,
+            Errno::NoSpc => 28,
+            Errno::Rofs => 30,
+            Errno::NameTooLong => 36,
+            Errno::NotEmpty => 39,
+            Errno::Dquot => 122,
+            Errno::Stale => 116,
+            Errno::Busy => 16,
+        }
+    }
+
+    /// glibc's `strerror()`.
+    pub(crate) fn text(self) -> &'static str {
+        match self {
+            Errno::Perm => "Operation not permitted",
+            Errno::NoEnt => "No such file or directory",
+            Errno::Io => "Input/output error",
+            Errno::Acces => "Permission denied",
+            Errno::Exist => "File exists",
+            Errno::NotDir => "Not a directory",
+            Errno::IsDir => "Is a directory",
+            Errno::Inval => "Invalid argument",
+            Errno::Fbig => "File too large",
+            Errno::NoSpc => "No space left on device",
+            Errno::Rofs => "Read-only file system",
+            Errno::NameTooLong => "File name too long",
+            Errno::NotEmpty => "Directory not empty",
+            Errno::Dquot => "Disk quota exceeded",
+            Errno::Stale => "Stale file handle",
+            Errno::Busy => "Device or resource busy",
+        }
+    }
+}
