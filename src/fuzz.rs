@@ -12,6 +12,10 @@
 use std::path::Path;
 
 use crate::host::nginx_t;
+use crate::proto::nfs::client::{Cred, MountInfo, NfsClient, Op, fstab, mount as mount_nfs, options as nfs_options};
+use crate::proto::nfs::exports::{self, Client};
+use crate::proto::nfs::memtree::MemTree;
+use crate::proto::nfs::{mountd::Mountd, nfsd::Nfsd, portmap::Portmapper};
 use crate::proto::nginx::config::{DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
 use crate::proto::{curl, nc, ping, sh, vrrp};
 use crate::wire::http::{self, Limits, Parsed};
@@ -221,4 +225,71 @@ pub fn ping_args(data: &[u8]) {
 /// `nc`'s options, host and port.
 pub fn nc_args(data: &[u8]) {
     let _ = nc::Args::parse(&argv(data));
+}
+
+/// `/etc/exports` as `exportfs -r` reads it (nfs-utils' parser), then the export list mountd
+/// would answer EXPORT with; the names `web-1`…`web-3` resolve as in the lab's `/etc/hosts`.
+pub fn nfs_exports(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let resolve = |name: &str| match name {
+        "web-1" => vec![std::net::Ipv4Addr::new(192, 168, 20, 201)],
+        "web-2" => vec![std::net::Ipv4Addr::new(192, 168, 20, 202)],
+        _ => Vec::new(),
+    };
+    let (table, diagnostics) = exports::parse(&text, "/etc/exports", &resolve);
+    let _ = table.list();
+    for d in &diagnostics {
+        let _ = format!("{d:?}");
+    }
+}
+
+/// `/etc/fstab` as `mount -a` reads it, and each entry's options as mount.nfs reads them.
+pub fn nfs_fstab(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (entries, _) = fstab::parse(&text, "/etc/fstab");
+    for e in entries {
+        if let Ok(options) = nfs_options::parse(&e.options) {
+            let _ = options.proc_mounts(1 << 20, 1 << 20, "192.168.20.204", 20048);
+        }
+    }
+}
+
+/// One RPC message, as a datagram or a record the glue cut, into the portmapper, mountd and
+/// nfsd of a server exporting `/web` to everyone, from a reserved and an unprivileged port.
+pub fn nfs_server_message(data: &[u8]) {
+    let (table, _) = exports::parse("/web *(rw,no_root_squash)\n", "/etc/exports", &|_| Vec::new());
+    let mut tree = MemTree::new();
+    tree.put("/web/index.html", b"This is NFS zgh2303\n", 0o644, 0);
+    let client = Client { addr: std::net::Ipv4Addr::new(192, 168, 20, 201), names: vec!["web-1".to_owned()] };
+    for port in [757, 40000] {
+        let from = std::net::SocketAddrV4::new(client.addr, port);
+        let _ = Portmapper::new().handle_message(from, false, data);
+        let _ = Mountd::new().handle_message(from, &client, data, &table, &tree);
+        let _ = Nfsd::new([1; 8]).handle_message(1_000_000, from, &client, data, &table, &mut tree);
+    }
+}
+
+/// Bytes from a server, cut anywhere, into the kernel's NFS client while it reads a file and into
+/// mount.nfs while it waits for its first reply: either takes them or drops them, never panics.
+pub fn nfs_client_reply(data: &[u8]) {
+    let now = crate::kernel::SimTime::ZERO;
+    let root = crate::wire::nfs3::Fh(vec![1; 20]);
+    let info = MountInfo {
+        server: "192.168.20.204".to_owned(),
+        export: "/web".to_owned(),
+        root,
+        options: nfs_options::Options::default(),
+        machinename: "web-1".to_owned(),
+    };
+    let mut client = NfsClient::new(now, info);
+    let _ = client.start(now, Op::ReadFile("index.html".to_owned()), Cred { uid: 48, gid: 48, gids: Vec::new() });
+    client.handle_connected(now);
+    while client.poll_transmit().is_some() {}
+    client.handle_data(now, data);
+    while client.poll_event().is_some() {}
+    let mut mount = mount_nfs::MountNfs::new(now, "192.168.20.204:/web", "/var/www/html", nfs_options::Options::default(), "web-1");
+    if let Some(mount_nfs::MountEvent::Send { id, .. }) = mount.poll_event() {
+        mount.handle_reply(now, id, data);
+    }
+    while mount.poll_event().is_some() {}
 }

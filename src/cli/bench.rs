@@ -1,5 +1,5 @@
-//! `labsim bench`: for each scenario, simulated seconds per wall second, events and simulated
-//! HTTP requests per wall second (median of `--runs`), and memory per host. This is the only
+//! `labsim bench`: for each scenario, simulated seconds per wall second, events, simulated
+//! HTTP requests and NFS READs served per wall second (median of `--runs`), and memory per host. This is the only
 //! place that reads the wall clock, outside the simulation, to time whole runs.
 //!
 //! Memory is measured in a fresh child process per scenario (`labsim bench --memory FILE`): the
@@ -51,8 +51,17 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         );
     }
     println!(
-        "{:<36} {:>7} {:>9} {:>12} {:>13} {:>9} {:>13} {:>11}",
-        "scenario", "sim s", "wall ms", "sim s/wall s", "events/wall s", "requests", "requests/wall s", "KiB/host"
+        "{:<36} {:>7} {:>9} {:>12} {:>13} {:>9} {:>15} {:>9} {:>14} {:>11}",
+        "scenario",
+        "sim s",
+        "wall ms",
+        "sim s/wall s",
+        "events/wall s",
+        "requests",
+        "requests/wall s",
+        "NFS reads",
+        "reads/wall s",
+        "KiB/host"
     );
     for file in files {
         let scenario = match crate::scenario::load(&file) {
@@ -75,10 +84,11 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         let wall = walls[walls.len() / 2].as_secs_f64();
         let Some(result) = last else { continue };
         let requests = result.trace.events().iter().filter(|e| matches!(e.kind, TraceKind::HttpTransfer { .. })).count();
+        let reads = result.trace.events().iter().filter(|e| is_nfs_read(&e.kind)).count();
         let sim = scenario.duration.as_micros() as f64 / 1e6;
         let per_host = memory_of(&file).map_or_else(|| "n/a".to_owned(), |kib| format!("{:.0}", kib as f64 / scenario.hosts.len() as f64));
         println!(
-            "{:<36} {:>7.1} {:>9.1} {:>12.0} {:>13.0} {:>9} {:>15.0} {:>11}",
+            "{:<36} {:>7.1} {:>9.1} {:>12.0} {:>13.0} {:>9} {:>15.0} {:>9} {:>14.0} {:>11}",
             file.display(),
             sim,
             wall * 1e3,
@@ -86,10 +96,18 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
             result.events as f64 / wall,
             requests,
             requests as f64 / wall,
+            reads,
+            reads as f64 / wall,
             per_host
         );
     }
     exit::OK
+}
+
+/// An NFSv3 READ (program 100003, version 3, procedure 6) that knfsd answered, as its trace
+/// event words the call (`… 100003/3/6 Ok`).
+fn is_nfs_read(kind: &TraceKind) -> bool {
+    matches!(kind, TraceKind::Rpc { process, answered: true, detail, .. } if process == "nfsd" && detail.contains(" 100003/3/6 "))
 }
 
 /// Peak RSS growth of one run of `file`, in KiB, measured by a child process.

@@ -35,16 +35,21 @@ impl MemTree {
         let mut dir = 1;
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         for part in &parts[..parts.len() - 1] {
-            dir = self.lookup(dir, part).unwrap_or_else(|_| self.create(dir, part, Kind::Dir, (0o755, 0, 0), 0).unwrap());
+            dir = self
+                .lookup(dir, part)
+                .unwrap_or_else(|_| self.create(dir, part, Kind::Dir, (0o755, 0, 0), 0).expect("a missing directory is made"));
         }
         let name = parts[parts.len() - 1];
-        let ino = self.lookup(dir, name).unwrap_or_else(|_| self.create(dir, name, Kind::File, (mode, uid, uid), 0).unwrap());
-        self.change(ino, &Change { size: Some(0), ..Change::default() }, 0).unwrap();
-        self.write(ino, 0, data, 0).unwrap();
+        let ino = self
+            .lookup(dir, name)
+            .unwrap_or_else(|_| self.create(dir, name, Kind::File, (mode, uid, uid), 0).expect("a missing file is made"));
+        self.change(ino, &Change { size: Some(0), ..Change::default() }, 0).expect("a file can be truncated");
+        self.write(ino, 0, data, 0).expect("a file can be written");
         ino
     }
 
     /// Reuses a freed inode number for the next file (as ext4 does), with a new generation.
+    #[cfg(test)]
     pub(crate) fn reuse_next(&mut self, ino: Ino) {
         self.next = ino;
     }

@@ -28,8 +28,8 @@ pub(crate) mod tools;
 pub(crate) mod tree;
 
 mod access;
-#[cfg(test)]
-mod memtree;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod memtree;
 #[cfg(test)]
 mod tests;
 
