@@ -124,6 +124,21 @@ pub enum Check {
         /// Lower bound, if any.
         at_least: Option<Duration>,
     },
+    /// A changed page reaching a client: of the transfers of `url` that `host` started from
+    /// `since` on, the first whose response contains `contains` started within `within` of
+    /// `since`, and none after it lacks the text (the old page never comes back).
+    HttpChanged {
+        /// The client host.
+        host: String,
+        /// The URL, as curl was given it.
+        url: String,
+        /// When the page changed.
+        since: SimTime,
+        /// Text of the new page.
+        contains: String,
+        /// How long it may take to show.
+        within: Duration,
+    },
     /// The console output of the command typed on `host` at `at` contains `contains`.
     Output {
         /// The host the command was typed on.
@@ -197,6 +212,7 @@ pub(crate) fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
             }
             Verdict { passed: bound.holds(n), observed }
         }
+        Check::HttpChanged { host, url, since, contains, within } => changed(host, url, *since, contains, *within, trace),
         Check::HttpErrors { host, window, bound } => {
             let seen = transfers(host, *window, trace);
             let bad: Vec<&Transfer<'_>> = seen.iter().filter(|t| t.failed() || t.unfinished.is_some()).collect();
@@ -454,6 +470,8 @@ pub(crate) struct Transfer<'a> {
     pub total: Duration,
     /// Where it stood when the run ended, if it was still running.
     pub unfinished: Option<&'a str>,
+    /// The URL curl was given.
+    pub url: &'a str,
 }
 
 impl Transfer<'_> {
@@ -473,20 +491,40 @@ impl Transfer<'_> {
     }
 }
 
+/// `Changed`: when the new page first reached `host` from `url`, measured from `since`.
+fn changed(host: &str, url: &str, since: SimTime, contains: &str, within: Duration, trace: &[TraceEvent]) -> Verdict {
+    let seen: Vec<Transfer<'_>> =
+        transfers(host, Window::Between(since, SimTime::MAX), trace).into_iter().filter(|t| t.url == url).collect();
+    let Some(first) = seen.iter().position(|t| t.text().contains(contains)) else {
+        return Verdict { passed: false, observed: format!("none of {} transfer(s) of {url} from {since} on had it", seen.len()) };
+    };
+    let delay = seen[first].started.saturating_since(since);
+    let stale: Vec<String> = seen[first..].iter().filter(|t| !t.text().contains(contains)).map(|t| t.started.to_string()).collect();
+    let mut observed = format!(
+        "first at {} ({} after {since}, {first} transfer(s) before it without it)",
+        seen[first].started,
+        SimTime::from_micros(u64::try_from(delay.as_micros()).unwrap_or(u64::MAX))
+    );
+    if !stale.is_empty() {
+        let _ = write!(observed, "; without it again at {}", stale.join(", "));
+    }
+    Verdict { passed: delay <= within && stale.is_empty(), observed }
+}
+
 /// The transfers `host` started in the window, finished or not, in order of their start.
 pub(crate) fn transfers<'a>(host: &str, window: Window, trace: &'a [TraceEvent]) -> Vec<Transfer<'a>> {
     let mut out: Vec<Transfer<'a>> = trace
         .iter()
         .filter_map(|e| match &e.kind {
-            TraceKind::HttpTransfer { host: h, started, status, exit, body, error, total_us, .. }
+            TraceKind::HttpTransfer { host: h, started, status, exit, body, error, total_us, url, .. }
                 if h == host && window.contains(*started) =>
             {
                 let total = Duration::from_micros(*total_us);
-                Some(Transfer { started: *started, status: *status, exit: *exit, body, error, total, unfinished: None })
+                Some(Transfer { started: *started, status: *status, exit: *exit, body, error, total, unfinished: None, url })
             }
-            TraceKind::Unfinished { host: h, started, state, url: Some(_), status, .. } if h == host && window.contains(*started) => {
+            TraceKind::Unfinished { host: h, started, state, url: Some(url), status, .. } if h == host && window.contains(*started) => {
                 let total = e.at.saturating_since(*started);
-                Some(Transfer { started: *started, status: *status, exit: 0, body: "", error: "", total, unfinished: Some(state) })
+                Some(Transfer { started: *started, status: *status, exit: 0, body: "", error: "", total, unfinished: Some(state), url })
             }
             _ => None,
         })
@@ -561,5 +599,54 @@ mod tests {
             verdict.observed,
             "2 lost of 3 sent (icmp_seq 1, 1); 1 awaiting its reply when the run ended (icmp_seq 2), not counted as lost"
         );
+    }
+
+    fn fetch(started_s: f64, url: &str, body: &str) -> TraceEvent {
+        let started = SimTime::from_micros((started_s * 1e6) as u64);
+        let kind = TraceKind::HttpTransfer {
+            host: "lb".to_owned(),
+            id: 1,
+            url: url.to_owned(),
+            started,
+            status: Some(200),
+            exit: 0,
+            body: body.to_owned(),
+            error: String::new(),
+            total_us: 1000,
+        };
+        TraceEvent { at: started, kind }
+    }
+
+    /// `Changed`: the delay from the change to the first response with the new text, and no old
+    /// response after it; other URLs and earlier transfers do not count.
+    #[test]
+    fn changed_measures_the_delay_and_refuses_a_stale_page_after_it() {
+        let url = "http://w1/";
+        let check = |within_ms: u64, trace: &[TraceEvent]| {
+            let check = Check::HttpChanged {
+                host: "lb".to_owned(),
+                url: url.to_owned(),
+                since: SimTime::from_secs(10),
+                contains: "new".to_owned(),
+                within: Duration::from_millis(within_ms),
+            };
+            evaluate(&check, trace)
+        };
+        let trace = [
+            fetch(9.0, url, "new"),
+            fetch(10.2, url, "old"),
+            fetch(10.2, "http://w2/", "new"),
+            fetch(10.7, url, "new"),
+            fetch(11.0, url, "new"),
+        ];
+        let v = check(700, &trace);
+        assert!(v.passed, "{}", v.observed);
+        assert_eq!(v.observed, "first at 10.700000s (0.700000s after 10.000000s, 1 transfer(s) before it without it)");
+        assert!(!check(699, &trace).passed, "0.7 s is more than 0.699 s");
+        let stale = [fetch(10.1, url, "new"), fetch(10.5, url, "old")];
+        let v = check(1000, &stale);
+        assert!(!v.passed && v.observed.ends_with("; without it again at 10.500000s"), "{}", v.observed);
+        let never = check(1000, &[fetch(10.1, url, "old")]);
+        assert!(!never.passed && never.observed.starts_with("none of 1 transfer(s)"), "{}", never.observed);
     }
 }

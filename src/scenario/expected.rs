@@ -93,12 +93,14 @@ fn about(path: &[Segment], want: Want) -> Option<&'static str> {
             _ => return None,
         },
         ([Some("expect"), None], _, Want::Variant) => {
-            "VipOwner, PingLost, Log, Output, Responses, HttpStatus, HttpErrors or Latency (an expectation)"
+            "VipOwner, PingLost, Log, Output, Responses, HttpStatus, HttpErrors, Changed or Latency (an expectation)"
         }
         ([Some("expect"), None, Some(name), rest @ ..], _, _) => match (*name, rest, want) {
             ("vip", [], Want::Str) => "an IPv4 address like \"172.2.20.100\"",
             ("host", [], Want::Str) | ("hosts", [None], Want::Str) => "a host name",
-            ("at", [], Want::Str) | ("within" | "between", [None], Want::Str) => TIME,
+            ("at" | "since", [], Want::Str) | ("within" | "between", [None], Want::Str) => TIME,
+            ("within", [], Want::Str) => "a duration like \"3s\"",
+            ("url", [], Want::Str) => "the URL curl was given",
             ("contains", [], Want::Str) => "the text to look for",
             ("sequence", [None], Want::Str) => "the text a response contains",
             // Latency's bounds are durations; the other expectations' are counts.

@@ -211,6 +211,13 @@ pub(crate) enum ExpectFile {
         #[serde(default)]
         at_least: Option<u64>,
     },
+    Changed {
+        host: String,
+        url: String,
+        since: String,
+        contains: String,
+        within: String,
+    },
     Latency {
         host: String,
         #[serde(default)]

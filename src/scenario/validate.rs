@@ -905,6 +905,18 @@ impl Validator {
                 let bound = self.bound(scope, path, [*exactly, *at_most, *at_least], true);
                 Some(Check::HttpErrors { host: host.clone(), window: window?, bound: bound?? })
             }
+            ExpectFile::Changed { host, url, since, contains, within } => {
+                self.host(scope, &path.field("host"), host);
+                let since = self.time(scope, &path.field("since"), since);
+                let within = self.duration(scope.src, &path.field("within"), within);
+                Some(Check::HttpChanged {
+                    host: host.clone(),
+                    url: url.clone(),
+                    since: since?,
+                    contains: contains.clone(),
+                    within: within?,
+                })
+            }
             ExpectFile::Latency { host, between, at_most, at_least } => {
                 self.host(scope, &path.field("host"), host);
                 let window = self.window(scope, &path.field("between"), between.as_ref());
