@@ -122,7 +122,14 @@ fn timestamp(calendar: Calendar, t: SimTime) -> String {
 /// One entry in the `short` format.
 pub(crate) fn short(calendar: Calendar, at: SimTime, host: &str, ident: &str, pid: u32, line: &str) -> String {
     let d = calendar.date(at);
-    format!("{} {:02} {:02}:{:02}:{:02} {host} {ident}[{pid}]: {line}", d.month_name(), d.day, d.hour, d.minute, d.second)
+    let tag = syslog_tag(ident, pid);
+    format!("{} {:02} {:02}:{:02}:{:02} {host} {tag}: {line}", d.month_name(), d.day, d.hour, d.minute, d.second)
+}
+
+/// A line's syslog tag, `ident[pid]`, or `kernel` alone for the kernel's own lines (pid 0), as
+/// journalctl and rsyslog print them.
+pub(crate) fn syslog_tag(ident: &str, pid: u32) -> String {
+    if pid == 0 { ident.to_owned() } else { format!("{ident}[{pid}]") }
 }
 
 #[cfg(test)]

@@ -70,8 +70,7 @@ impl Journal {
 /// Appends a line to `/var/log/messages`, rotating it first if it is full.
 pub(super) fn messages(fs: &mut Fs, calendar: Calendar, now: SimTime, host: &str, ident: &str, pid: u32, line: &str) {
     let d = calendar.date(now);
-    // The kernel's lines carry no pid (rsyslog's imjournal/imklog: `kernel: …`).
-    let tag = if pid == 0 { ident.to_owned() } else { format!("{ident}[{pid}]") };
+    let tag = crate::proto::journalctl::syslog_tag(ident, pid);
     let text = format!("{} {:>2} {:02}:{:02}:{:02} {host} {tag}: {line}\n", d.month_name(), d.day, d.hour, d.minute, d.second);
     if fs.read(MESSAGES).is_some_and(|f| f.contents.len() + text.len() > MESSAGES_MAX_BYTES) {
         fs.rename(MESSAGES, &format!("{MESSAGES}-{}{:02}{:02}", d.year, d.month, d.day), now);
