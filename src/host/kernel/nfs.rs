@@ -76,6 +76,14 @@ impl Mounts {
     }
 }
 
+/// A stat-like operation's result (a `stat()`, or the probe answering `mount(2)`) as a reply.
+fn stat_reply(result: Result<OpResult, Errno>) -> FileReply {
+    FileReply::Stat(result.and_then(|r| match r {
+        OpResult::Attr(a) => Ok(stat_of(&a)),
+        _ => Err(Errno::Io),
+    }))
+}
+
 fn stat_of(a: &FileAttr) -> FileStat {
     FileStat { is_dir: a.is_dir, size: a.size, mtime_unix_us: a.mtime_us, ino: a.fileid }
 }
@@ -272,10 +280,7 @@ impl Kernel {
                 ClientEvent::Done { op, result } => match self.mounts.list[i].waiters.remove(&op) {
                     Some(Waiter::Call(ticket, kind)) => {
                         let reply = match kind {
-                            CallKind::Stat => FileReply::Stat(result.and_then(|r| match r {
-                                OpResult::Attr(a) => Ok(stat_of(&a)),
-                                _ => Err(Errno::Io),
-                            })),
+                            CallKind::Stat => stat_reply(result),
                             CallKind::Read => FileReply::Read(result.and_then(|r| match r {
                                 OpResult::File { attr, data } => Ok((stat_of(&attr), data)),
                                 _ => Err(Errno::Io),
@@ -291,11 +296,7 @@ impl Kernel {
                     }
                     Some(Waiter::Mount(ticket)) => {
                         let ok = result.is_ok();
-                        let reply = FileReply::Stat(result.and_then(|r| match r {
-                            OpResult::Attr(a) => Ok(stat_of(&a)),
-                            _ => Err(Errno::Io),
-                        }));
-                        self.vfs.answer(ticket, reply);
+                        self.vfs.answer(ticket, stat_reply(result));
                         self.mounts.list[i].ready = ok;
                         self.mounts.list[i].failed = !ok;
                     }

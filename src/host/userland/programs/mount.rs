@@ -115,9 +115,14 @@ fn boot_entries(k: &Sys<'_>) -> VecDeque<Todo> {
     fstab::parse(&text, FSTAB)
         .0
         .into_iter()
-        .filter(|e| e.fstype == "nfs" && !e.options.split(',').any(|o| o == "noauto"))
+        .filter(mounted_by_all)
         .map(|e| Todo { source: e.source, target: e.target, options: e.options })
         .collect()
+}
+
+/// An entry `mount -a` (and systemd at boot) mounts: NFS, not `noauto`.
+fn mounted_by_all(e: &fstab::Entry) -> bool {
+    e.fstype == "nfs" && !e.options.split(',').any(|o| o == "noauto")
 }
 
 /// Whether fstab has NFS entries to mount at boot.
@@ -175,7 +180,7 @@ fn what(k: &Sys<'_>, args: &[&str]) -> Result<Option<VecDeque<Todo>>, (Vec<Strin
         (true, _) => table()
             .0
             .into_iter()
-            .filter(|e| e.fstype == "nfs" && !e.options.split(',').any(|o| o == "noauto"))
+            .filter(mounted_by_all)
             .filter(|e| !mounted.contains(&e.target))
             .map(|e| Todo { source: e.source, target: e.target, options: e.options })
             .collect(),
