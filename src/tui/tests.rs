@@ -1,0 +1,209 @@
+//! The key bindings and the record, without a terminal.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::*;
+use crate::kernel::SimTime;
+use crate::lab::Lab;
+use crate::observe::trace::TraceKind;
+
+fn secs(s: f64) -> SimTime {
+    SimTime::from_micros((s * 1e6).round() as u64)
+}
+
+fn app() -> App {
+    App::new(vec!["lb-1".into(), "lb-2".into(), "client-1".into()], secs(40.0))
+}
+
+fn keys(app: &mut App, text: &str) -> Vec<Action> {
+    text.chars().map(|c| handle_key(app, Key::Char(c))).collect()
+}
+
+#[test]
+fn space_and_p_pause_and_resume() {
+    let mut a = app();
+    assert!(a.paused, "a session opens paused");
+    assert_eq!(handle_key(&mut a, Key::Char(' ')), Action::SetPaused(false));
+    assert_eq!(on_tick(&a, Duration::from_millis(100)), Action::RunUntil(secs(0.1)));
+    assert_eq!(handle_key(&mut a, Key::Char('p')), Action::SetPaused(true));
+    assert_eq!(on_tick(&a, Duration::from_millis(100)), Action::None);
+}
+
+#[test]
+fn n_steps_one_event_and_pauses() {
+    let mut a = app();
+    handle_key(&mut a, Key::Char(' '));
+    assert_eq!(handle_key(&mut a, Key::Char('n')), Action::StepEvent);
+    assert!(a.paused);
+    assert_eq!(handle_key(&mut a, Key::Char('.')), Action::StepEvent);
+}
+
+#[test]
+fn digits_set_the_speed_that_ticks_run_at() {
+    let mut a = app();
+    a.paused = false;
+    a.now = secs(1.0);
+    let tick = Duration::from_millis(50);
+    for (key, speed, to) in [('1', Speed::X1, 1.05), ('2', Speed::X10, 1.5), ('3', Speed::X100, 6.0), ('4', Speed::Max, 2.0)] {
+        assert_eq!(handle_key(&mut a, Key::Char(key)), Action::SetSpeed(speed));
+        assert_eq!(on_tick(&a, tick), Action::RunUntil(secs(to)), "{speed:?}");
+    }
+    a.now = secs(39.99);
+    assert_eq!(on_tick(&a, tick), Action::RunUntil(secs(40.0)), "never past the end");
+    a.now = secs(40.0);
+    assert_eq!(on_tick(&a, tick), Action::None);
+}
+
+#[test]
+fn g_jumps_to_a_typed_time_backwards_too() {
+    let mut a = app();
+    a.now = secs(20.0);
+    a.paused = false;
+    assert_eq!(handle_key(&mut a, Key::Char('g')), Action::None);
+    assert_eq!(a.mode, Mode::Jump);
+    keys(&mut a, "10.05sx");
+    handle_key(&mut a, Key::Backspace);
+    assert_eq!(handle_key(&mut a, Key::Enter), Action::JumpTo(secs(10.05)));
+    assert_eq!((a.mode, a.paused, a.input.as_str()), (Mode::Normal, true, ""));
+}
+
+#[test]
+fn a_bad_jump_time_says_why_and_does_nothing() {
+    let mut a = app();
+    for (text, status) in [("ten", "bad duration \"ten\": expected a number at \"ten\""), ("41s", "41s: after the end of the run")] {
+        handle_key(&mut a, Key::Char('g'));
+        keys(&mut a, text);
+        assert_eq!(handle_key(&mut a, Key::Enter), Action::None);
+        assert_eq!(a.status.as_deref(), Some(status));
+    }
+}
+
+#[test]
+fn j_k_and_arrows_select_hosts_wrapping() {
+    let mut a = app();
+    handle_key(&mut a, Key::Char('k'));
+    assert_eq!(a.selected_host(), Some("client-1"));
+    handle_key(&mut a, Key::Down);
+    handle_key(&mut a, Key::Char('j'));
+    assert_eq!(a.selected_host(), Some("lb-2"));
+    handle_key(&mut a, Key::Up);
+    assert_eq!(a.selected_host(), Some("lb-1"));
+}
+
+#[test]
+fn tab_moves_the_focus_round_the_panes() {
+    let mut a = app();
+    handle_key(&mut a, Key::Tab);
+    assert_eq!(a.focus, Pane::Strips);
+    handle_key(&mut a, Key::BackTab);
+    handle_key(&mut a, Key::BackTab);
+    assert_eq!(a.focus, Pane::Console);
+}
+
+#[test]
+fn a_console_line_is_typed_on_the_selected_host() {
+    let mut a = app();
+    handle_key(&mut a, Key::Char('j'));
+    handle_key(&mut a, Key::Char('i'));
+    // Bindings are text while typing: q, w and ? do not quit, write or help.
+    let typed = keys(&mut a, "systemctl stop keepalived? qw");
+    assert!(typed.iter().all(|t| *t == Action::None));
+    for _ in 0..4 {
+        handle_key(&mut a, Key::Backspace);
+    }
+    let want = Action::TypeCommand { host: "lb-2".into(), line: "systemctl stop keepalived".into() };
+    assert_eq!(handle_key(&mut a, Key::Enter), want);
+    assert_eq!((a.mode.clone(), a.input.as_str()), (Mode::Typing, ""), "the console stays open");
+    assert_eq!(handle_key(&mut a, Key::Enter), Action::None, "an empty line types nothing");
+    handle_key(&mut a, Key::Esc);
+    assert_eq!(a.mode, Mode::Normal);
+    assert_eq!(handle_key(&mut a, Key::Char('q')), Action::Quit);
+}
+
+#[test]
+fn w_writes_question_mark_helps_q_and_ctrl_c_quit() {
+    let mut a = app();
+    assert_eq!(handle_key(&mut a, Key::Char('w')), Action::WriteScenario);
+    assert_eq!(handle_key(&mut a, Key::Char('?')), Action::ToggleHelp);
+    assert!(a.help);
+    assert_eq!(handle_key(&mut a, Key::Char('q')), Action::ToggleHelp, "any key closes the help first");
+    assert!(!a.help);
+    assert_eq!(handle_key(&mut a, Key::Char('q')), Action::Quit);
+    handle_key(&mut a, Key::Char('i'));
+    assert_eq!(handle_key(&mut a, Key::CtrlC), Action::Quit, "Ctrl-C quits while typing too");
+}
+
+#[test]
+fn h_f_and_slash_filter_the_log() {
+    let mut a = app();
+    handle_key(&mut a, Key::Char('h'));
+    handle_key(&mut a, Key::Char('f'));
+    assert_eq!((a.log_host_only, a.log_kind), (true, LogKind::Commands));
+    handle_key(&mut a, Key::Char('/'));
+    keys(&mut a, "VRRP");
+    handle_key(&mut a, Key::Enter);
+    assert_eq!(a.log_search, "VRRP");
+    handle_key(&mut a, Key::Char('/'));
+    handle_key(&mut a, Key::Esc);
+    assert_eq!(a.log_search, "");
+}
+
+#[test]
+fn a_jump_back_retypes_the_commands_typed_before_it() {
+    let mut a = app();
+    a.record(secs(5.0), "lb-1", "ip a");
+    a.record(secs(12.0), "lb-2", "ip a");
+    let lines: Vec<_> = a.replay_until(secs(10.0)).map(|r| r.host.as_str()).collect();
+    assert_eq!(lines, ["lb-1"]);
+}
+
+/// The commands a run typed, with their times and hosts.
+fn typed(trace: &[crate::observe::trace::TraceEvent]) -> Vec<(SimTime, String, String)> {
+    trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Command { host, line, .. } => Some((e.at, host.clone(), line.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_recorded_session_replays_without_the_tui_to_the_same_run() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/failover.ron");
+    let opened = std::fs::read_to_string(&path).unwrap();
+    let scenario = crate::scenario::load(&path).unwrap();
+    // A session: at 9 s stop keepalived on lb-2 too, step once, look at lb-1's addresses
+    // between two instants, and type "quoted" text at the same instant as a timeline entry.
+    let mut a = App::new(scenario.hosts.iter().map(|h| h.name.clone()).collect(), scenario.duration);
+    let mut lab = Lab::new(&scenario, scenario.seed, false);
+    let mut session = |lab: &mut Lab, host: &str, line: &str| {
+        lab.type_command(host, line).unwrap();
+        a.record(lab.now(), host, line);
+    };
+    lab.run_until(secs(9.0));
+    session(&mut lab, "lb-2", "systemctl stop keepalived");
+    lab.step();
+    session(&mut lab, "lb-1", "ip addr show eno33554984 | grep \"inet \"");
+    lab.run_until(secs(25.0));
+    session(&mut lab, "lb-1", "echo \\ back");
+    let live = lab.finish();
+
+    let text = record::scenario_text(&opened, &a.recorded).unwrap();
+    assert!(text.starts_with(&opened[..opened.find("    ],\n    expect").unwrap()]), "the original text is kept");
+    let replayed = crate::scenario::parse(&text, &path).unwrap();
+    let replay = Lab::new(&replayed, replayed.seed, false).finish();
+
+    assert_eq!(typed(replay.trace.events()), typed(live.trace.events()));
+    assert_eq!(typed(live.trace.events()).len(), scenario.timeline.len() + 3);
+    assert_eq!(replay.trace.digest(), live.trace.digest());
+    // The report is the same but for where each expectation is written: the new entries move
+    // the `expect` list down.
+    assert_eq!(unplaced(&replay.report.to_text(replay.trace.events())), unplaced(&live.report.to_text(live.trace.events())));
+}
+
+/// A report's text without the expectations' `  [file:line:column]`.
+fn unplaced(report: &str) -> String {
+    report.lines().map(|l| l.rsplit_once("  [").map_or(l, |(verdict, _)| verdict)).collect::<Vec<_>>().join("\n")
+}
