@@ -36,8 +36,6 @@ mod lab;
 mod observe;
 mod proto;
 mod scenario;
-// Driven by the terminal loop of issue 11, which is not written yet; tested on its own.
-#[cfg_attr(not(test), allow(dead_code, unused_imports))]
 mod tui;
 mod wire;
 

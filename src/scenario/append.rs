@@ -12,9 +12,10 @@ use super::lexer::{self, Kind, Token};
 use crate::kernel::SimTime;
 
 /// Why commands cannot be added to a text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum AppendError {
     /// The text is not a `Scenario(…)` whose brackets match.
+    #[error("the opened file is not a Scenario(…) whose brackets match")]
     NotAScenario,
 }
 

@@ -98,6 +98,10 @@ pub(crate) struct Recorded {
 /// What the screen shows and what the session remembers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct App {
+    /// The scenario's name, for the title bar.
+    pub(crate) scenario: String,
+    /// The run's seed.
+    pub(crate) seed: u64,
     /// The lab's hosts, in scenario order.
     pub(crate) hosts: Vec<String>,
     /// Index into `hosts`: the console typed into, the host the log filter names.
@@ -135,6 +139,8 @@ impl App {
     /// time, the first host selected.
     pub(crate) fn new(hosts: Vec<String>, end: SimTime) -> App {
         App {
+            scenario: String::new(),
+            seed: 0,
             hosts,
             selected: 0,
             focus: Pane::Topology,
@@ -158,13 +164,11 @@ impl App {
         self.hosts.get(self.selected).map(String::as_str)
     }
 
-    /// The lab accepted a typed command at `at`: it is kept for the record.
+    /// The lab accepted a typed command at `at`: it is kept for the record, in time order
+    /// (after a jump back, a command typed now goes before those typed later in the run
+    /// before, which the lab types again when it gets there).
     pub(crate) fn record(&mut self, at: SimTime, host: &str, line: &str) {
-        self.recorded.push(Recorded { at, host: host.to_owned(), line: line.to_owned() });
-    }
-
-    /// The commands that a jump back to `t` re-types: those typed before `t`, in order.
-    pub(crate) fn replay_until(&self, t: SimTime) -> impl Iterator<Item = &Recorded> {
-        self.recorded.iter().filter(move |r| r.at < t)
+        let i = self.recorded.partition_point(|r| r.at <= at);
+        self.recorded.insert(i, Recorded { at, host: host.to_owned(), line: line.to_owned() });
     }
 }

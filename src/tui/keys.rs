@@ -1,26 +1,29 @@
 //! The key bindings: one key in, the state changed and what the loop must do with the lab out.
-//!
-//! | key | does |
-//! |---|---|
-//! | `space`, `p` | pause / resume |
-//! | `n`, `.` | step to the next event (and pause) |
-//! | `1` `2` `3` `4` | speed 1×, 10×, 100×, as fast as possible |
-//! | `g` | jump: type a time (`12s`, `10.05s`), `Enter` |
-//! | `j` `k`, `↓` `↑` | select the next / previous host |
-//! | `Tab`, `Shift-Tab` | focus the next / previous pane |
-//! | `i`, `Enter` | type into the selected host's console; `Enter` runs the line, `Esc` leaves |
-//! | `h` | the event log shows only the selected host, or every host |
-//! | `f` | the event log's kind: all, commands, daemons, network |
-//! | `/` | search the event log; `Enter` keeps the text, `Esc` clears it |
-//! | `w` | write the typed commands into a new scenario |
-//! | `?` | help overlay (any key closes it) |
-//! | `q`, `Ctrl-C` | quit |
+//! [`BINDINGS`] is the table the `?` overlay shows.
 
 use std::time::Duration;
 
 use super::app::{App, MAX_SLICE, Mode, Speed};
 use crate::kernel::SimTime;
 use crate::scenario::parse_duration;
+
+/// Every binding, as the `?` overlay lists it.
+pub(crate) const BINDINGS: [(&str, &str); 14] = [
+    ("space, p", "pause / resume"),
+    ("n, .", "step to the next event (and pause)"),
+    ("1 2 3 4", "speed 1×, 10×, 100×, as fast as possible"),
+    ("g", "jump to a time (12s, 10.5s), backwards too"),
+    ("j k, ↓ ↑", "select the next / previous host"),
+    ("Tab, Shift-Tab", "focus the next / previous pane"),
+    ("i, Enter", "type into the selected host's console"),
+    ("Enter / Esc", "run the line / leave the console"),
+    ("h", "log: the selected host only, or every host"),
+    ("f", "log: all, commands, daemons, network"),
+    ("/", "search the log (Esc clears)"),
+    ("w", "write the typed commands into a new scenario"),
+    ("?", "this help (any key closes it)"),
+    ("q, Ctrl-C", "quit"),
+];
 
 /// A key, as the terminal side reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
