@@ -47,6 +47,8 @@ impl Session {
         let mut app = App::new(hosts.clone(), scenario.duration);
         app.scenario = scenario.name.clone();
         app.seed = seed;
+        // The run plays at real time from the start; space pauses it.
+        app.paused = false;
         Session {
             scenario: scenario.clone(),
             seed,
