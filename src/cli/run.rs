@@ -12,9 +12,9 @@ use super::outputs::Outputs;
 use super::report_args::ReportArgs;
 use super::wall::{self, Watch};
 use super::{crash, diagnostics, exit, tui};
-use crate::tui::Session;
 use crate::observe::crash::CrashReport;
 use crate::observe::{json, text};
+use crate::tui::Session;
 
 #[derive(Args, Debug)]
 pub(super) struct RunArgs {

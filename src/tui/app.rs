@@ -130,6 +130,8 @@ pub(crate) struct App {
     pub(crate) log_kind: LogKind,
     /// The log shows only events whose text contains this.
     pub(crate) log_search: String,
+    /// How many lines the log is scrolled back from its newest (0: it follows the run).
+    pub(crate) log_scroll: usize,
     /// One line for the status bar (an error, what `w` wrote).
     pub(crate) status: Option<String>,
 }
@@ -155,6 +157,7 @@ impl App {
             log_host_only: false,
             log_kind: LogKind::All,
             log_search: String::new(),
+            log_scroll: 0,
             status: None,
         }
     }

@@ -43,6 +43,8 @@ pub(crate) struct History {
     /// The clients' finished transfers by HTTP status, lowest first, and curl's failures.
     pub(crate) statuses: Vec<(u16, usize)>,
     pub(crate) failed: usize,
+    /// nginx's `[error]` lines (an upstream refused, timed out, failed).
+    pub(crate) nginx_errors: usize,
     /// (host, command, icmp_seq) of every probe ping reported unreachable.
     pub(crate) unreachable: Vec<(String, usize, u16)>,
     /// The log's filters as last applied, how far into `log` they were applied, and the trace
@@ -67,6 +69,7 @@ impl History {
             served_by,
             statuses: Vec::new(),
             failed: 0,
+            nginx_errors: 0,
             unreachable: Vec::new(),
             filter: None,
             filtered_upto: 0,
@@ -116,6 +119,7 @@ impl History {
                     self.served_by[h].1 += usize::from(!(200..300).contains(&status));
                 }
             }
+            TraceKind::Log { process, line, .. } if process == "nginx" && line.contains(" [error] ") => self.nginx_errors += 1,
             TraceKind::HttpTransfer { status, exit, .. } => {
                 if let Some(status) = *status {
                     match self.statuses.binary_search_by_key(&status, |(s, _)| *s) {
@@ -142,7 +146,8 @@ impl History {
             let e = &trace[i];
             let shown = (key.1 == LogKind::All || key.1 == kind)
                 && host.is_none_or(|h| e.kind.host() == Some(h))
-                && (key.2.is_empty() || log_text(e).is_some_and(|t| t.contains(&key.2) || e.kind.host().is_some_and(|h| h.contains(&key.2))));
+                && (key.2.is_empty()
+                    || log_text(e).is_some_and(|t| t.contains(&key.2) || e.kind.host().is_some_and(|h| h.contains(&key.2))));
             if shown {
                 self.filtered.push(i);
             }

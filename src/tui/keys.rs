@@ -3,18 +3,19 @@
 
 use std::time::Duration;
 
-use super::app::{App, MAX_SLICE, Mode, Speed};
+use super::app::{App, MAX_SLICE, Mode, Pane, Speed};
 use crate::kernel::SimTime;
 use crate::scenario::parse_duration;
 
 /// Every binding, as the `?` overlay lists it.
-pub(crate) const BINDINGS: [(&str, &str); 14] = [
+pub(crate) const BINDINGS: [(&str, &str); 15] = [
     ("space, p", "pause / resume"),
     ("n, .", "step to the next event (and pause)"),
     ("1 2 3 4", "speed 1×, 10×, 100×, as fast as possible"),
     ("g", "jump to a time (12s, 10.5s), backwards too"),
     ("j k, ↓ ↑", "select the next / previous host"),
     ("Tab, Shift-Tab", "focus the next / previous pane"),
+    ("↑ ↓ PgUp PgDn", "scroll the log when it has the focus"),
     ("i, Enter", "type into the selected host's console"),
     ("Enter / Esc", "run the line / leave the console"),
     ("h", "log: the selected host only, or every host"),
@@ -44,6 +45,10 @@ pub(crate) enum Key {
     Up,
     /// Arrow down.
     Down,
+    /// Page up.
+    PageUp,
+    /// Page down.
+    PageDown,
     /// Ctrl-C, which quits from any mode.
     CtrlC,
 }
@@ -99,6 +104,7 @@ fn normal(app: &mut App, key: Key) -> Action {
         return match key {
             Key::Tab => focus(app, 1),
             Key::BackTab => focus(app, -1),
+            Key::Down | Key::Up | Key::PageUp | Key::PageDown if app.focus == Pane::Log => scroll(app, key),
             Key::Down => select(app, 1),
             Key::Up => select(app, -1),
             Key::Enter => edit(app, Mode::Typing),
@@ -211,6 +217,18 @@ fn select(app: &mut App, by: isize) -> Action {
     if n > 0 {
         app.selected = (app.selected as isize + by).rem_euclid(n) as usize;
     }
+    Action::None
+}
+
+/// Scrolls the log back (up) or towards its newest line (down); the renderer keeps it within
+/// the lines there are.
+fn scroll(app: &mut App, key: Key) -> Action {
+    app.log_scroll = match key {
+        Key::Up => app.log_scroll.saturating_add(1),
+        Key::PageUp => app.log_scroll.saturating_add(10),
+        Key::Down => app.log_scroll.saturating_sub(1),
+        _ => app.log_scroll.saturating_sub(10),
+    };
     Action::None
 }
 

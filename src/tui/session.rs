@@ -49,15 +49,7 @@ impl Session {
         app.seed = seed;
         // The run plays at real time from the start; space pauses it.
         app.paused = false;
-        Session {
-            scenario: scenario.clone(),
-            seed,
-            capture,
-            opened,
-            app,
-            history: History::new(hosts),
-            theme,
-        }
+        Session { scenario: scenario.clone(), seed, capture, opened, app, history: History::new(hosts), theme }
     }
 
     /// The state the screen shows.
@@ -121,9 +113,8 @@ impl Session {
     fn rebuilt(&self) -> Lab {
         let mut lab = Lab::new(&self.scenario, self.seed, self.capture);
         for Recorded { at, host, line } in &self.app.recorded {
-            lab.run_until(*at);
             // Each was accepted when typed, at the same time on the same lab.
-            let _ = lab.type_command(host, line);
+            let _ = lab.type_command_at(*at, host, line);
         }
         lab
     }

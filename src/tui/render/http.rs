@@ -1,6 +1,7 @@
 //! The HTTP pane: a bar per web server (the requests its access log shows, non-2xx counted
-//! apart), the clients' transfers by status and their errors, a latency sparkline of the latest
-//! transfers, and the latest requests with the web server that served each.
+//! apart), the clients' transfers by status and their errors (and nginx's upstream errors), a
+//! latency sparkline of the latest transfers, and the latest requests with the web server that
+//! served each.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -40,8 +41,11 @@ fn backends(view: &LabView<'_>, history: &History, width: usize, theme: Theme) -
         .map(|i| {
             let (all, other) = history.served_by[*i];
             let bar = "█".repeat(all * bar_room / most);
-            let mut spans =
-                vec![Span::styled(format!("{:<label$}", view.hosts[*i].name), theme.strong()), Span::styled(bar, theme.ok()), Span::raw(format!(" {all}"))];
+            let mut spans = vec![
+                Span::styled(format!("{:<label$}", view.hosts[*i].name), theme.strong()),
+                Span::styled(bar, theme.ok()),
+                Span::raw(format!(" {all}")),
+            ];
             if other > 0 {
                 spans.push(Span::styled(format!(" ({other} non-2xx)"), theme.warn()));
             }
@@ -62,6 +66,9 @@ fn statuses(history: &History, theme: Theme) -> Line<'static> {
     }
     let errors = history.failed;
     spans.push(Span::styled(format!("{errors} errors"), if errors > 0 { theme.bad() } else { theme.dim() }));
+    if history.nginx_errors > 0 {
+        spans.push(Span::styled(format!(", nginx: {} upstream errors", history.nginx_errors), theme.warn()));
+    }
     Line::from(spans)
 }
 

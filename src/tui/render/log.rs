@@ -14,7 +14,8 @@ use crate::tui::app::{App, LogKind, Mode};
 use crate::tui::history::History;
 use crate::tui::lines::log_text;
 
-/// `Log: lb-1 · daemons · /MASTER`: the pane's title with the filters in force.
+/// `Log · lb-1 · daemons · /MASTER · ↑12`: the pane's title with the filters in force and how
+/// far it is scrolled back.
 pub(super) fn title(app: &App) -> String {
     let mut parts = vec!["Log".to_owned()];
     if app.log_host_only {
@@ -29,12 +30,24 @@ pub(super) fn title(app: &App) -> String {
     if !app.log_search.is_empty() {
         parts.push(format!("/{}", app.log_search));
     }
+    if app.log_scroll > 0 {
+        parts.push(format!("↑{}", app.log_scroll));
+    }
     parts.join(" · ")
 }
 
-pub(super) fn draw_log(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, app: &App, view: &LabView<'_>, history: &History, theme: Theme) {
+pub(super) fn draw_log(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    block: Block<'static>,
+    app: &App,
+    view: &LabView<'_>,
+    history: &History,
+    theme: Theme,
+) {
     let rows = block.inner(area).height as usize;
-    let shown = &history.filtered[history.filtered.len().saturating_sub(rows)..];
+    let end = history.filtered.len().saturating_sub(app.log_scroll).max(rows.min(history.filtered.len()));
+    let shown = &history.filtered[end.saturating_sub(rows)..end];
     let host_width = app.hosts.iter().map(|h| h.chars().count()).max().unwrap_or(0);
     let lines: Vec<Line<'static>> = shown
         .iter()
@@ -63,7 +76,15 @@ fn style(e: &TraceEvent, theme: Theme) -> ratatui::style::Style {
     }
 }
 
-pub(super) fn draw_console(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, app: &App, view: &LabView<'_>, history: &History, theme: Theme) {
+pub(super) fn draw_console(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    block: Block<'static>,
+    app: &App,
+    view: &LabView<'_>,
+    history: &History,
+    theme: Theme,
+) {
     let rows = block.inner(area).height as usize;
     let host = app.selected_host().unwrap_or("-");
     let typing = app.mode == Mode::Typing;

@@ -33,8 +33,7 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, view: &LabView<'_>, history
     let wide = body.width >= 100 && body.height >= 30;
     let hosts = topology::height(view, wide);
     let top_height = (hosts + 2).min(body.height / 2).max(4);
-    let [top, middle, bottom] =
-        Layout::vertical([Constraint::Length(top_height), Constraint::Fill(3), Constraint::Fill(2)]).areas(body);
+    let [top, middle, bottom] = Layout::vertical([Constraint::Length(top_height), Constraint::Fill(3), Constraint::Fill(2)]).areas(body);
     let [hosts_area, strips_area] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
     let [http_area, log_area] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(middle);
 
@@ -55,7 +54,9 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, view: &LabView<'_>, history
 fn pane_block(app: &App, pane: Pane, title: String, theme: Theme) -> Block<'static> {
     let focused = app.focus == pane;
     let style = if focused { theme.focus() } else { theme.border() };
-    Block::bordered().border_style(style).title(Span::styled(format!(" {title} "), if focused { theme.title_focused() } else { theme.title() }))
+    Block::bordered()
+        .border_style(style)
+        .title(Span::styled(format!(" {title} "), if focused { theme.title_focused() } else { theme.title() }))
 }
 
 /// `12.400s` (milliseconds: what a person reads on screen; the report keeps microseconds).

@@ -25,7 +25,15 @@ use crate::tui::history::History;
 /// probe was sent (iputils' default interval: after it the next probe would have gone).
 const PROBE_WAIT: Duration = Duration::from_secs(1);
 
-pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, app: &App, view: &LabView<'_>, history: &History, theme: Theme) {
+pub(super) fn draw(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    block: Block<'static>,
+    app: &App,
+    view: &LabView<'_>,
+    history: &History,
+    theme: Theme,
+) {
     let inner = block.inner(area);
     let width = inner.width as usize;
     let label = view.hosts.iter().map(|h| h.name.chars().count()).max().unwrap_or(0) + 1;
@@ -129,7 +137,14 @@ fn fate(ping: &PingSummary, i: usize, probe: &ProbeSummary, history: &History, n
 
 /// The ping's header with its counts and losses, its row on the run's time axis and its latest
 /// probes.
-fn ping_rows(ping: &PingSummary, history: &History, app: &App, now: SimTime, (label, cells): (usize, usize), theme: Theme) -> Vec<Line<'static>> {
+fn ping_rows(
+    ping: &PingSummary,
+    history: &History,
+    app: &App,
+    now: SimTime,
+    (label, cells): (usize, usize),
+    theme: Theme,
+) -> Vec<Line<'static>> {
     let fates: Vec<Fate> = ping.probes.iter().enumerate().map(|(i, p)| fate(ping, i, p, history, now)).collect();
     let count = |f: Fate| fates.iter().filter(|x| **x == f).count();
     let lost = count(Fate::Lost);

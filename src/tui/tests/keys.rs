@@ -1,16 +1,10 @@
-//! The key bindings and the record, without a terminal.
+//! The key bindings and the app's state, as plain functions.
 
-use std::path::Path;
 use std::time::Duration;
 
-use super::*;
-use crate::kernel::SimTime;
-use crate::lab::Lab;
-use crate::observe::trace::TraceKind;
-
-fn secs(s: f64) -> SimTime {
-    SimTime::from_micros((s * 1e6).round() as u64)
-}
+use super::secs;
+use crate::tui::app::{App, LogKind, Mode, Pane, Speed};
+use crate::tui::keys::{Action, Key, handle_key, on_tick};
 
 fn app() -> App {
     App::new(vec!["lb-1".into(), "lb-2".into(), "client-1".into()], secs(40.0))
@@ -158,54 +152,4 @@ fn the_record_stays_in_time_order_after_a_jump_back() {
     a.record(secs(5.0), "lb-1", "second");
     let lines: Vec<_> = a.recorded.iter().map(|r| r.line.as_str()).collect();
     assert_eq!(lines, ["first", "second", "third"]);
-}
-
-/// The commands a run typed, with their times and hosts.
-fn typed(trace: &[crate::observe::trace::TraceEvent]) -> Vec<(SimTime, String, String)> {
-    trace
-        .iter()
-        .filter_map(|e| match &e.kind {
-            TraceKind::Command { host, line, .. } => Some((e.at, host.clone(), line.clone())),
-            _ => None,
-        })
-        .collect()
-}
-
-#[test]
-fn a_recorded_session_replays_without_the_tui_to_the_same_run() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/failover.ron");
-    let opened = std::fs::read_to_string(&path).unwrap();
-    let scenario = crate::scenario::load(&path).unwrap();
-    // A session: at 9 s stop keepalived on lb-2 too, step once, look at lb-1's addresses
-    // between two instants, and type "quoted" text at the same instant as a timeline entry.
-    let mut a = App::new(scenario.hosts.iter().map(|h| h.name.clone()).collect(), scenario.duration);
-    let mut lab = Lab::new(&scenario, scenario.seed, false);
-    let mut session = |lab: &mut Lab, host: &str, line: &str| {
-        lab.type_command(host, line).unwrap();
-        a.record(lab.now(), host, line);
-    };
-    lab.run_until(secs(9.0));
-    session(&mut lab, "lb-2", "systemctl stop keepalived");
-    lab.step();
-    session(&mut lab, "lb-1", "ip addr show eno33554984 | grep \"inet \"");
-    lab.run_until(secs(25.0));
-    session(&mut lab, "lb-1", "echo \\ back");
-    let live = lab.finish();
-
-    let text = record::scenario_text(&opened, &a.recorded).unwrap();
-    assert!(text.starts_with(&opened[..opened.find("    ],\n    expect").unwrap()]), "the original text is kept");
-    let replayed = crate::scenario::parse(&text, &path).unwrap();
-    let replay = Lab::new(&replayed, replayed.seed, false).finish();
-
-    assert_eq!(typed(replay.trace.events()), typed(live.trace.events()));
-    assert_eq!(typed(live.trace.events()).len(), scenario.timeline.len() + 3);
-    assert_eq!(replay.trace.digest(), live.trace.digest());
-    // The report is the same but for where each expectation is written: the new entries move
-    // the `expect` list down.
-    assert_eq!(unplaced(&replay.report.to_text(replay.trace.events())), unplaced(&live.report.to_text(live.trace.events())));
-}
-
-/// A report's text without the expectations' `  [file:line:column]`.
-fn unplaced(report: &str) -> String {
-    report.lines().map(|l| l.rsplit_once("  [").map_or(l, |(verdict, _)| verdict)).collect::<Vec<_>>().join("\n")
 }
