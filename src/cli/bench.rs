@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
@@ -22,7 +22,6 @@ use super::{catalog, exit};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use crate::kernel::SimTime;
 use crate::lab::Lab;
 use crate::observe::trace::TraceKind;
 use crate::scenario::Scenario;
@@ -129,8 +128,9 @@ fn frame_times(scenario: &Scenario) -> (f64, f64) {
     let mut session = Session::new(scenario, scenario.seed, false, None, Theme { colour: true });
     let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 40));
     let mut frames = Vec::new();
-    for i in 1..=SLICES {
-        lab.run_until(SimTime::from_micros(scenario.duration.as_micros() * i / SLICES));
+    let slice = Duration::from_micros(scenario.duration.as_micros() / SLICES);
+    for _ in 0..SLICES {
+        lab.run_until(lab.now() + slice);
         #[allow(clippy::disallowed_methods)] // timing frames from outside the simulation
         let start = Instant::now();
         let _ = terminal.draw(|frame| session.draw(frame, &lab));

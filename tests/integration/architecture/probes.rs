@@ -171,7 +171,7 @@ fn a_re_export_does_not_launder_a_forbidden_path() {
         "use crate::lab::probe::Machine;\n\npub fn f(_: &Machine) -> Option<crate::lab::probe::PortId> { None }\npub fn g(_: crate::lab::ProbeNic) {}\n",
     );
     let found = copy.new_findings();
-    let allowed = "(allowed: [lab, scenario, observe])";
+    let allowed = "(allowed: [lab, scenario, observe, tui])";
     assert_eq!(
         found.all().cloned().collect::<Vec<_>>(),
         [
