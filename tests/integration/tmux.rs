@@ -9,14 +9,14 @@ use std::time::Duration;
 use crate::util;
 
 /// A tmux server of our own (its own socket) with one session, `labsim`; killed when dropped.
-pub struct Tmux {
+pub(crate) struct Tmux {
     socket: String,
 }
 
 impl Tmux {
     /// Starts `command` (run by the shell) in a `width`×`height` pane, in the repository's root.
     /// `name` tells the server apart from those of other tests running at the same time.
-    pub fn start(name: &str, (width, height): (u16, u16), command: &str) -> Tmux {
+    pub(crate) fn start(name: &str, (width, height): (u16, u16), command: &str) -> Tmux {
         let tmux = Tmux { socket: format!("labsim-test-{name}-{}", std::process::id()) };
         let root = util::root();
         let root = root.to_str().expect("UTF-8 path");
@@ -32,7 +32,7 @@ impl Tmux {
 
     /// Sends keys as `tmux send-keys` names them (`Space`, `Enter`, `Escape`, `C-c`, or a
     /// character).
-    pub fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "labsim"];
         args.extend_from_slice(keys);
         let sent = self.run(&args);
@@ -40,19 +40,19 @@ impl Tmux {
     }
 
     /// Types `text` literally, character by character.
-    pub fn type_text(&self, text: &str) {
+    pub(crate) fn type_text(&self, text: &str) {
         let sent = self.run(&["send-keys", "-t", "labsim", "-l", text]);
         assert!(sent.status.success(), "tmux send-keys -l {text:?}: {}", String::from_utf8_lossy(&sent.stderr));
     }
 
     /// The pane's whole text, history included, wrapped lines joined.
-    pub fn capture(&self) -> String {
+    pub(crate) fn capture(&self) -> String {
         self.capture_with(&["-J", "-S", "-"])
     }
 
     /// What the pane shows now, one line per row, with the escape sequences of its colours and
     /// attributes.
-    pub fn screen_with_escapes(&self) -> String {
+    pub(crate) fn screen_with_escapes(&self) -> String {
         self.capture_with(&["-e"])
     }
 
@@ -63,14 +63,14 @@ impl Tmux {
     }
 
     /// `tmux display-message -p`: what `format` (`#{alternate_on}`, …) says of the pane.
-    pub fn format(&self, format: &str) -> String {
+    pub(crate) fn format(&self, format: &str) -> String {
         let out = self.run(&["display-message", "-p", "-t", "labsim", format]);
         String::from_utf8_lossy(&out.stdout).trim_end().to_owned()
     }
 
     /// Captures every 50 ms until `done` holds, for about `patience` at most (counted in tries,
     /// not read from a clock); returns the last capture.
-    pub fn wait_for(&self, patience: Duration, done: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(&self, patience: Duration, done: impl Fn(&str) -> bool) -> String {
         const EVERY: Duration = Duration::from_millis(50);
         let mut screen = self.capture();
         for _ in 0..patience.as_millis() / EVERY.as_millis() {
@@ -92,7 +92,7 @@ impl Drop for Tmux {
 
 /// Whether tmux can run; without it a test that needs it fails under CI and is skipped
 /// elsewhere. `check` names what the caller would have checked, for the messages.
-pub fn available(check: &str) -> bool {
+pub(crate) fn available(check: &str) -> bool {
     match Command::new("tmux").arg("-V").output() {
         Ok(out) if out.status.success() => true,
         outcome => {
