@@ -94,7 +94,8 @@ fn assert_restored(tmux: &Tmux) -> String {
     assert!(after.contains("reproduce: labsim run scenarios/failover.ron --seed 1"), "{after}");
     assert!(!after.contains("┌ Console lb-1 ") && title(&after).is_none(), "the TUI's screen is gone:\n{after}");
     assert_eq!(tmux.format("#{alternate_on} #{cursor_flag}"), "0 1", "alternate screen left, cursor shown");
-    let modes: Vec<&str> = after.split(|c: char| c.is_whitespace() || c == ';').collect();
+    let stty = after.split_once("EXIT=").map_or("", |(_, modes)| modes);
+    let modes: Vec<&str> = stty.split(|c: char| c.is_whitespace() || c == ';').collect();
     for mode in ["icanon", "echo", "isig", "icrnl", "opost"] {
         assert!(modes.contains(&mode), "`stty -a` shows {mode} (cooked mode):\n{after}");
     }
@@ -121,7 +122,8 @@ fn a_session_pauses_types_on_lb_1_jumps_back_and_restores_the_terminal() {
     tmux.keys(&["i"]);
     tmux.type_text("ip addr show eno33554984");
     wait_until(&tmux, "the line typed in lb-1's console", |s| console(s).contains(&"[root@lb-1 ~]# ip addr show eno33554984▏"));
-    tmux.keys(&["Enter", "Escape"]);
+    // Escape then a key at once would read as Alt and the key: wait for the key bar first.
+    press(&tmux, &["Enter", "Escape"], "the console left", |s| s.lines().last().is_some_and(|l| l.starts_with(" space pause ")));
     let ran = press(&tmux, &["n"], "the command's output in lb-1's console", |s| {
         console(s).contains(&"    inet 172.2.20.100/32 scope global eno33554984")
     });
