@@ -22,7 +22,7 @@ pub(crate) const BINDINGS: [(&str, &str); 15] = [
     ("f", "log: all, commands, daemons, network"),
     ("/", "search the log (Esc clears)"),
     ("w", "write the typed commands into a new scenario"),
-    ("?", "this help (any key closes it)"),
+    ("?", "this help"),
     ("q, Ctrl-C", "quit"),
 ];
 

@@ -60,6 +60,8 @@ impl Session {
 
     /// Handles one key.
     pub(crate) fn key(&mut self, lab: &mut Lab, key: Key) -> Flow {
+        // A status line lasts until the next key.
+        self.app.status = None;
         let action = handle_key(&mut self.app, key);
         self.apply(lab, action)
     }
@@ -86,7 +88,12 @@ impl Session {
             }
             Action::RunUntil(t) => lab.run_until(t),
             Action::TypeCommand { host, line } => match lab.type_command(&host, &line) {
-                Ok(()) => self.app.record(lab.now(), &host, &line),
+                Ok(()) => {
+                    self.app.record(lab.now(), &host, &line);
+                    // Paused or not, the line runs now, as at a machine: the lab processes
+                    // this instant (the command and what else is due), as `n` would.
+                    lab.step();
+                }
                 Err(e) => self.app.status = Some(e.to_string()),
             },
             Action::JumpTo(t) => self.jump(lab, t),

@@ -81,36 +81,48 @@ fn title_bar(frame: &mut Frame<'_>, area: Rect, app: &App, view: &LabView<'_>, t
             }
         )
     };
-    let mut spans = vec![
+    let spans = vec![
         Span::styled(" labsim ", theme.title_focused()),
         Span::raw(format!(" {}  ", app.scenario)),
         Span::styled(format!("{} / {}", short_time(view.now), short_time(app.end)), theme.strong()),
         Span::raw(format!("  {state}  seed {}", app.seed)),
     ];
-    if let Some(status) = &app.status {
-        spans.push(Span::styled(format!("  {status}"), theme.warn()));
-    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn key_bar(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
-    let line = match app.mode {
-        Mode::Normal => {
-            let keys = ["space pause", "n step", "1-4 speed", "g jump", "j/k host", "i type", "f/h/ filter", "w write", "? help", "q quit"];
+    let line = match (&app.mode, &app.status) {
+        // What the last key did (an error, the file `w` wrote), until the next key.
+        (_, Some(status)) => Line::styled(format!(" {status}"), theme.warn()),
+        (Mode::Normal, None) => {
+            let keys = [
+                "space pause",
+                "n step",
+                "1-4 speed",
+                "g jump",
+                "j/k host",
+                "i type",
+                "f kind",
+                "h host",
+                "/ search",
+                "w write",
+                "? help",
+                "q quit",
+            ];
             Line::from(keys.iter().flat_map(|k| key_spans(k, theme)).collect::<Vec<_>>())
         }
-        Mode::Typing => Line::from(vec![
+        (Mode::Typing, _) => Line::from(vec![
             Span::styled(" Enter", theme.strong()),
             Span::raw(format!(" runs the line on {} at {}  ", app.selected_host().unwrap_or("-"), short_time(app.now))),
             Span::styled("Esc", theme.strong()),
             Span::raw(" leaves the console"),
         ]),
-        Mode::Jump => Line::from(vec![
+        (Mode::Jump, _) => Line::from(vec![
             Span::styled(" jump to: ", theme.strong()),
             Span::raw(format!("{}▏", app.input)),
             Span::styled("  e.g. 12s or 10.5s, Enter jumps (backwards too), Esc cancels", theme.dim()),
         ]),
-        Mode::Search => Line::from(vec![
+        (Mode::Search, _) => Line::from(vec![
             Span::styled(" search the log: ", theme.strong()),
             Span::raw(format!("{}▏", app.input)),
             Span::styled("  Enter keeps it, Esc clears it", theme.dim()),
