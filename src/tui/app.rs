@@ -120,6 +120,8 @@ pub(crate) struct App {
     pub(crate) now: SimTime,
     /// When the run ends.
     pub(crate) end: SimTime,
+    /// The run spent its event budget: it goes no further.
+    pub(crate) budget_spent: bool,
     /// The line being typed (a console line, a jump time or a search).
     pub(crate) input: String,
     /// The commands typed so far, in the order the lab accepted them.
@@ -152,6 +154,7 @@ impl App {
             speed: Speed::X1,
             now: SimTime::ZERO,
             end,
+            budget_spent: false,
             input: String::new(),
             recorded: Vec::new(),
             log_host_only: false,

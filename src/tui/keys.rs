@@ -240,7 +240,7 @@ fn speed(app: &mut App, speed: Speed) -> Action {
 /// `wall` has passed since the last tick: how far the lab runs, if it runs (not paused, not at
 /// its end).
 pub(crate) fn on_tick(app: &App, wall: Duration) -> Action {
-    if app.paused || app.now >= app.end {
+    if app.paused || app.now >= app.end || app.budget_spent {
         return Action::None;
     }
     let slice = match app.speed {

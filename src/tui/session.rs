@@ -101,6 +101,7 @@ impl Session {
             Action::None | Action::SetSpeed(_) | Action::SetPaused(_) | Action::ToggleHelp => {}
         }
         self.app.now = lab.now();
+        self.app.budget_spent = lab.is_exhausted();
         Flow::Continue
     }
 
@@ -163,6 +164,7 @@ impl Session {
         self.history.update(view.trace, view.vips.iter().map(|v| v.addr));
         self.history.filter_log(&self.app, view.trace);
         self.app.now = lab.now();
+        self.app.budget_spent = lab.is_exhausted();
         render::draw(frame, &self.app, &view, &self.history, self.theme);
     }
 }

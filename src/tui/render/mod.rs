@@ -66,7 +66,9 @@ pub(crate) fn short_time(t: SimTime) -> String {
 }
 
 fn title_bar(frame: &mut Frame<'_>, area: Rect, app: &App, view: &LabView<'_>, theme: Theme) {
-    let state = if app.now >= app.end {
+    let state = if app.budget_spent {
+        "event budget spent".to_owned()
+    } else if app.now >= app.end {
         "ended".to_owned()
     } else if app.paused {
         "paused".to_owned()

@@ -46,3 +46,30 @@ fn help_overlay() {
     press(&mut session, &mut lab, " ?");
     insta::assert_snapshot!("help_80x24", text(&screen(&mut session, &lab, 80, 24)));
 }
+
+#[test]
+fn the_strips_show_who_held_the_vip_when_and_the_lost_probes_at_their_times() {
+    let screen = at("failover.ron", "40s", 120, 40);
+    let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    // The strips pane is the right half: its inside starts at column 61, a 9-column label
+    // ("client-1 "), then 49 cells over the run's 40 s.
+    let column = |t: f64| 61 + 9 + (t * 49.0 / 40.0) as usize;
+    let row = |label: &str| rows.iter().find(|r| r.iter().skip(61).collect::<String>().starts_with(label)).expect(label).clone();
+    let (lb1, lb2) = (row("lb-1 "), row("lb-2 "));
+    for (t, holder) in
+        [(3.0, None), (5.0, Some(&lb1)), (9.0, Some(&lb1)), (12.0, Some(&lb2)), (27.0, Some(&lb2)), (29.5, Some(&lb1)), (39.0, Some(&lb1))]
+    {
+        for r in [&lb1, &lb2] {
+            let want = if holder == Some(r) { '█' } else { '·' };
+            assert_eq!(r[column(t)], want, "at {t} s:\n{screen}");
+        }
+    }
+    let header = rows.iter().position(|r| r.iter().skip(61).collect::<String>().starts_with("client-1 ping")).expect("the ping's row");
+    let title: String = rows[header].iter().skip(61).collect();
+    assert!(title.contains("384/390 ok, 6 lost 10.100s–10.600s"), "{title}");
+    let axis = &rows[header + 1];
+    assert_eq!(axis[column(10.3)], '✗');
+    for t in [1.5, 5.0, 9.5, 12.0, 30.0, 39.5] {
+        assert_eq!(axis[column(t)], '█', "at {t} s");
+    }
+}

@@ -153,3 +153,20 @@ fn the_record_stays_in_time_order_after_a_jump_back() {
     let lines: Vec<_> = a.recorded.iter().map(|r| r.line.as_str()).collect();
     assert_eq!(lines, ["first", "second", "third"]);
 }
+
+#[test]
+fn arrows_scroll_the_log_when_it_has_the_focus_and_select_hosts_otherwise() {
+    let mut a = app();
+    handle_key(&mut a, Key::Down);
+    assert_eq!((a.selected, a.log_scroll), (1, 0));
+    while a.focus != Pane::Log {
+        handle_key(&mut a, Key::Tab);
+    }
+    for key in [Key::Up, Key::Up, Key::PageUp, Key::Down] {
+        handle_key(&mut a, key);
+    }
+    assert_eq!((a.selected, a.log_scroll), (1, 11));
+    handle_key(&mut a, Key::PageDown);
+    handle_key(&mut a, Key::PageDown);
+    assert_eq!(a.log_scroll, 0, "back to the newest line, not below it");
+}

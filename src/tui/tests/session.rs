@@ -113,3 +113,19 @@ fn a_run_watched_in_the_tui_has_the_results_of_a_run_without_it() {
         assert_eq!(watched.report.passed(), plain.report.passed(), "{name}");
     }
 }
+
+#[test]
+fn a_run_that_spends_its_event_budget_says_so_and_stops_running() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/failing/budget.ron");
+    let (mut lab, mut session) = open(&path);
+    press(&mut session, &mut lab, "4");
+    for _ in 0..1000 {
+        session.tick(&mut lab, Duration::from_millis(40));
+    }
+    assert!(lab.is_exhausted());
+    let top = super::text(&screen(&mut session, &lab, 80, 24));
+    assert!(top.lines().next().unwrap().contains("event budget spent"), "{top}");
+    press(&mut session, &mut lab, "itrue⏎");
+    let bottom = super::text(&screen(&mut session, &lab, 80, 24));
+    assert!(bottom.lines().last().unwrap().contains("the run is over"), "{bottom}");
+}
