@@ -70,7 +70,7 @@ impl Tmux {
 
     /// Captures every 50 ms until `done` holds, for about `patience` at most (counted in tries,
     /// not read from a clock); returns the last capture.
-    pub(crate) fn wait_for(&self, patience: Duration, done: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(&self, patience: Duration, mut done: impl FnMut(&str) -> bool) -> String {
         const EVERY: Duration = Duration::from_millis(50);
         let mut screen = self.capture();
         for _ in 0..patience.as_millis() / EVERY.as_millis() {
@@ -81,6 +81,18 @@ impl Tmux {
             screen = self.capture();
         }
         screen
+    }
+
+    /// As [`Tmux::wait_for`], but `done` must hold on a screen that the next capture, 50 ms
+    /// later, shows again unchanged: a program that redraws (the TUI) may be caught half-way
+    /// through writing a frame.
+    pub(crate) fn wait_for_settled(&self, patience: Duration, done: impl Fn(&str) -> bool) -> String {
+        let mut last = String::new();
+        self.wait_for(patience, |screen| {
+            let settled = screen == last && done(screen);
+            last = screen.to_owned();
+            settled
+        })
     }
 }
 

@@ -53,9 +53,10 @@ fn logged_commands(screen: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Waits for `done`, returning the screen; `what` says what was waited for.
+/// Waits for `done` on a settled screen (not one caught while a frame is being written),
+/// returning it; `what` says what was waited for.
 fn wait_until(tmux: &Tmux, what: &str, done: impl Fn(&str) -> bool) -> String {
-    let screen = tmux.wait_for(PATIENCE, &done);
+    let screen = tmux.wait_for_settled(PATIENCE, &done);
     assert!(done(&screen), "{what}:\n{screen}");
     screen
 }
