@@ -1,6 +1,6 @@
 //! Colours and emphasis. With `NO_COLOR` (no-color.org) the screen keeps bold, dim and reversed
 //! text but no colour, and every state still reads from its symbol or word (`█` held, `✗` lost,
-//! `!` unreachable, `MASTER`, `○` stopped), never from colour alone.
+//! `!` unreachable, `MASTER`, `○` stopped, `↓` a link down), never from colour alone.
 
 use ratatui::style::{Color, Modifier, Style};
 

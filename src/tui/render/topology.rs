@@ -31,6 +31,10 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, app
         )];
         if host.powered {
             spans.extend(host.services.iter().flat_map(|s| service(s, theme)));
+            if !wide {
+                // `eno33554984↓`: the NIC rows say `down` on a large screen.
+                spans.extend(host.nics.iter().filter(|n| !n.up).map(|n| Span::styled(format!("{}↓ ", n.name), theme.bad())));
+            }
         } else {
             spans.push(Span::styled("powered off", theme.dim()));
         }

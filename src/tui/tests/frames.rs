@@ -73,3 +73,12 @@ fn the_strips_show_who_held_the_vip_when_and_the_lost_probes_at_their_times() {
         assert_eq!(axis[column(t)], '█', "at {t} s");
     }
 }
+
+#[test]
+fn a_link_down_shows_on_its_host_at_every_size() {
+    for (width, height) in [(80, 24), (120, 40)] {
+        let screen = at("failover-linkdown.ron", "12s", width, height);
+        let lb1: Vec<&str> = screen.lines().skip_while(|l| !l.starts_with("│▸lb-1")).take_while(|l| !l.starts_with("│ lb-2")).collect();
+        assert!(lb1.iter().any(|l| l.contains("eno33554984↓") || l.contains("eno33554984 front down ")), "{screen}");
+    }
+}
