@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{Theme, short_time};
+use super::{Scene, Theme, short_time};
 use crate::lab::LabView;
 use crate::observe::tally::TransferSummary;
 use crate::observe::trace::TraceKind;
@@ -16,7 +16,8 @@ use crate::tui::history::History;
 
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, view: &LabView<'_>, history: &History, theme: Theme) {
+pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, scene: &Scene<'_>) {
+    let Scene { view, history, theme, .. } = *scene;
     let inner = block.inner(area);
     let width = inner.width as usize;
     let mut lines = backends(view, history, width, theme);

@@ -6,12 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{Theme, short_time};
-use crate::lab::LabView;
+use super::{Scene, Theme, short_time};
 use crate::observe::console;
 use crate::observe::trace::{Stream, TraceEvent, TraceKind};
 use crate::tui::app::{App, LogKind, Mode};
-use crate::tui::history::History;
 use crate::tui::lines::log_text;
 
 /// `Log · lb-1 · daemons · /MASTER · ↑12`: the pane's title with the filters in force and how
@@ -36,15 +34,8 @@ pub(super) fn title(app: &App) -> String {
     parts.join(" · ")
 }
 
-pub(super) fn draw_log(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    block: Block<'static>,
-    app: &App,
-    view: &LabView<'_>,
-    history: &History,
-    theme: Theme,
-) {
+pub(super) fn draw_log(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, scene: &Scene<'_>) {
+    let Scene { app, view, history, theme } = *scene;
     let rows = block.inner(area).height as usize;
     let end = history.filtered.len().saturating_sub(app.log_scroll).max(rows.min(history.filtered.len()));
     let shown = &history.filtered[end.saturating_sub(rows)..end];
@@ -76,15 +67,8 @@ fn style(e: &TraceEvent, theme: Theme) -> ratatui::style::Style {
     }
 }
 
-pub(super) fn draw_console(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    block: Block<'static>,
-    app: &App,
-    view: &LabView<'_>,
-    history: &History,
-    theme: Theme,
-) {
+pub(super) fn draw_console(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, scene: &Scene<'_>) {
+    let Scene { app, view, history, theme } = *scene;
     let rows = block.inner(area).height as usize;
     let host = app.selected_host().unwrap_or("-");
     let typing = app.mode == Mode::Typing;

@@ -24,6 +24,18 @@ use super::keys::BINDINGS;
 use crate::kernel::SimTime;
 use crate::lab::LabView;
 
+/// What every pane draws from.
+pub(super) struct Scene<'a> {
+    /// The session's state.
+    pub(super) app: &'a App,
+    /// The lab now.
+    pub(super) view: &'a LabView<'a>,
+    /// What the panes derived from the trace.
+    pub(super) history: &'a History,
+    /// How to paint.
+    pub(super) theme: Theme,
+}
+
 /// Draws the whole screen.
 pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, view: &LabView<'_>, history: &History, theme: Theme) {
     let [title, body, keys] = Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(frame.area());
@@ -38,12 +50,13 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, view: &LabView<'_>, history
     let [http_area, log_area] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(middle);
 
     let block = |pane: Pane, title: String| pane_block(app, pane, title, theme);
-    topology::draw(frame, hosts_area, block(Pane::Topology, "Hosts".to_owned()), app, view, wide, theme);
-    strips::draw(frame, strips_area, block(Pane::Strips, "VIP and pings".to_owned()), app, view, history, theme);
-    http::draw(frame, http_area, block(Pane::Http, "HTTP".to_owned()), view, history, theme);
-    log::draw_log(frame, log_area, block(Pane::Log, log::title(app)), app, view, history, theme);
+    let scene = Scene { app, view, history, theme };
+    topology::draw(frame, hosts_area, block(Pane::Topology, "Hosts".to_owned()), &scene, wide);
+    strips::draw(frame, strips_area, block(Pane::Strips, "VIP and pings".to_owned()), &scene);
+    http::draw(frame, http_area, block(Pane::Http, "HTTP".to_owned()), &scene);
+    log::draw_log(frame, log_area, block(Pane::Log, log::title(app)), &scene);
     let console_title = format!("Console {}", app.selected_host().unwrap_or("-"));
-    log::draw_console(frame, bottom, block(Pane::Console, console_title), app, view, history, theme);
+    log::draw_console(frame, bottom, block(Pane::Console, console_title), &scene);
 
     if app.help {
         help_overlay(frame, theme);

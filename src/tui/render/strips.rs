@@ -13,9 +13,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{Theme, short_time};
+use super::{Scene, Theme, short_time};
 use crate::kernel::SimTime;
-use crate::lab::LabView;
 use crate::observe::expect::VipTimeline;
 use crate::observe::tally::{PingSummary, ProbeSummary};
 use crate::tui::app::App;
@@ -25,15 +24,8 @@ use crate::tui::history::History;
 /// probe was sent (iputils' default interval: after it the next probe would have gone).
 const PROBE_WAIT: Duration = Duration::from_secs(1);
 
-pub(super) fn draw(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    block: Block<'static>,
-    app: &App,
-    view: &LabView<'_>,
-    history: &History,
-    theme: Theme,
-) {
+pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, scene: &Scene<'_>) {
+    let Scene { app, view, history, theme } = *scene;
     let inner = block.inner(area);
     let width = inner.width as usize;
     let label = view.hosts.iter().map(|h| h.name.chars().count()).max().unwrap_or(0) + 1;

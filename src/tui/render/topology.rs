@@ -8,9 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::Theme;
+use super::{Scene, Theme};
 use crate::lab::{HostView, LabView, ServiceState};
-use crate::tui::app::App;
 
 /// Rows the pane needs inside its border.
 pub(super) fn height(view: &LabView<'_>, wide: bool) -> u16 {
@@ -18,7 +17,8 @@ pub(super) fn height(view: &LabView<'_>, wide: bool) -> u16 {
     (view.hosts.len() + nics) as u16
 }
 
-pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, app: &App, view: &LabView<'_>, wide: bool, theme: Theme) {
+pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, scene: &Scene<'_>, wide: bool) {
+    let Scene { app, view, theme, .. } = *scene;
     let name_width = view.hosts.iter().map(|h| h.name.chars().count()).max().unwrap_or(0);
     let inner = block.inner(area);
     let mut lines = Vec::new();
