@@ -18,6 +18,7 @@
 //! - `scenario`: RON text → validated [`Scenario`]
 //! - `lab`: the composition root: runs a scenario, step by step or to the end
 //! - `cli`: arguments, subcommands, exit codes
+//! - `tui`: the terminal UI's pure state and key bindings (no terminal)
 //! - `fuzz` (feature `fuzzing`, hidden): one entry per fuzz target of `fuzz/`
 //!
 //! Their layers, and what each may use inside and outside the crate, are the table of
@@ -35,6 +36,7 @@ mod lab;
 mod observe;
 mod proto;
 mod scenario;
+mod tui;
 mod wire;
 
 // The public surface: what the `labsim` binary, the integration tests and a front end use.

@@ -1,6 +1,12 @@
 //! `labsim bench`: for each scenario, simulated seconds per wall second, events, simulated
-//! HTTP requests and NFS READs served per wall second (median of `--runs`), and memory per host. This is the only
-//! place that reads the wall clock, outside the simulation, to time whole runs.
+//! HTTP requests and NFS READs served per wall second (median of `--runs`), memory per host, and
+//! the TUI's frame time. It reads the wall clock, outside the simulation, to time whole runs and
+//! frames.
+//!
+//! The frame time is that of the scenario played in the TUI at 120×40: the run in 100 slices of
+//! simulated time, a frame drawn (into ratatui's `TestBackend`) after each, as at 100× speed a
+//! 100-second run would be; mean and slowest, each frame including the panes' update with the
+//! slice's new events.
 //!
 //! Memory is measured in a fresh child process per scenario (`labsim bench --memory FILE`): the
 //! peak resident set (`VmHWM`) after the run minus the one before the lab was built, divided by
@@ -8,13 +14,18 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
 use super::{catalog, exit};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
 use crate::lab::Lab;
 use crate::observe::trace::TraceKind;
+use crate::scenario::Scenario;
+use crate::tui::{Session, Theme};
 
 #[derive(Args, Debug)]
 pub(super) struct BenchArgs {
@@ -51,7 +62,7 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         );
     }
     println!(
-        "{:<36} {:>7} {:>9} {:>12} {:>13} {:>9} {:>15} {:>9} {:>14} {:>11}",
+        "{:<36} {:>7} {:>9} {:>12} {:>13} {:>9} {:>15} {:>9} {:>14} {:>11} {:>8} {:>6}",
         "scenario",
         "sim s",
         "wall ms",
@@ -61,7 +72,9 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         "requests/wall s",
         "NFS reads",
         "reads/wall s",
-        "KiB/host"
+        "KiB/host",
+        "frame ms",
+        "max"
     );
     for file in files {
         let scenario = match crate::scenario::load(&file) {
@@ -87,8 +100,9 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         let reads = result.trace.events().iter().filter(|e| is_nfs_read(&e.kind)).count();
         let sim = scenario.duration.as_micros() as f64 / 1e6;
         let per_host = memory_of(&file).map_or_else(|| "n/a".to_owned(), |kib| format!("{:.0}", kib as f64 / scenario.hosts.len() as f64));
+        let (frame_mean, frame_max) = frame_times(&scenario);
         println!(
-            "{:<36} {:>7.1} {:>9.1} {:>12.0} {:>13.0} {:>9} {:>15.0} {:>9} {:>14.0} {:>11}",
+            "{:<36} {:>7.1} {:>9.1} {:>12.0} {:>13.0} {:>9} {:>15.0} {:>9} {:>14.0} {:>11} {:>8.2} {:>6.2}",
             file.display(),
             sim,
             wall * 1e3,
@@ -98,10 +112,31 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
             requests as f64 / wall,
             reads,
             reads as f64 / wall,
-            per_host
+            per_host,
+            frame_mean * 1e3,
+            frame_max * 1e3
         );
     }
     exit::OK
+}
+
+/// The mean and slowest frame, in seconds, of `scenario` played in the TUI at 120×40 (see the
+/// module's doc).
+fn frame_times(scenario: &Scenario) -> (f64, f64) {
+    const SLICES: u64 = 100;
+    let mut lab = Lab::new(scenario, scenario.seed, false);
+    let mut session = Session::new(scenario, scenario.seed, false, None, Theme { colour: true });
+    let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 40));
+    let mut frames = Vec::new();
+    let slice = Duration::from_micros(scenario.duration.as_micros() / SLICES);
+    for _ in 0..SLICES {
+        lab.run_until(lab.now() + slice);
+        #[allow(clippy::disallowed_methods)] // timing frames from outside the simulation
+        let start = Instant::now();
+        let _ = terminal.draw(|frame| session.draw(frame, &lab));
+        frames.push(start.elapsed().as_secs_f64());
+    }
+    (frames.iter().sum::<f64>() / frames.len() as f64, frames.iter().copied().fold(0.0, f64::max))
 }
 
 /// An NFSv3 READ (program 100003, version 3, procedure 6) that knfsd answered, as its trace

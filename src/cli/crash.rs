@@ -16,7 +16,6 @@
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 
-use super::wall::{self, Watch};
 use crate::lab::{Lab, RunResult};
 use crate::observe::crash::Crash;
 use crate::scenario::Scenario;
@@ -60,16 +59,22 @@ pub(super) fn catch<T>(f: impl FnOnce() -> T) -> Result<T, Caught> {
     })
 }
 
-/// Builds the lab of `scenario` and runs it to its end (or until `watch` stops it), catching a
-/// panic: `Err` says what it was and the simulated time the run had reached.
-pub(super) fn run(scenario: &Scenario, seed: u64, capture: bool, watch: Watch) -> Result<RunResult, (Crash, Option<String>)> {
+/// Builds the lab of `scenario` and lets `drive` run it (to its end, or until it returns why it
+/// stopped), then finishes it, catching a panic: `Err` says what it was and the simulated time
+/// the run had reached.
+pub(super) fn run(
+    scenario: &Scenario,
+    seed: u64,
+    capture: bool,
+    drive: impl FnOnce(&mut Lab) -> Option<String>,
+) -> Result<RunResult, (Crash, Option<String>)> {
     let mut slot: Option<Lab> = None;
     // Where the run stands once the lab has left `slot` to finish (the end, or where it stopped).
     let mut ending = None;
     let result = catch(|| {
         let lab = slot.insert(Lab::new(scenario, seed, capture));
         test_panic(lab);
-        let stopped = wall::advance(lab, watch);
+        let stopped = drive(lab);
         ending = Some(lab.now());
         let lab = slot.take().expect("the lab was just built");
         match stopped {

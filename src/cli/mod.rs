@@ -1,6 +1,6 @@
 //! L7: the `labsim` command: argument parsing, subcommands and exit codes ([`exit`]). `anyhow`
-//! lives here only. Only `bench` (timing whole runs) and `wall` (`run`'s progress line and
-//! `--max-wall`) read the wall clock.
+//! lives here only. Only `bench` (timing whole runs), `wall` (`run`'s progress line and
+//! `--max-wall`) and `tui` (pacing the terminal UI) read the wall clock.
 
 mod bench;
 mod catalog;
@@ -12,6 +12,7 @@ mod outputs;
 mod report_args;
 mod run;
 mod topo;
+mod tui;
 mod wall;
 mod xml;
 
@@ -41,6 +42,8 @@ struct Cli {
 enum Command {
     /// Run a scenario and print its report; run several (or a directory of them) with one summary line each.
     Run(run::RunArgs),
+    /// Watch and drive a scenario in a terminal UI (`labsim run FILE --tui`).
+    Tui(run::RunArgs),
     /// Validate scenario files (and topology files, `Lab(…)`) without running them.
     Check {
         /// Scenario or topology files.
@@ -69,6 +72,10 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Tui(mut args) => {
+            args.tui = true;
+            run::run(&args)
+        }
         Command::Check { files } => check(&files),
         Command::List(args) => catalog::list(&args),
         Command::New(args) => new::new(&args),

@@ -11,9 +11,10 @@ use clap::Args;
 use super::outputs::Outputs;
 use super::report_args::ReportArgs;
 use super::wall::{self, Watch};
-use super::{crash, diagnostics, exit};
+use super::{crash, diagnostics, exit, tui};
 use crate::observe::crash::CrashReport;
 use crate::observe::{json, text};
+use crate::tui::Session;
 
 #[derive(Args, Debug)]
 pub(super) struct RunArgs {
@@ -40,14 +41,22 @@ pub(super) struct RunArgs {
     junit: Option<PathBuf>,
     /// Stop the run after this much wall time (e.g. 30s, 5m): the report says where it stopped,
     /// and the exit code is 1, as for an exhausted event budget.
-    #[arg(long, value_name = "DURATION", value_parser = wall::parse_wall)]
+    #[arg(long, value_name = "DURATION", value_parser = wall::parse_wall, conflicts_with = "tui")]
     max_wall: Option<Duration>,
+    /// Watch and drive the run in a terminal UI (`?` lists the keys); the report is printed
+    /// when it is quit, as far as the run got.
+    #[arg(long)]
+    pub(super) tui: bool,
     #[command(flatten)]
     report: ReportArgs,
 }
 
 pub(super) fn run(args: &RunArgs) -> u8 {
     if !args.more.is_empty() || args.file.is_dir() {
+        if args.tui {
+            eprintln!("labsim: --tui runs one scenario file");
+            return exit::INVALID;
+        }
         return batch::run(args);
     }
     let file = args.file.display().to_string();
@@ -77,7 +86,29 @@ pub(super) fn run(args: &RunArgs) -> u8 {
         }
     };
     let seed = args.seed.unwrap_or(scenario.seed);
-    let result = match crash::run(&scenario, seed, args.pcap.is_some(), Watch::new(args.max_wall)) {
+    let capture = args.pcap.is_some();
+    let mut terminal_error = None;
+    let ran = if args.tui {
+        if let Err(e) = tui::check_terminal() {
+            eprintln!("labsim: {e}");
+            return exit::INVALID;
+        }
+        let opened = std::fs::read_to_string(&args.file).ok();
+        let mut session = Session::new(&scenario, seed, capture, opened, tui::theme());
+        crash::run(&scenario, seed, capture, |lab| {
+            tui::drive(lab, &mut session).unwrap_or_else(|e| {
+                let why = format!("when the terminal failed ({e})");
+                terminal_error = Some(e);
+                Some(why)
+            })
+        })
+    } else {
+        crash::run(&scenario, seed, capture, |lab| wall::advance(lab, Watch::new(args.max_wall)))
+    };
+    if let Some(e) = terminal_error {
+        eprintln!("labsim: the terminal: {e}");
+    }
+    let result = match ran {
         Ok(result) => result,
         Err((crash, backtrace)) => {
             let report = CrashReport { scenario: &scenario.name, file: &file, seed, expectations: &scenario.expectations, crash: &crash };

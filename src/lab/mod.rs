@@ -110,6 +110,13 @@ pub enum CommandError {
     Empty,
     /// The run is over (its duration reached, or its event budget spent).
     RunOver,
+    /// The time asked for has already passed.
+    Past {
+        /// The time asked for.
+        at: SimTime,
+        /// The lab's time.
+        now: SimTime,
+    },
 }
 
 impl fmt::Display for CommandError {
@@ -118,6 +125,7 @@ impl fmt::Display for CommandError {
             CommandError::UnknownHost { name, known } => write!(f, "unknown host \"{name}\" (known: {})", known.join(", ")),
             CommandError::Empty => f.write_str("empty command"),
             CommandError::RunOver => f.write_str("the run is over"),
+            CommandError::Past { at, now } => write!(f, "{at} has passed (the lab is at {now})"),
         }
     }
 }
@@ -288,8 +296,19 @@ impl Lab {
     /// current time has run yet ([`Lab::run_until`] stops before it, [`Lab::step`] moves past
     /// the instant it processed).
     pub fn type_command(&mut self, host: &str, line: &str) -> Result<(), CommandError> {
-        if self.exhausted || self.now > self.end() {
+        self.type_command_at(self.now, host, line)
+    }
+
+    /// Types `line` on `host`'s console at `at`, now or later: it runs when the lab gets there,
+    /// after the scenario's own timeline entries of that instant and after the commands typed
+    /// for it before, as [`Lab::type_command`] at that time would run it (the TUI re-types a
+    /// session's commands this way when it re-simulates a run from the seed).
+    pub fn type_command_at(&mut self, at: SimTime, host: &str, line: &str) -> Result<(), CommandError> {
+        if self.exhausted || at > self.end() {
             return Err(CommandError::RunOver);
+        }
+        if at < self.now {
+            return Err(CommandError::Past { at, now: self.now });
         }
         if line.trim().is_empty() {
             return Err(CommandError::Empty);
@@ -298,7 +317,7 @@ impl Lab {
             let known = self.hosts.iter().map(|h| h.name().to_owned()).collect();
             return Err(CommandError::UnknownHost { name: host.to_owned(), known });
         };
-        self.plan(self.now, h, TimelineAction::Command(line.to_owned()));
+        self.plan(at, h, TimelineAction::Command(line.to_owned()));
         Ok(())
     }
 

@@ -287,15 +287,42 @@ pub(crate) fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
 
 /// The hosts holding `vip` after every change, as (time, sorted host names), starting at zero.
 pub(crate) fn vip_timeline(vip: Ipv4Addr, trace: &[TraceEvent]) -> Vec<(SimTime, Vec<String>)> {
-    let mut holders: Vec<(String, String)> = Vec::new(); // (host, dev)
-    let mut out: Vec<(SimTime, Vec<String>)> = vec![(SimTime::ZERO, Vec::new())];
+    let mut timeline = VipTimeline::new(vip);
     for e in trace {
+        timeline.take(e);
+    }
+    timeline.changes
+}
+
+/// Who holds a VIP, followed one trace event at a time (the report reads it over a whole trace,
+/// the TUI as the run goes): an address counts as held from its `AddrAdded` to its
+/// `AddrRemoved` on the same NIC, or until its host powers off.
+#[derive(Clone, Debug)]
+pub(crate) struct VipTimeline {
+    /// The address.
+    pub vip: Ipv4Addr,
+    /// (host, dev) holding it now.
+    holders: Vec<(String, String)>,
+    /// (time, sorted host names) after each change, starting with nobody at zero; never two
+    /// entries at one time nor two in a row with the same holders.
+    pub changes: Vec<(SimTime, Vec<String>)>,
+}
+
+impl VipTimeline {
+    /// Nobody holds `vip` at time zero.
+    pub(crate) fn new(vip: Ipv4Addr) -> VipTimeline {
+        VipTimeline { vip, holders: Vec::new(), changes: vec![(SimTime::ZERO, Vec::new())] }
+    }
+
+    /// Takes the next trace event into account.
+    pub(crate) fn take(&mut self, e: &TraceEvent) {
+        let holders = &mut self.holders;
         let changed = match &e.kind {
-            TraceKind::AddrAdded { host, dev, addr, .. } if *addr == vip => {
+            TraceKind::AddrAdded { host, dev, addr, .. } if *addr == self.vip => {
                 holders.push((host.clone(), dev.clone()));
                 true
             }
-            TraceKind::AddrRemoved { host, dev, addr, .. } if *addr == vip => {
+            TraceKind::AddrRemoved { host, dev, addr, .. } if *addr == self.vip => {
                 holders.retain(|(h, d)| !(h == host && d == dev));
                 true
             }
@@ -306,18 +333,27 @@ pub(crate) fn vip_timeline(vip: Ipv4Addr, trace: &[TraceEvent]) -> Vec<(SimTime,
             }
             _ => false,
         };
-        if changed {
-            let mut names: Vec<String> = holders.iter().map(|(h, _)| h.clone()).collect();
-            names.sort();
-            names.dedup();
-            match out.last_mut() {
-                Some(last) if last.0 == e.at => last.1 = names,
-                _ => out.push((e.at, names)),
-            }
+        if !changed {
+            return;
+        }
+        let mut names: Vec<String> = holders.iter().map(|(h, _)| h.clone()).collect();
+        names.sort();
+        names.dedup();
+        match self.changes.last_mut() {
+            Some(last) if last.0 == e.at => last.1 = names,
+            _ => self.changes.push((e.at, names)),
+        }
+        // A change back to what held before this instant is no change.
+        let n = self.changes.len();
+        if n >= 2 && self.changes[n - 1].1 == self.changes[n - 2].1 {
+            self.changes.pop();
         }
     }
-    out.dedup_by(|b, a| a.1 == b.1);
-    out
+
+    /// The hosts holding it at `t`.
+    pub(crate) fn holders_at(&self, t: SimTime) -> &[String] {
+        holders_at(&self.changes, t)
+    }
 }
 
 fn holders_at(timeline: &[(SimTime, Vec<String>)], t: SimTime) -> &[String] {

@@ -5,7 +5,7 @@
 //! (merge over the topology it `extends`, check every rule, collect all problems) →
 //! [`Scenario`] (plain data for the lab). Positions of semantic problems come from `spans`, an
 //! index of where every value is written, since serde keeps none; `brackets`, `expected` and
-//! `shown` word the messages. A topology file (`Lab(…)`) is checked on its own by [`load_any`].
+//! `shown` word the messages. `append` adds typed commands to a scenario's text (the TUI's record). A topology file (`Lab(…)`) is checked on its own by [`load_any`].
 //!
 //! One deliberate departure from the first design's examples: times are strings with units (`"10s"`,
 //! `"250ms"`) instead of integers with the unit in the field name (`duration_ms`), because the
@@ -16,6 +16,7 @@
 //!
 #![doc = include_str!("../../scenarios/FORMAT.md")]
 
+mod append;
 mod brackets;
 mod duration;
 mod error;
@@ -31,6 +32,7 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub(crate) use append::{AppendError, append_commands};
 pub(crate) use duration::parse_duration;
 pub use error::ScenarioError;
 pub(crate) use input::relative_path;

@@ -53,8 +53,14 @@ mod verdicts;
 /// What the report shows: `--quiet`, `--only`, `--from`/`--to`, `--color`, folded ping lines, the whole JSON report and its documented fields (issue 9).
 mod report;
 
+/// A terminal for tests to drive: a tmux server of their own, keys sent, the screen read back.
+mod tmux;
+
 /// The progress line of `labsim run` on a terminal (driven through tmux), erased at the end.
 mod progress;
+
+/// The terminal UI in a tmux pane: pause, type on lb-1, jump back, quit with the terminal restored; `NO_COLOR` (issue 11).
+mod tui;
 
 /// The layer table of `ARCHITECTURE.md` against every file of `src/`, with probes that plant violations in a copy.
 mod architecture;

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use super::RunArgs;
-use crate::cli::wall::Watch;
+use crate::cli::wall::{self, Watch};
 use crate::cli::xml::escape;
 use crate::cli::{catalog, crash, exit};
 use crate::observe::crash::CrashReport;
@@ -75,7 +75,7 @@ pub(super) fn run(args: &RunArgs) -> u8 {
             }
         };
         let seed = args.seed.unwrap_or(scenario.seed);
-        let result = match crash::run(&scenario, seed, args.pcap.is_some(), Watch::new(args.max_wall)) {
+        let result = match crash::run(&scenario, seed, args.pcap.is_some(), |lab| wall::advance(lab, Watch::new(args.max_wall))) {
             Ok(result) => result,
             Err((crash, _)) => {
                 let name = file.display().to_string();
