@@ -181,3 +181,19 @@ fn ctrl_c_quits_and_restores_the_terminal_and_no_color_paints_no_colour() {
     tmux.keys(&["C-c"]);
     assert_restored(&tmux);
 }
+
+#[test]
+fn without_a_terminal_or_with_several_files_the_tui_says_why_and_exits_2() {
+    // Standard output is a pipe here: no terminal to draw on.
+    for args in [&["run", "scenarios/failover.ron", "--tui"][..], &["tui", "scenarios/failover.ron"]] {
+        let run = crate::util::run_labsim(args, &[]);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr, "labsim: --tui needs a terminal (standard input and output); run without --tui for the text report\n");
+        assert_eq!(run.stdout, "");
+    }
+    let run = crate::util::run_labsim(&["run", "scenarios/failover.ron", "scenarios/roundrobin.ron", "--tui"], &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (Some(2), "labsim: --tui runs one scenario file\n"));
+    let run = crate::util::run_labsim(&["run", "scenarios/failover.ron", "--tui", "--max-wall", "5s"], &[]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("the argument '--tui' cannot be used with '--max-wall <DURATION>'"), "{}", run.stderr);
+}
