@@ -221,7 +221,36 @@ impl Report {
     }
 }
 
-/// `s` escaped for XML text and attribute values.
+/// `s` escaped for XML 1.0 text and attribute values: the markup characters as entities, and
+/// the characters XML 1.0 cannot carry at all, not even as a character reference (the C0
+/// controls but tab, newline and carriage return; U+FFFE and U+FFFF), written out as text the
+/// way a console shows them (`\x1b`), so a line with a terminal escape keeps the file
+/// well-formed.
 pub(crate) fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            '\u{fffe}' | '\u{ffff}' => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml;
+
+    #[test]
+    fn markup_is_escaped_and_what_xml_cannot_carry_is_written_out() {
+        assert_eq!(xml("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+        assert_eq!(xml("tab\tnl\ncr\r"), "tab\tnl\ncr\r");
+        assert_eq!(xml("\u{1b}[31mred\u{0}\u{fffe}é"), "\\x1b[31mred\\x00\\u{fffe}é");
+    }
 }
