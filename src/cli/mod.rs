@@ -14,7 +14,6 @@ mod run;
 mod topo;
 mod tui;
 mod wall;
-mod xml;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

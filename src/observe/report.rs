@@ -221,11 +221,11 @@ impl Report {
     }
 }
 
-/// `s` escaped for XML 1.0 text and attribute values: the markup characters as entities, and
-/// the characters XML 1.0 cannot carry at all, not even as a character reference (the C0
-/// controls but tab, newline and carriage return; U+FFFE and U+FFFF), written out as text the
-/// way a console shows them (`\x1b`), so a line with a terminal escape keeps the file
-/// well-formed.
+/// `s` for an XML attribute value or element content (the JUnit files, the SVG of `labsim
+/// topo`): the markup characters as entities, and the characters XML 1.0 cannot carry at all,
+/// not even as a character reference (control characters other than tab and newline, U+FFFE,
+/// U+FFFF), shown as Rust escapes (`\u{1b}`), so any text from a scenario or a console line
+/// gives a well-formed document.
 pub(crate) fn xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -234,9 +234,9 @@ pub(crate) fn xml(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\x{:02x}", u32::from(c))),
-            '\u{fffe}' | '\u{ffff}' => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' => out.push(c),
+            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => out.extend(c.escape_default()),
             c => out.push(c),
         }
     }
@@ -248,9 +248,9 @@ mod tests {
     use super::xml;
 
     #[test]
-    fn markup_is_escaped_and_what_xml_cannot_carry_is_written_out() {
-        assert_eq!(xml("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
-        assert_eq!(xml("tab\tnl\ncr\r"), "tab\tnl\ncr\r");
-        assert_eq!(xml("\u{1b}[31mred\u{0}\u{fffe}é"), "\\x1b[31mred\\x00\\u{fffe}é");
+    fn escapes_markup_and_shows_control_characters() {
+        assert_eq!(xml("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
+        assert_eq!(xml("x\u{1}y\tz\n"), "x\\u{1}y\tz\n");
+        assert_eq!(xml("\u{1b}[31mred\r\u{fffe}é"), "\\u{1b}[31mred\\r\\u{fffe}é");
     }
 }

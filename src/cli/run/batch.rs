@@ -28,7 +28,7 @@ use anyhow::Context as _;
 
 use super::RunArgs;
 use crate::cli::wall::{self, Watch};
-use crate::cli::xml::escape;
+use crate::observe::report::xml as escape;
 use crate::cli::{catalog, crash, exit};
 use crate::observe::crash::CrashReport;
 use crate::observe::text;

@@ -16,7 +16,7 @@
 use std::fmt::Write as _;
 
 use super::{network_of, role, vips};
-use crate::cli::xml::escape;
+use crate::observe::report::xml as escape;
 use crate::lab::{HostPlan, TopologyView};
 
 const MARGIN: i64 = 24;
