@@ -28,9 +28,9 @@ use anyhow::Context as _;
 
 use super::RunArgs;
 use crate::cli::wall::{self, Watch};
-use crate::observe::report::xml as escape;
 use crate::cli::{catalog, crash, exit};
 use crate::observe::crash::CrashReport;
+use crate::observe::report::xml as escape;
 use crate::observe::text;
 
 /// The name of the JUnit test case that fails when a scenario cannot be loaded.

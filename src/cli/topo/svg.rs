@@ -16,8 +16,8 @@
 use std::fmt::Write as _;
 
 use super::{network_of, role, vips};
-use crate::observe::report::xml as escape;
 use crate::lab::{HostPlan, TopologyView};
+use crate::observe::report::xml as escape;
 
 const MARGIN: i64 = 24;
 /// The title's band.
