@@ -101,12 +101,10 @@ pub(crate) fn parse(args: &[&str], now: SimTime, cal: &Calendar) -> Result<Query
         match opt {
             "-m" | "--message" | "-ts" | "--start" => {
                 let Some(value) = value else { return Err(refused(format!("Argument is required for {opt}"))) };
-                if opt.contains('m') {
-                    if !value.eq_ignore_ascii_case("ALL") {
-                        q.types.extend(value.split(',').map(str::to_ascii_uppercase));
-                    }
-                } else {
+                if matches!(opt, "-ts" | "--start") {
                     q.since = Some(start(value, now, cal)?);
+                } else if !value.eq_ignore_ascii_case("ALL") {
+                    q.types.extend(value.split(',').map(str::to_ascii_uppercase));
                 }
                 i += 2;
             }
