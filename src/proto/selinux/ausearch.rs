@@ -144,7 +144,7 @@ pub(crate) fn search(log: &str, q: &Query) -> Printed {
             continue;
         }
         out.push("----".to_owned());
-        let date = Calendar::new(0).date(SimTime::from_micros(secs * 1_000_000));
+        let date = Calendar::new(0).date(SimTime::from_micros(secs.saturating_mul(1_000_000)));
         out.push(format!("time->{}", date.ctime()));
         out.extend(records.iter().rev().map(|r| (*r).to_owned()));
     }
@@ -204,5 +204,12 @@ mod tests {
         assert_eq!(run(&["-m", "-ts"], 0).stderr, ["Argument is required for -m"]);
         assert_eq!(run(&["-z"], 0).stderr, ["-z is an unsupported option"]);
         assert_eq!(run(&["-ts", "yesterday"], 0).status, 1);
+    }
+
+    #[test]
+    fn a_hand_edited_log_does_not_upset_it() {
+        let log = "type=AVC msg=audit(99999999999999999999.000:1): x\ntype=AVC msg=audit(18446744073709551615.000:2): y\nnoise\n";
+        let p = search(log, &Query { types: vec!["AVC".to_owned()], since: None });
+        assert_eq!(p.stdout.len(), 3, "{p:?}");
     }
 }
