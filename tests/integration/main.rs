@@ -67,6 +67,9 @@ mod architecture;
 
 /// Bugs found in review, each reproduced by a fixture that must now pass.
 mod regressions;
+
+/// SELinux's lesson: mistake-selinux-nfs with `httpd_use_nfs` set before the run runs clean; the lesson's AVC records (issue 12).
+mod selinux;
 mod shell;
 
 /// Keepalived keywords and nginx directives labsim does not model: the tools' warnings, and `labsim check`'s.
