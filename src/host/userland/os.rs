@@ -56,6 +56,9 @@ pub(crate) struct OsSpec {
     pub(crate) systemd: Systemd,
 }
 
+/// The fstab anaconda writes (the lessons' stock fstab).
+const CENTOS7_FSTAB: &str = include_str!("../../../scenarios/lab/fstab");
+
 /// The repository files of a stock CentOS 7 (`centos-release`), which the manual deletes.
 const CENTOS7_BASE_REPO: &str = "# CentOS-Base.repo
 #
@@ -109,7 +112,11 @@ pub(crate) const OSES: &[OsSpec] = &[
         network_scripts: true,
         // The FHS directories a minimal install has that the manual uses (`mount /dev/cdrom /mnt`).
         dirs: &["/home", "/media", "/mnt", "/opt", "/srv", "/tmp"],
-        files: &[(selinux::config::PATH, selinux::config::CENTOS7), ("/etc/yum.repos.d/CentOS-Base.repo", CENTOS7_BASE_REPO)],
+        files: &[
+            (selinux::config::PATH, selinux::config::CENTOS7),
+            ("/etc/yum.repos.d/CentOS-Base.repo", CENTOS7_BASE_REPO),
+            ("/etc/fstab", CENTOS7_FSTAB),
+        ],
         console: Console::Bash { argv0: "-bash" },
         systemd: Systemd::V219,
     },

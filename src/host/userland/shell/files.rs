@@ -119,6 +119,8 @@ fn parse_mode(text: &str, old: u32, is_dir: bool) -> Option<u32> {
 /// `chmod MODE FILE…`.
 pub(super) fn chmod(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
+    let recursive = args.first().is_some_and(|a| matches!(*a, "-R" | "--recursive"));
+    let args = if recursive { &args[1..] } else { args };
     let (mode, files) = match args {
         [] => {
             usage(&mut o, "chmod", "chmod: missing operand".to_owned());
@@ -131,8 +133,15 @@ pub(super) fn chmod(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
         [mode, files @ ..] => (*mode, files),
     };
     let mut status = 0;
-    for file in files {
+    let mut todo: Vec<String> = files.iter().rev().map(|f| (*f).to_owned()).collect();
+    while let Some(file) = todo.pop() {
+        let file = file.as_str();
         let path = ctx.k.fs().absolute(file).into_owned();
+        if ctx.k.on_nfs_mount(&path) {
+            o.err(format!("chmod: {file}: labsim does not model changing modes on an NFS mount"));
+            status = 1;
+            continue;
+        }
         let Some(inode) = ctx.k.fs().stat(&path) else {
             o.err(format!("chmod: cannot access '{file}': No such file or directory"));
             status = 1;
@@ -142,6 +151,13 @@ pub(super) fn chmod(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
             usage(&mut o, "chmod", format!("chmod: invalid mode: '{mode}'"));
             return o.status(1);
         };
+        // `-R` goes down a directory's entries in name order (fts without sorting goes in
+        // directory order; labsim's directories are sorted).
+        if recursive && inode.is_dir() {
+            let base = file.trim_end_matches('/');
+            let names: Vec<String> = ctx.k.fs().entries(&path).unwrap_or_default().iter().map(|(n, _)| format!("{base}/{n}")).collect();
+            todo.extend(names.into_iter().rev());
+        }
         if let Err(e) = ctx.k.fs_mut().chmod(&path, new, ctx.now) {
             o.err(format!("chmod: changing permissions of '{file}': {}", strerror(e)));
             status = 1;
