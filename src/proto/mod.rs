@@ -9,6 +9,7 @@
 
 pub(crate) mod curl;
 pub(crate) mod errno;
+pub(crate) mod firewalld;
 pub(crate) mod filters;
 pub(crate) mod http;
 pub(crate) mod httpd;
