@@ -16,6 +16,7 @@ pub(crate) mod httpd;
 pub(crate) mod journalctl;
 pub(crate) mod lines;
 pub(crate) mod nc;
+pub(crate) mod netfilter;
 pub(crate) mod neigh;
 pub(crate) mod nfs;
 pub(crate) mod nginx;

@@ -103,7 +103,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Type of service (DSCP and ECN).
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn tos(&self) -> u8 {
         self.buffer.as_ref()[field::TOS]
     }
@@ -132,13 +131,11 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// More Fragments.
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn more_frags(&self) -> bool {
         self.u16_at(field::FLG_OFF.start) & FLAG_MF != 0
     }
 
     /// Fragment offset, in units of 8 bytes.
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn frag_offset(&self) -> u16 {
         self.u16_at(field::FLG_OFF.start) & FRAG_OFFSET
     }
