@@ -323,9 +323,7 @@ mod tests {
     /// no payload); checksum worked out by hand below.
     #[test]
     fn dest_unreachable_round_trip() {
-        let quote: [u8; 28] = [
-            0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 172, 2, 20, 1, 172, 2, 20, 21, 0x9c, 0x40, 0, 111, 0, 8, 0, 0,
-        ];
+        let quote: [u8; 28] = [0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 172, 2, 20, 1, 172, 2, 20, 21, 0x9c, 0x40, 0, 111, 0, 8, 0, 0];
         let bytes = DestUnreachableRepr { code: CODE_HOST_PROHIBITED, original: &quote }.to_bytes();
         assert_eq!(&bytes[..2], &[3, 10]);
         assert_eq!(&bytes[4..8], &[0, 0, 0, 0]);

@@ -131,6 +131,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// More Fragments.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn more_frags(&self) -> bool {
         self.u16_at(field::FLG_OFF.start) & FLAG_MF != 0
     }

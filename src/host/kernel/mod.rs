@@ -17,6 +17,7 @@ mod device;
 pub(crate) mod fs;
 mod l2;
 mod log;
+mod netfilter;
 mod nfs;
 mod nic;
 mod pipe;
@@ -63,6 +64,7 @@ pub(crate) struct Kernel {
     tcp: tcp::TcpState,
     udp: udp::UdpState,
     raw: raw::RawState,
+    netfilter: netfilter::Netfilter,
     pipes: pipe::Pipes,
     journal: log::Journal,
     vfs: vfs::Vfs,
@@ -98,6 +100,7 @@ impl Kernel {
             tcp: tcp::TcpState::default(),
             udp: udp::UdpState::default(),
             raw: raw::RawState::default(),
+            netfilter: netfilter::Netfilter::default(),
             pipes: pipe::Pipes::default(),
             journal: log::Journal::default(),
             vfs: vfs::Vfs::default(),
@@ -163,6 +166,7 @@ impl Kernel {
         self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)));
         self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
         self.raw = raw::RawState::default();
+        self.netfilter = netfilter::Netfilter::default();
         self.sync_stack_addrs();
         let host = self.name.clone();
         self.trace(now, TraceKind::Power { host, on: true });
@@ -174,6 +178,7 @@ impl Kernel {
             return;
         }
         self.raw = raw::RawState::default();
+        self.netfilter = netfilter::Netfilter::default();
         self.udp = udp::UdpState::default();
         self.pipes.clear();
         // Mounts and the calls waiting on them die with the machine.

@@ -17,6 +17,7 @@ use super::fs::Fs;
 use crate::kernel::{Calendar, SimTime};
 use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::errno::Errno;
+use crate::proto::firewalld::Zone;
 use crate::proto::neigh::EntryView;
 use crate::proto::nfs::client::MountInfo;
 
@@ -485,6 +486,23 @@ impl<'a> Sys<'a> {
     /// `ip link set DEV up|down`; false if there is no such device.
     pub(crate) fn set_link(&mut self, now: SimTime, dev: &str, up: bool) -> bool {
         self.k.set_link(now, dev, up)
+    }
+
+    // ----- packet filter (iptables, as firewalld drives it) ------------------------------------
+
+    /// Installs `zone`'s rules in the filter table (firewalld's start and reload).
+    pub(crate) fn netfilter_install(&mut self, zone: Zone) {
+        self.k.netfilter_install(zone);
+    }
+
+    /// Flushes the filter table and conntrack (firewalld's stop with `CleanupOnExit`).
+    pub(crate) fn netfilter_flush(&mut self) {
+        self.k.netfilter_flush();
+    }
+
+    /// The rules installed, if any.
+    pub(crate) fn netfilter_rules(&self) -> Option<&Zone> {
+        self.k.netfilter_rules()
     }
 
     // ----- TCP -------------------------------------------------------------------------------

@@ -319,7 +319,16 @@ fn item(option: &str, value: &str) -> Result<Item, FwError> {
 /// Carries out the add and remove options in firewall-cmd's order; true if the zone changed.
 fn modify(o: &mut Outcome, a: &Args, zone: &mut Zone, permanent: bool) -> bool {
     let mut changed = false;
-    for option in ["--add-service", "--remove-service", "--add-port", "--remove-port", "--add-protocol", "--remove-protocol", "--add-rich-rule", "--remove-rich-rule"] {
+    for option in [
+        "--add-service",
+        "--remove-service",
+        "--add-port",
+        "--remove-port",
+        "--add-protocol",
+        "--remove-protocol",
+        "--add-rich-rule",
+        "--remove-rich-rule",
+    ] {
         let values = a.all(option);
         if values.is_empty() {
             continue;
@@ -421,7 +430,11 @@ mod tests {
     #[test]
     fn a_stopped_daemon_answers_every_command_alike() {
         let mut h = Host { runtime: None, permanent: Zone::public() };
-        for (line, text) in [("--state", "! not running"), ("--list-all", "! FirewallD is not running"), ("--permanent --add-service=http", "! FirewallD is not running")] {
+        for (line, text) in [
+            ("--state", "! not running"),
+            ("--list-all", "! FirewallD is not running"),
+            ("--permanent --add-service=http", "! FirewallD is not running"),
+        ] {
             let o = h.cmd(line);
             assert_eq!((shown(&o), o.status), (vec![text.to_owned()], 252), "{line}");
         }
@@ -461,11 +474,19 @@ mod tests {
             ("--add-service=http", vec!["! Warning: ALREADY_ENABLED: 'http' already in 'public'", "success"], 0),
             ("--add-service=vrrp", vec!["! Error: INVALID_SERVICE: vrrp"], 101),
             ("--add-service=vrrp --add-service=https", vec!["! Warning: INVALID_SERVICE: vrrp", "success"], 0),
-            ("--add-service=vrrp --add-service=nosuch", vec!["! Warning: INVALID_SERVICE: vrrp", "! Warning: INVALID_SERVICE: nosuch"], 101),
+            (
+                "--add-service=vrrp --add-service=nosuch",
+                vec!["! Warning: INVALID_SERVICE: vrrp", "! Warning: INVALID_SERVICE: nosuch"],
+                101,
+            ),
             ("--list-services", vec!["dhcpv6-client http https ssh"], 0),
             ("--remove-service=nfs", vec!["! Warning: NOT_ENABLED: 'nfs' not in 'public'", "success"], 0),
             ("--add-port=8080/tcp", vec!["success"], 0),
-            ("--add-port=8080", vec!["! Error: INVALID_PORT: bad port (most likely missing protocol), correct syntax is portid[-portid]/protocol"], 102),
+            (
+                "--add-port=8080",
+                vec!["! Error: INVALID_PORT: bad port (most likely missing protocol), correct syntax is portid[-portid]/protocol"],
+                102,
+            ),
             ("--add-port=8080/icmp", vec!["! Error: INVALID_PROTOCOL: 'icmp' not in {'tcp'|'udp'|'sctp'|'dccp'}"], 103),
             ("--add-port=8080/tcp", vec!["! Warning: ALREADY_ENABLED: '8080:tcp' already in 'public'", "success"], 0),
             ("--add-protocol=vrrp", vec!["success"], 0),
@@ -480,7 +501,11 @@ mod tests {
             ("--permanent --list-services", vec!["dhcpv6-client http ssh"], 0),
             ("", vec!["! usage: see firewall-cmd man page", "! No option specified."], 2),
             ("--state extra", vec!["! usage: see firewall-cmd man page", "! firewall-cmd: error: unrecognized arguments: extra"], 2),
-            ("--add-service", vec!["! usage: see firewall-cmd man page", "! firewall-cmd: error: argument --add-service: expected one argument"], 2),
+            (
+                "--add-service",
+                vec!["! usage: see firewall-cmd man page", "! firewall-cmd: error: argument --add-service: expected one argument"],
+                2,
+            ),
             ("--query-service=http", vec!["yes"], 0),
             ("--query-service=nfs", vec!["no"], 1),
         ] {

@@ -238,7 +238,9 @@ impl Zone {
         match &r.element {
             None => true,
             Some(Element::Service(name)) => new && Self::service_matches(name, p),
-            Some(Element::Port { port, protocol }) => new && Port { port: port.clone(), protocol: protocol.clone() }.matches(p.protocol, p.dport),
+            Some(Element::Port { port, protocol }) => {
+                new && Port { port: port.clone(), protocol: protocol.clone() }.matches(p.protocol, p.dport)
+            }
             Some(Element::Protocol(value)) => new && protocol_number(value) == Some(p.protocol),
         }
     }
@@ -255,7 +257,9 @@ impl Zone {
             if Self::rich_matches(r, p) {
                 return match &r.action {
                     Some(Action::Drop) => decided(Verdict::Drop, format!("IN_public_deny ({r})")),
-                    Some(Action::Reject(kind)) => decided(Verdict::Reject(rich::reject_code(kind.as_deref()).unwrap_or(3)), format!("IN_public_deny ({r})")),
+                    Some(Action::Reject(kind)) => {
+                        decided(Verdict::Reject(rich::reject_code(kind.as_deref()).unwrap_or(3)), format!("IN_public_deny ({r})"))
+                    }
                     _ => continue,
                 };
             }
@@ -279,7 +283,7 @@ impl Zone {
         if p.state == CtState::Invalid {
             return decided(Verdict::Drop, "INPUT -m conntrack --ctstate INVALID -j DROP");
         }
-        decided(Verdict::Reject(10), "INPUT -j REJECT --reject-with icmp-host-prohibited")
+        decided(Verdict::Reject(crate::wire::icmp::CODE_HOST_PROHIBITED), "INPUT -j REJECT --reject-with icmp-host-prohibited")
     }
 }
 
@@ -348,7 +352,12 @@ mod tests {
             (with(|z| z.rules.push(rule("rule family=ipv6 source address=::/0 accept"))), 6, Some(80), Verdict::Reject(10)),
             (with(|z| z.rules.push(rule("rule service name=ssh drop"))), 6, Some(22), Verdict::Drop),
             (with(|z| z.rules.push(rule("rule port port=22 protocol=tcp reject"))), 6, Some(22), Verdict::Reject(3)),
-            (with(|z| z.rules.push(rule("rule family=ipv4 service name=ssh reject type=icmp-admin-prohibited"))), 6, Some(22), Verdict::Reject(13)),
+            (
+                with(|z| z.rules.push(rule("rule family=ipv4 service name=ssh reject type=icmp-admin-prohibited"))),
+                6,
+                Some(22),
+                Verdict::Reject(13),
+            ),
         ];
         for (z, protocol, dport, verdict) in cases {
             assert_eq!(z.verdict(&packet(protocol, dport, CtState::New)).verdict, verdict, "{z:?} {protocol} {dport:?}");
@@ -359,12 +368,17 @@ mod tests {
     fn the_deciding_rule_is_named() {
         let z = Zone::public();
         assert_eq!(z.verdict(&packet(6, Some(80), CtState::New)).rule, "INPUT -j REJECT --reject-with icmp-host-prohibited");
-        assert_eq!(z.verdict(&packet(6, Some(22), CtState::New)).rule, "IN_public_allow (service ssh) -m conntrack --ctstate NEW,UNTRACKED -j ACCEPT");
+        assert_eq!(
+            z.verdict(&packet(6, Some(22), CtState::New)).rule,
+            "IN_public_allow (service ssh) -m conntrack --ctstate NEW,UNTRACKED -j ACCEPT"
+        );
     }
 
     #[test]
     fn protocols_resolve_by_name_or_number() {
-        for (name, number) in [("vrrp", Some(112)), ("112", Some(112)), ("0", Some(0)), ("255", Some(255)), ("256", None), ("-1", None), ("carp", None)] {
+        for (name, number) in
+            [("vrrp", Some(112)), ("112", Some(112)), ("0", Some(0)), ("255", Some(255)), ("256", None), ("-1", None), ("carp", None)]
+        {
             assert_eq!(protocol_number(name), number, "{name}");
         }
     }

@@ -159,8 +159,10 @@ enum Token {
     Attr(String, String),
 }
 
-const ATTRIBUTES: &[&str] =
-    &["family", "address", "mac", "ipset", "invert", "value", "port", "protocol", "to-port", "to-addr", "name", "prefix", "level", "type", "set"];
+const ATTRIBUTES: &[&str] = &[
+    "family", "address", "mac", "ipset", "invert", "value", "port", "protocol", "to-port", "to-addr", "name", "prefix", "level", "type",
+    "set",
+];
 const ELEMENTS: &[&str] = &[
     "rule",
     "source",
@@ -296,9 +298,7 @@ impl RichRule {
                         Action::Reject(_) => "reject",
                         Action::Drop => "drop",
                     };
-                    return Err(invalid(format!(
-                        "more than one 'action' element. There cannot be both '{e}' and '{old}' in one rule."
-                    )));
+                    return Err(invalid(format!("more than one 'action' element. There cannot be both '{e}' and '{old}' in one rule.")));
                 }
             }
             let get = |attrs: &[(String, String)], n: &str| attrs.iter().rev().find(|(k, _)| k == n).map(|(_, v)| v.clone());
@@ -333,7 +333,8 @@ impl RichRule {
                     (None, None) => {}
                 },
                 "source" | "destination" => {
-                    let names: &[&str] = if in_element == "source" { &["address", "mac", "ipset", "invert"] } else { &["address", "invert"] };
+                    let names: &[&str] =
+                        if in_element == "source" { &["address", "mac", "ipset", "invert"] } else { &["address", "invert"] };
                     match (element, attr) {
                         (_, Some((n, v))) if names.contains(&n) => attrs.push((n.to_owned(), v.to_owned())),
                         (Some("not" | "NOT"), _) => invert = true,
@@ -521,7 +522,10 @@ mod tests {
             ("rule protocol value=vrrp", "INVALID_RULE: no action, no log, no audit"),
             ("rule protocol value=carp accept", "INVALID_PROTOCOL: carp"),
             ("rule protocol name=vrrp accept", "INVALID_RULE: invalid 'protocol' element"),
-            ("rule protocol=vrrp accept", "INVALID_RULE: wrong 'protocol' usage. Use either 'rule protocol value=...' or  'rule [forward-]port protocol=...'."),
+            (
+                "rule protocol=vrrp accept",
+                "INVALID_RULE: wrong 'protocol' usage. Use either 'rule protocol value=...' or  'rule [forward-]port protocol=...'.",
+            ),
             ("rule family=ipv5 accept", "INVALID_RULE: 'family' attribute cannot have 'ipv5' value. Use 'ipv4' or 'ipv6' instead."),
             ("rule source address=10.0.0.1 accept", "MISSING_FAMILY"),
             ("rule family=ipv4 source address=10.0.0.300 accept", "INVALID_ADDR: 10.0.0.300"),
@@ -530,9 +534,18 @@ mod tests {
             ("rule port port=0 protocol=tcp accept", "INVALID_PORT: 0"),
             ("rule port port=80 protocol=icmp accept", "INVALID_PROTOCOL: icmp"),
             ("rule port port=80 accept", "INVALID_PROTOCOL: None"),
-            ("rule service name=http accept drop", "INVALID_RULE: more than one 'action' element. There cannot be both 'drop' and 'accept' in one rule."),
-            ("rule service name=http port port=80 protocol=tcp accept", "INVALID_RULE: more than one element. There cannot be both 'port' and 'service' in one rule."),
-            ("rule service name=http reject type=icmp-host-prohibited", "INVALID_RULE: When using reject type you must specify also rule family."),
+            (
+                "rule service name=http accept drop",
+                "INVALID_RULE: more than one 'action' element. There cannot be both 'drop' and 'accept' in one rule.",
+            ),
+            (
+                "rule service name=http port port=80 protocol=tcp accept",
+                "INVALID_RULE: more than one element. There cannot be both 'port' and 'service' in one rule.",
+            ),
+            (
+                "rule service name=http reject type=icmp-host-prohibited",
+                "INVALID_RULE: When using reject type you must specify also rule family.",
+            ),
             ("rule protocol value=\"vrrp accept", "No closing quotation"),
             ("rule a==b accept", "INVALID_RULE: internal error in _lexer(): a==b"),
             ("rule rule", "list index out of range"),
@@ -540,7 +553,10 @@ mod tests {
         ] {
             assert_eq!(err(given), message, "{given:?}");
         }
-        assert!(err("rule family=ipv4 service name=http reject type=bogus").starts_with("INVALID_RULE: Wrong reject type bogus.\nUse one of: icmp-host-prohibited, host-prohib,"));
+        assert!(
+            err("rule family=ipv4 service name=http reject type=bogus")
+                .starts_with("INVALID_RULE: Wrong reject type bogus.\nUse one of: icmp-host-prohibited, host-prohib,")
+        );
     }
 
     #[test]
@@ -560,7 +576,9 @@ mod tests {
 
     #[test]
     fn reject_types_give_their_icmp_codes() {
-        for (kind, code) in [(None, Some(3)), (Some("icmp-host-prohibited"), Some(10)), (Some("admin-prohib"), Some(13)), (Some("tcp-reset"), None)] {
+        for (kind, code) in
+            [(None, Some(3)), (Some("icmp-host-prohibited"), Some(10)), (Some("admin-prohib"), Some(13)), (Some("tcp-reset"), None)]
+        {
             assert_eq!(reject_code(kind), code, "{kind:?}");
         }
     }

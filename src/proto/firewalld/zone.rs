@@ -12,6 +12,10 @@ pub(crate) const PACKAGE_PATH: &str = "/usr/lib/firewalld/zones/public.xml";
 /// The administrator's copy, which `--permanent` writes.
 pub(crate) const ETC_PATH: &str = "/etc/firewalld/zones/public.xml";
 
+/// The package's file, as `config/zones/public.xml` at v0.6.3 holds it ([`write`] of
+/// [`Zone::public`] gives it back, a test checks).
+pub(crate) const PACKAGE_FILE: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<zone>\n  <short>Public</short>\n  <description>For use in public areas. You do not trust the other computers on networks to not harm your computer. Only selected incoming connections are accepted.</description>\n  <service name=\"ssh\"/>\n  <service name=\"dhcpv6-client\"/>\n</zone>\n";
+
 const SHORT: &str = "Public";
 const DESCRIPTION: &str = "For use in public areas. You do not trust the other computers on networks to not harm your computer. Only selected incoming connections are accepted.";
 
@@ -53,7 +57,9 @@ pub(crate) fn write(zone: &Zone) -> String {
         }
         match &r.element {
             Some(Element::Service(n)) => x += &format!("    <service name=\"{}\"/>\n", escape(n)),
-            Some(Element::Port { port, protocol }) => x += &format!("    <port protocol=\"{}\" port=\"{}\"/>\n", escape(protocol), escape(port)),
+            Some(Element::Port { port, protocol }) => {
+                x += &format!("    <port protocol=\"{}\" port=\"{}\"/>\n", escape(protocol), escape(port))
+            }
             Some(Element::Protocol(v)) => x += &format!("    <protocol value=\"{}\"/>\n", escape(v)),
             None => {}
         }
@@ -110,6 +116,12 @@ fn tags(text: &str) -> Vec<Tag> {
     out
 }
 
+/// The permanent zone: the administrator's file, else the package's, else (both unreadable)
+/// the built-in default.
+pub(crate) fn permanent(etc: Option<&str>, package: Option<&str>) -> Zone {
+    [etc, package].into_iter().flatten().find_map(read).unwrap_or_else(Zone::public)
+}
+
 /// The services, ports, protocols and rich rules of a zone file (`None` when it holds no
 /// `<zone>` element: firewalld then refuses the file and keeps the package's zone).
 pub(crate) fn read(text: &str) -> Option<Zone> {
@@ -137,7 +149,8 @@ pub(crate) fn read(text: &str) -> Option<Zone> {
             ("destination", false, Some(r)) => r.destination = Some(address(&t)),
             ("service", false, Some(r)) => r.element = t.get("name").map(Element::Service),
             ("port", false, Some(r)) => {
-                r.element = Some(Element::Port { port: t.get("port").unwrap_or_default(), protocol: t.get("protocol").unwrap_or_default() });
+                r.element =
+                    Some(Element::Port { port: t.get("port").unwrap_or_default(), protocol: t.get("protocol").unwrap_or_default() });
             }
             ("protocol", false, Some(r)) => r.element = t.get("value").map(Element::Protocol),
             ("accept", false, Some(r)) => r.action = Some(Action::Accept),
@@ -160,9 +173,6 @@ pub(crate) fn read(text: &str) -> Option<Zone> {
 mod tests {
     use super::*;
 
-    /// The package's file, as `config/zones/public.xml` at v0.6.3 holds it.
-    pub(crate) const PACKAGE_FILE: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<zone>\n  <short>Public</short>\n  <description>For use in public areas. You do not trust the other computers on networks to not harm your computer. Only selected incoming connections are accepted.</description>\n  <service name=\"ssh\"/>\n  <service name=\"dhcpv6-client\"/>\n</zone>\n";
-
     #[test]
     fn the_public_zone_is_written_as_the_package_ships_it() {
         assert_eq!(write(&Zone::public()), PACKAGE_FILE);
@@ -175,7 +185,10 @@ mod tests {
         z.services.push("http".into());
         z.ports.push(Port { port: "8080".into(), protocol: "tcp".into() });
         z.protocols.push("vrrp".into());
-        for r in ["rule protocol value=\"vrrp\" accept", "rule family=\"ipv4\" source NOT address=\"172.2.20.0/24\" reject type=\"icmp-host-prohibited\""] {
+        for r in [
+            "rule protocol value=\"vrrp\" accept",
+            "rule family=\"ipv4\" source NOT address=\"172.2.20.0/24\" reject type=\"icmp-host-prohibited\"",
+        ] {
             z.rules.push(RichRule::parse(r).unwrap());
         }
         let text = write(&z);

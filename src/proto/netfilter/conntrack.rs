@@ -87,10 +87,11 @@ impl Flow {
             return Some(Flow::Error { quoted: payload.get(icmp::HEADER_LEN..).and_then(tuple_of) });
         }
         let tuple = tuple_of(packet)?;
-        let tcp = (ip.protocol() == ipv4::PROTO_TCP)
-            .then(|| tcp::Packet::new_checked(payload).ok())
-            .flatten()
-            .map(|s| TcpFlags { syn: s.syn(), fin: s.fin(), rst: s.rst() });
+        let tcp = (ip.protocol() == ipv4::PROTO_TCP).then(|| tcp::Packet::new_checked(payload).ok()).flatten().map(|s| TcpFlags {
+            syn: s.syn(),
+            fin: s.fin(),
+            rst: s.rst(),
+        });
         Some(Flow::Packet { tuple, tcp })
     }
 }
@@ -116,6 +117,7 @@ pub(crate) struct Conntrack {
 
 impl Conntrack {
     /// How many flows are tracked.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.conns.len()
     }

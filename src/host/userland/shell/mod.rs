@@ -11,6 +11,7 @@ mod coreutils;
 mod expand;
 mod exportfs;
 mod files;
+mod firewall_cmd;
 mod ip;
 mod job;
 mod kill;
@@ -96,6 +97,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("echo", Command::Builtin(coreutils::echo)),
     ("exportfs", Command::Builtin(exportfs::run)),
     ("false", Command::Builtin(coreutils::false_)),
+    ("firewall-cmd", Command::Builtin(firewall_cmd::run)),
     ("grep", Command::Filter(filters::grep)),
     ("halt", Command::Builtin(systemctl::poweroff)),
     ("head", Command::Filter(filters::head)),
