@@ -1,6 +1,6 @@
-//! firewalld left running (issue 12): each `mistake-firewalld-*` lesson, fixed the manual's way
+//! firewalld left running (issue 12): each firewalld lesson, fixed the manual's way
 //! (`systemctl stop firewalld; systemctl disable firewalld` on the host, before the symptom),
-//! runs clean; and the ICMP errors a firewalled host sends dissect in Wireshark as what Linux
+//! runs clean; firewall-cmd's changes act as firewalld's do; and the ICMP errors a firewalled host sends dissect in Wireshark as what Linux
 //! sends for `REJECT --reject-with icmp-host-prohibited`.
 
 use std::process::Command;
@@ -68,6 +68,13 @@ fn with_firewalld_stopped_on_the_nfs_server_mount_a_succeeds() {
         r#"        Output(host: "web-1", at: "10s", contains: "192.168.20.204:/web on /var/www/html type nfs"),
         Log(host: "web-2", contains: "Failed to mount", exactly: 0),"#,
     ));
+}
+
+/// `tests/fixtures/firewalld/firewall-cmd.ron`: runtime and permanent changes through the shell,
+/// a reload, a power cycle, a rich rule's ICMP errors seen by ping, and the stop's flush.
+#[test]
+fn firewall_cmd_changes_what_lb_1_sees() {
+    assert_clean(&util::root().join("tests/fixtures/firewalld/firewall-cmd.ron"));
 }
 
 /// lb-1's connects to web-2 in the web lesson: web-2 answers each SYN with ICMP type 3 code 10
