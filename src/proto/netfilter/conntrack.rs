@@ -68,9 +68,9 @@ fn tuple_of(bytes: &[u8]) -> Option<Tuple> {
     let (protocol, src, dst) = (ip.protocol(), ip.src_addr(), ip.dst_addr());
     let (sport, dport) = match protocol {
         ipv4::PROTO_TCP | ipv4::PROTO_UDP | 33 | 132 => (port(0)?, port(2)?),
-        ipv4::PROTO_ICMP => match l4.first()? {
-            &icmp::TYPE_ECHO_REQUEST => (port(4)?, 0),
-            &icmp::TYPE_ECHO_REPLY => (0, port(4)?),
+        ipv4::PROTO_ICMP => match *l4.first()? {
+            icmp::TYPE_ECHO_REQUEST => (port(4)?, 0),
+            icmp::TYPE_ECHO_REPLY => (0, port(4)?),
             _ => (0, 0),
         },
         _ => (0, 0),
