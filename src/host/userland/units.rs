@@ -12,7 +12,7 @@ use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 
 /// Every unit labsim can run, in the order the host polls their daemons.
-const UNITS: &[&UnitSpec] = &[&firewalld::UNIT, &keepalived::UNIT, &httpd::UNIT, &nginx::UNIT, &rpcbind::UNIT, &nfs_server::UNIT];
+const UNITS: &[&UnitSpec] = &[&keepalived::UNIT, &httpd::UNIT, &nginx::UNIT, &rpcbind::UNIT, &nfs_server::UNIT, &firewalld::UNIT];
 
 /// The names of the services a scenario may enable or a console may start.
 pub(crate) fn service_names() -> impl Iterator<Item = &'static str> {
