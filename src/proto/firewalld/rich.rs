@@ -559,6 +559,28 @@ mod tests {
         );
     }
 
+    /// Typed text is untrusted: every prefix of some rules, and each with one character
+    /// dropped, parses or is refused, never panics.
+    #[test]
+    fn any_cut_of_a_rule_is_parsed_or_refused() {
+        for rule in [
+            "rule family=\"ipv4\" source not address=\"172.2.20.0/24\" port port=\"80-90\" protocol=\"tcp\" reject type=\"icmp-host-prohibited\"",
+            "rule protocol value='vrrp' accept",
+            "rule family=ipv4 destination address=10.0.0.1/255.0.0.0 service name=\"http\" drop",
+            "rule é=\"\\\"x\" ünïcode",
+        ] {
+            let chars: Vec<char> = rule.chars().collect();
+            for cut in 0..=chars.len() {
+                let _ = RichRule::parse(&chars[..cut].iter().collect::<String>());
+                let mut without = chars.clone();
+                if cut < without.len() {
+                    without.remove(cut);
+                    let _ = RichRule::parse(&without.iter().collect::<String>());
+                }
+            }
+        }
+    }
+
     #[test]
     fn addresses_match_with_their_masks_and_inversion() {
         let a = |text: &str, invert| Address { net: ipv4_net(text), text: text.into(), invert };

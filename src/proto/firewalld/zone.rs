@@ -197,6 +197,19 @@ mod tests {
         assert_eq!(read(&text), Some(z));
     }
 
+    /// An administrator's file is untrusted: every prefix of a full one reads or is refused,
+    /// never panics.
+    #[test]
+    fn any_cut_of_a_zone_file_is_read_or_refused() {
+        let mut z = Zone::public();
+        z.rules.push(RichRule::parse("rule family=ipv4 source address=\"10.0.0.0/8\" reject type=\"icmp-host-prohibited\"").unwrap());
+        z.ports.push(Port { port: "8080".into(), protocol: "tcp".into() });
+        let text = format!("{}<x a='é' b=\"<\"/>", write(&z));
+        for (cut, _) in text.char_indices() {
+            let _ = read(&text[..cut]);
+        }
+    }
+
     #[test]
     fn a_file_without_a_zone_is_refused() {
         assert_eq!(read(""), None);
