@@ -216,6 +216,14 @@ impl Kernel {
         self.log_event(now, ident, pid, line);
     }
 
+    /// systemd's own line about `unit` (`Starting …`, `Started …`): journald files it with
+    /// `UNIT=`, which `journalctl -u` matches for messages of pid 1.
+    pub(crate) fn systemd_log(&mut self, now: SimTime, unit: &'static str, line: String) {
+        log::messages(&mut self.fs, self.calendar, now, &self.name, "systemd", 1, &line);
+        self.journal.push(JournalEntry { at: now, ident: "systemd".to_owned(), pid: 1, unit: Some(unit), line: line.clone() });
+        self.log_event(now, "systemd", 1, line);
+    }
+
     /// A line of the kernel's own (`printk`): the journal and `/var/log/messages` as
     /// `kernel: …`.
     pub(crate) fn kernel_log(&mut self, now: SimTime, line: String) {

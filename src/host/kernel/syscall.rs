@@ -297,6 +297,11 @@ impl<'a> Sys<'a> {
         self.k.syslog(now, ident, pid, line);
     }
 
+    /// systemd's own line about `unit`, which `journalctl -u UNIT` shows.
+    pub(crate) fn systemd_log(&mut self, now: SimTime, unit: &'static str, line: String) {
+        self.k.systemd_log(now, unit, line);
+    }
+
     /// A daemon's line in a log file of its own (nginx's and httpd's `access_log`,
     /// `error_log`): appended to `path`, not to syslog.
     pub(crate) fn file_log(&mut self, now: SimTime, ident: &str, pid: u32, path: &str, line: String) {

@@ -2,7 +2,8 @@
 //! over the package's `/usr/lib/firewalld/zones/`) and installs its rules into the kernel; on
 //! SIGTERM it flushes them (`CleanupOnExit=yes`, `Firewall.stop()` in `fw.py`) and exits, so a
 //! stopped firewalld leaves an empty, all-ACCEPT filter. SIGKILL leaves the rules behind, as a
-//! killed daemon cleans nothing up. The runtime settings live in the rules installed;
+//! killed daemon cleans nothing up. systemd's lines about the unit are filed under it
+//! (`journalctl -u firewalld` shows them). The runtime settings live in the rules installed;
 //! `firewall-cmd` changes them there (D-Bus is not modelled).
 
 use crate::host::kernel::Sys;
@@ -10,9 +11,12 @@ use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::firewalld::zone;
 
+/// The unit's name.
+const NAME: &str = "firewalld";
+
 /// `firewalld.service` (`Description=firewalld - dynamic firewall daemon`).
 pub(crate) const UNIT: UnitSpec = UnitSpec {
-    name: "firewalld",
+    name: NAME,
     description: "firewalld - dynamic firewall daemon",
     package_marker: "/usr/sbin/firewalld",
     package_files: &[(zone::PACKAGE_PATH, zone::PACKAGE_FILE)],
@@ -20,9 +24,9 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     requires: &[],
     after_remote_fs: false,
     start: |k, now, _| {
-        k.syslog(now, "systemd", 1, "Starting firewalld - dynamic firewall daemon...".to_owned());
+        k.systemd_log(now, NAME, "Starting firewalld - dynamic firewall daemon...".to_owned());
         install_permanent(k);
-        k.syslog(now, "systemd", 1, "Started firewalld - dynamic firewall daemon.".to_owned());
+        k.systemd_log(now, NAME, "Started firewalld - dynamic firewall daemon.".to_owned());
         Ok(Box::new(Firewalld { exit: None }))
     },
     check: |_| Vec::new(),
@@ -64,9 +68,9 @@ impl Process for Firewalld {
             self.exit = Some(Exit::Signal(Signal::Kill));
             return;
         }
-        k.syslog(now, "systemd", 1, "Stopping firewalld - dynamic firewall daemon...".to_owned());
+        k.systemd_log(now, NAME, "Stopping firewalld - dynamic firewall daemon...".to_owned());
         k.netfilter_flush();
-        k.syslog(now, "systemd", 1, "Stopped firewalld - dynamic firewall daemon.".to_owned());
+        k.systemd_log(now, NAME, "Stopped firewalld - dynamic firewall daemon.".to_owned());
         self.exit = Some(Exit::Code(0));
     }
 
