@@ -10,6 +10,7 @@
 pub(crate) mod curl;
 pub(crate) mod errno;
 pub(crate) mod filters;
+pub(crate) mod firewalld;
 pub(crate) mod http;
 pub(crate) mod httpd;
 pub(crate) mod ifcfg;
@@ -17,6 +18,7 @@ pub(crate) mod journalctl;
 pub(crate) mod lines;
 pub(crate) mod nc;
 pub(crate) mod neigh;
+pub(crate) mod netfilter;
 pub(crate) mod nfs;
 pub(crate) mod nginx;
 pub(crate) mod ping;

@@ -488,6 +488,10 @@ impl Pinger {
         if self.started.is_none() || self.status.is_some() {
             return;
         }
+        if let Some((seq, icmp_type, code)) = self.error_about_ours(icmp) {
+            self.handle_icmp_error(now, seq, from, icmp_type, code);
+            return;
+        }
         let echo = icmp::Packet::new_checked(icmp).and_then(|p| EchoRepr::parse(&p));
         let Ok(EchoRepr { kind: Echo::Reply, ident, seq_no: seq, data }) = echo else {
             return;
@@ -556,6 +560,27 @@ impl Pinger {
             }
         }
         self.pump(now);
+    }
+
+    /// An ICMP destination unreachable or time exceeded quoting one of our echo requests to the
+    /// target (`ping4_parse_reply`: the quoted type is ECHO, its destination is `whereto`, its
+    /// identifier ours): the probe's sequence number, the type and the code.
+    fn error_about_ours(&self, icmp: &[u8]) -> Option<(u16, u8, u8)> {
+        let packet = icmp::Packet::new_checked(icmp).ok()?;
+        let (icmp_type, code) = (packet.msg_type(), packet.code());
+        if icmp_type != icmp::TYPE_DEST_UNREACHABLE && icmp_type != 11 {
+            return None;
+        }
+        let quoted = packet.data();
+        let ip = crate::wire::ipv4::Packet::new_unchecked(quoted);
+        ip.check_header_len().ok()?;
+        let inner = quoted.get(ip.header_len()..ip.header_len() + icmp::HEADER_LEN)?;
+        let echo = EchoRepr::parse(&icmp::Packet::new_checked(inner).ok()?).ok()?;
+        (ip.protocol() == crate::wire::ipv4::PROTO_ICMP
+            && echo.kind == Echo::Request
+            && echo.ident == self.ident
+            && ip.dst_addr() == self.target)
+            .then_some((echo.seq_no, icmp_type, code))
     }
 
     /// The kernel reports "Destination Host Unreachable" for probe `seq` (e.g. ARP resolution
@@ -939,13 +964,24 @@ fn llsqrt(a: i64) -> i64 {
     x
 }
 
-/// `pr_icmph` texts for the errors labsim produces.
+/// `pr_icmph` texts (iputils s20160308) for destination unreachable and time exceeded.
 fn icmp_text(icmp_type: u8, code: u8) -> String {
     match (icmp_type, code) {
         (3, 0) => "Destination Net Unreachable".into(),
         (3, 1) => "Destination Host Unreachable".into(),
         (3, 2) => "Destination Protocol Unreachable".into(),
         (3, 3) => "Destination Port Unreachable".into(),
+        (3, 5) => "Source Route Failed".into(),
+        (3, 6) => "Destination Net Unknown".into(),
+        (3, 7) => "Destination Host Unknown".into(),
+        (3, 8) => "Source Host Isolated".into(),
+        (3, 9) => "Destination Net Prohibited".into(),
+        (3, 10) => "Destination Host Prohibited".into(),
+        (3, 11) => "Destination Net Unreachable for Type of Service".into(),
+        (3, 12) => "Destination Host Unreachable for Type of Service".into(),
+        (3, 13) => "Packet filtered".into(),
+        (3, 14) => "Precedence Violation".into(),
+        (3, 15) => "Precedence Cutoff".into(),
         (3, c) => format!("Dest Unreachable, Bad Code: {c}"),
         (11, 0) => "Time to live exceeded".into(),
         (11, 1) => "Frag reassembly time exceeded".into(),
@@ -1104,6 +1140,35 @@ mod tests {
         assert_eq!(out.len(), 10);
         assert_eq!(p.exit_status(), Some(1));
         assert!(p.probes().iter().all(|pr| pr.error));
+    }
+
+    /// A firewall's host-prohibited error quoting our probe is that probe's error line; one
+    /// quoting another program's probe, or a probe to another host, is not ours.
+    #[test]
+    fn prohibited_errors_about_our_probes() {
+        let mut p = pinger("-c 2 172.2.20.100");
+        p.handle_start(ms(0));
+        let target: Ipv4Addr = "172.2.20.100".parse().unwrap();
+        let error = |ident: u16, dst: Ipv4Addr, seq_no: u16| {
+            let echo = EchoRepr { kind: Echo::Request, ident, seq_no, data: &[0; 56] }.to_bytes();
+            let probe =
+                crate::wire::ipv4::Repr { src: ME, dst, protocol: 1, ttl: 64, ident: 5, tos: 0, dont_frag: true, payload_len: echo.len() }
+                    .to_packet(&echo);
+            icmp::DestUnreachableRepr { code: 10, original: &probe }.to_bytes()
+        };
+        p.handle_reply(ms(1), &error(p.ident.wrapping_add(1), target, 1), target, 64);
+        p.handle_reply(ms(1), &error(p.ident, "172.2.20.101".parse().unwrap(), 1), target, 64);
+        p.handle_reply(ms(1), &error(p.ident, target, 1), target, 64);
+        p.handle_timeout(ms(1000));
+        p.handle_reply(ms(1001), &error(p.ident, target, 2), target, 64);
+        let out = lines(&mut p);
+        assert_eq!(
+            out[1..3],
+            ["From 172.2.20.100 icmp_seq=1 Destination Host Prohibited", "From 172.2.20.100 icmp_seq=2 Destination Host Prohibited"]
+        );
+        assert_eq!(out[5], "2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1000ms");
+        assert_eq!(icmp_text(3, 13), "Packet filtered");
+        assert_eq!(icmp_text(3, 16), "Dest Unreachable, Bad Code: 16");
     }
 
     #[test]

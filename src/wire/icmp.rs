@@ -1,10 +1,11 @@
-//! ICMP for IPv4 (RFC 792): the common header, and the echo request/reply that `ping` sends and
-//! reads.
+//! ICMP for IPv4 (RFC 792): the common header, the echo request/reply that `ping` sends and
+//! reads, and the destination unreachable a host sends about a packet it refused.
 //!
 //! ```text
 //! 0: type   1: code   2..4: checksum (over the whole message, RFC 1071)
-//! 4..8: rest of header — for echo request (8) and reply (0): 4..6 identifier, 6..8 sequence
-//! 8..: data
+//! 4..8: rest of header — for echo request (8) and reply (0): 4..6 identifier, 6..8 sequence;
+//!       for destination unreachable (3): unused, zero (codes labsim sends)
+//! 8..: data — for an error, the offending datagram from its IP header on
 //! ```
 //!
 //! [`EchoRepr::parse`] judges only the type: like iputils' `ping4_parse_reply`, it looks at
@@ -20,6 +21,18 @@ pub(crate) const HEADER_LEN: usize = 8;
 pub(crate) const TYPE_ECHO_REPLY: u8 = 0;
 /// Type of an echo request.
 pub(crate) const TYPE_ECHO_REQUEST: u8 = 8;
+/// Type of a destination unreachable.
+pub(crate) const TYPE_DEST_UNREACHABLE: u8 = 3;
+/// Destination unreachable's code for "host administratively prohibited" (`ICMP_HOST_ANO`),
+/// what `REJECT --reject-with icmp-host-prohibited` sends.
+pub(crate) const CODE_HOST_PROHIBITED: u8 = 10;
+
+/// Whether `icmp_type` is an error message (`icmp_pointers[type].error` in Linux's
+/// `net/ipv4/icmp.c`): destination unreachable, source quench, redirect, time exceeded,
+/// parameter problem.
+pub(crate) fn is_error(icmp_type: u8) -> bool {
+    matches!(icmp_type, 3 | 4 | 5 | 11 | 12)
+}
 
 mod field {
     use core::ops::Range;
@@ -66,7 +79,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Message code.
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn code(&self) -> u8 {
         self.buffer.as_ref()[field::CODE]
     }
@@ -206,6 +218,37 @@ impl<'a> EchoRepr<'a> {
     }
 }
 
+/// A destination unreachable: its code and the quoted original datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DestUnreachableRepr<'a> {
+    /// Why (3: port unreachable, 10: host administratively prohibited…).
+    pub code: u8,
+    /// The offending datagram from its IP header on, as much as the sender quoted.
+    pub original: &'a [u8],
+}
+
+impl<'a> DestUnreachableRepr<'a> {
+    /// Parses a destination unreachable; Err for any other type. The checksum is not judged.
+    pub(crate) fn parse<T: AsRef<[u8]> + ?Sized>(packet: &Packet<&'a T>) -> Result<DestUnreachableRepr<'a>> {
+        packet.check_len()?;
+        if packet.msg_type() != TYPE_DEST_UNREACHABLE {
+            return Err(Error);
+        }
+        Ok(DestUnreachableRepr { code: packet.code(), original: packet.data() })
+    }
+
+    /// The message as a fresh byte vector: header (rest of header zero), quote, checksum.
+    pub(crate) fn to_bytes(self) -> Vec<u8> {
+        let mut buf = vec![0u8; HEADER_LEN + self.original.len()];
+        let mut p = Packet::new_unchecked(&mut buf[..]);
+        p.set_msg_type(TYPE_DEST_UNREACHABLE);
+        p.set_code(self.code);
+        p.data_mut().copy_from_slice(self.original);
+        p.fill_checksum();
+        buf
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +317,25 @@ mod tests {
         assert_eq!(r.kind, Echo::Request);
         b[0] = 3;
         assert!(EchoRepr::parse(&Packet::new_unchecked(&b[..])).is_err());
+    }
+
+    /// A host-prohibited error quoting a 28-byte UDP datagram (172.2.20.1:40000 → 172.2.20.21:111,
+    /// no payload); checksum worked out by hand below.
+    #[test]
+    fn dest_unreachable_round_trip() {
+        let quote: [u8; 28] = [0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 172, 2, 20, 1, 172, 2, 20, 21, 0x9c, 0x40, 0, 111, 0, 8, 0, 0];
+        let bytes = DestUnreachableRepr { code: CODE_HOST_PROHIBITED, original: &quote }.to_bytes();
+        assert_eq!(&bytes[..2], &[3, 10]);
+        assert_eq!(&bytes[4..8], &[0, 0, 0, 0]);
+        assert_eq!(&bytes[8..], &quote);
+        let mut by_hand = bytes.clone();
+        by_hand[2..4].copy_from_slice(&[0, 0]);
+        assert_eq!(u16::from_be_bytes([bytes[2], bytes[3]]), !checksum_by_hand(&by_hand));
+        let p = Packet::new_checked(&bytes[..]).unwrap();
+        assert!(p.verify_checksum());
+        assert_eq!(DestUnreachableRepr::parse(&p).unwrap(), DestUnreachableRepr { code: 10, original: &quote });
+        assert!(DestUnreachableRepr::parse(&Packet::new_checked(&SHORT_REPLY[..]).unwrap()).is_err());
+        assert!((0..=255).filter(|t| is_error(*t)).eq([3, 4, 5, 11, 12]));
     }
 
     #[test]

@@ -103,7 +103,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Type of service (DSCP and ECN).
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn tos(&self) -> u8 {
         self.buffer.as_ref()[field::TOS]
     }
@@ -138,7 +137,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Fragment offset, in units of 8 bytes.
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn frag_offset(&self) -> u16 {
         self.u16_at(field::FLG_OFF.start) & FRAG_OFFSET
     }

@@ -24,11 +24,8 @@ mod field {
     pub(super) const FLAGS: usize = 13;
 }
 
-#[cfg(any(test, feature = "fuzzing"))]
 const FLAG_FIN: u8 = 0x01;
-#[cfg(any(test, feature = "fuzzing"))]
 const FLAG_SYN: u8 = 0x02;
-#[cfg(any(test, feature = "fuzzing"))]
 const FLAG_RST: u8 = 0x04;
 const FLAG_ACK: u8 = 0x10;
 
@@ -82,7 +79,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// SYN.
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn syn(&self) -> bool {
         self.flag(FLAG_SYN)
     }
@@ -93,13 +89,11 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// FIN.
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn fin(&self) -> bool {
         self.flag(FLAG_FIN)
     }
 
     /// RST.
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn rst(&self) -> bool {
         self.flag(FLAG_RST)
     }

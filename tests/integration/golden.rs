@@ -21,7 +21,14 @@ fn fnv(bytes: &[u8]) -> u64 {
 /// The files whose runs are recorded, relative to the repository root, sorted.
 fn recorded_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in ["scenarios", "scenarios/bench", "tests/fixtures/regressions", "tests/fixtures/failing", "tests/fixtures/warnings"] {
+    for dir in [
+        "scenarios",
+        "scenarios/bench",
+        "tests/fixtures/regressions",
+        "tests/fixtures/failing",
+        "tests/fixtures/warnings",
+        "tests/fixtures/firewalld",
+    ] {
         let entries = std::fs::read_dir(util::root().join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
         for entry in entries {
             let path = entry.expect("readable entry").path();

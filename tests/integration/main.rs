@@ -32,6 +32,9 @@ mod determinism;
 /// tshark dissects every captured frame as Ethernet/ARP/IPv4/ICMP/VRRP/TCP/HTTP (and the NFS server's Portmap/MOUNT), with no malformed frame or bad checksum.
 mod tshark;
 
+/// firewalld left running (issue 12): each lesson fixed the manual's way runs clean; the ICMP host-prohibited errors dissect in tshark.
+mod firewalld;
+
 /// Invalid input through the CLI: invalid scenario fixtures, missing files and bad usage give exit 2.
 mod invalid;
 

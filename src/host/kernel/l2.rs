@@ -15,7 +15,7 @@ use crate::wire::{arp, ipv4, tcp};
 const ALL_HOSTS: Ipv4Addr = Ipv4Addr::new(224, 0, 0, 1);
 
 impl Kernel {
-    fn drop_traced(&mut self, now: SimTime, reason: String) {
+    pub(super) fn drop_traced(&mut self, now: SimTime, reason: String) {
         let host = self.name.clone();
         self.trace(now, TraceKind::Dropped { host, reason });
     }
@@ -40,7 +40,7 @@ impl Kernel {
         }
         match eth.ethertype() {
             ethernet::ETHERTYPE_ARP => self.receive_arp(now, nic, eth.payload(), dst == self.nics[nic].mac),
-            ethernet::ETHERTYPE_IPV4 => self.receive_ipv4(now, nic, eth.payload()),
+            ethernet::ETHERTYPE_IPV4 => self.receive_ipv4(now, nic, eth.payload(), dst == self.nics[nic].mac),
             _ => {}
         }
     }
@@ -72,7 +72,7 @@ impl Kernel {
         }
     }
 
-    fn receive_ipv4(&mut self, now: SimTime, nic: usize, payload: &[u8]) {
+    fn receive_ipv4(&mut self, now: SimTime, nic: usize, payload: &[u8], link_unicast: bool) {
         let packet = match ipv4::Packet::new_checked(payload) {
             Ok(p) if p.verify_checksum() => p,
             _ => {
@@ -82,6 +82,12 @@ impl Kernel {
         };
         // Ethernet may have padded the packet; the IP total length says where it ends.
         let bytes = &payload[..usize::from(packet.total_len())];
+        if !self.netfilter_input(now, nic, bytes, link_unicast) {
+            return;
+        }
+        if packet.protocol() == ipv4::PROTO_ICMP {
+            self.icmp_unreachable_in(bytes);
+        }
         if packet.protocol() == ipv4::PROTO_TCP
             && let Ok(seg) = tcp::Packet::new_checked(packet.payload())
             && seg.ack()
@@ -157,8 +163,7 @@ impl Kernel {
         if packet.len() < ipv4::HEADER_LEN {
             return;
         }
-        let header = ipv4::Packet::new_unchecked(&packet[..]);
-        let (src, dst) = (header.src_addr(), header.dst_addr());
+        let dst = ipv4::Packet::new_unchecked(&packet[..]).dst_addr();
         if self.is_local(dst) {
             // Local traffic goes through the loopback device, never onto a NIC.
             if let Some(stack) = self.stack.as_mut() {
@@ -166,6 +171,18 @@ impl Kernel {
             }
             return;
         }
+        self.netfilter_output(now, &packet);
+        self.transmit_ip(now, packet);
+    }
+
+    /// Routes a packet for another host onto a NIC, past the OUTPUT hook (the kernel's own ICMP
+    /// errors, which conntrack ties to the flow they are about).
+    pub(super) fn transmit_ip(&mut self, now: SimTime, packet: Vec<u8>) {
+        if packet.len() < ipv4::HEADER_LEN {
+            return;
+        }
+        let header = ipv4::Packet::new_unchecked(&packet[..]);
+        let (src, dst) = (header.src_addr(), header.dst_addr());
         if dst.is_multicast() || dst.is_broadcast() {
             // Multicast and limited broadcast leave by the NIC that owns the source address.
             let Some(nic) = self.nics.iter().position(|n| n.has_addr(src) && n.up) else {

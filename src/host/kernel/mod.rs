@@ -18,6 +18,7 @@ mod device;
 pub(crate) mod fs;
 mod l2;
 mod log;
+mod netfilter;
 mod nfs;
 mod nic;
 mod pipe;
@@ -65,6 +66,7 @@ pub(crate) struct Kernel {
     tcp: tcp::TcpState,
     udp: udp::UdpState,
     raw: raw::RawState,
+    netfilter: netfilter::Netfilter,
     pipes: pipe::Pipes,
     journal: log::Journal,
     vfs: vfs::Vfs,
@@ -102,6 +104,7 @@ impl Kernel {
             tcp: tcp::TcpState::default(),
             udp: udp::UdpState::default(),
             raw: raw::RawState::default(),
+            netfilter: netfilter::Netfilter::default(),
             pipes: pipe::Pipes::default(),
             journal: log::Journal::default(),
             vfs: vfs::Vfs::default(),
@@ -170,6 +173,7 @@ impl Kernel {
         self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
         self.raw = raw::RawState::default();
         self.selinux = selinux::Selinux::boot(&self.fs);
+        self.netfilter = netfilter::Netfilter::default();
         self.sync_stack_addrs();
         let host = self.name.clone();
         self.trace(now, TraceKind::Power { host, on: true });
@@ -181,6 +185,7 @@ impl Kernel {
             return;
         }
         self.raw = raw::RawState::default();
+        self.netfilter = netfilter::Netfilter::default();
         self.udp = udp::UdpState::default();
         self.pipes.clear();
         // Mounts and the calls waiting on them die with the machine.
@@ -216,6 +221,14 @@ impl Kernel {
         log::messages(&mut self.fs, self.calendar, now, &self.name, ident, pid, &line);
         self.journal.push(JournalEntry { at: now, ident: ident.to_owned(), pid, unit, line: line.clone() });
         self.log_event(now, ident, pid, line);
+    }
+
+    /// systemd's own line about `unit` (`Starting …`, `Started …`): journald files it with
+    /// `UNIT=`, which `journalctl -u` matches for messages of pid 1.
+    pub(crate) fn systemd_log(&mut self, now: SimTime, unit: &'static str, line: String) {
+        log::messages(&mut self.fs, self.calendar, now, &self.name, "systemd", 1, &line);
+        self.journal.push(JournalEntry { at: now, ident: "systemd".to_owned(), pid: 1, unit: Some(unit), line: line.clone() });
+        self.log_event(now, "systemd", 1, line);
     }
 
     /// A line of the kernel's own (`printk`): the journal and `/var/log/messages` as

@@ -17,6 +17,7 @@ use super::fs::Fs;
 use crate::kernel::{Calendar, SimTime};
 use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::errno::Errno;
+use crate::proto::firewalld::Zone;
 use crate::proto::neigh::EntryView;
 use crate::proto::nfs::client::MountInfo;
 use crate::proto::selinux::Mode;
@@ -302,6 +303,11 @@ impl<'a> Sys<'a> {
         self.k.syslog(now, ident, pid, line);
     }
 
+    /// systemd's own line about `unit`, which `journalctl -u UNIT` shows.
+    pub(crate) fn systemd_log(&mut self, now: SimTime, unit: &'static str, line: String) {
+        self.k.systemd_log(now, unit, line);
+    }
+
     /// A daemon's line in a log file of its own (nginx's and httpd's `access_log`,
     /// `error_log`): appended to `path`, not to syslog.
     pub(crate) fn file_log(&mut self, now: SimTime, ident: &str, pid: u32, path: &str, line: String) {
@@ -525,6 +531,23 @@ impl<'a> Sys<'a> {
     /// `ip link set DEV up|down`; false if there is no such device.
     pub(crate) fn set_link(&mut self, now: SimTime, dev: &str, up: bool) -> bool {
         self.k.set_link(now, dev, up)
+    }
+
+    // ----- packet filter (iptables, as firewalld drives it) ------------------------------------
+
+    /// Installs `zone`'s rules in the filter table (firewalld's start and reload).
+    pub(crate) fn netfilter_install(&mut self, zone: Zone) {
+        self.k.netfilter_install(zone);
+    }
+
+    /// Flushes the filter table and conntrack (firewalld's stop with `CleanupOnExit`).
+    pub(crate) fn netfilter_flush(&mut self) {
+        self.k.netfilter_flush();
+    }
+
+    /// The rules installed, if any.
+    pub(crate) fn netfilter_rules(&self) -> Option<&Zone> {
+        self.k.netfilter_rules()
     }
 
     // ----- TCP -------------------------------------------------------------------------------

@@ -229,6 +229,17 @@ impl Kernel {
     /// Neighbour resolution failed for `packet`: if it is a SYN of a connecting socket, that
     /// connect fails with EHOSTUNREACH. Returns whether it was.
     pub(super) fn tcp_unreachable(&mut self, packet: &[u8]) -> bool {
+        self.tcp_connect_failed(packet, false)
+    }
+
+    /// An ICMP destination unreachable quoted `packet`: if it is a SYN of a connecting socket,
+    /// that connect fails at once (`tcp_v4_err` in SYN_SENT), with ECONNREFUSED when `refused`
+    /// (protocol or port unreachable), else EHOSTUNREACH.
+    pub(super) fn tcp_icmp_error(&mut self, packet: &[u8], refused: bool) -> bool {
+        self.tcp_connect_failed(packet, refused)
+    }
+
+    fn tcp_connect_failed(&mut self, packet: &[u8], refused: bool) -> bool {
         let Ok(ip) = ipv4::Packet::new_checked(packet) else { return false };
         if ip.protocol() != ipv4::PROTO_TCP {
             return false;
@@ -247,7 +258,9 @@ impl Kernel {
             }
             _ => None,
         });
-        if let Some(h) = found {
+        if let Some(h) = found
+            && !refused
+        {
             self.tcp.unreachable.push(h);
         }
         found.is_some()

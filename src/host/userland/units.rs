@@ -6,14 +6,15 @@
 //! [`UNITS`]. The scenario validator reads the same table ([`service_names`]), so `labsim check`
 //! and a run agree on which services exist.
 
-use super::daemons::{httpd, keepalived, network, nfs_server, nginx, rpcbind};
+use super::daemons::{firewalld, httpd, keepalived, network, nfs_server, nginx, rpcbind};
 use super::packages::Packages;
 use super::process::{ConfigNote, Exit, Proc, Signal, StartError, UnitSpec};
 use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 
 /// Every unit labsim can run, in the order the host polls their daemons.
-const UNITS: &[&UnitSpec] = &[&keepalived::UNIT, &httpd::UNIT, &nginx::UNIT, &rpcbind::UNIT, &nfs_server::UNIT, &network::UNIT];
+const UNITS: &[&UnitSpec] =
+    &[&keepalived::UNIT, &httpd::UNIT, &nginx::UNIT, &rpcbind::UNIT, &nfs_server::UNIT, &network::UNIT, &firewalld::UNIT];
 
 /// The names of the services a scenario may enable or a console may start.
 pub(crate) fn service_names() -> impl Iterator<Item = &'static str> {

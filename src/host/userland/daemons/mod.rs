@@ -3,6 +3,7 @@
 //! unit table in [`super::units`] lists them. The web servers share [`carry_out`], which moves
 //! what a client connection's HTTP core decided onto its socket.
 
+pub(crate) mod firewalld;
 pub(crate) mod httpd;
 pub(crate) mod keepalived;
 pub(crate) mod network;

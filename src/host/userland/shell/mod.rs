@@ -12,6 +12,7 @@ mod cwd;
 mod expand;
 mod exportfs;
 mod files;
+mod firewall_cmd;
 mod ip;
 mod job;
 mod kill;
@@ -104,6 +105,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("echo", Command::Builtin(coreutils::echo)),
     ("exportfs", Command::Builtin(exportfs::run)),
     ("false", Command::Builtin(coreutils::false_)),
+    ("firewall-cmd", Command::Builtin(firewall_cmd::run)),
     ("getenforce", Command::Builtin(selinux::getenforce)),
     ("getsebool", Command::Builtin(selinux::getsebool)),
     ("grep", Command::Filter(filters::grep)),
