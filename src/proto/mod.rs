@@ -21,6 +21,7 @@ pub(crate) mod nginx;
 pub(crate) mod ping;
 pub(crate) mod sh;
 pub(crate) mod vrrp;
+pub(crate) mod windows;
 
 #[cfg(test)]
 mod readme;

@@ -19,6 +19,7 @@ mod pipeline;
 mod sendip;
 mod systemctl;
 mod umount;
+mod windows;
 
 pub(crate) use expand::Vars;
 pub(crate) use job::Job;
