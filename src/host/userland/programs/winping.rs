@@ -138,7 +138,9 @@ impl Process for WinPingProc {
                 dont_frag: false,
                 payload_len: echo.icmp.len(),
             };
-            k.raw_send(now, self.socket, header.to_packet(&echo.icmp));
+            // The header goes out as built (IP_HDRINCL): smoltcp's raw socket would re-emit it
+            // with DF set, which Windows does not set.
+            k.raw_sendto(now, header.to_packet(&echo.icmp));
         }
         moved |= self.flush_output(k, now);
         moved
