@@ -45,5 +45,5 @@ pub use kernel::SimTime;
 pub use lab::{CommandError, HostView, Lab, LabView, NicState, Outcome, RunResult, ServiceState, VipView};
 pub use observe::report::Report;
 pub use observe::tally::{PingSummary, ProbeSummary, TransferSummary};
-pub use observe::trace::{Stream, Trace, TraceEvent, TraceKind};
+pub use observe::trace::{Prompt, Stream, Trace, TraceEvent, TraceKind};
 pub use scenario::{Scenario, ScenarioError, TimelineAction, TimelineEntry, load as load_scenario};

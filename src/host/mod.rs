@@ -21,7 +21,7 @@ use kernel::{Kernel, Sys};
 use userland::Userland;
 #[cfg(feature = "fuzzing")]
 pub(crate) use userland::nginx_t;
-pub(crate) use userland::{ServiceView, configured_instances, service_names};
+pub(crate) use userland::{Os, ServiceView, configured_instances, os_names, service_names};
 
 use crate::kernel::{Calendar, SimRng, SimTime};
 use crate::observe::trace::TraceKind;
@@ -39,6 +39,8 @@ pub(crate) struct HostConfig {
     pub(crate) files: Vec<(String, Vec<u8>)>,
     /// Services started at boot (`systemctl enable`d units).
     pub(crate) enabled: Vec<String>,
+    /// The operating system on its disk.
+    pub(crate) os: Os,
 }
 
 /// One NIC of a [`HostConfig`].
@@ -69,14 +71,16 @@ impl Host {
     /// A powered-off host with its disk prepared. `rng` is the host's own stream.
     pub(crate) fn new(cfg: HostConfig, rng: SimRng, calendar: Calendar) -> Host {
         let mut kernel = Kernel::new(cfg.name, cfg.gateway, rng, calendar);
-        for nic in cfg.nics {
-            kernel.plug_nic(nic.name, nic.mac, IfAddr { addr: nic.addr, prefix_len: nic.prefix_len });
+        for nic in &cfg.nics {
+            kernel.plug_nic(nic.name.clone(), nic.mac, IfAddr { addr: nic.addr, prefix_len: nic.prefix_len });
         }
         for (path, contents) in cfg.files {
             kernel.fs_mut().write(&path, contents, SimTime::ZERO);
         }
         let hostname = kernel.hostname().to_owned();
-        let userland = Userland::new(&hostname, kernel.fs_mut(), &cfg.enabled);
+        let nics: Vec<(&str, IfAddr)> =
+            cfg.nics.iter().map(|n| (n.name.as_str(), IfAddr { addr: n.addr, prefix_len: n.prefix_len })).collect();
+        let userland = Userland::new(&hostname, kernel.fs_mut(), &nics, &cfg.enabled, cfg.os);
         Host { kernel, userland }
     }
 
@@ -109,7 +113,8 @@ impl Host {
     /// Types `line` on the host's console at `now`; `id` numbers the command in the run.
     pub(crate) fn run_command(&mut self, now: SimTime, id: usize, line: &str) {
         let host = self.kernel.hostname().to_owned();
-        self.kernel.trace(now, TraceKind::Command { host, id, line: line.to_owned() });
+        let prompt = self.userland.prompt(&host);
+        self.kernel.trace(now, TraceKind::Command { host, id, line: line.to_owned(), prompt });
         self.userland.run_command(&mut Sys::new(&mut self.kernel), now, id, line);
         self.poll(now);
     }

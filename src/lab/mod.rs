@@ -218,6 +218,7 @@ impl Lab {
                 gateway: spec.gateway,
                 files: spec.files.iter().map(|f| (f.path.clone(), f.contents.clone())).collect(),
                 enabled: spec.enabled.clone(),
+                os: spec.os,
             };
             hosts.push(Host::new(cfg, root.fork(&format!("host/{}", spec.name)), calendar));
             host_ports.push(ports);
@@ -428,7 +429,7 @@ impl Lab {
                 } else {
                     // Nobody is at a powered-off console: the command is recorded, unrun.
                     let host = self.hosts[h].name().to_owned();
-                    self.push_trace(self.now, TraceKind::Command { host: host.clone(), id, line });
+                    self.push_trace(self.now, TraceKind::Command { host: host.clone(), id, line, prompt: Default::default() });
                     self.push_trace(self.now, TraceKind::Exit { host, id, status: -1 });
                 }
             }

@@ -36,7 +36,7 @@ impl ConsoleLine<'_> {
 /// The console line of a trace event, if it is one.
 pub(crate) fn line(e: &TraceEvent) -> Option<ConsoleLine<'_>> {
     let (host, kind, id, text) = match &e.kind {
-        TraceKind::Command { host, id, line } => (host, "command", Some(*id), format!("[root@{host} ~]# {line}")),
+        TraceKind::Command { host, id, line, prompt } => (host, "command", Some(*id), format!("{}{line}", prompt.shown(host))),
         TraceKind::Output { host, id, line, stream } => {
             let kind = if *stream == Stream::Stdout { "stdout" } else { "stderr" };
             (host, kind, Some(*id), line.clone())

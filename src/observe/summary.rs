@@ -247,7 +247,7 @@ impl Summaries {
         }
         // A ping that sent nothing (an unknown host, no route) is listed too.
         for e in trace {
-            if let TraceKind::Command { host, id, line } = &e.kind
+            if let TraceKind::Command { host, id, line, .. } = &e.kind
                 && line.trim_start().starts_with("ping")
                 && options.shows_host(host)
                 && !pings.iter().any(|p| p.id == *id)

@@ -18,6 +18,34 @@ pub enum Stream {
     Stderr,
 }
 
+/// The prompt a command was typed at: `None` is bash's `[root@HOST ~]# `, the one a lab shows
+/// unless the shell has changed directory or the host is not Linux. The default neither
+/// serializes nor hashes, so runs that never leave it keep their trace and digest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Prompt(pub Option<String>);
+
+impl Prompt {
+    fn is_default(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The prompt as the console shows it before the command, for `host`.
+    pub fn shown(&self, host: &str) -> String {
+        match &self.0 {
+            Some(prompt) => prompt.clone(),
+            None => format!("[root@{host} ~]# "),
+        }
+    }
+}
+
+impl Hash for Prompt {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        if let Some(prompt) = &self.0 {
+            prompt.hash(state);
+        }
+    }
+}
+
 /// One thing that happened.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -30,6 +58,9 @@ pub enum TraceKind {
         id: usize,
         /// The text.
         line: String,
+        /// The prompt it was typed at, when not root's in his home.
+        #[serde(skip_serializing_if = "Prompt::is_default")]
+        prompt: Prompt,
     },
     /// A line a command printed.
     Output {

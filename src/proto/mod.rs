@@ -12,6 +12,7 @@ pub(crate) mod errno;
 pub(crate) mod filters;
 pub(crate) mod http;
 pub(crate) mod httpd;
+pub(crate) mod ifcfg;
 pub(crate) mod journalctl;
 pub(crate) mod lines;
 pub(crate) mod nc;
@@ -22,6 +23,7 @@ pub(crate) mod ping;
 pub(crate) mod sh;
 pub(crate) mod vrrp;
 pub(crate) mod windows;
+pub(crate) mod yum;
 
 #[cfg(test)]
 mod readme;

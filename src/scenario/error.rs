@@ -334,6 +334,14 @@ pub enum Issue {
         /// The simulated services, comma-separated.
         known: String,
     },
+    /// An operating system labsim does not boot.
+    #[error("unknown os {name:?} (known: {known})")]
+    UnknownOs {
+        /// As written.
+        name: String,
+        /// The operating systems, comma-separated.
+        known: String,
+    },
     /// A service listed twice in `enabled`.
     #[error("service {0:?} is listed twice")]
     DuplicateService(String),

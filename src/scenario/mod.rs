@@ -37,6 +37,7 @@ pub(crate) use duration::parse_duration;
 pub use error::ScenarioError;
 pub(crate) use input::relative_path;
 
+use crate::host::Os;
 use crate::kernel::SimTime;
 use crate::observe::expect::{Expectation, SourceLocation};
 
@@ -92,6 +93,8 @@ pub struct NetworkSpec {
 pub struct HostSpec {
     /// Its name, e.g. `lb-1`.
     pub name: String,
+    /// The operating system on its disk.
+    pub os: Os,
     /// NICs in file order.
     pub nics: Vec<NicSpec>,
     /// Default route.

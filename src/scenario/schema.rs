@@ -27,6 +27,8 @@ pub(crate) struct ScenarioFile {
     #[serde(default)]
     pub max_events: Option<u64>,
     #[serde(default)]
+    pub os: Option<String>,
+    #[serde(default)]
     pub networks: IndexMap<String, NetworkFile>,
     #[serde(default)]
     pub hosts: IndexMap<String, HostFile>,
@@ -40,6 +42,8 @@ pub(crate) struct ScenarioFile {
 #[derive(Debug, Deserialize)]
 #[serde(rename = "Lab", deny_unknown_fields)]
 pub(crate) struct LabFile {
+    #[serde(default)]
+    pub os: Option<String>,
     #[serde(default)]
     pub networks: IndexMap<String, NetworkFile>,
     #[serde(default)]
@@ -55,7 +59,7 @@ pub(crate) struct NetworkFile {
     pub latency: Option<String>,
 }
 
-/// `Host(nics: {…}, gateway: "…", files: {…}, enabled: […])`.
+/// `Host(nics: {…}, gateway: "…", files: {…}, enabled: […], os: "centos7")`.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename = "Host", deny_unknown_fields)]
 pub(crate) struct HostFile {
@@ -67,6 +71,8 @@ pub(crate) struct HostFile {
     pub files: IndexMap<String, FileSource>,
     #[serde(default)]
     pub enabled: Option<Vec<String>>,
+    #[serde(default)]
+    pub os: Option<String>,
 }
 
 /// A NIC: `("front", "172.2.20.101/24")`, `("front", "172.2.20.101/24", "00:0c:29:…")`, or

@@ -27,7 +27,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 65] = [
+const RULE_FIXTURES: [&str; 66] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",
@@ -83,6 +83,7 @@ const RULE_FIXTURES: [&str; 65] = [
     "unknown_expectation",
     "unknown_field",
     "unknown_network",
+    "unknown_os",
     "unknown_service",
     "unreadable_file",
     "vip_off_network",

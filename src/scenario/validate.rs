@@ -30,7 +30,7 @@ use super::{
     DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, Loaded, NetworkSpec, NicSpec, Scenario, TimelineAction,
     TimelineEntry, Topology,
 };
-use crate::host::service_names;
+use crate::host::{Os, os_names, service_names};
 use crate::kernel::SimTime;
 use crate::observe::expect::{Bound, Check, Expectation, SourceLocation, Window};
 
@@ -186,6 +186,7 @@ struct MergedHost {
     gateway: Option<Sourced<String>>,
     files: IndexMap<String, Sourced<FileSource>>,
     enabled: Option<Sourced<Vec<String>>>,
+    os: Option<Sourced<String>>,
 }
 
 /// The first identifier outside brackets: the file's kind, `Scenario` or `Lab` (an attribute
@@ -276,7 +277,7 @@ fn check_lab(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result
         }
     };
     let mut v = validator(checker);
-    let hosts = v.check_topology([(main, &lab.networks, &lab.hosts)]);
+    let hosts = v.check_topology([(main, &lab.os, &lab.networks, &lab.hosts)]);
     if !v.checker.problems.is_empty() {
         return Err(v.checker.finish());
     }
@@ -335,8 +336,8 @@ fn check(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Sce
 
     // The topology first, then the scenario's additions and overrides.
     let mut v = validator(checker);
-    let layers = base.iter().map(|(src, lab)| (*src, &lab.networks, &lab.hosts));
-    let hosts = v.check_topology(layers.chain([(main, &file.networks, &file.hosts)]));
+    let layers = base.iter().map(|(src, lab)| (*src, &lab.os, &lab.networks, &lab.hosts));
+    let hosts = v.check_topology(layers.chain([(main, &file.os, &file.networks, &file.hosts)]));
 
     // Scenario-level settings.
     let duration = v.duration(main, &root.field("duration"), &file.duration);
@@ -395,13 +396,13 @@ fn validator(checker: Checker) -> Validator {
 }
 
 /// One file's networks and hosts, to merge over the layers before it.
-type Layer<'f> = (Src, &'f IndexMap<String, NetworkFile>, &'f IndexMap<String, HostFile>);
+type Layer<'f> = (Src, &'f Option<String>, &'f IndexMap<String, NetworkFile>, &'f IndexMap<String, HostFile>);
 
 fn empty_host() -> MergedHost {
-    MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None }
+    MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None, os: None }
 }
 
-/// `files` and `nics` merge key by key; `gateway` and `enabled` replace when given.
+/// `files` and `nics` merge key by key; `gateway`, `enabled` and `os` replace when given.
 fn merge_host(into: &mut MergedHost, host: &HostFile, src: Src) {
     for (name, nic) in &host.nics {
         into.nics.insert(name.clone(), Sourced { value: nic.clone(), src });
@@ -414,6 +415,9 @@ fn merge_host(into: &mut MergedHost, host: &HostFile, src: Src) {
     }
     if let Some(enabled) = &host.enabled {
         into.enabled = Some(Sourced { value: enabled.clone(), src });
+    }
+    if let Some(os) = &host.os {
+        into.os = Some(Sourced { value: os.clone(), src });
     }
 }
 
@@ -539,7 +543,12 @@ impl Validator {
     fn check_topology<'f>(&mut self, layers: impl IntoIterator<Item = Layer<'f>>) -> Vec<HostSpec> {
         let mut networks: IndexMap<String, Sourced<NetworkFile>> = IndexMap::new();
         let mut hosts: IndexMap<String, MergedHost> = IndexMap::new();
-        for (src, layer_networks, layer_hosts) in layers {
+        // A lab-wide `os` is every host's unless the host names its own.
+        let mut lab_os: Option<Sourced<String>> = None;
+        for (src, layer_os, layer_networks, layer_hosts) in layers {
+            if let Some(os) = layer_os {
+                lab_os = Some(Sourced { value: os.clone(), src });
+            }
             for (name, network) in layer_networks {
                 networks.insert(name.clone(), Sourced { value: network.clone(), src });
             }
@@ -548,7 +557,7 @@ impl Validator {
             }
         }
         self.check_networks(&networks);
-        self.check_hosts(&hosts)
+        self.check_hosts(&hosts, lab_os.as_ref())
     }
 
     fn check_networks(&mut self, networks: &IndexMap<String, Sourced<NetworkFile>>) {
@@ -577,12 +586,23 @@ impl Validator {
         self.known_networks = known(self.network_cidrs.keys().map(String::as_str).collect::<BTreeSet<_>>());
     }
 
-    fn check_hosts(&mut self, hosts: &IndexMap<String, MergedHost>) -> Vec<HostSpec> {
+    /// The operating system `os` names, or a problem at `path`.
+    fn os(&mut self, os: &Sourced<String>, path: &FieldPath) -> Os {
+        Os::named(&os.value).unwrap_or_else(|| {
+            let issue = Issue::UnknownOs { name: os.value.clone(), known: known(os_names()) };
+            self.report(os.src, path, Target::Value, issue);
+            Os::default()
+        })
+    }
+
+    fn check_hosts(&mut self, hosts: &IndexMap<String, MergedHost>, lab_os: Option<&Sourced<String>>) -> Vec<HostSpec> {
         let mut addresses: BTreeMap<(String, Ipv4Addr), String> = BTreeMap::new();
         let mut macs: BTreeMap<[u8; 6], String> = BTreeMap::new();
         let mut specs = Vec::new();
+        let lab_os = lab_os.map_or(Os::default(), |os| self.os(os, &FieldPath::root().field("os")));
         for (host_name, host) in hosts {
             let host_path = FieldPath::root().field("hosts").key(host_name);
+            let os = host.os.as_ref().map_or(lab_os, |os| self.os(os, &host_path.field("os")));
             let (nics_path, files_path) = (host_path.field("nics"), host_path.field("files"));
             let mut nics = Vec::new();
             for (nic_name, Sourced { value: nic, src }) in &host.nics {
@@ -700,7 +720,7 @@ impl Validator {
                     }
                 }
             }
-            specs.push(HostSpec { name: host_name.clone(), nics, gateway, files, enabled });
+            specs.push(HostSpec { name: host_name.clone(), os, nics, gateway, files, enabled });
         }
         specs
     }

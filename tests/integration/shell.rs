@@ -18,7 +18,7 @@ fn id_of(result: &RunResult, host: &str, line: &str) -> usize {
         .events()
         .iter()
         .find_map(|e| match &e.kind {
-            TraceKind::Command { host: h, id, line: l } if h == host && l == line => Some(*id),
+            TraceKind::Command { host: h, id, line: l, .. } if h == host && l == line => Some(*id),
             _ => None,
         })
         .unwrap_or_else(|| panic!("{host}: `{line}` was typed"))

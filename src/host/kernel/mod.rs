@@ -13,6 +13,7 @@
 //! neighbour timers fire ([`Kernel::poll_neighbours`]), and closed sockets are recycled
 //! ([`Kernel::reap_sockets`]).
 
+mod cdrom;
 mod device;
 pub(crate) mod fs;
 mod l2;
@@ -39,8 +40,8 @@ use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
-    Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NicView, Pending, PipeId, RawSocket, Stdio,
-    Sys, TcpSocket, TcpStatus, Ticket, UdpSocket,
+    CDROM_DEVICE, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NicView, Pending, PipeId,
+    RawSocket, Stdio, Sys, TcpSocket, TcpStatus, Ticket, UdpSocket,
 };
 
 struct Stack {
@@ -67,6 +68,7 @@ pub(crate) struct Kernel {
     journal: log::Journal,
     vfs: vfs::Vfs,
     mounts: nfs::Mounts,
+    cdrom: cdrom::Drive,
     /// The unit of each daemon process (its cgroup), by pid.
     cgroups: std::collections::BTreeMap<u32, &'static str>,
     frames_out: Vec<(usize, Vec<u8>)>,
@@ -102,6 +104,7 @@ impl Kernel {
             journal: log::Journal::default(),
             vfs: vfs::Vfs::default(),
             mounts: nfs::Mounts::default(),
+            cdrom: cdrom::Drive::default(),
             cgroups: std::collections::BTreeMap::new(),
             frames_out: Vec::new(),
             trace: Vec::new(),

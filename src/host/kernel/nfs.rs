@@ -138,17 +138,14 @@ impl Kernel {
 
     /// The mounts, as `/proc/mounts` lists them.
     pub(crate) fn mounts(&self) -> Vec<MountView> {
-        self.mounts
-            .list
-            .iter()
-            .filter(|m| m.ready)
-            .map(|m| MountView {
-                source: m.source.clone(),
-                target: m.target.clone(),
-                fstype: "nfs",
-                options: m.client.proc_mounts(&m.server.to_string(), m.mountport),
-            })
-            .collect()
+        let nfs = self.mounts.list.iter().filter(|m| m.ready).map(|m| MountView {
+            source: m.source.clone(),
+            target: m.target.clone(),
+            fstype: "nfs",
+            options: m.client.proc_mounts(&m.server.to_string(), m.mountport),
+        });
+        // The DVD is mounted before the NFS exports in the lab's order.
+        self.cdrom_mount().into_iter().chain(nfs).collect()
     }
 
     /// A file call on a path under an NFS mount: handed to its client. `None` if the path is

@@ -185,6 +185,9 @@ pub(crate) struct MountView {
     pub(crate) options: String,
 }
 
+/// The DVD drive's device (`/dev/cdrom` links to it).
+pub(crate) const CDROM_DEVICE: &str = "/dev/sr0";
+
 /// A file system call still waiting for its reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Ticket(pub(super) u64);
@@ -400,6 +403,12 @@ impl<'a> Sys<'a> {
     /// A file system call of process `pid` running as `uid`: answered at once for a local
     /// path, later for one on an NFS mount.
     pub(crate) fn file_call(&mut self, pid: u32, now: SimTime, call: FileCall, uid: u32) -> Pending<FileReply> {
+        let fs = self.k.fs();
+        let call = match call {
+            FileCall::Stat(path) => FileCall::Stat(fs.absolute(&path).into_owned()),
+            FileCall::Read(path) => FileCall::Read(fs.absolute(&path).into_owned()),
+            FileCall::StatFs(path) => FileCall::StatFs(fs.absolute(&path).into_owned()),
+        };
         self.k.file_call(pid, now, call, uid)
     }
 
@@ -422,12 +431,18 @@ impl<'a> Sys<'a> {
     /// Whether `path` is on an NFS mount (what the shell's file builtins and redirections do not
     /// reach yet).
     pub(crate) fn on_nfs_mount(&self, path: &str) -> bool {
-        self.k.on_nfs_mount(path)
+        self.k.on_nfs_mount(&self.k.fs().absolute(path))
+    }
+
+    /// mount(2) of the DVD drive (iso9660, read-only) at `target`.
+    pub(crate) fn mount_cdrom(&mut self, now: SimTime, target: &str) -> Result<(), &'static str> {
+        self.k.mount_cdrom(now, target)
     }
 
     /// umount(2).
     pub(crate) fn umount(&mut self, target: &str) -> Result<(), Errno> {
-        self.k.umount(target)
+        let target = self.k.fs().absolute(target).into_owned();
+        self.k.umount(&target)
     }
 
     /// The mounted file systems besides the root (`/proc/mounts`).

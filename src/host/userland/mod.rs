@@ -10,6 +10,8 @@
 
 mod daemons;
 mod net;
+mod os;
+mod packages;
 mod process;
 mod programs;
 mod shell;
@@ -20,11 +22,13 @@ use std::collections::BTreeMap;
 pub(crate) use daemons::keepalived::configured_instances;
 #[cfg(feature = "fuzzing")]
 pub(crate) use daemons::nginx::test_files as nginx_t;
+pub(crate) use os::{Os, os_names};
+use packages::Packages;
 use process::{Proc, Signal};
 use units::Units;
 pub(crate) use units::service_names;
 
-use crate::host::kernel::{Fs, Sys};
+use crate::host::kernel::{Fs, IfAddr, Sys};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
 
@@ -60,6 +64,10 @@ pub(crate) struct Userland {
     vars: shell::Vars,
     /// The host's name, for a new login's variables.
     hostname: String,
+    /// Its operating system.
+    os: Os,
+    /// Its rpm database.
+    packages: Packages,
     /// Exit statuses of console programs that ended since the console last ran, by pid.
     exited: BTreeMap<u32, i32>,
     /// Enabled units ordered after `remote-fs.target`, waiting for the boot's NFS mounts, and
@@ -68,12 +76,21 @@ pub(crate) struct Userland {
 }
 
 impl Userland {
-    /// The userland of host `hostname`, whose disk is prepared with `enabled` services (their
-    /// packages are installed).
-    pub(crate) fn new(hostname: &str, fs: &mut Fs, enabled: &[String]) -> Userland {
+    /// The userland of host `hostname` running `os`, on a disk that holds the scenario's
+    /// files: the operating system's own are added (its directories, files, an `ifcfg` file
+    /// per NIC where its installer writes them), and the `enabled` services (their packages
+    /// are installed) start at boot after the system's.
+    pub(crate) fn new(hostname: &str, fs: &mut Fs, nics: &[(&str, IfAddr)], enabled: &[String], os: Os) -> Userland {
+        let spec = os.spec();
+        spec.prepare(fs, nics);
+        let mut enabled_all: Vec<String> = spec.enabled.iter().map(|s| (*s).to_owned()).collect();
+        enabled_all.extend(enabled.iter().filter(|e| !spec.enabled.contains(&e.as_str())).cloned());
+        let packages = Packages::fresh(os);
         Userland {
             next_pid: FIRST_PID,
-            units: Units::install(fs, enabled),
+            units: Units::install(fs, &enabled_all, &packages),
+            os,
+            packages,
             programs: Vec::new(),
             jobs: Vec::new(),
             vars: shell::Vars::login(hostname),

@@ -6,17 +6,27 @@
 //! [`UNITS`]. The scenario validator reads the same table ([`service_names`]), so `labsim check`
 //! and a run agree on which services exist.
 
-use super::daemons::{httpd, keepalived, nfs_server, nginx, rpcbind};
+use super::daemons::{httpd, keepalived, network, nfs_server, nginx, rpcbind};
+use super::packages::Packages;
 use super::process::{ConfigNote, Exit, Proc, Signal, StartError, UnitSpec};
 use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 
 /// Every unit labsim can run, in the order the host polls their daemons.
-const UNITS: &[&UnitSpec] = &[&keepalived::UNIT, &httpd::UNIT, &nginx::UNIT, &rpcbind::UNIT, &nfs_server::UNIT];
+const UNITS: &[&UnitSpec] = &[&keepalived::UNIT, &httpd::UNIT, &nginx::UNIT, &rpcbind::UNIT, &nfs_server::UNIT, &network::UNIT];
 
 /// The names of the services a scenario may enable or a console may start.
 pub(crate) fn service_names() -> impl Iterator<Item = &'static str> {
     UNITS.iter().map(|u| u.name)
+}
+
+/// Writes the files a unit's package brings that are not on the disk yet.
+fn write_package_files(fs: &mut Fs, spec: &UnitSpec, now: SimTime) {
+    for (path, text) in spec.package_files {
+        if fs.read(path).is_none() {
+            fs.write(path, text.as_bytes().to_vec(), now);
+        }
+    }
 }
 
 /// What `systemctl status` reports.
@@ -67,12 +77,21 @@ pub(crate) struct Units {
 }
 
 impl Units {
-    /// The units of a disk prepared with `enabled` services: a unit is installed when it is
-    /// enabled or its package's marker (file or directory) is on the disk, and its package's
-    /// files that the scenario did not provide are written.
-    pub(crate) fn install(fs: &mut Fs, enabled: &[String]) -> Units {
+    /// The units of a disk prepared with `enabled` services. On a ready-made host a unit is
+    /// installed when it is enabled or its package's marker (file or directory) is on the disk;
+    /// elsewhere when its package is (or it is enabled: the scenario installed it). A package
+    /// pulls in the packages of the units it requires, and its files that the scenario did not
+    /// provide are written.
+    pub(crate) fn install(fs: &mut Fs, enabled: &[String], packages: &Packages) -> Units {
         let wanted = |spec: &UnitSpec| enabled.iter().any(|e| e.strip_suffix(".service").unwrap_or(e) == spec.name);
-        let present = |spec: &UnitSpec| fs.read(spec.package_marker).is_some() || fs.is_dir(spec.package_marker) || wanted(spec);
+        let present = |spec: &UnitSpec| {
+            let on_disk = if packages.has_every() {
+                fs.read(spec.package_marker).is_some() || fs.is_dir(spec.package_marker)
+            } else {
+                packages.has_unit(spec.name)
+            };
+            on_disk || wanted(spec)
+        };
         // A package pulls in the packages of the units it requires.
         let required: Vec<&str> = UNITS.iter().filter(|s| present(s)).flat_map(|s| s.requires.iter().copied()).collect();
         let installed: Vec<bool> = UNITS.iter().map(|s| present(s) || required.contains(&s.name)).collect();
@@ -81,11 +100,7 @@ impl Units {
             .zip(installed)
             .map(|(&spec, installed)| {
                 if installed {
-                    for (path, text) in spec.package_files {
-                        if fs.read(path).is_none() {
-                            fs.write(path, text.as_bytes().to_vec(), SimTime::ZERO);
-                        }
-                    }
+                    write_package_files(fs, spec, SimTime::ZERO);
                 }
                 Slot { spec, installed, main: None, failed: None, restart: false }
             })
@@ -93,6 +108,15 @@ impl Units {
         let mut units = Units { slots, enabled: Vec::new() };
         units.enabled = enabled.iter().filter_map(|name| units.find(name)).collect();
         units
+    }
+
+    /// rpm installed the package that brings unit `name`: the unit exists from now on, with its
+    /// files.
+    pub(crate) fn add_package_unit(&mut self, fs: &mut Fs, name: &str, now: SimTime) {
+        if let Some(slot) = self.slots.iter_mut().find(|s| s.spec.name == name && !s.installed) {
+            slot.installed = true;
+            write_package_files(fs, slot.spec, now);
+        }
     }
 
     /// What the installed units' daemons would say about their configuration on this disk, in

@@ -368,6 +368,8 @@ impl<'s> Lexer<'s> {
 
     /// Reads a word from `w`'s state to its end (or to a `$(`).
     fn word(&mut self, mut w: Partial) -> Result<Tok, ParseError> {
+        // An unquoted `*` or `?` was read: a `/` after it would make a directory pattern.
+        let mut pattern = false;
         loop {
             let Some(c) = self.peek() else {
                 if w.in_dquote {
@@ -440,8 +442,17 @@ impl<'s> Lexer<'s> {
                     }
                     w.push_str(&self.src[here..self.pos], false);
                 }
-                '*' | '?' | '[' => {
-                    return Err(unsupported(format!("pathname expansion (`{c}`; quote the word to pass it as it is)"), here));
+                // Pathname expansion: the shell matches the word's last component against the
+                // directory's names.
+                '*' | '?' => {
+                    pattern = true;
+                    w.push_char(c, false);
+                }
+                '/' if pattern => {
+                    return Err(unsupported("pathname expansion in a directory component (`*` or `?` before a `/`)", here));
+                }
+                '[' => {
+                    return Err(unsupported("pathname expansion with brackets (`[`; quote the word to pass it as it is)", here));
                 }
                 c => w.push_char(c, false),
             }

@@ -16,8 +16,11 @@
 //! dropping it does not recurse either), and the nesting that bash itself refuses is refused
 //! where bash refuses it (see [`parse`] for the parser-stack model).
 
+mod glob;
 mod lexer;
 mod parse;
+
+pub(crate) use glob::glob_match;
 
 pub(crate) use lexer::brace_range;
 pub(crate) use parse::read;

@@ -147,7 +147,9 @@ fn what_labsim_does_not_model_is_refused_where_it_is() {
     assert_eq!(unsupported("echo ${x:-y}"), ("parameter expansion `${x:-y}`".to_owned(), 5));
     assert!(unsupported("diff <(a) b").0.contains("<"));
     assert!(unsupported("echo `date`").0.contains("backquotes"));
-    assert!(unsupported("cat /etc/nginx/conf.d/*.conf").0.contains("pathname expansion"));
+    assert!(unsupported("cat /etc/*/proxy.conf").0.contains("pathname expansion in a directory component"));
+    assert!(unsupported("ls [ab]*").0.contains("brackets"));
+    ok("cat /etc/nginx/conf.d/*.conf; rm -f *; ls ?.repo");
     assert!(unsupported("echo {a,b}").0.contains("brace expansion"));
     assert!(unsupported("echo $1").0.contains("$1"));
     assert!(unsupported("X=1 curl x").0.contains("before a command"));

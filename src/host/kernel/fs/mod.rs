@@ -9,6 +9,7 @@
 
 mod export;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::kernel::SimTime;
@@ -16,6 +17,11 @@ pub(crate) use crate::proto::nfs::tree::{Errno, Ino, Kind};
 
 /// The root directory's inode number (ext4's).
 const ROOT: Ino = 2;
+/// root's home, where a login starts.
+const HOME: &str = "/root";
+/// Its inode: out of the way of the numbers files get in creation order (on an xfs root, the
+/// inode numbers of directories made at install time are as far from each other).
+const HOME_INO: Ino = 33_574_977;
 
 /// One inode: a regular file or a directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,6 +89,8 @@ pub(crate) struct Fs {
     last_ino: Ino,
     /// `SimTime::ZERO` in µs since the Unix epoch (the host's calendar), for the NFS times.
     epoch_us: u64,
+    /// The console shell's working directory, which relative paths start from.
+    cwd: String,
 }
 
 impl Default for Fs {
@@ -117,18 +125,22 @@ const DISKS: [(&str, u64, u64); 2] = [("/boot", 1_063_256_064, 139_460_608), ("/
 impl Fs {
     /// The size of the disk holding `path` and the bytes used on it, as `statfs()` reports them.
     pub(crate) fn disk_usage(&self, path: &str) -> (u64, u64) {
+        let path = &*self.absolute(path);
         let (mount, size, used) =
             DISKS.into_iter().find(|(m, _, _)| *m == "/" || path == *m || path.starts_with(&format!("{m}/"))).unwrap_or(DISKS[1]);
         let written = if mount == "/" { self.inodes.values().map(|i| i.contents.len() as u64).sum() } else { 0 };
         (size, (used + written).min(size))
     }
 
-    /// An empty disk (a root directory) whose `SimTime::ZERO` is `epoch_us` µs after the Unix
-    /// epoch.
+    /// An empty disk (a root directory and root's home, mode 550 as CentOS 7 makes it) whose
+    /// `SimTime::ZERO` is `epoch_us` µs after the Unix epoch.
     pub(crate) fn new(epoch_us: u64) -> Fs {
         let mut inodes = BTreeMap::new();
-        inodes.insert(ROOT, Inode::new(Kind::Dir, ROOT, ROOT, IMPLICIT_DIR, SimTime::ZERO));
-        Fs { inodes, last_ino: ROOT, epoch_us }
+        let mut root = Inode::new(Kind::Dir, ROOT, ROOT, IMPLICIT_DIR, SimTime::ZERO);
+        root.entries.insert(HOME[1..].to_owned(), HOME_INO);
+        inodes.insert(ROOT, root);
+        inodes.insert(HOME_INO, Inode::new(Kind::Dir, HOME_INO, ROOT, (0o550, 0, 0), SimTime::ZERO));
+        Fs { inodes, last_ino: ROOT, epoch_us, cwd: HOME.to_owned() }
     }
 
     fn new_ino(&mut self) -> Ino {
@@ -136,8 +148,44 @@ impl Fs {
         self.last_ino
     }
 
+    /// `path` from the root: a relative one starts from the working directory.
+    pub(crate) fn absolute<'p>(&self, path: &'p str) -> Cow<'p, str> {
+        if path.starts_with('/') {
+            Cow::Borrowed(path)
+        } else if self.cwd == "/" {
+            Cow::Owned(format!("/{path}"))
+        } else {
+            Cow::Owned(format!("{}/{path}", self.cwd))
+        }
+    }
+
+    /// The console shell's working directory.
+    pub(crate) fn cwd(&self) -> &str {
+        &self.cwd
+    }
+
+    /// `chdir()`: `dir` (absolute or relative), without `.` and `..`; an error if it is not a
+    /// directory.
+    pub(crate) fn chdir(&mut self, dir: &str) -> Result<(), Errno> {
+        let dir = self.absolute(dir).into_owned();
+        let ino = self.resolve_ino(&dir)?;
+        if !self.inodes[&ino].is_dir() {
+            return Err(Errno::NotDir);
+        }
+        self.cwd = self.path_of(ino).unwrap_or_else(|| "/".to_owned());
+        Ok(())
+    }
+
+    /// The shell's `$PWD` (absolute, as the shell keeps it) becomes the working directory.
+    pub(crate) fn set_cwd(&mut self, dir: &str) {
+        if dir.starts_with('/') && dir != self.cwd {
+            self.cwd = dir.to_owned();
+        }
+    }
+
     /// The inode at `path` (file or directory).
     pub(crate) fn stat(&self, path: &str) -> Option<&Inode> {
+        let path = &*self.absolute(path);
         self.resolve_ino(path).ok().and_then(|i| self.inodes.get(&i))
     }
 
@@ -222,6 +270,7 @@ impl Fs {
     /// Writes (creates, or truncates and rewrites in place) a file; nothing if `path` is a
     /// directory or under a file.
     pub(crate) fn write(&mut self, path: &str, contents: Vec<u8>, now: SimTime) {
+        let path = &*self.absolute(path);
         if let Some(file) = self.file_mut(path, now) {
             file.contents = contents;
             file.mtime = now;
@@ -231,6 +280,7 @@ impl Fs {
 
     /// Appends `bytes` to a file, creating it (`>>`), without copying what it holds.
     pub(crate) fn append(&mut self, path: &str, bytes: &[u8], now: SimTime) {
+        let path = &*self.absolute(path);
         if let Some(file) = self.file_mut(path, now) {
             file.contents.extend_from_slice(bytes);
             file.mtime = now;
@@ -241,6 +291,8 @@ impl Fs {
     /// `rename(2)`: the inode at `from` moves to `to` (its parents made if missing), replacing
     /// the file there; false if `from` does not exist or `to` cannot take it.
     pub(crate) fn rename(&mut self, from: &str, to: &str, now: SimTime) -> bool {
+        let from = &*self.absolute(from);
+        let to = &*self.absolute(to);
         let (Some((from_dir, from_name)), Some((to_dir, to_name))) = (split(from), split(to)) else { return false };
         let (Ok(from_dir), Ok(to_dir)) = (self.resolve_ino(from_dir), self.make_dirs(to_dir, now)) else { return false };
         self.move_entry(from_dir, from_name, to_dir, to_name, now).is_ok()
@@ -306,12 +358,14 @@ impl Fs {
 
     /// Appends `line` and a newline to a file, creating it (log files).
     pub(crate) fn append_line(&mut self, path: &str, line: &str, now: SimTime) {
+        let path = &*self.absolute(path);
         self.append(path, line.as_bytes(), now);
         self.append(path, b"\n", now);
     }
 
     /// Removes a file (not a directory); false if there was none.
     pub(crate) fn remove(&mut self, path: &str) -> bool {
+        let path = &*self.absolute(path);
         let Some(file) = self.stat(path).filter(|i| !i.is_dir()) else { return false };
         let (ino, dir, now) = (file.ino, file.parent, file.ctime);
         let Some((_, name)) = split(path) else { return false };
@@ -322,16 +376,19 @@ impl Fs {
 
     /// Reads a regular file.
     pub(crate) fn read(&self, path: &str) -> Option<&Inode> {
+        let path = &*self.absolute(path);
         self.stat(path).filter(|i| !i.is_dir())
     }
 
     /// Reads a file as text (lossy UTF-8).
     pub(crate) fn read_text(&self, path: &str) -> Option<String> {
+        let path = &*self.absolute(path);
         self.read(path).map(|f| String::from_utf8_lossy(&f.contents).into_owned())
     }
 
     /// The regular files directly in directory `dir`, as paths, sorted.
     pub(crate) fn list(&self, dir: &str) -> Vec<String> {
+        let dir = &*self.absolute(dir);
         let Some(d) = self.stat(dir).filter(|d| d.is_dir()) else { return Vec::new() };
         let base = dir.trim_end_matches('/');
         d.entries.iter().filter(|(_, i)| self.inodes.get(i).is_some_and(|i| !i.is_dir())).map(|(n, _)| format!("{base}/{n}")).collect()
@@ -339,18 +396,21 @@ impl Fs {
 
     /// The names in directory `dir` and their inodes, sorted by name.
     pub(crate) fn entries(&self, dir: &str) -> Option<Vec<(&str, &Inode)>> {
+        let dir = &*self.absolute(dir);
         let d = self.stat(dir).filter(|d| d.is_dir())?;
         Some(d.entries.iter().filter_map(|(n, i)| Some((n.as_str(), self.inodes.get(i)?))).collect())
     }
 
     /// Whether `path` is a directory.
     pub(crate) fn is_dir(&self, path: &str) -> bool {
+        let path = &*self.absolute(path);
         self.stat(path).is_some_and(Inode::is_dir)
     }
 
     /// `mkdir(2)` with mode `mode` (after root's umask) owned by root; with `parents`, `mkdir
     /// -p`: missing parents made and an existing directory is no error.
     pub(crate) fn mkdir(&mut self, path: &str, parents: bool, now: SimTime) -> Result<(), Errno> {
+        let path = &*self.absolute(path);
         if parents {
             return self.make_dirs(path, now).map(|_| ());
         }
@@ -361,6 +421,7 @@ impl Fs {
 
     /// `chmod(2)`: new permission bits.
     pub(crate) fn chmod(&mut self, path: &str, mode: u32, now: SimTime) -> Result<(), Errno> {
+        let path = &*self.absolute(path);
         let ino = self.resolve_ino(path)?;
         let inode = self.inodes.get_mut(&ino).ok_or(Errno::NoEnt)?;
         inode.mode = mode & 0o7777;

@@ -5,6 +5,7 @@
 
 pub(crate) mod httpd;
 pub(crate) mod keepalived;
+pub(crate) mod network;
 pub(crate) mod nfs_server;
 pub(crate) mod nginx;
 pub(crate) mod rpcbind;

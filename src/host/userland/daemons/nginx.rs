@@ -23,6 +23,7 @@ use crate::proto::nginx::{
     Action, ConfFiles, ConnectError, Loaded, NginxConfig, ProxyRequest, Refused, RequestCtx, Resolver, TestRun, Upstream, error_page,
     nginx_t, wants_keep_alive, warn_line,
 };
+use crate::proto::sh::glob_match;
 use crate::wire::http::RequestHead;
 
 /// The host's filesystem as nginx's configuration source.
@@ -37,37 +38,6 @@ impl ConfFiles for HostFiles<'_> {
         let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
         self.0.list(dir).into_iter().filter(|p| glob_match(name, p.rsplit('/').next().unwrap_or(p))).collect()
     }
-}
-
-/// `*` and `?` in one path component, as glob(3) matches them. A mismatch goes back only to the
-/// last `*` (which then takes one more character), so the time is at worst the pattern's length
-/// times the name's, however many `*` there are.
-fn glob_match(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    let (mut i, mut j) = (0, 0);
-    // After the last `*`: where the pattern goes on, and the name characters it took so far.
-    let mut star: Option<(usize, usize)> = None;
-    while j < n.len() {
-        match p.get(i) {
-            Some('*') => {
-                i += 1;
-                star = Some((i, j));
-            }
-            Some(c) if *c == '?' || *c == n[j] => {
-                i += 1;
-                j += 1;
-            }
-            _ => match star {
-                Some((after, took)) => {
-                    i = after;
-                    j = took + 1;
-                    star = Some((after, took + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    p[i..].iter().all(|c| *c == '*')
 }
 
 /// `/etc/hosts` as nginx's resolver at configuration load.
@@ -495,22 +465,4 @@ fn carry_out_actions(
 
 fn log(k: &mut Sys<'_>, now: SimTime, pid: u32, file: &str, line: &str) {
     k.file_log(now, "nginx", pid, file, line.to_owned());
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_match;
-
-    #[test]
-    fn globs_match_without_backtracking_blowup() {
-        assert!(glob_match("*.conf", "proxy.conf"));
-        assert!(glob_match("p?oxy*", "proxy.conf"));
-        assert!(glob_match("*", ""));
-        assert!(!glob_match("*.conf", "proxy.conf.bak"));
-        assert!(glob_match("*a*b*", "xxaxxbxx"));
-        assert!(!glob_match("?", ""));
-        let name = format!("{}.conf", "a".repeat(5000));
-        assert!(!glob_match(&format!("{}b", "*a".repeat(2000)), &name));
-        assert!(glob_match(&format!("{}.conf", "*a".repeat(2000)), &name));
-    }
 }

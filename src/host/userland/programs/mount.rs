@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
 
-use crate::host::kernel::{FileReply, MountRequest, Stdio, Sys, TcpSocket, TcpStatus, Ticket, UdpSocket};
+use crate::host::kernel::{CDROM_DEVICE, FileReply, MountRequest, Stdio, Sys, TcpSocket, TcpStatus, Ticket, UdpSocket};
 use crate::host::userland::net::resolve;
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
@@ -90,6 +90,10 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Proc
             let _ = k.print(now, &stdio, Stream::Stderr, warning);
         }
     }
+    if let Some(status) = cdrom(k, now, &stdio, args) {
+        k.exit_status(now, &stdio, status);
+        return Err(status);
+    }
     let todo = match what(k, args) {
         Ok(Some(todo)) => todo,
         Ok(None) => {
@@ -107,6 +111,26 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Proc
         Some(exit) => Err(exit.status()),
         None => Ok(Box::new(p)),
     }
+}
+
+/// `mount /dev/cdrom DIR` (or `/dev/sr0`): the DVD, read-only, as util-linux 2.23 says when
+/// the medium is write-protected. `None` when the arguments are not about the drive.
+fn cdrom(k: &mut Sys<'_>, now: SimTime, stdio: &Stdio, args: &[&str]) -> Option<i32> {
+    let words: Vec<&str> = args.iter().copied().filter(|a| !a.starts_with('-')).collect();
+    let ["/dev/cdrom" | CDROM_DEVICE, target] = words.as_slice() else { return None };
+    let lines = match k.mount_cdrom(now, target) {
+        Ok(()) => return Some(print_lines(k, now, stdio, &[format!("mount: {CDROM_DEVICE} is write-protected, mounting read-only")], 0)),
+        Err("is already mounted") => vec![format!("mount: {CDROM_DEVICE} is already mounted or {target} busy")],
+        Err(_) => vec![format!("mount: mount point {target} does not exist")],
+    };
+    Some(print_lines(k, now, stdio, &lines, EX_FAIL))
+}
+
+fn print_lines(k: &mut Sys<'_>, now: SimTime, stdio: &Stdio, lines: &[String], status: i32) -> i32 {
+    for line in lines {
+        let _ = k.print(now, stdio, Stream::Stderr, line.clone());
+    }
+    status
 }
 
 /// The NFS entries of fstab that systemd mounts at boot (`auto` ones).

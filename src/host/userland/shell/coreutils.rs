@@ -60,7 +60,7 @@ pub(super) fn echo(_: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
 
 pub(super) fn hostname(ctx: &mut Ctx<'_, '_>, _: &[&str]) -> Output {
     let mut o = Output::default();
-    o.out(ctx.k.hostname());
+    o.out(super::netconf::host_name(ctx));
     o
 }
 

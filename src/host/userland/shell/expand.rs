@@ -9,7 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::proto::sh::{ListId, Part, Word, brace_range};
+use crate::host::kernel::Fs;
+use crate::proto::sh::{ListId, Part, Word, brace_range, glob_match};
 
 /// The shell's variables and the status of the last command.
 #[derive(Debug, Default)]
@@ -135,6 +136,38 @@ impl Values<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether `word` has a pattern character (`*`, `?`) outside quotes: its fields then go
+/// through pathname expansion.
+pub(crate) fn has_pattern(word: &Word) -> bool {
+    word.parts.iter().any(|p| matches!(p, Part::Literal(s) if s.contains(['*', '?'])))
+}
+
+/// Pathname expansion of `field` (patterns in its last component): the matching names in
+/// order, or the field itself when none matches (bash without `nullglob`). A `*` or `?` does
+/// not match a leading `.`.
+pub(crate) fn pathnames(fs: &Fs, field: &str) -> Vec<String> {
+    let (dir, pattern) = match field.rsplit_once('/') {
+        Some(("", name)) => (Some("/"), name),
+        Some((dir, name)) => (Some(dir), name),
+        None => (None, field),
+    };
+    if dir.is_some_and(|d| d.contains(['*', '?'])) || !pattern.contains(['*', '?']) {
+        return vec![field.to_owned()];
+    }
+    let listed = fs.entries(dir.unwrap_or(".")).unwrap_or_default();
+    let matches: Vec<String> = listed
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| (pattern.starts_with('.') || !name.starts_with('.')) && glob_match(pattern, name))
+        .map(|name| match dir {
+            Some("/") => format!("/{name}"),
+            Some(d) => format!("{d}/{name}"),
+            None => name.to_owned(),
+        })
+        .collect();
+    if matches.is_empty() { vec![field.to_owned()] } else { matches }
 }
 
 /// Brace ranges in the unquoted text of `word`: one word per number (the first range only

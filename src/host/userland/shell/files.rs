@@ -9,7 +9,7 @@ use crate::kernel::{Calendar, SimTime};
 use crate::proto::nfs::tree::Errno;
 
 /// strerror's words.
-fn strerror(e: Errno) -> &'static str {
+pub(super) fn strerror(e: Errno) -> &'static str {
     match e {
         Errno::NoEnt => "No such file or directory",
         Errno::Exist => "File exists",
@@ -48,11 +48,6 @@ fn options<'a>(args: &[&'a str], known: &str) -> Result<(String, Vec<&'a str>), 
     Ok((flags, operands))
 }
 
-/// Absolute path of an operand (the console's working directory is root's home).
-fn absolute(path: &str) -> String {
-    if path.starts_with('/') { path.to_owned() } else { format!("/root/{path}") }
-}
-
 /// `mkdir [-p] DIR…`.
 pub(super) fn mkdir(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
@@ -69,7 +64,7 @@ pub(super) fn mkdir(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     }
     let mut status = 0;
     for dir in dirs {
-        if let Err(e) = ctx.k.fs_mut().mkdir(&absolute(dir), flags.contains('p'), ctx.now) {
+        if let Err(e) = ctx.k.fs_mut().mkdir(dir, flags.contains('p'), ctx.now) {
             o.err(format!("mkdir: cannot create directory '{dir}': {}", strerror(e)));
             status = 1;
         }
@@ -137,7 +132,7 @@ pub(super) fn chmod(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     };
     let mut status = 0;
     for file in files {
-        let path = absolute(file);
+        let path = ctx.k.fs().absolute(file).into_owned();
         let Some(inode) = ctx.k.fs().stat(&path) else {
             o.err(format!("chmod: cannot access '{file}': No such file or directory"));
             status = 1;
@@ -240,7 +235,7 @@ pub(super) fn ls(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut sorted = operands.clone();
     sorted.sort_unstable();
     for op in sorted {
-        let path = if op == "." { "/root".to_owned() } else { absolute(op) };
+        let path = fs.absolute(op).into_owned();
         match fs.stat(&path) {
             None => {
                 o.err(format!("ls: cannot access '{op}': No such file or directory"));
@@ -266,7 +261,7 @@ pub(super) fn ls(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
         if headings {
             o.out(format!("{op}:"));
         }
-        let path = if *op == "." { "/root".to_owned() } else { absolute(op) };
+        let path = fs.absolute(op).into_owned();
         let entries: Vec<(String, &Inode)> = fs
             .entries(&path)
             .unwrap_or_default()

@@ -14,8 +14,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::expand::{Pending, Values};
+use super::expand::{has_pattern, pathnames};
 use super::pipeline::{Dest, Env, FilterStage, Kind, Running, Stage, Stdin};
-use super::{Command, Ctx, MAX_COMMANDS, Output, coreutils, lookup};
+use super::{Command, Ctx, MAX_COMMANDS, Output, coreutils};
 use crate::host::kernel::{Fd, Stdio, Sys};
 use crate::host::userland::Userland;
 use crate::host::userland::process::{Invocation, Proc};
@@ -168,6 +169,8 @@ impl Userland {
     /// programs that ended since the last round.
     pub(super) fn run_job(&mut self, k: &mut Sys<'_>, now: SimTime, job: &mut Job, exits: &BTreeMap<u32, i32>) -> bool {
         let mut moved = false;
+        // Relative paths of this job start from the shell's directory.
+        k.fs_mut().set_cwd(self.vars.get("PWD"));
         if !job.warned {
             job.warned = true;
             for warning in &job.script.warnings {
@@ -295,6 +298,7 @@ impl Userland {
             let mut list = Vec::new();
             for w in words {
                 match values.fields(w, MAX_COMMANDS) {
+                    Ok(Ok(fields)) if has_pattern(w) => fields.iter().for_each(|f| list.extend(pathnames(k.fs(), f))),
                     Ok(Ok(fields)) => list.extend(fields),
                     Ok(Err(message)) => return Step::Stop(message),
                     Err(Pending(list)) => return Step::Pending(list),
@@ -315,6 +319,7 @@ impl Userland {
             let mut fields = Vec::new();
             for w in &simple.words {
                 match values.fields(w, MAX_COMMANDS) {
+                    Ok(Ok(f)) if has_pattern(w) => f.iter().for_each(|f| fields.extend(pathnames(k.fs(), f))),
                     Ok(Ok(f)) => fields.extend(f),
                     Ok(Err(message)) => return Step::Stop(message),
                     Err(Pending(list)) => return Step::Pending(list),
@@ -432,10 +437,11 @@ impl Userland {
             };
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let mut output = Output::default();
-            match lookup(name) {
+            match self.lookup(name) {
                 None => {
-                    output.err(format!("bash: {name}: command not found"));
-                    stage.kind = Kind::Done(127);
+                    let (lines, status) = self.not_found(name);
+                    lines.into_iter().for_each(|l| output.err(l));
+                    stage.kind = Kind::Done(status);
                 }
                 Some(Command::Builtin(run)) => {
                     output = run(&mut Ctx { u: self, k, now, id: job.id, name }, &args);

@@ -8,18 +8,21 @@
 //! Adding a command is one file (or function) plus one row in [`COMMANDS`].
 
 mod coreutils;
+mod cwd;
 mod expand;
 mod exportfs;
 mod files;
 mod ip;
 mod job;
 mod kill;
+mod netconf;
 mod nginx;
 mod pipeline;
 mod sendip;
 mod systemctl;
 mod umount;
 mod windows;
+mod yum;
 
 pub(crate) use expand::Vars;
 pub(crate) use job::Job;
@@ -28,8 +31,9 @@ use super::Userland;
 use super::process::StartProgram;
 use super::programs::{curl, df, journalctl, mount, nc, ping, rpctool, tail};
 use crate::host::kernel::Sys;
+use crate::host::userland::os::Console;
 use crate::kernel::SimTime;
-use crate::observe::trace::Stream;
+use crate::observe::trace::{Prompt, Stream};
 use crate::proto::filters::{self, StartFilter};
 
 /// What a builtin printed and its exit status.
@@ -90,6 +94,7 @@ pub(crate) enum Command {
 pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("awk", Command::Filter(filters::awk)),
     ("cat", Command::Filter(filters::cat)),
+    ("cd", Command::Builtin(cwd::cd)),
     ("chmod", Command::Builtin(files::chmod)),
     ("cp", Command::Builtin(coreutils::copy)),
     ("curl", Command::Program { start: curl::start, reads_stdin: false }),
@@ -101,6 +106,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("halt", Command::Builtin(systemctl::poweroff)),
     ("head", Command::Filter(filters::head)),
     ("hostname", Command::Builtin(coreutils::hostname)),
+    ("hostnamectl", Command::Builtin(netconf::hostnamectl)),
     ("ip", Command::Builtin(ip::run)),
     ("journalctl", Command::Program { start: journalctl::start, reads_stdin: false }),
     ("kill", Command::Builtin(kill::kill)),
@@ -112,10 +118,12 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("nc", Command::Program { start: nc::start, reads_stdin: true }),
     ("netcat", Command::Program { start: nc::start, reads_stdin: true }),
     ("nginx", Command::Builtin(nginx::run)),
+    ("nmcli", Command::Builtin(netconf::nmcli)),
     ("pidof", Command::Builtin(kill::pidof)),
     ("ping", Command::Program { start: ping::start, reads_stdin: false }),
     ("pkill", Command::Builtin(kill::killall)),
     ("poweroff", Command::Builtin(systemctl::poweroff)),
+    ("pwd", Command::Builtin(cwd::pwd)),
     ("rm", Command::Builtin(coreutils::remove)),
     ("rpcinfo", Command::Program { start: rpctool::rpcinfo, reads_stdin: false }),
     ("sendip", Command::Builtin(sendip::run)),
@@ -130,18 +138,63 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("umount", Command::Builtin(umount::run)),
     ("uniq", Command::Filter(filters::uniq)),
     ("wc", Command::Filter(filters::wc)),
+    ("yum", Command::Builtin(yum::run)),
 ];
 
 /// Most commands and loop turns one typed line may run: a loop that would run more is stopped
 /// there, with a message.
 pub(crate) const MAX_COMMANDS: usize = 100_000;
 
-/// The command called `name`.
-fn lookup(name: &str) -> Option<Command> {
-    COMMANDS.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
-}
-
 impl Userland {
+    /// The command called `name` on this machine: in its console's table, and installed.
+    fn lookup(&self, name: &str) -> Option<Command> {
+        let found = match self.os.spec().console {
+            Console::Bash { .. } => COMMANDS.iter().find(|(n, _)| *n == name).map(|(_, c)| *c),
+            // cmd.exe finds `PING` and `ping.exe` alike.
+            Console::Cmd => windows::lookup(name),
+        }?;
+        self.packages.has_command(name).then_some(found)
+    }
+
+    /// The prompt a line is typed at on host `host`: bash's `[\u@\h \W]\$ ` (CentOS 7's
+    /// `/etc/bashrc`) away from home; cmd.exe's `C:\Users\student>`.
+    pub(crate) fn prompt(&self, host: &str) -> Prompt {
+        match self.os.spec().console {
+            Console::Bash { .. } => {
+                let pwd = self.vars.get("PWD");
+                match pwd {
+                    "/root" => Prompt(None),
+                    "/" => Prompt(Some(format!("[root@{host} /]# "))),
+                    dir => Prompt(Some(format!("[root@{host} {}]# ", dir.rsplit('/').next().unwrap_or(dir)))),
+                }
+            }
+            Console::Cmd => Prompt(Some("C:\\Users\\student>".to_owned())),
+        }
+    }
+
+    /// How the console's shell names itself in its messages (`-bash` for a login shell).
+    fn shell_name(&self) -> &'static str {
+        match self.os.spec().console {
+            Console::Bash { argv0 } => argv0,
+            Console::Cmd => "cmd",
+        }
+    }
+
+    /// What the console says of a command it does not have, and the status.
+    fn not_found(&self, name: &str) -> (Vec<String>, i32) {
+        match self.os.spec().console {
+            Console::Bash { .. } => (vec![format!("{}: {name}: command not found", self.shell_name())], 127),
+            // cmd.exe's message; %ERRORLEVEL% 9009 (MSG_DIR_BAD_COMMAND_OR_FILE).
+            Console::Cmd => (
+                vec![
+                    format!("'{name}' is not recognized as an internal or external command,"),
+                    "operable program or batch file.".to_owned(),
+                ],
+                9009,
+            ),
+        }
+    }
+
     /// Runs `line` typed on the console as command number `id`. A line that is one simple
     /// command (not `sleep`) runs at once; anything else runs as a job from the next round.
     pub(crate) fn run_command(&mut self, k: &mut Sys<'_>, now: SimTime, id: usize, line: &str) {

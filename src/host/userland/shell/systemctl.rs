@@ -1,7 +1,8 @@
 //! `systemctl start|stop|restart|status|is-active|enable|disable UNIT…` with systemd 252's
-//! messages, and `poweroff`.
+//! messages (219's on CentOS 7 where they differ), and `poweroff`.
 
 use super::{Ctx, Output};
+use crate::host::userland::os::Systemd;
 use crate::host::userland::process::StartError;
 use crate::host::userland::units::{Unit, UnitState};
 use crate::kernel::SimTime;
@@ -22,6 +23,7 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
         return o.status(1);
     }
     let now = ctx.now;
+    let systemd = ctx.u.os.spec().systemd;
     let mut status = 0;
     for name in units {
         let unit_name = if name.contains('.') { (*name).to_owned() } else { format!("{name}.service") };
@@ -34,8 +36,14 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
                     continue;
                 }
                 "stop" => (format!("Failed to stop {unit_name}: Unit {unit_name} not loaded."), 5),
-                "enable" | "disable" => (format!("Failed to {verb} unit: Unit file {unit_name} does not exist."), 1),
-                _ => (format!("Failed to {verb} {unit_name}: Unit {unit_name} not found."), 5),
+                "enable" | "disable" => match systemd {
+                    Systemd::V219 => ("Failed to execute operation: No such file or directory".to_owned(), 1),
+                    Systemd::V252 => (format!("Failed to {verb} unit: Unit file {unit_name} does not exist."), 1),
+                },
+                _ => match systemd {
+                    Systemd::V219 => (format!("Failed to {verb} {unit_name}: Unit not found."), 5),
+                    Systemd::V252 => (format!("Failed to {verb} {unit_name}: Unit {unit_name} not found."), 5),
+                },
             };
             o.err(msg);
             status = code;
