@@ -103,7 +103,6 @@ impl DateTime {
 
     /// `ctime()` form without the newline, as keepalived's console log prints it:
     /// `Tue Nov 24 16:06:06 2026`.
-    #[cfg(test)]
     pub(crate) fn ctime(&self) -> String {
         format!(
             "{} {} {:2} {:02}:{:02}:{:02} {}",

@@ -20,6 +20,7 @@ pub(crate) mod neigh;
 pub(crate) mod nfs;
 pub(crate) mod nginx;
 pub(crate) mod ping;
+pub(crate) mod selinux;
 pub(crate) mod sh;
 pub(crate) mod vrrp;
 pub(crate) mod windows;

@@ -67,6 +67,9 @@ mod architecture;
 
 /// Bugs found in review, each reproduced by a fixture that must now pass.
 mod regressions;
+
+/// SELinux's lesson: mistake-selinux-nfs with `httpd_use_nfs` set before the run runs clean; the lesson's AVC records (issue 12).
+mod selinux;
 mod shell;
 
 /// The Windows 10 client: ping.exe, arp -a and curl.exe through a failover, and its echo requests on the wire (issue 12).

@@ -1,6 +1,6 @@
 //! The machine under the processes: a smoltcp `Interface` on `Medium::Ip` with its sockets, the
 //! NICs with labsim's own Ethernet, ARP and Linux neighbour tables ([`l2`]), routes, the file
-//! system, and the machine's console and syslog (trace events).
+//! system, SELinux ([`selinux`]), and the machine's console and syslog (trace events).
 //!
 //! Processes reach it only through a narrow, syscall-like API: TCP sockets ([`tcp`]), raw IP
 //! sockets and link notifications ([`raw`]), addresses, links and multicast groups, and files
@@ -22,6 +22,7 @@ mod nfs;
 mod nic;
 mod pipe;
 mod raw;
+mod selinux;
 mod syscall;
 mod tcp;
 mod udp;
@@ -69,6 +70,7 @@ pub(crate) struct Kernel {
     vfs: vfs::Vfs,
     mounts: nfs::Mounts,
     cdrom: cdrom::Drive,
+    selinux: selinux::Selinux,
     /// The unit of each daemon process (its cgroup), by pid.
     cgroups: std::collections::BTreeMap<u32, &'static str>,
     frames_out: Vec<(usize, Vec<u8>)>,
@@ -105,6 +107,7 @@ impl Kernel {
             vfs: vfs::Vfs::default(),
             mounts: nfs::Mounts::default(),
             cdrom: cdrom::Drive::default(),
+            selinux: selinux::Selinux::default(),
             cgroups: std::collections::BTreeMap::new(),
             frames_out: Vec::new(),
             trace: Vec::new(),
@@ -166,6 +169,7 @@ impl Kernel {
         self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)));
         self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
         self.raw = raw::RawState::default();
+        self.selinux = selinux::Selinux::boot(&self.fs);
         self.sync_stack_addrs();
         let host = self.name.clone();
         self.trace(now, TraceKind::Power { host, on: true });

@@ -19,6 +19,11 @@ use crate::proto::nfs::client::{ClientEvent, Cred, FileAttr, NfsClient, Op, OpId
 /// NFS's port (`NFS_PORT`).
 const NFS_PORT: u16 = 2049;
 
+/// The minor number of the anonymous device of a boot's first NFS mount (`set_anon_super`
+/// numbers superblocks without a block device in order; spec §1.7's example, pinned: earlier
+/// pseudo file systems of a CentOS 7 boot hold the numbers below it). Later mounts count up.
+const FIRST_NFS_MINOR: u32 = 40;
+
 /// What a running operation answers when it ends.
 #[derive(Clone, Copy)]
 enum Waiter {
@@ -47,6 +52,8 @@ pub(super) struct Mount {
     failed: bool,
     client: NfsClient,
     local_port: u16,
+    /// Its superblock's device, as the kernel names it (`0:40`).
+    dev: String,
     conn: Option<TcpSocket>,
     connected: bool,
     /// Bytes the socket did not take yet.
@@ -58,6 +65,8 @@ pub(super) struct Mount {
 #[derive(Default)]
 pub(super) struct Mounts {
     list: Vec<Mount>,
+    /// Mounts made this boot (each took a device number).
+    made: u32,
 }
 
 impl Mounts {
@@ -98,6 +107,8 @@ impl Kernel {
         let op = client.start(now, Op::Probe, Cred { uid: 0, gid: 0, gids: Vec::new() });
         let mut waiters = BTreeMap::new();
         waiters.insert(op, Waiter::Mount(ticket));
+        let dev = format!("0:{}", FIRST_NFS_MINOR + self.mounts.made);
+        self.mounts.made += 1;
         self.mounts.list.push(Mount {
             target: req.target,
             source: req.source,
@@ -107,6 +118,7 @@ impl Kernel {
             failed: false,
             client,
             local_port,
+            dev,
             conn: None,
             connected: false,
             outbox: Vec::new(),
@@ -134,6 +146,11 @@ impl Kernel {
     /// Whether `path` is under a mount.
     pub(crate) fn on_nfs_mount(&self, path: &str) -> bool {
         self.mounts.find(path).is_some()
+    }
+
+    /// The device of the mount `path` is on, if it is on one.
+    pub(super) fn nfs_device(&self, path: &str) -> Option<String> {
+        self.mounts.find(path).map(|(i, _)| self.mounts.list[i].dev.clone())
     }
 
     /// The mounts, as `/proc/mounts` lists them.
@@ -289,11 +306,11 @@ impl Kernel {
                                 _ => Err(Errno::Io),
                             })),
                         };
-                        self.vfs.answer(ticket, reply);
+                        self.answer_call(now, ticket, reply);
                     }
                     Some(Waiter::Mount(ticket)) => {
                         let ok = result.is_ok();
-                        self.vfs.answer(ticket, stat_reply(result));
+                        self.answer_call(now, ticket, stat_reply(result));
                         self.mounts.list[i].ready = ok;
                         self.mounts.list[i].failed = !ok;
                     }

@@ -4,8 +4,8 @@
 //! handles, what a socket reports, the addresses and NICs a process may look at.
 //!
 //! The calls are grouped as a manual page would list them: identity and clocks, the console and
-//! syslog, files, network configuration (`ip`), TCP sockets, raw sockets and link notifications,
-//! and the process table's share (closing what a process held when it exits, the wake-up list,
+//! syslog, files, SELinux, network configuration (`ip`), TCP sockets, raw sockets and link
+//! notifications, and the process table's share (closing what a process held when it exits, the wake-up list,
 //! powering off).
 
 use std::net::Ipv4Addr;
@@ -19,6 +19,9 @@ use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::errno::Errno;
 use crate::proto::neigh::EntryView;
 use crate::proto::nfs::client::MountInfo;
+use crate::proto::selinux::Mode;
+use crate::proto::selinux::booleans::Booleans;
+use crate::proto::selinux::tools::SetBooleans;
 
 /// A TCP socket of a process (a file descriptor, in Linux terms).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -453,6 +456,28 @@ impl<'a> Sys<'a> {
     /// The caller no longer wants the reply to `ticket` (its connection closed).
     pub(crate) fn file_forget(&mut self, ticket: Ticket) {
         self.k.file_forget(ticket);
+    }
+
+    // ----- SELinux ---------------------------------------------------------------------------------
+
+    /// The running mode (`/sys/fs/selinux/enforce`, or disabled).
+    pub(crate) fn selinux_mode(&self) -> Mode {
+        self.k.selinux_mode()
+    }
+
+    /// Writes `/sys/fs/selinux/enforce` (the caller refuses disabled).
+    pub(crate) fn selinux_set_mode(&mut self, mode: Mode) {
+        self.k.selinux_set_mode(mode);
+    }
+
+    /// The running booleans.
+    pub(crate) fn selinux_booleans(&self) -> &Booleans {
+        self.k.selinux_booleans()
+    }
+
+    /// Sets booleans, and commits them to the policy store if asked.
+    pub(crate) fn selinux_set_booleans(&mut self, now: SimTime, set: &SetBooleans) {
+        self.k.selinux_set_booleans(now, set);
     }
 
     // ----- network configuration ----------------------------------------------------------------

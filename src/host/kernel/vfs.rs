@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Kernel;
+use super::selinux::Access;
 use super::syscall::{FileCall, FileReply, FileStat, FsUsage, Pending, Ticket};
 use crate::kernel::SimTime;
 use crate::proto::errno::Errno;
@@ -18,6 +19,8 @@ pub(super) struct Vfs {
     ready: BTreeMap<u64, FileReply>,
     /// Tickets whose reply nobody wants any more.
     forgotten: BTreeSet<u64>,
+    /// What SELinux checks on each reply when it comes.
+    checks: BTreeMap<u64, Access>,
 }
 
 impl Vfs {
@@ -32,8 +35,8 @@ impl Vfs {
         self.ready.remove(&ticket.0)
     }
 
-    /// The reply to `ticket` has come.
-    pub(super) fn answer(&mut self, ticket: Ticket, reply: FileReply) {
+    /// The reply to `ticket` has come (checked already).
+    fn answer(&mut self, ticket: Ticket, reply: FileReply) {
         if !self.forgotten.remove(&ticket.0) {
             self.ready.insert(ticket.0, reply);
         }
@@ -42,11 +45,29 @@ impl Vfs {
 
 impl Kernel {
     /// Makes a file system call for process `pid` (running as `uid`).
-    pub(crate) fn file_call(&mut self, _pid: u32, now: SimTime, call: FileCall, uid: u32) -> Pending<FileReply> {
+    /// SELinux checks the call when its reply is in.
+    pub(crate) fn file_call(&mut self, pid: u32, now: SimTime, call: FileCall, uid: u32) -> Pending<FileReply> {
+        let access = self.selinux_access(pid, &call);
         match self.nfs_call(now, &call, uid) {
-            Some(pending) => pending,
-            None => Pending::Ready(self.local_call(&call, uid)),
+            Some(Pending::Ready(reply)) => Pending::Ready(self.selinux_enforce(now, access, reply)),
+            Some(Pending::Wait(ticket)) => {
+                if let Some(access) = access {
+                    self.vfs.checks.insert(ticket.0, access);
+                }
+                Pending::Wait(ticket)
+            }
+            None => {
+                let reply = self.local_call(&call, uid);
+                Pending::Ready(self.selinux_enforce(now, access, reply))
+            }
         }
+    }
+
+    /// The reply to `ticket` has come: checked if it must be, then kept for its caller.
+    pub(super) fn answer_call(&mut self, now: SimTime, ticket: Ticket, reply: FileReply) {
+        let access = self.vfs.checks.remove(&ticket.0);
+        let reply = self.selinux_enforce(now, access, reply);
+        self.vfs.answer(ticket, reply);
     }
 
     /// The reply to a call that had to wait, once it has come.

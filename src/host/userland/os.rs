@@ -5,7 +5,7 @@
 
 use crate::host::kernel::{Fs, IfAddr};
 use crate::kernel::SimTime;
-use crate::proto::ifcfg;
+use crate::proto::{ifcfg, selinux};
 
 /// An operating system, as a scenario names it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -55,23 +55,6 @@ pub(crate) struct OsSpec {
     pub(crate) console: Console,
     pub(crate) systemd: Systemd,
 }
-
-/// `/etc/selinux/config` as CentOS 7 installs it (spec-centos7-windows §1.3).
-const CENTOS7_SELINUX_CONFIG: &str = "
-# This file controls the state of SELinux on the system.
-# SELINUX= can take one of these three values:
-#     enforcing - SELinux security policy is enforced.
-#     permissive - SELinux prints warnings instead of enforcing.
-#     disabled - No SELinux policy is loaded.
-SELINUX=enforcing
-# SELINUXTYPE= can take one of three values:
-#     targeted - Targeted processes are protected,
-#     minimum - Modification of targeted policy. Only selected processes are protected. 
-#     mls - Multi Level Security protection.
-SELINUXTYPE=targeted 
-
-
-";
 
 /// The repository files of a stock CentOS 7 (`centos-release`), which the manual deletes.
 const CENTOS7_BASE_REPO: &str = "# CentOS-Base.repo
@@ -126,7 +109,7 @@ pub(crate) const OSES: &[OsSpec] = &[
         network_scripts: true,
         // The FHS directories a minimal install has that the manual uses (`mount /dev/cdrom /mnt`).
         dirs: &["/home", "/media", "/mnt", "/opt", "/srv", "/tmp"],
-        files: &[("/etc/selinux/config", CENTOS7_SELINUX_CONFIG), ("/etc/yum.repos.d/CentOS-Base.repo", CENTOS7_BASE_REPO)],
+        files: &[(selinux::config::PATH, selinux::config::CENTOS7), ("/etc/yum.repos.d/CentOS-Base.repo", CENTOS7_BASE_REPO)],
         console: Console::Bash { argv0: "-bash" },
         systemd: Systemd::V219,
     },

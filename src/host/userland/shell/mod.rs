@@ -18,6 +18,7 @@ mod kill;
 mod netconf;
 mod nginx;
 mod pipeline;
+mod selinux;
 mod sendip;
 mod systemctl;
 mod umount;
@@ -92,6 +93,7 @@ pub(crate) enum Command {
 
 /// Every command the console knows.
 pub(crate) const COMMANDS: &[(&str, Command)] = &[
+    ("ausearch", Command::Builtin(selinux::ausearch)),
     ("awk", Command::Filter(filters::awk)),
     ("cat", Command::Filter(filters::cat)),
     ("cd", Command::Builtin(cwd::cd)),
@@ -102,6 +104,8 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("echo", Command::Builtin(coreutils::echo)),
     ("exportfs", Command::Builtin(exportfs::run)),
     ("false", Command::Builtin(coreutils::false_)),
+    ("getenforce", Command::Builtin(selinux::getenforce)),
+    ("getsebool", Command::Builtin(selinux::getsebool)),
     ("grep", Command::Filter(filters::grep)),
     ("halt", Command::Builtin(systemctl::poweroff)),
     ("head", Command::Filter(filters::head)),
@@ -128,6 +132,9 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("rpcinfo", Command::Program { start: rpctool::rpcinfo, reads_stdin: false }),
     ("sendip", Command::Builtin(sendip::run)),
     ("seq", Command::Builtin(coreutils::seq)),
+    ("sestatus", Command::Builtin(selinux::sestatus)),
+    ("setenforce", Command::Builtin(selinux::setenforce)),
+    ("setsebool", Command::Builtin(selinux::setsebool)),
     ("showmount", Command::Program { start: rpctool::showmount, reads_stdin: false }),
     ("shutdown", Command::Builtin(systemctl::poweroff)),
     ("sleep", Command::Sleep),
