@@ -36,8 +36,46 @@ use crate::wire::http::{Parsed, ResponseHead, Version, parse_response};
 
 use super::Stream;
 
-/// The version curl reports in `User-Agent`.
-pub(crate) const USER_AGENT: &str = "curl/7.88.1";
+/// Which curl binary runs: Debian 12's (the Linux hosts) or the `curl.exe` Windows 10 ships
+/// since version 1803 (spec-centos7-windows §3.6). They read the same command line and speak
+/// the same HTTP; they differ in their version and in the words of a few messages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Build {
+    /// curl 7.88.1.
+    #[default]
+    Debian,
+    /// curl 7.55.1 (Windows) with WinSSL: `lib/strerror.c`'s Winsock texts, 7.55's verbose lines.
+    Windows,
+}
+
+impl Build {
+    /// The version curl reports in `User-Agent`.
+    pub(crate) fn user_agent(self) -> &'static str {
+        match self {
+            Build::Debian => "curl/7.88.1",
+            Build::Windows => "curl/7.55.1",
+        }
+    }
+
+    /// The reason after `Failed to connect to HOST port N`: 7.86 on says
+    /// `curl_easy_strerror(CURLE_COULDNT_CONNECT)` whatever the error; 7.55 gave the socket
+    /// error's text (Winsock's, through `get_winsock_error`).
+    fn connect_failure(self, host: &str, port: u16, ms: u128, e: ConnectError) -> String {
+        match (self, e) {
+            (Build::Debian, _) => format!("Failed to connect to {host} port {port} after {ms} ms: Couldn't connect to server"),
+            (Build::Windows, ConnectError::Refused) => format!("Failed to connect to {host} port {port}: Connection refused"),
+            (Build::Windows, ConnectError::HostUnreachable) => format!("Failed to connect to {host} port {port}: Host unreachable"),
+        }
+    }
+
+    /// `Recv failure: …` after a reset (ECONNRESET; WSAECONNRESET's text on Windows).
+    fn reset(self) -> &'static str {
+        match self {
+            Build::Debian => "Recv failure: Connection reset by peer",
+            Build::Windows => "Recv failure: Connection was reset",
+        }
+    }
+}
 /// curl's default connect timeout (`DEFAULT_CONNECT_TIMEOUT`), 300 s.
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(300);
 /// The second line of every usage error.
@@ -141,6 +179,8 @@ pub(crate) struct Args {
     pub user_agent: Option<String>,
     /// `-0`/`--http1.0`.
     pub http10: bool,
+    /// Which curl this is (set by the glue; [`Build::Debian`] after parsing).
+    pub build: Build,
 }
 
 /// Short options that take a value.
@@ -297,6 +337,7 @@ impl Builder {
             method: self.method,
             user_agent: self.user_agent,
             http10: self.http10,
+            build: Build::Debian,
         })
     }
 }
@@ -315,7 +356,7 @@ impl Args {
                 n.trim().eq_ignore_ascii_case(name)
             })
         };
-        let ua = self.user_agent.clone().unwrap_or_else(|| USER_AGENT.to_string());
+        let ua = self.user_agent.clone().unwrap_or_else(|| self.build.user_agent().to_string());
         for (name, value) in [("Host", self.url.host_header()), ("User-Agent", ua), ("Accept", "*/*".into())] {
             if !custom(name) && !value.is_empty() {
                 out.push_str(&format!("{name}: {value}\r\n"));
@@ -419,6 +460,7 @@ impl Transfer {
                 let msg = format!("Could not resolve host: {}", t.args.url.host);
                 t.fail(now, 6, &msg);
             }
+            Some(ip) if t.args.build == Build::Windows => t.verbose(format!("*   Trying {ip}...")),
             Some(ip) => t.verbose(format!("*   Trying {ip}:{}...", t.args.url.port)),
         }
         t
@@ -440,6 +482,9 @@ impl Transfer {
         self.phase = Phase::Receiving;
         self.connected_at = Some(now);
         let ip = self.remote.map_or_else(String::new, |ip| ip.to_string());
+        if self.args.build == Build::Windows {
+            self.verbose("* TCP_NODELAY set".to_string());
+        }
         self.verbose(format!("* Connected to {} ({ip}) port {} (#0)", self.args.url.host, self.args.url.port));
         let req = self.args.request_bytes();
         if self.args.verbose {
@@ -453,17 +498,11 @@ impl Transfer {
     }
 
     /// The connect failed.
-    pub(crate) fn handle_connect_error(&mut self, now: SimTime, _e: ConnectError) {
+    pub(crate) fn handle_connect_error(&mut self, now: SimTime, e: ConnectError) {
         if self.phase != Phase::Connecting {
             return;
         }
-        // From 7.86 on the reason is curl_easy_strerror(CURLE_COULDNT_CONNECT) whatever errno was.
-        let msg = format!(
-            "Failed to connect to {} port {} after {} ms: Couldn't connect to server",
-            self.args.url.host,
-            self.args.url.port,
-            self.elapsed_ms(now)
-        );
+        let msg = self.args.build.connect_failure(&self.args.url.host, self.args.url.port, self.elapsed_ms(now), e);
         self.fail(now, 7, &msg);
     }
 
@@ -496,7 +535,7 @@ impl Transfer {
     /// The connection was reset (RST) after it was established.
     pub(crate) fn handle_reset(&mut self, now: SimTime) {
         match self.phase {
-            Phase::Receiving => self.fail(now, 56, "Recv failure: Connection reset by peer"),
+            Phase::Receiving => self.fail(now, 56, self.args.build.reset()),
             Phase::Connecting => self.handle_connect_error(now, ConnectError::Refused),
             Phase::Done => {}
         }
@@ -832,6 +871,33 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
 
     fn errline(s: &str) -> Vec<(Stream, String)> {
         vec![(Stream::Stderr, s.to_string())]
+    }
+
+    #[test]
+    fn curl_exe_is_curl_7_55_1_with_winsock_texts() {
+        let mut a = args(&["-v", "http://10.0.0.100/"]);
+        a.build = Build::Windows;
+        assert!(String::from_utf8_lossy(&a.request_bytes()).contains("\r\nUser-Agent: curl/7.55.1\r\n"));
+        let mut t = Transfer::new(a.clone(), ms(0), Some(VIP));
+        t.handle_connected(ms(1));
+        let lines = drain(&mut t);
+        assert_eq!(
+            lines[..3].iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>(),
+            ["*   Trying 10.0.0.100...", "* TCP_NODELAY set", "* Connected to 10.0.0.100 (10.0.0.100) port 80 (#0)"]
+        );
+        t.handle_reset(ms(2));
+        assert_eq!(drain(&mut t), errline("curl: (56) Recv failure: Connection was reset"));
+        let mut t = Transfer::new(a.clone(), ms(0), Some(VIP));
+        drain(&mut t);
+        t.handle_connect_error(ms(3), ConnectError::Refused);
+        assert_eq!(drain(&mut t), errline("curl: (7) Failed to connect to 10.0.0.100 port 80: Connection refused"));
+        let mut t = Transfer::new(a, ms(0), Some(VIP));
+        drain(&mut t);
+        t.handle_connect_error(ms(3000), ConnectError::HostUnreachable);
+        assert_eq!(
+            (t.exit_status(), drain(&mut t)),
+            (Some(7), errline("curl: (7) Failed to connect to 10.0.0.100 port 80: Host unreachable"))
+        );
     }
 
     #[test]

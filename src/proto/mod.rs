@@ -25,6 +25,7 @@ pub(crate) mod ping;
 pub(crate) mod selinux;
 pub(crate) mod sh;
 pub(crate) mod vrrp;
+pub(crate) mod windows;
 pub(crate) mod yum;
 
 #[cfg(test)]

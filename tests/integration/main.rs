@@ -75,5 +75,8 @@ mod regressions;
 mod selinux;
 mod shell;
 
+/// The Windows 10 client: ping.exe, arp -a and curl.exe through a failover, and its echo requests on the wire (issue 12).
+mod windows;
+
 /// Keepalived keywords and nginx directives labsim does not model: the tools' warnings, and `labsim check`'s.
 mod warnings;

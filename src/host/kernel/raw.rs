@@ -48,6 +48,8 @@ pub(super) struct RawState {
     slots: Vec<Option<Owned>>,
     /// Pids with something new on a kernel-native queue, in the order it arrived.
     wakeups: Vec<u32>,
+    /// The last ICMP echo sequence number handed out by [`Kernel::icmp_echo_seq`].
+    echo_seq: u16,
 }
 
 impl RawState {
@@ -115,6 +117,14 @@ impl RawState {
 }
 
 impl Kernel {
+    /// The sequence number of the next echo request sent through Windows' `IcmpSendEcho2`:
+    /// Windows' TCP/IP stack numbers echoes host-wide from boot (whatever process asks), so two
+    /// pings in a row continue one series.
+    pub(crate) fn icmp_echo_seq(&mut self) -> u16 {
+        self.raw.echo_seq = self.raw.echo_seq.wrapping_add(1);
+        self.raw.echo_seq
+    }
+
     /// `socket(AF_INET, SOCK_RAW, protocol)` for process `pid`; `None` when the machine is off.
     pub(crate) fn raw_open(&mut self, pid: u32, protocol: u8) -> Option<RawSocket> {
         let stack = self.stack.as_mut()?;

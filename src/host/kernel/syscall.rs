@@ -647,6 +647,11 @@ impl<'a> Sys<'a> {
         self.k.raw_open(pid, protocol)
     }
 
+    /// `IcmpSendEcho2`'s share: the host-wide sequence number of the next echo request (Windows).
+    pub(crate) fn icmp_echo_seq(&mut self) -> u16 {
+        self.k.icmp_echo_seq()
+    }
+
     /// `IP_ADD_MEMBERSHIP`: the socket joins `group` on `dev`; the membership ends with the socket.
     pub(crate) fn raw_join_group(&mut self, socket: RawSocket, dev: &str, group: Ipv4Addr) {
         self.k.raw_join_group(socket, dev, group);

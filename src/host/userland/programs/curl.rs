@@ -8,7 +8,7 @@ use crate::host::userland::net::{Connection, Failure, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
-use crate::proto::curl::{Args, ConnectError, Transfer};
+use crate::proto::curl::{Args, Build, ConnectError, Transfer};
 
 /// Bodies longer than this are cut in the trace (the console shows them whole).
 const TRACE_BODY: usize = 4096;
@@ -24,12 +24,22 @@ struct CurlProc {
 /// Parses the arguments and starts; `Err` with its exit status when it is over at once (a usage
 /// error, a name that does not resolve, no route), having printed why.
 pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
+    start_build(k, run, Build::Debian)
+}
+
+/// `curl.exe` on a Windows 10 host: the same, as curl 7.55.1 (Windows).
+pub(crate) fn start_windows(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
+    start_build(k, run, Build::Windows)
+}
+
+fn start_build(k: &mut Sys<'_>, run: Invocation<'_>, build: Build) -> Result<Box<dyn Process>, i32> {
     let Invocation { now, stdio, args, .. } = run;
     let argv: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
-    let parsed = match Args::parse(&argv) {
+    let mut parsed = match Args::parse(&argv) {
         Ok(a) => a,
         Err(e) => return Err(fail(k, now, &stdio, e.lines, e.status)),
     };
+    parsed.build = build;
     let resolved = resolve(k.fs(), &parsed.url.host);
     let transfer = Transfer::new(parsed, now, resolved);
     let mut p = CurlProc { stdio, transfer, conn: None, started: now, exit: None };

@@ -11,3 +11,4 @@ pub(crate) mod ping;
 pub(crate) mod rpctool;
 mod streams;
 pub(crate) mod tail;
+pub(crate) mod winping;

@@ -157,11 +157,11 @@ pub(crate) const MAX_COMMANDS: usize = 100_000;
 impl Userland {
     /// The command called `name` on this machine: in its console's table, and installed.
     fn lookup(&self, name: &str) -> Option<Command> {
-        let table = match self.os.spec().console {
-            Console::Bash { .. } => COMMANDS,
-            Console::Cmd => windows::WINDOWS_COMMANDS,
-        };
-        let found = table.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)?;
+        let found = match self.os.spec().console {
+            Console::Bash { .. } => COMMANDS.iter().find(|(n, _)| *n == name).map(|(_, c)| *c),
+            // cmd.exe finds `PING` and `ping.exe` alike.
+            Console::Cmd => windows::lookup(name),
+        }?;
         self.packages.has_command(name).then_some(found)
     }
 
