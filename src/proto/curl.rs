@@ -36,7 +36,7 @@ use crate::wire::http::{Parsed, ResponseHead, Version, parse_response};
 
 use super::Stream;
 
-/// Which curl binary runs: Debian 12's (the Linux hosts) or the `curl.exe` Windows 10 ships
+/// Which curl binary runs: Debian 12's (the ready-made Linux hosts), CentOS 7's, or the `curl.exe` Windows 10 ships
 /// since version 1803 (spec-centos7-windows §3.6). They read the same command line and speak
 /// the same HTTP; they differ in their version and in the words of a few messages.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -44,6 +44,9 @@ pub(crate) enum Build {
     /// curl 7.88.1.
     #[default]
     Debian,
+    /// curl 7.29.0, CentOS 7's: the socket error's text after `Failed connect to HOST:PORT; `
+    /// (`lib/connect.c` of 7.29, spec-firewalld §5).
+    CentOs7,
     /// curl 7.55.1 (Windows) with WinSSL: `lib/strerror.c`'s Winsock texts, 7.55's verbose lines.
     Windows,
 }
@@ -53,6 +56,7 @@ impl Build {
     pub(crate) fn user_agent(self) -> &'static str {
         match self {
             Build::Debian => "curl/7.88.1",
+            Build::CentOs7 => "curl/7.29.0",
             Build::Windows => "curl/7.55.1",
         }
     }
@@ -63,6 +67,8 @@ impl Build {
     fn connect_failure(self, host: &str, port: u16, ms: u128, e: ConnectError) -> String {
         match (self, e) {
             (Build::Debian, _) => format!("Failed to connect to {host} port {port} after {ms} ms: Couldn't connect to server"),
+            (Build::CentOs7, ConnectError::Refused) => format!("Failed connect to {host}:{port}; Connection refused"),
+            (Build::CentOs7, ConnectError::HostUnreachable) => format!("Failed connect to {host}:{port}; No route to host"),
             (Build::Windows, ConnectError::Refused) => format!("Failed to connect to {host} port {port}: Connection refused"),
             (Build::Windows, ConnectError::HostUnreachable) => format!("Failed to connect to {host} port {port}: Host unreachable"),
         }
@@ -71,7 +77,7 @@ impl Build {
     /// `Recv failure: …` after a reset (ECONNRESET; WSAECONNRESET's text on Windows).
     fn reset(self) -> &'static str {
         match self {
-            Build::Debian => "Recv failure: Connection reset by peer",
+            Build::Debian | Build::CentOs7 => "Recv failure: Connection reset by peer",
             Build::Windows => "Recv failure: Connection was reset",
         }
     }
@@ -460,7 +466,7 @@ impl Transfer {
                 let msg = format!("Could not resolve host: {}", t.args.url.host);
                 t.fail(now, 6, &msg);
             }
-            Some(ip) if t.args.build == Build::Windows => t.verbose(format!("*   Trying {ip}...")),
+            Some(ip) if t.args.build != Build::Debian => t.verbose(format!("*   Trying {ip}...")),
             Some(ip) => t.verbose(format!("*   Trying {ip}:{}...", t.args.url.port)),
         }
         t
@@ -871,6 +877,21 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
 
     fn errline(s: &str) -> Vec<(Stream, String)> {
         vec![(Stream::Stderr, s.to_string())]
+    }
+
+    #[test]
+    fn centos_7s_curl_is_7_29_0_and_names_the_socket_error() {
+        let mut a = args(&["http://10.0.0.100/"]);
+        a.build = Build::CentOs7;
+        assert!(String::from_utf8_lossy(&a.request_bytes()).contains("\r\nUser-Agent: curl/7.29.0\r\n"));
+        for (e, text) in [
+            (ConnectError::Refused, "curl: (7) Failed connect to 10.0.0.100:80; Connection refused"),
+            (ConnectError::HostUnreachable, "curl: (7) Failed connect to 10.0.0.100:80; No route to host"),
+        ] {
+            let mut t = Transfer::new(a.clone(), ms(0), Some(VIP));
+            t.handle_connect_error(ms(1), e);
+            assert_eq!(drain(&mut t), errline(text));
+        }
     }
 
     #[test]

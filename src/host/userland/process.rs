@@ -4,6 +4,7 @@
 //! program's start function, which receives an [`Invocation`] (`ping …` typed at the prompt).
 
 use crate::host::kernel::{Fs, Stdio, Sys};
+use crate::host::userland::os::Os;
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
 use crate::proto::Stream as ToolStream;
@@ -138,6 +139,8 @@ pub(crate) struct UnitSpec {
     pub(crate) package_files: &'static [(&'static str, &'static str)],
     /// How many consecutive pids the daemon takes (a master and its worker).
     pub(crate) pids: u32,
+    /// Its unit file's `Alias=`, linked by `enable` beside the `multi-user.target.wants` link.
+    pub(crate) alias: Option<&'static str>,
     /// `After=remote-fs.target`: at boot it starts once the NFS mounts of fstab are done.
     pub(crate) after_remote_fs: bool,
     /// The units it needs (`Requires=` and `After=`): installed with it, started before it.
@@ -165,6 +168,8 @@ pub(crate) struct Invocation<'a> {
     /// Its standard input (`< FILE`, a here-document, or what the pipeline's earlier commands
     /// printed before it started).
     pub(crate) stdin: Vec<u8>,
+    /// The operating system it runs on (which build of a tool it is).
+    pub(crate) os: Os,
 }
 
 impl From<ToolStream> for Stream {

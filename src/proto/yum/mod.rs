@@ -95,11 +95,7 @@ fn clean(o: &mut Outcome, host: &dyn YumHost, what: &[&str]) {
         o.status = 1;
         return;
     }
-    let enabled: Vec<Repo> = repos::read(&host.repo_files()).into_iter().filter(|r| r.enabled).collect();
-    if enabled.is_empty() {
-        no_repos(o);
-        return;
-    }
+    let Some(enabled) = enabled_repos(o, host) else { return };
     let ids: Vec<&str> = enabled.iter().map(|r| r.id.as_str()).collect();
     o.out(format!("Cleaning repos: {}", ids.join(" ")));
     o.out("Cleaning up everything");
@@ -113,12 +109,17 @@ fn clean(o: &mut Outcome, host: &dyn YumHost, what: &[&str]) {
     o.mirror_cache = false;
 }
 
-/// `checkEnabledRepo`'s refusal (spec §2.4).
-fn no_repos(o: &mut Outcome) {
-    o.err("There are no enabled repos.");
-    o.err(" Run \"yum repolist all\" to see the repos you have.");
-    o.err(" You can enable repos with yum-config-manager --enable <repo>");
-    o.status = 1;
+/// The enabled repositories, or `checkEnabledRepo`'s refusal when there is none (spec §2.4).
+fn enabled_repos(o: &mut Outcome, host: &dyn YumHost) -> Option<Vec<Repo>> {
+    let enabled: Vec<Repo> = repos::read(&host.repo_files()).into_iter().filter(|r| r.enabled).collect();
+    if enabled.is_empty() {
+        o.err("There are no enabled repos.");
+        o.err(" Run \"yum repolist all\" to see the repos you have.");
+        o.err(" You can enable repos with yum-config-manager --enable <repo>");
+        o.status = 1;
+        return None;
+    }
+    Some(enabled)
 }
 
 /// One package of the transaction and the repository it comes from.
@@ -142,11 +143,7 @@ fn install(o: &mut Outcome, host: &dyn YumHost, names: &[&str], yes: bool) {
         o.status = 1;
         return;
     }
-    let enabled: Vec<Repo> = repos::read(&host.repo_files()).into_iter().filter(|r| r.enabled).collect();
-    if enabled.is_empty() {
-        no_repos(o);
-        return;
-    }
+    let Some(enabled) = enabled_repos(o, host) else { return };
     if let Some(repo) = enabled.iter().find(|r| r.is_dvd() && !host.exists("/mnt/repodata/repomd.xml")) {
         render::dvd_missing(o, repo);
         return;

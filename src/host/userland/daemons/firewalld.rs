@@ -21,6 +21,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/usr/sbin/firewalld",
     package_files: &[(zone::PACKAGE_PATH, zone::PACKAGE_FILE)],
     pids: 1,
+    alias: Some("dbus-org.fedoraproject.FirewallD1.service"),
     requires: &[],
     after_remote_fs: false,
     start: |k, now, _| {

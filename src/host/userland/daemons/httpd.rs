@@ -47,6 +47,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/var/www/html",
     package_files: &[],
     pids: 1,
+    alias: None,
     // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
     after_remote_fs: true,
     requires: &[],

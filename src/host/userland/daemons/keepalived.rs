@@ -26,6 +26,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: CONFIG,
     package_files: &[],
     pids: 2,
+    alias: None,
     after_remote_fs: false,
     requires: &[],
     start: |k, now, pid| Ok(Box::new(Keepalived::start(k, now, pid))),

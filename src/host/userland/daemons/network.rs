@@ -16,6 +16,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: ifcfg::DIR,
     package_files: &[],
     pids: 1,
+    alias: None,
     requires: &[],
     after_remote_fs: false,
     start: |k, now, pid| {

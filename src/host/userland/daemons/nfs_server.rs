@@ -42,6 +42,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/usr/sbin/rpc.nfsd",
     package_files: &[(EXPORTS, "")],
     pids: 3,
+    alias: None,
     requires: &["rpcbind"],
     after_remote_fs: false,
     start: |k, now, pid| Ok(Box::new(NfsServer::start(k, now, pid))),

@@ -119,6 +119,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/etc/nginx",
     package_files: &[(NGINX_CONF_PATH, DEFAULT_NGINX_CONF), (MIME_TYPES_PATH, DEFAULT_MIME_TYPES)],
     pids: 2,
+    alias: None,
     // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
     after_remote_fs: true,
     requires: &[],

@@ -17,6 +17,7 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     package_marker: "/usr/sbin/rpcbind",
     package_files: &[],
     pids: 1,
+    alias: None,
     requires: &[],
     after_remote_fs: false,
     start: |k, _, pid| Ok(Box::new(Rpcbind { pid, core: Portmapper::new(), svc: RpcService::open(k, pid, PORT, true), exit: None })),

@@ -5,6 +5,7 @@
 
 use crate::host::kernel::{Stdio, Sys};
 use crate::host::userland::net::{Connection, Failure, resolve};
+use crate::host::userland::os::Os;
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
@@ -24,7 +25,8 @@ struct CurlProc {
 /// Parses the arguments and starts; `Err` with its exit status when it is over at once (a usage
 /// error, a name that does not resolve, no route), having printed why.
 pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
-    start_build(k, run, Build::Debian)
+    let build = if run.os == Os::CentOs7 { Build::CentOs7 } else { Build::Debian };
+    start_build(k, run, build)
 }
 
 /// `curl.exe` on a Windows 10 host: the same, as curl 7.55.1 (Windows).

@@ -536,7 +536,7 @@ impl Userland {
         let stdio = Stdio { id, out, err, reports_exit };
         let pid = self.next_pid;
         self.next_pid += 1;
-        let status = match start(k, Invocation { now, stdio, pid, args, stdin }) {
+        let status = match start(k, Invocation { now, stdio, pid, args, stdin, os: self.os }) {
             Ok(process) => {
                 self.programs.push(Proc { pid, npids: 1, started: now, process });
                 None

@@ -3,7 +3,7 @@
 
 use super::{Ctx, Output};
 use crate::host::userland::os::Systemd;
-use crate::host::userland::process::StartError;
+use crate::host::userland::process::{StartError, UnitSpec};
 use crate::host::userland::units::{Unit, UnitState};
 use crate::kernel::SimTime;
 
@@ -60,7 +60,11 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
                 Some(ctx.u.start_unit(ctx.k, now, unit))
             }
             "enable" | "disable" => {
-                ctx.u.units.set_enabled(unit, verb == "enable");
+                let enable = verb == "enable";
+                if systemd == Systemd::V219 && ctx.u.units.is_enabled(unit) != enable {
+                    symlink_lines(ctx.u.units.spec(unit), enable, &mut o);
+                }
+                ctx.u.units.set_enabled(unit, enable);
                 None
             }
             "is-active" => {
@@ -146,4 +150,22 @@ pub(super) fn poweroff(ctx: &mut Ctx<'_, '_>, _: &[&str]) -> Output {
     ctx.k.power_off(ctx.now);
     ctx.u.kill_all();
     Output::default()
+}
+
+/// What systemd 219's `enable`/`disable` print about the links they make or remove
+/// (`install.c`: `Created symlink from LINK to TARGET.`, `Removed symlink LINK.`): the unit's
+/// `Alias=` link and its `WantedBy=multi-user.target` link.
+fn symlink_lines(spec: &UnitSpec, enable: bool, o: &mut Output) {
+    let target = format!("/usr/lib/systemd/system/{}.service", spec.name);
+    let wants = format!("/etc/systemd/system/multi-user.target.wants/{}.service", spec.name);
+    let alias = spec.alias.map(|a| format!("/etc/systemd/system/{a}"));
+    if enable {
+        for link in alias.iter().chain(std::iter::once(&wants)) {
+            o.err(format!("Created symlink from {link} to {target}."));
+        }
+    } else {
+        for link in std::iter::once(&wants).chain(alias.iter()) {
+            o.err(format!("Removed symlink {link}."));
+        }
+    }
 }
