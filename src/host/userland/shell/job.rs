@@ -169,8 +169,6 @@ impl Userland {
     /// programs that ended since the last round.
     pub(super) fn run_job(&mut self, k: &mut Sys<'_>, now: SimTime, job: &mut Job, exits: &BTreeMap<u32, i32>) -> bool {
         let mut moved = false;
-        // Relative paths of this job start from the shell's directory.
-        k.fs_mut().set_cwd(self.vars.get("PWD"));
         if !job.warned {
             job.warned = true;
             for warning in &job.script.warnings {
@@ -291,6 +289,8 @@ impl Userland {
     /// Expands a pipeline's words and starts its commands.
     fn start_pipeline(&mut self, k: &mut Sys<'_>, now: SimTime, job: &mut Job, script: &Script, pipeline: &Pipeline) -> Step {
         use crate::proto::sh::Command as Cmd;
+        // Relative paths of the commands start from the shell's directory.
+        k.fs_mut().set_cwd(self.vars.get("PWD"));
         let values = Values { vars: &self.vars, substitutions: &job.substitutions };
         let mut used = Vec::new();
         // A loop runs as frames of the job.
