@@ -39,6 +39,8 @@ use std::time::Duration;
 use super::Refusal;
 use crate::kernel::SimTime;
 use crate::wire::icmp::{self, Echo, EchoRepr};
+// The echo to send and what happened to it are Linux ping's types: one shape for both cores.
+use crate::proto::ping::{EchoRequest, Event};
 
 /// The ICMP identifier Windows' stack puts on every echo request (fixed, whatever the process).
 pub(crate) const IDENT: u16 = 1;
@@ -199,29 +201,6 @@ impl Args {
 /// for the default 32 bytes).
 pub(crate) fn payload(size: u16) -> Vec<u8> {
     (0..usize::from(size)).map(|i| b'a' + (i % 23) as u8).collect()
-}
-
-/// An echo request to send, from [`WinPing::poll_transmit`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct EchoRequest {
-    /// Its ICMP sequence number (the one the caller gave).
-    pub(crate) seq: u16,
-    /// The IP TTL to send it with.
-    pub(crate) ttl: u8,
-    /// The whole ICMP message, checksum included.
-    pub(crate) icmp: Vec<u8>,
-}
-
-/// What happened to an echo, from [`WinPing::poll_event`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Event {
-    /// The echo `seq` was answered, `rtt` after it was sent.
-    Replied {
-        /// ICMP sequence number.
-        seq: u16,
-        /// Round-trip time.
-        rtt: Duration,
-    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,7 +12,8 @@ use crate::host::userland::net::resolve;
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished};
 use crate::kernel::SimTime;
 use crate::observe::trace::{Stream, TraceKind};
-use crate::proto::windows::ping::{Args, Event, WinPing};
+use crate::proto::ping::Event;
+use crate::proto::windows::ping::{Args, WinPing};
 use crate::wire::ipv4;
 
 struct WinPingProc {
