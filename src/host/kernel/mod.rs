@@ -46,6 +46,10 @@ pub(crate) use syscall::{
     RawSocket, Stdio, Sys, TcpSocket, TcpStatus, Ticket, UdpSocket,
 };
 
+/// The command number of a line no console typed: a daemon's child (keepalived's scripts), whose
+/// output and exit the console never shows.
+pub(crate) const NO_CONSOLE: usize = usize::MAX;
+
 struct Stack {
     iface: Interface,
     sockets: SocketSet<'static>,
@@ -254,12 +258,18 @@ impl Kernel {
 
     /// A line printed on the console by command `id`.
     pub(crate) fn console(&mut self, now: SimTime, id: usize, stream: Stream, line: String) {
+        if id == NO_CONSOLE {
+            return;
+        }
         let host = self.name.clone();
         self.trace(now, TraceKind::Output { host, id, stream, line });
     }
 
     /// Command `id` finished with `status`.
     pub(crate) fn console_exit(&mut self, now: SimTime, id: usize, status: i32) {
+        if id == NO_CONSOLE {
+            return;
+        }
         let host = self.name.clone();
         self.trace(now, TraceKind::Exit { host, id, status });
     }

@@ -162,6 +162,7 @@ impl Userland {
         for unit in self.units.all() {
             if let Some(main) = self.units.main_mut(unit) {
                 moved |= main.process.poll(k, now);
+                moved |= self.spawn_children(k, now, unit);
                 self.units.reap(k, now, unit, &mut self.next_pid);
             }
         }
@@ -190,6 +191,7 @@ impl Userland {
                 if let Some(main) = self.units.main_mut(unit) {
                     main.process.poll(k, now);
                 }
+                self.spawn_children(k, now, unit);
                 self.units.reap(k, now, unit, &mut self.next_pid);
             } else if let Some(p) = self.programs.iter_mut().find(|p| p.has_pid(pid)) {
                 p.process.poll(k, now);
@@ -202,7 +204,8 @@ impl Userland {
     /// running, and each loop asleep, was doing, before anything interrupts them.
     pub(crate) fn record_unfinished(&self, k: &mut Sys<'_>, now: SimTime) {
         for p in &self.programs {
-            let Some(u) = p.process.unfinished(now) else { continue };
+            // A daemon's child is no console's business.
+            let Some(u) = p.process.unfinished(now).filter(|u| u.id != crate::host::kernel::NO_CONSOLE) else { continue };
             let (url, status) = u.http.map_or((None, None), |(url, status)| (Some(url), status));
             let host = k.hostname().to_owned();
             let program = p.process.name().to_owned();
@@ -257,6 +260,36 @@ impl Userland {
             self.exited.insert(p.pid, exit.status());
         }
         self.programs.retain(|p| p.process.exit().is_none());
+    }
+
+    /// Starts the command lines the main process of `unit` asked to run as its children
+    /// (fork, then exec through the shell's command table), each with a pid of its own; true if
+    /// any started. They run as jobs no console sees ([`shell::Job::child`]).
+    fn spawn_children(&mut self, k: &mut Sys<'_>, now: SimTime, unit: units::Unit) -> bool {
+        let Some(main) = self.units.main_mut(unit) else { return false };
+        let owner = main.pid;
+        let spawns = main.process.take_spawns();
+        let started = !spawns.is_empty();
+        for spawn in spawns {
+            // The fork takes a pid.
+            self.next_pid += 1;
+            let mut vars = shell::Vars::login(&self.hostname);
+            // keepalived's children start in `/` (it chdir()s there as a daemon).
+            vars.set("PWD", "/".to_owned());
+            let child = shell::Child { owner, tag: spawn.tag, deadline: spawn.timeout.map(|t| now + t), vars };
+            self.jobs.push(shell::Job::spawned(k.fs(), &spawn.command, child));
+        }
+        started
+    }
+
+    /// Tells a daemon that its child `child` ended.
+    fn child_ended(&mut self, k: &mut Sys<'_>, now: SimTime, child: &shell::Child, exit: process::ChildExit) {
+        let Some(unit) = self.unit_of(child.owner) else { return };
+        if let Some(main) = self.units.main_mut(unit) {
+            main.process.child_exited(k, now, child.tag, exit);
+        }
+        self.spawn_children(k, now, unit);
+        self.units.reap(k, now, unit, &mut self.next_pid);
     }
 
     fn unit_of(&self, pid: u32) -> Option<units::Unit> {

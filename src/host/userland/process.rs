@@ -96,6 +96,37 @@ pub(crate) trait Process {
     fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
         None
     }
+
+    /// Command lines it wants run as its children (keepalived's `vrrp_script`s and notify
+    /// scripts, forked and exec'd), each taken once.
+    fn take_spawns(&mut self) -> Vec<Spawn> {
+        Vec::new()
+    }
+
+    /// A child started from [`Process::take_spawns`] with `tag` ended (`waitpid`).
+    fn child_exited(&mut self, _k: &mut Sys<'_>, _now: SimTime, _tag: u64, _exit: ChildExit) {}
+}
+
+/// A command line a process runs as its child: the shell runs it with its output to
+/// `/dev/null`, and the process hears how it ended through [`Process::child_exited`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Spawn {
+    /// The process's own name for the child.
+    pub(crate) tag: u64,
+    /// The command line.
+    pub(crate) command: String,
+    /// When the child is still running this long after it started, it is terminated
+    /// (SIGTERM to its process group) and reported as [`ChildExit::TimedOut`].
+    pub(crate) timeout: Option<std::time::Duration>,
+}
+
+/// How a spawned child ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChildExit {
+    /// It exited with this status (`WEXITSTATUS`).
+    Code(i32),
+    /// It outlived its timeout and was terminated.
+    TimedOut,
 }
 
 /// What a console program was doing when the run ended.

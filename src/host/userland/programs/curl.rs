@@ -114,7 +114,10 @@ impl CurlProc {
             error: result.error,
             total_us: result.total_us,
         };
-        k.record(now, transfer);
+        // A daemon's check (keepalived's `curl` script) is no client's transfer.
+        if self.stdio.id != crate::host::kernel::NO_CONSOLE {
+            k.record(now, transfer);
+        }
         k.exit_status(now, &self.stdio, status);
     }
 }

@@ -53,6 +53,21 @@ pub(crate) struct Job {
     work: usize,
     warned: bool,
     done: bool,
+    /// Set when a daemon, not the console, runs the line.
+    child: Option<Box<Child>>,
+}
+
+/// A line a daemon runs as its child (keepalived's scripts): its own shell variables, who
+/// hears its end, and when it is terminated if still running.
+pub(crate) struct Child {
+    /// The daemon's pid.
+    pub(crate) owner: u32,
+    /// The daemon's name for it.
+    pub(crate) tag: u64,
+    /// When it is terminated, if still running.
+    pub(crate) deadline: Option<SimTime>,
+    /// The child's shell variables (`$?`, `$PWD`), apart from the console's.
+    pub(crate) vars: super::Vars,
 }
 
 /// What starting a pipeline did.
@@ -82,7 +97,46 @@ impl Job {
             work: 0,
             warned: false,
             done: false,
+            child: None,
         }
+    }
+
+    /// The job of `command` run as a daemon's child on a machine whose disk is `fs`. keepalived
+    /// splits a script into words and execs the first (`system_call_script()` in keepalived's
+    /// `lib/notify.c`): a command of the table runs as typed; `sh -c TEXT` (or `bash -c`) runs
+    /// TEXT; a file starting with `#!` runs its lines. A line the shell cannot read ends at once
+    /// with bash's status 2.
+    pub(crate) fn spawned(fs: &crate::host::kernel::Fs, command: &str, mut child: Child) -> Job {
+        let text = child_text(fs, command);
+        match crate::proto::sh::read(&text) {
+            Ok(script) => {
+                let mut job = Job::new(crate::host::kernel::NO_CONSOLE, script);
+                job.child = Some(Box::new(child));
+                job
+            }
+            Err(_) => {
+                child.vars.status = 2;
+                let mut job = Job::new(crate::host::kernel::NO_CONSOLE, Script::default());
+                job.child = Some(Box::new(child));
+                job.done = true;
+                job
+            }
+        }
+    }
+
+    /// The daemon's child this job is, if it is one.
+    pub(crate) fn child_mut(&mut self) -> Option<&mut Child> {
+        self.child.as_deref_mut()
+    }
+
+    /// Takes the daemon's child this job is, once it is over.
+    pub(crate) fn take_child(&mut self) -> Option<Box<Child>> {
+        self.child.take()
+    }
+
+    /// The pids of the programs it runs now.
+    pub(crate) fn program_pids(&self) -> Vec<u32> {
+        self.running.as_ref().map(Running::program_pids).unwrap_or_default()
     }
 
     /// Whether the line is one simple command other than `sleep`, which runs as it is typed
@@ -107,12 +161,16 @@ impl Job {
 
     /// While the job sleeps: since when, and until when.
     pub(crate) fn asleep(&self) -> Option<(SimTime, SimTime)> {
-        if self.done { None } else { self.running.as_ref().and_then(Running::asleep) }
+        if self.done || self.child.is_some() { None } else { self.running.as_ref().and_then(Running::asleep) }
     }
 
     /// When the job next needs a poll without news (a `sleep` ends).
     pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
-        if self.done { None } else { self.running.as_ref().and_then(Running::poll_timeout) }
+        if self.done {
+            return None;
+        }
+        let deadline = self.child.as_ref().and_then(|c| c.deadline);
+        [self.running.as_ref().and_then(Running::poll_timeout), deadline].into_iter().flatten().min()
     }
 
     /// Ctrl-C: the job stops where it is; nothing more is read from its programs.
@@ -550,6 +608,31 @@ impl Userland {
         stage.kind = Kind::Program { pid, out: out_pipe, err: err_pipe, status };
         reports_exit
     }
+}
+
+/// What a daemon's child runs: `sh -c TEXT`'s TEXT, a `#!` file's lines, or the command itself.
+fn child_text(fs: &crate::host::kernel::Fs, command: &str) -> String {
+    let trimmed = command.trim_start();
+    for shell in ["sh", "/bin/sh", "bash", "/bin/bash", "/usr/bin/bash", "/usr/bin/sh"] {
+        if let Some(rest) = trimmed.strip_prefix(shell).and_then(|r| r.trim_start().strip_prefix("-c ")) {
+            let rest = rest.trim();
+            for q in ['\'', '"'] {
+                if let Some(inner) = rest.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+                    return inner.to_owned();
+                }
+            }
+            return rest.to_owned();
+        }
+    }
+    let first = trimmed.split_whitespace().next().unwrap_or_default();
+    if first.starts_with('/')
+        && let Some(file) = fs.read(first)
+        && file.contents.starts_with(b"#!")
+    {
+        let text = String::from_utf8_lossy(&file.contents);
+        return text.split_once('\n').map_or(String::new(), |(_, body)| body.to_owned());
+    }
+    command.to_owned()
 }
 
 /// Moves the and-or list on the top of the stack to its next pipeline.

@@ -27,10 +27,10 @@ mod windows;
 mod yum;
 
 pub(crate) use expand::Vars;
-pub(crate) use job::Job;
+pub(crate) use job::{Child, Job};
 
 use super::Userland;
-use super::process::StartProgram;
+use super::process::{ChildExit, Signal, StartProgram};
 use super::programs::{curl, df, journalctl, mount, nc, ping, rpctool, tail};
 use crate::host::kernel::Sys;
 use crate::host::userland::os::Console;
@@ -236,11 +236,35 @@ impl Userland {
         let exits = std::mem::take(&mut self.exited);
         let mut jobs = std::mem::take(&mut self.jobs);
         let mut moved = false;
+        let mut ended = Vec::new();
         for job in &mut jobs {
+            // A daemon's child past its timeout: SIGTERM to its process group, and its end
+            // is reported as a timeout.
+            let timed_out = !job.is_done() && job.child_mut().and_then(|c| c.deadline).is_some_and(|d| d <= now);
+            if timed_out {
+                for pid in job.program_pids() {
+                    self.signal_pid(k, now, pid, Signal::Term);
+                }
+                job.interrupt(k);
+                moved = true;
+            }
+            // A child runs with its own variables.
+            if let Some(child) = job.child_mut() {
+                std::mem::swap(&mut self.vars, &mut child.vars);
+            }
             moved |= self.run_job(k, now, job, &exits);
+            if let Some(child) = job.child_mut() {
+                std::mem::swap(&mut self.vars, &mut child.vars);
+            }
             if !k.is_powered() {
                 // The jobs went with everything else on the machine.
                 return true;
+            }
+            if job.is_done()
+                && let Some(child) = job.take_child()
+            {
+                let exit = if timed_out { ChildExit::TimedOut } else { ChildExit::Code(child.vars.status) };
+                ended.push((child, exit));
             }
         }
         jobs.retain(|j| !j.is_done());
@@ -249,6 +273,10 @@ impl Userland {
         self.jobs = jobs;
         // Exits nobody waited for are forgotten; the others were just seen.
         self.exited.retain(|pid, _| !exits.contains_key(pid));
+        for (child, exit) in ended {
+            self.child_ended(k, now, &child, exit);
+            moved = true;
+        }
         moved
     }
 }

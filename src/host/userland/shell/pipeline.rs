@@ -368,6 +368,17 @@ impl Running {
 
     /// Ctrl-C: every stage gets SIGINT; programs get theirs from the process table. Nothing
     /// more is read.
+    /// The pids of its programs still running.
+    pub(super) fn program_pids(&self) -> Vec<u32> {
+        self.stages
+            .iter()
+            .filter_map(|s| match s.kind {
+                Kind::Program { pid, status: None, .. } => Some(pid),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub(super) fn interrupt(&mut self, k: &mut Sys<'_>) {
         for stage in &mut self.stages {
             if let Kind::Program { out, err, .. } = &mut stage.kind {
