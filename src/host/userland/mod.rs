@@ -318,6 +318,11 @@ impl Userland {
         targets.into_iter().filter(|pid| self.signal_pid(k, now, *pid, signal)).count()
     }
 
+    /// Whether process `pid` exists (`kill -0 PID`).
+    fn pid_exists(&self, pid: u32) -> bool {
+        table(&self.units, &self.programs).any(|p| p.has_pid(pid))
+    }
+
     /// `pidof NAME`.
     fn pids_of(&self, name: &str) -> Vec<u32> {
         table(&self.units, &self.programs).filter(|p| p.process.name() == name).flat_map(Proc::pids).collect()

@@ -23,6 +23,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use super::keywords::{self, Block, VALUE_BLOCKS, support};
+use super::script::{ScriptConfig, Tracked};
 
 /// A message keepalived logs while reading its configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +52,8 @@ pub(crate) struct Config {
     pub router_id: Option<String>,
     /// The usable `vrrp_instance` blocks, in file order (fatally broken ones are left out).
     pub instances: Vec<InstanceConfig>,
+    /// The `vrrp_script` blocks, in file order.
+    pub scripts: Vec<ScriptConfig>,
 }
 
 /// The `state` keyword.
@@ -111,6 +114,28 @@ pub(crate) struct InstanceConfig {
     pub garp_master_delay: Duration,
     /// `garp_master_repeat` (5).
     pub garp_master_repeat: u32,
+    /// `track_script` entries, with the weight each applies.
+    pub track_scripts: Vec<Tracked>,
+    /// `track_interface` entries.
+    pub track_interfaces: Vec<Tracked>,
+    /// `notify_master`, `notify_backup`, `notify_fault`, `notify_stop` and `notify`.
+    pub notify: Notify,
+}
+
+/// An instance's notify scripts (`vrrp_notify.c`): the state's own, then the generic `notify`
+/// with `INSTANCE NAME STATE PRIORITY` appended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Notify {
+    /// `notify_master`.
+    pub master: Option<String>,
+    /// `notify_backup`.
+    pub backup: Option<String>,
+    /// `notify_fault`.
+    pub fault: Option<String>,
+    /// `notify_stop`.
+    pub stop: Option<String>,
+    /// `notify`.
+    pub any: Option<String>,
 }
 
 impl InstanceConfig {
@@ -214,9 +239,12 @@ struct RawInstance {
     preempt_delay_us: u64,
     garp_delay_s: Option<u64>,
     garp_rep: Option<u32>,
+    track_scripts: Vec<Tracked>,
+    track_interfaces: Vec<Tracked>,
+    notify: Notify,
 }
 
-struct Parser {
+pub(super) struct Parser {
     lines: Vec<Line>,
     pos: usize,
     depth: i64,
@@ -225,7 +253,7 @@ struct Parser {
 }
 
 impl Parser {
-    fn err(&mut self, text: String) {
+    pub(super) fn err(&mut self, text: String) {
         self.msgs.push(ConfigMessage { line: self.cur_line, text: format!("(Line {}) {}", self.cur_line, text), fatal: false });
     }
 
@@ -253,7 +281,7 @@ impl Parser {
 
     /// Reads one block level. `level` 0 is the file; deeper levels end at `}`.
     /// `kind` says which keyword table applies.
-    fn block(&mut self, level: usize, mut need_bob: bool, mut on: impl FnMut(&mut Parser, &[String]) -> bool) {
+    pub(super) fn block(&mut self, level: usize, mut need_bob: bool, mut on: impl FnMut(&mut Parser, &[String]) -> bool) {
         while let Some(words) = self.next() {
             let first = words[0].as_str();
             if need_bob {
@@ -318,7 +346,7 @@ impl Parser {
     }
 
     /// The word at `idx`, or the missing-parameter error (keepalived exits on it).
-    fn param<'a>(&mut self, words: &'a [String], idx: usize) -> Option<&'a str> {
+    pub(super) fn param<'a>(&mut self, words: &'a [String], idx: usize) -> Option<&'a str> {
         match words.get(idx) {
             Some(w) => Some(w.as_str()),
             None => {
@@ -334,7 +362,7 @@ impl Parser {
     }
 
     /// keepalived's `read_unsigned_func` (base 10).
-    fn unsigned(&mut self, s: &str, min: u64, max: u64, ignore_error: bool) -> Option<u64> {
+    pub(super) fn unsigned(&mut self, s: &str, min: u64, max: u64, ignore_error: bool) -> Option<u64> {
         let warn = if ignore_error { "WARNING - " } else { "" };
         let t = s.trim_start();
         let digits: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
@@ -358,6 +386,37 @@ impl Parser {
         Some(val)
     }
 
+    /// keepalived's `read_int_func` (base 10, non-strict build); `None` on any error.
+    pub(super) fn signed(&mut self, s: &str, min: i32, max: i32) -> Option<i32> {
+        let t = s.trim_start();
+        let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+            self.err(format!("WARNING - invalid number '{s}'"));
+            return None;
+        }
+        let Some(val) = t.parse::<i64>().ok().filter(|v| i32::try_from(*v).is_ok()) else {
+            self.err(format!("WARNING - number '{s}' outside integer range"));
+            return None;
+        };
+        if val < i64::from(min) || val > i64::from(max) {
+            self.err(format!("number '{s}' outside range [{min}, {max}]"));
+            return None;
+        }
+        i32::try_from(val).ok()
+    }
+
+    /// The rest of a notify keyword's line, as keepalived's `notify_script_init()` takes it.
+    fn notify_script(&mut self, iname: &str, slot: &mut Option<String>, words: &[String]) {
+        let Some(v) = self.param(words, 1) else { return };
+        if slot.is_some() {
+            let keyword = &words[0];
+            let what = if keyword == "notify" { "notify script".to_owned() } else { format!("{keyword} script") };
+            self.err(format!("({iname}) {what} already specified - ignoring {v}"));
+            return;
+        }
+        *slot = Some(words[1..].join(" "));
+    }
+
     fn top(&mut self, cfg: &mut Config, raw: &mut Vec<RawInstance>) {
         self.block(0, false, |p, words| match words[0].as_str() {
             "global_defs" => {
@@ -369,8 +428,18 @@ impl Parser {
                     return true;
                 };
                 let mut r = RawInstance { name: name.to_string(), line: p.cur_line, ..Default::default() };
-                p.block(1, true, |p, w| p.instance(&mut r, w));
+                p.block(1, true, |p, w| p.instance(&mut r, &cfg.scripts, w));
                 raw.push(r);
+                true
+            }
+            "vrrp_script" => {
+                let Some(name) = p.param(words, 1) else {
+                    return true;
+                };
+                let name = name.to_owned();
+                if let Some(script) = p.vrrp_script(&name) {
+                    cfg.scripts.push(script);
+                }
                 true
             }
             k if support(Block::Top, k).is_some() => {
@@ -404,7 +473,7 @@ impl Parser {
         true
     }
 
-    fn instance(&mut self, r: &mut RawInstance, words: &[String]) -> bool {
+    fn instance(&mut self, r: &mut RawInstance, scripts: &[ScriptConfig], words: &[String]) -> bool {
         let iname = r.name.clone();
         match words[0].as_str() {
             "state" => {
@@ -534,6 +603,23 @@ impl Parser {
                     None => self.err(format!("({iname}): garp_master_repeat '{v}' invalid - ignoring")),
                 }
             }
+            "track_script" => {
+                for (line, entry) in self.value_block("track_script") {
+                    self.cur_line = line;
+                    self.track_script(&iname, scripts, &mut r.track_scripts, &entry);
+                }
+            }
+            "track_interface" => {
+                for (line, entry) in self.value_block("track_interface") {
+                    self.cur_line = line;
+                    self.track_interface(&iname, &mut r.track_interfaces, &entry);
+                }
+            }
+            "notify_master" => self.notify_script(&iname, &mut r.notify.master, words),
+            "notify_backup" => self.notify_script(&iname, &mut r.notify.backup, words),
+            "notify_fault" => self.notify_script(&iname, &mut r.notify.fault, words),
+            "notify_stop" => self.notify_script(&iname, &mut r.notify.stop, words),
+            "notify" => self.notify_script(&iname, &mut r.notify.any, words),
             "preempt" | "accept" => {} // keepalived's defaults without vrrp_strict
             k if support(Block::Instance, k).is_some() => self.not_modelled(k),
             _ => return false,
@@ -668,6 +754,9 @@ fn complete(r: RawInstance, msgs: &mut Vec<ConfigMessage>) -> Option<InstanceCon
         preempt_delay: Duration::from_micros(preempt_delay_us),
         garp_master_delay: Duration::from_secs(r.garp_delay_s.unwrap_or(5)),
         garp_master_repeat: r.garp_rep.unwrap_or(5),
+        track_scripts: r.track_scripts,
+        track_interfaces: r.track_interfaces,
+        notify: r.notify,
     })
 }
 

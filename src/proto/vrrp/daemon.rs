@@ -16,7 +16,9 @@ use crate::kernel::SimTime;
 use crate::wire::vrrp as wire;
 
 use super::config;
+use super::instance::track::TrackStart;
 use super::instance::{Action, Instance, Process, State};
+use super::script::{RunEnd, Tracker};
 
 /// keepalived's version string.
 pub(crate) const VERSION: &str = "Keepalived v2.2.7 (01/16,2022)";
@@ -65,6 +67,12 @@ pub(crate) struct Daemon {
     instances: Vec<Instance>,
     links: Vec<(String, bool)>,
     out: VecDeque<Action>,
+    /// The `vrrp_script`s some instance tracks, with when each next runs.
+    scripts: Vec<(Tracker, SimTime)>,
+    /// Who tracks what: (instance, script, weight, reverse).
+    script_tracks: Vec<(usize, usize, i32, bool)>,
+    /// (instance, interface, weight, reverse) for each `track_interface` entry.
+    if_tracks: Vec<(usize, String, i32, bool)>,
     shutdown_at: Option<SimTime>,
     stopping: bool,
     exited: bool,
@@ -84,6 +92,9 @@ impl Daemon {
             instances: Vec::new(),
             links: interfaces.iter().map(|i| (i.name.clone(), i.up)).collect(),
             out: VecDeque::new(),
+            scripts: Vec::new(),
+            script_tracks: Vec::new(),
+            if_tracks: Vec::new(),
             shutdown_at: None,
             stopping: false,
             exited: false,
@@ -106,8 +117,9 @@ impl Daemon {
         for m in &parsed.messages {
             d.log(Process::Vrrp, m.text.clone(), false);
         }
+        d.complete_scripts(now, &parsed.config, interfaces);
         let mut assigned: Vec<String> = Vec::new();
-        for cfg in parsed.config.instances {
+        for (k, cfg) in parsed.config.instances.into_iter().enumerate() {
             let iface = interfaces.iter().find(|i| i.name == cfg.interface);
             if iface.is_none() {
                 d.log(Process::Vrrp, format!("WARNING - interface {} for vrrp_instance {} doesn't exist", cfg.interface, cfg.name), false);
@@ -119,8 +131,10 @@ impl Daemon {
                 assigned.push(i.name.clone());
                 d.log(Process::Vrrp, format!("Assigned address {a} for interface {}", i.name), false);
             }
-            let inst = Instance::new(cfg, iface.and_then(|i| i.primary), iface.map(|i| i.mac).unwrap_or([0; 6]));
+            let mut inst = Instance::new(cfg, iface.and_then(|i| i.primary), iface.map(|i| i.mac).unwrap_or([0; 6]));
+            inst.init_tracking(&d.tracking_start(k));
             d.instances.push(inst);
+            d.drain(k);
         }
         d.log(Process::Vrrp, "Registering gratuitous ARP shared channel".into(), true);
         d.log(Process::Vrrp, "Startup complete".into(), false);
@@ -166,6 +180,120 @@ impl Daemon {
         }
     }
 
+    /// The scripts the instances track, and what keepalived says about them after reading its
+    /// configuration (`check_vrrp_script_security()`, the unused-script check of
+    /// `vrrp_complete_init()` in `vrrp.c`); tracked interfaces that do not exist are dropped
+    /// (`alloc_track_if()`).
+    fn complete_scripts(&mut self, now: SimTime, cfg: &config::Config, interfaces: &[Interface]) {
+        let mut used: Vec<usize> = Vec::new();
+        for (k, inst) in cfg.instances.iter().enumerate() {
+            for t in &inst.track_scripts {
+                if let Some(i) = cfg.scripts.iter().position(|s| s.name == t.name) {
+                    if !used.contains(&i) {
+                        used.push(i);
+                    }
+                    self.script_tracks.push((k, i, t.weight, t.reverse));
+                }
+            }
+            for t in &inst.track_interfaces {
+                if interfaces.iter().any(|i| i.name == t.name) {
+                    self.if_tracks.push((k, t.name.clone(), t.weight, t.reverse));
+                } else {
+                    self.log(Process::Vrrp, format!("({}) tracked interface {} doesn't exist", inst.name, t.name), false);
+                }
+            }
+        }
+        let notifies: Vec<&String> = cfg
+            .instances
+            .iter()
+            .flat_map(|i| [&i.notify.master, &i.notify.backup, &i.notify.fault, &i.notify.stop, &i.notify.any])
+            .flatten()
+            .collect();
+        let commands: Vec<&String> = cfg.scripts.iter().map(|s| &s.command).chain(notifies.iter().copied()).collect();
+        if commands.is_empty() {
+            return;
+        }
+        // get_default_script_user() (lib/notify.c): no `keepalived_script` user on the lab's hosts.
+        if cfg.scripts.iter().any(|s| s.user.is_none()) || !notifies.is_empty() {
+            self.log(Process::Vrrp, "Script user 'keepalived_script' does not exist".into(), false);
+        }
+        for command in commands {
+            let first = command.split_whitespace().next().unwrap_or_default();
+            if !first.contains('/') {
+                let path = super::script::path_of(first);
+                self.log(
+                    Process::Vrrp,
+                    format!("WARNING - script `{first}` resolved by path search to `{path}`. Please specify full path."),
+                    false,
+                );
+            }
+        }
+        self.log(Process::Vrrp, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.".into(), false);
+        for (i, script) in cfg.scripts.iter().enumerate() {
+            if used.contains(&i) {
+                self.scripts.push((Tracker::new(script.clone()), now));
+            } else {
+                self.log(Process::Vrrp, format!("Warning - script {} is not used", script.name), false);
+            }
+        }
+        // Indices into `self.scripts`, which holds the used ones only.
+        for t in &mut self.script_tracks {
+            t.1 = used.iter().filter(|u| **u < t.1).count();
+        }
+    }
+
+    /// How instance `k`'s tracked objects stand when tracking starts.
+    fn tracking_start(&self, k: usize) -> Vec<(String, TrackStart)> {
+        let scripts = self.script_tracks.iter().filter(|t| t.0 == k).map(|&(_, i, weight, reverse)| {
+            let tracker = &self.scripts[i].0;
+            (format!("script {}", tracker.cfg.name), TrackStart { weight, reverse, init: tracker.in_init(), ok: tracker.is_ok() })
+        });
+        let ifs = self.if_tracks.iter().filter(|t| t.0 == k).map(|(_, name, weight, reverse)| {
+            (format!("interface {name}"), TrackStart { weight: *weight, reverse: *reverse, init: false, ok: self.link_up(name) })
+        });
+        scripts.chain(ifs).collect()
+    }
+
+    /// A run of script `script` (the index of [`Action::RunScript`]) ended.
+    pub(crate) fn handle_script_end(&mut self, now: SimTime, script: usize, end: RunEnd) {
+        if self.exited || self.stopping {
+            return;
+        }
+        let Some((tracker, _)) = self.scripts.get_mut(script) else { return };
+        let was_init = tracker.in_init();
+        let (logs, changed) = tracker.handle_end(end);
+        tracker.settle();
+        for line in logs {
+            self.log(Process::Vrrp, line, false);
+        }
+        let Some(ok) = changed else { return };
+        for (k, _, weight, reverse) in self.script_tracks.clone().into_iter().filter(|t| t.1 == script) {
+            self.instances[k].script_changed(now, weight, reverse, was_init, ok);
+            self.drain(k);
+        }
+    }
+
+    /// Starts the scripts due at `now` (`vrrp_script_thread()`): each runs every interval from
+    /// start-up on, whether or not the last run has ended.
+    fn run_scripts(&mut self, now: SimTime) {
+        for i in 0..self.scripts.len() {
+            let (tracker, next) = &mut self.scripts[i];
+            if *next > now {
+                continue;
+            }
+            *next = now + tracker.cfg.interval;
+            let busy = tracker.running;
+            tracker.running = true;
+            let command = tracker.cfg.command.clone();
+            let timeout = tracker.cfg.run_timeout();
+            let name = tracker.cfg.name.clone();
+            if busy {
+                self.log(Process::Vrrp, format!("Track script {name} is already running, expect idle - skipping run"), false);
+            }
+            self.out.push_back(Action::RunScript { script: i, command, timeout });
+        }
+    }
+
     /// Next output.
     pub(crate) fn poll_action(&mut self) -> Option<Action> {
         self.out.pop_front()
@@ -173,7 +301,8 @@ impl Daemon {
 
     /// When [`Daemon::handle_timeout`] must next be called.
     pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
-        self.instances.iter().filter_map(Instance::poll_timeout).chain(self.shutdown_at).min()
+        let scripts = self.scripts.iter().map(|(_, next)| *next).filter(|_| !self.stopping && !self.exited);
+        self.instances.iter().filter_map(Instance::poll_timeout).chain(self.shutdown_at).chain(scripts).min()
     }
 
     /// True once both processes have exited.
@@ -229,12 +358,18 @@ impl Daemon {
         if !changed || self.exited || self.stopping {
             return;
         }
-        if self.instances.iter().any(|i| i.interface() == iface) {
+        if self.instances.iter().any(|i| i.interface() == iface) || self.if_tracks.iter().any(|t| t.1 == iface) {
             self.log(Process::Vrrp, format!("Netlink reports {iface} {}", if up { "up" } else { "down" }), false);
         }
         for k in 0..self.instances.len() {
             if self.instances[k].interface() == iface {
                 self.instances[k].handle_link(now, up);
+                self.drain(k);
+            }
+        }
+        for (k, _, weight, reverse) in self.if_tracks.clone().into_iter().filter(|t| t.1 == iface) {
+            if self.instances[k].interface() != iface {
+                self.instances[k].interface_changed(now, weight, reverse, up);
                 self.drain(k);
             }
         }
@@ -270,6 +405,9 @@ impl Daemon {
             self.exited = true;
             self.out.push_back(Action::Exited);
             return;
+        }
+        if !self.stopping {
+            self.run_scripts(now);
         }
         for k in 0..self.instances.len() {
             if self.instances[k].poll_timeout().is_some_and(|t| t <= now) {

@@ -18,6 +18,8 @@ use crate::wire::vrrp::{self as wire, Auth, Packet, Repr};
 
 use super::config::{AuthConfig, InstanceConfig};
 
+pub(crate) mod track;
+
 /// keepalived's instance states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum State {
@@ -95,6 +97,22 @@ pub(crate) enum Action {
         /// New state.
         state: State,
     },
+    /// Run a notify script (`notify_master` …, or `notify` with its four arguments); nobody
+    /// waits for it.
+    Notify {
+        /// The command line.
+        command: String,
+    },
+    /// Run one check of `vrrp_script` number `script` (emitted by the daemon only); its end
+    /// comes back through [`super::Daemon::handle_script_end`].
+    RunScript {
+        /// The script's index in the configuration.
+        script: usize,
+        /// The command line.
+        command: String,
+        /// When it is terminated if still running.
+        timeout: Duration,
+    },
     /// The daemon's processes have exited (emitted by the daemon only).
     Exited,
 }
@@ -107,6 +125,12 @@ pub(crate) struct Instance {
     mac: [u8; 6],
     state: State,
     priority: u8,
+    /// keepalived's `total_priority`: the base priority plus the weights in force.
+    total_priority: i32,
+    /// keepalived's `num_script_if_fault`: tracked scripts and interfaces holding it in FAULT.
+    faults: u32,
+    /// keepalived's `num_script_init`: weight-0 scripts that have not ended a run yet.
+    inits: u32,
     adver_us: u64,
     ms_down_us: u64,
     timer: Option<SimTime>,
@@ -133,6 +157,9 @@ impl Instance {
             mac,
             state: State::Init,
             priority,
+            total_priority: i32::from(priority),
+            faults: 0,
+            inits: 0,
             adver_us,
             ms_down_us: 0,
             timer: None,
@@ -201,6 +228,26 @@ impl Instance {
         self.state = s;
         let instance = self.name().to_owned();
         self.out.push_back(Action::StateChanged { instance, state: s });
+        self.notify();
+    }
+
+    /// `send_instance_notifies()` (`vrrp_notify.c`): the state's own script, then the generic
+    /// one with `INSTANCE NAME STATE PRIORITY`.
+    fn notify(&mut self) {
+        let (own, word) = match self.state {
+            State::Master => (&self.cfg.notify.master, "MASTER"),
+            State::Backup => (&self.cfg.notify.backup, "BACKUP"),
+            State::Fault => (&self.cfg.notify.fault, "FAULT"),
+            State::Stopped => (&self.cfg.notify.stop, "STOP"),
+            State::Init => return,
+        };
+        let mut commands: Vec<String> = own.iter().cloned().collect();
+        if let Some(any) = &self.cfg.notify.any {
+            commands.push(format!("{any} INSTANCE {} {word} {}", self.cfg.name, self.priority));
+        }
+        for command in commands {
+            self.out.push_back(Action::Notify { command });
+        }
     }
 
     fn arm(&mut self, now: SimTime, us: u64) {
@@ -212,9 +259,21 @@ impl Instance {
     pub(crate) fn start(&mut self, now: SimTime, link_up: bool) {
         let n = self.cfg.name.clone();
         self.detail(format!("({n}) removing VIPs."));
+        let begin = self.state;
         if !link_up {
-            self.log(format!("({n}) Entering FAULT STATE (init)"));
-            self.set_state(State::Fault);
+            self.faults += 1;
+        }
+        if self.faults > 0 || self.inits > 0 {
+            // vrrp_init_state(): a FAULT set while tracking was initialised is not logged again,
+            // and a FAULT held only by scripts still in INIT notifies nobody.
+            if begin != State::Fault {
+                self.log(format!("({n}) Entering FAULT STATE (init)"));
+            }
+            self.state = State::Fault;
+            self.out.push_back(Action::StateChanged { instance: n, state: State::Fault });
+            if self.faults > 0 {
+                self.notify();
+            }
             self.timer = None;
             return;
         }
@@ -320,30 +379,13 @@ impl Instance {
         self.out.push_back(Action::Send { dev: self.cfg.interface.clone(), packet });
     }
 
-    /// The interface went down (`false`) or came back (`true`).
+    /// The interface went down (`false`) or came back (`true`): like any tracked object with
+    /// weight 0, it holds the instance in FAULT while down.
     pub(crate) fn handle_link(&mut self, now: SimTime, up: bool) {
-        let n = self.cfg.name.clone();
-        match (up, self.state) {
-            (false, State::Backup | State::Master) => {
-                let was_master = self.state == State::Master;
-                self.log(format!("({n}) Entering FAULT STATE"));
-                self.set_state(State::Fault);
-                if was_master {
-                    self.send_advert(0);
-                    self.detail(format!("({n}) sent 0 priority"));
-                    self.remove_vips();
-                }
-                self.timer = None;
-                self.garp_timer = None;
-            }
-            (true, State::Fault) => {
-                self.log(format!("({n}) Entering BACKUP STATE"));
-                self.set_state(State::Backup);
-                self.ms_down_us = self.full_down_us();
-                self.arm(now, self.ms_down_us);
-            }
-            _ => {}
+        if matches!(self.state, State::Init | State::Stopped) {
+            return;
         }
+        if up { self.try_up(now, false) } else { self.down() }
     }
 
     /// SIGTERM: a master sends one priority-0 advert and removes its VIPs; a backup sends nothing.

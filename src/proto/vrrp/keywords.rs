@@ -8,7 +8,7 @@
 //! `keepalived/trackers/track_file.c`), every build option on. keepalived reads them; labsim
 //! ignores them and says so where keepalived logs its configuration messages, in keepalived's
 //! words (`Keyword '…' is deprecated - please use '…'`, `… - ignoring`):
-//! `(Line 12) Keyword 'track_script' is not modelled by labsim - ignoring`. A keyword in none
+//! `(Line 12) Keyword 'track_process' is not modelled by labsim - ignoring`. A keyword in none
 //! of the lists gets keepalived's own `Unknown keyword '…'`.
 
 /// Where a keyword is read.
@@ -22,6 +22,8 @@ pub(crate) enum Block {
     Instance,
     /// `authentication { … }` inside an instance.
     Auth,
+    /// `vrrp_script NAME { … }`.
+    Script,
 }
 
 /// What labsim does with a keyword.
@@ -38,6 +40,7 @@ pub(crate) enum Support {
 pub(crate) const MODELLED: &[(Block, &str)] = &[
     (Block::Top, "global_defs"),
     (Block::Top, "vrrp_instance"),
+    (Block::Top, "vrrp_script"),
     (Block::Global, "router_id"),
     (Block::Instance, "state"),
     (Block::Instance, "interface"),
@@ -52,8 +55,23 @@ pub(crate) const MODELLED: &[(Block, &str)] = &[
     (Block::Instance, "garp_master_delay"),
     (Block::Instance, "garp_master_repeat"),
     (Block::Instance, "accept"),
+    (Block::Instance, "track_script"),
+    (Block::Instance, "track_interface"),
+    (Block::Instance, "notify_master"),
+    (Block::Instance, "notify_backup"),
+    (Block::Instance, "notify_fault"),
+    (Block::Instance, "notify_stop"),
+    (Block::Instance, "notify"),
     (Block::Auth, "auth_type"),
     (Block::Auth, "auth_pass"),
+    (Block::Script, "script"),
+    (Block::Script, "interval"),
+    (Block::Script, "timeout"),
+    (Block::Script, "weight"),
+    (Block::Script, "rise"),
+    (Block::Script, "fall"),
+    (Block::Script, "user"),
+    (Block::Script, "init_fail"),
 ];
 
 /// Keywords keepalived reads with `alloc_value_block`: each line up to `}` is one entry, and a
@@ -80,7 +98,7 @@ pub(crate) fn support(block: Block, keyword: &str) -> Option<Support> {
         Block::Top => KNOWN_TOP,
         Block::Global => KNOWN_GLOBAL,
         Block::Instance => KNOWN_INSTANCE,
-        Block::Auth => &[],
+        Block::Auth | Block::Script => &[],
     };
     known.contains(&keyword).then_some(Support::NotModelled)
 }
@@ -111,7 +129,6 @@ pub(super) const KNOWN_TOP: &[&str] = &[
     "use_pid_dir",
     "virtual_server",
     "virtual_server_group",
-    "vrrp_script",
     "vrrp_sync_group",
     "vrrp_track_file",
     "vrrp_track_process",
@@ -266,14 +283,9 @@ pub(super) const KNOWN_INSTANCE: &[&str] = &[
     "mcast_src_ip",
     "native_ipv6",
     "no_accept",
-    "notify",
-    "notify_backup",
     "notify_deleted",
-    "notify_fault",
-    "notify_master",
     "notify_master_rx_lower_pri",
     "notify_priority_changes",
-    "notify_stop",
     "old_unicast_checksum",
     "promote_secondaries",
     "skip_check_adv_addr",
@@ -281,9 +293,7 @@ pub(super) const KNOWN_INSTANCE: &[&str] = &[
     "strict_mode",
     "track_bfd",
     "track_file",
-    "track_interface",
     "track_process",
-    "track_script",
     "track_src_ip",
     "unicast_fault_no_peer",
     "unicast_peer",
@@ -313,7 +323,8 @@ mod tests {
         for (block, keyword) in MODELLED {
             assert_eq!(support(*block, keyword), Some(Support::Modelled));
         }
-        assert_eq!(support(Block::Instance, "track_script"), Some(Support::NotModelled));
+        assert_eq!(support(Block::Instance, "track_script"), Some(Support::Modelled));
+        assert_eq!(support(Block::Instance, "track_process"), Some(Support::NotModelled));
         assert_eq!(support(Block::Global, "vrrp_strict"), Some(Support::NotModelled));
         assert_eq!(support(Block::Top, "virtual_server"), Some(Support::NotModelled));
         assert_eq!(support(Block::Instance, "priorty"), None);

@@ -2,6 +2,8 @@
 //!
 //! - [`config`]: `keepalived.conf` text → [`Config`] plus keepalived's config messages.
 //! - [`keywords`]: the keywords keepalived 2.2.7 knows and the ones labsim models.
+//! - [`script`]: `vrrp_script` blocks, `track_script`/`track_interface` entries, and the
+//!   rise/fall counting of a script's runs.
 //! - [`instance`]: one `vrrp_instance` state machine ([`Instance`]), emitting [`Action`]s.
 //! - [`daemon`]: the whole keepalived process pair of one host ([`Daemon`]): start-up and stop
 //!   log lines, packet routing by interface and VRID, SIGTERM with its 1 s shutdown timer.
@@ -15,6 +17,7 @@ pub(crate) mod config;
 pub(crate) mod daemon;
 pub(crate) mod instance;
 pub(crate) mod keywords;
+pub(crate) mod script;
 
 pub(crate) use daemon::{Daemon, DaemonOptions, Interface};
 pub(crate) use instance::{Action, Process, State};

@@ -10,9 +10,10 @@
 use std::net::Ipv4Addr;
 
 use crate::host::kernel::{Fs, IfAddr, LinkWatch, RawSocket, Sys};
-use crate::host::userland::process::{ConfigNote, Exit, Process, Signal, UnitSpec};
+use crate::host::userland::process::{ChildExit, ConfigNote, Exit, Process, Signal, Spawn, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::vrrp::config::InitialState;
+use crate::proto::vrrp::script::RunEnd;
 use crate::proto::vrrp::{Action, Daemon, DaemonOptions, Interface, Process as VrrpProcess, State};
 use crate::wire::vrrp::{IP_PROTO_VRRP, MCAST_GROUP};
 
@@ -60,7 +61,13 @@ struct Keepalived {
     /// Each instance's state, as the daemon last reported it.
     states: Vec<(String, State)>,
     killed: bool,
+    /// Scripts to start as children: checks tagged with their script's index, notify scripts
+    /// with [`NOTIFY`].
+    spawns: Vec<Spawn>,
 }
+
+/// The tag of a notify script's child, whose end nobody waits for.
+const NOTIFY: u64 = u64::MAX;
 
 impl Keepalived {
     /// Starts keepalived with parent pid `pid` (the VRRP child gets `pid + 1`).
@@ -87,7 +94,7 @@ impl Keepalived {
         }
         let links = k.watch_links(pid + 1);
         let states = daemon.instances().into_iter().map(|i| (i.name, i.state)).collect();
-        Keepalived { daemon, pid, log_detail, stopping_since: None, socket, links, states, killed: false }
+        Keepalived { daemon, pid, log_detail, stopping_since: None, socket, links, states, killed: false, spawns: Vec::new() }
     }
 
     fn act(&mut self, k: &mut Sys<'_>, now: SimTime, action: Action) {
@@ -117,6 +124,10 @@ impl Keepalived {
                 Some(entry) => entry.1 = state,
                 None => self.states.push((instance, state)),
             },
+            Action::RunScript { script, command, timeout } => {
+                self.spawns.push(Spawn { tag: script as u64, command, timeout: Some(timeout) });
+            }
+            Action::Notify { command } => self.spawns.push(Spawn { tag: NOTIFY, command, timeout: None }),
             // The daemon is gone; the process table reaps it and the kernel closes its sockets.
             Action::Exited => {}
         }
@@ -180,6 +191,24 @@ impl Process for Keepalived {
 
     fn stopping_since(&self) -> Option<SimTime> {
         self.stopping_since
+    }
+
+    fn take_spawns(&mut self) -> Vec<Spawn> {
+        std::mem::take(&mut self.spawns)
+    }
+
+    fn child_exited(&mut self, k: &mut Sys<'_>, now: SimTime, tag: u64, exit: ChildExit) {
+        if tag == NOTIFY || self.killed {
+            return;
+        }
+        let end = match exit {
+            ChildExit::Code(status) => RunEnd::Exited(status),
+            ChildExit::TimedOut => RunEnd::TimedOut,
+        };
+        self.daemon.handle_script_end(now, usize::try_from(tag).unwrap_or(usize::MAX), end);
+        while let Some(action) = self.daemon.poll_action() {
+            self.act(k, now, action);
+        }
     }
 
     fn summary(&self) -> Option<String> {

@@ -495,6 +495,7 @@ impl Userland {
             };
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let mut output = Output::default();
+            let name = super::in_path(name);
             match self.lookup(name) {
                 None => {
                     let (lines, status) = self.not_found(name);

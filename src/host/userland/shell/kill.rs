@@ -1,24 +1,31 @@
-//! `kill`, `killall`/`pkill` and `pidof`. Besides process ids, `kill` accepts a process name
+//! `kill`, `killall`/`pkill` and `pidof`. Signal 0 (`killall -0 nginx`, keepalived's classic
+//! check) sends nothing: it only says whether such a process exists (kill(2): "If sig is 0, then
+//! no signal is sent, but existence and permission checks are still performed"). Besides process ids, `kill` accepts a process name
 //! (`kill -9 keepalived`): a labsim convenience, since scenario authors cannot know pids in
 //! advance; it signals every process of that name, like `killall`.
 
 use super::{Ctx, Output};
 use crate::host::userland::process::Signal;
 
-fn parse_signal(spec: &str) -> Option<Signal> {
+/// A signal to send, or `None` for signal 0 (an existence check).
+fn parse_signal(spec: &str) -> Option<Option<Signal>> {
     let name = spec.trim_start_matches("SIG");
-    match name {
+    if name == "0" {
+        return Some(None);
+    }
+    let signal = match name {
         "1" | "HUP" => Some(Signal::Hup),
         "9" | "KILL" => Some(Signal::Kill),
         "15" | "TERM" => Some(Signal::Term),
         "2" | "INT" => Some(Signal::Int),
         _ => None,
-    }
+    };
+    signal.map(Some)
 }
 
 /// Splits `[-SIG | -s SIG | -n SIG] targets…`; `Err` carries the invalid signal text.
-fn signal_and_targets<'a>(args: &[&'a str]) -> Result<(Signal, Vec<&'a str>), String> {
-    let mut signal = Signal::Term;
+fn signal_and_targets<'a>(args: &[&'a str]) -> Result<(Option<Signal>, Vec<&'a str>), String> {
+    let mut signal = Some(Signal::Term);
     let mut rest = args;
     if let Some((first, tail)) = rest.split_first() {
         if (*first == "-s" || *first == "-n") && !tail.is_empty() {
@@ -47,9 +54,11 @@ pub(super) fn kill(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     }
     let mut status = 0;
     for target in targets {
-        let hit = match target.parse::<u32>() {
-            Ok(pid) => ctx.u.signal_pid(ctx.k, ctx.now, pid, signal),
-            Err(_) => ctx.u.signal_name(ctx.k, ctx.now, target, signal) > 0,
+        let hit = match (target.parse::<u32>(), signal) {
+            (Ok(pid), Some(signal)) => ctx.u.signal_pid(ctx.k, ctx.now, pid, signal),
+            (Ok(pid), None) => ctx.u.pid_exists(pid),
+            (Err(_), Some(signal)) => ctx.u.signal_name(ctx.k, ctx.now, target, signal) > 0,
+            (Err(_), None) => !ctx.u.pids_of(target).is_empty(),
         };
         if !hit {
             o.err(format!("bash: kill: ({target}) - No such process"));
@@ -76,7 +85,11 @@ pub(super) fn killall(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     }
     let mut status = 0;
     for name in names {
-        if ctx.u.signal_name(ctx.k, ctx.now, name, signal) == 0 {
+        let found = match signal {
+            Some(signal) => ctx.u.signal_name(ctx.k, ctx.now, name, signal) > 0,
+            None => !ctx.u.pids_of(name).is_empty(),
+        };
+        if !found {
             if cmd == "killall" {
                 o.err(format!("{name}: no process found"));
             }

@@ -150,6 +150,17 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("yum", Command::Builtin(yum::run)),
 ];
 
+/// The command a path names when it is one of the system's binary directories
+/// (`/usr/bin/killall` is `killall`; on CentOS 7 `/bin` and `/sbin` link to `/usr`'s); any other
+/// name as it is.
+fn in_path(name: &str) -> &str {
+    ["/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/"]
+        .iter()
+        .find_map(|dir| name.strip_prefix(dir))
+        .filter(|n| !n.contains('/'))
+        .unwrap_or(name)
+}
+
 /// Most commands and loop turns one typed line may run: a loop that would run more is stopped
 /// there, with a message.
 pub(crate) const MAX_COMMANDS: usize = 100_000;
