@@ -71,6 +71,7 @@ impl Host {
     /// A powered-off host with its disk prepared. `rng` is the host's own stream.
     pub(crate) fn new(cfg: HostConfig, rng: SimRng, calendar: Calendar) -> Host {
         let mut kernel = Kernel::new(cfg.name, cfg.gateway, rng, calendar);
+        kernel.set_tcp_sysctl(cfg.os.spec().tcp);
         for nic in &cfg.nics {
             kernel.plug_nic(nic.name.clone(), nic.mac, IfAddr { addr: nic.addr, prefix_len: nic.prefix_len });
         }
@@ -155,7 +156,7 @@ impl Host {
             moved |= k.poll_neighbours(now);
             moved |= u.poll_console(&mut Sys::new(k), now);
             moved |= k.flush_ip_tx(now);
-            k.reap_sockets();
+            k.reap_sockets(now);
             if !moved {
                 return;
             }

@@ -113,7 +113,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Identification.
-    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn ident(&self) -> u16 {
         self.u16_at(field::IDENT.start)
     }

@@ -83,3 +83,7 @@ mod windows;
 
 /// Keepalived keywords and nginx directives labsim does not model: the tools' warnings, and `labsim check`'s.
 mod warnings;
+
+/// TCP on the wire: FIN/RST per connection in every shipped capture, the SYN retransmission
+/// schedule, a burst of connects against the listen backlog (issue 13).
+mod tcp;

@@ -118,6 +118,9 @@ impl Kernel {
         }
         let packets = std::mem::take(&mut stack.device.tx);
         for p in packets {
+            if self.tcp_outgoing(now, &p) {
+                continue;
+            }
             self.send_ip(now, p);
         }
         true

@@ -11,7 +11,8 @@
 //! The host drives the kernel in rounds ([`crate::host::Host::poll`]): the stack runs
 //! ([`Kernel::poll_stack`]), its packets go down to L2 ([`Kernel::flush_ip_tx`]), processes run,
 //! neighbour timers fire ([`Kernel::poll_neighbours`]), and closed sockets are recycled
-//! ([`Kernel::reap_sockets`]).
+//! ([`Kernel::reap_sockets`]). The TCP layer ([`tcp`]) looks at the packets before smoltcp
+//! reads them and after it sends them, to give TCP Linux's timing and closing.
 
 mod cdrom;
 mod device;
@@ -43,7 +44,7 @@ pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
     CDROM_DEVICE, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NicView, Pending, PipeId,
-    RawSocket, Stdio, Sys, TcpSocket, TcpStatus, Ticket, UdpSocket,
+    RawSocket, Stdio, Sys, TcpListener, TcpSocket, TcpStatus, TcpSysctl, Ticket, UdpSocket,
 };
 
 /// The command number of a line no console typed: a daemon's child (keepalived's scripts), whose
@@ -68,6 +69,8 @@ pub(crate) struct Kernel {
     fs: Fs,
     stack: Option<Stack>,
     tcp: tcp::TcpState,
+    /// The TCP settings of the kernel's version.
+    tcp_sysctl: TcpSysctl,
     udp: udp::UdpState,
     raw: raw::RawState,
     netfilter: netfilter::Netfilter,
@@ -106,6 +109,7 @@ impl Kernel {
             fs: Fs::new(calendar.unix_micros(SimTime::ZERO)),
             stack: None,
             tcp: tcp::TcpState::default(),
+            tcp_sysctl: TcpSysctl::LINUX_6,
             udp: udp::UdpState::default(),
             raw: raw::RawState::default(),
             netfilter: netfilter::Netfilter::default(),
@@ -142,6 +146,11 @@ impl Kernel {
             .collect()
     }
 
+    /// The TCP settings of the kernel's version (from the next boot).
+    pub(crate) fn set_tcp_sysctl(&mut self, sysctl: TcpSysctl) {
+        self.tcp_sysctl = sysctl;
+    }
+
     /// The host name.
     pub(crate) fn hostname(&self) -> &str {
         &self.name
@@ -173,7 +182,8 @@ impl Kernel {
             let _ = iface.routes_mut().add_default_ipv4_route(gw);
         }
         self.stack = Some(Stack { iface, sockets: SocketSet::new(Vec::new()), device });
-        self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)));
+        let schedule = tcp::SynSchedule::of(&self.tcp_sysctl);
+        self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)), schedule);
         self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
         self.raw = raw::RawState::default();
         self.selinux = selinux::Selinux::boot(&self.fs);
@@ -286,6 +296,8 @@ impl Kernel {
 
     /// Runs the TCP/IP stack once: received packets in, due retransmissions and replies out.
     pub(crate) fn poll_stack(&mut self, now: SimTime) {
+        self.tcp_timers(now);
+        self.tcp_ingress(now);
         if let Some(stack) = self.stack.as_mut() {
             stack.iface.poll(smol_now(now), &mut stack.device, &mut stack.sockets);
         }
@@ -297,7 +309,7 @@ impl Kernel {
         let smol =
             stack.iface.poll_at(smol_now(now), &stack.sockets).map(|t| SimTime::from_micros(u64::try_from(t.total_micros()).unwrap_or(0)));
         let neigh = self.nics.iter().filter_map(|n| n.neigh.poll_timeout()).min();
-        [smol, neigh, self.nfs_poll_at()].into_iter().flatten().min()
+        [smol, neigh, self.nfs_poll_at(), self.tcp_poll_at()].into_iter().flatten().min()
     }
 
     /// The NICs as processes see them (`ip link`, `ip addr`, keepalived's interface list).

@@ -138,7 +138,7 @@ impl Kernel {
         }
         let mount = self.mounts.list.remove(i);
         if let Some(conn) = mount.conn {
-            self.tcp_close(conn);
+            self.tcp_release(conn);
         }
         Ok(())
     }
@@ -200,7 +200,7 @@ impl Kernel {
         }
         while let Some(i) = self.mounts.list.iter().position(|m| m.failed) {
             if let Some(conn) = self.mounts.list.remove(i).conn {
-                self.tcp_close(conn);
+                self.tcp_release(conn);
             }
         }
         moved
@@ -260,11 +260,7 @@ impl Kernel {
         if status != TcpStatus::Open || m.client.wants_close() {
             // The server closed or reset the connection, or it could not be made: the client
             // reconnects after its delay and sends again what is outstanding.
-            if matches!(status, TcpStatus::Open | TcpStatus::PeerClosed) {
-                self.tcp_close(conn);
-            } else {
-                self.tcp_release(conn);
-            }
+            self.tcp_release(conn);
             let m = &mut self.mounts.list[i];
             m.conn = None;
             m.connected = false;

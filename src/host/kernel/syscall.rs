@@ -28,6 +28,28 @@ use crate::proto::selinux::tools::SetBooleans;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TcpSocket(pub(super) SocketHandle);
 
+/// A listening TCP socket of a process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TcpListener(pub(super) u32);
+
+/// The TCP settings of a kernel version that show on the wire (sysctl defaults).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TcpSysctl {
+    /// `net.core.somaxconn`: the cap on a listen backlog.
+    pub(crate) somaxconn: usize,
+    /// `net.ipv4.tcp_syn_retries`.
+    pub(crate) syn_retries: u32,
+    /// `net.ipv4.tcp_syn_linear_timeouts` (Linux 6.5 and later; none before).
+    pub(crate) syn_linear_timeouts: u32,
+}
+
+impl TcpSysctl {
+    /// Linux 6.x: somaxconn 4096 (since 5.4), 6 SYN retries after 4 linear ones (since 6.5).
+    pub(crate) const LINUX_6: TcpSysctl = TcpSysctl { somaxconn: 4096, syn_retries: 6, syn_linear_timeouts: 4 };
+    /// Linux 3.10 (CentOS 7): somaxconn 128, 6 exponentially backed-off SYN retries.
+    pub(crate) const LINUX_3_10: TcpSysctl = TcpSysctl { somaxconn: 128, syn_retries: 6, syn_linear_timeouts: 0 };
+}
+
 /// A UDP socket of a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct UdpSocket(pub(super) SocketHandle);
@@ -41,8 +63,9 @@ pub(crate) enum TcpStatus {
     Open,
     /// The peer sent its FIN: no more data will come.
     PeerClosed,
-    /// The connect was answered with a RST (ECONNREFUSED), or, after ≈127 s of silence, timed out
-    /// (smoltcp does not say which; the programs' own connect timeouts are shorter).
+    /// The connect was answered with a RST (ECONNREFUSED), or timed out after the SYN
+    /// retransmissions (ETIMEDOUT, 131 s on Linux 6.x; the programs' own connect timeouts are
+    /// shorter, so they do not tell the two apart).
     Refused,
     /// The connect failed because the next hop did not answer ARP (EHOSTUNREACH).
     Unreachable,
@@ -567,14 +590,19 @@ impl<'a> Sys<'a> {
         self.k.tcp_reserved_port()
     }
 
-    /// A socket listening on `port` on every address.
-    pub(crate) fn tcp_listen(&mut self, port: u16) -> Option<TcpSocket> {
-        self.k.tcp_listen(port)
+    /// `listen(port, backlog)` on every address (the kernel caps the backlog at somaxconn).
+    pub(crate) fn tcp_listen(&mut self, port: u16, backlog: usize) -> Option<TcpListener> {
+        self.k.tcp_listen(port, backlog)
     }
 
-    /// Whether a listening socket has been connected to.
-    pub(crate) fn tcp_accepted(&mut self, socket: TcpSocket) -> bool {
-        self.k.tcp_accepted(socket)
+    /// `accept()` until it would block: the connections whose handshake is complete.
+    pub(crate) fn tcp_accept(&mut self, listener: TcpListener) -> Vec<TcpSocket> {
+        self.k.tcp_accept(listener)
+    }
+
+    /// `close()` of a listening socket.
+    pub(crate) fn tcp_unlisten(&mut self, listener: TcpListener) {
+        self.k.tcp_unlisten(listener);
     }
 
     /// Where the connection stands.
@@ -602,12 +630,13 @@ impl<'a> Sys<'a> {
         self.k.tcp_send(socket, data)
     }
 
-    /// `close()`: FIN after the queued data.
+    /// `close()`: a FIN after the queued data (a RST if received data was left unread;
+    /// nothing for a connect not yet answered).
     pub(crate) fn tcp_close(&mut self, socket: TcpSocket) {
-        self.k.tcp_close(socket);
+        self.k.tcp_release(socket);
     }
 
-    /// Gives a socket back: abortive (RST) if it is still open.
+    /// Gives a socket back: [`Sys::tcp_close`], for an owner that did not close it yet.
     pub(crate) fn tcp_release(&mut self, socket: TcpSocket) {
         self.k.tcp_release(socket);
     }

@@ -1,10 +1,9 @@
-//! The C library's networking, as daemons and clients use it: name resolution, a pool of
-//! listening sockets that is refilled as connections are accepted, and a buffered byte stream
-//! over one connection.
+//! The C library's networking, as daemons and clients use it: name resolution, listening
+//! sockets, and a buffered byte stream over one connection.
 
 use std::net::Ipv4Addr;
 
-use crate::host::kernel::{Fs, Sys, TcpSocket, TcpStatus as Status};
+use crate::host::kernel::{Fs, Sys, TcpListener, TcpSocket, TcpStatus as Status};
 
 /// Name resolution as the host's tools do it (glibc's `files` source): a dotted quad, else
 /// `/etc/hosts`.
@@ -20,49 +19,27 @@ pub(crate) fn resolve(fs: &Fs, name: &str) -> Option<Ipv4Addr> {
     })
 }
 
-/// Listening sockets kept open per port: the simulated kernel's accept backlog. Connections
-/// that arrive in the same instant beyond this many would be reset, so it is sized above the
-/// concurrency a lab produces.
-const POOL: usize = 16;
-
-/// Listening sockets on one port.
+/// A listening socket (`socket`, `bind`, `listen`): the kernel holds the backlog.
 pub(crate) struct ListenerPool {
-    port: u16,
-    idle: Vec<TcpSocket>,
+    listener: Option<TcpListener>,
 }
 
 impl ListenerPool {
-    /// Starts listening on `port` (on every address).
-    pub(crate) fn open(k: &mut Sys<'_>, port: u16) -> ListenerPool {
-        let mut pool = ListenerPool { port, idle: Vec::new() };
-        pool.refill(k);
-        pool
+    /// Starts listening on `port` (on every address) with `backlog` (`listen()`'s argument;
+    /// the kernel caps it at `net.core.somaxconn`).
+    pub(crate) fn open(k: &mut Sys<'_>, port: u16, backlog: usize) -> ListenerPool {
+        ListenerPool { listener: k.tcp_listen(port, backlog) }
     }
 
-    fn refill(&mut self, k: &mut Sys<'_>) {
-        while self.idle.len() < POOL {
-            match k.tcp_listen(self.port) {
-                Some(h) => self.idle.push(h),
-                None => break,
-            }
-        }
-    }
-
-    /// Connections that arrived since the last call.
+    /// Connections that arrived since the last call (`accept()` until it would block).
     pub(crate) fn accept(&mut self, k: &mut Sys<'_>) -> Vec<TcpSocket> {
-        if !self.idle.iter().any(|&h| k.tcp_accepted(h)) {
-            return Vec::new();
-        }
-        let (accepted, idle): (Vec<_>, Vec<_>) = self.idle.iter().partition(|&&h| k.tcp_accepted(h));
-        self.idle = idle;
-        self.refill(k);
-        accepted
+        self.listener.map(|l| k.tcp_accept(l)).unwrap_or_default()
     }
 
     /// Stops listening: later SYNs to the port are answered with a RST.
     pub(crate) fn close(&mut self, k: &mut Sys<'_>) {
-        for h in self.idle.drain(..) {
-            k.tcp_release(h);
+        if let Some(l) = self.listener.take() {
+            k.tcp_unlisten(l);
         }
     }
 }
@@ -123,7 +100,7 @@ impl Stream {
         (status, moved)
     }
 
-    /// Gives the socket back (abortive if still open, otherwise after its close completes).
+    /// Gives the socket back (`close()`: a FIN, or a RST if received data was left unread).
     pub(crate) fn release(&mut self, k: &mut Sys<'_>) {
         if !self.closed {
             k.tcp_release(self.handle);
@@ -135,7 +112,8 @@ impl Stream {
 /// How an outgoing connection ended abnormally.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Failure {
-    /// The connect was refused (a RST; also a connect that timed out, see the kernel's TCP).
+    /// The connect was refused (a RST; also a connect that timed out after Linux's SYN
+    /// retransmissions, see the kernel's TCP).
     Refused,
     /// The next hop did not answer ARP (EHOSTUNREACH).
     Unreachable,

@@ -3,7 +3,7 @@
 //! picks one with `os:` (per host, or for the whole lab); the default, `ready`, is labsim's
 //! ready-made Linux host, so lessons that do not say otherwise keep their hosts as they were.
 
-use crate::host::kernel::{Fs, IfAddr};
+use crate::host::kernel::{Fs, IfAddr, TcpSysctl};
 use crate::kernel::SimTime;
 use crate::proto::{ifcfg, selinux};
 
@@ -54,6 +54,8 @@ pub(crate) struct OsSpec {
     pub(crate) files: &'static [(&'static str, &'static str)],
     pub(crate) console: Console,
     pub(crate) systemd: Systemd,
+    /// Its kernel's TCP settings (listen backlog cap, SYN retransmissions).
+    pub(crate) tcp: TcpSysctl,
 }
 
 /// The fstab anaconda writes (the lessons' stock fstab).
@@ -101,6 +103,7 @@ pub(crate) const OSES: &[OsSpec] = &[
         files: &[],
         console: Console::Bash { argv0: "bash" },
         systemd: Systemd::V252,
+        tcp: TcpSysctl::LINUX_6,
     },
     OsSpec {
         os: Os::CentOs7,
@@ -119,6 +122,7 @@ pub(crate) const OSES: &[OsSpec] = &[
         ],
         console: Console::Bash { argv0: "-bash" },
         systemd: Systemd::V219,
+        tcp: TcpSysctl::LINUX_3_10,
     },
     OsSpec {
         os: Os::Windows10,
@@ -130,6 +134,9 @@ pub(crate) const OSES: &[OsSpec] = &[
         files: &[],
         console: Console::Cmd,
         systemd: Systemd::V252,
+        // Windows' own TCP (TcpMaxConnectRetransmissions, its backlog) is not modelled: its
+        // connects time like Linux 6.x's.
+        tcp: TcpSysctl::LINUX_6,
     },
 ];
 

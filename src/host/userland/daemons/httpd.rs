@@ -18,6 +18,9 @@ use crate::proto::http::{Close, Event, Policy, ServerConnection};
 use crate::proto::httpd::{ConnInfo, FileMeta, FsCall, FsReply, Httpd, HttpdConfig, Step};
 use crate::wire::http::RequestHead;
 
+/// Apache's `ListenBacklog` default (`DEFAULT_LISTENBACKLOG`, `include/mpm_common.h`).
+const LISTEN_BACKLOG: usize = 511;
+
 const ACCESS_LOG: &str = "/var/log/httpd/access_log";
 const ERROR_LOG: &str = "/var/log/httpd/error_log";
 
@@ -70,7 +73,7 @@ impl HttpdProc {
         let server_name =
             k.interfaces().into_iter().find_map(|n| n.primary()).map_or_else(|| "127.0.1.1".to_owned(), |a| a.addr.to_string());
         let core = Httpd::new(HttpdConfig { server_name, pid, tid: u64::from(pid), ..HttpdConfig::default() });
-        let listeners = ListenerPool::open(k, 80);
+        let listeners = ListenerPool::open(k, 80, LISTEN_BACKLOG);
         let policy = Policy::apache(*core.limits(), Duration::from_secs(core.config().keepalive_timeout_s));
         HttpdProc { pid, core, policy, listeners, conns: Vec::new(), exit: None }
     }

@@ -26,6 +26,10 @@ use crate::proto::nginx::{
 use crate::proto::sh::glob_match;
 use crate::wire::http::RequestHead;
 
+/// `NGX_LISTEN_BACKLOG` on Linux (`src/os/unix/ngx_linux_config.h`), the backlog of a `listen`
+/// without `backlog=`.
+const LISTEN_BACKLOG: usize = 511;
+
 /// The host's filesystem as nginx's configuration source.
 struct HostFiles<'a>(&'a Fs);
 
@@ -153,7 +157,7 @@ impl NginxProc {
         let loaded = load(k)?;
         log_warnings(k, now, pid, &loaded);
         let config = loaded.config;
-        let listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port)).collect();
+        let listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port, LISTEN_BACKLOG)).collect();
         Ok(NginxProc { pid, current: Generation::new(config), listeners, clients: Vec::new(), connections: 0, exit: None })
     }
 
@@ -168,7 +172,7 @@ impl NginxProc {
         for l in &mut self.listeners {
             l.close(k);
         }
-        self.listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port)).collect();
+        self.listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port, LISTEN_BACKLOG)).collect();
         self.current = Generation::new(config);
         for c in &mut self.clients {
             c.http.retire();

@@ -9,6 +9,10 @@ use crate::host::kernel::{Sys, TcpStatus as Status, UdpSocket};
 use crate::host::userland::net::{ListenerPool, Stream};
 use crate::wire::rpc;
 
+/// libtirpc's servers listen with `SOMAXCONN` (glibc's 4096; the kernel caps it at its own
+/// `net.core.somaxconn`).
+const LISTEN_BACKLOG: usize = 4096;
+
 /// The largest record a service takes (knfsd's `sv_max_mesg`: 1 MiB of data and its header).
 const MAX_RECORD: usize = (1 << 20) + 4096;
 
@@ -30,7 +34,7 @@ impl RpcService {
     /// Opens `port` on TCP, and on UDP too when `udp`.
     pub(super) fn open(k: &mut Sys<'_>, pid: u32, port: u16, udp: bool) -> RpcService {
         let udp = if udp { k.udp_bind(pid, port) } else { None };
-        RpcService { udp, listeners: ListenerPool::open(k, port), conns: Vec::new() }
+        RpcService { udp, listeners: ListenerPool::open(k, port, LISTEN_BACKLOG), conns: Vec::new() }
     }
 
     /// Answers every message that arrived with `serve` (`None`: no reply); true if anything

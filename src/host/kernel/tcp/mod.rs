@@ -1,10 +1,18 @@
 //! TCP for the host's processes: smoltcp sockets with the kernel's bookkeeping that smoltcp
-//! leaves to its user. Connections get an ephemeral port (Linux's 32768–60999) and the source
-//! address of the outgoing NIC; a listening socket becomes the connection when a SYN arrives
-//! (smoltcp has no accept backlog: the C library keeps a pool of them per port, `userland/net.rs`);
-//! a connect whose SYN cannot be delivered because neighbour resolution failed ends with
-//! EHOSTUNREACH, as Linux reports it; a connect that is abandoned (closed, or failed) sends
-//! nothing; finished sockets are reaped once closed.
+//! leaves to its user, so that the wire looks like Linux's. Connections get an ephemeral port
+//! (Linux's 32768–60999, skipping 4-tuples in TIME-WAIT) and the source address of the outgoing
+//! NIC; listening ports keep Linux's backlog ([`listen`]); a connect's SYN is retransmitted on
+//! Linux's schedule and given up silently ([`syn`]); a connect whose SYN cannot be delivered
+//! because neighbour resolution failed ends with EHOSTUNREACH, as Linux reports it.
+//!
+//! Closing is Linux's `tcp_close`: a FIN after the queued data, or a RST if received data was
+//! never read (`tcp_send_active_reset`); a connect that is abandoned sends nothing. The side that
+//! closed first ends in TIME-WAIT, kept in a table without a socket ([`timewait`]); sockets are
+//! recycled once their close is over, without a packet.
+
+mod listen;
+mod syn;
+mod timewait;
 
 use std::net::Ipv4Addr;
 
@@ -12,9 +20,11 @@ use smoltcp::iface::SocketHandle;
 use smoltcp::socket::tcp::{self, State};
 use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint};
 
+pub(crate) use syn::SynSchedule;
+
 use super::Kernel;
 use super::syscall::{TcpSocket, TcpStatus as Status};
-use crate::wire::ipv4;
+use crate::kernel::SimTime;
 
 const EPHEMERAL: std::ops::Range<u16> = 32_768..61_000;
 const BUFFER: usize = 16 * 1024;
@@ -31,25 +41,36 @@ pub(super) struct TcpState {
     closing: Vec<SocketHandle>,
     /// Closed sockets kept for reuse: their buffers are allocated once, not per connection.
     free: Vec<SocketHandle>,
+    /// Connects in SYN-SENT, whose SYN the kernel retransmits.
+    connecting: Vec<syn::Connecting>,
+    /// The SYN schedule of this kernel's version.
+    schedule: Option<SynSchedule>,
+    /// Connections in TIME-WAIT.
+    time_wait: timewait::Table,
+    /// Listening ports.
+    listeners: Vec<listen::Listener>,
+    next_listener: u32,
+    /// The time of the stack's last round (system calls carry no clock).
+    now: SimTime,
 }
 
 impl TcpState {
     /// Fresh state at boot; the first ephemeral port is drawn from `rng`, as Linux starts from a
     /// hashed offset rather than from the bottom of the range.
-    pub(super) fn new(mut rng: crate::kernel::SimRng) -> TcpState {
+    pub(super) fn new(mut rng: crate::kernel::SimRng, schedule: SynSchedule) -> TcpState {
         let first = rng.range(u64::from(EPHEMERAL.start), u64::from(EPHEMERAL.end));
-        TcpState { next_port: u16::try_from(first).unwrap_or(EPHEMERAL.start), ..TcpState::default() }
+        TcpState { next_port: u16::try_from(first).unwrap_or(EPHEMERAL.start), schedule: Some(schedule), ..TcpState::default() }
     }
 }
 
-/// Linux gives up a connect after `tcp_syn_retries` (6) retransmissions: ≈127 s.
-const SYN_GIVE_UP: smoltcp::time::Duration = smoltcp::time::Duration::from_secs(127);
-/// … and an established connection after `tcp_retries2` (15) unanswered retransmissions: ≈924 s.
+/// Linux gives up on an established connection after `tcp_retries2` (15) unanswered
+/// retransmissions: ≈924 s.
 const DATA_GIVE_UP: smoltcp::time::Duration = smoltcp::time::Duration::from_secs(924);
+/// Listening sockets keep smoltcp's bound on a handshake that never completes.
+const SYN_RECEIVED_GIVE_UP: smoltcp::time::Duration = smoltcp::time::Duration::from_secs(127);
 
 fn new_socket() -> tcp::Socket<'static> {
     let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; BUFFER]), tcp::SocketBuffer::new(vec![0; BUFFER]));
-    s.set_timeout(Some(SYN_GIVE_UP));
     // Linux acknowledges at once when the peer sends a full request/response exchange; a
     // delayed ACK would only add latency to every simulated request.
     s.set_ack_delay(None);
@@ -57,14 +78,14 @@ fn new_socket() -> tcp::Socket<'static> {
     s
 }
 
-/// Ends a connect that has not been answered, without a packet. Linux sends nothing there:
-/// `close()` in SYN_SENT goes straight to CLOSE (`tcp_close_state` has no FIN to send, and no RST
-/// unless unread data was queued), and a failed connect (`tcp_v4_err` on the local host-unreachable
-/// error of a failed ARP resolution) ends in `tcp_done`. smoltcp's `close` and `abort` send a RST to
-/// the peer instead, which in turn starts a new neighbour resolution for a peer that is gone; so
-/// the socket is replaced by a fresh closed one.
-fn forget_connect(socket: &mut tcp::Socket<'static>) {
-    *socket = new_socket();
+/// Puts `socket` in CLOSED without a packet, whatever its state, keeping its buffers. smoltcp's
+/// `close` and `abort` send a RST wherever a peer is known (and a RST to a peer that is gone
+/// starts a new neighbour resolution); `listen` forgets the peer without sending anything, and
+/// closing a LISTEN socket sends nothing either.
+fn silence(socket: &mut tcp::Socket<'static>) {
+    socket.abort();
+    let _ = socket.listen(1);
+    socket.close();
 }
 
 impl Kernel {
@@ -88,7 +109,7 @@ impl Kernel {
             }
             let candidate = self.tcp.next_port;
             self.tcp.next_port += 1;
-            if !in_use.contains(&candidate) {
+            if !in_use.contains(&candidate) && !self.tcp.time_wait.holds(self.tcp.now, candidate, (dst, port)) {
                 local = candidate;
                 break;
             }
@@ -106,13 +127,15 @@ impl Kernel {
         let handle = self.fresh_socket()?;
         let stack = self.stack.as_mut()?;
         let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
-        socket.set_timeout(Some(SYN_GIVE_UP));
+        // The kernel, not smoltcp, decides when a connect gives up (`syn`).
+        socket.set_timeout(None);
         let remote = IpEndpoint::new(IpAddress::Ipv4(dst), port);
         let local = IpListenEndpoint { addr: Some(IpAddress::Ipv4(src)), port: local_port };
         if socket.connect(stack.iface.context(), remote, local).is_err() {
             self.tcp.free.push(handle);
             return None;
         }
+        self.tcp.connecting.push(syn::Connecting { handle, local_port, remote: (dst, port), first: None, sent: 0 });
         Some(TcpSocket(handle))
     }
 
@@ -125,31 +148,16 @@ impl Kernel {
     /// A closed socket: a recycled one, or a new one.
     fn fresh_socket(&mut self) -> Option<SocketHandle> {
         let stack = self.stack.as_mut()?;
-        Some(match self.tcp.free.pop() {
+        let h = match self.tcp.free.pop() {
             Some(h) => h,
             None => stack.sockets.add(new_socket()),
-        })
-    }
-
-    /// A socket listening on `port` on every address (`listen 80` / `Listen 80`).
-    pub(crate) fn tcp_listen(&mut self, port: u16) -> Option<TcpSocket> {
-        let handle = self.fresh_socket()?;
-        let socket = self.stack.as_mut()?.sockets.get_mut::<tcp::Socket>(handle);
-        socket.set_timeout(Some(SYN_GIVE_UP));
-        if socket.listen(port).is_err() {
-            self.tcp.free.push(handle);
-            return None;
-        }
-        Some(TcpSocket(handle))
+        };
+        stack.sockets.get_mut::<tcp::Socket>(h).set_timeout(Some(SYN_RECEIVED_GIVE_UP));
+        Some(h)
     }
 
     fn tcp_socket(&mut self, h: SocketHandle) -> Option<&mut tcp::Socket<'static>> {
         Some(self.stack.as_mut()?.sockets.get_mut::<tcp::Socket>(h))
-    }
-
-    /// Whether a listening socket has been connected to (it is now a connection).
-    pub(crate) fn tcp_accepted(&mut self, TcpSocket(h): TcpSocket) -> bool {
-        self.tcp_socket(h).is_some_and(|s| !matches!(s.state(), State::Listen))
     }
 
     /// The connection's status.
@@ -214,13 +222,20 @@ impl Kernel {
         self.tcp_socket(h).and_then(|s| s.send_slice(data).ok()).unwrap_or(0)
     }
 
-    /// `close()`: FIN after the queued data; the socket is reaped when the handshake ends.
-    pub(crate) fn tcp_close(&mut self, TcpSocket(h): TcpSocket) {
+    /// `close()` of the descriptor, as `tcp_close` does it: a connect not yet answered ends
+    /// without a packet (SYN-SENT goes straight to CLOSE); data received and never read makes it
+    /// a RST (`tcp_send_active_reset`); otherwise a FIN follows the queued data, and the socket
+    /// lingers until its close is over.
+    pub(crate) fn tcp_release(&mut self, TcpSocket(h): TcpSocket) {
+        if self.tcp.closing.contains(&h) {
+            return;
+        }
+        self.tcp.connecting.retain(|c| c.handle != h);
         if let Some(s) = self.tcp_socket(h) {
-            if s.state() == State::SynSent {
-                forget_connect(s);
-            } else {
-                s.close();
+            match s.state() {
+                State::SynSent | State::Listen | State::Closed => silence(s),
+                _ if s.recv_queue() > 0 => s.abort(),
+                _ => s.close(),
             }
             self.tcp.closing.push(h);
         }
@@ -239,57 +254,100 @@ impl Kernel {
         self.tcp_connect_failed(packet, refused)
     }
 
+    /// Ends the connect that sent SYN `packet`, without a packet (a failed connect ends in
+    /// `tcp_done`).
     fn tcp_connect_failed(&mut self, packet: &[u8], refused: bool) -> bool {
-        let Ok(ip) = ipv4::Packet::new_checked(packet) else { return false };
-        if ip.protocol() != ipv4::PROTO_TCP {
+        let Some((local_port, remote)) = syn::syn_tuple(packet) else { return false };
+        let Some(i) = self.tcp.connecting.iter().position(|c| c.local_port == local_port && c.remote == remote) else {
+            return false;
+        };
+        let h = self.tcp.connecting.remove(i).handle;
+        let Some(s) = self.tcp_socket(h) else { return false };
+        if s.state() != State::SynSent {
             return false;
         }
-        let Ok(seg) = crate::wire::tcp::Packet::new_checked(ip.payload()) else { return false };
-        let (dst, port, local_port) = (ip.dst_addr(), seg.dst_port(), seg.src_port());
-        let Some(stack) = self.stack.as_mut() else { return false };
-        let found = stack.sockets.iter_mut().find_map(|(h, s)| match s {
-            smoltcp::socket::Socket::Tcp(t)
-                if t.state() == State::SynSent
-                    && t.local_endpoint().is_some_and(|e| e.port == local_port)
-                    && t.remote_endpoint() == Some(IpEndpoint::new(IpAddress::Ipv4(dst), port)) =>
-            {
-                forget_connect(t);
-                Some(h)
-            }
-            _ => None,
-        });
-        if let Some(h) = found
-            && !refused
-        {
+        silence(s);
+        if !refused {
             self.tcp.unreachable.push(h);
         }
-        found.is_some()
+        true
     }
 
-    /// Frees a socket its owner no longer uses (after [`Kernel::tcp_close`] it lingers until closed).
-    pub(crate) fn tcp_release(&mut self, TcpSocket(h): TcpSocket) {
-        if !self.tcp.closing.contains(&h) {
-            if let Some(s) = self.tcp_socket(h) {
-                if s.state() == State::SynSent {
-                    forget_connect(s);
-                } else {
-                    s.abort();
-                }
+    /// A packet smoltcp is sending: the first SYN of a connect is kept for its retransmissions;
+    /// smoltcp's own retransmissions of it are dropped (true).
+    pub(super) fn tcp_outgoing(&mut self, now: SimTime, packet: &[u8]) -> bool {
+        if self.tcp.connecting.is_empty() {
+            return false;
+        }
+        let Some((local_port, remote)) = syn::syn_tuple(packet) else { return false };
+        let Some(c) = self.tcp.connecting.iter_mut().find(|c| c.local_port == local_port && c.remote == remote) else {
+            return false;
+        };
+        if c.first.is_some() {
+            return true;
+        }
+        c.first = Some((now, packet.to_vec()));
+        false
+    }
+
+    /// Runs the connects' SYN timers: retransmissions due at `now`, and connects Linux gives up.
+    pub(super) fn tcp_timers(&mut self, now: SimTime) {
+        self.tcp.now = now;
+        if self.tcp.connecting.is_empty() {
+            return;
+        }
+        let Some(stack) = self.stack.as_mut() else { return };
+        let Some(schedule) = self.tcp.schedule.as_ref() else { return };
+        let mut out = Vec::new();
+        self.tcp.connecting.retain_mut(|c| {
+            let socket = stack.sockets.get_mut::<tcp::Socket>(c.handle);
+            if socket.state() != State::SynSent {
+                return false;
             }
-            self.tcp.closing.push(h);
+            let Some(due) = c.next_due(schedule) else { return true };
+            if due > now {
+                return true;
+            }
+            if c.sent >= schedule.retransmits.len() {
+                // ETIMEDOUT: `tcp_write_err` → `tcp_done`, nothing on the wire.
+                silence(socket);
+                return false;
+            }
+            out.extend(c.retransmission());
+            c.sent += 1;
+            true
+        });
+        for p in out {
+            self.send_ip(now, p);
         }
     }
 
-    /// Recycles sockets whose close is complete (TIME-WAIT is not waited out: the ephemeral
-    /// ports rotate, so no 4-tuple comes back within a lab's minutes).
-    pub(crate) fn reap_sockets(&mut self) {
+    /// When a connect's SYN timer next fires, if any.
+    pub(super) fn tcp_poll_at(&self) -> Option<SimTime> {
+        let schedule = self.tcp.schedule.as_ref()?;
+        self.tcp.connecting.iter().filter_map(|c| c.next_due(schedule)).min()
+    }
+
+    /// Recycles sockets whose close is complete: CLOSED once any RST has gone out, and
+    /// TIME-WAIT, which moves to the TIME-WAIT table.
+    pub(crate) fn reap_sockets(&mut self, now: SimTime) {
         let Some(stack) = self.stack.as_mut() else { return };
         let tcp = &mut self.tcp;
         tcp.closing.retain(|&h| {
             let socket = stack.sockets.get_mut::<tcp::Socket>(h);
-            let done = matches!(socket.state(), State::Closed | State::TimeWait);
+            let done = match socket.state() {
+                State::Closed => socket.remote_endpoint().is_none(),
+                State::TimeWait => {
+                    if let (Some(l), Some(r)) = (socket.local_endpoint(), socket.remote_endpoint()) {
+                        let (IpAddress::Ipv4(la), IpAddress::Ipv4(ra)) = (l.addr, r.addr);
+                        tcp.time_wait.insert(now, (la, l.port), (ra, r.port));
+                    }
+                    true
+                }
+                _ => false,
+            };
             if done {
-                socket.abort();
+                silence(socket);
                 tcp.unreachable.retain(|x| *x != h);
                 tcp.established.retain(|x| *x != h);
                 tcp.free.push(h);
@@ -298,3 +356,6 @@ impl Kernel {
         });
     }
 }
+
+#[cfg(test)]
+mod tests;

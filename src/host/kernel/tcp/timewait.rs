@@ -1,0 +1,109 @@
+//! TIME-WAIT without a socket. Linux keeps the side that closed first in TIME-WAIT for
+//! `TCP_TIMEWAIT_LEN` (60 s) as a small `inet_timewait_sock`, not a full socket; labsim does the
+//! same: when a smoltcp socket reaches TIME-WAIT the kernel notes its 4-tuple here and frees the
+//! socket without a packet (smoltcp would hold it 10 s, or send a RST if aborted).
+//!
+//! A segment for a 4-tuple in the table is answered as `tcp_timewait_state_process` does (with
+//! `tcp_rfc1337` 0, the default): a RST ends TIME-WAIT silently; a bare SYN ends it and opens a
+//! new connection (`TCP_TW_SYN`); a segment carrying a FIN or data, such as the peer's
+//! retransmitted FIN when our last ACK was lost, gets an ACK (`TCP_TW_ACK` →
+//! `tcp_v4_timewait_ack`: sequence number the peer acknowledged, acknowledgment after its
+//! segment) and restarts the 60 s; a bare ACK is taken silently. The table is only consulted
+//! while it holds a live entry, and entries simply lapse.
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use crate::kernel::SimTime;
+use crate::wire::{ipv4, tcp};
+
+/// `TCP_TIMEWAIT_LEN`.
+pub(crate) const TIMEWAIT_LEN: Duration = Duration::from_secs(60);
+/// The window the ACK advertises: the closed socket's empty receive buffer (16 KiB, no scaling).
+const WINDOW: u16 = 16 * 1024;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    local: (Ipv4Addr, u16),
+    remote: (Ipv4Addr, u16),
+    expires: SimTime,
+}
+
+/// The host's connections in TIME-WAIT.
+#[derive(Default)]
+pub(super) struct Table {
+    entries: Vec<Entry>,
+}
+
+/// What the kernel does with an incoming segment.
+pub(super) enum Verdict {
+    /// Not for a TIME-WAIT connection (or a SYN that ends one): the stack takes it.
+    Pass,
+    /// Consumed; send this packet in reply, if any.
+    Consumed(Option<Vec<u8>>),
+}
+
+impl Table {
+    /// Whether no entry is alive at `now` (forgetting lapsed ones).
+    pub(super) fn is_empty(&mut self, now: SimTime) -> bool {
+        self.entries.retain(|e| e.expires > now);
+        self.entries.is_empty()
+    }
+
+    /// `local` ↔ `remote` enters TIME-WAIT at `now`.
+    pub(super) fn insert(&mut self, now: SimTime, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16)) {
+        self.entries.retain(|e| !(e.local == local && e.remote == remote));
+        self.entries.push(Entry { local, remote, expires: now + TIMEWAIT_LEN });
+    }
+
+    /// Whether local port `port` towards `remote` is in TIME-WAIT at `now` (so `connect()` may
+    /// not take it: `__inet_check_established` refuses the 4-tuple).
+    pub(super) fn holds(&self, now: SimTime, port: u16, remote: (Ipv4Addr, u16)) -> bool {
+        self.entries.iter().any(|e| e.local.1 == port && e.remote == remote && e.expires > now)
+    }
+
+    /// Handles an incoming IPv4 `packet` at `now`.
+    pub(super) fn incoming(&mut self, now: SimTime, packet: &[u8]) -> Verdict {
+        let Ok(ip) = ipv4::Packet::new_checked(packet) else { return Verdict::Pass };
+        if ip.protocol() != ipv4::PROTO_TCP {
+            return Verdict::Pass;
+        }
+        let Ok(seg) = tcp::Packet::new_checked(ip.payload()) else { return Verdict::Pass };
+        let (local, remote) = ((ip.dst_addr(), seg.dst_port()), (ip.src_addr(), seg.src_port()));
+        let Some(i) = self.entries.iter().position(|e| e.local == local && e.remote == remote && e.expires > now) else {
+            return Verdict::Pass;
+        };
+        if seg.rst() {
+            self.entries.remove(i);
+            return Verdict::Consumed(None);
+        }
+        if seg.syn() && !seg.ack() {
+            self.entries.remove(i);
+            return Verdict::Pass;
+        }
+        self.entries[i].expires = now + TIMEWAIT_LEN;
+        if seg.segment_len() == 0 {
+            return Verdict::Consumed(None);
+        }
+        let ack = tcp::Control {
+            src_port: local.1,
+            dst_port: remote.1,
+            seq: seg.ack_number(),
+            ack: seg.seq_number().wrapping_add(seg.segment_len()),
+            flags: tcp::FLAGS_ACK,
+            window: WINDOW,
+        }
+        .to_bytes(local.0, remote.0);
+        let header = ipv4::Repr {
+            src: local.0,
+            dst: remote.0,
+            protocol: ipv4::PROTO_TCP,
+            ttl: 64,
+            ident: 0,
+            tos: 0,
+            dont_frag: true,
+            payload_len: ack.len(),
+        };
+        Verdict::Consumed(Some(header.to_packet(&ack)))
+    }
+}
