@@ -83,3 +83,6 @@ mod windows;
 
 /// Keepalived keywords and nginx directives labsim does not model: the tools' warnings, and `labsim check`'s.
 mod warnings;
+
+/// keepalived's trackers (vrrp_script, track_script, track_interface, weights, notify): priorities on the wire, lines in the log.
+mod tracking;
