@@ -114,7 +114,6 @@ fn weights_fault_and_tracked_interfaces_on_the_wire() {
     assert_eq!(
         notes,
         [
-            "[root@lb-1 ~]# cat /root/notes",
             "now BACKUP",
             "generic",
             "now MASTER",
