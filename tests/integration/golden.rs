@@ -29,6 +29,7 @@ fn recorded_files() -> Vec<PathBuf> {
         "tests/fixtures/warnings",
         "tests/fixtures/firewalld",
         "tests/fixtures/tcp",
+        "tests/fixtures/keepalived",
     ] {
         let entries = std::fs::read_dir(util::root().join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
         for entry in entries {

@@ -87,3 +87,5 @@ mod warnings;
 /// TCP on the wire: FIN/RST per connection in every shipped capture, the SYN retransmission
 /// schedule, a burst of connects against the listen backlog (issue 13).
 mod tcp;
+/// keepalived's trackers (vrrp_script, track_script, track_interface, weights, notify): priorities on the wire, lines in the log.
+mod tracking;

@@ -43,13 +43,9 @@ use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
-    CDROM_DEVICE, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NicView, Pending, PipeId,
-    RawSocket, Stdio, Sys, TcpListener, TcpSocket, TcpStatus, TcpSysctl, Ticket, UdpSocket,
+    CDROM_DEVICE, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NO_CONSOLE, NicView, Pending,
+    PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSocket, TcpStatus, TcpSysctl, Ticket, UdpSocket,
 };
-
-/// The command number of a line no console typed: a daemon's child (keepalived's scripts), whose
-/// output and exit the console never shows.
-pub(crate) const NO_CONSOLE: usize = usize::MAX;
 
 struct Stack {
     iface: Interface,

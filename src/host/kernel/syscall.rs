@@ -115,6 +115,10 @@ pub(crate) enum Fd {
     Null,
 }
 
+/// The command number of a line no console typed: a daemon's child (keepalived's scripts), whose
+/// output and exit the console never shows.
+pub(crate) const NO_CONSOLE: usize = usize::MAX;
+
 /// A console program's standard output and error, the command it belongs to, and whether its
 /// exit status is the command's (a program alone on its line reports its own exit status when
 /// it ends; in a pipeline, the shell reports the pipeline's).

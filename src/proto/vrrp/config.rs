@@ -25,6 +25,8 @@ use std::time::Duration;
 use super::keywords::{self, Block, VALUE_BLOCKS, support};
 use super::script::{ScriptConfig, Tracked};
 
+mod scripts;
+
 /// A message keepalived logs while reading its configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ConfigMessage {
@@ -405,7 +407,9 @@ impl Parser {
         i32::try_from(val).ok()
     }
 
-    /// The rest of a notify keyword's line, as keepalived's `notify_script_init()` takes it.
+    /// A notify keyword's script, as keepalived's `notify_script_init()` takes it: the first
+    /// word (a quoted string is one word) is the command line; a user and group may follow
+    /// (`notify_master <STRING>|<QUOTED-STRING> [username [groupname]]`, keepalived.conf(5)).
     fn notify_script(&mut self, iname: &str, slot: &mut Option<String>, words: &[String]) {
         let Some(v) = self.param(words, 1) else { return };
         if slot.is_some() {
@@ -414,7 +418,10 @@ impl Parser {
             self.err(format!("({iname}) {what} already specified - ignoring {v}"));
             return;
         }
-        *slot = Some(words[1..].join(" "));
+        *slot = Some(v.to_owned());
+        if words.get(2).is_some_and(|user| user != "root") {
+            self.err(keywords::not_modelled("user"));
+        }
     }
 
     fn top(&mut self, cfg: &mut Config, raw: &mut Vec<RawInstance>) {
@@ -620,7 +627,10 @@ impl Parser {
             "notify_fault" => self.notify_script(&iname, &mut r.notify.fault, words),
             "notify_stop" => self.notify_script(&iname, &mut r.notify.stop, words),
             "notify" => self.notify_script(&iname, &mut r.notify.any, words),
-            "preempt" | "accept" => {} // keepalived's defaults without vrrp_strict
+            // `vrrp_preempt_handler()` clears `nopreempt`; `accept` is the default without
+            // vrrp_strict.
+            "preempt" => r.nopreempt = false,
+            "accept" => {}
             k if support(Block::Instance, k).is_some() => self.not_modelled(k),
             _ => return false,
         }
@@ -831,8 +841,8 @@ vrrp_instance VI_1 {
             )
             .replace(
                 "   advert_int 1\n",
-                "   advert_int 1\n   track_script {\n      chk_nginx\n   }\n   notify_master /bin/true\n   preempt\n",
-            ) + "vrrp_script chk_nginx {\n   script \"pidof nginx\"\n   weight -20\n}\n";
+                "   advert_int 1\n   track_process {\n      nginx\n   }\n   notify_master_rx_lower_pri /bin/true\n   preempt\n",
+            ) + "vrrp_sync_group G {\n   group {\n      VI_1\n   }\n}\n";
         let p = parse(&text, "f");
         let texts: Vec<(usize, &str)> = p.messages.iter().map(|m| (m.line, m.text.as_str())).collect();
         assert_eq!(
@@ -840,13 +850,55 @@ vrrp_instance VI_1 {
             [
                 (3, "(Line 3) Keyword 'vrrp_strict' is not modelled by labsim - ignoring"),
                 (4, "(Line 4) Keyword 'notification_email' is not modelled by labsim - ignoring"),
-                (14, "(Line 14) Keyword 'track_script' is not modelled by labsim - ignoring"),
-                (17, "(Line 17) Keyword 'notify_master' is not modelled by labsim - ignoring"),
-                (27, "(Line 27) Keyword 'vrrp_script' is not modelled by labsim - ignoring"),
+                (14, "(Line 14) Keyword 'track_process' is not modelled by labsim - ignoring"),
+                (17, "(Line 17) Keyword 'notify_master_rx_lower_pri' is not modelled by labsim - ignoring"),
+                (27, "(Line 27) Keyword 'vrrp_sync_group' is not modelled by labsim - ignoring"),
             ]
         );
         let i = &p.config.instances[0];
         assert_eq!((i.priority, i.vips.len()), (110, 1), "the rest is read as before");
+    }
+
+    #[test]
+    fn scripts_tracking_and_notify_are_read() {
+        let script = "vrrp_script chk_nginx {\n   script \"killall -0 nginx\"\n   interval 2\n   weight -20 reverse\n   fall 2\n   rise 3\n   timeout 5\n   init_fail\n   user nobody\n}\n";
+        let text = format!(
+            "{script}{}",
+            LB1.replace(
+                "   advert_int 1\n",
+                "   advert_int 1\n   track_script {\n      chk_nginx weight 30\n      chk_other\n   }\n   track_interface {\n      eth1 weight -10\n      eth2\n   }\n   notify_master \"/etc/keepalived/master.sh arg\"\n   notify /usr/bin/logger nobody\n   notify_master /bin/true\n",
+            )
+        );
+        let p = parse(&text, "f");
+        let texts: Vec<&str> = p.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "(Line 9) Keyword 'user' is not modelled by labsim - ignoring",
+                "(Line 22) (VI_1) track script chk_other not found, ignoring...",
+                "(Line 29) Keyword 'user' is not modelled by labsim - ignoring",
+                "(Line 30) (VI_1) notify_master script already specified - ignoring /bin/true",
+            ]
+        );
+        let s = &p.config.scripts[0];
+        assert_eq!((s.command.as_str(), s.interval, s.timeout), ("killall -0 nginx", Duration::from_secs(2), Some(Duration::from_secs(5))));
+        assert_eq!((s.weight, s.reverse, s.rise, s.fall, s.init_fail), (-20, true, 3, 2, true));
+        let i = &p.config.instances[0];
+        assert_eq!(i.track_scripts, [Tracked { name: "chk_nginx".into(), weight: 30, reverse: false }]);
+        assert_eq!(
+            i.track_interfaces,
+            [Tracked { name: "eth1".into(), weight: -10, reverse: false }, Tracked { name: "eth2".into(), weight: 0, reverse: false }]
+        );
+        assert_eq!(i.notify.master.as_deref(), Some("/etc/keepalived/master.sh arg"));
+        assert_eq!(i.notify.any.as_deref(), Some("/usr/bin/logger"));
+        // keepalived resolves a tracked script when it reads the instance: defined below, it
+        // is not found.
+        let p = parse(
+            &format!("{}{script}", LB1.replace("   advert_int 1\n", "   advert_int 1\n   track_script {\n      chk_nginx\n   }\n")),
+            "f",
+        );
+        assert_eq!(p.messages[0].text, "(Line 11) (VI_1) track script chk_nginx not found, ignoring...");
+        assert!(p.config.instances[0].track_scripts.is_empty());
     }
 
     #[test]

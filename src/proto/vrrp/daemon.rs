@@ -6,7 +6,10 @@
 //! instances of that interface by VRID (unknown VRIDs are ignored, as keepalived does without
 //! `log_unknown_vrids`), [`Daemon::handle_link`] reports netlink link changes,
 //! [`Daemon::handle_sigterm`] stops (1 s shutdown timer, then `Stopped`), and
-//! [`Daemon::handle_timeout`] runs whatever is due. Drain [`Daemon::poll_action`] after each call.
+//! [`Daemon::handle_timeout`] runs whatever is due, including the tracked `vrrp_script`s, each
+//! every interval from start-up on ([`Action::RunScript`]; the glue runs it as a child and
+//! reports its end with [`Daemon::handle_script_end`]). Drain [`Daemon::poll_action`] after each
+//! call.
 
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
