@@ -238,7 +238,7 @@ impl Units {
             if main.process.exit().is_some()
                 && let Some(main) = slot.main.take()
             {
-                main.pids().for_each(|pid| k.exit_process(pid));
+                main.pids().into_iter().for_each(|pid| k.exit_process(pid));
             }
         }
         slot.failed = None;
@@ -246,11 +246,21 @@ impl Units {
 
     /// Takes note of a main process that has exited: SIGKILL leaves the unit failed, and a
     /// start that waited for the exit happens now.
+    /// A main process that forks (keepalived respawning its child) gets the next pid, in the
+    /// unit's cgroup.
     pub(crate) fn reap(&mut self, k: &mut Sys<'_>, now: SimTime, unit: Unit, pids: &mut u32) {
         let slot = &mut self.slots[unit.0];
+        if let Some(main) = slot.main.as_mut()
+            && main.process.wants_fork()
+        {
+            let pid = *pids;
+            *pids += 1;
+            k.cgroup_attach(pid, 1, slot.spec.name);
+            main.process.forked(k, now, pid);
+        }
         let Some(exit) = slot.main.as_ref().and_then(|m| m.process.exit()) else { return };
         if let Some(main) = slot.main.take() {
-            main.pids().for_each(|pid| k.exit_process(pid));
+            main.pids().into_iter().for_each(|pid| k.exit_process(pid));
         }
         if exit == Exit::Signal(Signal::Kill) {
             slot.failed = Some((now, "signal"));

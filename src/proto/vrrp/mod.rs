@@ -4,7 +4,9 @@
 //! - [`keywords`]: the keywords keepalived 2.2.7 knows and the ones labsim models.
 //! - [`instance`]: one `vrrp_instance` state machine ([`Instance`]), emitting [`Action`]s.
 //! - [`daemon`]: the whole keepalived process pair of one host ([`Daemon`]): start-up and stop
-//!   log lines, packet routing by interface and VRID, SIGTERM with its 1 s shutdown timer.
+//!   log lines, packet routing by interface and VRID, SIGTERM with its 1 s shutdown timer, either
+//!   process dying alone.
+//! - [`respawn`]: the parent's lines and delay when its VRRP child dies.
 //!
 //! Calling order for the glue (quinn-proto style): feed inputs with `handle_*(now, …)`, then drain
 //! `poll_action()` until `None`, then sleep until `poll_timeout()` and call
@@ -15,6 +17,7 @@ pub(crate) mod config;
 pub(crate) mod daemon;
 pub(crate) mod instance;
 pub(crate) mod keywords;
+pub(crate) mod respawn;
 
 pub(crate) use daemon::{Daemon, DaemonOptions, Interface};
 pub(crate) use instance::{Action, Process, State};
