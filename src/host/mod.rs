@@ -154,6 +154,7 @@ impl Host {
             moved |= k.poll_nfs(now);
             moved |= k.poll_neighbours(now);
             moved |= u.poll_console(&mut Sys::new(k), now);
+            moved |= k.poll_igmp(now);
             moved |= k.flush_ip_tx(now);
             k.reap_sockets();
             if !moved {

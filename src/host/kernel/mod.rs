@@ -16,6 +16,7 @@
 mod cdrom;
 mod device;
 pub(crate) mod fs;
+mod igmp;
 mod l2;
 mod log;
 mod netfilter;
@@ -66,6 +67,7 @@ pub(crate) struct Kernel {
     tcp: tcp::TcpState,
     udp: udp::UdpState,
     raw: raw::RawState,
+    igmp: igmp::Igmp,
     netfilter: netfilter::Netfilter,
     pipes: pipe::Pipes,
     journal: log::Journal,
@@ -104,6 +106,7 @@ impl Kernel {
             tcp: tcp::TcpState::default(),
             udp: udp::UdpState::default(),
             raw: raw::RawState::default(),
+            igmp: igmp::Igmp::new(SimRng::new(0)),
             netfilter: netfilter::Netfilter::default(),
             pipes: pipe::Pipes::default(),
             journal: log::Journal::default(),
@@ -172,6 +175,7 @@ impl Kernel {
         self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)));
         self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
         self.raw = raw::RawState::default();
+        self.igmp = igmp::Igmp::new(self.rng.fork(&format!("igmp/boot{}", self.boots)));
         self.selinux = selinux::Selinux::boot(&self.fs);
         self.netfilter = netfilter::Netfilter::default();
         self.sync_stack_addrs();
@@ -287,7 +291,7 @@ impl Kernel {
         let smol =
             stack.iface.poll_at(smol_now(now), &stack.sockets).map(|t| SimTime::from_micros(u64::try_from(t.total_micros()).unwrap_or(0)));
         let neigh = self.nics.iter().filter_map(|n| n.neigh.poll_timeout()).min();
-        [smol, neigh, self.nfs_poll_at()].into_iter().flatten().min()
+        [smol, neigh, self.nfs_poll_at(), self.igmp.poll_at(now)].into_iter().flatten().min()
     }
 
     /// The NICs as processes see them (`ip link`, `ip addr`, keepalived's interface list).

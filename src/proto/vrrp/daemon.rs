@@ -181,7 +181,14 @@ impl Daemon {
 
     /// The parent forked the child it was waiting to respawn ([`Action::Respawn`]) with pid
     /// `pid`; the child reads the configuration anew (none if the file is gone).
-    pub(crate) fn handle_respawned(&mut self, now: SimTime, config_text: Option<&str>, config_path: &str, interfaces: &[Interface], pid: u32) {
+    pub(crate) fn handle_respawned(
+        &mut self,
+        now: SimTime,
+        config_text: Option<&str>,
+        config_path: &str,
+        interfaces: &[Interface],
+        pid: u32,
+    ) {
         if self.exited || !self.parent || self.child.is_some() {
             return;
         }

@@ -92,8 +92,17 @@ impl Keepalived {
         let config = k.fs().read_text(CONFIG);
         let options = DaemonOptions { log_detail, vrrp_pid: pid + 1 };
         let daemon = Daemon::start(now, config.as_deref(), CONFIG, &interfaces(k), options);
-        let mut ka =
-            Keepalived { daemon, pid, child: None, log_detail, stopping_since: None, states: Vec::new(), killed: false, parent_killed: false, fork_wanted: false };
+        let mut ka = Keepalived {
+            daemon,
+            pid,
+            child: None,
+            log_detail,
+            stopping_since: None,
+            states: Vec::new(),
+            killed: false,
+            parent_killed: false,
+            fork_wanted: false,
+        };
         if ka.daemon.parent_alive() && !ka.daemon.is_exited() {
             k.fs_mut().write(PIDFILE, format!("{pid}\n").into_bytes(), now);
         }
