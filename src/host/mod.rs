@@ -14,6 +14,7 @@ mod kernel;
 mod userland;
 
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use kernel::IfAddr;
 pub(crate) use kernel::NicView;
@@ -41,6 +42,8 @@ pub(crate) struct HostConfig {
     pub(crate) enabled: Vec<String>,
     /// The operating system on its disk.
     pub(crate) os: Os,
+    /// Each daemon's start-up latency range (`None`: daemons start at once).
+    pub(crate) startup_latency: Option<(Duration, Duration)>,
 }
 
 /// One NIC of a [`HostConfig`].
@@ -71,6 +74,7 @@ impl Host {
     /// A powered-off host with its disk prepared. `rng` is the host's own stream.
     pub(crate) fn new(cfg: HostConfig, rng: SimRng, calendar: Calendar) -> Host {
         let mut kernel = Kernel::new(cfg.name, cfg.gateway, rng, calendar);
+        kernel.set_startup_latency(cfg.startup_latency);
         for nic in &cfg.nics {
             kernel.plug_nic(nic.name.clone(), nic.mac, IfAddr { addr: nic.addr, prefix_len: nic.prefix_len });
         }

@@ -2,7 +2,8 @@
 //! in `/var/log/messages`: SIGKILL to the parent alone (the VRRP child's `PR_SET_PDEATHSIG`
 //! SIGTERM: a priority-0 advert, the VIP removed) or to the child alone (the parent respawns it,
 //! and the new child removes the VIP the killed one left); each transition to MASTER's own
-//! delayed GARP burst; the IGMPv3 reports of joining and leaving 224.0.0.18.
+//! delayed GARP burst; the IGMPv3 reports of joining and leaving 224.0.0.18; the hosts'
+//! seeded start-up latency.
 
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
@@ -190,4 +191,32 @@ fn joining_and_leaving_the_vrrp_group_sends_igmpv3_reports() {
     assert_eq!(lb1[2], (6_008_000, vec![3]), "CHANGE_TO_INCLUDE {{}}");
     assert_eq!(lb1[3].1, [3]);
     assert!((6_016_000..=7_012_000).contains(&lb1[3].0), "{lb1:?}");
+}
+
+/// lb-1's first advert with `startup_latency: ("20ms", "300ms")` on lb-1, at `seed`.
+fn first_advert_with_latency(seed: u64) -> u64 {
+    let dir = util::scratch(&format!("ka-latency-{seed}"));
+    let lab = util::root().join("scenarios/lab/lab.ron");
+    let text = format!(
+        "Scenario(name: \"latency\", extends: \"{}\", seed: {seed}, duration: \"5s\",\n hosts: {{ \"lb-1\": Host(startup_latency: (\"20ms\", \"300ms\")) }})",
+        lab.display()
+    );
+    let path = dir.join("latency.ron");
+    std::fs::write(&path, text).unwrap();
+    let result = util::run(&path, None);
+    adverts(&result).into_iter().find(|(_, src, _)| *src == LB1_IP).unwrap().0
+}
+
+#[test]
+fn a_start_up_latency_delays_the_first_advert_by_a_seeded_amount() {
+    // Without it keepalived starts at boot and lb-1 sends its first advert at exactly
+    // 3 x 1 s + skew(110) = 3.570312 s (the lessons' figure).
+    let off = adverts(&run("ka-latency-off", "5s", "", "", "")).into_iter().find(|(_, src, _)| *src == LB1_IP).unwrap().0;
+    assert_eq!(off, 3_570_312);
+    let delays: Vec<u64> = [1, 2, 3, 1].into_iter().map(|seed| first_advert_with_latency(seed) - off).collect();
+    for d in &delays {
+        assert!((20_000..=300_000).contains(d), "{delays:?}");
+    }
+    assert_eq!(delays[0], delays[3], "the same seed gives the same latency");
+    assert!(delays[0] != delays[1] && delays[1] != delays[2] && delays[0] != delays[2], "seeds differ: {delays:?}");
 }

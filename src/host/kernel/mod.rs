@@ -25,6 +25,7 @@ mod nic;
 mod pipe;
 mod raw;
 mod selinux;
+mod startup;
 mod syscall;
 mod tcp;
 mod udp;
@@ -68,6 +69,7 @@ pub(crate) struct Kernel {
     udp: udp::UdpState,
     raw: raw::RawState,
     igmp: igmp::Igmp,
+    startup: startup::Startup,
     netfilter: netfilter::Netfilter,
     pipes: pipe::Pipes,
     journal: log::Journal,
@@ -107,6 +109,7 @@ impl Kernel {
             udp: udp::UdpState::default(),
             raw: raw::RawState::default(),
             igmp: igmp::Igmp::new(SimRng::new(0)),
+            startup: startup::Startup::off(),
             netfilter: netfilter::Netfilter::default(),
             pipes: pipe::Pipes::default(),
             journal: log::Journal::default(),
@@ -176,6 +179,7 @@ impl Kernel {
         self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
         self.raw = raw::RawState::default();
         self.igmp = igmp::Igmp::new(self.rng.fork(&format!("igmp/boot{}", self.boots)));
+        self.reseed_startup();
         self.selinux = selinux::Selinux::boot(&self.fs);
         self.netfilter = netfilter::Netfilter::default();
         self.sync_stack_addrs();

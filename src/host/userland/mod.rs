@@ -15,6 +15,7 @@ mod packages;
 mod process;
 mod programs;
 mod shell;
+mod starting;
 mod units;
 
 use std::collections::BTreeMap;

@@ -9,6 +9,7 @@
 use super::daemons::{firewalld, httpd, keepalived, network, nfs_server, nginx, rpcbind};
 use super::packages::Packages;
 use super::process::{ConfigNote, Exit, Proc, Signal, StartError, UnitSpec};
+use super::starting::Starting;
 use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 
@@ -207,6 +208,14 @@ impl Units {
                 let pid = *pids;
                 *pids += slot.spec.pids;
                 k.cgroup_attach(pid, slot.spec.pids, slot.spec.name);
+                // With a start-up latency the daemon runs its own code later (a failure then
+                // leaves the unit failed once it happens).
+                let delay = k.startup_delay();
+                if !delay.is_zero() {
+                    let process = Box::new(Starting::new(slot.spec.name, pid, now + delay, slot.spec.start));
+                    slot.main = Some(Proc { pid, npids: slot.spec.pids, started: now, process });
+                    return Ok(());
+                }
                 match (slot.spec.start)(k, now, pid) {
                     Ok(process) => {
                         slot.main = Some(Proc { pid, npids: slot.spec.pids, started: now, process });
