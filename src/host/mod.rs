@@ -14,6 +14,7 @@ mod kernel;
 mod userland;
 
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use kernel::IfAddr;
 pub(crate) use kernel::NicView;
@@ -41,6 +42,8 @@ pub(crate) struct HostConfig {
     pub(crate) enabled: Vec<String>,
     /// The operating system on its disk.
     pub(crate) os: Os,
+    /// Each daemon's start-up latency range (`None`: daemons start at once).
+    pub(crate) startup_latency: Option<(Duration, Duration)>,
 }
 
 /// One NIC of a [`HostConfig`].
@@ -72,6 +75,7 @@ impl Host {
     pub(crate) fn new(cfg: HostConfig, rng: SimRng, calendar: Calendar) -> Host {
         let mut kernel = Kernel::new(cfg.name, cfg.gateway, rng, calendar);
         kernel.set_tcp_sysctl(cfg.os.spec().tcp);
+        kernel.set_startup_latency(cfg.startup_latency);
         for nic in &cfg.nics {
             kernel.plug_nic(nic.name.clone(), nic.mac, IfAddr { addr: nic.addr, prefix_len: nic.prefix_len });
         }
@@ -155,6 +159,7 @@ impl Host {
             moved |= k.poll_nfs(now);
             moved |= k.poll_neighbours(now);
             moved |= u.poll_console(&mut Sys::new(k), now);
+            moved |= k.poll_igmp(now);
             moved |= k.flush_ip_tx(now);
             k.reap_sockets(now);
             if !moved {

@@ -308,6 +308,14 @@ pub enum Issue {
     /// A gateway that is not an IPv4 address.
     #[error("bad gateway {0:?}: expected an IPv4 address like \"172.2.20.254\"")]
     BadGateway(String),
+    /// A start-up latency range whose low end is above its high end.
+    #[error("start-up latency range {low:?}..{high:?} is empty: the first must not exceed the second")]
+    LatencyRange {
+        /// The low end as written.
+        low: String,
+        /// The high end as written.
+        high: String,
+    },
     /// A gateway the host cannot reach directly.
     #[error("gateway {0} is on none of the host's networks")]
     GatewayUnreachable(String),

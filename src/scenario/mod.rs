@@ -103,6 +103,8 @@ pub struct HostSpec {
     pub files: Vec<FileSpec>,
     /// Services started at boot, each once, from the host's unit table.
     pub enabled: Vec<String>,
+    /// Each daemon's start-up takes a seeded time in `low..=high` (`None`: no time at all).
+    pub startup_latency: Option<(Duration, Duration)>,
 }
 
 /// One network interface.

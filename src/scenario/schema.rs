@@ -73,6 +73,9 @@ pub(crate) struct HostFile {
     pub enabled: Option<Vec<String>>,
     #[serde(default)]
     pub os: Option<String>,
+    /// `("MIN", "MAX")`: each daemon's start-up takes a seeded time in that range.
+    #[serde(default)]
+    pub startup_latency: Option<(String, String)>,
 }
 
 /// A NIC: `("front", "172.2.20.101/24")`, `("front", "172.2.20.101/24", "00:0c:29:…")`, or

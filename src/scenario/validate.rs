@@ -187,6 +187,7 @@ struct MergedHost {
     files: IndexMap<String, Sourced<FileSource>>,
     enabled: Option<Sourced<Vec<String>>>,
     os: Option<Sourced<String>>,
+    startup_latency: Option<Sourced<(String, String)>>,
 }
 
 /// The first identifier outside brackets: the file's kind, `Scenario` or `Lab` (an attribute
@@ -399,10 +400,11 @@ fn validator(checker: Checker) -> Validator {
 type Layer<'f> = (Src, &'f Option<String>, &'f IndexMap<String, NetworkFile>, &'f IndexMap<String, HostFile>);
 
 fn empty_host() -> MergedHost {
-    MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None, os: None }
+    MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None, os: None, startup_latency: None }
 }
 
-/// `files` and `nics` merge key by key; `gateway`, `enabled` and `os` replace when given.
+/// `files` and `nics` merge key by key; `gateway`, `enabled`, `os` and `startup_latency`
+/// replace when given.
 fn merge_host(into: &mut MergedHost, host: &HostFile, src: Src) {
     for (name, nic) in &host.nics {
         into.nics.insert(name.clone(), Sourced { value: nic.clone(), src });
@@ -418,6 +420,9 @@ fn merge_host(into: &mut MergedHost, host: &HostFile, src: Src) {
     }
     if let Some(os) = &host.os {
         into.os = Some(Sourced { value: os.clone(), src });
+    }
+    if let Some(latency) = &host.startup_latency {
+        into.startup_latency = Some(Sourced { value: latency.clone(), src });
     }
 }
 
@@ -720,7 +725,18 @@ impl Validator {
                     }
                 }
             }
-            specs.push(HostSpec { name: host_name.clone(), os, nics, gateway, files, enabled });
+            let startup_latency = host.startup_latency.as_ref().and_then(|Sourced { value: (low, high), src }| {
+                let path = host_path.field("startup_latency");
+                let low_d = self.duration(*src, &path.index(0), low);
+                let high_d = self.duration(*src, &path.index(1), high);
+                let (low_d, high_d) = (low_d?, high_d?);
+                if low_d > high_d {
+                    self.report(*src, &path.index(1), Target::Value, Issue::LatencyRange { low: low.clone(), high: high.clone() });
+                    return None;
+                }
+                Some((low_d, high_d))
+            });
+            specs.push(HostSpec { name: host_name.clone(), os, nics, gateway, files, enabled, startup_latency });
         }
         specs
     }

@@ -15,6 +15,7 @@
 //! | [`arp`] | Ethernet/IPv4 ARP (RFC 826) |
 //! | [`ipv4`] | IPv4 header (RFC 791) |
 //! | [`icmp`] | ICMPv4 header and echo (RFC 792) |
+//! | [`igmp`] | IGMPv3 membership reports (RFC 3376) |
 //! | [`tcp`] | TCP header, read-only (RFC 9293) |
 //! | [`vrrp`] | VRRPv2 advertisement (RFC 3768) |
 //! | [`http`] | HTTP/1.x message heads (RFC 9112) |
@@ -29,6 +30,7 @@ pub(crate) mod checksum;
 pub(crate) mod ethernet;
 pub(crate) mod http;
 pub(crate) mod icmp;
+pub(crate) mod igmp;
 pub(crate) mod ipv4;
 pub(crate) mod mount;
 pub(crate) mod nfs3;

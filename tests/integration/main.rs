@@ -20,6 +20,9 @@ mod web;
 /// Golden digests: reports, trace digests and pcaps of every recorded run, unchanged by refactorings.
 mod golden;
 
+/// keepalived's parent and VRRP child dying apart, VIP removal at start, GARP repeats per transition, IGMPv3 reports (issue 13).
+mod keepalived_proc;
+
 /// Whole scenarios: every `scenarios/*.ron` runs to completion and meets its expectations.
 mod scenarios;
 
@@ -29,7 +32,7 @@ mod stepping;
 /// Determinism: same scenario + seed ⇒ identical report, trace and pcaps (library and CLI); seed sweep.
 mod determinism;
 
-/// tshark dissects every captured frame as Ethernet/ARP/IPv4/ICMP/VRRP/TCP/HTTP (and the NFS server's Portmap/MOUNT), with no malformed frame or bad checksum.
+/// tshark dissects every captured frame as Ethernet/ARP/IPv4/ICMP/IGMP/VRRP/TCP/HTTP (and the NFS server's Portmap/MOUNT), with no malformed frame or bad checksum.
 mod tshark;
 
 /// firewalld left running (issue 12): each lesson fixed the manual's way runs clean; the ICMP host-prohibited errors dissect in tshark.

@@ -1,5 +1,5 @@
 //! Captures checked by Wireshark: every frame `labsim run --pcap` writes is dissected by `tshark`
-//! as Ethernet/ARP/IPv4/ICMP/VRRP/TCP/HTTP, with no malformed packet, expert error or bad
+//! as Ethernet/ARP/IPv4/ICMP/IGMP/VRRP/TCP/HTTP, with no malformed packet, expert error or bad
 //! checksum (expert *warnings*, e.g. a RST or a retransmission, are fine).
 
 use std::path::Path;
@@ -12,9 +12,11 @@ use crate::util;
 /// a response whose `text/html` body tshark shows as text lines (our pages and nginx's 502/504);
 /// ONC RPC over UDP and TCP, read as Portmap, MOUNT or NFS, or as bare RPC where tshark does not
 /// name the program's procedure (the NULL pings of mount.nfs, NFSv4 ones included); two NFS
-/// messages in one segment (`nfs:nfs`).
-const ALLOWED: [&str; 17] = [
+/// messages in one segment (`nfs:nfs`); an IGMPv3 report (tshark names `igmp` twice, the report
+/// and its group records).
+const ALLOWED: [&str; 18] = [
     "eth:ethertype:arp",
+    "eth:ethertype:ip:igmp:igmp",
     "eth:ethertype:ip:icmp",
     "eth:ethertype:ip:icmp:ip:tcp",
     "eth:ethertype:ip:icmp:data",
@@ -35,7 +37,7 @@ const ALLOWED: [&str; 17] = [
 
 /// Display filter for what must not appear: malformed frames, expert errors, bad checksums
 /// (checksum status 0 = bad; tshark reports a bad ICMP, VRRP or TCP checksum as a warning only).
-const BAD: &str = "_ws.malformed || _ws.expert.severity >= \"Error\" || ip.checksum.status == 0 || icmp.checksum.status == 0 || vrrp.checksum.status == 0 || tcp.checksum.status == 0";
+const BAD: &str = "_ws.malformed || _ws.expert.severity >= \"Error\" || ip.checksum.status == 0 || icmp.checksum.status == 0 || vrrp.checksum.status == 0 || igmp.checksum.status == 0 || tcp.checksum.status == 0";
 
 /// Whether tshark can run; without it the test fails under CI and is skipped elsewhere.
 pub(crate) fn tshark_available() -> bool {

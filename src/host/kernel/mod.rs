@@ -17,6 +17,7 @@
 mod cdrom;
 mod device;
 pub(crate) mod fs;
+mod igmp;
 mod l2;
 mod log;
 mod netfilter;
@@ -25,6 +26,7 @@ mod nic;
 mod pipe;
 mod raw;
 mod selinux;
+mod startup;
 mod syscall;
 mod tcp;
 mod udp;
@@ -69,6 +71,8 @@ pub(crate) struct Kernel {
     tcp_sysctl: TcpSysctl,
     udp: udp::UdpState,
     raw: raw::RawState,
+    igmp: igmp::Igmp,
+    startup: startup::Startup,
     netfilter: netfilter::Netfilter,
     pipes: pipe::Pipes,
     journal: log::Journal,
@@ -108,6 +112,8 @@ impl Kernel {
             tcp_sysctl: TcpSysctl::LINUX_6,
             udp: udp::UdpState::default(),
             raw: raw::RawState::default(),
+            igmp: igmp::Igmp::new(SimRng::new(0)),
+            startup: startup::Startup::off(),
             netfilter: netfilter::Netfilter::default(),
             pipes: pipe::Pipes::default(),
             journal: log::Journal::default(),
@@ -182,6 +188,8 @@ impl Kernel {
         self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)), schedule);
         self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
         self.raw = raw::RawState::default();
+        self.igmp = igmp::Igmp::new(self.rng.fork(&format!("igmp/boot{}", self.boots)));
+        self.reseed_startup();
         self.selinux = selinux::Selinux::boot(&self.fs);
         self.netfilter = netfilter::Netfilter::default();
         self.sync_stack_addrs();
@@ -305,7 +313,7 @@ impl Kernel {
         let smol =
             stack.iface.poll_at(smol_now(now), &stack.sockets).map(|t| SimTime::from_micros(u64::try_from(t.total_micros()).unwrap_or(0)));
         let neigh = self.nics.iter().filter_map(|n| n.neigh.poll_timeout()).min();
-        [smol, neigh, self.nfs_poll_at(), self.tcp_poll_at()].into_iter().flatten().min()
+        [smol, neigh, self.nfs_poll_at(), self.tcp_poll_at(), self.igmp.poll_at(now)].into_iter().flatten().min()
     }
 
     /// The NICs as processes see them (`ip link`, `ip addr`, keepalived's interface list).

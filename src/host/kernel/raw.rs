@@ -9,7 +9,7 @@
 //! owner's pid goes on the wake-up list. Sending is `IP_HDRINCL`: the process writes the whole
 //! IPv4 packet, and it leaves through the routing of [`super::l2`]. A socket's multicast group
 //! memberships (`IP_ADD_MEMBERSHIP`) decide which multicast frames the NIC takes, and end with the
-//! socket; when a process exits, everything it held here closes.
+//! socket (the NIC's IGMP reports are [`super::igmp`]'s); when a process exits, everything it held here closes.
 
 use std::collections::VecDeque;
 
@@ -180,6 +180,7 @@ impl Kernel {
             && !owned.groups.iter().any(|(d, g)| d == dev && *g == group)
         {
             owned.groups.push((dev.to_owned(), group));
+            self.igmp.request(dev, group, true);
         }
     }
 
@@ -195,6 +196,10 @@ impl Kernel {
 
     fn close_slot(&mut self, index: usize) {
         let Some(owned) = self.raw.slots.get_mut(index).and_then(Option::take) else { return };
+        // ip_mc_drop_socket(): the socket's memberships end with it.
+        for (dev, group) in &owned.groups {
+            self.igmp.request(dev, *group, false);
+        }
         if let (Slot::Smol { handle, .. }, Some(stack)) = (owned.slot, self.stack.as_mut()) {
             stack.sockets.remove(handle);
         }

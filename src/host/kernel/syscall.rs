@@ -342,6 +342,12 @@ impl<'a> Sys<'a> {
         self.k.log_event(now, ident, pid, line);
     }
 
+    /// How long the daemon started now takes before it runs its own code (the host's seeded
+    /// start-up latency; zero when it has none).
+    pub(crate) fn startup_delay(&mut self) -> std::time::Duration {
+        self.k.startup_delay()
+    }
+
     /// systemd puts processes `pid..pid + count` in the cgroup of `unit` (journald names the
     /// unit of each line by it).
     pub(crate) fn cgroup_attach(&mut self, pid: u32, count: u32, unit: &'static str) {

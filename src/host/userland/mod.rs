@@ -15,6 +15,7 @@ mod packages;
 mod process;
 mod programs;
 mod shell;
+mod starting;
 mod units;
 
 use std::collections::BTreeMap;
@@ -256,7 +257,7 @@ impl Userland {
     fn reap_programs(&mut self, k: &mut Sys<'_>) {
         for p in &self.programs {
             let Some(exit) = p.process.exit() else { continue };
-            p.pids().for_each(|pid| k.exit_process(pid));
+            p.pids().into_iter().for_each(|pid| k.exit_process(pid));
             self.exited.insert(p.pid, exit.status());
         }
         self.programs.retain(|p| p.process.exit().is_none());
@@ -300,13 +301,13 @@ impl Userland {
     fn signal_pid(&mut self, k: &mut Sys<'_>, now: SimTime, pid: u32, signal: Signal) -> bool {
         if let Some(unit) = self.unit_of(pid) {
             if let Some(main) = self.units.main_mut(unit) {
-                main.process.signal(k, now, signal);
+                main.process.signal_pid(k, now, pid, signal);
             }
             self.units.reap(k, now, unit, &mut self.next_pid);
             return true;
         }
         let Some(p) = self.programs.iter_mut().find(|p| p.has_pid(pid)) else { return false };
-        p.process.signal(k, now, signal);
+        p.process.signal_pid(k, now, pid, signal);
         self.reap_programs(k);
         true
     }
@@ -314,8 +315,24 @@ impl Userland {
     /// Sends `signal` to every process called `name` (a master and its workers, one process
     /// group, take one signal); returns how many got it.
     fn signal_name(&mut self, k: &mut Sys<'_>, now: SimTime, name: &str, signal: Signal) -> usize {
-        let targets: Vec<u32> = table(&self.units, &self.programs).filter(|p| p.process.name() == name).map(|p| p.pid).collect();
-        targets.into_iter().filter(|pid| self.signal_pid(k, now, *pid, signal)).count()
+        let named = |p: &Proc| p.process.name() == name && !p.pids().is_empty();
+        let units: Vec<units::Unit> = self.units.all().filter(|u| self.units.main(*u).is_some_and(named)).collect();
+        let programs: Vec<u32> = self.programs.iter().filter(|p| named(p)).map(|p| p.pid).collect();
+        for &unit in &units {
+            if let Some(main) = self.units.main_mut(unit) {
+                main.process.signal(k, now, signal);
+            }
+            self.units.reap(k, now, unit, &mut self.next_pid);
+        }
+        units.len() + programs.into_iter().filter(|pid| self.signal_pid(k, now, *pid, signal)).count()
+    }
+
+    /// Every live process, by pid, with its command name (`pgrep`).
+    fn processes(&self) -> Vec<(u32, &'static str)> {
+        let mut all: Vec<(u32, &'static str)> =
+            table(&self.units, &self.programs).flat_map(|p| p.pids().into_iter().map(move |pid| (pid, p.process.name()))).collect();
+        all.sort_unstable();
+        all
     }
 
     /// Whether process `pid` exists (`kill -0 PID`).

@@ -78,6 +78,27 @@ pub(crate) trait Process {
     /// A signal, each program handling it its own way (ping prints its statistics on SIGINT).
     fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal);
 
+    /// A signal sent to one of its pids (`kill PID`); a program whose processes all act as one
+    /// takes it as [`Process::signal`].
+    fn signal_pid(&mut self, k: &mut Sys<'_>, now: SimTime, _pid: u32, signal: Signal) {
+        self.signal(k, now, signal);
+    }
+
+    /// Its live pids, when they are not the consecutive ones it started with (keepalived's
+    /// parent or child gone, its child respawned).
+    fn pids(&self) -> Option<Vec<u32>> {
+        None
+    }
+
+    /// Whether it forks a process now (keepalived's parent respawning its VRRP child); the
+    /// process table then hands it a pid through [`Process::forked`].
+    fn wants_fork(&self) -> bool {
+        false
+    }
+
+    /// The process it forked got `pid`.
+    fn forked(&mut self, _k: &mut Sys<'_>, _now: SimTime, _pid: u32) {}
+
     /// How it ended, once it has; `None` while it runs.
     fn exit(&self) -> Option<Exit>;
 
@@ -238,13 +259,13 @@ pub(crate) struct Proc {
 }
 
 impl Proc {
-    /// Whether `pid` is one of its pids.
+    /// Whether `pid` is one of its live pids.
     pub(crate) fn has_pid(&self, pid: u32) -> bool {
-        (self.pid..self.pid + self.npids).contains(&pid)
+        self.pids().contains(&pid)
     }
 
-    /// Its pids, in order.
-    pub(crate) fn pids(&self) -> impl Iterator<Item = u32> {
-        self.pid..self.pid + self.npids
+    /// Its live pids, in order.
+    pub(crate) fn pids(&self) -> Vec<u32> {
+        self.process.pids().unwrap_or_else(|| (self.pid..self.pid + self.npids).collect())
     }
 }

@@ -9,6 +9,7 @@
 use super::daemons::{firewalld, httpd, keepalived, network, nfs_server, nginx, rpcbind};
 use super::packages::Packages;
 use super::process::{ConfigNote, Exit, Proc, Signal, StartError, UnitSpec};
+use super::starting::Starting;
 use crate::host::kernel::{Fs, Sys};
 use crate::kernel::SimTime;
 
@@ -207,6 +208,14 @@ impl Units {
                 let pid = *pids;
                 *pids += slot.spec.pids;
                 k.cgroup_attach(pid, slot.spec.pids, slot.spec.name);
+                // With a start-up latency the daemon runs its own code later (a failure then
+                // leaves the unit failed once it happens).
+                let delay = k.startup_delay();
+                if !delay.is_zero() {
+                    let process = Box::new(Starting::new(slot.spec.name, pid, now + delay, slot.spec.start));
+                    slot.main = Some(Proc { pid, npids: slot.spec.pids, started: now, process });
+                    return Ok(());
+                }
                 match (slot.spec.start)(k, now, pid) {
                     Ok(process) => {
                         slot.main = Some(Proc { pid, npids: slot.spec.pids, started: now, process });
@@ -238,7 +247,7 @@ impl Units {
             if main.process.exit().is_some()
                 && let Some(main) = slot.main.take()
             {
-                main.pids().for_each(|pid| k.exit_process(pid));
+                main.pids().into_iter().for_each(|pid| k.exit_process(pid));
             }
         }
         slot.failed = None;
@@ -246,11 +255,21 @@ impl Units {
 
     /// Takes note of a main process that has exited: SIGKILL leaves the unit failed, and a
     /// start that waited for the exit happens now.
+    /// A main process that forks (keepalived respawning its child) gets the next pid, in the
+    /// unit's cgroup.
     pub(crate) fn reap(&mut self, k: &mut Sys<'_>, now: SimTime, unit: Unit, pids: &mut u32) {
         let slot = &mut self.slots[unit.0];
+        if let Some(main) = slot.main.as_mut()
+            && main.process.wants_fork()
+        {
+            let pid = *pids;
+            *pids += 1;
+            k.cgroup_attach(pid, 1, slot.spec.name);
+            main.process.forked(k, now, pid);
+        }
         let Some(exit) = slot.main.as_ref().and_then(|m| m.process.exit()) else { return };
         if let Some(main) = slot.main.take() {
-            main.pids().for_each(|pid| k.exit_process(pid));
+            main.pids().into_iter().for_each(|pid| k.exit_process(pid));
         }
         if exit == Exit::Signal(Signal::Kill) {
             slot.failed = Some((now, "signal"));

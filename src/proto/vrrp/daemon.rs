@@ -10,6 +10,12 @@
 //! every interval from start-up on ([`Action::RunScript`]; the glue runs it as a child and
 //! reports its end with [`Daemon::handle_script_end`]). Drain [`Daemon::poll_action`] after each
 //! call.
+//!
+//! The two processes can also die one at a time. [`Daemon::handle_parent_killed`]: the child
+//! started with `prctl(PR_SET_PDEATHSIG, SIGTERM)` (`start_vrrp_child()`, `vrrp_daemon.c`), so
+//! it shuts down as on SIGTERM, without the parent's lines. [`Daemon::handle_child_end`]: the
+//! parent logs and forks a new child ([`Action::Respawn`], then [`Daemon::handle_respawned`]),
+//! after the delay of [`super::respawn`].
 
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
@@ -21,6 +27,7 @@ use crate::wire::vrrp as wire;
 use super::config;
 use super::instance::track::TrackStart;
 use super::instance::{Action, Instance, Process, State};
+use super::respawn::{ChildEnd, Respawn};
 use super::script::{RunEnd, Tracker};
 
 /// keepalived's version string.
@@ -77,8 +84,18 @@ pub(crate) struct Daemon {
     /// (instance, interface, weight, reverse) for each `track_interface` entry.
     if_tracks: Vec<(usize, String, i32, bool)>,
     shutdown_at: Option<SimTime>,
+    /// The child is shutting down (SIGTERM, its own or its parent's).
     stopping: bool,
     exited: bool,
+    /// The parent process runs.
+    parent: bool,
+    /// The parent took SIGTERM and waits for its child.
+    parent_stopping: bool,
+    /// The VRRP child's pid while it runs.
+    child: Option<u32>,
+    respawn: Respawn,
+    /// When the parent forks the next child.
+    respawn_at: Option<SimTime>,
 }
 
 impl Daemon {
@@ -101,6 +118,11 @@ impl Daemon {
             shutdown_at: None,
             stopping: false,
             exited: false,
+            parent: true,
+            parent_stopping: false,
+            child: None,
+            respawn: Respawn::new(now),
+            respawn_at: None,
         };
         d.log(Process::Parent, format!("Starting {VERSION}"), false);
         let Some(text) = config_text else {
@@ -112,7 +134,19 @@ impl Daemon {
         };
         d.log(Process::Parent, format!("Opening file '{config_path}'."), true);
         d.log(Process::Parent, format!("Configuration file {config_path}"), false);
-        d.log(Process::Parent, format!("Starting VRRP child process, pid={}", options.vrrp_pid), false);
+        d.start_child(now, text, config_path, interfaces, options.vrrp_pid);
+        d
+    }
+
+    /// `start_vrrp_child()`: the parent forks child `pid`, which reads the configuration and
+    /// starts its instances.
+    fn start_child(&mut self, now: SimTime, text: &str, config_path: &str, interfaces: &[Interface], pid: u32) {
+        let d = self;
+        d.child = Some(pid);
+        d.stopping = false;
+        d.respawn.started(now);
+        d.links = interfaces.iter().map(|i| (i.name.clone(), i.up)).collect();
+        d.log(Process::Parent, format!("Starting VRRP child process, pid={pid}"), false);
         d.log(Process::Vrrp, "Registering Kernel netlink reflector".into(), true);
         d.log(Process::Vrrp, "Registering Kernel netlink command channel".into(), true);
         d.log(Process::Vrrp, format!("Opening file '{config_path}'."), true);
@@ -160,7 +194,32 @@ impl Daemon {
                 );
             }
         }
-        d
+    }
+
+    /// The parent forked the child it was waiting to respawn ([`Action::Respawn`]) with pid
+    /// `pid`; the child reads the configuration anew (none if the file is gone).
+    pub(crate) fn handle_respawned(
+        &mut self,
+        now: SimTime,
+        config_text: Option<&str>,
+        config_path: &str,
+        interfaces: &[Interface],
+        pid: u32,
+    ) {
+        if self.exited || !self.parent || self.child.is_some() {
+            return;
+        }
+        self.start_child(now, config_text.unwrap_or_default(), config_path, interfaces, pid);
+    }
+
+    /// The VRRP child's pid while it runs.
+    pub(crate) fn child_pid(&self) -> Option<u32> {
+        self.child
+    }
+
+    /// Whether the parent process runs.
+    pub(crate) fn parent_alive(&self) -> bool {
+        self.parent
     }
 
     fn link_up(&self, name: &str) -> bool {
@@ -259,7 +318,7 @@ impl Daemon {
 
     /// A run of script `script` (the index of [`Action::RunScript`]) ended.
     pub(crate) fn handle_script_end(&mut self, now: SimTime, script: usize, end: RunEnd) {
-        if self.exited || self.stopping {
+        if self.exited || self.stopping || self.child.is_none() {
             return;
         }
         let Some((tracker, _)) = self.scripts.get_mut(script) else { return };
@@ -304,8 +363,8 @@ impl Daemon {
 
     /// When [`Daemon::handle_timeout`] must next be called.
     pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
-        let scripts = self.scripts.iter().map(|(_, next)| *next).filter(|_| !self.stopping && !self.exited);
-        self.instances.iter().filter_map(Instance::poll_timeout).chain(self.shutdown_at).chain(scripts).min()
+        let scripts = self.scripts.iter().map(|(_, next)| *next).filter(|_| self.child.is_some() && !self.stopping && !self.exited);
+        self.instances.iter().filter_map(Instance::poll_timeout).chain(self.shutdown_at).chain(self.respawn_at).chain(scripts).min()
     }
 
     /// True once both processes have exited.
@@ -378,13 +437,36 @@ impl Daemon {
         }
     }
 
-    /// SIGTERM (`systemctl stop keepalived`).
+    /// SIGTERM to the parent (`systemctl stop keepalived`): it logs `Stopping` and passes the
+    /// signal to its child.
     pub(crate) fn handle_sigterm(&mut self, now: SimTime) {
-        if self.exited || self.stopping {
+        if self.exited || !self.parent || self.parent_stopping {
+            return;
+        }
+        self.parent_stopping = true;
+        self.respawn_at = None;
+        self.log(Process::Parent, "Stopping".into(), false);
+        if self.child.is_none() {
+            self.finish();
+            return;
+        }
+        self.child_sigterm(now);
+    }
+
+    /// SIGTERM to the child alone (`kill CHILD`): it shuts down, and the parent respawns it.
+    pub(crate) fn handle_child_sigterm(&mut self, now: SimTime) {
+        if !self.exited && self.child.is_some() {
+            self.child_sigterm(now);
+        }
+    }
+
+    /// `sigend_vrrp()` → `vrrp_terminate_phase1()`: masters send priority 0 and remove their
+    /// VIPs, then a 1 s timer lets the IGMP leave go out before the child exits.
+    fn child_sigterm(&mut self, now: SimTime) {
+        if self.stopping {
             return;
         }
         self.stopping = true;
-        self.log(Process::Parent, "Stopping".into(), false);
         for k in 0..self.instances.len() {
             self.instances[k].handle_stop(now);
             self.drain(k);
@@ -392,10 +474,76 @@ impl Daemon {
         self.shutdown_at = Some(now + Duration::from_secs(1));
     }
 
+    /// SIGKILL to the parent alone: the child gets SIGTERM from `PR_SET_PDEATHSIG` and shuts
+    /// down cleanly; nobody is left to log the parent's lines.
+    pub(crate) fn handle_parent_killed(&mut self, now: SimTime) {
+        if self.exited || !self.parent {
+            return;
+        }
+        self.parent = false;
+        self.respawn_at = None;
+        if self.child.is_none() {
+            self.exited = true;
+            self.out.push_back(Action::Exited);
+            return;
+        }
+        self.child_sigterm(now);
+    }
+
+    /// SIGKILL to the child alone: it vanishes without a word (its VIPs stay), and the parent
+    /// respawns it.
+    pub(crate) fn handle_child_killed(&mut self, now: SimTime) {
+        if self.exited || self.child.is_none() {
+            return;
+        }
+        self.shutdown_at = None;
+        self.child_ended(now, ChildEnd::Killed);
+    }
+
+    /// The child is gone: its instances with it. A running parent respawns it; a stopping one
+    /// finishes; without a parent everything has exited.
+    fn child_ended(&mut self, now: SimTime, end: ChildEnd) {
+        let Some(pid) = self.child.take() else { return };
+        self.instances.clear();
+        // The trackers lived in the child; a respawned child reads its scripts anew.
+        self.scripts.clear();
+        self.script_tracks.clear();
+        self.if_tracks.clear();
+        self.stopping = false;
+        self.out.push_back(Action::ChildExited { pid, clean: end == ChildEnd::Exited(0) });
+        if !self.parent {
+            self.exited = true;
+            self.out.push_back(Action::Exited);
+        } else if self.parent_stopping {
+            self.finish();
+        } else {
+            let (lines, delay) = self.respawn.child_died(now, pid, end);
+            for line in lines {
+                self.log(Process::Parent, line, false);
+            }
+            if delay.is_zero() {
+                self.out.push_back(Action::Respawn);
+            } else {
+                self.respawn_at = Some(now + delay);
+            }
+        }
+    }
+
+    /// The parent's last line; both processes are gone.
+    fn finish(&mut self) {
+        self.log(Process::Parent, format!("Stopped {VERSION}"), false);
+        self.exited = true;
+        self.out.push_back(Action::Exited);
+    }
+
     /// Runs everything due at `now`.
     pub(crate) fn handle_timeout(&mut self, now: SimTime) {
         if self.exited {
             return;
+        }
+        if self.respawn_at.is_some_and(|t| t <= now) {
+            self.respawn_at = None;
+            self.out.push_back(Action::Respawn);
         }
         if self.shutdown_at.is_some_and(|t| t <= now) {
             self.shutdown_at = None;
@@ -404,12 +552,10 @@ impl Daemon {
             } else {
                 self.log(Process::Vrrp, "Stopped".into(), false);
             }
-            self.log(Process::Parent, format!("Stopped {VERSION}"), false);
-            self.exited = true;
-            self.out.push_back(Action::Exited);
+            self.child_ended(now, ChildEnd::Exited(0));
             return;
         }
-        if !self.stopping {
+        if self.child.is_some() && !self.stopping {
             self.run_scripts(now);
         }
         for k in 0..self.instances.len() {

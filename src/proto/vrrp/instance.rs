@@ -5,8 +5,10 @@
 //! Outputs: [`Instance::poll_action`] until `None`, then [`Instance::poll_timeout`].
 //!
 //! One timer slot serves both the master-down timer (BACKUP) and the advert timer (MASTER), as
-//! keepalived's `sands` does; a second slot holds the delayed gratuitous-ARP burst. All timer
-//! arithmetic is integer µs, e.g. skew = `(256 − prio) · 1000000 / 256`.
+//! keepalived's `sands` does; the delayed gratuitous-ARP bursts are timers of their own, one per
+//! transition (keepalived adds a `vrrp_gratuitous_arp_thread` timer each time and never cancels
+//! one: a burst that falls due while the VIPs are not set sends nothing). All timer arithmetic is
+//! integer µs, e.g. skew = `(256 − prio) · 1000000 / 256`.
 
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
@@ -113,6 +115,17 @@ pub(crate) enum Action {
         /// When it is terminated if still running.
         timeout: Duration,
     },
+    /// The VRRP child with this pid has exited; the kernel closes what it held (emitted by the
+    /// daemon only).
+    ChildExited {
+        /// Its pid.
+        pid: u32,
+        /// It exited by itself (SIGTERM), not killed.
+        clean: bool,
+    },
+    /// The parent forks a new VRRP child now: hand its pid to
+    /// [`super::Daemon::handle_respawned`] (emitted by the daemon only).
+    Respawn,
     /// The daemon's processes have exited (emitted by the daemon only).
     Exited,
 }
@@ -134,7 +147,10 @@ pub(crate) struct Instance {
     adver_us: u64,
     ms_down_us: u64,
     timer: Option<SimTime>,
-    garp_timer: Option<SimTime>,
+    /// The delayed GARP bursts still to send: when, and how many GARPs per VIP (in the order
+    /// they were scheduled; `thread_add_timer` in `vrrp_state_master_tx()` and
+    /// `vrrp_state_master_rx()`, keepalived 2.2.7 `vrrp.c`).
+    garp_timers: Vec<(SimTime, u32)>,
     preempt_time: Option<SimTime>,
     ip_id: u16,
     out: VecDeque<Action>,
@@ -163,7 +179,7 @@ impl Instance {
             adver_us,
             ms_down_us: 0,
             timer: None,
-            garp_timer: None,
+            garp_timers: Vec::new(),
             preempt_time: None,
             ip_id: 0,
             out: VecDeque::new(),
@@ -210,10 +226,7 @@ impl Instance {
 
     /// When [`Instance::handle_timeout`] must next be called.
     pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
-        match (self.timer, self.garp_timer) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.garp_timers.iter().map(|(at, _)| *at).chain(self.timer).min()
     }
 
     fn log(&mut self, text: String) {
@@ -254,11 +267,14 @@ impl Instance {
         self.timer = Some(now + Duration::from_micros(us));
     }
 
-    /// `vrrp_init_state()`: BACKUP (init) with a full down timer, or FAULT if the link is down.
-    /// Priority 255 goes to BACKUP silently and times out after 1 µs.
+    /// `vrrp_restore_interfaces_startup()` then `vrrp_init_state()`: the VIPs are removed first
+    /// (the interface existed before keepalived started, so `vipset` is forced and a VIP left
+    /// behind by a killed keepalived goes, keepalived 2.2.7 `vrrp.c`), then BACKUP (init) with a
+    /// full down timer, or FAULT if the link is down. Priority 255 goes to BACKUP silently and
+    /// times out after 1 µs.
     pub(crate) fn start(&mut self, now: SimTime, link_up: bool) {
         let n = self.cfg.name.clone();
-        self.detail(format!("({n}) removing VIPs."));
+        self.remove_vips();
         let begin = self.state;
         if !link_up {
             self.faults += 1;
@@ -290,10 +306,11 @@ impl Instance {
 
     /// Timer expiry: master-down timeout, advert timer, delayed GARP burst.
     pub(crate) fn handle_timeout(&mut self, now: SimTime) {
-        if self.garp_timer.is_some_and(|t| t <= now) {
-            self.garp_timer = None;
+        // `vrrp_gratuitous_arp_thread()` → `vrrp_send_link_update()`: only while the VIPs are set.
+        while let Some(k) = self.garp_timers.iter().position(|(at, _)| *at <= now) {
+            let (_, repeat) = self.garp_timers.remove(k);
             if self.state == State::Master {
-                self.garp_burst(self.cfg.garp_master_repeat);
+                self.garp_burst(repeat);
             }
         }
         if self.timer.is_none_or(|t| t > now) {
@@ -323,15 +340,22 @@ impl Instance {
             self.out.push_back(Action::AddVip { addr: v.addr, prefix_len: v.prefix_len, dev });
         }
         self.garp_burst(self.cfg.garp_master_repeat);
-        self.garp_timer = Some(now + self.cfg.garp_master_delay);
+        self.schedule_garp(now);
         self.arm(now, self.adver_us);
+    }
+
+    /// A repeat burst `garp_master_delay` from now, beside any already scheduled (`garp_delay`
+    /// 0 schedules none).
+    fn schedule_garp(&mut self, now: SimTime) {
+        if !self.cfg.garp_master_delay.is_zero() {
+            self.garp_timers.push((now + self.cfg.garp_master_delay, self.cfg.garp_master_repeat));
+        }
     }
 
     fn leave_master(&mut self, now: SimTime) {
         self.log(format!("({}) Entering BACKUP STATE", self.cfg.name));
         self.set_state(State::Backup);
         self.remove_vips();
-        self.garp_timer = None;
         self.ms_down_us = self.full_down_us();
         self.arm(now, self.ms_down_us);
     }
@@ -344,14 +368,18 @@ impl Instance {
         }
     }
 
+    /// `vrrp_send_link_update()`: `repeat` rounds, each one GARP per VIP (the first round
+    /// logs the queueing line of each VIP).
     fn garp_burst(&mut self, repeat: u32) {
-        for v in self.cfg.vips.clone() {
-            let dev = self.cfg.vip_dev(&v).to_string();
-            self.detail(format!("({}) Sending/queueing gratuitous ARPs on {dev} for {}", self.cfg.name, v.addr));
-            for _ in 0..repeat {
+        for round in 0..repeat {
+            for v in self.cfg.vips.clone() {
+                let dev = self.cfg.vip_dev(&v).to_string();
+                if round == 0 {
+                    self.detail(format!("({}) Sending/queueing gratuitous ARPs on {dev} for {}", self.cfg.name, v.addr));
+                }
                 self.detail(format!("Sending gratuitous ARP on {dev} for {}", v.addr));
                 let frame = wire::garp_frame(self.mac, v.addr);
-                self.out.push_back(Action::Garp { dev: dev.clone(), vip: v.addr, frame });
+                self.out.push_back(Action::Garp { dev, vip: v.addr, frame });
             }
         }
     }
@@ -399,7 +427,7 @@ impl Instance {
             self.set_state(State::Stopped);
         }
         self.timer = None;
-        self.garp_timer = None;
+        self.garp_timers.clear();
     }
 
     /// An IPv4 packet (protocol 112, or 51 for AH) received on the instance interface.
@@ -560,7 +588,7 @@ impl Instance {
                 ));
                 self.send_advert(mine);
                 self.garp_burst(self.cfg.garp_master_repeat);
-                self.garp_timer = Some(now + self.cfg.garp_master_delay);
+                self.schedule_garp(now);
             } else {
                 if prio > mine {
                     self.log(format!("({n}) Master received advert from {} with higher priority {prio}, ours {mine}", info.src_addr()));

@@ -6,7 +6,9 @@
 //!   rise/fall counting of a script's runs.
 //! - [`instance`]: one `vrrp_instance` state machine ([`Instance`]), emitting [`Action`]s.
 //! - [`daemon`]: the whole keepalived process pair of one host ([`Daemon`]): start-up and stop
-//!   log lines, packet routing by interface and VRID, SIGTERM with its 1 s shutdown timer.
+//!   log lines, packet routing by interface and VRID, SIGTERM with its 1 s shutdown timer, either
+//!   process dying alone.
+//! - [`respawn`]: the parent's lines and delay when its VRRP child dies.
 //!
 //! Calling order for the glue (quinn-proto style): feed inputs with `handle_*(now, …)`, then drain
 //! `poll_action()` until `None`, then sleep until `poll_timeout()` and call
@@ -17,6 +19,7 @@ pub(crate) mod config;
 pub(crate) mod daemon;
 pub(crate) mod instance;
 pub(crate) mod keywords;
+pub(crate) mod respawn;
 pub(crate) mod script;
 
 pub(crate) use daemon::{Daemon, DaemonOptions, Interface};

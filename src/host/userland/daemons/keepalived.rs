@@ -19,6 +19,10 @@ use crate::wire::vrrp::{IP_PROTO_VRRP, MCAST_GROUP};
 
 const CONFIG: &str = "/etc/keepalived/keepalived.conf";
 const DEFAULTS: &str = "/etc/default/keepalived";
+/// The parent's pid file (`main_pidfile`, the unit's `PIDFile=`) and the VRRP child's
+/// (`vrrp_pidfile`), keepalived 2.2.7 without `use_pid_dir`.
+const PIDFILE: &str = "/run/keepalived.pid";
+const VRRP_PIDFILE: &str = "/run/vrrp.pid";
 
 /// `keepalived.service`: the parent and its VRRP child take two pids.
 pub(crate) const UNIT: UnitSpec = UnitSpec {
@@ -50,20 +54,36 @@ fn check(fs: &Fs) -> Vec<ConfigNote> {
     parsed.messages.into_iter().map(|m| (CONFIG.to_owned(), m.line, format!("{}: {}", ident(VrrpProcess::Vrrp), m.text))).collect()
 }
 
-struct Keepalived {
-    daemon: Daemon,
+/// The VRRP child's own: its pid and what it opened (the kernel closes them when it exits).
+struct Child {
     pid: u32,
-    log_detail: bool,
-    /// When SIGTERM arrived, while the daemon shuts down.
-    stopping_since: Option<SimTime>,
     socket: Option<RawSocket>,
     links: LinkWatch,
+}
+
+struct Keepalived {
+    daemon: Daemon,
+    /// The parent's pid (the unit's main pid, in `/run/keepalived.pid`).
+    pid: u32,
+    child: Option<Child>,
+    log_detail: bool,
+    /// When SIGTERM arrived (or the parent died), while the daemon shuts down.
+    stopping_since: Option<SimTime>,
     /// Each instance's state, as the daemon last reported it.
     states: Vec<(String, State)>,
     killed: bool,
     /// Scripts to start as children: checks tagged with their script's index, notify scripts
     /// with [`NOTIFY`].
     spawns: Vec<Spawn>,
+    /// The parent died of SIGKILL (systemd then reports `Result: signal`).
+    parent_killed: bool,
+    /// The parent forks a new child as soon as it gets a pid.
+    fork_wanted: bool,
+}
+
+/// The interfaces as keepalived reads them at start.
+fn interfaces(k: &Sys<'_>) -> Vec<Interface> {
+    k.interfaces().into_iter().map(|n| Interface { primary: n.primary().map(|a| a.addr), name: n.name, mac: n.mac, up: n.up }).collect()
 }
 
 /// The tag of a notify script's child, whose end nobody waits for.
@@ -76,31 +96,49 @@ impl Keepalived {
             t.lines()
                 .any(|l| l.trim_start().starts_with("DAEMON_ARGS") && l.split(['"', ' ', '=']).any(|w| w == "-D" || w == "--log-detail"))
         });
-        let interfaces: Vec<Interface> = k
-            .interfaces()
-            .into_iter()
-            .map(|n| Interface { primary: n.primary().map(|a| a.addr), name: n.name, mac: n.mac, up: n.up })
-            .collect();
         let config = k.fs().read_text(CONFIG);
         let options = DaemonOptions { log_detail, vrrp_pid: pid + 1 };
-        let daemon = Daemon::start(now, config.as_deref(), CONFIG, &interfaces, options);
+        let daemon = Daemon::start(now, config.as_deref(), CONFIG, &interfaces(k), options);
+        let mut ka = Keepalived {
+            daemon,
+            pid,
+            child: None,
+            log_detail,
+            stopping_since: None,
+            states: Vec::new(),
+            killed: false,
+            parent_killed: false,
+            fork_wanted: false,
+            spawns: Vec::new(),
+        };
+        if ka.daemon.parent_alive() && !ka.daemon.is_exited() {
+            k.fs_mut().write(PIDFILE, format!("{pid}\n").into_bytes(), now);
+        }
+        ka.child_started(k, now);
+        ka
+    }
+
+    /// The child the daemon just started opens its sockets and writes its pid file.
+    fn child_started(&mut self, k: &mut Sys<'_>, now: SimTime) {
+        let Some(pid) = self.daemon.child_pid() else { return };
         // The VRRP socket joins 224.0.0.18 on each instance's interface; the kernel closes it,
-        // and ends the memberships, when the process exits.
-        let socket = k.raw_open(pid + 1, IP_PROTO_VRRP);
+        // and ends the memberships, when the child exits.
+        let socket = k.raw_open(pid, IP_PROTO_VRRP);
         if let Some(socket) = socket {
-            for instance in daemon.instances() {
+            for instance in self.daemon.instances() {
                 k.raw_join_group(socket, &instance.interface, MCAST_GROUP);
             }
         }
-        let links = k.watch_links(pid + 1);
-        let states = daemon.instances().into_iter().map(|i| (i.name, i.state)).collect();
-        Keepalived { daemon, pid, log_detail, stopping_since: None, socket, links, states, killed: false, spawns: Vec::new() }
+        let links = k.watch_links(pid);
+        k.fs_mut().write(VRRP_PIDFILE, format!("{pid}\n").into_bytes(), now);
+        self.states = self.daemon.instances().into_iter().map(|i| (i.name, i.state)).collect();
+        self.child = Some(Child { pid, socket, links });
     }
 
     fn act(&mut self, k: &mut Sys<'_>, now: SimTime, action: Action) {
         match action {
             Action::Send { packet, .. } => {
-                if let Some(socket) = self.socket {
+                if let Some(socket) = self.child.as_ref().and_then(|c| c.socket) {
                     k.raw_send(now, socket, packet);
                 }
             }
@@ -115,7 +153,7 @@ impl Keepalived {
                 if !detail || self.log_detail {
                     let pid = match process {
                         VrrpProcess::Parent => self.pid,
-                        VrrpProcess::Vrrp => self.pid + 1,
+                        VrrpProcess::Vrrp => self.child.as_ref().map_or(self.pid + 1, |c| c.pid),
                     };
                     k.syslog(now, ident(process), pid, text);
                 }
@@ -128,8 +166,24 @@ impl Keepalived {
                 self.spawns.push(Spawn { tag: script as u64, command, timeout: Some(timeout) });
             }
             Action::Notify { command } => self.spawns.push(Spawn { tag: NOTIFY, command, timeout: None }),
-            // The daemon is gone; the process table reaps it and the kernel closes its sockets.
-            Action::Exited => {}
+            // The child is gone: the kernel closes its socket (and leaves its groups); a clean
+            // exit removed its pid file (`vrrp_terminate_phase2()`).
+            Action::ChildExited { pid, clean } => {
+                if clean {
+                    k.fs_mut().remove(VRRP_PIDFILE);
+                }
+                k.exit_process(pid);
+                self.child = None;
+                self.states.clear();
+            }
+            Action::Respawn => self.fork_wanted = true,
+            // The daemon is gone; the process table reaps it. A parent that stopped removes its
+            // pid file (`stop_keepalived()`, `main.c`).
+            Action::Exited => {
+                if self.daemon.parent_alive() {
+                    k.fs_mut().remove(PIDFILE);
+                }
+            }
         }
     }
 }
@@ -141,11 +195,13 @@ impl Process for Keepalived {
 
     fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
-        while let Some(event) = k.link_event(self.links) {
-            self.daemon.handle_link(now, &event.dev, event.up);
-            moved = true;
+        if let Some(links) = self.child.as_ref().map(|c| c.links) {
+            while let Some(event) = k.link_event(links) {
+                self.daemon.handle_link(now, &event.dev, event.up);
+                moved = true;
+            }
         }
-        while let Some(packet) = self.socket.and_then(|s| k.raw_recv(s)) {
+        while let Some(packet) = self.child.as_ref().and_then(|c| c.socket).and_then(|s| k.raw_recv(s)) {
             self.daemon.handle_packet(now, packet.dev.as_deref().unwrap_or_default(), &packet.bytes);
             moved = true;
         }
@@ -177,7 +233,12 @@ impl Process for Keepalived {
             // The whole process group dies at once: no priority-0 advert, the VIPs stay
             // configured (spec-vrrp §4.9); the kernel drops the sockets and memberships when the
             // process table reaps it.
-            Signal::Kill => self.killed = true,
+            Signal::Kill => {
+                if let Some(child) = self.child.take() {
+                    k.exit_process(child.pid);
+                }
+                self.killed = true;
+            }
             // keepalived reloads its configuration on SIGHUP; labsim does not model reloads.
             Signal::Hup => {}
             // Ignored (`signal_ignore(SIGPIPE)` at startup).
@@ -185,8 +246,54 @@ impl Process for Keepalived {
         }
     }
 
+    fn signal_pid(&mut self, k: &mut Sys<'_>, now: SimTime, pid: u32, signal: Signal) {
+        if pid == self.pid && self.daemon.parent_alive() {
+            if signal == Signal::Kill {
+                // The parent alone: its child hears of it through PR_SET_PDEATHSIG.
+                self.stopping_since.get_or_insert(now);
+                self.parent_killed = true;
+                self.daemon.handle_parent_killed(now);
+                self.poll(k, now);
+            } else {
+                self.signal(k, now, signal);
+            }
+            return;
+        }
+        if self.child.as_ref().is_none_or(|c| c.pid != pid) {
+            return;
+        }
+        match signal {
+            Signal::Kill if !self.daemon.parent_alive() => self.signal(k, now, signal),
+            Signal::Kill => self.daemon.handle_child_killed(now),
+            Signal::Term | Signal::Int => self.daemon.handle_child_sigterm(now),
+            Signal::Hup | Signal::Pipe => {}
+        }
+        self.poll(k, now);
+    }
+
+    fn pids(&self) -> Option<Vec<u32>> {
+        let parent = self.daemon.parent_alive().then_some(self.pid);
+        Some(parent.into_iter().chain(self.child.as_ref().map(|c| c.pid)).collect())
+    }
+
+    fn wants_fork(&self) -> bool {
+        self.fork_wanted
+    }
+
+    fn forked(&mut self, k: &mut Sys<'_>, now: SimTime, pid: u32) {
+        self.fork_wanted = false;
+        let config = k.fs().read_text(CONFIG);
+        self.daemon.handle_respawned(now, config.as_deref(), CONFIG, &interfaces(k), pid);
+        self.child_started(k, now);
+        self.poll(k, now);
+    }
+
     fn exit(&self) -> Option<Exit> {
-        if self.killed { Some(Exit::Signal(Signal::Kill)) } else { self.daemon.is_exited().then_some(Exit::Code(0)) }
+        if self.killed {
+            return Some(Exit::Signal(Signal::Kill));
+        }
+        let exit = if self.parent_killed { Exit::Signal(Signal::Kill) } else { Exit::Code(0) };
+        self.daemon.is_exited().then_some(exit)
     }
 
     fn stopping_since(&self) -> Option<SimTime> {
@@ -216,7 +323,6 @@ impl Process for Keepalived {
         (!states.is_empty()).then(|| states.join(", "))
     }
 }
-
 fn state_name(state: State) -> &'static str {
     match state {
         State::Init => "INIT",

@@ -1,6 +1,7 @@
-//! `kill`, `killall`/`pkill` and `pidof`. Signal 0 (`killall -0 nginx`, keepalived's classic
-//! check) sends nothing: it only says whether such a process exists (kill(2): "If sig is 0, then
-//! no signal is sent, but existence and permission checks are still performed"). Besides process ids, `kill` accepts a process name
+//! `kill`, `killall`/`pkill`, `pidof` and `pgrep`. Signal 0 (`killall -0 nginx`, keepalived's
+//! classic check) sends nothing: it only says whether such a process exists (kill(2): "If sig is
+//! 0, then no signal is sent, but existence and permission checks are still performed"). Besides
+//! process ids, `kill` accepts a process name
 //! (`kill -9 keepalived`): a labsim convenience, since scenario authors cannot know pids in
 //! advance; it signals every process of that name, like `killall`.
 
@@ -107,4 +108,50 @@ pub(super) fn pidof(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     }
     o.out(pids.join(" "));
     o
+}
+
+/// procps-ng's `pgrep [-l] [-x] PATTERN`: the pids of the processes whose command name holds
+/// PATTERN (`-x`: is PATTERN), one a line in pid order (`-l`: with the name); status 1 when none
+/// matches. The pattern is matched as plain text (procps takes an extended regular expression).
+pub(super) fn pgrep(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
+    let mut o = Output::default();
+    let (mut list_name, mut exact, mut patterns) = (false, false, Vec::new());
+    for arg in args {
+        match arg.strip_prefix('-').filter(|f| !f.is_empty()) {
+            Some(flags) => {
+                for flag in flags.chars() {
+                    match flag {
+                        'l' => list_name = true,
+                        'x' => exact = true,
+                        other => {
+                            o.err(format!("pgrep: invalid option -- '{other}'"));
+                            o.err("Usage:");
+                            o.err(" pgrep [options] <pattern>");
+                            return o.status(2);
+                        }
+                    }
+                }
+            }
+            None => patterns.push(*arg),
+        }
+    }
+    let pattern = match patterns.as_slice() {
+        [one] => *one,
+        [] => {
+            o.err("pgrep: no matching criteria specified");
+            o.err("Try `pgrep --help' for more information.");
+            return o.status(2);
+        }
+        _ => {
+            o.err("pgrep: only one pattern can be provided");
+            o.err("Try `pgrep --help' for more information.");
+            return o.status(2);
+        }
+    };
+    let found: Vec<(u32, &str)> =
+        ctx.u.processes().into_iter().filter(|(_, name)| if exact { *name == pattern } else { name.contains(pattern) }).collect();
+    for (pid, name) in &found {
+        o.out(if list_name { format!("{pid} {name}") } else { pid.to_string() });
+    }
+    o.status(if found.is_empty() { 1 } else { 0 })
 }

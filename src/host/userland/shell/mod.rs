@@ -125,6 +125,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("netcat", Command::Program { start: nc::start, reads_stdin: true }),
     ("nginx", Command::Builtin(nginx::run)),
     ("nmcli", Command::Builtin(netconf::nmcli)),
+    ("pgrep", Command::Builtin(kill::pgrep)),
     ("pidof", Command::Builtin(kill::pidof)),
     ("ping", Command::Program { start: ping::start, reads_stdin: false }),
     ("pkill", Command::Builtin(kill::killall)),

@@ -127,7 +127,6 @@ impl Instance {
             _ => {}
         }
         self.timer = None;
-        self.garp_timer = None;
     }
 
     /// `try_up_instance()`: an object stopped holding the instance in FAULT; when none does
