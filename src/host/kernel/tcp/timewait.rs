@@ -8,9 +8,10 @@
 //! new connection (`TCP_TW_SYN`); a segment carrying a FIN or data, such as the peer's
 //! retransmitted FIN when our last ACK was lost, gets an ACK (`TCP_TW_ACK` →
 //! `tcp_v4_timewait_ack`: sequence number the peer acknowledged, acknowledgment after its
-//! segment) and restarts the 60 s; a bare ACK is taken silently. The table is only consulted
+//! segment) and restarts the 60 s; a bare ACK is taken silently (and restarts it too). The table is only consulted
 //! while it holds a live entry, and entries simply lapse.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -22,17 +23,16 @@ pub(crate) const TIMEWAIT_LEN: Duration = Duration::from_secs(60);
 /// The window the ACK advertises: the closed socket's empty receive buffer (16 KiB, no scaling).
 const WINDOW: u16 = 16 * 1024;
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Entry {
-    local: (Ipv4Addr, u16),
-    remote: (Ipv4Addr, u16),
-    expires: SimTime,
-}
+/// A connection's key: (remote address and port, local port, local address), so that the
+/// entries towards one peer and port sort together.
+type Key = ((Ipv4Addr, u16), u16, Ipv4Addr);
 
-/// The host's connections in TIME-WAIT.
+/// The host's connections in TIME-WAIT: a map for lookups and the expiry instants in the order
+/// they were set (60 s after each other), so lapsed entries go in constant time per entry.
 #[derive(Default)]
 pub(super) struct Table {
-    entries: Vec<Entry>,
+    entries: BTreeMap<Key, SimTime>,
+    expiries: VecDeque<(SimTime, Key)>,
 }
 
 /// What the kernel does with an incoming segment.
@@ -44,22 +44,42 @@ pub(super) enum Verdict {
 }
 
 impl Table {
+    /// Forgets the entries that lapsed by `now`.
+    fn expire(&mut self, now: SimTime) {
+        while let Some(&(at, key)) = self.expiries.front() {
+            if at > now {
+                break;
+            }
+            self.expiries.pop_front();
+            if self.entries.get(&key).is_some_and(|&e| e <= now) {
+                self.entries.remove(&key);
+            }
+        }
+    }
+
+    /// (Re)starts the 60 s of `key` at `now`.
+    fn arm(&mut self, now: SimTime, key: Key) {
+        let expires = now + TIMEWAIT_LEN;
+        self.entries.insert(key, expires);
+        self.expiries.push_back((expires, key));
+    }
+
     /// Whether no entry is alive at `now` (forgetting lapsed ones).
     pub(super) fn is_empty(&mut self, now: SimTime) -> bool {
-        self.entries.retain(|e| e.expires > now);
+        self.expire(now);
         self.entries.is_empty()
     }
 
     /// `local` ↔ `remote` enters TIME-WAIT at `now`.
     pub(super) fn insert(&mut self, now: SimTime, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16)) {
-        self.entries.retain(|e| !(e.local == local && e.remote == remote));
-        self.entries.push(Entry { local, remote, expires: now + TIMEWAIT_LEN });
+        self.arm(now, (remote, local.1, local.0));
     }
 
     /// Whether local port `port` towards `remote` is in TIME-WAIT at `now` (so `connect()` may
     /// not take it: `__inet_check_established` refuses the 4-tuple).
     pub(super) fn holds(&self, now: SimTime, port: u16, remote: (Ipv4Addr, u16)) -> bool {
-        self.entries.iter().any(|e| e.local.1 == port && e.remote == remote && e.expires > now)
+        let range = (remote, port, Ipv4Addr::UNSPECIFIED)..=(remote, port, Ipv4Addr::BROADCAST);
+        self.entries.range(range).any(|(_, &expires)| expires > now)
     }
 
     /// Handles an incoming IPv4 `packet` at `now`.
@@ -70,18 +90,19 @@ impl Table {
         }
         let Ok(seg) = tcp::Packet::new_checked(ip.payload()) else { return Verdict::Pass };
         let (local, remote) = ((ip.dst_addr(), seg.dst_port()), (ip.src_addr(), seg.src_port()));
-        let Some(i) = self.entries.iter().position(|e| e.local == local && e.remote == remote && e.expires > now) else {
+        let key = (remote, local.1, local.0);
+        if self.entries.get(&key).is_none_or(|&expires| expires <= now) {
             return Verdict::Pass;
-        };
+        }
         if seg.rst() {
-            self.entries.remove(i);
+            self.entries.remove(&key);
             return Verdict::Consumed(None);
         }
         if seg.syn() && !seg.ack() {
-            self.entries.remove(i);
+            self.entries.remove(&key);
             return Verdict::Pass;
         }
-        self.entries[i].expires = now + TIMEWAIT_LEN;
+        self.arm(now, key);
         if seg.segment_len() == 0 {
             return Verdict::Consumed(None);
         }
