@@ -41,6 +41,8 @@ pub(crate) struct HostConfig {
     pub(crate) enabled: Vec<String>,
     /// The operating system on its disk.
     pub(crate) os: Os,
+    /// Its CPUs.
+    pub(crate) cpus: u32,
 }
 
 /// One NIC of a [`HostConfig`].
@@ -71,6 +73,7 @@ impl Host {
     /// A powered-off host with its disk prepared. `rng` is the host's own stream.
     pub(crate) fn new(cfg: HostConfig, rng: SimRng, calendar: Calendar) -> Host {
         let mut kernel = Kernel::new(cfg.name, cfg.gateway, rng, calendar);
+        kernel.set_cpus(cfg.cpus);
         for nic in &cfg.nics {
             kernel.plug_nic(nic.name.clone(), nic.mac, IfAddr { addr: nic.addr, prefix_len: nic.prefix_len });
         }

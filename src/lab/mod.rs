@@ -219,6 +219,7 @@ impl Lab {
                 files: spec.files.iter().map(|f| (f.path.clone(), f.contents.clone())).collect(),
                 enabled: spec.enabled.clone(),
                 os: spec.os,
+                cpus: spec.cpus,
             };
             hosts.push(Host::new(cfg, root.fork(&format!("host/{}", spec.name)), calendar));
             host_ports.push(ports);

@@ -36,6 +36,7 @@ pub(crate) fn config_notes(scenario: &Scenario) -> Vec<ConfigNote> {
             files: spec.files.iter().map(|f| (f.path.clone(), f.contents.clone())).collect(),
             enabled: spec.enabled.clone(),
             os: spec.os,
+            cpus: spec.cpus,
         };
         let host = Host::new(cfg, SimRng::new(scenario.seed), Calendar::new(scenario.epoch_unix_s));
         for (path, line, text) in host.config_notes() {

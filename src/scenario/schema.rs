@@ -73,6 +73,8 @@ pub(crate) struct HostFile {
     pub enabled: Option<Vec<String>>,
     #[serde(default)]
     pub os: Option<String>,
+    #[serde(default)]
+    pub cpus: Option<u32>,
 }
 
 /// A NIC: `("front", "172.2.20.101/24")`, `("front", "172.2.20.101/24", "00:0c:29:…")`, or

@@ -59,6 +59,8 @@ pub(crate) struct Kernel {
     gateway: Option<Ipv4Addr>,
     rng: SimRng,
     calendar: Calendar,
+    /// CPUs the machine has (`nproc`; the topology's `cpus:`).
+    cpus: u32,
     boots: u32,
     nics: Vec<Nic>,
     fs: Fs,
@@ -97,6 +99,7 @@ impl Kernel {
             gateway,
             rng,
             calendar,
+            cpus: 1,
             boots: 0,
             nics: Vec::new(),
             fs: Fs::new(calendar.unix_micros(SimTime::ZERO)),
@@ -115,6 +118,16 @@ impl Kernel {
             frames_out: Vec::new(),
             trace: Vec::new(),
         }
+    }
+
+    /// Fits the machine with `cpus` CPUs (1 unless the topology says otherwise).
+    pub(crate) fn set_cpus(&mut self, cpus: u32) {
+        self.cpus = cpus.max(1);
+    }
+
+    /// How many CPUs the machine has.
+    pub(crate) fn cpus(&self) -> u32 {
+        self.cpus
     }
 
     /// Plugs in a NIC (interface index 2, 3, … in order) with its primary address.

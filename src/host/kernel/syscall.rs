@@ -286,6 +286,11 @@ impl<'a> Sys<'a> {
         self.k.hostname()
     }
 
+    /// The CPUs online (`sysconf(_SC_NPROCESSORS_ONLN)`).
+    pub(crate) fn cpus(&self) -> u32 {
+        self.k.cpus()
+    }
+
     /// The machine's calendar (`clock_gettime(CLOCK_REALTIME)` as dates).
     pub(crate) fn calendar(&self) -> Calendar {
         self.k.calendar()
