@@ -1,7 +1,7 @@
 //! Issue 13, nginx/Apache/ping/ip: nginx's worker processes (each its own round robin, the
 //! worker that accepts chosen as Linux wakes `EPOLLEXCLUSIVE` waiters and nginx re-adds its
 //! listening socket every 16 accepts), nginx's connection counter `*N` counting upstream
-//! connections, through whole shipped runs.
+//! connections, through whole shipped runs; `ip` as iproute2 prints it.
 
 use labsim::{RunResult, TraceKind};
 
@@ -84,4 +84,62 @@ fn the_connection_counter_counts_upstream_connections() {
         .filter_map(|(_, l)| l.split(' ').find(|w| w.starts_with('*')))
         .collect();
     assert_eq!(numbers, ["*15", "*44"]);
+}
+
+/// Console lines (stdout and stderr) of `command` typed on `host`.
+fn output(result: &RunResult, host: &str, command: &str) -> Vec<String> {
+    let events = result.trace.events();
+    let Some(id) = events.iter().find_map(|e| match &e.kind {
+        TraceKind::Command { host: h, id, line, .. } if h == host && line == command => Some(*id),
+        _ => None,
+    }) else {
+        panic!("{command} was typed on {host}")
+    };
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Output { host: h, id: i, line, .. } if h == host && *i == id => Some(line.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// iproute2's layouts (ip/ipaddress.c `print_stats64`, `print_linkinfo` with `-4`; ip/ipneigh.c
+/// `do_show_or_flush`), with counters from the simulated NIC: client-1 pinged the VIP twice
+/// (ARP request and reply, 2 echoes and replies, and the VRRP adverts it hears).
+#[test]
+fn ip_prints_as_iproute2() {
+    let path = util::root().join("tests/fixtures/regressions/ip-commands.ron");
+    let run = util::run(&path, None);
+    let link = output(&run, "client-1", "ip -s link");
+    assert_eq!(link[2], "    RX:  bytes packets errors dropped  missed   mcast           ");
+    assert_eq!(link[3], "             0       0      0       0       0       0 ");
+    assert_eq!(link[4], "    TX:  bytes packets errors dropped carrier collsns           ");
+    assert_eq!(link[7], "    link/ether 00:0c:29:08:e4:4c brd ff:ff:ff:ff:ff:ff");
+    let rx: Vec<u64> = link[9].split_whitespace().map(|n| n.parse().unwrap()).collect();
+    let tx: Vec<u64> = link[11].split_whitespace().map(|n| n.parse().unwrap()).collect();
+    // Sent: at least the ARP request and the two echo requests.
+    assert!(tx[1] >= 3 && rx[1] >= 3, "{link:?}");
+    assert!(rx[5] >= 1, "VRRP adverts and the ARP broadcast count as multicast: {link:?}");
+    assert_eq!(
+        output(&run, "client-1", "ip -4 addr"),
+        [
+            "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000",
+            "    inet 127.0.0.1/8 scope host lo",
+            "       valid_lft forever preferred_lft forever",
+            "2: eno33554984: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP group default qlen 1000",
+            "    inet 172.2.20.1/24 brd 172.2.20.255 scope global eno33554984",
+            "       valid_lft forever preferred_lft forever",
+        ]
+    );
+    let shown = output(&run, "client-1", "ip neigh show 172.2.20.100");
+    assert_eq!(shown.len(), 1);
+    assert!(shown[0].starts_with("172.2.20.100 dev eno33554984 lladdr "), "{shown:?}");
+    assert!(output(&run, "client-1", "ip neigh show 172.2.20.9").is_empty());
+    assert_eq!(output(&run, "client-1", "ip neigh flush"), ["Flush requires arguments."]);
+    assert_eq!(output(&run, "client-1", "ip neigh flush dev eth9"), ["Cannot find device \"eth9\""]);
+    assert_eq!(output(&run, "client-1", "ip -x addr"), ["Option \"-x\" is unknown, try \"ip -help\"."]);
+    assert_eq!(output(&run, "client-1", "ip neigh show to bogus"), ["Error: argument \"bogus\" is wrong: to value is invalid", ""]);
+    assert!(output(&run, "client-1", "ip neigh flush dev eno33554984").is_empty());
+    assert!(output(&run, "client-1", "ip neigh").is_empty(), "flushed");
 }

@@ -42,8 +42,8 @@ use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
-    CDROM_DEVICE, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NicView, Pending, PipeId,
-    RawSocket, Stdio, Sys, TcpSocket, TcpStatus, Ticket, UdpSocket,
+    CDROM_DEVICE, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NicStats, NicView, Pending,
+    PipeId, RawSocket, Stdio, Sys, TcpSocket, TcpStatus, Ticket, UdpSocket,
 };
 
 struct Stack {
@@ -147,6 +147,7 @@ impl Kernel {
                 up: true,
                 addrs: vec![n.primary],
                 neigh: NeighTable::new(NeighParams::default(), rng.fork(&format!("neigh/{}/boot{boot}", n.name))),
+                stats: NicStats::default(),
             })
             .collect()
     }
@@ -284,6 +285,12 @@ impl Kernel {
 
     /// Frames transmitted since the last call, with the NIC index they left by.
     pub(crate) fn drain_frames(&mut self) -> std::vec::Drain<'_, (usize, Vec<u8>)> {
+        for (nic, frame) in &self.frames_out {
+            if let Some(n) = self.nics.get_mut(*nic) {
+                n.stats.tx_packets += 1;
+                n.stats.tx_bytes += frame.len() as u64;
+            }
+        }
         self.frames_out.drain(..)
     }
 
@@ -305,12 +312,20 @@ impl Kernel {
 
     /// The NICs as processes see them (`ip link`, `ip addr`, keepalived's interface list).
     pub(crate) fn interfaces(&self) -> Vec<NicView> {
-        self.nics.iter().map(|n| NicView { name: n.name.clone(), mac: n.mac, up: n.up, addrs: n.addrs.clone() }).collect()
+        self.nics.iter().map(|n| NicView { name: n.name.clone(), mac: n.mac, up: n.up, addrs: n.addrs.clone(), stats: n.stats }).collect()
     }
 
     /// The neighbour entries of NIC `dev` (`ip neigh`); empty for an unknown device.
     pub(crate) fn neighbours(&self, dev: &str) -> Vec<EntryView> {
         self.nics.iter().filter(|n| n.name == dev).flat_map(|n| n.neigh.entries()).collect()
+    }
+
+    /// `ip neigh flush`: deletes the entries of NIC `dev` (every NIC with `None`) whose address
+    /// `pick` selects, as `neigh_delete` does for each one iproute2 asks for.
+    pub(crate) fn neigh_flush(&mut self, dev: Option<&str>, pick: impl Fn(Ipv4Addr) -> bool + Copy) {
+        for n in self.nics.iter_mut().filter(|n| dev.is_none_or(|d| d == n.name)) {
+            n.neigh.delete(pick);
+        }
     }
 
     /// The default gateway, if any.
