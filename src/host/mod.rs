@@ -44,6 +44,8 @@ pub(crate) struct HostConfig {
     pub(crate) os: Os,
     /// Each daemon's start-up latency range (`None`: daemons start at once).
     pub(crate) startup_latency: Option<(Duration, Duration)>,
+    /// Its CPUs.
+    pub(crate) cpus: u32,
 }
 
 /// One NIC of a [`HostConfig`].
@@ -76,6 +78,7 @@ impl Host {
         let mut kernel = Kernel::new(cfg.name, cfg.gateway, rng, calendar);
         kernel.set_tcp_sysctl(cfg.os.spec().tcp);
         kernel.set_startup_latency(cfg.startup_latency);
+        kernel.set_cpus(cfg.cpus);
         for nic in &cfg.nics {
             kernel.plug_nic(nic.name.clone(), nic.mac, IfAddr { addr: nic.addr, prefix_len: nic.prefix_len });
         }

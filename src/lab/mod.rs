@@ -220,6 +220,7 @@ impl Lab {
                 enabled: spec.enabled.clone(),
                 os: spec.os,
                 startup_latency: spec.startup_latency,
+                cpus: spec.cpus,
             };
             hosts.push(Host::new(cfg, root.fork(&format!("host/{}", spec.name)), calendar));
             host_ports.push(ports);

@@ -37,6 +37,7 @@ pub(crate) fn config_notes(scenario: &Scenario) -> Vec<ConfigNote> {
             enabled: spec.enabled.clone(),
             os: spec.os,
             startup_latency: None,
+            cpus: spec.cpus,
         };
         let host = Host::new(cfg, SimRng::new(scenario.seed), Calendar::new(scenario.epoch_unix_s));
         for (path, line, text) in host.config_notes() {

@@ -414,6 +414,13 @@ impl NeighTable {
         self.actions.clear();
     }
 
+    /// `ip neigh flush` (RTM_DELNEIGH, `neigh_delete`): removes the entries `pick` selects; their
+    /// queued packets are freed without an error report (`neigh_remove_one` after an admin
+    /// update to FAILED, which does not invalidate).
+    pub(crate) fn delete(&mut self, pick: impl Fn(Ipv4Addr) -> bool) {
+        self.entries.retain(|ip, _| !pick(*ip));
+    }
+
     /// The table as `ip neigh` shows it, ordered by address.
     pub(crate) fn entries(&self) -> impl Iterator<Item = EntryView> + '_ {
         self.entries.iter().map(|(ip, e)| view(*ip, e))

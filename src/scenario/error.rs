@@ -305,6 +305,9 @@ pub enum Issue {
         /// `HOST NIC` of the first user.
         other: String,
     },
+    /// A CPU count outside 1..=MAX_CPUS.
+    #[error("cpus must be between 1 and {max}, not {0}", max = crate::scenario::MAX_CPUS)]
+    BadCpus(u32),
     /// A gateway that is not an IPv4 address.
     #[error("bad gateway {0:?}: expected an IPv4 address like \"172.2.20.254\"")]
     BadGateway(String),

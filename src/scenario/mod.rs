@@ -45,6 +45,9 @@ use crate::observe::expect::{Expectation, SourceLocation};
 pub(crate) use crate::kernel::DEFAULT_EPOCH_UNIX_S;
 /// Event budget when the scenario gives no `max_events`.
 pub(crate) const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
+/// The most CPUs a host may have: x86-64 Linux's largest `CONFIG_NR_CPUS` (8192, with
+/// `MAXSMP`).
+pub(crate) const MAX_CPUS: u32 = 8192;
 /// One-way NIC ↔ switch delay when a network gives no `latency`.
 pub(crate) const DEFAULT_LATENCY: Duration = Duration::from_micros(50);
 /// A checked scenario: every name resolves, every address fits its network, every time is within
@@ -95,6 +98,8 @@ pub struct HostSpec {
     pub name: String,
     /// The operating system on its disk.
     pub os: Os,
+    /// How many CPUs it has (`cpus:`, default 1).
+    pub cpus: u32,
     /// NICs in file order.
     pub nics: Vec<NicSpec>,
     /// Default route.

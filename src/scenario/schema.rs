@@ -76,6 +76,8 @@ pub(crate) struct HostFile {
     /// `("MIN", "MAX")`: each daemon's start-up takes a seeded time in that range.
     #[serde(default)]
     pub startup_latency: Option<(String, String)>,
+    #[serde(default)]
+    pub cpus: Option<u32>,
 }
 
 /// A NIC: `("front", "172.2.20.101/24")`, `("front", "172.2.20.101/24", "00:0c:29:…")`, or

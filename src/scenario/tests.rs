@@ -27,7 +27,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 66] = [
+const RULE_FIXTURES: [&str; 67] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",
@@ -92,6 +92,7 @@ const RULE_FIXTURES: [&str; 66] = [
     "window_beyond_duration",
     "window_reversed",
     "wrong_type",
+    "zero_cpus",
     "zero_duration",
     "zero_max_events",
 ];

@@ -27,8 +27,8 @@ use super::schema::{ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicF
 use super::shown;
 use super::spans::{FieldPath, Segment, SpanIndex, Target};
 use super::{
-    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, Loaded, NetworkSpec, NicSpec, Scenario, TimelineAction,
-    TimelineEntry, Topology,
+    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, Loaded, MAX_CPUS, NetworkSpec, NicSpec, Scenario,
+    TimelineAction, TimelineEntry, Topology,
 };
 use crate::host::{Os, os_names, service_names};
 use crate::kernel::SimTime;
@@ -188,6 +188,7 @@ struct MergedHost {
     enabled: Option<Sourced<Vec<String>>>,
     os: Option<Sourced<String>>,
     startup_latency: Option<Sourced<(String, String)>>,
+    cpus: Option<Sourced<u32>>,
 }
 
 /// The first identifier outside brackets: the file's kind, `Scenario` or `Lab` (an attribute
@@ -400,10 +401,10 @@ fn validator(checker: Checker) -> Validator {
 type Layer<'f> = (Src, &'f Option<String>, &'f IndexMap<String, NetworkFile>, &'f IndexMap<String, HostFile>);
 
 fn empty_host() -> MergedHost {
-    MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None, os: None, startup_latency: None }
+    MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None, os: None, startup_latency: None, cpus: None }
 }
 
-/// `files` and `nics` merge key by key; `gateway`, `enabled`, `os` and `startup_latency`
+/// `files` and `nics` merge key by key; `gateway`, `enabled`, `os`, `startup_latency` and `cpus`
 /// replace when given.
 fn merge_host(into: &mut MergedHost, host: &HostFile, src: Src) {
     for (name, nic) in &host.nics {
@@ -423,6 +424,9 @@ fn merge_host(into: &mut MergedHost, host: &HostFile, src: Src) {
     }
     if let Some(latency) = &host.startup_latency {
         into.startup_latency = Some(Sourced { value: latency.clone(), src });
+    }
+    if let Some(cpus) = host.cpus {
+        into.cpus = Some(Sourced { value: cpus, src });
     }
 }
 
@@ -736,7 +740,15 @@ impl Validator {
                 }
                 Some((low_d, high_d))
             });
-            specs.push(HostSpec { name: host_name.clone(), os, nics, gateway, files, enabled, startup_latency });
+            let cpus = match host.cpus {
+                Some(Sourced { value, src }) if !(1..=MAX_CPUS).contains(&value) => {
+                    self.report(src, &host_path.field("cpus"), Target::Value, Issue::BadCpus(value));
+                    1
+                }
+                Some(Sourced { value, .. }) => value,
+                None => 1,
+            };
+            specs.push(HostSpec { name: host_name.clone(), os, cpus, nics, gateway, files, enabled, startup_latency });
         }
         specs
     }

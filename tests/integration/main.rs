@@ -17,6 +17,9 @@ mod fidelity;
 /// The web path: backend-failure against the hand-worked table of spec-nginx-upstream §2–§3, and HTTP bytes on the wire (issue 4, 1–2).
 mod web;
 
+/// Issue 13's daemons: nginx workers and `*N`, Apache's log lines, ping with an unresolved neighbour, `ip`.
+mod closer;
+
 /// Golden digests: reports, trace digests and pcaps of every recorded run, unchanged by refactorings.
 mod golden;
 

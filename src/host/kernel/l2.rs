@@ -38,6 +38,12 @@ impl Kernel {
         if !wanted {
             return;
         }
+        let stats = &mut self.nics[nic].stats;
+        stats.rx_packets += 1;
+        stats.rx_bytes += frame.len() as u64;
+        if dst[0] & 1 == 1 {
+            stats.multicast += 1;
+        }
         match eth.ethertype() {
             ethernet::ETHERTYPE_ARP => self.receive_arp(now, nic, eth.payload(), dst == self.nics[nic].mac),
             ethernet::ETHERTYPE_IPV4 => self.receive_ipv4(now, nic, eth.payload(), dst == self.nics[nic].mac),

@@ -45,8 +45,8 @@ use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
-    CDROM_DEVICE, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NO_CONSOLE, NicView, Pending,
-    PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSocket, TcpStatus, TcpSysctl, Ticket, UdpSocket,
+    CDROM_DEVICE, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NO_CONSOLE, NicStats, NicView,
+    Pending, PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSocket, TcpStatus, TcpSysctl, Ticket, UdpSocket,
 };
 
 struct Stack {
@@ -62,6 +62,8 @@ pub(crate) struct Kernel {
     gateway: Option<Ipv4Addr>,
     rng: SimRng,
     calendar: Calendar,
+    /// CPUs the machine has (`nproc`; the topology's `cpus:`).
+    cpus: u32,
     boots: u32,
     nics: Vec<Nic>,
     fs: Fs,
@@ -104,6 +106,7 @@ impl Kernel {
             gateway,
             rng,
             calendar,
+            cpus: 1,
             boots: 0,
             nics: Vec::new(),
             fs: Fs::new(calendar.unix_micros(SimTime::ZERO)),
@@ -127,6 +130,16 @@ impl Kernel {
         }
     }
 
+    /// Fits the machine with `cpus` CPUs (1 unless the topology says otherwise).
+    pub(crate) fn set_cpus(&mut self, cpus: u32) {
+        self.cpus = cpus.max(1);
+    }
+
+    /// How many CPUs the machine has.
+    pub(crate) fn cpus(&self) -> u32 {
+        self.cpus
+    }
+
     /// Plugs in a NIC (interface index 2, 3, … in order) with its primary address.
     pub(crate) fn plug_nic(&mut self, name: String, mac: [u8; 6], primary: IfAddr) {
         self.plugged.push(Plugged { name, mac, primary });
@@ -144,6 +157,7 @@ impl Kernel {
                 up: true,
                 addrs: vec![n.primary],
                 neigh: NeighTable::new(NeighParams::default(), rng.fork(&format!("neigh/{}/boot{boot}", n.name))),
+                stats: NicStats::default(),
             })
             .collect()
     }
@@ -295,6 +309,12 @@ impl Kernel {
 
     /// Frames transmitted since the last call, with the NIC index they left by.
     pub(crate) fn drain_frames(&mut self) -> std::vec::Drain<'_, (usize, Vec<u8>)> {
+        for (nic, frame) in &self.frames_out {
+            if let Some(n) = self.nics.get_mut(*nic) {
+                n.stats.tx_packets += 1;
+                n.stats.tx_bytes += frame.len() as u64;
+            }
+        }
         self.frames_out.drain(..)
     }
 
@@ -318,12 +338,20 @@ impl Kernel {
 
     /// The NICs as processes see them (`ip link`, `ip addr`, keepalived's interface list).
     pub(crate) fn interfaces(&self) -> Vec<NicView> {
-        self.nics.iter().map(|n| NicView { name: n.name.clone(), mac: n.mac, up: n.up, addrs: n.addrs.clone() }).collect()
+        self.nics.iter().map(|n| NicView { name: n.name.clone(), mac: n.mac, up: n.up, addrs: n.addrs.clone(), stats: n.stats }).collect()
     }
 
     /// The neighbour entries of NIC `dev` (`ip neigh`); empty for an unknown device.
     pub(crate) fn neighbours(&self, dev: &str) -> Vec<EntryView> {
         self.nics.iter().filter(|n| n.name == dev).flat_map(|n| n.neigh.entries()).collect()
+    }
+
+    /// `ip neigh flush`: deletes the entries of NIC `dev` (every NIC with `None`) whose address
+    /// `pick` selects, as `neigh_delete` does for each one iproute2 asks for.
+    pub(crate) fn neigh_flush(&mut self, dev: Option<&str>, pick: impl Fn(Ipv4Addr) -> bool + Copy) {
+        for n in self.nics.iter_mut().filter(|n| dev.is_none_or(|d| d == n.name)) {
+            n.neigh.delete(pick);
+        }
     }
 
     /// The default gateway, if any.

@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::syscall::IfAddr;
+use super::syscall::{IfAddr, NicStats};
 use crate::proto::neigh::NeighTable;
 
 /// A NIC as it was plugged in: what a boot restores.
@@ -20,6 +20,7 @@ pub(super) struct Nic {
     pub(super) up: bool,
     pub(super) addrs: Vec<IfAddr>,
     pub(super) neigh: NeighTable,
+    pub(super) stats: NicStats,
 }
 
 impl Nic {

@@ -286,6 +286,8 @@ pub(crate) struct NicView {
     pub(crate) up: bool,
     /// Its addresses, the primary one first.
     pub(crate) addrs: Vec<IfAddr>,
+    /// Its counters.
+    pub(crate) stats: NicStats,
 }
 
 impl NicView {
@@ -293,6 +295,23 @@ impl NicView {
     pub(crate) fn primary(&self) -> Option<IfAddr> {
         self.addrs.first().copied()
     }
+}
+
+/// The counters of `struct rtnl_link_stats64` a simulated NIC moves (since boot): frames it
+/// took in (for this host: its MAC, broadcast, or a multicast group it joined) and frames it
+/// sent, with their Ethernet lengths.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct NicStats {
+    /// `rx_packets`.
+    pub(crate) rx_packets: u64,
+    /// `rx_bytes`.
+    pub(crate) rx_bytes: u64,
+    /// `multicast`: received frames to a multicast (or broadcast) address.
+    pub(crate) multicast: u64,
+    /// `tx_packets`.
+    pub(crate) tx_packets: u64,
+    /// `tx_bytes`.
+    pub(crate) tx_bytes: u64,
 }
 
 /// A process's view of the kernel: the system calls.
@@ -311,6 +330,11 @@ impl<'a> Sys<'a> {
     /// The host name (`gethostname`).
     pub(crate) fn hostname(&self) -> &str {
         self.k.hostname()
+    }
+
+    /// The CPUs online (`sysconf(_SC_NPROCESSORS_ONLN)`).
+    pub(crate) fn cpus(&self) -> u32 {
+        self.k.cpus()
     }
 
     /// The machine's calendar (`clock_gettime(CLOCK_REALTIME)` as dates).
@@ -529,6 +553,11 @@ impl<'a> Sys<'a> {
     /// The neighbour entries of NIC `dev` (`ip neigh`).
     pub(crate) fn neighbours(&self, dev: &str) -> Vec<EntryView> {
         self.k.neighbours(dev)
+    }
+
+    /// `ip neigh flush`: the entries of `dev` (every NIC with `None`) that `pick` selects.
+    pub(crate) fn neigh_flush(&mut self, dev: Option<&str>, pick: impl Fn(Ipv4Addr) -> bool + Copy) {
+        self.k.neigh_flush(dev, pick);
     }
 
     /// The default gateway (`ip route`).

@@ -102,6 +102,12 @@ pub(crate) trait Process {
     /// How it ended, once it has; `None` while it runs.
     fn exit(&self) -> Option<Exit>;
 
+    /// How many consecutive pids it took when it started, when that depends on its configuration
+    /// (nginx: a master and `worker_processes` workers); `None` for its unit's fixed count.
+    fn pid_count(&self) -> Option<u32> {
+        None
+    }
+
     /// Since when it has been shutting down (SIGTERM taken, not exited yet).
     fn stopping_since(&self) -> Option<SimTime> {
         None
@@ -189,7 +195,8 @@ pub(crate) struct UnitSpec {
     pub(crate) package_marker: &'static str,
     /// Files the package installs when the scenario did not provide them (path, contents).
     pub(crate) package_files: &'static [(&'static str, &'static str)],
-    /// How many consecutive pids the daemon takes (a master and its worker).
+    /// How many consecutive pids the daemon takes (a master and its worker), unless the process
+    /// says otherwise once started ([`Process::pid_count`]).
     pub(crate) pids: u32,
     /// Its unit file's `Alias=`, linked by `enable` beside the `multi-user.target.wants` link.
     pub(crate) alias: Option<&'static str>,

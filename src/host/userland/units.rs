@@ -218,7 +218,11 @@ impl Units {
                 }
                 match (slot.spec.start)(k, now, pid) {
                     Ok(process) => {
-                        slot.main = Some(Proc { pid, npids: slot.spec.pids, started: now, process });
+                        // Pids are handed out here only, so the ones after `pid` are still free.
+                        let npids = process.pid_count().unwrap_or(slot.spec.pids);
+                        *pids = pid + npids.max(slot.spec.pids);
+                        k.cgroup_attach(pid, npids, slot.spec.name);
+                        slot.main = Some(Proc { pid, npids, started: now, process });
                         Ok(())
                     }
                     Err(StartError::Exit(lines)) => {

@@ -7,8 +7,8 @@
 //! (spec-nginx-upstream §1). The parsing itself is in `parse.rs`; this file holds the data
 //! model, the stock files ([`DEFAULT_NGINX_CONF`], [`DEFAULT_MIME_TYPES`]) and `nginx -t`.
 //!
-//! labsim runs one worker process whatever `worker_processes` says (§1.1): without a `zone`
-//! every nginx worker has its own peer state, so one worker is the deterministic reading.
+//! `worker_processes` ([`Workers`]) gives the number of worker processes; without a `zone` each
+//! keeps its own peer state (§1.1), and which one takes a connection is `accept`'s.
 
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -168,11 +168,34 @@ pub(crate) struct Loaded {
     pub warnings: Vec<Warn>,
 }
 
+/// `worker_processes N` or `auto` (`ngx_set_worker_processes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Workers {
+    /// `auto`: one per CPU (`ngx_ncpu`, from `sysconf(_SC_NPROCESSORS_ONLN)`).
+    Auto,
+    /// A number (0 is accepted: a master with no worker).
+    Count(u32),
+}
+
+/// `NGX_MAX_PROCESSES`: `ngx_spawn_process` refuses to start more processes than this.
+const MAX_PROCESSES: u32 = 1024;
+
+impl Workers {
+    /// How many workers run on a host with `cpus` CPUs.
+    pub(crate) fn count(self, cpus: u32) -> usize {
+        let n = match self {
+            Workers::Auto => cpus,
+            Workers::Count(n) => n,
+        };
+        n.min(MAX_PROCESSES) as usize
+    }
+}
+
 /// Everything labsim uses from the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NginxConfig {
-    /// `worker_processes` as written (labsim always runs one worker).
-    pub worker_processes: String,
+    /// `worker_processes` (default 1).
+    pub worker_processes: Workers,
     /// `pid` (default `/run/nginx.pid`).
     pub pid_path: String,
     /// `error_log` path of the main context (default `/var/log/nginx/error.log`).

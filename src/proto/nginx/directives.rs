@@ -14,8 +14,9 @@
 //!
 //! The last column says what labsim does: [`ON`] its effect is modelled; [`SILENT`] read
 //! silently although not modelled, because the stock `nginx.conf` or process management uses it
-//! and nothing a lab run shows depends on it (labsim runs one worker and never runs out of
-//! connections or buffers); [`WARN`] accepted and ignored with
+//! and nothing a lab run shows depends on it (labsim never runs out of
+//! connections or buffers; the workers share out connections as with
+//! `accept_mutex off` and `multi_accept off`, the defaults); [`WARN`] accepted and ignored with
 //! `nginx: [warn] "gzip" directive is not modelled by labsim, ignored in FILE:LINE` (a block, such
 //! as `if` or `map`, with everything in it).
 
@@ -118,7 +119,7 @@ const DIRECTIVES: &[Row] = &[
     ("timer_resolution", MAIN, T1, false, WARN),
     ("pid", MAIN, T1, false, ON),
     ("lock_file", MAIN, T1, false, WARN),
-    ("worker_processes", MAIN, T1, false, SILENT),
+    ("worker_processes", MAIN, T1, false, ON),
     ("debug_points", MAIN, T1, false, WARN),
     ("user", MAIN, T12, false, SILENT),
     ("worker_priority", MAIN, T1, false, WARN),
@@ -144,8 +145,8 @@ const DIRECTIVES: &[Row] = &[
     ("events", MAIN, NO, true, ON),
     ("worker_connections", EVENTS, T1, false, SILENT),
     ("use", EVENTS, T1, false, SILENT),
-    ("multi_accept", EVENTS, FL, false, SILENT),
-    ("accept_mutex", EVENTS, FL, false, SILENT),
+    ("multi_accept", EVENTS, FL, false, WARN),
+    ("accept_mutex", EVENTS, FL, false, WARN),
     ("accept_mutex_delay", EVENTS, T1, false, WARN),
     ("debug_connection", EVENTS, T1, false, WARN),
     // ngx_event_openssl.c

@@ -12,9 +12,13 @@
 //!   upstream, retries, the response head and body for the client, error-log and access-log lines.
 //! - [`pages`]: nginx's built-in error pages and the client response head.
 //!
-//! labsim models **one worker process** (§1.1): the glue keeps one [`Upstream`] per group per
-//! running nginx and rebuilds them on `nginx -s reload` (fresh peer state, §2).
+//! - [`accept`]: which worker takes a new connection (Linux's `EPOLLEXCLUSIVE` wake-up and
+//!   nginx's periodic re-add of the listening socket).
+//!
+//! Each worker process has its own peer state (§1.1): the glue keeps one [`Upstream`] per group
+//! per worker and rebuilds them on `nginx -s reload` (fresh peer state, §2).
 
+pub(crate) mod accept;
 pub(crate) mod config;
 pub(crate) mod directives;
 mod lexer;

@@ -118,7 +118,7 @@ struct Parser<'a> {
     files: &'a dyn ConfFiles,
     resolver: &'a dyn Resolver,
     warnings: Vec<Warn>,
-    worker_processes: Option<String>,
+    worker_processes: Option<Workers>,
     pid: Option<String>,
     error_log: Option<String>,
     log_formats: Vec<(String, String)>,
@@ -374,7 +374,21 @@ impl Parser<'_> {
             ("events", _) => return Ok(Then::Open(Open::Events)),
             ("http", _) => return Ok(Then::Open(Open::Http)),
             ("types", _) => return Ok(Then::Open(Open::Types)),
-            ("worker_processes", _) => set_once(at, &name, &mut self.worker_processes, a[0].clone())?,
+            ("worker_processes", _) => {
+                // `ngx_set_worker_processes`: "auto", else `ngx_atoi` (digits only, no overflow).
+                let workers = match a[0].as_str() {
+                    "auto" => Workers::Auto,
+                    n => Workers::Count(
+                        n.bytes()
+                            .all(|b| b.is_ascii_digit())
+                            .then(|| n.parse::<i64>().ok())
+                            .flatten()
+                            .map(|v| u32::try_from(v).unwrap_or(u32::MAX))
+                            .ok_or_else(|| at.emerg(format!("\"{name}\" directive invalid value")))?,
+                    ),
+                };
+                set_once(at, &name, &mut self.worker_processes, workers)?;
+            }
             ("pid", _) => set_once(at, &name, &mut self.pid, a[0].clone())?,
             ("error_log", MAIN) => self.error_log = Some(a[0].clone()),
             ("error_log", _) => self.common(ctx).error_log = Some(a[0].clone()),
@@ -689,7 +703,7 @@ impl Parser<'_> {
         }
         Ok(Loaded {
             config: NginxConfig {
-                worker_processes: self.worker_processes.clone().unwrap_or_else(|| "1".into()),
+                worker_processes: self.worker_processes.unwrap_or(Workers::Count(1)),
                 pid_path: self.pid.clone().unwrap_or_else(|| "/run/nginx.pid".into()),
                 error_log: self.error_log.clone().unwrap_or_else(|| "/var/log/nginx/error.log".into()),
                 log_formats: std::mem::take(&mut self.log_formats),

@@ -1,11 +1,13 @@
-//! nginx (one master, one worker: spec-nginx-upstream §1.1): the configuration of `proto::nginx`
-//! read from the host's files, a listener pool per `listen` port, one [`ServerConnection`] per
+//! nginx (a master and `worker_processes` workers, each with its own peer state:
+//! spec-nginx-upstream §1.1): the configuration of `proto::nginx` read from the host's files, a
+//! listener pool per `listen` port whose connections go to the worker `proto::nginx::accept`
+//! picks, one [`ServerConnection`] per
 //! client (nginx's policy: `client_header_timeout`, `keepalive_timeout`, 400/413/414/494
 //! refusals, 499 when the client goes away), and per request a [`ProxyRequest`] whose actions
 //! become upstream connections, bytes for the client, and lines in the error and access logs
 //! (files, and the daemon's syslog lines); the `[warn]`s of reading the configuration go to the
-//! error log when nginx starts or reloads. A configuration and its peer state (one [`Upstream`]
-//! per group) form a generation. A reload builds a new one, as nginx starts a new worker: new
+//! error log when nginx starts or reloads. A configuration and its workers' peer state (one
+//! [`Upstream`] per group per worker) form a generation. A reload builds a new one, as nginx starts a new worker: new
 //! connections use it, while connections of the old generation finish their request under the
 //! old one and then close.
 
@@ -18,6 +20,7 @@ use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, reso
 use crate::host::userland::process::{ConfigNote, Exit, Process, Signal, StartError, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::http::{Close, Event, Policy, ServerConnection};
+use crate::proto::nginx::accept::AcceptQueue;
 use crate::proto::nginx::config::{DEFAULT_KEEPALIVE_TIMEOUT, DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
 use crate::proto::nginx::{
     Action, ConfFiles, ConnectError, Loaded, NginxConfig, ProxyRequest, Refused, RequestCtx, Resolver, TestRun, Upstream, error_page,
@@ -93,36 +96,64 @@ struct Active {
     conn: Option<Connection>,
 }
 
-/// A configuration and the worker's peer state for it.
+/// A configuration and each worker's peer state for it.
 struct Generation {
     config: NginxConfig,
-    upstreams: Vec<Upstream>,
+    /// Per worker, one [`Upstream`] per group.
+    upstreams: Vec<Vec<Upstream>>,
 }
 
 impl Generation {
-    fn new(config: NginxConfig) -> Rc<RefCell<Generation>> {
-        let upstreams = config.upstreams.iter().map(Upstream::new).collect();
+    fn new(config: NginxConfig, workers: usize) -> Rc<RefCell<Generation>> {
+        let upstreams = (0..workers).map(|_| config.upstreams.iter().map(Upstream::new).collect()).collect();
         Rc::new(RefCell::new(Generation { config, upstreams }))
     }
+}
+
+/// A listening port: its sockets, and the workers' entries in its wait queue.
+struct Listener {
+    pool: ListenerPool,
+    queue: AcceptQueue,
+}
+
+/// One listener per `listen` port of `config`.
+fn listen(k: &mut Sys<'_>, config: &NginxConfig, workers: usize) -> Vec<Listener> {
+    config
+        .listen_ports()
+        .into_iter()
+        .map(|(_, port)| Listener { pool: ListenerPool::open(k, port, LISTEN_BACKLOG), queue: AcceptQueue::new(workers) })
+        .collect()
+}
+
+/// What the worker serving a connection brings to it.
+struct Worker<'a> {
+    /// Its pid.
+    pid: u32,
+    /// `ngx_connection_counter`: in the shared memory every worker uses (`ngx_event_module_init`),
+    /// taken by each accepted client connection (`ngx_event_accept`) and each upstream
+    /// connection (`ngx_event_connect_peer`), and printed as `*N` in the error log.
+    counter: &'a mut u64,
 }
 
 struct Client {
     stream: Stream,
     http: ServerConnection,
     number: u64,
+    /// The worker that accepted it (0 for the first).
+    worker: usize,
     active: Option<Active>,
     /// The generation the connection was accepted under.
     generation: Rc<RefCell<Generation>>,
 }
 
-/// `nginx.service`: the master and its worker take two pids. The package brings the stock
-/// `nginx.conf` and `mime.types`.
+/// `nginx.service`: the master takes the first pid, its workers the next ones
+/// ([`Process::pid_count`]). The package brings the stock `nginx.conf` and `mime.types`.
 pub(crate) const UNIT: UnitSpec = UnitSpec {
     name: "nginx",
     description: "A high performance web server and a reverse proxy server",
     package_marker: "/etc/nginx",
     package_files: &[(NGINX_CONF_PATH, DEFAULT_NGINX_CONF), (MIME_TYPES_PATH, DEFAULT_MIME_TYPES)],
-    pids: 2,
+    pids: 1,
     alias: None,
     // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
     after_remote_fs: true,
@@ -143,22 +174,28 @@ fn check(fs: &Fs) -> Vec<ConfigNote> {
 
 struct NginxProc {
     pid: u32,
+    /// Its worker processes, `pid + 1` onwards; the count is the one at start (a reload keeps
+    /// it: labsim does not replace the workers' pids).
+    workers: usize,
     current: Rc<RefCell<Generation>>,
-    listeners: Vec<ListenerPool>,
+    listeners: Vec<Listener>,
     clients: Vec<Client>,
+    /// The shared connection counter (see [`Worker::counter`]).
     connections: u64,
     exit: Option<Exit>,
 }
 
 impl NginxProc {
-    /// Starts the master (`pid`) and its worker (`pid + 1`); a bad configuration keeps it from
-    /// starting and gives nginx's messages.
+    /// Starts the master (`pid`) and its workers (`pid + 1`…; `auto` is one per CPU of the
+    /// host); a bad configuration keeps it from starting and gives nginx's messages.
     fn start(k: &mut Sys<'_>, now: SimTime, pid: u32) -> Result<NginxProc, StartError> {
         let loaded = load(k)?;
         log_warnings(k, now, pid, &loaded);
         let config = loaded.config;
-        let listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port, LISTEN_BACKLOG)).collect();
-        Ok(NginxProc { pid, current: Generation::new(config), listeners, clients: Vec::new(), connections: 0, exit: None })
+        let workers = config.worker_processes.count(k.cpus());
+        let listeners = listen(k, &config, workers);
+        let current = Generation::new(config, workers);
+        Ok(NginxProc { pid, workers, current, listeners, clients: Vec::new(), connections: 0, exit: None })
     }
 
     /// SIGHUP (`nginx -s reload`): a new generation (fresh peer state) for new connections;
@@ -170,10 +207,11 @@ impl NginxProc {
         log_warnings(k, now, self.pid, &loaded);
         let config = loaded.config;
         for l in &mut self.listeners {
-            l.close(k);
+            l.pool.close(k);
         }
-        self.listeners = config.listen_ports().into_iter().map(|(_, port)| ListenerPool::open(k, port, LISTEN_BACKLOG)).collect();
-        self.current = Generation::new(config);
+        // The new workers add the listening sockets to their epoll afresh.
+        self.listeners = listen(k, &config, self.workers);
+        self.current = Generation::new(config, self.workers);
         for c in &mut self.clients {
             c.http.retire();
         }
@@ -183,7 +221,7 @@ impl NginxProc {
     /// close at once.
     fn stop(&mut self, k: &mut Sys<'_>) {
         for l in &mut self.listeners {
-            l.close(k);
+            l.pool.close(k);
         }
         for c in &mut self.clients {
             c.stream.release(k);
@@ -210,10 +248,20 @@ impl Process for NginxProc {
             .min()
     }
 
+    fn pid_count(&self) -> Option<u32> {
+        Some(1 + self.workers as u32)
+    }
+
     fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
         for l in &mut self.listeners {
-            for h in l.accept(k) {
+            // A master without workers accepts nothing: connections wait in the backlog.
+            if self.workers == 0 {
+                break;
+            }
+            let accepted = l.pool.accept(k);
+            let takers = l.queue.wake(accepted.len());
+            for (h, worker) in accepted.into_iter().zip(takers) {
                 moved = true;
                 self.connections += 1;
                 let generation = Rc::clone(&self.current);
@@ -224,14 +272,15 @@ impl Process for NginxProc {
                     .and_then(|(ip, port)| generation.borrow().config.find_server(ip, port, None).map(|s| s.keepalive_timeout))
                     .unwrap_or(DEFAULT_KEEPALIVE_TIMEOUT);
                 let http = ServerConnection::new(now, Policy::nginx(keepalive));
-                self.clients.push(Client { stream: Stream::new(h), http, number: self.connections, active: None, generation });
+                self.clients.push(Client { stream: Stream::new(h), http, number: self.connections, worker, active: None, generation });
             }
         }
         for client in &mut self.clients {
             let generation = Rc::clone(&client.generation);
             let mut generation = generation.borrow_mut();
             let Generation { config, upstreams } = &mut *generation;
-            moved |= serve_client(k, now, self.pid + 1, config, upstreams, client);
+            let mut w = Worker { pid: self.pid + 1 + client.worker as u32, counter: &mut self.connections };
+            moved |= serve_client(k, now, &mut w, config, &mut upstreams[client.worker], client);
         }
         self.clients.retain(|c| !c.stream.is_finished());
         moved
@@ -261,7 +310,14 @@ impl Process for NginxProc {
     }
 }
 
-fn serve_client(k: &mut Sys<'_>, now: SimTime, worker: u32, config: &NginxConfig, upstreams: &mut [Upstream], client: &mut Client) -> bool {
+fn serve_client(
+    k: &mut Sys<'_>,
+    now: SimTime,
+    w: &mut Worker<'_>,
+    config: &NginxConfig,
+    upstreams: &mut [Upstream],
+    client: &mut Client,
+) -> bool {
     let (status, mut moved) = client.stream.pump(k);
     if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) {
         client.http.handle_reset(now);
@@ -271,19 +327,19 @@ fn serve_client(k: &mut Sys<'_>, now: SimTime, worker: u32, config: &NginxConfig
             client.http.handle_peer_closed(now);
         }
     }
-    moved |= take_requests(k, now, worker, config, upstreams, client);
+    moved |= take_requests(k, now, w, config, upstreams, client);
     if client.stream.is_finished() {
         return true;
     }
     if let Some(active) = client.active.as_mut() {
-        moved |= drive(k, now, worker, &config.error_log, &mut upstreams[active.upstream], active, &mut client.http);
+        moved |= drive(k, now, w, &config.error_log, &mut upstreams[active.upstream], active, &mut client.http);
         if active.proxy.is_done() {
             if let Some(c) = active.conn.as_mut() {
                 c.stream.release(k);
             }
             client.active = None;
             // A pipelined request may already be waiting: it starts now and runs next pass.
-            take_requests(k, now, worker, config, upstreams, client);
+            take_requests(k, now, w, config, upstreams, client);
         }
         carry_out(k, client, &mut moved);
     }
@@ -298,7 +354,7 @@ fn serve_client(k: &mut Sys<'_>, now: SimTime, worker: u32, config: &NginxConfig
 fn take_requests(
     k: &mut Sys<'_>,
     now: SimTime,
-    worker: u32,
+    w: &mut Worker<'_>,
     config: &NginxConfig,
     upstreams: &mut [Upstream],
     client: &mut Client,
@@ -313,7 +369,7 @@ fn take_requests(
                 if let Some(mut active) = client.active.take() {
                     let up = &mut upstreams[active.upstream];
                     active.proxy.handle_client_abort(now, up);
-                    carry_out_actions(k, now, worker, &config.error_log, up, &mut active, &mut client.http);
+                    carry_out_actions(k, now, w, &config.error_log, up, &mut active, &mut client.http);
                     if let Some(mut conn) = active.conn.take() {
                         conn.stream.release(k);
                     }
@@ -324,7 +380,7 @@ fn take_requests(
                 let (head, body) = error_page(status, &k.calendar().date(now));
                 client.http.respond(now, &[head, body].concat(), false);
             }
-            Event::Request { head, body } => start_request(k, now, worker, config, upstreams, client, head, body),
+            Event::Request { head, body } => start_request(k, now, w, config, upstreams, client, head, body),
         }
     }
     carry_out(k, client, &mut moved);
@@ -344,7 +400,7 @@ fn carry_out(k: &mut Sys<'_>, client: &mut Client, moved: &mut bool) {
 fn start_request(
     k: &mut Sys<'_>,
     now: SimTime,
-    worker: u32,
+    w: &mut Worker<'_>,
     config: &NginxConfig,
     upstreams: &mut [Upstream],
     client: &mut Client,
@@ -366,7 +422,7 @@ fn start_request(
     let ctx = RequestCtx {
         client_ip,
         conn_number: client.number,
-        worker_pid: worker,
+        worker_pid: w.pid,
         calendar: k.calendar(),
         server_name: server.name().to_owned(),
         access_log_format: format,
@@ -380,7 +436,7 @@ fn start_request(
 fn drive(
     k: &mut Sys<'_>,
     now: SimTime,
-    worker: u32,
+    w: &mut Worker<'_>,
     error_log: &str,
     up: &mut Upstream,
     active: &mut Active,
@@ -417,7 +473,7 @@ fn drive(
         active.proxy.handle_timeout(now, up);
         moved = true;
     }
-    moved | carry_out_actions(k, now, worker, error_log, up, active, client)
+    moved | carry_out_actions(k, now, w, error_log, up, active, client)
 }
 
 /// Carries out what the request's core decided: upstream connections and bytes, the response
@@ -425,7 +481,7 @@ fn drive(
 fn carry_out_actions(
     k: &mut Sys<'_>,
     now: SimTime,
-    worker: u32,
+    w: &mut Worker<'_>,
     error_log: &str,
     up: &mut Upstream,
     active: &mut Active,
@@ -436,6 +492,8 @@ fn carry_out_actions(
         moved = true;
         match action {
             Action::Connect { peer: (ip, port), .. } => {
+                // The upstream connection takes the next number, failing or not.
+                *w.counter += 1;
                 if let Some(mut old) = active.conn.take() {
                     old.stream.release(k);
                 }
@@ -457,10 +515,10 @@ fn carry_out_actions(
             }
             Action::RespondHead(bytes) | Action::RespondBody(bytes) => client.send(&bytes),
             Action::Finish { keep_alive } => client.finish(now, keep_alive),
-            Action::ErrorLog(line) => log(k, now, worker, error_log, &line),
+            Action::ErrorLog(line) => log(k, now, w.pid, error_log, &line),
             Action::AccessLog(line) => {
                 if let Some(path) = &active.access_log {
-                    log(k, now, worker, path, &line);
+                    log(k, now, w.pid, path, &line);
                 }
             }
         }
