@@ -107,6 +107,10 @@ pub(crate) struct HttpdConfig {
     pub pid: u32,
     /// Thread id shown in error-log lines.
     pub tid: u64,
+    /// How it was started (`ap_server_argv0` in `AH00558`).
+    pub argv0: String,
+    /// Its command line as `AH00094` shows it.
+    pub command_line: String,
 }
 
 impl Default for HttpdConfig {
@@ -124,6 +128,8 @@ impl Default for HttpdConfig {
             limits: Limits::APACHE,
             pid: 1234,
             tid: 140_000_000_000_000,
+            argv0: "apache2".into(),
+            command_line: "/usr/sbin/apache2".into(),
         }
     }
 }
@@ -622,9 +628,18 @@ impl Httpd {
     }
 
     fn error_line(&self, now: SimTime, cal: &Calendar, conn: &ConnInfo, l: &ErrorLog) -> String {
+        let errno = l.errno.map(|e| format!("({}){}: ", e.number(), e.text())).unwrap_or_default();
+        let message = format!("{errno}[client {}:{}] {}", conn.client_ip, conn.client_port, l.message);
+        self.log_line(now, cal, l.module, "error", &message)
+    }
+
+    /// A line of the error log in httpd 2.4's default `ErrorLogFormat` (`server/log.c`
+    /// `do_errorlog_default`: `[%{u}t] [%-m:%l] [pid %P:tid %T] MESSAGE`; the event MPM is
+    /// threaded, so `:tid` is there).
+    fn log_line(&self, now: SimTime, cal: &Calendar, module: &str, level: &str, message: &str) -> String {
         let d = cal.date(now);
         format!(
-            "[{} {} {:02} {:02}:{:02}:{:02}.{:06} {}] [{}:error] [pid {}:tid {}] {}[client {}:{}] {}",
+            "[{} {} {:02} {:02}:{:02}:{:02}.{:06} {}] [{module}:{level}] [pid {}:tid {}] {message}",
             d.weekday_name(),
             d.month_name(),
             d.day,
@@ -633,15 +648,58 @@ impl Httpd {
             d.second,
             d.micros,
             d.year,
-            l.module,
             self.cfg.pid,
             self.cfg.tid,
-            l.errno.map(|e| format!("({}){}: ", e.number(), e.text())).unwrap_or_default(),
-            conn.client_ip,
-            conn.client_port,
-            l.message
         )
     }
+
+    /// What httpd prints on its standard error while it reads its configuration (the journal,
+    /// under systemd): the lab's configuration has no `ServerName`, so `AH00558` names the
+    /// address it falls back to (`server/util.c` `ap_get_local_host`; logged with
+    /// `APLOG_STARTUP`, hence no prefix). Printed at each start and each restart.
+    pub(crate) fn config_messages(&self) -> Vec<String> {
+        vec![format!(
+            "AH00558: {}: Could not reliably determine the server's fully qualified domain name, using {}. \
+             Set the 'ServerName' directive globally to suppress this message",
+            self.cfg.argv0, self.cfg.server_name
+        )]
+    }
+
+    /// The error-log lines of the parent process once it has (re)read its configuration and
+    /// serves: `AH00489` (`server/mpm/event/event.c` `event_run`) and `AH00094`
+    /// (`server/log.c` `ap_log_command_line`).
+    pub(crate) fn serving_lines(&self, now: SimTime, cal: &Calendar) -> Vec<String> {
+        vec![
+            self.log_line(
+                now,
+                cal,
+                "mpm_event",
+                "notice",
+                &format!("AH00489: {} configured -- resuming normal operations", self.cfg.server),
+            ),
+            self.log_line(now, cal, "core", "notice", &format!("AH00094: Command line: '{}'", self.cfg.command_line)),
+        ]
+    }
+
+    /// The error-log lines of the parent process when it takes `signal` (`event.c`
+    /// `event_run`): the restart ones are followed by [`Httpd::config_messages`] and
+    /// [`Httpd::serving_lines`] once the configuration is read again.
+    pub(crate) fn control_lines(&self, now: SimTime, cal: &Calendar, signal: Control) -> Vec<String> {
+        let message = match signal {
+            Control::Stop => "AH00491: caught SIGTERM, shutting down",
+            Control::Restart => "AH00494: SIGHUP received.  Attempting to restart",
+        };
+        vec![self.log_line(now, cal, "mpm_event", "notice", message)]
+    }
+}
+
+/// A signal httpd's parent process acts on (`server/mpm_unix.c` `ap_mpm_set_signals`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Control {
+    /// SIGTERM: stop at once.
+    Stop,
+    /// SIGHUP: stop the children, read the configuration again, start new children.
+    Restart,
 }
 
 /// What an error page's signature and method-dependent texts need.

@@ -195,6 +195,12 @@ pub(crate) struct UnitSpec {
     pub(crate) package_marker: &'static str,
     /// Files the package installs when the scenario did not provide them (path, contents).
     pub(crate) package_files: &'static [(&'static str, &'static str)],
+    /// Its `Documentation=` (`systemctl status`'s `Docs:`).
+    pub(crate) docs: &'static [&'static str],
+    /// The command line of each of its processes as `systemctl status` lists them under
+    /// `CGroup:`, in pid order; the last one stands for the rest (nginx's workers). Empty: no
+    /// process of its own (a oneshot unit).
+    pub(crate) command_lines: &'static [&'static str],
     /// How many consecutive pids the daemon takes (a master and its worker), unless the process
     /// says otherwise once started ([`Process::pid_count`]).
     pub(crate) pids: u32,

@@ -20,6 +20,8 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     description: "firewalld - dynamic firewall daemon",
     package_marker: "/usr/sbin/firewalld",
     package_files: &[(zone::PACKAGE_PATH, zone::PACKAGE_FILE)],
+    docs: &["man:firewalld(1)"],
+    command_lines: &["/usr/bin/python2 -Es /usr/sbin/firewalld --nofork --nopid"],
     pids: 1,
     alias: Some("dbus-org.fedoraproject.FirewallD1.service"),
     requires: &[],

@@ -15,7 +15,7 @@ use crate::host::userland::net::{ListenerPool, Stream};
 use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::http::{Close, Event, Policy, ServerConnection};
-use crate::proto::httpd::{ConnInfo, FileMeta, FsCall, FsReply, Httpd, HttpdConfig, Step};
+use crate::proto::httpd::{ConnInfo, Control, FileMeta, FsCall, FsReply, Httpd, HttpdConfig, Step};
 use crate::wire::http::RequestHead;
 
 /// Apache's `ListenBacklog` default (`DEFAULT_LISTENBACKLOG`, `include/mpm_common.h`).
@@ -49,12 +49,16 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     description: "The Apache HTTP Server",
     package_marker: "/var/www/html",
     package_files: &[],
+    // CentOS 7's httpd.service: `Documentation=man:httpd(8)` `man:apachectl(8)`,
+    // `ExecStart=/usr/sbin/httpd $OPTIONS -DFOREGROUND` (`$OPTIONS` empty).
+    docs: &["man:httpd(8)", "man:apachectl(8)"],
+    command_lines: &["/usr/sbin/httpd -DFOREGROUND"],
     pids: 1,
     alias: None,
     // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
     after_remote_fs: true,
     requires: &[],
-    start: |k, _, pid| Ok(Box::new(HttpdProc::start(k, pid))),
+    start: |k, now, pid| Ok(Box::new(HttpdProc::start(k, now, pid))),
     check: |_| Vec::new(),
 };
 
@@ -69,13 +73,42 @@ struct HttpdProc {
 }
 
 impl HttpdProc {
-    fn start(k: &mut Sys<'_>, pid: u32) -> HttpdProc {
+    fn start(k: &mut Sys<'_>, now: SimTime, pid: u32) -> HttpdProc {
         let server_name =
             k.interfaces().into_iter().find_map(|n| n.primary()).map_or_else(|| "127.0.1.1".to_owned(), |a| a.addr.to_string());
-        let core = Httpd::new(HttpdConfig { server_name, pid, tid: u64::from(pid), ..HttpdConfig::default() });
+        let core = Httpd::new(HttpdConfig {
+            server_name,
+            pid,
+            tid: u64::from(pid),
+            // httpd.service: `ExecStart=/usr/sbin/httpd $OPTIONS -DFOREGROUND`.
+            argv0: "httpd".into(),
+            command_line: "/usr/sbin/httpd -D FOREGROUND".into(),
+            ..HttpdConfig::default()
+        });
         let listeners = ListenerPool::open(k, 80, LISTEN_BACKLOG);
         let policy = Policy::apache(*core.limits(), Duration::from_secs(core.config().keepalive_timeout_s));
-        HttpdProc { pid, core, policy, listeners, conns: Vec::new(), exit: None }
+        let mut proc = HttpdProc { pid, core, policy, listeners, conns: Vec::new(), exit: None };
+        proc.read_config(k, now);
+        proc
+    }
+
+    /// The configuration is read (its messages go to the journal) and the server serves.
+    fn read_config(&mut self, k: &mut Sys<'_>, now: SimTime) {
+        for line in self.core.config_messages() {
+            k.syslog(now, "httpd", self.pid, line);
+        }
+        for line in self.core.serving_lines(now, &k.calendar()) {
+            log(self.pid, k, now, ERROR_LOG, &line);
+        }
+    }
+
+    /// Every client connection is dropped (the children die).
+    fn drop_connections(&mut self, k: &mut Sys<'_>) {
+        for c in &mut self.conns {
+            c.stream.release(k);
+            forget(k, c);
+        }
+        self.conns.clear();
     }
 }
 
@@ -124,19 +157,37 @@ impl Process for HttpdProc {
         moved
     }
 
-    /// SIGTERM or SIGKILL (`systemctl stop httpd`): listeners and connections close at once.
-    /// SIGHUP (a graceful restart) is not modelled.
-    fn signal(&mut self, k: &mut Sys<'_>, _now: SimTime, signal: Signal) {
-        if signal == Signal::Hup || self.exit.is_some() {
+    /// SIGTERM or SIGKILL (`systemctl stop httpd`): listeners and connections close at once
+    /// (`AH00491` in the error log for SIGTERM).
+    /// SIGHUP: a restart (the children and their connections go, the parent reads its
+    /// configuration again and keeps its listeners).
+    fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
+        if self.exit.is_some() {
             return;
         }
-        self.listeners.close(k);
-        for c in &mut self.conns {
-            c.stream.release(k);
-            forget(k, c);
+        let control = match signal {
+            Signal::Hup => Control::Restart,
+            Signal::Kill => {
+                self.listeners.close(k);
+                self.drop_connections(k);
+                self.exit = Some(Exit::Signal(Signal::Kill));
+                return;
+            }
+            // `server/mpm_unix.c` `ap_mpm_set_signals`: SIGINT is handled as SIGTERM; SIGPIPE
+            // is ignored.
+            Signal::Term | Signal::Int => Control::Stop,
+            Signal::Pipe => return,
+        };
+        for line in self.core.control_lines(now, &k.calendar(), control) {
+            log(self.pid, k, now, ERROR_LOG, &line);
         }
-        self.conns.clear();
-        self.exit = Some(if signal == Signal::Kill { Exit::Signal(Signal::Kill) } else { Exit::Code(0) });
+        self.drop_connections(k);
+        if control == Control::Restart {
+            self.read_config(k, now);
+        } else {
+            self.listeners.close(k);
+            self.exit = Some(Exit::Code(0));
+        }
     }
 
     fn exit(&self) -> Option<Exit> {

@@ -30,6 +30,8 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     description: "Keepalive Daemon (LVS and VRRP)",
     package_marker: CONFIG,
     package_files: &[],
+    docs: &[],
+    command_lines: &["/usr/sbin/keepalived -D"],
     pids: 2,
     alias: None,
     after_remote_fs: false,

@@ -15,6 +15,8 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     description: "LSB: Bring up/down networking",
     package_marker: ifcfg::DIR,
     package_files: &[],
+    docs: &[],
+    command_lines: &[],
     pids: 1,
     alias: None,
     requires: &[],

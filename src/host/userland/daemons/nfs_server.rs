@@ -41,6 +41,8 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     description: "NFS server and services",
     package_marker: "/usr/sbin/rpc.nfsd",
     package_files: &[(EXPORTS, "")],
+    docs: &[],
+    command_lines: &[],
     pids: 3,
     alias: None,
     requires: &["rpcbind"],

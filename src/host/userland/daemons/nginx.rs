@@ -153,6 +153,8 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     description: "A high performance web server and a reverse proxy server",
     package_marker: "/etc/nginx",
     package_files: &[(NGINX_CONF_PATH, DEFAULT_NGINX_CONF), (MIME_TYPES_PATH, DEFAULT_MIME_TYPES)],
+    docs: &[],
+    command_lines: &["nginx: master process /usr/sbin/nginx", "nginx: worker process"],
     pids: 1,
     alias: None,
     // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.

@@ -16,6 +16,8 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     description: "RPC bind service",
     package_marker: "/usr/sbin/rpcbind",
     package_files: &[],
+    docs: &["man:rpcbind(8)"],
+    command_lines: &["/sbin/rpcbind -w"],
     pids: 1,
     alias: None,
     requires: &[],

@@ -121,26 +121,31 @@ fn status_lines(ctx: &Ctx<'_, '_>, unit: Unit, o: &mut Output) -> i32 {
             d.second
         )
     };
-    match state {
-        UnitState::Active { since: t, pid } => {
-            o.out(format!("     Active: active (running) {}", since(t)));
-            o.out(format!("   Main PID: {pid} ({})", spec.name));
-            0
-        }
-        UnitState::Deactivating { since: t, pid } => {
-            o.out(format!("     Active: deactivating (stop-sigterm) {}", since(t)));
-            o.out(format!("   Main PID: {pid} ({})", spec.name));
-            3
-        }
-        UnitState::Failed { since: t, result } => {
-            o.out(format!("     Active: failed (Result: {result}) {}", since(t)));
-            3
-        }
-        UnitState::Inactive => {
-            o.out("     Active: inactive (dead)");
-            3
+    let (active, main, status) = match state {
+        UnitState::Active { since: t, pid } => (format!("active (running) {}", since(t)), Some(pid), 0),
+        UnitState::Deactivating { since: t, pid } => (format!("deactivating (stop-sigterm) {}", since(t)), Some(pid), 3),
+        UnitState::Failed { since: t, result } => (format!("failed (Result: {result}) {}", since(t)), None, 3),
+        UnitState::Inactive => ("inactive (dead)".to_owned(), None, 3),
+    };
+    o.out(format!("     Active: {active}"));
+    // systemd's `print_status_info`: `Docs:` (every `Documentation=` under the first), `Main
+    // PID:`, then the `CGroup:` tree of the unit's processes with their command lines.
+    for (i, doc) in spec.docs.iter().enumerate() {
+        o.out(format!("{:>12} {doc}", if i == 0 { "Docs:" } else { "" }));
+    }
+    if let Some(pid) = main {
+        o.out(format!("   Main PID: {pid} ({})", spec.name));
+        let npids = units.main(unit).map_or(1, |m| m.npids);
+        if let Some(last) = spec.command_lines.last() {
+            o.out(format!("     CGroup: /system.slice/{}.service", spec.name));
+            for n in 0..npids {
+                let branch = if n + 1 == npids { "└─" } else { "├─" };
+                let command = spec.command_lines.get(n as usize).unwrap_or(last);
+                o.out(format!("             {branch}{} {command}", pid + n));
+            }
         }
     }
+    status
 }
 
 /// `poweroff` (also `halt`, `shutdown`): the command's exit status is the last thing the
