@@ -20,7 +20,7 @@ use crate::proto::nginx::config::{DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_T
 use crate::proto::{curl, nc, ping, sh, vrrp};
 use crate::wire::http::{self, Limits, Parsed};
 use crate::wire::vrrp as vrrp_wire;
-use crate::wire::{arp, ethernet, icmp, ipv4, tcp};
+use crate::wire::{arp, ethernet, icmp, igmp, ipv4, tcp};
 
 /// Where a fuzzed scenario is taken to live: `scenarios/`, so that `extends: "lab/lab.ron"` and
 /// `File("lab/proxy.conf")` read the shipped topology and configs, as the shipped scenarios do.
@@ -149,8 +149,20 @@ pub fn wire_ipv4(data: &[u8]) {
         ipv4::PROTO_ICMP => wire_icmp(payload),
         ipv4::PROTO_TCP => wire_tcp(payload),
         vrrp_wire::IP_PROTO_VRRP => wire_vrrp(payload),
+        igmp::IP_PROTO_IGMP => wire_igmp(payload),
         _ => {}
     }
+}
+
+/// An IGMPv3 membership report (reached through [`wire_ipv4`]). One that parses is emitted
+/// again and reads back as the same report, with a checksum that verifies.
+pub fn wire_igmp(data: &[u8]) {
+    let Ok(packet) = igmp::Packet::new_checked(data) else { return };
+    let Ok(repr) = igmp::Repr::parse(&packet) else { return };
+    let mut bytes = vec![0; repr.buffer_len()];
+    repr.emit(&mut bytes);
+    let again = igmp::Packet::new_checked(&bytes[..]).map(|p| igmp::Repr::parse(&p));
+    assert_eq!(again, Ok(Ok(repr)));
 }
 
 /// An ICMP message. An echo request or reply is emitted back with the same fields and data and
