@@ -172,15 +172,7 @@ impl Run {
 
     /// Times (µs) of `host`'s daemon log lines containing `text`.
     fn logs(&self, host: &str, text: &str) -> Vec<u64> {
-        self.result
-            .trace
-            .events()
-            .iter()
-            .filter_map(|e| match &e.kind {
-                TraceKind::Log { host: h, line, .. } if h == host && line.contains(text) => Some(e.at.as_micros()),
-                _ => None,
-            })
-            .collect()
+        util::log_times(&self.result, host, text)
     }
 }
 

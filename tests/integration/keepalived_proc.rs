@@ -83,18 +83,6 @@ fn igmp_reports(result: &RunResult) -> Vec<(u64, Ipv4Addr, Vec<u8>)> {
         .collect()
 }
 
-fn log_times(result: &RunResult, host: &str, text: &str) -> Vec<u64> {
-    result
-        .trace
-        .events()
-        .iter()
-        .filter_map(|e| match &e.kind {
-            TraceKind::Log { host: h, line, .. } if h == host && line.contains(text) => Some(e.at.as_micros()),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn sigkill_to_the_parent_stops_the_child_cleanly_and_to_the_child_respawns_it() {
     let r = run(
@@ -166,7 +154,7 @@ fn each_transition_to_master_schedules_its_own_garp_repeat() {
         r#"At("5s", "client-1", "sendip -p ipv4 -ip 112 -d 0x21013201010151f9ac0214643132333435360000 224.0.0.18"),"#,
         r#"Log(host: "lb-1", contains: "with lower priority 50, ours 110, forcing new election", between: ("5s", "5.001s"), exactly: 1),"#,
     );
-    let forced = log_times(&r, "lb-1", "forcing new election")[0];
+    let forced = util::log_times(&r, "lb-1", "forcing new election")[0];
     let g = garps(&r);
     assert_eq!(g, [[3_570_312; 5], [forced; 5], [8_570_312; 5], [forced + 5_000_000; 5]].concat());
 }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use labsim::{Lab, RunResult};
+use labsim::{Lab, RunResult, TraceKind};
 
 /// The repository root (where `scenarios/` lives).
 pub(crate) fn root() -> PathBuf {
@@ -138,4 +138,17 @@ pub(crate) fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect();
     files.sort();
     files
+}
+
+/// Times (µs) of `host`'s daemon log lines containing `text`, in order.
+pub(crate) fn log_times(result: &RunResult, host: &str, text: &str) -> Vec<u64> {
+    result
+        .trace
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Log { host: h, line, .. } if h == host && line.contains(text) => Some(e.at.as_micros()),
+            _ => None,
+        })
+        .collect()
 }

@@ -98,31 +98,8 @@ impl Parser {
             self.err(format!("({iname}) duplicate track_script {tracked} - ignoring"));
             return;
         }
-        let mut weight = script.weight;
-        let mut reverse = script.reverse;
-        if let Some(opt) = w.get(1) {
-            if opt != "weight" {
-                self.err(format!("({iname}) unknown track script option {opt} - ignoring"));
-                return;
-            }
-            let Some(v) = w.get(2) else {
-                self.err(format!("({iname}) weight without value specified for track script {tracked} - ignoring"));
-                return;
-            };
-            match self.signed(v, -254, 254) {
-                Some(n @ (-254 | 254)) => {
-                    self.err(format!("({iname}) weight for {tracked} cannot be +/-254. Setting to +/-253"));
-                    weight = n.signum() * 253;
-                }
-                Some(n) => weight = n,
-                None => self.err(format!("({iname}) track script {tracked}: weight must be between [-253..253] inclusive, ignoring...")),
-            }
-            match w.get(3).map(String::as_str) {
-                Some("reverse") => reverse = true,
-                Some(other) => self.err(format!("({iname}) unknown track_script {tracked} weight option {other} - ignoring")),
-                None => reverse = false,
-            }
-        }
+        // A track_script without a weight takes the script's own, reversed or not.
+        let Some((weight, reverse)) = self.track_weight(Tracks::Script, iname, tracked, w, (script.weight, script.reverse)) else { return };
         list.push(Tracked { name: tracked.to_owned(), weight, reverse });
     }
 
@@ -134,31 +111,59 @@ impl Parser {
             self.err(format!("({iname}) duplicate track_interface {tracked} - ignoring"));
             return;
         }
-        let mut weight = 0;
-        let mut reverse = false;
-        if let Some(opt) = w.get(1) {
-            if opt != "weight" {
-                self.err(format!("({iname}) unknown track_interface {tracked} option {opt} - ignoring"));
-                return;
-            }
-            let Some(v) = w.get(2) else {
-                self.err(format!("({iname}) weight without value specified for track_interface {tracked} - ignoring"));
-                return;
-            };
-            match self.signed(v, -254, 254) {
-                Some(n @ (-254 | 254)) => {
-                    self.err(format!("({iname}) weight for {tracked} cannot be +/-254. Setting to +/-253"));
-                    weight = n.signum() * 253;
-                }
-                Some(n) => weight = n,
-                None => self.err(format!("({iname}) weight {v} for {tracked} must be between [-253..253] inclusive. Ignoring...")),
-            }
-            match w.get(3).map(String::as_str) {
-                Some("reverse") => reverse = true,
-                Some(other) => self.err(format!("({iname}) unknown track_interace {tracked} weight option {other} - ignoring")),
-                None => {}
-            }
-        }
+        let Some((weight, reverse)) = self.track_weight(Tracks::Interface, iname, tracked, w, (0, false)) else { return };
         list.push(Tracked { name: tracked.to_owned(), weight, reverse });
     }
+
+    /// The `[weight N [reverse]]` tail of a tracked object's line, from `default` (weight,
+    /// reverse); `None` when keepalived drops the whole entry. Each keyword has its own texts
+    /// (`alloc_track_script()`, `alloc_track_if()`), and a track_script weight without
+    /// `reverse` clears the script's own reverse, where a track_interface keeps it.
+    fn track_weight(&mut self, kind: Tracks, iname: &str, tracked: &str, w: &[String], default: (i32, bool)) -> Option<(i32, bool)> {
+        let (mut weight, mut reverse) = default;
+        let Some(opt) = w.get(1) else { return Some(default) };
+        let script = kind == Tracks::Script;
+        if opt != "weight" {
+            self.err(if script {
+                format!("({iname}) unknown track script option {opt} - ignoring")
+            } else {
+                format!("({iname}) unknown track_interface {tracked} option {opt} - ignoring")
+            });
+            return None;
+        }
+        let Some(v) = w.get(2) else {
+            let keyword = if script { "track script" } else { "track_interface" };
+            self.err(format!("({iname}) weight without value specified for {keyword} {tracked} - ignoring"));
+            return None;
+        };
+        match self.signed(v, -254, 254) {
+            Some(n @ (-254 | 254)) => {
+                self.err(format!("({iname}) weight for {tracked} cannot be +/-254. Setting to +/-253"));
+                weight = n.signum() * 253;
+            }
+            Some(n) => weight = n,
+            None if script => {
+                self.err(format!("({iname}) track script {tracked}: weight must be between [-253..253] inclusive, ignoring..."));
+            }
+            None => self.err(format!("({iname}) weight {v} for {tracked} must be between [-253..253] inclusive. Ignoring...")),
+        }
+        match w.get(3).map(String::as_str) {
+            Some("reverse") => reverse = true,
+            // keepalived's own spelling for interfaces: `track_interace`.
+            Some(other) => {
+                let keyword = if script { "track_script" } else { "track_interace" };
+                self.err(format!("({iname}) unknown {keyword} {tracked} weight option {other} - ignoring"));
+            }
+            None if script => reverse = false,
+            None => {}
+        }
+        Some((weight, reverse))
+    }
+}
+
+/// Which kind of tracked object a `[weight N [reverse]]` tail belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tracks {
+    Script,
+    Interface,
 }
