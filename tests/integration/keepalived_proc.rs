@@ -8,7 +8,7 @@
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 
-use labsim::{RunResult, TraceKind};
+use labsim::RunResult;
 
 use crate::util;
 
