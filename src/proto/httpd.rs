@@ -682,24 +682,135 @@ impl Httpd {
     }
 
     /// The error-log lines of the parent process when it takes `signal` (`event.c`
-    /// `event_run`): the restart ones are followed by [`Httpd::config_messages`] and
-    /// [`Httpd::serving_lines`] once the configuration is read again.
+    /// `event_run`, with `AP_SIG_GRACEFUL_STRING` "SIGUSR1" and `AP_SIG_GRACEFUL_STOP_STRING`
+    /// "SIGWINCH" of `mpm_common.h`): the restart ones are followed by
+    /// [`Httpd::config_messages`] and [`Httpd::serving_lines`] once the configuration is read
+    /// again.
     pub(crate) fn control_lines(&self, now: SimTime, cal: &Calendar, signal: Control) -> Vec<String> {
         let message = match signal {
             Control::Stop => "AH00491: caught SIGTERM, shutting down",
+            Control::GracefulStop => "AH00492: caught SIGWINCH, shutting down gracefully",
             Control::Restart => "AH00494: SIGHUP received.  Attempting to restart",
+            Control::GracefulRestart => "AH00493: SIGUSR1 received.  Doing graceful restart",
         };
         vec![self.log_line(now, cal, "mpm_event", "notice", message)]
     }
 }
 
-/// A signal httpd's parent process acts on (`server/mpm_unix.c` `ap_mpm_set_signals`).
+/// A signal httpd's parent process acts on (`server/mpm_unix.c` `ap_mpm_set_signals`: its
+/// handlers `sig_term` and `restart` set `shutdown_pending` or `restart_pending`, and
+/// `is_graceful` for `AP_SIG_GRACEFUL_STOP` and `AP_SIG_GRACEFUL`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Control {
-    /// SIGTERM: stop at once.
+    /// SIGTERM: the children are killed, whatever they were doing.
     Stop,
+    /// SIGWINCH: the listeners close; the children finish the requests they are serving
+    /// (`GracefulShutdownTimeout` 0: however long that takes), then everything exits.
+    GracefulStop,
     /// SIGHUP: stop the children, read the configuration again, start new children.
     Restart,
+    /// SIGUSR1: read the configuration again and start new children; the old ones finish the
+    /// requests they are serving (their keep-alive connections close after it), the listeners
+    /// stay open.
+    GracefulRestart,
+}
+
+impl Control {
+    /// Whether requests being served are finished first.
+    pub(crate) fn is_graceful(self) -> bool {
+        matches!(self, Control::GracefulStop | Control::GracefulRestart)
+    }
+
+    /// Whether the server goes on (with its configuration read again) once it is done.
+    pub(crate) fn is_restart(self) -> bool {
+        matches!(self, Control::Restart | Control::GracefulRestart)
+    }
+}
+
+/// The event MPM's process model under Debian's `mods-available/mpm_event.conf`
+/// (`StartServers 2`, `ThreadsPerChild 25`, `MinSpareThreads 25`, `MaxSpareThreads 75`): an
+/// idle server keeps its two children, each with its worker threads, its listener thread and
+/// its main thread (`event.c` `child_main` waits on the pod while `start_threads` creates the
+/// others and returns).
+pub(crate) struct Mpm;
+
+impl Mpm {
+    /// `StartServers`: children forked at start (and at each restart).
+    pub(crate) const START_SERVERS: u32 = 2;
+    /// `ThreadsPerChild`.
+    pub(crate) const THREADS_PER_CHILD: u32 = 25;
+
+    /// Threads of the whole server (systemd's `Tasks:`): the parent's one, and per child its
+    /// workers, its listener and its main thread.
+    pub(crate) fn tasks() -> u32 {
+        1 + Mpm::START_SERVERS * (Mpm::THREADS_PER_CHILD + 2)
+    }
+}
+
+/// The text mod_systemd hands systemd (`sd_notifyf(0, "READY=1\nSTATUS=…")` from its
+/// `monitor` hook, which the MPM's main loop runs once a second; CentOS 7's httpd 2.4.6
+/// module): the requests served so far, and those and the bytes sent during the last second.
+/// The rate is `%.3g`, the traffic `apr_strfsize`'s four characters.
+pub(crate) fn systemd_status(total: u64, last_second_requests: u64, last_second_bytes: u64) -> String {
+    format!(
+        "Total requests: {total}; Current requests/sec: {}; Current traffic: {}B/sec",
+        g3(last_second_requests),
+        strfsize(last_second_bytes)
+    )
+}
+
+/// C's `%.3g` of a whole number: as it is below 1000, else three significant digits in
+/// exponent form (`1.23e+03`).
+fn g3(n: u64) -> String {
+    if n < 1000 {
+        return n.to_string();
+    }
+    let exp = n.ilog10();
+    let scale = 10u64.pow(exp - 2);
+    // printf rounds the exact value half to even.
+    let (mut digits, rem) = (n / scale, n % scale);
+    if rem * 2 > scale || (rem * 2 == scale && digits % 2 == 1) {
+        digits += 1;
+    }
+    let (digits, exp) = if digits >= 1000 { (digits / 10, exp + 1) } else { (digits, exp) };
+    let (int, frac) = (digits / 100, digits % 100);
+    let mantissa = if frac == 0 {
+        int.to_string()
+    } else if frac % 10 == 0 {
+        format!("{int}.{}", frac / 10)
+    } else {
+        format!("{int}.{frac:02}")
+    };
+    format!("{mantissa}e+{exp:02}")
+}
+
+/// APR's `apr_strfsize` (`strings/apr_strings.c`): a size in four characters, `%3d ` below
+/// 973 bytes (`  0 `), then `1.2K`, ` 12K`, `123M`….
+fn strfsize(size: u64) -> String {
+    if size < 973 {
+        return format!("{size:3} ");
+    }
+    let mut size = size;
+    for unit in ['K', 'M', 'G', 'T', 'P', 'E'] {
+        let remain = size & 1023;
+        size >>= 10;
+        if size >= 973 {
+            continue;
+        }
+        if size < 9 || (size == 9 && remain < 973) {
+            let mut tenth = (remain * 5 + 256) / 512;
+            if tenth >= 10 {
+                size += 1;
+                tenth = 0;
+            }
+            return format!("{size}.{tenth}{unit}");
+        }
+        if remain >= 512 {
+            size += 1;
+        }
+        return format!("{size:3}{unit}");
+    }
+    "****".to_owned()
 }
 
 /// What an error page's signature and method-dependent texts need.
@@ -1181,5 +1292,34 @@ Size of a request header field exceeds server limit.</p>\n<hr>\n\
         assert!(r.error_log.unwrap().ends_with(
             "(2)No such file or directory: [client 10.99.0.11:51234] AH00132: file permissions deny server access: /var/www/html/a.txt"
         ));
+    }
+
+    /// mod_systemd's text: `%.3g` of the rate and `apr_strfsize`'s four characters
+    /// (`apr_strings.c`: `%3d ` below 973, then one decimal below 9.5 of a unit, then `%3d`).
+    #[test]
+    fn systemd_status_text() {
+        assert_eq!(super::systemd_status(0, 0, 0), "Total requests: 0; Current requests/sec: 0; Current traffic:   0 B/sec");
+        assert_eq!(super::systemd_status(7, 2, 494), "Total requests: 7; Current requests/sec: 2; Current traffic: 494 B/sec");
+        let cases = [(972, "972 "), (973, "1.0K"), (1536, "1.5K"), (9 * 1024 + 972, "9.9K"), (10 * 1024, " 10K"), (5 << 20, "5.0M")];
+        for (size, text) in cases {
+            assert_eq!(super::strfsize(size), text, "{size}");
+        }
+        for (n, text) in [(999, "999"), (1000, "1e+03"), (1234, "1.23e+03"), (1500, "1.5e+03"), (99_950, "1e+05")] {
+            assert_eq!(super::g3(n), text, "{n}");
+        }
+    }
+
+    #[test]
+    fn graceful_signals_log_their_own_lines() {
+        let h = httpd();
+        let cal = Calendar::new(0);
+        let line = |c| h.control_lines(at(1), &cal, c).join("");
+        assert!(
+            line(Control::GracefulStop)
+                .ends_with("[mpm_event:notice] [pid 1234:tid 140000000000000] AH00492: caught SIGWINCH, shutting down gracefully")
+        );
+        assert!(line(Control::GracefulRestart).ends_with("AH00493: SIGUSR1 received.  Doing graceful restart"));
+        assert!(Control::GracefulRestart.is_graceful() && Control::GracefulRestart.is_restart());
+        assert!(!Control::Stop.is_graceful() && !Control::GracefulStop.is_restart());
     }
 }

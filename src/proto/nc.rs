@@ -293,6 +293,8 @@ pub(crate) enum Signal {
     Kill,
     /// SIGPIPE (13): its output went to a pipe nobody reads any more.
     Pipe,
+    /// SIGUSR1 (10).
+    Usr1,
 }
 
 impl Signal {
@@ -302,6 +304,7 @@ impl Signal {
             Signal::Hup => 1,
             Signal::Int => 2,
             Signal::Kill => 9,
+            Signal::Usr1 => 10,
             Signal::Pipe => 13,
             Signal::Term => 15,
         }

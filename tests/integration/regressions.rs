@@ -82,3 +82,45 @@ fn an_abandoned_connect_sends_nothing() {
     let probes_for_web1 = frames.iter().filter_map(|e| e.arp()).filter(|a| a.tpa == dead[0]).count();
     assert_eq!(probes_for_web1, 3, "one resolution of web-1 (mcast_solicit 3)");
 }
+
+/// `ps -ef` as procps prints it: each daemon's forked processes name the process that forked
+/// them as their parent (keepalived's VRRP child, Apache's two children), whose own parent is
+/// init; the login shell is the parent of what is typed.
+#[test]
+fn ps_ef_shows_who_forked_whom() {
+    let result = util::run(&util::root().join("tests/fixtures/regressions/httpd-graceful.ron"), None);
+    // UID PID PPID … CMD, the command line from the eighth field on.
+    let rows = |host: &str| -> Vec<(String, u32, u32, String)> {
+        output_lines(&result, host)
+            .iter()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                let (pid, ppid) = (f.get(1)?.parse().ok()?, f.get(2)?.parse().ok()?);
+                (f.len() >= 8 && f[3] == "0").then(|| (f[0].to_owned(), pid, ppid, f[7..].join(" ")))
+            })
+            .collect()
+    };
+    let keepalived: Vec<_> = rows("lb-1").into_iter().filter(|r| r.3 == "/usr/sbin/keepalived -D").collect();
+    assert_eq!(keepalived.len(), 2, "{keepalived:?}");
+    assert_eq!((keepalived[0].2, keepalived[1].2), (1, keepalived[0].1), "the child's PPID is the parent's PID");
+    let httpd: Vec<_> = rows("web-1").into_iter().filter(|r| r.3 == "/usr/sbin/httpd -DFOREGROUND").collect();
+    assert_eq!(httpd.len(), 3, "{httpd:?}");
+    assert_eq!(httpd[0].0, "root");
+    for child in &httpd[1..] {
+        assert_eq!((child.0.as_str(), child.2), ("apache", httpd[0].1), "{httpd:?}");
+    }
+    let own = rows("web-1").into_iter().find(|r| r.3 == "ps -ef").expect("ps lists itself");
+    let shell = rows("web-1").into_iter().find(|r| r.3 == "bash").expect("the login shell");
+    assert_eq!(own.2, shell.1);
+}
+
+/// systemd 219 (CentOS 7) prints no `Tasks:` line; systemd 252 does, for the unit's threads.
+#[test]
+fn only_newer_systemd_counts_tasks() {
+    let centos = util::run(&util::root().join("tests/fixtures/regressions/httpd-centos7.ron"), None);
+    let lines = output_lines(&centos, "web-1");
+    assert!(lines.iter().any(|l| l.starts_with("   CGroup: ")), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("Tasks:")), "{lines:?}");
+    let ready = util::run(&util::root().join("tests/fixtures/regressions/httpd-graceful.ron"), None);
+    assert!(output_lines(&ready, "web-1").iter().any(|l| l == "      Tasks: 55 (limit: 1228)"));
+}

@@ -36,6 +36,10 @@ use crate::observe::trace::TraceKind;
 /// Pids after boot-time services, as on a freshly booted small VM.
 const FIRST_PID: u32 = 1000;
 
+/// The console's login shell: bash, which login(1) started on `tty1` during the boot, with the
+/// last pid the boot's own services used.
+const LOGIN_SHELL_PID: u32 = FIRST_PID - 1;
+
 /// One service as the lab's view shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ServiceView {
@@ -71,6 +75,8 @@ pub(crate) struct Userland {
     packages: Packages,
     /// Exit statuses of console programs that ended since the console last ran, by pid.
     exited: BTreeMap<u32, i32>,
+    /// When it last booted (the login shell's start).
+    booted: SimTime,
     /// Enabled units ordered after `remote-fs.target`, waiting for the boot's NFS mounts, and
     /// the pid of systemd's mount of them.
     after_remote_fs: Option<(u32, Vec<units::Unit>)>,
@@ -86,7 +92,7 @@ impl Userland {
         spec.prepare(fs, nics);
         let mut enabled_all: Vec<String> = spec.enabled.iter().map(|s| (*s).to_owned()).collect();
         enabled_all.extend(enabled.iter().filter(|e| !spec.enabled.contains(&e.as_str())).cloned());
-        let packages = Packages::fresh(os);
+        let packages = Packages::with_units(os, &enabled_all);
         Userland {
             next_pid: FIRST_PID,
             units: Units::install(fs, &enabled_all, &packages),
@@ -97,6 +103,7 @@ impl Userland {
             vars: shell::Vars::login(hostname),
             hostname: hostname.to_owned(),
             exited: BTreeMap::new(),
+            booted: SimTime::ZERO,
             after_remote_fs: None,
         }
     }
@@ -110,6 +117,7 @@ impl Userland {
     /// Boot: the enabled services start, in order. A unit that fails is left failed; its
     /// messages are in its log.
     pub(crate) fn boot(&mut self, k: &mut Sys<'_>, now: SimTime) {
+        self.booted = now;
         // systemd's remote-fs.target: the `_netdev` NFS entries of fstab are mounted once the
         // network is up, and the units ordered after it wait for them.
         if !programs::mount::has_boot_mounts(k) {
@@ -125,7 +133,8 @@ impl Userland {
         let pid = self.next_pid;
         if let Some(process) = programs::mount::boot(k, now, pid) {
             self.next_pid += 1;
-            self.programs.push(Proc { pid, npids: 1, started: now, process });
+            // systemd's mount of the `_netdev` entries: no terminal.
+            self.programs.push(Proc { pid, npids: 1, started: now, args: Vec::new(), on_console: false, process });
             self.after_remote_fs = Some((pid, late));
             self.reap_programs(k);
             self.start_after_remote_fs(k, now);
@@ -307,7 +316,10 @@ impl Userland {
             return true;
         }
         let Some(p) = self.programs.iter_mut().find(|p| p.has_pid(pid)) else { return false };
-        p.process.signal_pid(k, now, pid, signal);
+        // No console program sets a handler for a signal whose default action is to ignore it.
+        if !signal.ignored_by_default() {
+            p.process.signal_pid(k, now, pid, signal);
+        }
         self.reap_programs(k);
         true
     }
@@ -343,6 +355,12 @@ impl Userland {
     /// `pidof NAME`.
     fn pids_of(&self, name: &str) -> Vec<u32> {
         table(&self.units, &self.programs).filter(|p| p.process.name() == name).flat_map(Proc::pids).collect()
+    }
+
+    /// Sends `signal` to the main process of `unit` (`systemctl reload`); false if the unit is
+    /// not active.
+    fn signal_unit(&mut self, k: &mut Sys<'_>, now: SimTime, unit: units::Unit, signal: Signal) -> bool {
+        self.units.signal_main(k, now, unit, signal, &mut self.next_pid)
     }
 
     /// `systemctl start`; `Err` with how the daemon refused to start.

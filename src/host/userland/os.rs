@@ -28,7 +28,8 @@ pub(crate) enum Console {
     Cmd,
 }
 
-/// systemd's wording for a unit that does not exist.
+/// Which systemd a host runs: its wording for a unit that does not exist, and the layout of
+/// `systemctl status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Systemd {
     /// systemd 219 (CentOS 7): `Failed to start X.service: Unit not found.`
@@ -56,6 +57,23 @@ pub(crate) struct OsSpec {
     pub(crate) systemd: Systemd,
     /// Its kernel's TCP settings (listen backlog cap, SYN retransmissions).
     pub(crate) tcp: TcpSysctl,
+    /// `kernel.pid_max`: the kernel's default (32768 up to 32 CPUs), or 4194304 where systemd's
+    /// `sysctl.d/50-pid-max.conf` (v243 on) raises it. `ps` sizes its pid columns by it.
+    pub(crate) pid_max: u32,
+    /// The units whose vendor preset is `enabled` (`systemctl status`'s `Loaded:` line);
+    /// `None`: every unit's (Debian's policy).
+    pub(crate) presets_enabled: Option<&'static [&'static str]>,
+}
+
+/// The RAM of every labsim host as the kernel counts it (`MemTotal` of `/proc/meminfo`, kB):
+/// a 1 GiB virtual machine, with no share kept back by the firmware or the kernel modelled.
+/// `kernel.threads-max` follows from it (systemd's `Tasks:` limit), and `ps`'s `%MEM`.
+pub(crate) const MEM_TOTAL_KB: u64 = 1_048_576;
+
+/// `kernel.threads-max` (`kernel/fork.c` `set_max_threads`: the RAM over eight thread stacks
+/// of `THREAD_SIZE`, 16 KiB on x86-64).
+pub(crate) fn threads_max() -> u64 {
+    MEM_TOTAL_KB * 1024 / (8 * 16 * 1024)
 }
 
 /// The fstab anaconda writes (the lessons' stock fstab).
@@ -104,6 +122,8 @@ pub(crate) const OSES: &[OsSpec] = &[
         console: Console::Bash { argv0: "bash" },
         systemd: Systemd::V252,
         tcp: TcpSysctl::LINUX_6,
+        pid_max: 4_194_304,
+        presets_enabled: None,
     },
     OsSpec {
         os: Os::CentOs7,
@@ -123,6 +143,10 @@ pub(crate) const OSES: &[OsSpec] = &[
         console: Console::Bash { argv0: "-bash" },
         systemd: Systemd::V219,
         tcp: TcpSysctl::LINUX_3_10,
+        pid_max: 32_768,
+        // `/usr/lib/systemd/system-preset/90-default.preset` enables firewalld; `99-default`
+        // disables the rest.
+        presets_enabled: Some(&["firewalld"]),
     },
     OsSpec {
         os: Os::Windows10,
@@ -137,6 +161,8 @@ pub(crate) const OSES: &[OsSpec] = &[
         // Windows' own TCP (TcpMaxConnectRetransmissions, its backlog) is not modelled: its
         // connects time like Linux 6.x's.
         tcp: TcpSysctl::LINUX_6,
+        pid_max: 4_194_304,
+        presets_enabled: None,
     },
 ];
 

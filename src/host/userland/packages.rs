@@ -23,6 +23,18 @@ impl Packages {
         }
     }
 
+    /// A fresh disk of `os` on which the scenario installed the packages of the `enabled`
+    /// units (their commands come with them).
+    pub(crate) fn with_units(os: Os, enabled: &[String]) -> Packages {
+        let mut packages = Packages::fresh(os);
+        for name in enabled {
+            if let Some(p) = catalog::providing_unit(name.strip_suffix(".service").unwrap_or(name)) {
+                packages.add(p.name);
+            }
+        }
+        packages
+    }
+
     /// Whether every package is there whatever the disk holds (the ready-made host).
     pub(crate) fn has_every(&self) -> bool {
         self.every

@@ -22,6 +22,12 @@ pub(crate) enum Signal {
     Pipe,
     /// SIGTERM: orderly shutdown.
     Term,
+    /// SIGUSR1: the program's own meaning (Apache: graceful restart); it kills a program that
+    /// set no handler.
+    Usr1,
+    /// SIGWINCH: the terminal changed size; ignored unless a handler is set (Apache: graceful
+    /// stop).
+    Winch,
 }
 
 impl Signal {
@@ -33,7 +39,15 @@ impl Signal {
             Signal::Kill => 9,
             Signal::Pipe => 13,
             Signal::Term => 15,
+            Signal::Usr1 => 10,
+            Signal::Winch => 28,
         }
+    }
+
+    /// Whether its default action is to ignore it (signal(7): SIGWINCH's is `Ign`), so that a
+    /// program without a handler for it goes on as if nothing came.
+    pub(crate) fn ignored_by_default(self) -> bool {
+        self == Signal::Winch
     }
 
     /// The exit status the shell shows for a process killed by this signal (128 + its number).
@@ -105,6 +119,17 @@ pub(crate) trait Process {
     /// How many consecutive pids it took when it started, when that depends on its configuration
     /// (nginx: a master and `worker_processes` workers); `None` for its unit's fixed count.
     fn pid_count(&self) -> Option<u32> {
+        None
+    }
+
+    /// How many tasks (threads) its processes hold (systemd's `Tasks:`); `None`: one per pid.
+    fn tasks(&self) -> Option<u32> {
+        None
+    }
+
+    /// The status text it last told systemd (`sd_notify(3)`'s `STATUS=`, `systemctl status`'s
+    /// `Status:`), as of `now`.
+    fn status_text(&self, _now: SimTime) -> Option<String> {
         None
     }
 
@@ -210,10 +235,32 @@ pub(crate) struct UnitSpec {
     pub(crate) after_remote_fs: bool,
     /// The units it needs (`Requires=` and `After=`): installed with it, started before it.
     pub(crate) requires: &'static [&'static str],
+    /// The user each of its processes runs as, in pid order as `command_lines` (the last
+    /// stands for the rest: the workers a root parent forks under its configured `User`).
+    pub(crate) users: &'static [&'static str],
+    /// What `systemctl stop` sends its main process: its `ExecStop=` where that is a signal
+    /// (httpd.service: `/bin/kill -WINCH ${MAINPID}`), else `KillSignal=` (SIGTERM).
+    pub(crate) stop_signal: Signal,
+    /// What `systemctl reload` does (its `ExecReload=`).
+    pub(crate) reload: Reload,
     /// Starts the daemon.
     pub(crate) start: StartDaemon,
     /// What it would say about its configuration, read from this disk, when it starts.
     pub(crate) check: fn(&Fs) -> Vec<ConfigNote>,
+}
+
+/// A unit's `ExecReload=`, as `systemctl reload` carries it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reload {
+    /// None: systemd refuses the job ("Job type reload is not applicable").
+    NotApplicable,
+    /// A command that sends the main process this signal (`/bin/kill -HUP $MAINPID`,
+    /// `httpd -k graceful`).
+    Signal(Signal),
+    /// A console command, run with these words (nfs-server.service's `/usr/sbin/exportfs -r`).
+    Command(&'static [&'static str]),
+    /// The unit's init script, whose `reload` is its `restart` (initscripts' `network`).
+    Restart,
 }
 
 /// How a console program starts: its process, or, when it was over at once (a usage error, a
@@ -267,6 +314,11 @@ pub(crate) struct Proc {
     pub(crate) npids: u32,
     /// When it started.
     pub(crate) started: SimTime,
+    /// The words it was started with after its name (a console program's; a daemon's command
+    /// lines are its unit's).
+    pub(crate) args: Vec<String>,
+    /// Whether it runs on the console's terminal (typed there; not a daemon or a daemon's child).
+    pub(crate) on_console: bool,
     /// The program.
     pub(crate) process: Box<dyn Process>,
 }

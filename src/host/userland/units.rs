@@ -213,7 +213,7 @@ impl Units {
                 let delay = k.startup_delay();
                 if !delay.is_zero() {
                     let process = Box::new(Starting::new(slot.spec.name, pid, now + delay, slot.spec.start));
-                    slot.main = Some(Proc { pid, npids: slot.spec.pids, started: now, process });
+                    slot.main = Some(Proc { pid, npids: slot.spec.pids, started: now, args: Vec::new(), on_console: false, process });
                     return Ok(());
                 }
                 match (slot.spec.start)(k, now, pid) {
@@ -222,7 +222,7 @@ impl Units {
                         let npids = process.pid_count().unwrap_or(slot.spec.pids);
                         *pids = pid + npids.max(slot.spec.pids);
                         k.cgroup_attach(pid, npids, slot.spec.name);
-                        slot.main = Some(Proc { pid, npids, started: now, process });
+                        slot.main = Some(Proc { pid, npids, started: now, args: Vec::new(), on_console: false, process });
                         Ok(())
                     }
                     Err(StartError::Exit(lines)) => {
@@ -243,11 +243,12 @@ impl Units {
         }
     }
 
-    /// `systemctl stop`: SIGTERM; the unit is inactive once the process exits.
+    /// `systemctl stop`: the unit's stop signal (SIGTERM, or what its `ExecStop=` sends); the
+    /// unit is inactive once the process exits.
     pub(crate) fn stop(&mut self, k: &mut Sys<'_>, now: SimTime, unit: Unit) {
         let slot = &mut self.slots[unit.0];
         if let Some(main) = slot.main.as_mut() {
-            main.process.signal(k, now, Signal::Term);
+            main.process.signal(k, now, slot.spec.stop_signal);
             if main.process.exit().is_some()
                 && let Some(main) = slot.main.take()
             {
@@ -255,6 +256,19 @@ impl Units {
             }
         }
         slot.failed = None;
+    }
+
+    /// `systemctl reload` of a unit whose `ExecReload=` signals its main process; false when
+    /// the unit is not active (systemd's job is then invalid).
+    pub(crate) fn signal_main(&mut self, k: &mut Sys<'_>, now: SimTime, unit: Unit, signal: Signal, pids: &mut u32) -> bool {
+        if !matches!(self.state(unit), UnitState::Active { .. }) {
+            return false;
+        }
+        if let Some(main) = self.slots[unit.0].main.as_mut() {
+            main.process.signal(k, now, signal);
+        }
+        self.reap(k, now, unit, pids);
+        true
     }
 
     /// Takes note of a main process that has exited: SIGKILL leaves the unit failed, and a

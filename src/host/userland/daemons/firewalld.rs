@@ -7,7 +7,7 @@
 //! `firewall-cmd` changes them there (D-Bus is not modelled).
 
 use crate::host::kernel::Sys;
-use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
+use crate::host::userland::process::{Exit, Process, Reload, Signal, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::firewalld::zone;
 
@@ -25,6 +25,10 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     pids: 1,
     alias: Some("dbus-org.fedoraproject.FirewallD1.service"),
     requires: &[],
+    // firewalld.service: `ExecReload=/bin/kill -HUP $MAINPID`.
+    users: &["root"],
+    stop_signal: Signal::Term,
+    reload: Reload::Signal(Signal::Hup),
     after_remote_fs: false,
     start: |k, now, _| {
         k.systemd_log(now, NAME, "Starting firewalld - dynamic firewall daemon...".to_owned());
@@ -64,7 +68,7 @@ impl Process for Firewalld {
     }
 
     fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
-        if signal == Signal::Hup || self.exit.is_some() {
+        if signal == Signal::Hup || signal.ignored_by_default() || self.exit.is_some() {
             return;
         }
         if signal == Signal::Kill {

@@ -12,14 +12,19 @@ use std::time::Duration;
 use super::carry_out;
 use crate::host::kernel::{FileCall, FileReply, Pending, Sys, TcpStatus as Status, Ticket};
 use crate::host::userland::net::{ListenerPool, Stream};
-use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
+use crate::host::userland::process::{Exit, Process, Reload, Signal, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::http::{Close, Event, Policy, ServerConnection};
-use crate::proto::httpd::{ConnInfo, Control, FileMeta, FsCall, FsReply, Httpd, HttpdConfig, Step};
+use crate::proto::httpd::{ConnInfo, Control, FileMeta, FsCall, FsReply, Httpd, HttpdConfig, Mpm, Step, systemd_status};
 use crate::wire::http::RequestHead;
 
 /// Apache's `ListenBacklog` default (`DEFAULT_LISTENBACKLOG`, `include/mpm_common.h`).
 const LISTEN_BACKLOG: usize = 511;
+
+/// The parent's pid file: CentOS 7's build's default `PidFile` `run/httpd.pid` under
+/// `ServerRoot /etc/httpd`, whose `run` links to `/run/httpd`. Written at start (`ap_log_pid`),
+/// removed when it exits (not when it is killed).
+const PIDFILE: &str = "/run/httpd/httpd.pid";
 
 const ACCESS_LOG: &str = "/var/log/httpd/access_log";
 const ERROR_LOG: &str = "/var/log/httpd/error_log";
@@ -53,23 +58,83 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     // `ExecStart=/usr/sbin/httpd $OPTIONS -DFOREGROUND` (`$OPTIONS` empty).
     docs: &["man:httpd(8)", "man:apachectl(8)"],
     command_lines: &["/usr/sbin/httpd -DFOREGROUND"],
-    pids: 1,
+    // The parent and its `StartServers` children.
+    pids: 1 + Mpm::START_SERVERS,
     alias: None,
     // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
     after_remote_fs: true,
     requires: &[],
+    // httpd.service: `ExecStop=/bin/kill -WINCH ${MAINPID}` (then `KillSignal=SIGCONT`, which
+    // only gives the graceful stop its time), `ExecReload=/usr/sbin/httpd $OPTIONS -k graceful`
+    // (SIGUSR1 to the pid of its `PidFile`); the children run as `User apache`.
+    users: &["root", "apache"],
+    stop_signal: Signal::Winch,
+    reload: Reload::Signal(Signal::Usr1),
     start: |k, now, pid| Ok(Box::new(HttpdProc::start(k, now, pid))),
     check: |_| Vec::new(),
 };
 
 struct HttpdProc {
     pid: u32,
+    /// When the parent started (mod_systemd's monitor ticks count from it).
+    started: SimTime,
     core: Httpd,
     /// What each client connection does apart from answering (Apache's timeouts and limits).
     policy: Policy,
     listeners: ListenerPool,
     conns: Vec<Conn>,
+    /// Since when it has been stopping gracefully (SIGWINCH): it exits once its children have
+    /// finished their requests.
+    graceful_stop: Option<SimTime>,
+    served: Served,
     exit: Option<Exit>,
+}
+
+/// The scoreboard's counters as mod_systemd's monitor hook reads them once a second: requests
+/// and bytes answered, per second of the parent's life.
+#[derive(Default)]
+struct Served {
+    /// Requests answered before the current second.
+    before: u64,
+    /// The current second (counted from the start), and its requests and bytes.
+    second: u64,
+    requests: u64,
+    bytes: u64,
+    /// The second before it, if it was the previous one.
+    previous: Option<(u64, u64, u64)>,
+}
+
+impl Served {
+    fn second_of(started: SimTime, now: SimTime) -> u64 {
+        (now - started).as_secs()
+    }
+
+    fn roll(&mut self, second: u64) {
+        if second != self.second {
+            self.previous = Some((self.second, self.requests, self.bytes));
+            self.before += self.requests;
+            (self.second, self.requests, self.bytes) = (second, 0, 0);
+        }
+    }
+
+    fn count(&mut self, second: u64, bytes: usize) {
+        self.roll(second);
+        self.requests += 1;
+        self.bytes += bytes as u64;
+    }
+
+    /// What the monitor reported at its last tick before `second` began: the total and the
+    /// second that ended then.
+    fn at(&self, second: u64) -> (u64, u64, u64) {
+        let last = second.checked_sub(1);
+        let total = if second > self.second { self.before + self.requests } else { self.before };
+        let (requests, bytes) = match (last, self.previous) {
+            (Some(l), _) if l == self.second => (self.requests, self.bytes),
+            (Some(l), Some((p, r, b))) if l == p => (r, b),
+            _ => (0, 0),
+        };
+        (total, requests, bytes)
+    }
 }
 
 impl HttpdProc {
@@ -86,8 +151,19 @@ impl HttpdProc {
             ..HttpdConfig::default()
         });
         let listeners = ListenerPool::open(k, 80, LISTEN_BACKLOG);
+        k.fs_mut().write(PIDFILE, format!("{pid}\n").into_bytes(), now);
         let policy = Policy::apache(*core.limits(), Duration::from_secs(core.config().keepalive_timeout_s));
-        let mut proc = HttpdProc { pid, core, policy, listeners, conns: Vec::new(), exit: None };
+        let mut proc = HttpdProc {
+            pid,
+            started: now,
+            core,
+            policy,
+            listeners,
+            conns: Vec::new(),
+            graceful_stop: None,
+            served: Served::default(),
+            exit: None,
+        };
         proc.read_config(k, now);
         proc
     }
@@ -102,13 +178,33 @@ impl HttpdProc {
         }
     }
 
-    /// Every client connection is dropped (the children die).
-    fn drop_connections(&mut self, k: &mut Sys<'_>) {
+    /// Every client connection is dropped (the children die); `graceful`: only those not
+    /// serving a request, the others close once they have answered it.
+    fn drop_connections(&mut self, k: &mut Sys<'_>, graceful: bool) {
         for c in &mut self.conns {
-            c.stream.release(k);
-            forget(k, c);
+            if graceful && c.waiting.is_some() {
+                c.http.retire();
+            } else {
+                c.stream.release(k);
+                forget(k, c);
+            }
         }
-        self.conns.clear();
+        self.conns.retain(|c| graceful && c.waiting.is_some());
+    }
+
+    /// A graceful stop is over once no child serves a request any more.
+    fn maybe_exit(&mut self, k: &mut Sys<'_>) {
+        if self.graceful_stop.is_some() && self.conns.is_empty() {
+            self.finish(k, Exit::Code(0));
+        }
+    }
+
+    /// The parent exits; its pid file goes with it unless it was killed.
+    fn finish(&mut self, k: &mut Sys<'_>, exit: Exit) {
+        if exit != Exit::Signal(Signal::Kill) {
+            k.fs_mut().remove(PIDFILE);
+        }
+        self.exit = Some(exit);
     }
 }
 
@@ -121,7 +217,28 @@ impl Process for HttpdProc {
         self.conns.iter().filter_map(|c| c.http.poll_timeout()).min()
     }
 
+    fn pid_count(&self) -> Option<u32> {
+        Some(1 + Mpm::START_SERVERS)
+    }
+
+    fn tasks(&self) -> Option<u32> {
+        Some(Mpm::tasks())
+    }
+
+    fn stopping_since(&self) -> Option<SimTime> {
+        self.graceful_stop
+    }
+
+    /// mod_systemd's `STATUS=`, as its monitor hook last sent it.
+    fn status_text(&self, now: SimTime) -> Option<String> {
+        let (total, requests, bytes) = self.served.at(Served::second_of(self.started, now));
+        Some(systemd_status(total, requests, bytes))
+    }
+
     fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
+        if self.exit.is_some() {
+            return false;
+        }
         let accepted = self.listeners.accept(k);
         let mut moved = !accepted.is_empty();
         for h in accepted {
@@ -135,7 +252,8 @@ impl Process for HttpdProc {
                 if status == Status::PeerClosed {
                     conn.http.handle_peer_closed(now);
                 }
-                moved |= serve(&self.core, self.pid, k, now, conn);
+                let second = Served::second_of(self.started, now);
+                moved |= serve(&self.core, self.pid, k, now, conn, &mut |bytes| self.served.count(second, bytes));
                 carry_out(&mut conn.http, &mut conn.stream, k);
                 conn.stream.pump(k);
             }
@@ -154,23 +272,31 @@ impl Process for HttpdProc {
             forget(k, conn);
         }
         self.conns.retain(|c| !c.stream.is_finished());
+        self.maybe_exit(k);
         moved
     }
 
-    /// SIGTERM or SIGKILL (`systemctl stop httpd`): listeners and connections close at once
-    /// (`AH00491` in the error log for SIGTERM).
+    /// SIGTERM or SIGKILL: listeners and connections close at once (`AH00491` in the error log
+    /// for SIGTERM).
+    /// SIGWINCH (`systemctl stop httpd`: the unit's `ExecStop=`; `apachectl graceful-stop`):
+    /// the listeners close, idle connections close, requests being served are answered, then
+    /// it exits.
     /// SIGHUP: a restart (the children and their connections go, the parent reads its
-    /// configuration again and keeps its listeners).
+    /// configuration again and keeps its listeners); SIGUSR1 (`systemctl reload httpd`,
+    /// `apachectl graceful`) the same, except that requests being served are answered first
+    /// by the old children (their connections then close).
     fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
         if self.exit.is_some() {
             return;
         }
         let control = match signal {
             Signal::Hup => Control::Restart,
+            Signal::Usr1 => Control::GracefulRestart,
+            Signal::Winch => Control::GracefulStop,
             Signal::Kill => {
                 self.listeners.close(k);
-                self.drop_connections(k);
-                self.exit = Some(Exit::Signal(Signal::Kill));
+                self.drop_connections(k, false);
+                self.finish(k, Exit::Signal(Signal::Kill));
                 return;
             }
             // `server/mpm_unix.c` `ap_mpm_set_signals`: SIGINT is handled as SIGTERM; SIGPIPE
@@ -178,15 +304,33 @@ impl Process for HttpdProc {
             Signal::Term | Signal::Int => Control::Stop,
             Signal::Pipe => return,
         };
+        // A second graceful stop changes nothing; a SIGTERM during one kills what is left.
+        if self.graceful_stop.is_some() && control != Control::Stop {
+            return;
+        }
         for line in self.core.control_lines(now, &k.calendar(), control) {
             log(self.pid, k, now, ERROR_LOG, &line);
         }
-        self.drop_connections(k);
-        if control == Control::Restart {
+        self.drop_connections(k, control.is_graceful());
+        if control.is_restart() {
             self.read_config(k, now);
         } else {
             self.listeners.close(k);
-            self.exit = Some(Exit::Code(0));
+            if control == Control::GracefulStop {
+                self.graceful_stop = Some(now);
+                self.maybe_exit(k);
+            } else {
+                self.conns.clear();
+                self.finish(k, Exit::Code(0));
+            }
+        }
+    }
+
+    /// A signal to one of the children is not acted upon: labsim's children are one with their
+    /// parent (a child killed alone would be replaced by the parent with a fresh pid).
+    fn signal_pid(&mut self, k: &mut Sys<'_>, now: SimTime, pid: u32, signal: Signal) {
+        if pid == self.pid {
+            self.signal(k, now, signal);
         }
     }
 
@@ -197,7 +341,7 @@ impl Process for HttpdProc {
 
 /// Answers the requests the connection hands over, in order, as far as their file system calls
 /// have been answered.
-fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn) -> bool {
+fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn, served: &mut dyn FnMut(usize)) -> bool {
     let (Some((client_ip, client_port)), Some((server_ip, server_port))) =
         (k.tcp_remote(conn.stream.handle), k.tcp_local(conn.stream.handle))
     else {
@@ -213,7 +357,7 @@ fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn)
                 Some(Event::Request { head, .. }) => Waiting { head, at: now, replies: Vec::new(), ticket: None },
                 Some(Event::Refused { why, raw, .. }) => {
                     let response = core.bad_request(now, &calendar, &why, &raw, &info);
-                    answer(pid, k, now, conn, &response);
+                    served(answer(pid, k, now, conn, &response));
                     moved = true;
                     continue;
                 }
@@ -239,7 +383,7 @@ fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn)
                 conn.waiting = Some(waiting);
             }
             Step::Respond(response) => {
-                answer(pid, k, now, conn, &response);
+                served(answer(pid, k, now, conn, &response));
                 moved = true;
             }
         }
@@ -262,13 +406,15 @@ fn fs_reply(reply: FileReply) -> FsReply {
     }
 }
 
-/// Sends a response and writes its log lines.
-fn answer(pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn, response: &crate::proto::httpd::Response) {
-    conn.http.respond(now, &response.to_bytes(), response.keep_alive);
+/// Sends a response and writes its log lines; returns the bytes sent.
+fn answer(pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn, response: &crate::proto::httpd::Response) -> usize {
+    let bytes = response.to_bytes();
+    conn.http.respond(now, &bytes, response.keep_alive);
     log(pid, k, now, ACCESS_LOG, &response.access_log);
     if let Some(line) = &response.error_log {
         log(pid, k, now, ERROR_LOG, line);
     }
+    bytes.len()
 }
 
 /// The connection is gone: a reply still to come is not wanted any more.

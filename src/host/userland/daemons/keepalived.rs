@@ -10,7 +10,7 @@
 use std::net::Ipv4Addr;
 
 use crate::host::kernel::{Fs, IfAddr, LinkWatch, RawSocket, Sys};
-use crate::host::userland::process::{ChildExit, ConfigNote, Exit, Process, Signal, Spawn, UnitSpec};
+use crate::host::userland::process::{ChildExit, ConfigNote, Exit, Process, Reload, Signal, Spawn, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::vrrp::config::InitialState;
 use crate::proto::vrrp::script::RunEnd;
@@ -36,6 +36,10 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     alias: None,
     after_remote_fs: false,
     requires: &[],
+    // keepalived.service: `ExecReload=/bin/kill -HUP $MAINPID`.
+    users: &["root"],
+    stop_signal: Signal::Term,
+    reload: Reload::Signal(Signal::Hup),
     start: |k, now, pid| Ok(Box::new(Keepalived::start(k, now, pid))),
     check,
 };
@@ -243,8 +247,9 @@ impl Process for Keepalived {
             }
             // keepalived reloads its configuration on SIGHUP; labsim does not model reloads.
             Signal::Hup => {}
-            // Ignored (`signal_ignore(SIGPIPE)` at startup).
-            Signal::Pipe => {}
+            // Ignored (`signal_ignore(SIGPIPE)` at startup). SIGUSR1 writes the data dump
+            // `/tmp/keepalived.data`, which labsim does not model; SIGWINCH is ignored.
+            Signal::Pipe | Signal::Usr1 | Signal::Winch => {}
         }
     }
 
@@ -268,7 +273,7 @@ impl Process for Keepalived {
             Signal::Kill if !self.daemon.parent_alive() => self.signal(k, now, signal),
             Signal::Kill => self.daemon.handle_child_killed(now),
             Signal::Term | Signal::Int => self.daemon.handle_child_sigterm(now),
-            Signal::Hup | Signal::Pipe => {}
+            Signal::Hup | Signal::Pipe | Signal::Usr1 | Signal::Winch => {}
         }
         self.poll(k, now);
     }

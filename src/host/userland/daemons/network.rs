@@ -5,7 +5,7 @@
 //! network` change an address in the manual's §4.5.1.
 
 use crate::host::kernel::{IfAddr, Sys};
-use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
+use crate::host::userland::process::{Exit, Process, Reload, Signal, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::ifcfg;
 
@@ -20,6 +20,10 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     pids: 1,
     alias: None,
     requires: &[],
+    // The initscripts' `network reload` is its `restart`.
+    users: &["root"],
+    stop_signal: Signal::Term,
+    reload: Reload::Restart,
     after_remote_fs: false,
     start: |k, now, pid| {
         bring_up(k, now, pid);
@@ -63,7 +67,7 @@ impl Process for Network {
     }
 
     fn signal(&mut self, _k: &mut Sys<'_>, _now: SimTime, signal: Signal) {
-        if signal != Signal::Hup {
+        if signal != Signal::Hup && !signal.ignored_by_default() {
             self.exit = Some(Exit::Code(0));
         }
     }

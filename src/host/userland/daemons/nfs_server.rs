@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use super::rpcsvc::RpcService;
 use crate::host::kernel::{Fs, Sys, UdpSocket};
 use crate::host::userland::net;
-use crate::host::userland::process::{ConfigNote, Exit, Process, Signal, UnitSpec};
+use crate::host::userland::process::{ConfigNote, Exit, Process, Reload, Signal, UnitSpec};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
 use crate::proto::nfs::exports::{self, Client, Diagnostic, Exports, Level};
@@ -46,6 +46,10 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     pids: 3,
     alias: None,
     requires: &["rpcbind"],
+    // nfs-server.service: `ExecReload=/usr/sbin/exportfs -r`.
+    users: &["root"],
+    stop_signal: Signal::Term,
+    reload: Reload::Command(&["exportfs", "-r"]),
     after_remote_fs: false,
     start: |k, now, pid| Ok(Box::new(NfsServer::start(k, now, pid))),
     check,

@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use crate::host::kernel::{Fs, Sys, TcpStatus as Status};
 use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
-use crate::host::userland::process::{ConfigNote, Exit, Process, Signal, StartError, UnitSpec};
+use crate::host::userland::process::{ConfigNote, Exit, Process, Reload, Signal, StartError, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::http::{Close, Event, Policy, ServerConnection};
 use crate::proto::nginx::accept::AcceptQueue;
@@ -160,6 +160,11 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     // httpd.service / nginx.service: After=network.target remote-fs.target nss-lookup.target.
     after_remote_fs: true,
     requires: &[],
+    // nginx.service: `ExecReload=/bin/kill -s HUP $MAINPID`; the workers run as the stock
+    // `nginx.conf`'s `user nginx`.
+    users: &["root", "nginx"],
+    stop_signal: Signal::Term,
+    reload: Reload::Signal(Signal::Hup),
     start: |k, now, pid| Ok(Box::new(NginxProc::start(k, now, pid)?)),
     check,
 };
@@ -294,8 +299,11 @@ impl Process for NginxProc {
         }
         match signal {
             Signal::Hup => self.reload(k, now),
-            // Ignored (`ngx_signals`: SIGPIPE is SIG_IGN).
-            Signal::Pipe => {}
+            // Ignored (`ngx_signals`: SIGPIPE is SIG_IGN). SIGUSR1 reopens the log files, which
+            // labsim's never need; SIGWINCH stops the workers of a daemonized master only
+            // (`ngx_noaccept` is acted on when `ngx_daemonized`), and systemd's nginx runs in
+            // the foreground of its own unit as a daemon: not modelled.
+            Signal::Pipe | Signal::Usr1 | Signal::Winch => {}
             Signal::Kill => {
                 self.stop(k);
                 self.exit = Some(Exit::Signal(Signal::Kill));

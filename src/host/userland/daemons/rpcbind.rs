@@ -5,7 +5,7 @@
 
 use super::rpcsvc::RpcService;
 use crate::host::kernel::Sys;
-use crate::host::userland::process::{Exit, Process, Signal, UnitSpec};
+use crate::host::userland::process::{Exit, Process, Reload, Signal, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::nfs::portmap::Portmapper;
 use crate::wire::portmap::PORT;
@@ -21,6 +21,10 @@ pub(crate) const UNIT: UnitSpec = UnitSpec {
     pids: 1,
     alias: None,
     requires: &[],
+    // rpcbind.service has no `ExecReload=`; `rpcbind -w` drops to the `rpc` user.
+    users: &["rpc"],
+    stop_signal: Signal::Term,
+    reload: Reload::NotApplicable,
     after_remote_fs: false,
     start: |k, _, pid| Ok(Box::new(Rpcbind { pid, core: Portmapper::new(), svc: RpcService::open(k, pid, PORT, true), exit: None })),
     check: |_| Vec::new(),

@@ -117,6 +117,9 @@ impl Process for NcProc {
             Signal::Kill => NcSignal::Kill,
             Signal::Term => NcSignal::Term,
             Signal::Pipe => NcSignal::Pipe,
+            Signal::Usr1 => NcSignal::Usr1,
+            // Ignored by default (the shell does not deliver it).
+            Signal::Winch => return,
         };
         self.session.handle_signal(now, signal);
         self.drain(k, now);

@@ -157,8 +157,10 @@ impl Process for PingProc {
                     self.flush_output(k, now);
                 }
             }
-            // No statistics.
-            Signal::Kill | Signal::Hup | Signal::Pipe => self.end(k, now, Exit::Signal(signal), signal.exit_status()),
+            // No statistics (SIGUSR1: iputils sets no handler, so it kills).
+            Signal::Kill | Signal::Hup | Signal::Pipe | Signal::Usr1 => self.end(k, now, Exit::Signal(signal), signal.exit_status()),
+            // Ignored by default.
+            Signal::Winch => {}
         }
     }
 

@@ -160,7 +160,9 @@ impl Process for WinPingProc {
                     self.flush_output(k, now);
                 }
             }
-            Signal::Kill | Signal::Hup | Signal::Pipe => self.end(k, now, Exit::Signal(signal), signal.exit_status()),
+            Signal::Kill | Signal::Hup | Signal::Pipe | Signal::Usr1 => self.end(k, now, Exit::Signal(signal), signal.exit_status()),
+            // Ignored by default.
+            Signal::Winch => {}
         }
     }
 

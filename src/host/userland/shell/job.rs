@@ -597,7 +597,9 @@ impl Userland {
         self.next_pid += 1;
         let status = match start(k, Invocation { now, stdio, pid, args, stdin, os: self.os }) {
             Ok(process) => {
-                self.programs.push(Proc { pid, npids: 1, started: now, process });
+                let args = args.iter().map(|a| (*a).to_owned()).collect();
+                let on_console = id != crate::host::kernel::NO_CONSOLE;
+                self.programs.push(Proc { pid, npids: 1, started: now, args, on_console, process });
                 None
             }
             // Over at once; whatever it opened closes with it.

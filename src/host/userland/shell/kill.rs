@@ -19,6 +19,8 @@ fn parse_signal(spec: &str) -> Option<Option<Signal>> {
         "9" | "KILL" => Some(Signal::Kill),
         "15" | "TERM" => Some(Signal::Term),
         "2" | "INT" => Some(Signal::Int),
+        "10" | "USR1" => Some(Signal::Usr1),
+        "28" | "WINCH" => Some(Signal::Winch),
         _ => None,
     };
     signal.map(Some)

@@ -7,6 +7,7 @@
 //!
 //! Adding a command is one file (or function) plus one row in [`COMMANDS`].
 
+mod apachectl;
 mod coreutils;
 mod cwd;
 mod expand;
@@ -19,6 +20,7 @@ mod kill;
 mod netconf;
 mod nginx;
 mod pipeline;
+mod ps;
 mod selinux;
 mod sendip;
 mod systemctl;
@@ -94,6 +96,7 @@ pub(crate) enum Command {
 
 /// Every command the console knows.
 pub(crate) const COMMANDS: &[(&str, Command)] = &[
+    ("apachectl", Command::Builtin(apachectl::apachectl)),
     ("ausearch", Command::Builtin(selinux::ausearch)),
     ("awk", Command::Filter(filters::awk)),
     ("cat", Command::Filter(filters::cat)),
@@ -113,6 +116,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("head", Command::Filter(filters::head)),
     ("hostname", Command::Builtin(coreutils::hostname)),
     ("hostnamectl", Command::Builtin(netconf::hostnamectl)),
+    ("httpd", Command::Builtin(apachectl::httpd)),
     ("ip", Command::Builtin(ip::run)),
     ("journalctl", Command::Program { start: journalctl::start, reads_stdin: false }),
     ("kill", Command::Builtin(kill::kill)),
@@ -130,6 +134,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("ping", Command::Program { start: ping::start, reads_stdin: false }),
     ("pkill", Command::Builtin(kill::killall)),
     ("poweroff", Command::Builtin(systemctl::poweroff)),
+    ("ps", Command::Builtin(ps::run)),
     ("pwd", Command::Builtin(cwd::pwd)),
     ("rm", Command::Builtin(coreutils::remove)),
     ("rpcinfo", Command::Program { start: rpctool::rpcinfo, reads_stdin: false }),
@@ -175,6 +180,14 @@ impl Userland {
             Console::Cmd => windows::lookup(name),
         }?;
         self.packages.has_command(name).then_some(found)
+    }
+
+    /// Runs the builtin `words[0]` with the rest of `words` as command number `id`, for a
+    /// unit's `ExecReload=`; `None` when there is no such builtin.
+    fn run_builtin(&mut self, k: &mut Sys<'_>, now: SimTime, id: usize, words: &[&str]) -> Option<Output> {
+        let (name, args) = words.split_first()?;
+        let Some(Command::Builtin(run)) = self.lookup(name) else { return None };
+        Some(run(&mut Ctx { u: self, k, now, id, name }, args))
     }
 
     /// The prompt a line is typed at on host `host`: bash's `[\u@\h \W]\$ ` (CentOS 7's

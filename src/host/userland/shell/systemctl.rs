@@ -1,9 +1,9 @@
-//! `systemctl start|stop|restart|status|is-active|enable|disable UNIT…` with systemd 252's
-//! messages (219's on CentOS 7 where they differ), and `poweroff`.
+//! `systemctl start|stop|restart|reload|status|is-active|enable|disable UNIT…` with systemd
+//! 252's messages and `status` layout (219's on CentOS 7 where they differ), and `poweroff`.
 
 use super::{Ctx, Output};
-use crate::host::userland::os::Systemd;
-use crate::host::userland::process::{StartError, UnitSpec};
+use crate::host::userland::os::{Systemd, threads_max};
+use crate::host::userland::process::{Reload, StartError, UnitSpec};
 use crate::host::userland::units::{Unit, UnitState};
 use crate::kernel::SimTime;
 
@@ -14,7 +14,7 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
         return o.status(1);
     };
     let verb = *verb;
-    if !matches!(verb, "start" | "stop" | "restart" | "status" | "is-active" | "enable" | "disable") {
+    if !matches!(verb, "start" | "stop" | "restart" | "reload" | "status" | "is-active" | "enable" | "disable") {
         o.err(format!("Unknown command verb {verb}."));
         return o.status(1);
     }
@@ -59,6 +59,10 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
                 ctx.u.units.stop(ctx.k, now, unit);
                 Some(ctx.u.start_unit(ctx.k, now, unit))
             }
+            "reload" => {
+                status = status.max(reload(ctx, unit, &unit_name, &mut o));
+                None
+            }
             "enable" | "disable" => {
                 let enable = verb == "enable";
                 if systemd == Systemd::V219 && ctx.u.units.is_enabled(unit) != enable {
@@ -95,18 +99,62 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     o.status(status)
 }
 
+/// `systemctl reload`: what the unit's `ExecReload=` does; systemd refuses a unit without one
+/// and invalidates the job of one that is not running (`bus-wait-for-jobs.c`).
+fn reload(ctx: &mut Ctx<'_, '_>, unit: Unit, unit_name: &str, o: &mut Output) -> i32 {
+    let spec = ctx.u.units.spec(unit);
+    let active = matches!(ctx.u.units.state(unit), UnitState::Active { .. });
+    match spec.reload {
+        Reload::NotApplicable => {
+            o.err(format!("Failed to reload {unit_name}: Job type reload is not applicable for unit {unit_name}."));
+            return 1;
+        }
+        _ if !active => {
+            o.err(format!("Job for {unit_name} invalid."));
+            return 1;
+        }
+        Reload::Signal(signal) => {
+            ctx.u.signal_unit(ctx.k, ctx.now, unit, signal);
+        }
+        Reload::Command(words) => {
+            // Its output goes to the journal, not to the console.
+            let _ = ctx.u.run_builtin(ctx.k, ctx.now, ctx.id, words);
+        }
+        Reload::Restart => {
+            ctx.u.units.stop(ctx.k, ctx.now, unit);
+            let _ = ctx.u.start_unit(ctx.k, ctx.now, unit);
+        }
+    }
+    0
+}
+
+/// `systemctl status`: systemd's `print_status_info` (`systemctl-show.c` in 252,
+/// `systemctl.c` in 219, whose labels are two columns narrower, whose `Loaded:` line says
+/// `vendor preset:` and whose dot is `●` whatever the state), with `Status:` (the daemon's
+/// `sd_notify` text) and, from 252 on (tasks accounting is on by default since 228), `Tasks:`
+/// and its limit (`DefaultTasksMax=15%`).
 fn status_lines(ctx: &Ctx<'_, '_>, unit: Unit, o: &mut Output) -> i32 {
     let units = &ctx.u.units;
     let spec = units.spec(unit);
+    let os = ctx.u.os.spec();
+    let v219 = os.systemd == Systemd::V219;
+    let width = if v219 { 10 } else { 12 };
+    let label = |name: &str| format!("{name:>width$}");
     let enabled = if units.is_enabled(unit) { "enabled" } else { "disabled" };
     let state = units.state(unit);
     let dot = match state {
+        _ if v219 => "●",
         UnitState::Active { .. } | UnitState::Deactivating { .. } => "●",
         UnitState::Failed { .. } => "×",
         UnitState::Inactive => "○",
     };
     o.out(format!("{dot} {}.service - {}", spec.name, spec.description));
-    o.out(format!("     Loaded: loaded (/lib/systemd/system/{}.service; {enabled}; preset: enabled)", spec.name));
+    let preset = if os.presets_enabled.is_none_or(|p| p.contains(&spec.name)) { "enabled" } else { "disabled" };
+    o.out(if v219 {
+        format!("{} loaded (/usr/lib/systemd/system/{}.service; {enabled}; vendor preset: {preset})", label("Loaded:"), spec.name)
+    } else {
+        format!("{} loaded (/lib/systemd/system/{}.service; {enabled}; preset: {preset})", label("Loaded:"), spec.name)
+    });
     let since = |t: SimTime| {
         let d = ctx.k.calendar().date(t);
         let ago = (ctx.now - t).as_secs();
@@ -127,23 +175,33 @@ fn status_lines(ctx: &Ctx<'_, '_>, unit: Unit, o: &mut Output) -> i32 {
         UnitState::Failed { since: t, result } => (format!("failed (Result: {result}) {}", since(t)), None, 3),
         UnitState::Inactive => ("inactive (dead)".to_owned(), None, 3),
     };
-    o.out(format!("     Active: {active}"));
-    // systemd's `print_status_info`: `Docs:` (every `Documentation=` under the first), `Main
-    // PID:`, then the `CGroup:` tree of the unit's processes with their command lines.
+    o.out(format!("{} {active}", label("Active:")));
+    // `Docs:` (every `Documentation=` under the first), `Main PID:`, `Status:`, `Tasks:`, then
+    // the `CGroup:` tree of the unit's processes with their command lines.
     for (i, doc) in spec.docs.iter().enumerate() {
-        o.out(format!("{:>12} {doc}", if i == 0 { "Docs:" } else { "" }));
+        o.out(format!("{} {doc}", label(if i == 0 { "Docs:" } else { "" })));
     }
-    if let Some(pid) = main {
-        o.out(format!("   Main PID: {pid} ({})", spec.name));
-        let npids = units.main(unit).map_or(1, |m| m.npids);
-        if let Some(last) = spec.command_lines.last() {
-            o.out(format!("     CGroup: /system.slice/{}.service", spec.name));
-            for n in 0..npids {
-                let branch = if n + 1 == npids { "└─" } else { "├─" };
-                let command = spec.command_lines.get(n as usize).unwrap_or(last);
-                o.out(format!("             {branch}{} {command}", pid + n));
-            }
-        }
+    let Some(pid) = main else { return status };
+    o.out(format!("{} {pid} ({})", label("Main PID:"), spec.name));
+    let Some(proc) = units.main(unit) else { return status };
+    if let Some(text) = proc.process.status_text(ctx.now) {
+        o.out(format!("{} \"{text}\"", label("Status:")));
+    }
+    let pids = proc.pids();
+    if !v219 {
+        let tasks = proc.process.tasks().unwrap_or(pids.len() as u32);
+        // `system_tasks_max()`: the least of kernel.threads-max and kernel.pid_max - 1.
+        let limit = threads_max().min(u64::from(os.pid_max) - 1) * 15 / 100;
+        o.out(format!("{} {tasks} (limit: {limit})", label("Tasks:")));
+    }
+    if spec.command_lines.is_empty() {
+        return status;
+    }
+    o.out(format!("{} /system.slice/{}.service", label("CGroup:"), spec.name));
+    for (n, p) in pids.iter().enumerate() {
+        let branch = if n + 1 == pids.len() { "└─" } else { "├─" };
+        let command = spec.command_lines.get((p - proc.pid) as usize).or(spec.command_lines.last()).copied().unwrap_or_default();
+        o.out(format!("{} {branch}{p} {command}", label("")));
     }
     status
 }
