@@ -56,6 +56,9 @@ pub(crate) struct OsSpec {
     pub(crate) systemd: Systemd,
     /// Its kernel's TCP settings (listen backlog cap, SYN retransmissions).
     pub(crate) tcp: TcpSysctl,
+    /// Whether its kernel's timers run on the timer wheel of Linux ≥ 4.8, which fires them up to
+    /// a granule late (the neighbour timers: `proto::neigh`); 3.10's wheel fires them when due.
+    pub(crate) timer_wheel: bool,
 }
 
 /// The fstab anaconda writes (the lessons' stock fstab).
@@ -104,6 +107,7 @@ pub(crate) const OSES: &[OsSpec] = &[
         console: Console::Bash { argv0: "bash" },
         systemd: Systemd::V252,
         tcp: TcpSysctl::LINUX_6,
+        timer_wheel: true,
     },
     OsSpec {
         os: Os::CentOs7,
@@ -123,6 +127,7 @@ pub(crate) const OSES: &[OsSpec] = &[
         console: Console::Bash { argv0: "-bash" },
         systemd: Systemd::V219,
         tcp: TcpSysctl::LINUX_3_10,
+        timer_wheel: false,
     },
     OsSpec {
         os: Os::Windows10,
@@ -137,6 +142,8 @@ pub(crate) const OSES: &[OsSpec] = &[
         // Windows' own TCP (TcpMaxConnectRetransmissions, its backlog) is not modelled: its
         // connects time like Linux 6.x's.
         tcp: TcpSysctl::LINUX_6,
+        // Windows' ARP cache is not Linux's: its retries are not on Linux's timer wheel.
+        timer_wheel: false,
     },
 ];
 
