@@ -77,6 +77,7 @@ impl Host {
     pub(crate) fn new(cfg: HostConfig, rng: SimRng, calendar: Calendar) -> Host {
         let mut kernel = Kernel::new(cfg.name, cfg.gateway, rng, calendar);
         kernel.set_tcp_sysctl(cfg.os.spec().tcp);
+        kernel.set_timer_wheel(cfg.os.spec().timer_wheel);
         kernel.set_startup_latency(cfg.startup_latency);
         kernel.set_cpus(cfg.cpus);
         for nic in &cfg.nics {

@@ -62,15 +62,18 @@ impl Build {
     }
 
     /// The reason after `Failed to connect to HOST port N`: 7.86 on says
-    /// `curl_easy_strerror(CURLE_COULDNT_CONNECT)` whatever the error; 7.55 gave the socket
-    /// error's text (Winsock's, through `get_winsock_error`).
+    /// `curl_easy_strerror(CURLE_COULDNT_CONNECT)` whatever the error (ETIMEDOUT too: the
+    /// message is written before the code becomes 28); 7.55 gave the socket error's text
+    /// (Winsock's, through `get_winsock_error`: WSAETIMEDOUT is "Timed out").
     fn connect_failure(self, host: &str, port: u16, ms: u128, e: ConnectError) -> String {
         match (self, e) {
             (Build::Debian, _) => format!("Failed to connect to {host} port {port} after {ms} ms: Couldn't connect to server"),
             (Build::CentOs7, ConnectError::Refused) => format!("Failed connect to {host}:{port}; Connection refused"),
             (Build::CentOs7, ConnectError::HostUnreachable) => format!("Failed connect to {host}:{port}; No route to host"),
+            (Build::CentOs7, ConnectError::TimedOut) => format!("Failed connect to {host}:{port}; Connection timed out"),
             (Build::Windows, ConnectError::Refused) => format!("Failed to connect to {host} port {port}: Connection refused"),
             (Build::Windows, ConnectError::HostUnreachable) => format!("Failed to connect to {host} port {port}: Host unreachable"),
+            (Build::Windows, ConnectError::TimedOut) => format!("Failed to connect to {host} port {port}: Timed out"),
         }
     }
 
@@ -390,6 +393,8 @@ pub(crate) enum ConnectError {
     Refused,
     /// ARP resolution failed or an ICMP unreachable (EHOSTUNREACH).
     HostUnreachable,
+    /// The kernel gave up after its SYN retransmissions (ETIMEDOUT).
+    TimedOut,
 }
 
 /// What a finished (or running) transfer amounts to, for expectations.
@@ -508,8 +513,13 @@ impl Transfer {
         if self.phase != Phase::Connecting {
             return;
         }
-        let msg = self.args.build.connect_failure(&self.args.url.host, self.args.url.port, self.elapsed_ms(now), e);
-        self.fail(now, 7, &msg);
+        let build = self.args.build;
+        let msg = build.connect_failure(&self.args.url.host, self.args.url.port, self.elapsed_ms(now), e);
+        // After the message, 7.55 on turn ETIMEDOUT into CURLE_OPERATION_TIMEDOUT (lib/connect.c:
+        // `if(ETIMEDOUT == data->state.os_errno) result = CURLE_OPERATION_TIMEDOUT;`, WSAETIMEDOUT
+        // on Windows); 7.29's `Curl_is_connected` returns CURLE_COULDNT_CONNECT whatever the errno.
+        let code = if e == ConnectError::TimedOut && build != Build::CentOs7 { 28 } else { 7 };
+        self.fail(now, code, &msg);
     }
 
     /// Bytes arrived from the server.
@@ -887,6 +897,7 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
         for (e, text) in [
             (ConnectError::Refused, "curl: (7) Failed connect to 10.0.0.100:80; Connection refused"),
             (ConnectError::HostUnreachable, "curl: (7) Failed connect to 10.0.0.100:80; No route to host"),
+            (ConnectError::TimedOut, "curl: (7) Failed connect to 10.0.0.100:80; Connection timed out"),
         ] {
             let mut t = Transfer::new(a.clone(), ms(0), Some(VIP));
             t.handle_connect_error(ms(1), e);
@@ -1071,6 +1082,14 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
         assert_eq!((t.exit_status(), drain(&mut t)), (Some(6), vec![]));
         let mut t = Transfer::new(args(&["-sS", "http://web-9/"]), ms(0), None);
         assert_eq!(drain(&mut t), errline("curl: (6) Could not resolve host: web-9"));
+        // The kernel gave up (ETIMEDOUT): 7.88 keeps the words of CURLE_COULDNT_CONNECT but exits 28.
+        let mut t = Transfer::new(args(&["http://10.99.0.77/"]), ms(0), Some(Ipv4Addr::new(10, 99, 0, 77)));
+        t.handle_connect_error(ms(131_000), ConnectError::TimedOut);
+        assert_eq!(t.exit_status(), Some(28));
+        assert_eq!(
+            drain(&mut t),
+            errline("curl: (28) Failed to connect to 10.99.0.77 port 80 after 131000 ms: Couldn't connect to server")
+        );
     }
 
     #[test]

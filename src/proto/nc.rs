@@ -25,7 +25,8 @@
 //!      [`Session::handle_data`] with all of them; then, if `PeerClosed`,
 //!      [`Session::handle_peer_closed`].
 //!    - `Refused`: [`Session::handle_connect_failed`] with [`ConnectError::Refused`];
-//!      `Unreachable` (neighbour resolution failed): with [`ConnectError::HostUnreachable`].
+//!      `Unreachable` (neighbour resolution failed): with [`ConnectError::HostUnreachable`];
+//!      `TimedOut` (the kernel gave up its SYN retransmissions): with [`ConnectError::TimedOut`].
 //!      The core knows whether the connection had been established (then it exits 0 silently).
 //!    - `Reset`: [`Session::handle_reset`] (before the handshake it is a failed connect,
 //!      "Connection reset by peer").
@@ -264,6 +265,8 @@ pub(crate) enum ConnectError {
     HostUnreachable,
     /// `connect()` failed at once: no route to the address (ENETUNREACH).
     NetworkUnreachable,
+    /// The kernel gave up after its SYN retransmissions (ETIMEDOUT).
+    TimedOut,
     /// The connection was reset before the handshake completed (ECONNRESET).
     Reset,
 }
@@ -275,6 +278,7 @@ impl ConnectError {
             ConnectError::Refused => "Connection refused",
             ConnectError::HostUnreachable => "No route to host",
             ConnectError::NetworkUnreachable => "Network is unreachable",
+            ConnectError::TimedOut => "Connection timed out",
             ConnectError::Reset => "Connection reset by peer",
         }
     }
@@ -628,6 +632,7 @@ mod tests {
     fn connect_failures() {
         let cases = [
             (ConnectError::Refused, "Connection refused"),
+            (ConnectError::TimedOut, "Connection timed out"),
             (ConnectError::HostUnreachable, "No route to host"),
             (ConnectError::NetworkUnreachable, "Network is unreachable"),
             (ConnectError::Reset, "Connection reset by peer"),

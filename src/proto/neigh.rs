@@ -26,7 +26,13 @@
 //! (`neigh_hh_output`), which does not refresh `used`, so an expiring `REACHABLE` entry normally
 //! goes to `STALE`, not `DELAY` ([`Params::hh_cache`] switches this off). The unresolved queue is
 //! capped by an approximate `skb->truesize` of `len + 576` bytes. There is no garbage collection:
-//! Linux only collects above `gc_thresh1` = 128 entries.
+//! Linux only collects above `gc_thresh1` = 128 entries. On Linux ≥ 4.8 ([`Params::timer_wheel`])
+//! the entry timer fires when the kernel's timer wheel fires it ([`wheel`]), not at the exact
+//! deadline: a 1 s probe timer (250 jiffies at HZ=250, wheel level 1) runs up to 32 ms late, and
+//! the lateness adds up over the probes of one resolution, which fails 3.04–3.1 s after it began. That decides a race a
+//! program sending once a second runs against the resolution failing (`ping` to an address
+//! nobody answers: its 4th probe, sent at 3 s, still joins the queue, so a resolution fails with 4
+//! probes and the next one starts a second later, as `pipe 4` in real ping statistics shows).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
@@ -37,6 +43,38 @@ use crate::wire::ipv4;
 
 /// `HZ/100`: the kernel's floor for probe spacing and timer re-arming.
 const MIN_TIMER: Duration = Duration::from_millis(10);
+/// `HZ` of the Linux 6.x hosts (Debian 12's kernel, `CONFIG_HZ_250=y`): a jiffy is 4 ms.
+const HZ: u64 = 250;
+const JIFFY_US: u64 = 1_000_000 / HZ;
+/// `INITIAL_JIFFIES` (`include/linux/jiffies.h`, `(unsigned int)(-300 * HZ)`): jiffies start
+/// 300 s before the 32-bit wrap; the wheel's grid is counted from there.
+const INITIAL_JIFFIES: u64 = (1 << 32) - 300 * HZ;
+
+/// When the timer wheel (`kernel/time/timer.c`, `calc_wheel_index` / `calc_index`) fires a timer
+/// armed at `now` for `at`: the level is chosen by the distance in jiffies (level `n` from
+/// `LVL_START(n) = 63 << 3(n-1)` on, granularity `8^n` jiffies), and the expiry is rounded *up*
+/// past the level's grid (`expires = (expires >> LVL_SHIFT(lvl)) + 1`), so a timer never fires
+/// early and fires up to one granule late.
+fn wheel(now: SimTime, at: SimTime) -> SimTime {
+    let clk = now.as_micros() / JIFFY_US + INITIAL_JIFFIES;
+    let expires = at.as_micros().div_ceil(JIFFY_US) + INITIAL_JIFFIES;
+    let delta = expires.saturating_sub(clk);
+    let mut level = 0;
+    while level < 8 && delta >= 63 << (3 * level) {
+        level += 1;
+    }
+    let shift = 3 * level;
+    let fires = ((expires >> shift) + 1) << shift;
+    SimTime::from_micros((fires - INITIAL_JIFFIES) * JIFFY_US)
+}
+
+/// When an entry timer armed at `now` for `at` fires: on the timer wheel of Linux ≥ 4.8
+/// ([`Params::timer_wheel`]), else at `at` (3.10's cascading wheel fires a timer in the jiffy it
+/// is due; its `apply_slack` adds at most 0.4 %, a few jiffies here, which labsim leaves out).
+fn arm(timer_wheel: bool, now: SimTime, at: SimTime) -> SimTime {
+    if timer_wheel { wheel(now, at) } else { at }
+}
+
 /// Approximate `skb->truesize` overhead of a queued packet (`SKB_TRUESIZE(0)`).
 const SKB_OVERHEAD: usize = 576;
 /// `neigh_periodic_work` re-draws `reachable_time` once more than 300 s have passed since the last
@@ -67,6 +105,10 @@ pub(crate) struct Params {
     /// Whether REACHABLE entries are used through the hardware-header cache (Ethernet: yes), which
     /// does not refresh the entry's `used` time.
     pub hh_cache: bool,
+    /// Whether entry timers run on the timer wheel of Linux ≥ 4.8 (`kernel/time/timer.c`), which
+    /// fires them up to one granule of their level late ([`wheel`]); off for CentOS 7's 3.10 and
+    /// for Windows, whose timers fire when due.
+    pub timer_wheel: bool,
 }
 
 impl Default for Params {
@@ -82,6 +124,7 @@ impl Default for Params {
             locktime: Duration::from_secs(1),
             unres_qlen_bytes: 212_992,
             hh_cache: true,
+            timer_wheel: true,
         }
     }
 }
@@ -290,6 +333,7 @@ impl NeighTable {
         self.advance(now);
         self.dirty = true;
         let p = &self.params;
+        let on = p.timer_wheel;
         let probes_possible = p.mcast_solicit + p.app_solicit > 0;
         let (ucast, retrans, delay, qcap, hh) =
             (p.ucast_solicit, p.retrans_time.max(MIN_TIMER), p.delay_first_probe_time, p.unres_qlen_bytes, p.hh_cache);
@@ -309,7 +353,7 @@ impl NeighTable {
                 e.used = now;
                 e.state = State::Delay;
                 e.updated = now;
-                e.timer = Some(now + delay);
+                e.timer = Some(arm(on, now, now + delay));
                 return Resolved::Send { mac, packet };
             }
             (State::Incomplete, _) => {
@@ -330,7 +374,7 @@ impl NeighTable {
         e.state = State::Incomplete;
         e.probes = ucast;
         e.updated = now;
-        e.timer = Some(now + retrans);
+        e.timer = Some(arm(on, now, now + retrans));
         enqueue(e, packet, qcap);
         self.probe(ip);
         Resolved::Queued
@@ -460,7 +504,7 @@ impl NeighTable {
     /// `__neigh_update` for a valid new state (REACHABLE or STALE), without the ADMIN flag.
     fn update(&mut self, now: SimTime, ip: Ipv4Addr, lladdr: [u8; 6], new: State, overrides: bool) {
         let reachable_time = self.reachable_time;
-        let delay = self.params.delay_first_probe_time;
+        let (delay, on) = (self.params.delay_first_probe_time, self.params.timer_wheel);
         let Some(e) = self.entries.get_mut(&ip) else { return };
         let old = e.state;
         let same_mac = old.valid() && e.mac == Some(lladdr);
@@ -480,7 +524,7 @@ impl NeighTable {
             e.updated = now;
         }
         if new != old {
-            e.timer = (new == State::Reachable).then(|| now + reachable_time);
+            e.timer = (new == State::Reachable).then(|| arm(on, now, now + reachable_time));
             if new == State::Probe {
                 e.probes = 0;
             }
@@ -503,7 +547,7 @@ impl NeighTable {
             e.used = now;
             e.state = State::Delay;
             e.updated = now;
-            e.timer = Some(now + delay);
+            e.timer = Some(arm(on, now, now + delay));
         }
         for packet in queue {
             self.actions.push_back(Action::Transmit { mac: lladdr, packet });
@@ -513,6 +557,7 @@ impl NeighTable {
     /// `neigh_timer_handler` for the entry of `ip`.
     fn on_timer(&mut self, now: SimTime, ip: Ipv4Addr) {
         let p = &self.params;
+        let on = p.timer_wheel;
         let retrans = p.retrans_time.max(MIN_TIMER);
         let (delay, reachable_time) = (p.delay_first_probe_time, self.reachable_time);
         let probe_max =
@@ -561,7 +606,7 @@ impl NeighTable {
             return;
         }
         if matches!(e.state, State::Reachable | State::Delay | State::Probe | State::Incomplete) {
-            e.timer = Some(next.max(now + MIN_TIMER));
+            e.timer = Some(arm(on, now, next.max(now + MIN_TIMER)));
         } else {
             e.timer = None;
         }
@@ -686,10 +731,11 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                (t(1000), bcast(PEER)),
-                (t(2000), bcast(PEER)),
-                (t(3000), Action::Unreachable { target: PEER, packet: pkt(1) }),
-                (t(3000), Action::Unreachable { target: PEER, packet: pkt(2) }),
+                // Each 1 s timer fires on the timer wheel's 32 ms grid, after its deadline.
+                (t(1024), bcast(PEER)),
+                (t(2048), bcast(PEER)),
+                (t(3072), Action::Unreachable { target: PEER, packet: pkt(1) }),
+                (t(3072), Action::Unreachable { target: PEER, packet: pkt(2) }),
             ]
         );
         assert_eq!(nt.lookup(PEER), Some(EntryView { ip: PEER, mac: None, state: State::Failed }));
@@ -697,7 +743,27 @@ mod tests {
         // FAILED: the next packet restarts resolution with a broadcast.
         assert_eq!(nt.resolve(t(20_000), PEER, pkt(3)), Resolved::Queued);
         assert_eq!(actions(&mut nt), vec![bcast(PEER)]);
-        assert_eq!(nt.poll_timeout(), Some(t(21_000)));
+        assert_eq!(nt.poll_timeout(), Some(t(21_024)));
+        // CentOS 7's 3.10: the timers fire when due, the entry fails 3 s after the first probe.
+        let mut nt = NeighTable::new(Params { timer_wheel: false, ..Params::default() }, SimRng::new(1));
+        nt.resolve(t(0), PEER, pkt(1));
+        actions(&mut nt);
+        let got = run_until(&mut nt, t(10_000));
+        let times: Vec<SimTime> = got.iter().map(|(at, _)| *at).collect();
+        assert_eq!(times, vec![t(1000), t(2000), t(3000)]);
+    }
+
+    #[test]
+    fn the_timer_wheel_rounds_up_past_its_level_grid() {
+        // HZ=250 (4 ms jiffies); level 0 (< 63 jiffies): the next jiffy after the due one.
+        assert_eq!(wheel(t(0), t(10)), t(16));
+        // Level 1 (1 s = 250 jiffies): a grid of 8 jiffies, 32 ms.
+        assert_eq!(wheel(t(0), t(1000)), t(1024));
+        assert_eq!(wheel(t(1024), t(2024)), t(2048));
+        // Level 2 (5 s): 64 jiffies, 256 ms, counted from INITIAL_JIFFIES (≡ 8 mod 64).
+        assert_eq!(wheel(t(3000), t(8000)), t(8160));
+        // Without the wheel (3.10, Windows) a timer fires when due.
+        assert_eq!(arm(false, t(0), t(1000)), t(1000));
     }
 
     #[test]
@@ -710,7 +776,7 @@ mod tests {
         assert_eq!(actions(&mut nt), vec![Action::Transmit { mac: A, packet: pkt(1) }, Action::Transmit { mac: A, packet: pkt(2) }]);
         assert_eq!(nt.lookup(PEER), Some(EntryView { ip: PEER, mac: Some(A), state: State::Reachable }));
         assert_eq!(nt.resolve(t(400), PEER, pkt(3)), Resolved::Send { mac: A, packet: pkt(3) });
-        assert_eq!(nt.poll_timeout(), Some(t(300) + nt.reachable_time()));
+        assert_eq!(nt.poll_timeout(), Some(wheel(t(300), t(300) + nt.reachable_time())));
     }
 
     #[test]
@@ -720,10 +786,12 @@ mod tests {
         let rt = nt.reachable_time();
         // Used while REACHABLE (through the header cache): still goes STALE at expiry.
         nt.resolve(t(1000), PEER, pkt(1));
-        // At exactly confirmed + reachable_time the kernel re-arms for HZ/100 (time_before_eq).
-        assert!(run_until(&mut nt, t(0) + rt).is_empty());
+        // The timer wheel fires after confirmed + reachable_time: straight to STALE.
+        let fires = wheel(t(0), t(0) + rt);
+        assert!(fires > t(0) + rt);
+        assert!(run_until(&mut nt, SimTime::from_micros(fires.as_micros() - 1)).is_empty());
         assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Reachable));
-        assert!(run_until(&mut nt, t(10) + rt).is_empty());
+        assert!(run_until(&mut nt, fires).is_empty());
         assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Stale));
         assert_eq!(nt.poll_timeout(), None);
         let t0 = t(100_000);
@@ -732,7 +800,10 @@ mod tests {
         let uni = Action::Probe { target: PEER, dst: Some(A), src_hint: None };
         let got = run_until(&mut nt, t0 + Duration::from_secs(20));
         let s = |secs| t0 + Duration::from_secs(secs);
-        assert_eq!(got, vec![(s(5), uni.clone()), (s(6), uni.clone()), (s(7), uni)]);
+        let p1 = wheel(t0, s(5));
+        let p2 = wheel(p1, p1 + Duration::from_secs(1));
+        let p3 = wheel(p2, p2 + Duration::from_secs(1));
+        assert_eq!(got, vec![(p1, uni.clone()), (p2, uni.clone()), (p3, uni)]);
         // Packets keep going to the cached MAC while probing.
         assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Failed));
         assert_eq!(nt.resolve(s(9), PEER, pkt(3)), Resolved::Queued);
@@ -745,10 +816,10 @@ mod tests {
         learn(&mut nt, t(0), A);
         nt.handle_arp(t(2000), &garp(B, PEER)); // → STALE with B
         nt.resolve(t(3000), PEER, pkt(1)); // → DELAY
-        run_until(&mut nt, t(8000)); // PROBE at 8 s with the first unicast probe
+        run_until(&mut nt, t(8200)); // PROBE at 8.16 s (5 s on the wheel's 256 ms grid), first unicast probe
         assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Probe));
-        assert_eq!(nt.resolve(t(8100), PEER, pkt(2)), Resolved::Send { mac: B, packet: pkt(2) });
-        nt.handle_arp(t(8200), &reply(B, PEER));
+        assert_eq!(nt.resolve(t(8300), PEER, pkt(2)), Resolved::Send { mac: B, packet: pkt(2) });
+        nt.handle_arp(t(8400), &reply(B, PEER));
         assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Reachable));
 
         // DELAY + upper-layer confirmation → REACHABLE without probing.
@@ -757,9 +828,9 @@ mod tests {
         nt.handle_arp(t(2000), &garp(B, PEER));
         nt.resolve(t(3000), PEER, pkt(1));
         nt.confirm(t(4000), PEER);
-        assert!(run_until(&mut nt, t(8000)).is_empty());
+        assert!(run_until(&mut nt, t(8200)).is_empty());
         assert_eq!(nt.lookup(PEER).map(|e| e.state), Some(State::Reachable));
-        assert_eq!(nt.poll_timeout(), Some(t(4000) + nt.reachable_time()));
+        assert_eq!(nt.poll_timeout(), Some(wheel(t(8160), t(4000) + nt.reachable_time())));
     }
 
     #[test]

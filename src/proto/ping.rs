@@ -398,6 +398,9 @@ pub(crate) struct Pinger {
     last_send: Option<SimTime>,
     linger_until: Option<SimTime>,
     deadline_at: Option<SimTime>,
+    /// Errors were read at this instant: `main_loop`'s exit checks run once the error queue
+    /// is drained, not after each error.
+    drained_at: Option<SimTime>,
     interrupted: bool,
     latency_fallback: bool,
     ntransmitted: u64,
@@ -439,6 +442,7 @@ impl Pinger {
             last_send: None,
             linger_until: None,
             deadline_at: None,
+            drained_at: None,
             interrupted: false,
             latency_fallback: false,
             ntransmitted: 0,
@@ -617,7 +621,11 @@ impl Pinger {
             let line = self.stamp(now, line);
             self.out(line);
         }
-        self.pump(now);
+        // iputils' receive loop (`main_loop`) reads the error queue with MSG_DONTWAIT until it
+        // is empty or nothing is in flight, and only then goes back to its exit checks
+        // (`-c` reached, `-w` with an error): errors queued together are all printed. The glue
+        // hands over everything queued, then calls `handle_timeout` at [`Pinger::poll_timeout`].
+        self.drained_at = Some(now);
     }
 
     /// SIGINT: print the statistics and finish.
@@ -639,7 +647,7 @@ impl Pinger {
             return None;
         }
         let send = (!self.count_reached()).then(|| self.send_due());
-        [send, self.linger_until, self.deadline_at].into_iter().flatten().min()
+        [send, self.linger_until, self.deadline_at, self.drained_at].into_iter().flatten().min()
     }
 
     /// The next ICMP echo request to send.
@@ -706,6 +714,7 @@ impl Pinger {
         if self.status.is_some() || self.started.is_none() {
             return;
         }
+        self.drained_at = None;
         loop {
             let c = self.args.count.map(i64::unsigned_abs);
             let alarm = self.linger_until.is_some_and(|t| t <= now) || self.deadline_at.is_some_and(|t| t <= now);
@@ -1132,6 +1141,8 @@ mod tests {
         p.handle_error(ms(4000), 4, ME);
         assert_eq!(p.exit_status(), None);
         p.handle_error(ms(4500), 5, ME);
+        assert_eq!(p.poll_timeout(), Some(ms(4500)));
+        p.handle_timeout(ms(4500));
         let out = lines(&mut p);
         assert_eq!(out[1], "From 172.2.20.1 icmp_seq=1 Destination Host Unreachable");
         assert_eq!(out[5], "From 172.2.20.1 icmp_seq=5 Destination Host Unreachable");
@@ -1161,6 +1172,7 @@ mod tests {
         p.handle_reply(ms(1), &error(p.ident, target, 1), target, 64);
         p.handle_timeout(ms(1000));
         p.handle_reply(ms(1001), &error(p.ident, target, 2), target, 64);
+        p.handle_timeout(ms(1001));
         let out = lines(&mut p);
         assert_eq!(
             out[1..3],
@@ -1251,11 +1263,23 @@ mod tests {
         assert_eq!(p.poll_timeout(), Some(ms(5000)));
         p.handle_timeout(ms(5000));
         assert_eq!(p.exit_status(), Some(1));
-        // -w and an error: exit at the first error.
+        // -w and errors: the errors queued together are all read, then ping exits.
         let mut p = pinger("-w 10 172.2.20.100");
         p.handle_start(ms(0));
-        p.handle_error(ms(3000), 1, ME);
+        for k in 1..=3 {
+            p.handle_timeout(ms(1000 * k));
+        }
+        for seq in 1..=4 {
+            p.handle_error(ms(3104), seq, ME);
+        }
+        assert_eq!(p.exit_status(), None);
+        assert_eq!(p.poll_timeout(), Some(ms(3104)));
+        p.handle_timeout(ms(3104));
         assert_eq!(p.exit_status(), Some(1));
+        let out = lines(&mut p);
+        assert_eq!(out[4], "From 172.2.20.1 icmp_seq=4 Destination Host Unreachable");
+        assert_eq!(out[7], "4 packets transmitted, 0 received, +4 errors, 100% packet loss, time 3000ms");
+        assert_eq!(out[8], "pipe 4");
     }
 
     #[test]

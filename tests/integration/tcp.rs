@@ -136,15 +136,32 @@ fn a_connect_to_a_silent_host_retransmits_its_syn_on_linuxs_schedule() {
     assert_eq!(offsets(&linux6, 3_000_000), [0, 1_000, 2_000, 3_000, 4_000, 5_000, 7_000, 11_000, 19_000, 35_000, 67_000]);
     let linux310 = syns_from(Ipv4Addr::new(192, 168, 20, 210));
     assert_eq!(offsets(&linux310, 4_000_000), [0, 1_000, 3_000, 7_000, 15_000, 31_000, 63_000]);
-    // curl's `echo "exit $?"` follows connect()'s ETIMEDOUT: 131 s and 127 s after the connect.
-    let exit_at = |host: &str| {
-        result.trace.events().iter().find_map(|e| match &e.kind {
-            labsim::TraceKind::Output { host: h, line, .. } if h == host && line == "exit 7" => Some(e.at.as_micros()),
-            _ => None,
-        })
-    };
-    assert_eq!(exit_at("lb-1"), Some(134_000_000));
-    assert_eq!(exit_at("old-1"), Some(131_000_000));
+    // curl's `echo "exit $?"` follows connect()'s ETIMEDOUT: 131 s and 127 s after the connect
+    // (curl 7.88 exits 28 for ETIMEDOUT, CentOS 7's 7.29 exits 7).
+    assert_eq!(output_at(&result, "lb-1", "exit 28"), Some(134_000_000));
+    assert_eq!(output_at(&result, "old-1", "exit 7"), Some(131_000_000));
+}
+
+/// When `host` first printed `line`, in µs.
+fn output_at(result: &labsim::RunResult, host: &str, line: &str) -> Option<u64> {
+    result.trace.events().iter().find_map(|e| match &e.kind {
+        labsim::TraceKind::Output { host: h, line: l, .. } if h == host && l == line => Some(e.at.as_micros()),
+        _ => None,
+    })
+}
+
+/// A connect the kernel gives up (ETIMEDOUT, not ECONNREFUSED) is reported in each tool's words
+/// for a timed-out connect, when the kernel gives up: curl 7.88 (exit 28) and nc on Linux 6.x at
+/// +131 s, CentOS 7's curl 7.29 at +127 s.
+#[test]
+fn a_connect_the_kernel_gives_up_is_reported_as_timed_out() {
+    let result = util::run(&util::root().join("tests/fixtures/tcp/connect-timed-out.ron"), None);
+    assert!(result.report.passed(), "{}", result.report.to_text(result.trace.events()));
+    let curl = "curl: (28) Failed to connect to 192.168.20.202 port 80 after 131000 ms: Couldn't connect to server";
+    assert_eq!(output_at(&result, "lb-1", curl), Some(134_000_000));
+    assert_eq!(output_at(&result, "old-1", "curl: (7) Failed connect to 192.168.20.202:80; Connection timed out"), Some(131_000_000));
+    let nc = "nc: connect to 192.168.20.202 port 80 (tcp) failed: Connection timed out";
+    assert_eq!(output_at(&result, "lb-1", nc), Some(136_000_000));
 }
 
 /// `clients` hosts on the front network curl the VIP (nginx on lb-1) and as many on the back

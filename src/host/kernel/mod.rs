@@ -71,6 +71,8 @@ pub(crate) struct Kernel {
     tcp: tcp::TcpState,
     /// The TCP settings of the kernel's version.
     tcp_sysctl: TcpSysctl,
+    /// Whether the neighbour timers run on Linux ≥ 4.8's timer wheel.
+    timer_wheel: bool,
     udp: udp::UdpState,
     raw: raw::RawState,
     igmp: igmp::Igmp,
@@ -113,6 +115,7 @@ impl Kernel {
             stack: None,
             tcp: tcp::TcpState::default(),
             tcp_sysctl: TcpSysctl::LINUX_6,
+            timer_wheel: true,
             udp: udp::UdpState::default(),
             raw: raw::RawState::default(),
             igmp: igmp::Igmp::new(SimRng::new(0)),
@@ -149,6 +152,7 @@ impl Kernel {
     fn fresh_nics(&self) -> Vec<Nic> {
         let boot = self.boots;
         let rng = &self.rng;
+        let params = NeighParams { timer_wheel: self.timer_wheel, ..NeighParams::default() };
         self.plugged
             .iter()
             .map(|n| Nic {
@@ -156,10 +160,15 @@ impl Kernel {
                 mac: n.mac,
                 up: true,
                 addrs: vec![n.primary],
-                neigh: NeighTable::new(NeighParams::default(), rng.fork(&format!("neigh/{}/boot{boot}", n.name))),
+                neigh: NeighTable::new(params.clone(), rng.fork(&format!("neigh/{}/boot{boot}", n.name))),
                 stats: NicStats::default(),
             })
             .collect()
+    }
+
+    /// Whether the kernel's version runs its timers on Linux ≥ 4.8's wheel (from the next boot).
+    pub(crate) fn set_timer_wheel(&mut self, on: bool) {
+        self.timer_wheel = on;
     }
 
     /// The TCP settings of the kernel's version (from the next boot).

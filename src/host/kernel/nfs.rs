@@ -254,7 +254,7 @@ impl Kernel {
                     moved = true;
                 }
             }
-            TcpStatus::Refused | TcpStatus::Unreachable | TcpStatus::Reset => {}
+            TcpStatus::Refused | TcpStatus::Unreachable | TcpStatus::TimedOut | TcpStatus::Reset => {}
         }
         let m = &mut self.mounts.list[i];
         if status != TcpStatus::Open || m.client.wants_close() {

@@ -63,10 +63,11 @@ pub(crate) enum TcpStatus {
     Open,
     /// The peer sent its FIN: no more data will come.
     PeerClosed,
-    /// The connect was answered with a RST (ECONNREFUSED), or timed out after the SYN
-    /// retransmissions (ETIMEDOUT, 131 s on Linux 6.x; the programs' own connect timeouts are
-    /// shorter, so they do not tell the two apart).
+    /// The connect was answered with a RST (ECONNREFUSED).
     Refused,
+    /// The connect gave up after its SYN retransmissions (ETIMEDOUT: 131 s on Linux 6.x, 127 s
+    /// on CentOS 7's 3.10, see `tcp::SynSchedule`).
+    TimedOut,
     /// The connect failed because the next hop did not answer ARP (EHOSTUNREACH).
     Unreachable,
     /// The connection was reset after it was established (ECONNRESET), or is gone.

@@ -112,11 +112,12 @@ impl Stream {
 /// How an outgoing connection ended abnormally.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Failure {
-    /// The connect was refused (a RST; also a connect that timed out after Linux's SYN
-    /// retransmissions, see the kernel's TCP).
+    /// The connect was refused (a RST).
     Refused,
     /// The next hop did not answer ARP (EHOSTUNREACH).
     Unreachable,
+    /// The kernel gave up the connect after its SYN retransmissions (ETIMEDOUT).
+    TimedOut,
     /// The established connection was reset.
     Reset,
 }
@@ -175,6 +176,7 @@ impl Connection {
             }
             Status::Refused => progress.failed = Some(Failure::Refused),
             Status::Unreachable => progress.failed = Some(Failure::Unreachable),
+            Status::TimedOut => progress.failed = Some(Failure::TimedOut),
             Status::Reset => progress.failed = Some(if self.connected { Failure::Reset } else { Failure::Refused }),
         }
         self.ended = progress.eof || progress.failed.is_some();

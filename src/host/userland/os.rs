@@ -63,6 +63,9 @@ pub(crate) struct OsSpec {
     /// The units whose vendor preset is `enabled` (`systemctl status`'s `Loaded:` line);
     /// `None`: every unit's (Debian's policy).
     pub(crate) presets_enabled: Option<&'static [&'static str]>,
+    /// Whether its kernel's timers run on the timer wheel of Linux ≥ 4.8, which fires them up to
+    /// a granule late (the neighbour timers: `proto::neigh`); 3.10's wheel fires them when due.
+    pub(crate) timer_wheel: bool,
 }
 
 /// The RAM of every labsim host as the kernel counts it (`MemTotal` of `/proc/meminfo`, kB):
@@ -124,6 +127,7 @@ pub(crate) const OSES: &[OsSpec] = &[
         tcp: TcpSysctl::LINUX_6,
         pid_max: 4_194_304,
         presets_enabled: None,
+        timer_wheel: true,
     },
     OsSpec {
         os: Os::CentOs7,
@@ -147,6 +151,7 @@ pub(crate) const OSES: &[OsSpec] = &[
         // `/usr/lib/systemd/system-preset/90-default.preset` enables firewalld; `99-default`
         // disables the rest.
         presets_enabled: Some(&["firewalld"]),
+        timer_wheel: false,
     },
     OsSpec {
         os: Os::Windows10,
@@ -163,6 +168,8 @@ pub(crate) const OSES: &[OsSpec] = &[
         tcp: TcpSysctl::LINUX_6,
         pid_max: 4_194_304,
         presets_enabled: None,
+        // Windows' ARP cache is not Linux's: its retries are not on Linux's timer wheel.
+        timer_wheel: false,
     },
 ];
 

@@ -67,6 +67,10 @@ pub(crate) enum ConnectError {
     Refused,
     /// ARP failed / ICMP host unreachable: `113: No route to host`.
     HostUnreachable,
+    /// The kernel gave up its SYN retransmissions before `proxy_connect_timeout` (set above
+    /// Linux's 127–131 s): `connect() failed (110: Connection timed out)`, not nginx's own
+    /// `upstream timed out (110: …)`.
+    TimedOut,
 }
 
 impl ConnectError {
@@ -74,6 +78,7 @@ impl ConnectError {
         match self {
             ConnectError::Refused => "111: Connection refused",
             ConnectError::HostUnreachable => "113: No route to host",
+            ConnectError::TimedOut => "110: Connection timed out",
         }
     }
 }
@@ -854,6 +859,29 @@ client: 172.2.20.1, server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream:
                 assert!(logs.is_empty(), "t={s}");
             }
         }
+    }
+
+    /// The kernel gave up the connect (ETIMEDOUT) before nginx's own timer: nginx logs the
+    /// errno it got from the connect (`ngx_event_connect_peer` / `ngx_http_upstream_next` with
+    /// NGX_HTTP_UPSTREAM_FT_ERROR), as for a refusal, and tries the next peer.
+    #[test]
+    fn a_connect_the_kernel_gave_up_is_logged_with_its_errno() {
+        let (cfg, mut up) = lab();
+        let t = SimTime::from_secs(8 * 60);
+        let mut p = ProxyRequest::new(t, curl(), Vec::new(), ctx(1), &cfg, &mut up);
+        assert!(drain(&mut p).iter().any(|a| matches!(a, Action::Connect { .. })));
+        p.handle_connect_failed(t, &mut up, ConnectError::TimedOut);
+        let logs: Vec<String> = drain(&mut p)
+            .into_iter()
+            .filter_map(|a| match a {
+                Action::ErrorLog(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            logs[0].contains("[error] 2544#2544: *1 connect() failed (110: Connection timed out) while connecting to upstream"),
+            "{logs:?}"
+        );
     }
 
     #[test]

@@ -33,8 +33,9 @@ const BUFFER: usize = 16 * 1024;
 #[derive(Default)]
 pub(super) struct TcpState {
     next_port: u16,
-    /// Sockets whose connect failed with EHOSTUNREACH.
-    unreachable: Vec<SocketHandle>,
+    /// Sockets whose connect failed with an error a RST does not explain: EHOSTUNREACH or
+    /// ETIMEDOUT.
+    failed: Vec<(SocketHandle, Status)>,
     /// Sockets that were established at some point (to tell a refusal from a reset).
     established: Vec<SocketHandle>,
     /// Closed by their owner, recycled once the close handshake is over.
@@ -162,8 +163,8 @@ impl Kernel {
 
     /// The connection's status.
     pub(crate) fn tcp_status(&mut self, TcpSocket(h): TcpSocket) -> Status {
-        if self.tcp.unreachable.contains(&h) {
-            return Status::Unreachable;
+        if let Some((_, status)) = self.tcp.failed.iter().find(|(x, _)| *x == h) {
+            return *status;
         }
         let Some(state) = self.tcp_socket(h).map(|s| s.state()) else { return Status::Reset };
         let was_established = self.tcp.established.contains(&h);
@@ -268,7 +269,7 @@ impl Kernel {
         }
         silence(s);
         if !refused {
-            self.tcp.unreachable.push(h);
+            self.tcp.failed.push((h, Status::Unreachable));
         }
         true
     }
@@ -299,6 +300,7 @@ impl Kernel {
         let Some(stack) = self.stack.as_mut() else { return };
         let Some(schedule) = self.tcp.schedule.as_ref() else { return };
         let mut out = Vec::new();
+        let failed = &mut self.tcp.failed;
         self.tcp.connecting.retain_mut(|c| {
             let socket = stack.sockets.get_mut::<tcp::Socket>(c.handle);
             if socket.state() != State::SynSent {
@@ -309,8 +311,10 @@ impl Kernel {
                 return true;
             }
             if c.sent >= schedule.retransmits.len() {
-                // ETIMEDOUT: `tcp_write_err` → `tcp_done`, nothing on the wire.
+                // ETIMEDOUT: `tcp_write_err` → `tcp_done`, nothing on the wire; `connect()`
+                // (or `SO_ERROR` after a non-blocking one) reports ETIMEDOUT.
                 silence(socket);
+                failed.push((c.handle, Status::TimedOut));
                 return false;
             }
             out.extend(c.retransmission());
@@ -348,7 +352,7 @@ impl Kernel {
             };
             if done {
                 silence(socket);
-                tcp.unreachable.retain(|x| *x != h);
+                tcp.failed.retain(|(x, _)| *x != h);
                 tcp.established.retain(|x| *x != h);
                 tcp.free.push(h);
             }

@@ -263,7 +263,7 @@ impl Process for HttpdProc {
                 conn.stream.pump(k);
                 moved = true;
             }
-            if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) {
+            if matches!(status, Status::Reset | Status::Refused | Status::Unreachable | Status::TimedOut) {
                 conn.http.handle_reset(now);
                 carry_out(&mut conn.http, &mut conn.stream, k);
             }

@@ -329,7 +329,7 @@ fn serve_client(
     client: &mut Client,
 ) -> bool {
     let (status, mut moved) = client.stream.pump(k);
-    if matches!(status, Status::Reset | Status::Refused | Status::Unreachable) {
+    if matches!(status, Status::Reset | Status::Refused | Status::Unreachable | Status::TimedOut) {
         client.http.handle_reset(now);
     } else {
         client.http.handle_data(now, &std::mem::take(&mut client.stream.input));
@@ -468,6 +468,7 @@ fn drive(
             Failure::Reset => None,
             Failure::Refused => Some(ConnectError::Refused),
             Failure::Unreachable => Some(ConnectError::HostUnreachable),
+            Failure::TimedOut => Some(ConnectError::TimedOut),
         });
         if progress.eof || failed.is_some() {
             conn.stream.release(k);

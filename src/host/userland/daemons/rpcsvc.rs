@@ -82,7 +82,7 @@ impl RpcService {
             }
             match status {
                 Status::PeerClosed => conn.close_when_flushed(),
-                Status::Reset | Status::Refused | Status::Unreachable => conn.release(k),
+                Status::Reset | Status::Refused | Status::Unreachable | Status::TimedOut => conn.release(k),
                 Status::Open | Status::Connecting => {}
             }
             moved |= conn.pump(k).1;

@@ -150,6 +150,7 @@ impl Process for CurlProc {
                 None => {}
                 Some(Failure::Refused) => self.transfer.handle_connect_error(now, ConnectError::Refused),
                 Some(Failure::Unreachable) => self.transfer.handle_connect_error(now, ConnectError::HostUnreachable),
+                Some(Failure::TimedOut) => self.transfer.handle_connect_error(now, ConnectError::TimedOut),
                 Some(Failure::Reset) => self.transfer.handle_reset(now),
             }
         }

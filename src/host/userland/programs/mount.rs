@@ -353,8 +353,12 @@ impl MountProc {
                         moved = true;
                     }
                 }
-                status @ (TcpStatus::Refused | TcpStatus::Unreachable | TcpStatus::Reset) => {
-                    let error = if status == TcpStatus::Unreachable { NetError::Unreachable } else { NetError::Refused };
+                status @ (TcpStatus::Refused | TcpStatus::Unreachable | TcpStatus::TimedOut | TcpStatus::Reset) => {
+                    let error = match status {
+                        TcpStatus::Unreachable => NetError::Unreachable,
+                        TcpStatus::TimedOut => NetError::TimedOut,
+                        _ => NetError::Refused,
+                    };
                     k.tcp_release(ex.socket);
                     cur.tcp.remove(&id);
                     cur.core.handle_error(now, id, error);

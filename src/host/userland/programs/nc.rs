@@ -98,6 +98,7 @@ impl Process for NcProc {
                 None => {}
                 Some(Failure::Refused) => self.session.handle_connect_failed(now, ConnectError::Refused),
                 Some(Failure::Unreachable) => self.session.handle_connect_failed(now, ConnectError::HostUnreachable),
+                Some(Failure::TimedOut) => self.session.handle_connect_failed(now, ConnectError::TimedOut),
                 Some(Failure::Reset) => self.session.handle_reset(now),
             }
         }

@@ -184,7 +184,11 @@ impl Process for RpcTool {
         } else if let Ok(Some((message, _))) = rpc::split_record(&self.input, 1 << 20) {
             Some(self.query.record(&message))
         } else if let Some(f) = progress.failed {
-            Some(self.query.failed(if f == Failure::Unreachable { ConnError::Unreachable } else { ConnError::Refused }))
+            Some(self.query.failed(match f {
+                Failure::Unreachable => ConnError::Unreachable,
+                Failure::TimedOut => ConnError::TimedOut,
+                Failure::Refused | Failure::Reset => ConnError::Refused,
+            }))
         } else if progress.eof || now >= self.deadline {
             Some(self.query.failed(ConnError::TimedOut))
         } else {

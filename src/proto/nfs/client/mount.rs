@@ -41,6 +41,8 @@ pub(crate) enum NetError {
     Refused,
     /// EHOSTUNREACH / ENETUNREACH.
     Unreachable,
+    /// ETIMEDOUT: the kernel gave up a TCP connect after its SYN retransmissions.
+    TimedOut,
 }
 
 /// What the mount core wants done or reports.
@@ -287,7 +289,12 @@ impl MountNfs {
     /// Exchange `id` could not be made.
     pub(crate) fn handle_error(&mut self, now: SimTime, id: ExchangeId, error: NetError) {
         if self.current.as_ref().is_some_and(|e| e.id == id) {
-            self.finish_step(now, Err(if error == NetError::Refused { E::ConnRefused } else { E::HostUnreach }));
+            let e = match error {
+                NetError::Refused => E::ConnRefused,
+                NetError::Unreachable => E::HostUnreach,
+                NetError::TimedOut => E::TimedOut,
+            };
+            self.finish_step(now, Err(e));
         }
     }
 
