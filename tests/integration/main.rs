@@ -95,3 +95,5 @@ mod warnings;
 mod tcp;
 /// keepalived's trackers (vrrp_script, track_script, track_interface, weights, notify): priorities on the wire, lines in the log.
 mod tracking;
+/// `ab` and `wrk` against the real tools' captures (layouts, errors, exit statuses).
+mod load;
