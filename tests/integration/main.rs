@@ -90,10 +90,10 @@ mod windows;
 /// Keepalived keywords and nginx directives labsim does not model: the tools' warnings, and `labsim check`'s.
 mod warnings;
 
+/// `ab` and `wrk` against the real tools' captures (layouts, errors, exit statuses).
+mod load;
 /// TCP on the wire: FIN/RST per connection in every shipped capture, the SYN retransmission
 /// schedule, a burst of connects against the listen backlog (issue 13).
 mod tcp;
 /// keepalived's trackers (vrrp_script, track_script, track_interface, weights, notify): priorities on the wire, lines in the log.
 mod tracking;
-/// `ab` and `wrk` against the real tools' captures (layouts, errors, exit statuses).
-mod load;

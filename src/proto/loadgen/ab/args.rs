@@ -128,7 +128,10 @@ impl Args {
                     None
                 };
                 if !MODELLED.contains(ch) {
-                    return Err(Finished { lines: vec![(Stream::Stderr, format!("ab: option -{ch} is not modelled by labsim"))], status: 2 });
+                    return Err(Finished {
+                        lines: vec![(Stream::Stderr, format!("ab: option -{ch} is not modelled by labsim"))],
+                        status: 2,
+                    });
                 }
                 let v = value.as_deref().unwrap_or("");
                 match ch {

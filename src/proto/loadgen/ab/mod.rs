@@ -185,7 +185,7 @@ impl Ab {
             waittime: micros(c.beginread, c.endwrite).max(0),
         });
         self.t.done += 1;
-        if self.args.heartbeat > 0 && self.t.done % self.args.heartbeat == 0 {
+        if self.args.heartbeat > 0 && self.t.done.is_multiple_of(self.args.heartbeat) {
             self.console.err(&format!("Completed {} requests", self.t.done));
         }
     }
@@ -256,7 +256,8 @@ impl Ab {
                 self.t.err_response += 1;
                 self.t.bad += 1;
                 if self.t.bad > 11 {
-                    self.console.err("\nTest aborted after 10 failures\n");
+                    // `err("\nTest aborted after 10 failures\n\n")`.
+                    self.console.err("\nTest aborted after 10 failures\n\n");
                     self.exit = Some(1);
                     return;
                 }
@@ -272,7 +273,9 @@ impl Ab {
                 }
             }
             // "check response code": the three characters after "HTTP/1.x ".
-            let code = find(&c.cbuff, b"HTTP").and_then(|p| c.cbuff.get(p + 9..p + 12)).filter(|_| find(&c.cbuff, b"HTTP").is_some_and(|p| c.cbuff.len() - p > 9));
+            let code = find(&c.cbuff, b"HTTP")
+                .and_then(|p| c.cbuff.get(p + 9..p + 12))
+                .filter(|_| find(&c.cbuff, b"HTTP").is_some_and(|p| c.cbuff.len() - p > 9));
             if code.is_none_or(|code| code[0] != b'2') {
                 self.t.err_response += 1;
             }

@@ -108,7 +108,11 @@ pub(crate) fn render(t: &Totals, stats: &[Sample]) -> Vec<String> {
     out.push(format!("Server Port:            {}", t.port));
     out.push(String::new());
     out.push(format!("Document Path:          {}", t.path));
-    out.push(if t.nolength { "Document Length:        Variable".to_owned() } else { format!("Document Length:        {} bytes", t.doclen) });
+    out.push(if t.nolength {
+        "Document Length:        Variable".to_owned()
+    } else {
+        format!("Document Length:        {} bytes", t.doclen)
+    });
     out.push(String::new());
     out.push(format!("Concurrency Level:      {}", t.concurrency));
     out.push(format!("Time taken for tests:   {:.3} seconds", t.timetaken));

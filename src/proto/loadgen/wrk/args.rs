@@ -74,7 +74,8 @@ impl Args {
                     None => (long, None),
                 };
                 let found: Vec<_> = LONG.iter().filter(|(n, _, _)| n.starts_with(name)).collect();
-                let Some(&&(full, ch, takes)) = found.iter().find(|(n, _, _)| *n == name).or(found.first().filter(|_| found.len() == 1)) else {
+                let Some(&&(full, ch, takes)) = found.iter().find(|(n, _, _)| *n == name).or(found.first().filter(|_| found.len() == 1))
+                else {
                     lines.push((Stream::Stderr, format!("wrk: unrecognized option '{word}'")));
                     return Err(usage(lines));
                 };
@@ -135,7 +136,10 @@ impl Args {
                         true
                     }
                     's' | 'H' => {
-                        return Err(Finished { lines: vec![(Stream::Stderr, format!("wrk: option -{ch} is not modelled by labsim"))], status: 2 });
+                        return Err(Finished {
+                            lines: vec![(Stream::Stderr, format!("wrk: option -{ch} is not modelled by labsim"))],
+                            status: 2,
+                        });
                     }
                     _ => false,
                 };
@@ -189,7 +193,13 @@ fn parse_url(url: &str) -> Option<(String, Option<u16>, String)> {
     if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
         return None;
     }
-    let path = if tail.starts_with('/') { tail.to_owned() } else if tail.is_empty() { "/".to_owned() } else { format!("/{tail}") };
+    let path = if tail.starts_with('/') {
+        tail.to_owned()
+    } else if tail.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/{tail}")
+    };
     Some((host.to_owned(), port, path))
 }
 

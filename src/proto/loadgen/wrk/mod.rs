@@ -107,7 +107,11 @@ pub(crate) struct Wrk {
 
 impl Wrk {
     /// Parse the arguments and start at `now`; `target` resolves the URL's host and port.
-    pub(crate) fn start(argv: &[String], now: SimTime, target: impl FnOnce(&str, u16) -> Option<Target>) -> Result<(Wrk, Target), Finished> {
+    pub(crate) fn start(
+        argv: &[String],
+        now: SimTime,
+        target: impl FnOnce(&str, u16) -> Option<Target>,
+    ) -> Result<(Wrk, Target), Finished> {
         let args = Args::parse(argv)?;
         let mut console = Console::default();
         for (_, line) in &args.printed {
@@ -273,8 +277,9 @@ impl Wrk {
     fn report(&mut self, now: SimTime) {
         let runtime_us = now.as_micros() - self.start.as_micros();
         let runtime_s = runtime_us as f64 / 1e6;
-        if self.complete / self.args.connections > 0 {
-            self.latency.correct((runtime_us / (self.complete / self.args.connections)) as i64);
+        let per_connection = self.complete / self.args.connections;
+        if let Some(interval) = runtime_us.checked_div(per_connection) {
+            self.latency.correct(interval as i64);
         }
         let mut out = vec![format!("  Thread Stats{:>6}{:>11}{:>8}{:>12}", "Avg", "Stdev", "Max", "+/- Stdev")];
         out.push(self.latency.row("Latency", format_time_us));
@@ -285,7 +290,12 @@ impl Wrk {
                 out.push(format!("{p:7.0}%{}", print_units(self.latency.percentile(p) as f64, format_time_us, 10)));
             }
         }
-        out.push(format!("  {} requests in {}, {}B read", self.complete, format_time_us(runtime_us as f64), format_binary(self.bytes as f64)));
+        out.push(format!(
+            "  {} requests in {}, {}B read",
+            self.complete,
+            format_time_us(runtime_us as f64),
+            format_binary(self.bytes as f64)
+        ));
         let e = self.errors;
         if e.connect > 0 || e.read > 0 || e.write > 0 || e.timeout > 0 {
             out.push(format!("  Socket errors: connect {}, read {}, write {}, timeout {}", e.connect, e.read, e.write, e.timeout));

@@ -136,11 +136,7 @@ fn format_units(n: f64, scale: f64, base: &str, units: &[&str], precision: usize
 
 /// `format_time_us`.
 pub(crate) fn format_time_us(n: f64) -> String {
-    if n >= 1_000_000.0 {
-        format_units(n / 1_000_000.0, 60.0, "s", &["m", "h"], 2)
-    } else {
-        format_units(n, 1000.0, "us", &["ms", "s"], 2)
-    }
+    if n >= 1_000_000.0 { format_units(n / 1_000_000.0, 60.0, "s", &["m", "h"], 2) } else { format_units(n, 1000.0, "us", &["ms", "s"], 2) }
 }
 
 /// `format_time_s`, for `Running 10s test`.
@@ -202,7 +198,8 @@ mod tests {
         assert_eq!(format_time_s(2.0), "2s");
         assert_eq!(format_time_s(120.0), "2m");
         assert_eq!(print_units(920.0, format_time_us, 8), "  0.92ms");
-        assert_eq!(print_units(25040.0, format_metric, 8), "  25.04k ");
+        assert_eq!(print_units(25040.0, format_metric, 8), " 25.04k ");
+        assert_eq!(print_units(25.13, format_metric, 10), "   25.13  ");
         assert_eq!(scan_time("2m"), Some(120));
         assert_eq!(scan_metric("1k"), Some(1000));
         assert_eq!(scan_metric("x"), None);
@@ -216,7 +213,8 @@ mod tests {
         }
         assert!(!s.record(101));
         assert_eq!(s.mean(), 25.0);
-        assert_eq!(s.percentile(50.0), 20);
+        // rank = round(0.5 · 4 + 0.5) = 3 (C's round: halves away from zero).
+        assert_eq!(s.percentile(50.0), 30);
         assert_eq!(s.percentile(99.0), 40);
         s.correct(10);
         // 30 adds 20; 40 adds 30 and 20.
