@@ -273,9 +273,7 @@ impl Ab {
                 }
             }
             // "check response code": the three characters after "HTTP/1.x ".
-            let code = find(&c.cbuff, b"HTTP")
-                .and_then(|p| c.cbuff.get(p + 9..p + 12))
-                .filter(|_| find(&c.cbuff, b"HTTP").is_some_and(|p| c.cbuff.len() - p > 9));
+            let code = find(&c.cbuff, b"HTTP").filter(|p| c.cbuff.len() - p > 9).and_then(|p| c.cbuff.get(p + 9..p + 12));
             if code.is_none_or(|code| code[0] != b'2') {
                 self.t.err_response += 1;
             }
