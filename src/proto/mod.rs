@@ -16,6 +16,7 @@ pub(crate) mod httpd;
 pub(crate) mod ifcfg;
 pub(crate) mod journalctl;
 pub(crate) mod lines;
+pub(crate) mod loadgen;
 pub(crate) mod nc;
 pub(crate) mod neigh;
 pub(crate) mod netfilter;

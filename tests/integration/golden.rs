@@ -30,6 +30,7 @@ fn recorded_files() -> Vec<PathBuf> {
         "tests/fixtures/firewalld",
         "tests/fixtures/tcp",
         "tests/fixtures/keepalived",
+        "tests/fixtures/load",
     ] {
         let entries = std::fs::read_dir(util::root().join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
         for entry in entries {

@@ -90,6 +90,8 @@ mod windows;
 /// Keepalived keywords and nginx directives labsim does not model: the tools' warnings, and `labsim check`'s.
 mod warnings;
 
+/// `ab` and `wrk` against the real tools' captures (layouts, errors, exit statuses).
+mod load;
 /// TCP on the wire: FIN/RST per connection in every shipped capture, the SYN retransmission
 /// schedule, a burst of connects against the listen backlog (issue 13).
 mod tcp;

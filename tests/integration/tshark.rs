@@ -270,13 +270,14 @@ fn the_tshark_checks_catch_a_bad_tcp_checksum() {
 }
 
 /// Whether every HTTP exchange of a scenario is a `curl` to the VIP (no `nc` with hand-made
-/// bytes, no host talking to itself over loopback, which no capture sees).
+/// bytes, no load generator (`ab`, `wrk`) with its own requests, no host talking to itself over
+/// loopback, which no capture sees).
 fn only_curl_to_the_vip(path: &std::path::Path) -> bool {
     let scenario = labsim::load_scenario(path).expect("shipped scenarios load");
     scenario.timeline.iter().all(|e| match &e.action {
         labsim::TimelineAction::Command(line) => {
             let words: Vec<&str> = line.split(|c: char| c.is_whitespace() || c == ';').collect();
-            !words.contains(&"nc") && (!words.contains(&"curl") || line.contains("http://172.2.20.100/"))
+            !words.iter().any(|w| ["nc", "ab", "wrk"].contains(w)) && (!words.contains(&"curl") || line.contains("http://172.2.20.100/"))
         }
         labsim::TimelineAction::PowerOn => true,
     })

@@ -5,6 +5,7 @@
 pub(crate) mod curl;
 pub(crate) mod df;
 pub(crate) mod journalctl;
+pub(crate) mod loadgen;
 pub(crate) mod mount;
 pub(crate) mod nc;
 pub(crate) mod ping;

@@ -33,7 +33,7 @@ pub(crate) use job::{Child, Job};
 
 use super::Userland;
 use super::process::{ChildExit, Signal, StartProgram};
-use super::programs::{curl, df, journalctl, mount, nc, ping, rpctool, tail};
+use super::programs::{curl, df, journalctl, loadgen, mount, nc, ping, rpctool, tail};
 use crate::host::kernel::Sys;
 use crate::host::userland::os::Console;
 use crate::kernel::SimTime;
@@ -96,6 +96,7 @@ pub(crate) enum Command {
 
 /// Every command the console knows.
 pub(crate) const COMMANDS: &[(&str, Command)] = &[
+    ("ab", Command::Program { start: loadgen::start_ab, reads_stdin: false }),
     ("apachectl", Command::Builtin(apachectl::apachectl)),
     ("ausearch", Command::Builtin(selinux::ausearch)),
     ("awk", Command::Filter(filters::awk)),
@@ -153,6 +154,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("umount", Command::Builtin(umount::run)),
     ("uniq", Command::Filter(filters::uniq)),
     ("wc", Command::Filter(filters::wc)),
+    ("wrk", Command::Program { start: loadgen::start_wrk, reads_stdin: false }),
     ("yum", Command::Builtin(yum::run)),
 ];
 

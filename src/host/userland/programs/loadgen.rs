@@ -1,0 +1,197 @@
+//! `ab` and `wrk`: the load generators of `proto::loadgen` over as many TCP connections as they
+//! ask for, one per slot. The glue opens, feeds and closes the connections the core names and
+//! prints its lines; the times the core measures are the simulated clock's.
+
+use crate::host::kernel::{Stdio, Sys};
+use crate::host::userland::net::{Connection, Failure, resolve};
+use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished};
+use crate::kernel::SimTime;
+use crate::proto::loadgen::ab::Ab;
+use crate::proto::loadgen::wrk::Wrk;
+use crate::proto::loadgen::{Action, Finished, Generator, SockError};
+
+use super::streams::Streams;
+
+struct LoadProc<G: Generator> {
+    name: &'static str,
+    core: G,
+    conns: Vec<Option<Connection>>,
+    out: Streams,
+}
+
+/// `ab`.
+pub(crate) fn start_ab(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
+    let argv: Vec<String> = run.args.iter().map(|s| (*s).to_owned()).collect();
+    let started = Ab::start(&argv, run.now, |host, port| resolve(k.fs(), host).map(|ip| (ip, port)));
+    launch(k, run.now, run.stdio, "ab", started)
+}
+
+/// `wrk`.
+pub(crate) fn start_wrk(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
+    let argv: Vec<String> = run.args.iter().map(|s| (*s).to_owned()).collect();
+    let started = Wrk::start(&argv, run.now, |host, port| resolve(k.fs(), host).map(|ip| (ip, port)));
+    launch(k, run.now, run.stdio, "wrk", started)
+}
+
+fn launch<G: Generator + 'static>(
+    k: &mut Sys<'_>,
+    now: SimTime,
+    stdio: Stdio,
+    name: &'static str,
+    started: Result<(G, (std::net::Ipv4Addr, u16)), Finished>,
+) -> Result<Box<dyn Process>, i32> {
+    let (core, target) = match started {
+        Ok(s) => s,
+        Err(f) => {
+            let mut out = Streams::new(stdio);
+            for (stream, line) in f.lines {
+                out.say(k, now, stream.into(), line);
+            }
+            out.end(k, now, Exit::Code(f.status));
+            return Err(f.status);
+        }
+    };
+    let mut p = LoadProc { name, core, conns: Vec::new(), out: Streams::new(stdio) };
+    p.drain(k, now, target);
+    match p.out.exit {
+        None => Ok(Box::new(Target { p, target })),
+        Some(exit) => Err(exit.status()),
+    }
+}
+
+/// The process: the generator and where its connections go.
+struct Target<G: Generator> {
+    p: LoadProc<G>,
+    target: (std::net::Ipv4Addr, u16),
+}
+
+impl<G: Generator> LoadProc<G> {
+    /// Carries out the core's actions and prints its lines until it has nothing more to say;
+    /// ends the process once it has an exit status.
+    fn drain(&mut self, k: &mut Sys<'_>, now: SimTime, target: (std::net::Ipv4Addr, u16)) -> bool {
+        let mut moved = false;
+        loop {
+            let mut any = false;
+            while let Some(action) = self.core.poll_action() {
+                any = true;
+                match action {
+                    Action::Connect(slot) => {
+                        if self.conns.len() <= slot {
+                            self.conns.resize_with(slot + 1, || None);
+                        }
+                        if let Some(mut old) = self.conns[slot].take() {
+                            old.stream.release(k);
+                        }
+                        match Connection::open(k, target.0, target.1) {
+                            Some(c) => self.conns[slot] = Some(c),
+                            // connect() → ENETUNREACH: no route to the address.
+                            None => self.core.handle_error(now, slot, SockError::Unreachable),
+                        }
+                    }
+                    Action::Send(slot, bytes) => {
+                        if let Some(c) = self.conns.get_mut(slot).and_then(Option::as_mut) {
+                            c.stream.send(&bytes);
+                            c.stream.pump(k);
+                        }
+                    }
+                    Action::Close(slot) => {
+                        if let Some(mut c) = self.conns.get_mut(slot).and_then(Option::take) {
+                            c.stream.release(k);
+                        }
+                    }
+                }
+            }
+            while let Some((stream, line)) = self.core.poll_output() {
+                any = true;
+                self.out.say(k, now, stream.into(), line);
+            }
+            if self.out.exit.is_some() {
+                self.release_all(k);
+                return true;
+            }
+            if let Some(status) = self.core.exit_status() {
+                self.release_all(k);
+                self.out.end(k, now, Exit::Code(status));
+                return true;
+            }
+            moved |= any;
+            if !any {
+                return moved;
+            }
+        }
+    }
+
+    fn release_all(&mut self, k: &mut Sys<'_>) {
+        for c in self.conns.iter_mut().filter_map(Option::take) {
+            let mut c = c;
+            c.stream.release(k);
+        }
+    }
+}
+
+impl<G: Generator> Process for Target<G> {
+    fn name(&self) -> &'static str {
+        self.p.name
+    }
+
+    fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
+        let p = &mut self.p;
+        if p.out.exit.is_some() {
+            return false;
+        }
+        let mut moved = false;
+        for slot in 0..p.conns.len() {
+            let Some(conn) = p.conns[slot].as_mut() else { continue };
+            let progress = conn.poll(k);
+            moved |= progress.io;
+            if progress.connected {
+                p.core.handle_connected(now, slot);
+                moved = true;
+            }
+            if !progress.data.is_empty() {
+                p.core.handle_data(now, slot, &progress.data);
+            }
+            if progress.eof {
+                p.core.handle_eof(now, slot);
+                moved = true;
+            }
+            match progress.failed {
+                None => {}
+                Some(Failure::Refused) => p.core.handle_error(now, slot, SockError::Refused),
+                Some(Failure::Unreachable) => p.core.handle_error(now, slot, SockError::Unreachable),
+                Some(Failure::Reset) => p.core.handle_error(now, slot, SockError::Reset),
+                Some(Failure::TimedOut) => p.core.handle_error(now, slot, SockError::TimedOut),
+            }
+            moved |= p.drain(k, now, self.target);
+            if p.out.exit.is_some() {
+                return true;
+            }
+        }
+        if p.core.poll_timeout().is_some_and(|t| t <= now) {
+            p.core.handle_timeout(now);
+            moved = true;
+        }
+        moved |= p.drain(k, now, self.target);
+        moved
+    }
+
+    fn poll_timeout(&self) -> Option<SimTime> {
+        if self.p.out.exit.is_some() { None } else { self.p.core.poll_timeout() }
+    }
+
+    /// Ctrl-C and every other signal end it (ab's SIGINT report is not modelled).
+    fn signal(&mut self, k: &mut Sys<'_>, now: SimTime, signal: Signal) {
+        if self.p.out.exit.is_none() {
+            self.p.release_all(k);
+            self.p.out.end(k, now, Exit::Signal(signal));
+        }
+    }
+
+    fn exit(&self) -> Option<Exit> {
+        self.p.out.exit
+    }
+
+    fn unfinished(&self, _now: SimTime) -> Option<Unfinished> {
+        self.p.out.unfinished(|| self.p.core.state())
+    }
+}

@@ -1,0 +1,419 @@
+//! ApacheBench 2.3 (`ab`, Debian's apache2-utils and CentOS 7's httpd-tools) as a sans-IO core:
+//! `test()`, `start_connect()`, `write_request()`, `read_connection()` and
+//! `close_connection()` of `support/ab.c` (httpd 2.4.x), over connection slots the glue opens.
+//!
+//! The mechanism, as in ab: one connection first; the other `-c − 1` start once its response
+//! head has arrived. Each connection sends one HTTP/1.0 request and reads the answer until the
+//! server closes (a request is done at EOF); with `-k` a response whose head mentions
+//! `Keep-Alive` is done after `Content-Length` body bytes and the next request goes out on the
+//! same connection, with a connect time of 0. No more than `-n` requests are started. The first
+//! response's body length is the document length; a later one that differs is a failed
+//! request (Length) unless `-l`; a status not 2xx is a Non-2xx response. A connection that
+//! fails is fatal (`apr_socket_recv: Connection refused (111)`: Linux reports the refused
+//! non-blocking connect at ab's first read); so is `-s` seconds (30) without any socket news
+//! (`apr_pollset_poll: The timeout specified has expired (70007)`).
+
+mod args;
+mod report;
+
+use std::collections::VecDeque;
+
+use super::{Action, Console, Finished, Generator, SockError, Target};
+use crate::kernel::SimTime;
+use crate::proto::Stream;
+pub(crate) use args::{Args, BANNER};
+use report::{Sample, Totals};
+
+/// `CBUFFSIZE`: the response head buffer, and the size of one `apr_socket_recv`.
+const CBUFFSIZE: usize = 8192;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Unconnected,
+    Connecting,
+    /// Connected, no request outstanding (ab has started all `-n`).
+    Connected,
+    Read,
+}
+
+/// `struct connection`.
+#[derive(Clone, Debug)]
+struct Conn {
+    state: State,
+    read: usize,
+    bread: usize,
+    length: usize,
+    cbuff: Vec<u8>,
+    keepalive: bool,
+    gotheader: bool,
+    start: SimTime,
+    connect: SimTime,
+    endwrite: SimTime,
+    beginread: SimTime,
+}
+
+impl Conn {
+    fn new() -> Conn {
+        Conn {
+            state: State::Unconnected,
+            read: 0,
+            bread: 0,
+            length: 0,
+            cbuff: Vec::new(),
+            keepalive: false,
+            gotheader: false,
+            start: SimTime::ZERO,
+            connect: SimTime::ZERO,
+            endwrite: SimTime::ZERO,
+            beginread: SimTime::ZERO,
+        }
+    }
+}
+
+/// One `ab` run.
+pub(crate) struct Ab {
+    args: Args,
+    request: Vec<u8>,
+    conns: Vec<Conn>,
+    stats: Vec<Sample>,
+    start: SimTime,
+    lasttime: SimTime,
+    /// The last socket news (ab's `apr_pollset_poll` waits `-s` for the next).
+    last_event: SimTime,
+    started: u64,
+    good: u64,
+    t: Totals,
+    requests_initialized: bool,
+    actions: VecDeque<Action>,
+    console: Console,
+    exit: Option<i32>,
+}
+
+fn micros(a: SimTime, b: SimTime) -> i64 {
+    a.as_micros() as i64 - b.as_micros() as i64
+}
+
+/// Case-insensitive `strstr` (`xstrcasestr`).
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+impl Ab {
+    /// Parse the arguments and start at `now` towards `target` (`None`: the host did not
+    /// resolve). `Err`: the run is over already.
+    pub(crate) fn start(argv: &[String], now: SimTime, target: impl FnOnce(&str, u16) -> Option<Target>) -> Result<(Ab, Target), Finished> {
+        let args = Args::parse(argv)?;
+        let mut console = Console::default();
+        for l in BANNER {
+            console.out(&format!("{l}\n"));
+        }
+        // `test()`: the line ends with "..." and is finished by "..done", or by a newline when
+        // ab prints progress on stderr.
+        console.out(&format!("Benchmarking {} (be patient){}", args.host, if args.heartbeat > 0 { "\n" } else { "..." }));
+        let Some(addr) = target(&args.host, args.port) else {
+            // `apr_sockaddr_info_get()` fails with EAI_NONAME (APR_OS_START_EAIERR + 2).
+            console.err(&format!("apr_sockaddr_info_get() for {}: Name or service not known (670002)", args.host));
+            return Err(Finished { lines: console.take_all(), status: 670_002 % 256 });
+        };
+        let t = Totals {
+            hostname: args.host.clone(),
+            port: args.port,
+            path: args.path.clone(),
+            nolength: args.nolength,
+            concurrency: args.concurrency,
+            keepalive: args.keepalive,
+            confidence: args.confidence,
+            percentile: args.percentile,
+            ..Totals::default()
+        };
+        let mut ab = Ab {
+            request: args.request(),
+            conns: vec![Conn::new(); args.concurrency],
+            stats: Vec::new(),
+            start: now,
+            lasttime: now,
+            last_event: now,
+            started: 0,
+            good: 0,
+            t,
+            requests_initialized: false,
+            actions: VecDeque::new(),
+            console,
+            exit: None,
+            args,
+        };
+        ab.start_connect(now, 0);
+        Ok((ab, addr))
+    }
+
+    fn start_connect(&mut self, now: SimTime, slot: usize) {
+        if self.started >= self.args.requests {
+            return;
+        }
+        let c = &mut self.conns[slot];
+        *c = Conn { state: State::Connecting, start: now, ..Conn::new() };
+        self.lasttime = now;
+        self.actions.push_back(Action::Connect(slot));
+    }
+
+    fn write_request(&mut self, now: SimTime, slot: usize) {
+        if self.started >= self.args.requests {
+            return;
+        }
+        let c = &mut self.conns[slot];
+        c.connect = now;
+        c.endwrite = now;
+        c.state = State::Read;
+        self.lasttime = now;
+        self.started += 1;
+        self.actions.push_back(Action::Send(slot, self.request.clone()));
+    }
+
+    /// Saves a finished request's times (`struct data`) and prints the heartbeat.
+    fn save(&mut self, now: SimTime, slot: usize) {
+        if self.t.done >= self.args.requests {
+            return;
+        }
+        let c = &self.conns[slot];
+        self.stats.push(Sample {
+            ctime: micros(c.connect, c.start).max(0),
+            time: micros(now, c.start).max(0),
+            waittime: micros(c.beginread, c.endwrite).max(0),
+        });
+        self.t.done += 1;
+        if self.args.heartbeat > 0 && self.t.done.is_multiple_of(self.args.heartbeat) {
+            self.console.err(&format!("Completed {} requests", self.t.done));
+        }
+    }
+
+    /// The length check of a finished response.
+    fn check_length(&mut self, slot: usize) {
+        let bread = self.conns[slot].bread;
+        if self.good == 1 {
+            self.t.doclen = bread;
+        } else if bread != self.t.doclen && !self.args.nolength {
+            self.t.bad += 1;
+            self.t.err_length += 1;
+        }
+    }
+
+    fn close_connection(&mut self, now: SimTime, slot: usize) {
+        let c = &self.conns[slot];
+        if c.read == 0 && c.keepalive {
+            // "server has legitimately shut down an idle keep alive request"
+            self.good = self.good.saturating_sub(1);
+        } else {
+            self.check_length(slot);
+            self.lasttime = now;
+            self.save(now, slot);
+        }
+        self.conns[slot].state = State::Unconnected;
+        self.actions.push_back(Action::Close(slot));
+        self.start_connect(now, slot);
+    }
+
+    /// `apr_err()`: the message, `Total of N requests completed` if any were, exit with the
+    /// status (as the shell sees it, modulo 256).
+    fn apr_err(&mut self, what: &str, code: i32, text: &str) {
+        self.console.err(&format!("{what}: {text} ({code})"));
+        if self.t.done > 0 {
+            self.console.out(&format!("Total of {} requests completed\n", self.t.done));
+        }
+        self.console.flush();
+        self.exit = Some(code % 256);
+    }
+
+    fn read_connection(&mut self, now: SimTime, slot: usize, data: &[u8]) {
+        let r = data.len();
+        self.t.totalread += r as u64;
+        let keepalive = self.args.keepalive;
+        let head_only = self.args.head;
+        let c = &mut self.conns[slot];
+        if c.read == 0 {
+            c.beginread = now;
+        }
+        c.read += r;
+        if !c.gotheader {
+            let space = CBUFFSIZE - c.cbuff.len() - 1;
+            let tocopy = space.min(r);
+            c.cbuff.extend_from_slice(&data[..tocopy]);
+            let space = space - tocopy;
+            let (end, l) = match find(&c.cbuff, b"\r\n\r\n") {
+                Some(s) => (Some(s), 4),
+                None => (find(&c.cbuff, b"\n\n"), 2),
+            };
+            let Some(s) = end else {
+                if space > 0 {
+                    return;
+                }
+                // The head is invalid or too big: close and count it.
+                c.state = State::Unconnected;
+                self.actions.push_back(Action::Close(slot));
+                self.t.err_response += 1;
+                self.t.bad += 1;
+                if self.t.bad > 11 {
+                    // `err("\nTest aborted after 10 failures\n\n")`.
+                    self.console.err("\nTest aborted after 10 failures\n\n");
+                    self.exit = Some(1);
+                    return;
+                }
+                self.start_connect(now, slot);
+                return;
+            };
+            if self.good == 0 {
+                if let Some(p) = find_ci(&c.cbuff, b"Server:") {
+                    let name: Vec<u8> = c.cbuff[(p + 8).min(c.cbuff.len())..].iter().copied().take_while(|b| *b > 32).take(1023).collect();
+                    self.t.servername = String::from_utf8_lossy(&name).into_owned();
+                } else {
+                    self.t.servername.clear();
+                }
+            }
+            // "check response code": the three characters after "HTTP/1.x ".
+            let code = find(&c.cbuff, b"HTTP").filter(|p| c.cbuff.len() - p > 9).and_then(|p| c.cbuff.get(p + 9..p + 12));
+            if code.is_none_or(|code| code[0] != b'2') {
+                self.t.err_response += 1;
+            }
+            c.gotheader = true;
+            let head = &c.cbuff[..s];
+            if keepalive && find_ci(head, b"Keep-Alive").is_some() {
+                c.keepalive = true;
+                c.length = match find_ci(head, b"Content-Length:") {
+                    Some(p) if !head_only => {
+                        let digits: String = String::from_utf8_lossy(head.get(p + 16..).unwrap_or(&[])).into_owned();
+                        usize::try_from(args_atoi(&digits)).unwrap_or(0)
+                    }
+                    _ => 0,
+                };
+            }
+            c.bread += c.cbuff.len() - (s + l) + r - tocopy;
+            self.t.totalbread += c.bread as u64;
+            if !self.requests_initialized {
+                self.requests_initialized = true;
+                for i in 1..self.args.concurrency {
+                    self.start_connect(now, i);
+                }
+            }
+        } else {
+            c.bread += r;
+            self.t.totalbread += r as u64;
+        }
+        let c = &self.conns[slot];
+        if c.keepalive && c.bread >= c.length {
+            // "finished a keep-alive connection"
+            self.good += 1;
+            self.check_length(slot);
+            if self.t.done < self.args.requests {
+                self.t.doneka += 1;
+            }
+            self.save(now, slot);
+            let c = &mut self.conns[slot];
+            *c = Conn { state: State::Connected, start: now, connect: now, ..Conn::new() };
+            self.lasttime = now;
+            self.write_request(now, slot);
+        }
+    }
+
+    /// The end of the main loop: `done` reached `-n`.
+    fn check_done(&mut self) {
+        if self.exit.is_some() || self.t.done < self.args.requests {
+            return;
+        }
+        if self.args.heartbeat > 0 {
+            self.console.err(&format!("Finished {} requests", self.t.done));
+        } else {
+            self.console.out("..done\n");
+        }
+        self.t.timetaken = micros(self.lasttime, self.start) as f64 / 1e6;
+        for line in report::render(&self.t, &self.stats) {
+            self.console.out(&format!("{line}\n"));
+        }
+        self.exit = Some(0);
+    }
+
+    fn event(&mut self, now: SimTime) -> bool {
+        self.last_event = now;
+        self.exit.is_none()
+    }
+}
+
+/// `atoi` of a header value.
+fn args_atoi(s: &str) -> i64 {
+    let t = s.trim_start_matches([' ', '\t']);
+    t.bytes().take_while(u8::is_ascii_digit).fold(0i64, |n, d| n.saturating_mul(10).saturating_add(i64::from(d - b'0')))
+}
+
+impl Generator for Ab {
+    fn handle_connected(&mut self, now: SimTime, slot: usize) {
+        if !self.event(now) || self.conns[slot].state != State::Connecting {
+            return;
+        }
+        self.conns[slot].state = State::Connected;
+        self.write_request(now, slot);
+    }
+
+    fn handle_data(&mut self, now: SimTime, slot: usize, data: &[u8]) {
+        if !self.event(now) {
+            return;
+        }
+        for chunk in data.chunks(CBUFFSIZE) {
+            if self.exit.is_some() || !matches!(self.conns[slot].state, State::Read | State::Connected) {
+                break;
+            }
+            self.read_connection(now, slot, chunk);
+        }
+        self.check_done();
+    }
+
+    fn handle_eof(&mut self, now: SimTime, slot: usize) {
+        if !self.event(now) || self.conns[slot].state == State::Unconnected {
+            return;
+        }
+        self.good += 1;
+        self.close_connection(now, slot);
+        self.check_done();
+    }
+
+    fn handle_error(&mut self, now: SimTime, slot: usize, error: SockError) {
+        if !self.event(now) || self.conns[slot].state == State::Unconnected {
+            return;
+        }
+        // Not `-r`: a receive error ends ab.
+        self.t.err_recv += 1;
+        let (code, text) = error.errno();
+        self.apr_err("apr_socket_recv", code, text);
+    }
+
+    fn handle_timeout(&mut self, now: SimTime) {
+        if self.exit.is_none() && self.poll_timeout().is_some_and(|t| t <= now) {
+            self.apr_err("apr_pollset_poll", 70007, "The timeout specified has expired");
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<SimTime> {
+        let timeout = std::time::Duration::from_secs(self.args.timeout_s.max(0) as u64);
+        self.exit.is_none().then(|| self.last_event + timeout)
+    }
+
+    fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    fn poll_output(&mut self) -> Option<(Stream, String)> {
+        self.console.pop()
+    }
+
+    fn exit_status(&self) -> Option<i32> {
+        self.exit
+    }
+
+    fn state(&self) -> String {
+        format!("benchmarking: {} of {} requests done", self.t.done, self.args.requests)
+    }
+}
+
+#[cfg(test)]
+mod tests;

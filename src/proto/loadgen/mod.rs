@@ -1,0 +1,149 @@
+//! HTTP load generators as sans-IO cores: ApacheBench 2.3 (`ab`, [`ab`]) and wrk 4.1.0 (`wrk`,
+//! [`wrk`]). Each drives several TCP connections that the glue (`host/userland/programs/
+//! loadgen.rs`) opens by slot number, measures with the times it is handed (the simulated
+//! clock) and prints the real tool's report.
+//!
+//! # Calling order (host glue)
+//!
+//! 1. `ab::Ab::start` / `wrk::Wrk::start` with the words after the command, the time and the
+//!    resolved address of the URL's host (`None` when it does not resolve). `Err(Finished)`: print
+//!    its lines, exit with its status.
+//! 2. Drain [`Generator::poll_action`]: [`Action::Connect`] opens a connection for a slot (a slot
+//!    holds at most one; an earlier one was closed first), [`Action::Send`] queues bytes on it,
+//!    [`Action::Close`] closes it (`close()`: FIN, or RST when data was left unread). Drain
+//!    [`Generator::poll_output`] for console lines.
+//! 3. Report each connection's news: [`Generator::handle_connected`],
+//!    [`Generator::handle_data`], [`Generator::handle_eof`], [`Generator::handle_error`] (a
+//!    connection that cannot be opened at all is `Unreachable`), and the clock with
+//!    [`Generator::handle_timeout`] at [`Generator::poll_timeout`]; drain again after each.
+//! 4. Once [`Generator::exit_status`] is `Some`, close every connection and end.
+
+pub(crate) mod ab;
+pub(crate) mod wrk;
+
+use std::collections::VecDeque;
+
+use super::Stream;
+use crate::kernel::SimTime;
+
+/// What the core asks the glue to do with a connection slot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Open a TCP connection to the target for this slot (non-blocking `connect()`).
+    Connect(usize),
+    /// Send these bytes on the slot's connection.
+    Send(usize, Vec<u8>),
+    /// Close the slot's connection.
+    Close(usize),
+}
+
+/// How a connection failed, as the kernel reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SockError {
+    /// ECONNREFUSED (111): a RST answered the SYN.
+    Refused,
+    /// EHOSTUNREACH (113): no route, or the neighbour did not answer.
+    Unreachable,
+    /// ECONNRESET (104): the established connection was reset.
+    Reset,
+    /// ETIMEDOUT (110): the kernel gave up retransmitting the SYN.
+    TimedOut,
+}
+
+impl SockError {
+    /// `errno` and `strerror()`'s text.
+    pub(crate) fn errno(self) -> (i32, &'static str) {
+        match self {
+            SockError::Refused => (111, "Connection refused"),
+            SockError::Unreachable => (113, "No route to host"),
+            SockError::Reset => (104, "Connection reset by peer"),
+            SockError::TimedOut => (110, "Connection timed out"),
+        }
+    }
+}
+
+/// A run that is over before it starts (a usage error, `-V`, a name that does not resolve): its
+/// lines and exit status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Finished {
+    /// What it printed, in order.
+    pub lines: Vec<(Stream, String)>,
+    /// Its exit status.
+    pub status: i32,
+}
+
+/// The interface both load generators offer the glue (see the module's calling order).
+pub(crate) trait Generator {
+    /// The slot's connection completed its handshake.
+    fn handle_connected(&mut self, now: SimTime, slot: usize);
+    /// Bytes arrived on the slot's connection.
+    fn handle_data(&mut self, now: SimTime, slot: usize, data: &[u8]);
+    /// The peer closed the slot's connection (FIN).
+    fn handle_eof(&mut self, now: SimTime, slot: usize);
+    /// The slot's connection failed.
+    fn handle_error(&mut self, now: SimTime, slot: usize, error: SockError);
+    /// The clock reached [`Generator::poll_timeout`].
+    fn handle_timeout(&mut self, now: SimTime);
+    /// When the core wants [`Generator::handle_timeout`] next.
+    fn poll_timeout(&self) -> Option<SimTime>;
+    /// The next thing to do with a connection.
+    fn poll_action(&mut self) -> Option<Action>;
+    /// The next console line.
+    fn poll_output(&mut self) -> Option<(Stream, String)>;
+    /// The exit status, once the run is over.
+    fn exit_status(&self) -> Option<i32>;
+    /// What the report says while it still runs.
+    fn state(&self) -> String;
+}
+
+/// Console lines as a C program writes them with `printf` and `fprintf(stderr, …)`: stdout text
+/// is kept until its `\n` (ab's `Benchmarking HOST (be patient)...` waits for its `..done`),
+/// stderr goes out line by line; an unfinished stdout line is flushed before stderr is written
+/// and at exit.
+#[derive(Default, Debug)]
+pub(crate) struct Console {
+    partial: String,
+    lines: VecDeque<(Stream, String)>,
+}
+
+impl Console {
+    /// `printf(text)`.
+    pub(crate) fn out(&mut self, text: &str) {
+        self.partial.push_str(text);
+        while let Some(i) = self.partial.find('\n') {
+            let line = self.partial[..i].to_owned();
+            self.partial.drain(..=i);
+            self.lines.push_back((Stream::Stdout, line));
+        }
+    }
+
+    /// `fprintf(stderr, text)` for whole lines (`text` without its last `\n`).
+    pub(crate) fn err(&mut self, text: &str) {
+        self.flush();
+        for line in text.split('\n') {
+            self.lines.push_back((Stream::Stderr, line.to_owned()));
+        }
+    }
+
+    /// Flushes an unfinished stdout line (at exit).
+    pub(crate) fn flush(&mut self) {
+        if !self.partial.is_empty() {
+            let line = std::mem::take(&mut self.partial);
+            self.lines.push_back((Stream::Stdout, line));
+        }
+    }
+
+    /// The next line printed.
+    pub(crate) fn pop(&mut self) -> Option<(Stream, String)> {
+        self.lines.pop_front()
+    }
+
+    /// Everything printed so far, flushed (for a run that ends before it starts).
+    pub(crate) fn take_all(mut self) -> Vec<(Stream, String)> {
+        self.flush();
+        self.lines.into_iter().collect()
+    }
+}
+
+/// A resolved target: the address and port to connect to.
+pub(crate) type Target = (std::net::Ipv4Addr, u16);
