@@ -14,6 +14,7 @@ mod listen;
 mod syn;
 mod timewait;
 
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use smoltcp::iface::SocketHandle;
@@ -23,7 +24,7 @@ use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint};
 pub(crate) use syn::SynSchedule;
 
 use super::Kernel;
-use super::syscall::{TcpSocket, TcpStatus as Status};
+use super::syscall::{TcpSnapshot, TcpSocket, TcpStatus as Status};
 use crate::kernel::SimTime;
 
 const EPHEMERAL: std::ops::Range<u16> = 32_768..61_000;
@@ -33,10 +34,11 @@ const BUFFER: usize = 16 * 1024;
 #[derive(Default)]
 pub(super) struct TcpState {
     next_port: u16,
-    /// Sockets whose connect failed with EHOSTUNREACH.
-    unreachable: Vec<SocketHandle>,
+    /// Sockets whose connect failed with EHOSTUNREACH (sets: every system call on a socket looks
+    /// its handle up, so a host with thousands of connections must not scan a list).
+    unreachable: BTreeSet<SocketHandle>,
     /// Sockets that were established at some point (to tell a refusal from a reset).
-    established: Vec<SocketHandle>,
+    established: BTreeSet<SocketHandle>,
     /// Closed by their owner, recycled once the close handshake is over.
     closing: Vec<SocketHandle>,
     /// Closed sockets kept for reuse: their buffers are allocated once, not per connection.
@@ -92,7 +94,7 @@ impl Kernel {
     /// Opens a connection to `dst:port` (`connect()`) from an ephemeral port; `None` when
     /// there is no route.
     pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Option<TcpSocket> {
-        let in_use: Vec<u16> = self
+        let in_use: BTreeSet<u16> = self
             .stack
             .as_ref()?
             .sockets
@@ -175,12 +177,19 @@ impl Kernel {
             State::Closed => Status::Refused,
         };
         if matches!(status, Status::Open | Status::PeerClosed) && !was_established {
-            self.tcp.established.push(h);
+            self.tcp.established.insert(h);
             if let Some(s) = self.tcp_socket(h) {
                 s.set_timeout(Some(DATA_GIVE_UP));
             }
         }
         status
+    }
+
+    /// What the next look at the socket depends on (see [`TcpSnapshot`]).
+    pub(crate) fn tcp_snapshot(&mut self, TcpSocket(h): TcpSocket) -> TcpSnapshot {
+        let marks = (self.tcp.unreachable.contains(&h), self.tcp.established.contains(&h));
+        let socket = self.tcp_socket(h).map(|s| (s.state(), s.recv_queue(), s.send_queue()));
+        TcpSnapshot { socket, marks }
     }
 
     /// The peer's address and port.
@@ -268,7 +277,7 @@ impl Kernel {
         }
         silence(s);
         if !refused {
-            self.tcp.unreachable.push(h);
+            self.tcp.unreachable.insert(h);
         }
         true
     }
@@ -348,8 +357,8 @@ impl Kernel {
             };
             if done {
                 silence(socket);
-                tcp.unreachable.retain(|x| *x != h);
-                tcp.established.retain(|x| *x != h);
+                tcp.unreachable.remove(&h);
+                tcp.established.remove(&h);
                 tcp.free.push(h);
             }
             !done
