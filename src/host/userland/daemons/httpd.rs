@@ -52,7 +52,7 @@ impl Conn {
     /// pending, its timer is not due, and its socket is as it was when it last did nothing.
     fn still_idle(&self, k: &mut Sys<'_>, now: SimTime) -> bool {
         self.waiting.is_none()
-            && !self.http.poll_timeout().is_some_and(|t| t <= now)
+            && self.http.poll_timeout().is_none_or(|t| t > now)
             && self.idle.is_some_and(|idle| idle == k.tcp_snapshot(self.stream.handle))
     }
 }
