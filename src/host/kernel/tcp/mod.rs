@@ -94,7 +94,7 @@ impl Kernel {
     /// Opens a connection to `dst:port` (`connect()`) from an ephemeral port; `None` when
     /// there is no route.
     pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Option<TcpSocket> {
-        let in_use: BTreeSet<u16> = self
+        let in_use: Vec<u16> = self
             .stack
             .as_ref()?
             .sockets
