@@ -1,6 +1,6 @@
 //! `labsim bench`: for each scenario, simulated seconds per wall second, events, simulated
-//! HTTP requests and NFS READs served per wall second (median of `--runs`), memory per host, and
-//! the TUI's frame time. It reads the wall clock, outside the simulation, to time whole runs and
+//! HTTP requests and NFS READs served per wall second, wall microseconds per request, frame
+//! deliveries per wall second (median of `--runs`), memory per host, and the TUI's frame time. It reads the wall clock, outside the simulation, to time whole runs and
 //! frames.
 //!
 //! The frame time is that of the scenario played in the TUI at 120×40: the run in 100 slices of
@@ -62,7 +62,7 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         );
     }
     println!(
-        "{:<36} {:>7} {:>9} {:>12} {:>13} {:>9} {:>15} {:>9} {:>14} {:>11} {:>8} {:>6}",
+        "{:<36} {:>7} {:>9} {:>12} {:>13} {:>9} {:>15} {:>10} {:>17} {:>9} {:>14} {:>11} {:>8} {:>6}",
         "scenario",
         "sim s",
         "wall ms",
@@ -70,6 +70,8 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         "events/wall s",
         "requests",
         "requests/wall s",
+        "µs/request",
+        "deliveries/wall s",
         "NFS reads",
         "reads/wall s",
         "KiB/host",
@@ -89,20 +91,23 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         for _ in 0..args.runs {
             #[allow(clippy::disallowed_methods)] // timing whole runs from outside the simulation
             let start = Instant::now();
-            let result = Lab::new(&scenario, scenario.seed, false).run();
+            let mut lab = Lab::new(&scenario, scenario.seed, false);
+            lab.run_until(lab.end());
+            let deliveries = lab.frame_deliveries();
+            let result = lab.finish();
             walls.push(start.elapsed());
-            last = Some(result);
+            last = Some((result, deliveries));
         }
         walls.sort();
         let wall = walls[walls.len() / 2].as_secs_f64();
-        let Some(result) = last else { continue };
+        let Some((result, deliveries)) = last else { continue };
         let requests = result.trace.events().iter().filter(|e| matches!(e.kind, TraceKind::HttpTransfer { .. })).count();
         let reads = result.trace.events().iter().filter(|e| is_nfs_read(&e.kind)).count();
         let sim = scenario.duration.as_micros() as f64 / 1e6;
         let per_host = memory_of(&file).map_or_else(|| "n/a".to_owned(), |kib| format!("{:.0}", kib as f64 / scenario.hosts.len() as f64));
         let (frame_mean, frame_max) = frame_times(&scenario);
         println!(
-            "{:<36} {:>7.1} {:>9.1} {:>12.0} {:>13.0} {:>9} {:>15.0} {:>9} {:>14.0} {:>11} {:>8.2} {:>6.2}",
+            "{:<36} {:>7.1} {:>9.1} {:>12.0} {:>13.0} {:>9} {:>15.0} {:>10} {:>17.0} {:>9} {:>14.0} {:>11} {:>8.2} {:>6.2}",
             file.display(),
             sim,
             wall * 1e3,
@@ -110,6 +115,8 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
             result.events as f64 / wall,
             requests,
             requests as f64 / wall,
+            if requests == 0 { "–".to_owned() } else { format!("{:.1}", wall * 1e6 / requests as f64) },
+            deliveries as f64 / wall,
             reads,
             reads as f64 / wall,
             per_host,

@@ -284,6 +284,11 @@ impl Lab {
         self.events
     }
 
+    /// Frames delivered to NICs so far (each one of the [`Lab::events`]).
+    pub fn frame_deliveries(&self) -> u64 {
+        self.spent.iter().map(|s| s.frames).sum()
+    }
+
     fn host_index(&self, name: &str) -> Option<usize> {
         self.hosts.iter().position(|h| h.name() == name)
     }

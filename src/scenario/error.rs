@@ -308,6 +308,33 @@ pub enum Issue {
     /// A CPU count outside 1..=MAX_CPUS.
     #[error("cpus must be between 1 and {max}, not {0}", max = crate::scenario::MAX_CPUS)]
     BadCpus(u32),
+    /// A client range whose count is 0 or above MAX_CLIENTS.
+    #[error("count must be between 1 and {max}, not {0}", max = crate::scenario::MAX_CLIENTS)]
+    BadClientCount(u64),
+    /// A client range whose last host would fall past the network's last usable address.
+    #[error("{count} clients from {first} do not fit on network {network:?} ({cidr}): its last usable address is {last}")]
+    ClientsOverflow {
+        /// How many clients.
+        count: u64,
+        /// The first client's address.
+        first: String,
+        /// The network's name.
+        network: String,
+        /// The network's cidr.
+        cidr: String,
+        /// The network's last address a host may take.
+        last: String,
+    },
+    /// A client range that would name a host as another host or range is already named.
+    #[error("{what} {name} is already the name of {other}")]
+    ClientNameTaken {
+        /// `this range's name` or `this range's host`.
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// What already has it: `host NAME` or `client range NAME`.
+        other: String,
+    },
     /// A gateway that is not an IPv4 address.
     #[error("bad gateway {0:?}: expected an IPv4 address like \"172.2.20.254\"")]
     BadGateway(String),

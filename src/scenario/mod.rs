@@ -48,6 +48,10 @@ pub(crate) const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
 /// The most CPUs a host may have: x86-64 Linux's largest `CONFIG_NR_CPUS` (8192, with
 /// `MAXSMP`).
 pub(crate) const MAX_CPUS: u32 = 8192;
+/// The most hosts one client range declares (`Clients(count: …)`): beyond the thousands a load
+/// test wants, each host costs memory, so a typo such as an extra zero is refused rather than
+/// filling the machine.
+pub(crate) const MAX_CLIENTS: u64 = 4096;
 /// One-way NIC ↔ switch delay when a network gives no `latency`.
 pub(crate) const DEFAULT_LATENCY: Duration = Duration::from_micros(50);
 /// A checked scenario: every name resolves, every address fits its network, every time is within

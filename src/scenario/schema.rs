@@ -33,6 +33,8 @@ pub(crate) struct ScenarioFile {
     #[serde(default)]
     pub hosts: IndexMap<String, HostFile>,
     #[serde(default)]
+    pub clients: IndexMap<String, ClientsFile>,
+    #[serde(default)]
     pub timeline: Vec<TimelineFile>,
     #[serde(default)]
     pub expect: Vec<ExpectFile>,
@@ -48,6 +50,24 @@ pub(crate) struct LabFile {
     pub networks: IndexMap<String, NetworkFile>,
     #[serde(default)]
     pub hosts: IndexMap<String, HostFile>,
+    #[serde(default)]
+    pub clients: IndexMap<String, ClientsFile>,
+}
+
+/// `Clients(count: 1000, network: "front", first: "172.2.20.11/24")`: a range of client hosts
+/// named `NAME-1` … `NAME-COUNT` on consecutive addresses, one NIC each.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename = "Clients", deny_unknown_fields)]
+pub(crate) struct ClientsFile {
+    pub count: u64,
+    pub network: String,
+    pub first: String,
+    #[serde(default)]
+    pub nic: Option<String>,
+    #[serde(default)]
+    pub gateway: Option<String>,
+    #[serde(default)]
+    pub os: Option<String>,
 }
 
 /// `Network(cidr: "172.2.20.0/24", latency: "50us")`.

@@ -27,7 +27,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 67] = [
+const RULE_FIXTURES: [&str; 75] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",
@@ -38,6 +38,14 @@ const RULE_FIXTURES: [&str; 67] = [
     "bad_mac",
     "bad_vip",
     "cidr_host_bits",
+    "clients_address_taken",
+    "clients_name_taken",
+    "clients_network_address",
+    "clients_outside_network",
+    "clients_overflow",
+    "clients_too_many",
+    "clients_unknown_network",
+    "clients_zero_count",
     "duplicate_address",
     "duplicate_key",
     "duplicate_mac",

@@ -23,7 +23,7 @@ use super::error::{Issue, MAX_LISTED, Problem, ScenarioError};
 use super::expected::wrong_type;
 use super::input::{Budget, decode, looked_for};
 use super::lexer::{Kind, LineCol, Stop, Token, lex};
-use super::schema::{ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicFile, ScenarioFile, TimelineFile};
+use super::schema::{ClientsFile, ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicFile, ScenarioFile, TimelineFile};
 use super::shown;
 use super::spans::{FieldPath, Segment, SpanIndex, Target};
 use super::{
@@ -279,7 +279,7 @@ fn check_lab(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result
         }
     };
     let mut v = validator(checker);
-    let hosts = v.check_topology([(main, &lab.os, &lab.networks, &lab.hosts)]);
+    let (hosts, _) = v.check_topology([(main, &lab.os, &lab.networks, &lab.hosts, &lab.clients)]);
     if !v.checker.problems.is_empty() {
         return Err(v.checker.finish());
     }
@@ -338,8 +338,8 @@ fn check(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Sce
 
     // The topology first, then the scenario's additions and overrides.
     let mut v = validator(checker);
-    let layers = base.iter().map(|(src, lab)| (*src, &lab.os, &lab.networks, &lab.hosts));
-    let hosts = v.check_topology(layers.chain([(main, &file.os, &file.networks, &file.hosts)]));
+    let layers = base.iter().map(|(src, lab)| (*src, &lab.os, &lab.networks, &lab.hosts, &lab.clients));
+    let (hosts, ranges) = v.check_topology(layers.chain([(main, &file.os, &file.networks, &file.hosts, &file.clients)]));
 
     // Scenario-level settings.
     let duration = v.duration(main, &root.field("duration"), &file.duration);
@@ -362,6 +362,7 @@ fn check(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Sce
         src: main,
         hosts: hosts.iter().map(|h| h.name.as_str()).collect(),
         known_hosts: known(hosts.iter().map(|h| h.name.as_str())),
+        ranges: &ranges,
         duration,
         duration_text: &file.duration,
     };
@@ -386,6 +387,9 @@ fn check(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Sce
     })
 }
 
+mod clients;
+use clients::Ranges;
+
 fn validator(checker: Checker) -> Validator {
     Validator {
         checker,
@@ -397,8 +401,9 @@ fn validator(checker: Checker) -> Validator {
     }
 }
 
-/// One file's networks and hosts, to merge over the layers before it.
-type Layer<'f> = (Src, &'f Option<String>, &'f IndexMap<String, NetworkFile>, &'f IndexMap<String, HostFile>);
+/// One file's networks, hosts and client ranges, to merge over the layers before it.
+type Layer<'f> =
+    (Src, &'f Option<String>, &'f IndexMap<String, NetworkFile>, &'f IndexMap<String, HostFile>, &'f IndexMap<String, ClientsFile>);
 
 fn empty_host() -> MergedHost {
     MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None, os: None, startup_latency: None, cpus: None }
@@ -509,6 +514,9 @@ struct Scope<'a> {
     hosts: BTreeSet<&'a str>,
     /// The hosts for messages, in file order.
     known_hosts: String,
+    /// The client ranges' names, each with its hosts' (a timeline entry for a range is one for
+    /// each of its hosts).
+    ranges: &'a Ranges,
     /// `None` if the duration itself is invalid (then times are not compared with it).
     duration: Option<Duration>,
     duration_text: &'a str,
@@ -548,13 +556,15 @@ impl Validator {
     }
 
     /// Merges the layers in order (a topology, then the scenario that extends it) and checks the
-    /// networks and hosts that result.
-    fn check_topology<'f>(&mut self, layers: impl IntoIterator<Item = Layer<'f>>) -> Vec<HostSpec> {
+    /// networks and hosts that result: the hosts, then each client range's, and the ranges' names
+    /// with their hosts' (a range replaces one of the same name in an earlier layer).
+    fn check_topology<'f>(&mut self, layers: impl IntoIterator<Item = Layer<'f>>) -> (Vec<HostSpec>, Ranges) {
         let mut networks: IndexMap<String, Sourced<NetworkFile>> = IndexMap::new();
         let mut hosts: IndexMap<String, MergedHost> = IndexMap::new();
+        let mut ranges: IndexMap<String, Sourced<ClientsFile>> = IndexMap::new();
         // A lab-wide `os` is every host's unless the host names its own.
         let mut lab_os: Option<Sourced<String>> = None;
-        for (src, layer_os, layer_networks, layer_hosts) in layers {
+        for (src, layer_os, layer_networks, layer_hosts, layer_clients) in layers {
             if let Some(os) = layer_os {
                 lab_os = Some(Sourced { value: os.clone(), src });
             }
@@ -564,9 +574,15 @@ impl Validator {
             for (name, host) in layer_hosts {
                 merge_host(hosts.entry(name.clone()).or_insert_with(empty_host), host, src);
             }
+            for (name, range) in layer_clients {
+                ranges.insert(name.clone(), Sourced { value: range.clone(), src });
+            }
         }
         self.check_networks(&networks);
-        self.check_hosts(&hosts, lab_os.as_ref())
+        let lab_os = lab_os.map_or(Os::default(), |os| self.os(&os, &FieldPath::root().field("os")));
+        let mut specs = self.check_hosts(&hosts, lab_os);
+        let ranges = self.check_clients(&ranges, lab_os, &mut specs);
+        (specs, ranges)
     }
 
     fn check_networks(&mut self, networks: &IndexMap<String, Sourced<NetworkFile>>) {
@@ -604,11 +620,10 @@ impl Validator {
         })
     }
 
-    fn check_hosts(&mut self, hosts: &IndexMap<String, MergedHost>, lab_os: Option<&Sourced<String>>) -> Vec<HostSpec> {
+    fn check_hosts(&mut self, hosts: &IndexMap<String, MergedHost>, lab_os: Os) -> Vec<HostSpec> {
         let mut addresses: BTreeMap<(String, Ipv4Addr), String> = BTreeMap::new();
         let mut macs: BTreeMap<[u8; 6], String> = BTreeMap::new();
         let mut specs = Vec::new();
-        let lab_os = lab_os.map_or(Os::default(), |os| self.os(os, &FieldPath::root().field("os")));
         for (host_name, host) in hosts {
             let host_path = FieldPath::root().field("hosts").key(host_name);
             let os = host.os.as_ref().map_or(lab_os, |os| self.os(os, &host_path.field("os")));
@@ -828,10 +843,15 @@ impl Validator {
                 TimelineFile::PowerOn(at, host) => (at, host, TimelineAction::PowerOn),
             };
             let at = self.time(scope, &path.index(0), at_text);
-            self.host(scope, &path.index(1), host);
+            let members = scope.ranges.get(host);
+            if members.is_none() {
+                self.host(scope, &path.index(1), host);
+            }
             let location = self.location(scope.src, &path);
             if let Some(at) = at {
-                entries.push(TimelineEntry { at, host: host.clone(), action, location });
+                for member in members.map_or_else(|| std::slice::from_ref(host), Vec::as_slice) {
+                    entries.push(TimelineEntry { at, host: member.clone(), action: action.clone(), location: location.clone() });
+                }
             }
         }
         entries

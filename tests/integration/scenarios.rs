@@ -43,3 +43,26 @@ fn every_shipped_scenario_captures_the_front_network() {
         }
     }
 }
+
+/// A client range declares its hosts by count (`load-1` … `load-64` on consecutive addresses) and
+/// a timeline entry for the range's name types the line on every one of them.
+#[test]
+fn a_client_range_declares_its_hosts_and_runs_the_timeline_on_each() {
+    let check = util::run_labsim(&["check", "scenarios/bench/scale-64.ron"], &[]);
+    assert!(check.stdout.contains("ok (71 hosts, 64 timeline entries, 2 expectations)"), "{}", check.stdout);
+    let topo = util::run_labsim(&["topo", "scenarios/bench/scale-64.ron"], &[]);
+    let line = |host: &str| topo.stdout.lines().find(|l| l.split_whitespace().next() == Some(host)).map(str::to_owned);
+    assert!(line("load-1").is_some_and(|l| l.contains("eno33554984  front  172.2.21.1/20")), "{}", topo.stdout);
+    assert!(line("load-64").is_some_and(|l| l.contains("172.2.21.64/20")), "{}", topo.stdout);
+    assert!(line("load-65").is_none(), "{}", topo.stdout);
+
+    let result = util::run(&util::root().join("scenarios/bench/scale-8.ron"), None);
+    let mut per_host = std::collections::BTreeMap::<String, usize>::new();
+    for e in result.trace.events() {
+        if let labsim::TraceKind::HttpTransfer { host, .. } = &e.kind {
+            *per_host.entry(host.clone()).or_default() += 1;
+        }
+    }
+    let expected: std::collections::BTreeMap<String, usize> = (1..=8).map(|i| (format!("load-{i}"), 1000)).collect();
+    assert_eq!(per_host, expected);
+}

@@ -46,7 +46,7 @@ pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
     CDROM_DEVICE, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NO_CONSOLE, NicStats, NicView,
-    Pending, PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSocket, TcpStatus, TcpSysctl, Ticket, UdpSocket,
+    Pending, PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSnapshot, TcpSocket, TcpStatus, TcpSysctl, Ticket, UdpSocket,
 };
 
 struct Stack {

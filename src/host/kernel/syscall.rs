@@ -54,6 +54,17 @@ impl TcpSysctl {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct UdpSocket(pub(super) SocketHandle);
 
+/// What a look at a TCP socket would find, compared rather than read: its state, the bytes
+/// waiting to be read and to be acknowledged, and the kernel's marks (connect failed and how,
+/// once established). Two equal snapshots mean that nothing happened to the socket in between (no
+/// segment changed it, no timer moved its state), as `epoll` would report no event for it; an
+/// owner that found nothing to do at the first may skip the socket until it differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TcpSnapshot {
+    pub(super) socket: Option<(smoltcp::socket::tcp::State, usize, usize)>,
+    pub(super) marks: (Option<TcpStatus>, bool),
+}
+
 /// Where a connection stands, as its owner sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TcpStatus {
@@ -648,6 +659,11 @@ impl<'a> Sys<'a> {
     /// Where the connection stands.
     pub(crate) fn tcp_status(&mut self, socket: TcpSocket) -> TcpStatus {
         self.k.tcp_status(socket)
+    }
+
+    /// What a look at the socket would find (see [`TcpSnapshot`]).
+    pub(crate) fn tcp_snapshot(&mut self, socket: TcpSocket) -> TcpSnapshot {
+        self.k.tcp_snapshot(socket)
     }
 
     /// The peer's address and port (`getpeername`).

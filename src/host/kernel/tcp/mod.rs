@@ -14,6 +14,7 @@ mod listen;
 mod syn;
 mod timewait;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 use smoltcp::iface::SocketHandle;
@@ -23,7 +24,7 @@ use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint};
 pub(crate) use syn::SynSchedule;
 
 use super::Kernel;
-use super::syscall::{TcpSocket, TcpStatus as Status};
+use super::syscall::{TcpSnapshot, TcpSocket, TcpStatus as Status};
 use crate::kernel::SimTime;
 
 const EPHEMERAL: std::ops::Range<u16> = 32_768..61_000;
@@ -34,10 +35,11 @@ const BUFFER: usize = 16 * 1024;
 pub(super) struct TcpState {
     next_port: u16,
     /// Sockets whose connect failed with an error a RST does not explain: EHOSTUNREACH or
-    /// ETIMEDOUT.
-    failed: Vec<(SocketHandle, Status)>,
+    /// ETIMEDOUT (a map: every system call on a socket looks its handle up, so a host with
+    /// thousands of connections must not scan a list).
+    failed: BTreeMap<SocketHandle, Status>,
     /// Sockets that were established at some point (to tell a refusal from a reset).
-    established: Vec<SocketHandle>,
+    established: BTreeSet<SocketHandle>,
     /// Closed by their owner, recycled once the close handshake is over.
     closing: Vec<SocketHandle>,
     /// Closed sockets kept for reuse: their buffers are allocated once, not per connection.
@@ -163,7 +165,7 @@ impl Kernel {
 
     /// The connection's status.
     pub(crate) fn tcp_status(&mut self, TcpSocket(h): TcpSocket) -> Status {
-        if let Some((_, status)) = self.tcp.failed.iter().find(|(x, _)| *x == h) {
+        if let Some(status) = self.tcp.failed.get(&h) {
             return *status;
         }
         let Some(state) = self.tcp_socket(h).map(|s| s.state()) else { return Status::Reset };
@@ -176,12 +178,19 @@ impl Kernel {
             State::Closed => Status::Refused,
         };
         if matches!(status, Status::Open | Status::PeerClosed) && !was_established {
-            self.tcp.established.push(h);
+            self.tcp.established.insert(h);
             if let Some(s) = self.tcp_socket(h) {
                 s.set_timeout(Some(DATA_GIVE_UP));
             }
         }
         status
+    }
+
+    /// What the next look at the socket depends on (see [`TcpSnapshot`]).
+    pub(crate) fn tcp_snapshot(&mut self, TcpSocket(h): TcpSocket) -> TcpSnapshot {
+        let marks = (self.tcp.failed.get(&h).copied(), self.tcp.established.contains(&h));
+        let socket = self.tcp_socket(h).map(|s| (s.state(), s.recv_queue(), s.send_queue()));
+        TcpSnapshot { socket, marks }
     }
 
     /// The peer's address and port.
@@ -269,7 +278,7 @@ impl Kernel {
         }
         silence(s);
         if !refused {
-            self.tcp.failed.push((h, Status::Unreachable));
+            self.tcp.failed.insert(h, Status::Unreachable);
         }
         true
     }
@@ -314,7 +323,7 @@ impl Kernel {
                 // ETIMEDOUT: `tcp_write_err` → `tcp_done`, nothing on the wire; `connect()`
                 // (or `SO_ERROR` after a non-blocking one) reports ETIMEDOUT.
                 silence(socket);
-                failed.push((c.handle, Status::TimedOut));
+                failed.insert(c.handle, Status::TimedOut);
                 return false;
             }
             out.extend(c.retransmission());
@@ -352,8 +361,8 @@ impl Kernel {
             };
             if done {
                 silence(socket);
-                tcp.failed.retain(|(x, _)| *x != h);
-                tcp.established.retain(|x| *x != h);
+                tcp.failed.remove(&h);
+                tcp.established.remove(&h);
                 tcp.free.push(h);
             }
             !done

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use super::carry_out;
-use crate::host::kernel::{FileCall, FileReply, Pending, Sys, TcpStatus as Status, Ticket};
+use crate::host::kernel::{FileCall, FileReply, Pending, Sys, TcpSnapshot, TcpStatus as Status, Ticket};
 use crate::host::userland::net::{ListenerPool, Stream};
 use crate::host::userland::process::{Exit, Process, Reload, Signal, UnitSpec};
 use crate::kernel::SimTime;
@@ -46,6 +46,20 @@ struct Conn {
     stream: Stream,
     http: ServerConnection,
     waiting: Option<Waiting>,
+    /// Its socket as it was when it was last served and nothing changed: until the socket
+    /// differs or its timer is due, serving it again would do nothing (Apache's event MPM leaves
+    /// a connection to its listener thread until `epoll` reports it or it times out).
+    idle: Option<TcpSnapshot>,
+}
+
+impl Conn {
+    /// Whether serving the connection now would do nothing: no file call of a request is
+    /// pending, its timer is not due, and its socket is as it was when it last did nothing.
+    fn still_idle(&self, k: &mut Sys<'_>, now: SimTime) -> bool {
+        self.waiting.is_none()
+            && self.http.poll_timeout().is_none_or(|t| t > now)
+            && self.idle.is_some_and(|idle| idle == k.tcp_snapshot(self.stream.handle))
+    }
 }
 
 /// `httpd.service`.
@@ -242,18 +256,23 @@ impl Process for HttpdProc {
         let accepted = self.listeners.accept(k);
         let mut moved = !accepted.is_empty();
         for h in accepted {
-            self.conns.push(Conn { stream: Stream::new(h), http: ServerConnection::new(now, self.policy), waiting: None });
+            self.conns.push(Conn { stream: Stream::new(h), http: ServerConnection::new(now, self.policy), waiting: None, idle: None });
         }
         for conn in &mut self.conns {
+            if conn.still_idle(k, now) {
+                continue;
+            }
+            let before = k.tcp_snapshot(conn.stream.handle);
+            let mut served = false;
             let (status, io) = conn.stream.pump(k);
-            moved |= io;
+            served |= io;
             if !conn.stream.closing() && matches!(status, Status::Open | Status::PeerClosed) {
                 conn.http.handle_data(now, &std::mem::take(&mut conn.stream.input));
                 if status == Status::PeerClosed {
                     conn.http.handle_peer_closed(now);
                 }
                 let second = Served::second_of(self.started, now);
-                moved |= serve(&self.core, self.pid, k, now, conn, &mut |bytes| self.served.count(second, bytes));
+                served |= serve(&self.core, self.pid, k, now, conn, &mut |bytes| self.served.count(second, bytes));
                 carry_out(&mut conn.http, &mut conn.stream, k);
                 conn.stream.pump(k);
             }
@@ -261,12 +280,16 @@ impl Process for HttpdProc {
             if let Some(Close::Graceful(_)) = carry_out(&mut conn.http, &mut conn.stream, k) {
                 // The idle connection is closed (KeepAliveTimeout, or the client half-closed).
                 conn.stream.pump(k);
-                moved = true;
+                served = true;
             }
             if matches!(status, Status::Reset | Status::Refused | Status::Unreachable | Status::TimedOut) {
                 conn.http.handle_reset(now);
                 carry_out(&mut conn.http, &mut conn.stream, k);
             }
+            // Idle only if this pass changed nothing: not even the socket, where it reported no move.
+            let after = (!served && !conn.stream.is_finished()).then(|| k.tcp_snapshot(conn.stream.handle));
+            conn.idle = after.filter(|after| *after == before);
+            moved |= served;
         }
         for conn in self.conns.iter_mut().filter(|c| c.stream.is_finished()) {
             forget(k, conn);

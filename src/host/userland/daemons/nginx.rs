@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
-use crate::host::kernel::{Fs, Sys, TcpStatus as Status};
+use crate::host::kernel::{Fs, Sys, TcpSnapshot, TcpStatus as Status};
 use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
 use crate::host::userland::process::{ConfigNote, Exit, Process, Reload, Signal, StartError, UnitSpec};
 use crate::kernel::SimTime;
@@ -144,6 +144,32 @@ struct Client {
     active: Option<Active>,
     /// The generation the connection was accepted under.
     generation: Rc<RefCell<Generation>>,
+    /// Its sockets as they were when it was last served and had nothing to do: until they
+    /// differ or a timer is due, serving it again would do nothing (as an event loop leaves a
+    /// connection alone until `epoll` reports it or its timer fires).
+    idle: Option<Idle>,
+}
+
+/// The sockets of an idle client connection: its own and its request's upstream one.
+#[derive(PartialEq, Eq)]
+struct Idle(TcpSnapshot, Option<TcpSnapshot>);
+
+impl Client {
+    fn idle_now(&self, k: &mut Sys<'_>) -> Idle {
+        let upstream = self.active.as_ref().and_then(|a| a.conn.as_ref()).map(|c| k.tcp_snapshot(c.stream.handle));
+        Idle(k.tcp_snapshot(self.stream.handle), upstream)
+    }
+
+    /// Whether serving the connection now would do nothing: it did nothing when last served, no
+    /// timer of its own is due, and its sockets are as they were.
+    fn still_idle(&self, k: &mut Sys<'_>, now: SimTime) -> bool {
+        let Some(idle) = &self.idle else { return false };
+        let due = |t: Option<SimTime>| t.is_some_and(|t| t <= now);
+        if due(self.http.poll_timeout()) || due(self.active.as_ref().and_then(|a| a.proxy.poll_timeout())) {
+            return false;
+        }
+        *idle == self.idle_now(k)
+    }
 }
 
 /// `nginx.service`: the master takes the first pid, its workers the next ones
@@ -221,6 +247,7 @@ impl NginxProc {
         self.current = Generation::new(config, self.workers);
         for c in &mut self.clients {
             c.http.retire();
+            c.idle = None;
         }
     }
 
@@ -279,15 +306,24 @@ impl Process for NginxProc {
                     .and_then(|(ip, port)| generation.borrow().config.find_server(ip, port, None).map(|s| s.keepalive_timeout))
                     .unwrap_or(DEFAULT_KEEPALIVE_TIMEOUT);
                 let http = ServerConnection::new(now, Policy::nginx(keepalive));
-                self.clients.push(Client { stream: Stream::new(h), http, number: self.connections, worker, active: None, generation });
+                let number = self.connections;
+                self.clients.push(Client { stream: Stream::new(h), http, number, worker, active: None, generation, idle: None });
             }
         }
         for client in &mut self.clients {
+            if client.still_idle(k, now) {
+                continue;
+            }
             let generation = Rc::clone(&client.generation);
             let mut generation = generation.borrow_mut();
             let Generation { config, upstreams } = &mut *generation;
             let mut w = Worker { pid: self.pid + 1 + client.worker as u32, counter: &mut self.connections };
-            moved |= serve_client(k, now, &mut w, config, &mut upstreams[client.worker], client);
+            let before = client.idle_now(k);
+            let served = serve_client(k, now, &mut w, config, &mut upstreams[client.worker], client);
+            // Idle only if this pass changed nothing: not even a socket it reported no move on.
+            let after = (!served && !client.stream.is_finished()).then(|| client.idle_now(k));
+            client.idle = after.filter(|after| *after == before);
+            moved |= served;
         }
         self.clients.retain(|c| !c.stream.is_finished());
         moved
