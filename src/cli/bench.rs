@@ -12,6 +12,7 @@
 //! peak resident set (`VmHWM`) after the run minus the one before the lab was built, divided by
 //! the number of hosts. It includes each host's share of the trace.
 
+use crate::cli::stdout::outln;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -61,7 +62,7 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
             "labsim bench: warning: this is a debug build; its figures are not meaningful (build with `cargo build --release`, or run `cargo run --release -- bench`)"
         );
     }
-    println!(
+    outln!(
         "{:<36} {:>7} {:>9} {:>12} {:>13} {:>9} {:>15} {:>10} {:>17} {:>9} {:>14} {:>11} {:>8} {:>6}",
         "scenario",
         "sim s",
@@ -106,7 +107,7 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         let sim = scenario.duration.as_micros() as f64 / 1e6;
         let per_host = memory_of(&file).map_or_else(|| "n/a".to_owned(), |kib| format!("{:.0}", kib as f64 / scenario.hosts.len() as f64));
         let (frame_mean, frame_max) = frame_times(&scenario);
-        println!(
+        outln!(
             "{:<36} {:>7.1} {:>9.1} {:>12.0} {:>13.0} {:>9} {:>15.0} {:>10} {:>17.0} {:>9} {:>14.0} {:>11} {:>8.2} {:>6.2}",
             file.display(),
             sim,
@@ -166,8 +167,8 @@ fn memory_child(file: &Path) -> u8 {
     let after = peak_rss_kib();
     drop(result);
     match (before, after) {
-        (Some(b), Some(a)) => println!("{}", a.saturating_sub(b)),
-        _ => println!("n/a"),
+        (Some(b), Some(a)) => outln!("{}", a.saturating_sub(b)),
+        _ => outln!("n/a"),
     }
     exit::OK
 }

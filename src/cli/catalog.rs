@@ -3,6 +3,7 @@
 //! shipped scenarios are not there (labsim installed and run elsewhere), the message says where
 //! labsim looked.
 
+use crate::cli::stdout::outln;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -77,7 +78,7 @@ pub(super) fn list(args: &ListArgs) -> u8 {
             Ok(loaded @ Loaded::Topology(_)) => format!("({}; scenarios extend it)", summary(&loaded)),
             Err(_) => format!("(invalid: `labsim check {}` says why)", file.display()),
         };
-        println!("{:<width$}  {what}", file.display().to_string());
+        outln!("{:<width$}  {what}", file.display().to_string());
     }
     exit::OK
 }

@@ -11,10 +11,12 @@ mod new;
 mod outputs;
 mod report_args;
 mod run;
+mod stdout;
 mod topo;
 mod tui;
 mod wall;
 
+use crate::cli::stdout::outln;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -100,7 +102,7 @@ fn check(files: &[PathBuf]) -> u8 {
     for f in files {
         match crate::scenario::load_any(f) {
             Ok(loaded) => {
-                println!("{}: ok ({})", f.display(), summary(&loaded));
+                outln!("{}: ok ({})", f.display(), summary(&loaded));
                 if let Loaded::Scenario(s) = &loaded {
                     for note in crate::lab::config_notes(s) {
                         eprintln!("{}", config_warning(f, &note));

@@ -3,6 +3,7 @@
 //! never overwrites a file. The `extends` path is written relative to the new file, so the
 //! scenario can live anywhere (`scenarios/mine/` is the place README suggests).
 
+use crate::cli::stdout::outln;
 use std::fs;
 use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
@@ -27,8 +28,8 @@ pub(super) struct NewArgs {
 pub(super) fn new(args: &NewArgs) -> u8 {
     match write(args) {
         Ok((path, extends)) => {
-            println!("wrote {} (extends {extends})", path.display());
-            println!("next: labsim check {0}; labsim run {0}", path.display());
+            outln!("wrote {} (extends {extends})", path.display());
+            outln!("next: labsim check {0}; labsim run {0}", path.display());
             exit::OK
         }
         Err((code, message)) => {

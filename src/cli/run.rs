@@ -3,6 +3,7 @@
 
 mod batch;
 
+use crate::cli::stdout::{out, outln};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -64,7 +65,7 @@ pub(super) fn run(args: &RunArgs) -> u8 {
         Ok(s) => s,
         Err(e) => {
             if args.json {
-                println!("{}", diagnostics::to_json(&file, &e));
+                outln!("{}", diagnostics::to_json(&file, &e));
             }
             eprintln!("{e}");
             return exit::INVALID;
@@ -121,7 +122,7 @@ pub(super) fn run(args: &RunArgs) -> u8 {
             if let Err(e) = written {
                 eprintln!("labsim: {e:#}");
             }
-            print!("{}", if args.json { report.to_json() + "\n" } else { report.to_text() });
+            out!("{}", if args.json { report.to_json() + "\n" } else { report.to_text() });
             return exit::CRASHED;
         }
     };
@@ -131,9 +132,9 @@ pub(super) fn run(args: &RunArgs) -> u8 {
     }
     let report = &result.report;
     if args.json {
-        println!("{}", json::render(report, result.trace.events(), &options));
+        outln!("{}", json::render(report, result.trace.events(), &options));
     } else {
-        print!("{}", text::render(report, result.trace.events(), &options));
+        out!("{}", text::render(report, result.trace.events(), &options));
     }
     if written.is_err() {
         exit::IO_ERROR

@@ -293,3 +293,24 @@ fn a_bad_max_wall_is_exit_2() {
         assert!(run.stderr.contains("--max-wall") && run.stderr.contains("bad duration"), "{}", run.stderr);
     }
 }
+
+/// A reader that closes the pipe before labsim writes (`labsim list | head -0`, a pager quit
+/// early) ends labsim quietly with status 0, as ripgrep does, not with a panic on stderr.
+#[test]
+fn a_closed_stdout_ends_labsim_quietly() {
+    for args in [&["list"][..], &["run", "scenarios/failover.ron"]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_labsim"))
+            .args(args)
+            .current_dir(util::root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("labsim starts");
+        // The read end is closed before labsim has written anything: its first write fails.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("labsim ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "labsim {args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "labsim {args:?} panicked: {stderr}");
+    }
+}

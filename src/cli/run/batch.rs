@@ -19,6 +19,7 @@
 //! Output directories and the JUnit file are created before the first run, so that a path that
 //! cannot be written stops the command before any time is spent.
 
+use crate::cli::stdout::outln;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
@@ -68,7 +69,7 @@ pub(super) fn run(args: &RunArgs) -> u8 {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{e}");
-                println!("INVALID  {shown}  (its problems are above, on stderr)");
+                outln!("INVALID  {shown}  (its problems are above, on stderr)");
                 junit.push(invalid_suite(file, &e.to_string()));
                 verdicts.push(Verdict::Invalid);
                 continue;
@@ -81,9 +82,9 @@ pub(super) fn run(args: &RunArgs) -> u8 {
                 let name = file.display().to_string();
                 let report =
                     CrashReport { scenario: &scenario.name, file: &name, seed, expectations: &scenario.expectations, crash: &crash };
-                println!("CRASH    {shown}  labsim {}", report.outcome());
-                println!("         This is a bug in labsim; please report it with the scenario's files.");
-                println!("         reproduce: {}", report.reproduce());
+                outln!("CRASH    {shown}  labsim {}", report.outcome());
+                outln!("         This is a bug in labsim; please report it with the scenario's files.");
+                outln!("         reproduce: {}", report.reproduce());
                 junit.push(report.to_junit());
                 verdicts.push(Verdict::Crashed);
                 continue;
@@ -98,10 +99,10 @@ pub(super) fn run(args: &RunArgs) -> u8 {
         if report.run.outcome != "completed" {
             let _ = write!(line, "; outcome: {}", report.run.outcome);
         }
-        println!("{line}");
+        outln!("{line}");
         if verdict == Verdict::Failed {
             for o in report.expectations.iter().filter(|o| !o.passed) {
-                println!(
+                outln!(
                     "         {}  {}  [{}]\n               observed: {}",
                     text::mark(false, colour),
                     o.expectation,
@@ -109,7 +110,7 @@ pub(super) fn run(args: &RunArgs) -> u8 {
                     o.observed
                 );
             }
-            println!("         reproduce: {}", report.reproduce);
+            outln!("         reproduce: {}", report.reproduce);
         }
         verdicts.push(verdict);
         if let Some(dir) = &args.pcap
@@ -126,7 +127,7 @@ pub(super) fn run(args: &RunArgs) -> u8 {
     let (passed, failed, invalid, crashed) =
         (count(Verdict::Passed), count(Verdict::Failed), count(Verdict::Invalid), count(Verdict::Crashed));
     let crashes = if crashed > 0 { format!(", {crashed} crashed labsim") } else { String::new() };
-    println!("\n{} scenarios: {passed} passed, {failed} failed, {invalid} invalid{crashes}", verdicts.len());
+    outln!("\n{} scenarios: {passed} passed, {failed} failed, {invalid} invalid{crashes}", verdicts.len());
     if let Some(path) = &args.junit
         && let Err(e) = write_junit(path, &junit)
     {

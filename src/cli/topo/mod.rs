@@ -5,6 +5,7 @@
 
 mod svg;
 
+use crate::cli::stdout::out;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
@@ -34,9 +35,9 @@ pub(super) fn topo(args: &TopoArgs) -> u8 {
     let view = topology(loaded.networks(), loaded.hosts());
     let title = args.file.display().to_string();
     if args.svg {
-        print!("{}", svg::draw(&view, &title));
+        out!("{}", svg::draw(&view, &title));
     } else {
-        print!("{}: {}\n\n{}", title, summary(&loaded), text(&view));
+        out!("{}: {}\n\n{}", title, summary(&loaded), text(&view));
     }
     exit::OK
 }
