@@ -43,6 +43,7 @@ mod wire;
 pub use cli::main;
 pub use kernel::SimTime;
 pub use lab::{CommandError, HostView, Lab, LabView, NicState, Outcome, RunResult, ServiceState, VipView};
+pub use observe::capacity::Capacity;
 pub use observe::report::Report;
 pub use observe::tally::{PingSummary, ProbeSummary, TransferSummary};
 pub use observe::trace::{Prompt, Stream, Trace, TraceEvent, TraceKind};

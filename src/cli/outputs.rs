@@ -1,5 +1,6 @@
 //! The files `labsim run` writes besides its report: the trace (`--trace`), the JUnit XML
-//! (`--junit`) and one pcap per network (`--pcap DIR`). All are created, with any missing
+//! (`--junit`), one pcap per network (`--pcap DIR`) and the capacity report's CSV and plots
+//! (`--plots DIR`). All are created, with any missing
 //! directories, before the run starts, so that a path that cannot be written is reported (exit 3)
 //! before any simulated time is spent; after the run they are written before the report is
 //! printed, so an error never comes after `PASSED`.
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::lab::RunResult;
+use crate::observe::capacity::plot;
 use crate::observe::crash::CrashReport;
 
 /// One output file, created and empty.
@@ -47,15 +49,18 @@ pub(super) struct Outputs {
     junit: Option<Target>,
     /// (network, its file).
     pcaps: Vec<(String, Target)>,
+    /// (file name, its file): the capacity report's.
+    plots: Vec<(&'static str, Target)>,
 }
 
 impl Outputs {
-    /// Creates the files asked for: `trace`, `junit`, and `DIR/NETWORK.pcap` for each of
-    /// `networks` when `pcap_dir` is given.
+    /// Creates the files asked for: `trace`, `junit`, `DIR/NETWORK.pcap` for each of
+    /// `networks` when `pcap_dir` is given, and the capacity report's files in `plots_dir`.
     pub(super) fn create<'a>(
         trace: Option<&Path>,
         junit: Option<&Path>,
         pcap_dir: Option<&Path>,
+        plots_dir: Option<&Path>,
         networks: impl Iterator<Item = &'a str>,
     ) -> anyhow::Result<Outputs> {
         let trace = trace.map(Target::create).transpose()?;
@@ -67,7 +72,14 @@ impl Outputs {
                 pcaps.push((net.to_owned(), Target::create(&dir.join(format!("{net}.pcap")))?));
             }
         }
-        Ok(Outputs { trace, junit, pcaps })
+        let mut plots = Vec::new();
+        if let Some(dir) = plots_dir {
+            fs::create_dir_all(dir).with_context(|| format!("cannot create directory {}", dir.display()))?;
+            for name in plot::FILE_NAMES {
+                plots.push((name, Target::create(&dir.join(name))?));
+            }
+        }
+        Ok(Outputs { trace, junit, pcaps, plots })
     }
 
     /// Writes a finished run's trace (one JSON object per line), JUnit report and pcaps.
@@ -88,6 +100,11 @@ impl Outputs {
             let bytes = result.pcaps.iter().find(|(n, _)| *n == net).map_or(&[][..], |(_, b)| b.as_slice());
             target.write(bytes)?;
         }
+        let files = plot::files(&result.capacity);
+        for (name, target) in self.plots {
+            let text = files.iter().find(|(n, _)| *n == name).map_or("", |(_, t)| t.as_str());
+            target.write(text.as_bytes())?;
+        }
         Ok(())
     }
 
@@ -101,6 +118,9 @@ impl Outputs {
             t.discard()?;
         }
         for (_, target) in self.pcaps {
+            target.discard()?;
+        }
+        for (_, target) in self.plots {
             target.discard()?;
         }
         Ok(())

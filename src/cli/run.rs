@@ -13,6 +13,7 @@ use super::outputs::Outputs;
 use super::report_args::ReportArgs;
 use super::wall::{self, Watch};
 use super::{crash, diagnostics, exit, tui};
+use crate::observe::capacity::plot;
 use crate::observe::crash::CrashReport;
 use crate::observe::{json, text};
 use crate::tui::Session;
@@ -33,6 +34,14 @@ pub(super) struct RunArgs {
     /// Write the trace as JSON lines to this file (its directory is created if missing).
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Write the capacity report into this directory, created if missing: capacity.csv (one row
+    /// per interval: requests, errors, latency percentiles, requests per backend, errors by
+    /// kind), throughput.svg and latency.svg; the text report gains a `capacity` section.
+    #[arg(long, value_name = "DIR")]
+    plots: Option<PathBuf>,
+    /// The capacity report's interval of simulated time (e.g. 1s, 500ms; at least 1ms).
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval, default_value = "1s", requires = "plots")]
+    plot_interval: Duration,
     /// Print the report as JSON instead of text (docs/json.md).
     #[arg(long)]
     json: bool,
@@ -50,6 +59,15 @@ pub(super) struct RunArgs {
     pub(super) tui: bool,
     #[command(flatten)]
     report: ReportArgs,
+}
+
+/// `--plot-interval`: a duration of at least 1 ms (so that a run's rows stay countable).
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    let d = wall::parse_wall(text)?;
+    if d < Duration::from_millis(1) {
+        return Err(format!("bad interval \"{text}\": at least 1ms"));
+    }
+    Ok(d)
 }
 
 pub(super) fn run(args: &RunArgs) -> u8 {
@@ -79,7 +97,8 @@ pub(super) fn run(args: &RunArgs) -> u8 {
         }
     };
     let networks = scenario.networks.iter().map(|n| n.name.as_str());
-    let outputs = match Outputs::create(args.trace.as_deref(), args.junit.as_deref(), args.pcap.as_deref(), networks) {
+    let outputs = match Outputs::create(args.trace.as_deref(), args.junit.as_deref(), args.pcap.as_deref(), args.plots.as_deref(), networks)
+    {
         Ok(o) => o,
         Err(e) => {
             eprintln!("labsim: {e:#}");
@@ -97,6 +116,7 @@ pub(super) fn run(args: &RunArgs) -> u8 {
         let opened = std::fs::read_to_string(&args.file).ok();
         let mut session = Session::new(&scenario, seed, capture, opened, tui::theme());
         crash::run(&scenario, seed, capture, |lab| {
+            lab.set_capacity_interval(args.plot_interval);
             tui::drive(lab, &mut session).unwrap_or_else(|e| {
                 let why = format!("when the terminal failed ({e})");
                 terminal_error = Some(e);
@@ -104,12 +124,15 @@ pub(super) fn run(args: &RunArgs) -> u8 {
             })
         })
     } else {
-        crash::run(&scenario, seed, capture, |lab| wall::advance(lab, Watch::new(args.max_wall)))
+        crash::run(&scenario, seed, capture, |lab| {
+            lab.set_capacity_interval(args.plot_interval);
+            wall::advance(lab, Watch::new(args.max_wall))
+        })
     };
     if let Some(e) = terminal_error {
         eprintln!("labsim: the terminal: {e}");
     }
-    let result = match ran {
+    let mut result = match ran {
         Ok(result) => result,
         Err((crash, backtrace)) => {
             let report = CrashReport { scenario: &scenario.name, file: &file, seed, expectations: &scenario.expectations, crash: &crash };
@@ -126,6 +149,11 @@ pub(super) fn run(args: &RunArgs) -> u8 {
             return exit::CRASHED;
         }
     };
+    if let Some(dir) = &args.plots {
+        result.report.capacity = result.capacity.lines();
+        let names: Vec<String> = plot::FILE_NAMES.iter().map(|name| dir.join(name).display().to_string()).collect();
+        result.report.capacity.push(format!("plots: {}", names.join(", ")));
+    }
     let written = outputs.write(&result);
     if let Err(e) = &written {
         eprintln!("labsim: {e:#}");

@@ -30,6 +30,7 @@ use std::time::Duration;
 use crate::fabric::{Fabric, PortId};
 use crate::host::{Host, HostConfig, NicConfig};
 use crate::kernel::{Calendar, EventQueue, SimRng, SimTime};
+use crate::observe::capacity::Capacity;
 use crate::observe::expect::Check;
 use crate::observe::report::{EventBreakdown, HostEvents, Report, RunSummary};
 use crate::observe::tally::Tally;
@@ -94,6 +95,8 @@ pub struct RunResult {
     pub events: u64,
     /// The report over the scenario's expectations.
     pub report: Report,
+    /// The capacity report's aggregation (rendered only when asked for: `--plots`).
+    pub capacity: Capacity,
 }
 
 /// A command that cannot be typed into the run.
@@ -150,6 +153,7 @@ pub struct Lab {
     port_owner: Vec<(usize, usize, usize)>,
     trace: Trace,
     tally: Tally,
+    capacity: Capacity,
     events: u64,
     next_command: usize,
     exhausted: bool,
@@ -159,12 +163,25 @@ pub struct Lab {
     spent: Vec<Spent>,
 }
 
-/// Adds an event to the trace and to the running summaries.
-fn record(trace: &mut Trace, tally: &mut Tally, at: SimTime, kind: TraceKind) {
-    trace.push(at, kind);
-    let events = trace.events();
+/// The run's observers: the trace, the running summaries and the capacity report.
+struct Observers<'a> {
+    trace: &'a mut Trace,
+    tally: &'a mut Tally,
+    capacity: &'a mut Capacity,
+}
+
+/// Adds an event to the trace, the running summaries and the capacity report; a measurement
+/// only the capacity report reads (`Served`) goes there alone.
+fn record(o: Observers<'_>, at: SimTime, kind: TraceKind) {
+    if let TraceKind::Served { .. } = kind {
+        o.capacity.record(&crate::observe::trace::TraceEvent { at, kind });
+        return;
+    }
+    o.trace.push(at, kind);
+    let events = o.trace.events();
     if let Some(event) = events.last() {
-        tally.record(events.len() - 1, event);
+        o.tally.record(events.len() - 1, event);
+        o.capacity.record(event);
     }
 }
 
@@ -240,6 +257,7 @@ impl Lab {
             port_owner,
             trace: Trace::new(),
             tally: Tally::default(),
+            capacity: Capacity::default(),
             events: 0,
             next_command: 0,
             exhausted: false,
@@ -446,15 +464,15 @@ impl Lab {
     }
 
     fn push_trace(&mut self, at: SimTime, kind: TraceKind) {
-        record(&mut self.trace, &mut self.tally, at, kind);
+        record(Observers { trace: &mut self.trace, tally: &mut self.tally, capacity: &mut self.capacity }, at, kind);
     }
 
     /// Collects what host `h` did: trace events, frames onto the fabric, its next wake.
     fn after_host(&mut self, h: usize) {
         let now = self.now;
-        let Lab { hosts, host_ports, port_owner, trace, tally, fabric, queue, .. } = self;
+        let Lab { hosts, host_ports, port_owner, trace, tally, capacity, fabric, queue, .. } = self;
         for (at, kind) in hosts[h].drain_events() {
-            record(trace, tally, at, kind);
+            record(Observers { trace, tally, capacity }, at, kind);
         }
         for (nic, frame) in hosts[h].drain_frames() {
             let port = host_ports[h][nic];
@@ -469,6 +487,12 @@ impl Lab {
                 self.queue.push(t, Event::Wake { host: h });
             }
         }
+    }
+
+    /// Aggregates the capacity report over intervals of `interval` instead of 1 s; for a lab
+    /// just built (what it had aggregated is dropped).
+    pub fn set_capacity_interval(&mut self, interval: Duration) {
+        self.capacity = Capacity::new(interval);
     }
 
     /// The world as it is now.
@@ -518,11 +542,11 @@ impl Lab {
     /// at the end of the run or where it stopped; nothing runs.
     fn record_unfinished(&mut self) {
         let now = self.now;
-        let Lab { hosts, trace, tally, .. } = self;
+        let Lab { hosts, trace, tally, capacity, .. } = self;
         for host in hosts.iter_mut() {
             host.record_unfinished(now);
             for (at, kind) in host.drain_events() {
-                record(trace, tally, at, kind);
+                record(Observers { trace, tally, capacity }, at, kind);
             }
         }
     }
@@ -572,7 +596,8 @@ impl Lab {
             event_breakdown: (outcome != Outcome::Completed).then(|| self.breakdown()),
         };
         let report = Report::new(summary, &self.scenario.expectations, self.trace.events(), &self.expected_vips());
-        RunResult { trace: self.trace, pcaps, outcome, events: self.events, report }
+        self.capacity.end(self.now);
+        RunResult { trace: self.trace, pcaps, outcome, events: self.events, report, capacity: self.capacity }
     }
 
     /// The VIPs the scenario's expectations name, in order.

@@ -1,7 +1,9 @@
 //! L1: what happened. The vocabulary every layer reports in: trace events, expectations over
 //! them, the report rendered from both (as text, JSON or JUnit XML, with what it shows chosen by
-//! [`options::ReportOptions`]), a crashed run's report, and running summaries for a live view.
+//! [`options::ReportOptions`]), a crashed run's report, running summaries for a live view, and the
+//! capacity report (throughput, latency percentiles, errors) aggregated as the run goes.
 
+pub(crate) mod capacity;
 pub(crate) mod console;
 pub(crate) mod crash;
 pub(crate) mod diagnostics;

@@ -129,6 +129,9 @@ pub struct Report {
     pub reproduce: String,
     /// VIPs seen in the run with their holders over time.
     pub vips: Vec<VipHistory>,
+    /// The capacity report's lines, when asked for (`labsim run --plots`); empty otherwise, and
+    /// then not shown.
+    pub capacity: Vec<String>,
 }
 
 /// Who held a VIP, over time.
@@ -157,7 +160,7 @@ impl Report {
             .collect();
         let reproduce = format!("labsim run {} --seed {}", run.file, run.seed);
         let vips = vips.iter().map(|&vip| VipHistory { vip, changes: expect::vip_timeline(vip, trace) }).collect();
-        Report { run, expectations: outcomes, reproduce, vips }
+        Report { run, expectations: outcomes, reproduce, vips, capacity: Vec::new() }
     }
 
     /// Whether the run completed and every expectation held.

@@ -1,5 +1,6 @@
 //! The text report: the consoles in time order, the VIP ownership timeline, the ping and HTTP
-//! summaries, the commands still running when the run ended, each expectation's verdict, and
+//! summaries, the commands still running when the run ended, the capacity report when asked
+//! for, each expectation's verdict, and
 //! the summary lines with the seed and the command that reproduces the run. [`ReportOptions`]
 //! select what is shown and whether PASS and FAIL are coloured.
 
@@ -48,6 +49,7 @@ pub(crate) fn render(report: &Report, trace: &[TraceEvent], options: &ReportOpti
         section(&mut t, "http", summaries.http.iter().map(|h| h.line()));
         section(&mut t, "still running when the run ended", summaries.unfinished.iter().map(|u| u.line()));
     }
+    section(&mut t, "capacity", report.capacity.iter().cloned());
     t.push_str("\n== expectations ==\n");
     for o in &report.expectations {
         let mark = mark(o.passed, options.colour);

@@ -235,6 +235,21 @@ pub enum TraceKind {
         /// The caller, xid, program/version/procedure and status, or the dropped bytes.
         detail: String,
     },
+    /// A server answered a request (Apache: when it writes the access log line). A measurement
+    /// for the capacity report only: the lab hands it to [`super::capacity::Capacity`] and
+    /// keeps it neither in the trace nor in its digest, so that a run's trace and digest are the
+    /// same as before servers reported it, and a long run's memory does not grow with it.
+    /// Declared last, so that the older kinds keep their discriminants.
+    Served {
+        /// The server's host.
+        host: String,
+        /// The server (`httpd`).
+        process: String,
+        /// The response's status.
+        status: u16,
+        /// From the request's arrival to the response, µs.
+        service_us: u64,
+    },
 }
 
 impl TraceKind {
@@ -255,6 +270,7 @@ impl TraceKind {
             | TraceKind::HttpTransfer { host, .. }
             | TraceKind::Unfinished { host, .. }
             | TraceKind::Rpc { host, .. }
+            | TraceKind::Served { host, .. }
             | TraceKind::Dropped { host, .. } => Some(host),
             TraceKind::End { .. } => None,
         }

@@ -20,6 +20,9 @@ mod web;
 /// Issue 13's daemons: nginx workers and `*N`, Apache's log lines, ping with an unresolved neighbour, `ip`.
 mod closer;
 
+/// The capacity report: `labsim run --plots DIR`'s CSV and SVG plots add up to the trace (issue 14).
+mod capacity;
+
 /// Golden digests: reports, trace digests and pcaps of every recorded run, unchanged by refactorings.
 mod golden;
 

@@ -158,6 +158,9 @@ fn files(args: &RunArgs) -> Result<Vec<PathBuf>, String> {
     if args.trace.is_some() {
         return Err("--trace writes one run's trace: give one scenario file".into());
     }
+    if args.plots.is_some() {
+        return Err("--plots writes one run's capacity report: give one scenario file".into());
+    }
     if let Some(option) = args.report.one_report_option() {
         return Err(format!("{option} shapes one run's report: give one scenario file (several print one line each)"));
     }

@@ -14,6 +14,7 @@ use crate::host::kernel::{FileCall, FileReply, Pending, Sys, TcpSnapshot, TcpSta
 use crate::host::userland::net::{ListenerPool, Stream};
 use crate::host::userland::process::{Exit, Process, Reload, Signal, UnitSpec};
 use crate::kernel::SimTime;
+use crate::observe::trace::TraceKind;
 use crate::proto::http::{Close, Event, Policy, ServerConnection};
 use crate::proto::httpd::{ConnInfo, Control, FileMeta, FsCall, FsReply, Httpd, HttpdConfig, Mpm, Step, systemd_status};
 use crate::wire::http::RequestHead;
@@ -380,7 +381,7 @@ fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn,
                 Some(Event::Request { head, .. }) => Waiting { head, at: now, replies: Vec::new(), ticket: None },
                 Some(Event::Refused { why, raw, .. }) => {
                     let response = core.bad_request(now, &calendar, &why, &raw, &info);
-                    served(answer(pid, k, now, conn, &response));
+                    served(answer(pid, k, now, now, conn, &response));
                     moved = true;
                     continue;
                 }
@@ -406,7 +407,7 @@ fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn,
                 conn.waiting = Some(waiting);
             }
             Step::Respond(response) => {
-                served(answer(pid, k, now, conn, &response));
+                served(answer(pid, k, waiting.at, now, conn, &response));
                 moved = true;
             }
         }
@@ -429,11 +430,19 @@ fn fs_reply(reply: FileReply) -> FsReply {
     }
 }
 
-/// Sends a response and writes its log lines; returns the bytes sent.
-fn answer(pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn, response: &crate::proto::httpd::Response) -> usize {
+/// Sends the response to a request that arrived at `arrived` and writes its log lines; reports it
+/// served (for the capacity report, as the access log line would); returns the bytes sent.
+fn answer(pid: u32, k: &mut Sys<'_>, arrived: SimTime, now: SimTime, conn: &mut Conn, response: &crate::proto::httpd::Response) -> usize {
     let bytes = response.to_bytes();
     conn.http.respond(now, &bytes, response.keep_alive);
     log(pid, k, now, ACCESS_LOG, &response.access_log);
+    let served = TraceKind::Served {
+        host: k.hostname().to_owned(),
+        process: "httpd".to_owned(),
+        status: response.head.status,
+        service_us: now.saturating_since(arrived).as_micros() as u64,
+    };
+    k.record(now, served);
     if let Some(line) = &response.error_log {
         log(pid, k, now, ERROR_LOG, line);
     }
