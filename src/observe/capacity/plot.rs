@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 use super::{Capacity, Interval, PERCENTILES};
+use crate::observe::report::xml as escape;
 
 /// The names of the files, in the order [`files`] gives them.
 pub(crate) const FILE_NAMES: [&str; 3] = ["capacity.csv", "throughput.svg", "latency.svg"];
@@ -96,10 +97,6 @@ fn step(max: f64) -> (f64, usize) {
     let base = 10f64.powf(power);
     let mult = [1.0, 2.0, 5.0, 10.0].into_iter().find(|m| m * base >= raw).unwrap_or(10.0);
     (mult * base, (-power).max(0.0) as usize)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// A line chart over the run's intervals: x is the interval's middle in seconds, y from zero.
