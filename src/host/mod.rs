@@ -16,6 +16,7 @@ mod userland;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
+pub(crate) use kernel::Costs;
 use kernel::IfAddr;
 pub(crate) use kernel::NicView;
 use kernel::{Kernel, Sys};
@@ -46,6 +47,8 @@ pub(crate) struct HostConfig {
     pub(crate) startup_latency: Option<(Duration, Duration)>,
     /// Its CPUs.
     pub(crate) cpus: u32,
+    /// Its cost model (`None`: work takes no time).
+    pub(crate) costs: Option<Costs>,
 }
 
 /// One NIC of a [`HostConfig`].
@@ -80,6 +83,7 @@ impl Host {
         kernel.set_timer_wheel(cfg.os.spec().timer_wheel);
         kernel.set_startup_latency(cfg.startup_latency);
         kernel.set_cpus(cfg.cpus);
+        kernel.set_costs(cfg.costs);
         for nic in &cfg.nics {
             kernel.plug_nic(nic.name.clone(), nic.mac, IfAddr { addr: nic.addr, prefix_len: nic.prefix_len });
         }
@@ -159,6 +163,7 @@ impl Host {
             k.poll_stack(now);
             let mut moved = k.flush_ip_tx(now);
             moved |= k.poll_nfs(now);
+            moved |= k.poll_cpu(now);
             moved |= u.poll(&mut Sys::new(k), now);
             moved |= k.poll_nfs(now);
             moved |= k.poll_neighbours(now);

@@ -28,7 +28,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::fabric::{Fabric, PortId};
-use crate::host::{Host, HostConfig, NicConfig};
+use crate::host::{Costs, Host, HostConfig, NicConfig};
 use crate::kernel::{Calendar, EventQueue, SimRng, SimTime};
 use crate::observe::capacity::Capacity;
 use crate::observe::expect::Check;
@@ -238,6 +238,7 @@ impl Lab {
                 os: spec.os,
                 startup_latency: spec.startup_latency,
                 cpus: spec.cpus,
+                costs: spec.costs.map(|c| Costs { httpd_request: c.httpd_request, nginx_request: c.nginx_request }),
             };
             hosts.push(Host::new(cfg, root.fork(&format!("host/{}", spec.name)), calendar));
             host_ports.push(ports);

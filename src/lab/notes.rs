@@ -38,6 +38,7 @@ pub(crate) fn config_notes(scenario: &Scenario) -> Vec<ConfigNote> {
             os: spec.os,
             startup_latency: None,
             cpus: spec.cpus,
+            costs: None,
         };
         let host = Host::new(cfg, SimRng::new(scenario.seed), Calendar::new(scenario.epoch_unix_s));
         for (path, line, text) in host.config_notes() {

@@ -681,6 +681,20 @@ impl Httpd {
         ]
     }
 
+    /// The error-log line of the parent when its maintenance finds every worker busy
+    /// ([`Mpm::at_max_workers`]): `AH00484` at `APLOG_ERR`, logged once in the server's life
+    /// (`retained->maxclients_reported`, kept across restarts; `event.c`
+    /// `perform_idle_server_maintenance`).
+    pub(crate) fn max_workers_line(&self, now: SimTime, cal: &Calendar) -> String {
+        self.log_line(
+            now,
+            cal,
+            "mpm_event",
+            "error",
+            "AH00484: server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting",
+        )
+    }
+
     /// The error-log lines of the parent process when it takes `signal` (`event.c`
     /// `event_run`, with `AP_SIG_GRACEFUL_STRING` "SIGUSR1" and `AP_SIG_GRACEFUL_STOP_STRING`
     /// "SIGWINCH" of `mpm_common.h`): the restart ones are followed by
@@ -739,6 +753,21 @@ impl Mpm {
     pub(crate) const START_SERVERS: u32 = 2;
     /// `ThreadsPerChild`.
     pub(crate) const THREADS_PER_CHILD: u32 = 25;
+    /// `MaxRequestWorkers` of Debian's `mpm_event.conf`: 150 (without that file the event MPM's
+    /// compiled default is `ServerLimit` 16 × `ThreadsPerChild` 25 = 400, `event.c`
+    /// `DEFAULT_SERVER_LIMIT`). A worker thread is busy from the request to its response;
+    /// an idle keep-alive connection holds none (the listener thread watches it).
+    pub(crate) const MAX_REQUEST_WORKERS: usize = 150;
+    /// `MinSpareThreads` of Debian's `mpm_event.conf`.
+    pub(crate) const MIN_SPARE_THREADS: usize = 25;
+
+    /// Whether the parent's once-a-second maintenance (`event.c`
+    /// `perform_idle_server_maintenance`) finds the server at its limit with `busy` workers:
+    /// fewer than `MinSpareThreads` idle, and no child left to fork (labsim's children are
+    /// always all there, so every thread up to `MaxRequestWorkers` counts as active).
+    pub(crate) fn at_max_workers(busy: usize) -> bool {
+        busy + Mpm::MIN_SPARE_THREADS > Mpm::MAX_REQUEST_WORKERS
+    }
 
     /// Threads of the whole server (systemd's `Tasks:`): the parent's one, and per child its
     /// workers, its listener and its main thread.

@@ -308,6 +308,9 @@ pub enum Issue {
     /// A CPU count outside 1..=MAX_CPUS.
     #[error("cpus must be between 1 and {max}, not {0}", max = crate::scenario::MAX_CPUS)]
     BadCpus(u32),
+    /// A cost model's per-request CPU time above MAX_REQUEST_COST.
+    #[error("a request's CPU time must be at most 1s, not {0:?}")]
+    BadCost(String),
     /// A client range whose count is 0 or above MAX_CLIENTS.
     #[error("count must be between 1 and {max}, not {0}", max = crate::scenario::MAX_CLIENTS)]
     BadClientCount(u64),

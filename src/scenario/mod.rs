@@ -114,7 +114,34 @@ pub struct HostSpec {
     pub enabled: Vec<String>,
     /// Each daemon's start-up takes a seeded time in `low..=high` (`None`: no time at all).
     pub startup_latency: Option<(Duration, Duration)>,
+    /// Its cost model (`costs:`; `None`: work takes no time, as before cost models existed).
+    pub costs: Option<CostSpec>,
 }
+
+/// What work costs on a host (`Host(costs: Costs(…))`). The defaults and their sources are in
+/// `scenarios/FORMAT.md` (Cost model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CostSpec {
+    /// CPU time of one request Apache answers from a static file.
+    pub httpd_request: Duration,
+    /// CPU time of one request nginx proxies.
+    pub nginx_request: Duration,
+}
+
+impl CostSpec {
+    /// The defaults (FORMAT.md's table says where each comes from).
+    pub const DEFAULT: CostSpec = CostSpec {
+        // An assumption until measured: see FORMAT.md.
+        httpd_request: Duration::from_micros(100),
+        // NGINX, "Testing the Performance of NGINX and NGINX Plus Web Servers": one CPU accepts
+        // 34,344 HTTP connections per second, each one request with a 0-byte response:
+        // 1 s / 34,344 = 29 µs.
+        nginx_request: Duration::from_micros(29),
+    };
+}
+
+/// The largest per-request CPU time a cost model accepts.
+pub(crate) const MAX_REQUEST_COST: Duration = Duration::from_secs(1);
 
 /// One network interface.
 #[derive(Clone, Debug, PartialEq, Eq)]

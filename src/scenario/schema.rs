@@ -98,6 +98,19 @@ pub(crate) struct HostFile {
     pub startup_latency: Option<(String, String)>,
     #[serde(default)]
     pub cpus: Option<u32>,
+    /// `Costs(…)`: the host's cost model is on.
+    #[serde(default)]
+    pub costs: Option<CostsFile>,
+}
+
+/// `Costs(httpd_request: "100us", nginx_request: "29us")`, every field optional (its default).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename = "Costs", deny_unknown_fields)]
+pub(crate) struct CostsFile {
+    #[serde(default)]
+    pub httpd_request: Option<String>,
+    #[serde(default)]
+    pub nginx_request: Option<String>,
 }
 
 /// A NIC: `("front", "172.2.20.101/24")`, `("front", "172.2.20.101/24", "00:0c:29:…")`, or

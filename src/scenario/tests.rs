@@ -27,7 +27,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 75] = [
+const RULE_FIXTURES: [&str; 76] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",
@@ -46,6 +46,7 @@ const RULE_FIXTURES: [&str; 75] = [
     "clients_too_many",
     "clients_unknown_network",
     "clients_zero_count",
+    "cost_too_long",
     "duplicate_address",
     "duplicate_key",
     "duplicate_mac",

@@ -23,12 +23,12 @@ use super::error::{Issue, MAX_LISTED, Problem, ScenarioError};
 use super::expected::wrong_type;
 use super::input::{Budget, decode, looked_for};
 use super::lexer::{Kind, LineCol, Stop, Token, lex};
-use super::schema::{ClientsFile, ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicFile, ScenarioFile, TimelineFile};
+use super::schema::{ClientsFile, CostsFile, ExpectFile, FileSource, HostFile, LabFile, NetworkFile, NicFile, ScenarioFile, TimelineFile};
 use super::shown;
 use super::spans::{FieldPath, Segment, SpanIndex, Target};
 use super::{
-    DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, Loaded, MAX_CPUS, NetworkSpec, NicSpec, Scenario,
-    TimelineAction, TimelineEntry, Topology,
+    CostSpec, DEFAULT_EPOCH_UNIX_S, DEFAULT_LATENCY, DEFAULT_MAX_EVENTS, FileSpec, HostSpec, Loaded, MAX_CPUS, MAX_REQUEST_COST,
+    NetworkSpec, NicSpec, Scenario, TimelineAction, TimelineEntry, Topology,
 };
 use crate::host::{Os, os_names, service_names};
 use crate::kernel::SimTime;
@@ -189,6 +189,7 @@ struct MergedHost {
     os: Option<Sourced<String>>,
     startup_latency: Option<Sourced<(String, String)>>,
     cpus: Option<Sourced<u32>>,
+    costs: Option<Sourced<CostsFile>>,
 }
 
 /// The first identifier outside brackets: the file's kind, `Scenario` or `Lab` (an attribute
@@ -406,7 +407,16 @@ type Layer<'f> =
     (Src, &'f Option<String>, &'f IndexMap<String, NetworkFile>, &'f IndexMap<String, HostFile>, &'f IndexMap<String, ClientsFile>);
 
 fn empty_host() -> MergedHost {
-    MergedHost { nics: IndexMap::new(), gateway: None, files: IndexMap::new(), enabled: None, os: None, startup_latency: None, cpus: None }
+    MergedHost {
+        nics: IndexMap::new(),
+        gateway: None,
+        files: IndexMap::new(),
+        enabled: None,
+        os: None,
+        startup_latency: None,
+        cpus: None,
+        costs: None,
+    }
 }
 
 /// `files` and `nics` merge key by key; `gateway`, `enabled`, `os`, `startup_latency` and `cpus`
@@ -432,6 +442,9 @@ fn merge_host(into: &mut MergedHost, host: &HostFile, src: Src) {
     }
     if let Some(cpus) = host.cpus {
         into.cpus = Some(Sourced { value: cpus, src });
+    }
+    if let Some(costs) = &host.costs {
+        into.costs = Some(Sourced { value: costs.clone(), src });
     }
 }
 
@@ -547,6 +560,28 @@ impl Validator {
                 self.report(src, path, Target::Value, Issue::BadDuration { text: text.to_string(), error });
                 None
             }
+        }
+    }
+
+    /// A host's cost model: each figure as written, or its default; one above
+    /// [`MAX_REQUEST_COST`] is reported.
+    fn costs(&mut self, src: Src, path: &FieldPath, file: &CostsFile) -> CostSpec {
+        let mut figure = |name: &str, text: &Option<String>, default: Duration| {
+            let Some(text) = text else { return default };
+            let path = path.field(name);
+            match self.duration(src, &path, text) {
+                Some(d) if d > MAX_REQUEST_COST => {
+                    self.report(src, &path, Target::Value, Issue::BadCost(text.clone()));
+                    default
+                }
+                Some(d) => d,
+                None => default,
+            }
+        };
+        let defaults = CostSpec::DEFAULT;
+        CostSpec {
+            httpd_request: figure("httpd_request", &file.httpd_request, defaults.httpd_request),
+            nginx_request: figure("nginx_request", &file.nginx_request, defaults.nginx_request),
         }
     }
 
@@ -763,7 +798,8 @@ impl Validator {
                 Some(Sourced { value, .. }) => value,
                 None => 1,
             };
-            specs.push(HostSpec { name: host_name.clone(), os, cpus, nics, gateway, files, enabled, startup_latency });
+            let costs = host.costs.as_ref().map(|Sourced { value, src }| self.costs(*src, &host_path.field("costs"), value));
+            specs.push(HostSpec { name: host_name.clone(), os, cpus, nics, gateway, files, enabled, startup_latency, costs });
         }
         specs
     }

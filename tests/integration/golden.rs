@@ -31,6 +31,7 @@ fn recorded_files() -> Vec<PathBuf> {
         "tests/fixtures/tcp",
         "tests/fixtures/keepalived",
         "tests/fixtures/load",
+        "tests/fixtures/costs",
     ] {
         let entries = std::fs::read_dir(util::root().join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}"));
         for entry in entries {

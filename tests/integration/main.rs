@@ -93,6 +93,8 @@ mod windows;
 /// Keepalived keywords and nginx directives labsim does not model: the tools' warnings, and `labsim check`'s.
 mod warnings;
 
+/// Server cost models (`Host(costs: …)`): each `tests/fixtures/costs/*.ron` meets its expectations (issue 14).
+mod costs;
 /// `ab` and `wrk` against the real tools' captures (layouts, errors, exit statuses).
 mod load;
 /// TCP on the wire: FIN/RST per connection in every shipped capture, the SYN retransmission

@@ -15,6 +15,7 @@
 //! reads them and after it sends them, to give TCP Linux's timing and closing.
 
 mod cdrom;
+mod cpu;
 mod device;
 pub(crate) mod fs;
 mod igmp;
@@ -45,8 +46,9 @@ use device::IpDevice;
 pub(crate) use fs::Fs;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
-    CDROM_DEVICE, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NO_CONSOLE, NicStats, NicView,
-    Pending, PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSnapshot, TcpSocket, TcpStatus, TcpSysctl, Ticket, UdpSocket,
+    CDROM_DEVICE, Costs, CpuTicket, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NO_CONSOLE,
+    NicStats, NicView, Pending, PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSnapshot, TcpSocket, TcpStatus, TcpSysctl, Ticket,
+    UdpSocket,
 };
 
 struct Stack {
@@ -64,6 +66,10 @@ pub(crate) struct Kernel {
     calendar: Calendar,
     /// CPUs the machine has (`nproc`; the topology's `cpus:`).
     cpus: u32,
+    /// The cost model (`Host(costs: …)`), if on: what work costs, and the CPUs it runs on
+    /// (fresh at each boot).
+    costs: Option<Costs>,
+    cpu: Option<cpu::Cpus>,
     boots: u32,
     nics: Vec<Nic>,
     fs: Fs,
@@ -109,6 +115,8 @@ impl Kernel {
             rng,
             calendar,
             cpus: 1,
+            costs: None,
+            cpu: None,
             boots: 0,
             nics: Vec::new(),
             fs: Fs::new(calendar.unix_micros(SimTime::ZERO)),
@@ -141,6 +149,16 @@ impl Kernel {
     /// How many CPUs the machine has.
     pub(crate) fn cpus(&self) -> u32 {
         self.cpus
+    }
+
+    /// Switches the cost model on (from the next boot): work takes CPU time by `costs`.
+    pub(crate) fn set_costs(&mut self, costs: Option<Costs>) {
+        self.costs = costs;
+    }
+
+    /// Whether some CPU job finished by `now` (its process collects it when it next runs).
+    pub(crate) fn poll_cpu(&mut self, now: SimTime) -> bool {
+        self.cpu.as_mut().is_some_and(|cpu| cpu.advance(now))
     }
 
     /// Plugs in a NIC (interface index 2, 3, … in order) with its primary address.
@@ -207,6 +225,7 @@ impl Kernel {
             let _ = iface.routes_mut().add_default_ipv4_route(gw);
         }
         self.stack = Some(Stack { iface, sockets: SocketSet::new(Vec::new()), device });
+        self.cpu = self.costs.map(|_| cpu::Cpus::new(self.cpus, now));
         let schedule = tcp::SynSchedule::of(&self.tcp_sysctl);
         self.tcp = tcp::TcpState::new(self.rng.fork(&format!("ports/boot{}", self.boots)), schedule);
         self.udp = udp::UdpState::new(self.rng.fork(&format!("udp-ports/boot{}", self.boots)));
@@ -235,6 +254,7 @@ impl Kernel {
         // The journal lives in /run, a tmpfs.
         self.journal = log::Journal::default();
         self.cgroups.clear();
+        self.cpu = None;
         self.frames_out.clear();
         let host = self.name.clone();
         self.trace(now, TraceKind::Power { host, on: false });
@@ -342,7 +362,10 @@ impl Kernel {
         let smol =
             stack.iface.poll_at(smol_now(now), &stack.sockets).map(|t| SimTime::from_micros(u64::try_from(t.total_micros()).unwrap_or(0)));
         let neigh = self.nics.iter().filter_map(|n| n.neigh.poll_timeout()).min();
-        [smol, neigh, self.nfs_poll_at(), self.tcp_poll_at(), self.igmp.poll_at(now)].into_iter().flatten().min()
+        [smol, neigh, self.nfs_poll_at(), self.tcp_poll_at(), self.igmp.poll_at(now), self.cpu.as_ref().and_then(cpu::Cpus::poll_at)]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The NICs as processes see them (`ip link`, `ip addr`, keepalived's interface list).

@@ -9,6 +9,7 @@
 //! powering off).
 
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use smoltcp::iface::SocketHandle;
 
@@ -235,6 +236,10 @@ pub(crate) const CDROM_DEVICE: &str = "/dev/sr0";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Ticket(pub(super) u64);
 
+/// CPU work handed to the kernel ([`Sys::cpu_run`]), until it is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct CpuTicket(pub(super) u64);
+
 /// A raw IP socket of a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RawSocket(pub(super) usize);
@@ -327,6 +332,16 @@ pub(crate) struct NicStats {
 }
 
 /// A process's view of the kernel: the system calls.
+/// What work costs on a host whose cost model is on (`Host(costs: …)`; the figures and their
+/// sources are in `scenarios/FORMAT.md`, Cost model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Costs {
+    /// CPU time of one request Apache answers from a static file.
+    pub(crate) httpd_request: Duration,
+    /// CPU time of one request nginx proxies.
+    pub(crate) nginx_request: Duration,
+}
+
 pub(crate) struct Sys<'a> {
     k: &'a mut Kernel,
 }
@@ -335,6 +350,30 @@ impl<'a> Sys<'a> {
     /// The system calls of `kernel`.
     pub(crate) fn new(kernel: &'a mut Kernel) -> Sys<'a> {
         Sys { k: kernel }
+    }
+
+    // ----- CPU ---------------------------------------------------------------------------------
+
+    /// The host's cost model, if it is on (without one, work takes no time).
+    pub(crate) fn costs(&self) -> Option<Costs> {
+        self.k.costs
+    }
+
+    /// Hands the CPUs `work` at `now`; `None` when the cost model is off (the work is done).
+    pub(crate) fn cpu_run(&mut self, now: SimTime, work: Duration) -> Option<CpuTicket> {
+        Some(self.k.cpu.as_mut()?.run(now, work))
+    }
+
+    /// Whether the job is done (true once).
+    pub(crate) fn cpu_done(&mut self, ticket: CpuTicket) -> bool {
+        self.k.cpu.as_mut().is_none_or(|cpu| cpu.take_done(ticket))
+    }
+
+    /// The job is not wanted any more.
+    pub(crate) fn cpu_forget(&mut self, now: SimTime, ticket: CpuTicket) {
+        if let Some(cpu) = self.k.cpu.as_mut() {
+            cpu.forget(now, ticket);
+        }
     }
 
     // ----- identity and clocks ----------------------------------------------------------------
@@ -649,6 +688,11 @@ impl<'a> Sys<'a> {
     /// `accept()` until it would block: the connections whose handshake is complete.
     pub(crate) fn tcp_accept(&mut self, listener: TcpListener) -> Vec<TcpSocket> {
         self.k.tcp_accept(listener)
+    }
+
+    /// `accept()` at most `max` times (a server with no idle worker leaves the rest queued).
+    pub(crate) fn tcp_accept_max(&mut self, listener: TcpListener, max: usize) -> Vec<TcpSocket> {
+        self.k.tcp_accept_max(listener, max)
     }
 
     /// `close()` of a listening socket.

@@ -36,6 +36,11 @@ impl ListenerPool {
         self.listener.map(|l| k.tcp_accept(l)).unwrap_or_default()
     }
 
+    /// At most `max` of the connections that arrived: the others wait in the accept queue.
+    pub(crate) fn accept_max(&mut self, k: &mut Sys<'_>, max: usize) -> Vec<TcpSocket> {
+        self.listener.map(|l| k.tcp_accept_max(l, max)).unwrap_or_default()
+    }
+
     /// Stops listening: later SYNs to the port are answered with a RST.
     pub(crate) fn close(&mut self, k: &mut Sys<'_>) {
         if let Some(l) = self.listener.take() {

@@ -96,6 +96,7 @@ impl Validator {
                     files: Vec::new(),
                     enabled: Vec::new(),
                     startup_latency: None,
+                    costs: None,
                 });
             }
             out.insert(name.clone(), hosts);

@@ -49,7 +49,13 @@ impl Kernel {
     }
 
     /// `accept()` until it would block: the connections whose handshake is complete.
-    pub(crate) fn tcp_accept(&mut self, TcpListener(id): TcpListener) -> Vec<TcpSocket> {
+    pub(crate) fn tcp_accept(&mut self, listener: TcpListener) -> Vec<TcpSocket> {
+        self.tcp_accept_max(listener, usize::MAX)
+    }
+
+    /// `accept()` at most `max` times: the others stay in the accept queue, which keeps counting
+    /// against the backlog.
+    pub(crate) fn tcp_accept_max(&mut self, TcpListener(id): TcpListener, max: usize) -> Vec<TcpSocket> {
         let Some(stack) = self.stack.as_mut() else { return Vec::new() };
         let Some(l) = self.tcp.listeners.iter_mut().find(|l| l.id == id) else { return Vec::new() };
         if l.queue.is_empty() && l.idle.is_empty() {
@@ -58,7 +64,7 @@ impl Kernel {
         l.sort(&stack.sockets);
         let mut accepted = Vec::new();
         l.queue.retain(|&h| {
-            let ready = !matches!(stack.sockets.get::<tcp::Socket>(h).state(), State::SynReceived);
+            let ready = accepted.len() < max && !matches!(stack.sockets.get::<tcp::Socket>(h).state(), State::SynReceived);
             if ready {
                 accepted.push(TcpSocket(h));
             }

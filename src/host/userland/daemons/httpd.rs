@@ -6,11 +6,17 @@
 //! worker thread would; the `combined` access log goes to `/var/log/httpd/access_log` (errors to
 //! `/var/log/httpd/error_log`), both also as the daemon's syslog lines. A stopped server closes
 //! its listeners, so connection attempts are refused with a RST.
+//!
+//! With the host's cost model on (`Host(costs: …)`), a request takes a worker thread from its
+//! arrival to its response and CPU time (`httpd_request`) on the host's CPUs before it is
+//! answered; with all `MaxRequestWorkers` busy, the listener accepts no more (new connections
+//! wait in the accept queue, then SYNs are dropped) and requests on open connections wait,
+//! and the parent's maintenance logs `AH00484` once.
 
 use std::time::Duration;
 
 use super::carry_out;
-use crate::host::kernel::{FileCall, FileReply, Pending, Sys, TcpSnapshot, TcpStatus as Status, Ticket};
+use crate::host::kernel::{Costs, CpuTicket, FileCall, FileReply, Pending, Sys, TcpSnapshot, TcpStatus as Status, Ticket};
 use crate::host::userland::net::{ListenerPool, Stream};
 use crate::host::userland::process::{Exit, Process, Reload, Signal, UnitSpec};
 use crate::kernel::SimTime;
@@ -41,6 +47,8 @@ struct Waiting {
     replies: Vec<FsReply>,
     /// The call waiting for its reply.
     ticket: Option<Ticket>,
+    /// Its CPU work, until done (cost model on).
+    cpu: Option<CpuTicket>,
 }
 
 struct Conn {
@@ -51,6 +59,8 @@ struct Conn {
     /// differs or its timer is due, serving it again would do nothing (Apache's event MPM leaves
     /// a connection to its listener thread until `epoll` reports it or it times out).
     idle: Option<TcpSnapshot>,
+    /// Whether its next request, if any, waits for an idle worker (cost model on).
+    deferred: bool,
 }
 
 impl Conn {
@@ -103,6 +113,12 @@ struct HttpdProc {
     graceful_stop: Option<SimTime>,
     served: Served,
     exit: Option<Exit>,
+    /// The host's cost model, if on: requests take CPU time and worker threads.
+    costs: Option<Costs>,
+    /// The last second (since the start) whose maintenance ran, and whether it has logged
+    /// `AH00484` (once in the server's life).
+    maintained: u64,
+    maxclients_reported: bool,
 }
 
 /// The scoreboard's counters as mod_systemd's monitor hook reads them once a second: requests
@@ -178,6 +194,9 @@ impl HttpdProc {
             graceful_stop: None,
             served: Served::default(),
             exit: None,
+            costs: k.costs(),
+            maintained: 0,
+            maxclients_reported: false,
         };
         proc.read_config(k, now);
         proc
@@ -195,16 +214,36 @@ impl HttpdProc {
 
     /// Every client connection is dropped (the children die); `graceful`: only those not
     /// serving a request, the others close once they have answered it.
-    fn drop_connections(&mut self, k: &mut Sys<'_>, graceful: bool) {
+    fn drop_connections(&mut self, k: &mut Sys<'_>, now: SimTime, graceful: bool) {
         for c in &mut self.conns {
             if graceful && c.waiting.is_some() {
                 c.http.retire();
             } else {
                 c.stream.release(k);
-                forget(k, c);
+                forget(k, now, c);
             }
         }
         self.conns.retain(|c| graceful && c.waiting.is_some());
+    }
+
+    /// Worker threads serving a request.
+    fn busy_workers(&self) -> usize {
+        self.conns.iter().filter(|c| c.waiting.is_some()).count()
+    }
+
+    /// The parent's once-a-second maintenance (cost model on): `AH00484` the first time it
+    /// finds the server at `MaxRequestWorkers`.
+    fn maintain(&mut self, k: &mut Sys<'_>, now: SimTime) {
+        let second = Served::second_of(self.started, now);
+        if self.costs.is_none() || second <= self.maintained {
+            return;
+        }
+        self.maintained = second;
+        if !self.maxclients_reported && Mpm::at_max_workers(self.busy_workers()) {
+            self.maxclients_reported = true;
+            let line = self.core.max_workers_line(now, &k.calendar());
+            log(self.pid, k, now, ERROR_LOG, &line);
+        }
     }
 
     /// A graceful stop is over once no child serves a request any more.
@@ -229,7 +268,10 @@ impl Process for HttpdProc {
     }
 
     fn poll_timeout(&self) -> Option<SimTime> {
-        self.conns.iter().filter_map(|c| c.http.poll_timeout()).min()
+        // The next maintenance, while it could still have something to log.
+        let maintenance = (self.costs.is_some() && !self.maxclients_reported && self.busy_workers() > 0)
+            .then(|| self.started + Duration::from_secs(self.maintained + 1));
+        self.conns.iter().filter_map(|c| c.http.poll_timeout()).chain(maintenance).min()
     }
 
     fn pid_count(&self) -> Option<u32> {
@@ -254,11 +296,25 @@ impl Process for HttpdProc {
         if self.exit.is_some() {
             return false;
         }
-        let accepted = self.listeners.accept(k);
+        self.maintain(k, now);
+        // Idle workers (cost model on): the event MPM's listener takes a connection only when
+        // a worker is idle (`event.c` `listener_thread`, `ap_queue_info_wait_for_idler`).
+        let mut idle_workers = self.costs.map(|_| Mpm::MAX_REQUEST_WORKERS.saturating_sub(self.busy_workers()));
+        let accepted = match idle_workers {
+            Some(idle) => self.listeners.accept_max(k, idle),
+            None => self.listeners.accept(k),
+        };
         let mut moved = !accepted.is_empty();
         for h in accepted {
-            self.conns.push(Conn { stream: Stream::new(h), http: ServerConnection::new(now, self.policy), waiting: None, idle: None });
+            self.conns.push(Conn {
+                stream: Stream::new(h),
+                http: ServerConnection::new(now, self.policy),
+                waiting: None,
+                idle: None,
+                deferred: false,
+            });
         }
+        let costs = self.costs;
         for conn in &mut self.conns {
             if conn.still_idle(k, now) {
                 continue;
@@ -273,7 +329,8 @@ impl Process for HttpdProc {
                     conn.http.handle_peer_closed(now);
                 }
                 let second = Served::second_of(self.started, now);
-                served |= serve(&self.core, self.pid, k, now, conn, &mut |bytes| self.served.count(second, bytes));
+                let work = Work { costs, idle_workers: &mut idle_workers };
+                served |= serve(&self.core, self.pid, k, now, conn, work, &mut |bytes| self.served.count(second, bytes));
                 carry_out(&mut conn.http, &mut conn.stream, k);
                 conn.stream.pump(k);
             }
@@ -288,12 +345,13 @@ impl Process for HttpdProc {
                 carry_out(&mut conn.http, &mut conn.stream, k);
             }
             // Idle only if this pass changed nothing: not even the socket, where it reported no move.
-            let after = (!served && !conn.stream.is_finished()).then(|| k.tcp_snapshot(conn.stream.handle));
+            // A request left waiting for a worker is looked at again, whatever its socket does.
+            let after = (!served && !conn.stream.is_finished() && !conn.deferred).then(|| k.tcp_snapshot(conn.stream.handle));
             conn.idle = after.filter(|after| *after == before);
             moved |= served;
         }
         for conn in self.conns.iter_mut().filter(|c| c.stream.is_finished()) {
-            forget(k, conn);
+            forget(k, now, conn);
         }
         self.conns.retain(|c| !c.stream.is_finished());
         self.maybe_exit(k);
@@ -319,7 +377,7 @@ impl Process for HttpdProc {
             Signal::Winch => Control::GracefulStop,
             Signal::Kill => {
                 self.listeners.close(k);
-                self.drop_connections(k, false);
+                self.drop_connections(k, now, false);
                 self.finish(k, Exit::Signal(Signal::Kill));
                 return;
             }
@@ -335,7 +393,7 @@ impl Process for HttpdProc {
         for line in self.core.control_lines(now, &k.calendar(), control) {
             log(self.pid, k, now, ERROR_LOG, &line);
         }
-        self.drop_connections(k, control.is_graceful());
+        self.drop_connections(k, now, control.is_graceful());
         if control.is_restart() {
             self.read_config(k, now);
         } else {
@@ -363,22 +421,40 @@ impl Process for HttpdProc {
     }
 }
 
-/// Answers the requests the connection hands over, in order, as far as their file system calls
-/// have been answered.
-fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn, served: &mut dyn FnMut(usize)) -> bool {
+/// What a request costs the server: CPU time by the host's cost model, and a worker thread
+/// (`None`: as many as wanted).
+struct Work<'a> {
+    costs: Option<Costs>,
+    idle_workers: &'a mut Option<usize>,
+}
+
+/// Answers the requests the connection hands over, in order, as far as their CPU work and file
+/// system calls are done; a new one waits while no worker is idle.
+fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn, work: Work<'_>, served: &mut dyn FnMut(usize)) -> bool {
     let (Some((client_ip, client_port)), Some((server_ip, server_port))) =
         (k.tcp_remote(conn.stream.handle), k.tcp_local(conn.stream.handle))
     else {
         return false;
     };
     let mut moved = false;
+    conn.deferred = false;
     loop {
         let info = ConnInfo { client_ip, client_port, server_ip, server_port, requests_on_conn: conn.http.answered() };
         let calendar = k.calendar();
         let mut waiting = match conn.waiting.take() {
             Some(w) => w,
+            None if *work.idle_workers == Some(0) => {
+                conn.deferred = true;
+                return moved;
+            }
             None => match conn.http.poll_event() {
-                Some(Event::Request { head, .. }) => Waiting { head, at: now, replies: Vec::new(), ticket: None },
+                Some(Event::Request { head, .. }) => {
+                    if let Some(idle) = work.idle_workers.as_mut() {
+                        *idle -= 1;
+                    }
+                    let cpu = work.costs.and_then(|c| k.cpu_run(now, c.httpd_request));
+                    Waiting { head, at: now, replies: Vec::new(), ticket: None, cpu }
+                }
                 Some(Event::Refused { why, raw, .. }) => {
                     let response = core.bad_request(now, &calendar, &why, &raw, &info);
                     served(answer(pid, k, now, now, conn, &response));
@@ -389,6 +465,14 @@ fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn,
                 None => return moved,
             },
         };
+        if let Some(cpu) = waiting.cpu {
+            if !k.cpu_done(cpu) {
+                conn.waiting = Some(waiting);
+                return moved;
+            }
+            waiting.cpu = None;
+            moved = true;
+        }
         if let Some(ticket) = waiting.ticket {
             let Some(reply) = k.file_reply(ticket) else {
                 conn.waiting = Some(waiting);
@@ -408,6 +492,9 @@ fn serve(core: &Httpd, pid: u32, k: &mut Sys<'_>, now: SimTime, conn: &mut Conn,
             }
             Step::Respond(response) => {
                 served(answer(pid, k, waiting.at, now, conn, &response));
+                if let Some(idle) = work.idle_workers.as_mut() {
+                    *idle += 1;
+                }
                 moved = true;
             }
         }
@@ -449,10 +536,14 @@ fn answer(pid: u32, k: &mut Sys<'_>, arrived: SimTime, now: SimTime, conn: &mut 
     bytes.len()
 }
 
-/// The connection is gone: a reply still to come is not wanted any more.
-fn forget(k: &mut Sys<'_>, conn: &mut Conn) {
-    if let Some(ticket) = conn.waiting.take().and_then(|w| w.ticket) {
+/// The connection is gone: a reply or CPU work still to come is not wanted any more.
+fn forget(k: &mut Sys<'_>, now: SimTime, conn: &mut Conn) {
+    let Some(waiting) = conn.waiting.take() else { return };
+    if let Some(ticket) = waiting.ticket {
         k.file_forget(ticket);
+    }
+    if let Some(cpu) = waiting.cpu {
+        k.cpu_forget(now, cpu);
     }
 }
 

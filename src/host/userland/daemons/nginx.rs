@@ -10,12 +10,15 @@
 //! [`Upstream`] per group per worker) form a generation. A reload builds a new one, as nginx starts a new worker: new
 //! connections use it, while connections of the old generation finish their request under the
 //! old one and then close.
+//!
+//! With the host's cost model on (`Host(costs: …)`), a request takes `nginx_request` of CPU on
+//! the host's CPUs before nginx goes upstream with it.
 
 use std::cell::RefCell;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
-use crate::host::kernel::{Fs, Sys, TcpSnapshot, TcpStatus as Status};
+use crate::host::kernel::{CpuTicket, Fs, Sys, TcpSnapshot, TcpStatus as Status};
 use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
 use crate::host::userland::process::{ConfigNote, Exit, Process, Reload, Signal, StartError, UnitSpec};
 use crate::kernel::SimTime;
@@ -94,6 +97,8 @@ struct Active {
     upstream: usize,
     access_log: Option<String>,
     conn: Option<Connection>,
+    /// Its CPU work, until done (cost model on): nothing goes upstream before.
+    cpu: Option<CpuTicket>,
 }
 
 /// A configuration and each worker's peer state for it.
@@ -164,6 +169,9 @@ impl Client {
     /// timer of its own is due, and its sockets are as they were.
     fn still_idle(&self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let Some(idle) = &self.idle else { return false };
+        if self.active.as_ref().is_some_and(|a| a.cpu.is_some()) {
+            return false;
+        }
         let due = |t: Option<SimTime>| t.is_some_and(|t| t <= now);
         if due(self.http.poll_timeout()) || due(self.active.as_ref().and_then(|a| a.proxy.poll_timeout())) {
             return false;
@@ -378,7 +386,13 @@ fn serve_client(
         return true;
     }
     if let Some(active) = client.active.as_mut() {
-        moved |= drive(k, now, w, &config.error_log, &mut upstreams[active.upstream], active, &mut client.http);
+        if active.cpu.is_some_and(|t| k.cpu_done(t)) {
+            active.cpu = None;
+            moved = true;
+        }
+        if active.cpu.is_none() {
+            moved |= drive(k, now, w, &config.error_log, &mut upstreams[active.upstream], active, &mut client.http);
+        }
         if active.proxy.is_done() {
             if let Some(c) = active.conn.as_mut() {
                 c.stream.release(k);
@@ -413,6 +427,9 @@ fn take_requests(
             // the peer is released and the access log says 499.
             Event::Aborted => {
                 if let Some(mut active) = client.active.take() {
+                    if let Some(cpu) = active.cpu.take() {
+                        k.cpu_forget(now, cpu);
+                    }
                     let up = &mut upstreams[active.upstream];
                     active.proxy.handle_client_abort(now, up);
                     carry_out_actions(k, now, w, &config.error_log, up, &mut active, &mut client.http);
@@ -475,7 +492,8 @@ fn start_request(
     };
     let proxy_request = ProxyRequest::new(now, head, body, ctx, proxy, &mut upstreams[proxy.upstream]);
     let access_log = server.access_log.as_ref().map(|(path, _)| path.clone());
-    client.active = Some(Active { proxy: proxy_request, upstream: proxy.upstream, access_log, conn: None });
+    let cpu = k.costs().and_then(|c| k.cpu_run(now, c.nginx_request));
+    client.active = Some(Active { proxy: proxy_request, upstream: proxy.upstream, access_log, conn: None, cpu });
 }
 
 /// Feeds the upstream connection's progress to the request and carries out its actions.
