@@ -4,7 +4,9 @@
 //! capture.
 //!
 //! Timing: a frame transmitted at `t` reaches the switch at `t + latency` (that is its capture
-//! timestamp) and each receiving NIC at `t + 2·latency`.
+//! timestamp) and each receiving NIC at `t + 2·latency`. A flooded frame (broadcast, multicast,
+//! unknown unicast) is one [`Delivery`] to every other port of its network, in port order, so
+//! that an ARP request on a network of a thousand hosts costs the lab one event, not a thousand.
 
 mod pcap;
 mod switch;
@@ -13,7 +15,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 pub(crate) use pcap::PcapWriter;
-use switch::Switch;
+use switch::{Forward, Switch};
 
 use crate::kernel::SimTime;
 
@@ -21,22 +23,47 @@ use crate::kernel::SimTime;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct PortId(pub usize);
 
-/// A frame to hand to a port's NIC at a given time.
+/// A frame to hand to ports' NICs at a given time.
 #[derive(Clone, Debug)]
 pub(crate) struct Delivery {
     /// When it arrives.
     pub at: SimTime,
     /// Where it arrives.
-    pub port: PortId,
+    pub to: Targets,
     /// The Ethernet frame.
     pub frame: Rc<Vec<u8>>,
+}
+
+/// The ports a frame reaches.
+#[derive(Clone, Debug)]
+pub(crate) enum Targets {
+    /// One port (known unicast).
+    One(PortId),
+    /// Every port of a network but the one it came in by (a flood), in port order.
+    AllBut {
+        /// The network's ports.
+        ports: Rc<[PortId]>,
+        /// The ingress port.
+        ingress: PortId,
+    },
+}
+
+impl Targets {
+    /// The ports, in order.
+    pub(crate) fn ports(&self) -> impl Iterator<Item = PortId> + '_ {
+        let (one, all, ingress) = match self {
+            Targets::One(p) => (Some(*p), &[][..], None),
+            Targets::AllBut { ports, ingress } => (None, &ports[..], Some(*ingress)),
+        };
+        one.into_iter().chain(all.iter().copied().filter(move |&p| Some(p) != ingress))
+    }
 }
 
 struct Network {
     name: String,
     latency: Duration,
     switch: Switch,
-    ports: Vec<PortId>,
+    ports: Rc<[PortId]>,
     capture: Option<PcapWriter>,
 }
 
@@ -56,7 +83,7 @@ impl Fabric {
 
     /// Adds a network; returns its index.
     pub(crate) fn add_network(&mut self, name: &str, latency: Duration) -> usize {
-        self.networks.push(Network { name: name.to_owned(), latency, switch: Switch::default(), ports: Vec::new(), capture: None });
+        self.networks.push(Network { name: name.to_owned(), latency, switch: Switch::default(), ports: Rc::from([]), capture: None });
         self.networks.len() - 1
     }
 
@@ -64,7 +91,8 @@ impl Fabric {
     pub(crate) fn add_port(&mut self, net: usize) -> PortId {
         let port = PortId(self.port_network.len());
         self.port_network.push(net);
-        self.networks[net].ports.push(port);
+        let n = &mut self.networks[net];
+        n.ports = n.ports.iter().copied().chain([port]).collect();
         port
     }
 
@@ -83,12 +111,12 @@ impl Fabric {
         self.networks[net].capture.as_ref()
     }
 
-    /// A NIC sends `frame` out of `port` at `now`; `deliver` is called for each delivery to
-    /// make, in port order. Frames shorter than an Ethernet header are dropped.
-    pub(crate) fn transmit(&mut self, now: SimTime, port: PortId, frame: Vec<u8>, mut deliver: impl FnMut(Delivery)) {
+    /// A NIC sends `frame` out of `port` at `now`: the delivery to make, if the frame goes
+    /// anywhere. Frames shorter than an Ethernet header are dropped.
+    pub(crate) fn transmit(&mut self, now: SimTime, port: PortId, frame: Vec<u8>) -> Option<Delivery> {
         let net = &mut self.networks[self.port_network[port.0]];
         if frame.len() < 14 {
-            return;
+            return None;
         }
         let at_switch = now + net.latency;
         if let Some(cap) = net.capture.as_mut() {
@@ -99,7 +127,11 @@ impl Fabric {
         dst.copy_from_slice(&frame[0..6]);
         src.copy_from_slice(&frame[6..12]);
         let arrive = at_switch + net.latency;
-        let frame = Rc::new(frame);
-        net.switch.forward(port, src, dst, &net.ports, |p| deliver(Delivery { at: arrive, port: p, frame: Rc::clone(&frame) }));
+        let to = match net.switch.forward(port, src, dst) {
+            Forward::To(p) => Targets::One(p),
+            Forward::Flood => Targets::AllBut { ports: Rc::clone(&net.ports), ingress: port },
+            Forward::Nowhere => return None,
+        };
+        Some(Delivery { at: arrive, to, frame: Rc::new(frame) })
     }
 }

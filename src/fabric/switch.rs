@@ -7,14 +7,25 @@ use std::collections::BTreeMap;
 
 use super::PortId;
 
+/// Where a frame goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Forward {
+    /// Out of one port.
+    To(PortId),
+    /// Out of every port but the ingress.
+    Flood,
+    /// Nowhere (its destination lives behind the port it came in by).
+    Nowhere,
+}
+
 #[derive(Default)]
 pub(super) struct Switch {
     table: BTreeMap<[u8; 6], PortId>,
 }
 
 impl Switch {
-    /// Learns `src` on `ingress` and calls `out` for each port the frame goes out of.
-    pub(super) fn forward(&mut self, ingress: PortId, src: [u8; 6], dst: [u8; 6], ports: &[PortId], mut out: impl FnMut(PortId)) {
+    /// Learns `src` on `ingress` and says where the frame goes.
+    pub(super) fn forward(&mut self, ingress: PortId, src: [u8; 6], dst: [u8; 6]) -> Forward {
         if src[0] & 1 == 0 {
             self.table.insert(src, ingress);
         }
@@ -22,10 +33,12 @@ impl Switch {
         match self.table.get(&dst) {
             Some(&p) if !group => {
                 if p != ingress {
-                    out(p);
+                    Forward::To(p)
+                } else {
+                    Forward::Nowhere
                 }
             }
-            _ => ports.iter().copied().filter(|&p| p != ingress).for_each(out),
+            _ => Forward::Flood,
         }
     }
 }
@@ -36,19 +49,15 @@ mod tests {
 
     #[test]
     fn learns_then_forwards_and_floods_the_rest() {
-        let ports = [PortId(0), PortId(1), PortId(2)];
         let (a, b) = ([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]);
         let bcast = [0xff; 6];
         let mut sw = Switch::default();
-        let mut fwd = |ingress, src, dst| {
-            let mut out = Vec::new();
-            sw.forward(ingress, src, dst, &ports, |p| out.push(p));
-            out
-        };
-        assert_eq!(fwd(PortId(0), a, b), [PortId(1), PortId(2)]);
-        assert_eq!(fwd(PortId(1), b, a), [PortId(0)]);
-        assert_eq!(fwd(PortId(0), a, b), [PortId(1)]);
-        assert_eq!(fwd(PortId(0), a, bcast), [PortId(1), PortId(2)]);
-        assert_eq!(fwd(PortId(0), a, [1, 0, 0x5e, 0, 0, 0x12]), [PortId(1), PortId(2)]);
+        let mut fwd = |ingress, src, dst| sw.forward(ingress, src, dst);
+        assert_eq!(fwd(PortId(0), a, b), Forward::Flood);
+        assert_eq!(fwd(PortId(1), b, a), Forward::To(PortId(0)));
+        assert_eq!(fwd(PortId(0), a, b), Forward::To(PortId(1)));
+        assert_eq!(fwd(PortId(0), a, bcast), Forward::Flood);
+        assert_eq!(fwd(PortId(0), a, [1, 0, 0x5e, 0, 0, 0x12]), Forward::Flood);
+        assert_eq!(fwd(PortId(1), a, b), Forward::Nowhere, "b lives behind port 1, where the frame came in");
     }
 }

@@ -146,10 +146,15 @@ impl Host {
     }
 
     /// A frame reached NIC `nic`. The stack takes it at the next [`Host::poll`] (frames arriving
-    /// at the same instant are handled in one go); a process woken by it runs at once.
-    pub(crate) fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) {
-        self.kernel.receive(now, nic, frame);
+    /// at the same instant are handled in one go); a process woken by it runs at once. Returns
+    /// whether the host has work from it: when not (a frame its NIC filters out, an ARP
+    /// request that changes nothing), a poll for it would change nothing either.
+    pub(crate) fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) -> bool {
+        if !self.kernel.receive(now, nic, frame) {
+            return false;
+        }
         self.userland.run_wakeups(&mut Sys::new(&mut self.kernel), now);
+        true
     }
 
     /// Runs the network stack, the processes, the neighbour tables and the console until nothing

@@ -27,7 +27,7 @@ use std::net::Ipv4Addr;
 use std::rc::Rc;
 use std::time::Duration;
 
-use crate::fabric::{Fabric, PortId};
+use crate::fabric::{Fabric, PortId, Targets};
 use crate::host::{Costs, Host, HostConfig, NicConfig};
 use crate::kernel::{Calendar, EventQueue, SimRng, SimTime};
 use crate::observe::capacity::Capacity;
@@ -47,11 +47,16 @@ pub use view::{HostView, LabView, NicState, ServiceState, VipView};
 /// scenario's entries in file order, then commands typed into the run in the order typed. So at
 /// an instant where a frame arrives and a command is typed, the command runs first. That order
 /// depends only on the scenario, the seed and the commands typed, never on the machine.
+///
+/// A flooded frame is one event that reaches its ports in port order, each reaching counted
+/// as one event (as the budget and the report count them): nothing else can come between them,
+/// since they were scheduled together for the same instant.
 enum Event {
-    /// A frame reaches a port's NIC (queued there; a `Wake` at the same instant processes it).
-    Deliver { port: PortId, frame: Rc<Vec<u8>> },
-    /// A host asked to be polled (stale when `host_wake` says otherwise).
-    Wake { host: usize },
+    /// A frame reaches ports' NICs (queued there; a `Wake` at the same instant processes it).
+    Deliver { to: Targets, frame: Rc<Vec<u8>> },
+    /// A host asked to be polled (stale when `host_wake` says otherwise): for a deadline
+    /// (`timer`), or for the frames that reached it at this instant.
+    Wake { host: usize, timer: bool },
 }
 
 /// One entry of the timeline: an action on a host.
@@ -146,6 +151,10 @@ pub struct Lab {
     queue: EventQueue<Event>,
     hosts: Vec<Host>,
     host_wake: Vec<Option<SimTime>>,
+    /// For each host, whether a frame that reached it since its last poll gave it work (a frame
+    /// that changed nothing, such as an ARP request for another host's address from a sender
+    /// it has no entry for, wakes it without a poll).
+    host_rx: Vec<bool>,
     fabric: Fabric,
     /// For each host, the port of each NIC.
     host_ports: Vec<Vec<PortId>>,
@@ -253,6 +262,7 @@ impl Lab {
             queue: EventQueue::new(),
             hosts,
             host_wake: vec![None; n],
+            host_rx: vec![false; n],
             fabric,
             host_ports,
             port_owner,
@@ -413,34 +423,51 @@ impl Lab {
                 self.now = at;
                 self.last_event_at = at;
                 match event {
-                    Event::Deliver { port, .. } => self.spent[self.port_owner[port.0].0].frames += 1,
-                    Event::Wake { host } => self.spent[host].wakeups += 1,
+                    Event::Deliver { to, frame } => {
+                        for (i, port) in to.ports().enumerate() {
+                            // The first reaching was counted above; each other one is an event.
+                            if i > 0 {
+                                if self.events >= self.scenario.max_events {
+                                    self.exhausted = true;
+                                    return;
+                                }
+                                self.events += 1;
+                            }
+                            self.deliver(port, &frame);
+                        }
+                    }
+                    Event::Wake { host, timer } => {
+                        self.spent[host].wakeups += 1;
+                        self.wake(host, timer);
+                    }
                 }
-                self.dispatch(event);
             }
         }
     }
 
-    fn dispatch(&mut self, event: Event) {
-        match event {
-            Event::Deliver { port, frame } => {
-                let (h, nic, _) = self.port_owner[port.0];
-                self.hosts[h].receive(self.now, nic, &frame);
-                // One poll handles every frame that reaches the host at this instant.
-                if self.host_wake[h] != Some(self.now) {
-                    self.host_wake[h] = Some(self.now);
-                    self.queue.push(self.now, Event::Wake { host: h });
-                }
-            }
-            Event::Wake { host } => {
-                if self.host_wake[host] != Some(self.now) {
-                    return; // superseded by an earlier wake
-                }
-                self.host_wake[host] = None;
-                self.hosts[host].poll(self.now);
-                self.after_host(host);
-            }
+    /// A frame reaches `port`'s NIC at the current instant.
+    fn deliver(&mut self, port: PortId, frame: &[u8]) {
+        let (h, nic, _) = self.port_owner[port.0];
+        self.spent[h].frames += 1;
+        self.host_rx[h] |= self.hosts[h].receive(self.now, nic, frame);
+        // One poll handles every frame that reaches the host at this instant.
+        if self.host_wake[h] != Some(self.now) {
+            self.host_wake[h] = Some(self.now);
+            self.queue.push(self.now, Event::Wake { host: h, timer: false });
         }
+    }
+
+    fn wake(&mut self, host: usize, timer: bool) {
+        if self.host_wake[host] != Some(self.now) {
+            return; // superseded by an earlier wake
+        }
+        self.host_wake[host] = None;
+        // A host woken only by frames that gave it nothing to do has nothing to poll for: no
+        // deadline is due (it would have a wake-up at this instant already).
+        if timer || std::mem::take(&mut self.host_rx[host]) {
+            self.hosts[host].poll(self.now);
+        }
+        self.after_host(host);
     }
 
     fn dispatch_planned(&mut self, index: usize) {
@@ -478,14 +505,16 @@ impl Lab {
         for (nic, frame) in hosts[h].drain_frames() {
             let port = host_ports[h][nic];
             trace.record_frame(now, port_owner[port.0].2, &frame);
-            fabric.transmit(now, port, frame, |d| queue.push(d.at, Event::Deliver { port: d.port, frame: d.frame }));
+            if let Some(d) = fabric.transmit(now, port, frame) {
+                queue.push(d.at, Event::Deliver { to: d.to, frame: d.frame });
+            }
         }
         if let Some(t) = self.hosts[h].poll_at(now) {
             // A deadline already reached was just polled for; look again a microsecond later.
             let t = t.max(now + Duration::from_micros(1));
             if self.host_wake[h].is_none_or(|w| t < w) {
                 self.host_wake[h] = Some(t);
-                self.queue.push(t, Event::Wake { host: h });
+                self.queue.push(t, Event::Wake { host: h, timer: true });
             }
         }
     }

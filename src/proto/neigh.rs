@@ -380,28 +380,32 @@ impl NeighTable {
         Resolved::Queued
     }
 
-    /// A received ARP packet (`arp_process`, arp_accept = 0, arp_ignore = 0).
-    pub(crate) fn handle_arp(&mut self, now: SimTime, arp: &ArpInfo) {
+    /// A received ARP packet (`arp_process`, arp_accept = 0, arp_ignore = 0). Returns whether it
+    /// reached an entry of the table (created or looked at for an update): one that does not
+    /// leaves the table as it was, as most ARP requests a host sees do (for other hosts'
+    /// addresses, from senders it never talked to).
+    pub(crate) fn handle_arp(&mut self, now: SimTime, arp: &ArpInfo) -> bool {
         self.advance(now);
         self.dirty = true;
         let sip = arp.spa;
         if sip.is_unspecified() || sip.is_multicast() || sip.is_broadcast() || sip.is_loopback() {
-            return; // ARP probes (sip 0.0.0.0) and nonsense senders never touch the table
+            return false; // ARP probes (sip 0.0.0.0) and nonsense senders never touch the table
         }
         if arp.op == ArpOp::Request && arp.for_us {
             // neigh_event_ns(): create or update the sender's entry as STALE (override); the
             // host sends the reply. arp_process() then skips the generic update.
             self.entries.entry(sip).or_insert_with(|| Entry::new(now));
             self.update(now, sip, arp.sha, State::Stale, true);
-            return;
+            return true;
         }
         let Some(e) = self.entries.get(&sip) else {
-            return; // arp_accept = 0: no creation, not even for GARPs
+            return false; // arp_accept = 0: no creation, not even for GARPs
         };
         let is_garp = sip == arp.tpa && (arp.op == ArpOp::Request || arp.tha == arp.sha) && !arp.for_us;
         let overrides = now > e.updated + self.params.locktime || is_garp;
         let state = if arp.op == ArpOp::Reply && arp.dst_mac_is_us { State::Reachable } else { State::Stale };
         self.update(now, sip, arp.sha, state, overrides);
+        true
     }
 
     /// Upper-layer confirmation that `ip` is reachable (`neigh_confirm`: TCP forward progress).

@@ -22,21 +22,25 @@ impl Kernel {
 
     /// A frame reached NIC `nic`. The stack processes it at its next [`Kernel::poll_stack`], so
     /// frames arriving at the same instant are handled in one go; a packet for a raw socket is
-    /// queued there at once.
-    pub(crate) fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) {
+    /// queued there at once. Returns whether the frame gave the machine anything to do: false
+    /// for a frame the NIC filters out, and for an ARP packet that changes nothing (Linux's
+    /// `arp_process` only updates an *existing* entry for a request about another address;
+    /// `net/ipv4/arp.c`), decided here at L2 so that the stack need not run for it.
+    pub(crate) fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) -> bool {
         if self.stack.is_none() || !self.nics.get(nic).is_some_and(|n| n.up) {
-            return;
+            return false;
         }
         let Ok(eth) = ethernet::Frame::new_checked(frame) else {
             let reason = format!("{}: truncated Ethernet frame ({} bytes)", self.nics[nic].name, frame.len());
-            return self.drop_traced(now, reason);
+            self.drop_traced(now, reason);
+            return true;
         };
         let dst = eth.dst_addr();
         let n = &self.nics[nic];
         let wanted =
             dst == n.mac || dst == BROADCAST || (dst[0] & 1 == 1 && (dst == multicast_mac(ALL_HOSTS) || self.raw.wants(&n.name, dst)));
         if !wanted {
-            return;
+            return false;
         }
         let stats = &mut self.nics[nic].stats;
         stats.rx_packets += 1;
@@ -46,36 +50,44 @@ impl Kernel {
         }
         match eth.ethertype() {
             ethernet::ETHERTYPE_ARP => self.receive_arp(now, nic, eth.payload(), dst == self.nics[nic].mac),
-            ethernet::ETHERTYPE_IPV4 => self.receive_ipv4(now, nic, eth.payload(), dst == self.nics[nic].mac),
-            _ => {}
+            ethernet::ETHERTYPE_IPV4 => {
+                self.receive_ipv4(now, nic, eth.payload(), dst == self.nics[nic].mac);
+                true
+            }
+            _ => false,
         }
     }
 
-    fn receive_arp(&mut self, now: SimTime, nic: usize, payload: &[u8], unicast_to_us: bool) {
+    /// An ARP packet; returns whether it changed anything (a neighbour entry, a reply to send,
+    /// a drop to report).
+    fn receive_arp(&mut self, now: SimTime, nic: usize, payload: &[u8], unicast_to_us: bool) -> bool {
         let parsed = arp::Packet::new_checked(payload).and_then(|p| arp::Repr::parse(&p));
         let Ok(arp::Repr { op: operation, sha, spa, tha, tpa }) = parsed else {
             let reason = format!("{}: malformed ARP packet", self.nics[nic].name);
-            return self.drop_traced(now, reason);
+            self.drop_traced(now, reason);
+            return true;
         };
         // ARP claiming one of our own addresses (another VRRP master's gratuitous ARP for a VIP
         // we also hold): Linux would log nothing and answer it; labsim ignores it so that the
         // sender's own neighbour state is not polluted with its own address.
         if self.has_addr(spa) {
-            return;
+            return false;
         }
         let op = match operation {
             arp::Operation::Request => ArpOp::Request,
             arp::Operation::Reply => ArpOp::Reply,
-            arp::Operation::Unknown(_) => return,
+            arp::Operation::Unknown(_) => return false,
         };
         let for_us = self.has_addr(tpa);
         let info = ArpInfo { op, sha, spa, tha, tpa, dst_mac_is_us: unicast_to_us, for_us };
-        self.nics[nic].neigh.handle_arp(now, &info);
+        let touched = self.nics[nic].neigh.handle_arp(now, &info);
         if op == ArpOp::Request && for_us {
             let mac = self.nics[nic].mac;
             let reply = arp::Repr { op: arp::Operation::Reply, sha: mac, spa: tpa, tha: sha, tpa: spa }.to_frame(sha);
             self.frames_out.push((nic, reply));
+            return true;
         }
+        touched
     }
 
     fn receive_ipv4(&mut self, now: SimTime, nic: usize, payload: &[u8], link_unicast: bool) {
