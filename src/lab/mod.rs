@@ -155,6 +155,8 @@ pub struct Lab {
     /// that changed nothing, such as an ARP request for another host's address from a sender
     /// it has no entry for, wakes it without a poll).
     host_rx: Vec<bool>,
+    /// For each host, when it asked to be polled next ([`Host::poll_at`]) when last asked.
+    host_next: Vec<Option<SimTime>>,
     fabric: Fabric,
     /// For each host, the port of each NIC.
     host_ports: Vec<Vec<PortId>>,
@@ -263,6 +265,7 @@ impl Lab {
             hosts,
             host_wake: vec![None; n],
             host_rx: vec![false; n],
+            host_next: vec![None; n],
             fabric,
             host_ports,
             port_owner,
@@ -463,11 +466,14 @@ impl Lab {
         }
         self.host_wake[host] = None;
         // A host woken only by frames that gave it nothing to do has nothing to poll for: no
-        // deadline is due (it would have a wake-up at this instant already).
+        // deadline is due (it would have a wake-up at this instant already), and nothing in it
+        // changed since it last said when it needs polling next.
         if timer || std::mem::take(&mut self.host_rx[host]) {
             self.hosts[host].poll(self.now);
+            self.after_host(host);
+        } else {
+            self.schedule(host, self.host_next[host]);
         }
-        self.after_host(host);
     }
 
     fn dispatch_planned(&mut self, index: usize) {
@@ -509,9 +515,16 @@ impl Lab {
                 queue.push(d.at, Event::Deliver { to: d.to, frame: d.frame });
             }
         }
-        if let Some(t) = self.hosts[h].poll_at(now) {
+        let next = self.hosts[h].poll_at(now);
+        self.host_next[h] = next;
+        self.schedule(h, next);
+    }
+
+    /// Schedules host `h`'s wake-up for its deadline `next`, unless an earlier one is due.
+    fn schedule(&mut self, h: usize, next: Option<SimTime>) {
+        if let Some(t) = next {
             // A deadline already reached was just polled for; look again a microsecond later.
-            let t = t.max(now + Duration::from_micros(1));
+            let t = t.max(self.now + Duration::from_micros(1));
             if self.host_wake[h].is_none_or(|w| t < w) {
                 self.host_wake[h] = Some(t);
                 self.queue.push(t, Event::Wake { host: h, timer: true });

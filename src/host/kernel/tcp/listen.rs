@@ -146,6 +146,7 @@ impl Kernel {
                     self.tcp.free.push(h);
                     break;
                 }
+                self.tcp.bind(port, h);
                 self.tcp.listeners[i].idle.push(h);
             }
         }

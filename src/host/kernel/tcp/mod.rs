@@ -52,6 +52,10 @@ pub(super) struct TcpState {
     time_wait: timewait::Table,
     /// Listening ports.
     listeners: Vec<listen::Listener>,
+    /// The sockets given each local port by a connect or a listen, the only ways a socket gets
+    /// one (it keeps it until smoltcp clears its 4-tuple): a connect finds the ports in use
+    /// here instead of walking every socket of the host. Stale entries go when looked at.
+    bound: BTreeMap<u16, Vec<SocketHandle>>,
     next_listener: u32,
     /// The time of the stack's last round (system calls carry no clock).
     now: SimTime,
@@ -91,20 +95,33 @@ fn silence(socket: &mut tcp::Socket<'static>) {
     socket.close();
 }
 
+impl TcpState {
+    /// Records that `handle` was given local port `port`.
+    fn bind(&mut self, port: u16, handle: SocketHandle) {
+        let holders = self.bound.entry(port).or_default();
+        if !holders.contains(&handle) {
+            holders.push(handle);
+        }
+    }
+}
+
+/// Whether a TCP socket has local port `port` (its 4-tuple holds it); forgets the sockets of
+/// `bound` that no longer do.
+fn port_in_use(bound: &mut BTreeMap<u16, Vec<SocketHandle>>, sockets: &smoltcp::iface::SocketSet<'static>, port: u16) -> bool {
+    let Some(holders) = bound.get_mut(&port) else { return false };
+    holders.retain(|&h| sockets.get::<tcp::Socket>(h).local_endpoint().is_some_and(|e| e.port == port));
+    if holders.is_empty() {
+        bound.remove(&port);
+        return false;
+    }
+    true
+}
+
 impl Kernel {
     /// Opens a connection to `dst:port` (`connect()`) from an ephemeral port; `None` when
     /// there is no route.
     pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Option<TcpSocket> {
-        let in_use: Vec<u16> = self
-            .stack
-            .as_ref()?
-            .sockets
-            .iter()
-            .filter_map(|(_, s)| match s {
-                smoltcp::socket::Socket::Tcp(t) => t.local_endpoint().map(|e| e.port),
-                _ => None,
-            })
-            .collect();
+        let sockets = &self.stack.as_ref()?.sockets;
         let mut local = 0;
         for _ in 0..EPHEMERAL.len() {
             if self.tcp.next_port < EPHEMERAL.start || self.tcp.next_port >= EPHEMERAL.end {
@@ -112,7 +129,7 @@ impl Kernel {
             }
             let candidate = self.tcp.next_port;
             self.tcp.next_port += 1;
-            if !in_use.contains(&candidate) && !self.tcp.time_wait.holds(self.tcp.now, candidate, (dst, port)) {
+            if !port_in_use(&mut self.tcp.bound, sockets, candidate) && !self.tcp.time_wait.holds(self.tcp.now, candidate, (dst, port)) {
                 local = candidate;
                 break;
             }
@@ -138,6 +155,10 @@ impl Kernel {
             self.tcp.free.push(handle);
             return None;
         }
+        // The vendored smoltcp's dispatch hint (vendor/README.md): the SYN-ACK finds its socket
+        // without walking every socket of the host.
+        stack.sockets.hint_tcp(handle, IpEndpoint::new(IpAddress::Ipv4(src), local_port), remote);
+        self.tcp.bind(local_port, handle);
         self.tcp.connecting.push(syn::Connecting { handle, local_port, remote: (dst, port), first: None, sent: 0 });
         Some(TcpSocket(handle))
     }

@@ -259,6 +259,14 @@ impl<'a> SocketSet<'a> {
         self.tcp_hints.insert(key, slot);
     }
 
+    /// labsim patch: tells the set that TCP socket `handle` was just connected from `local` to
+    /// `remote`, so that the first segment back (the SYN-ACK) finds it without a walk. A wrong
+    /// hint costs nothing but the walk it was meant to save.
+    #[cfg(feature = "alloc")]
+    pub fn hint_tcp(&mut self, handle: SocketHandle, local: crate::wire::IpEndpoint, remote: crate::wire::IpEndpoint) {
+        self.set_tcp_hint((local.addr, local.port, remote.addr, remote.port), handle.0);
+    }
+
     /// Forgets the hint of `key` (its socket no longer accepts it).
     #[cfg(feature = "alloc")]
     pub(crate) fn forget_tcp_hint(&mut self, key: &TcpKey) {
