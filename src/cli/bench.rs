@@ -10,7 +10,8 @@
 //!
 //! Memory is measured in a fresh child process per scenario (`labsim bench --memory FILE`): the
 //! peak resident set (`VmHWM`) after the run minus the one before the lab was built, divided by
-//! the number of hosts. It includes each host's share of the trace.
+//! the number of hosts, for a run that keeps what `labsim run --quiet` keeps (the trace events
+//! its expectations read).
 
 use crate::cli::stdout::outln;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::lab::Lab;
+use crate::observe::options::ReportOptions;
 use crate::observe::trace::TraceKind;
 use crate::scenario::Scenario;
 use crate::tui::{Session, Theme};
@@ -163,7 +165,10 @@ fn memory_of(file: &Path) -> Option<u64> {
 fn memory_child(file: &Path) -> u8 {
     let Ok(scenario) = crate::scenario::load(file) else { return exit::INVALID };
     let before = peak_rss_kib();
-    let result = Lab::new(&scenario, scenario.seed, false).run();
+    let mut lab = Lab::new(&scenario, scenario.seed, false);
+    // What `labsim run --quiet` keeps: the events its expectations read.
+    lab.keep_for_report(&ReportOptions { quiet: true, ..ReportOptions::default() });
+    let result = lab.run();
     let after = peak_rss_kib();
     drop(result);
     match (before, after) {

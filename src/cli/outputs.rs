@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::lab::RunResult;
+use crate::lab::{Lab, RunResult};
 use crate::observe::capacity::plot;
 use crate::observe::crash::CrashReport;
 
@@ -45,6 +45,9 @@ impl Target {
 
 /// The output files of one run.
 pub(super) struct Outputs {
+    /// The files the lab writes as the run goes: what it calls each (`trace`, a network's
+    /// name) and where it is.
+    streamed: Vec<(String, PathBuf)>,
     trace: Option<Target>,
     junit: Option<Target>,
     /// (network, its file).
@@ -79,11 +82,30 @@ impl Outputs {
                 plots.push((name, Target::create(&dir.join(name))?));
             }
         }
-        Ok(Outputs { trace, junit, pcaps, plots })
+        Ok(Outputs { streamed: Vec::new(), trace, junit, pcaps, plots })
     }
 
-    /// Writes a finished run's trace (one JSON object per line), JUnit report and pcaps.
+    /// Hands the trace and the pcaps to `lab`, which writes them as the run goes, so that they
+    /// never wait whole in memory (buffered: a write per event would cost more than the event).
+    pub(super) fn stream_into(&mut self, lab: &mut Lab) {
+        if let Some(t) = self.trace.take() {
+            lab.stream_trace(Box::new(BufWriter::new(t.file)));
+            self.streamed.push(("trace".to_owned(), t.path));
+        }
+        for (net, t) in std::mem::take(&mut self.pcaps) {
+            lab.stream_pcap(&net, Box::new(BufWriter::new(t.file)));
+            self.streamed.push((net, t.path));
+        }
+    }
+
+    /// Writes a finished run's trace (one JSON object per line), JUnit report and pcaps, and
+    /// says whether those the lab wrote as it went were all written.
     pub(super) fn write(self, result: &RunResult) -> anyhow::Result<()> {
+        for (what, status) in &result.streamed {
+            if let (Err(e), Some((_, path))) = (status, self.streamed.iter().find(|(w, _)| w == what)) {
+                anyhow::bail!("cannot write {}: {e}", path.display());
+            }
+        }
         if let Some(t) = self.trace {
             // Line by line: a long run's trace is not copied whole into memory a second time.
             let context = || format!("cannot write {}", t.path.display());
@@ -99,6 +121,10 @@ impl Outputs {
         for (net, target) in self.pcaps {
             let bytes = result.pcaps.iter().find(|(n, _)| *n == net).map_or(&[][..], |(_, b)| b.as_slice());
             target.write(bytes)?;
+        }
+        if self.plots.is_empty() {
+            // Rendering the plots costs more than a short run's whole report: only when asked.
+            return Ok(());
         }
         let files = plot::files(&result.capacity);
         for (name, target) in self.plots {
@@ -116,6 +142,9 @@ impl Outputs {
         }
         if let Some(t) = self.trace {
             t.discard()?;
+        }
+        for (_, path) in self.streamed {
+            fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
         }
         for (_, target) in self.pcaps {
             target.discard()?;

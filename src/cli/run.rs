@@ -97,14 +97,14 @@ pub(super) fn run(args: &RunArgs) -> u8 {
         }
     };
     let networks = scenario.networks.iter().map(|n| n.name.as_str());
-    let outputs = match Outputs::create(args.trace.as_deref(), args.junit.as_deref(), args.pcap.as_deref(), args.plots.as_deref(), networks)
-    {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("labsim: {e:#}");
-            return exit::IO_ERROR;
-        }
-    };
+    let mut outputs =
+        match Outputs::create(args.trace.as_deref(), args.junit.as_deref(), args.pcap.as_deref(), args.plots.as_deref(), networks) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("labsim: {e:#}");
+                return exit::IO_ERROR;
+            }
+        };
     let seed = args.seed.unwrap_or(scenario.seed);
     let capture = args.pcap.is_some();
     let mut terminal_error = None;
@@ -126,6 +126,10 @@ pub(super) fn run(args: &RunArgs) -> u8 {
     } else {
         crash::run(&scenario, seed, capture, |lab| {
             lab.set_capacity_interval(args.plot_interval);
+            // The trace and pcaps go to their files as the run goes (from its start: before
+            // the lab drops events), and the lab keeps only what the report will read.
+            outputs.stream_into(lab);
+            lab.keep_for_report(&options);
             wall::advance(lab, Watch::new(args.max_wall))
         })
     };

@@ -107,8 +107,8 @@ impl Fabric {
     }
 
     /// The capture of network `net`, if it is being captured.
-    pub(crate) fn captured(&self, net: usize) -> Option<&PcapWriter> {
-        self.networks[net].capture.as_ref()
+    pub(crate) fn captured_mut(&mut self, net: usize) -> Option<&mut PcapWriter> {
+        self.networks[net].capture.as_mut()
     }
 
     /// A NIC sends `frame` out of `port` at `now`: the delivery to make, if the frame goes

@@ -1,17 +1,30 @@
 //! Classic pcap capture with simulated timestamps and a fixed (little-endian) byte order, so two
-//! runs of the same scenario produce byte-identical files on every machine.
+//! runs of the same scenario produce byte-identical files on every machine. A capture is kept in
+//! memory, or written to its file as frames are seen ([`PcapWriter::stream`]), so that a long
+//! run's captures do not grow its memory.
+
+use std::fmt;
+use std::io::{self, Write};
 
 use crate::kernel::SimTime;
 
 const LINKTYPE_ETHERNET: u32 = 1;
 const SNAPLEN: u32 = 65_535;
 
-/// An in-memory pcap file being written.
-#[derive(Clone, Debug)]
+/// A pcap file being written: in memory, or to a stream.
 pub(crate) struct PcapWriter {
+    /// The bytes not yet written to the stream (all of them when there is none).
     bytes: Vec<u8>,
     frames: u64,
     epoch_unix_s: u64,
+    /// Where the bytes go as they come, with the first error writing them.
+    stream: Option<(Box<dyn Write + Send + Sync>, io::Result<()>)>,
+}
+
+impl fmt::Debug for PcapWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PcapWriter").field("frames", &self.frames).field("streamed", &self.stream.is_some()).finish()
+    }
 }
 
 impl PcapWriter {
@@ -26,7 +39,29 @@ impl PcapWriter {
         bytes.extend_from_slice(&0u32.to_le_bytes()); // sigfigs
         bytes.extend_from_slice(&SNAPLEN.to_le_bytes());
         bytes.extend_from_slice(&LINKTYPE_ETHERNET.to_le_bytes());
-        PcapWriter { bytes, frames: 0, epoch_unix_s }
+        PcapWriter { bytes, frames: 0, epoch_unix_s, stream: None }
+    }
+
+    /// From now on, writes the file to `out` as frames are seen, starting with what it holds.
+    pub(crate) fn stream(&mut self, out: Box<dyn Write + Send + Sync>) {
+        self.stream = Some((out, Ok(())));
+        self.flush_to_stream();
+    }
+
+    /// Flushes the stream: whether every byte reached it (`None` when there is none).
+    pub(crate) fn end_stream(&mut self) -> Option<io::Result<()>> {
+        let (mut out, status) = self.stream.take()?;
+        Some(status.and_then(|()| out.flush()))
+    }
+
+    /// Hands the bytes held to the stream, if there is one.
+    fn flush_to_stream(&mut self) {
+        if let Some((out, status)) = &mut self.stream {
+            if status.is_ok() {
+                *status = out.write_all(&self.bytes);
+            }
+            self.bytes.clear();
+        }
     }
 
     /// Appends one frame seen at `at`.
@@ -40,9 +75,10 @@ impl PcapWriter {
         self.bytes.extend_from_slice(&len.to_le_bytes());
         self.bytes.extend_from_slice(&frame[..caplen as usize]);
         self.frames += 1;
+        self.flush_to_stream();
     }
 
-    /// The file's bytes so far.
+    /// The file's bytes so far (none of those already streamed).
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.bytes
     }

@@ -23,6 +23,7 @@ mod topology;
 mod view;
 
 use std::fmt;
+use std::io::Write;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 use std::time::Duration;
@@ -32,9 +33,11 @@ use crate::host::{Costs, Host, HostConfig, NicConfig};
 use crate::kernel::{Calendar, EventQueue, SimRng, SimTime};
 use crate::observe::capacity::Capacity;
 use crate::observe::expect::Check;
+use crate::observe::keep::Keep;
+use crate::observe::options::ReportOptions;
 use crate::observe::report::{EventBreakdown, HostEvents, Report, RunSummary};
 use crate::observe::tally::Tally;
-use crate::observe::trace::{Trace, TraceKind};
+use crate::observe::trace::{Trace, TraceEvent, TraceKind};
 use crate::scenario::{Scenario, TimelineAction};
 pub(crate) use notes::{ConfigNote, config_notes};
 pub(crate) use topology::{HostPlan, TopologyView, VrrpPlan, topology};
@@ -102,6 +105,9 @@ pub struct RunResult {
     pub report: Report,
     /// The capacity report's aggregation (rendered only when asked for: `--plots`).
     pub capacity: Capacity,
+    /// What became of the files written as the run went ([`Lab::stream_trace`],
+    /// [`Lab::stream_pcap`]): `trace` or the network's name, and whether all of it was written.
+    pub streamed: Vec<(String, std::io::Result<()>)>,
 }
 
 /// A command that cannot be typed into the run.
@@ -163,7 +169,9 @@ pub struct Lab {
     /// For each port, (host, NIC index, network index).
     port_owner: Vec<(usize, usize, usize)>,
     trace: Trace,
-    tally: Tally,
+    /// The running summaries a live view reads (none once the lab knows its report is the only
+    /// reader: [`Lab::keep_for_report`]).
+    tally: Option<Tally>,
     capacity: Capacity,
     events: u64,
     next_command: usize,
@@ -177,23 +185,22 @@ pub struct Lab {
 /// The run's observers: the trace, the running summaries and the capacity report.
 struct Observers<'a> {
     trace: &'a mut Trace,
-    tally: &'a mut Tally,
+    tally: Option<&'a mut Tally>,
     capacity: &'a mut Capacity,
 }
 
 /// Adds an event to the trace, the running summaries and the capacity report; a measurement
 /// only the capacity report reads (`Served`) goes there alone.
 fn record(o: Observers<'_>, at: SimTime, kind: TraceKind) {
-    if let TraceKind::Served { .. } = kind {
-        o.capacity.record(&crate::observe::trace::TraceEvent { at, kind });
+    let event = TraceEvent { at, kind };
+    o.capacity.record(&event);
+    if let TraceKind::Served { .. } = event.kind {
         return;
     }
-    o.trace.push(at, kind);
-    let events = o.trace.events();
-    if let Some(event) = events.last() {
-        o.tally.record(events.len() - 1, event);
-        o.capacity.record(event);
+    if let Some(tally) = o.tally {
+        tally.record(o.trace.recorded(), &event);
     }
+    o.trace.record(event);
 }
 
 /// A MAC for a NIC without one in the scenario: VMware's OUI (the lab ran on VMware) and three
@@ -270,7 +277,7 @@ impl Lab {
             host_ports,
             port_owner,
             trace: Trace::new(),
-            tally: Tally::default(),
+            tally: Some(Tally::default()),
             capacity: Capacity::default(),
             events: 0,
             next_command: 0,
@@ -498,7 +505,7 @@ impl Lab {
     }
 
     fn push_trace(&mut self, at: SimTime, kind: TraceKind) {
-        record(Observers { trace: &mut self.trace, tally: &mut self.tally, capacity: &mut self.capacity }, at, kind);
+        record(Observers { trace: &mut self.trace, tally: self.tally.as_mut(), capacity: &mut self.capacity }, at, kind);
     }
 
     /// Collects what host `h` did: trace events, frames onto the fabric, its next wake.
@@ -506,7 +513,7 @@ impl Lab {
         let now = self.now;
         let Lab { hosts, host_ports, port_owner, trace, tally, capacity, fabric, queue, .. } = self;
         for (at, kind) in hosts[h].drain_events() {
-            record(Observers { trace, tally, capacity }, at, kind);
+            record(Observers { trace, tally: tally.as_mut(), capacity }, at, kind);
         }
         for (nic, frame) in hosts[h].drain_frames() {
             let port = host_ports[h][nic];
@@ -536,6 +543,32 @@ impl Lab {
     /// just built (what it had aggregated is dropped).
     pub fn set_capacity_interval(&mut self, interval: Duration) {
         self.capacity = Capacity::new(interval);
+    }
+
+    /// Keeps in memory only the trace events that the scenario's expectations and a report
+    /// rendered with `options` read (`labsim run`, whose report is known before the run), so
+    /// that a long run's memory does not grow with each request; [`RunResult::trace`] then holds
+    /// those events only, and its digest is the same; the live view's running summaries stop.
+    pub(crate) fn keep_for_report(&mut self, options: &ReportOptions) {
+        let keep = Keep::new(options, &self.scenario.expectations);
+        self.trace.keep(move |e| keep.wants(e));
+        self.tally = None;
+    }
+
+    /// Writes the trace to `out` as the run goes, one line of JSON per event (`--trace`),
+    /// starting with the events so far.
+    pub(crate) fn stream_trace(&mut self, out: Box<dyn Write + Send + Sync>) {
+        self.trace.stream(out);
+    }
+
+    /// Writes network `network`'s pcap to `out` as the run goes (`--pcap`), starting with what
+    /// it captured so far; false when it is not captured (a lab built without capture, or no
+    /// such network).
+    pub(crate) fn stream_pcap(&mut self, network: &str, out: Box<dyn Write + Send + Sync>) -> bool {
+        let Some(i) = self.fabric.network_names().position(|n| n == network) else { return false };
+        let Some(capture) = self.fabric.captured_mut(i) else { return false };
+        capture.stream(out);
+        true
     }
 
     /// The world as it is now.
@@ -589,7 +622,7 @@ impl Lab {
         for host in hosts.iter_mut() {
             host.record_unfinished(now);
             for (at, kind) in host.drain_events() {
-                record(Observers { trace, tally, capacity }, at, kind);
+                record(Observers { trace, tally: tally.as_mut(), capacity }, at, kind);
             }
         }
     }
@@ -620,12 +653,17 @@ impl Lab {
 
     fn report(mut self, outcome: Outcome, text: String) -> RunResult {
         self.push_trace(self.now, TraceKind::End { outcome: text.clone(), events: self.events });
-        let pcaps = self
-            .fabric
-            .network_names()
-            .enumerate()
-            .filter_map(|(i, name)| self.fabric.captured(i).map(|c| (name.to_owned(), c.bytes().to_vec())))
-            .collect();
+        let mut streamed: Vec<(String, std::io::Result<()>)> = Vec::new();
+        streamed.extend(self.trace.end_stream().map(|r| ("trace".to_owned(), r)));
+        let names: Vec<String> = self.fabric.network_names().map(str::to_owned).collect();
+        let mut pcaps = Vec::new();
+        for (i, name) in names.into_iter().enumerate() {
+            let Some(capture) = self.fabric.captured_mut(i) else { continue };
+            match capture.end_stream() {
+                Some(r) => streamed.push((name, r)),
+                None => pcaps.push((name, capture.bytes().to_vec())),
+            }
+        }
         let summary = RunSummary {
             scenario: self.scenario.name.clone(),
             file: self.scenario.path.display().to_string(),
@@ -636,11 +674,12 @@ impl Lab {
             events: self.events,
             frames: self.trace.frames(),
             digest: self.trace.digest(),
+            host_width: self.trace.host_width(),
             event_breakdown: (outcome != Outcome::Completed).then(|| self.breakdown()),
         };
         let report = Report::new(summary, &self.scenario.expectations, self.trace.events(), &self.expected_vips());
         self.capacity.end(self.now);
-        RunResult { trace: self.trace, pcaps, outcome, events: self.events, report, capacity: self.capacity }
+        RunResult { trace: self.trace, pcaps, outcome, events: self.events, report, capacity: self.capacity, streamed }
     }
 
     /// The VIPs the scenario's expectations name, in order.

@@ -103,13 +103,20 @@ pub(super) fn build(lab: &Lab) -> LabView<'_> {
         })
         .collect();
     let mut addrs = lab.expected_vips();
-    for vip in lab.tally.vips() {
+    for vip in lab.tally.as_ref().map_or(&[][..], |t| t.vips()) {
         if !addrs.contains(vip) {
             addrs.push(*vip);
         }
     }
     let vips = addrs.into_iter().map(|addr| VipView { addr, holders: holders(&hosts, addr) }).collect();
-    LabView { now: lab.now, hosts, vips, pings: lab.tally.pings(), transfers: lab.tally.transfers(), trace: lab.trace.events() }
+    LabView {
+        now: lab.now,
+        hosts,
+        vips,
+        pings: lab.tally.as_ref().map_or(&[], |t| t.pings()),
+        transfers: lab.tally.as_ref().map_or(&[], |t| t.transfers()),
+        trace: lab.trace.events(),
+    }
 }
 
 fn holders(hosts: &[HostView], addr: Ipv4Addr) -> Vec<String> {

@@ -9,6 +9,7 @@ pub(crate) mod crash;
 pub(crate) mod diagnostics;
 pub(crate) mod expect;
 pub(crate) mod json;
+pub(crate) mod keep;
 pub(crate) mod options;
 pub(crate) mod report;
 pub(crate) mod summary;

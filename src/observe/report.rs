@@ -36,6 +36,9 @@ pub struct RunSummary {
     pub frames: u64,
     /// Trace digest.
     pub digest: String,
+    /// The longest host name in the trace: the width of the consoles' host column.
+    #[serde(skip)]
+    pub host_width: usize,
     /// Where the events went, when the run did not complete (absent from a completed run's
     /// report, so that it stays what it was).
     #[serde(skip_serializing_if = "Option::is_none")]

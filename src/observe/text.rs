@@ -42,7 +42,7 @@ pub(crate) fn render(report: &Report, trace: &[TraceEvent], options: &ReportOpti
     let r = &report.run;
     let _ = writeln!(t, "labsim: scenario {} ({}), seed={}", r.scenario, r.file, r.seed);
     if !options.quiet {
-        consoles(&mut t, trace, options);
+        consoles(&mut t, trace, r.host_width, options);
         vips(&mut t, report);
         let summaries = Summaries::of(trace, options);
         section(&mut t, "ping", summaries.pings.iter().map(|p| p.line()));
@@ -82,9 +82,10 @@ fn section(t: &mut String, title: &str, lines: impl Iterator<Item = String>) {
     }
 }
 
-fn consoles(t: &mut String, trace: &[TraceEvent], options: &ReportOptions) {
+/// The consoles' lines, with hosts in a column `width` wide (the longest name in the whole
+/// trace, which may hold more than the events kept for the report).
+fn consoles(t: &mut String, trace: &[TraceEvent], width: usize, options: &ReportOptions) {
     t.push_str("\n== consoles and daemon logs ==\n");
-    let width = trace.iter().filter_map(|e| e.kind.host()).map(str::len).max().unwrap_or(4);
     let shown = trace.iter().filter_map(console::line).filter(|l| options.shows(l.host, l.at));
     let mut print = |l: console::ConsoleLine<'_>| {
         let _ = writeln!(t, "{:>12}  {:<width$}  {}", l.at.to_string(), l.host, l.shown());

@@ -1,7 +1,13 @@
 //! The trace: typed, timestamped events that every layer reports. It is the product's output —
 //! the report, the expectations, `--trace` and the determinism digest all read it.
+//!
+//! The digest is computed as events are recorded. A run that streams its trace to a file
+//! ([`Trace::stream`], `labsim run --trace`) writes each event as it is recorded, and a run told
+//! what its report will read ([`Trace::keep`]) keeps only those events in memory, so a long run's
+//! memory does not grow with every request it simulates.
 
 use std::hash::{Hash, Hasher};
+use std::io::{self, Write};
 use std::net::Ipv4Addr;
 
 use serde::Serialize;
@@ -294,12 +300,29 @@ impl Serialize for SimTime {
     }
 }
 
+/// Whether an event is read after the run, so kept.
+type Wants = Box<dyn Fn(&TraceEvent) -> bool + Send + Sync>;
+
 /// The run's trace plus a running digest over it and over every frame on every network.
-#[derive(Debug)]
 pub struct Trace {
+    /// The events kept in memory: all of them, unless [`Trace::keep`] said otherwise.
     events: Vec<TraceEvent>,
     digest: Fnv,
     frames: u64,
+    /// Events recorded, kept or not.
+    recorded: usize,
+    /// The longest host name of an event recorded (the report's consoles' column).
+    host_width: usize,
+    /// Which events to keep, when not all (`observe::keep`).
+    keep: Option<Wants>,
+    /// Where every event is written as it is recorded, with the first error writing it.
+    stream: Option<(Box<dyn Write + Send + Sync>, io::Result<()>)>,
+}
+
+impl std::fmt::Debug for Trace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trace").field("events", &self.events.len()).field("recorded", &self.recorded).field("frames", &self.frames).finish()
+    }
 }
 
 /// FNV-1a as a [`Hasher`]: events are digested through their derived `Hash`, which feeds
@@ -324,7 +347,7 @@ impl Hasher for Fnv {
 
 impl Default for Trace {
     fn default() -> Self {
-        Trace { events: Vec::new(), digest: Fnv(FNV1A64_OFFSET), frames: 0 }
+        Trace { events: Vec::new(), digest: Fnv(FNV1A64_OFFSET), frames: 0, recorded: 0, host_width: 0, keep: None, stream: None }
     }
 }
 
@@ -336,9 +359,52 @@ impl Trace {
 
     /// Records an event.
     pub fn push(&mut self, at: SimTime, kind: TraceKind) {
-        at.as_micros().hash(&mut self.digest);
-        kind.hash(&mut self.digest);
-        self.events.push(TraceEvent { at, kind });
+        self.record(TraceEvent { at, kind });
+    }
+
+    /// Records an event: digests it, writes it to the stream and keeps it if wanted.
+    pub(crate) fn record(&mut self, event: TraceEvent) {
+        event.at.as_micros().hash(&mut self.digest);
+        event.kind.hash(&mut self.digest);
+        self.recorded += 1;
+        self.host_width = self.host_width.max(event.kind.host().map_or(0, str::len));
+        if let Some((out, status)) = &mut self.stream
+            && status.is_ok()
+        {
+            *status = write_json_line(out, &event);
+        }
+        if self.keep.as_ref().is_none_or(|wants| wants(&event)) {
+            self.events.push(event);
+        }
+    }
+
+    /// From now on, writes every event to `out` as a line of JSON as it is recorded, after the
+    /// events recorded so far (the `--trace` file, written as the run goes).
+    pub(crate) fn stream(&mut self, mut out: Box<dyn Write + Send + Sync>) {
+        let status = self.events.iter().try_for_each(|e| write_json_line(&mut out, e));
+        self.stream = Some((out, status));
+    }
+
+    /// Flushes the stream: whether every event reached it (`None` when there is none).
+    pub(crate) fn end_stream(&mut self) -> Option<io::Result<()>> {
+        let (mut out, status) = self.stream.take()?;
+        Some(status.and_then(|()| out.flush()))
+    }
+
+    /// From now on, keeps in memory only the events `wants` says are read (of those so far too).
+    pub(crate) fn keep(&mut self, wants: impl Fn(&TraceEvent) -> bool + Send + Sync + 'static) {
+        self.events.retain(&wants);
+        self.keep = Some(Box::new(wants));
+    }
+
+    /// Events recorded so far, kept or not.
+    pub(crate) fn recorded(&self) -> usize {
+        self.recorded
+    }
+
+    /// The longest host name of the events recorded.
+    pub(crate) fn host_width(&self) -> usize {
+        self.host_width
     }
 
     /// Folds a frame seen on a network into the digest (frames are kept in pcaps, not here).
@@ -349,7 +415,8 @@ impl Trace {
         self.frames += 1;
     }
 
-    /// All events, in the order they happened.
+    /// The events kept (all of them, unless the run was told what its report reads), in the
+    /// order they happened.
     pub fn events(&self) -> &[TraceEvent] {
         &self.events
     }
@@ -370,4 +437,10 @@ impl TraceEvent {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
+}
+
+/// Writes `e` to `out` as `--trace` holds it: one line of JSON.
+fn write_json_line(out: &mut dyn Write, e: &TraceEvent) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, e)?;
+    out.write_all(b"\n")
 }

@@ -50,6 +50,9 @@ mod invalid;
 /// Generated worst-case inputs of up to 1 MB: each reported in bounded memory and CPU time (issue 8).
 mod limits;
 
+/// A long run's memory does not grow with its requests: the trace kept for the report only (issue 14).
+mod memory;
+
 /// A newcomer's commands: `list`, `new`, `run DIR` and several files, `check` on a topology, `topo`, `bench` outside the checkout, `--help`.
 mod newcomer;
 

@@ -31,6 +31,7 @@ use super::RunArgs;
 use crate::cli::wall::{self, Watch};
 use crate::cli::{catalog, crash, exit};
 use crate::observe::crash::CrashReport;
+use crate::observe::options::ReportOptions;
 use crate::observe::report::xml as escape;
 use crate::observe::text;
 
@@ -76,7 +77,12 @@ pub(super) fn run(args: &RunArgs) -> u8 {
             }
         };
         let seed = args.seed.unwrap_or(scenario.seed);
-        let result = match crash::run(&scenario, seed, args.pcap.is_some(), |lab| wall::advance(lab, Watch::new(args.max_wall))) {
+        let advance = |lab: &mut crate::lab::Lab| {
+            // Only the verdicts are shown: the lab keeps what the expectations read.
+            lab.keep_for_report(&ReportOptions { quiet: true, ..ReportOptions::default() });
+            wall::advance(lab, Watch::new(args.max_wall))
+        };
+        let result = match crash::run(&scenario, seed, args.pcap.is_some(), advance) {
             Ok(result) => result,
             Err((crash, _)) => {
                 let name = file.display().to_string();

@@ -8,11 +8,14 @@
 //! Both are bounded. The journal is volatile on CentOS 7 (`Storage=auto` without
 //! `/var/log/journal`: it lives in `/run`, a tmpfs) and goes with a power cycle; journald's
 //! `RuntimeMaxUse=` (journald.conf(5): 10% of the file system, at most 4 GiB) is modelled as
-//! [`JOURNAL_MAX_BYTES`], past which the oldest entries go. `/var/log/messages` is rotated by
-//! logrotate (`/etc/logrotate.conf`: `dateext`) when it passes [`MESSAGES_MAX_BYTES`], as a
-//! `size` rule would: it is renamed to `/var/log/messages-YYYYMMDD` (replacing an older one of
-//! that day) and a new one begins. The real rule is weekly; a cap keeps a long run's memory
-//! bounded whatever it logs.
+//! [`JOURNAL_MAX_BYTES`], past which the oldest entries go. `/var/log/messages`, and the files
+//! daemons write themselves (httpd's `access_log` and `error_log`, nginx's `access.log`: their
+//! packages' `/etc/logrotate.d/httpd` and `/etc/logrotate.d/nginx` rotate them), are rotated by
+//! logrotate (`/etc/logrotate.conf`: `dateext`) when one passes [`LOG_MAX_BYTES`], as a `size`
+//! rule would: it is renamed to `PATH-YYYYMMDD` (replacing an older one of that day) and a new
+//! one begins, which the daemon writes from its next line on (httpd's `postrotate` reloads it,
+//! nginx's sends it `USR1` to reopen its logs). The real rules are weekly or daily; a cap keeps
+//! a long run's memory bounded whatever it logs.
 //!
 //! The line format is rsyslog's `RSYSLOG_TraditionalFileFormat` (rsyslog's reserved template
 //! names: `"%TIMESTAMP% %HOSTNAME% %syslogtag%%msg:::sp-if-no-1st-sp%%msg:::drop-last-lf%\n"`),
@@ -29,8 +32,8 @@ use crate::kernel::{Calendar, SimTime};
 /// The journal's size past which its oldest entries go.
 pub(super) const JOURNAL_MAX_BYTES: usize = 4 << 20;
 
-/// The size past which `/var/log/messages` is rotated.
-pub(super) const MESSAGES_MAX_BYTES: usize = 4 << 20;
+/// The size past which a log file is rotated.
+pub(super) const LOG_MAX_BYTES: usize = 4 << 20;
 
 /// rsyslog's file.
 const MESSAGES: &str = "/var/log/messages";
@@ -72,8 +75,14 @@ pub(super) fn messages(fs: &mut Fs, calendar: Calendar, now: SimTime, host: &str
     let d = calendar.date(now);
     let tag = crate::proto::journalctl::syslog_tag(ident, pid);
     let text = format!("{} {:>2} {:02}:{:02}:{:02} {host} {tag}: {line}\n", d.month_name(), d.day, d.hour, d.minute, d.second);
-    if fs.read(MESSAGES).is_some_and(|f| f.contents.len() + text.len() > MESSAGES_MAX_BYTES) {
-        fs.rename(MESSAGES, &format!("{MESSAGES}-{}{:02}{:02}", d.year, d.month, d.day), now);
+    append_rotated(fs, calendar, now, MESSAGES, text.as_bytes());
+}
+
+/// Appends `text` to the log file `path`, rotating it first if it would pass [`LOG_MAX_BYTES`].
+pub(super) fn append_rotated(fs: &mut Fs, calendar: Calendar, now: SimTime, path: &str, text: &[u8]) {
+    if fs.read(path).is_some_and(|f| f.contents.len() + text.len() > LOG_MAX_BYTES) {
+        let d = calendar.date(now);
+        fs.rename(path, &format!("{path}-{}{:02}{:02}", d.year, d.month, d.day), now);
     }
-    fs.append(MESSAGES, text.as_bytes(), now);
+    fs.append(path, text, now);
 }

@@ -284,6 +284,16 @@ impl Kernel {
         self.log_event(now, ident, pid, line);
     }
 
+    /// A line a daemon writes to a log file of its own (`/var/log/httpd/access_log`): the file,
+    /// rotated as logrotate would once it is full, and the trace.
+    pub(crate) fn file_log(&mut self, now: SimTime, ident: &str, pid: u32, path: &str, line: String) {
+        let mut text = Vec::with_capacity(line.len() + 1);
+        text.extend_from_slice(line.as_bytes());
+        text.push(b'\n');
+        log::append_rotated(&mut self.fs, self.calendar, now, path, &text);
+        self.log_event(now, ident, pid, line);
+    }
+
     /// systemd's own line about `unit` (`Starting …`, `Started …`): journald files it with
     /// `UNIT=`, which `journalctl -u` matches for messages of pid 1.
     pub(crate) fn systemd_log(&mut self, now: SimTime, unit: &'static str, line: String) {

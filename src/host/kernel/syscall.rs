@@ -413,8 +413,7 @@ impl<'a> Sys<'a> {
     /// A daemon's line in a log file of its own (nginx's and httpd's `access_log`,
     /// `error_log`): appended to `path`, not to syslog.
     pub(crate) fn file_log(&mut self, now: SimTime, ident: &str, pid: u32, path: &str, line: String) {
-        self.k.fs_mut().append_line(path, &line, now);
-        self.k.log_event(now, ident, pid, line);
+        self.k.file_log(now, ident, pid, path, line);
     }
 
     /// How long the daemon started now takes before it runs its own code (the host's seeded

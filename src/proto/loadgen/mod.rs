@@ -86,14 +86,42 @@ pub(crate) trait Generator {
     fn handle_timeout(&mut self, now: SimTime);
     /// When the core wants [`Generator::handle_timeout`] next.
     fn poll_timeout(&self) -> Option<SimTime>;
+    /// What the run has for the glue.
+    fn out(&self) -> &Out;
+    /// The same, to take from.
+    fn out_mut(&mut self) -> &mut Out;
     /// The next thing to do with a connection.
-    fn poll_action(&mut self) -> Option<Action>;
+    fn poll_action(&mut self) -> Option<Action> {
+        self.out_mut().actions.pop_front()
+    }
     /// The next console line.
-    fn poll_output(&mut self) -> Option<(Stream, String)>;
+    fn poll_output(&mut self) -> Option<(Stream, String)> {
+        self.out_mut().console.pop()
+    }
     /// The exit status, once the run is over.
-    fn exit_status(&self) -> Option<i32>;
+    fn exit_status(&self) -> Option<i32> {
+        self.out().exit
+    }
     /// What the report says while it still runs.
     fn state(&self) -> String;
+}
+
+/// What a generator has for the glue: actions on connections, console lines, its exit status.
+#[derive(Debug)]
+pub(crate) struct Out {
+    /// Actions not yet taken, in order.
+    pub actions: VecDeque<Action>,
+    /// What it printed.
+    pub console: Console,
+    /// The exit status, once the run is over.
+    pub exit: Option<i32>,
+}
+
+impl Out {
+    /// A run that has printed what `console` holds and asks for `actions` first.
+    pub(crate) fn new(console: Console, actions: VecDeque<Action>) -> Out {
+        Out { actions, console, exit: None }
+    }
 }
 
 /// Console lines as a C program writes them with `printf` and `fprintf(stderr, …)`: stdout text
@@ -147,3 +175,47 @@ impl Console {
 
 /// A resolved target: the address and port to connect to.
 pub(crate) type Target = (std::net::Ipv4Addr, u16);
+
+/// Whether a URL's host is one both tools' URL parsers take and labsim can resolve: not empty,
+/// letters, digits and `-._` only.
+pub(crate) fn valid_host(host: &str) -> bool {
+    !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+}
+
+/// A usage text's lines, printed on `stream`.
+pub(crate) fn usage_lines(text: &'static str, stream: Stream) -> impl Iterator<Item = (Stream, String)> {
+    text.lines().map(move |l| (stream, l.to_owned()))
+}
+
+/// What the generators' tests share: the target, the words of a command line, the clock, and
+/// draining a generator.
+#[cfg(test)]
+pub(crate) mod scaffold {
+    use std::net::Ipv4Addr;
+
+    use super::{Action, Generator, Stream, Target};
+    use crate::kernel::SimTime;
+
+    /// The VIP on port 80, where every test's URL resolves.
+    pub(crate) const VIP: Target = (Ipv4Addr::new(10, 0, 0, 100), 80);
+
+    /// A command line's words as the shell hands them over.
+    pub(crate) fn argv(words: &[&str]) -> Vec<String> {
+        words.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    /// `n` µs into the run.
+    pub(crate) fn us(n: u64) -> SimTime {
+        SimTime::from_micros(n)
+    }
+
+    /// Every action asked for so far.
+    pub(crate) fn actions(g: &mut impl Generator) -> Vec<Action> {
+        std::iter::from_fn(|| g.poll_action()).collect()
+    }
+
+    /// Every line printed so far, with its stream.
+    pub(crate) fn lines(g: &mut impl Generator) -> Vec<(Stream, String)> {
+        std::iter::from_fn(|| g.poll_output()).collect()
+    }
+}

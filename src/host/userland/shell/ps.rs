@@ -25,28 +25,29 @@ struct Memory {
     comm: &'static str,
     /// (VSZ, RSS, threads) of its first process.
     main: (u64, u64, u32),
-    /// The same for each process it forked.
-    forked: (u64, u64, u32),
+    /// The same for each process it forked, when they differ from the first's (a daemon's
+    /// workers and children).
+    forked: Option<(u64, u64, u32)>,
 }
 
 const MEMORY: &[Memory] = &[
-    Memory { comm: "bash", main: (115_544, 2_080, 1), forked: (115_544, 2_080, 1) },
-    Memory { comm: "curl", main: (136_160, 2_844, 1), forked: (136_160, 2_844, 1) },
-    Memory { comm: "df", main: (108_056, 788, 1), forked: (108_056, 788, 1) },
-    Memory { comm: "firewalld", main: (358_752, 27_412, 2), forked: (358_752, 27_412, 2) },
-    Memory { comm: "httpd", main: (224_084, 5_036, 1), forked: (513_692, 3_652, crate::proto::httpd::Mpm::THREADS_PER_CHILD + 2) },
-    Memory { comm: "journalctl", main: (153_484, 2_724, 1), forked: (153_484, 2_724, 1) },
-    Memory { comm: "keepalived", main: (120_972, 1_444, 1), forked: (127_440, 3_268, 1) },
-    Memory { comm: "mount", main: (125_232, 1_516, 1), forked: (125_232, 1_516, 1) },
-    Memory { comm: "nc", main: (51_488, 2_060, 1), forked: (51_488, 2_060, 1) },
-    Memory { comm: "nginx", main: (120_804, 2_092, 1), forked: (121_272, 3_124, 1) },
-    Memory { comm: "ping", main: (130_664, 1_632, 1), forked: (130_664, 1_632, 1) },
-    Memory { comm: "ps", main: (155_324, 1_868, 1), forked: (155_324, 1_868, 1) },
-    Memory { comm: "rpc.mountd", main: (47_588, 1_284, 1), forked: (47_588, 1_284, 1) },
-    Memory { comm: "rpcbind", main: (69_220, 1_048, 1), forked: (69_220, 1_048, 1) },
-    Memory { comm: "rpcinfo", main: (41_316, 1_004, 1), forked: (41_316, 1_004, 1) },
-    Memory { comm: "showmount", main: (41_372, 1_012, 1), forked: (41_372, 1_012, 1) },
-    Memory { comm: "tail", main: (108_004, 616, 1), forked: (108_004, 616, 1) },
+    Memory { comm: "bash", main: (115_544, 2_080, 1), forked: None },
+    Memory { comm: "curl", main: (136_160, 2_844, 1), forked: None },
+    Memory { comm: "df", main: (108_056, 788, 1), forked: None },
+    Memory { comm: "firewalld", main: (358_752, 27_412, 2), forked: None },
+    Memory { comm: "httpd", main: (224_084, 5_036, 1), forked: Some((513_692, 3_652, crate::proto::httpd::Mpm::THREADS_PER_CHILD + 2)) },
+    Memory { comm: "journalctl", main: (153_484, 2_724, 1), forked: None },
+    Memory { comm: "keepalived", main: (120_972, 1_444, 1), forked: Some((127_440, 3_268, 1)) },
+    Memory { comm: "mount", main: (125_232, 1_516, 1), forked: None },
+    Memory { comm: "nc", main: (51_488, 2_060, 1), forked: None },
+    Memory { comm: "nginx", main: (120_804, 2_092, 1), forked: Some((121_272, 3_124, 1)) },
+    Memory { comm: "ping", main: (130_664, 1_632, 1), forked: None },
+    Memory { comm: "ps", main: (155_324, 1_868, 1), forked: None },
+    Memory { comm: "rpc.mountd", main: (47_588, 1_284, 1), forked: None },
+    Memory { comm: "rpcbind", main: (69_220, 1_048, 1), forked: None },
+    Memory { comm: "rpcinfo", main: (41_316, 1_004, 1), forked: None },
+    Memory { comm: "showmount", main: (41_372, 1_012, 1), forked: None },
+    Memory { comm: "tail", main: (108_004, 616, 1), forked: None },
 ];
 
 /// One process as `ps` lists it.
@@ -259,8 +260,9 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
 /// Every process of the machine, by pid, with `ps` itself as `own`.
 fn rows(ctx: &Ctx<'_, '_>, own: u32, args: &[&str]) -> Vec<Row> {
     let u = &*ctx.u;
-    let memory =
-        |comm: &str, forked: bool| MEMORY.iter().find(|m| m.comm == comm).map_or((0, 0, 1), |m| if forked { m.forked } else { m.main });
+    let memory = |comm: &str, forked: bool| {
+        MEMORY.iter().find(|m| m.comm == comm).map_or((0, 0, 1), |m| if forked { m.forked.unwrap_or(m.main) } else { m.main })
+    };
     let stat = |leader: bool, threads: u32, foreground: bool, running: bool| {
         let mut s = String::from(if running { "R" } else { "S" });
         if leader {

@@ -4,7 +4,7 @@
 //! so), so `ab -j URL` still runs and `ab URL -n 5` has the wrong number of arguments. Numbers
 //! are read with `atoi`.
 
-use super::super::Finished;
+use super::super::{Finished, usage_lines, valid_host};
 use crate::proto::Stream;
 
 /// ab's usage text (`usage()`, Debian's build with OpenSSL), after `Usage: ab …`; exit `EINVAL`.
@@ -62,7 +62,7 @@ fn usage(lines: &mut Vec<(Stream, String)>, first: Option<String>) -> Finished {
         lines.push((Stream::Stderr, first));
     }
     lines.push((Stream::Stderr, "Usage: ab [options] [http[s]://]hostname[:port]/path".to_owned()));
-    lines.extend(USAGE.lines().map(|l| (Stream::Stderr, l.to_owned())));
+    lines.extend(usage_lines(USAGE, Stream::Stderr));
     Finished { lines: std::mem::take(lines), status: EINVAL }
 }
 
@@ -212,7 +212,7 @@ fn parse_url(url: &str) -> Option<(String, u16, String)> {
         Some((h, p)) => (h, p.parse::<u16>().ok().filter(|p| *p != 0)?),
         None => (hostport, 80),
     };
-    if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
+    if !valid_host(host) {
         return None;
     }
     Some((host.to_owned(), port, path.to_owned()))
@@ -223,7 +223,7 @@ mod tests {
     use super::*;
 
     fn parse(words: &[&str]) -> Result<Args, Finished> {
-        Args::parse(&words.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+        Args::parse(&super::super::super::scaffold::argv(words))
     }
 
     #[test]

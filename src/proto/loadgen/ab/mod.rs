@@ -18,9 +18,8 @@ mod report;
 
 use std::collections::VecDeque;
 
-use super::{Action, Console, Finished, Generator, SockError, Target};
+use super::{Action, Console, Finished, Generator, Out, SockError, Target};
 use crate::kernel::SimTime;
-use crate::proto::Stream;
 pub(crate) use args::{Args, BANNER};
 use report::{Sample, Totals};
 
@@ -84,9 +83,7 @@ pub(crate) struct Ab {
     good: u64,
     t: Totals,
     requests_initialized: bool,
-    actions: VecDeque<Action>,
-    console: Console,
-    exit: Option<i32>,
+    out: Out,
 }
 
 fn micros(a: SimTime, b: SimTime) -> i64 {
@@ -141,9 +138,7 @@ impl Ab {
             good: 0,
             t,
             requests_initialized: false,
-            actions: VecDeque::new(),
-            console,
-            exit: None,
+            out: Out::new(console, VecDeque::new()),
             args,
         };
         ab.start_connect(now, 0);
@@ -157,7 +152,7 @@ impl Ab {
         let c = &mut self.conns[slot];
         *c = Conn { state: State::Connecting, start: now, ..Conn::new() };
         self.lasttime = now;
-        self.actions.push_back(Action::Connect(slot));
+        self.out.actions.push_back(Action::Connect(slot));
     }
 
     fn write_request(&mut self, now: SimTime, slot: usize) {
@@ -170,7 +165,7 @@ impl Ab {
         c.state = State::Read;
         self.lasttime = now;
         self.started += 1;
-        self.actions.push_back(Action::Send(slot, self.request.clone()));
+        self.out.actions.push_back(Action::Send(slot, self.request.clone()));
     }
 
     /// Saves a finished request's times (`struct data`) and prints the heartbeat.
@@ -186,7 +181,7 @@ impl Ab {
         });
         self.t.done += 1;
         if self.args.heartbeat > 0 && self.t.done.is_multiple_of(self.args.heartbeat) {
-            self.console.err(&format!("Completed {} requests", self.t.done));
+            self.out.console.err(&format!("Completed {} requests", self.t.done));
         }
     }
 
@@ -212,19 +207,19 @@ impl Ab {
             self.save(now, slot);
         }
         self.conns[slot].state = State::Unconnected;
-        self.actions.push_back(Action::Close(slot));
+        self.out.actions.push_back(Action::Close(slot));
         self.start_connect(now, slot);
     }
 
     /// `apr_err()`: the message, `Total of N requests completed` if any were, exit with the
     /// status (as the shell sees it, modulo 256).
     fn apr_err(&mut self, what: &str, code: i32, text: &str) {
-        self.console.err(&format!("{what}: {text} ({code})"));
+        self.out.console.err(&format!("{what}: {text} ({code})"));
         if self.t.done > 0 {
-            self.console.out(&format!("Total of {} requests completed\n", self.t.done));
+            self.out.console.out(&format!("Total of {} requests completed\n", self.t.done));
         }
-        self.console.flush();
-        self.exit = Some(code % 256);
+        self.out.console.flush();
+        self.out.exit = Some(code % 256);
     }
 
     fn read_connection(&mut self, now: SimTime, slot: usize, data: &[u8]) {
@@ -252,13 +247,13 @@ impl Ab {
                 }
                 // The head is invalid or too big: close and count it.
                 c.state = State::Unconnected;
-                self.actions.push_back(Action::Close(slot));
+                self.out.actions.push_back(Action::Close(slot));
                 self.t.err_response += 1;
                 self.t.bad += 1;
                 if self.t.bad > 11 {
                     // `err("\nTest aborted after 10 failures\n\n")`.
-                    self.console.err("\nTest aborted after 10 failures\n\n");
-                    self.exit = Some(1);
+                    self.out.console.err("\nTest aborted after 10 failures\n\n");
+                    self.out.exit = Some(1);
                     return;
                 }
                 self.start_connect(now, slot);
@@ -319,24 +314,24 @@ impl Ab {
 
     /// The end of the main loop: `done` reached `-n`.
     fn check_done(&mut self) {
-        if self.exit.is_some() || self.t.done < self.args.requests {
+        if self.out.exit.is_some() || self.t.done < self.args.requests {
             return;
         }
         if self.args.heartbeat > 0 {
-            self.console.err(&format!("Finished {} requests", self.t.done));
+            self.out.console.err(&format!("Finished {} requests", self.t.done));
         } else {
-            self.console.out("..done\n");
+            self.out.console.out("..done\n");
         }
         self.t.timetaken = micros(self.lasttime, self.start) as f64 / 1e6;
         for line in report::render(&self.t, &self.stats) {
-            self.console.out(&format!("{line}\n"));
+            self.out.console.out(&format!("{line}\n"));
         }
-        self.exit = Some(0);
+        self.out.exit = Some(0);
     }
 
     fn event(&mut self, now: SimTime) -> bool {
         self.last_event = now;
-        self.exit.is_none()
+        self.out.exit.is_none()
     }
 }
 
@@ -360,7 +355,7 @@ impl Generator for Ab {
             return;
         }
         for chunk in data.chunks(CBUFFSIZE) {
-            if self.exit.is_some() || !matches!(self.conns[slot].state, State::Read | State::Connected) {
+            if self.out.exit.is_some() || !matches!(self.conns[slot].state, State::Read | State::Connected) {
                 break;
             }
             self.read_connection(now, slot, chunk);
@@ -388,26 +383,22 @@ impl Generator for Ab {
     }
 
     fn handle_timeout(&mut self, now: SimTime) {
-        if self.exit.is_none() && self.poll_timeout().is_some_and(|t| t <= now) {
+        if self.out.exit.is_none() && self.poll_timeout().is_some_and(|t| t <= now) {
             self.apr_err("apr_pollset_poll", 70007, "The timeout specified has expired");
         }
     }
 
     fn poll_timeout(&self) -> Option<SimTime> {
         let timeout = std::time::Duration::from_secs(self.args.timeout_s.max(0) as u64);
-        self.exit.is_none().then(|| self.last_event + timeout)
+        self.out.exit.is_none().then(|| self.last_event + timeout)
     }
 
-    fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+    fn out(&self) -> &Out {
+        &self.out
     }
 
-    fn poll_output(&mut self) -> Option<(Stream, String)> {
-        self.console.pop()
-    }
-
-    fn exit_status(&self) -> Option<i32> {
-        self.exit
+    fn out_mut(&mut self) -> &mut Out {
+        &mut self.out
     }
 
     fn state(&self) -> String {

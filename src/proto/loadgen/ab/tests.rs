@@ -1,26 +1,12 @@
 //! ab's state machine against a scripted server: who connects when, what is counted, what is
 //! printed.
 
+use super::super::scaffold::{VIP, actions, argv, lines, us};
 use super::*;
-use std::net::Ipv4Addr;
-
-const VIP: Target = (Ipv4Addr::new(10, 0, 0, 100), 80);
+use crate::proto::Stream;
 
 fn start(words: &[&str]) -> Ab {
-    let argv: Vec<String> = words.iter().map(|s| (*s).to_owned()).collect();
-    Ab::start(&argv, SimTime::ZERO, |_, _| Some(VIP)).map(|(ab, _)| ab).unwrap_or_else(|f| panic!("{f:?}"))
-}
-
-fn us(n: u64) -> SimTime {
-    SimTime::from_micros(n)
-}
-
-fn actions(ab: &mut Ab) -> Vec<Action> {
-    std::iter::from_fn(|| ab.poll_action()).collect()
-}
-
-fn lines(ab: &mut Ab) -> Vec<(Stream, String)> {
-    std::iter::from_fn(|| ab.poll_output()).collect()
+    Ab::start(&argv(words), SimTime::ZERO, |_, _| Some(VIP)).map(|(ab, _)| ab).unwrap_or_else(|f| panic!("{f:?}"))
 }
 
 fn stdout(ab: &mut Ab) -> Vec<String> {

@@ -1,7 +1,7 @@
 //! wrk's command line (`parse_args()` of `src/wrk.c`): glibc's `getopt_long` over
 //! `"t:c:d:s:H:T:Lrv?"` and the long options; any problem prints the usage on stdout and exits 1.
 
-use super::super::Finished;
+use super::super::{Finished, usage_lines, valid_host};
 use super::stats::{scan_metric, scan_time};
 use crate::proto::Stream;
 
@@ -36,7 +36,7 @@ pub(crate) struct Args {
 }
 
 fn usage(mut lines: Vec<(Stream, String)>) -> Finished {
-    lines.extend(USAGE.lines().map(|l| (Stream::Stdout, l.to_owned())));
+    lines.extend(usage_lines(USAGE, Stream::Stdout));
     Finished { lines, status: 1 }
 }
 
@@ -190,7 +190,7 @@ fn parse_url(url: &str) -> Option<(String, Option<u16>, String)> {
         Some((h, p)) => (h, Some(p.parse::<u16>().ok()?)),
         None => (hostport, None),
     };
-    if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
+    if !valid_host(host) {
         return None;
     }
     let path = if tail.starts_with('/') {
@@ -208,7 +208,7 @@ mod tests {
     use super::*;
 
     fn parse(words: &[&str]) -> Result<Args, Finished> {
-        Args::parse(&words.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+        Args::parse(&super::super::super::scaffold::argv(words))
     }
 
     #[test]

@@ -22,9 +22,8 @@ mod stats;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use super::{Action, Console, Finished, Generator, SockError, Target};
+use super::{Action, Console, Finished, Generator, Out, SockError, Target};
 use crate::kernel::SimTime;
-use crate::proto::Stream;
 use crate::wire::http::{Parsed, Version, header_has_token, parse_response};
 pub(crate) use args::Args;
 use stats::{Stats, format_binary, format_metric, format_time_s, format_time_us, print_units};
@@ -100,9 +99,7 @@ pub(crate) struct Wrk {
     complete: u64,
     bytes: u64,
     errors: Errors,
-    actions: VecDeque<Action>,
-    console: Console,
-    exit: Option<i32>,
+    out: Out,
 }
 
 impl Wrk {
@@ -133,9 +130,7 @@ impl Wrk {
             complete: 0,
             bytes: 0,
             errors: Errors::default(),
-            actions: VecDeque::from([Action::Connect(0)]),
-            console,
-            exit: None,
+            out: Out::new(console, VecDeque::from([Action::Connect(0)])),
         };
         wrk.start = now;
         Ok((wrk, addr))
@@ -143,22 +138,22 @@ impl Wrk {
 
     /// The test connection succeeded: print the header and start the threads.
     fn run(&mut self, now: SimTime) {
-        self.actions.push_back(Action::Close(0));
+        self.out.actions.push_back(Action::Close(0));
         self.phase = Phase::Running;
-        self.console.out(&format!("Running {} test @ {}\n", format_time_s(self.args.duration_s as f64), self.args.url));
-        self.console.out(&format!("  {} threads and {} connections\n", self.args.threads, self.args.connections));
+        self.out.console.out(&format!("Running {} test @ {}\n", format_time_s(self.args.duration_s as f64), self.args.url));
+        self.out.console.out(&format!("  {} threads and {} connections\n", self.args.threads, self.args.connections));
         self.start = now;
         let per_thread = (self.args.connections / self.args.threads) as usize;
         let threads = self.args.threads as usize;
         self.threads = vec![Thread { requests: 0, start: now, next_record: now + RECORD_INTERVAL, stopped: false }; threads];
         self.conns = (0..threads * per_thread).map(|i| Conn { thread: i / per_thread, ..Conn::default() }).collect();
         for slot in 0..self.conns.len() {
-            self.actions.push_back(Action::Connect(slot));
+            self.out.actions.push_back(Action::Connect(slot));
         }
     }
 
     fn live(&self, slot: usize) -> bool {
-        self.exit.is_none() && self.phase == Phase::Running && slot < self.conns.len() && !self.threads[self.conns[slot].thread].stopped
+        self.out.exit.is_none() && self.phase == Phase::Running && slot < self.conns.len() && !self.threads[self.conns[slot].thread].stopped
     }
 
     /// `socket_writeable`: the request goes out whole.
@@ -167,15 +162,15 @@ impl Wrk {
         c.start = now;
         c.rx.clear();
         c.body = Body::Head;
-        self.actions.push_back(Action::Send(slot, self.request.clone()));
+        self.out.actions.push_back(Action::Send(slot, self.request.clone()));
     }
 
     /// `reconnect_socket`.
     fn reconnect(&mut self, slot: usize) {
         let c = &mut self.conns[slot];
         *c = Conn { thread: c.thread, ..Conn::default() };
-        self.actions.push_back(Action::Close(slot));
-        self.actions.push_back(Action::Connect(slot));
+        self.out.actions.push_back(Action::Close(slot));
+        self.out.actions.push_back(Action::Connect(slot));
     }
 
     /// `response_complete`.
@@ -306,15 +301,15 @@ impl Wrk {
         out.push(format!("Requests/sec: {:9.2}", self.complete as f64 / runtime_s));
         out.push(format!("Transfer/sec: {:>10}B", format_binary(self.bytes as f64 / runtime_s)));
         for line in out {
-            self.console.out(&format!("{line}\n"));
+            self.out.console.out(&format!("{line}\n"));
         }
-        self.exit = Some(0);
+        self.out.exit = Some(0);
     }
 }
 
 impl Generator for Wrk {
     fn handle_connected(&mut self, now: SimTime, slot: usize) {
-        if self.exit.is_some() {
+        if self.out.exit.is_some() {
             return;
         }
         if self.phase == Phase::Probe {
@@ -351,14 +346,14 @@ impl Generator for Wrk {
     }
 
     fn handle_error(&mut self, _now: SimTime, slot: usize, error: SockError) {
-        if self.exit.is_some() {
+        if self.out.exit.is_some() {
             return;
         }
         if self.phase == Phase::Probe {
             let (_, text) = error.errno();
-            self.console.err(&format!("unable to connect to {}:{} {text}", self.args.host, self.args.service()));
-            self.console.flush();
-            self.exit = Some(1);
+            self.out.console.err(&format!("unable to connect to {}:{} {text}", self.args.host, self.args.service()));
+            self.out.console.flush();
+            self.out.exit = Some(1);
             return;
         }
         if self.live(slot) {
@@ -368,28 +363,24 @@ impl Generator for Wrk {
     }
 
     fn handle_timeout(&mut self, now: SimTime) {
-        if self.exit.is_none() && self.phase == Phase::Running {
+        if self.out.exit.is_none() && self.phase == Phase::Running {
             self.tick(now);
         }
     }
 
     fn poll_timeout(&self) -> Option<SimTime> {
-        if self.exit.is_some() || self.phase != Phase::Running {
+        if self.out.exit.is_some() || self.phase != Phase::Running {
             return None;
         }
         self.threads.iter().filter(|t| !t.stopped).map(|t| t.next_record).min()
     }
 
-    fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+    fn out(&self) -> &Out {
+        &self.out
     }
 
-    fn poll_output(&mut self) -> Option<(Stream, String)> {
-        self.console.pop()
-    }
-
-    fn exit_status(&self) -> Option<i32> {
-        self.exit
+    fn out_mut(&mut self) -> &mut Out {
+        &mut self.out
     }
 
     fn state(&self) -> String {

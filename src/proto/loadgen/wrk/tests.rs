@@ -1,26 +1,16 @@
 //! wrk's run against a scripted server: the test connection, the keep-alive loop, the rate
 //! records, the report.
 
+use super::super::scaffold::{VIP, actions, argv, us};
 use super::*;
-use std::net::Ipv4Addr;
-
-const VIP: Target = (Ipv4Addr::new(10, 0, 0, 100), 80);
 
 fn start(words: &[&str]) -> Wrk {
-    let argv: Vec<String> = words.iter().map(|s| (*s).to_owned()).collect();
-    Wrk::start(&argv, SimTime::ZERO, |_, _| Some(VIP)).map(|(w, _)| w).unwrap_or_else(|f| panic!("{f:?}"))
+    Wrk::start(&argv(words), SimTime::ZERO, |_, _| Some(VIP)).map(|(w, _)| w).unwrap_or_else(|f| panic!("{f:?}"))
 }
 
-fn us(n: u64) -> SimTime {
-    SimTime::from_micros(n)
-}
-
-fn actions(w: &mut Wrk) -> Vec<Action> {
-    std::iter::from_fn(|| w.poll_action()).collect()
-}
-
+/// The lines printed so far, without their streams.
 fn lines(w: &mut Wrk) -> Vec<String> {
-    std::iter::from_fn(|| w.poll_output()).map(|(_, l)| l).collect()
+    super::super::scaffold::lines(w).into_iter().map(|(_, l)| l).collect()
 }
 
 const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
