@@ -16,9 +16,15 @@
 //!    [`Generator::handle_data`], [`Generator::handle_eof`], [`Generator::handle_error`] (a
 //!    connection that cannot be opened at all is `Unreachable`), and the clock with
 //!    [`Generator::handle_timeout`] at [`Generator::poll_timeout`]; drain again after each.
-//! 4. Once [`Generator::exit_status`] is `Some`, close every connection and end.
+//! 4. Drain [`Generator::poll_sample`] after each call too: one [`Sample`] per request that
+//!    ended, for the capacity report.
+//! 5. Once [`Generator::exit_status`] is `Some`, close every connection and end.
+//!
+//! [`users`] is the scenario's user population: sessions of pages and assets over the same kind
+//! of slots, with no console of its own.
 
 pub(crate) mod ab;
+pub(crate) mod users;
 pub(crate) mod wrk;
 
 use std::collections::VecDeque;
@@ -62,6 +68,29 @@ impl SockError {
     }
 }
 
+/// One request that ended, as its client saw it: a sample for the capacity report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Sample {
+    /// The response's status, if its head arrived.
+    pub status: Option<u16>,
+    /// From the request's start to its end, µs.
+    pub latency_us: u64,
+    /// Why it ended without a response, if it did (`strerror()`'s text or the tool's words).
+    pub error: Option<&'static str>,
+}
+
+impl Sample {
+    /// A response with `status` for a request started at `start`.
+    pub(crate) fn answered(start: SimTime, now: SimTime, status: u16) -> Sample {
+        Sample { status: Some(status), latency_us: now.saturating_since(start).as_micros() as u64, error: None }
+    }
+
+    /// A request started at `start` that failed with `error`.
+    pub(crate) fn failed(start: SimTime, now: SimTime, error: &'static str) -> Sample {
+        Sample { status: None, latency_us: now.saturating_since(start).as_micros() as u64, error: Some(error) }
+    }
+}
+
 /// A run that is over before it starts (a usage error, `-V`, a name that does not resolve): its
 /// lines and exit status.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,6 +119,8 @@ pub(crate) trait Generator {
     fn poll_action(&mut self) -> Option<Action>;
     /// The next console line.
     fn poll_output(&mut self) -> Option<(Stream, String)>;
+    /// The next request that ended.
+    fn poll_sample(&mut self) -> Option<Sample>;
     /// The exit status, once the run is over.
     fn exit_status(&self) -> Option<i32>;
     /// What the report says while it still runs.

@@ -18,7 +18,7 @@ mod report;
 
 use std::collections::VecDeque;
 
-use super::{Action, Console, Finished, Generator, SockError, Target};
+use super::{Action, Console, Finished, Generator, Sample as LoadSample, SockError, Target};
 use crate::kernel::SimTime;
 use crate::proto::Stream;
 pub(crate) use args::{Args, BANNER};
@@ -46,6 +46,9 @@ struct Conn {
     cbuff: Vec<u8>,
     keepalive: bool,
     gotheader: bool,
+    /// The response's status code (for the capacity report's sample; ab itself only looks at
+    /// its first digit).
+    status: u16,
     start: SimTime,
     connect: SimTime,
     endwrite: SimTime,
@@ -62,6 +65,7 @@ impl Conn {
             cbuff: Vec::new(),
             keepalive: false,
             gotheader: false,
+            status: 0,
             start: SimTime::ZERO,
             connect: SimTime::ZERO,
             endwrite: SimTime::ZERO,
@@ -85,6 +89,7 @@ pub(crate) struct Ab {
     t: Totals,
     requests_initialized: bool,
     actions: VecDeque<Action>,
+    samples: VecDeque<LoadSample>,
     console: Console,
     exit: Option<i32>,
 }
@@ -142,6 +147,7 @@ impl Ab {
             t,
             requests_initialized: false,
             actions: VecDeque::new(),
+            samples: VecDeque::new(),
             console,
             exit: None,
             args,
@@ -185,6 +191,7 @@ impl Ab {
             waittime: micros(c.beginread, c.endwrite).max(0),
         });
         self.t.done += 1;
+        self.samples.push_back(LoadSample::answered(c.start, now, c.status));
         if self.args.heartbeat > 0 && self.t.done.is_multiple_of(self.args.heartbeat) {
             self.console.err(&format!("Completed {} requests", self.t.done));
         }
@@ -252,6 +259,7 @@ impl Ab {
                 }
                 // The head is invalid or too big: close and count it.
                 c.state = State::Unconnected;
+                self.samples.push_back(LoadSample::failed(c.start, now, "bad response head"));
                 self.actions.push_back(Action::Close(slot));
                 self.t.err_response += 1;
                 self.t.bad += 1;
@@ -277,6 +285,7 @@ impl Ab {
             if code.is_none_or(|code| code[0] != b'2') {
                 self.t.err_response += 1;
             }
+            c.status = code.and_then(|d| std::str::from_utf8(d).ok()?.parse().ok()).unwrap_or(0);
             c.gotheader = true;
             let head = &c.cbuff[..s];
             if keepalive && find_ci(head, b"Keep-Alive").is_some() {
@@ -384,6 +393,7 @@ impl Generator for Ab {
         // Not `-r`: a receive error ends ab.
         self.t.err_recv += 1;
         let (code, text) = error.errno();
+        self.samples.push_back(LoadSample::failed(self.conns[slot].start, now, text));
         self.apr_err("apr_socket_recv", code, text);
     }
 
@@ -404,6 +414,10 @@ impl Generator for Ab {
 
     fn poll_output(&mut self) -> Option<(Stream, String)> {
         self.console.pop()
+    }
+
+    fn poll_sample(&mut self) -> Option<LoadSample> {
+        self.samples.pop_front()
     }
 
     fn exit_status(&self) -> Option<i32> {

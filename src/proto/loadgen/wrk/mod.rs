@@ -22,7 +22,7 @@ mod stats;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use super::{Action, Console, Finished, Generator, SockError, Target};
+use super::{Action, Console, Finished, Generator, Sample, SockError, Target};
 use crate::kernel::SimTime;
 use crate::proto::Stream;
 use crate::wire::http::{Parsed, Version, header_has_token, parse_response};
@@ -101,6 +101,7 @@ pub(crate) struct Wrk {
     bytes: u64,
     errors: Errors,
     actions: VecDeque<Action>,
+    samples: VecDeque<Sample>,
     console: Console,
     exit: Option<i32>,
 }
@@ -134,6 +135,7 @@ impl Wrk {
             bytes: 0,
             errors: Errors::default(),
             actions: VecDeque::from([Action::Connect(0)]),
+            samples: VecDeque::new(),
             console,
             exit: None,
         };
@@ -188,6 +190,7 @@ impl Wrk {
             self.errors.status += 1;
         }
         let latency = now.as_micros() - c.start.as_micros();
+        self.samples.push_back(Sample::answered(c.start, now, c.status));
         if !self.latency.record(latency) {
             self.errors.timeout += 1;
         }
@@ -207,6 +210,7 @@ impl Wrk {
                     Parsed::Partial => return,
                     Parsed::Invalid(_) => {
                         self.errors.read += 1;
+                        self.samples.push_back(Sample::failed(c.start, now, "invalid response"));
                         self.reconnect(slot);
                         return;
                     }
@@ -346,11 +350,14 @@ impl Generator for Wrk {
             self.complete(now, slot);
         } else {
             self.errors.read += 1;
+            if self.conns[slot].connected {
+                self.samples.push_back(Sample::failed(self.conns[slot].start, now, "connection closed before the response"));
+            }
             self.reconnect(slot);
         }
     }
 
-    fn handle_error(&mut self, _now: SimTime, slot: usize, error: SockError) {
+    fn handle_error(&mut self, now: SimTime, slot: usize, error: SockError) {
         if self.exit.is_some() {
             return;
         }
@@ -363,6 +370,8 @@ impl Generator for Wrk {
         }
         if self.live(slot) {
             self.errors.read += 1;
+            let start = if self.conns[slot].connected { self.conns[slot].start } else { now };
+            self.samples.push_back(Sample::failed(start, now, error.errno().1));
             self.reconnect(slot);
         }
     }
@@ -386,6 +395,10 @@ impl Generator for Wrk {
 
     fn poll_output(&mut self) -> Option<(Stream, String)> {
         self.console.pop()
+    }
+
+    fn poll_sample(&mut self) -> Option<Sample> {
+        self.samples.pop_front()
     }
 
     fn exit_status(&self) -> Option<i32> {
