@@ -16,9 +16,9 @@ mod userland;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-pub(crate) use kernel::Costs;
 use kernel::IfAddr;
 pub(crate) use kernel::NicView;
+pub(crate) use kernel::{Costs, UserLoad};
 use kernel::{Kernel, Sys};
 use userland::Userland;
 #[cfg(feature = "fuzzing")]
@@ -129,6 +129,16 @@ impl Host {
         let prompt = self.userland.prompt(&host);
         self.kernel.trace(now, TraceKind::Command { host, id, line: line.to_owned(), prompt });
         self.userland.run_command(&mut Sys::new(&mut self.kernel), now, id, line);
+        self.poll(now);
+    }
+
+    /// Starts the host's share of the scenario's user population at `now` (nothing on a host
+    /// that is off).
+    pub(crate) fn start_users(&mut self, now: SimTime, load: &UserLoad) {
+        if !self.kernel.is_powered() {
+            return;
+        }
+        self.userland.start_users(&mut Sys::new(&mut self.kernel), now, load);
         self.poll(now);
     }
 

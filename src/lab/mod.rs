@@ -29,7 +29,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::fabric::{Fabric, PortId, Targets};
-use crate::host::{Costs, Host, HostConfig, NicConfig};
+use crate::host::{Costs, Host, HostConfig, NicConfig, UserLoad};
 use crate::kernel::{Calendar, EventQueue, SimRng, SimTime};
 use crate::observe::capacity::Capacity;
 use crate::observe::expect::Check;
@@ -190,11 +190,11 @@ struct Observers<'a> {
 }
 
 /// Adds an event to the trace, the running summaries and the capacity report; a measurement
-/// only the capacity report reads (`Served`) goes there alone.
+/// only the capacity report reads (`Served`, `Sampled`) goes there alone.
 fn record(o: Observers<'_>, at: SimTime, kind: TraceKind) {
     let event = TraceEvent { at, kind };
     o.capacity.record(&event);
-    if let TraceKind::Served { .. } = event.kind {
+    if let TraceKind::Served { .. } | TraceKind::Sampled { .. } = event.kind {
         return;
     }
     if let Some(tally) = o.tally {
@@ -285,6 +285,7 @@ impl Lab {
             last_event_at: SimTime::ZERO,
             spent: vec![Spent::default(); n],
         };
+        lab.watch_capacity();
         for entry in &scenario.timeline {
             // Validation guarantees the host exists.
             let host = lab.host_index(&entry.host).unwrap_or(0);
@@ -500,6 +501,24 @@ impl Lab {
                 }
             }
             TimelineAction::PowerOn => self.hosts[h].power_on(self.now),
+            TimelineAction::Users(spec) => {
+                let load = UserLoad {
+                    mean_gap: spec.mean_gap,
+                    until: spec.until,
+                    pages: spec.pages,
+                    assets: spec.assets,
+                    think: spec.think,
+                    connections: spec.connections as usize,
+                    keepalive: spec.keepalive,
+                    warm: spec.warm,
+                    target: (spec.addr, spec.port),
+                    host_header: spec.host_header.clone(),
+                    page: spec.page.clone(),
+                    asset: spec.asset.clone(),
+                    stream: spec.stream.clone(),
+                };
+                self.hosts[h].start_users(self.now, &load);
+            }
         }
         self.after_host(h);
     }
@@ -543,6 +562,7 @@ impl Lab {
     /// just built (what it had aggregated is dropped).
     pub fn set_capacity_interval(&mut self, interval: Duration) {
         self.capacity = Capacity::new(interval);
+        self.watch_capacity();
     }
 
     /// Keeps in memory only the trace events that the scenario's expectations and a report
@@ -677,9 +697,19 @@ impl Lab {
             host_width: self.trace.host_width(),
             event_breakdown: (outcome != Outcome::Completed).then(|| self.breakdown()),
         };
-        let report = Report::new(summary, &self.scenario.expectations, self.trace.events(), &self.expected_vips());
         self.capacity.end(self.now);
+        let report = Report::new(summary, &self.scenario.expectations, self.trace.events(), &self.capacity, &self.expected_vips());
         RunResult { trace: self.trace, pcaps, outcome, events: self.events, report, capacity: self.capacity, streamed }
+    }
+
+    /// The capacity report keeps a running total over each window a `Capacity` expectation
+    /// names.
+    fn watch_capacity(&mut self) {
+        for e in &self.scenario.expectations {
+            if let Check::Capacity { window, .. } = e.check {
+                self.capacity.watch(window);
+            }
+        }
     }
 
     /// The VIPs the scenario's expectations name, in order.

@@ -139,6 +139,18 @@ pub enum Check {
         /// How long it may take to show.
         within: Duration,
     },
+    /// The capacity report's figures over the window (every client request that ended in it:
+    /// `curl`'s transfers and the load generators' requests): each bound given holds.
+    Capacity {
+        /// Requests that ended in this interval count.
+        window: Window,
+        /// The 99th percentile of their latency is at most this.
+        max_p99: Option<Duration>,
+        /// At most this many failed (an error without a response, or a status of 400 or more).
+        max_errors: Option<u64>,
+        /// At least this many ended.
+        min_requests: Option<u64>,
+    },
     /// The console output of the command typed on `host` at `at` contains `contains`.
     Output {
         /// The host the command was typed on.
@@ -170,10 +182,11 @@ pub(crate) struct Verdict {
     pub observed: String,
 }
 
+use crate::observe::capacity::Capacity;
 use crate::observe::trace::{TraceEvent, TraceKind};
 
 impl Window {
-    fn contains(self, t: SimTime) -> bool {
+    pub(crate) fn contains(self, t: SimTime) -> bool {
         match self {
             Window::At(at) => t == at,
             Window::Between(a, b) => a <= t && t <= b,
@@ -181,9 +194,21 @@ impl Window {
     }
 }
 
-/// Evaluates `check` against the trace of a finished run.
-pub(crate) fn evaluate(check: &Check, trace: &[TraceEvent]) -> Verdict {
+/// Evaluates `check` against the trace of a finished run and its capacity report.
+pub(crate) fn evaluate(check: &Check, trace: &[TraceEvent], capacity: &Capacity) -> Verdict {
     match check {
+        Check::Capacity { window, max_p99, max_errors, min_requests } => {
+            let Some(w) = capacity.watched(*window) else {
+                return Verdict { passed: false, observed: "the capacity report did not watch this window".to_owned() };
+            };
+            let p99 = w.latency.percentile(99.0);
+            let errors = w.error_count();
+            let passed = max_p99.is_none_or(|max| p99.unwrap_or(0) <= max.as_micros() as u64)
+                && max_errors.is_none_or(|max| errors <= max)
+                && min_requests.is_none_or(|min| w.requests >= min);
+            let p99 = p99.map_or_else(|| "no response".to_owned(), |p| format!("p99 {}", crate::observe::capacity::ms(p)));
+            Verdict { passed, observed: format!("{} requests, {errors} errors, {p99}", w.requests) }
+        }
         Check::VipOwner { vip, hosts, window } => vip_owner(*vip, hosts, *window, trace),
         Check::PingLost { host, window, bound } => ping_lost(host, *window, *bound, trace),
         Check::Log { host, contains, window, count } => {
@@ -666,7 +691,7 @@ mod tests {
                 contains: "new".to_owned(),
                 within: Duration::from_millis(within_ms),
             };
-            evaluate(&check, trace)
+            evaluate(&check, trace, &Capacity::default())
         };
         let trace = [
             fetch(9.0, url, "new"),

@@ -147,12 +147,18 @@ pub struct VipHistory {
 }
 
 impl Report {
-    /// Evaluates `expectations` against `trace`.
-    pub fn new(run: RunSummary, expectations: &[Expectation], trace: &[TraceEvent], vips: &[Ipv4Addr]) -> Report {
+    /// Evaluates `expectations` against `trace` and the capacity report.
+    pub fn new(
+        run: RunSummary,
+        expectations: &[Expectation],
+        trace: &[TraceEvent],
+        capacity: &super::capacity::Capacity,
+        vips: &[Ipv4Addr],
+    ) -> Report {
         let outcomes = expectations
             .iter()
             .map(|e| {
-                let Verdict { passed, observed } = expect::evaluate(&e.check, trace);
+                let Verdict { passed, observed } = expect::evaluate(&e.check, trace, capacity);
                 Outcome {
                     expectation: e.text.clone(),
                     location: format!("{}:{}:{}", e.location.file, e.location.line, e.location.column),

@@ -256,6 +256,23 @@ pub enum TraceKind {
         /// From the request's arrival to the response, µs.
         service_us: u64,
     },
+    /// A load generator's request ended (`ab`, `wrk`, the scenario's user population): a
+    /// client-side sample for the capacity report only, handled as [`TraceKind::Served`] is
+    /// (neither in the trace nor in its digest), so that a million requests cost no memory.
+    Sampled {
+        /// The client's host.
+        host: String,
+        /// The generator (`ab`, `wrk`, `users`).
+        process: String,
+        /// The response's status, if its head arrived.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// From the request's start (its connection's, for a new one) to its end, µs.
+        latency_us: u64,
+        /// How it failed without a response (`wrk: Connection reset by peer`), if it did.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
 }
 
 impl TraceKind {
@@ -277,6 +294,7 @@ impl TraceKind {
             | TraceKind::Unfinished { host, .. }
             | TraceKind::Rpc { host, .. }
             | TraceKind::Served { host, .. }
+            | TraceKind::Sampled { host, .. }
             | TraceKind::Dropped { host, .. } => Some(host),
             TraceKind::End { .. } => None,
         }

@@ -311,6 +311,30 @@ pub enum Issue {
     /// A cost model's per-request CPU time above MAX_REQUEST_COST.
     #[error("a request's CPU time must be at most 1s, not {0:?}")]
     BadCost(String),
+    /// A user population's daily users outside 1..=MAX_DAU.
+    #[error("dau must be between 1 and {max}, not {0}", max = crate::scenario::MAX_DAU)]
+    BadDau(u64),
+    /// A peak-hour share that is not in (0, 1].
+    #[error("peak_share must be above 0 and at most 1, not {0}")]
+    BadPeakShare(String),
+    /// Pages per session outside 1..=MAX_PAGES.
+    #[error("pages must be between 1 and {max}, not {0}", max = crate::scenario::MAX_PAGES)]
+    BadPages(u32),
+    /// Assets per page above MAX_ASSETS.
+    #[error("assets must be at most {max}, not {0}", max = crate::scenario::MAX_ASSETS)]
+    BadAssets(u32),
+    /// Connections per session outside 1..=MAX_CONNECTIONS.
+    #[error("connections must be between 1 and {max}, not {0}", max = crate::scenario::MAX_CONNECTIONS)]
+    BadConnections(u32),
+    /// A population's URL that is not `http://ADDRESS[:PORT]/PATH`.
+    #[error("{0:?} is not a URL of the form http://ADDRESS[:PORT]/PATH (an IPv4 address, a path from /)")]
+    BadUsersUrl(String),
+    /// A population whose assets are on another server than its page.
+    #[error("the assets must come from the page's server {0} (a browser fetches them over the page's connections)")]
+    AssetElsewhere(String),
+    /// A population whose `for:` is zero.
+    #[error("for must be longer than 0s: no user would arrive")]
+    UsersForZero,
     /// A client range whose count is 0 or above MAX_CLIENTS.
     #[error("count must be between 1 and {max}, not {0}", max = crate::scenario::MAX_CLIENTS)]
     BadClientCount(u64),

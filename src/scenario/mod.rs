@@ -52,6 +52,18 @@ pub(crate) const MAX_CPUS: u32 = 8192;
 /// test wants, each host costs memory, so a typo such as an extra zero is refused rather than
 /// filling the machine.
 pub(crate) const MAX_CLIENTS: u64 = 4096;
+/// The most daily users a population (`Users(dau: …)`) may have: a billion, past any site a
+/// lab cluster models.
+pub(crate) const MAX_DAU: u64 = 1_000_000_000;
+/// The most pages a session asks for.
+pub(crate) const MAX_PAGES: u32 = 10_000;
+/// The most assets a page has.
+pub(crate) const MAX_ASSETS: u32 = 1_000;
+/// The most connections a session opens (browsers allow 6 per host name; 64 leaves room for
+/// an experiment, not for a typo).
+pub(crate) const MAX_CONNECTIONS: u32 = 64;
+/// Connections per session when a population gives none: a browser's 6 per host name.
+pub(crate) const DEFAULT_CONNECTIONS: u32 = 6;
 /// One-way NIC ↔ switch delay when a network gives no `latency`.
 pub(crate) const DEFAULT_LATENCY: Duration = Duration::from_micros(50);
 /// A checked scenario: every name resolves, every address fits its network, every time is within
@@ -190,6 +202,42 @@ pub enum TimelineAction {
     Command(String),
     /// Power the host on (after a `poweroff`).
     PowerOn,
+    /// Start the host's share of a user population (`Users(…)`).
+    Users(UsersSpec),
+}
+
+/// One client host's share of a user population (`Users(…)` in the timeline; the population's
+/// arrival rate is `dau × peak_share` sessions per hour, split evenly over its hosts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsersSpec {
+    /// The mean time between two arrivals on this host.
+    pub mean_gap: Duration,
+    /// No session arrives from then on (the entry's time plus its `for:`).
+    pub until: SimTime,
+    /// Pages per session.
+    pub pages: u32,
+    /// Assets per page.
+    pub assets: u32,
+    /// The mean think time between pages.
+    pub think: Duration,
+    /// Connections per session at most.
+    pub connections: u32,
+    /// Whether connections are kept alive.
+    pub keepalive: bool,
+    /// Whether the population starts with the sessions a steady state holds.
+    pub warm: bool,
+    /// The address and port the requests go to.
+    pub addr: Ipv4Addr,
+    /// The port.
+    pub port: u16,
+    /// The `Host` header.
+    pub host_header: String,
+    /// The page's path.
+    pub page: String,
+    /// The assets' path.
+    pub asset: String,
+    /// The name of the host's random stream it draws from (`users/ENTRY`).
+    pub stream: String,
 }
 
 /// A checked topology (`Lab(…)`) on its own: what scenarios extend.

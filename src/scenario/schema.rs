@@ -181,6 +181,28 @@ pub(crate) enum TimelineFile {
     At(String, String, String),
     /// `PowerOn("30s", "lb-1")`.
     PowerOn(String, String),
+    /// `Users(at: "5s", for: "1h", clients: "load", dau: 100000, peak_share: 0.12, pages: 10,
+    /// assets: 8, think: "30s", url: "http://172.2.20.100/")`: a user population.
+    Users {
+        at: String,
+        #[serde(rename = "for")]
+        for_: String,
+        clients: String,
+        dau: u64,
+        peak_share: f64,
+        pages: u32,
+        assets: u32,
+        think: String,
+        url: String,
+        #[serde(default)]
+        asset: Option<String>,
+        #[serde(default)]
+        connections: Option<u32>,
+        #[serde(default)]
+        keepalive: Option<bool>,
+        #[serde(default)]
+        warm: Option<bool>,
+    },
 }
 
 /// One expectation.
@@ -261,6 +283,16 @@ pub(crate) enum ExpectFile {
         since: String,
         contains: String,
         within: String,
+    },
+    Capacity {
+        #[serde(default)]
+        between: Option<(String, String)>,
+        #[serde(default)]
+        max_p99: Option<String>,
+        #[serde(default)]
+        max_errors: Option<u64>,
+        #[serde(default)]
+        min_requests: Option<u64>,
     },
     Latency {
         host: String,

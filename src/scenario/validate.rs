@@ -389,6 +389,7 @@ fn check(mut checker: Checker, main: Src, path: &Path, text: &str) -> Result<Sce
 }
 
 mod clients;
+mod users;
 use clients::Ranges;
 
 fn validator(checker: Checker) -> Validator {
@@ -877,6 +878,10 @@ impl Validator {
                     (at, host, TimelineAction::Command(command.clone()))
                 }
                 TimelineFile::PowerOn(at, host) => (at, host, TimelineAction::PowerOn),
+                TimelineFile::Users { .. } => {
+                    entries.extend(self.check_users(scope, &path, i, entry));
+                    continue;
+                }
             };
             let at = self.time(scope, &path.index(0), at_text);
             let members = scope.ranges.get(host);
@@ -1035,6 +1040,18 @@ impl Validator {
                 let most = bound("at_most", at_most);
                 let least = bound("at_least", at_least);
                 Some(Check::HttpLatency { host: host.clone(), window: window?, at_most: most?, at_least: least? })
+            }
+            ExpectFile::Capacity { between, max_p99, max_errors, min_requests } => {
+                let window = self.window(scope, &path.field("between"), between.as_ref());
+                if max_p99.is_none() && max_errors.is_none() && min_requests.is_none() {
+                    self.report(scope.src, path, Target::Value, Issue::OneOf("max_p99, max_errors, min_requests"));
+                    return None;
+                }
+                let p99 = match max_p99 {
+                    None => Some(None),
+                    Some(t) => self.duration(scope.src, &path.field("max_p99"), t).map(Some),
+                };
+                Some(Check::Capacity { window: window?, max_p99: p99?, max_errors: *max_errors, min_requests: *min_requests })
             }
             ExpectFile::Output { host, at, contains } => {
                 self.host(scope, &path.field("host"), host);

@@ -72,7 +72,7 @@ fn each_host_types_the_manuals_section_4_in_order_then_section_5_runs_in_order()
         .iter()
         .filter_map(|e| match &e.action {
             TimelineAction::Command(line) => Some((e.at.as_micros(), e.host.as_str(), line.as_str())),
-            TimelineAction::PowerOn => None,
+            TimelineAction::PowerOn | TimelineAction::Users(_) => None,
         })
         .collect();
     let manual = manual_commands();

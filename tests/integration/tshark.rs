@@ -270,7 +270,7 @@ fn the_tshark_checks_catch_a_bad_tcp_checksum() {
 }
 
 /// Whether every HTTP exchange of a scenario is a `curl` to the VIP (no `nc` with hand-made
-/// bytes, no load generator (`ab`, `wrk`) with its own requests, no host talking to itself over
+/// bytes, no load generator (`ab`, `wrk`, a user population) with its own requests, no host talking to itself over
 /// loopback, which no capture sees).
 fn only_curl_to_the_vip(path: &std::path::Path) -> bool {
     let scenario = labsim::load_scenario(path).expect("shipped scenarios load");
@@ -280,6 +280,8 @@ fn only_curl_to_the_vip(path: &std::path::Path) -> bool {
             !words.iter().any(|w| ["nc", "ab", "wrk"].contains(w)) && (!words.contains(&"curl") || line.contains("http://172.2.20.100/"))
         }
         labsim::TimelineAction::PowerOn => true,
+        // A user population sends its own requests (a browser's, for pages and assets).
+        labsim::TimelineAction::Users(_) => false,
     })
 }
 

@@ -48,7 +48,7 @@ use nic::{Nic, Plugged};
 pub(crate) use syscall::{
     CDROM_DEVICE, Costs, CpuTicket, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NO_CONSOLE,
     NicStats, NicView, Pending, PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSnapshot, TcpSocket, TcpStatus, TcpSysctl, Ticket,
-    UdpSocket,
+    UdpSocket, UserLoad,
 };
 
 struct Stack {

@@ -342,6 +342,39 @@ pub(crate) struct Costs {
     pub(crate) nginx_request: Duration,
 }
 
+/// A share of the scenario's user population (`Users(…)` in the timeline) that one client host
+/// runs, as the lab hands it over (the figures are `proto::loadgen::users::Params`'s, plus where
+/// its requests go and the name of its random stream).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UserLoad {
+    /// The mean time between two arrivals on this host.
+    pub(crate) mean_gap: Duration,
+    /// No session arrives from then on.
+    pub(crate) until: SimTime,
+    /// Pages per session.
+    pub(crate) pages: u32,
+    /// Assets per page.
+    pub(crate) assets: u32,
+    /// The mean think time between pages.
+    pub(crate) think: Duration,
+    /// Connections per session at most.
+    pub(crate) connections: usize,
+    /// Keep-alive.
+    pub(crate) keepalive: bool,
+    /// Start with the sessions a steady state holds.
+    pub(crate) warm: bool,
+    /// Where the requests go.
+    pub(crate) target: (Ipv4Addr, u16),
+    /// The `Host` header.
+    pub(crate) host_header: String,
+    /// The page's path.
+    pub(crate) page: String,
+    /// The assets' path.
+    pub(crate) asset: String,
+    /// The label of the host's random stream it draws from.
+    pub(crate) stream: String,
+}
+
 pub(crate) struct Sys<'a> {
     k: &'a mut Kernel,
 }
@@ -350,6 +383,11 @@ impl<'a> Sys<'a> {
     /// The system calls of `kernel`.
     pub(crate) fn new(kernel: &'a mut Kernel) -> Sys<'a> {
         Sys { k: kernel }
+    }
+
+    /// An independent random stream of the host's, named `label` (forked from the host's own).
+    pub(crate) fn fork_rng(&self, label: &str) -> crate::kernel::SimRng {
+        self.k.rng.fork(label)
     }
 
     // ----- CPU ---------------------------------------------------------------------------------

@@ -141,6 +141,15 @@ impl Userland {
         }
     }
 
+    /// Starts this host's share of the scenario's user population at `now`: a program with no
+    /// terminal, as systemd's boot mount is.
+    pub(crate) fn start_users(&mut self, k: &mut Sys<'_>, now: SimTime, load: &crate::host::kernel::UserLoad) {
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        let process = programs::loadgen::start_users(k, now, load);
+        self.programs.push(Proc { pid, npids: 1, started: now, args: Vec::new(), on_console: false, process });
+    }
+
     /// Starts the units that waited for the boot's NFS mounts once those are over.
     fn start_after_remote_fs(&mut self, k: &mut Sys<'_>, now: SimTime) {
         let Some((pid, _)) = self.after_remote_fs else { return };

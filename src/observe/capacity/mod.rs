@@ -2,9 +2,10 @@
 //! arrive (nothing kept per request): per interval of simulated time (1 s unless set), the
 //! client requests that ended, their latency percentiles, the errors by kind, and the requests
 //! each backend served; over the run, each backend's totals and the latency percentiles. It is
-//! computed from two signals: the clients' `HttpTransfer` events (a `curl` run: its start, its
-//! duration, its status or error) and the servers' `Served` events (Apache's access-log moment,
-//! which names the backend). `Unfinished` transfers count as requests with the error
+//! computed from three signals: the clients' `HttpTransfer` events (a `curl` run: its start, its
+//! duration, its status or error), the load generators' `Sampled` events (one per request of
+//! `ab`, `wrk` or the scenario's user population: its status, latency or error) and the servers'
+//! `Served` events (Apache's access-log moment, which names the backend). `Unfinished` transfers count as requests with the error
 //! `unfinished`.
 //!
 //! Latency is the client's, from the start of a transfer to its end, for every transfer that
@@ -27,6 +28,7 @@ use std::time::Duration;
 
 use histogram::Histogram;
 
+use super::expect::Window;
 use super::trace::{TraceEvent, TraceKind};
 use crate::kernel::SimTime;
 
@@ -50,6 +52,16 @@ pub(crate) struct Interval {
 }
 
 impl Interval {
+    fn add(&mut self, error: Option<String>, latency_us: Option<u64>) {
+        self.requests += 1;
+        if let Some(kind) = error {
+            *self.errors.entry(kind).or_default() += 1;
+        }
+        if let Some(us) = latency_us {
+            self.latency.record(us);
+        }
+    }
+
     /// All errors of the interval.
     pub(crate) fn error_count(&self) -> u64 {
         self.errors.values().sum()
@@ -77,6 +89,8 @@ pub struct Capacity {
     backends: Vec<Backend>,
     /// When the run ended (set by [`Capacity::end`]).
     end: SimTime,
+    /// The windows `Capacity` expectations name, each with its running total.
+    watched: Vec<(Window, Interval)>,
 }
 
 impl Default for Capacity {
@@ -99,7 +113,7 @@ impl Capacity {
     /// An empty aggregation with intervals of `interval` (at least 1 µs).
     pub fn new(interval: Duration) -> Capacity {
         let interval_us = (interval.as_micros() as u64).max(1);
-        Capacity { interval_us, intervals: BTreeMap::new(), backends: Vec::new(), end: SimTime::ZERO }
+        Capacity { interval_us, intervals: BTreeMap::new(), backends: Vec::new(), end: SimTime::ZERO, watched: Vec::new() }
     }
 
     /// The interval's length.
@@ -111,25 +125,44 @@ impl Capacity {
         self.intervals.entry(at.as_micros() / self.interval_us).or_default()
     }
 
+    /// Keeps a running total of the client requests that end within `window` (for a
+    /// `Capacity` expectation), whatever the interval.
+    pub(crate) fn watch(&mut self, window: Window) {
+        if !self.watched.iter().any(|(w, _)| *w == window) {
+            self.watched.push((window, Interval::default()));
+        }
+    }
+
+    /// The running total of a watched window.
+    pub(crate) fn watched(&self, window: Window) -> Option<&Interval> {
+        self.watched.iter().find(|(w, _)| *w == window).map(|(_, i)| i)
+    }
+
+    /// One client request that ended at `at`: its error kind, if it failed, and its latency, if
+    /// a response head came.
+    fn request(&mut self, at: SimTime, error: Option<String>, latency_us: Option<u64>) {
+        for (_, i) in self.watched.iter_mut().filter(|(w, _)| w.contains(at)) {
+            i.add(error.clone(), latency_us);
+        }
+        self.at(at).add(error, latency_us);
+    }
+
     /// Takes one event into account. (A host cost model would add its measurement here: busy
     /// µs per host and per worker pool, summed per interval.)
     pub fn record(&mut self, event: &TraceEvent) {
         match &event.kind {
             TraceKind::HttpTransfer { status, exit, total_us, .. } => {
-                let i = self.at(event.at);
-                i.requests += 1;
-                if let Some(kind) = error_kind(*status, *exit) {
-                    *i.errors.entry(kind).or_default() += 1;
-                }
-                if status.is_some() {
-                    i.latency.record(*total_us);
-                }
+                self.request(event.at, error_kind(*status, *exit), status.map(|_| *total_us));
             }
-            TraceKind::Unfinished { url: Some(_), .. } => {
-                let i = self.at(event.at);
-                i.requests += 1;
-                *i.errors.entry("unfinished".to_owned()).or_default() += 1;
+            TraceKind::Sampled { status, latency_us, error, .. } => {
+                let kind = match (error, status) {
+                    (Some(e), _) => Some(e.clone()),
+                    (None, Some(s)) if *s >= 400 => Some(format!("HTTP {s}")),
+                    _ => None,
+                };
+                self.request(event.at, kind, status.map(|_| *latency_us));
             }
+            TraceKind::Unfinished { url: Some(_), .. } => self.request(event.at, Some("unfinished".to_owned()), None),
             TraceKind::Served { host, service_us, .. } => {
                 let b = match self.backends.iter().position(|b| b.host == *host) {
                     Some(b) => b,

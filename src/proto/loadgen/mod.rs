@@ -16,9 +16,15 @@
 //!    [`Generator::handle_data`], [`Generator::handle_eof`], [`Generator::handle_error`] (a
 //!    connection that cannot be opened at all is `Unreachable`), and the clock with
 //!    [`Generator::handle_timeout`] at [`Generator::poll_timeout`]; drain again after each.
-//! 4. Once [`Generator::exit_status`] is `Some`, close every connection and end.
+//! 4. Drain [`Generator::poll_sample`] after each call too: one [`Sample`] per request that
+//!    ended, for the capacity report.
+//! 5. Once [`Generator::exit_status`] is `Some`, close every connection and end.
+//!
+//! [`users`] is the scenario's user population: sessions of pages and assets over the same kind
+//! of slots, with no console of its own.
 
 pub(crate) mod ab;
+pub(crate) mod users;
 pub(crate) mod wrk;
 
 use std::collections::VecDeque;
@@ -62,6 +68,29 @@ impl SockError {
     }
 }
 
+/// One request that ended, as its client saw it: a sample for the capacity report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Sample {
+    /// The response's status, if its head arrived.
+    pub status: Option<u16>,
+    /// From the request's start to its end, µs.
+    pub latency_us: u64,
+    /// Why it ended without a response, if it did (`strerror()`'s text or the tool's words).
+    pub error: Option<&'static str>,
+}
+
+impl Sample {
+    /// A response with `status` for a request started at `start`.
+    pub(crate) fn answered(start: SimTime, now: SimTime, status: u16) -> Sample {
+        Sample { status: Some(status), latency_us: now.saturating_since(start).as_micros() as u64, error: None }
+    }
+
+    /// A request started at `start` that failed with `error`.
+    pub(crate) fn failed(start: SimTime, now: SimTime, error: &'static str) -> Sample {
+        Sample { status: None, latency_us: now.saturating_since(start).as_micros() as u64, error: Some(error) }
+    }
+}
+
 /// A run that is over before it starts (a usage error, `-V`, a name that does not resolve): its
 /// lines and exit status.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +127,10 @@ pub(crate) trait Generator {
     fn poll_output(&mut self) -> Option<(Stream, String)> {
         self.out_mut().console.pop()
     }
+    /// The next request that ended.
+    fn poll_sample(&mut self) -> Option<Sample> {
+        self.out_mut().samples.pop_front()
+    }
     /// The exit status, once the run is over.
     fn exit_status(&self) -> Option<i32> {
         self.out().exit
@@ -106,13 +139,16 @@ pub(crate) trait Generator {
     fn state(&self) -> String;
 }
 
-/// What a generator has for the glue: actions on connections, console lines, its exit status.
+/// What a generator has for the glue: actions on connections, console lines, ended requests,
+/// its exit status.
 #[derive(Debug)]
 pub(crate) struct Out {
     /// Actions not yet taken, in order.
     pub actions: VecDeque<Action>,
     /// What it printed.
     pub console: Console,
+    /// Requests that ended, for the capacity report.
+    pub samples: VecDeque<Sample>,
     /// The exit status, once the run is over.
     pub exit: Option<i32>,
 }
@@ -120,7 +156,7 @@ pub(crate) struct Out {
 impl Out {
     /// A run that has printed what `console` holds and asks for `actions` first.
     pub(crate) fn new(console: Console, actions: VecDeque<Action>) -> Out {
-        Out { actions, console, exit: None }
+        Out { actions, console, samples: VecDeque::new(), exit: None }
     }
 }
 

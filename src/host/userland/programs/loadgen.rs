@@ -1,12 +1,16 @@
-//! `ab` and `wrk`: the load generators of `proto::loadgen` over as many TCP connections as they
-//! ask for, one per slot. The glue opens, feeds and closes the connections the core names and
-//! prints its lines; the times the core measures are the simulated clock's.
+//! `ab`, `wrk` and the scenario's user population: the load generators of `proto::loadgen` over
+//! as many TCP connections as they ask for, one per slot. The glue opens, feeds and closes the
+//! connections the core names, prints its lines and hands each request's sample to the capacity
+//! report (a `Sampled` event, which the trace does not keep); the times the core measures are
+//! the simulated clock's.
 
-use crate::host::kernel::{Stdio, Sys};
+use crate::host::kernel::{Fd, NO_CONSOLE, Stdio, Sys, UserLoad};
 use crate::host::userland::net::{Connection, Failure, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished};
 use crate::kernel::SimTime;
+use crate::observe::trace::TraceKind;
 use crate::proto::loadgen::ab::Ab;
+use crate::proto::loadgen::users::{Params, Users};
 use crate::proto::loadgen::wrk::Wrk;
 use crate::proto::loadgen::{Action, Finished, Generator, SockError};
 
@@ -31,6 +35,29 @@ pub(crate) fn start_wrk(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn 
     let argv: Vec<String> = run.args.iter().map(|s| (*s).to_owned()).collect();
     let started = Wrk::start(&argv, run.now, |host, port| resolve(k.fs(), host).map(|ip| (ip, port)));
     launch(k, run.now, run.stdio, "wrk", started)
+}
+
+/// The scenario's user population on this host (`Users(…)` in the timeline), from `now`: a
+/// process no console sees, which ends once its last session has.
+pub(crate) fn start_users(k: &mut Sys<'_>, now: SimTime, load: &UserLoad) -> Box<dyn Process> {
+    let params = Params {
+        mean_gap: load.mean_gap,
+        until: load.until,
+        pages: load.pages,
+        assets: load.assets,
+        think: load.think,
+        connections: load.connections,
+        keepalive: load.keepalive,
+        warm: load.warm,
+        host: load.host_header.clone(),
+        page: load.page.clone(),
+        asset: load.asset.clone(),
+    };
+    let core = Users::new(params, k.fork_rng(&load.stream), now);
+    let stdio = Stdio { id: NO_CONSOLE, out: Fd::Null, err: Fd::Null, reports_exit: false };
+    let mut p = LoadProc { name: "users", core, conns: Vec::new(), out: Streams::new(stdio) };
+    p.drain(k, now, load.target);
+    Box::new(Target { p, target: load.target })
 }
 
 fn launch<G: Generator + 'static>(
@@ -104,6 +131,14 @@ impl<G: Generator> LoadProc<G> {
             while let Some((stream, line)) = self.core.poll_output() {
                 any = true;
                 self.out.say(k, now, stream.into(), line);
+            }
+            while let Some(sample) = self.core.poll_sample() {
+                let host = k.hostname().to_owned();
+                let error = sample.error.map(|e| format!("{}: {e}", self.name));
+                k.record(
+                    now,
+                    TraceKind::Sampled { host, process: self.name.to_owned(), status: sample.status, latency_us: sample.latency_us, error },
+                );
             }
             if self.out.exit.is_some() {
                 self.release_all(k);

@@ -18,7 +18,7 @@ mod report;
 
 use std::collections::VecDeque;
 
-use super::{Action, Console, Finished, Generator, Out, SockError, Target};
+use super::{Action, Console, Finished, Generator, Out, Sample as LoadSample, SockError, Target};
 use crate::kernel::SimTime;
 pub(crate) use args::{Args, BANNER};
 use report::{Sample, Totals};
@@ -45,6 +45,9 @@ struct Conn {
     cbuff: Vec<u8>,
     keepalive: bool,
     gotheader: bool,
+    /// The response's status code (for the capacity report's sample; ab itself only looks at
+    /// its first digit).
+    status: u16,
     start: SimTime,
     connect: SimTime,
     endwrite: SimTime,
@@ -61,6 +64,7 @@ impl Conn {
             cbuff: Vec::new(),
             keepalive: false,
             gotheader: false,
+            status: 0,
             start: SimTime::ZERO,
             connect: SimTime::ZERO,
             endwrite: SimTime::ZERO,
@@ -180,6 +184,7 @@ impl Ab {
             waittime: micros(c.beginread, c.endwrite).max(0),
         });
         self.t.done += 1;
+        self.out.samples.push_back(LoadSample::answered(c.start, now, c.status));
         if self.args.heartbeat > 0 && self.t.done.is_multiple_of(self.args.heartbeat) {
             self.out.console.err(&format!("Completed {} requests", self.t.done));
         }
@@ -247,6 +252,7 @@ impl Ab {
                 }
                 // The head is invalid or too big: close and count it.
                 c.state = State::Unconnected;
+                self.out.samples.push_back(LoadSample::failed(c.start, now, "bad response head"));
                 self.out.actions.push_back(Action::Close(slot));
                 self.t.err_response += 1;
                 self.t.bad += 1;
@@ -272,6 +278,7 @@ impl Ab {
             if code.is_none_or(|code| code[0] != b'2') {
                 self.t.err_response += 1;
             }
+            c.status = code.and_then(|d| std::str::from_utf8(d).ok()?.parse().ok()).unwrap_or(0);
             c.gotheader = true;
             let head = &c.cbuff[..s];
             if keepalive && find_ci(head, b"Keep-Alive").is_some() {
@@ -379,6 +386,7 @@ impl Generator for Ab {
         // Not `-r`: a receive error ends ab.
         self.t.err_recv += 1;
         let (code, text) = error.errno();
+        self.out.samples.push_back(LoadSample::failed(self.conns[slot].start, now, text));
         self.apr_err("apr_socket_recv", code, text);
     }
 

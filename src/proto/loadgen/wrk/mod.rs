@@ -22,7 +22,7 @@ mod stats;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use super::{Action, Console, Finished, Generator, Out, SockError, Target};
+use super::{Action, Console, Finished, Generator, Out, Sample, SockError, Target};
 use crate::kernel::SimTime;
 use crate::wire::http::{Parsed, Version, header_has_token, parse_response};
 pub(crate) use args::Args;
@@ -183,6 +183,7 @@ impl Wrk {
             self.errors.status += 1;
         }
         let latency = now.as_micros() - c.start.as_micros();
+        self.out.samples.push_back(Sample::answered(c.start, now, c.status));
         if !self.latency.record(latency) {
             self.errors.timeout += 1;
         }
@@ -202,6 +203,7 @@ impl Wrk {
                     Parsed::Partial => return,
                     Parsed::Invalid(_) => {
                         self.errors.read += 1;
+                        self.out.samples.push_back(Sample::failed(c.start, now, "invalid response"));
                         self.reconnect(slot);
                         return;
                     }
@@ -341,11 +343,14 @@ impl Generator for Wrk {
             self.complete(now, slot);
         } else {
             self.errors.read += 1;
+            if self.conns[slot].connected {
+                self.out.samples.push_back(Sample::failed(self.conns[slot].start, now, "connection closed before the response"));
+            }
             self.reconnect(slot);
         }
     }
 
-    fn handle_error(&mut self, _now: SimTime, slot: usize, error: SockError) {
+    fn handle_error(&mut self, now: SimTime, slot: usize, error: SockError) {
         if self.out.exit.is_some() {
             return;
         }
@@ -358,6 +363,8 @@ impl Generator for Wrk {
         }
         if self.live(slot) {
             self.errors.read += 1;
+            let start = if self.conns[slot].connected { self.conns[slot].start } else { now };
+            self.out.samples.push_back(Sample::failed(start, now, error.errno().1));
             self.reconnect(slot);
         }
     }
