@@ -546,6 +546,8 @@ impl Lab {
             self.record_unfinished();
             return self.report(Outcome::EventBudgetExhausted, "event budget exhausted".to_owned());
         }
+        // The load up to the end, before the end's own work (Ctrl-C) moves anything.
+        self.sample_load(end);
         self.now = end;
         self.record_unfinished();
         for h in 0..self.hosts.len() {

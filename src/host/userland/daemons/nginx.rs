@@ -235,9 +235,11 @@ struct NginxProc {
 }
 
 /// A client connection's share of its worker's connections: its own, and its request's
-/// upstream one.
+/// upstream one, until nginx closes them (`ngx_close_connection` frees the connection as it
+/// calls `close()`; the kernel finishes the TCP close on its own).
 fn held(c: &Client) -> usize {
-    1 + usize::from(c.active.as_ref().is_some_and(|a| a.conn.is_some()))
+    let upstream = c.active.as_ref().and_then(|a| a.conn.as_ref()).is_some_and(|u| !u.stream.closing());
+    usize::from(!c.stream.closing()) + usize::from(upstream)
 }
 
 impl NginxProc {
@@ -324,7 +326,6 @@ impl Process for NginxProc {
 
     fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
-        // Counted once per pass: a connection given back during the pass is free from the next.
         let mut used = self.in_use();
         // `worker_connections` bites only on a host with a cost model: without one, servers are
         // the zero-cost ones the lessons were written for (issue 14, acceptance 4).
@@ -369,6 +370,10 @@ impl Process for NginxProc {
             let generation = Rc::clone(&client.generation);
             let mut generation = generation.borrow_mut();
             let Generation { config, upstreams } = &mut *generation;
+            // What the worker holds, kept exact through the pass: the connections opened while
+            // serving are counted as they open, and what the client holds afterwards replaces
+            // what it held before.
+            let (base, held_before) = (used[client.worker], held(client));
             let mut w = Worker {
                 pid: self.pid + 1 + client.worker as u32,
                 counter: &mut self.connections,
@@ -377,6 +382,7 @@ impl Process for NginxProc {
             };
             let before = client.idle_now(k);
             let served = serve_client(k, now, &mut w, config, &mut upstreams[client.worker], client);
+            used[client.worker] = base - held_before + held(client);
             // Idle only if this pass changed nothing: not even a socket it reported no move on.
             let after = (!served && !client.stream.is_finished()).then(|| client.idle_now(k));
             client.idle = after.filter(|after| *after == before);
