@@ -36,7 +36,8 @@ pub(super) struct RunArgs {
     trace: Option<PathBuf>,
     /// Write the capacity report into this directory, created if missing: capacity.csv (one row
     /// per interval: requests, errors, latency percentiles, requests per backend, errors by
-    /// kind), throughput.svg and latency.svg; the text report gains a `capacity` section.
+    /// kind, CPU and worker utilisation of hosts with a cost model), throughput.svg, latency.svg
+    /// and utilisation.svg; the text report gains a `capacity` section.
     #[arg(long, value_name = "DIR")]
     plots: Option<PathBuf>,
     /// The capacity report's interval of simulated time (e.g. 1s, 500ms; at least 1ms).

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use kernel::IfAddr;
 pub(crate) use kernel::NicView;
-pub(crate) use kernel::{Costs, UserLoad};
+pub(crate) use kernel::{Costs, MachineLoad, UserLoad};
 use kernel::{Kernel, Sys};
 use userland::Userland;
 #[cfg(feature = "fuzzing")]
@@ -198,6 +198,12 @@ impl Host {
             return None;
         }
         [self.kernel.poll_at(now), self.userland.poll_timeout()].into_iter().flatten().min()
+    }
+
+    /// How busy the host has been up to `now`, when its cost model is on: its CPUs, busy
+    /// core-µs since it was built, and each daemon's worker pool.
+    pub(crate) fn load(&mut self, now: SimTime) -> Option<MachineLoad> {
+        self.kernel.load(now)
     }
 
     /// Frames the host transmitted since the last call, with the NIC index they left by.

@@ -31,7 +31,7 @@ use std::time::Duration;
 use crate::fabric::{Fabric, PortId, Targets};
 use crate::host::{Costs, Host, HostConfig, NicConfig, UserLoad};
 use crate::kernel::{Calendar, EventQueue, SimRng, SimTime};
-use crate::observe::capacity::Capacity;
+use crate::observe::capacity::{Capacity, HostLoad};
 use crate::observe::expect::Check;
 use crate::observe::keep::Keep;
 use crate::observe::options::ReportOptions;
@@ -173,6 +173,9 @@ pub struct Lab {
     /// reader: [`Lab::keep_for_report`]).
     tally: Option<Tally>,
     capacity: Capacity,
+    /// The next interval boundary at which the hosts' load is sampled for the capacity report;
+    /// `None` when no host has a cost model.
+    load_next: Option<SimTime>,
     events: u64,
     next_command: usize,
     exhausted: bool,
@@ -279,6 +282,7 @@ impl Lab {
             trace: Trace::new(),
             tally: Some(Tally::default()),
             capacity: Capacity::default(),
+            load_next: None,
             events: 0,
             next_command: 0,
             exhausted: false,
@@ -286,6 +290,7 @@ impl Lab {
             spent: vec![Spent::default(); n],
         };
         lab.watch_capacity();
+        lab.load_next = lab.first_load_sample();
         for entry in &scenario.timeline {
             // Validation guarantees the host exists.
             let host = lab.host_index(&entry.host).unwrap_or(0);
@@ -415,6 +420,9 @@ impl Lab {
             if !at.is_some_and(&due) {
                 return;
             }
+            // Nothing changes between two events: a boundary's load is what it is just before
+            // the first event at or after it.
+            self.sample_load(at.unwrap_or(self.now));
             if self.events >= self.scenario.max_events {
                 self.exhausted = true;
                 // The clock reads the last instant processed, however the run was sliced: a
@@ -563,6 +571,7 @@ impl Lab {
     pub fn set_capacity_interval(&mut self, interval: Duration) {
         self.capacity = Capacity::new(interval);
         self.watch_capacity();
+        self.load_next = self.first_load_sample();
     }
 
     /// Keeps in memory only the trace events that the scenario's expectations and a report
@@ -591,6 +600,28 @@ impl Lab {
         true
     }
 
+    /// The end of the capacity report's first interval, if some host has a cost model.
+    fn first_load_sample(&self) -> Option<SimTime> {
+        self.scenario.hosts.iter().any(|h| h.costs.is_some()).then(|| SimTime::ZERO + self.capacity.interval())
+    }
+
+    /// Samples the load of the hosts with a cost model at every interval boundary up to `at`.
+    fn sample_load(&mut self, at: SimTime) {
+        while let Some(boundary) = self.load_next.filter(|b| *b <= at) {
+            self.sample_hosts(boundary);
+            self.load_next = Some(boundary + self.capacity.interval());
+        }
+    }
+
+    /// Hands the capacity report each host's load at `at`.
+    fn sample_hosts(&mut self, at: SimTime) {
+        for host in &mut self.hosts {
+            let Some(load) = host.load(at) else { continue };
+            let pools = load.pools.into_iter().map(|(name, p)| (name.to_owned(), p.used_us, p.capacity_us)).collect();
+            self.capacity.record_load(at, host.name(), HostLoad { cpus: load.cpus, busy_us: load.busy_us, pools });
+        }
+    }
+
     /// The world as it is now.
     pub fn view(&self) -> LabView<'_> {
         view::build(self)
@@ -610,6 +641,8 @@ impl Lab {
             self.record_unfinished();
             return self.report(Outcome::EventBudgetExhausted, "event budget exhausted".to_owned());
         }
+        // The load up to the end, before the end's own work (Ctrl-C) moves anything.
+        self.sample_load(end);
         self.now = end;
         self.record_unfinished();
         for h in 0..self.hosts.len() {
@@ -697,6 +730,11 @@ impl Lab {
             host_width: self.trace.host_width(),
             event_breakdown: (outcome != Outcome::Completed).then(|| self.breakdown()),
         };
+        // The load up to the end: the boundaries passed, then the last (partial) interval.
+        self.sample_load(self.now);
+        if self.load_next.is_some() {
+            self.sample_hosts(self.now);
+        }
         self.capacity.end(self.now);
         let report = Report::new(summary, &self.scenario.expectations, self.trace.events(), &self.capacity, &self.expected_vips());
         RunResult { trace: self.trace, pcaps, outcome, events: self.events, report, capacity: self.capacity, streamed }

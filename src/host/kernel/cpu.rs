@@ -87,39 +87,43 @@ impl Cpus {
         self.done.remove(&ticket.0);
     }
 
-    /// Core-µs spent running jobs up to `now` (utilisation: divide by cores × elapsed µs). Only
-    /// the tests read it until the capacity report does.
-    #[cfg(test)]
-    pub(crate) fn busy_us(&mut self, now: SimTime) -> u64 {
-        self.advance(now);
-        self.busy_us
+    /// Core-µs spent running jobs up to `now` (utilisation: divide by cores × elapsed µs). It
+    /// looks ahead without moving the model, so that reading it changes nothing (bringing the
+    /// model up to `now` in two steps instead of one would round differently).
+    pub(crate) fn busy_us(&self, now: SimTime) -> u64 {
+        let (mut served, mut at, mut busy) = (self.served, self.at, self.busy_us);
+        let mut ends = self.jobs.keys().map(|(end, _)| *end).peekable();
+        let mut n = self.jobs.len() as u128;
+        while at < now {
+            let Some(&end) = ends.peek() else { break };
+            let s = self.step(served, n, end, (now - at).as_micros() as u64);
+            (served, busy) = (s.served, busy.saturating_add(s.busy));
+            at += Duration::from_micros(s.us);
+            while ends.next_if(|end| *end <= served).is_some() {
+                n -= 1;
+            }
+        }
+        busy
     }
 
     /// When the next job finishes, if any runs.
     pub(crate) fn poll_at(&self) -> Option<SimTime> {
         let (&(end, _), ()) = self.jobs.iter().next()?;
-        Some(self.at + Duration::from_micros(self.time_to(end)))
+        Some(self.at + Duration::from_micros(time_to(self.cores, self.served, self.jobs.len() as u128, end)))
     }
 
     /// Brings the model up to `now`; whether some job finished.
     pub(crate) fn advance(&mut self, now: SimTime) -> bool {
         let mut finished = false;
         while self.at < now {
-            let n = self.jobs.len() as u128;
             let Some(&(end, _)) = self.jobs.keys().next() else {
                 self.at = now;
                 break;
             };
-            let running = n.min(u128::from(self.cores));
-            let until_end = self.time_to(end);
-            let step = until_end.min((now - self.at).as_micros() as u64);
-            self.served += ((u128::from(step) * running) << SHIFT) / n;
-            self.busy_us = self.busy_us.saturating_add(step.saturating_mul(running as u64));
-            self.at += Duration::from_micros(step);
-            if step == until_end {
-                // Rounding may leave `served` a hair short of `end`: the job is due, so it ends.
-                self.served = self.served.max(end);
-            }
+            let s = self.step(self.served, self.jobs.len() as u128, end, (now - self.at).as_micros() as u64);
+            self.served = s.served;
+            self.busy_us = self.busy_us.saturating_add(s.busy);
+            self.at += Duration::from_micros(s.us);
             while let Some(&(end, ticket)) = self.jobs.keys().next().filter(|(end, _)| *end <= self.served) {
                 self.jobs.remove(&(end, ticket));
                 self.finish.remove(&ticket);
@@ -130,14 +134,37 @@ impl Cpus {
         finished
     }
 
-    /// µs until `served` reaches `end` at the current share (rounded up).
-    fn time_to(&self, end: u128) -> u64 {
-        let n = self.jobs.len() as u128;
-        let running = n.min(u128::from(self.cores)).max(1);
-        let left = end.saturating_sub(self.served) * n;
-        let per_us = running << SHIFT;
-        u64::try_from(left.div_ceil(per_us)).unwrap_or(u64::MAX)
+    /// One step of `n` jobs sharing the cores from `served`, the first to finish at `end`: to
+    /// that finish or for `limit` µs, whichever comes first.
+    fn step(&self, served: u128, n: u128, end: u128, limit: u64) -> Step {
+        let running = n.min(u128::from(self.cores));
+        let until_end = time_to(self.cores, served, n, end);
+        let us = until_end.min(limit);
+        let mut served = served + ((u128::from(us) * running) << SHIFT) / n;
+        if us == until_end {
+            // Rounding may leave `served` a hair short of `end`: the job is due, so it ends.
+            served = served.max(end);
+        }
+        Step { us, served, busy: us.saturating_mul(running as u64) }
     }
+}
+
+/// What one step of the model did.
+struct Step {
+    /// Its length, µs.
+    us: u64,
+    /// `served` at its end.
+    served: u128,
+    /// Core-µs busy in it.
+    busy: u64,
+}
+
+/// µs until `served` reaches `end` with `n` jobs on `cores` (rounded up).
+fn time_to(cores: u32, served: u128, n: u128, end: u128) -> u64 {
+    let running = n.min(u128::from(cores)).max(1);
+    let left = end.saturating_sub(served) * n;
+    let per_us = running << SHIFT;
+    u64::try_from(left.div_ceil(per_us)).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]
@@ -219,7 +246,12 @@ mod tests {
         cpu.run(us(0), Duration::from_micros(100));
         cpu.run(us(0), Duration::from_micros(100));
         cpu.run(us(0), Duration::from_micros(100));
-        // Three jobs of 100 µs on two cores: 300 core-µs, done at 150 µs; then idle.
+        // Three jobs of 100 µs on two cores: 300 core-µs, done at 150 µs; then idle. Reading
+        // it moves nothing.
+        assert_eq!(cpu.busy_us(us(75)), 150);
+        assert_eq!(cpu.busy_us(us(1000)), 300);
+        assert_eq!(cpu.poll_at(), Some(us(150)));
+        cpu.advance(us(1000));
         assert_eq!(cpu.busy_us(us(1000)), 300);
         assert_eq!(cpu.poll_at(), None);
     }

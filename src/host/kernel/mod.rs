@@ -20,6 +20,7 @@ mod device;
 pub(crate) mod fs;
 mod igmp;
 mod l2;
+mod load;
 mod log;
 mod netfilter;
 mod nfs;
@@ -44,6 +45,7 @@ use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub(crate) use fs::Fs;
+pub(crate) use load::{MachineLoad, Workers};
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
     CDROM_DEVICE, Costs, CpuTicket, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NO_CONSOLE,
@@ -70,6 +72,8 @@ pub(crate) struct Kernel {
     /// (fresh at each boot).
     costs: Option<Costs>,
     cpu: Option<cpu::Cpus>,
+    /// How busy the CPUs and the daemons' worker pools have been (cost model on).
+    load: load::Load,
     boots: u32,
     nics: Vec<Nic>,
     fs: Fs,
@@ -117,6 +121,7 @@ impl Kernel {
             cpus: 1,
             costs: None,
             cpu: None,
+            load: load::Load::default(),
             boots: 0,
             nics: Vec::new(),
             fs: Fs::new(calendar.unix_micros(SimTime::ZERO)),
@@ -149,6 +154,14 @@ impl Kernel {
     /// How many CPUs the machine has.
     pub(crate) fn cpus(&self) -> u32 {
         self.cpus
+    }
+
+    /// How busy the machine has been up to `now`, when its cost model is on: its CPUs, the
+    /// busy core-µs since it was built, and each daemon's worker pool.
+    pub(crate) fn load(&mut self, now: SimTime) -> Option<MachineLoad> {
+        self.costs?;
+        let busy = self.cpu.as_ref().map_or(0, |cpu| cpu.busy_us(now));
+        Some(MachineLoad { cpus: self.cpus, busy_us: self.load.busy_us(busy), pools: self.load.pools(now) })
     }
 
     /// Switches the cost model on (from the next boot): work takes CPU time by `costs`.
@@ -254,7 +267,8 @@ impl Kernel {
         // The journal lives in /run, a tmpfs.
         self.journal = log::Journal::default();
         self.cgroups.clear();
-        self.cpu = None;
+        let busy = self.cpu.take().map_or(0, |cpu| cpu.busy_us(now));
+        self.load.power_off(now, busy);
         self.frames_out.clear();
         let host = self.name.clone();
         self.trace(now, TraceKind::Power { host, on: false });

@@ -414,6 +414,11 @@ impl<'a> Sys<'a> {
         }
     }
 
+    /// The running daemons' worker pools as of `now` (cost model on; for the capacity report).
+    pub(crate) fn set_workers(&mut self, now: SimTime, pools: &[(&'static str, super::Workers)]) {
+        self.k.load.set_pools(now, pools);
+    }
+
     // ----- identity and clocks ----------------------------------------------------------------
 
     /// The host name (`gethostname`).

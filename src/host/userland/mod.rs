@@ -192,7 +192,19 @@ impl Userland {
         if self.after_remote_fs.is_some() {
             self.start_after_remote_fs(k, now);
         }
+        self.report_workers(k, now);
         moved
+    }
+
+    /// Tells the kernel the running daemons' worker pools (cost model on: the capacity report's
+    /// worker utilisation).
+    fn report_workers(&self, k: &mut Sys<'_>, now: SimTime) {
+        if k.costs().is_none() {
+            return;
+        }
+        let pools: Vec<_> =
+            self.units.all().filter_map(|u| Some((self.units.spec(u).name, self.units.main(u)?.process.workers()?))).collect();
+        k.set_workers(now, &pools);
     }
 
     /// When a process or job next needs polling.
@@ -217,6 +229,7 @@ impl Userland {
             }
         }
         self.reap_programs(k);
+        self.report_workers(k, now);
     }
 
     /// The end of the run (or where it stopped): records what each console program still

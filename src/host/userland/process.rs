@@ -3,7 +3,7 @@
 //! the machine: a [`UnitSpec`] (a systemd service, `systemctl start NAME`) and a console
 //! program's start function, which receives an [`Invocation`] (`ping …` typed at the prompt).
 
-use crate::host::kernel::{Fs, Stdio, Sys};
+use crate::host::kernel::{Fs, Stdio, Sys, Workers};
 use crate::host::userland::os::Os;
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
@@ -135,6 +135,13 @@ pub(crate) trait Process {
 
     /// Since when it has been shutting down (SIGTERM taken, not exited yet).
     fn stopping_since(&self) -> Option<SimTime> {
+        None
+    }
+
+    /// Its pool of workers, for the capacity report when the host's cost model is on (Apache:
+    /// threads serving a request of `MaxRequestWorkers`; nginx: connections of
+    /// `worker_connections` × workers); `None` for a daemon without one.
+    fn workers(&self) -> Option<Workers> {
         None
     }
 

@@ -15,10 +15,14 @@
 //! distinct value, otherwise at most 3.125 % above the true value). Memory grows with the intervals and the backends, never with the
 //! requests.
 //!
+//! A third signal is the hosts' load, for those whose cost model is on: the lab samples each
+//! such host at every interval boundary and at the end of the run ([`Capacity::record_load`]:
+//! busy core-µs and each daemon's worker pool integrated over time, counted since the host was
+//! built), and each interval gets the difference: CPU utilisation (busy core-µs over cores ×
+//! the interval's µs) and worker utilisation (workers in use × µs over the pool's limit × µs).
+//!
 //! Rendered by [`plot`] as a CSV (one row per interval) and SVG plots, and here as the text
-//! report's `capacity` lines. Host CPU and worker utilisation are not measured yet: a cost
-//! model that reports busy time per host would add one more `Served`-like measurement and one
-//! column group per host in [`Interval`] (see [`Capacity::record`]).
+//! report's `capacity` lines.
 
 pub(crate) mod histogram;
 pub(crate) mod plot;
@@ -49,6 +53,70 @@ pub(crate) struct Interval {
     pub latency: Histogram,
     /// Requests served, by backend index (see [`Capacity::backends`]).
     pub served: Vec<u64>,
+    /// How busy each loaded host was, by index (see [`Capacity::loaded`]).
+    pub usage: Vec<Usage>,
+}
+
+/// How busy one host was over an interval (or the run).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Usage {
+    /// Core-µs its CPUs were busy.
+    pub busy_us: u64,
+    /// Core-µs they could have been: CPUs × µs.
+    pub cpu_us: u64,
+    /// Per daemon pool (by index in [`Loaded::pools`]): workers in use × µs, limit × µs.
+    pub pools: Vec<(u64, u64)>,
+}
+
+impl Usage {
+    /// CPU utilisation in %, if the interval had any time.
+    pub(crate) fn cpu(&self) -> Option<f64> {
+        percent(self.busy_us, self.cpu_us)
+    }
+
+    /// Pool `p`'s utilisation in %, if it had any capacity.
+    pub(crate) fn workers(&self, p: usize) -> Option<f64> {
+        self.pools.get(p).and_then(|&(used, cap)| percent(used, cap))
+    }
+
+    fn add(&mut self, other: &Usage) {
+        self.busy_us += other.busy_us;
+        self.cpu_us += other.cpu_us;
+        if self.pools.len() < other.pools.len() {
+            self.pools.resize(other.pools.len(), (0, 0));
+        }
+        for (mine, theirs) in self.pools.iter_mut().zip(&other.pools) {
+            mine.0 += theirs.0;
+            mine.1 += theirs.1;
+        }
+    }
+}
+
+fn percent(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+}
+
+/// How busy a host has been since it was built, as the lab samples it (cost model on).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostLoad {
+    /// Its CPUs.
+    pub cpus: u32,
+    /// Core-µs they were busy.
+    pub busy_us: u64,
+    /// Per daemon pool: its name, workers in use × µs, limit × µs.
+    pub pools: Vec<(String, u64, u64)>,
+}
+
+/// A host whose load is reported.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Loaded {
+    /// Its host name.
+    pub host: String,
+    /// Its daemons' pools, in the order first seen.
+    pub pools: Vec<String>,
+    /// The last sample: when, and what it said.
+    last_at: SimTime,
+    last: HostLoad,
 }
 
 impl Interval {
@@ -87,6 +155,8 @@ pub struct Capacity {
     intervals: BTreeMap<u64, Interval>,
     /// Backends, in the order they first served.
     backends: Vec<Backend>,
+    /// Hosts whose load is sampled, in the order first sampled.
+    loaded: Vec<Loaded>,
     /// When the run ended (set by [`Capacity::end`]).
     end: SimTime,
     /// The windows `Capacity` expectations name, each with its running total.
@@ -113,7 +183,7 @@ impl Capacity {
     /// An empty aggregation with intervals of `interval` (at least 1 µs).
     pub fn new(interval: Duration) -> Capacity {
         let interval_us = (interval.as_micros() as u64).max(1);
-        Capacity { interval_us, intervals: BTreeMap::new(), backends: Vec::new(), end: SimTime::ZERO, watched: Vec::new() }
+        Capacity { interval_us, intervals: BTreeMap::new(), backends: Vec::new(), loaded: Vec::new(), end: SimTime::ZERO, watched: Vec::new() }
     }
 
     /// The interval's length.
@@ -147,8 +217,7 @@ impl Capacity {
         self.at(at).add(error, latency_us);
     }
 
-    /// Takes one event into account. (A host cost model would add its measurement here: busy
-    /// µs per host and per worker pool, summed per interval.)
+    /// Takes one event into account.
     pub fn record(&mut self, event: &TraceEvent) {
         match &event.kind {
             TraceKind::HttpTransfer { status, exit, total_us, .. } => {
@@ -183,6 +252,47 @@ impl Capacity {
         }
     }
 
+    /// Takes a sample of `host`'s load at `at`, an interval's end or the run's: the interval
+    /// ending at `at` gets what changed since the host's previous sample.
+    pub fn record_load(&mut self, at: SimTime, host: &str, load: HostLoad) {
+        let h = match self.loaded.iter().position(|l| l.host == host) {
+            Some(h) => h,
+            None => {
+                self.loaded.push(Loaded { host: host.to_owned(), ..Loaded::default() });
+                self.loaded.len() - 1
+            }
+        };
+        let l = &mut self.loaded[h];
+        let elapsed = at.saturating_since(l.last_at).as_micros() as u64;
+        if elapsed == 0 {
+            return;
+        }
+        let mut usage = Usage {
+            busy_us: load.busy_us.saturating_sub(l.last.busy_us),
+            cpu_us: u64::from(load.cpus) * elapsed,
+            pools: vec![(0, 0); l.pools.len()],
+        };
+        for (name, used, cap) in &load.pools {
+            let (was_used, was_cap) = l.last.pools.iter().find(|(n, ..)| n == name).map_or((0, 0), |(_, u, c)| (*u, *c));
+            let p = match l.pools.iter().position(|n| n == name) {
+                Some(p) => p,
+                None => {
+                    l.pools.push(name.clone());
+                    usage.pools.push((0, 0));
+                    l.pools.len() - 1
+                }
+            };
+            usage.pools[p] = (used.saturating_sub(was_used), cap.saturating_sub(was_cap));
+        }
+        l.last_at = at;
+        l.last = load;
+        let i = self.at(SimTime::from_micros(at.as_micros() - 1));
+        if i.usage.len() <= h {
+            i.usage.resize(h + 1, Usage::default());
+        }
+        i.usage[h].add(&usage);
+    }
+
     /// The run ended at `at`: the last interval is the one holding it.
     pub fn end(&mut self, at: SimTime) {
         self.end = at;
@@ -202,10 +312,18 @@ impl Capacity {
         &self.backends
     }
 
+    /// The hosts whose load is sampled, in the order first sampled.
+    pub(crate) fn loaded(&self) -> &[Loaded] {
+        &self.loaded
+    }
+
     /// The whole run as one interval.
     pub(crate) fn total(&self) -> Interval {
-        let mut t = Interval::default();
+        let mut t = Interval { usage: vec![Usage::default(); self.loaded.len()], ..Interval::default() };
         for i in self.intervals.values() {
+            for (total, u) in t.usage.iter_mut().zip(&i.usage) {
+                total.add(u);
+            }
             t.requests += i.requests;
             for (kind, n) in &i.errors {
                 *t.errors.entry(kind.clone()).or_default() += n;
@@ -239,12 +357,33 @@ impl Capacity {
                 ms(backend.service.max().unwrap_or(0))
             ));
         }
+        for (h, loaded) in self.loaded.iter().enumerate() {
+            let peak = |f: &dyn Fn(&Usage) -> Option<f64>| {
+                self.intervals.values().filter_map(|i| i.usage.get(h).and_then(f)).fold(0.0f64, f64::max)
+            };
+            let total = &t.usage[h];
+            let mut parts = vec![format!(
+                "{}: CPU {} mean, peak {} per interval",
+                loaded.host,
+                pct(total.cpu()),
+                pct(Some(peak(&|u: &Usage| u.cpu())))
+            )];
+            for (p, pool) in loaded.pools.iter().enumerate() {
+                parts.push(format!("{pool} workers {} mean, peak {}", pct(total.workers(p)), pct(Some(peak(&|u: &Usage| u.workers(p))))));
+            }
+            lines.push(parts.join("; "));
+        }
         if !t.errors.is_empty() {
             let kinds: Vec<String> = t.errors.iter().map(|(k, n)| format!("{k} × {n}")).collect();
             lines.push(format!("errors by kind: {}", kinds.join(", ")));
         }
         lines
     }
+}
+
+/// A utilisation in % with one decimal (`-` for none).
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1} %"))
 }
 
 /// µs as milliseconds with three decimals (exact).

@@ -1,6 +1,7 @@
 //! The capacity report's files: `capacity.csv` (a header line, then one row per interval) and
-//! one SVG per plot, `throughput.svg` (requests per second, all and per backend) and
-//! `latency.svg` (p50, p95, p99 and max per interval). The SVG is written by hand: a few
+//! one SVG per plot, `throughput.svg` (requests per second, all and per backend),
+//! `latency.svg` (p50, p95, p99 and max per interval) and `utilisation.svg` (each host's CPU and
+//! worker pools in %, for the hosts with a cost model). The SVG is written by hand: a few
 //! polylines, axes and labels need no crate, and every number is formatted with fixed
 //! decimals, so the same run gives the same bytes.
 
@@ -10,11 +11,11 @@ use super::{Capacity, Interval, PERCENTILES};
 use crate::observe::report::xml as escape;
 
 /// The names of the files, in the order [`files`] gives them.
-pub(crate) const FILE_NAMES: [&str; 3] = ["capacity.csv", "throughput.svg", "latency.svg"];
+pub(crate) const FILE_NAMES: [&str; 4] = ["capacity.csv", "throughput.svg", "latency.svg", "utilisation.svg"];
 
 /// The files of the capacity report of `c`: (name, text).
 pub(crate) fn files(c: &Capacity) -> Vec<(&'static str, String)> {
-    FILE_NAMES.into_iter().zip([csv(c), throughput(c), latency(c)]).collect()
+    FILE_NAMES.into_iter().zip([csv(c), throughput(c), latency(c), utilisation(c)]).collect()
 }
 
 /// A CSV field, quoted when it has to be (RFC 4180).
@@ -28,8 +29,10 @@ fn seconds(us: u64) -> String {
 }
 
 /// The CSV: `start_s,requests,errors,p50_us,p95_us,p99_us,max_us`, then `served:HOST` per
-/// backend and `errors:KIND` per error kind seen in the run. Latency cells are empty in an
-/// interval without responses.
+/// backend, `errors:KIND` per error kind seen in the run, and per host with a cost model
+/// `cpu_pct:HOST` and `workers_pct:HOST:DAEMON` per worker pool (utilisation in %, two
+/// decimals). Latency cells are empty in an interval without responses, utilisation cells in
+/// one without a pool (its daemon stopped).
 pub(crate) fn csv(c: &Capacity) -> String {
     let kinds: Vec<String> = c.total().errors.into_keys().collect();
     let mut header = vec!["start_s".to_owned(), "requests".into(), "errors".into()];
@@ -37,6 +40,10 @@ pub(crate) fn csv(c: &Capacity) -> String {
     header.push("max_us".into());
     header.extend(c.backends().iter().map(|b| format!("served:{}", b.host)));
     header.extend(kinds.iter().map(|k| format!("errors:{k}")));
+    for l in c.loaded() {
+        header.push(format!("cpu_pct:{}", l.host));
+        header.extend(l.pools.iter().map(|p| format!("workers_pct:{}:{p}", l.host)));
+    }
     let mut out: String = header.iter().map(|h| field(h)).collect::<Vec<_>>().join(",") + "\n";
     for (start, i) in c.intervals() {
         let mut row = vec![seconds(start), i.requests.to_string(), i.error_count().to_string()];
@@ -45,6 +52,12 @@ pub(crate) fn csv(c: &Capacity) -> String {
         row.push(cell(i.latency.max()));
         row.extend((0..c.backends().len()).map(|b| i.served.get(b).copied().unwrap_or(0).to_string()));
         row.extend(kinds.iter().map(|k| i.errors.get(k).copied().unwrap_or(0).to_string()));
+        let pct = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
+        for (h, l) in c.loaded().iter().enumerate() {
+            let usage = i.usage.get(h).cloned().unwrap_or_default();
+            row.push(pct(usage.cpu()));
+            row.extend((0..l.pools.len()).map(|p| pct(usage.workers(p))));
+        }
         out.push_str(&row.join(","));
         out.push('\n');
     }
@@ -79,6 +92,18 @@ fn latency(c: &Capacity) -> String {
         .collect();
     series.push(Series { name: "max".into(), values: per_interval(c, |i| ms(i.latency.max())) });
     chart(c, "Latency", "ms", &series)
+}
+
+fn utilisation(c: &Capacity) -> String {
+    let mut series = Vec::new();
+    for (h, l) in c.loaded().iter().enumerate() {
+        series.push(Series { name: format!("{} CPU", l.host), values: per_interval(c, |i| i.usage.get(h).and_then(|u| u.cpu())) });
+        for (p, pool) in l.pools.iter().enumerate() {
+            let values = per_interval(c, |i| i.usage.get(h).and_then(|u| u.workers(p)));
+            series.push(Series { name: format!("{} {pool} workers", l.host), values });
+        }
+    }
+    chart(c, "Utilisation", "%", &series)
 }
 
 const WIDTH: f64 = 800.0;

@@ -191,11 +191,18 @@ impl Workers {
     }
 }
 
+/// `worker_connections` without the directive: `DEFAULT_CONNECTIONS` (`src/event/ngx_event.c`,
+/// `ngx_event_core_init_conf`). CentOS 7's (EPEL's) stock `nginx.conf` sets 1024.
+pub(crate) const DEFAULT_CONNECTIONS: usize = 512;
+
 /// Everything labsim uses from the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NginxConfig {
     /// `worker_processes` (default 1).
     pub worker_processes: Workers,
+    /// `worker_connections` (default [`DEFAULT_CONNECTIONS`]): each worker's connections,
+    /// listening sockets, the channel to the master, clients and upstreams together.
+    pub worker_connections: usize,
     /// `pid` (default `/run/nginx.pid`).
     pub pid_path: String,
     /// `error_log` path of the main context (default `/var/log/nginx/error.log`).

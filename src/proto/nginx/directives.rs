@@ -15,7 +15,7 @@
 //! The last column says what labsim does: [`ON`] its effect is modelled; [`SILENT`] read
 //! silently although not modelled, because the stock `nginx.conf` or process management uses it
 //! and nothing a lab run shows depends on it (labsim never runs out of
-//! connections or buffers; the workers share out connections as with
+//! buffers; the workers share out connections as with
 //! `accept_mutex off` and `multi_accept off`, the defaults); [`WARN`] accepted and ignored with
 //! `nginx: [warn] "gzip" directive is not modelled by labsim, ignored in FILE:LINE` (a block, such
 //! as `if` or `map`, with everything in it).
@@ -143,7 +143,7 @@ const DIRECTIVES: &[Row] = &[
     ("worker_aio_requests", EVENTS, T1, false, WARN),
     // ngx_event.c
     ("events", MAIN, NO, true, ON),
-    ("worker_connections", EVENTS, T1, false, SILENT),
+    ("worker_connections", EVENTS, T1, false, ON),
     ("use", EVENTS, T1, false, SILENT),
     ("multi_accept", EVENTS, FL, false, WARN),
     ("accept_mutex", EVENTS, FL, false, WARN),

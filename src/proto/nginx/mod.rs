@@ -14,12 +14,15 @@
 //!
 //! - [`accept`]: which worker takes a new connection (Linux's `EPOLLEXCLUSIVE` wake-up and
 //!   nginx's periodic re-add of the listening socket).
+//! - [`connections`]: `worker_connections`, what takes a worker's connections and what nginx
+//!   logs when none is left.
 //!
 //! Each worker process has its own peer state (§1.1): the glue keeps one [`Upstream`] per group
 //! per worker and rebuilds them on `nginx -s reload` (fresh peer state, §2).
 
 pub(crate) mod accept;
 pub(crate) mod config;
+pub(crate) mod connections;
 pub(crate) mod directives;
 mod lexer;
 pub(crate) mod pages;

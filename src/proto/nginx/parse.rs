@@ -119,6 +119,7 @@ struct Parser<'a> {
     resolver: &'a dyn Resolver,
     warnings: Vec<Warn>,
     worker_processes: Option<Workers>,
+    worker_connections: Option<usize>,
     pid: Option<String>,
     error_log: Option<String>,
     log_formats: Vec<(String, String)>,
@@ -219,6 +220,7 @@ pub(super) fn load(path: &str, files: &dyn ConfFiles, resolver: &dyn Resolver) -
         resolver,
         warnings: Vec::new(),
         worker_processes: None,
+        worker_connections: None,
         pid: None,
         error_log: None,
         log_formats: vec![("combined".to_string(), COMBINED.to_string())],
@@ -388,6 +390,16 @@ impl Parser<'_> {
                     ),
                 };
                 set_once(at, &name, &mut self.worker_processes, workers)?;
+            }
+            ("worker_connections", _) => {
+                // `ngx_event_connections`: "is duplicate", else `ngx_atoi` (digits only, no
+                // overflow) or `invalid number`.
+                if self.worker_connections.is_some() {
+                    return Err(at.emerg(format!("\"{name}\" directive is duplicate")));
+                }
+                let n = &a[0];
+                let value = n.bytes().all(|b| b.is_ascii_digit()).then(|| n.parse::<usize>().ok()).flatten();
+                self.worker_connections = Some(value.ok_or_else(|| at.emerg(format!("invalid number \"{n}\"")))?);
             }
             ("pid", _) => set_once(at, &name, &mut self.pid, a[0].clone())?,
             ("error_log", MAIN) => self.error_log = Some(a[0].clone()),
@@ -704,6 +716,7 @@ impl Parser<'_> {
         Ok(Loaded {
             config: NginxConfig {
                 worker_processes: self.worker_processes.unwrap_or(Workers::Count(1)),
+                worker_connections: self.worker_connections.unwrap_or(DEFAULT_CONNECTIONS),
                 pid_path: self.pid.clone().unwrap_or_else(|| "/run/nginx.pid".into()),
                 error_log: self.error_log.clone().unwrap_or_else(|| "/var/log/nginx/error.log".into()),
                 log_formats: std::mem::take(&mut self.log_formats),

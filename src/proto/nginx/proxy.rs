@@ -226,6 +226,22 @@ impl ProxyRequest {
         self.next(now, up, ft::ERROR);
     }
 
+    /// The worker had no connection left for the upstream one (`ngx_event_connect_peer`
+    /// fails in `ngx_get_connection`): the alert, then `ngx_http_upstream_connect` finalizes the
+    /// request with 500, which releases the peer as not failed (`ngx_http_upstream_finalize_request`:
+    /// `u->peer.free(…, 0)`). No peer is tried after it.
+    pub(crate) fn handle_no_connection(&mut self, now: SimTime, up: &mut Upstream, worker_connections: usize) {
+        if self.state != State::Connecting || self.current.is_none() {
+            return;
+        }
+        self.error_log(now, "alert", &super::connections::not_enough(worker_connections), "connecting to upstream");
+        if let Some(id) = self.current.take() {
+            let now_s = self.now_s(now);
+            up.free_peer(&mut self.tried, id, now_s, false);
+        }
+        self.respond_error(now, 500);
+    }
+
     /// Bytes from the upstream connection.
     pub(crate) fn handle_upstream_data(&mut self, now: SimTime, up: &mut Upstream, data: &[u8]) {
         match self.state {

@@ -16,7 +16,7 @@
 use std::time::Duration;
 
 use super::carry_out;
-use crate::host::kernel::{Costs, CpuTicket, FileCall, FileReply, Pending, Sys, TcpSnapshot, TcpStatus as Status, Ticket};
+use crate::host::kernel::{Costs, CpuTicket, FileCall, FileReply, Pending, Sys, TcpSnapshot, TcpStatus as Status, Ticket, Workers};
 use crate::host::userland::net::{ListenerPool, Stream};
 use crate::host::userland::process::{Exit, Process, Reload, Signal, UnitSpec};
 use crate::kernel::SimTime;
@@ -276,6 +276,10 @@ impl Process for HttpdProc {
 
     fn pid_count(&self) -> Option<u32> {
         Some(1 + Mpm::START_SERVERS)
+    }
+
+    fn workers(&self) -> Option<Workers> {
+        Some(Workers { in_use: self.busy_workers() as u64, limit: Mpm::MAX_REQUEST_WORKERS as u64 })
     }
 
     fn tasks(&self) -> Option<u32> {

@@ -12,19 +12,23 @@
 //! old one and then close.
 //!
 //! With the host's cost model on (`Host(costs: …)`), a request takes `nginx_request` of CPU on
-//! the host's CPUs before nginx goes upstream with it.
+//! the host's CPUs before nginx goes upstream with it, and each worker's connections (listening
+//! sockets, its channel, clients and upstream connections) are limited by `worker_connections`
+//! (`proto::nginx::connections`): past it, a new client connection is closed at once and a
+//! request that needs an upstream connection gets 500, each with nginx's `[alert]`.
 
 use std::cell::RefCell;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
-use crate::host::kernel::{CpuTicket, Fs, Sys, TcpSnapshot, TcpStatus as Status};
+use crate::host::kernel::{CpuTicket, Fs, Sys, TcpSnapshot, TcpStatus as Status, Workers};
 use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
 use crate::host::userland::process::{ConfigNote, Exit, Process, Reload, Signal, StartError, UnitSpec};
 use crate::kernel::SimTime;
 use crate::proto::http::{Close, Event, Policy, ServerConnection};
 use crate::proto::nginx::accept::AcceptQueue;
 use crate::proto::nginx::config::{DEFAULT_KEEPALIVE_TIMEOUT, DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
+use crate::proto::nginx::connections;
 use crate::proto::nginx::{
     Action, ConfFiles, ConnectError, Loaded, NginxConfig, ProxyRequest, Refused, RequestCtx, Resolver, TestRun, Upstream, error_page,
     nginx_t, wants_keep_alive, warn_line,
@@ -138,6 +142,10 @@ struct Worker<'a> {
     /// taken by each accepted client connection (`ngx_event_accept`) and each upstream
     /// connection (`ngx_event_connect_peer`), and printed as `*N` in the error log.
     counter: &'a mut u64,
+    /// Its connections in use (see [`crate::proto::nginx::connections`]) and
+    /// `worker_connections`.
+    in_use: &'a mut usize,
+    limit: usize,
 }
 
 struct Client {
@@ -226,6 +234,14 @@ struct NginxProc {
     exit: Option<Exit>,
 }
 
+/// A client connection's share of its worker's connections: its own, and its request's
+/// upstream one, until nginx closes them (`ngx_close_connection` frees the connection as it
+/// calls `close()`; the kernel finishes the TCP close on its own).
+fn held(c: &Client) -> usize {
+    let upstream = c.active.as_ref().and_then(|a| a.conn.as_ref()).is_some_and(|u| !u.stream.closing());
+    usize::from(!c.stream.closing()) + usize::from(upstream)
+}
+
 impl NginxProc {
     /// Starts the master (`pid`) and its workers (`pid + 1`…; `auto` is one per CPU of the
     /// host); a bad configuration keeps it from starting and gives nginx's messages.
@@ -273,6 +289,15 @@ impl NginxProc {
         }
         self.clients.clear();
     }
+
+    /// Each worker's connections in use (`worker_connections` minus `free_connection_n`).
+    fn in_use(&self) -> Vec<usize> {
+        let mut used = vec![connections::fixed(self.listeners.len()); self.workers];
+        for c in &self.clients {
+            used[c.worker] += held(c);
+        }
+        used
+    }
 }
 
 impl Process for NginxProc {
@@ -294,9 +319,19 @@ impl Process for NginxProc {
         Some(1 + self.workers as u32)
     }
 
+    fn workers(&self) -> Option<Workers> {
+        let limit = self.current.borrow().config.worker_connections * self.workers;
+        Some(Workers { in_use: self.in_use().iter().sum::<usize>() as u64, limit: limit as u64 })
+    }
+
     fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
-        for l in &mut self.listeners {
+        let mut used = self.in_use();
+        // `worker_connections` bites only on a host with a cost model: without one, servers are
+        // the zero-cost ones the lessons were written for (issue 14, acceptance 4).
+        let limit = if k.costs().is_some() { self.current.borrow().config.worker_connections } else { usize::MAX };
+        let ports = self.current.borrow().config.listen_ports();
+        for (l, listen) in self.listeners.iter_mut().zip(ports) {
             // A master without workers accepts nothing: connections wait in the backlog.
             if self.workers == 0 {
                 break;
@@ -305,6 +340,16 @@ impl Process for NginxProc {
             let takers = l.queue.wake(accepted.len());
             for (h, worker) in accepted.into_iter().zip(takers) {
                 moved = true;
+                let pid = self.pid + 1 + worker as u32;
+                if used[worker] >= limit {
+                    // `ngx_event_accept`: no connection for it, the socket is closed at once.
+                    let line = connections::accept_alert(&k.calendar().date(now), pid, limit, listen);
+                    let error_log = listening_error_log(&self.current.borrow().config, listen);
+                    log(k, now, pid, &error_log, &line);
+                    Stream::new(h).release(k);
+                    continue;
+                }
+                used[worker] += 1;
                 self.connections += 1;
                 let generation = Rc::clone(&self.current);
                 // The keep-alive timeout of the `server` block the connection arrived at (before
@@ -325,9 +370,19 @@ impl Process for NginxProc {
             let generation = Rc::clone(&client.generation);
             let mut generation = generation.borrow_mut();
             let Generation { config, upstreams } = &mut *generation;
-            let mut w = Worker { pid: self.pid + 1 + client.worker as u32, counter: &mut self.connections };
+            // What the worker holds, kept exact through the pass: the connections opened while
+            // serving are counted as they open, and what the client holds afterwards replaces
+            // what it held before.
+            let (base, held_before) = (used[client.worker], held(client));
+            let mut w = Worker {
+                pid: self.pid + 1 + client.worker as u32,
+                counter: &mut self.connections,
+                in_use: &mut used[client.worker],
+                limit,
+            };
             let before = client.idle_now(k);
             let served = serve_client(k, now, &mut w, config, &mut upstreams[client.worker], client);
+            used[client.worker] = base - held_before + held(client);
             // Idle only if this pass changed nothing: not even a socket it reported no move on.
             let after = (!served && !client.stream.is_finished()).then(|| client.idle_now(k));
             client.idle = after.filter(|after| *after == before);
@@ -557,13 +612,21 @@ fn carry_out_actions(
         moved = true;
         match action {
             Action::Connect { peer: (ip, port), .. } => {
-                // The upstream connection takes the next number, failing or not.
-                *w.counter += 1;
                 if let Some(mut old) = active.conn.take() {
                     old.stream.release(k);
+                    *w.in_use -= 1;
                 }
+                if *w.in_use >= w.limit {
+                    active.proxy.handle_no_connection(now, up, w.limit);
+                    continue;
+                }
+                // The upstream connection takes the next number, failing or not.
+                *w.counter += 1;
                 match Connection::open(k, ip, port) {
-                    Some(conn) => active.conn = Some(conn),
+                    Some(conn) => {
+                        active.conn = Some(conn);
+                        *w.in_use += 1;
+                    }
                     None => active.proxy.handle_connect_failed(now, up, ConnectError::HostUnreachable),
                 }
             }
@@ -589,6 +652,12 @@ fn carry_out_actions(
         }
     }
     moved
+}
+
+/// The error log of a listening socket: its default server's (`ngx_http_add_listening`:
+/// `ls->logp = clcf->error_log`).
+fn listening_error_log(config: &NginxConfig, (addr, port): (Option<Ipv4Addr>, u16)) -> String {
+    config.find_server(addr.unwrap_or(Ipv4Addr::UNSPECIFIED), port, None).map_or_else(|| config.error_log.clone(), |s| s.error_log.clone())
 }
 
 fn log(k: &mut Sys<'_>, now: SimTime, pid: u32, file: &str, line: &str) {
