@@ -53,7 +53,8 @@ impl Keep {
             | TraceKind::Neigh { .. }
             | TraceKind::Dropped { .. }
             | TraceKind::Rpc { .. }
-            | TraceKind::Served { .. } => false,
+            | TraceKind::Served { .. }
+            | TraceKind::Sampled { .. } => false,
         }
     }
 
@@ -76,6 +77,7 @@ fn http_check_of(c: &Check) -> Option<&str> {
         | Check::HttpErrors { host, .. }
         | Check::HttpLatency { host, .. }
         | Check::HttpChanged { host, .. } => Some(host),
-        Check::VipOwner { .. } | Check::PingLost { .. } | Check::Log { .. } | Check::Output { .. } => None,
+        // A `Capacity` expectation reads the capacity report's running totals, not the trace.
+        Check::VipOwner { .. } | Check::PingLost { .. } | Check::Log { .. } | Check::Output { .. } | Check::Capacity { .. } => None,
     }
 }

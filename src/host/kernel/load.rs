@@ -9,16 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use super::syscall::Workers;
 use crate::kernel::SimTime;
-
-/// One daemon's pool: how many of its workers are in use, of how many.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Workers {
-    /// Workers in use (Apache: threads serving a request; nginx: connections).
-    pub(crate) in_use: u64,
-    /// How many there can be (`MaxRequestWorkers`; `worker_connections` × workers).
-    pub(crate) limit: u64,
-}
 
 #[derive(Debug, Default)]
 struct Gauge {

@@ -45,12 +45,12 @@ use crate::observe::trace::{Stream, TraceKind};
 use crate::proto::neigh::{EntryView, NeighTable, Params as NeighParams};
 use device::IpDevice;
 pub(crate) use fs::Fs;
-pub(crate) use load::{MachineLoad, Workers};
+pub(crate) use load::MachineLoad;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
     CDROM_DEVICE, Costs, CpuTicket, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NO_CONSOLE,
     NicStats, NicView, Pending, PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSnapshot, TcpSocket, TcpStatus, TcpSysctl, Ticket,
-    UdpSocket, UserLoad,
+    UdpSocket, UserLoad, Workers,
 };
 
 struct Stack {

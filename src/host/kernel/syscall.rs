@@ -375,6 +375,15 @@ pub(crate) struct UserLoad {
     pub(crate) stream: String,
 }
 
+/// One daemon's pool: how many of its workers are in use, of how many.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Workers {
+    /// Workers in use (Apache: threads serving a request; nginx: connections).
+    pub(crate) in_use: u64,
+    /// How many there can be (`MaxRequestWorkers`; `worker_connections` × workers).
+    pub(crate) limit: u64,
+}
+
 pub(crate) struct Sys<'a> {
     k: &'a mut Kernel,
 }
@@ -415,7 +424,7 @@ impl<'a> Sys<'a> {
     }
 
     /// The running daemons' worker pools as of `now` (cost model on; for the capacity report).
-    pub(crate) fn set_workers(&mut self, now: SimTime, pools: &[(&'static str, super::Workers)]) {
+    pub(crate) fn set_workers(&mut self, now: SimTime, pools: &[(&'static str, Workers)]) {
         self.k.load.set_pools(now, pools);
     }
 
