@@ -8,9 +8,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::escape::xml;
 use super::expect::Expectation;
 use super::json::SCHEMA_VERSION;
-use super::report::{Outcome, RUN_CASE, xml};
+use super::report::{Outcome, RUN_CASE};
 use crate::kernel::SimTime;
 
 /// What is known of a crash.

@@ -18,15 +18,7 @@ pub struct SourceLocation {
     pub column: usize,
 }
 
-/// When an expectation is checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Window {
-    /// At one instant.
-    At(SimTime),
-    /// At some instant of the closed interval (for VIP ownership), or over the whole interval
-    /// (for counts of pings and log lines).
-    Between(SimTime, SimTime),
-}
+pub(crate) use super::window::Window;
 
 /// A bound on a count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,15 +176,6 @@ pub(crate) struct Verdict {
 
 use crate::observe::capacity::Capacity;
 use crate::observe::trace::{TraceEvent, TraceKind};
-
-impl Window {
-    pub(crate) fn contains(self, t: SimTime) -> bool {
-        match self {
-            Window::At(at) => t == at,
-            Window::Between(a, b) => a <= t && t <= b,
-        }
-    }
-}
 
 /// Evaluates `check` against the trace of a finished run and its capacity report.
 pub(crate) fn evaluate(check: &Check, trace: &[TraceEvent], capacity: &Capacity) -> Verdict {

@@ -27,7 +27,7 @@ fn messages(error: &ScenarioError) -> Vec<String> {
 }
 
 /// The fixtures in `tests/fixtures/invalid/`, one per rule (sorted).
-const RULE_FIXTURES: [&str; 76] = [
+const RULE_FIXTURES: [&str; 85] = [
     "address_outside_network",
     "bad_address",
     "bad_cidr",
@@ -37,6 +37,7 @@ const RULE_FIXTURES: [&str; 76] = [
     "bad_interface_name",
     "bad_mac",
     "bad_vip",
+    "capacity_no_bound",
     "cidr_host_bits",
     "clients_address_taken",
     "clients_name_taken",
@@ -95,6 +96,14 @@ const RULE_FIXTURES: [&str; 76] = [
     "unknown_os",
     "unknown_service",
     "unreadable_file",
+    "users_asset_elsewhere",
+    "users_bad_url",
+    "users_connections",
+    "users_for_zero",
+    "users_peak_share",
+    "users_too_many_assets",
+    "users_zero_dau",
+    "users_zero_pages",
     "vip_off_network",
     "vip_owner_host_and_hosts",
     "vip_owner_no_window",

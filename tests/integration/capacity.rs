@@ -134,3 +134,43 @@ fn without_plots_there_is_no_capacity_section_and_a_bad_interval_is_refused() {
     let alone = util::run_labsim(&["run", FIXTURE, "--plot-interval", "2s"], &[]);
     assert_eq!(alone.code, Some(2), "--plot-interval needs --plots: {}", alone.stderr);
 }
+
+/// The mean of a CSV column over the rows whose interval starts in `from..to` (seconds).
+fn mean(rows: &[BTreeMap<String, String>], column: &str, from: f64, to: f64) -> f64 {
+    let picked: Vec<f64> = rows
+        .iter()
+        .filter(|r| (from..to).contains(&r["start_s"].parse::<f64>().unwrap()))
+        .map(|r| r[column].parse::<f64>().unwrap())
+        .collect();
+    picked.iter().sum::<f64>() / picked.len() as f64
+}
+
+/// The two capacity lessons write their report and all four plots; every request succeeds; the
+/// utilisation columns cover the servers with a cost model; in scale-out web-4 serves once it
+/// joins, and web-1 is less busy with four servers than with three.
+#[test]
+fn the_capacity_lessons_write_their_report_and_plots() {
+    for (lesson, servers) in [("scenarios/dau-100k.ron", 3), ("scenarios/scale-out.ron", 4)] {
+        let dir = util::scratch("capacity-lesson");
+        let run = util::run_labsim(&["run", lesson, "--quiet", "--plots", util::arg(&dir)], &[]);
+        assert_eq!(run.code, Some(0), "{lesson}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("== capacity =="), "{lesson}: {}", run.stdout);
+        for name in ["throughput.svg", "latency.svg", "utilisation.svg"] {
+            let svg = std::fs::read_to_string(dir.join(name)).unwrap();
+            assert_eq!(xml::parse(&svg).unwrap_or_else(|e| panic!("{lesson} {name}: {e}")).name, "svg");
+        }
+        let (header, rows) = read_csv(&dir.join("capacity.csv"));
+        assert!(sum(&rows, "requests") > 1000, "{lesson}");
+        assert_eq!(sum(&rows, "errors"), 0, "{lesson}");
+        for web in 1..=servers {
+            assert!(header.contains(&format!("served:web-{web}")), "{lesson}: {header:?}");
+            assert!(header.contains(&format!("cpu_pct:web-{web}")), "{lesson}: {header:?}");
+            assert!(run.stdout.contains(&format!("web-{web}: CPU ")), "{lesson}: {}", run.stdout);
+        }
+        if servers == 4 {
+            let (before, after) = (mean(&rows, "cpu_pct:web-1", 6.0, 12.0), mean(&rows, "cpu_pct:web-1", 17.0, 30.0));
+            assert!(after < before, "web-1 {before:.1} % busy before web-4, {after:.1} % after");
+            assert!(mean(&rows, "served:web-4", 17.0, 30.0) > 0.0);
+        }
+    }
+}

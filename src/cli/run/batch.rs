@@ -31,8 +31,8 @@ use super::RunArgs;
 use crate::cli::wall::{self, Watch};
 use crate::cli::{catalog, crash, exit};
 use crate::observe::crash::CrashReport;
+use crate::observe::escape::xml as escape;
 use crate::observe::options::ReportOptions;
-use crate::observe::report::xml as escape;
 use crate::observe::text;
 
 /// The name of the JUnit test case that fails when a scenario cannot be loaded.

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 
 use super::{network_of, role, vips};
 use crate::lab::{HostPlan, TopologyView};
-use crate::observe::report::xml as escape;
+use crate::observe::escape::xml as escape;
 
 const MARGIN: i64 = 24;
 /// The title's band.

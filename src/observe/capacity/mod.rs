@@ -32,8 +32,8 @@ use std::time::Duration;
 
 use histogram::Histogram;
 
-use super::expect::Window;
 use super::trace::{TraceEvent, TraceKind};
+use super::window::Window;
 use crate::kernel::SimTime;
 
 /// The default interval: 1 s of simulated time.
@@ -183,7 +183,14 @@ impl Capacity {
     /// An empty aggregation with intervals of `interval` (at least 1 µs).
     pub fn new(interval: Duration) -> Capacity {
         let interval_us = (interval.as_micros() as u64).max(1);
-        Capacity { interval_us, intervals: BTreeMap::new(), backends: Vec::new(), loaded: Vec::new(), end: SimTime::ZERO, watched: Vec::new() }
+        Capacity {
+            interval_us,
+            intervals: BTreeMap::new(),
+            backends: Vec::new(),
+            loaded: Vec::new(),
+            end: SimTime::ZERO,
+            watched: Vec::new(),
+        }
     }
 
     /// The interval's length.

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::{Capacity, Interval, PERCENTILES};
-use crate::observe::report::xml as escape;
+use crate::observe::escape::xml as escape;
 
 /// The names of the files, in the order [`files`] gives them.
 pub(crate) const FILE_NAMES: [&str; 4] = ["capacity.csv", "throughput.svg", "latency.svg", "utilisation.svg"];
