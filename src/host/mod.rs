@@ -180,6 +180,7 @@ impl Host {
             moved |= k.poll_nfs(now);
             moved |= k.poll_cpu(now);
             moved |= u.poll(&mut Sys::new(k), now);
+            k.tcp_changes_seen();
             moved |= k.poll_nfs(now);
             moved |= k.poll_neighbours(now);
             moved |= u.poll_console(&mut Sys::new(k), now);

@@ -378,6 +378,7 @@ impl Kernel {
         if let Some(stack) = self.stack.as_mut() {
             stack.iface.poll(smol_now(now), &mut stack.device, &mut stack.sockets);
         }
+        self.tcp_collect_changes();
     }
 
     /// When the stack or a neighbour table next needs polling, if ever without new input.

@@ -26,7 +26,7 @@ use crate::proto::selinux::booleans::Booleans;
 use crate::proto::selinux::tools::SetBooleans;
 
 /// A TCP socket of a process (a file descriptor, in Linux terms).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct TcpSocket(pub(super) SocketHandle);
 
 /// A listening TCP socket of a process.
@@ -754,6 +754,13 @@ impl<'a> Sys<'a> {
     /// Where the connection stands.
     pub(crate) fn tcp_status(&mut self, socket: TcpSocket) -> TcpStatus {
         self.k.tcp_status(socket)
+    }
+
+    /// The sockets an incoming segment, a TCP timer or the kernel changed since the processes
+    /// last ran (what `epoll` would report, less the changes a process made itself), in
+    /// handle order. A process with thousands of connections serves those, not all.
+    pub(crate) fn tcp_changed(&self) -> impl Iterator<Item = TcpSocket> + '_ {
+        self.k.tcp.changed.iter().map(|&h| TcpSocket(h))
     }
 
     /// What a look at the socket would find (see [`TcpSnapshot`]).

@@ -59,6 +59,9 @@ pub(super) struct TcpState {
     next_listener: u32,
     /// The time of the stack's last round (system calls carry no clock).
     now: SimTime,
+    /// Sockets that changed other than by their owner's system calls (a segment, a TCP timer,
+    /// a connect the kernel ended) since the processes last ran: see [`Kernel::tcp_changes_seen`].
+    pub(super) changed: BTreeSet<SocketHandle>,
 }
 
 impl TcpState {
@@ -180,8 +183,26 @@ impl Kernel {
         Some(h)
     }
 
+    /// The socket, to change it (the stack's next egress looks at it).
     fn tcp_socket(&mut self, h: SocketHandle) -> Option<&mut tcp::Socket<'static>> {
         Some(self.stack.as_mut()?.sockets.get_mut::<tcp::Socket>(h))
+    }
+
+    /// The socket, to read it.
+    fn tcp_socket_ref(&self, h: SocketHandle) -> Option<&tcp::Socket<'static>> {
+        Some(self.stack.as_ref()?.sockets.get::<tcp::Socket>(h))
+    }
+
+    /// Takes what smoltcp's last round changed into [`TcpState::changed`].
+    pub(super) fn tcp_collect_changes(&mut self) {
+        if let Some(stack) = self.stack.as_mut() {
+            self.tcp.changed.extend(stack.sockets.drain_changed());
+        }
+    }
+
+    /// The processes have all run since the changes were collected: they are forgotten.
+    pub(crate) fn tcp_changes_seen(&mut self) {
+        self.tcp.changed.clear();
     }
 
     /// The connection's status.
@@ -189,7 +210,7 @@ impl Kernel {
         if let Some(status) = self.tcp.failed.get(&h) {
             return *status;
         }
-        let Some(state) = self.tcp_socket(h).map(|s| s.state()) else { return Status::Reset };
+        let Some(state) = self.tcp_socket_ref(h).map(|s| s.state()) else { return Status::Reset };
         let was_established = self.tcp.established.contains(&h);
         let status = match state {
             State::SynSent | State::SynReceived | State::Listen => Status::Connecting,
@@ -210,13 +231,13 @@ impl Kernel {
     /// What the next look at the socket depends on (see [`TcpSnapshot`]).
     pub(crate) fn tcp_snapshot(&mut self, TcpSocket(h): TcpSocket) -> TcpSnapshot {
         let marks = (self.tcp.failed.get(&h).copied(), self.tcp.established.contains(&h));
-        let socket = self.tcp_socket(h).map(|s| (s.state(), s.recv_queue(), s.send_queue()));
+        let socket = self.tcp_socket_ref(h).map(|s| (s.state(), s.recv_queue(), s.send_queue()));
         TcpSnapshot { socket, marks }
     }
 
     /// The peer's address and port.
     pub(crate) fn tcp_remote(&mut self, TcpSocket(h): TcpSocket) -> Option<(Ipv4Addr, u16)> {
-        let e = self.tcp_socket(h)?.remote_endpoint()?;
+        let e = self.tcp_socket_ref(h)?.remote_endpoint()?;
         match e.addr {
             IpAddress::Ipv4(a) => Some((a, e.port)),
         }
@@ -224,7 +245,7 @@ impl Kernel {
 
     /// The local address and port.
     pub(crate) fn tcp_local(&mut self, TcpSocket(h): TcpSocket) -> Option<(Ipv4Addr, u16)> {
-        let e = self.tcp_socket(h)?.local_endpoint()?;
+        let e = self.tcp_socket_ref(h)?.local_endpoint()?;
         match e.addr {
             IpAddress::Ipv4(a) => Some((a, e.port)),
         }
@@ -233,6 +254,9 @@ impl Kernel {
     /// Everything received so far.
     pub(crate) fn tcp_recv(&mut self, TcpSocket(h): TcpSocket) -> Vec<u8> {
         let mut out = Vec::new();
+        if !self.tcp_socket_ref(h).is_some_and(|s| s.can_recv()) {
+            return out;
+        }
         if let Some(s) = self.tcp_socket(h) {
             // The ring buffer may wrap: at most two contiguous pieces.
             while s.can_recv() {
@@ -250,6 +274,9 @@ impl Kernel {
 
     /// Queues as much of `data` as fits; returns how much.
     pub(crate) fn tcp_send(&mut self, TcpSocket(h): TcpSocket, data: &[u8]) -> usize {
+        if data.is_empty() {
+            return 0;
+        }
         self.tcp_socket(h).and_then(|s| s.send_slice(data).ok()).unwrap_or(0)
     }
 
@@ -301,6 +328,7 @@ impl Kernel {
         if !refused {
             self.tcp.failed.insert(h, Status::Unreachable);
         }
+        self.tcp.changed.insert(h);
         true
     }
 
@@ -330,7 +358,7 @@ impl Kernel {
         let Some(stack) = self.stack.as_mut() else { return };
         let Some(schedule) = self.tcp.schedule.as_ref() else { return };
         let mut out = Vec::new();
-        let failed = &mut self.tcp.failed;
+        let (failed, changed) = (&mut self.tcp.failed, &mut self.tcp.changed);
         self.tcp.connecting.retain_mut(|c| {
             let socket = stack.sockets.get_mut::<tcp::Socket>(c.handle);
             if socket.state() != State::SynSent {
@@ -345,6 +373,7 @@ impl Kernel {
                 // (or `SO_ERROR` after a non-blocking one) reports ETIMEDOUT.
                 silence(socket);
                 failed.insert(c.handle, Status::TimedOut);
+                changed.insert(c.handle);
                 return false;
             }
             out.extend(c.retransmission());

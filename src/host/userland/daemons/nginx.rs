@@ -18,10 +18,11 @@
 //! request that needs an upstream connection gets 500, each with nginx's `[alert]`.
 
 use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
-use crate::host::kernel::{CpuTicket, Fs, Sys, TcpSnapshot, TcpStatus as Status, Workers};
+use crate::host::kernel::{CpuTicket, Fs, Sys, TcpSnapshot, TcpSocket, TcpStatus as Status, Workers};
 use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
 use crate::host::userland::process::{ConfigNote, Exit, Process, Reload, Signal, StartError, UnitSpec};
 use crate::kernel::SimTime;
@@ -161,6 +162,73 @@ struct Client {
     /// differ or a timer is due, serving it again would do nothing (as an event loop leaves a
     /// connection alone until `epoll` reports it or its timer fires).
     idle: Option<Idle>,
+    /// Where it is filed in [`Ready`]: its sockets and its wake-up time.
+    filed: Filed,
+}
+
+/// A client's entries in [`Ready`].
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct Filed {
+    sockets: [Option<TcpSocket>; 2],
+    wake: Option<SimTime>,
+    poll: Option<SimTime>,
+}
+
+/// Which client connections a pass must serve, nginx's event loop as `epoll` and its timer tree
+/// drive it: those not idle, those whose socket the kernel reports changed
+/// ([`Sys::tcp_changed`]) and those whose timer is due. Every other connection is idle with
+/// its sockets unchanged and no timer due, so serving it would do nothing; a pass touches only
+/// the connections with something to do, however many are open.
+#[derive(Default)]
+struct Ready {
+    /// Clients (by connection number) with no idle snapshot: served at the next pass.
+    busy: BTreeSet<u64>,
+    /// (socket, client): each client's own socket and its request's upstream one.
+    sockets: BTreeSet<(TcpSocket, u64)>,
+    /// (when, client): the earliest of its keep-alive / header timer and its request's timer.
+    wakes: BTreeSet<(SimTime, u64)>,
+    /// (when, client): the timer nginx wakes for ([`Process::poll_timeout`]).
+    polls: BTreeSet<(SimTime, u64)>,
+}
+
+impl Ready {
+    /// The clients a pass at `now` serves, in connection order.
+    fn due(&self, k: &Sys<'_>, now: SimTime) -> BTreeSet<u64> {
+        let mut due = self.busy.clone();
+        for socket in k.tcp_changed() {
+            due.extend(self.sockets.range((socket, 0)..=(socket, u64::MAX)).map(|&(_, n)| n));
+        }
+        due.extend(self.wakes.iter().take_while(|(t, _)| *t <= now).map(|&(_, n)| n));
+        due
+    }
+
+    /// Files client `number` as it is now, replacing `old`.
+    fn file(&mut self, number: u64, old: Filed, new: Filed, busy: bool) {
+        if busy {
+            self.busy.insert(number);
+        } else {
+            self.busy.remove(&number);
+        }
+        if old != new {
+            self.unfile(number, old);
+            self.sockets.extend(new.sockets.iter().flatten().map(|&s| (s, number)));
+            self.wakes.extend(new.wake.map(|t| (t, number)));
+            self.polls.extend(new.poll.map(|t| (t, number)));
+        }
+    }
+
+    /// Forgets client `number`'s entries.
+    fn unfile(&mut self, number: u64, filed: Filed) {
+        for s in filed.sockets.iter().flatten() {
+            self.sockets.remove(&(*s, number));
+        }
+        if let Some(t) = filed.wake {
+            self.wakes.remove(&(t, number));
+        }
+        if let Some(t) = filed.poll {
+            self.polls.remove(&(t, number));
+        }
+    }
 }
 
 /// The sockets of an idle client connection: its own and its request's upstream one.
@@ -177,14 +245,38 @@ impl Client {
     /// timer of its own is due, and its sockets are as they were.
     fn still_idle(&self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let Some(idle) = &self.idle else { return false };
-        if self.active.as_ref().is_some_and(|a| a.cpu.is_some()) {
+        if self.waits_for_cpu() {
             return false;
         }
-        let due = |t: Option<SimTime>| t.is_some_and(|t| t <= now);
-        if due(self.http.poll_timeout()) || due(self.active.as_ref().and_then(|a| a.proxy.poll_timeout())) {
+        if self.wake_at().is_some_and(|t| t <= now) {
             return false;
         }
         *idle == self.idle_now(k)
+    }
+
+    /// Whether its request's CPU work is under way (it is then served every pass).
+    fn waits_for_cpu(&self) -> bool {
+        self.active.as_ref().is_some_and(|a| a.cpu.is_some())
+    }
+
+    /// The earliest of its own timer and its request's.
+    fn wake_at(&self) -> Option<SimTime> {
+        [self.http.poll_timeout(), self.active.as_ref().and_then(|a| a.proxy.poll_timeout())].into_iter().flatten().min()
+    }
+
+    /// The timer nginx wakes for on its behalf: its request's while one is proxied, else its
+    /// own.
+    fn poll_at(&self) -> Option<SimTime> {
+        match &self.active {
+            Some(a) => a.proxy.poll_timeout(),
+            None => self.http.poll_timeout(),
+        }
+    }
+
+    /// Its entries in [`Ready`] as it stands.
+    fn filing(&self) -> Filed {
+        let upstream = self.active.as_ref().and_then(|a| a.conn.as_ref()).map(|c| c.stream.handle);
+        Filed { sockets: [Some(self.stream.handle), upstream], wake: self.wake_at(), poll: self.poll_at() }
     }
 }
 
@@ -228,7 +320,12 @@ struct NginxProc {
     workers: usize,
     current: Rc<RefCell<Generation>>,
     listeners: Vec<Listener>,
-    clients: Vec<Client>,
+    /// By connection number (accept order).
+    clients: BTreeMap<u64, Client>,
+    /// The clients with something to do.
+    ready: Ready,
+    /// Per worker, the connections its clients hold (see [`held`]).
+    held: Vec<usize>,
     /// The shared connection counter (see [`Worker::counter`]).
     connections: u64,
     exit: Option<Exit>,
@@ -252,7 +349,17 @@ impl NginxProc {
         let workers = config.worker_processes.count(k.cpus());
         let listeners = listen(k, &config, workers);
         let current = Generation::new(config, workers);
-        Ok(NginxProc { pid, workers, current, listeners, clients: Vec::new(), connections: 0, exit: None })
+        Ok(NginxProc {
+            pid,
+            workers,
+            current,
+            listeners,
+            clients: BTreeMap::new(),
+            ready: Ready::default(),
+            held: vec![0; workers],
+            connections: 0,
+            exit: None,
+        })
     }
 
     /// SIGHUP (`nginx -s reload`): a new generation (fresh peer state) for new connections;
@@ -269,9 +376,10 @@ impl NginxProc {
         // The new workers add the listening sockets to their epoll afresh.
         self.listeners = listen(k, &config, self.workers);
         self.current = Generation::new(config, self.workers);
-        for c in &mut self.clients {
+        for (&number, c) in &mut self.clients {
             c.http.retire();
             c.idle = None;
+            self.ready.busy.insert(number);
         }
     }
 
@@ -281,22 +389,21 @@ impl NginxProc {
         for l in &mut self.listeners {
             l.pool.close(k);
         }
-        for c in &mut self.clients {
+        for c in self.clients.values_mut() {
             c.stream.release(k);
             if let Some(conn) = c.active.as_mut().and_then(|a| a.conn.as_mut()) {
                 conn.stream.release(k);
             }
         }
         self.clients.clear();
+        self.ready = Ready::default();
+        self.held.fill(0);
     }
 
     /// Each worker's connections in use (`worker_connections` minus `free_connection_n`).
     fn in_use(&self) -> Vec<usize> {
-        let mut used = vec![connections::fixed(self.listeners.len()); self.workers];
-        for c in &self.clients {
-            used[c.worker] += held(c);
-        }
-        used
+        let fixed = connections::fixed(self.listeners.len());
+        self.held.iter().map(|h| fixed + h).collect()
     }
 }
 
@@ -306,13 +413,7 @@ impl Process for NginxProc {
     }
 
     fn poll_timeout(&self) -> Option<SimTime> {
-        self.clients
-            .iter()
-            .filter_map(|c| match &c.active {
-                Some(a) => a.proxy.poll_timeout(),
-                None => c.http.poll_timeout(),
-            })
-            .min()
+        self.ready.polls.first().map(|&(t, _)| t)
     }
 
     fn pid_count(&self) -> Option<u32> {
@@ -360,10 +461,15 @@ impl Process for NginxProc {
                     .unwrap_or(DEFAULT_KEEPALIVE_TIMEOUT);
                 let http = ServerConnection::new(now, Policy::nginx(keepalive));
                 let number = self.connections;
-                self.clients.push(Client { stream: Stream::new(h), http, number, worker, active: None, generation, idle: None });
+                let client =
+                    Client { stream: Stream::new(h), http, number, worker, active: None, generation, idle: None, filed: Filed::default() };
+                self.clients.insert(number, client);
+                self.ready.busy.insert(number);
             }
         }
-        for client in &mut self.clients {
+        let mut finished = Vec::new();
+        for number in self.ready.due(k, now) {
+            let Some(client) = self.clients.get_mut(&number) else { continue };
             if client.still_idle(k, now) {
                 continue;
             }
@@ -387,8 +493,25 @@ impl Process for NginxProc {
             let after = (!served && !client.stream.is_finished()).then(|| client.idle_now(k));
             client.idle = after.filter(|after| *after == before);
             moved |= served;
+            if client.stream.is_finished() {
+                finished.push(number);
+                continue;
+            }
+            let filed = client.filing();
+            self.ready.file(number, client.filed, filed, client.idle.is_none() || client.waits_for_cpu());
+            client.filed = filed;
         }
-        self.clients.retain(|c| !c.stream.is_finished());
+        // What finished connections held counts until the pass is over.
+        for number in finished {
+            if let Some(client) = self.clients.remove(&number) {
+                used[client.worker] -= held(&client);
+                self.ready.unfile(number, client.filed);
+            }
+        }
+        let fixed = connections::fixed(self.listeners.len());
+        for (held, used) in self.held.iter_mut().zip(used) {
+            *held = used - fixed;
+        }
         moved
     }
 

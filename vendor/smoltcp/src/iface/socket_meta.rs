@@ -64,6 +64,12 @@ impl Meta {
         }
     }
 
+    /// labsim patch: whether the socket waits for a neighbour (its `poll_at` then depends on the
+    /// neighbour cache and the routes, not on the socket alone).
+    pub(crate) fn is_waiting(&self) -> bool {
+        matches!(self.neighbor_state, NeighborState::Waiting { .. })
+    }
+
     pub(crate) fn egress_permitted<F>(&mut self, timestamp: Instant, has_neighbor: F) -> bool
     where
         F: Fn(IpAddress) -> bool,

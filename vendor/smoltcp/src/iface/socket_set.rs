@@ -2,7 +2,7 @@ use core::fmt;
 use managed::ManagedSlice;
 
 #[cfg(feature = "alloc")]
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 #[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
@@ -10,7 +10,8 @@ use alloc::vec::Vec;
 use crate::wire::IpAddress;
 
 use super::socket_meta::Meta;
-use crate::socket::{AnySocket, Socket};
+use crate::socket::{AnySocket, PollAt, Socket};
+use crate::time::Instant;
 
 /// Opaque struct with space for storing one socket.
 ///
@@ -52,7 +53,11 @@ impl fmt::Display for SocketHandle {
 /// labsim patch (see `vendor/README.md`): with `alloc`, the set also keeps the slots of its
 /// sockets that are not TCP, so that the raw, ICMP and UDP walks of every incoming packet visit
 /// those only, and the slot of the socket that took each TCP 4-tuple last, which the TCP
-/// dispatch tries before it walks the set.
+/// dispatch tries before it walks the set. It also knows which TCP sockets egress must visit
+/// (readiness): those touched since their last visit (by `get_mut`, an incoming segment, or
+/// being added) and those whose timer is due; every other TCP socket would send nothing, so
+/// egress and `poll_at` skip it. And it collects the TCP sockets an incoming segment or a timer
+/// changed, for the user's own readiness (`drain_changed`).
 #[derive(Debug)]
 pub struct SocketSet<'a> {
     sockets: ManagedSlice<'a, SocketStorage<'a>>,
@@ -64,6 +69,20 @@ pub struct SocketSet<'a> {
     /// still accepts the packet.
     #[cfg(feature = "alloc")]
     tcp_hints: BTreeMap<TcpKey, usize>,
+    /// TCP slots egress must visit whatever their timers say: touched since their last visit,
+    /// with something to send at once, or waiting for a neighbour.
+    #[cfg(feature = "alloc")]
+    busy: BTreeSet<usize>,
+    /// (when, slot): the TCP sockets that have nothing to send before a time of their own.
+    #[cfg(feature = "alloc")]
+    timers: BTreeSet<(Instant, usize)>,
+    /// Each timed slot's entry in `timers`.
+    #[cfg(feature = "alloc")]
+    timer_of: BTreeMap<usize, Instant>,
+    /// TCP slots whose socket an incoming segment or its own dispatch changed, since the user
+    /// last drained them.
+    #[cfg(feature = "alloc")]
+    changed: BTreeSet<usize>,
 }
 
 /// A TCP 4-tuple as a packet carries it, seen from the receiving side.
@@ -85,10 +104,20 @@ impl<'a> SocketSet<'a> {
                 .filter(|(_, s)| s.inner.as_ref().is_some_and(|i| !Self::is_tcp(&i.socket)))
                 .map(|(i, _)| i)
                 .collect();
+            let busy = sockets
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.inner.as_ref().is_some_and(|i| Self::is_tcp(&i.socket)))
+                .map(|(i, _)| i)
+                .collect();
             SocketSet {
                 sockets,
                 others,
                 tcp_hints: BTreeMap::new(),
+                busy,
+                timers: BTreeSet::new(),
+                timer_of: BTreeMap::new(),
+                changed: BTreeSet::new(),
             }
         }
         #[cfg(not(feature = "alloc"))]
@@ -147,6 +176,8 @@ impl<'a> SocketSet<'a> {
             if let Err(at) = self.others.binary_search(&handle.0) {
                 self.others.insert(at, handle.0);
             }
+        } else {
+            self.busy.insert(handle.0);
         }
         handle
     }
@@ -170,10 +201,18 @@ impl<'a> SocketSet<'a> {
     /// # Panics
     /// This function may panic if the handle does not belong to this socket set
     /// or the socket has the wrong type.
+    ///
+    /// labsim patch: a TCP socket handed out this way is visited by the next egress.
     pub fn get_mut<T: AnySocket<'a>>(&mut self, handle: SocketHandle) -> &mut T {
         match self.sockets[handle.0].inner.as_mut() {
-            Some(item) => T::downcast_mut(&mut item.socket)
-                .expect("handle refers to a socket of a wrong type"),
+            Some(item) => {
+                #[cfg(feature = "alloc")]
+                if Self::is_tcp(&item.socket) {
+                    self.busy.insert(handle.0);
+                }
+                T::downcast_mut(&mut item.socket)
+                    .expect("handle refers to a socket of a wrong type")
+            }
             None => panic!("handle does not refer to a valid socket"),
         }
     }
@@ -187,6 +226,14 @@ impl<'a> SocketSet<'a> {
         #[cfg(feature = "alloc")]
         if let Ok(at) = self.others.binary_search(&handle.0) {
             self.others.remove(at);
+        }
+        #[cfg(feature = "alloc")]
+        {
+            self.busy.remove(&handle.0);
+            self.changed.remove(&handle.0);
+            if let Some(t) = self.timer_of.remove(&handle.0) {
+                self.timers.remove(&(t, handle.0));
+            }
         }
         match self.sockets[handle.0].inner.take() {
             Some(item) => item.socket,
@@ -271,5 +318,131 @@ impl<'a> SocketSet<'a> {
     #[cfg(feature = "alloc")]
     pub(crate) fn forget_tcp_hint(&mut self, key: &TcpKey) {
         self.tcp_hints.remove(key);
+    }
+
+    /// labsim patch: a TCP socket in `slot` took an incoming segment: egress visits it, and the
+    /// user hears of it (`drain_changed`).
+    #[cfg(feature = "alloc")]
+    pub(crate) fn tcp_touched(&mut self, slot: usize) {
+        self.busy.insert(slot);
+        self.changed.insert(slot);
+    }
+
+    /// labsim patch: the TCP sockets an incoming segment or their own dispatch (a timer) changed
+    /// since the last call, each once, in slot order. What the user does to a socket
+    /// (`get_mut`) is not among them: the user knows.
+    #[cfg(feature = "alloc")]
+    pub fn drain_changed(&mut self) -> impl Iterator<Item = SocketHandle> + use<> {
+        core::mem::take(&mut self.changed).into_iter().map(SocketHandle)
+    }
+
+    /// labsim patch: visits, in slot order, every socket egress must look at at `now` (every
+    /// socket that is not TCP; the TCP sockets that are busy or whose timer is due). `visit`
+    /// dispatches the socket and returns its `poll_at` afterwards, with `true` to stop the walk.
+    /// A TCP socket's state or queues that the dispatch changed count as changed for the user.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn visit_egress(
+        &mut self,
+        now: Instant,
+        mut visit: impl FnMut(&mut Item<'a>) -> (PollAt, bool),
+    ) {
+        let mut slots: Vec<usize> = self.others.clone();
+        slots.extend(self.busy.iter().copied());
+        slots.extend(
+            self.timers
+                .iter()
+                .take_while(|(t, _)| *t <= now)
+                .map(|&(_, slot)| slot),
+        );
+        slots.sort_unstable();
+        slots.dedup();
+        for slot in slots {
+            let Some(item) = self.sockets.get_mut(slot).and_then(|s| s.inner.as_mut()) else {
+                continue;
+            };
+            let before = Self::tcp_view(&item.socket);
+            let (at, stop) = visit(item);
+            if before.is_some() {
+                if Self::tcp_view(&item.socket) != before {
+                    self.changed.insert(slot);
+                }
+                let waiting = item.meta.is_waiting();
+                self.settle(slot, if waiting { PollAt::Now } else { at });
+            }
+            if stop {
+                break;
+            }
+        }
+    }
+
+    /// Without `alloc`: every socket, as upstream walks them.
+    #[cfg(not(feature = "alloc"))]
+    pub(crate) fn visit_egress(
+        &mut self,
+        _now: Instant,
+        mut visit: impl FnMut(&mut Item<'a>) -> (PollAt, bool),
+    ) {
+        for item in self.items_mut() {
+            if visit(item).1 {
+                break;
+            }
+        }
+    }
+
+    /// labsim patch: the earliest of `poll_at` (each socket's next poll, `None` for "on
+    /// ingress") over the sockets that are not TCP and the busy TCP ones, and of the TCP
+    /// sockets' timers: the same as over every socket, since an idle TCP socket's `poll_at` is
+    /// its timer.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn earliest_poll_at(
+        &self,
+        mut poll_at: impl FnMut(&Item<'a>) -> Option<Instant>,
+    ) -> Option<Instant> {
+        let item = |slot: &usize| self.sockets.get(*slot).and_then(|s| s.inner.as_ref());
+        let sockets = self.others.iter().chain(self.busy.iter()).filter_map(item);
+        let timer = self.timers.first().map(|&(t, _)| t);
+        sockets.filter_map(&mut poll_at).chain(timer).min()
+    }
+
+    /// Without `alloc`: over every socket.
+    #[cfg(not(feature = "alloc"))]
+    pub(crate) fn earliest_poll_at(
+        &self,
+        poll_at: impl FnMut(&Item<'a>) -> Option<Instant>,
+    ) -> Option<Instant> {
+        self.items().filter_map(poll_at).min()
+    }
+
+    /// What of a TCP socket its user reads: state and queues (`None` for other sockets).
+    #[cfg(feature = "alloc")]
+    fn tcp_view(socket: &Socket<'a>) -> Option<(crate::socket::tcp::State, usize, usize)> {
+        #[cfg(feature = "socket-tcp")]
+        if let Socket::Tcp(s) = socket {
+            return Some((s.state(), s.recv_queue(), s.send_queue()));
+        }
+        let _ = socket;
+        None
+    }
+
+    /// Files the TCP socket in `slot` by its `poll_at` after a visit: busy (`Now`), timed, or
+    /// idle until a segment or its user touches it.
+    #[cfg(feature = "alloc")]
+    fn settle(&mut self, slot: usize, at: PollAt) {
+        if let Some(t) = self.timer_of.remove(&slot) {
+            self.timers.remove(&(t, slot));
+        }
+        match at {
+            PollAt::Now => {
+                self.busy.insert(slot);
+            }
+            PollAt::Time(t) => {
+                self.busy.remove(&slot);
+                self.timers.insert((t, slot));
+                self.timer_of.insert(slot, t);
+            }
+            PollAt::Ingress => {
+                self.busy.remove(&slot);
+            }
+        }
     }
 }

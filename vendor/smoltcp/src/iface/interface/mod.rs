@@ -599,22 +599,21 @@ impl Interface {
             return Some(Instant::from_millis(0));
         }
 
+        // labsim patch: the idle TCP sockets' timers instead of a walk over every socket
+        // (`SocketSet::earliest_poll_at`, vendor/README.md).
         #[allow(unused_mut)]
-        let mut res = sockets
-            .items()
-            .filter_map(|item| {
-                let socket_poll_at = item.socket.poll_at(&mut self.inner);
-                match item.meta.poll_at(
-                    socket_poll_at,
-                    |ip_addr| self.inner.has_neighbor(&ip_addr),
-                    timestamp,
-                ) {
-                    PollAt::Ingress => None,
-                    PollAt::Time(instant) => Some(instant),
-                    PollAt::Now => Some(Instant::from_millis(0)),
-                }
-            })
-            .min();
+        let mut res = sockets.earliest_poll_at(|item| {
+            let socket_poll_at = item.socket.poll_at(&mut self.inner);
+            match item.meta.poll_at(
+                socket_poll_at,
+                |ip_addr| self.inner.has_neighbor(&ip_addr),
+                timestamp,
+            ) {
+                PollAt::Ingress => None,
+                PollAt::Time(instant) => Some(instant),
+                PollAt::Now => Some(Instant::from_millis(0)),
+            }
+        });
 
         #[cfg(feature = "proto-ipv6-slaac")]
         if self.inner.slaac_enabled {
@@ -716,18 +715,42 @@ impl Interface {
     ) -> PollResult {
         let _caps = device.capabilities();
 
+        let mut result = PollResult::None;
+        let now = self.inner.now;
+        // labsim patch: only the sockets that may have something to send
+        // (`SocketSet::visit_egress`, vendor/README.md); each one's `poll_at` after its dispatch
+        // files it as busy, timed or idle.
+        sockets.visit_egress(now, |item| {
+            let stop = self.socket_dispatch(device, item, &mut result);
+            let socket_poll_at = item.socket.poll_at(&mut self.inner);
+            let at = item.meta.poll_at(
+                socket_poll_at,
+                |ip_addr| self.inner.has_neighbor(&ip_addr),
+                now,
+            );
+            (at, stop)
+        });
+        result
+    }
+
+    /// One socket's turn in egress: whatever it has to send; true when the device is full.
+    fn socket_dispatch(
+        &mut self,
+        device: &mut (impl Device + ?Sized),
+        item: &mut crate::iface::socket_set::Item<'_>,
+        result: &mut PollResult,
+    ) -> bool {
         enum EgressError {
             Exhausted,
             Dispatch,
         }
 
-        let mut result = PollResult::None;
-        for item in sockets.items_mut() {
+        {
             if !item
                 .meta
                 .egress_permitted(self.inner.now, |ip_addr| self.inner.has_neighbor(&ip_addr))
             {
-                continue;
+                return false;
             }
 
             let mut neighbor_addr = None;
@@ -742,7 +765,7 @@ impl Interface {
                     .dispatch_ip(t, meta, response, &mut self.fragmenter)
                     .map_err(|_| EgressError::Dispatch)?;
 
-                result = PollResult::SocketStateChanged;
+                *result = PollResult::SocketStateChanged;
 
                 Ok(())
             };
@@ -808,7 +831,7 @@ impl Interface {
             };
 
             match result {
-                Err(EgressError::Exhausted) => break, // Device buffer full.
+                Err(EgressError::Exhausted) => return true, // Device buffer full.
                 Err(EgressError::Dispatch) => {
                     // `NeighborCache` already takes care of rate limiting the neighbor discovery
                     // requests from the socket. However, without an additional rate limiting
@@ -822,7 +845,7 @@ impl Interface {
                 Ok(()) => {}
             }
         }
-        result
+        false
     }
 }
 

@@ -44,9 +44,11 @@ impl InterfaceInner {
                     .and_then(|i| Socket::downcast_mut(&mut i.socket))
                 {
                     if tcp_socket.accepts(self, &ip_repr, &tcp_repr) {
-                        return tcp_socket
+                        let reply = tcp_socket
                             .process(self, &ip_repr, &tcp_repr)
                             .map(|(ip, tcp)| Packet::new(ip, IpPayload::Tcp(tcp)));
+                        sockets.tcp_touched(slot);
+                        return reply;
                     }
                 }
                 sockets.forget_tcp_hint(&key);
@@ -69,9 +71,12 @@ impl InterfaceInner {
                 .slot_mut(slot)
                 .and_then(|i| Socket::downcast_mut(&mut i.socket))
             {
-                return tcp_socket
+                let reply = tcp_socket
                     .process(self, &ip_repr, &tcp_repr)
                     .map(|(ip, tcp)| Packet::new(ip, IpPayload::Tcp(tcp)));
+                #[cfg(feature = "alloc")]
+                sockets.tcp_touched(slot);
+                return reply;
             }
         }
 
