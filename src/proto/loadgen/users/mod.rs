@@ -49,7 +49,7 @@ use std::time::Duration;
 
 use super::{Action, Console, Generator, Out, Sample, SockError};
 use crate::kernel::{SimRng, SimTime};
-use crate::wire::http::{Parsed, Version, header_has_token, parse_response};
+use crate::wire::http::{Parsed, parse_response};
 
 /// `network.http.request.max-attempts`: how many times Firefox sends a request in all.
 const MAX_ATTEMPTS: u8 = 10;
@@ -397,13 +397,7 @@ impl Users {
                     Parsed::Complete { head, head_len } => {
                         c.rx.drain(..head_len);
                         c.status = head.status;
-                        // RFC 9112 §9.3: HTTP/1.1 persists unless `Connection: close`; 1.0 only
-                        // with `Connection: keep-alive`.
-                        c.keep_alive = if head.version == Version::Http10 {
-                            header_has_token(&head.headers, "Connection", "keep-alive")
-                        } else {
-                            !header_has_token(&head.headers, "Connection", "close")
-                        };
+                        c.keep_alive = head.keeps_alive();
                         c.body = match head.content_length() {
                             Some(n) => Body::Length(n as usize),
                             None if matches!(head.status, 204 | 304) || head.status < 200 => Body::Length(0),

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use super::{Action, Console, Finished, Generator, Out, Sample, SockError, Target};
 use crate::kernel::SimTime;
-use crate::wire::http::{Parsed, Version, header_has_token, parse_response};
+use crate::wire::http::{Parsed, parse_response};
 pub(crate) use args::Args;
 use stats::{Stats, format_binary, format_metric, format_time_s, format_time_us, print_units};
 
@@ -210,13 +210,7 @@ impl Wrk {
                     Parsed::Complete { head, head_len } => {
                         c.rx.drain(..head_len);
                         c.status = head.status;
-                        // `http_should_keep_alive`: HTTP/1.1 unless `Connection: close`; 1.0
-                        // only with `Connection: keep-alive`.
-                        c.keep_alive = if head.version == Version::Http10 {
-                            header_has_token(&head.headers, "Connection", "keep-alive")
-                        } else {
-                            !header_has_token(&head.headers, "Connection", "close")
-                        };
+                        c.keep_alive = head.keeps_alive();
                         c.body = match head.content_length() {
                             Some(n) => Body::Length(n as usize),
                             None if matches!(head.status, 204 | 304) || head.status < 200 => Body::Length(0),
