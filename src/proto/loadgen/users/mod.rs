@@ -47,6 +47,7 @@ mod tests;
 use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
+use super::body::Body;
 use super::{Action, Console, Generator, Out, Sample, SockError};
 use crate::kernel::{SimRng, SimTime};
 use crate::wire::http::{Parsed, parse_response};
@@ -94,14 +95,6 @@ struct Request {
     issued: SimTime,
     /// How many times it has been sent.
     attempts: u8,
-}
-
-/// How far the response has been read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Body {
-    Head,
-    Length(usize),
-    ToEof,
 }
 
 /// One connection slot.
@@ -398,25 +391,13 @@ impl Users {
                         c.rx.drain(..head_len);
                         c.status = head.status;
                         c.keep_alive = head.keeps_alive();
-                        c.body = match head.content_length() {
-                            Some(n) => Body::Length(n as usize),
-                            None if matches!(head.status, 204 | 304) || head.status < 200 => Body::Length(0),
-                            None => Body::ToEof,
-                        };
+                        c.body = Body::after(&head);
                     }
                 },
-                Body::Length(left) => {
-                    let n = left.min(c.rx.len());
-                    c.rx.drain(..n);
-                    if n < left {
-                        c.body = Body::Length(left - n);
-                        return;
+                _ => {
+                    if c.body.consume(&mut c.rx) {
+                        self.complete(slot, now);
                     }
-                    c.body = Body::Head;
-                    return self.complete(slot, now);
-                }
-                Body::ToEof => {
-                    c.rx.clear();
                     return;
                 }
             }
