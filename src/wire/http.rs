@@ -284,6 +284,17 @@ impl ResponseHead {
         content_length_of(&self.headers)
     }
 
+    /// Whether the connection persists after this response, as a client judges it (RFC 9112
+    /// §9.3; http-parser's `http_should_keep_alive`, which wrk uses): HTTP/1.1 unless
+    /// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive` (tokens
+    /// case-insensitive). That a body read to the connection's end ends it too is the caller's.
+    pub(crate) fn keeps_alive(&self) -> bool {
+        match self.version {
+            Version::Http10 => header_has_token(&self.headers, "Connection", "keep-alive"),
+            Version::Http11 => !header_has_token(&self.headers, "Connection", "close"),
+        }
+    }
+
     /// The status line without its line end: `HTTP/1.1 200 OK`. The code has its three digits,
     /// as it was received (`004` parses as 4).
     pub(crate) fn status_line(&self) -> String {
@@ -558,6 +569,32 @@ Vary: Accept-Encoding\r\n\r\n";
         let (head, _) = complete(parse_response(APACHE_200));
         assert_eq!(head.content_length(), Some(52));
         assert_eq!(head.header("etag"), Some("\"34-60dedc04fb580\""));
+    }
+
+    /// Whether the response `head` (without its final empty line) keeps the connection alive.
+    fn keeps_alive(head: &str) -> bool {
+        complete(parse_response(format!("{head}\r\n\r\n").as_bytes())).0.keeps_alive()
+    }
+
+    #[test]
+    fn http_1_1_keeps_alive_unless_connection_close() {
+        assert!(keeps_alive("HTTP/1.1 200 OK"));
+        assert!(keeps_alive("HTTP/1.1 200 OK\r\nConnection: keep-alive"));
+        assert!(!keeps_alive("HTTP/1.1 200 OK\r\nConnection: close"));
+        assert!(!keeps_alive("HTTP/1.1 200 OK\r\nConnection: Upgrade, close"));
+    }
+
+    #[test]
+    fn http_1_0_keeps_alive_only_with_connection_keep_alive() {
+        assert!(!keeps_alive("HTTP/1.0 200 OK"));
+        assert!(!keeps_alive("HTTP/1.0 200 OK\r\nConnection: close"));
+        assert!(keeps_alive("HTTP/1.0 200 OK\r\nConnection: keep-alive"));
+    }
+
+    #[test]
+    fn the_connection_tokens_are_case_insensitive() {
+        assert!(keeps_alive("HTTP/1.0 200 OK\r\nconnection: Keep-Alive"));
+        assert!(!keeps_alive("HTTP/1.1 200 OK\r\nCONNECTION: CLOSE"));
     }
 
     #[test]

@@ -21,9 +21,11 @@
 //! 5. Once [`Generator::exit_status`] is `Some`, close every connection and end.
 //!
 //! [`users`] is the scenario's user population: sessions of pages and assets over the same kind
-//! of slots, with no console of its own.
+//! of slots, with no console of its own. wrk and the users read a response's body the same way
+//! (`body`).
 
 pub(crate) mod ab;
+mod body;
 pub(crate) mod users;
 pub(crate) mod wrk;
 

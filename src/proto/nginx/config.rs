@@ -98,6 +98,14 @@ impl Resolver for NoNames {
     }
 }
 
+/// The start of every error-log line process `pid` writes at `date` with `level`
+/// (`ngx_log_error_core`): `2026/11/24 16:00:00 [warn] 1000#1000: `. nginx's thread id is its
+/// pid, as in a worker without threads.
+pub(crate) fn error_log_prefix(date: &DateTime, level: &str, pid: u32) -> String {
+    let d = date;
+    format!("{:04}/{:02}/{:02} {:02}:{:02}:{:02} [{level}] {pid}#{pid}: ", d.year, d.month, d.day, d.hour, d.minute, d.second)
+}
+
 /// An `[emerg]`: nginx refuses the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Emerg {
@@ -113,12 +121,8 @@ impl Emerg {
     /// The error-log line nginx process `pid` writes at `date`:
     /// `2026/11/24 16:00:00 [warn] 1000#1000: TEXT in FILE:LINE`.
     pub(crate) fn error_log_line(&self, level: &str, date: &DateTime, pid: u32) -> String {
-        let d = date;
         let at = if self.file.is_empty() { String::new() } else { format!(" in {}:{}", self.file, self.line) };
-        format!(
-            "{:04}/{:02}/{:02} {:02}:{:02}:{:02} [{level}] {pid}#{pid}: {}{at}",
-            d.year, d.month, d.day, d.hour, d.minute, d.second, self.text
-        )
+        format!("{}{}{at}", error_log_prefix(date, level, pid), self.text)
     }
 
     /// The stderr line: `nginx: [emerg] TEXT in FILE:LINE`.

@@ -14,6 +14,7 @@
 
 use std::net::Ipv4Addr;
 
+use super::config::error_log_prefix;
 use crate::kernel::DateTime;
 
 /// The connections a worker holds before any client: its listening sockets and its channel.
@@ -29,16 +30,6 @@ pub(crate) fn not_enough(worker_connections: usize) -> String {
 /// The error-log line of a worker (`pid`) out of connections when it accepts on `listen`
 /// (`listen 80` is `0.0.0.0:80`, the socket's `addr_text`).
 pub(crate) fn accept_alert(date: &DateTime, pid: u32, worker_connections: usize, listen: (Option<Ipv4Addr>, u16)) -> String {
-    let d = date;
     let (addr, port) = (listen.0.unwrap_or(Ipv4Addr::UNSPECIFIED), listen.1);
-    format!(
-        "{:04}/{:02}/{:02} {:02}:{:02}:{:02} [alert] {pid}#{pid}: {} while accepting new connection on {addr}:{port}",
-        d.year,
-        d.month,
-        d.day,
-        d.hour,
-        d.minute,
-        d.second,
-        not_enough(worker_connections)
-    )
+    format!("{}{} while accepting new connection on {addr}:{port}", error_log_prefix(date, "alert", pid), not_enough(worker_connections))
 }

@@ -26,7 +26,7 @@ use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use super::config::{ProxyConfig, ft, strip_port};
+use super::config::{ProxyConfig, error_log_prefix, ft, strip_port};
 use super::pages;
 use super::upstream::{PeerId, Tried, Upstream};
 use crate::kernel::{Calendar, DateTime, SimTime};
@@ -609,20 +609,13 @@ impl ProxyRequest {
 
     /// §8's error-log line.
     fn error_log(&mut self, now: SimTime, level: &str, msg: &str, action: &str) {
-        let d = self.date(now);
         let mut line = format!(
-            "{:04}/{:02}/{:02} {:02}:{:02}:{:02} [{level}] {pid}#{pid}: *{} {msg} while {action}, client: {}, server: {}, request: \"{}\"",
-            d.year,
-            d.month,
-            d.day,
-            d.hour,
-            d.minute,
-            d.second,
+            "{}*{} {msg} while {action}, client: {}, server: {}, request: \"{}\"",
+            error_log_prefix(&self.date(now), level, self.ctx.worker_pid),
             self.ctx.conn_number,
             self.ctx.client_ip,
             self.ctx.server_name,
             self.req.request_line(),
-            pid = self.ctx.worker_pid,
         );
         if !self.peer_name.is_empty() {
             line.push_str(&format!(", upstream: \"http://{}{}\"", self.peer_name, self.upstream_uri));

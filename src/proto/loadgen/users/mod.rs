@@ -47,9 +47,10 @@ mod tests;
 use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
+use super::body::Body;
 use super::{Action, Console, Generator, Out, Sample, SockError};
 use crate::kernel::{SimRng, SimTime};
-use crate::wire::http::{Parsed, Version, header_has_token, parse_response};
+use crate::wire::http::{Parsed, parse_response};
 
 /// `network.http.request.max-attempts`: how many times Firefox sends a request in all.
 const MAX_ATTEMPTS: u8 = 10;
@@ -94,14 +95,6 @@ struct Request {
     issued: SimTime,
     /// How many times it has been sent.
     attempts: u8,
-}
-
-/// How far the response has been read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Body {
-    Head,
-    Length(usize),
-    ToEof,
 }
 
 /// One connection slot.
@@ -397,32 +390,14 @@ impl Users {
                     Parsed::Complete { head, head_len } => {
                         c.rx.drain(..head_len);
                         c.status = head.status;
-                        // RFC 9112 §9.3: HTTP/1.1 persists unless `Connection: close`; 1.0 only
-                        // with `Connection: keep-alive`.
-                        c.keep_alive = if head.version == Version::Http10 {
-                            header_has_token(&head.headers, "Connection", "keep-alive")
-                        } else {
-                            !header_has_token(&head.headers, "Connection", "close")
-                        };
-                        c.body = match head.content_length() {
-                            Some(n) => Body::Length(n as usize),
-                            None if matches!(head.status, 204 | 304) || head.status < 200 => Body::Length(0),
-                            None => Body::ToEof,
-                        };
+                        c.keep_alive = head.keeps_alive();
+                        c.body = Body::after(&head);
                     }
                 },
-                Body::Length(left) => {
-                    let n = left.min(c.rx.len());
-                    c.rx.drain(..n);
-                    if n < left {
-                        c.body = Body::Length(left - n);
-                        return;
+                _ => {
+                    if c.body.consume(&mut c.rx) {
+                        self.complete(slot, now);
                     }
-                    c.body = Body::Head;
-                    return self.complete(slot, now);
-                }
-                Body::ToEof => {
-                    c.rx.clear();
                     return;
                 }
             }

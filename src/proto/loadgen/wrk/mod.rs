@@ -22,9 +22,10 @@ mod stats;
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use super::body::Body;
 use super::{Action, Console, Finished, Generator, Out, Sample, SockError, Target};
 use crate::kernel::SimTime;
-use crate::wire::http::{Parsed, Version, header_has_token, parse_response};
+use crate::wire::http::{Parsed, parse_response};
 pub(crate) use args::Args;
 use stats::{Stats, format_binary, format_metric, format_time_s, format_time_us, print_units};
 
@@ -52,18 +53,6 @@ struct Thread {
     start: SimTime,
     next_record: SimTime,
     stopped: bool,
-}
-
-/// How far one response has been read.
-#[derive(Clone, Debug, Default)]
-enum Body {
-    /// The head has not arrived.
-    #[default]
-    Head,
-    /// This many body bytes are still to come.
-    Length(usize),
-    /// Read until the server closes.
-    ToEof,
 }
 
 /// One connection (`connection`).
@@ -210,39 +199,20 @@ impl Wrk {
                     Parsed::Complete { head, head_len } => {
                         c.rx.drain(..head_len);
                         c.status = head.status;
-                        // `http_should_keep_alive`: HTTP/1.1 unless `Connection: close`; 1.0
-                        // only with `Connection: keep-alive`.
-                        c.keep_alive = if head.version == Version::Http10 {
-                            header_has_token(&head.headers, "Connection", "keep-alive")
-                        } else {
-                            !header_has_token(&head.headers, "Connection", "close")
-                        };
-                        c.body = match head.content_length() {
-                            Some(n) => Body::Length(n as usize),
-                            None if matches!(head.status, 204 | 304) || head.status < 200 => Body::Length(0),
-                            None => {
-                                c.keep_alive = false;
-                                Body::ToEof
-                            }
-                        };
+                        c.keep_alive = head.keeps_alive();
+                        c.body = Body::after(&head);
+                        // A body that runs to the close ends the connection with it.
+                        c.keep_alive &= c.body != Body::ToEof;
                     }
                 },
-                Body::Length(left) => {
-                    let n = left.min(c.rx.len());
-                    c.rx.drain(..n);
-                    if n < left {
-                        c.body = Body::Length(left - n);
+                _ => {
+                    if !c.body.consume(&mut c.rx) {
                         return;
                     }
-                    c.body = Body::Head;
                     self.complete(now, slot);
                     if !self.conns[slot].connected || self.conns[slot].rx.is_empty() {
                         return;
                     }
-                }
-                Body::ToEof => {
-                    c.rx.clear();
-                    return;
                 }
             }
         }
