@@ -169,6 +169,7 @@ struct Client {
 /// A client's entries in [`Ready`].
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
 struct Filed {
+    busy: bool,
     sockets: [Option<TcpSocket>; 2],
     wake: Option<SimTime>,
     poll: Option<SimTime>,
@@ -193,40 +194,50 @@ struct Ready {
 
 impl Ready {
     /// The clients a pass at `now` serves, in connection order.
-    fn due(&self, k: &Sys<'_>, now: SimTime) -> BTreeSet<u64> {
-        let mut due = self.busy.clone();
+    fn due(&self, k: &Sys<'_>, now: SimTime) -> Vec<u64> {
+        let mut due: Vec<u64> = self.busy.iter().copied().collect();
         for socket in k.tcp_changed() {
             due.extend(self.sockets.range((socket, 0)..=(socket, u64::MAX)).map(|&(_, n)| n));
         }
         due.extend(self.wakes.iter().take_while(|(t, _)| *t <= now).map(|&(_, n)| n));
+        due.sort_unstable();
+        due.dedup();
         due
     }
 
-    /// Files client `number` as it is now, replacing `old`.
-    fn file(&mut self, number: u64, old: Filed, new: Filed, busy: bool) {
-        if busy {
-            self.busy.insert(number);
-        } else {
-            self.busy.remove(&number);
+    /// Files client `number` as it is now, replacing `old` (only the entries that differ).
+    fn file(&mut self, number: u64, old: Filed, new: Filed) {
+        if old.busy != new.busy {
+            if new.busy {
+                self.busy.insert(number);
+            } else {
+                self.busy.remove(&number);
+            }
         }
-        if old != new {
-            self.unfile(number, old);
+        if old.sockets != new.sockets {
+            for s in old.sockets.iter().flatten() {
+                self.sockets.remove(&(*s, number));
+            }
             self.sockets.extend(new.sockets.iter().flatten().map(|&s| (s, number)));
-            self.wakes.extend(new.wake.map(|t| (t, number)));
-            self.polls.extend(new.poll.map(|t| (t, number)));
         }
+        refile(&mut self.wakes, number, old.wake, new.wake);
+        refile(&mut self.polls, number, old.poll, new.poll);
     }
 
     /// Forgets client `number`'s entries.
     fn unfile(&mut self, number: u64, filed: Filed) {
-        for s in filed.sockets.iter().flatten() {
-            self.sockets.remove(&(*s, number));
+        self.file(number, filed, Filed::default());
+    }
+}
+
+/// Moves client `number`'s entry in a timer set from `old` to `new`.
+fn refile(timers: &mut BTreeSet<(SimTime, u64)>, number: u64, old: Option<SimTime>, new: Option<SimTime>) {
+    if old != new {
+        if let Some(t) = old {
+            timers.remove(&(t, number));
         }
-        if let Some(t) = filed.wake {
-            self.wakes.remove(&(t, number));
-        }
-        if let Some(t) = filed.poll {
-            self.polls.remove(&(t, number));
+        if let Some(t) = new {
+            timers.insert((t, number));
         }
     }
 }
@@ -273,10 +284,16 @@ impl Client {
         }
     }
 
-    /// Its entries in [`Ready`] as it stands.
+    /// Its entries in [`Ready`] as it stands: busy (served next pass) when it did something
+    /// last pass or waits for its CPU work.
     fn filing(&self) -> Filed {
         let upstream = self.active.as_ref().and_then(|a| a.conn.as_ref()).map(|c| c.stream.handle);
-        Filed { sockets: [Some(self.stream.handle), upstream], wake: self.wake_at(), poll: self.poll_at() }
+        Filed {
+            busy: self.idle.is_none() || self.waits_for_cpu(),
+            sockets: [Some(self.stream.handle), upstream],
+            wake: self.wake_at(),
+            poll: self.poll_at(),
+        }
     }
 }
 
@@ -379,7 +396,9 @@ impl NginxProc {
         for (&number, c) in &mut self.clients {
             c.http.retire();
             c.idle = None;
-            self.ready.busy.insert(number);
+            let filed = Filed { busy: true, ..c.filed };
+            self.ready.file(number, c.filed, filed);
+            c.filed = filed;
         }
     }
 
@@ -461,10 +480,11 @@ impl Process for NginxProc {
                     .unwrap_or(DEFAULT_KEEPALIVE_TIMEOUT);
                 let http = ServerConnection::new(now, Policy::nginx(keepalive));
                 let number = self.connections;
-                let client =
-                    Client { stream: Stream::new(h), http, number, worker, active: None, generation, idle: None, filed: Filed::default() };
+                // New: served this pass.
+                let filed = Filed { busy: true, ..Filed::default() };
+                self.ready.file(number, Filed::default(), filed);
+                let client = Client { stream: Stream::new(h), http, number, worker, active: None, generation, idle: None, filed };
                 self.clients.insert(number, client);
-                self.ready.busy.insert(number);
             }
         }
         let mut finished = Vec::new();
@@ -498,7 +518,7 @@ impl Process for NginxProc {
                 continue;
             }
             let filed = client.filing();
-            self.ready.file(number, client.filed, filed, client.idle.is_none() || client.waits_for_cpu());
+            self.ready.file(number, client.filed, filed);
             client.filed = filed;
         }
         // What finished connections held counts until the pass is over.

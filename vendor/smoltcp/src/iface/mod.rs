@@ -13,6 +13,8 @@ mod route;
 mod rpl;
 #[cfg(feature = "proto-ipv6-slaac")]
 mod slaac;
+#[cfg(feature = "alloc")]
+mod readiness;
 mod socket_meta;
 mod socket_set;
 

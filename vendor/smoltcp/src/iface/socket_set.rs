@@ -2,13 +2,15 @@ use core::fmt;
 use managed::ManagedSlice;
 
 #[cfg(feature = "alloc")]
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 #[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
 #[cfg(feature = "alloc")]
 use crate::wire::IpAddress;
 
+#[cfg(feature = "alloc")]
+use super::readiness::Readiness;
 use super::socket_meta::Meta;
 use crate::socket::{AnySocket, PollAt, Socket};
 use crate::time::Instant;
@@ -69,21 +71,15 @@ pub struct SocketSet<'a> {
     /// still accepts the packet.
     #[cfg(feature = "alloc")]
     tcp_hints: BTreeMap<TcpKey, usize>,
-    /// TCP slots egress must visit whatever their timers say: touched since their last visit,
-    /// with something to send at once, or waiting for a neighbour.
+    /// Which TCP sockets egress must visit, and which changed for their user.
     #[cfg(feature = "alloc")]
-    busy: BTreeSet<usize>,
-    /// (when, slot): the TCP sockets that have nothing to send before a time of their own.
-    #[cfg(feature = "alloc")]
-    timers: BTreeSet<(Instant, usize)>,
-    /// Each timed slot's entry in `timers`.
-    #[cfg(feature = "alloc")]
-    timer_of: BTreeMap<usize, Instant>,
-    /// TCP slots whose socket an incoming segment or its own dispatch changed, since the user
-    /// last drained them.
-    #[cfg(feature = "alloc")]
-    changed: BTreeSet<usize>,
+    readiness: Readiness,
 }
+
+/// labsim patch: below this many TCP slots egress walks every socket (see
+/// [`SocketSet::visit_egress`]).
+#[cfg(feature = "alloc")]
+const WALK_BELOW: usize = 32;
 
 /// A TCP 4-tuple as a packet carries it, seen from the receiving side.
 #[cfg(feature = "alloc")]
@@ -104,20 +100,17 @@ impl<'a> SocketSet<'a> {
                 .filter(|(_, s)| s.inner.as_ref().is_some_and(|i| !Self::is_tcp(&i.socket)))
                 .map(|(i, _)| i)
                 .collect();
-            let busy = sockets
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.inner.as_ref().is_some_and(|i| Self::is_tcp(&i.socket)))
-                .map(|(i, _)| i)
-                .collect();
+            let mut readiness = Readiness::default();
+            for (slot, s) in sockets.iter().enumerate() {
+                if s.inner.as_ref().is_some_and(|i| Self::is_tcp(&i.socket)) {
+                    readiness.touch(slot);
+                }
+            }
             SocketSet {
                 sockets,
                 others,
                 tcp_hints: BTreeMap::new(),
-                busy,
-                timers: BTreeSet::new(),
-                timer_of: BTreeMap::new(),
-                changed: BTreeSet::new(),
+                readiness,
             }
         }
         #[cfg(not(feature = "alloc"))]
@@ -177,7 +170,7 @@ impl<'a> SocketSet<'a> {
                 self.others.insert(at, handle.0);
             }
         } else {
-            self.busy.insert(handle.0);
+            self.readiness.touch(handle.0);
         }
         handle
     }
@@ -208,7 +201,7 @@ impl<'a> SocketSet<'a> {
             Some(item) => {
                 #[cfg(feature = "alloc")]
                 if Self::is_tcp(&item.socket) {
-                    self.busy.insert(handle.0);
+                    self.readiness.touch(handle.0);
                 }
                 T::downcast_mut(&mut item.socket)
                     .expect("handle refers to a socket of a wrong type")
@@ -228,13 +221,7 @@ impl<'a> SocketSet<'a> {
             self.others.remove(at);
         }
         #[cfg(feature = "alloc")]
-        {
-            self.busy.remove(&handle.0);
-            self.changed.remove(&handle.0);
-            if let Some(t) = self.timer_of.remove(&handle.0) {
-                self.timers.remove(&(t, handle.0));
-            }
-        }
+        self.readiness.forget(handle.0);
         match self.sockets[handle.0].inner.take() {
             Some(item) => item.socket,
             None => panic!("handle does not refer to a valid socket"),
@@ -324,8 +311,7 @@ impl<'a> SocketSet<'a> {
     /// user hears of it (`drain_changed`).
     #[cfg(feature = "alloc")]
     pub(crate) fn tcp_touched(&mut self, slot: usize) {
-        self.busy.insert(slot);
-        self.changed.insert(slot);
+        self.readiness.touch_changed(slot);
     }
 
     /// labsim patch: the TCP sockets an incoming segment or their own dispatch (a timer) changed
@@ -333,46 +319,64 @@ impl<'a> SocketSet<'a> {
     /// (`get_mut`) is not among them: the user knows.
     #[cfg(feature = "alloc")]
     pub fn drain_changed(&mut self) -> impl Iterator<Item = SocketHandle> + use<> {
-        core::mem::take(&mut self.changed).into_iter().map(SocketHandle)
+        self.readiness.drain_changed().into_iter().map(SocketHandle)
     }
 
     /// labsim patch: visits, in slot order, every socket egress must look at at `now` (every
     /// socket that is not TCP; the TCP sockets that are busy or whose timer is due). `visit`
-    /// dispatches the socket and returns its `poll_at` afterwards, with `true` to stop the walk.
-    /// A TCP socket's state or queues that the dispatch changed count as changed for the user.
+    /// dispatches the socket and returns, when asked to (`true`), its `poll_at` afterwards, with
+    /// `true` to stop the walk. A TCP socket's state or queues that the dispatch changed count
+    /// as changed for the user. A set of fewer than [`WALK_BELOW`] TCP slots is walked whole, as
+    /// upstream does: the filings would cost more than the walk.
     #[cfg(feature = "alloc")]
     pub(crate) fn visit_egress(
         &mut self,
         now: Instant,
-        mut visit: impl FnMut(&mut Item<'a>) -> (PollAt, bool),
+        mut visit: impl FnMut(&mut Item<'a>, bool) -> (Option<PollAt>, bool),
     ) {
-        let mut slots: Vec<usize> = self.others.clone();
-        slots.extend(self.busy.iter().copied());
-        slots.extend(
-            self.timers
-                .iter()
-                .take_while(|(t, _)| *t <= now)
-                .map(|&(_, slot)| slot),
-        );
-        slots.sort_unstable();
-        slots.dedup();
-        for slot in slots {
+        if self.is_small() {
+            self.readiness.walk_all();
+            for (slot, item) in self.sockets.iter_mut().enumerate() {
+                let Some(item) = item.inner.as_mut() else { continue };
+                let before = Self::tcp_view(&item.socket);
+                let (_, stop) = visit(item, false);
+                if before.is_some() && Self::tcp_view(&item.socket) != before {
+                    self.readiness.mark_changed(slot);
+                }
+                if stop {
+                    break;
+                }
+            }
+            return;
+        }
+        let tcp = self.sockets.iter().enumerate();
+        let tcp = tcp.filter(|(_, s)| s.inner.as_ref().is_some_and(|i| Self::is_tcp(&i.socket)));
+        self.readiness.refresh(tcp.map(|(slot, _)| slot));
+        let visits = self.readiness.take_visits(now, &self.others);
+        let mut done = visits.len();
+        for (i, &slot) in visits.iter().enumerate() {
             let Some(item) = self.sockets.get_mut(slot).and_then(|s| s.inner.as_mut()) else {
                 continue;
             };
             let before = Self::tcp_view(&item.socket);
-            let (at, stop) = visit(item);
-            if before.is_some() {
-                if Self::tcp_view(&item.socket) != before {
-                    self.changed.insert(slot);
-                }
-                let waiting = item.meta.is_waiting();
-                self.settle(slot, if waiting { PollAt::Now } else { at });
+            let (at, stop) = visit(item, before.is_some());
+            if let (Some(_), Some(at)) = (before, at) {
+                let changed = Self::tcp_view(&item.socket) != before;
+                let at = if item.meta.is_waiting() { PollAt::Now } else { at };
+                self.readiness.settle(slot, at, changed);
             }
             if stop {
+                done = i + 1;
                 break;
             }
         }
+        self.readiness.give_back(visits, done);
+    }
+
+    /// Whether the set has so few TCP slots that walking them all costs less than filing them.
+    #[cfg(feature = "alloc")]
+    fn is_small(&self) -> bool {
+        self.sockets.len() - self.others.len() < WALK_BELOW
     }
 
     /// Without `alloc`: every socket, as upstream walks them.
@@ -380,10 +384,10 @@ impl<'a> SocketSet<'a> {
     pub(crate) fn visit_egress(
         &mut self,
         _now: Instant,
-        mut visit: impl FnMut(&mut Item<'a>) -> (PollAt, bool),
+        mut visit: impl FnMut(&mut Item<'a>, bool) -> (Option<PollAt>, bool),
     ) {
         for item in self.items_mut() {
-            if visit(item).1 {
+            if visit(item, false).1 {
                 break;
             }
         }
@@ -398,10 +402,12 @@ impl<'a> SocketSet<'a> {
         &self,
         mut poll_at: impl FnMut(&Item<'a>) -> Option<Instant>,
     ) -> Option<Instant> {
+        if self.is_small() {
+            return self.items().filter_map(poll_at).min();
+        }
         let item = |slot: &usize| self.sockets.get(*slot).and_then(|s| s.inner.as_ref());
-        let sockets = self.others.iter().chain(self.busy.iter()).filter_map(item);
-        let timer = self.timers.first().map(|&(t, _)| t);
-        sockets.filter_map(&mut poll_at).chain(timer).min()
+        let sockets = self.others.iter().chain(self.readiness.busy()).filter_map(item);
+        sockets.filter_map(&mut poll_at).chain(self.readiness.earliest()).min()
     }
 
     /// Without `alloc`: over every socket.
@@ -422,27 +428,5 @@ impl<'a> SocketSet<'a> {
         }
         let _ = socket;
         None
-    }
-
-    /// Files the TCP socket in `slot` by its `poll_at` after a visit: busy (`Now`), timed, or
-    /// idle until a segment or its user touches it.
-    #[cfg(feature = "alloc")]
-    fn settle(&mut self, slot: usize, at: PollAt) {
-        if let Some(t) = self.timer_of.remove(&slot) {
-            self.timers.remove(&(t, slot));
-        }
-        match at {
-            PollAt::Now => {
-                self.busy.insert(slot);
-            }
-            PollAt::Time(t) => {
-                self.busy.remove(&slot);
-                self.timers.insert((t, slot));
-                self.timer_of.insert(slot, t);
-            }
-            PollAt::Ingress => {
-                self.busy.remove(&slot);
-            }
-        }
     }
 }

@@ -720,14 +720,16 @@ impl Interface {
         // labsim patch: only the sockets that may have something to send
         // (`SocketSet::visit_egress`, vendor/README.md); each one's `poll_at` after its dispatch
         // files it as busy, timed or idle.
-        sockets.visit_egress(now, |item| {
+        sockets.visit_egress(now, |item, file| {
             let stop = self.socket_dispatch(device, item, &mut result);
-            let socket_poll_at = item.socket.poll_at(&mut self.inner);
-            let at = item.meta.poll_at(
-                socket_poll_at,
-                |ip_addr| self.inner.has_neighbor(&ip_addr),
-                now,
-            );
+            let at = file.then(|| {
+                let socket_poll_at = item.socket.poll_at(&mut self.inner);
+                item.meta.poll_at(
+                    socket_poll_at,
+                    |ip_addr| self.inner.has_neighbor(&ip_addr),
+                    now,
+                )
+            });
             (at, stop)
         });
         result
