@@ -141,15 +141,9 @@ pub struct CostSpec {
 }
 
 impl CostSpec {
-    /// The defaults (FORMAT.md's table says where each comes from).
-    pub const DEFAULT: CostSpec = CostSpec {
-        // An assumption until measured: see FORMAT.md.
-        httpd_request: Duration::from_micros(100),
-        // NGINX, "Testing the Performance of NGINX and NGINX Plus Web Servers": one CPU accepts
-        // 34,344 HTTP connections per second, each one request with a 0-byte response:
-        // 1 s / 34,344 = 29 µs.
-        nginx_request: Duration::from_micros(29),
-    };
+    /// The defaults, measured by `tools/measure-costs/run` (scenarios/FORMAT.md, "Cost model",
+    /// says how, on what and when).
+    pub const DEFAULT: CostSpec = CostSpec { httpd_request: Duration::from_micros(72), nginx_request: Duration::from_micros(39) };
 }
 
 /// The largest per-request CPU time a cost model accepts.

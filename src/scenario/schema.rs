@@ -103,7 +103,8 @@ pub(crate) struct HostFile {
     pub costs: Option<CostsFile>,
 }
 
-/// `Costs(httpd_request: "100us", nginx_request: "29us")`, every field optional (its default).
+/// `Costs(httpd_request: "10ms", nginx_request: "5ms")`: every field optional, `CostSpec::DEFAULT`
+/// when absent.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename = "Costs", deny_unknown_fields)]
 pub(crate) struct CostsFile {
