@@ -36,9 +36,9 @@ pub(crate) struct Readiness {
     changed: Vec<usize>,
     /// The slots of the egress walk under way (kept to spare an allocation per walk).
     visits: Vec<usize>,
-    /// Whether egress walked every socket since the filings were last kept (a small set):
-    /// they are out of date.
-    stale: bool,
+    /// Whether the filings are up to date: not while the set is small (egress walks every
+    /// socket and nothing is filed).
+    current: bool,
 }
 
 impl Readiness {
@@ -89,16 +89,16 @@ impl Readiness {
 
     /// Egress walks every socket (the set is small): the filings go out of date.
     pub(crate) fn walk_all(&mut self) {
-        self.stale = true;
+        self.current = false;
     }
 
-    /// Whether the filings are out of date; if so they are dropped and `tcp` (every TCP slot)
-    /// made busy, so that the next egress visits and files each.
+    /// Brings out-of-date filings up to date: they are dropped and `tcp` (every TCP slot) made
+    /// busy, so that the next egress visits and files each.
     pub(crate) fn refresh(&mut self, tcp: impl Iterator<Item = usize>) {
-        if !self.stale {
+        if self.current {
             return;
         }
-        self.stale = false;
+        self.current = true;
         for slot in self.busy.drain(..) {
             self.is_busy[slot] = false;
         }

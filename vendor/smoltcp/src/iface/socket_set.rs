@@ -169,8 +169,9 @@ impl<'a> SocketSet<'a> {
             if let Err(at) = self.others.binary_search(&handle.0) {
                 self.others.insert(at, handle.0);
             }
-        } else {
+        } else if !self.is_small() {
             self.readiness.touch(handle.0);
+            self.refresh_readiness();
         }
         handle
     }
@@ -197,10 +198,13 @@ impl<'a> SocketSet<'a> {
     ///
     /// labsim patch: a TCP socket handed out this way is visited by the next egress.
     pub fn get_mut<T: AnySocket<'a>>(&mut self, handle: SocketHandle) -> &mut T {
+        // A small set is walked whole: nothing to file.
+        #[cfg(feature = "alloc")]
+        let file = !self.is_small();
         match self.sockets[handle.0].inner.as_mut() {
             Some(item) => {
                 #[cfg(feature = "alloc")]
-                if Self::is_tcp(&item.socket) {
+                if file && Self::is_tcp(&item.socket) {
                     self.readiness.touch(handle.0);
                 }
                 T::downcast_mut(&mut item.socket)
@@ -311,7 +315,11 @@ impl<'a> SocketSet<'a> {
     /// user hears of it (`drain_changed`).
     #[cfg(feature = "alloc")]
     pub(crate) fn tcp_touched(&mut self, slot: usize) {
-        self.readiness.touch_changed(slot);
+        if self.is_small() {
+            self.readiness.mark_changed(slot);
+        } else {
+            self.readiness.touch_changed(slot);
+        }
     }
 
     /// labsim patch: the TCP sockets an incoming segment or their own dispatch (a timer) changed
@@ -349,9 +357,7 @@ impl<'a> SocketSet<'a> {
             }
             return;
         }
-        let tcp = self.sockets.iter().enumerate();
-        let tcp = tcp.filter(|(_, s)| s.inner.as_ref().is_some_and(|i| Self::is_tcp(&i.socket)));
-        self.readiness.refresh(tcp.map(|(slot, _)| slot));
+        self.refresh_readiness();
         let visits = self.readiness.take_visits(now, &self.others);
         let mut done = visits.len();
         for (i, &slot) in visits.iter().enumerate() {
@@ -371,6 +377,14 @@ impl<'a> SocketSet<'a> {
             }
         }
         self.readiness.give_back(visits, done);
+    }
+
+    /// Brings the filings up to date if egress walked every socket since they were kept.
+    #[cfg(feature = "alloc")]
+    fn refresh_readiness(&mut self) {
+        let tcp = self.sockets.iter().enumerate();
+        let tcp = tcp.filter(|(_, s)| s.inner.as_ref().is_some_and(|i| Self::is_tcp(&i.socket)));
+        self.readiness.refresh(tcp.map(|(slot, _)| slot));
     }
 
     /// Whether the set has so few TCP slots that walking them all costs less than filing them.
