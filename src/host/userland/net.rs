@@ -78,6 +78,11 @@ impl Stream {
         self.close_when_flushed || self.closed
     }
 
+    /// Whether it has something to hand TCP: queued bytes, or a close once they are gone.
+    pub(crate) fn has_pending(&self) -> bool {
+        !self.output.is_empty() || (self.close_when_flushed && !self.closed)
+    }
+
     /// Whether the socket was closed or released (the kernel reaps it).
     pub(crate) fn is_finished(&self) -> bool {
         self.closed
