@@ -763,6 +763,11 @@ impl<'a> Sys<'a> {
         self.k.tcp.changed.iter().map(|&h| TcpSocket(h))
     }
 
+    /// Whether `socket` is among [`Sys::tcp_changed`].
+    pub(crate) fn tcp_is_changed(&self, socket: TcpSocket) -> bool {
+        self.k.tcp.changed.contains(&socket.0)
+    }
+
     /// What a look at the socket would find (see [`TcpSnapshot`]).
     pub(crate) fn tcp_snapshot(&mut self, socket: TcpSocket) -> TcpSnapshot {
         self.k.tcp_snapshot(socket)

@@ -14,6 +14,7 @@ mod os;
 mod packages;
 mod process;
 mod programs;
+mod ready;
 mod shell;
 mod starting;
 mod units;

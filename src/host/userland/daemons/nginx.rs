@@ -18,13 +18,14 @@
 //! request that needs an upstream connection gets 500, each with nginx's `[alert]`.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
-use crate::host::kernel::{CpuTicket, Fs, Sys, TcpSnapshot, TcpSocket, TcpStatus as Status, Workers};
+use crate::host::kernel::{CpuTicket, Fs, Sys, TcpSnapshot, TcpStatus as Status, Workers};
 use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
 use crate::host::userland::process::{ConfigNote, Exit, Process, Reload, Signal, StartError, UnitSpec};
+use crate::host::userland::ready::{Filed, Ready};
 use crate::kernel::SimTime;
 use crate::proto::http::{Close, Event, Policy, ServerConnection};
 use crate::proto::nginx::accept::AcceptQueue;
@@ -164,82 +165,6 @@ struct Client {
     idle: Option<Idle>,
     /// Where it is filed in [`Ready`]: its sockets and its wake-up time.
     filed: Filed,
-}
-
-/// A client's entries in [`Ready`].
-#[derive(Clone, Copy, Default, PartialEq, Eq)]
-struct Filed {
-    busy: bool,
-    sockets: [Option<TcpSocket>; 2],
-    wake: Option<SimTime>,
-    poll: Option<SimTime>,
-}
-
-/// Which client connections a pass must serve, nginx's event loop as `epoll` and its timer tree
-/// drive it: those not idle, those whose socket the kernel reports changed
-/// ([`Sys::tcp_changed`]) and those whose timer is due. Every other connection is idle with
-/// its sockets unchanged and no timer due, so serving it would do nothing; a pass touches only
-/// the connections with something to do, however many are open.
-#[derive(Default)]
-struct Ready {
-    /// Clients (by connection number) with no idle snapshot: served at the next pass.
-    busy: BTreeSet<u64>,
-    /// (socket, client): each client's own socket and its request's upstream one.
-    sockets: BTreeSet<(TcpSocket, u64)>,
-    /// (when, client): the earliest of its keep-alive / header timer and its request's timer.
-    wakes: BTreeSet<(SimTime, u64)>,
-    /// (when, client): the timer nginx wakes for ([`Process::poll_timeout`]).
-    polls: BTreeSet<(SimTime, u64)>,
-}
-
-impl Ready {
-    /// The clients a pass at `now` serves, in connection order.
-    fn due(&self, k: &Sys<'_>, now: SimTime) -> Vec<u64> {
-        let mut due: Vec<u64> = self.busy.iter().copied().collect();
-        for socket in k.tcp_changed() {
-            due.extend(self.sockets.range((socket, 0)..=(socket, u64::MAX)).map(|&(_, n)| n));
-        }
-        due.extend(self.wakes.iter().take_while(|(t, _)| *t <= now).map(|&(_, n)| n));
-        due.sort_unstable();
-        due.dedup();
-        due
-    }
-
-    /// Files client `number` as it is now, replacing `old` (only the entries that differ).
-    fn file(&mut self, number: u64, old: Filed, new: Filed) {
-        if old.busy != new.busy {
-            if new.busy {
-                self.busy.insert(number);
-            } else {
-                self.busy.remove(&number);
-            }
-        }
-        if old.sockets != new.sockets {
-            for s in old.sockets.iter().flatten() {
-                self.sockets.remove(&(*s, number));
-            }
-            self.sockets.extend(new.sockets.iter().flatten().map(|&s| (s, number)));
-        }
-        refile(&mut self.wakes, number, old.wake, new.wake);
-        refile(&mut self.polls, number, old.poll, new.poll);
-    }
-
-    /// Forgets client `number`'s entries.
-    fn unfile(&mut self, number: u64, filed: Filed) {
-        self.file(number, filed, Filed::default());
-    }
-}
-
-/// Moves client `number`'s entry in a timer set from `old` to `new`.
-fn refile(timers: &mut BTreeSet<(SimTime, u64)>, number: u64, old: Option<SimTime>, new: Option<SimTime>) {
-    if old != new {
-        if let Some(t) = old {
-            timers.remove(&(t, number));
-        }
-        if let Some(t) = new {
-            timers.insert((t, number));
-        }
-    }
 }
 
 /// The sockets of an idle client connection: its own and its request's upstream one.
@@ -432,7 +357,7 @@ impl Process for NginxProc {
     }
 
     fn poll_timeout(&self) -> Option<SimTime> {
-        self.ready.polls.first().map(|&(t, _)| t)
+        self.ready.next_poll()
     }
 
     fn pid_count(&self) -> Option<u32> {

@@ -4,7 +4,7 @@
 //! report (a `Sampled` event, which the trace does not keep); the times the core measures are
 //! the simulated clock's.
 
-use crate::host::kernel::{Fd, NO_CONSOLE, Stdio, Sys, TcpSocket, UserLoad};
+use crate::host::kernel::{Fd, NO_CONSOLE, Stdio, Sys, UserLoad};
 use crate::host::userland::net::{Connection, Failure, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished};
 use crate::kernel::SimTime;
@@ -178,10 +178,9 @@ impl<G: Generator> Process for Target<G> {
         // As an event loop does: a connection whose socket the kernel reports unchanged and
         // that has nothing to send would report no progress (a browser population holds
         // hundreds of idle kept-alive connections).
-        let changed: Vec<TcpSocket> = k.tcp_changed().collect();
         for slot in 0..p.conns.len() {
             let Some(conn) = p.conns[slot].as_mut() else { continue };
-            if !conn.stream.has_pending() && changed.binary_search(&conn.stream.handle).is_err() {
+            if !conn.stream.has_pending() && !k.tcp_is_changed(conn.stream.handle) {
                 continue;
             }
             let progress = conn.poll(k);
