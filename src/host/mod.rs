@@ -176,8 +176,10 @@ impl Host {
                 return;
             }
             k.poll_stack(now);
-            let mut moved = k.flush_ip_tx(now);
-            moved |= k.poll_nfs(now);
+            // Frames sent are no work for this host by themselves: they call for another round
+            // only while the stack has more to do at this instant.
+            let mut flushed = k.flush_ip_tx(now);
+            let mut moved = k.poll_nfs(now);
             moved |= k.poll_cpu(now);
             moved |= u.poll(&mut Sys::new(k), now);
             k.tcp_changes_seen();
@@ -185,9 +187,9 @@ impl Host {
             moved |= k.poll_neighbours(now);
             moved |= u.poll_console(&mut Sys::new(k), now);
             moved |= k.poll_igmp(now);
-            moved |= k.flush_ip_tx(now);
+            flushed |= k.flush_ip_tx(now);
             k.reap_sockets(now);
-            if !moved {
+            if !moved && !(flushed && k.stack_due(now)) {
                 return;
             }
         }

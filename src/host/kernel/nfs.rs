@@ -56,6 +56,10 @@ pub(super) struct Mount {
     dev: String,
     conn: Option<TcpSocket>,
     connected: bool,
+    /// The connection's status at the last look, kept until the kernel reports the socket
+    /// changed (`TcpState::changed`): only a segment, a TCP timer or a connect the kernel ended
+    /// changes a status or brings bytes, so the client does not look again between those.
+    status: Option<TcpStatus>,
     /// Bytes the socket did not take yet.
     outbox: Vec<u8>,
     waiters: BTreeMap<OpId, Waiter>,
@@ -121,6 +125,7 @@ impl Kernel {
             dev,
             conn: None,
             connected: false,
+            status: None,
             outbox: Vec::new(),
             waiters,
         });
@@ -239,7 +244,9 @@ impl Kernel {
             }
             return false;
         };
-        let status = self.tcp_status(conn);
+        let seen = self.mounts.list[i].status.filter(|_| !self.tcp.changed.contains(&conn.0));
+        let status = seen.unwrap_or_else(|| self.tcp_status(conn));
+        self.mounts.list[i].status = Some(status);
         match status {
             TcpStatus::Connecting => return false,
             TcpStatus::Open | TcpStatus::PeerClosed => {
@@ -248,7 +255,8 @@ impl Kernel {
                     self.mounts.list[i].client.handle_connected(now);
                     moved = true;
                 }
-                let bytes = self.tcp_recv(conn);
+                // Nothing arrived since the last look took everything.
+                let bytes = if seen.is_some() { Vec::new() } else { self.tcp_recv(conn) };
                 if !bytes.is_empty() {
                     self.mounts.list[i].client.handle_data(now, &bytes);
                     moved = true;
@@ -264,6 +272,7 @@ impl Kernel {
             let m = &mut self.mounts.list[i];
             m.conn = None;
             m.connected = false;
+            m.status = None;
             m.outbox.clear();
             m.client.handle_disconnected(now);
             return true;
