@@ -26,11 +26,9 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, sce
     let width = block.inner(area).width as usize;
     let ended = intervals::ended(capacity, view.now);
     let empty = Interval::default();
-    // The latest interval's number and what it saw.
-    let latest = ended.checked_sub(1).map(|n| (n, capacity.numbered(n..ended).next().map_or(&empty, |(_, i)| i)));
+    // The latest interval's span and what it saw.
+    let latest = ended.checked_sub(1).map(|n| (span_label(capacity, n), capacity.numbered(n..ended).next().map_or(&empty, |(_, i)| i)));
     let run = history.load.total(capacity);
-
-    let latest = latest.map(|(n, interval)| (span_label(capacity, n), interval));
 
     let mut lines = vec![throughput(capacity, ended, width, theme)];
     let mut rows: Vec<(&str, &Histogram)> = latest.iter().map(|(label, i)| (label.as_str(), &i.latency)).collect();
@@ -43,8 +41,16 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, sce
 
 /// Interval `n`'s span, `9–10s`.
 fn span_label(capacity: &Capacity, n: u64) -> String {
-    let secs = capacity.interval().as_secs_f64();
-    format!("{}–{}s", n as f64 * secs, (n + 1) as f64 * secs)
+    let us = capacity.interval().as_micros() as u64;
+    format!("{}–{}s", seconds(n * us), seconds((n + 1) * us))
+}
+
+/// µs as seconds, without trailing zeros: `9`, `9.25`.
+fn seconds(us: u64) -> String {
+    match us % 1_000_000 {
+        0 => format!("{}", us / 1_000_000),
+        frac => format!("{}.{}", us / 1_000_000, format!("{frac:06}").trim_end_matches('0')),
+    }
 }
 
 /// Requests per second in one interval.

@@ -1,7 +1,7 @@
 //! Frames at fixed simulated times, as snapshots (`cargo insta review` after a deliberate
 //! change): failover.ron before, during and after the failover at 80×24 and 120×40, the split
 //! brain of failover-crash.ron (`kill -9 keepalived`), the HTTP pane during backend-failure.ron
-//! and under the load of dau-100k.ron and scale-out.ron, the help overlay. Each is reached the way a user gets there: pause, `g`, a time, Enter.
+//! and under the loads of dau-100k.ron, scale-out.ron and load-ab.ron, the help overlay. Each is reached the way a user gets there: pause, `g`, a time, Enter.
 
 use super::{open, press, screen, shipped, text};
 
@@ -107,4 +107,12 @@ fn the_http_pane_under_a_user_population_at_both_sizes() {
 #[test]
 fn the_http_pane_as_web_4_joins_under_load() {
     insta::assert_snapshot!("scale_out_20s5_120x40", at("scale-out.ron", "20.5s", 120, 40));
+}
+
+#[test]
+fn the_http_pane_counts_a_load_generators_errors_by_kind() {
+    // ab at 13 s on a port nothing listens on; no cost model, so no CPU figures.
+    let screen = at("load-ab.ron", "14.5s", 120, 40);
+    assert!(screen.contains("│errors ab: Connection refused × 1 (1 in 13–14s)"), "{screen}");
+    insta::assert_snapshot!("load_ab_14s5_120x40", screen);
 }
