@@ -1,11 +1,13 @@
 //! A read-only look at a lab mid-run: hosts with their NICs, links, addresses and services, who
-//! holds each VIP, the pings and HTTP transfers so far, and the trace. Built on demand from the
-//! hosts' current state and the running summaries (`observe::tally`); the trace is borrowed, not copied.
+//! holds each VIP, the pings and HTTP transfers so far, the capacity report's aggregation so far,
+//! and the trace. Built on demand from the hosts' current state and the running summaries
+//! (`observe::tally`); the trace and the aggregation are borrowed, not copied.
 
 use std::net::Ipv4Addr;
 
 use super::Lab;
 use crate::kernel::SimTime;
+use crate::observe::capacity::Capacity;
 use crate::observe::tally::{PingSummary, TransferSummary};
 use crate::observe::trace::TraceEvent;
 use crate::wire::ethernet::format_mac;
@@ -73,6 +75,9 @@ pub struct LabView<'a> {
     pub transfers: &'a [TransferSummary],
     /// Everything that happened so far.
     pub trace: &'a [TraceEvent],
+    /// The capacity report's aggregation so far (a load's requests, latencies, errors, the
+    /// backends' and the loaded hosts' intervals).
+    pub capacity: &'a Capacity,
 }
 
 pub(super) fn build(lab: &Lab) -> LabView<'_> {
@@ -116,6 +121,7 @@ pub(super) fn build(lab: &Lab) -> LabView<'_> {
         pings: lab.tally.as_ref().map_or(&[], |t| t.pings()),
         transfers: lab.tally.as_ref().map_or(&[], |t| t.transfers()),
         trace: lab.trace.events(),
+        capacity: &lab.capacity,
     }
 }
 

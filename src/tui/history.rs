@@ -2,7 +2,8 @@
 //! the same at the start of a run as after a million events: who held each VIP when (the
 //! report's own rule, [`VipTimeline`]), which events the log may show and which lines belong to
 //! each host's console, each web server's access-log lines, and each ping probe that came back
-//! `Destination Host Unreachable`.
+//! `Destination Host Unreachable`; and, from the capacity aggregation, a load's requests over
+//! the intervals that ended ([`RunSoFar`]).
 
 use std::net::Ipv4Addr;
 
@@ -11,6 +12,7 @@ use crate::observe::expect::VipTimeline;
 use crate::observe::trace::{TraceEvent, TraceKind};
 
 use super::app::{App, LogKind};
+use super::intervals::RunSoFar;
 use super::lines::log_text;
 
 /// One request a web server answered, from its access log.
@@ -47,6 +49,8 @@ pub(crate) struct History {
     pub(crate) nginx_errors: usize,
     /// (host, command, icmp_seq) of every probe ping reported unreachable.
     pub(crate) unreachable: Vec<(String, usize, u16)>,
+    /// A load's client requests so far, from the capacity aggregation's ended intervals.
+    pub(crate) load: RunSoFar,
     /// The log's filters as last applied, how far into `log` they were applied, and the trace
     /// indices they let through.
     filter: Option<(Option<usize>, LogKind, String)>,
@@ -71,6 +75,7 @@ impl History {
             failed: 0,
             nginx_errors: 0,
             unreachable: Vec::new(),
+            load: RunSoFar::default(),
             filter: None,
             filtered_upto: 0,
             filtered: Vec::new(),

@@ -162,6 +162,7 @@ impl Session {
     pub(crate) fn draw(&mut self, frame: &mut Frame<'_>, lab: &Lab) {
         let view = lab.view();
         self.history.update(view.trace, view.vips.iter().map(|v| v.addr));
+        self.history.load.update(view.capacity, view.now);
         self.history.filter_log(&self.app, view.trace);
         self.app.now = lab.now();
         self.app.budget_spent = lab.is_exhausted();

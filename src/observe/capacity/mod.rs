@@ -28,6 +28,7 @@ pub(crate) mod histogram;
 pub(crate) mod plot;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::time::Duration;
 
 use histogram::Histogram;
@@ -134,6 +135,15 @@ impl Interval {
     pub(crate) fn error_count(&self) -> u64 {
         self.errors.values().sum()
     }
+
+    /// Adds `other`'s client requests (their count, errors and latencies) to these.
+    pub(crate) fn add_requests(&mut self, other: &Interval) {
+        self.requests += other.requests;
+        for (kind, n) in &other.errors {
+            *self.errors.entry(kind.clone()).or_default() += n;
+        }
+        self.latency.merge(&other.latency);
+    }
 }
 
 /// One backend's totals.
@@ -161,6 +171,8 @@ pub struct Capacity {
     end: SimTime,
     /// The windows `Capacity` expectations name, each with its running total.
     watched: Vec<(Window, Interval)>,
+    /// Requests the load generators reported (`Sampled` events).
+    generated: u64,
 }
 
 impl Default for Capacity {
@@ -190,6 +202,7 @@ impl Capacity {
             loaded: Vec::new(),
             end: SimTime::ZERO,
             watched: Vec::new(),
+            generated: 0,
         }
     }
 
@@ -236,6 +249,7 @@ impl Capacity {
                     (None, Some(s)) if *s >= 400 => Some(format!("HTTP {s}")),
                     _ => None,
                 };
+                self.generated += 1;
                 self.request(event.at, kind, status.map(|_| *latency_us));
             }
             TraceKind::Unfinished { url: Some(_), .. } => self.request(event.at, Some("unfinished".to_owned()), None),
@@ -314,6 +328,17 @@ impl Capacity {
         (0..=last).map(|n| (n * self.interval_us, self.intervals.get(&n).cloned().unwrap_or_default()))
     }
 
+    /// The intervals numbered in `numbers` (interval n starts at n × the interval) that saw
+    /// anything, with their numbers, in order.
+    pub(crate) fn numbered(&self, numbers: Range<u64>) -> impl Iterator<Item = (u64, &Interval)> + '_ {
+        self.intervals.range(numbers).map(|(n, i)| (*n, i))
+    }
+
+    /// Requests the load generators (`ab`, `wrk`, the user population) reported so far.
+    pub(crate) fn generated(&self) -> u64 {
+        self.generated
+    }
+
     /// The backends, in the order they first served.
     pub(crate) fn backends(&self) -> &[Backend] {
         &self.backends
@@ -331,11 +356,7 @@ impl Capacity {
             for (total, u) in t.usage.iter_mut().zip(&i.usage) {
                 total.add(u);
             }
-            t.requests += i.requests;
-            for (kind, n) in &i.errors {
-                *t.errors.entry(kind.clone()).or_default() += n;
-            }
-            t.latency.merge(&i.latency);
+            t.add_requests(i);
         }
         t.served = self.backends.iter().map(|b| b.served).collect();
         t

@@ -8,13 +8,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{Scene, Theme, short_time};
+use super::{Scene, Theme, short_time, spark};
 use crate::lab::LabView;
 use crate::observe::tally::TransferSummary;
 use crate::observe::trace::TraceKind;
 use crate::tui::history::History;
-
-const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, scene: &Scene<'_>) {
     let Scene { view, history, theme, .. } = *scene;
@@ -78,8 +76,7 @@ fn latency(transfers: &[TransferSummary], width: usize, theme: Theme) -> Line<'s
     let shown = &transfers[transfers.len().saturating_sub(width.saturating_sub(14))..];
     let micros: Vec<u64> = shown.iter().map(|t| (t.ended - t.started).as_micros() as u64).collect();
     let most = micros.iter().copied().max().unwrap_or(0).max(1);
-    let spark: String = micros.iter().map(|us| SPARKS[((us * 7 + most / 2) / most).min(7) as usize]).collect();
-    Line::from(vec![Span::styled(spark, theme.vip()), Span::raw(format!(" max {:.1}ms", most as f64 / 1000.0))])
+    Line::from(vec![Span::styled(spark(&micros), theme.vip()), Span::raw(format!(" max {:.1}ms", most as f64 / 1000.0))])
 }
 
 /// `43.000s client-1 200 web-3 1.2ms`, or curl's error.

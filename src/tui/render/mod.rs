@@ -3,9 +3,12 @@
 //! snapshot tests). The screen, top to bottom: the title bar (scenario, simulated time, paused
 //! or running and how fast); hosts with their services and the VIP beside the VIP and ping
 //! strips; the HTTP pane beside the event log; the selected host's console; the key bar. `?`
-//! lays the key table over it.
+//! lays the key table over it. Once a load generator has reported a request, the HTTP pane
+//! shows the load ([`load`]) instead of curl's transfers ([`http`]), over half the width and
+//! most of the console's rows (and, on a small screen, some of the host list's).
 
 mod http;
+mod load;
 mod log;
 mod strips;
 mod theme;
@@ -20,6 +23,7 @@ pub(crate) use theme::Theme;
 
 use super::app::{App, Mode, Pane, Speed};
 use super::history::History;
+use super::intervals;
 use super::keys::BINDINGS;
 use crate::kernel::SimTime;
 use crate::lab::LabView;
@@ -43,17 +47,27 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, view: &LabView<'_>, history
     key_bar(frame, keys, app, theme);
 
     let wide = body.width >= 100 && body.height >= 30;
+    // Under a load the HTTP pane has more to show: it takes half the width and most of the
+    // console's rows, and on a small screen some of the host list's.
+    let loaded = intervals::is_loaded(view.capacity);
     let hosts = topology::height(view, wide);
-    let top_height = (hosts + 2).min(body.height / 2).max(4);
-    let [top, middle, bottom] = Layout::vertical([Constraint::Length(top_height), Constraint::Fill(3), Constraint::Fill(2)]).areas(body);
+    let top_height = (hosts + 2).min(body.height / if loaded && !wide { 3 } else { 2 }).max(4);
+    let (http_share, console_fill) = if loaded { (50, 1) } else { (40, 2) };
+    let [top, middle, bottom] =
+        Layout::vertical([Constraint::Length(top_height), Constraint::Fill(3), Constraint::Fill(console_fill)]).areas(body);
     let [hosts_area, strips_area] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
-    let [http_area, log_area] = Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(middle);
+    let [http_area, log_area] =
+        Layout::horizontal([Constraint::Percentage(http_share), Constraint::Percentage(100 - http_share)]).areas(middle);
 
     let block = |pane: Pane, title: String| pane_block(app, pane, title, theme);
     let scene = Scene { app, view, history, theme };
     topology::draw(frame, hosts_area, block(Pane::Topology, "Hosts".to_owned()), &scene, wide);
     strips::draw(frame, strips_area, block(Pane::Strips, "VIP and pings".to_owned()), &scene);
-    http::draw(frame, http_area, block(Pane::Http, "HTTP".to_owned()), &scene);
+    if loaded {
+        load::draw(frame, http_area, block(Pane::Http, "HTTP load".to_owned()), &scene);
+    } else {
+        http::draw(frame, http_area, block(Pane::Http, "HTTP".to_owned()), &scene);
+    }
     log::draw_log(frame, log_area, block(Pane::Log, log::title(app)), &scene);
     let console_title = format!("Console {}", app.selected_host().unwrap_or("-"));
     log::draw_console(frame, bottom, block(Pane::Console, console_title), &scene);
@@ -70,6 +84,13 @@ fn pane_block(app: &App, pane: Pane, title: String, theme: Theme) -> Block<'stat
     Block::bordered()
         .border_style(style)
         .title(Span::styled(format!(" {title} "), if focused { theme.title_focused() } else { theme.title() }))
+}
+
+/// Values as a sparkline, a cell each, scaled to the largest of them (`▁` for nothing).
+fn spark(values: &[u64]) -> String {
+    const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let most = values.iter().copied().max().unwrap_or(0).max(1);
+    values.iter().map(|v| SPARKS[((v * 7 + most / 2) / most).min(7) as usize]).collect()
 }
 
 /// `12.400s` (milliseconds: what a person reads on screen; the report keeps microseconds).

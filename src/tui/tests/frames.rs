@@ -1,7 +1,7 @@
 //! Frames at fixed simulated times, as snapshots (`cargo insta review` after a deliberate
 //! change): failover.ron before, during and after the failover at 80×24 and 120×40, the split
-//! brain of failover-crash.ron (`kill -9 keepalived`), the HTTP pane during backend-failure.ron,
-//! the help overlay. Each is reached the way a user gets there: pause, `g`, a time, Enter.
+//! brain of failover-crash.ron (`kill -9 keepalived`), the HTTP pane during backend-failure.ron
+//! and under the loads of dau-100k.ron, scale-out.ron and load-ab.ron, the help overlay. Each is reached the way a user gets there: pause, `g`, a time, Enter.
 
 use super::{open, press, screen, shipped, text};
 
@@ -81,4 +81,38 @@ fn a_link_down_shows_on_its_host_at_every_size() {
         let lb1: Vec<&str> = screen.lines().skip_while(|l| !l.starts_with("│▸lb-1")).take_while(|l| !l.starts_with("│ lb-2")).collect();
         assert!(lb1.iter().any(|l| l.contains("eno33554984↓") || l.contains("eno33554984 front down ")), "{screen}");
     }
+}
+
+#[test]
+fn the_http_pane_under_a_user_population_at_both_sizes() {
+    // Half a second into an interval: the one that ended at 10 s is the latest, its hosts' load
+    // sampled.
+    let (mut lab, mut session) = open(&shipped("dau-100k.ron"));
+    press(&mut session, &mut lab, " g10.5s⏎");
+    let wide = text(&screen(&mut session, &lab, 120, 40));
+    assert!(wide.contains("│9–10s ") && wide.contains("errors none"), "{wide}");
+    insta::assert_snapshot!("dau_100k_10s5_120x40", wide);
+    insta::assert_snapshot!("dau_100k_10s5_80x24", text(&screen(&mut session, &lab, 80, 24)));
+
+    // The run's figures are merged interval by interval as frames see them end: frames drawn on
+    // the way change nothing.
+    let (mut lab, mut session) = open(&shipped("dau-100k.ron"));
+    for time in ["4.5s", "7s", "9.99s", "10.5s"] {
+        press(&mut session, &mut lab, &format!("g{time}⏎"));
+        screen(&mut session, &lab, 120, 40);
+    }
+    assert_eq!(text(&screen(&mut session, &lab, 120, 40)), wide);
+}
+
+#[test]
+fn the_http_pane_as_web_4_joins_under_load() {
+    insta::assert_snapshot!("scale_out_20s5_120x40", at("scale-out.ron", "20.5s", 120, 40));
+}
+
+#[test]
+fn the_http_pane_counts_a_load_generators_errors_by_kind() {
+    // ab at 13 s on a port nothing listens on; no cost model, so no CPU figures.
+    let screen = at("load-ab.ron", "14.5s", 120, 40);
+    assert!(screen.contains("│errors ab: Connection refused × 1 (1 in 13–14s)"), "{screen}");
+    insta::assert_snapshot!("load_ab_14s5_120x40", screen);
 }
