@@ -32,9 +32,9 @@
 //! Not modelled: Range requests (206), conditional requests (304), `Options Indexes` listings,
 //! chunked request bodies, 408 on slow requests, `.htaccess`.
 
-use std::net::Ipv4Addr;
-
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
+use std::net::Ipv4Addr;
 
 use crate::kernel::{Calendar, DateTime, SimTime};
 use crate::proto::errno::Errno;
@@ -566,7 +566,7 @@ impl Httpd {
         let access_log = format!(
             "{} - - [{}] \"{}\" {} {} \"{}\" \"{}\"",
             conn.client_ip,
-            clf_time(&cal.date(now)),
+            cal.date(now).log_time(),
             escape_log(&ctx.request_line),
             status,
             bytes_out,
@@ -868,11 +868,6 @@ fn unix_date(us: u64) -> DateTime {
     Calendar::new(0).date(SimTime::from_micros(us))
 }
 
-/// `[24/Nov/2026:16:08:13 +0000]` without brackets.
-fn clf_time(d: &DateTime) -> String {
-    format!("{:02}/{}/{}:{:02}:{:02}:{:02} +0000", d.day, d.month_name(), d.year, d.hour, d.minute, d.second)
-}
-
 /// `Host` value → lowercased name and optional port.
 fn split_host(h: &str) -> (String, Option<u16>) {
     let h = h.trim();
@@ -973,7 +968,11 @@ fn escape_html(s: &str) -> String {
 }
 
 /// `ap_escape_logitem`: `"` and `\` get a backslash, control bytes are `\n`, `\t`, … or `\xhh`.
-fn escape_log(s: &str) -> String {
+/// Like it, returns the item itself when nothing needs escaping.
+fn escape_log(s: &str) -> Cow<'_, str> {
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20 || b == 0x7f) {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -988,7 +987,7 @@ fn escape_log(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
