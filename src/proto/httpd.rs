@@ -40,6 +40,7 @@ use crate::kernel::{Calendar, DateTime, SimTime};
 use crate::proto::errno::Errno;
 use crate::proto::http::Refusal;
 use crate::wire::http::{HeadError, Limits, RequestHead, ResponseHead, Version, find_header, header_has_token, reason_phrase};
+use crate::wire::ipv4::Dotted;
 
 /// What `stat()` reports about a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -565,7 +566,7 @@ impl Httpd {
         let bytes_out = head.buffer_len() + body.len();
         let access_log = format!(
             "{} - - [{}] \"{}\" {} {} \"{}\" \"{}\"",
-            conn.client_ip,
+            Dotted(conn.client_ip),
             cal.date(now).log_time(),
             escape_log(&ctx.request_line),
             status,

@@ -32,6 +32,7 @@ use super::pages;
 use super::upstream::{PeerId, Tried, Upstream};
 use crate::kernel::{Calendar, DateTime, SimTime};
 use crate::wire::http::{Parsed, RequestHead, ResponseError, Version, parse_response_eager};
+use crate::wire::ipv4::Dotted;
 
 /// Whether the client connection may stay open (HTTP/1.1 without `Connection: close`, or
 /// HTTP/1.0 with `Connection: keep-alive`; nginx looks for the word in the first `Connection`
@@ -432,12 +433,12 @@ impl ProxyRequest {
     fn variable(&self, name: &str) -> String {
         match name {
             "host" => self.host_var(),
-            "remote_addr" => self.ctx.client_ip.to_string(),
+            "remote_addr" => Dotted(self.ctx.client_ip).to_string(),
             "proxy_host" => self.cfg.proxy_host.clone(),
             "proxy_add_x_forwarded_for" => {
                 let mut v: Vec<String> =
                     self.req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("X-Forwarded-For")).map(|(_, v)| v.clone()).collect();
-                v.push(self.ctx.client_ip.to_string());
+                v.push(Dotted(self.ctx.client_ip).to_string());
                 v.join(", ")
             }
             "scheme" => "http".into(),
@@ -673,7 +674,7 @@ pub(crate) fn access_log_line(format: &str, req: &RequestHead, client: Ipv4Addr,
     // Writing into a String cannot fail.
     expand_with(format, |name, out| match name {
         "remote_addr" => {
-            let _ = write!(out, "{client}");
+            let _ = write!(out, "{}", Dotted(client));
         }
         "time_local" => out.push_str(&date.log_time()),
         "request" if !req.method.is_empty() => out.push_str(&req.request_line()),

@@ -21,6 +21,7 @@ use crate::proto::nfs::exports::{self, Client, Diagnostic, Exports, Level};
 use crate::proto::nfs::mountd::Mountd;
 use crate::proto::nfs::nfsd::Nfsd;
 use crate::proto::nfs::{Answer, Event};
+use crate::wire::ipv4::Dotted;
 use crate::wire::portmap::{self, IPPROTO_TCP, IPPROTO_UDP, Mapping};
 use crate::wire::rpc::{Call, Message, OpaqueAuth};
 use crate::wire::{mount, nfs3};
@@ -115,7 +116,7 @@ pub(super) fn report(k: &mut Sys<'_>, now: SimTime, ident: &str, pid: u32, event
         Event::Log(line) => return k.syslog(now, ident, pid, line),
         Event::Dropped { from, len } => (false, format!("{len} bytes from {from}")),
         Event::Answered { from, xid, call: (prog, vers, procedure), result } => {
-            let mut detail = format!("{from} xid {xid:#010x} {prog}/{vers}/{procedure} ");
+            let mut detail = format!("{}:{} xid {xid:#010x} {prog}/{vers}/{procedure} ", Dotted(*from.ip()), from.port());
             // Writing into a String cannot fail.
             let _ = match result {
                 Answer::Refused(body) => write!(detail, "refused {body:?}"),
