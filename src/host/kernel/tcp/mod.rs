@@ -52,7 +52,8 @@ pub(super) struct TcpState {
     /// The sockets given each local port by a connect or a listen, the only ways a socket gets
     /// one (it keeps it until smoltcp clears its 4-tuple): a connect finds the ports in use
     /// here instead of walking every socket of the host. Stale entries go when looked at.
-    bound: BTreeMap<u16, Vec<SocketHandle>>,
+    /// (A set: a listening port is given to every connection it accepts.)
+    bound: BTreeMap<u16, BTreeSet<SocketHandle>>,
     next_listener: u32,
     /// The time of the stack's last round (system calls carry no clock).
     now: SimTime,
@@ -121,16 +122,13 @@ fn silence(socket: &mut tcp::Socket<'static>) {
 impl TcpState {
     /// Records that `handle` was given local port `port`.
     fn bind(&mut self, port: u16, handle: SocketHandle) {
-        let holders = self.bound.entry(port).or_default();
-        if !holders.contains(&handle) {
-            holders.push(handle);
-        }
+        self.bound.entry(port).or_default().insert(handle);
     }
 }
 
 /// Whether a TCP socket has local port `port` (its 4-tuple holds it); forgets the sockets of
 /// `bound` that no longer do.
-fn port_in_use(bound: &mut BTreeMap<u16, Vec<SocketHandle>>, sockets: &smoltcp::iface::SocketSet<'static>, port: u16) -> bool {
+fn port_in_use(bound: &mut BTreeMap<u16, BTreeSet<SocketHandle>>, sockets: &smoltcp::iface::SocketSet<'static>, port: u16) -> bool {
     let Some(holders) = bound.get_mut(&port) else { return false };
     holders.retain(|&h| sockets.get::<tcp::Socket>(h).local_endpoint().is_some_and(|e| e.port == port));
     if holders.is_empty() {
