@@ -23,17 +23,9 @@ pub(crate) const TIMEWAIT_LEN: Duration = Duration::from_secs(60);
 /// The window the ACK advertises: the closed socket's empty receive buffer (16 KiB, no scaling).
 const WINDOW: u16 = 16 * 1024;
 
-/// A connection's key: remote address and port, local port, local address, packed in that
-/// order from the most significant bits (one integer comparison per step of a lookup), so that
-/// the entries towards one peer and port sort together.
-type Key = u128;
-
-fn key(remote: (Ipv4Addr, u16), local_port: u16, local_addr: Ipv4Addr) -> Key {
-    (u128::from(remote.0.to_bits()) << 64)
-        | (u128::from(remote.1) << 48)
-        | (u128::from(local_port) << 32)
-        | u128::from(local_addr.to_bits())
-}
+/// A connection's key: (remote address and port, local port, local address), so that the
+/// entries towards one peer and port sort together.
+type Key = ((Ipv4Addr, u16), u16, Ipv4Addr);
 
 /// The host's connections in TIME-WAIT: a map for lookups and the expiry instants in the order
 /// they were set (60 s after each other), so lapsed entries go in constant time per entry.
@@ -80,13 +72,13 @@ impl Table {
 
     /// `local` ↔ `remote` enters TIME-WAIT at `now`.
     pub(super) fn insert(&mut self, now: SimTime, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16)) {
-        self.arm(now, key(remote, local.1, local.0));
+        self.arm(now, (remote, local.1, local.0));
     }
 
     /// Whether local port `port` towards `remote` is in TIME-WAIT at `now` (so `connect()` may
     /// not take it: `__inet_check_established` refuses the 4-tuple).
     pub(super) fn holds(&self, now: SimTime, port: u16, remote: (Ipv4Addr, u16)) -> bool {
-        let range = key(remote, port, Ipv4Addr::UNSPECIFIED)..=key(remote, port, Ipv4Addr::BROADCAST);
+        let range = (remote, port, Ipv4Addr::UNSPECIFIED)..=(remote, port, Ipv4Addr::BROADCAST);
         self.entries.range(range).any(|(_, &expires)| expires > now)
     }
 
@@ -98,7 +90,7 @@ impl Table {
         }
         let Ok(seg) = tcp::Packet::new_checked(ip.payload()) else { return Verdict::Pass };
         let (local, remote) = ((ip.dst_addr(), seg.dst_port()), (ip.src_addr(), seg.src_port()));
-        let key = key(remote, local.1, local.0);
+        let key = (remote, local.1, local.0);
         if self.entries.get(&key).is_none_or(|&expires| expires <= now) {
             return Verdict::Pass;
         }
