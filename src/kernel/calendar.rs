@@ -1,7 +1,16 @@
 //! The simulated wall calendar: log lines, `ping -D`, HTTP `Date` headers and pcap timestamps
 //! show simulated time as a date. A run starts at a fixed epoch (from the scenario), never at
 //! the machine's clock.
+//!
+//! The dates servers write on every request (HTTP's `Date` and `Last-Modified`, the access
+//! log's time) are formatted once per second and kept, as the servers themselves do: nginx's
+//! `ngx_time_update()` (`src/core/ngx_times.c`) formats `ngx_cached_http_time` and
+//! `ngx_cached_http_log_time` once when the second changes, and Apache's
+//! `ap_recent_rfc822_date()` (`server/util_time.c`) keeps the last `TIME_CACHE_SIZE` (16)
+//! seconds' dates in slots indexed by the second. A date is a function of its second alone, so
+//! the cache changes no output; it is per thread, like a server process's.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use super::SimTime;
@@ -34,6 +43,24 @@ pub(crate) struct DateTime {
     pub micros: u32,
     /// 0 = Sunday … 6 = Saturday.
     pub weekday: u32,
+    /// Seconds since 1970-01-01 UTC: the key of the formatted dates' cache.
+    unix_s: u64,
+}
+
+/// Slots of the formatted dates' cache (Apache's `TIME_CACHE_SIZE`): a slot is the second
+/// modulo this, so the dates of a file's modification time and of now rarely evict each other.
+const CACHE_SLOTS: usize = 16;
+
+/// The dates of one second as servers write them.
+struct Formatted {
+    unix_s: u64,
+    http: String,
+    log: String,
+}
+
+thread_local! {
+    /// The formatted dates of recent seconds, by [`CACHE_SLOTS`] slot.
+    static RECENT: RefCell<[Option<Formatted>; CACHE_SLOTS]> = const { RefCell::new([const { None }; CACHE_SLOTS]) };
 }
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -72,6 +99,7 @@ impl Calendar {
             second: (rem % 60) as u32,
             micros: (us % 1_000_000) as u32,
             weekday: ((days + 4).rem_euclid(7)) as u32,
+            unix_s: secs,
         }
     }
 }
@@ -87,8 +115,32 @@ impl DateTime {
         WEEKDAYS[self.weekday as usize]
     }
 
-    /// RFC 1123 form used by HTTP: `Tue, 24 Nov 2026 16:07:42 GMT`.
+    /// RFC 1123 form used by HTTP: `Tue, 24 Nov 2026 16:07:42 GMT` (nginx's
+    /// `ngx_cached_http_time`, Apache's `ap_recent_rfc822_date()`).
     pub(crate) fn http_date(&self) -> String {
+        self.cached(|f| f.http.clone())
+    }
+
+    /// The access logs' form (Common Log Format, `%t` and `$time_local` in UTC):
+    /// `24/Nov/2026:16:07:42 +0000` (nginx's `ngx_cached_http_log_time`).
+    pub(crate) fn log_time(&self) -> String {
+        self.cached(|f| f.log.clone())
+    }
+
+    /// `read` of this second's formatted dates, formatting them if no slot holds them.
+    fn cached<R>(&self, read: impl FnOnce(&Formatted) -> R) -> R {
+        RECENT.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            let slot = &mut recent[(self.unix_s % CACHE_SLOTS as u64) as usize];
+            let fresh = match slot.take() {
+                Some(f) if f.unix_s == self.unix_s => f,
+                _ => Formatted { unix_s: self.unix_s, http: self.format_http_date(), log: self.format_log_time() },
+            };
+            read(slot.insert(fresh))
+        })
+    }
+
+    fn format_http_date(&self) -> String {
         format!(
             "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
             self.weekday_name(),
@@ -99,6 +151,10 @@ impl DateTime {
             self.minute,
             self.second
         )
+    }
+
+    fn format_log_time(&self) -> String {
+        format!("{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000", self.day, self.month_name(), self.year, self.hour, self.minute, self.second)
     }
 
     /// `ctime()` form without the newline, as keepalived's console log prints it:
@@ -156,9 +212,20 @@ mod tests {
     fn default_epoch_is_the_observation_day() {
         let d = Calendar::default().date(SimTime::from_micros(7 * 60_000_000 + 42_000_000 + 5));
         assert_eq!(d.http_date(), "Tue, 24 Nov 2026 16:07:42 GMT");
+        assert_eq!(d.log_time(), "24/Nov/2026:16:07:42 +0000");
         assert_eq!(d.ctime(), "Tue Nov 24 16:07:42 2026");
         assert_eq!(d.to_string(), "2026-11-24T16:07:42.000Z");
         let leap = Calendar::new(951_782_400).date(SimTime::ZERO); // 2000-02-29
         assert_eq!((leap.year, leap.month, leap.day, leap.weekday_name()), (2000, 2, 29, "Tue"));
+    }
+
+    #[test]
+    fn cached_dates_follow_the_second_even_when_seconds_share_a_slot() {
+        let cal = Calendar::default();
+        let at = |s: u64| cal.date(SimTime::from_secs(s));
+        assert_eq!(at(1).http_date(), "Tue, 24 Nov 2026 16:00:01 GMT");
+        assert_eq!(at(1 + CACHE_SLOTS as u64).http_date(), "Tue, 24 Nov 2026 16:00:17 GMT");
+        assert_eq!(at(1).log_time(), "24/Nov/2026:16:00:01 +0000");
+        assert_eq!(Calendar::new(0).date(SimTime::from_secs(1)).http_date(), "Thu, 01 Jan 1970 00:00:01 GMT");
     }
 }

@@ -33,6 +33,7 @@ use super::ArgError;
 use super::lines::LineBuffer;
 use crate::kernel::SimTime;
 use crate::wire::http::{Parsed, ResponseHead, Version, parse_response};
+use crate::wire::ipv4::Dotted;
 
 use super::Stream;
 
@@ -492,7 +493,7 @@ impl Transfer {
         }
         self.phase = Phase::Receiving;
         self.connected_at = Some(now);
-        let ip = self.remote.map_or_else(String::new, |ip| ip.to_string());
+        let ip = self.remote.map_or_else(String::new, |ip| Dotted(ip).to_string());
         if self.args.build == Build::Windows {
             self.verbose("* TCP_NODELAY set".to_string());
         }

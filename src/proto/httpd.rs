@@ -32,14 +32,15 @@
 //! Not modelled: Range requests (206), conditional requests (304), `Options Indexes` listings,
 //! chunked request bodies, 408 on slow requests, `.htaccess`.
 
-use std::net::Ipv4Addr;
-
+use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
+use std::net::Ipv4Addr;
 
 use crate::kernel::{Calendar, DateTime, SimTime};
 use crate::proto::errno::Errno;
 use crate::proto::http::Refusal;
 use crate::wire::http::{HeadError, Limits, RequestHead, ResponseHead, Version, find_header, header_has_token, reason_phrase};
+use crate::wire::ipv4::Dotted;
 
 /// What `stat()` reports about a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -565,8 +566,8 @@ impl Httpd {
         let bytes_out = head.buffer_len() + body.len();
         let access_log = format!(
             "{} - - [{}] \"{}\" {} {} \"{}\" \"{}\"",
-            conn.client_ip,
-            clf_time(&cal.date(now)),
+            Dotted(conn.client_ip),
+            cal.date(now).log_time(),
             escape_log(&ctx.request_line),
             status,
             bytes_out,
@@ -868,11 +869,6 @@ fn unix_date(us: u64) -> DateTime {
     Calendar::new(0).date(SimTime::from_micros(us))
 }
 
-/// `[24/Nov/2026:16:08:13 +0000]` without brackets.
-fn clf_time(d: &DateTime) -> String {
-    format!("{:02}/{}/{}:{:02}:{:02}:{:02} +0000", d.day, d.month_name(), d.year, d.hour, d.minute, d.second)
-}
-
 /// `Host` value → lowercased name and optional port.
 fn split_host(h: &str) -> (String, Option<u16>) {
     let h = h.trim();
@@ -973,7 +969,11 @@ fn escape_html(s: &str) -> String {
 }
 
 /// `ap_escape_logitem`: `"` and `\` get a backslash, control bytes are `\n`, `\t`, … or `\xhh`.
-fn escape_log(s: &str) -> String {
+/// Like it, returns the item itself when nothing needs escaping.
+fn escape_log(s: &str) -> Cow<'_, str> {
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20 || b == 0x7f) {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -988,7 +988,7 @@ fn escape_log(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -415,7 +415,10 @@ fn scan(buf: &[u8], limits: &Limits) -> Scan {
 }
 
 fn owned_headers(headers: &[httparse::Header<'_>]) -> Headers {
-    headers.iter().map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).into_owned())).collect()
+    // A value is nearly always valid UTF-8, which `from_utf8` checks far faster than the lossy
+    // conversion walks it.
+    let value = |v: &[u8]| std::str::from_utf8(v).map_or_else(|_| String::from_utf8_lossy(v).into_owned(), str::to_owned);
+    headers.iter().map(|h| (h.name.to_string(), value(h.value))).collect()
 }
 
 /// Parse a request head from the start of `buf` under `limits`.

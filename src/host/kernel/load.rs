@@ -61,9 +61,15 @@ pub(crate) struct MachineLoad {
 impl Load {
     /// The daemons' pools as of `now` (those not named have none: stopped).
     pub(crate) fn set_pools(&mut self, now: SimTime, pools: &[(&'static str, Workers)]) {
+        let reported = |name: &str| pools.iter().find(|(n, _)| *n == name).map(|(_, w)| *w).unwrap_or_default();
+        // A gauge integrates its count until the count changes: the same counts again change
+        // nothing (the daemons report after every run, mostly unchanged).
+        if pools.iter().all(|(name, _)| self.pools.contains_key(name)) && self.pools.iter().all(|(name, g)| g.now == reported(name)) {
+            return;
+        }
         for (name, gauge) in &mut self.pools {
             gauge.up_to(now);
-            gauge.now = pools.iter().find(|(n, _)| n == name).map(|(_, w)| *w).unwrap_or_default();
+            gauge.now = reported(name);
         }
         for (name, workers) in pools {
             self.pools.entry(name).or_insert_with(|| Gauge { now: *workers, since: now, used: 0, capacity: 0 });

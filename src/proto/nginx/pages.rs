@@ -1,6 +1,8 @@
 //! nginx's built-in error pages and the response head its header filter writes
 //! (spec-nginx-upstream §5, §7; `ngx_http_special_response.c`, `ngx_http_header_filter_module.c`).
 
+use std::fmt::Write as _;
+
 use crate::kernel::DateTime;
 
 /// `NGINX_VER` with `server_tokens on` (Debian 12's nginx 1.22.1).
@@ -85,19 +87,26 @@ pub(crate) fn response_head(
     keep_alive: bool,
     extra: &[(String, String)],
 ) -> Vec<u8> {
-    let mut h = format!("HTTP/1.1 {status_line}\r\nServer: {NGINX_VER}\r\nDate: {}\r\n", date.http_date());
+    let mut h = String::with_capacity(256);
+    for part in ["HTTP/1.1 ", status_line, "\r\nServer: ", NGINX_VER, "\r\nDate: ", &date.http_date(), "\r\n"] {
+        h.push_str(part);
+    }
     if let Some(ct) = content_type {
-        h.push_str(&format!("Content-Type: {ct}\r\n"));
+        for part in ["Content-Type: ", ct, "\r\n"] {
+            h.push_str(part);
+        }
     }
     if let Some(n) = content_length {
-        h.push_str(&format!("Content-Length: {n}\r\n"));
+        let _ = write!(h, "Content-Length: {n}\r\n");
     }
     if chunked {
         h.push_str("Transfer-Encoding: chunked\r\n");
     }
     h.push_str(if keep_alive { "Connection: keep-alive\r\n" } else { "Connection: close\r\n" });
     for (k, v) in extra {
-        h.push_str(&format!("{k}: {v}\r\n"));
+        for part in [k, ": ", v, "\r\n"] {
+            h.push_str(part);
+        }
     }
     h.push_str("\r\n");
     h.into_bytes()

@@ -23,6 +23,7 @@
 //! upstream replies (treated as an invalid header).
 
 use std::collections::VecDeque;
+use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -31,6 +32,7 @@ use super::pages;
 use super::upstream::{PeerId, Tried, Upstream};
 use crate::kernel::{Calendar, DateTime, SimTime};
 use crate::wire::http::{Parsed, RequestHead, ResponseError, Version, parse_response_eager};
+use crate::wire::ipv4::Dotted;
 
 /// Whether the client connection may stay open (HTTP/1.1 without `Connection: close`, or
 /// HTTP/1.0 with `Connection: keep-alive`; nginx looks for the word in the first `Connection`
@@ -431,12 +433,12 @@ impl ProxyRequest {
     fn variable(&self, name: &str) -> String {
         match name {
             "host" => self.host_var(),
-            "remote_addr" => self.ctx.client_ip.to_string(),
+            "remote_addr" => Dotted(self.ctx.client_ip).to_string(),
             "proxy_host" => self.cfg.proxy_host.clone(),
             "proxy_add_x_forwarded_for" => {
                 let mut v: Vec<String> =
                     self.req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("X-Forwarded-For")).map(|(_, v)| v.clone()).collect();
-                v.push(self.ctx.client_ip.to_string());
+                v.push(Dotted(self.ctx.client_ip).to_string());
                 v.join(", ")
             }
             "scheme" => "http".into(),
@@ -455,7 +457,7 @@ impl ProxyRequest {
 
     /// Expands `$name` / `${name}` in a `proxy_set_header` value.
     fn expand(&self, v: &str) -> String {
-        expand_with(v, |n| self.variable(n))
+        expand_with(v, |n, out| out.push_str(&self.variable(n)))
     }
 
     fn try_head(&mut self, now: SimTime, up: &mut Upstream) {
@@ -630,18 +632,17 @@ impl ProxyRequest {
     }
 
     fn access_log(&mut self, now: SimTime) {
-        let Some(fmt) = self.ctx.access_log_format.clone() else {
+        let Some(fmt) = &self.ctx.access_log_format else {
             return;
         };
-        let d = self.date(now);
-        let line = access_log_line(&fmt, &self.req, self.ctx.client_ip, &d, self.status, self.body_bytes);
+        let line = access_log_line(fmt, &self.req, self.ctx.client_ip, &self.date(now), self.status, self.body_bytes);
         self.actions.push_back(Action::AccessLog(line));
     }
 }
 
-/// Expands `$name` and `${name}` with `var`.
-fn expand_with(v: &str, var: impl Fn(&str) -> String) -> String {
-    let mut out = String::new();
+/// Expands `$name` and `${name}` with `var`, which appends a variable's value to the line.
+fn expand_with(v: &str, mut var: impl FnMut(&str, &mut String)) -> String {
+    let mut out = String::with_capacity(v.len() + 128);
     let mut rest = v;
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
@@ -658,7 +659,7 @@ fn expand_with(v: &str, var: impl Fn(&str) -> String) -> String {
         if name.is_empty() {
             out.push('$');
         } else {
-            out.push_str(&var(name));
+            var(name, &mut out);
         }
         rest = tail;
     }
@@ -670,28 +671,24 @@ fn expand_with(v: &str, var: impl Fn(&str) -> String) -> String {
 /// `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`).
 /// Unset values print `-`. Usable by the glue for requests that never reached the proxy (400).
 pub(crate) fn access_log_line(format: &str, req: &RequestHead, client: Ipv4Addr, date: &DateTime, status: u16, body_bytes: u64) -> String {
-    let dash = |s: &str| {
-        if s.is_empty() { "-".to_string() } else { s.to_string() }
-    };
-    expand_with(format, |name| match name {
-        "remote_addr" => client.to_string(),
-        "remote_user" => "-".into(),
-        "time_local" => {
-            format!("{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000", date.day, date.month_name(), date.year, date.hour, date.minute, date.second)
+    // Writing into a String cannot fail.
+    expand_with(format, |name, out| match name {
+        "remote_addr" => {
+            let _ = write!(out, "{}", Dotted(client));
         }
-        "request" => {
-            if req.method.is_empty() {
-                String::new()
-            } else {
-                req.request_line()
-            }
+        "time_local" => out.push_str(&date.log_time()),
+        "request" if !req.method.is_empty() => out.push_str(&req.request_line()),
+        "request" => {}
+        "status" => {
+            let _ = write!(out, "{status:03}");
         }
-        "status" => format!("{status:03}"),
-        "body_bytes_sent" => body_bytes.to_string(),
-        n => match n.strip_prefix("http_") {
-            Some(h) => dash(req.header(&h.replace('_', "-")).unwrap_or("")),
-            None => "-".into(),
-        },
+        "body_bytes_sent" => {
+            let _ = write!(out, "{body_bytes}");
+        }
+        n => {
+            let value = n.strip_prefix("http_").and_then(|h| req.header(&h.replace('_', "-"))).unwrap_or("");
+            out.push_str(if value.is_empty() { "-" } else { value });
+        }
     })
 }
 

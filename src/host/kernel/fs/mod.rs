@@ -105,8 +105,9 @@ const IMPLICIT_DIR: (u32, u32, u32) = (0o755, 0, 0);
 const NEW_FILE: (u32, u32, u32) = (0o644, 0, 0);
 
 /// The names of an absolute path.
+#[allow(clippy::manual_pattern_char_comparison)] // a path's names are short: a `char` pattern's memchr per name costs more than this look at each character
 fn names(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter(|n| !n.is_empty() && *n != ".")
+    path.split(|c| c == '/').filter(|n| !n.is_empty() && *n != ".")
 }
 
 /// A path's parent directory and last name (`None` for `/`).

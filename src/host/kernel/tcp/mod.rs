@@ -34,12 +34,9 @@ const BUFFER: usize = 16 * 1024;
 #[derive(Default)]
 pub(super) struct TcpState {
     next_port: u16,
-    /// Sockets whose connect failed with an error a RST does not explain: EHOSTUNREACH or
-    /// ETIMEDOUT (a map: every system call on a socket looks its handle up, so a host with
-    /// thousands of connections must not scan a list).
-    failed: BTreeMap<SocketHandle, Status>,
-    /// Sockets that were established at some point (to tell a refusal from a reset).
-    established: BTreeSet<SocketHandle>,
+    /// What the kernel notes of each socket, by its handle's index (every system call on a
+    /// socket looks at them, so a host with thousands of connections indexes a vector).
+    marks: Vec<Marks>,
     /// Closed by their owner, recycled once the close handshake is over.
     closing: Vec<SocketHandle>,
     /// Closed sockets kept for reuse: their buffers are allocated once, not per connection.
@@ -55,7 +52,8 @@ pub(super) struct TcpState {
     /// The sockets given each local port by a connect or a listen, the only ways a socket gets
     /// one (it keeps it until smoltcp clears its 4-tuple): a connect finds the ports in use
     /// here instead of walking every socket of the host. Stale entries go when looked at.
-    bound: BTreeMap<u16, Vec<SocketHandle>>,
+    /// (A set: a listening port is given to every connection it accepts.)
+    bound: BTreeMap<u16, BTreeSet<SocketHandle>>,
     next_listener: u32,
     /// The time of the stack's last round (system calls carry no clock).
     now: SimTime,
@@ -64,7 +62,30 @@ pub(super) struct TcpState {
     pub(super) changed: BTreeSet<SocketHandle>,
 }
 
+/// What the kernel notes of a socket besides smoltcp's state.
+#[derive(Clone, Copy, Debug, Default)]
+struct Marks {
+    /// Its connect failed with an error a RST does not explain: EHOSTUNREACH or ETIMEDOUT.
+    failed: Option<Status>,
+    /// It was established at some point (to tell a refusal from a reset).
+    established: bool,
+}
+
 impl TcpState {
+    /// The marks of `h` (none for a socket never marked).
+    fn marks(&self, h: SocketHandle) -> Marks {
+        self.marks.get(h.index()).copied().unwrap_or_default()
+    }
+
+    /// The marks of `h`, to change them.
+    fn marks_mut(&mut self, h: SocketHandle) -> &mut Marks {
+        let i = h.index();
+        if i >= self.marks.len() {
+            self.marks.resize(i + 1, Marks::default());
+        }
+        &mut self.marks[i]
+    }
+
     /// Fresh state at boot; the first ephemeral port is drawn from `rng`, as Linux starts from a
     /// hashed offset rather than from the bottom of the range.
     pub(super) fn new(mut rng: crate::kernel::SimRng, schedule: SynSchedule) -> TcpState {
@@ -101,16 +122,13 @@ fn silence(socket: &mut tcp::Socket<'static>) {
 impl TcpState {
     /// Records that `handle` was given local port `port`.
     fn bind(&mut self, port: u16, handle: SocketHandle) {
-        let holders = self.bound.entry(port).or_default();
-        if !holders.contains(&handle) {
-            holders.push(handle);
-        }
+        self.bound.entry(port).or_default().insert(handle);
     }
 }
 
 /// Whether a TCP socket has local port `port` (its 4-tuple holds it); forgets the sockets of
 /// `bound` that no longer do.
-fn port_in_use(bound: &mut BTreeMap<u16, Vec<SocketHandle>>, sockets: &smoltcp::iface::SocketSet<'static>, port: u16) -> bool {
+fn port_in_use(bound: &mut BTreeMap<u16, BTreeSet<SocketHandle>>, sockets: &smoltcp::iface::SocketSet<'static>, port: u16) -> bool {
     let Some(holders) = bound.get_mut(&port) else { return false };
     holders.retain(|&h| sockets.get::<tcp::Socket>(h).local_endpoint().is_some_and(|e| e.port == port));
     if holders.is_empty() {
@@ -207,11 +225,12 @@ impl Kernel {
 
     /// The connection's status.
     pub(crate) fn tcp_status(&mut self, TcpSocket(h): TcpSocket) -> Status {
-        if let Some(status) = self.tcp.failed.get(&h) {
-            return *status;
+        let marks = self.tcp.marks(h);
+        if let Some(status) = marks.failed {
+            return status;
         }
         let Some(state) = self.tcp_socket_ref(h).map(|s| s.state()) else { return Status::Reset };
-        let was_established = self.tcp.established.contains(&h);
+        let was_established = marks.established;
         let status = match state {
             State::SynSent | State::SynReceived | State::Listen => Status::Connecting,
             State::Established | State::FinWait1 | State::FinWait2 => Status::Open,
@@ -220,7 +239,7 @@ impl Kernel {
             State::Closed => Status::Refused,
         };
         if matches!(status, Status::Open | Status::PeerClosed) && !was_established {
-            self.tcp.established.insert(h);
+            self.tcp.marks_mut(h).established = true;
             if let Some(s) = self.tcp_socket(h) {
                 s.set_timeout(Some(DATA_GIVE_UP));
             }
@@ -230,7 +249,8 @@ impl Kernel {
 
     /// What the next look at the socket depends on (see [`TcpSnapshot`]).
     pub(crate) fn tcp_snapshot(&mut self, TcpSocket(h): TcpSocket) -> TcpSnapshot {
-        let marks = (self.tcp.failed.get(&h).copied(), self.tcp.established.contains(&h));
+        let Marks { failed, established } = self.tcp.marks(h);
+        let marks = (failed, established);
         let socket = self.tcp_socket_ref(h).map(|s| (s.state(), s.recv_queue(), s.send_queue()));
         TcpSnapshot { socket, marks }
     }
@@ -326,7 +346,7 @@ impl Kernel {
         }
         silence(s);
         if !refused {
-            self.tcp.failed.insert(h, Status::Unreachable);
+            self.tcp.marks_mut(h).failed = Some(Status::Unreachable);
         }
         self.tcp.changed.insert(h);
         true
@@ -358,7 +378,7 @@ impl Kernel {
         let Some(stack) = self.stack.as_mut() else { return };
         let Some(schedule) = self.tcp.schedule.as_ref() else { return };
         let mut out = Vec::new();
-        let (failed, changed) = (&mut self.tcp.failed, &mut self.tcp.changed);
+        let mut timed_out = Vec::new();
         self.tcp.connecting.retain_mut(|c| {
             let socket = stack.sockets.get_mut::<tcp::Socket>(c.handle);
             if socket.state() != State::SynSent {
@@ -372,14 +392,17 @@ impl Kernel {
                 // ETIMEDOUT: `tcp_write_err` → `tcp_done`, nothing on the wire; `connect()`
                 // (or `SO_ERROR` after a non-blocking one) reports ETIMEDOUT.
                 silence(socket);
-                failed.insert(c.handle, Status::TimedOut);
-                changed.insert(c.handle);
+                timed_out.push(c.handle);
                 return false;
             }
             out.extend(c.retransmission());
             c.sent += 1;
             true
         });
+        for h in timed_out {
+            self.tcp.marks_mut(h).failed = Some(Status::TimedOut);
+            self.tcp.changed.insert(h);
+        }
         for p in out {
             self.send_ip(now, p);
         }
@@ -411,8 +434,9 @@ impl Kernel {
             };
             if done {
                 silence(socket);
-                tcp.failed.remove(&h);
-                tcp.established.remove(&h);
+                if let Some(marks) = tcp.marks.get_mut(h.index()) {
+                    *marks = Marks::default();
+                }
                 tcp.free.push(h);
             }
             !done

@@ -8,6 +8,7 @@
 //! it (`auth_reload` checks its modification time), so `exportfs -r` changes the running table.
 //! knfsd's write verifier is its start time, as Linux's boot verifier is.
 
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::rpcsvc::RpcService;
@@ -20,6 +21,7 @@ use crate::proto::nfs::exports::{self, Client, Diagnostic, Exports, Level};
 use crate::proto::nfs::mountd::Mountd;
 use crate::proto::nfs::nfsd::Nfsd;
 use crate::proto::nfs::{Answer, Event};
+use crate::wire::ipv4::Dotted;
 use crate::wire::portmap::{self, IPPROTO_TCP, IPPROTO_UDP, Mapping};
 use crate::wire::rpc::{Call, Message, OpaqueAuth};
 use crate::wire::{mount, nfs3};
@@ -114,15 +116,17 @@ pub(super) fn report(k: &mut Sys<'_>, now: SimTime, ident: &str, pid: u32, event
         Event::Log(line) => return k.syslog(now, ident, pid, line),
         Event::Dropped { from, len } => (false, format!("{len} bytes from {from}")),
         Event::Answered { from, xid, call: (prog, vers, procedure), result } => {
-            let how = match result {
-                Answer::Refused(body) => format!("refused {body:?}"),
-                Answer::ProcUnavail => "PROC_UNAVAIL".to_owned(),
-                Answer::GarbageArgs => "GARBAGE_ARGS".to_owned(),
-                Answer::Nfs(stat) => format!("{stat:?}"),
-                Answer::Mount(stat) => format!("{stat:?}"),
-                Answer::Done => "done".to_owned(),
+            let mut detail = format!("{}:{} xid {xid:#010x} {prog}/{vers}/{procedure} ", Dotted(*from.ip()), from.port());
+            // Writing into a String cannot fail.
+            let _ = match result {
+                Answer::Refused(body) => write!(detail, "refused {body:?}"),
+                Answer::ProcUnavail => detail.write_str("PROC_UNAVAIL"),
+                Answer::GarbageArgs => detail.write_str("GARBAGE_ARGS"),
+                Answer::Nfs(stat) => write!(detail, "{stat:?}"),
+                Answer::Mount(stat) => write!(detail, "{stat:?}"),
+                Answer::Done => detail.write_str("done"),
             };
-            (true, format!("{from} xid {xid:#010x} {prog}/{vers}/{procedure} {how}"))
+            (true, detail)
         }
     };
     k.record(now, TraceKind::Rpc { host, process: ident.to_owned(), answered, detail });

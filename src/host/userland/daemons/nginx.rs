@@ -345,9 +345,9 @@ impl NginxProc {
     }
 
     /// Each worker's connections in use (`worker_connections` minus `free_connection_n`).
-    fn in_use(&self) -> Vec<usize> {
+    fn in_use(&self) -> impl Iterator<Item = usize> + '_ {
         let fixed = connections::fixed(self.listeners.len());
-        self.held.iter().map(|h| fixed + h).collect()
+        self.held.iter().map(move |h| fixed + h)
     }
 }
 
@@ -366,12 +366,12 @@ impl Process for NginxProc {
 
     fn workers(&self) -> Option<Workers> {
         let limit = self.current.borrow().config.worker_connections * self.workers;
-        Some(Workers { in_use: self.in_use().iter().sum::<usize>() as u64, limit: limit as u64 })
+        Some(Workers { in_use: self.in_use().sum::<usize>() as u64, limit: limit as u64 })
     }
 
     fn poll(&mut self, k: &mut Sys<'_>, now: SimTime) -> bool {
         let mut moved = false;
-        let mut used = self.in_use();
+        let mut used: Vec<usize> = self.in_use().collect();
         // `worker_connections` bites only on a host with a cost model: without one, servers are
         // the zero-cost ones the lessons were written for (issue 14, acceptance 4).
         let limit = if k.costs().is_some() { self.current.borrow().config.worker_connections } else { usize::MAX };

@@ -40,6 +40,14 @@ pub(crate) struct Item<'a> {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SocketHandle(usize);
 
+// labsim patch: the slot's index, so that a user can keep a table per socket in a vector.
+impl SocketHandle {
+    /// The index of the handle's slot in its set (a set's handles are dense from 0).
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
 impl fmt::Display for SocketHandle {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(f, "#{}", self.0)
