@@ -189,7 +189,8 @@ impl Host {
             moved |= k.poll_igmp(now);
             flushed |= k.flush_ip_tx(now);
             k.reap_sockets(now);
-            if !moved && !(flushed && k.stack_due(now)) {
+            let again = moved || (flushed && k.stack_due(now));
+            if !again {
                 return;
             }
         }
