@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{Scene, Theme, short_time, spark};
+use super::{Scene, Theme, ms, short_time, spark};
 use crate::lab::LabView;
 use crate::observe::tally::TransferSummary;
 use crate::observe::trace::TraceKind;
@@ -76,7 +76,7 @@ fn latency(transfers: &[TransferSummary], width: usize, theme: Theme) -> Line<'s
     let shown = &transfers[transfers.len().saturating_sub(width.saturating_sub(14))..];
     let micros: Vec<u64> = shown.iter().map(|t| (t.ended - t.started).as_micros() as u64).collect();
     let most = micros.iter().copied().max().unwrap_or(0).max(1);
-    Line::from(vec![Span::styled(spark(&micros), theme.vip()), Span::raw(format!(" max {:.1}ms", most as f64 / 1000.0))])
+    Line::from(vec![Span::styled(spark(&micros), theme.vip()), Span::raw(format!(" max {}", ms(most)))])
 }
 
 /// `43.000s client-1 200 web-3 1.2ms`, or curl's error.
@@ -84,7 +84,7 @@ fn request(t: &TransferSummary, view: &LabView<'_>, history: &History, theme: Th
     let TraceKind::HttpTransfer { host, body, error, .. } = &view.trace[t.event].kind else {
         return Line::raw("");
     };
-    let took = (t.ended - t.started).as_micros() as f64 / 1000.0;
+    let took = ms((t.ended - t.started).as_micros() as u64);
     let mut spans = vec![Span::styled(short_time(t.ended), theme.dim()), Span::raw(format!(" {host} "))];
     match t.status {
         Some(s) => spans.push(Span::styled(format!("{s} "), if (200..300).contains(&s) { theme.ok() } else { theme.warn() })),
@@ -100,6 +100,6 @@ fn request(t: &TransferSummary, view: &LabView<'_>, history: &History, theme: Th
         Some(h) => view.hosts[h].name.clone(),
         None => format!("{:?}", body.lines().next().unwrap_or("").chars().take(16).collect::<String>()),
     };
-    spans.push(Span::raw(format!("{server} {took:.1}ms")));
+    spans.push(Span::raw(format!("{server} {took}")));
     Line::from(spans)
 }

@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{Scene, Theme, spark};
+use super::{Scene, Theme, ms, spark};
 use crate::lab::LabView;
 use crate::observe::capacity::histogram::Histogram;
 use crate::observe::capacity::{Capacity, Interval, PERCENTILES, Usage};
@@ -91,11 +91,6 @@ fn latency(rows: &[(&str, &Histogram)], theme: Theme) -> Vec<Line<'static>> {
         lines.push(Line::from(vec![Span::styled(format!("{name:<label$}"), theme.strong()), Span::raw(cells)]));
     }
     lines
-}
-
-/// `1.9ms`.
-fn ms(us: u64) -> String {
-    format!("{:.1}ms", us as f64 / 1000.0)
 }
 
 /// `errors: none`, or the run's errors by kind and how many the latest interval had.

@@ -93,6 +93,11 @@ fn spark(values: &[u64]) -> String {
     values.iter().map(|v| SPARKS[((v * 7 + most / 2) / most).min(7) as usize]).collect()
 }
 
+/// A duration of `us` µs as the panes show it: `1.9ms`.
+fn ms(us: u64) -> String {
+    format!("{:.1}ms", us as f64 / 1000.0)
+}
+
 /// `12.400s` (milliseconds: what a person reads on screen; the report keeps microseconds).
 pub(crate) fn short_time(t: SimTime) -> String {
     let ms = t.as_micros() / 1000;
