@@ -34,7 +34,7 @@
 //! nobody answers: its 4th probe, sent at 3 s, still joins the queue, so a resolution fails with 4
 //! probes and the next one starts a second later, as `pipe 4` in real ping statistics shows).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -299,9 +299,14 @@ pub(crate) struct NeighTable {
     reachable_time: Duration,
     next_redraw: SimTime,
     entries: BTreeMap<Ipv4Addr, Entry>,
+    /// Every armed entry timer, by deadline: the entries' own `timer` fields, kept here too by
+    /// [`set_timer`] so that the earliest deadline and the entries due are found without
+    /// visiting every entry (a balancer has one per client).
+    timers: BTreeSet<(SimTime, Ipv4Addr)>,
     actions: VecDeque<Action>,
-    /// Some entry may have changed since [`NeighTable::poll_event`] last found nothing.
-    dirty: bool,
+    /// The entries created or updated since [`NeighTable::poll_event`] last looked at them: the
+    /// only ones whose state or MAC can differ from what it reported.
+    unreported: BTreeSet<Ipv4Addr>,
 }
 
 impl NeighTable {
@@ -314,8 +319,9 @@ impl NeighTable {
             reachable_time: Duration::ZERO,
             next_redraw: SimTime::ZERO,
             entries: BTreeMap::new(),
+            timers: BTreeSet::new(),
             actions: VecDeque::new(),
-            dirty: false,
+            unreported: BTreeSet::new(),
         };
         t.reachable_time = t.draw_reachable_time();
         t.next_redraw = SimTime::ZERO + t.redraw_period();
@@ -331,7 +337,7 @@ impl NeighTable {
     /// Route an outgoing packet to next hop `ip` (`neigh_resolve_output` / `__neigh_event_send`).
     pub(crate) fn resolve(&mut self, now: SimTime, ip: Ipv4Addr, packet: Vec<u8>) -> Resolved {
         self.advance(now);
-        self.dirty = true;
+        self.unreported.insert(ip);
         let p = &self.params;
         let on = p.timer_wheel;
         let probes_possible = p.mcast_solicit + p.app_solicit > 0;
@@ -353,7 +359,7 @@ impl NeighTable {
                 e.used = now;
                 e.state = State::Delay;
                 e.updated = now;
-                e.timer = Some(arm(on, now, now + delay));
+                set_timer(&mut self.timers, ip, e, Some(arm(on, now, now + delay)));
                 return Resolved::Send { mac, packet };
             }
             (State::Incomplete, _) => {
@@ -368,13 +374,13 @@ impl NeighTable {
         if !probes_possible {
             e.state = State::Failed;
             e.updated = now;
-            e.timer = None;
+            set_timer(&mut self.timers, ip, e, None);
             return Resolved::Dropped;
         }
         e.state = State::Incomplete;
         e.probes = ucast;
         e.updated = now;
-        e.timer = Some(arm(on, now, now + retrans));
+        set_timer(&mut self.timers, ip, e, Some(arm(on, now, now + retrans)));
         enqueue(e, packet, qcap);
         self.probe(ip);
         Resolved::Queued
@@ -386,7 +392,6 @@ impl NeighTable {
     /// addresses, from senders it never talked to).
     pub(crate) fn handle_arp(&mut self, now: SimTime, arp: &ArpInfo) -> bool {
         self.advance(now);
-        self.dirty = true;
         let sip = arp.spa;
         if sip.is_unspecified() || sip.is_multicast() || sip.is_broadcast() || sip.is_loopback() {
             return false; // ARP probes (sip 0.0.0.0) and nonsense senders never touch the table
@@ -395,6 +400,7 @@ impl NeighTable {
             // neigh_event_ns(): create or update the sender's entry as STALE (override); the
             // host sends the reply. arp_process() then skips the generic update.
             self.entries.entry(sip).or_insert_with(|| Entry::new(now));
+            self.unreported.insert(sip);
             self.update(now, sip, arp.sha, State::Stale, true);
             return true;
         }
@@ -418,9 +424,10 @@ impl NeighTable {
     /// Run the entry timers due at `now`.
     pub(crate) fn handle_timeout(&mut self, now: SimTime) {
         self.advance(now);
-        self.dirty = true;
         loop {
-            let due: Vec<Ipv4Addr> = self.entries.iter().filter(|(_, e)| e.timer.is_some_and(|t| t <= now)).map(|(ip, _)| *ip).collect();
+            // Entries due at once fire in address order, whatever their deadlines.
+            let mut due: Vec<Ipv4Addr> = self.timers.iter().take_while(|(t, _)| *t <= now).map(|&(_, ip)| ip).collect();
+            due.sort_unstable();
             if due.is_empty() {
                 return;
             }
@@ -432,7 +439,7 @@ impl NeighTable {
 
     /// The earliest pending entry timer.
     pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
-        self.entries.values().filter_map(|e| e.timer).min()
+        self.timers.first().map(|&(t, _)| t)
     }
 
     /// The next thing the host must do.
@@ -442,23 +449,22 @@ impl NeighTable {
 
     /// The next entry change to report (in address order), until `None`.
     pub(crate) fn poll_event(&mut self) -> Option<Event> {
-        if !self.dirty {
-            return None;
-        }
-        for (ip, e) in &mut self.entries {
-            let shown = view(*ip, e);
+        while let Some(ip) = self.unreported.pop_first() {
+            let Some(e) = self.entries.get_mut(&ip) else { continue };
+            let shown = view(ip, e);
             if e.reported != Some((shown.state, shown.mac)) {
                 e.reported = Some((shown.state, shown.mac));
                 return Some(Event::Changed(shown));
             }
         }
-        self.dirty = false;
         None
     }
 
     /// Link down: forget every entry; queued packets are discarded silently, pending actions too.
     pub(crate) fn flush(&mut self) {
         self.entries.clear();
+        self.timers.clear();
+        self.unreported.clear();
         self.actions.clear();
     }
 
@@ -467,6 +473,8 @@ impl NeighTable {
     /// update to FAILED, which does not invalidate).
     pub(crate) fn delete(&mut self, pick: impl Fn(Ipv4Addr) -> bool) {
         self.entries.retain(|ip, _| !pick(*ip));
+        self.timers.retain(|(_, ip)| !pick(*ip));
+        self.unreported.retain(|ip| !pick(*ip));
     }
 
     /// The table as `ip neigh` shows it, ordered by address.
@@ -510,6 +518,7 @@ impl NeighTable {
         let reachable_time = self.reachable_time;
         let (delay, on) = (self.params.delay_first_probe_time, self.params.timer_wheel);
         let Some(e) = self.entries.get_mut(&ip) else { return };
+        self.unreported.insert(ip);
         let old = e.state;
         let same_mac = old.valid() && e.mac == Some(lladdr);
         if new == State::Reachable {
@@ -528,7 +537,7 @@ impl NeighTable {
             e.updated = now;
         }
         if new != old {
-            e.timer = (new == State::Reachable).then(|| arm(on, now, now + reachable_time));
+            set_timer(&mut self.timers, ip, e, (new == State::Reachable).then(|| arm(on, now, now + reachable_time)));
             if new == State::Probe {
                 e.probes = 0;
             }
@@ -551,7 +560,7 @@ impl NeighTable {
             e.used = now;
             e.state = State::Delay;
             e.updated = now;
-            e.timer = Some(arm(on, now, now + delay));
+            set_timer(&mut self.timers, ip, e, Some(arm(on, now, now + delay)));
         }
         for packet in queue {
             self.actions.push_back(Action::Transmit { mac: lladdr, packet });
@@ -567,6 +576,7 @@ impl NeighTable {
         let probe_max =
             |state: State| p.ucast_solicit + p.app_solicit + if state == State::Probe { p.mcast_resolicit } else { p.mcast_solicit };
         let Some(e) = self.entries.get_mut(&ip) else { return };
+        self.unreported.insert(ip);
         let mut next = now + Duration::from_secs(1);
         match e.state {
             State::Reachable => {
@@ -596,13 +606,13 @@ impl NeighTable {
             }
             State::Incomplete | State::Probe => next = now + retrans,
             State::Stale | State::Failed => {
-                e.timer = None;
+                set_timer(&mut self.timers, ip, e, None);
                 return;
             }
         }
         if matches!(e.state, State::Incomplete | State::Probe) && e.probes >= probe_max(e.state) {
             e.state = State::Failed;
-            e.timer = None;
+            set_timer(&mut self.timers, ip, e, None);
             e.queue_bytes = 0;
             for packet in std::mem::take(&mut e.queue) {
                 self.actions.push_back(Action::Unreachable { target: ip, packet });
@@ -610,9 +620,9 @@ impl NeighTable {
             return;
         }
         if matches!(e.state, State::Reachable | State::Delay | State::Probe | State::Incomplete) {
-            e.timer = Some(arm(on, now, next.max(now + MIN_TIMER)));
+            set_timer(&mut self.timers, ip, e, Some(arm(on, now, next.max(now + MIN_TIMER))));
         } else {
-            e.timer = None;
+            set_timer(&mut self.timers, ip, e, None);
         }
         if matches!(e.state, State::Incomplete | State::Probe) {
             self.probe(ip);
@@ -635,6 +645,17 @@ impl NeighTable {
         };
         self.actions.push_back(Action::Probe { target: ip, dst, src_hint });
     }
+}
+
+/// Arms (or, with `None`, stops) the timer of entry `ip`, in the entry and in the table's index.
+fn set_timer(timers: &mut BTreeSet<(SimTime, Ipv4Addr)>, ip: Ipv4Addr, e: &mut Entry, at: Option<SimTime>) {
+    if let Some(old) = e.timer {
+        timers.remove(&(old, ip));
+    }
+    if let Some(new) = at {
+        timers.insert((new, ip));
+    }
+    e.timer = at;
 }
 
 fn view(ip: Ipv4Addr, e: &Entry) -> EntryView {
@@ -944,5 +965,41 @@ mod tests {
         assert_eq!(nt.entries().count(), 0);
         assert_eq!(nt.poll_action(), None);
         assert_eq!(nt.poll_timeout(), None);
+    }
+
+    /// The timer index and the unreported set agree with a walk over the entries, through a
+    /// seeded mix of resolutions, replies, gratuitous ARPs, confirmations, deletes and timers.
+    #[test]
+    fn the_timer_index_and_the_unreported_set_follow_the_entries() {
+        let mut nt = table(7);
+        let mut rng = SimRng::new(9);
+        let mut now = t(0);
+        let mut events = 0;
+        for step in 0..5000u64 {
+            now += Duration::from_millis(rng.range(0, 400));
+            while let Some(at) = nt.poll_timeout().filter(|at| *at <= now) {
+                nt.handle_timeout(at);
+            }
+            let ip = Ipv4Addr::new(10, 0, 0, u8::try_from(rng.range(1, 24)).unwrap());
+            let mac = [2, 0, 0, 0, 1, u8::try_from(rng.range(0, 3)).unwrap()];
+            match rng.range(0, 8) {
+                0 | 1 => drop(nt.resolve(now, ip, pkt(u8::try_from(step % 256).unwrap()))),
+                2 => drop(nt.handle_arp(now, &reply(mac, ip))),
+                3 => drop(nt.handle_arp(now, &garp(mac, ip))),
+                4 => nt.confirm(now, ip),
+                5 => nt.delete(|a| a == ip),
+                _ => events += std::iter::from_fn(|| nt.poll_event()).count(),
+            }
+            actions(&mut nt);
+            let walked: BTreeSet<(SimTime, Ipv4Addr)> = nt.entries.iter().filter_map(|(ip, e)| e.timer.map(|at| (at, *ip))).collect();
+            assert_eq!(nt.timers, walked, "step {step}");
+            for (ip, e) in &nt.entries {
+                let shown = view(*ip, e);
+                if e.reported != Some((shown.state, shown.mac)) {
+                    assert!(nt.unreported.contains(ip), "step {step}: {ip} changed unnoticed");
+                }
+            }
+        }
+        assert!(events > 100, "the mix reports changes ({events})");
     }
 }
