@@ -20,17 +20,25 @@ pub(super) enum Forward {
 
 #[derive(Default)]
 pub(super) struct Switch {
-    table: BTreeMap<[u8; 6], PortId>,
+    /// Port by MAC, the MAC read as a number ([`mac_key`]): every frame looks up two MACs, and
+    /// an integer compares in one instruction where six bytes take a `memcmp`.
+    table: BTreeMap<u64, PortId>,
+}
+
+/// A MAC as a number, for the table's key.
+fn mac_key(mac: [u8; 6]) -> u64 {
+    let [a, b, c, d, e, f] = mac;
+    u64::from_be_bytes([0, 0, a, b, c, d, e, f])
 }
 
 impl Switch {
     /// Learns `src` on `ingress` and says where the frame goes.
     pub(super) fn forward(&mut self, ingress: PortId, src: [u8; 6], dst: [u8; 6]) -> Forward {
         if src[0] & 1 == 0 {
-            self.table.insert(src, ingress);
+            self.table.insert(mac_key(src), ingress);
         }
         let group = dst[0] & 1 == 1;
-        match self.table.get(&dst) {
+        match self.table.get(&mac_key(dst)) {
             Some(&p) if !group => {
                 if p != ingress {
                     Forward::To(p)
