@@ -87,10 +87,13 @@ impl<E> EventQueue<E> {
             let lowest = self.filled.trailing_zeros() as usize;
             self.base = self.earliest[lowest];
             self.filled &= !(1 << lowest);
-            let spread = std::mem::take(&mut self.buckets[lowest]);
-            for entry in spread {
+            // Events only move down: the bucket stays empty while it is spread, and keeps its
+            // allocation for the next time it fills.
+            let mut spread = std::mem::take(&mut self.buckets[lowest]);
+            for entry in spread.drain(..) {
                 self.file(entry);
             }
+            self.buckets[lowest] = spread;
         }
         let e = self.buckets[0].pop_front()?;
         if self.buckets[0].is_empty() {

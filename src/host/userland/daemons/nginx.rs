@@ -262,8 +262,9 @@ struct NginxProc {
     workers: usize,
     current: Rc<RefCell<Generation>>,
     listeners: Vec<Listener>,
-    /// By connection number (accept order).
-    clients: BTreeMap<u64, Client>,
+    /// By connection number (accept order). Boxed: a `Client` is large, and a B-tree node moves
+    /// its neighbours' values on every insert and remove.
+    clients: BTreeMap<u64, Box<Client>>,
     /// The clients with something to do.
     ready: Ready,
     /// Per worker, the connections its clients hold (see [`held`]).
@@ -409,7 +410,7 @@ impl Process for NginxProc {
                 let filed = Filed { busy: true, ..Filed::default() };
                 self.ready.file(number, Filed::default(), filed);
                 let client = Client { stream: Stream::new(h), http, number, worker, active: None, generation, idle: None, filed };
-                self.clients.insert(number, client);
+                self.clients.insert(number, Box::new(client));
             }
         }
         let mut finished = Vec::new();
