@@ -225,7 +225,16 @@ impl RequestHead {
 
     /// The request line without its line end: `GET / HTTP/1.1`.
     pub(crate) fn request_line(&self) -> String {
-        format!("{} {} {}", self.method, self.target, self.version)
+        let mut line = String::with_capacity(self.method.len() + self.target.len() + 10);
+        self.push_request_line(&mut line);
+        line
+    }
+
+    /// Appends the request line (without its line end) to `out`.
+    pub(crate) fn push_request_line(&self, out: &mut String) {
+        for part in [self.method.as_str(), " ", self.target.as_str(), " ", self.version.as_str()] {
+            out.push_str(part);
+        }
     }
 
     /// The head as sent on the wire.

@@ -677,7 +677,7 @@ pub(crate) fn access_log_line(format: &str, req: &RequestHead, client: Ipv4Addr,
             let _ = write!(out, "{}", Dotted(client));
         }
         "time_local" => out.push_str(&date.log_time()),
-        "request" if !req.method.is_empty() => out.push_str(&req.request_line()),
+        "request" if !req.method.is_empty() => req.push_request_line(out),
         "request" => {}
         "status" => {
             let _ = write!(out, "{status:03}");
@@ -686,10 +686,19 @@ pub(crate) fn access_log_line(format: &str, req: &RequestHead, client: Ipv4Addr,
             let _ = write!(out, "{body_bytes}");
         }
         n => {
-            let value = n.strip_prefix("http_").and_then(|h| req.header(&h.replace('_', "-"))).unwrap_or("");
+            let value = n.strip_prefix("http_").and_then(|h| header_of_variable(req, h)).unwrap_or("");
             out.push_str(if value.is_empty() { "-" } else { value });
         }
     })
+}
+
+/// The first value of the header that `$http_NAME` reads: the name compared without case, each
+/// `_` of the variable standing for a `-` (`ngx_http_variable_unknown_header`).
+fn header_of_variable<'a>(req: &'a RequestHead, var: &str) -> Option<&'a str> {
+    let named = |n: &str| {
+        n.len() == var.len() && n.bytes().zip(var.bytes()).all(|(a, b)| a.eq_ignore_ascii_case(&if b == b'_' { b'-' } else { b }))
+    };
+    req.headers.iter().find(|(n, _)| named(n)).map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]
