@@ -30,7 +30,7 @@ use process::{Proc, Signal};
 use units::Units;
 pub(crate) use units::service_names;
 
-use crate::host::kernel::{Fs, IfAddr, Sys};
+use crate::host::kernel::{Fs, IfAddr, Sys, Workers};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
 
@@ -81,6 +81,8 @@ pub(crate) struct Userland {
     /// Enabled units ordered after `remote-fs.target`, waiting for the boot's NFS mounts, and
     /// the pid of systemd's mount of them.
     after_remote_fs: Option<(u32, Vec<units::Unit>)>,
+    /// The worker pools last told to the kernel since boot ([`Userland::report_workers`]).
+    reported_workers: Vec<(&'static str, Workers)>,
 }
 
 impl Userland {
@@ -106,6 +108,7 @@ impl Userland {
             exited: BTreeMap::new(),
             booted: SimTime::ZERO,
             after_remote_fs: None,
+            reported_workers: Vec::new(),
         }
     }
 
@@ -119,6 +122,8 @@ impl Userland {
     /// messages are in its log.
     pub(crate) fn boot(&mut self, k: &mut Sys<'_>, now: SimTime) {
         self.booted = now;
+        // The kernel forgot the pools when the machine went down.
+        self.reported_workers.clear();
         // systemd's remote-fs.target: the `_netdev` NFS entries of fstab are mounted once the
         // network is up, and the units ordered after it wait for them.
         if !programs::mount::has_boot_mounts(k) {
@@ -199,13 +204,19 @@ impl Userland {
 
     /// Tells the kernel the running daemons' worker pools (cost model on: the capacity report's
     /// worker utilisation).
-    fn report_workers(&self, k: &mut Sys<'_>, now: SimTime) {
+    /// The kernel holds the last report until a different one (or a power-off), so the same
+    /// pools again are not told: that costs a comparison, where telling cost a list.
+    fn report_workers(&mut self, k: &mut Sys<'_>, now: SimTime) {
         if k.costs().is_none() {
             return;
         }
-        let pools: Vec<_> =
-            self.units.all().filter_map(|u| Some((self.units.spec(u).name, self.units.main(u)?.process.workers()?))).collect();
-        k.set_workers(now, &pools);
+        let units = &self.units;
+        let pools = || units.all().filter_map(|u| Some((units.spec(u).name, units.main(u)?.process.workers()?)));
+        if pools().eq(self.reported_workers.iter().copied()) {
+            return;
+        }
+        self.reported_workers = pools().collect();
+        k.set_workers(now, &self.reported_workers);
     }
 
     /// When a process or job next needs polling.
