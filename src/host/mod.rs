@@ -120,7 +120,7 @@ impl Host {
         }
         self.kernel.power_on(now);
         self.userland.boot(&mut Sys::new(&mut self.kernel), now);
-        self.poll(now);
+        self.run(now);
     }
 
     /// Types `line` on the host's console at `now`; `id` numbers the command in the run.
@@ -129,7 +129,7 @@ impl Host {
         let prompt = self.userland.prompt(&host);
         self.kernel.trace(now, TraceKind::Command { host, id, line: line.to_owned(), prompt });
         self.userland.run_command(&mut Sys::new(&mut self.kernel), now, id, line);
-        self.poll(now);
+        self.run(now);
     }
 
     /// Starts the host's share of the scenario's user population at `now` (nothing on a host
@@ -139,7 +139,7 @@ impl Host {
             return;
         }
         self.userland.start_users(&mut Sys::new(&mut self.kernel), now, load);
-        self.poll(now);
+        self.run(now);
     }
 
     /// The end of the run, or where it stopped: traces what each console command still running
@@ -152,7 +152,7 @@ impl Host {
     /// statistics.
     pub(crate) fn interrupt_commands(&mut self, now: SimTime) {
         self.userland.interrupt_commands(&mut Sys::new(&mut self.kernel), now);
-        self.poll(now);
+        self.run(now);
     }
 
     /// A frame reached NIC `nic`. The stack takes it at the next [`Host::poll`] (frames arriving
@@ -168,16 +168,24 @@ impl Host {
     }
 
     /// Runs the network stack, the processes, the neighbour tables and the console until nothing
-    /// moves.
-    pub(crate) fn poll(&mut self, now: SimTime) {
+    /// moves. Returns when the host next needs a poll, as [`Host::poll_at`] would say now.
+    pub(crate) fn poll(&mut self, now: SimTime) -> Option<SimTime> {
+        let kernel = match self.run(now) {
+            Some(kernel) => kernel,
+            None => self.kernel.poll_at(now),
+        };
+        self.next_poll(kernel)
+    }
+
+    /// The rounds of [`Host::poll`]. Returns the kernel's next deadline when the last round
+    /// had to work it out.
+    fn run(&mut self, now: SimTime) -> Option<Option<SimTime>> {
         let (k, u) = (&mut self.kernel, &mut self.userland);
         for _ in 0..MAX_ROUNDS {
             if !k.is_powered() {
-                return;
+                return None;
             }
             k.poll_stack(now);
-            // Frames sent are no work for this host by themselves: they call for another round
-            // only while the stack has more to do at this instant.
             let mut flushed = k.flush_ip_tx(now);
             let mut moved = k.poll_nfs(now);
             moved |= k.poll_cpu(now);
@@ -189,19 +197,35 @@ impl Host {
             moved |= k.poll_igmp(now);
             flushed |= k.flush_ip_tx(now);
             k.reap_sockets(now);
-            let again = moved || (flushed && k.stack_due(now));
-            if !again {
-                return;
+            if moved || (flushed && k.has_rx()) {
+                continue;
+            }
+            if !flushed {
+                return None;
+            }
+            // Frames sent are no work for this host by themselves: they call for another round
+            // only while the stack has more to do at this instant (a deadline reached: smoltcp
+            // sends one segment per socket per round).
+            let next = k.poll_at(now);
+            if next.is_none_or(|t| t > now) {
+                return Some(next);
             }
         }
+        None
     }
 
     /// When the host next needs [`Host::poll`], if ever without new input.
     pub(crate) fn poll_at(&mut self, now: SimTime) -> Option<SimTime> {
+        let kernel = self.kernel.poll_at(now);
+        self.next_poll(kernel)
+    }
+
+    /// The earlier of the kernel's next deadline `kernel` and the processes'.
+    fn next_poll(&self, kernel: Option<SimTime>) -> Option<SimTime> {
         if !self.kernel.is_powered() {
             return None;
         }
-        [self.kernel.poll_at(now), self.userland.poll_timeout()].into_iter().flatten().min()
+        [kernel, self.userland.poll_timeout()].into_iter().flatten().min()
     }
 
     /// How busy the host has been up to `now`, when its cost model is on: its CPUs, busy

@@ -485,8 +485,9 @@ impl Lab {
         // deadline is due (it would have a wake-up at this instant already), and nothing in it
         // changed since it last said when it needs polling next.
         if timer || std::mem::take(&mut self.host_rx[host]) {
-            self.hosts[host].poll(self.now);
-            self.after_host(host);
+            let next = self.hosts[host].poll(self.now);
+            self.collect(host);
+            self.settle(host, next);
         } else {
             self.schedule(host, self.host_next[host]);
         }
@@ -535,8 +536,16 @@ impl Lab {
         record(Observers { trace: &mut self.trace, tally: self.tally.as_mut(), capacity: &mut self.capacity }, at, kind);
     }
 
-    /// Collects what host `h` did: trace events, frames onto the fabric, its next wake.
+    /// Collects what host `h` did (trace events, frames onto the fabric) and schedules its next
+    /// wake.
     fn after_host(&mut self, h: usize) {
+        self.collect(h);
+        let next = self.hosts[h].poll_at(self.now);
+        self.settle(h, next);
+    }
+
+    /// Takes host `h`'s trace events into the trace and its frames onto the fabric.
+    fn collect(&mut self, h: usize) {
         let now = self.now;
         let Lab { hosts, host_ports, port_owner, trace, tally, capacity, fabric, queue, .. } = self;
         for (at, kind) in hosts[h].drain_events() {
@@ -549,7 +558,10 @@ impl Lab {
                 queue.push(d.at, Event::Deliver { to: d.to, frame: d.frame });
             }
         }
-        let next = self.hosts[h].poll_at(now);
+    }
+
+    /// Host `h` next needs a poll at `next`: its wake-up.
+    fn settle(&mut self, h: usize, next: Option<SimTime>) {
         self.host_next[h] = next;
         self.schedule(h, next);
     }

@@ -381,11 +381,9 @@ impl Kernel {
         self.tcp_collect_changes();
     }
 
-    /// Whether another [`Kernel::poll_stack`] at `now` would have work: a packet of this host's
-    /// own waiting to come in, or a deadline of the kernel's due (smoltcp sends at most one
-    /// segment per socket per round, so a socket with more to send is due at once).
-    pub(crate) fn stack_due(&mut self, now: SimTime) -> bool {
-        self.stack.as_ref().is_some_and(|s| !s.device.rx.is_empty()) || self.poll_at(now).is_some_and(|t| t <= now)
+    /// Whether a packet of this host's own waits to come in at the next [`Kernel::poll_stack`].
+    pub(crate) fn has_rx(&self) -> bool {
+        self.stack.as_ref().is_some_and(|s| !s.device.rx.is_empty())
     }
 
     /// When the stack or a neighbour table next needs polling, if ever without new input.
