@@ -281,9 +281,10 @@ impl Kernel {
             m.outbox.extend_from_slice(&bytes);
         }
         if !m.outbox.is_empty() {
-            let outbox = std::mem::take(&mut self.mounts.list[i].outbox);
+            let mut outbox = std::mem::take(&mut self.mounts.list[i].outbox);
             let sent = self.tcp_send(conn, &outbox);
-            self.mounts.list[i].outbox = outbox[sent..].to_vec();
+            outbox.drain(..sent);
+            self.mounts.list[i].outbox = outbox;
             moved |= sent > 0;
         }
         moved

@@ -8,10 +8,12 @@
 //! (`export.rs`).
 
 mod export;
+mod inodes;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use self::inodes::Inodes;
 use crate::kernel::SimTime;
 pub(crate) use crate::proto::nfs::tree::{Errno, Ino, Kind};
 
@@ -85,7 +87,7 @@ impl Inode {
 /// The file system of one host.
 #[derive(Clone, Debug)]
 pub(crate) struct Fs {
-    inodes: BTreeMap<Ino, Inode>,
+    inodes: Inodes,
     last_ino: Ino,
     /// `SimTime::ZERO` in µs since the Unix epoch (the host's calendar), for the NFS times.
     epoch_us: u64,
@@ -136,12 +138,18 @@ impl Fs {
     /// An empty disk (a root directory and root's home, mode 550 as CentOS 7 makes it) whose
     /// `SimTime::ZERO` is `epoch_us` µs after the Unix epoch.
     pub(crate) fn new(epoch_us: u64) -> Fs {
-        let mut inodes = BTreeMap::new();
+        let mut inodes = Inodes::default();
         let mut root = Inode::new(Kind::Dir, ROOT, ROOT, IMPLICIT_DIR, SimTime::ZERO);
         root.entries.insert(HOME[1..].to_owned(), HOME_INO);
         inodes.insert(ROOT, root);
         inodes.insert(HOME_INO, Inode::new(Kind::Dir, HOME_INO, ROOT, (0o550, 0, 0), SimTime::ZERO));
         Fs { inodes, last_ino: ROOT, epoch_us, cwd: HOME.to_owned() }
+    }
+
+    /// A count that moves whenever a file, directory, name, mode or time changes (not with the
+    /// working directory): the same count as at an earlier look means the same tree.
+    pub(crate) fn changes(&self) -> u64 {
+        self.inodes.changes()
     }
 
     fn new_ino(&mut self) -> Ino {
@@ -474,5 +482,38 @@ mod tests {
         assert!(fs.list("/a").is_empty());
         assert!(!fs.remove("/a"));
         assert!(!fs.rename("/a", "/a/b/x", SimTime::ZERO));
+    }
+
+    #[test]
+    fn every_change_moves_the_count_and_reads_do_not() {
+        use crate::proto::nfs::tree::FileTree;
+        let mut fs = Fs::default();
+        let t = SimTime::from_secs(1);
+        let mut last = fs.changes();
+        let mut moved = |fs: &Fs| {
+            let moved = fs.changes() != last;
+            last = fs.changes();
+            moved
+        };
+        fs.write("/etc/exports", b"/srv *(ro)\n".to_vec(), t);
+        assert!(moved(&fs));
+        let ino = fs.read("/etc/exports").unwrap().ino;
+        let _ = (fs.stat("/etc"), fs.read_text("/etc/exports"), fs.list("/etc"), fs.entries("/etc"), fs.is_dir("/etc"));
+        let _ = (fs.attr(ino), FileTree::read(&fs, ino, 0, 4), fs.readdir(ino), fs.usage());
+        assert!(!moved(&fs));
+        fs.append("/etc/exports", b"x", t);
+        assert!(moved(&fs));
+        fs.append_line("/etc/exports", "y", t);
+        assert!(moved(&fs));
+        assert_eq!(fs.chmod("/etc/exports", 0o600, t), Ok(()));
+        assert!(moved(&fs));
+        assert_eq!(fs.mkdir("/var", false, t), Ok(()));
+        assert!(moved(&fs));
+        assert!(fs.rename("/etc/exports", "/var/exports", t));
+        assert!(moved(&fs));
+        assert_eq!(FileTree::write(&mut fs, ino, 0, b"z", 5), Ok(()));
+        assert!(moved(&fs));
+        assert!(fs.remove("/var/exports"));
+        assert!(moved(&fs));
     }
 }

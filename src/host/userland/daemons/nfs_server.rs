@@ -151,6 +151,8 @@ struct NfsServer {
     exports: Exports,
     /// The `etab` read last: its inode and modification time.
     etab_seen: Option<(u64, SimTime)>,
+    /// The file system's change count at the last look at `etab` ([`Fs::changes`]).
+    etab_checked: Option<u64>,
     mountd_svc: RpcService,
     nfsd_svc: RpcService,
     /// The portmapper client socket and the calls not answered yet.
@@ -180,6 +182,7 @@ impl NfsServer {
             nfsd: Nfsd::new(verifier),
             exports: Exports::default(),
             etab_seen: None,
+            etab_checked: None,
             mountd_svc: RpcService::open(k, pid + 1, MOUNTD_PORT, true),
             nfsd_svc: RpcService::open(k, pid + 2, NFS_PORT, false),
             pmap: k.udp_bind(pid + 1, 0),
@@ -217,6 +220,13 @@ impl NfsServer {
 
     /// Reads `etab` again if it changed since the last read.
     fn reload(&mut self, k: &mut Sys<'_>) {
+        // Nothing in the file system changed since the last look: `etab` is the same file with
+        // the same time, and the look would find what it found then.
+        let changes = k.fs().changes();
+        if self.etab_checked == Some(changes) {
+            return;
+        }
+        self.etab_checked = Some(changes);
         let seen = k.fs().read(ETAB).map(|f| (f.ino, f.mtime));
         if seen == self.etab_seen {
             return;

@@ -51,11 +51,21 @@ impl RpcService {
                 }
             }
         }
+        let served = self.conns.len();
         for h in self.listeners.accept(k) {
             moved = true;
             self.conns.push(Stream::new(h));
         }
-        for conn in &mut self.conns {
+        for (i, conn) in self.conns.iter_mut().enumerate() {
+            if i < served && !conn.has_pending() && !k.tcp_is_changed(conn.handle) {
+                // Served in an earlier poll and idle since: a poll leaves a connection closed
+                // (dropped below), with bytes or a FIN still to hand TCP (`has_pending`), or
+                // with a status that asks nothing (open or connecting) and its input read up to
+                // the last complete record (or not read, without a peer address). Its status,
+                // bytes in and peer change only by a segment, a TCP timer or the kernel, each of
+                // which marks the socket changed; until then serving it moves nothing.
+                continue;
+            }
             let (status, io) = conn.pump(k);
             moved |= io;
             if conn.closing() {
@@ -63,10 +73,14 @@ impl RpcService {
             }
             let Some((ip, port)) = k.tcp_remote(conn.handle) else { continue };
             let from = SocketAddrV4::new(ip, port);
+            // The records are read from an offset and their bytes dropped once, after the last
+            // (`serve` never sees the buffer): what dropping each as it is read would leave,
+            // without moving the rest of the buffer once per record.
+            let mut read = 0;
             loop {
-                match rpc::split_record(&conn.input, MAX_RECORD) {
+                match rpc::split_record(&conn.input[read..], MAX_RECORD) {
                     Ok(Some((message, used))) => {
-                        conn.input.drain(..used);
+                        read += used;
                         let local = is_local(k, ip);
                         if let Some(reply) = serve(k, Incoming { from, local, message: &message }) {
                             conn.send(&rpc::frame_record(&reply, rpc::MAX_FRAGMENT));
@@ -80,6 +94,7 @@ impl RpcService {
                     }
                 }
             }
+            conn.input.drain(..read);
             match status {
                 Status::PeerClosed => conn.close_when_flushed(),
                 Status::Reset | Status::Refused | Status::Unreachable | Status::TimedOut => conn.release(k),

@@ -233,7 +233,8 @@ pub(crate) struct NfsClient {
     cache: Cache,
     sizes: IoSizes,
     next_op: OpId,
-    ops: BTreeMap<OpId, Slot>,
+    /// Boxed: a slot is large, and a tree node moves its neighbours on each insert and removal.
+    ops: BTreeMap<OpId, Box<Slot>>,
     events: VecDeque<ClientEvent>,
 }
 
@@ -245,6 +246,11 @@ fn first_xid(name: &str, now: SimTime) -> u32 {
         h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
     }
     h
+}
+
+/// What an operation of `uid` works with.
+fn ctx<'a>(now: SimTime, cache: &'a mut Cache, sizes: &'a mut IoSizes, mount: &'a MountInfo, uid: u32) -> Ctx<'a> {
+    Ctx { now, cache, sizes, root: &mount.root, cto: mount.options.cto, ro: mount.options.ro, uid }
 }
 
 impl NfsClient {
@@ -262,22 +268,16 @@ impl NfsClient {
         let id = self.next_op;
         self.next_op += 1;
         let mut running = Running::new(op, &self.mount.root);
-        let step = running.start(&mut self.ctx(now, cred.uid));
-        self.ops.insert(id, Slot { running, cred, procedure: 0 });
-        self.apply(now, id, step);
-        id
-    }
-
-    fn ctx(&mut self, now: SimTime, uid: u32) -> Ctx<'_> {
-        Ctx {
-            now,
-            cache: &mut self.cache,
-            sizes: &mut self.sizes,
-            root: &self.mount.root,
-            cto: self.mount.options.cto,
-            ro: self.mount.options.ro,
-            uid,
+        match running.start(&mut ctx(now, &mut self.cache, &mut self.sizes, &self.mount, cred.uid)) {
+            // Answered at once (from the caches): `apply` would remove the slot just inserted
+            // and cancel the calls of an id no call carries yet, leaving only the event.
+            Step::Done(result) => self.events.push_back(ClientEvent::Done { op: id, result }),
+            step => {
+                self.ops.insert(id, Box::new(Slot { running, cred, procedure: 0 }));
+                self.apply(now, id, step);
+            }
         }
+        id
     }
 
     fn apply(&mut self, now: SimTime, id: OpId, step: Step) {
@@ -379,12 +379,11 @@ impl NfsClient {
                     self.apply(now, tag, Step::Done(Err(errno)));
                 }
                 transport::Event::Reply { tag, results } => {
-                    let Some(mut slot) = self.ops.remove(&tag) else { continue };
+                    let Some(slot) = self.ops.get_mut(&tag) else { continue };
                     let step = match Reply::decode(slot.procedure, &results) {
-                        Ok(reply) => slot.running.reply(&mut self.ctx(now, slot.cred.uid), reply),
+                        Ok(reply) => slot.running.reply(&mut ctx(now, &mut self.cache, &mut self.sizes, &self.mount, slot.cred.uid), reply),
                         Err(_) => Step::Done(Err(Errno::Io)),
                     };
-                    self.ops.insert(tag, slot);
                     self.apply(now, tag, step);
                 }
             }

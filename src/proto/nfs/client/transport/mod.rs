@@ -15,10 +15,15 @@
 //! responding, still trying` and keeps a hard call going; `call_decode` logs `%s: server %s OK`
 //! when a call that had seen a major timeout gets its reply. Both log lines are
 //! `pr_notice_ratelimited` (10 per 5 s).
+//!
+//! The outstanding calls are kept in [`calls::Calls`], indexed by deadline and by tag.
 
-use std::collections::{BTreeMap, VecDeque};
+mod calls;
+
+use std::collections::VecDeque;
 use std::time::Duration;
 
+use self::calls::{Calls, Pending};
 use crate::kernel::SimTime;
 use crate::wire::rpc::{self, AcceptStat, Message, OpaqueAuth, RejectStat, ReplyBody};
 
@@ -95,21 +100,6 @@ fn request_timeout(now: SimTime, p: &Pending) -> SimTime {
     now.saturating_add(p.timeout).min(p.major)
 }
 
-/// One call waiting for its reply (`struct rpc_rqst`).
-#[derive(Debug, Clone)]
-struct Pending {
-    tag: u64,
-    record: Vec<u8>,
-    /// `rq_timeout`.
-    timeout: Duration,
-    /// When the current timer fires (`None` until transmitted).
-    deadline: Option<SimTime>,
-    /// `rq_majortimeo`.
-    major: SimTime,
-    /// `RPC_CALL_MAJORSEEN`.
-    major_seen: bool,
-}
-
 /// The RPC client of one mount.
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
@@ -117,7 +107,7 @@ pub(crate) struct Transport {
     hard: bool,
     timeout: Timeout,
     next_xid: u32,
-    calls: BTreeMap<u32, Pending>,
+    calls: Calls,
     outbox: VecDeque<Vec<u8>>,
     link: Link,
     /// While the reconnect delay runs.
@@ -138,7 +128,7 @@ impl Transport {
             hard,
             timeout,
             next_xid: first_xid,
-            calls: BTreeMap::new(),
+            calls: Calls::default(),
             outbox: VecDeque::new(),
             link: Link::Down,
             reconnect_at: None,
@@ -190,11 +180,11 @@ impl Transport {
         self.link = Link::Up;
         self.reestablish = Duration::ZERO;
         self.rx.clear();
-        let mut calls = std::mem::take(&mut self.calls);
-        for p in calls.values_mut() {
-            self.transmit(now, p);
+        for xid in self.calls.xids() {
+            let Some(mut p) = self.calls.remove(xid) else { continue };
+            self.transmit(now, &mut p);
+            self.calls.insert(xid, p);
         }
-        self.calls = calls;
     }
 
     /// The connection broke or could not be made: what was queued is lost; the next attempt
@@ -225,26 +215,31 @@ impl Transport {
             return;
         }
         self.rx.extend_from_slice(bytes);
+        // The records are read from an offset and their bytes dropped once, after the last:
+        // `handle_message` does not look at `rx`, so this leaves what dropping each record as
+        // it is read would, without moving the rest of the buffer once per record.
+        let mut read = 0;
         loop {
-            match rpc::split_record(&self.rx, MAX_RECORD) {
+            match rpc::split_record(&self.rx[read..], MAX_RECORD) {
                 Ok(Some((message, used))) => {
-                    self.rx.drain(..used);
+                    read += used;
                     self.handle_message(now, &message);
                 }
                 Ok(None) => break,
                 Err(_) => {
                     self.rx.clear();
                     self.close = true;
-                    break;
+                    return;
                 }
             }
         }
+        self.rx.drain(..read);
     }
 
     /// One reply: matched by xid, else dropped (`xprt_lookup_rqst`).
     fn handle_message(&mut self, now: SimTime, message: &[u8]) {
         let Ok((Message::Reply(reply), at)) = Message::parse(message) else { return };
-        let Some(p) = self.calls.remove(&reply.xid) else { return };
+        let Some(p) = self.calls.remove(reply.xid) else { return };
         if p.major_seen {
             self.log(now, format!("nfs: server {} OK", self.server));
         }
@@ -258,13 +253,12 @@ impl Transport {
 
     /// Forgets the calls of `tag` (an operation that ended).
     pub(crate) fn cancel(&mut self, tag: u64) {
-        self.calls.retain(|_, p| p.tag != tag);
+        self.calls.remove_tag(tag);
     }
 
     /// The earliest timer: a call's, or the end of the reconnect delay.
     pub(crate) fn poll_timeout(&self) -> Option<SimTime> {
-        let calls = self.calls.values().filter_map(|p| p.deadline).min();
-        calls.into_iter().chain(self.reconnect_at).min()
+        self.calls.earliest().into_iter().chain(self.reconnect_at).min()
     }
 
     /// Fires the timers due at `now` (`xprt_timer`, then `rpc_check_timeout`).
@@ -272,9 +266,8 @@ impl Transport {
         if self.reconnect_at.is_some_and(|t| t <= now) {
             self.reconnect_at = None;
         }
-        let due: Vec<u32> = self.calls.iter().filter(|(_, p)| p.deadline.is_some_and(|d| d <= now)).map(|(x, _)| *x).collect();
-        for xid in due {
-            let Some(mut p) = self.calls.remove(&xid) else { continue };
+        for xid in self.calls.due(now) {
+            let Some(mut p) = self.calls.remove(xid) else { continue };
             if now < p.major {
                 p.timeout = p.timeout.saturating_add(self.timeout.increment).min(self.timeout.maxval);
             } else {
