@@ -61,7 +61,7 @@ impl Kernel {
         if l.queue.is_empty() && l.idle.is_empty() {
             return Vec::new();
         }
-        l.sort(&stack.sockets);
+        let _ = l.sort(&stack.sockets);
         let mut accepted = Vec::new();
         l.queue.retain(|&h| {
             let ready = accepted.len() < max && !matches!(stack.sockets.get::<tcp::Socket>(h).state(), State::SynReceived);
@@ -101,6 +101,7 @@ impl Kernel {
         }
         let mut replies = Vec::new();
         let mut wanted: Vec<(usize, usize)> = Vec::new(); // (listener index, SYNs)
+        let mut sorted: Vec<(usize, usize)> = Vec::new(); // (listener index, waiting)
         let mut rx = std::mem::take(&mut stack.device.rx);
         rx.retain(|packet| {
             if tw_live {
@@ -115,7 +116,17 @@ impl Kernel {
             let Some((port, remote)) = new_syn(packet) else { return true };
             let Some(i) = self.tcp.listeners.iter().position(|l| l.port == port) else { return true };
             let l = &mut self.tcp.listeners[i];
-            l.sort(&stack.sockets);
+            // The sockets keep their states while the batch is read (the stack has not seen
+            // it), so the listener is sorted and its waiting connections counted once per batch:
+            // the same lists and count as at each of its SYNs.
+            let waiting = match sorted.iter().find(|s| s.0 == i) {
+                Some(&(_, waiting)) => waiting,
+                None => {
+                    let waiting = l.sort(&stack.sockets);
+                    sorted.push((i, waiting));
+                    waiting
+                }
+            };
             let retransmitted = l.queue.iter().any(|&h| {
                 let e = stack.sockets.get::<tcp::Socket>(h).remote_endpoint();
                 e == Some(IpEndpoint::new(IpAddress::Ipv4(remote.0), remote.1))
@@ -123,10 +134,9 @@ impl Kernel {
             if retransmitted {
                 return true;
             }
-            let waiting = l.queue.iter().filter(|&&h| stack.sockets.get::<tcp::Socket>(h).state() != State::SynReceived).count();
-            let taken = wanted.iter().find(|w| w.0 == i).map_or(0, |w| w.1);
             // The batch's own SYNs count as if already waiting: labsim's accept queue is the
             // backlog's only bound (no SYN queue overflowing into syncookies).
+            let taken = wanted.iter().find(|w| w.0 == i).map_or(0, |w| w.1);
             if waiting + taken > l.limit {
                 return false; // LISTENDROPS: the SYN goes unanswered
             }
@@ -157,14 +167,42 @@ impl Kernel {
 }
 
 impl Listener {
-    /// Moves sockets that a SYN took out of LISTEN to the queue, and back those a RST in
-    /// SYN-RECEIVED returned to LISTEN.
-    fn sort(&mut self, sockets: &smoltcp::iface::SocketSet<'static>) {
-        let listening = |h: &SocketHandle| sockets.get::<tcp::Socket>(*h).state() == State::Listen;
-        let (left, idle): (Vec<_>, Vec<_>) = self.idle.iter().partition(|h| !listening(h));
-        let (back, queue): (Vec<_>, Vec<_>) = self.queue.iter().partition(|h| listening(h));
-        self.idle = idle.into_iter().chain(back).collect();
-        self.queue = queue.into_iter().chain(left).collect();
+    /// Moves sockets that a SYN took out of LISTEN to the end of the queue, and those a RST in
+    /// SYN-RECEIVED returned to LISTEN to the end of the idle list, each list keeping its order;
+    /// returns how many connections of the queue then wait for `accept()` (out of
+    /// SYN-RECEIVED). In place: the lists are not reallocated.
+    fn sort(&mut self, sockets: &smoltcp::iface::SocketSet<'static>) -> usize {
+        let state = |h: SocketHandle| sockets.get::<tcp::Socket>(h).state();
+        let Listener { idle, queue, .. } = self;
+        let had = idle.len();
+        let mut waiting = 0;
+        queue.retain(|&h| match state(h) {
+            State::Listen => {
+                idle.push(h);
+                false
+            }
+            s => {
+                waiting += usize::from(s != State::SynReceived);
+                true
+            }
+        });
+        let mut at = 0;
+        idle.retain(|&h| {
+            at += 1;
+            // Those pushed above are in LISTEN.
+            if at > had {
+                return true;
+            }
+            match state(h) {
+                State::Listen => true,
+                s => {
+                    waiting += usize::from(s != State::SynReceived);
+                    queue.push(h);
+                    false
+                }
+            }
+        });
+        waiting
     }
 }
 
@@ -176,4 +214,66 @@ fn new_syn(packet: &[u8]) -> Option<(u16, (Ipv4Addr, u16))> {
     }
     let seg = wire_tcp::Packet::new_checked(ip.payload()).ok()?;
     (seg.syn() && !seg.ack() && !seg.rst()).then(|| (seg.dst_port(), (ip.src_addr(), seg.src_port())))
+}
+
+#[cfg(test)]
+mod tests {
+    use smoltcp::iface::{Config, Interface, SocketSet};
+    use smoltcp::time::Instant;
+    use smoltcp::wire::{HardwareAddress, IpCidr};
+
+    use super::*;
+    use crate::kernel::SimRng;
+
+    /// The sort as it was written first: partitions into new lists.
+    fn sorted_by_partition(l: &Listener, sockets: &SocketSet<'static>) -> (Vec<SocketHandle>, Vec<SocketHandle>, usize) {
+        let listening = |h: &SocketHandle| sockets.get::<tcp::Socket>(*h).state() == State::Listen;
+        let (left, idle): (Vec<_>, Vec<_>) = l.idle.iter().partition(|h| !listening(h));
+        let (back, queue): (Vec<_>, Vec<_>) = l.queue.iter().partition(|h| listening(h));
+        let idle: Vec<_> = idle.into_iter().chain(back).collect();
+        let queue: Vec<_> = queue.into_iter().chain(left).collect();
+        let waiting = queue.iter().filter(|&&h| sockets.get::<tcp::Socket>(h).state() != State::SynReceived).count();
+        (idle, queue, waiting)
+    }
+
+    #[test]
+    fn sorting_in_place_gives_the_lists_and_count_of_the_partition() {
+        let mut rng = SimRng::new(7);
+        let mut device = super::super::super::device::IpDevice::default();
+        let mut iface = Interface::new(Config::new(HardwareAddress::Ip), &mut device, Instant::ZERO);
+        iface.update_ip_addrs(|a| {
+            let _ = a.push(IpCidr::new(IpAddress::v4(10, 0, 0, 1), 24));
+        });
+        let mut sockets = SocketSet::new(Vec::new());
+        let handles: Vec<SocketHandle> = (0..12).map(|_| sockets.add(super::super::new_socket())).collect();
+        for _ in 0..500 {
+            // Each socket in LISTEN, SYN-SENT (out of LISTEN, waiting as far as the count goes)
+            // or CLOSED, in one of the two lists or in neither.
+            let mut l = Listener { id: 0, port: 80, limit: 8, idle: Vec::new(), queue: Vec::new() };
+            for &h in &handles {
+                let s = sockets.get_mut::<tcp::Socket>(h);
+                s.abort();
+                let _ = s.listen(1);
+                s.close();
+                match rng.range(0, 3) {
+                    0 => {
+                        let _ = s.listen(80);
+                    }
+                    1 => {
+                        let remote = IpEndpoint::new(IpAddress::v4(10, 0, 0, 9), 4000);
+                        let _ = s.connect(iface.context(), remote, 5000);
+                    }
+                    _ => {}
+                }
+                match rng.range(0, 3) {
+                    0 => l.idle.push(h),
+                    1 => l.queue.push(h),
+                    _ => {}
+                }
+            }
+            let expected = sorted_by_partition(&l, &sockets);
+            let waiting = l.sort(&sockets);
+            assert_eq!((l.idle.clone(), l.queue.clone(), waiting), expected);
+        }
+    }
 }

@@ -445,4 +445,6 @@ impl Kernel {
 }
 
 #[cfg(test)]
+mod dispatch_tests;
+#[cfg(test)]
 mod tests;

@@ -15,6 +15,8 @@ mod rpl;
 mod slaac;
 #[cfg(feature = "alloc")]
 mod readiness;
+#[cfg(feature = "alloc")]
+mod tcp_index;
 mod socket_meta;
 mod socket_set;
 

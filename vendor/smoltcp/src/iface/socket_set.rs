@@ -11,6 +11,8 @@ use crate::wire::IpAddress;
 
 #[cfg(feature = "alloc")]
 use super::readiness::Readiness;
+#[cfg(feature = "alloc")]
+use super::tcp_index::{Filing, TcpIndex};
 use super::socket_meta::Meta;
 use crate::socket::{AnySocket, PollAt, Socket};
 use crate::time::Instant;
@@ -67,7 +69,9 @@ impl fmt::Display for SocketHandle {
 /// (readiness): those touched since their last visit (by `get_mut`, an incoming segment, or
 /// being added) and those whose timer is due; every other TCP socket would send nothing, so
 /// egress and `poll_at` skip it. And it collects the TCP sockets an incoming segment or a timer
-/// changed, for the user's own readiness (`drain_changed`).
+/// changed, for the user's own readiness (`drain_changed`). And it files its TCP sockets by
+/// their 4-tuple's ports or their listen port, so that a segment the hint does not place (a SYN) is offered to the
+/// sockets that may accept it rather than to every socket (`find_tcp`).
 #[derive(Debug)]
 pub struct SocketSet<'a> {
     sockets: ManagedSlice<'a, SocketStorage<'a>>,
@@ -82,6 +86,9 @@ pub struct SocketSet<'a> {
     /// Which TCP sockets egress must visit, and which changed for their user.
     #[cfg(feature = "alloc")]
     readiness: Readiness,
+    /// The TCP sockets that may accept a segment, by their 4-tuple's ports or listen port.
+    #[cfg(feature = "alloc")]
+    tcp_index: TcpIndex,
 }
 
 /// labsim patch: below this many TCP slots egress walks every socket (see
@@ -119,6 +126,7 @@ impl<'a> SocketSet<'a> {
                 others,
                 tcp_hints: BTreeMap::new(),
                 readiness,
+                tcp_index: TcpIndex::default(),
             }
         }
         #[cfg(not(feature = "alloc"))]
@@ -154,6 +162,8 @@ impl<'a> SocketSet<'a> {
         let socket = socket.upcast();
         #[cfg(feature = "alloc")]
         let other = !Self::is_tcp(&socket);
+        #[cfg(feature = "alloc")]
+        let filing = Self::tcp_filing(&socket);
 
         let handle = 'put: {
             for (index, slot) in self.sockets.iter_mut().enumerate() {
@@ -181,6 +191,10 @@ impl<'a> SocketSet<'a> {
             self.readiness.touch(handle.0);
             self.refresh_readiness();
         }
+        #[cfg(feature = "alloc")]
+        if self.tcp_index.is_current() {
+            self.tcp_index.file(handle.0, filing);
+        }
         handle
     }
 
@@ -204,7 +218,8 @@ impl<'a> SocketSet<'a> {
     /// This function may panic if the handle does not belong to this socket set
     /// or the socket has the wrong type.
     ///
-    /// labsim patch: a TCP socket handed out this way is visited by the next egress.
+    /// labsim patch: a TCP socket handed out this way is visited by the next egress, and filed
+    /// again for the TCP dispatch before its next lookup.
     pub fn get_mut<T: AnySocket<'a>>(&mut self, handle: SocketHandle) -> &mut T {
         // A small set is walked whole: nothing to file.
         #[cfg(feature = "alloc")]
@@ -212,8 +227,13 @@ impl<'a> SocketSet<'a> {
         match self.sockets[handle.0].inner.as_mut() {
             Some(item) => {
                 #[cfg(feature = "alloc")]
-                if file && Self::is_tcp(&item.socket) {
-                    self.readiness.touch(handle.0);
+                if Self::is_tcp(&item.socket) {
+                    if file {
+                        self.readiness.touch(handle.0);
+                    }
+                    if self.tcp_index.is_current() {
+                        self.tcp_index.mark_stale(handle.0);
+                    }
                 }
                 T::downcast_mut(&mut item.socket)
                     .expect("handle refers to a socket of a wrong type")
@@ -234,6 +254,10 @@ impl<'a> SocketSet<'a> {
         }
         #[cfg(feature = "alloc")]
         self.readiness.forget(handle.0);
+        #[cfg(feature = "alloc")]
+        if self.tcp_index.is_current() {
+            self.tcp_index.file(handle.0, None);
+        }
         match self.sockets[handle.0].inner.take() {
             Some(item) => item.socket,
             None => panic!("handle does not refer to a valid socket"),
@@ -246,7 +270,11 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Get a mutable iterator to the inner sockets.
+    ///
+    /// labsim patch: every TCP socket is filed again before the next lookup of the TCP dispatch.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (SocketHandle, &mut Socket<'a>)> {
+        #[cfg(feature = "alloc")]
+        self.tcp_index.invalidate();
         self.items_mut().map(|i| (i.meta.handle, &mut i.socket))
     }
 
@@ -256,6 +284,9 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Iterate every socket in this set.
+    ///
+    /// labsim patch: the interface uses it to find sockets that are not TCP (DHCP, ICMPv6);
+    /// a TCP socket changed through it would have to be filed again (`iter_mut`).
     pub(crate) fn items_mut(&mut self) -> impl Iterator<Item = &mut Item<'a>> + '_ {
         self.sockets.iter_mut().filter_map(|x| x.inner.as_mut())
     }
@@ -279,12 +310,13 @@ impl<'a> SocketSet<'a> {
         self.items_mut()
     }
 
-    /// Every socket with its slot, in slot order.
+    /// Every socket with its slot, in slot order (the TCP dispatch's walk of a small set: only
+    /// `accepts` looks at them).
     pub(crate) fn slots_mut(&mut self) -> impl Iterator<Item = (usize, &mut Item<'a>)> + '_ {
         self.sockets.iter_mut().enumerate().filter_map(|(i, x)| Some((i, x.inner.as_mut()?)))
     }
 
-    /// The socket in slot `slot`, if any.
+    /// The socket in slot `slot`, if any (the TCP dispatch's, which then calls `tcp_touched`).
     pub(crate) fn slot_mut(&mut self, slot: usize) -> Option<&mut Item<'a>> {
         self.sockets.get_mut(slot)?.inner.as_mut()
     }
@@ -319,15 +351,77 @@ impl<'a> SocketSet<'a> {
         self.tcp_hints.remove(key);
     }
 
-    /// labsim patch: a TCP socket in `slot` took an incoming segment: egress visits it, and the
-    /// user hears of it (`drain_changed`).
+    /// labsim patch: a TCP socket in `slot` took an incoming segment: egress visits it, the
+    /// user hears of it (`drain_changed`), and it is filed again for the TCP dispatch if the
+    /// segment changed its state (`refile`). Only then can `process` have changed its 4-tuple
+    /// or listen endpoint: it sets the 4-tuple in LISTEN → SYN-RECEIVED and clears it in
+    /// SYN-RECEIVED → LISTEN (a RST), in any state → CLOSED (a RST; `accepts` refuses CLOSED)
+    /// and in LAST-ACK → CLOSED, and never touches the listen endpoint.
     #[cfg(feature = "alloc")]
-    pub(crate) fn tcp_touched(&mut self, slot: usize) {
+    pub(crate) fn tcp_touched(&mut self, slot: usize, refile: bool) {
         if self.is_small() {
             self.readiness.mark_changed(slot);
         } else {
             self.readiness.touch_changed(slot);
         }
+        if refile {
+            self.refile_tcp(slot);
+        }
+    }
+
+    /// Files the socket in `slot` again for the TCP dispatch (if the filings are kept).
+    #[cfg(feature = "alloc")]
+    fn refile_tcp(&mut self, slot: usize) {
+        if self.tcp_index.is_current() {
+            let filing = self.sockets.get(slot).and_then(|s| s.inner.as_ref()).and_then(|i| Self::tcp_filing(&i.socket));
+            self.tcp_index.file(slot, filing);
+        }
+    }
+
+    /// labsim patch: the lowest slot whose TCP socket `accepts` a segment of 4-tuple `key`, the
+    /// one a walk over every socket finds. A set of fewer than [`WALK_BELOW`] TCP slots is
+    /// walked; a larger one asks only the sockets filed under `key`'s ports or its local port
+    /// (`iface/tcp_index.rs`: every socket that accepts the segment is among them, and they are
+    /// asked in slot order), after filing again those that changed since their filing.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn find_tcp(&mut self, key: &TcpKey, mut accepts: impl FnMut(&Socket<'a>) -> bool) -> Option<usize> {
+        if self.is_small() {
+            self.tcp_index.invalidate();
+            return self.slots_mut().find_map(|(slot, item)| accepts(&item.socket).then_some(slot));
+        }
+        if self.tcp_index.is_current() {
+            let stale = self.tcp_index.take_stale();
+            for &slot in &stale {
+                self.refile_tcp(slot);
+            }
+            self.tcp_index.give_back_stale(stale);
+        } else {
+            let sockets = self.sockets.iter().enumerate();
+            let filings = sockets.filter_map(|(slot, s)| Some((slot, Self::tcp_filing(&s.inner.as_ref()?.socket)?)));
+            self.tcp_index.rebuild(filings);
+        }
+        let sockets = &self.sockets;
+        self.tcp_index
+            .candidates(key)
+            .find(|&slot| sockets.get(slot).and_then(|s| s.inner.as_ref()).is_some_and(|i| accepts(&i.socket)))
+    }
+
+    /// Where the TCP dispatch files `socket`: `None` for a CLOSED socket (it accepts nothing) or
+    /// one that is not TCP.
+    #[cfg(feature = "alloc")]
+    fn tcp_filing(socket: &Socket<'a>) -> Option<Filing> {
+        #[cfg(feature = "socket-tcp")]
+        if let Socket::Tcp(s) = socket {
+            if s.state() == crate::socket::tcp::State::Closed {
+                return None;
+            }
+            return Some(match (s.local_endpoint(), s.remote_endpoint()) {
+                (Some(l), Some(r)) => Filing::Tuple((l.addr, l.port, r.addr, r.port)),
+                _ => Filing::Port(s.listen_endpoint().port),
+            });
+        }
+        let _ = socket;
+        None
     }
 
     /// labsim patch: the TCP sockets an incoming segment or their own dispatch (a timer) changed
@@ -352,6 +446,8 @@ impl<'a> SocketSet<'a> {
     ) {
         if self.is_small() {
             self.readiness.walk_all();
+            // A small set's TCP dispatch walks too: its filings go out of date.
+            self.tcp_index.invalidate();
             for (slot, item) in self.sockets.iter_mut().enumerate() {
                 let Some(item) = item.inner.as_mut() else { continue };
                 let before = Self::tcp_view(&item.socket);
@@ -378,6 +474,12 @@ impl<'a> SocketSet<'a> {
                 let changed = Self::tcp_view(&item.socket) != before;
                 let at = if item.meta.is_waiting() { PollAt::Now } else { at };
                 self.readiness.settle(slot, at, changed);
+                // `dispatch` changes a socket's filing only along with its state: it clears the
+                // 4-tuple of a CLOSED socket (filed nowhere before and after) and resets a
+                // socket to CLOSED (its timeout, TIME-WAIT's end, its address gone).
+                if changed && self.tcp_index.is_current() {
+                    self.tcp_index.file(slot, Self::tcp_filing(&item.socket));
+                }
             }
             if stop {
                 done = i + 1;

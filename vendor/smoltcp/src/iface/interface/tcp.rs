@@ -31,9 +31,9 @@ impl InterfaceInner {
 
         // labsim patch (see `vendor/README.md`): a segment with an ACK can only belong to the
         // socket whose 4-tuple it carries (a LISTEN socket refuses it), so the socket that took
-        // the last segment of that 4-tuple is tried first, and the walk over every socket of
-        // the set runs only when it no longer accepts it (and for SYNs, which a LISTEN socket
-        // takes). A host with thousands of connections then dispatches in O(log n).
+        // the last segment of that 4-tuple is tried first, and the search below runs only when
+        // it no longer accepts it (and for SYNs, which a LISTEN socket takes). A host with
+        // thousands of connections then dispatches in O(log n).
         #[cfg(feature = "alloc")]
         let key = (dst_addr, tcp_repr.dst_port, src_addr, tcp_repr.src_port);
         #[cfg(feature = "alloc")]
@@ -44,10 +44,12 @@ impl InterfaceInner {
                     .and_then(|i| Socket::downcast_mut(&mut i.socket))
                 {
                     if tcp_socket.accepts(self, &ip_repr, &tcp_repr) {
+                        let state = tcp_socket.state();
                         let reply = tcp_socket
                             .process(self, &ip_repr, &tcp_repr)
                             .map(|(ip, tcp)| Packet::new(ip, IpPayload::Tcp(tcp)));
-                        sockets.tcp_touched(slot);
+                        let refile = tcp_socket.state() != state;
+                        sockets.tcp_touched(slot, refile);
                         return reply;
                     }
                 }
@@ -55,7 +57,16 @@ impl InterfaceInner {
             }
         }
 
+        // labsim patch: the lowest slot that accepts the segment, as the walk below finds it,
+        // but asking only the sockets filed under its 4-tuple or its port
+        // (`SocketSet::find_tcp`).
+        #[cfg(feature = "alloc")]
+        let found = sockets.find_tcp(&key, |socket| {
+            Socket::downcast(socket).is_some_and(|s| s.accepts(self, &ip_repr, &tcp_repr))
+        });
+        #[cfg(not(feature = "alloc"))]
         let mut found = None;
+        #[cfg(not(feature = "alloc"))]
         for (slot, item) in sockets.slots_mut() {
             if let Some(tcp_socket) = Socket::downcast_mut(&mut item.socket) {
                 if tcp_socket.accepts(self, &ip_repr, &tcp_repr) {
@@ -71,11 +82,16 @@ impl InterfaceInner {
                 .slot_mut(slot)
                 .and_then(|i| Socket::downcast_mut(&mut i.socket))
             {
+                #[cfg(feature = "alloc")]
+                let state = tcp_socket.state();
                 let reply = tcp_socket
                     .process(self, &ip_repr, &tcp_repr)
                     .map(|(ip, tcp)| Packet::new(ip, IpPayload::Tcp(tcp)));
                 #[cfg(feature = "alloc")]
-                sockets.tcp_touched(slot);
+                {
+                    let refile = tcp_socket.state() != state;
+                    sockets.tcp_touched(slot, refile);
+                }
                 return reply;
             }
         }
