@@ -1,59 +1,55 @@
 //! The event queue: a total order on (time, insertion sequence).
 //!
-//! Simulated time never runs backwards: an event is pushed for the instant of the last event
-//! popped or later. That makes the queue a radix heap (Ahuja, Mehlhorn, Orlin and Tarjan, "Faster
-//! algorithms for the shortest path problem", 1990) instead of a binary heap. Bucket `b` holds
-//! the events whose time first differs from the *base*, the instant of the last event popped, in
-//! bit `b - 1`; bucket 0 holds those at the base itself. A push appends to its bucket. A pop takes
-//! bucket 0's front; when bucket 0 is empty, the lowest bucket that is not is spread first over
-//! the buckets below it, around its earliest time as the new base. An event only ever moves to a
-//! lower bucket, so it moves at most 64 times, and in a lab's traffic a few: pushes and pops cost
-//! the same at a thousand hosts as at one, where a binary heap paid a level per doubling.
-//!
-//! Order within an instant: pushes append, and a bucket is refilled only while it is empty, from
-//! one bucket's events taken in their order. So each bucket keeps its events in insertion order,
-//! and events at the same instant pop in the order they were pushed. An event pushed for an
-//! instant before the base (only a caller that moves time back does that) makes the queue
-//! rebuild itself around the new earliest instant, in the same total order.
+//! Most events a lab schedules are for the instant being processed (a host's wake-up for the
+//! frames that just reached it), so those skip the heap: an event pushed for the time of the
+//! last event popped joins a FIFO of that instant, whose sequence numbers are all greater than
+//! those of the heap's events at the same time. Popping takes the smaller (time, sequence) of
+//! the heap's top and the FIFO's front, so the order is exactly the heap's alone.
 
-use std::collections::VecDeque;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, VecDeque};
 
 use super::SimTime;
-
-/// Bucket 0 for the base instant, bucket `b` for a first difference in bit `b - 1` of 64.
-const BUCKETS: usize = 65;
 
 /// A priority queue of events that pops the earliest first and, among events at the same instant,
 /// the one pushed first. Nothing else about an event influences the order.
 #[derive(Debug)]
 pub(crate) struct EventQueue<E> {
-    buckets: [VecDeque<Entry<E>>; BUCKETS],
-    /// The earliest instant in each bucket that holds events.
-    earliest: [SimTime; BUCKETS],
-    /// Bit `b` set: bucket `b` holds events.
-    filled: u128,
-    /// The instant the buckets are counted from.
-    base: SimTime,
+    heap: BinaryHeap<Reverse<Entry<E>>>,
+    /// Events pushed for the instant of the last pop, in insertion order.
+    instant: VecDeque<Entry<E>>,
+    /// When the last popped event was due.
+    last_popped: Option<SimTime>,
     next_seq: u64,
 }
 
 #[derive(Debug)]
 struct Entry<E> {
     at: SimTime,
-    /// Insertion order, for the rebuild of [`EventQueue::rebuild_from`].
     seq: u64,
     event: E,
 }
 
+impl<E> PartialEq for Entry<E> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl<E> Eq for Entry<E> {}
+impl<E> PartialOrd for Entry<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> Ord for Entry<E> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue {
-            buckets: std::array::from_fn(|_| VecDeque::new()),
-            earliest: [SimTime::ZERO; BUCKETS],
-            filled: 0,
-            base: SimTime::ZERO,
-            next_seq: 0,
-        }
+        EventQueue { heap: BinaryHeap::new(), instant: VecDeque::new(), last_popped: None, next_seq: 0 }
     }
 }
 
@@ -67,63 +63,30 @@ impl<E> EventQueue<E> {
     pub(crate) fn push(&mut self, at: SimTime, event: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        if at < self.base {
-            self.rebuild_from(at);
+        let entry = Entry { at, seq, event };
+        if self.last_popped == Some(at) && self.instant.back().is_none_or(|e| e.at == at) {
+            self.instant.push_back(entry);
+        } else {
+            self.heap.push(Reverse(entry));
         }
-        self.file(Entry { at, seq, event });
     }
 
     /// The time of the earliest event, if any.
     pub(crate) fn peek_time(&self) -> Option<SimTime> {
-        (self.filled != 0).then(|| self.earliest[self.filled.trailing_zeros() as usize])
+        [self.heap.peek().map(|Reverse(e)| e.at), self.instant.front().map(|e| e.at)].into_iter().flatten().min()
     }
 
     /// Removes and returns the earliest event.
     pub(crate) fn pop(&mut self) -> Option<(SimTime, E)> {
-        if self.filled & 1 == 0 {
-            if self.filled == 0 {
-                return None;
-            }
-            let lowest = self.filled.trailing_zeros() as usize;
-            self.base = self.earliest[lowest];
-            self.filled &= !(1 << lowest);
-            // Events only move down: the bucket stays empty while it is spread, and keeps its
-            // allocation for the next time it fills.
-            let mut spread = std::mem::take(&mut self.buckets[lowest]);
-            for entry in spread.drain(..) {
-                self.file(entry);
-            }
-            self.buckets[lowest] = spread;
-        }
-        let e = self.buckets[0].pop_front()?;
-        if self.buckets[0].is_empty() {
-            self.filled &= !1;
-        }
+        let from_heap = match (self.heap.peek(), self.instant.front()) {
+            (Some(Reverse(h)), Some(f)) => h < f,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let e = if from_heap { self.heap.pop().map(|Reverse(e)| e) } else { self.instant.pop_front() }?;
+        self.last_popped = Some(e.at);
         Some((e.at, e.event))
-    }
-
-    /// Appends `entry` to the bucket of its instant (not before the base).
-    fn file(&mut self, entry: Entry<E>) {
-        let b = (u64::BITS - (entry.at.as_micros() ^ self.base.as_micros()).leading_zeros()) as usize;
-        if self.filled & (1 << b) == 0 {
-            self.filled |= 1 << b;
-            self.earliest[b] = entry.at;
-        } else {
-            self.earliest[b] = self.earliest[b].min(entry.at);
-        }
-        self.buckets[b].push_back(entry);
-    }
-
-    /// Files every event again around `base`, earlier than the current base, in (time,
-    /// insertion) order.
-    fn rebuild_from(&mut self, base: SimTime) {
-        let mut all: Vec<Entry<E>> = self.buckets.iter_mut().flat_map(std::mem::take).collect();
-        all.sort_by_key(|e| (e.at, e.seq));
-        self.filled = 0;
-        self.base = base;
-        for entry in all {
-            self.file(entry);
-        }
     }
 }
 
@@ -157,46 +120,5 @@ mod tests {
         assert_eq!(q.peek_time(), Some(t(1)));
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
         assert_eq!(order, ["b", "c", "d", "e", "f"]);
-    }
-
-    /// Against a reference ordered by (time, insertion), through a seeded mix of pushes (mostly
-    /// at the current instant or shortly after, some far ahead, a few before the last pop) and
-    /// pops: the same events pop in the same order, and the earliest time agrees throughout.
-    #[test]
-    fn pops_in_the_order_of_a_sorted_reference() {
-        use std::collections::BTreeMap;
-
-        use crate::kernel::SimRng;
-
-        let mut rng = SimRng::new(3);
-        let mut q = EventQueue::new();
-        let mut reference = BTreeMap::new();
-        let (mut now, mut seq, mut popped) = (0u64, 0u64, 0);
-        for _ in 0..200_000 {
-            if rng.range(0, 100) < 55 {
-                let at = match rng.range(0, 100) {
-                    0..40 => now,
-                    40..85 => now + rng.range(1, 50),
-                    85..98 => {
-                        let reach = 1 << rng.range(6, 40);
-                        now + rng.range(1, reach)
-                    }
-                    _ => now.saturating_sub(rng.range(1, 100)),
-                };
-                q.push(SimTime::from_micros(at), seq);
-                reference.insert((at, seq), seq);
-                seq += 1;
-            } else {
-                let expected = reference.pop_first().map(|((at, _), e)| (SimTime::from_micros(at), e));
-                let got = q.pop();
-                assert_eq!(got, expected);
-                if let Some((at, _)) = got {
-                    now = at.as_micros();
-                    popped += 1;
-                }
-            }
-            assert_eq!(q.peek_time(), reference.keys().next().map(|&(at, _)| SimTime::from_micros(at)));
-        }
-        assert!(popped > 50_000);
     }
 }
