@@ -170,10 +170,7 @@ impl Host {
     /// Runs the network stack, the processes, the neighbour tables and the console until nothing
     /// moves. Returns when the host next needs a poll, as [`Host::poll_at`] would say now.
     pub(crate) fn poll(&mut self, now: SimTime) -> Option<SimTime> {
-        let kernel = match self.run(now) {
-            Some(kernel) => kernel,
-            None => self.kernel.poll_at(now),
-        };
+        let kernel = self.run(now).unwrap_or_else(|| self.kernel.poll_at(now));
         self.next_poll(kernel)
     }
 

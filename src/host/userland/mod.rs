@@ -204,6 +204,7 @@ impl Userland {
 
     /// Tells the kernel the running daemons' worker pools (cost model on: the capacity report's
     /// worker utilisation).
+    ///
     /// The kernel holds the last report until a different one (or a power-off), so the same
     /// pools again are not told: that costs a comparison, where telling cost a list.
     fn report_workers(&mut self, k: &mut Sys<'_>, now: SimTime) {
