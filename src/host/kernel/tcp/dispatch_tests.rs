@@ -1,7 +1,8 @@
 //! The vendored smoltcp's TCP dispatch (`vendor/smoltcp/src/iface/tcp_index.rs`) against the
 //! walk it replaces: on a set of sockets changed at random (listen, connect, abort, close,
 //! remove and add, a change through `iter_mut`) and fed SYNs and RSTs at random, every segment
-//! goes to the socket upstream's walk picks, the lowest slot whose socket accepts it.
+//! goes to the socket upstream's walk picks, the lowest slot whose socket accepts it. And a
+//! socket added takes the lowest empty slot, as upstream's walk for one chooses it.
 
 use std::net::Ipv4Addr;
 
@@ -127,4 +128,15 @@ fn a_segment_goes_to_the_socket_the_walk_finds() {
         assert_eq!(took, expected.into_iter().collect::<Vec<_>>(), "segment {seg:?}");
     }
     assert!(by_tuple > 100 && by_listen > 100 && by_none > 100, "{by_tuple} {by_listen} {by_none}");
+}
+
+#[test]
+fn a_socket_added_takes_the_lowest_empty_slot() {
+    let mut sockets = SocketSet::new(Vec::new());
+    let handles: Vec<SocketHandle> = (0..SOCKETS).map(|_| sockets.add(socket())).collect();
+    for i in [30, 3, 17] {
+        sockets.remove(handles[i]);
+    }
+    let slots: Vec<usize> = (0..4).map(|_| sockets.add(socket()).index()).collect();
+    assert_eq!(slots, [3, 17, 30, SOCKETS]);
 }

@@ -2,7 +2,7 @@ use core::fmt;
 use managed::ManagedSlice;
 
 #[cfg(feature = "alloc")]
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 #[cfg(feature = "alloc")]
 use alloc::vec::Vec;
 
@@ -89,6 +89,9 @@ pub struct SocketSet<'a> {
     /// The TCP sockets that may accept a segment, by their 4-tuple's ports or listen port.
     #[cfg(feature = "alloc")]
     tcp_index: TcpIndex,
+    /// The empty slots, so that `add` takes the lowest without walking the full ones before it.
+    #[cfg(feature = "alloc")]
+    vacant: BTreeSet<usize>,
 }
 
 /// labsim patch: below this many TCP slots egress walks every socket (see
@@ -121,12 +124,19 @@ impl<'a> SocketSet<'a> {
                     readiness.touch(slot);
                 }
             }
+            let vacant = sockets
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.inner.is_none())
+                .map(|(i, _)| i)
+                .collect();
             SocketSet {
                 sockets,
                 others,
                 tcp_hints: BTreeMap::new(),
                 readiness,
                 tcp_index: TcpIndex::default(),
+                vacant,
             }
         }
         #[cfg(not(feature = "alloc"))]
@@ -166,6 +176,12 @@ impl<'a> SocketSet<'a> {
         let filing = Self::tcp_filing(&socket);
 
         let handle = 'put: {
+            // labsim patch: with `alloc` the lowest empty slot is known; without, it is looked for.
+            #[cfg(feature = "alloc")]
+            if let Some(index) = self.vacant.pop_first() {
+                break 'put put(index, &mut self.sockets[index], socket);
+            }
+            #[cfg(not(feature = "alloc"))]
             for (index, slot) in self.sockets.iter_mut().enumerate() {
                 if slot.inner.is_none() {
                     break 'put put(index, slot, socket);
@@ -259,7 +275,11 @@ impl<'a> SocketSet<'a> {
             self.tcp_index.file(handle.0, None);
         }
         match self.sockets[handle.0].inner.take() {
-            Some(item) => item.socket,
+            Some(item) => {
+                #[cfg(feature = "alloc")]
+                self.vacant.insert(handle.0);
+                item.socket
+            }
             None => panic!("handle does not refer to a valid socket"),
         }
     }
