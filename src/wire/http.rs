@@ -254,7 +254,7 @@ impl RequestHead {
     }
 }
 
-fn headers_len(headers: &[(String, String)]) -> usize {
+pub(crate) fn headers_len(headers: &[(String, String)]) -> usize {
     headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum()
 }
 

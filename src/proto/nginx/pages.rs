@@ -65,8 +65,7 @@ pub(crate) fn error_response(status: u16, date: &DateTime, keep_alive: bool) -> 
     let body = error_body(status);
     let keep = keep_alive && !closes_connection(status);
     let wire_status = if status == REQUEST_HEADER_TOO_LARGE { 400 } else { status };
-    let head =
-        response_head(&format!("{wire_status} {}", reason(status)), date, Some("text/html"), Some(body.len() as u64), false, keep, &[]);
+    let head = response_head((wire_status, reason(status)), date, Some("text/html"), Some(body.len() as u64), false, keep, &[]);
     (head, body)
 }
 
@@ -78,17 +77,18 @@ pub(crate) fn error_page(status: u16, date: &DateTime) -> (Vec<u8>, Vec<u8>) {
 /// The head the header filter writes: status line (always `HTTP/1.1`), `Server`, `Date`,
 /// `Content-Type`, `Content-Length`, `Transfer-Encoding: chunked`, `Connection`, then `extra`
 /// in order.
-pub(crate) fn response_head(
-    status_line: &str,
+pub(crate) fn response_head<'a>(
+    (status, reason): (u16, &str),
     date: &DateTime,
     content_type: Option<&str>,
     content_length: Option<u64>,
     chunked: bool,
     keep_alive: bool,
-    extra: &[(String, String)],
+    extra: impl IntoIterator<Item = &'a (String, String)>,
 ) -> Vec<u8> {
     let mut h = String::with_capacity(256);
-    for part in ["HTTP/1.1 ", status_line, "\r\nServer: ", NGINX_VER, "\r\nDate: ", &date.http_date(), "\r\n"] {
+    let _ = write!(h, "HTTP/1.1 {status} ");
+    for part in [reason, "\r\nServer: ", NGINX_VER, "\r\nDate: ", &date.http_date(), "\r\n"] {
         h.push_str(part);
     }
     if let Some(ct) = content_type {

@@ -31,7 +31,7 @@ use super::config::{ProxyConfig, error_log_prefix, ft, strip_port};
 use super::pages;
 use super::upstream::{PeerId, Tried, Upstream};
 use crate::kernel::{Calendar, DateTime, SimTime};
-use crate::wire::http::{Parsed, RequestHead, ResponseError, Version, parse_response_eager};
+use crate::wire::http::{Parsed, RequestHead, ResponseError, Version, headers_len, parse_response_eager};
 use crate::wire::ipv4::Dotted;
 
 /// Whether the client connection may stay open (HTTP/1.1 without `Connection: close`, or
@@ -382,13 +382,16 @@ impl ProxyRequest {
         self.actions.push_back(Action::Finish { keep_alive: self.keep_alive });
     }
 
-    /// The §6 request bytes.
+    /// The §6 request bytes: the `proxy_set_header` fields in order, then the defaults they do
+    /// not name, each only when its value is not empty, then the client's fields named by
+    /// neither.
     fn upstream_request(&self) -> Vec<u8> {
-        let mut out = format!("{} {} HTTP/{}\r\n", self.req.method, self.upstream_uri, self.cfg.http_version);
+        let mut out = String::with_capacity(256 + headers_len(&self.req.headers));
+        for part in [self.req.method.as_str(), " ", &self.upstream_uri, " HTTP/", &self.cfg.http_version, "\r\n"] {
+            out.push_str(part);
+        }
         let has_body = !self.body.is_empty() || self.req.header("Content-Length").is_some();
         let body_len = self.body.len().to_string();
-        let mut names: Vec<String> = Vec::new();
-        let mut merged: Vec<(String, String)> = self.cfg.set_headers.clone();
         let defaults: [(&str, &str); 8] = [
             ("Host", "$proxy_host"),
             ("Connection", "close"),
@@ -399,21 +402,27 @@ impl ProxyRequest {
             ("Expect", ""),
             ("Upgrade", ""),
         ];
-        for (k, v) in defaults {
-            if !merged.iter().any(|(n, _)| n.eq_ignore_ascii_case(k)) {
-                merged.push((k.to_string(), v.to_string()));
+        let set = &self.cfg.set_headers;
+        let is_set = |name: &str| set.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let defaulted = defaults.iter().filter(|(k, _)| !is_set(k)).map(|&(k, v)| (k, v));
+        for (k, v) in set.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(defaulted) {
+            let start = out.len();
+            for part in [k, ": "] {
+                out.push_str(part);
             }
-        }
-        for (k, v) in &merged {
-            names.push(k.to_ascii_lowercase());
-            let v = self.expand(v);
-            if !v.is_empty() {
-                out.push_str(&format!("{k}: {v}\r\n"));
+            let value_at = out.len();
+            self.expand_into(v, &mut out);
+            if out.len() == value_at {
+                out.truncate(start);
+            } else {
+                out.push_str("\r\n");
             }
         }
         for (k, v) in &self.req.headers {
-            if !names.contains(&k.to_ascii_lowercase()) {
-                out.push_str(&format!("{k}: {v}\r\n"));
+            if !is_set(k) && !defaults.iter().any(|(n, _)| n.eq_ignore_ascii_case(k)) {
+                for part in [k, ": ", v, "\r\n"] {
+                    out.push_str(part);
+                }
             }
         }
         out.push_str("\r\n");
@@ -422,42 +431,51 @@ impl ProxyRequest {
         bytes
     }
 
-    /// `$host`.
-    fn host_var(&self) -> String {
+    /// Appends `$host`.
+    fn push_host_var(&self, out: &mut String) {
         match self.req.header("Host") {
-            Some(h) if !h.is_empty() => strip_port(h).to_ascii_lowercase(),
-            _ => self.ctx.server_name.clone(),
+            Some(h) if !h.is_empty() => out.extend(strip_port(h).chars().map(|c| c.to_ascii_lowercase())),
+            _ => out.push_str(&self.ctx.server_name),
         }
     }
 
-    fn variable(&self, name: &str) -> String {
+    /// Appends variable `$name`'s value; an unknown variable is empty.
+    fn push_variable(&self, name: &str, out: &mut String) {
+        let target = self.req.target.as_str();
         match name {
-            "host" => self.host_var(),
-            "remote_addr" => Dotted(self.ctx.client_ip).to_string(),
-            "proxy_host" => self.cfg.proxy_host.clone(),
-            "proxy_add_x_forwarded_for" => {
-                let mut v: Vec<String> =
-                    self.req.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("X-Forwarded-For")).map(|(_, v)| v.clone()).collect();
-                v.push(Dotted(self.ctx.client_ip).to_string());
-                v.join(", ")
+            "host" => self.push_host_var(out),
+            "remote_addr" => {
+                let _ = write!(out, "{}", Dotted(self.ctx.client_ip));
             }
-            "scheme" => "http".into(),
-            "request_uri" => self.req.target.clone(),
-            "uri" => self.req.target.split('?').next().unwrap_or("").to_string(),
-            "args" | "query_string" => self.req.target.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default(),
-            "request_method" => self.req.method.clone(),
-            "server_name" => self.ctx.server_name.clone(),
-            "server_protocol" => self.req.version.as_str().to_string(),
-            n => match n.strip_prefix("http_") {
-                Some(h) => self.req.header(&h.replace('_', "-")).unwrap_or("").to_string(),
-                None => String::new(),
-            },
+            "proxy_host" => out.push_str(&self.cfg.proxy_host),
+            "proxy_add_x_forwarded_for" => {
+                for (k, v) in &self.req.headers {
+                    if k.eq_ignore_ascii_case("X-Forwarded-For") {
+                        for part in [v, ", "] {
+                            out.push_str(part);
+                        }
+                    }
+                }
+                let _ = write!(out, "{}", Dotted(self.ctx.client_ip));
+            }
+            "scheme" => out.push_str("http"),
+            "request_uri" => out.push_str(target),
+            "uri" => out.push_str(target.split('?').next().unwrap_or("")),
+            "args" | "query_string" => out.push_str(target.split_once('?').map_or("", |(_, q)| q)),
+            "request_method" => out.push_str(&self.req.method),
+            "server_name" => out.push_str(&self.ctx.server_name),
+            "server_protocol" => out.push_str(self.req.version.as_str()),
+            n => {
+                if let Some(h) = n.strip_prefix("http_") {
+                    out.push_str(header_of_variable(&self.req, h).unwrap_or(""));
+                }
+            }
         }
     }
 
-    /// Expands `$name` / `${name}` in a `proxy_set_header` value.
-    fn expand(&self, v: &str) -> String {
-        expand_with(v, |n, out| out.push_str(&self.variable(n)))
+    /// Appends `v` with its `$name` / `${name}` expanded (a `proxy_set_header` value).
+    fn expand_into(&self, v: &str, out: &mut String) {
+        expand_onto(out, v, |n, out| self.push_variable(n, out));
     }
 
     fn try_head(&mut self, now: SimTime, up: &mut Upstream) {
@@ -512,7 +530,7 @@ impl ProxyRequest {
 
     /// §7: the client response head.
     fn send_head(&mut self, now: SimTime, status: u16, reason: &str, hdrs: &[(String, String)]) {
-        let find = |n: &str| hdrs.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.trim().to_string());
+        let find = |n: &str| hdrs.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.trim());
         let content_type = find("Content-Type");
         let length = find("Content-Length").and_then(|v| v.parse::<u64>().ok());
         let chunked_in = find("Transfer-Encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
@@ -523,23 +541,18 @@ impl ProxyRequest {
         }
         const HIDDEN: [&str; 8] =
             ["date", "server", "x-pad", "connection", "keep-alive", "transfer-encoding", "content-length", "content-type"];
-        let extra: Vec<(String, String)> = hdrs
-            .iter()
-            .filter(|(k, _)| {
-                let l = k.to_ascii_lowercase();
-                !HIDDEN.contains(&l.as_str()) && !l.starts_with("x-accel-")
-            })
-            .cloned()
-            .collect();
+        let shown = |(k, _): &&(String, String)| {
+            !HIDDEN.iter().any(|h| h.eq_ignore_ascii_case(k)) && !k.as_bytes().get(..8).is_some_and(|p| p.eq_ignore_ascii_case(b"x-accel-"))
+        };
         let date = self.date(now);
         let head = pages::response_head(
-            &format!("{status} {reason}"),
+            (status, reason),
             &date,
-            content_type.as_deref(),
+            content_type,
             length,
             chunked_out || (chunked_in && self.req.version == Version::Http11),
             self.keep_alive,
-            &extra,
+            hdrs.iter().filter(shown),
         );
         self.status = status;
         self.actions.push_back(Action::RespondHead(head));
@@ -641,8 +654,14 @@ impl ProxyRequest {
 }
 
 /// Expands `$name` and `${name}` with `var`, which appends a variable's value to the line.
-fn expand_with(v: &str, mut var: impl FnMut(&str, &mut String)) -> String {
+fn expand_with(v: &str, var: impl FnMut(&str, &mut String)) -> String {
     let mut out = String::with_capacity(v.len() + 128);
+    expand_onto(&mut out, v, var);
+    out
+}
+
+/// [`expand_with`], appending to `out`.
+fn expand_onto(out: &mut String, v: &str, mut var: impl FnMut(&str, &mut String)) {
     let mut rest = v;
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
@@ -659,12 +678,11 @@ fn expand_with(v: &str, mut var: impl FnMut(&str, &mut String)) -> String {
         if name.is_empty() {
             out.push('$');
         } else {
-            var(name, &mut out);
+            var(name, out);
         }
         rest = tail;
     }
     out.push_str(rest);
-    out
 }
 
 /// An access-log line in `format` (nginx `log_format` syntax; `combined` is
