@@ -80,9 +80,9 @@ pub(super) fn messages(fs: &mut Fs, calendar: Calendar, now: SimTime, host: &str
 
 /// Appends `text` to the log file `path`, rotating it first if it would pass [`LOG_MAX_BYTES`].
 pub(super) fn append_rotated(fs: &mut Fs, calendar: Calendar, now: SimTime, path: &str, text: &[u8]) {
-    if fs.read(path).is_some_and(|f| f.contents.len() + text.len() > LOG_MAX_BYTES) {
+    if !fs.append_within(path, text, LOG_MAX_BYTES, now) {
         let d = calendar.date(now);
         fs.rename(path, &format!("{path}-{}{:02}{:02}", d.year, d.month, d.day), now);
+        fs.append(path, text, now);
     }
-    fs.append(path, text, now);
 }

@@ -291,10 +291,25 @@ impl Fs {
     pub(crate) fn append(&mut self, path: &str, bytes: &[u8], now: SimTime) {
         let path = &*self.absolute(path);
         if let Some(file) = self.file_mut(path, now) {
-            file.contents.extend_from_slice(bytes);
-            file.mtime = now;
-            file.ctime = now;
+            grow(file, bytes, now);
         }
+    }
+
+    /// [`Fs::append`], unless a file at `path` would then hold more than `limit` bytes: then
+    /// false, and nothing is written (a log that must be rotated first). One path lookup.
+    pub(crate) fn append_within(&mut self, path: &str, bytes: &[u8], limit: usize, now: SimTime) -> bool {
+        let path = &*self.absolute(path);
+        let Ok(ino) = self.resolve_ino(path) else {
+            self.append(path, bytes, now);
+            return true;
+        };
+        if self.inodes.get(&ino).is_some_and(|f| !f.is_dir() && f.contents.len() + bytes.len() > limit) {
+            return false;
+        }
+        if let Some(file) = self.inodes.get_mut(&ino).filter(|f| !f.is_dir()) {
+            grow(file, bytes, now);
+        }
+        true
     }
 
     /// `rename(2)`: the inode at `from` moves to `to` (its parents made if missing), replacing
@@ -446,6 +461,13 @@ impl Fs {
         let subdirs = inode.entries.values().filter(|i| self.inodes.get(i).is_some_and(Inode::is_dir)).count();
         2 + u32::try_from(subdirs).unwrap_or(u32::MAX - 2)
     }
+}
+
+/// Appends `bytes` to `file`, as a write at its end does.
+fn grow(file: &mut Inode, bytes: &[u8], now: SimTime) {
+    file.contents.extend_from_slice(bytes);
+    file.mtime = now;
+    file.ctime = now;
 }
 
 #[cfg(test)]
