@@ -86,7 +86,7 @@ impl Kernel {
             } else {
                 s.abort();
             }
-            self.tcp.closing.push(h);
+            self.tcp.close_later(h);
         }
     }
 

@@ -69,12 +69,20 @@ struct Marks {
     failed: Option<Status>,
     /// It was established at some point (to tell a refusal from a reset).
     established: bool,
+    /// It is in [`TcpState::closing`] (a lookup there would walk every closing connection).
+    closing: bool,
 }
 
 impl TcpState {
     /// The marks of `h` (none for a socket never marked).
     fn marks(&self, h: SocketHandle) -> Marks {
         self.marks.get(h.index()).copied().unwrap_or_default()
+    }
+
+    /// Keeps `h` until its close completes ([`Kernel::reap_sockets`]).
+    fn close_later(&mut self, h: SocketHandle) {
+        self.closing.push(h);
+        self.marks_mut(h).closing = true;
     }
 
     /// The marks of `h`, to change them.
@@ -249,7 +257,7 @@ impl Kernel {
 
     /// What the next look at the socket depends on (see [`TcpSnapshot`]).
     pub(crate) fn tcp_snapshot(&mut self, TcpSocket(h): TcpSocket) -> TcpSnapshot {
-        let Marks { failed, established } = self.tcp.marks(h);
+        let Marks { failed, established, .. } = self.tcp.marks(h);
         let marks = (failed, established);
         let socket = self.tcp_socket_ref(h).map(|s| (s.state(), s.recv_queue(), s.send_queue()));
         TcpSnapshot { socket, marks }
@@ -305,7 +313,7 @@ impl Kernel {
     /// a RST (`tcp_send_active_reset`); otherwise a FIN follows the queued data, and the socket
     /// lingers until its close is over.
     pub(crate) fn tcp_release(&mut self, TcpSocket(h): TcpSocket) {
-        if self.tcp.closing.contains(&h) {
+        if self.tcp.marks(h).closing {
             return;
         }
         self.tcp.connecting.retain(|c| c.handle != h);
@@ -315,7 +323,7 @@ impl Kernel {
                 _ if s.recv_queue() > 0 => s.abort(),
                 _ => s.close(),
             }
-            self.tcp.closing.push(h);
+            self.tcp.close_later(h);
         }
     }
 
