@@ -426,7 +426,7 @@ pub(crate) struct Probe {
 /// Every probe sent by `host`'s pings in the window, in sending order. A reply belongs to the
 /// latest unanswered probe of that command with its sequence number, so numbers reused after
 /// `icmp_seq` wraps at 65 536 are told apart.
-pub(crate) fn ping_probes(host: &str, window: Window, trace: &[TraceEvent]) -> Vec<Probe> {
+pub(crate) fn ping_probes<'a>(host: &str, window: Window, trace: impl IntoIterator<Item = &'a TraceEvent>) -> Vec<Probe> {
     let mut probes: Vec<Probe> = Vec::new();
     let mut open: std::collections::BTreeMap<(usize, u16), usize> = std::collections::BTreeMap::new();
     for e in trace {
@@ -556,9 +556,9 @@ fn changed(host: &str, url: &str, since: SimTime, contains: &str, within: Durati
 }
 
 /// The transfers `host` started in the window, finished or not, in order of their start.
-pub(crate) fn transfers<'a>(host: &str, window: Window, trace: &'a [TraceEvent]) -> Vec<Transfer<'a>> {
+pub(crate) fn transfers<'a>(host: &str, window: Window, trace: impl IntoIterator<Item = &'a TraceEvent>) -> Vec<Transfer<'a>> {
     let mut out: Vec<Transfer<'a>> = trace
-        .iter()
+        .into_iter()
         .filter_map(|e| match &e.kind {
             TraceKind::HttpTransfer { host: h, started, status, exit, body, error, total_us, url, .. }
                 if h == host && window.contains(*started) =>

@@ -186,19 +186,9 @@ impl Summaries {
     pub(crate) fn of(trace: &[TraceEvent], options: &ReportOptions) -> Summaries {
         let commands = commands(trace);
         let command = |id: usize| commands.get(&id).map_or((SimTime::ZERO, ""), |c| *c);
-        let mut ping_hosts: Vec<&str> = Vec::new();
-        let mut http_hosts: Vec<&str> = Vec::new();
+        let by_host = ClientEvents::of(trace);
         let mut unfinished = Vec::new();
         for e in trace {
-            match &e.kind {
-                TraceKind::PingSent { host, .. } if !ping_hosts.contains(&host.as_str()) => ping_hosts.push(host),
-                TraceKind::HttpTransfer { host, .. } | TraceKind::Unfinished { host, url: Some(_), .. }
-                    if !http_hosts.contains(&host.as_str()) =>
-                {
-                    http_hosts.push(host);
-                }
-                _ => {}
-            }
             if let TraceKind::Unfinished { host, id, program, started, state, url, status } = &e.kind {
                 let (typed_at, line) = command(*id);
                 unfinished.push(UnfinishedReport {
@@ -216,26 +206,17 @@ impl Summaries {
         }
         let all = Window::Between(SimTime::ZERO, SimTime::MAX);
         let mut pings: Vec<PingReport> = Vec::new();
-        for host in ping_hosts.into_iter().filter(|h| options.shows_host(h)) {
-            for probe in expect::ping_probes(host, all, trace) {
-                let i = match pings.iter().position(|p| p.id == probe.id) {
-                    Some(i) => i,
-                    None => {
-                        let (typed_at, line) = command(probe.id);
-                        let (host, command) = (host.to_owned(), line.to_owned());
-                        pings.push(PingReport {
-                            host,
-                            id: probe.id,
-                            command,
-                            typed_at,
-                            sent: 0,
-                            replied: 0,
-                            lost: vec![],
-                            awaiting: vec![],
-                        });
-                        pings.len() - 1
-                    }
-                };
+        // Ping command number -> its place in `pings`.
+        let mut ping_at: BTreeMap<usize, usize> = BTreeMap::new();
+        for (host, events) in by_host.pinging().filter(|(h, _)| options.shows_host(h)) {
+            for probe in expect::ping_probes(host, all, events.iter().copied()) {
+                let i = *ping_at.entry(probe.id).or_insert_with(|| {
+                    let (typed_at, line) = command(probe.id);
+                    let (host, command) = (host.to_owned(), line.to_owned());
+                    let report = PingReport { host, id: probe.id, command, typed_at, sent: 0, replied: 0, lost: vec![], awaiting: vec![] };
+                    pings.push(report);
+                    pings.len() - 1
+                });
                 let p = &mut pings[i];
                 p.sent += 1;
                 match probe.fate {
@@ -250,21 +231,73 @@ impl Summaries {
             if let TraceKind::Command { host, id, line, .. } = &e.kind
                 && line.trim_start().starts_with("ping")
                 && options.shows_host(host)
-                && !pings.iter().any(|p| p.id == *id)
+                && !ping_at.contains_key(id)
             {
+                ping_at.insert(*id, pings.len());
                 let (host, command) = (host.clone(), line.clone());
                 pings.push(PingReport { host, id: *id, command, typed_at: e.at, sent: 0, replied: 0, lost: vec![], awaiting: vec![] });
             }
         }
         pings.sort_by_key(|p| p.id);
-        let http = http_hosts.into_iter().filter(|h| options.shows_host(h)).map(|host| http_report(host, trace)).collect();
+        let http = by_host.fetching().filter(|(h, _)| options.shows_host(h)).map(|(host, events)| http_report(host, events)).collect();
         unfinished.retain(|u| options.shows_host(&u.host));
         Summaries { pings, http, unfinished }
     }
 }
 
-fn http_report(host: &str, trace: &[TraceEvent]) -> HttpReport {
-    let all = expect::transfers(host, Window::Between(SimTime::ZERO, SimTime::MAX), trace);
+/// The ping and HTTP events of a trace, host by host, gathered in one pass so that a report on
+/// a thousand client hosts reads the trace once rather than once per host.
+struct ClientEvents<'a> {
+    /// Each host with such events, in the order of its first one, with them in the trace's order.
+    hosts: Vec<(&'a str, Vec<&'a TraceEvent>)>,
+    /// Which of them sent a ping probe, in the order of their first probe.
+    pinging: Vec<usize>,
+    /// Which of them started an HTTP transfer, in the order of their first one.
+    fetching: Vec<usize>,
+}
+
+impl<'a> ClientEvents<'a> {
+    fn of(trace: &'a [TraceEvent]) -> Self {
+        // Host -> (its place in `hosts`, whether it is in `pinging`, whether in `fetching`).
+        let mut index: BTreeMap<&str, (usize, bool, bool)> = BTreeMap::new();
+        let mut this = ClientEvents { hosts: Vec::new(), pinging: Vec::new(), fetching: Vec::new() };
+        for e in trace {
+            let (host, pings, fetches) = match &e.kind {
+                TraceKind::PingSent { host, .. } => (host, true, false),
+                TraceKind::HttpTransfer { host, .. } | TraceKind::Unfinished { host, url: Some(_), .. } => (host, false, true),
+                TraceKind::PingReplied { host, .. } | TraceKind::Unfinished { host, .. } => (host, false, false),
+                _ => continue,
+            };
+            let (i, pinging, fetching) = index.entry(host).or_insert_with(|| {
+                this.hosts.push((host, Vec::new()));
+                (this.hosts.len() - 1, false, false)
+            });
+            if pings && !*pinging {
+                *pinging = true;
+                this.pinging.push(*i);
+            }
+            if fetches && !*fetching {
+                *fetching = true;
+                this.fetching.push(*i);
+            }
+            this.hosts[*i].1.push(e);
+        }
+        this
+    }
+
+    /// The hosts that sent ping probes, each with its events.
+    fn pinging(&self) -> impl Iterator<Item = (&'a str, &[&'a TraceEvent])> {
+        self.pinging.iter().map(|&i| (self.hosts[i].0, self.hosts[i].1.as_slice()))
+    }
+
+    /// The hosts that made HTTP transfers, each with its events.
+    fn fetching(&self) -> impl Iterator<Item = (&'a str, &[&'a TraceEvent])> {
+        self.fetching.iter().map(|&i| (self.hosts[i].0, self.hosts[i].1.as_slice()))
+    }
+}
+
+fn http_report(host: &str, events: &[&TraceEvent]) -> HttpReport {
+    let all = expect::transfers(host, Window::Between(SimTime::ZERO, SimTime::MAX), events.iter().copied());
     let finished = || all.iter().filter(|t| t.unfinished.is_none());
     let mut statuses: Vec<StatusCount> = Vec::new();
     for status in finished().filter_map(|t| t.status) {
@@ -282,5 +315,48 @@ fn http_report(host: &str, trace: &[TraceEvent]) -> HttpReport {
         failed: all.iter().filter(|t| t.failed()).count(),
         unfinished: all.iter().filter(|t| t.unfinished.is_some()).count(),
         slowest,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(us: u64, kind: TraceKind) -> TraceEvent {
+        TraceEvent { at: SimTime::from_micros(us), kind }
+    }
+
+    fn fetched(host: &str, id: usize, us: u64, status: u16) -> TraceEvent {
+        let (host, url, body, error) = (host.to_owned(), "http://vip/".to_owned(), String::new(), String::new());
+        let started = SimTime::from_micros(us);
+        at(us, TraceKind::HttpTransfer { host, id, url, started, status: Some(status), exit: 0, body, error, total_us: 1 })
+    }
+
+    fn ping(host: &str, id: usize, us: u64, seq: u16, replied: bool) -> Vec<TraceEvent> {
+        let mut events = vec![at(us, TraceKind::PingSent { host: host.to_owned(), id, seq })];
+        if replied {
+            events.push(at(us + 1, TraceKind::PingReplied { host: host.to_owned(), id, seq, rtt_us: 1 }));
+        }
+        events
+    }
+
+    /// Hosts' events interleaved in the trace are told apart: HTTP hosts come in the order of
+    /// their first transfer, pings in the order typed, each with only its own host's probes.
+    #[test]
+    fn interleaved_hosts_are_summarised_each_with_its_own_events() {
+        let mut trace = vec![fetched("b", 3, 1, 200)];
+        trace.extend(ping("a", 2, 2, 1, true));
+        trace.push(fetched("a", 4, 3, 502));
+        trace.extend(ping("b", 1, 4, 1, false));
+        trace.push(fetched("b", 3, 5, 200));
+        trace.extend(ping("a", 2, 6, 2, false));
+        let s = Summaries::of(&trace, &ReportOptions::default());
+        let http: Vec<String> = s.http.iter().map(HttpReport::line).collect();
+        assert_eq!(http.len(), 2);
+        assert!(http[0].starts_with("b: 2 transfer(s): 2 × 200;"), "{}", http[0]);
+        assert!(http[1].starts_with("a: 1 transfer(s): 1 × 502;"), "{}", http[1]);
+        let pings: Vec<(&str, usize, usize, usize, &[u16])> =
+            s.pings.iter().map(|p| (p.host.as_str(), p.id, p.sent, p.replied, p.lost.as_slice())).collect();
+        assert_eq!(pings, [("b", 1, 1, 0, &[1][..]), ("a", 2, 2, 1, &[2][..])]);
     }
 }
