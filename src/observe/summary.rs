@@ -37,6 +37,12 @@ pub(crate) struct PingReport {
 }
 
 impl PingReport {
+    /// A ping with no probe counted yet.
+    fn unsent(host: &str, id: usize, command: &str, typed_at: SimTime) -> PingReport {
+        let (host, command) = (host.to_owned(), command.to_owned());
+        PingReport { host, id, command, typed_at, sent: 0, replied: 0, lost: vec![], awaiting: vec![] }
+    }
+
     /// `client-1 `ping …` (typed at 1.000000s): 391 sent, 384 replied, 6 lost (icmp_seq 92–97),
     /// 1 awaiting its reply when the run ended (icmp_seq 391)`.
     pub(crate) fn line(&self) -> String {
@@ -212,9 +218,7 @@ impl Summaries {
             for probe in expect::ping_probes(host, all, events.iter().copied()) {
                 let i = *ping_at.entry(probe.id).or_insert_with(|| {
                     let (typed_at, line) = command(probe.id);
-                    let (host, command) = (host.to_owned(), line.to_owned());
-                    let report = PingReport { host, id: probe.id, command, typed_at, sent: 0, replied: 0, lost: vec![], awaiting: vec![] };
-                    pings.push(report);
+                    pings.push(PingReport::unsent(host, probe.id, line, typed_at));
                     pings.len() - 1
                 });
                 let p = &mut pings[i];
@@ -234,8 +238,7 @@ impl Summaries {
                 && !ping_at.contains_key(id)
             {
                 ping_at.insert(*id, pings.len());
-                let (host, command) = (host.clone(), line.clone());
-                pings.push(PingReport { host, id: *id, command, typed_at: e.at, sent: 0, replied: 0, lost: vec![], awaiting: vec![] });
+                pings.push(PingReport::unsent(host, *id, line, e.at));
             }
         }
         pings.sort_by_key(|p| p.id);
@@ -287,12 +290,16 @@ impl<'a> ClientEvents<'a> {
 
     /// The hosts that sent ping probes, each with its events.
     fn pinging(&self) -> impl Iterator<Item = (&'a str, &[&'a TraceEvent])> {
-        self.pinging.iter().map(|&i| (self.hosts[i].0, self.hosts[i].1.as_slice()))
+        self.listed(&self.pinging)
     }
 
     /// The hosts that made HTTP transfers, each with its events.
     fn fetching(&self) -> impl Iterator<Item = (&'a str, &[&'a TraceEvent])> {
-        self.fetching.iter().map(|&i| (self.hosts[i].0, self.hosts[i].1.as_slice()))
+        self.listed(&self.fetching)
+    }
+
+    fn listed<'s>(&'s self, list: &'s [usize]) -> impl Iterator<Item = (&'a str, &'s [&'a TraceEvent])> {
+        list.iter().map(|&i| (self.hosts[i].0, self.hosts[i].1.as_slice()))
     }
 }
 
