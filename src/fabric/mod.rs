@@ -30,8 +30,9 @@ pub(crate) struct Delivery {
     pub at: SimTime,
     /// Where it arrives.
     pub to: Targets,
-    /// The Ethernet frame.
-    pub frame: Rc<Vec<u8>>,
+    /// The Ethernet frame: one for all its ports (a flood lends it to each in turn; a
+    /// unicast frame is handed over whole).
+    pub frame: Box<[u8]>,
 }
 
 /// The ports a frame reaches.
@@ -132,6 +133,6 @@ impl Fabric {
             Forward::Flood => Targets::AllBut { ports: Rc::clone(&net.ports), ingress: port },
             Forward::Nowhere => return None,
         };
-        Some(Delivery { at: arrive, to, frame: Rc::new(frame) })
+        Some(Delivery { at: arrive, to, frame: frame.into_boxed_slice() })
     }
 }

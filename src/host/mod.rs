@@ -13,6 +13,7 @@
 mod kernel;
 mod userland;
 
+use std::borrow::Cow;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
@@ -159,7 +160,7 @@ impl Host {
     /// at the same instant are handled in one go); a process woken by it runs at once. Returns
     /// whether the host has work from it: when not (a frame its NIC filters out, an ARP
     /// request that changes nothing), a poll for it would change nothing either.
-    pub(crate) fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) -> bool {
+    pub(crate) fn receive(&mut self, now: SimTime, nic: usize, frame: Cow<'_, [u8]>) -> bool {
         if !self.kernel.receive(now, nic, frame) {
             return false;
         }

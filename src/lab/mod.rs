@@ -22,10 +22,10 @@ mod notes;
 mod topology;
 mod view;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 use std::net::Ipv4Addr;
-use std::rc::Rc;
 use std::time::Duration;
 
 use crate::fabric::{Fabric, PortId, Targets};
@@ -56,7 +56,7 @@ pub use view::{HostView, LabView, NicState, ServiceState, VipView};
 /// since they were scheduled together for the same instant.
 enum Event {
     /// A frame reaches ports' NICs (queued there; a `Wake` at the same instant processes it).
-    Deliver { to: Targets, frame: Rc<Vec<u8>> },
+    Deliver { to: Targets, frame: Box<[u8]> },
     /// A host asked to be polled (stale when `host_wake` says otherwise): for a deadline
     /// (`timer`), or for the frames that reached it at this instant.
     Wake { host: usize, timer: bool },
@@ -442,6 +442,8 @@ impl Lab {
                 self.now = at;
                 self.last_event_at = at;
                 match event {
+                    // A unicast frame is handed over whole: the NIC keeps its bytes.
+                    Event::Deliver { to: Targets::One(port), frame } => self.deliver(port, Cow::Owned(frame.into_vec())),
                     Event::Deliver { to, frame } => {
                         for (i, port) in to.ports().enumerate() {
                             // The first reaching was counted above; each other one is an event.
@@ -452,7 +454,7 @@ impl Lab {
                                 }
                                 self.events += 1;
                             }
-                            self.deliver(port, &frame);
+                            self.deliver(port, Cow::Borrowed(&frame));
                         }
                     }
                     Event::Wake { host, timer } => {
@@ -465,7 +467,7 @@ impl Lab {
     }
 
     /// A frame reaches `port`'s NIC at the current instant.
-    fn deliver(&mut self, port: PortId, frame: &[u8]) {
+    fn deliver(&mut self, port: PortId, frame: Cow<'_, [u8]>) {
         let (h, nic, _) = self.port_owner[port.0];
         self.spent[h].frames += 1;
         self.host_rx[h] |= self.hosts[h].receive(self.now, nic, frame);

@@ -3,6 +3,7 @@
 //! routing of smoltcp's outgoing IPv4 packets to a NIC and next hop, multicast group filtering,
 //! and per-NIC link state.
 
+use std::borrow::Cow;
 use std::net::Ipv4Addr;
 
 use super::Kernel;
@@ -25,12 +26,13 @@ impl Kernel {
     /// queued there at once. Returns whether the frame gave the machine anything to do: false
     /// for a frame the NIC filters out, and for an ARP packet that changes nothing (Linux's
     /// `arp_process` only updates an *existing* entry for a request about another address;
-    /// `net/ipv4/arp.c`), decided here at L2 so that the stack need not run for it.
-    pub(crate) fn receive(&mut self, now: SimTime, nic: usize, frame: &[u8]) -> bool {
+    /// `net/ipv4/arp.c`), decided here at L2 so that the stack need not run for it. A frame
+    /// handed over owned keeps its buffer as the stack's packet; a lent one is copied.
+    pub(crate) fn receive(&mut self, now: SimTime, nic: usize, frame: Cow<'_, [u8]>) -> bool {
         if self.stack.is_none() || !self.nics.get(nic).is_some_and(|n| n.up) {
             return false;
         }
-        let Ok(eth) = ethernet::Frame::new_checked(frame) else {
+        let Ok(eth) = ethernet::Frame::new_checked(&frame[..]) else {
             let reason = format!("{}: truncated Ethernet frame ({} bytes)", self.nics[nic].name, frame.len());
             self.drop_traced(now, reason);
             return true;
@@ -51,7 +53,7 @@ impl Kernel {
         match eth.ethertype() {
             ethernet::ETHERTYPE_ARP => self.receive_arp(now, nic, eth.payload(), dst == self.nics[nic].mac),
             ethernet::ETHERTYPE_IPV4 => {
-                self.receive_ipv4(now, nic, eth.payload(), dst == self.nics[nic].mac);
+                self.receive_ipv4(now, nic, frame, dst == self.nics[nic].mac);
                 true
             }
             _ => false,
@@ -90,7 +92,9 @@ impl Kernel {
         touched
     }
 
-    fn receive_ipv4(&mut self, now: SimTime, nic: usize, payload: &[u8], link_unicast: bool) {
+    /// An Ethernet frame (checked to hold a whole header) carrying an IPv4 packet.
+    fn receive_ipv4(&mut self, now: SimTime, nic: usize, frame: Cow<'_, [u8]>, link_unicast: bool) {
+        let payload = &frame[ethernet::HEADER_LEN..];
         let packet = match ipv4::Packet::new_checked(payload) {
             Ok(p) if p.verify_checksum() => p,
             _ => {
@@ -99,7 +103,8 @@ impl Kernel {
             }
         };
         // Ethernet may have padded the packet; the IP total length says where it ends.
-        let bytes = &payload[..usize::from(packet.total_len())];
+        let end = ethernet::HEADER_LEN + usize::from(packet.total_len());
+        let bytes = &frame[ethernet::HEADER_LEN..end];
         if !self.netfilter_input(now, nic, bytes, link_unicast) {
             return;
         }
@@ -124,7 +129,15 @@ impl Kernel {
             return;
         }
         if let Some(stack) = self.stack.as_mut() {
-            stack.device.rx.push_back(bytes.to_vec());
+            let packet = match frame {
+                Cow::Owned(mut frame) => {
+                    frame.truncate(end);
+                    frame.drain(..ethernet::HEADER_LEN);
+                    frame
+                }
+                Cow::Borrowed(frame) => frame[ethernet::HEADER_LEN..end].to_vec(),
+            };
+            stack.device.rx.push_back(packet);
         }
     }
 
@@ -134,12 +147,18 @@ impl Kernel {
         if stack.device.tx.is_empty() {
             return false;
         }
-        let packets = std::mem::take(&mut stack.device.tx);
-        for p in packets {
+        let mut packets = std::mem::take(&mut stack.device.tx);
+        for p in packets.drain(..) {
             if self.tcp_outgoing(now, &p) {
                 continue;
             }
             self.send_ip(now, p);
+        }
+        // The emptied queue goes back, so the next poll's packets need no new allocation.
+        if let Some(stack) = self.stack.as_mut()
+            && stack.device.tx.is_empty()
+        {
+            stack.device.tx = packets;
         }
         true
     }

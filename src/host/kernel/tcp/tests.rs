@@ -73,7 +73,7 @@ impl Wire {
                         }
                         self.log.push(s);
                     }
-                    self.hosts[1 - i].receive(now, 0, &f);
+                    self.hosts[1 - i].receive(now, 0, f.into());
                 }
             }
             if !moved {
