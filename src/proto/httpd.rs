@@ -39,7 +39,7 @@ use std::net::Ipv4Addr;
 use crate::kernel::{Calendar, DateTime, SimTime};
 use crate::proto::errno::Errno;
 use crate::proto::http::Refusal;
-use crate::wire::http::{HeadError, Limits, RequestHead, ResponseHead, Version, find_header, header_has_token, reason_phrase};
+use crate::wire::http::{HeadError, Header, Limits, RequestHead, ResponseHead, Version, find_header, header_has_token, reason_phrase};
 use crate::wire::ipv4::Dotted;
 
 /// What `stat()` reports about a path.
@@ -328,7 +328,7 @@ impl Calls<'_> {
 struct Ctx<'a> {
     request_line: String,
     version: Version,
-    headers: &'a [(String, String)],
+    headers: &'a [Header],
     head_only: bool,
     sig_host: String,
     sig_port: u16,
@@ -1102,7 +1102,7 @@ Content-Length: 52\r\nContent-Type: text/html\r\n\r\n";
 Connection: close\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
         let r = answer(at(493), &Calendar::default(), &req(nginx), &conn(0), &Fs::lab()).1;
         assert_eq!(r.access_log, "10.99.0.11 - - [24/Nov/2026:16:08:13 +0000] \"GET / HTTP/1.0\" 200 298 \"-\" \"curl/7.88.1\"");
-        assert_eq!(r.head.headers[6], ("Connection".to_string(), "close".to_string()));
+        assert_eq!(r.head.headers[6], ("Connection".into(), "close".to_string()));
         assert_eq!(r.head.headers[7].0, "Content-Type");
         assert!(!r.keep_alive);
         assert_eq!(r.to_bytes().len(), 298);
@@ -1135,7 +1135,7 @@ Connection: close\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n";
         let r = serve(b"GET /nope HTTP/1.1\r\nHost: 10.99.0.21\r\n\r\n", 0);
         assert_eq!(r.head.status, 404);
         assert_eq!(r.body.len(), 312);
-        let names: Vec<&str> = r.head.headers.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = r.head.headers.iter().map(|(n, _)| &**n).collect();
         assert_eq!(names, ["Date", "Server", "Content-Length", "Content-Type"]);
         assert_eq!(r.head.header("Content-Length"), Some("312"));
         assert_eq!(r.head.header("Content-Type"), Some("text/html; charset=iso-8859-1"));
@@ -1220,7 +1220,7 @@ index forbidden by Options directive"
         assert_eq!(post.body, INDEX);
         let put = serve(b"PUT / HTTP/1.1\r\nHost: 10.99.0.21\r\n\r\n", 0);
         assert_eq!(put.head.status, 405);
-        let names: Vec<&str> = put.head.headers.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = put.head.headers.iter().map(|(n, _)| &**n).collect();
         assert_eq!(names, ["Date", "Server", "Allow", "Content-Length", "Content-Type"]);
         assert_eq!(put.head.header("Allow"), Some("GET,POST,OPTIONS,HEAD"));
         assert!(String::from_utf8(put.body).unwrap().contains("<p>The requested method PUT is not allowed for this URL.</p>\n"));
@@ -1251,7 +1251,7 @@ index forbidden by Options directive"
         let r = h.bad_request(at(462), &cal, &Refusal::Head(HeadError::FieldTooLong { name: "Cookie".into() }), raw.as_bytes(), &conn(0));
         assert_eq!(r.head.status, 400);
         assert!(!r.keep_alive);
-        let names: Vec<&str> = r.head.headers.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = r.head.headers.iter().map(|(n, _)| &**n).collect();
         assert_eq!(names, ["Date", "Server", "Content-Length", "Connection", "Content-Type"]);
         let page = String::from_utf8(r.body.clone()).unwrap();
         assert!(page.contains(

@@ -21,6 +21,7 @@
 //! Not modelled: obsolete line folding (refused as malformed), chunked bodies (the caller sees the
 //! `Transfer-Encoding` header and decides).
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// HTTP protocol version of a message.
@@ -140,16 +141,52 @@ pub(crate) enum Parsed<H, E = HeadError> {
 }
 
 /// Headers as received or to be sent: `(name, value)` in order, spelling preserved.
-pub(crate) type Headers = Vec<(String, String)>;
+pub(crate) type Headers = Vec<Header>;
+
+/// One header: its name and value.
+pub(crate) type Header = (HeaderName, String);
+
+/// A header's name as spelled. The names the lab's servers and clients send are shared
+/// statics, so that a parsed head allocates for its values only.
+pub(crate) type HeaderName = Cow<'static, str>;
+
+/// The names that [`header_name`] shares: those curl, ab, wrk, the user-population generator,
+/// nginx and httpd send, in their usual spelling.
+const COMMON_NAMES: [&str; 18] = [
+    "Host",
+    "User-Agent",
+    "Accept",
+    "Connection",
+    "Date",
+    "Server",
+    "Content-Length",
+    "Content-Type",
+    "Last-Modified",
+    "ETag",
+    "Accept-Ranges",
+    "Keep-Alive",
+    "Accept-Encoding",
+    "X-Real-IP",
+    "X-Forwarded-For",
+    "Location",
+    "Cache-Control",
+    "Vary",
+];
+
+/// `name` as a [`HeaderName`]: a shared static when it is one of the common names spelled
+/// the same, else a copy.
+pub(crate) fn header_name(name: &str) -> HeaderName {
+    COMMON_NAMES.iter().find(|&&common| common == name).map_or_else(|| Cow::Owned(name.to_owned()), |&common| Cow::Borrowed(common))
+}
 
 /// The first value of header `name` (ASCII case-insensitive).
-pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn find_header<'a>(headers: &'a [Header], name: &str) -> Option<&'a str> {
     headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// Whether the comma-separated header `name` (e.g. `Connection`) contains `token`
 /// (case-insensitive), looking at every occurrence of the header.
-pub(crate) fn header_has_token(headers: &[(String, String)], name: &str, token: &str) -> bool {
+pub(crate) fn header_has_token(headers: &[Header], name: &str, token: &str) -> bool {
     headers
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -157,7 +194,7 @@ pub(crate) fn header_has_token(headers: &[(String, String)], name: &str, token: 
         .any(|t| t.trim().eq_ignore_ascii_case(token))
 }
 
-fn content_length_of(headers: &[(String, String)]) -> Option<u64> {
+fn content_length_of(headers: &[Header]) -> Option<u64> {
     let v = find_header(headers, "Content-Length")?.trim();
     if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -165,7 +202,7 @@ fn content_length_of(headers: &[(String, String)]) -> Option<u64> {
     v.parse().ok()
 }
 
-fn emit_headers(out: &mut Vec<u8>, headers: &[(String, String)]) {
+fn emit_headers(out: &mut Vec<u8>, headers: &[Header]) {
     for (n, v) in headers {
         out.extend_from_slice(n.as_bytes());
         out.extend_from_slice(b": ");
@@ -198,7 +235,7 @@ impl RequestHead {
     /// Append a header (builder style).
     #[cfg(test)]
     pub(crate) fn with_header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_string(), value.to_string()));
+        self.headers.push((header_name(name), value.to_string()));
         self
     }
 
@@ -254,7 +291,7 @@ impl RequestHead {
     }
 }
 
-pub(crate) fn headers_len(headers: &[(String, String)]) -> usize {
+pub(crate) fn headers_len(headers: &[Header]) -> usize {
     headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum()
 }
 
@@ -279,7 +316,7 @@ impl ResponseHead {
 
     /// Append a header.
     pub(crate) fn push(&mut self, name: &str, value: impl Into<String>) {
-        self.headers.push((name.to_string(), value.into()));
+        self.headers.push((header_name(name), value.into()));
     }
 
     /// The first value of header `name` (case-insensitive).
@@ -427,7 +464,7 @@ fn owned_headers(headers: &[httparse::Header<'_>]) -> Headers {
     // A value is nearly always valid UTF-8, which `from_utf8` checks far faster than the lossy
     // conversion walks it.
     let value = |v: &[u8]| std::str::from_utf8(v).map_or_else(|_| String::from_utf8_lossy(v).into_owned(), str::to_owned);
-    headers.iter().map(|h| (h.name.to_string(), value(h.value))).collect()
+    headers.iter().map(|h| (header_name(h.name), value(h.value))).collect()
 }
 
 /// Parse a request head from the start of `buf` under `limits`.

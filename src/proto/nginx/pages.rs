@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::kernel::DateTime;
+use crate::wire::http::Header;
 
 /// `NGINX_VER` with `server_tokens on` (Debian 12's nginx 1.22.1).
 pub(crate) const NGINX_VER: &str = "nginx/1.22.1";
@@ -84,7 +85,7 @@ pub(crate) fn response_head<'a>(
     content_length: Option<u64>,
     chunked: bool,
     keep_alive: bool,
-    extra: impl IntoIterator<Item = &'a (String, String)>,
+    extra: impl IntoIterator<Item = &'a Header>,
 ) -> Vec<u8> {
     let mut h = String::with_capacity(256);
     let _ = write!(h, "HTTP/1.1 {status} ");

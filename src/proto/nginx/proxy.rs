@@ -31,7 +31,7 @@ use super::config::{ProxyConfig, error_log_prefix, ft, strip_port};
 use super::pages;
 use super::upstream::{PeerId, Tried, Upstream};
 use crate::kernel::{Calendar, DateTime, SimTime};
-use crate::wire::http::{Parsed, RequestHead, ResponseError, Version, headers_len, parse_response_eager};
+use crate::wire::http::{Header, Parsed, RequestHead, ResponseError, Version, headers_len, parse_response_eager};
 use crate::wire::ipv4::Dotted;
 
 /// Whether the client connection may stay open (HTTP/1.1 without `Connection: close`, or
@@ -529,7 +529,7 @@ impl ProxyRequest {
     }
 
     /// §7: the client response head.
-    fn send_head(&mut self, now: SimTime, status: u16, reason: &str, hdrs: &[(String, String)]) {
+    fn send_head(&mut self, now: SimTime, status: u16, reason: &str, hdrs: &[Header]) {
         let find = |n: &str| hdrs.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.trim());
         let content_type = find("Content-Type");
         let length = find("Content-Length").and_then(|v| v.parse::<u64>().ok());
@@ -541,7 +541,7 @@ impl ProxyRequest {
         }
         const HIDDEN: [&str; 8] =
             ["date", "server", "x-pad", "connection", "keep-alive", "transfer-encoding", "content-length", "content-type"];
-        let shown = |(k, _): &&(String, String)| {
+        let shown = |(k, _): &&Header| {
             !HIDDEN.iter().any(|h| h.eq_ignore_ascii_case(k)) && !k.as_bytes().get(..8).is_some_and(|p| p.eq_ignore_ascii_case(b"x-accel-"))
         };
         let date = self.date(now);
