@@ -6,7 +6,7 @@
 //! those of the heap's events at the same time. Popping takes the smaller (time, sequence) of
 //! the heap's top and the FIFO's front, so the order is exactly the heap's alone.
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::SimTime;
@@ -15,41 +15,40 @@ use super::SimTime;
 /// the one pushed first. Nothing else about an event influences the order.
 #[derive(Debug)]
 pub(crate) struct EventQueue<E> {
-    heap: BinaryHeap<Reverse<Entry<E>>>,
-    /// Events pushed for the instant of the last pop, in insertion order.
-    instant: VecDeque<Entry<E>>,
+    /// The keys of the events not for the current instant. Their events wait in `slots`, so
+    /// that sifting moves small keys, not events.
+    heap: BinaryHeap<Reverse<Key>>,
+    /// The heap's events, by [`Key::slot`]; `None` where a slot is free.
+    slots: Vec<Option<E>>,
+    /// Free indices of `slots`.
+    free: Vec<u32>,
+    /// Events pushed for the instant of the last pop, in insertion order, with their time
+    /// and sequence.
+    instant: VecDeque<(SimTime, u64, E)>,
     /// When the last popped event was due.
     last_popped: Option<SimTime>,
     next_seq: u64,
 }
 
-#[derive(Debug)]
-struct Entry<E> {
+/// Where an event stands in the order: its time, then its insertion sequence (unique, so
+/// the slot never decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
     at: SimTime,
     seq: u64,
-    event: E,
-}
-
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
-    }
+    slot: u32,
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue { heap: BinaryHeap::new(), instant: VecDeque::new(), last_popped: None, next_seq: 0 }
+        EventQueue {
+            heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            instant: VecDeque::new(),
+            last_popped: None,
+            next_seq: 0,
+        }
     }
 }
 
@@ -63,30 +62,46 @@ impl<E> EventQueue<E> {
     pub(crate) fn push(&mut self, at: SimTime, event: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let entry = Entry { at, seq, event };
-        if self.last_popped == Some(at) && self.instant.back().is_none_or(|e| e.at == at) {
-            self.instant.push_back(entry);
-        } else {
-            self.heap.push(Reverse(entry));
+        if self.last_popped == Some(at) && self.instant.back().is_none_or(|&(t, _, _)| t == at) {
+            self.instant.push_back((at, seq, event));
+            return;
         }
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(event);
+                slot
+            }
+            None => {
+                self.slots.push(Some(event));
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 events pending")
+            }
+        };
+        self.heap.push(Reverse(Key { at, seq, slot }));
     }
 
     /// The time of the earliest event, if any.
     pub(crate) fn peek_time(&self) -> Option<SimTime> {
-        [self.heap.peek().map(|Reverse(e)| e.at), self.instant.front().map(|e| e.at)].into_iter().flatten().min()
+        [self.heap.peek().map(|Reverse(k)| k.at), self.instant.front().map(|&(t, _, _)| t)].into_iter().flatten().min()
     }
 
     /// Removes and returns the earliest event.
     pub(crate) fn pop(&mut self) -> Option<(SimTime, E)> {
         let from_heap = match (self.heap.peek(), self.instant.front()) {
-            (Some(Reverse(h)), Some(f)) => h < f,
+            (Some(Reverse(h)), Some(&(at, seq, _))) => (h.at, h.seq) < (at, seq),
             (Some(_), None) => true,
             (None, Some(_)) => false,
             (None, None) => return None,
         };
-        let e = if from_heap { self.heap.pop().map(|Reverse(e)| e) } else { self.instant.pop_front() }?;
-        self.last_popped = Some(e.at);
-        Some((e.at, e.event))
+        let (at, event) = if from_heap {
+            let Reverse(key) = self.heap.pop()?;
+            self.free.push(key.slot);
+            (key.at, self.slots[key.slot as usize].take()?)
+        } else {
+            let (at, _, event) = self.instant.pop_front()?;
+            (at, event)
+        };
+        self.last_popped = Some(at);
+        Some((at, event))
     }
 }
 
@@ -120,5 +135,32 @@ mod tests {
         assert_eq!(q.peek_time(), Some(t(1)));
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
         assert_eq!(order, ["b", "c", "d", "e", "f"]);
+    }
+
+    #[test]
+    fn reused_slots_keep_the_order_of_a_sorted_reference() {
+        let mut q = EventQueue::new();
+        let mut reference: Vec<(SimTime, u64)> = Vec::new();
+        let (mut x, mut now, mut seq) = (7u64, 0u64, 0u64);
+        for round in 0..2000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            // Pushes at the current instant and later ones, then pops some: slots are freed
+            // and taken again while the heap still holds older events.
+            for i in 0..(x >> 61) {
+                let at = SimTime::from_micros(now + (x >> (40 + i)) % 50);
+                q.push(at, seq);
+                reference.push((at, seq));
+                seq += 1;
+            }
+            if round % 3 != 0 {
+                reference.sort();
+                let Some((at, event)) = q.pop() else { continue };
+                assert_eq!((at, event), reference.remove(0));
+                now = at.as_micros();
+            }
+        }
+        reference.sort();
+        let rest: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(rest, reference);
     }
 }
