@@ -285,7 +285,7 @@ pub fn nfs_server_message(data: &[u8]) {
 /// mount.nfs while it waits for its first reply: either takes them or drops them, never panics.
 pub fn nfs_client_reply(data: &[u8]) {
     let now = crate::kernel::SimTime::ZERO;
-    let root = crate::wire::nfs3::Fh(vec![1; 20]);
+    let Some(root) = crate::wire::nfs3::Fh::new(&[1; 20]) else { return };
     let info = MountInfo {
         server: "192.168.20.204".to_owned(),
         export: "/web".to_owned(),

@@ -138,7 +138,7 @@ fn mnt(from: SocketAddrV4, client: &Client, path: &str, exports: &Exports, tree:
     let (Ok(root), Some(attr)) = (tree.resolve(&epath), tree.attr(target)) else {
         return (MntRes::Err(MountStat::ServerFault), format!("can't stat export point {epath}: No such file or directory"));
     };
-    let fhandle = Handle { export_root: root, ino: target, generation: attr.generation }.to_fh().0;
+    let fhandle = Handle { export_root: root, ino: target, generation: attr.generation }.to_fh().as_bytes().to_vec();
     let port = from.port();
     (MntRes::Ok { fhandle, auth_flavors: vec![AUTH_SYS] }, format!("authenticated mount request from {ip}:{port} for {path} ({epath})"))
 }

@@ -67,7 +67,7 @@ impl Server {
 
     fn root(&mut self) -> Fh {
         match self.mount("/web") {
-            mount::MntRes::Ok { fhandle, .. } => Fh(fhandle),
+            mount::MntRes::Ok { fhandle, .. } => Fh::new(&fhandle).unwrap(),
             other => panic!("{other:?}"),
         }
     }
@@ -439,7 +439,7 @@ fn every_nfsv3_procedure_and_its_errors() {
     assert_eq!(pc.name_max, 255);
 
     // A handle this server never made.
-    assert_eq!(status(&s.nfs(&Call::Getattr(Fh(vec![9; 8])))), Stat::BadHandle);
+    assert_eq!(status(&s.nfs(&Call::Getattr(Fh::new(&[9; 8]).unwrap()))), Stat::BadHandle);
 }
 
 #[test]

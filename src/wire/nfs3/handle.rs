@@ -1,6 +1,6 @@
 //! The file handle labsim's knfsd hands out, a private format inside the opaque `nfs_fh3`.
 
-use super::Fh;
+use super::{FHSIZE, Fh};
 use crate::wire::Result;
 
 /// labsim's knfsd file handle (24 bytes, opaque to clients): a version word, the inode of the
@@ -35,7 +35,7 @@ impl Handle {
 
     /// Reads a handle this server made; anything else is an error (NFS3ERR_BADHANDLE).
     pub(crate) fn parse(fh: &Fh) -> Result<Handle> {
-        let b = &fh.0;
+        let b = fh.as_bytes();
         if b.len() != handle_field::LEN || b[handle_field::VERSION] != Self::VERSION.to_be_bytes() {
             return Err(crate::wire::Error);
         }
@@ -49,11 +49,12 @@ impl Handle {
 
     /// As a file handle.
     pub(crate) fn to_fh(self) -> Fh {
-        let mut b = vec![0; handle_field::LEN];
+        let mut fh = Fh { len: handle_field::LEN as u8, bytes: [0; FHSIZE] };
+        let b = &mut fh.bytes;
         b[handle_field::VERSION].copy_from_slice(&Self::VERSION.to_be_bytes());
         b[handle_field::ROOT].copy_from_slice(&self.export_root.to_be_bytes());
         b[handle_field::INO].copy_from_slice(&self.ino.to_be_bytes());
         b[handle_field::GENERATION].copy_from_slice(&self.generation.to_be_bytes());
-        Fh(b)
+        fh
     }
 }

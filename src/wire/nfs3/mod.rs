@@ -41,9 +41,49 @@ pub(crate) mod access {
 }
 
 /// A file handle (`nfs_fh3`, opaque<64>): the server's name for a file. An empty handle does
-/// not decode (as in knfsd's `svcxdr_decode_nfs_fh3`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Fh(pub(crate) Vec<u8>);
+/// not decode (as in knfsd's `svcxdr_decode_nfs_fh3`). Held inline, since every call, reply,
+/// walk step and cache key copies one; compared and ordered as its bytes.
+#[derive(Clone)]
+pub(crate) struct Fh {
+    len: u8,
+    bytes: [u8; FHSIZE],
+}
+
+impl Fh {
+    /// The handle made of `bytes`; `None` past [`FHSIZE`] bytes.
+    pub(crate) fn new(bytes: &[u8]) -> Option<Fh> {
+        let mut fh = Fh { len: u8::try_from(bytes.len()).ok()?, bytes: [0; FHSIZE] };
+        fh.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(fh)
+    }
+
+    /// The handle's bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+impl PartialEq for Fh {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+impl Eq for Fh {}
+impl PartialOrd for Fh {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Fh {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+impl std::fmt::Debug for Fh {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Fh").field(&self.as_bytes()).finish()
+    }
+}
 
 impl Xdr for Fh {
     fn decode(r: &mut Reader<'_>) -> Result<Fh> {
@@ -51,10 +91,10 @@ impl Xdr for Fh {
         if b.is_empty() {
             return Err(super::Error);
         }
-        Ok(Fh(b.to_vec()))
+        Fh::new(b).ok_or(super::Error)
     }
     fn encode(&self, w: &mut Writer) {
-        w.opaque(&self.0);
+        w.opaque(self.as_bytes());
     }
 }
 

@@ -52,7 +52,7 @@ fn results_carry_status_then_their_arm() {
 }
 
 fn fh(n: u8) -> Fh {
-    Fh(vec![n; 16])
+    Fh::new(&[n; 16]).unwrap()
 }
 
 fn dirop(name: &str) -> DirOp {
@@ -194,8 +194,20 @@ fn handles_over_64_bytes_and_unmodelled_procedures() {
 fn handles_round_trip_and_foreign_ones_are_refused() {
     let h = Handle { export_root: 2, ino: 0x0102_0304_0506_0708, generation: 9 };
     let fh = h.to_fh();
-    assert_eq!(fh.0, hex("00000001 00000000 00000002 01020304 05060708 00000009"));
+    assert_eq!(fh.as_bytes(), hex("00000001 00000000 00000002 01020304 05060708 00000009"));
     assert_eq!(Handle::parse(&fh), Ok(h));
-    assert!(Handle::parse(&Fh(fh.0[..23].to_vec())).is_err());
-    assert!(Handle::parse(&Fh(vec![0; 24])).is_err());
+    assert!(Handle::parse(&Fh::new(&fh.as_bytes()[..23]).unwrap()).is_err());
+    assert!(Handle::parse(&Fh::new(&[0; 24]).unwrap()).is_err());
+}
+
+#[test]
+fn handles_hold_up_to_64_bytes_and_order_as_their_bytes() {
+    assert!(Fh::new(&[7; FHSIZE]).is_some());
+    assert!(Fh::new(&[7; FHSIZE + 1]).is_none());
+    let fh = |b: &[u8]| Fh::new(b).unwrap();
+    // As byte strings order: a prefix first, then by the first differing byte.
+    assert!(fh(&[1]) < fh(&[1, 0]));
+    assert!(fh(&[1, 0]) < fh(&[2]));
+    assert_eq!(fh(&[3, 4]), fh(&[3, 4]));
+    assert_eq!(format!("{:?}", fh(&[3, 4])), "Fh([3, 4])");
 }

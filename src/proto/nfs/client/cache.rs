@@ -62,7 +62,8 @@ pub(crate) struct Cache {
     dir: (Duration, Duration),
     lookupcache: LookupCache,
     inodes: BTreeMap<Fh, Inode>,
-    dentries: BTreeMap<(Fh, String), Dentry>,
+    /// Entries by directory, then name (looked up without building an owned key).
+    dentries: BTreeMap<Fh, BTreeMap<String, Dentry>>,
 }
 
 fn secs(s: u32) -> Duration {
@@ -177,7 +178,9 @@ impl Cache {
     /// Forgets a handle the server called stale (`nfs_zap_caches`, the dentry dropped).
     pub(crate) fn forget(&mut self, fh: &Fh) {
         self.inodes.remove(fh);
-        self.dentries.retain(|_, d| d.fh.as_ref() != Some(fh));
+        for entries in self.dentries.values_mut() {
+            entries.retain(|_, d| d.fh.as_ref() != Some(fh));
+        }
     }
 
     /// A file's cached bytes.
@@ -226,19 +229,21 @@ impl Cache {
     /// Records what LOOKUP (or CREATE, or READDIRPLUS) said about `name` in `dir`.
     pub(crate) fn set_dentry(&mut self, dir: &Fh, name: &str, fh: Option<Fh>) {
         let verifier = self.inodes.get(dir).map_or(0, |i| i.change);
-        self.dentries.insert((dir.clone(), name.to_owned()), Dentry { fh, verifier });
+        self.dentries.entry(dir.clone()).or_default().insert(name.to_owned(), Dentry { fh, verifier });
     }
 
     /// Drops one entry (`d_drop`).
     pub(crate) fn drop_dentry(&mut self, dir: &Fh, name: &str) {
-        self.dentries.remove(&(dir.clone(), name.to_owned()));
+        if let Some(entries) = self.dentries.get_mut(dir) {
+            entries.remove(name);
+        }
     }
 
     /// Whether the entry for `name` in `dir` can be used (`nfs_lookup_revalidate`):
     /// `dir_checked` when the parent was just revalidated; `create` for an `O_CREAT` open, which
     /// trusts a negative entry without checking (3.10 `nfs_neg_need_reval`).
     pub(crate) fn lookup(&self, now: SimTime, dir: &Fh, name: &str, dir_checked: bool, create: bool) -> Lookup {
-        let Some(d) = self.dentries.get(&(dir.clone(), name.to_owned())) else { return Lookup::Miss };
+        let Some(d) = self.dentries.get(dir).and_then(|entries| entries.get(name)) else { return Lookup::Miss };
         if d.fh.is_none() && create {
             return Lookup::Hit(None);
         }

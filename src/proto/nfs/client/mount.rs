@@ -361,9 +361,12 @@ impl MountNfs {
             },
             (Step::NullMnt, Ok(_)) => self.send(now, Step::Mnt),
             (Step::Mnt, Ok(r)) => match mount::Reply::decode(mount::proc::MNT, &r) {
-                Ok(mount::Reply::Mnt(mount::MntRes::Ok { fhandle, .. })) if !fhandle.is_empty() => {
+                Ok(mount::Reply::Mnt(mount::MntRes::Ok { fhandle, .. }))
+                    if !fhandle.is_empty()
+                        && let Some(root) = Fh::new(&fhandle) =>
+                {
                     self.done = true;
-                    self.events.push_back(MountEvent::Mounted { root: Fh(fhandle), mountport: self.mnt_port, mountproto: self.mnt_proto });
+                    self.events.push_back(MountEvent::Mounted { root, mountport: self.mnt_port, mountproto: self.mnt_proto });
                 }
                 Ok(mount::Reply::Mnt(mount::MntRes::Err(stat))) => self.fail(now, mnt_errno(stat)),
                 _ => self.fail(now, E::Io),

@@ -131,7 +131,7 @@ const V3_SEQUENCE: [(Proto, u16, u32, u32, u32); 5] = [
 ];
 
 fn mounted(e: &MountEvent) -> bool {
-    matches!(e, MountEvent::Mounted { mountport: MOUNTD_PORT, mountproto: Proto::Udp, root } if !root.0.is_empty())
+    matches!(e, MountEvent::Mounted { mountport: MOUNTD_PORT, mountproto: Proto::Udp, root } if !root.as_bytes().is_empty())
 }
 
 #[test]

@@ -78,7 +78,7 @@ impl Bed {
             panic!("MNT failed")
         };
         let options = options::parse(opts).unwrap();
-        let root = Fh(fhandle);
+        let root = Fh::new(&fhandle).unwrap();
         let info = MountInfo { server: SERVER.into(), export: "/web".into(), root: root.clone(), options, machinename: "web-1".into() };
         let client = NfsClient::new(SimTime::ZERO, info);
         let nfsd = Nfsd::new(*b"bootverf");
