@@ -41,8 +41,14 @@ impl Keep {
             TraceKind::Output { host, .. } => {
                 self.console(host, e) || self.checks.iter().any(|c| matches!(c, Check::Output { host: h, .. } if h == host))
             }
-            TraceKind::Log { host, .. } => {
-                self.console(host, e) || self.checks.iter().any(|c| matches!(c, Check::Log { host: h, .. } if h == host))
+            // A `Log` expectation counts only the lines that contain its text (a busy nginx
+            // logs a line per request on the host whose keepalived lines are checked).
+            TraceKind::Log { host, line, .. } => {
+                self.console(host, e)
+                    || self
+                        .checks
+                        .iter()
+                        .any(|c| matches!(c, Check::Log { host: h, contains, .. } if h == host && line.contains(contains.as_str())))
             }
             TraceKind::PingSent { host, .. } | TraceKind::PingReplied { host, .. } => {
                 self.summaries(host) || self.checks.iter().any(|c| matches!(c, Check::PingLost { host: h, .. } if h == host))
