@@ -21,7 +21,7 @@ pub(crate) struct EventQueue<E> {
     /// The heap's events, by [`Key::slot`]; `None` where a slot is free.
     slots: Vec<Option<E>>,
     /// Free indices of `slots`.
-    free: Vec<u32>,
+    free: Vec<usize>,
     /// Events pushed for the instant of the last pop, in insertion order, with their time
     /// and sequence.
     instant: VecDeque<(SimTime, u64, E)>,
@@ -36,7 +36,7 @@ pub(crate) struct EventQueue<E> {
 struct Key {
     at: SimTime,
     seq: u64,
-    slot: u32,
+    slot: usize,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -68,12 +68,12 @@ impl<E> EventQueue<E> {
         }
         let slot = match self.free.pop() {
             Some(slot) => {
-                self.slots[slot as usize] = Some(event);
+                self.slots[slot] = Some(event);
                 slot
             }
             None => {
                 self.slots.push(Some(event));
-                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 events pending")
+                self.slots.len() - 1
             }
         };
         self.heap.push(Reverse(Key { at, seq, slot }));
@@ -95,7 +95,7 @@ impl<E> EventQueue<E> {
         let (at, event) = if from_heap {
             let Reverse(key) = self.heap.pop()?;
             self.free.push(key.slot);
-            (key.at, self.slots[key.slot as usize].take()?)
+            (key.at, self.slots[key.slot].take()?)
         } else {
             let (at, _, event) = self.instant.pop_front()?;
             (at, event)
