@@ -23,9 +23,18 @@ pub(crate) const TIMEWAIT_LEN: Duration = Duration::from_secs(60);
 /// The window the ACK advertises: the closed socket's empty receive buffer (16 KiB, no scaling).
 const WINDOW: u16 = 16 * 1024;
 
-/// A connection's key: (remote address and port, local port, local address), so that the
-/// entries towards one peer and port sort together.
-type Key = ((Ipv4Addr, u16), u16, Ipv4Addr);
+/// A connection's key: remote address and port, local port, local address, packed in that
+/// order (most significant first) into one integer, so that it sorts as that tuple would (the
+/// entries towards one peer and port together) and a lookup compares integers, not byte arrays.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Key(u128);
+
+impl Key {
+    fn new(remote: (Ipv4Addr, u16), local_port: u16, local_ip: Ipv4Addr) -> Key {
+        let remote_ip = u128::from(u32::from(remote.0));
+        Key(remote_ip << 64 | u128::from(remote.1) << 48 | u128::from(local_port) << 32 | u128::from(u32::from(local_ip)))
+    }
+}
 
 /// The host's connections in TIME-WAIT: a map for lookups and the expiry instants in the order
 /// they were set (60 s after each other), so lapsed entries go in constant time per entry.
@@ -72,13 +81,13 @@ impl Table {
 
     /// `local` ↔ `remote` enters TIME-WAIT at `now`.
     pub(super) fn insert(&mut self, now: SimTime, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16)) {
-        self.arm(now, (remote, local.1, local.0));
+        self.arm(now, Key::new(remote, local.1, local.0));
     }
 
     /// Whether local port `port` towards `remote` is in TIME-WAIT at `now` (so `connect()` may
     /// not take it: `__inet_check_established` refuses the 4-tuple).
     pub(super) fn holds(&self, now: SimTime, port: u16, remote: (Ipv4Addr, u16)) -> bool {
-        let range = (remote, port, Ipv4Addr::UNSPECIFIED)..=(remote, port, Ipv4Addr::BROADCAST);
+        let range = Key::new(remote, port, Ipv4Addr::UNSPECIFIED)..=Key::new(remote, port, Ipv4Addr::BROADCAST);
         self.entries.range(range).any(|(_, &expires)| expires > now)
     }
 
@@ -90,7 +99,7 @@ impl Table {
         }
         let Ok(seg) = tcp::Packet::new_checked(ip.payload()) else { return Verdict::Pass };
         let (local, remote) = ((ip.dst_addr(), seg.dst_port()), (ip.src_addr(), seg.src_port()));
-        let key = (remote, local.1, local.0);
+        let key = Key::new(remote, local.1, local.0);
         if self.entries.get(&key).is_none_or(|&expires| expires <= now) {
             return Verdict::Pass;
         }
