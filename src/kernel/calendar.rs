@@ -121,10 +121,10 @@ impl DateTime {
         self.cached(|f| f.http.clone())
     }
 
-    /// The access logs' form (Common Log Format, `%t` and `$time_local` in UTC):
-    /// `24/Nov/2026:16:07:42 +0000` (nginx's `ngx_cached_http_log_time`).
-    pub(crate) fn log_time(&self) -> String {
-        self.cached(|f| f.log.clone())
+    /// Appends the access logs' form of the date (Common Log Format, `%t` and `$time_local` in
+    /// UTC) to `out`: `24/Nov/2026:16:07:42 +0000` (nginx's `ngx_cached_http_log_time`).
+    pub(crate) fn push_log_time(&self, out: &mut String) {
+        self.cached(|f| out.push_str(&f.log));
     }
 
     /// `read` of this second's formatted dates, formatting them if no slot holds them.
@@ -208,11 +208,17 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 mod tests {
     use super::*;
 
+    fn log_time(d: &DateTime) -> String {
+        let mut out = String::from("[");
+        d.push_log_time(&mut out);
+        out
+    }
+
     #[test]
     fn default_epoch_is_the_observation_day() {
         let d = Calendar::default().date(SimTime::from_micros(7 * 60_000_000 + 42_000_000 + 5));
         assert_eq!(d.http_date(), "Tue, 24 Nov 2026 16:07:42 GMT");
-        assert_eq!(d.log_time(), "24/Nov/2026:16:07:42 +0000");
+        assert_eq!(log_time(&d), "[24/Nov/2026:16:07:42 +0000");
         assert_eq!(d.ctime(), "Tue Nov 24 16:07:42 2026");
         assert_eq!(d.to_string(), "2026-11-24T16:07:42.000Z");
         let leap = Calendar::new(951_782_400).date(SimTime::ZERO); // 2000-02-29
@@ -225,7 +231,7 @@ mod tests {
         let at = |s: u64| cal.date(SimTime::from_secs(s));
         assert_eq!(at(1).http_date(), "Tue, 24 Nov 2026 16:00:01 GMT");
         assert_eq!(at(1 + CACHE_SLOTS as u64).http_date(), "Tue, 24 Nov 2026 16:00:17 GMT");
-        assert_eq!(at(1).log_time(), "24/Nov/2026:16:00:01 +0000");
+        assert_eq!(log_time(&at(1)), "[24/Nov/2026:16:00:01 +0000");
         assert_eq!(Calendar::new(0).date(SimTime::from_secs(1)).http_date(), "Thu, 01 Jan 1970 00:00:01 GMT");
     }
 }

@@ -25,6 +25,7 @@
 //! to a file without `-s`) is not modelled, nor chunked decoding (a chunked body is read to EOF
 //! and shown raw), redirects, several URLs, or TLS.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -149,8 +150,8 @@ impl Url {
     }
 
     /// The `Host` header value: the port only if it is not 80.
-    pub(crate) fn host_header(&self) -> String {
-        if self.port == 80 { self.host.clone() } else { format!("{}:{}", self.host, self.port) }
+    pub(crate) fn host_header(&self) -> Cow<'_, str> {
+        if self.port == 80 { Cow::Borrowed(&self.host) } else { Cow::Owned(format!("{}:{}", self.host, self.port)) }
     }
 }
 
@@ -239,7 +240,7 @@ impl Args {
                 } else {
                     None
                 };
-                b.apply(code, value, word)?;
+                b.apply(code, value, Some(word))?;
                 continue;
             }
             if word.len() < 2 || !word.starts_with('-') {
@@ -249,7 +250,7 @@ impl Args {
             let body = &word[1..];
             for (pos, ch) in body.char_indices() {
                 if !SHORT_WITH_ARG.contains(ch) {
-                    b.apply(ch, None, &format!("-{ch}"))?;
+                    b.apply(ch, None, None)?;
                     continue;
                 }
                 let rest = &body[pos + ch.len_utf8()..];
@@ -261,7 +262,7 @@ impl Args {
                 } else {
                     return Err(usage_error(format!("curl: option -{ch}: requires parameter")));
                 };
-                b.apply(ch, Some(value), &format!("-{ch}"))?;
+                b.apply(ch, Some(value), None)?;
                 break;
             }
         }
@@ -298,7 +299,8 @@ fn seconds(v: &str, opt: &str) -> Result<Duration, ArgError> {
 }
 
 impl Builder {
-    fn apply(&mut self, ch: char, v: Option<&str>, opt: &str) -> Result<(), ArgError> {
+    /// Option `ch` with its value; `long` is how it was spelt when not as `-ch`.
+    fn apply(&mut self, ch: char, v: Option<&str>, long: Option<&str>) -> Result<(), ArgError> {
         let val = || v.unwrap_or("").to_string();
         match ch {
             'i' => self.include = true,
@@ -317,7 +319,10 @@ impl Builder {
             'X' => self.method = Some(val()),
             'A' => self.user_agent = Some(val()),
             'u' => self.urls.push(val()),
-            _ => return Err(usage_error(format!("curl: option {opt}: is unknown"))),
+            _ => {
+                let opt = long.map_or_else(|| format!("-{ch}"), str::to_string);
+                return Err(usage_error(format!("curl: option {opt}: is unknown")));
+            }
         }
         Ok(())
     }
@@ -357,29 +362,41 @@ impl Args {
     /// then the `-H` headers. A `-H` header with the name of a built-in one replaces it (and is
     /// sent in the `-H` position); `-H 'Name:'` removes it; `-H 'Name;'` sends it empty.
     pub(crate) fn request_bytes(&self) -> Vec<u8> {
-        let method = self.method.clone().unwrap_or_else(|| if self.head { "HEAD".into() } else { "GET".into() });
+        let method = match &self.method {
+            Some(m) => m.as_str(),
+            None if self.head => "HEAD",
+            None => "GET",
+        };
         let version = if self.http10 { Version::Http10 } else { Version::Http11 };
-        let mut out = format!("{method} {} {version}\r\n", self.url.target);
+        let mut out = String::with_capacity(128);
+        for part in [method, " ", &self.url.target, " ", version.as_str(), "\r\n"] {
+            out.push_str(part);
+        }
         let custom = |name: &str| {
             self.headers.iter().any(|h| {
                 let n = h.split([':', ';']).next().unwrap_or("");
                 n.trim().eq_ignore_ascii_case(name)
             })
         };
-        let ua = self.user_agent.clone().unwrap_or_else(|| self.build.user_agent().to_string());
-        for (name, value) in [("Host", self.url.host_header()), ("User-Agent", ua), ("Accept", "*/*".into())] {
+        let header = |out: &mut String, name: &str, value: &str| {
+            for part in [name, ":", if value.is_empty() { "" } else { " " }, value, "\r\n"] {
+                out.push_str(part);
+            }
+        };
+        let ua = self.user_agent.as_deref().unwrap_or(self.build.user_agent());
+        for (name, value) in [("Host", &*self.url.host_header()), ("User-Agent", ua), ("Accept", "*/*")] {
             if !custom(name) && !value.is_empty() {
-                out.push_str(&format!("{name}: {value}\r\n"));
+                header(&mut out, name, value);
             }
         }
         for h in &self.headers {
             if let Some((name, value)) = h.split_once(':') {
                 let value = value.trim_start();
                 if !value.is_empty() {
-                    out.push_str(&format!("{name}: {value}\r\n"));
+                    header(&mut out, name, value);
                 }
             } else if let Some(name) = h.strip_suffix(';') {
-                out.push_str(&format!("{name}:\r\n"));
+                header(&mut out, name, "");
             }
         }
         out.push_str("\r\n");
@@ -472,8 +489,8 @@ impl Transfer {
                 let msg = format!("Could not resolve host: {}", t.args.url.host);
                 t.fail(now, 6, &msg);
             }
-            Some(ip) if t.args.build != Build::Debian => t.verbose(format!("*   Trying {ip}...")),
-            Some(ip) => t.verbose(format!("*   Trying {ip}:{}...", t.args.url.port)),
+            Some(ip) if t.args.build != Build::Debian => t.verbose(|_| format!("*   Trying {ip}...")),
+            Some(ip) => t.verbose(|t| format!("*   Trying {ip}:{}...", t.args.url.port)),
         }
         t
     }
@@ -493,18 +510,20 @@ impl Transfer {
         }
         self.phase = Phase::Receiving;
         self.connected_at = Some(now);
-        let ip = self.remote.map_or_else(String::new, |ip| Dotted(ip).to_string());
         if self.args.build == Build::Windows {
-            self.verbose("* TCP_NODELAY set".to_string());
+            self.verbose(|_| "* TCP_NODELAY set".to_string());
         }
-        self.verbose(format!("* Connected to {} ({ip}) port {} (#0)", self.args.url.host, self.args.url.port));
+        self.verbose(|t| {
+            let ip = t.remote.map_or_else(String::new, |ip| Dotted(ip).to_string());
+            format!("* Connected to {} ({ip}) port {} (#0)", t.args.url.host, t.args.url.port)
+        });
         let req = self.args.request_bytes();
         if self.args.verbose {
             let text = String::from_utf8_lossy(&req).into_owned();
             for line in text.split("\r\n").take_while(|l| !l.is_empty()) {
-                self.verbose(format!("> {line}"));
+                self.verbose(|_| format!("> {line}"));
             }
-            self.verbose("> ".to_string());
+            self.verbose(|_| "> ".to_string());
         }
         self.tx.push_back(req);
     }
@@ -700,7 +719,7 @@ impl Transfer {
                         let raw = String::from_utf8_lossy(&self.rx[..head_len]).into_owned();
                         for line in raw.split('\n') {
                             if !line.is_empty() {
-                                self.verbose(format!("< {}", line.trim_end_matches('\r')));
+                                self.verbose(|_| format!("< {}", line.trim_end_matches('\r')));
                             }
                         }
                     }
@@ -744,8 +763,10 @@ impl Transfer {
         });
     }
 
-    fn verbose(&mut self, line: String) {
+    /// A `-v` line on stderr; `line` builds it only when `-v` was given.
+    fn verbose(&mut self, line: impl FnOnce(&Self) -> String) {
         if self.args.verbose {
+            let line = line(self);
             self.out.push_back((Stream::Stderr, line));
         }
     }
@@ -756,7 +777,7 @@ impl Transfer {
         if self.args.output.is_some() && self.file.is_none() {
             self.file = Some(Vec::new());
         }
-        self.verbose(format!("* Connection #0 to host {} left intact", self.args.url.host));
+        self.verbose(|t| format!("* Connection #0 to host {} left intact", t.args.url.host));
         self.finish(now, 0);
     }
 

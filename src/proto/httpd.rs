@@ -296,18 +296,19 @@ struct Calls<'a> {
 }
 
 impl Calls<'_> {
-    fn reply(&self, call: FsCall) -> Option<&FsReply> {
+    /// The reply to the next call; `call` says which it is, wanted only when no reply has come.
+    fn reply(&self, call: impl FnOnce() -> FsCall) -> Option<&FsReply> {
         let n = self.next.get();
         self.next.set(n + 1);
         let reply = self.replies.get(n);
         if reply.is_none() {
-            self.wanted.borrow_mut().get_or_insert(call);
+            self.wanted.borrow_mut().get_or_insert_with(call);
         }
         reply
     }
 
     fn stat(&self, path: &str) -> Result<Result<FileMeta, Errno>, Unanswered> {
-        match self.reply(FsCall::Stat(path.to_owned())) {
+        match self.reply(|| FsCall::Stat(path.to_owned())) {
             Some(FsReply::Stat(r)) => Ok(*r),
             // A reply of the other kind: the glue answered out of order; treat it as EIO.
             Some(FsReply::Open(_)) => Ok(Err(Errno::Io)),
@@ -316,7 +317,7 @@ impl Calls<'_> {
     }
 
     fn open(&self, path: &str) -> Option<Result<Vec<u8>, Errno>> {
-        match self.reply(FsCall::Open(path.to_owned())) {
+        match self.reply(|| FsCall::Open(path.to_owned())) {
             Some(FsReply::Open(r)) => Some(r.clone()),
             Some(FsReply::Stat(_)) => Some(Err(Errno::Io)),
             None => None,
@@ -359,6 +360,18 @@ impl Httpd {
     /// Answers one complete request received at `now`, given the replies to the file system
     /// calls made for it so far: the next call, or the response.
     pub(crate) fn handle_request(&self, now: SimTime, cal: &Calendar, req: &RequestHead, conn: &ConnInfo, replies: &[FsReply]) -> Step {
+        let calls = Calls { replies, next: Cell::new(0), wanted: RefCell::new(None) };
+        let outcome = match self.resolve(req, &calls) {
+            Some(Outcome::File { path, meta, data: None }) => match calls.open(&path) {
+                Some(Ok(data)) => Outcome::File { path, meta, data: Some(data) },
+                // default_handler: any failure to open is "file permissions deny server access".
+                Some(Err(errno)) => Outcome::Error { status: 403, note: None, log: Some(ErrorLog::denied(errno, &path)) },
+                None => return Step::Call(calls.wanted.into_inner().unwrap_or(FsCall::Open(path))),
+            },
+            Some(outcome) => outcome,
+            None => return Step::Call(calls.wanted.into_inner().expect("resolve stops only on a call to make")),
+        };
+        // Built once the answer is known: until then each call replays the request from the start.
         let (sig_host, host_port) = match req.header("Host").map(split_host) {
             Some((h, p)) if !h.is_empty() => (h, p),
             _ => (self.cfg.server_name.clone(), None),
@@ -370,17 +383,6 @@ impl Httpd {
             head_only: req.method == "HEAD",
             sig_host,
             sig_port: host_port.unwrap_or(conn.server_port),
-        };
-        let calls = Calls { replies, next: Cell::new(0), wanted: RefCell::new(None) };
-        let outcome = match self.resolve(req, &calls) {
-            Some(Outcome::File { path, meta, data: None }) => match calls.open(&path) {
-                Some(Ok(data)) => Outcome::File { path, meta, data: Some(data) },
-                // default_handler: any failure to open is "file permissions deny server access".
-                Some(Err(errno)) => Outcome::Error { status: 403, note: None, log: Some(ErrorLog::denied(errno, &path)) },
-                None => return Step::Call(calls.wanted.into_inner().unwrap_or(FsCall::Open(path))),
-            },
-            Some(outcome) => outcome,
-            None => return Step::Call(calls.wanted.into_inner().expect("resolve stops only on a call to make")),
         };
         Step::Respond(self.respond(now, cal, &ctx, conn, outcome))
     }
@@ -446,7 +448,7 @@ impl Httpd {
             Ok(u) => u,
             Err(status) => return error(status),
         };
-        let mut path = format!("{}{}", self.cfg.docroot, uri);
+        let mut path = [self.cfg.docroot.as_str(), &uri].concat();
         let mut meta = match fs.stat(&path)? {
             Ok(meta) => meta,
             Err(Errno::NoEnt | Errno::NotDir) => return error(if is_get || method == "OPTIONS" { 404 } else { 405 }),
@@ -458,7 +460,7 @@ impl Httpd {
                 let host = req.header("Host").unwrap_or(&self.cfg.server_name).to_ascii_lowercase();
                 return Ok(Outcome::Redirect { location: format!("http://{host}{uri}/") });
             }
-            let index = format!("{path}{}", self.cfg.directory_index);
+            let index = [path.as_str(), &self.cfg.directory_index].concat();
             match fs.stat(&index)? {
                 Ok(m) if !m.is_dir => {
                     path = index;
@@ -517,9 +519,9 @@ impl Httpd {
                 let lm = meta.mtime_unix_us.min(now_us);
                 head.push("Last-Modified", unix_date(lm).http_date());
                 let weak = if now_us.saturating_sub(meta.mtime_unix_us) > 1_000_000 && meta.mtime_unix_us <= now_us { "" } else { "W/" };
-                head.push("ETag", format!("{weak}\"{size:x}-{:x}\"", meta.mtime_unix_us));
+                head.push("ETag", etag(weak, size, meta.mtime_unix_us));
                 head.push("Accept-Ranges", "bytes");
-                head.push("Content-Length", size.to_string());
+                head.push("Content-Length", itoa::Buffer::new().format(size).to_owned());
                 let ct = content_type(&path);
                 if self.cfg.deflate && size > DEFLATE_MIN && ct.is_some_and(|t| DEFLATE_TYPES.contains(&t)) {
                     head.push("Vary", "Accept-Encoding");
@@ -554,7 +556,7 @@ impl Httpd {
         head.status = status;
         head.reason = reason_phrase(status).to_string();
         if matches!(status, 301 | 400..) && has_body_length {
-            head.push("Content-Length", body.len().to_string());
+            head.push("Content-Length", itoa::Buffer::new().format(body.len()).to_owned());
         }
         let keep_alive = self.set_keepalive(&mut head, ctx, status, conn.requests_on_conn) && !short;
         if let Some(ct) = ctype {
@@ -564,16 +566,21 @@ impl Httpd {
             body.clear();
         }
         let bytes_out = head.buffer_len() + body.len();
-        let access_log = format!(
-            "{} - - [{}] \"{}\" {} {} \"{}\" \"{}\"",
-            Dotted(conn.client_ip),
-            cal.date(now).log_time(),
-            escape_log(&ctx.request_line),
-            status,
-            bytes_out,
-            escape_log(find_header(ctx.headers, "Referer").unwrap_or("-")),
-            escape_log(find_header(ctx.headers, "User-Agent").unwrap_or("-")),
-        );
+        // `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"`, written piece by piece.
+        let mut access_log = String::with_capacity(160 + ctx.request_line.len());
+        let mut number = itoa::Buffer::new();
+        Dotted(conn.client_ip).push_onto(&mut access_log);
+        access_log.push_str(" - - [");
+        cal.date(now).push_log_time(&mut access_log);
+        for part in ["] \"", &escape_log(&ctx.request_line), "\" ", number.format(status), " "] {
+            access_log.push_str(part);
+        }
+        access_log.push_str(number.format(bytes_out));
+        for part in [" \"", &escape_log(find_header(ctx.headers, "Referer").unwrap_or("-")), "\" \""] {
+            access_log.push_str(part);
+        }
+        access_log.push_str(&escape_log(find_header(ctx.headers, "User-Agent").unwrap_or("-")));
+        access_log.push('"');
         Response { head, body, keep_alive, access_log, error_log }
     }
 
@@ -970,6 +977,27 @@ fn escape_html(s: &str) -> String {
 
 /// `ap_escape_logitem`: `"` and `\` get a backslash, control bytes are `\n`, `\t`, … or `\xhh`.
 /// Like it, returns the item itself when nothing needs escaping.
+/// Apache's ETag (`FileETag MTime Size`): `"SIZE-MTIME"` in hex, microseconds of mtime,
+/// `weak` is `W/` for a file changed within the last second (`ap_make_etag`).
+fn etag(weak: &str, size: u64, mtime_unix_us: u64) -> String {
+    let mut out = String::with_capacity(40);
+    out.push_str(weak);
+    out.push('"');
+    push_hex(&mut out, size);
+    out.push('-');
+    push_hex(&mut out, mtime_unix_us);
+    out.push('"');
+    out
+}
+
+/// Appends `n` in lowercase hex without leading zeros (`{:x}`).
+fn push_hex(out: &mut String, n: u64) {
+    let digits = (64 - n.leading_zeros()).div_ceil(4).max(1);
+    for i in (0..digits).rev() {
+        out.push(char::from(b"0123456789abcdef"[(n >> (4 * i) & 0xf) as usize]));
+    }
+}
+
 fn escape_log(s: &str) -> Cow<'_, str> {
     if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20 || b == 0x7f) {
         return Cow::Borrowed(s);

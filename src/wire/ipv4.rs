@@ -27,11 +27,16 @@ use super::{Error, Result};
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Dotted(pub(crate) Ipv4Addr);
 
-impl fmt::Display for Dotted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if f.width().is_some() || f.precision().is_some() {
-            return self.0.fmt(f);
-        }
+impl Dotted {
+    /// Appends the address to `out`, without going through `core::fmt` at all.
+    pub(crate) fn push_onto(self, out: &mut String) {
+        let (text, len) = self.digits();
+        // Digits and dots only: always UTF-8.
+        out.push_str(std::str::from_utf8(&text[..len]).unwrap_or_default());
+    }
+
+    /// The dotted-quad text, in a buffer, and its length.
+    fn digits(self) -> ([u8; 15], usize) {
         let mut text = [0u8; 15];
         let mut len = 0;
         for (i, octet) in self.0.octets().into_iter().enumerate() {
@@ -46,6 +51,16 @@ impl fmt::Display for Dotted {
                 }
             }
         }
+        (text, len)
+    }
+}
+
+impl fmt::Display for Dotted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.width().is_some() || f.precision().is_some() {
+            return self.0.fmt(f);
+        }
+        let (text, len) = self.digits();
         f.write_str(std::str::from_utf8(&text[..len]).map_err(|_| fmt::Error)?)
     }
 }

@@ -115,15 +115,19 @@ impl<'a> Reader<'a> {
 }
 
 /// A growing buffer of XDR items.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Writer {
     buf: Vec<u8>,
 }
 
+/// Room a writer starts with: an RPC header with AUTH_SYS and a small call or reply (GETATTR's
+/// attributes are 84 bytes) fit without the buffer growing item by item.
+const FIRST_CAPACITY: usize = 192;
+
 impl Writer {
     /// An empty writer.
     pub(crate) fn new() -> Writer {
-        Writer::default()
+        Writer { buf: Vec::with_capacity(FIRST_CAPACITY) }
     }
 
     /// The bytes written.

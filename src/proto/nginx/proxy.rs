@@ -444,9 +444,7 @@ impl ProxyRequest {
         let target = self.req.target.as_str();
         match name {
             "host" => self.push_host_var(out),
-            "remote_addr" => {
-                let _ = write!(out, "{}", Dotted(self.ctx.client_ip));
-            }
+            "remote_addr" => Dotted(self.ctx.client_ip).push_onto(out),
             "proxy_host" => out.push_str(&self.cfg.proxy_host),
             "proxy_add_x_forwarded_for" => {
                 for (k, v) in &self.req.headers {
@@ -456,7 +454,7 @@ impl ProxyRequest {
                         }
                     }
                 }
-                let _ = write!(out, "{}", Dotted(self.ctx.client_ip));
+                Dotted(self.ctx.client_ip).push_onto(out);
             }
             "scheme" => out.push_str("http"),
             "request_uri" => out.push_str(target),
@@ -691,18 +689,15 @@ fn expand_onto(out: &mut String, v: &str, mut var: impl FnMut(&str, &mut String)
 pub(crate) fn access_log_line(format: &str, req: &RequestHead, client: Ipv4Addr, date: &DateTime, status: u16, body_bytes: u64) -> String {
     // Writing into a String cannot fail.
     expand_with(format, |name, out| match name {
-        "remote_addr" => {
-            let _ = write!(out, "{}", Dotted(client));
-        }
-        "time_local" => out.push_str(&date.log_time()),
+        "remote_addr" => Dotted(client).push_onto(out),
+        "time_local" => date.push_log_time(out),
         "request" if !req.method.is_empty() => req.push_request_line(out),
         "request" => {}
+        "status" if status >= 100 => out.push_str(itoa::Buffer::new().format(status)),
         "status" => {
             let _ = write!(out, "{status:03}");
         }
-        "body_bytes_sent" => {
-            let _ = write!(out, "{body_bytes}");
-        }
+        "body_bytes_sent" => out.push_str(itoa::Buffer::new().format(body_bytes)),
         n => {
             let value = n.strip_prefix("http_").and_then(|h| header_of_variable(req, h)).unwrap_or("");
             out.push_str(if value.is_empty() { "-" } else { value });

@@ -116,7 +116,19 @@ pub(super) fn report(k: &mut Sys<'_>, now: SimTime, ident: &str, pid: u32, event
         Event::Log(line) => return k.syslog(now, ident, pid, line),
         Event::Dropped { from, len } => (false, format!("{len} bytes from {from}")),
         Event::Answered { from, xid, call: (prog, vers, procedure), result } => {
-            let mut detail = format!("{}:{} xid {xid:#010x} {prog}/{vers}/{procedure} ", Dotted(*from.ip()), from.port());
+            // `IP:PORT xid 0xXXXXXXXX PROG/VERS/PROC `, without `core::fmt` for the numbers.
+            let mut detail = String::with_capacity(64);
+            let mut number = itoa::Buffer::new();
+            Dotted(*from.ip()).push_onto(&mut detail);
+            for part in [":", number.format(from.port()), " xid 0x"] {
+                detail.push_str(part);
+            }
+            detail.extend((0..8).rev().map(|i| char::from(b"0123456789abcdef"[(xid >> (4 * i) & 0xf) as usize])));
+            detail.push(' ');
+            for (n, after) in [(prog, '/'), (vers, '/'), (procedure, ' ')] {
+                detail.push_str(number.format(n));
+                detail.push(after);
+            }
             // Writing into a String cannot fail.
             let _ = match result {
                 Answer::Refused(body) => write!(detail, "refused {body:?}"),
