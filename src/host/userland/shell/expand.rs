@@ -7,6 +7,7 @@
 //! their output in ([`Values::substitution`]); a word whose substitution has not run yet is
 //! reported as [`Pending`].
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::host::kernel::Fs;
@@ -64,25 +65,27 @@ impl Values<'_> {
         self.substitutions.get(&list).map(String::as_str).ok_or(Pending(list))
     }
 
-    fn part(&self, part: &Part) -> Result<String, Pending> {
+    fn part<'p>(&'p self, part: &'p Part) -> Result<Cow<'p, str>, Pending> {
         Ok(match part {
-            Part::Literal(s) | Part::Quoted(s) => s.clone(),
-            Part::Var { name, .. } => self.vars.get(name).to_owned(),
-            Part::Status => self.vars.status.to_string(),
-            Part::Subst { list, .. } => self.substitution(*list)?.trim_end_matches('\n').to_owned(),
+            Part::Literal(s) | Part::Quoted(s) => Cow::Borrowed(s),
+            Part::Var { name, .. } => Cow::Borrowed(self.vars.get(name)),
+            Part::Status => Cow::Owned(self.vars.status.to_string()),
+            Part::Subst { list, .. } => Cow::Borrowed(self.substitution(*list)?.trim_end_matches('\n')),
         })
     }
 
     /// The fields `word` expands to (brace ranges, expansions, field splitting); `limit` bounds
     /// how many a brace range may make.
     pub(crate) fn fields(&self, word: &Word, limit: usize) -> Result<Result<Vec<String>, String>, Pending> {
-        let words = match braces(word, limit) {
-            Ok(w) => w,
-            Err(e) => return Ok(Err(e)),
-        };
         let mut fields = Vec::new();
-        for w in &words {
-            self.split(w, &mut fields)?;
+        match braces(word, limit) {
+            Ok(None) => self.split(&word.parts, &mut fields)?,
+            Ok(Some(words)) => {
+                for w in &words {
+                    self.split(w, &mut fields)?;
+                }
+            }
+            Err(e) => return Ok(Err(e)),
         }
         Ok(Ok(fields))
     }
@@ -171,8 +174,8 @@ pub(crate) fn pathnames(fs: &Fs, field: &str) -> Vec<String> {
 }
 
 /// Brace ranges in the unquoted text of `word`: one word per number (the first range only
-/// expands; it is what a lab writes).
-fn braces(word: &Word, limit: usize) -> Result<Vec<Vec<Part>>, String> {
+/// expands; it is what a lab writes); `None` when it has none.
+fn braces(word: &Word, limit: usize) -> Result<Option<Vec<Vec<Part>>>, String> {
     for (i, part) in word.parts.iter().enumerate() {
         let Part::Literal(text) = part else { continue };
         let mut search = 0;
@@ -194,12 +197,12 @@ fn braces(word: &Word, limit: usize) -> Result<Vec<Vec<Part>>, String> {
                     }
                     n += step;
                 }
-                return Ok(out);
+                return Ok(Some(out));
             }
             search = open + 1;
         }
     }
-    Ok(vec![word.parts.clone()])
+    Ok(None)
 }
 
 #[cfg(test)]
