@@ -41,6 +41,7 @@ use crate::proto::errno::Errno;
 use crate::proto::http::Refusal;
 use crate::wire::http::{HeadError, Header, Limits, RequestHead, ResponseHead, Version, find_header, header_has_token, reason_phrase};
 use crate::wire::ipv4::Dotted;
+use crate::wire::text;
 
 /// What `stat()` reports about a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -521,7 +522,7 @@ impl Httpd {
                 let weak = if now_us.saturating_sub(meta.mtime_unix_us) > 1_000_000 && meta.mtime_unix_us <= now_us { "" } else { "W/" };
                 head.push("ETag", etag(weak, size, meta.mtime_unix_us));
                 head.push("Accept-Ranges", "bytes");
-                head.push("Content-Length", itoa::Buffer::new().format(size).to_owned());
+                head.push("Content-Length", text::decimal(size));
                 let ct = content_type(&path);
                 if self.cfg.deflate && size > DEFLATE_MIN && ct.is_some_and(|t| DEFLATE_TYPES.contains(&t)) {
                     head.push("Vary", "Accept-Encoding");
@@ -556,7 +557,7 @@ impl Httpd {
         head.status = status;
         head.reason = reason_phrase(status).to_string();
         if matches!(status, 301 | 400..) && has_body_length {
-            head.push("Content-Length", itoa::Buffer::new().format(body.len()).to_owned());
+            head.push("Content-Length", text::decimal(body.len()));
         }
         let keep_alive = self.set_keepalive(&mut head, ctx, status, conn.requests_on_conn) && !short;
         if let Some(ct) = ctype {
@@ -568,14 +569,15 @@ impl Httpd {
         let bytes_out = head.buffer_len() + body.len();
         // `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i"`, written piece by piece.
         let mut access_log = String::with_capacity(160 + ctx.request_line.len());
-        let mut number = itoa::Buffer::new();
         Dotted(conn.client_ip).push_onto(&mut access_log);
         access_log.push_str(" - - [");
         cal.date(now).push_log_time(&mut access_log);
-        for part in ["] \"", &escape_log(&ctx.request_line), "\" ", number.format(status), " "] {
+        for part in ["] \"", &escape_log(&ctx.request_line), "\" "] {
             access_log.push_str(part);
         }
-        access_log.push_str(number.format(bytes_out));
+        text::push_decimal(&mut access_log, status);
+        access_log.push(' ');
+        text::push_decimal(&mut access_log, bytes_out);
         for part in [" \"", &escape_log(find_header(ctx.headers, "Referer").unwrap_or("-")), "\" \""] {
             access_log.push_str(part);
         }
@@ -983,19 +985,11 @@ fn etag(weak: &str, size: u64, mtime_unix_us: u64) -> String {
     let mut out = String::with_capacity(40);
     out.push_str(weak);
     out.push('"');
-    push_hex(&mut out, size);
+    text::push_hex(&mut out, size, 1);
     out.push('-');
-    push_hex(&mut out, mtime_unix_us);
+    text::push_hex(&mut out, mtime_unix_us, 1);
     out.push('"');
     out
-}
-
-/// Appends `n` in lowercase hex without leading zeros (`{:x}`).
-fn push_hex(out: &mut String, n: u64) {
-    let digits = (64 - n.leading_zeros()).div_ceil(4).max(1);
-    for i in (0..digits).rev() {
-        out.push(char::from(b"0123456789abcdef"[(n >> (4 * i) & 0xf) as usize]));
-    }
 }
 
 fn escape_log(s: &str) -> Cow<'_, str> {

@@ -24,6 +24,7 @@
 //! | [`portmap`] | portmap v2's arguments and results (RFC 1833 §3) |
 //! | [`mount`] | MOUNT v3's arguments and results (RFC 1813 Appendix I) |
 //! | [`nfs3`] | NFSv3's types, arguments and results (RFC 1813) |
+//! | [`text`] | numbers in header, log and trace text (`%d`, `%0Nx`) |
 
 pub(crate) mod arp;
 pub(crate) mod checksum;
@@ -37,6 +38,7 @@ pub(crate) mod nfs3;
 pub(crate) mod portmap;
 pub(crate) mod rpc;
 pub(crate) mod tcp;
+pub(crate) mod text;
 pub(crate) mod vrrp;
 pub(crate) mod xdr;
 

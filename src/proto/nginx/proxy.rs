@@ -33,6 +33,7 @@ use super::upstream::{PeerId, Tried, Upstream};
 use crate::kernel::{Calendar, DateTime, SimTime};
 use crate::wire::http::{Header, Parsed, RequestHead, ResponseError, Version, headers_len, parse_response_eager};
 use crate::wire::ipv4::Dotted;
+use crate::wire::text;
 
 /// Whether the client connection may stay open (HTTP/1.1 without `Connection: close`, or
 /// HTTP/1.0 with `Connection: keep-alive`; nginx looks for the word in the first `Connection`
@@ -693,11 +694,11 @@ pub(crate) fn access_log_line(format: &str, req: &RequestHead, client: Ipv4Addr,
         "time_local" => date.push_log_time(out),
         "request" if !req.method.is_empty() => req.push_request_line(out),
         "request" => {}
-        "status" if status >= 100 => out.push_str(itoa::Buffer::new().format(status)),
+        "status" if status >= 100 => text::push_decimal(out, status),
         "status" => {
             let _ = write!(out, "{status:03}");
         }
-        "body_bytes_sent" => out.push_str(itoa::Buffer::new().format(body_bytes)),
+        "body_bytes_sent" => text::push_decimal(out, body_bytes),
         n => {
             let value = n.strip_prefix("http_").and_then(|h| header_of_variable(req, h)).unwrap_or("");
             out.push_str(if value.is_empty() { "-" } else { value });

@@ -24,7 +24,7 @@ use crate::proto::nfs::{Answer, Event};
 use crate::wire::ipv4::Dotted;
 use crate::wire::portmap::{self, IPPROTO_TCP, IPPROTO_UDP, Mapping};
 use crate::wire::rpc::{Call, Message, OpaqueAuth};
-use crate::wire::{mount, nfs3};
+use crate::wire::{mount, nfs3, text};
 
 /// The exports file.
 pub(crate) const EXPORTS: &str = "/etc/exports";
@@ -118,15 +118,14 @@ pub(super) fn report(k: &mut Sys<'_>, now: SimTime, ident: &str, pid: u32, event
         Event::Answered { from, xid, call: (prog, vers, procedure), result } => {
             // `IP:PORT xid 0xXXXXXXXX PROG/VERS/PROC `, without `core::fmt` for the numbers.
             let mut detail = String::with_capacity(64);
-            let mut number = itoa::Buffer::new();
             Dotted(*from.ip()).push_onto(&mut detail);
-            for part in [":", number.format(from.port()), " xid 0x"] {
-                detail.push_str(part);
-            }
-            detail.extend((0..8).rev().map(|i| char::from(b"0123456789abcdef"[(xid >> (4 * i) & 0xf) as usize])));
+            detail.push(':');
+            text::push_decimal(&mut detail, from.port());
+            detail.push_str(" xid 0x");
+            text::push_hex(&mut detail, u64::from(xid), 8);
             detail.push(' ');
             for (n, after) in [(prog, '/'), (vers, '/'), (procedure, ' ')] {
-                detail.push_str(number.format(n));
+                text::push_decimal(&mut detail, n);
                 detail.push(after);
             }
             // Writing into a String cannot fail.
