@@ -391,11 +391,16 @@ impl NeighTable {
     /// leaves the table as it was, as most ARP requests a host sees do (for other hosts'
     /// addresses, from senders it never talked to).
     pub(crate) fn handle_arp(&mut self, now: SimTime, arp: &ArpInfo) -> bool {
-        self.advance(now);
         let sip = arp.spa;
         if sip.is_unspecified() || sip.is_multicast() || sip.is_broadcast() || sip.is_loopback() {
             return false; // ARP probes (sip 0.0.0.0) and nonsense senders never touch the table
         }
+        // Most ARP a host hears is a broadcast request about others from a sender it has no
+        // entry for, which changes nothing (below): that is decided before anything else.
+        if !arp.for_us && !self.entries.contains_key(&sip) {
+            return false; // arp_accept = 0: no creation, not even for GARPs
+        }
+        self.advance(now);
         if arp.op == ArpOp::Request && arp.for_us {
             // neigh_event_ns(): create or update the sender's entry as STALE (override); the
             // host sends the reply. arp_process() then skips the generic update.
