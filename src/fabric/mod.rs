@@ -23,11 +23,11 @@ use crate::kernel::SimTime;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct PortId(pub usize);
 
-/// A frame to hand to ports' NICs at a given time.
+/// A frame to hand to ports' NICs some time after it was sent.
 #[derive(Clone, Debug)]
 pub(crate) struct Delivery {
-    /// When it arrives.
-    pub at: SimTime,
+    /// How long after its transmission it arrives (the same for every frame of a network).
+    pub after: Duration,
     /// Where it arrives.
     pub to: Targets,
     /// The Ethernet frame: one for all its ports (a flood lends it to each in turn; a
@@ -127,12 +127,11 @@ impl Fabric {
         let mut src = [0u8; 6];
         dst.copy_from_slice(&frame[0..6]);
         src.copy_from_slice(&frame[6..12]);
-        let arrive = at_switch + net.latency;
         let to = match net.switch.forward(port, src, dst) {
             Forward::To(p) => Targets::One(p),
             Forward::Flood => Targets::AllBut { ports: Rc::clone(&net.ports), ingress: port },
             Forward::Nowhere => return None,
         };
-        Some(Delivery { at: arrive, to, frame: frame.into_boxed_slice() })
+        Some(Delivery { after: 2 * net.latency, to, frame: frame.into_boxed_slice() })
     }
 }

@@ -1,33 +1,53 @@
 //! The event queue: a total order on (time, insertion sequence).
 //!
-//! Most events a lab schedules are for the instant being processed (a host's wake-up for the
-//! frames that just reached it), so those skip the heap: an event pushed for the time of the
-//! last event popped joins a FIFO of that instant, whose sequence numbers are all greater than
-//! those of the heap's events at the same time. Popping takes the smaller (time, sequence) of
-//! the heap's top and the FIFO's front, so the order is exactly the heap's alone.
+//! Most events a lab schedules skip the heap. An event pushed for the time of the last event
+//! popped (a host's wake-up for the frames that just reached it) joins a FIFO of that instant,
+//! whose sequence numbers are all greater than those of the heap's events at the same time. An
+//! event scheduled a fixed delay after the present (a frame, which reaches its NICs two link
+//! latencies after it left) joins the FIFO of that delay: the present never goes back, so each
+//! such FIFO is in (time, sequence) order too. Popping takes the smallest (time, sequence) of
+//! the heap's top and the FIFOs' fronts, so the order is exactly the heap's alone.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
+use std::time::Duration;
 
 use super::SimTime;
+
+/// How many distinct delays get a FIFO of their own (a lab has one link latency per network,
+/// and most labs one for all); events scheduled with any other delay go to the heap.
+const MAX_LANES: usize = 4;
 
 /// A priority queue of events that pops the earliest first and, among events at the same instant,
 /// the one pushed first. Nothing else about an event influences the order.
 #[derive(Debug)]
 pub(crate) struct EventQueue<E> {
-    /// The keys of the events not for the current instant. Their events wait in `slots`, so
-    /// that sifting moves small keys, not events.
+    /// The keys of the events in no FIFO. Their events wait in `slots`, so that sifting moves
+    /// small keys, not events.
     heap: BinaryHeap<Reverse<Key>>,
     /// The heap's events, by [`Key::slot`]; `None` where a slot is free.
     slots: Vec<Option<E>>,
     /// Free indices of `slots`.
     free: Vec<usize>,
-    /// Events pushed for the instant of the last pop, in insertion order, with their time
-    /// and sequence.
-    instant: VecDeque<(SimTime, u64, E)>,
+    /// Events pushed for the instant of the last pop, in insertion order.
+    instant: Fifo<E>,
+    /// Events scheduled a fixed delay after the present ([`EventQueue::push_after`]), one FIFO
+    /// per delay, in insertion order.
+    lanes: Vec<(Duration, Fifo<E>)>,
     /// When the last popped event was due.
     last_popped: Option<SimTime>,
     next_seq: u64,
+}
+
+/// Events in (time, sequence) order, with their time and sequence.
+type Fifo<E> = VecDeque<(SimTime, u64, E)>;
+
+/// Where the earliest event waits.
+#[derive(Clone, Copy)]
+enum Source {
+    Heap,
+    Instant,
+    Lane(usize),
 }
 
 /// Where an event stands in the order: its time, then its insertion sequence (unique, so
@@ -46,6 +66,7 @@ impl<E> Default for EventQueue<E> {
             slots: Vec::new(),
             free: Vec::new(),
             instant: VecDeque::new(),
+            lanes: Vec::new(),
             last_popped: None,
             next_seq: 0,
         }
@@ -60,8 +81,7 @@ impl<E> EventQueue<E> {
 
     /// Schedules `event` at `at`.
     pub(crate) fn push(&mut self, at: SimTime, event: E) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
+        let seq = self.take_seq();
         if self.last_popped == Some(at) && self.instant.back().is_none_or(|&(t, _, _)| t == at) {
             self.instant.push_back((at, seq, event));
             return;
@@ -79,26 +99,59 @@ impl<E> EventQueue<E> {
         self.heap.push(Reverse(Key { at, seq, slot }));
     }
 
+    /// Schedules `event` `delay` after `now`, the caller's present, which never goes back from
+    /// one call to the next (when it does, the event goes to the heap: the order holds anyway).
+    pub(crate) fn push_after(&mut self, now: SimTime, delay: Duration, event: E) {
+        let at = now + delay;
+        let lane = match self.lanes.iter().position(|(d, _)| *d == delay) {
+            Some(i) => Some(i),
+            None if self.lanes.len() < MAX_LANES => {
+                self.lanes.push((delay, VecDeque::new()));
+                Some(self.lanes.len() - 1)
+            }
+            None => None,
+        };
+        match lane {
+            Some(i) if self.lanes[i].1.back().is_none_or(|&(t, _, _)| t <= at) => {
+                let seq = self.take_seq();
+                self.lanes[i].1.push_back((at, seq, event));
+            }
+            _ => self.push(at, event),
+        }
+    }
+
+    fn take_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// Where the earliest event waits, and its time.
+    fn earliest(&self) -> Option<(Source, SimTime)> {
+        let front = |fifo: &Fifo<E>| fifo.front().map(|&(at, seq, _)| (at, seq));
+        let heap = self.heap.peek().map(|Reverse(k)| (Source::Heap, (k.at, k.seq)));
+        let instant = front(&self.instant).map(|key| (Source::Instant, key));
+        let lanes = self.lanes.iter().enumerate().filter_map(|(i, (_, fifo))| Some((Source::Lane(i), front(fifo)?)));
+        let (source, (at, _)) = heap.into_iter().chain(instant).chain(lanes).min_by_key(|&(_, key)| key)?;
+        Some((source, at))
+    }
+
     /// The time of the earliest event, if any.
     pub(crate) fn peek_time(&self) -> Option<SimTime> {
-        [self.heap.peek().map(|Reverse(k)| k.at), self.instant.front().map(|&(t, _, _)| t)].into_iter().flatten().min()
+        self.earliest().map(|(_, at)| at)
     }
 
     /// Removes and returns the earliest event.
     pub(crate) fn pop(&mut self) -> Option<(SimTime, E)> {
-        let from_heap = match (self.heap.peek(), self.instant.front()) {
-            (Some(Reverse(h)), Some(&(at, seq, _))) => (h.at, h.seq) < (at, seq),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => return None,
-        };
-        let (at, event) = if from_heap {
-            let Reverse(key) = self.heap.pop()?;
-            self.free.push(key.slot);
-            (key.at, self.slots[key.slot].take()?)
-        } else {
-            let (at, _, event) = self.instant.pop_front()?;
-            (at, event)
+        let (source, _) = self.earliest()?;
+        let (at, event) = match source {
+            Source::Heap => {
+                let Reverse(key) = self.heap.pop()?;
+                self.free.push(key.slot);
+                (key.at, self.slots[key.slot].take()?)
+            }
+            Source::Instant => self.instant.pop_front().map(|(at, _, e)| (at, e))?,
+            Source::Lane(i) => self.lanes[i].1.pop_front().map(|(at, _, e)| (at, e))?,
         };
         self.last_popped = Some(at);
         Some((at, event))
@@ -138,17 +191,28 @@ mod tests {
     }
 
     #[test]
-    fn reused_slots_keep_the_order_of_a_sorted_reference() {
+    fn reused_slots_and_fixed_delays_keep_the_order_of_a_sorted_reference() {
         let mut q = EventQueue::new();
         let mut reference: Vec<(SimTime, u64)> = Vec::new();
         let (mut x, mut now, mut seq) = (7u64, 0u64, 0u64);
-        for round in 0..2000 {
+        for round in 0..4000 {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             // Pushes at the current instant and later ones, then pops some: slots are freed
-            // and taken again while the heap still holds older events.
+            // and taken again while the heap still holds older events. Every other event is
+            // scheduled with one of more fixed delays than there are FIFOs, from a present
+            // that goes back now and then (those go to the heap).
             for i in 0..(x >> 61) {
-                let at = SimTime::from_micros(now + (x >> (40 + i)) % 50);
-                q.push(at, seq);
+                let r = x >> (40 + i);
+                let at = if r % 2 == 0 {
+                    let from = SimTime::from_micros(now.saturating_sub(r % 7 / 6 * 3));
+                    let delay = Duration::from_micros(r / 2 % (MAX_LANES as u64 + 2) * 10);
+                    q.push_after(from, delay, seq);
+                    from + delay
+                } else {
+                    let at = SimTime::from_micros(now + r % 50);
+                    q.push(at, seq);
+                    at
+                };
                 reference.push((at, seq));
                 seq += 1;
             }

@@ -557,7 +557,7 @@ impl Lab {
             let port = host_ports[h][nic];
             trace.record_frame(now, port_owner[port.0].2, &frame);
             if let Some(d) = fabric.transmit(now, port, frame) {
-                queue.push(d.at, Event::Deliver { to: d.to, frame: d.frame });
+                queue.push_after(now, d.after, Event::Deliver { to: d.to, frame: d.frame });
             }
         }
     }
