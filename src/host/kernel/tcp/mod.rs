@@ -10,6 +10,7 @@
 //! closed first ends in TIME-WAIT, kept in a table without a socket ([`timewait`]); sockets are
 //! recycled once their close is over, without a packet.
 
+mod changed;
 mod listen;
 mod syn;
 mod timewait;
@@ -26,6 +27,7 @@ pub(crate) use syn::SynSchedule;
 use super::Kernel;
 use super::syscall::{TcpSnapshot, TcpSocket, TcpStatus as Status};
 use crate::kernel::SimTime;
+use changed::Changed;
 
 const EPHEMERAL: std::ops::Range<u16> = 32_768..61_000;
 const BUFFER: usize = 16 * 1024;
@@ -59,7 +61,7 @@ pub(super) struct TcpState {
     now: SimTime,
     /// Sockets that changed other than by their owner's system calls (a segment, a TCP timer,
     /// a connect the kernel ended) since the processes last ran: see [`Kernel::tcp_changes_seen`].
-    pub(super) changed: BTreeSet<SocketHandle>,
+    pub(super) changed: Changed,
 }
 
 /// What the kernel notes of a socket besides smoltcp's state.

@@ -121,8 +121,10 @@ impl Generation {
     }
 }
 
-/// A listening port: its sockets, and the workers' entries in its wait queue.
+/// A listening port: the `listen` address it is for, its sockets, and the workers' entries in
+/// its wait queue.
 struct Listener {
+    listen: (Option<Ipv4Addr>, u16),
     pool: ListenerPool,
     queue: AcceptQueue,
 }
@@ -132,7 +134,7 @@ fn listen(k: &mut Sys<'_>, config: &NginxConfig, workers: usize) -> Vec<Listener
     config
         .listen_ports()
         .into_iter()
-        .map(|(_, port)| Listener { pool: ListenerPool::open(k, port, LISTEN_BACKLOG), queue: AcceptQueue::new(workers) })
+        .map(|listen| Listener { listen, pool: ListenerPool::open(k, listen.1, LISTEN_BACKLOG), queue: AcceptQueue::new(workers) })
         .collect()
 }
 
@@ -376,8 +378,8 @@ impl Process for NginxProc {
         // `worker_connections` bites only on a host with a cost model: without one, servers are
         // the zero-cost ones the lessons were written for (issue 14, acceptance 4).
         let limit = if k.costs().is_some() { self.current.borrow().config.worker_connections } else { usize::MAX };
-        let ports = self.current.borrow().config.listen_ports();
-        for (l, listen) in self.listeners.iter_mut().zip(ports) {
+        for l in &mut self.listeners {
+            let listen = l.listen;
             // A master without workers accepts nothing: connections wait in the backlog.
             if self.workers == 0 {
                 break;

@@ -110,14 +110,14 @@ impl Readiness {
         }
     }
 
-    /// The changed slots since the last call, ascending.
-    pub(crate) fn drain_changed(&mut self) -> Vec<usize> {
-        let mut changed = core::mem::take(&mut self.changed);
-        for &slot in &changed {
+    /// The changed slots since the last call, ascending (the list keeps its room for the next
+    /// round).
+    pub(crate) fn drain_changed(&mut self) -> alloc::vec::Drain<'_, usize> {
+        for &slot in &self.changed {
             self.is_changed[slot] = false;
         }
-        changed.sort_unstable();
-        changed
+        self.changed.sort_unstable();
+        self.changed.drain(..)
     }
 
     /// The busy slots.

@@ -448,8 +448,8 @@ impl<'a> SocketSet<'a> {
     /// since the last call, each once, in slot order. What the user does to a socket
     /// (`get_mut`) is not among them: the user knows.
     #[cfg(feature = "alloc")]
-    pub fn drain_changed(&mut self) -> impl Iterator<Item = SocketHandle> + use<> {
-        self.readiness.drain_changed().into_iter().map(SocketHandle)
+    pub fn drain_changed(&mut self) -> impl Iterator<Item = SocketHandle> + '_ {
+        self.readiness.drain_changed().map(SocketHandle)
     }
 
     /// labsim patch: visits, in slot order, every socket egress must look at at `now` (every
