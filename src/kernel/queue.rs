@@ -128,12 +128,16 @@ impl<E> EventQueue<E> {
 
     /// Where the earliest event waits, and its time.
     fn earliest(&self) -> Option<(Source, SimTime)> {
-        let front = |fifo: &Fifo<E>| fifo.front().map(|&(at, seq, _)| (at, seq));
-        let heap = self.heap.peek().map(|Reverse(k)| (Source::Heap, (k.at, k.seq)));
-        let instant = front(&self.instant).map(|key| (Source::Instant, key));
-        let lanes = self.lanes.iter().enumerate().filter_map(|(i, (_, fifo))| Some((Source::Lane(i), front(fifo)?)));
-        let (source, (at, _)) = heap.into_iter().chain(instant).chain(lanes).min_by_key(|&(_, key)| key)?;
-        Some((source, at))
+        let mut best = self.heap.peek().map(|Reverse(k)| (Source::Heap, k.at, k.seq));
+        let lanes = self.lanes.iter().enumerate().map(|(i, (_, fifo))| (Source::Lane(i), fifo));
+        for (source, fifo) in [(Source::Instant, &self.instant)].into_iter().chain(lanes) {
+            if let Some(&(at, seq, _)) = fifo.front()
+                && best.is_none_or(|(_, t, s)| (at, seq) < (t, s))
+            {
+                best = Some((source, at, seq));
+            }
+        }
+        best.map(|(source, at, _)| (source, at))
     }
 
     /// The time of the earliest event, if any.
