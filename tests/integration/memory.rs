@@ -12,7 +12,11 @@
 //!
 //! The child process runs with mimalloc's transparent huge pages off (`MIMALLOC_ALLOW_THP=0`):
 //! with them, the resident set moves in 2 MiB steps, ±1.4 KiB per extra request here, which is
-//! coarser than what is measured.
+//! coarser than what is measured. It also runs without address-space randomisation
+//! (`setarch -R`): with it, where the heap and mimalloc's segments land moves the peak of one
+//! binary by up to ±200 KiB from one run to the next (850 to 995 B per request here, against a
+//! limit of about 940), as much noise as the growth measured; without it, every run of a binary
+//! gives the same peak.
 
 use std::path::Path;
 
@@ -51,7 +55,9 @@ fn scenario(dir: &Path, requests: u32) -> std::path::PathBuf {
 /// The peak resident-set growth of a run of `requests`, in bytes.
 fn peak_of(dir: &Path, requests: u32) -> u64 {
     let file = scenario(dir, requests);
-    let run = output(labsim().env("MIMALLOC_ALLOW_THP", "0").args(["bench", "--memory", arg(&file)]));
+    let mut child = assert_cmd::Command::new("setarch");
+    child.current_dir(crate::util::root()).env("MIMALLOC_ALLOW_THP", "0").arg("-R");
+    let run = output(child.arg(assert_cmd::cargo::cargo_bin("labsim")).args(["bench", "--memory", arg(&file)]));
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
     let kib: u64 = run.stdout.trim().parse().unwrap_or_else(|_| panic!("KiB, not {:?}", run.stdout));
     kib * 1024
