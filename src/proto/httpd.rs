@@ -977,8 +977,6 @@ fn escape_html(s: &str) -> String {
     out
 }
 
-/// `ap_escape_logitem`: `"` and `\` get a backslash, control bytes are `\n`, `\t`, … or `\xhh`.
-/// Like it, returns the item itself when nothing needs escaping.
 /// Apache's ETag (`FileETag MTime Size`): `"SIZE-MTIME"` in hex, microseconds of mtime,
 /// `weak` is `W/` for a file changed within the last second (`ap_make_etag`).
 fn etag(weak: &str, size: u64, mtime_unix_us: u64) -> String {
@@ -992,6 +990,8 @@ fn etag(weak: &str, size: u64, mtime_unix_us: u64) -> String {
     out
 }
 
+/// `ap_escape_logitem`: `"` and `\` get a backslash, control bytes are `\n`, `\t`, … or `\xhh`.
+/// Like it, returns the item itself when nothing needs escaping.
 fn escape_log(s: &str) -> Cow<'_, str> {
     if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20 || b == 0x7f) {
         return Cow::Borrowed(s);

@@ -13,7 +13,7 @@
 //! The child process runs with mimalloc's transparent huge pages off (`MIMALLOC_ALLOW_THP=0`):
 //! with them, the resident set moves in 2 MiB steps, ±1.4 KiB per extra request here, which is
 //! coarser than what is measured. It also runs without address-space randomisation
-//! (`setarch -R`): with it, where the heap and mimalloc's segments land moves the peak of one
+//! (`setarch -R`, from util-linux, which every Debian system has): with it, where the heap and mimalloc's segments land moves the peak of one
 //! binary by up to ±200 KiB from one run to the next (850 to 995 B per request here, against a
 //! limit of about 940), as much noise as the growth measured; without it, every run of a binary
 //! gives the same peak.
