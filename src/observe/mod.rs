@@ -7,6 +7,7 @@ pub(crate) mod capacity;
 pub(crate) mod console;
 pub(crate) mod crash;
 pub(crate) mod diagnostics;
+mod digest;
 pub(crate) mod escape;
 pub(crate) mod expect;
 pub(crate) mod json;

@@ -12,7 +12,8 @@ use std::net::Ipv4Addr;
 
 use serde::Serialize;
 
-use crate::kernel::{FNV1A64_OFFSET, SimTime, fnv1a64_extend};
+use super::digest::Digest;
+use crate::kernel::SimTime;
 
 /// Which stream a console line belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -325,7 +326,7 @@ type Wants = Box<dyn Fn(&TraceEvent) -> bool + Send + Sync>;
 pub struct Trace {
     /// The events kept in memory: all of them, unless [`Trace::keep`] said otherwise.
     events: Vec<TraceEvent>,
-    digest: Fnv,
+    digest: Digest,
     frames: u64,
     /// Events recorded, kept or not.
     recorded: usize,
@@ -343,29 +344,9 @@ impl std::fmt::Debug for Trace {
     }
 }
 
-/// FNV-1a as a [`Hasher`]: events are digested through their derived `Hash`, which feeds
-/// integers in little-endian order and strings with a terminator, the same on every 64-bit
-/// platform (std's default hasher is seeded per process and may change between releases).
-#[derive(Debug)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = fnv1a64_extend(self.0, bytes);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write(&(n as u64).to_le_bytes());
-    }
-}
-
 impl Default for Trace {
     fn default() -> Self {
-        Trace { events: Vec::new(), digest: Fnv(FNV1A64_OFFSET), frames: 0, recorded: 0, host_width: 0, keep: None, stream: None }
+        Trace { events: Vec::new(), digest: Digest::default(), frames: 0, recorded: 0, host_width: 0, keep: None, stream: None }
     }
 }
 
@@ -446,7 +427,7 @@ impl Trace {
 
     /// A 64-bit digest of every event and frame: equal digests mean identical runs.
     pub fn digest(&self) -> String {
-        format!("{:016x}", self.digest.0)
+        format!("{:016x}", self.digest.value())
     }
 }
 
