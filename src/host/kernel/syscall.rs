@@ -29,6 +29,13 @@ use crate::proto::selinux::tools::SetBooleans;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct TcpSocket(pub(super) SocketHandle);
 
+impl TcpSocket {
+    /// Its slot in the kernel's socket table: small, and reused once the socket is gone.
+    pub(crate) fn slot(self) -> usize {
+        self.0.index()
+    }
+}
+
 /// A listening TCP socket of a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TcpListener(pub(super) u32);

@@ -29,10 +29,14 @@ pub(crate) struct Filed {
 /// the connections with something to do, however many are open.
 #[derive(Default)]
 pub(crate) struct Ready {
-    /// Clients (by connection number) with no idle snapshot: served at the next pass.
-    busy: BTreeSet<u64>,
-    /// (socket, client): each client's own socket and its request's upstream one.
-    sockets: BTreeSet<(TcpSocket, u64)>,
+    /// Clients (by connection number) filed with no idle snapshot since the last pass took them
+    /// ([`Ready::due`]); a pass serves and files again every one it takes. A client filed busy
+    /// twice before a pass is here twice.
+    busy: Vec<u64>,
+    /// By socket slot, the clients filed under that socket: its client's own or its request's
+    /// upstream one (two only while a slot freed by one client is reused before that client is
+    /// filed again).
+    sockets: Vec<Vec<u64>>,
     /// (when, client): the earliest of its keep-alive / header timer and its request's timer.
     wakes: BTreeSet<(SimTime, u64)>,
     /// (when, client): the timer nginx wakes for ([`Process::poll_timeout`]).
@@ -40,11 +44,12 @@ pub(crate) struct Ready {
 }
 
 impl Ready {
-    /// The clients a pass at `now` serves, in connection order.
-    pub(crate) fn due(&self, k: &Sys<'_>, now: SimTime) -> Vec<u64> {
-        let mut due: Vec<u64> = self.busy.iter().copied().collect();
+    /// The clients a pass at `now` serves, in connection order. The busy ones are taken: the
+    /// pass files each of them again.
+    pub(crate) fn due(&mut self, k: &Sys<'_>, now: SimTime) -> Vec<u64> {
+        let mut due = std::mem::take(&mut self.busy);
         for socket in k.tcp_changed() {
-            due.extend(self.sockets.range((socket, 0)..=(socket, u64::MAX)).map(|&(_, n)| n));
+            due.extend(self.sockets.get(socket.slot()).into_iter().flatten());
         }
         due.extend(self.wakes.iter().take_while(|(t, _)| *t <= now).map(|&(_, n)| n));
         due.sort_unstable();
@@ -54,18 +59,21 @@ impl Ready {
 
     /// Files client `number` as it is now, replacing `old` (only the entries that differ).
     pub(crate) fn file(&mut self, number: u64, old: Filed, new: Filed) {
-        if old.busy != new.busy {
-            if new.busy {
-                self.busy.insert(number);
-            } else {
-                self.busy.remove(&number);
-            }
+        if new.busy {
+            self.busy.push(number);
         }
         if old.sockets != new.sockets {
             for s in old.sockets.iter().flatten() {
-                self.sockets.remove(&(*s, number));
+                if let Some(clients) = self.sockets.get_mut(s.slot()) {
+                    clients.retain(|&n| n != number);
+                }
             }
-            self.sockets.extend(new.sockets.iter().flatten().map(|&s| (s, number)));
+            for s in new.sockets.iter().flatten() {
+                if self.sockets.len() <= s.slot() {
+                    self.sockets.resize_with(s.slot() + 1, Vec::new);
+                }
+                self.sockets[s.slot()].push(number);
+            }
         }
         refile(&mut self.wakes, number, old.wake, new.wake);
         refile(&mut self.polls, number, old.poll, new.poll);
