@@ -661,17 +661,20 @@ fn expand_with(v: &str, var: impl FnMut(&str, &mut String)) -> String {
 
 /// [`expand_with`], appending to `out`.
 fn expand_onto(out: &mut String, v: &str, mut var: impl FnMut(&str, &mut String)) {
+    // Searched as bytes: `$`, the braces and a name's characters are ASCII, which never occur
+    // inside a multi-byte character, so every index found is a character boundary (and a
+    // byte search costs a comparison a byte where `str::find` decodes characters).
     let mut rest = v;
-    while let Some(i) = rest.find('$') {
+    while let Some(i) = rest.bytes().position(|b| b == b'$') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
         let (name, tail) = if let Some(b) = after.strip_prefix('{') {
-            match b.find('}') {
+            match b.bytes().position(|c| c == b'}') {
                 Some(j) => (&b[..j], &b[j + 1..]),
                 None => (b, ""),
             }
         } else {
-            let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+            let end = after.bytes().position(|c| !(c.is_ascii_alphanumeric() || c == b'_')).unwrap_or(after.len());
             (&after[..end], &after[end..])
         };
         if name.is_empty() {
@@ -979,5 +982,15 @@ server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream: \"http://jt/\", hos
         assert!(a.iter().any(|x| matches!(x, Action::RespondBody(b) if b.len() == 167)));
         assert_eq!(p.status(), 504);
         assert!(p.is_done());
+    }
+
+    #[test]
+    fn variables_are_expanded_bare_braced_and_between_any_characters() {
+        let var = |name: &str, out: &mut String| out.push_str(&format!("<{name}>"));
+        // A bare name ends at the first character that is not a letter, digit or `_`; a lone
+        // `$` stays; an unclosed brace takes the rest; text around is kept, multi-byte or not.
+        assert_eq!(expand_with("é$a_1-${b}c$ ${x", var), "é<a_1>-<b>c$ <x>");
+        assert_eq!(expand_with("$hostété", var), "<host>été");
+        assert_eq!(expand_with("no variables", var), "no variables");
     }
 }
