@@ -89,10 +89,10 @@ impl Digest {
         let block = std::mem::take(&mut self.pending);
         // Waits for the folder when all the other blocks are with it. A folder that is gone (it
         // cannot panic: it folds bytes) leaves the digest without a value (see `value`).
-        if folder.blocks.send(Message::Block(block)).is_ok() {
-            if let Some(block) = folder.emptied.lock().ok().and_then(|e| e.recv().ok()) {
-                self.pending = block;
-            }
+        if folder.blocks.send(Message::Block(block)).is_ok()
+            && let Some(block) = folder.emptied.lock().ok().and_then(|e| e.recv().ok())
+        {
+            self.pending = block;
         }
     }
 }

@@ -323,6 +323,7 @@ impl Serialize for SimTime {
 type Wants = Box<dyn Fn(&TraceEvent) -> bool + Send + Sync>;
 
 /// The run's trace plus a running digest over it and over every frame on every network.
+#[derive(Default)]
 pub struct Trace {
     /// The events kept in memory: all of them, unless [`Trace::keep`] said otherwise.
     events: Vec<TraceEvent>,
@@ -341,12 +342,6 @@ pub struct Trace {
 impl std::fmt::Debug for Trace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Trace").field("events", &self.events.len()).field("recorded", &self.recorded).field("frames", &self.frames).finish()
-    }
-}
-
-impl Default for Trace {
-    fn default() -> Self {
-        Trace { events: Vec::new(), digest: Digest::default(), frames: 0, recorded: 0, host_width: 0, keep: None, stream: None }
     }
 }
 
