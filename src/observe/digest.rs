@@ -2,11 +2,12 @@
 //!
 //! FNV-1a folds one byte at a time, each step waiting on the one before (a multiply's latency a
 //! byte), and a long run feeds it gigabytes of frames: on the simulating thread that was several
-//! per cent of the run. So the bytes are copied into blocks instead, and once a run has filled
-//! one, a thread of its own folds the blocks, in order, while the simulation goes on. The value
-//! is the same as folding every byte in place: the same bytes, in the same order, through the
-//! same function. A short run never starts the thread; a run on a machine that refuses one
-//! folds in place.
+//! per cent of the run. So once a run has digested [`IN_PLACE`] bytes (folded as they come), the
+//! bytes are copied into blocks instead, and a thread of its own folds the blocks, in order,
+//! while the simulation goes on. The value is the same as folding every byte in place: the same
+//! bytes, in the same order, through the same function. A lesson, which digests a few hundred
+//! KiB, never starts the thread (starting it and handing blocks over would cost it more than
+//! folding saves); a run on a machine that refuses one folds in place.
 //!
 //! The blocks are a fixed few, allocated by the simulating thread when the folding one starts
 //! and passed back and forth: the simulation waits for an emptied block when the folder is
@@ -27,6 +28,12 @@ const BLOCK: usize = 64 * 1024;
 /// The blocks that go round between the two threads.
 const BLOCKS: usize = 4;
 
+/// Bytes folded as they come, before the thread starts. The lessons digest
+/// 0.1–0.3 MiB (`failover.ron` 0.2 MiB), and with the thread started at their first block they
+/// took 0.1–0.2 ms (5–15 %) longer (`labsim bench --runs 21`, runs of 1.5–2 ms); a long run
+/// folds only its first MiB in place.
+const IN_PLACE: usize = 16 * BLOCK;
+
 /// What the folding thread is told.
 enum Message {
     /// More bytes, to be given back emptied.
@@ -45,10 +52,12 @@ struct Folder {
 
 /// FNV-1a 64 over the bytes written, folded on a thread of its own once there are many.
 pub(crate) struct Digest {
-    /// Bytes not yet folded.
+    /// Bytes copied for the thread and not yet handed over (none before [`IN_PLACE`]).
     pending: Vec<u8>,
     /// The value over the bytes folded in place (before any thread, or without one).
     folded: u64,
+    /// How many bytes were folded in place (counted up to [`IN_PLACE`]).
+    folded_bytes: usize,
     folder: Option<Folder>,
     /// Whether starting the thread failed (then everything is folded in place).
     in_place: bool,
@@ -56,7 +65,7 @@ pub(crate) struct Digest {
 
 impl Default for Digest {
     fn default() -> Self {
-        Digest { pending: Vec::new(), folded: FNV1A64_OFFSET, folder: None, in_place: false }
+        Digest { pending: Vec::new(), folded: FNV1A64_OFFSET, folded_bytes: 0, folder: None, in_place: false }
     }
 }
 
@@ -75,15 +84,16 @@ impl Digest {
         fnv1a64_extend(folded, &self.pending)
     }
 
-    /// Hands the pending bytes over: to the thread (started the first time), or folds them here.
+    /// Hands a full block over to the thread, started the first time (past [`IN_PLACE`]); if
+    /// the machine refuses a thread, folds it here, as every later byte will be.
     fn hand_over(&mut self) {
-        if self.folder.is_none() && !self.in_place {
+        if self.folder.is_none() {
             self.folder = start(self.folded);
             self.in_place = self.folder.is_none();
         }
         let Some(folder) = &self.folder else {
             self.folded = fnv1a64_extend(self.folded, &self.pending);
-            self.pending.clear();
+            self.pending = Vec::new();
             return;
         };
         let block = std::mem::take(&mut self.pending);
@@ -147,6 +157,11 @@ impl Hasher for Digest {
     }
 
     fn write(&mut self, bytes: &[u8]) {
+        if self.folder.is_none() && (self.in_place || self.folded_bytes < IN_PLACE) {
+            self.folded = fnv1a64_extend(self.folded, bytes);
+            self.folded_bytes = self.folded_bytes.saturating_add(bytes.len());
+            return;
+        }
         self.pending.extend_from_slice(bytes);
         if self.pending.len() >= BLOCK {
             self.hand_over();
@@ -185,7 +200,7 @@ mod tests {
                 assert_eq!(digest.value(), fnv1a64(&bytes), "after {} bytes", bytes.len());
             }
         }
-        assert!(bytes.len() > 3 * BLOCKS * BLOCK, "{} bytes: the blocks must have gone round", bytes.len());
+        assert!(bytes.len() > IN_PLACE + 3 * BLOCKS * BLOCK, "{} bytes: the blocks must have gone round", bytes.len());
         assert!(digest.folder.is_some());
         assert_eq!(digest.value(), fnv1a64(&bytes));
         let mut small = Digest::default();
