@@ -156,6 +156,7 @@ impl Hasher for Digest {
         self.folded
     }
 
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         if self.folder.is_none() && (self.in_place || self.folded_bytes < IN_PLACE) {
             self.folded = fnv1a64_extend(self.folded, bytes);
@@ -168,6 +169,7 @@ impl Hasher for Digest {
         }
     }
 
+    #[inline]
     fn write_usize(&mut self, n: usize) {
         self.write(&(n as u64).to_le_bytes());
     }
