@@ -734,13 +734,14 @@ impl Transfer {
                 }
             }
         }
-        let Some(h) = self.head.clone() else { return };
-        if self.args.fail && h.status >= 400 {
-            let msg = format!("The requested URL returned error: {}", h.status);
+        let Some(h) = self.head.as_ref() else { return };
+        let (status, expected) = (h.status, self.expected_body(h));
+        if self.args.fail && status >= 400 {
+            let msg = format!("The requested URL returned error: {status}");
             self.fail(now, 22, &msg);
             return;
         }
-        if let Some(n) = self.expected_body(&h)
+        if let Some(n) = expected
             && self.body_len() as u64 >= n
         {
             self.complete(now);

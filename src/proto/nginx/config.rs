@@ -11,6 +11,7 @@
 //! keeps its own peer state (§1.1), and which one takes a connection is `accept`'s.
 
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 use std::time::Duration;
 
 use crate::kernel::DateTime;
@@ -328,7 +329,8 @@ pub(crate) struct LocationConfig {
     /// `~` or `~*` (not modelled: never matches).
     pub regex: bool,
     /// `proxy_pass` and the proxy settings in effect; `None` when the location serves files.
-    pub proxy: Option<ProxyConfig>,
+    /// Shared with each request proxied through it (a reload's new settings leave them theirs).
+    pub proxy: Option<Rc<ProxyConfig>>,
 }
 
 /// `proxy_next_upstream` bits (`NGX_HTTP_UPSTREAM_FT_*`).

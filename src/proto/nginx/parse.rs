@@ -25,6 +25,7 @@
 //! recurses with the input's nesting.
 
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 use std::time::Duration;
 
 use super::config::*;
@@ -699,7 +700,7 @@ impl Parser<'_> {
                 let c = l.common.merged(&scommon);
                 let proxy = match l.pass {
                     None => None,
-                    Some(pp) => Some(self.bind(&mut upstreams, pp, &c.proxy, &l.prefix)?),
+                    Some(pp) => Some(Rc::new(self.bind(&mut upstreams, pp, &c.proxy, &l.prefix)?)),
                 };
                 locations.push(LocationConfig { prefix: l.prefix, exact: l.exact, regex: l.regex, proxy });
             }

@@ -25,6 +25,7 @@
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 use std::time::Duration;
 
 use super::config::{ProxyConfig, error_log_prefix, ft, strip_port};
@@ -132,7 +133,7 @@ pub(crate) struct ProxyRequest {
     /// The request body (read in full first, as nginx buffers it).
     body: Vec<u8>,
     ctx: RequestCtx,
-    cfg: ProxyConfig,
+    cfg: Rc<ProxyConfig>,
     tried: Tried,
     current: Option<PeerId>,
     peer_name: String,
@@ -153,7 +154,7 @@ impl ProxyRequest {
     /// Starts proxying `req` and its `body` through `cfg` (a location's settings) to `up` (the
     /// worker's state of `cfg.upstream`); the first `Connect` (or the `no live upstreams` 502)
     /// is queued.
-    pub(crate) fn new(now: SimTime, req: RequestHead, body: Vec<u8>, ctx: RequestCtx, cfg: &ProxyConfig, up: &mut Upstream) -> Self {
+    pub(crate) fn new(now: SimTime, req: RequestHead, body: Vec<u8>, ctx: RequestCtx, cfg: &Rc<ProxyConfig>, up: &mut Upstream) -> Self {
         let tried = up.start(ctx.client_ip, cfg.next_upstream_tries);
         let upstream_uri = match &cfg.uri {
             Some(u) => match req.target.strip_prefix(cfg.location_prefix.as_str()) {
@@ -168,7 +169,7 @@ impl ProxyRequest {
             req,
             body,
             ctx,
-            cfg: cfg.clone(),
+            cfg: Rc::clone(cfg),
             tried,
             current: None,
             peer_name: String::new(),
@@ -729,7 +730,7 @@ mod tests {
 Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"16-66107e9e3903c\"\r\nAccept-Ranges: bytes\r\n\
 Content-Length: 22\r\nConnection: close\r\nContent-Type: text/html; charset=UTF-8\r\n\r\nThis is web-1 zgh2303\n";
 
-    fn lab() -> (ProxyConfig, Upstream) {
+    fn lab() -> (Rc<ProxyConfig>, Upstream) {
         let c = NginxConfig::load(&lab_files(LAB_PROXY_CONF), &NoNames).unwrap().config;
         let p = c.servers[0].locations[0].proxy.clone().unwrap();
         let up = Upstream::new(&c.upstreams[p.upstream]);
@@ -815,7 +816,7 @@ Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"16-66107e9e3903c\"\r\nAc
 
     /// Drives one request: `refuse` lists the peers (by last octet) that answer RST.
     /// Returns (peers connected to, in order, as `201✗`/`202`, final status, error-log lines).
-    fn drive(up: &mut Upstream, cfg: &ProxyConfig, t: SimTime, conn: u64, refuse: &[u8]) -> (String, u16, Vec<String>) {
+    fn drive(up: &mut Upstream, cfg: &Rc<ProxyConfig>, t: SimTime, conn: u64, refuse: &[u8]) -> (String, u16, Vec<String>) {
         let mut p = ProxyRequest::new(t, curl(), Vec::new(), ctx(conn), cfg, up);
         let mut tried = Vec::new();
         let mut logs = Vec::new();
