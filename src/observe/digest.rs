@@ -28,10 +28,10 @@ const BLOCK: usize = 64 * 1024;
 /// The blocks that go round between the two threads.
 const BLOCKS: usize = 4;
 
-/// Bytes folded as they come, before the thread starts. The lessons digest
-/// 0.1–0.3 MiB (`failover.ron` 0.2 MiB), and with the thread started at their first block they
-/// took 0.1–0.2 ms (5–15 %) longer (`labsim bench --runs 21`, runs of 1.5–2 ms); a long run
-/// folds only its first MiB in place.
+/// Bytes folded as they come, before the thread starts. The lessons digest 0.1–0.3 MiB
+/// (`failover.ron` 0.2 MiB), and with the thread started at their first block they took
+/// 0.1–0.2 ms (5–15 %) longer (`labsim bench --runs 21`, runs of 1.5–2 ms); a long run folds
+/// only its first MiB in place.
 const IN_PLACE: usize = 16 * BLOCK;
 
 /// What the folding thread is told.
@@ -56,7 +56,7 @@ pub(crate) struct Digest {
     pending: Vec<u8>,
     /// The value over the bytes folded in place (before any thread, or without one).
     folded: u64,
-    /// How many bytes were folded in place (counted up to [`IN_PLACE`]).
+    /// How many bytes were folded in place (what decides when the thread starts).
     folded_bytes: usize,
     folder: Option<Folder>,
     /// Whether starting the thread failed (then everything is folded in place).
