@@ -266,6 +266,9 @@ fn bench_outside_the_checkout_says_what_it_looked_for_and_refuses_zero_runs() {
     let out = labsim(&["bench", "--runs", "1", arg(&file)]);
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert!(out.stdout.contains("tiny.ron"), "{}", out.stdout);
+    // Per core as well as per wall second: a long run folds its digest on a second thread.
+    let header = out.stdout.lines().next().unwrap_or_default();
+    assert!(header.contains(" deliveries/wall s ") && header.contains(" deliveries/CPU s "), "{header}");
     let warned = out.stderr.contains("this is a debug build; its figures are not meaningful");
     assert_eq!(warned, cfg!(debug_assertions), "{}", out.stderr);
 }
