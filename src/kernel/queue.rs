@@ -42,6 +42,14 @@ pub(crate) struct EventQueue<E> {
 /// Events in (time, sequence) order, with their time and sequence.
 type Fifo<E> = VecDeque<(SimTime, u64, E)>;
 
+/// Where the earliest event waits, and when it is due ([`EventQueue::peek`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Peeked {
+    source: Source,
+    /// When the event is due.
+    pub(crate) at: SimTime,
+}
+
 /// Where the earliest event waits.
 #[derive(Clone, Copy)]
 enum Source {
@@ -145,9 +153,22 @@ impl<E> EventQueue<E> {
         self.earliest().map(|(_, at)| at)
     }
 
+    /// The earliest event's place and time, to look at before taking it with
+    /// [`EventQueue::pop_peeked`] (an event loop that peeks at every event before popping it
+    /// would otherwise look for the earliest twice).
+    pub(crate) fn peek(&self) -> Option<Peeked> {
+        self.earliest().map(|(source, at)| Peeked { source, at })
+    }
+
     /// Removes and returns the earliest event.
     pub(crate) fn pop(&mut self) -> Option<(SimTime, E)> {
-        let (source, _) = self.earliest()?;
+        let peeked = self.peek()?;
+        self.pop_peeked(peeked)
+    }
+
+    /// Removes and returns the event [`EventQueue::peek`] just found, nothing having been pushed
+    /// or popped since.
+    pub(crate) fn pop_peeked(&mut self, Peeked { source, .. }: Peeked) -> Option<(SimTime, E)> {
         let (at, event) = match source {
             Source::Heap => {
                 let Reverse(key) = self.heap.pop()?;

@@ -408,7 +408,8 @@ impl Lab {
     fn advance(&mut self, due: impl Fn(SimTime) -> bool) {
         loop {
             let timeline = self.timeline.peek_time();
-            let network = self.queue.peek_time();
+            let peeked = self.queue.peek();
+            let network = peeked.map(|p| p.at);
             // The timeline wins a tie.
             let from_timeline = match (timeline, network) {
                 (Some(a), Some(b)) => a <= b,
@@ -438,7 +439,7 @@ impl Lab {
                 self.spent[self.planned[index].host].timeline += 1;
                 self.dispatch_planned(index);
             } else {
-                let Some((at, event)) = self.queue.pop() else { return };
+                let Some((at, event)) = peeked.and_then(|p| self.queue.pop_peeked(p)) else { return };
                 self.now = at;
                 self.last_event_at = at;
                 match event {
