@@ -109,7 +109,7 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
             walls.push(start.elapsed());
             last = Some((result, deliveries));
         }
-        let cpu = (cpu_seconds() - cpu_before) / args.runs as f64;
+        let cpu = cpu_before.zip(cpu_seconds()).map(|(before, after)| (after - before) / args.runs as f64);
         walls.sort();
         let wall = walls[walls.len() / 2].as_secs_f64();
         let Some((result, deliveries)) = last else { continue };
@@ -119,7 +119,7 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
         let per_host = memory_of(&file).map_or_else(|| "n/a".to_owned(), |kib| format!("{:.0}", kib as f64 / scenario.hosts.len() as f64));
         let (frame_mean, frame_max) = frame_times(&scenario);
         outln!(
-            "{:<36} {:>7.1} {:>9.1} {:>12.0} {:>13.0} {:>9} {:>15.0} {:>10} {:>17.0} {:>16.0} {:>9} {:>14.0} {:>11} {:>8.2} {:>6.2}",
+            "{:<36} {:>7.1} {:>9.1} {:>12.0} {:>13.0} {:>9} {:>15.0} {:>10} {:>17.0} {:>16} {:>9} {:>14.0} {:>11} {:>8.2} {:>6.2}",
             file.display(),
             sim,
             wall * 1e3,
@@ -129,7 +129,7 @@ pub(super) fn bench(args: &BenchArgs) -> u8 {
             requests as f64 / wall,
             if requests == 0 { "–".to_owned() } else { format!("{:.1}", wall * 1e6 / requests as f64) },
             deliveries as f64 / wall,
-            deliveries as f64 / cpu,
+            cpu.map_or_else(|| "n/a".to_owned(), |cpu| format!("{:.0}", deliveries as f64 / cpu)),
             reads,
             reads as f64 / wall,
             per_host,
@@ -196,10 +196,17 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 /// The CPU time this process has used so far, every thread's (those that ended too), in seconds:
-/// `CLOCK_PROCESS_CPUTIME_ID`.
-fn cpu_seconds() -> f64 {
+/// `CLOCK_PROCESS_CPUTIME_ID`, where there is one.
+#[cfg(unix)]
+fn cpu_seconds() -> Option<f64> {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
-    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+    Some(t.tv_sec as f64 + t.tv_nsec as f64 / 1e9)
+}
+
+/// No CPU clock outside Unix.
+#[cfg(not(unix))]
+fn cpu_seconds() -> Option<f64> {
+    None
 }
 
 /// The shipped lessons and benchmark loads (`scenarios/*.ron`, `scenarios/bench/*.ron`), or why
