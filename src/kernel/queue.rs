@@ -37,6 +37,8 @@ pub(crate) struct EventQueue<E> {
     /// When the last popped event was due.
     last_popped: Option<SimTime>,
     next_seq: u64,
+    /// Events pushed and popped so far: what tells a [`Peeked`] taken before a change.
+    changes: u64,
 }
 
 /// Events in (time, sequence) order, with their time and sequence.
@@ -48,6 +50,8 @@ pub(crate) struct Peeked {
     source: Source,
     /// When the event is due.
     pub(crate) at: SimTime,
+    /// The queue's [`EventQueue::changes`] when it was taken.
+    stamp: u64,
 }
 
 /// Where the earliest event waits.
@@ -77,6 +81,7 @@ impl<E> Default for EventQueue<E> {
             lanes: Vec::new(),
             last_popped: None,
             next_seq: 0,
+            changes: 0,
         }
     }
 }
@@ -131,6 +136,7 @@ impl<E> EventQueue<E> {
     fn take_seq(&mut self) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
+        self.changes += 1;
         seq
     }
 
@@ -148,6 +154,14 @@ impl<E> EventQueue<E> {
         best.map(|(source, at, _)| (source, at))
     }
 
+    /// Where the earliest event waits, for a [`Peeked`] the queue has changed since (never, in
+    /// the lab's loop).
+    #[cold]
+    #[inline(never)]
+    fn earliest_again(&self) -> Option<Source> {
+        self.earliest().map(|(source, _)| source)
+    }
+
     /// The time of the earliest event, if any.
     pub(crate) fn peek_time(&self) -> Option<SimTime> {
         self.earliest().map(|(_, at)| at)
@@ -157,7 +171,7 @@ impl<E> EventQueue<E> {
     /// [`EventQueue::pop_peeked`] (an event loop that peeks at every event before popping it
     /// would otherwise look for the earliest twice).
     pub(crate) fn peek(&self) -> Option<Peeked> {
-        self.earliest().map(|(source, at)| Peeked { source, at })
+        self.earliest().map(|(source, at)| Peeked { source, at, stamp: self.changes })
     }
 
     /// Removes and returns the earliest event.
@@ -166,9 +180,11 @@ impl<E> EventQueue<E> {
         self.pop_peeked(peeked)
     }
 
-    /// Removes and returns the event [`EventQueue::peek`] just found, nothing having been pushed
-    /// or popped since.
-    pub(crate) fn pop_peeked(&mut self, Peeked { source, .. }: Peeked) -> Option<(SimTime, E)> {
+    /// Removes and returns the earliest event, which `peeked` says where to find unless the
+    /// queue changed since [`EventQueue::peek`] took it (then it is looked for again).
+    pub(crate) fn pop_peeked(&mut self, peeked: Peeked) -> Option<(SimTime, E)> {
+        let source = if peeked.stamp == self.changes { peeked.source } else { self.earliest_again()? };
+        self.changes += 1;
         let (at, event) = match source {
             Source::Heap => {
                 let Reverse(key) = self.heap.pop()?;
@@ -196,6 +212,21 @@ mod tests {
         q.push(SimTime::from_micros(1), "b");
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
         assert_eq!(order, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn a_peek_taken_before_a_change_still_pops_the_earliest() {
+        let mut q = EventQueue::new();
+        let t = |us| SimTime::from_micros(us);
+        q.push(t(5), "late");
+        let peeked = q.peek().expect("an event");
+        assert_eq!(peeked.at, t(5));
+        // Into a delay lane, not the heap the peek pointed at.
+        q.push_after(t(0), Duration::from_micros(1), "early");
+        assert_eq!(q.pop_peeked(peeked), Some((t(1), "early")));
+        let peeked = q.peek().expect("an event");
+        assert_eq!(q.pop(), Some((t(5), "late")));
+        assert_eq!(q.pop_peeked(peeked), None);
     }
 
     #[test]
