@@ -1,4 +1,4 @@
-//! The Linux errno values a file system call can fail with in labsim, with their numbers
+//! The Linux errno values a file system or socket call can fail with in labsim, with their numbers
 //! (`include/uapi/asm-generic/errno-base.h`, `errno.h`) and glibc's `strerror()` texts, which
 //! tools print in their own frames (Apache's `(2)No such file or directory: `, GNU's
 //! `cat: x: No such file or directory`).
@@ -38,6 +38,11 @@ pub(crate) enum Errno {
     Stale,
     /// EBUSY (`umount` of a mount in use).
     Busy,
+    /// ENETUNREACH: `connect()` to an address no route covers.
+    NetUnreach,
+    /// EADDRNOTAVAIL: `connect()` found no free ephemeral port towards that address and port
+    /// (the others are in use or in TIME-WAIT).
+    AddrNotAvail,
 }
 
 impl Errno {
@@ -60,6 +65,8 @@ impl Errno {
             Errno::Dquot => 122,
             Errno::Stale => 116,
             Errno::Busy => 16,
+            Errno::NetUnreach => 101,
+            Errno::AddrNotAvail => 99,
         }
     }
 
@@ -82,6 +89,8 @@ impl Errno {
             Errno::Dquot => "Disk quota exceeded",
             Errno::Stale => "Stale file handle",
             Errno::Busy => "Device or resource busy",
+            Errno::NetUnreach => "Network is unreachable",
+            Errno::AddrNotAvail => "Cannot assign requested address",
         }
     }
 }

@@ -27,6 +27,8 @@ const CASES: &[(&str, &str)] = &[
     ("wrk -t2", "wrk-no-url"),
     ("wrk -Z http://172.2.20.100/", "wrk-bad-option"),
     ("wrk -v", "wrk-version"),
+    ("ab -n 3 http://10.9.9.9/", "ab-unreachable"),
+    ("wrk -t2 -c10 -d1s http://10.9.9.9/", "wrk-unreachable"),
 ];
 
 /// Units that follow a number directly (wrk's `format_units`).

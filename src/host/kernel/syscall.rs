@@ -723,8 +723,8 @@ impl<'a> Sys<'a> {
 
     // ----- TCP -------------------------------------------------------------------------------
 
-    /// `connect()`; `None` when there is no route or no port left.
-    pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Option<TcpSocket> {
+    /// `connect()`; the errno when it fails at once (no route, no port left).
+    pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Result<TcpSocket, Errno> {
         self.k.tcp_connect(dst, port)
     }
 

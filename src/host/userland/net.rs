@@ -4,6 +4,7 @@
 use std::net::Ipv4Addr;
 
 use crate::host::kernel::{Fs, Sys, TcpListener, TcpSocket, TcpStatus as Status};
+use crate::proto::errno::Errno;
 
 /// Name resolution as the host's tools do it (glibc's `files` source): a dotted quad, else
 /// `/etc/hosts`.
@@ -158,10 +159,11 @@ pub(crate) struct Connection {
 }
 
 impl Connection {
-    /// Connects to `ip:port`; `None` when there is no route (ENETUNREACH).
-    pub(crate) fn open(k: &mut Sys<'_>, ip: Ipv4Addr, port: u16) -> Option<Connection> {
+    /// Connects to `ip:port`; the errno when `connect()` fails at once (ENETUNREACH without a
+    /// route, EADDRNOTAVAIL without a free port).
+    pub(crate) fn open(k: &mut Sys<'_>, ip: Ipv4Addr, port: u16) -> Result<Connection, Errno> {
         let socket = k.tcp_connect(ip, port)?;
-        Some(Connection { stream: Stream::new(socket), connected: false, ended: false })
+        Ok(Connection { stream: Stream::new(socket), connected: false, ended: false })
     }
 
     /// Whether the handshake completed at some point.

@@ -33,6 +33,7 @@ use std::collections::VecDeque;
 
 use super::Stream;
 use crate::kernel::SimTime;
+use crate::proto::errno::Errno;
 
 /// What the core asks the glue to do with a connection slot.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,12 +51,14 @@ pub(crate) enum Action {
 pub(crate) enum SockError {
     /// ECONNREFUSED (111): a RST answered the SYN.
     Refused,
-    /// EHOSTUNREACH (113): no route, or the neighbour did not answer.
+    /// EHOSTUNREACH (113): the neighbour did not answer, or an ICMP host unreachable came back.
     Unreachable,
     /// ECONNRESET (104): the established connection was reset.
     Reset,
     /// ETIMEDOUT (110): the kernel gave up retransmitting the SYN.
     TimedOut,
+    /// `connect()` itself failed, with this errno (no SYN went out).
+    Connect(Errno),
 }
 
 impl SockError {
@@ -66,6 +69,7 @@ impl SockError {
             SockError::Unreachable => (113, "No route to host"),
             SockError::Reset => (104, "Connection reset by peer"),
             SockError::TimedOut => (110, "Connection timed out"),
+            SockError::Connect(errno) => (errno.number(), errno.text()),
         }
     }
 }
@@ -113,6 +117,11 @@ pub(crate) trait Generator {
     fn handle_eof(&mut self, now: SimTime, slot: usize);
     /// The slot's connection failed.
     fn handle_error(&mut self, now: SimTime, slot: usize, error: SockError);
+    /// The slot's `connect()` failed at once with `errno` (a non-blocking connect reports
+    /// ENETUNREACH or EADDRNOTAVAIL itself, where other failures come later from the socket).
+    fn handle_connect_failed(&mut self, now: SimTime, slot: usize, errno: Errno) {
+        self.handle_error(now, slot, SockError::Connect(errno));
+    }
     /// The clock reached [`Generator::poll_timeout`].
     fn handle_timeout(&mut self, now: SimTime);
     /// When the core wants [`Generator::handle_timeout`] next.

@@ -27,6 +27,7 @@ pub(crate) use syn::SynSchedule;
 use super::Kernel;
 use super::syscall::{TcpSnapshot, TcpSocket, TcpStatus as Status};
 use crate::kernel::SimTime;
+use crate::proto::errno::Errno;
 use changed::Changed;
 
 const EPHEMERAL: std::ops::Range<u16> = 32_768..61_000;
@@ -149,10 +150,12 @@ fn port_in_use(bound: &mut BTreeMap<u16, BTreeSet<SocketHandle>>, sockets: &smol
 }
 
 impl Kernel {
-    /// Opens a connection to `dst:port` (`connect()`) from an ephemeral port; `None` when
-    /// there is no route.
-    pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Option<TcpSocket> {
-        let sockets = &self.stack.as_ref()?.sockets;
+    /// Opens a connection to `dst:port` (`connect()`) from an ephemeral port; fails as Linux's
+    /// `connect()` does at once: ENETUNREACH without a route, EADDRNOTAVAIL when every ephemeral
+    /// port towards `dst:port` is taken (`__inet_hash_connect`).
+    pub(crate) fn tcp_connect(&mut self, dst: Ipv4Addr, port: u16) -> Result<TcpSocket, Errno> {
+        let Some(stack) = self.stack.as_ref() else { return Err(Errno::NetUnreach) };
+        let sockets = &stack.sockets;
         let mut local = 0;
         for _ in 0..EPHEMERAL.len() {
             if self.tcp.next_port < EPHEMERAL.start || self.tcp.next_port >= EPHEMERAL.end {
@@ -166,9 +169,9 @@ impl Kernel {
             }
         }
         if local == 0 {
-            return None; // EADDRNOTAVAIL: every ephemeral port is taken
+            return Err(Errno::AddrNotAvail);
         }
-        self.tcp_connect_from(dst, port, local)
+        self.tcp_connect_from(dst, port, local).ok_or(Errno::NetUnreach)
     }
 
     /// Opens a connection to `dst:port` from `local_port` (`bind()` then `connect()`, as the

@@ -694,11 +694,11 @@ fn carry_out_actions(
                 // The upstream connection takes the next number, failing or not.
                 *w.counter += 1;
                 match Connection::open(k, ip, port) {
-                    Some(conn) => {
+                    Ok(conn) => {
                         active.conn = Some(conn);
                         *w.in_use += 1;
                     }
-                    None => active.proxy.handle_connect_failed(now, up, ConnectError::HostUnreachable),
+                    Err(_) => active.proxy.handle_connect_failed(now, up, ConnectError::HostUnreachable),
                 }
             }
             Action::SendUpstream(bytes) => {

@@ -47,9 +47,10 @@ fn start_build(k: &mut Sys<'_>, run: Invocation<'_>, build: Build) -> Result<Box
     let mut p = CurlProc { stdio, transfer, conn: None, started: now, exit: None };
     if let Some((ip, port)) = p.transfer.remote() {
         match Connection::open(k, ip, port) {
-            Some(conn) => p.conn = Some(conn),
-            // connect() → ENETUNREACH: no route to the address.
-            None => p.transfer.handle_connect_error(now, ConnectError::HostUnreachable),
+            Ok(conn) => p.conn = Some(conn),
+            // connect() failed at once (ENETUNREACH, EADDRNOTAVAIL): curl 7.88 says "Couldn't
+            // connect to server" whatever the errno.
+            Err(_) => p.transfer.handle_connect_error(now, ConnectError::HostUnreachable),
         }
     }
     p.drain(k, now);

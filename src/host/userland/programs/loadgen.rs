@@ -110,9 +110,8 @@ impl<G: Generator> LoadProc<G> {
                             old.stream.release(k);
                         }
                         match Connection::open(k, target.0, target.1) {
-                            Some(c) => self.conns[slot] = Some(c),
-                            // connect() → ENETUNREACH: no route to the address.
-                            None => self.core.handle_error(now, slot, SockError::Unreachable),
+                            Ok(c) => self.conns[slot] = Some(c),
+                            Err(errno) => self.core.handle_connect_failed(now, slot, errno),
                         }
                     }
                     Action::Send(slot, bytes) => {

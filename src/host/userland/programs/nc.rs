@@ -29,8 +29,8 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Proc
     let mut p = NcProc { stdio, session: Session::new(args, resolved, stdin, now), conn: None, exit: None };
     if let Some((ip, port)) = p.session.remote() {
         match Connection::open(k, ip, port) {
-            Some(conn) => p.conn = Some(conn),
-            None => p.session.handle_connect_failed(now, ConnectError::NetworkUnreachable),
+            Ok(conn) => p.conn = Some(conn),
+            Err(_) => p.session.handle_connect_failed(now, ConnectError::NetworkUnreachable),
         }
     }
     p.drain(k, now);

@@ -132,8 +132,8 @@ impl RpcTool {
                 }
                 self.input.clear();
                 match Connection::open(k, self.ip, port) {
-                    Some(c) => self.conn = Some(c),
-                    None => {
+                    Ok(c) => self.conn = Some(c),
+                    Err(_) => {
                         let next = self.query.failed(ConnError::Unreachable);
                         self.step(k, now, next);
                     }

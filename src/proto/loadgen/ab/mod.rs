@@ -20,11 +20,16 @@ use std::collections::VecDeque;
 
 use super::{Action, Console, Finished, Generator, Out, Sample as LoadSample, SockError, Target};
 use crate::kernel::SimTime;
+use crate::proto::errno::Errno;
 pub(crate) use args::{Args, BANNER};
 use report::{Sample, Totals};
 
 /// `CBUFFSIZE`: the response head buffer, and the size of one `apr_socket_recv`.
 const CBUFFSIZE: usize = 8192;
+
+/// What ab prints on stderr when its failures pass ten (`"\nTest aborted after 10
+/// failures\n\n"`, without the last newline).
+const ABORTED: &str = "\nTest aborted after 10 failures\n";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -220,11 +225,22 @@ impl Ab {
     /// status (as the shell sees it, modulo 256).
     fn apr_err(&mut self, what: &str, code: i32, text: &str) {
         self.out.console.err(&format!("{what}: {text} ({code})"));
+        self.exit_with(code % 256);
+    }
+
+    /// `err()`: `text` (whole lines, without the last `\n`), `Total of N requests completed`
+    /// if any were, exit 1.
+    fn err(&mut self, text: &str) {
+        self.out.console.err(text);
+        self.exit_with(1);
+    }
+
+    fn exit_with(&mut self, status: i32) {
         if self.t.done > 0 {
             self.out.console.out(&format!("Total of {} requests completed\n", self.t.done));
         }
         self.out.console.flush();
-        self.out.exit = Some(code % 256);
+        self.out.exit = Some(status);
     }
 
     fn read_connection(&mut self, now: SimTime, slot: usize, data: &[u8]) {
@@ -257,9 +273,7 @@ impl Ab {
                 self.t.err_response += 1;
                 self.t.bad += 1;
                 if self.t.bad > 11 {
-                    // `err("\nTest aborted after 10 failures\n\n")`.
-                    self.out.console.err("\nTest aborted after 10 failures\n\n");
-                    self.out.exit = Some(1);
+                    self.err(ABORTED);
                     return;
                 }
                 self.start_connect(now, slot);
@@ -377,6 +391,25 @@ impl Generator for Ab {
         self.good += 1;
         self.close_connection(now, slot);
         self.check_done();
+    }
+
+    /// `start_connect()` when `apr_socket_connect()` fails at once: the attempt counts as a
+    /// connect error and a failure, and the slot connects again, until the failures pass ten
+    /// (`Test aborted after 10 failures`, then `apr_err()` with the errno).
+    fn handle_connect_failed(&mut self, now: SimTime, slot: usize, errno: Errno) {
+        if self.out.exit.is_some() || self.conns[slot].state != State::Connecting {
+            return;
+        }
+        self.conns[slot].state = State::Unconnected;
+        self.t.err_conn += 1;
+        self.out.samples.push_back(LoadSample::failed(self.conns[slot].start, now, errno.text()));
+        self.t.bad += 1;
+        if self.t.bad > 11 {
+            self.out.console.err(ABORTED);
+            self.apr_err("apr_socket_connect()", errno.number(), errno.text());
+            return;
+        }
+        self.start_connect(now, slot);
     }
 
     fn handle_error(&mut self, now: SimTime, slot: usize, error: SockError) {

@@ -140,3 +140,49 @@ fn a_name_that_does_not_resolve() {
     assert_eq!(f.status, 50);
     assert_eq!(f.lines.last().unwrap().1, "apr_sockaddr_info_get() for web-9: Name or service not known (670002)");
 }
+
+#[test]
+fn a_connect_that_fails_at_once_is_tried_twelve_times_then_ends_ab() {
+    let mut ab = start(&["-n", "10", "-c", "2", "http://10.9.9.9/"]);
+    assert_eq!(actions(&mut ab), [Action::Connect(0)]);
+    for attempt in 1..=11 {
+        ab.handle_connect_failed(us(0), 0, Errno::NetUnreach);
+        assert_eq!(actions(&mut ab), [Action::Connect(0)], "attempt {attempt} is tried again");
+    }
+    ab.handle_connect_failed(us(0), 0, Errno::NetUnreach);
+    assert_eq!(actions(&mut ab), []);
+    assert_eq!(ab.exit_status(), Some(101));
+    assert_eq!(
+        lines(&mut ab)[4..],
+        [
+            (Stream::Stdout, "Benchmarking 10.9.9.9 (be patient)...".to_owned()),
+            (Stream::Stderr, String::new()),
+            (Stream::Stderr, "Test aborted after 10 failures".to_owned()),
+            (Stream::Stderr, String::new()),
+            (Stream::Stderr, "apr_socket_connect(): Network is unreachable (101)".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn an_abort_after_completed_requests_says_how_many() {
+    let mut ab = start(&["-n", "10", "-c", "1", "http://10.0.0.100/"]);
+    let _ = actions(&mut ab);
+    ab.handle_connected(us(100), 0);
+    ab.handle_data(us(200), 0, &response("hello", false));
+    ab.handle_eof(us(300), 0);
+    let _ = actions(&mut ab);
+    // Then every port towards the server is taken (EADDRNOTAVAIL).
+    for _ in 0..12 {
+        ab.handle_connect_failed(us(400), 0, Errno::AddrNotAvail);
+    }
+    assert_eq!(ab.exit_status(), Some(99));
+    let all = lines(&mut ab);
+    assert_eq!(
+        all[all.len() - 2..],
+        [
+            (Stream::Stderr, "apr_socket_connect(): Cannot assign requested address (99)".to_owned()),
+            (Stream::Stdout, "Total of 1 requests completed".to_owned()),
+        ]
+    );
+}

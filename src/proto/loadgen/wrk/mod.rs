@@ -25,6 +25,7 @@ use std::time::Duration;
 use super::body::Body;
 use super::{Action, Console, Finished, Generator, Out, Sample, SockError, Target};
 use crate::kernel::SimTime;
+use crate::proto::errno::Errno;
 use crate::wire::http::{Parsed, parse_response};
 pub(crate) use args::Args;
 use stats::{Stats, format_binary, format_metric, format_time_s, format_time_us, print_units};
@@ -336,6 +337,17 @@ impl Generator for Wrk {
             let start = if self.conns[slot].connected { self.conns[slot].start } else { now };
             self.out.samples.push_back(Sample::failed(start, now, error.errno().1));
             self.reconnect(slot);
+        }
+    }
+
+    /// `connect_socket()` when `connect()` fails at once: a connect error, and the connection
+    /// is given up (wrk never tries it again). At the test connection, wrk's usual message.
+    fn handle_connect_failed(&mut self, now: SimTime, slot: usize, errno: Errno) {
+        if self.phase == Phase::Probe {
+            self.handle_error(now, slot, SockError::Connect(errno));
+        } else if self.live(slot) {
+            self.errors.connect += 1;
+            self.out.samples.push_back(Sample::failed(now, now, errno.text()));
         }
     }
 

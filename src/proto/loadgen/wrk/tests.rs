@@ -87,3 +87,29 @@ fn a_refused_test_connection_ends_wrk() {
     assert_eq!(w.exit_status(), Some(1));
     assert_eq!(lines(&mut w), ["unable to connect to 10.0.0.100:http Connection refused"]);
 }
+
+#[test]
+fn a_connect_that_fails_at_once_ends_wrk_at_its_test_connection() {
+    let mut w = start(&["http://10.9.9.9/"]);
+    let _ = actions(&mut w);
+    w.handle_connect_failed(us(0), 0, Errno::NetUnreach);
+    assert_eq!(w.exit_status(), Some(1));
+    assert_eq!(lines(&mut w), ["unable to connect to 10.9.9.9:http Network is unreachable"]);
+}
+
+#[test]
+fn a_connection_whose_connect_fails_at_once_is_a_connect_error_and_given_up() {
+    let mut w = start(&["-t1", "-c2", "-d1s", "http://10.0.0.100/"]);
+    let _ = actions(&mut w);
+    w.handle_connected(us(100), 0);
+    assert_eq!(actions(&mut w), [Action::Close(0), Action::Connect(0), Action::Connect(1)]);
+    w.handle_connect_failed(us(100), 1, Errno::AddrNotAvail);
+    assert_eq!(actions(&mut w), [], "wrk does not try it again");
+    w.handle_connected(us(200), 0);
+    let _ = actions(&mut w);
+    for t in (100_000..=1_000_000).step_by(100_000) {
+        w.handle_timeout(us(t + 100));
+    }
+    let out = lines(&mut w);
+    assert!(out.contains(&"  Socket errors: connect 1, read 0, write 0, timeout 0".to_owned()), "{out:#?}");
+}
