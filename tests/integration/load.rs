@@ -29,6 +29,8 @@ const CASES: &[(&str, &str)] = &[
     ("wrk -v", "wrk-version"),
     ("ab -n 3 http://10.9.9.9/", "ab-unreachable"),
     ("wrk -t2 -c10 -d1s http://10.9.9.9/", "wrk-unreachable"),
+    ("ab -q -t 1 -c 10 http://172.2.20.100/", "ab-t1-q"),
+    ("ab -c 0 -n 5 http://172.2.20.100/", "ab-c0"),
 ];
 
 /// Units that follow a number directly (wrk's `format_units`).

@@ -13,12 +13,14 @@ const USAGE: &str = include_str!("usage.txt");
 const EINVAL: i32 = 22;
 /// `MAX_CONCURRENCY` of 2.4.x.
 const MAX_CONCURRENCY: i64 = 20000;
+/// `MAX_REQUESTS`: what `-t` sets `-n` to ("need to size data array on something").
+const MAX_REQUESTS: i64 = 50000;
 /// Options that take a value.
 const WITH_VALUE: &str = "nctsbTpuvxyzCHPAgXeBmZfE";
 /// Options without a value.
 const FLAGS: &str = "lrkVhwiIdSq";
 /// Options labsim models.
-const MODELLED: &str = "ncsklidSqVh";
+const MODELLED: &str = "nctsklidSqVh";
 
 /// `copyright()`: the banner every run starts with (`-V` prints it alone).
 pub(crate) const BANNER: [&str; 4] = [
@@ -49,6 +51,9 @@ pub(crate) struct Args {
     pub heartbeat: u64,
     /// `-s`, in seconds (30 by default).
     pub timeout_s: i64,
+    /// `-t`, in seconds: the run ends at its first socket news this long after its start (0:
+    /// no limit; a negative one ends it at its first news).
+    pub tlimit_s: i64,
     /// The URL's host as written.
     pub host: String,
     /// The URL's port.
@@ -87,7 +92,7 @@ impl Args {
     /// Parse the words after `ab`; `Err` is what ab prints and its exit status.
     pub(crate) fn parse(argv: &[String]) -> Result<Args, Finished> {
         let mut lines = Vec::new();
-        let (mut requests, mut concurrency, mut timeout_s) = (1i64, 1i64, 30i64);
+        let (mut requests, mut concurrency, mut timeout_s, mut tlimit_s) = (1i64, 1i64, 30i64, 0i64);
         let (mut keepalive, mut head, mut nolength, mut percentile, mut confidence, mut quiet) = (false, false, false, true, true, false);
         let mut ind = 0;
         'words: while ind < argv.len() {
@@ -142,6 +147,10 @@ impl Args {
                         }
                     }
                     'c' => concurrency = atoi(v),
+                    't' => {
+                        tlimit_s = atoi(v);
+                        requests = MAX_REQUESTS;
+                    }
                     's' => timeout_s = atoi(v),
                     'k' => keepalive = true,
                     'l' => nolength = true,
@@ -166,9 +175,6 @@ impl Args {
         if concurrency > requests {
             return Err(usage(&mut lines, Some("ab: Cannot use concurrency level greater than total number of requests".to_owned())));
         }
-        if concurrency == 0 {
-            return Err(Finished { lines: vec![(Stream::Stderr, "ab: -c 0 is not modelled by labsim".to_owned())], status: 2 });
-        }
         let requests = requests as u64;
         // "Print line every 10% of requests … but never more often than once every 100".
         let heartbeat = if !quiet && requests > 150 { (requests / 10).max(100) } else { 0 };
@@ -182,6 +188,7 @@ impl Args {
             confidence,
             heartbeat,
             timeout_s,
+            tlimit_s,
             host,
             port,
             path,
@@ -237,6 +244,10 @@ mod tests {
         );
         assert_eq!(parse(&["-n", "1000", "web/"]).unwrap().heartbeat, 100);
         assert_eq!(parse(&["-n", "5000", "web/"]).unwrap().heartbeat, 500);
+        // `-t` sets `-n` to 50 000, and an `-n` after it wins.
+        let t = parse(&["-n", "100", "-t", "5", "web/"]).unwrap();
+        assert_eq!((t.requests, t.tlimit_s, t.heartbeat), (50_000, 5, 5_000));
+        assert_eq!(parse(&["-t", "5", "-n", "100", "web/"]).unwrap().requests, 100);
     }
 
     #[test]

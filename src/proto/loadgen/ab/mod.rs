@@ -11,7 +11,10 @@
 //! request (Length) unless `-l`; a status not 2xx is a Non-2xx response. A connection that
 //! fails is fatal (`apr_socket_recv: Connection refused (111)`: Linux reports the refused
 //! non-blocking connect at ab's first read); so is `-s` seconds (30) without any socket news
-//! (`apr_pollset_poll: The timeout specified has expired (70007)`).
+//! (`apr_pollset_poll: The timeout specified has expired (70007)`). A `connect()` that fails at
+//! once (no route, no free port) is tried again until ab's failures pass ten. With `-t` the
+//! run ends at its first socket news past the limit, however many of its 50 000 requests are
+//! done.
 
 mod args;
 mod report;
@@ -86,6 +89,8 @@ pub(crate) struct Ab {
     stats: Vec<Sample>,
     start: SimTime,
     lasttime: SimTime,
+    /// `-t`'s end: the main loop stops at the first socket news once `lasttime` reaches it.
+    stoptime: Option<SimTime>,
     /// The last socket news (ab's `apr_pollset_poll` waits `-s` for the next).
     last_event: SimTime,
     started: u64,
@@ -125,6 +130,15 @@ impl Ab {
             console.err(&format!("apr_sockaddr_info_get() for {}: Name or service not known (670002)", args.host));
             return Err(Finished { lines: console.take_all(), status: 670_002 % 256 });
         };
+        if args.concurrency == 0 {
+            // A poll set for no connection: `apr_pollset_poll()` refuses to wait on it.
+            console.err("apr_pollset_poll: Invalid argument (22)");
+            return Err(Finished { lines: console.take_all(), status: 22 });
+        }
+        let stoptime = match args.tlimit_s {
+            0 => None,
+            s => Some(now + std::time::Duration::from_secs(s.max(0).unsigned_abs())),
+        };
         let t = Totals {
             hostname: args.host.clone(),
             port: args.port,
@@ -142,6 +156,7 @@ impl Ab {
             stats: Vec::new(),
             start: now,
             lasttime: now,
+            stoptime,
             last_event: now,
             started: 0,
             good: 0,
@@ -333,9 +348,10 @@ impl Ab {
         }
     }
 
-    /// The end of the main loop: `done` reached `-n`.
+    /// The end of the main loop: `done` reached `-n`, or `lasttime` the `-t` limit.
     fn check_done(&mut self) {
-        if self.out.exit.is_some() || self.t.done < self.args.requests {
+        let timed_out = self.stoptime.is_some_and(|stop| self.lasttime >= stop);
+        if self.out.exit.is_some() || (self.t.done < self.args.requests && !timed_out) {
             return;
         }
         if self.args.heartbeat > 0 {
@@ -369,6 +385,7 @@ impl Generator for Ab {
         }
         self.conns[slot].state = State::Connected;
         self.write_request(now, slot);
+        self.check_done();
     }
 
     fn handle_data(&mut self, now: SimTime, slot: usize, data: &[u8]) {

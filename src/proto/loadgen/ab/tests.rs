@@ -186,3 +186,39 @@ fn an_abort_after_completed_requests_says_how_many() {
         ]
     );
 }
+
+#[test]
+fn a_time_limit_ends_the_run_at_its_first_news_past_it() {
+    let mut ab = start(&["-t", "1", "-c", "1", "http://10.0.0.100/"]);
+    let mut t = 0;
+    while ab.exit_status().is_none() {
+        assert_eq!(actions(&mut ab).last(), Some(&Action::Connect(0)), "at {t} µs");
+        ab.handle_connected(us(t + 100), 0);
+        let _ = actions(&mut ab);
+        ab.handle_data(us(t + 200), 0, &response("hello", false));
+        ab.handle_eof(us(t + 300), 0);
+        t += 300_000;
+    }
+    // The fourth response ends at 0.9003 s, before the limit; the fifth request's write, at
+    // 1.2001 s, is the first news past it, and the time taken runs to it.
+    let all = lines(&mut ab);
+    let out: Vec<&str> = all.iter().map(|(_, l)| l.as_str()).collect();
+    assert!(out.contains(&"Benchmarking 10.0.0.100 (be patient)"), "{out:#?}");
+    assert!(out.contains(&"Finished 4 requests"), "{out:#?}");
+    assert!(out.contains(&"Complete requests:      4"), "{out:#?}");
+    assert!(out.contains(&"Time taken for tests:   1.200 seconds"), "{out:#?}");
+    assert_eq!(ab.exit_status(), Some(0));
+}
+
+#[test]
+fn no_concurrency_is_a_poll_on_nothing() {
+    let err = Ab::start(&argv(&["-c", "0", "-n", "5", "http://10.0.0.100/"]), SimTime::ZERO, |_, _| Some(VIP)).err().expect("ab ends");
+    assert_eq!(err.status, 22);
+    assert_eq!(
+        err.lines[4..],
+        [
+            (Stream::Stdout, "Benchmarking 10.0.0.100 (be patient)...".to_owned()),
+            (Stream::Stderr, "apr_pollset_poll: Invalid argument (22)".to_owned())
+        ]
+    );
+}
