@@ -31,6 +31,7 @@ const CASES: &[(&str, &str)] = &[
     ("wrk -t2 -c10 -d1s http://10.9.9.9/", "wrk-unreachable"),
     ("ab -q -t 1 -c 10 http://172.2.20.100/", "ab-t1-q"),
     ("ab -c 0 -n 5 http://172.2.20.100/", "ab-c0"),
+    ("wrk --timeout 0 -t2 -c10 -d1s http://172.2.20.100/", "wrk-timeout0"),
 ];
 
 /// Units that follow a number directly (wrk's `format_units`).

@@ -93,9 +93,12 @@ impl Stats {
     pub(crate) fn row(&self, name: &str, fmt: fn(f64) -> String) -> String {
         let mean = self.mean();
         let stdev = self.stdev(mean);
-        let within = if self.count == 0 { f64::NAN } else { self.within_stdev(mean, stdev, 1.0) };
+        // With nothing recorded wrk divides 0 by 0: on x86 that is the default NaN, whose sign
+        // bit is set, and glibc's printf shows it as `-nan` (`wrk --timeout 0`: every response
+        // is a timeout and the latency row reads `-nan%`).
+        let within = if self.count == 0 { "-nan".to_owned() } else { format!("{:.2}", self.within_stdev(mean, stdev, 1.0)) };
         format!(
-            "    {name:<10}{}{}{}{within:8.2}%",
+            "    {name:<10}{}{}{}{within:>8}%",
             print_units(mean, fmt, 8),
             print_units(stdev, fmt, 10),
             print_units(self.max() as f64, fmt, 9)
