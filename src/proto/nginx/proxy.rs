@@ -32,6 +32,7 @@ use super::config::{ProxyConfig, error_log_prefix, ft, strip_port};
 use super::pages;
 use super::upstream::{PeerId, Tried, Upstream};
 use crate::kernel::{Calendar, DateTime, SimTime};
+use crate::proto::errno::Errno;
 use crate::wire::http::{Header, Parsed, RequestHead, ResponseError, Version, headers_len, parse_response_eager};
 use crate::wire::ipv4::Dotted;
 use crate::wire::text;
@@ -227,6 +228,20 @@ impl ProxyRequest {
             return;
         }
         self.error_log(now, "error", &format!("connect() failed ({})", err.text()), "connecting to upstream");
+        self.next(now, up, ft::ERROR);
+    }
+
+    /// `connect()` itself failed (no route, no free port): `ngx_event_connect_peer` logs it with
+    /// the peer's name, at `error` for the unreachable family (ENETUNREACH) and at `crit` for
+    /// any other errno (EADDRNOTAVAIL), and declines; the next peer is tried as after a failed
+    /// connection (`ngx_http_upstream_next` with NGX_HTTP_UPSTREAM_FT_ERROR).
+    pub(crate) fn handle_connect_failed_at_once(&mut self, now: SimTime, up: &mut Upstream, errno: Errno) {
+        if self.state != State::Connecting || self.current.is_none() {
+            return;
+        }
+        let level = if errno == Errno::NetUnreach { "error" } else { "crit" };
+        let msg = format!("connect() to {} failed ({}: {})", self.peer_name, errno.number(), errno.text());
+        self.error_log(now, level, &msg, "connecting to upstream");
         self.next(now, up, ft::ERROR);
     }
 
@@ -915,6 +930,43 @@ client: 172.2.20.1, server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream:
             logs[0].contains("[error] 2544#2544: *1 connect() failed (110: Connection timed out) while connecting to upstream"),
             "{logs:?}"
         );
+    }
+
+    /// No route to the peer: connect() fails at once, nginx names the peer in its line and
+    /// goes on to the next one.
+    #[test]
+    fn a_connect_that_fails_at_once_names_the_peer_and_tries_the_next() {
+        let (cfg, mut up) = lab();
+        let t = SimTime::from_secs(8 * 60);
+        let mut p = ProxyRequest::new(t, curl(), Vec::new(), ctx(1), &cfg, &mut up);
+        let first = drain(&mut p).into_iter().find_map(|a| match a {
+            Action::Connect { peer, .. } => Some(peer),
+            _ => None,
+        });
+        p.handle_connect_failed_at_once(t, &mut up, Errno::NetUnreach);
+        let actions = drain(&mut p);
+        let logs: Vec<&String> = actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::ErrorLog(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        let (ip, port) = first.expect("a first connect");
+        assert!(
+            logs[0].contains(&format!(
+                "[error] 2544#2544: *1 connect() to {ip}:{port} failed (101: Network is unreachable) while connecting to upstream"
+            )),
+            "{logs:?}"
+        );
+        let next = actions.iter().find_map(|a| match a {
+            Action::Connect { peer, .. } => Some(*peer),
+            _ => None,
+        });
+        assert!(next.is_some_and(|n| n != (ip, port)), "{actions:?}");
+        p.handle_connect_failed_at_once(t, &mut up, Errno::AddrNotAvail);
+        let crit = drain(&mut p).into_iter().any(|a| matches!(a, Action::ErrorLog(l) if l.contains("[crit] 2544#2544: *1 connect() to ") && l.contains("failed (99: Cannot assign requested address)")));
+        assert!(crit);
     }
 
     #[test]

@@ -698,7 +698,7 @@ fn carry_out_actions(
                         active.conn = Some(conn);
                         *w.in_use += 1;
                     }
-                    Err(_) => active.proxy.handle_connect_failed(now, up, ConnectError::HostUnreachable),
+                    Err(errno) => active.proxy.handle_connect_failed_at_once(now, up, errno),
                 }
             }
             Action::SendUpstream(bytes) => {
