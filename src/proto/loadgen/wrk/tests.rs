@@ -79,22 +79,19 @@ fn errors_and_statuses_are_counted() {
     assert!(out.contains(&"  Non-2xx or 3xx responses: 1".to_owned()), "{out:#?}");
 }
 
+/// The test connection failing ends wrk with strerror's words, whether the SYN was refused or
+/// `connect()` failed at once.
 #[test]
-fn a_refused_test_connection_ends_wrk() {
-    let mut w = start(&["http://10.0.0.100/"]);
-    let _ = actions(&mut w);
-    w.handle_error(us(100), 0, SockError::Refused);
-    assert_eq!(w.exit_status(), Some(1));
-    assert_eq!(lines(&mut w), ["unable to connect to 10.0.0.100:http Connection refused"]);
-}
-
-#[test]
-fn a_connect_that_fails_at_once_ends_wrk_at_its_test_connection() {
-    let mut w = start(&["http://10.9.9.9/"]);
-    let _ = actions(&mut w);
-    w.handle_connect_failed(us(0), 0, Errno::NetUnreach);
-    assert_eq!(w.exit_status(), Some(1));
-    assert_eq!(lines(&mut w), ["unable to connect to 10.9.9.9:http Network is unreachable"]);
+fn a_failed_test_connection_ends_wrk() {
+    let refused: fn(&mut Wrk) = |w| w.handle_error(us(100), 0, SockError::Refused);
+    let no_route: fn(&mut Wrk) = |w| w.handle_connect_failed(us(0), 0, Errno::NetUnreach);
+    for (fail, said) in [(refused, "Connection refused"), (no_route, "Network is unreachable")] {
+        let mut w = start(&["http://10.0.0.100/"]);
+        let _ = actions(&mut w);
+        fail(&mut w);
+        assert_eq!(w.exit_status(), Some(1));
+        assert_eq!(lines(&mut w), [format!("unable to connect to 10.0.0.100:http {said}")]);
+    }
 }
 
 #[test]
