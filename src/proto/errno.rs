@@ -38,6 +38,8 @@ pub(crate) enum Errno {
     Stale,
     /// EBUSY (`umount` of a mount in use).
     Busy,
+    /// EMFILE: the process holds as many descriptors as its open-file limit allows.
+    MFile,
     /// ENETUNREACH: `connect()` to an address no route covers.
     NetUnreach,
     /// EADDRNOTAVAIL: `connect()` found no free ephemeral port towards that address and port
@@ -65,6 +67,7 @@ impl Errno {
             Errno::Dquot => 122,
             Errno::Stale => 116,
             Errno::Busy => 16,
+            Errno::MFile => 24,
             Errno::NetUnreach => 101,
             Errno::AddrNotAvail => 99,
         }
@@ -89,6 +92,7 @@ impl Errno {
             Errno::Dquot => "Disk quota exceeded",
             Errno::Stale => "Stale file handle",
             Errno::Busy => "Device or resource busy",
+            Errno::MFile => "Too many open files",
             Errno::NetUnreach => "Network is unreachable",
             Errno::AddrNotAvail => "Cannot assign requested address",
         }

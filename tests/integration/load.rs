@@ -32,6 +32,7 @@ const CASES: &[(&str, &str)] = &[
     ("ab -q -t 1 -c 10 http://172.2.20.100/", "ab-t1-q"),
     ("ab -c 0 -n 5 http://172.2.20.100/", "ab-c0"),
     ("wrk --timeout 0 -t2 -c10 -d1s http://172.2.20.100/", "wrk-timeout0"),
+    ("ab -n 4000 -c 2000 http://172.2.20.100/", "ab-c2000-nofile"),
 ];
 
 /// Units that follow a number directly (wrk's `format_units`).

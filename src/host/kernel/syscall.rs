@@ -139,6 +139,10 @@ pub(crate) enum Fd {
 /// output and exit the console never shows.
 pub(crate) const NO_CONSOLE: usize = usize::MAX;
 
+/// The soft `RLIMIT_NOFILE` of the processes a root login starts on CentOS 7 and Debian 12
+/// (`ulimit -n`: 1024): a process holding this many descriptors gets EMFILE from `socket()`.
+pub(crate) const NOFILE_SOFT_LIMIT: usize = 1024;
+
 /// A console program's standard output and error, the command it belongs to, and whether its
 /// exit status is the command's (a program alone on its line reports its own exit status when
 /// it ends; in a pipeline, the shell reports the pipeline's).

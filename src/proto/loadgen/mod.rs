@@ -122,6 +122,17 @@ pub(crate) trait Generator {
     fn handle_connect_failed(&mut self, now: SimTime, slot: usize, errno: Errno) {
         self.handle_error(now, slot, SockError::Connect(errno));
     }
+    /// The slot's `socket()` failed with `errno` (EMFILE: the process is at its open-file
+    /// limit), before any `connect()`.
+    fn handle_socket_failed(&mut self, now: SimTime, slot: usize, errno: Errno) {
+        self.handle_connect_failed(now, slot, errno);
+    }
+    /// The descriptors the tool holds besides its connections (standard streams, poll sets…),
+    /// which count against the process's open-file limit with them; `None` for a generator
+    /// that stands for many processes (a user population), which no one process's limit bounds.
+    fn own_fds(&self) -> Option<usize> {
+        None
+    }
     /// The clock reached [`Generator::poll_timeout`].
     fn handle_timeout(&mut self, now: SimTime);
     /// When the core wants [`Generator::handle_timeout`] next.

@@ -4,11 +4,12 @@
 //! report (a `Sampled` event, which the trace does not keep); the times the core measures are
 //! the simulated clock's.
 
-use crate::host::kernel::{Fd, NO_CONSOLE, Stdio, Sys, UserLoad};
+use crate::host::kernel::{Fd, NO_CONSOLE, NOFILE_SOFT_LIMIT, Stdio, Sys, UserLoad};
 use crate::host::userland::net::{Connection, Failure, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
+use crate::proto::errno::Errno;
 use crate::proto::loadgen::ab::Ab;
 use crate::proto::loadgen::users::{Params, Users};
 use crate::proto::loadgen::wrk::Wrk;
@@ -20,6 +21,8 @@ struct LoadProc<G: Generator> {
     name: &'static str,
     core: G,
     conns: Vec<Option<Connection>>,
+    /// How many of `conns` are open: descriptors, with the tool's own, against its limit.
+    open: usize,
     out: Streams,
 }
 
@@ -55,7 +58,7 @@ pub(crate) fn start_users(k: &mut Sys<'_>, now: SimTime, load: &UserLoad) -> Box
     };
     let core = Users::new(params, k.fork_rng(&load.stream), now);
     let stdio = Stdio { id: NO_CONSOLE, out: Fd::Null, err: Fd::Null, reports_exit: false };
-    let mut p = LoadProc { name: "users", core, conns: Vec::new(), out: Streams::new(stdio) };
+    let mut p = LoadProc { name: "users", core, conns: Vec::new(), open: 0, out: Streams::new(stdio) };
     p.drain(k, now, load.target);
     Box::new(Target { p, target: load.target })
 }
@@ -78,7 +81,7 @@ fn launch<G: Generator + 'static>(
             return Err(f.status);
         }
     };
-    let mut p = LoadProc { name, core, conns: Vec::new(), out: Streams::new(stdio) };
+    let mut p = LoadProc { name, core, conns: Vec::new(), open: 0, out: Streams::new(stdio) };
     p.drain(k, now, target);
     match p.out.exit {
         None => Ok(Box::new(Target { p, target })),
@@ -108,9 +111,17 @@ impl<G: Generator> LoadProc<G> {
                         }
                         if let Some(mut old) = self.conns[slot].take() {
                             old.stream.release(k);
+                            self.open = self.open.saturating_sub(1);
+                        }
+                        if self.core.own_fds().is_some_and(|own| own.saturating_add(self.open) >= NOFILE_SOFT_LIMIT) {
+                            self.core.handle_socket_failed(now, slot, Errno::MFile);
+                            continue;
                         }
                         match Connection::open(k, target.0, target.1) {
-                            Ok(c) => self.conns[slot] = Some(c),
+                            Ok(c) => {
+                                self.conns[slot] = Some(c);
+                                self.open += 1;
+                            }
                             Err(errno) => self.core.handle_connect_failed(now, slot, errno),
                         }
                     }
@@ -123,6 +134,7 @@ impl<G: Generator> LoadProc<G> {
                     Action::Close(slot) => {
                         if let Some(mut c) = self.conns.get_mut(slot).and_then(Option::take) {
                             c.stream.release(k);
+                            self.open = self.open.saturating_sub(1);
                         }
                     }
                 }
@@ -160,6 +172,7 @@ impl<G: Generator> LoadProc<G> {
             let mut c = c;
             c.stream.release(k);
         }
+        self.open = 0;
     }
 }
 
@@ -190,6 +203,13 @@ impl<G: Generator> Process for Target<G> {
             }
             if !progress.data.is_empty() {
                 p.core.handle_data(now, slot, &progress.data);
+                // What the data calls for is done before the end of stream is read, as ab's
+                // `read_connection()` opens the other connections as soon as the first head is
+                // in (a `socket()` failing then finds no request completed yet).
+                moved |= p.drain(k, now, self.target);
+                if p.out.exit.is_some() {
+                    return true;
+                }
             }
             if progress.eof {
                 p.core.handle_eof(now, slot);
