@@ -31,6 +31,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use super::ArgError;
+use super::errno::Errno;
 use super::lines::LineBuffer;
 use crate::kernel::SimTime;
 use crate::wire::http::{Parsed, ResponseHead, Version, parse_response};
@@ -67,15 +68,11 @@ impl Build {
     /// `curl_easy_strerror(CURLE_COULDNT_CONNECT)` whatever the error (ETIMEDOUT too: the
     /// message is written before the code becomes 28); 7.55 gave the socket error's text
     /// (Winsock's, through `get_winsock_error`: WSAETIMEDOUT is "Timed out").
-    fn connect_failure(self, host: &str, port: u16, ms: u128, e: ConnectError) -> String {
-        match (self, e) {
-            (Build::Debian, _) => format!("Failed to connect to {host} port {port} after {ms} ms: Couldn't connect to server"),
-            (Build::CentOs7, ConnectError::Refused) => format!("Failed connect to {host}:{port}; Connection refused"),
-            (Build::CentOs7, ConnectError::HostUnreachable) => format!("Failed connect to {host}:{port}; No route to host"),
-            (Build::CentOs7, ConnectError::TimedOut) => format!("Failed connect to {host}:{port}; Connection timed out"),
-            (Build::Windows, ConnectError::Refused) => format!("Failed to connect to {host} port {port}: Connection refused"),
-            (Build::Windows, ConnectError::HostUnreachable) => format!("Failed to connect to {host} port {port}: Host unreachable"),
-            (Build::Windows, ConnectError::TimedOut) => format!("Failed to connect to {host} port {port}: Timed out"),
+    fn connect_failure(self, host: &str, port: u16, ms: u128, errno: Errno) -> String {
+        match self {
+            Build::Debian => format!("Failed to connect to {host} port {port} after {ms} ms: Couldn't connect to server"),
+            Build::CentOs7 => format!("Failed connect to {host}:{port}; {}", errno.text()),
+            Build::Windows => format!("Failed to connect to {host} port {port}: {}", winsock_text(errno)),
         }
     }
 
@@ -85,6 +82,20 @@ impl Build {
             Build::Debian | Build::CentOs7 => "Recv failure: Connection reset by peer",
             Build::Windows => "Recv failure: Connection was reset",
         }
+    }
+}
+
+/// `get_winsock_error()`'s text (`lib/strerror.c`) for the WSA error a connect fails with; the
+/// Linux text for an errno Winsock's table does not reach here.
+fn winsock_text(errno: Errno) -> &'static str {
+    match errno {
+        Errno::ConnRefused => "Connection refused",
+        Errno::ConnReset => "Connection was reset",
+        Errno::TimedOut => "Timed out",
+        Errno::HostUnreach => "Host unreachable",
+        Errno::NetUnreach => "Network unreachable",
+        Errno::AddrNotAvail => "Address not available",
+        other => other.text(),
     }
 }
 /// curl's default connect timeout (`DEFAULT_CONNECT_TIMEOUT`), 300 s.
@@ -404,17 +415,6 @@ impl Args {
     }
 }
 
-/// Why the TCP connect failed (what the kernel reported).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ConnectError {
-    /// RST in answer to the SYN (ECONNREFUSED).
-    Refused,
-    /// ARP resolution failed or an ICMP unreachable (EHOSTUNREACH).
-    HostUnreachable,
-    /// The kernel gave up after its SYN retransmissions (ETIMEDOUT).
-    TimedOut,
-}
-
 /// What a finished (or running) transfer amounts to, for expectations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CurlResult {
@@ -529,16 +529,16 @@ impl Transfer {
     }
 
     /// The connect failed.
-    pub(crate) fn handle_connect_error(&mut self, now: SimTime, e: ConnectError) {
+    pub(crate) fn handle_connect_error(&mut self, now: SimTime, errno: Errno) {
         if self.phase != Phase::Connecting {
             return;
         }
         let build = self.args.build;
-        let msg = build.connect_failure(&self.args.url.host, self.args.url.port, self.elapsed_ms(now), e);
+        let msg = build.connect_failure(&self.args.url.host, self.args.url.port, self.elapsed_ms(now), errno);
         // After the message, 7.55 on turn ETIMEDOUT into CURLE_OPERATION_TIMEDOUT (lib/connect.c:
         // `if(ETIMEDOUT == data->state.os_errno) result = CURLE_OPERATION_TIMEDOUT;`, WSAETIMEDOUT
         // on Windows); 7.29's `Curl_is_connected` returns CURLE_COULDNT_CONNECT whatever the errno.
-        let code = if e == ConnectError::TimedOut && build != Build::CentOs7 { 28 } else { 7 };
+        let code = if errno == Errno::TimedOut && build != Build::CentOs7 { 28 } else { 7 };
         self.fail(now, code, &msg);
     }
 
@@ -572,7 +572,7 @@ impl Transfer {
     pub(crate) fn handle_reset(&mut self, now: SimTime) {
         match self.phase {
             Phase::Receiving => self.fail(now, 56, self.args.build.reset()),
-            Phase::Connecting => self.handle_connect_error(now, ConnectError::Refused),
+            Phase::Connecting => self.handle_connect_error(now, Errno::ConnRefused),
             Phase::Done => {}
         }
     }
@@ -918,9 +918,10 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
         a.build = Build::CentOs7;
         assert!(String::from_utf8_lossy(&a.request_bytes()).contains("\r\nUser-Agent: curl/7.29.0\r\n"));
         for (e, text) in [
-            (ConnectError::Refused, "curl: (7) Failed connect to 10.0.0.100:80; Connection refused"),
-            (ConnectError::HostUnreachable, "curl: (7) Failed connect to 10.0.0.100:80; No route to host"),
-            (ConnectError::TimedOut, "curl: (7) Failed connect to 10.0.0.100:80; Connection timed out"),
+            (Errno::ConnRefused, "curl: (7) Failed connect to 10.0.0.100:80; Connection refused"),
+            (Errno::HostUnreach, "curl: (7) Failed connect to 10.0.0.100:80; No route to host"),
+            (Errno::TimedOut, "curl: (7) Failed connect to 10.0.0.100:80; Connection timed out"),
+            (Errno::NetUnreach, "curl: (7) Failed connect to 10.0.0.100:80; Network is unreachable"),
         ] {
             let mut t = Transfer::new(a.clone(), ms(0), Some(VIP));
             t.handle_connect_error(ms(1), e);
@@ -944,15 +945,20 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
         assert_eq!(drain(&mut t), errline("curl: (56) Recv failure: Connection was reset"));
         let mut t = Transfer::new(a.clone(), ms(0), Some(VIP));
         drain(&mut t);
-        t.handle_connect_error(ms(3), ConnectError::Refused);
+        t.handle_connect_error(ms(3), Errno::ConnRefused);
         assert_eq!(drain(&mut t), errline("curl: (7) Failed to connect to 10.0.0.100 port 80: Connection refused"));
-        let mut t = Transfer::new(a, ms(0), Some(VIP));
+        let mut t = Transfer::new(a.clone(), ms(0), Some(VIP));
         drain(&mut t);
-        t.handle_connect_error(ms(3000), ConnectError::HostUnreachable);
+        t.handle_connect_error(ms(3000), Errno::HostUnreach);
         assert_eq!(
             (t.exit_status(), drain(&mut t)),
             (Some(7), errline("curl: (7) Failed to connect to 10.0.0.100 port 80: Host unreachable"))
         );
+        // No route: connect() fails at once with WSAENETUNREACH.
+        let mut t = Transfer::new(a, ms(0), Some(VIP));
+        drain(&mut t);
+        t.handle_connect_error(ms(0), Errno::NetUnreach);
+        assert_eq!(drain(&mut t), errline("curl: (7) Failed to connect to 10.0.0.100 port 80: Network unreachable"));
     }
 
     #[test]
@@ -1087,13 +1093,13 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
     #[test]
     fn connect_failures() {
         let mut t = Transfer::new(args(&["http://10.99.0.77/"]), ms(0), Some(Ipv4Addr::new(10, 99, 0, 77)));
-        t.handle_connect_error(ms(3063), ConnectError::HostUnreachable);
+        t.handle_connect_error(ms(3063), Errno::HostUnreach);
         assert_eq!(t.exit_status(), Some(7));
         assert_eq!(drain(&mut t), errline("curl: (7) Failed to connect to 10.99.0.77 port 80 after 3063 ms: Couldn't connect to server"));
         assert_eq!(t.result().error, "curl: (7) Failed to connect to 10.99.0.77 port 80 after 3063 ms: Couldn't connect to server");
         assert_eq!(t.result().url, "http://10.99.0.77/");
         let mut t = Transfer::new(args(&["-w", "%{http_code}\\n", "http://172.2.20.100/"]), ms(10), Some(Ipv4Addr::new(172, 2, 20, 100)));
-        t.handle_connect_error(ms(10), ConnectError::Refused);
+        t.handle_connect_error(ms(10), Errno::ConnRefused);
         assert_eq!(
             drain(&mut t),
             [
@@ -1107,7 +1113,7 @@ Content-Type: text/html\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n"
         assert_eq!(drain(&mut t), errline("curl: (6) Could not resolve host: web-9"));
         // The kernel gave up (ETIMEDOUT): 7.88 keeps the words of CURLE_COULDNT_CONNECT but exits 28.
         let mut t = Transfer::new(args(&["http://10.99.0.77/"]), ms(0), Some(Ipv4Addr::new(10, 99, 0, 77)));
-        t.handle_connect_error(ms(131_000), ConnectError::TimedOut);
+        t.handle_connect_error(ms(131_000), Errno::TimedOut);
         assert_eq!(t.exit_status(), Some(28));
         assert_eq!(
             drain(&mut t),

@@ -3,7 +3,7 @@
 //! tools print in their own frames (Apache's `(2)No such file or directory: `, GNU's
 //! `cat: x: No such file or directory`).
 
-/// A failed file system call's errno.
+/// A failed file system or socket call's errno.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Errno {
     /// EPERM.
@@ -45,6 +45,14 @@ pub(crate) enum Errno {
     /// EADDRNOTAVAIL: `connect()` found no free ephemeral port towards that address and port
     /// (the others are in use or in TIME-WAIT).
     AddrNotAvail,
+    /// ECONNREFUSED: a RST answered the SYN.
+    ConnRefused,
+    /// ECONNRESET: the established connection was reset.
+    ConnReset,
+    /// ETIMEDOUT: the kernel gave up retransmitting the SYN.
+    TimedOut,
+    /// EHOSTUNREACH: the next hop did not answer ARP, or an ICMP host unreachable came back.
+    HostUnreach,
 }
 
 impl Errno {
@@ -70,6 +78,10 @@ impl Errno {
             Errno::MFile => 24,
             Errno::NetUnreach => 101,
             Errno::AddrNotAvail => 99,
+            Errno::ConnRefused => 111,
+            Errno::ConnReset => 104,
+            Errno::TimedOut => 110,
+            Errno::HostUnreach => 113,
         }
     }
 
@@ -95,6 +107,10 @@ impl Errno {
             Errno::MFile => "Too many open files",
             Errno::NetUnreach => "Network is unreachable",
             Errno::AddrNotAvail => "Cannot assign requested address",
+            Errno::ConnRefused => "Connection refused",
+            Errno::ConnReset => "Connection reset by peer",
+            Errno::TimedOut => "Connection timed out",
+            Errno::HostUnreach => "No route to host",
         }
     }
 }

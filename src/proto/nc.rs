@@ -13,9 +13,9 @@
 //!    address or `None` and the bytes of standard input. Drain the outputs (step 5): if
 //!    [`Session::exit_status`] is already `Some` (the name did not resolve) the command is over.
 //! 3. Otherwise open a TCP connection to [`Session::remote`]. If the host cannot even start one
-//!    (no route: `connect()` fails with ENETUNREACH at once), call
-//!    [`Session::handle_connect_failed`] with [`ConnectError::NetworkUnreachable`] at the same
-//!    instant and drain (the command is then over).
+//!    (`connect()` fails at once: ENETUNREACH without a route), call
+//!    [`Session::handle_connect_failed`] with that errno at the same instant and drain (the
+//!    command is then over).
 //! 4. Each time the program runs, first move the socket's bytes (receive everything queued), then
 //!    report the connection status the host sees, in this order:
 //!    - `Connecting`: nothing.
@@ -24,12 +24,10 @@
 //!      input goes out in the same instant the handshake is seen). Then, if bytes arrived,
 //!      [`Session::handle_data`] with all of them; then, if `PeerClosed`,
 //!      [`Session::handle_peer_closed`].
-//!    - `Refused`: [`Session::handle_connect_failed`] with [`ConnectError::Refused`];
-//!      `Unreachable` (neighbour resolution failed): with [`ConnectError::HostUnreachable`];
-//!      `TimedOut` (the kernel gave up its SYN retransmissions): with [`ConnectError::TimedOut`].
-//!      The core knows whether the connection had been established (then it exits 0 silently).
-//!    - `Reset`: [`Session::handle_reset`] (before the handshake it is a failed connect,
-//!      "Connection reset by peer").
+//!    - A failure: [`Session::handle_connect_failed`] with the socket's errno (ECONNREFUSED,
+//!      EHOSTUNREACH when neighbour resolution failed, ETIMEDOUT when the kernel gave up its SYN
+//!      retransmissions, ECONNRESET). The core knows whether the connection had been
+//!      established (then it exits 0 silently).
 //!
 //!    Then, still in the same run, [`Session::handle_timeout`] with the current time (it does
 //!    nothing unless [`Session::poll_timeout`] is due), and drain.
@@ -67,6 +65,7 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use super::ArgError;
+use super::errno::Errno;
 use super::lines::LineBuffer;
 use crate::kernel::SimTime;
 
@@ -256,34 +255,6 @@ impl Args {
     }
 }
 
-/// Why the connect failed (what the kernel reported).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ConnectError {
-    /// RST in answer to the SYN (ECONNREFUSED).
-    Refused,
-    /// Neighbour resolution failed or an ICMP host unreachable came back (EHOSTUNREACH).
-    HostUnreachable,
-    /// `connect()` failed at once: no route to the address (ENETUNREACH).
-    NetworkUnreachable,
-    /// The kernel gave up after its SYN retransmissions (ETIMEDOUT).
-    TimedOut,
-    /// The connection was reset before the handshake completed (ECONNRESET).
-    Reset,
-}
-
-impl ConnectError {
-    /// `strerror()` of the errno (glibc's texts).
-    fn reason(self) -> &'static str {
-        match self {
-            ConnectError::Refused => "Connection refused",
-            ConnectError::HostUnreachable => "No route to host",
-            ConnectError::NetworkUnreachable => "Network is unreachable",
-            ConnectError::TimedOut => "Connection timed out",
-            ConnectError::Reset => "Connection reset by peer",
-        }
-    }
-}
-
 /// Signals that end nc (it installs no handler for them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Signal {
@@ -425,22 +396,17 @@ impl Session {
 
     /// The connection failed: before the handshake nc prints why and exits 1; after it (the
     /// host's status can turn to a failure once established) it exits 0 without a word.
-    pub(crate) fn handle_connect_failed(&mut self, _now: SimTime, why: ConnectError) {
+    pub(crate) fn handle_connect_failed(&mut self, _now: SimTime, errno: Errno) {
         match self.phase {
             Phase::Connecting => {
                 let ip = self.remote.map_or_else(String::new, |ip| ip.to_string());
-                let line = format!("nc: connect to {ip} port {} (tcp) failed: {}", self.args.port, why.reason());
+                let line = format!("nc: connect to {ip} port {} (tcp) failed: {}", self.args.port, errno.text());
                 self.output.push_back((Stream::Stderr, line));
                 self.end(1);
             }
             Phase::Connected => self.end(0),
             Phase::Done => {}
         }
-    }
-
-    /// An RST: a failed connect before the handshake, the end of the conversation (exit 0) after.
-    pub(crate) fn handle_reset(&mut self, now: SimTime) {
-        self.handle_connect_failed(now, ConnectError::Reset);
     }
 
     /// Time passed; acts if [`Session::poll_timeout`] is due: before the handshake the connect
@@ -631,11 +597,11 @@ mod tests {
     #[test]
     fn connect_failures() {
         let cases = [
-            (ConnectError::Refused, "Connection refused"),
-            (ConnectError::TimedOut, "Connection timed out"),
-            (ConnectError::HostUnreachable, "No route to host"),
-            (ConnectError::NetworkUnreachable, "Network is unreachable"),
-            (ConnectError::Reset, "Connection reset by peer"),
+            (Errno::ConnRefused, "Connection refused"),
+            (Errno::TimedOut, "Connection timed out"),
+            (Errno::HostUnreach, "No route to host"),
+            (Errno::NetUnreach, "Network is unreachable"),
+            (Errno::ConnReset, "Connection reset by peer"),
         ];
         for (why, text) in cases {
             let mut s = session(&["172.2.20.100", "80"], b"GET /\r\n", ms(5000));
@@ -647,11 +613,6 @@ mod tests {
             assert_eq!((s.poll_close(), s.poll_close()), (Some(Close::Abort), None));
             assert_eq!((s.poll_transmit(), s.remote()), (None, None));
         }
-        // An RST before the handshake.
-        let mut s = session(&["172.2.20.100", "80"], b"x", ms(0));
-        s.handle_reset(ms(1));
-        assert_eq!(drain(&mut s), err("nc: connect to 172.2.20.100 port 80 (tcp) failed: Connection reset by peer"));
-        assert_eq!(s.exit_status(), Some(1));
     }
 
     #[test]
@@ -784,11 +745,11 @@ mod tests {
         let mut s = session(&["h", "80"], b"x", ms(0));
         s.handle_connected(ms(1));
         s.handle_data(ms(2), b"half");
-        s.handle_reset(ms(3));
+        s.handle_connect_failed(ms(3), Errno::ConnReset);
         assert_eq!((s.exit_status(), drain(&mut s), s.poll_close()), (Some(0), out(&["half"]), Some(Close::Abort)));
         let mut s = session(&["h", "80"], b"x", ms(0));
         s.handle_connected(ms(1));
-        s.handle_connect_failed(ms(2), ConnectError::Refused);
+        s.handle_connect_failed(ms(2), Errno::ConnRefused);
         assert_eq!((s.exit_status(), drain(&mut s)), (Some(0), vec![]));
         // Data or a FIN seen before the handshake was reported imply it.
         let mut s = session(&["-q", "1", "h", "80"], b"in", ms(0));

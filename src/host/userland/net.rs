@@ -120,19 +120,6 @@ impl Stream {
     }
 }
 
-/// How an outgoing connection ended abnormally.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Failure {
-    /// The connect was refused (a RST).
-    Refused,
-    /// The next hop did not answer ARP (EHOSTUNREACH).
-    Unreachable,
-    /// The kernel gave up the connect after its SYN retransmissions (ETIMEDOUT).
-    TimedOut,
-    /// The established connection was reset.
-    Reset,
-}
-
 /// What an outgoing connection did since the last [`Connection::poll`]; each change is reported
 /// once, in this order: connected, data, end of stream or failure.
 #[derive(Default)]
@@ -143,8 +130,9 @@ pub(crate) struct Progress {
     pub(crate) data: Vec<u8>,
     /// The peer sent its FIN.
     pub(crate) eof: bool,
-    /// The connection failed or was reset.
-    pub(crate) failed: Option<Failure>,
+    /// The connection failed or was reset: the socket's error (`SO_ERROR`), ECONNREFUSED,
+    /// EHOSTUNREACH, ETIMEDOUT or ECONNRESET.
+    pub(crate) failed: Option<Errno>,
     /// Bytes moved either way, or the socket closed.
     pub(crate) io: bool,
 }
@@ -186,10 +174,11 @@ impl Connection {
                 progress.data = std::mem::take(&mut self.stream.input);
                 progress.eof = status == Status::PeerClosed;
             }
-            Status::Refused => progress.failed = Some(Failure::Refused),
-            Status::Unreachable => progress.failed = Some(Failure::Unreachable),
-            Status::TimedOut => progress.failed = Some(Failure::TimedOut),
-            Status::Reset => progress.failed = Some(if self.connected { Failure::Reset } else { Failure::Refused }),
+            Status::Refused => progress.failed = Some(Errno::ConnRefused),
+            Status::Unreachable => progress.failed = Some(Errno::HostUnreach),
+            Status::TimedOut => progress.failed = Some(Errno::TimedOut),
+            // A RST before the handshake completed refuses the connect (`tcp_reset`).
+            Status::Reset => progress.failed = Some(if self.connected { Errno::ConnReset } else { Errno::ConnRefused }),
         }
         self.ended = progress.eof || progress.failed.is_some();
         progress

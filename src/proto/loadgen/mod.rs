@@ -13,8 +13,9 @@
 //!    [`Action::Close`] closes it (`close()`: FIN, or RST when data was left unread). Drain
 //!    [`Generator::poll_output`] for console lines.
 //! 3. Report each connection's news: [`Generator::handle_connected`],
-//!    [`Generator::handle_data`], [`Generator::handle_eof`], [`Generator::handle_error`] (a
-//!    connection that cannot be opened at all is `Unreachable`), and the clock with
+//!    [`Generator::handle_data`], [`Generator::handle_eof`], [`Generator::handle_error`] with
+//!    the socket's errno, [`Generator::handle_connect_failed`] when `connect()` fails at once,
+//!    [`Generator::handle_socket_failed`] when `socket()` does, and the clock with
 //!    [`Generator::handle_timeout`] at [`Generator::poll_timeout`]; drain again after each.
 //! 4. Drain [`Generator::poll_sample`] after each call too: one [`Sample`] per request that
 //!    ended, for the capacity report.
@@ -44,34 +45,6 @@ pub(crate) enum Action {
     Send(usize, Vec<u8>),
     /// Close the slot's connection.
     Close(usize),
-}
-
-/// How a connection failed, as the kernel reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SockError {
-    /// ECONNREFUSED (111): a RST answered the SYN.
-    Refused,
-    /// EHOSTUNREACH (113): the neighbour did not answer, or an ICMP host unreachable came back.
-    Unreachable,
-    /// ECONNRESET (104): the established connection was reset.
-    Reset,
-    /// ETIMEDOUT (110): the kernel gave up retransmitting the SYN.
-    TimedOut,
-    /// `connect()` itself failed, with this errno (no SYN went out).
-    Connect(Errno),
-}
-
-impl SockError {
-    /// `errno` and `strerror()`'s text.
-    pub(crate) fn errno(self) -> (i32, &'static str) {
-        match self {
-            SockError::Refused => (111, "Connection refused"),
-            SockError::Unreachable => (113, "No route to host"),
-            SockError::Reset => (104, "Connection reset by peer"),
-            SockError::TimedOut => (110, "Connection timed out"),
-            SockError::Connect(errno) => (errno.number(), errno.text()),
-        }
-    }
 }
 
 /// One request that ended, as its client saw it: a sample for the capacity report.
@@ -115,12 +88,13 @@ pub(crate) trait Generator {
     fn handle_data(&mut self, now: SimTime, slot: usize, data: &[u8]);
     /// The peer closed the slot's connection (FIN).
     fn handle_eof(&mut self, now: SimTime, slot: usize);
-    /// The slot's connection failed.
-    fn handle_error(&mut self, now: SimTime, slot: usize, error: SockError);
+    /// The slot's connection failed with the socket's error (ECONNREFUSED, EHOSTUNREACH,
+    /// ETIMEDOUT, ECONNRESET).
+    fn handle_error(&mut self, now: SimTime, slot: usize, errno: Errno);
     /// The slot's `connect()` failed at once with `errno` (a non-blocking connect reports
     /// ENETUNREACH or EADDRNOTAVAIL itself, where other failures come later from the socket).
     fn handle_connect_failed(&mut self, now: SimTime, slot: usize, errno: Errno) {
-        self.handle_error(now, slot, SockError::Connect(errno));
+        self.handle_error(now, slot, errno);
     }
     /// The slot's `socket()` failed with `errno` (EMFILE: the process is at its open-file
     /// limit), before any `connect()`.

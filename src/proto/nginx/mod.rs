@@ -33,5 +33,5 @@ pub(crate) mod upstream;
 pub(crate) use config::{ConfFiles, Loaded, NginxConfig, Refused, Resolver, TestRun};
 pub(crate) use pages::error_page;
 pub(crate) use parse::{nginx_t, warn_line};
-pub(crate) use proxy::{Action, ConnectError, ProxyRequest, RequestCtx, wants_keep_alive};
+pub(crate) use proxy::{Action, ProxyRequest, RequestCtx, wants_keep_alive};
 pub(crate) use upstream::Upstream;

@@ -65,29 +65,6 @@ pub(crate) struct RequestCtx {
     pub access_log_format: Option<String>,
 }
 
-/// Why a connection to a peer failed (the `SO_ERROR` nginx sees).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ConnectError {
-    /// RST: `111: Connection refused`.
-    Refused,
-    /// ARP failed / ICMP host unreachable: `113: No route to host`.
-    HostUnreachable,
-    /// The kernel gave up its SYN retransmissions before `proxy_connect_timeout` (set above
-    /// Linux's 127–131 s): `connect() failed (110: Connection timed out)`, not nginx's own
-    /// `upstream timed out (110: …)`.
-    TimedOut,
-}
-
-impl ConnectError {
-    fn text(self) -> &'static str {
-        match self {
-            ConnectError::Refused => "111: Connection refused",
-            ConnectError::HostUnreachable => "113: No route to host",
-            ConnectError::TimedOut => "110: Connection timed out",
-        }
-    }
-}
-
 /// What the core asks the glue to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Action {
@@ -223,11 +200,12 @@ impl ProxyRequest {
     }
 
     /// The connection attempt failed (`connect() failed (…)`), the next peer is tried.
-    pub(crate) fn handle_connect_failed(&mut self, now: SimTime, up: &mut Upstream, err: ConnectError) {
+    pub(crate) fn handle_connect_failed(&mut self, now: SimTime, up: &mut Upstream, errno: Errno) {
         if self.state != State::Connecting || self.current.is_none() {
             return;
         }
-        self.error_log(now, "error", &format!("connect() failed ({})", err.text()), "connecting to upstream");
+        let msg = format!("connect() failed ({}: {})", errno.number(), errno.text());
+        self.error_log(now, "error", &msg, "connecting to upstream");
         self.next(now, up, ft::ERROR);
     }
 
@@ -844,7 +822,7 @@ Last-Modified: Tue, 24 Nov 2026 16:07:56 GMT\r\nETag: \"16-66107e9e3903c\"\r\nAc
                         let last = peer.0.octets()[3];
                         if refuse.contains(&last) {
                             tried.push(format!("{last}✗"));
-                            p.handle_connect_failed(t, up, ConnectError::Refused);
+                            p.handle_connect_failed(t, up, Errno::ConnRefused);
                         } else {
                             tried.push(last.to_string());
                             p.handle_connected(t);
@@ -918,7 +896,7 @@ client: 172.2.20.1, server: 172.2.20.100, request: \"GET / HTTP/1.1\", upstream:
         let t = SimTime::from_secs(8 * 60);
         let mut p = ProxyRequest::new(t, curl(), Vec::new(), ctx(1), &cfg, &mut up);
         assert!(drain(&mut p).iter().any(|a| matches!(a, Action::Connect { .. })));
-        p.handle_connect_failed(t, &mut up, ConnectError::TimedOut);
+        p.handle_connect_failed(t, &mut up, Errno::TimedOut);
         let logs: Vec<String> = drain(&mut p)
             .into_iter()
             .filter_map(|a| match a {

@@ -23,17 +23,18 @@ use std::net::Ipv4Addr;
 use std::rc::Rc;
 
 use crate::host::kernel::{CpuTicket, Fs, Sys, TcpSnapshot, TcpStatus as Status, Workers};
-use crate::host::userland::net::{Connection, Failure, ListenerPool, Stream, resolve};
+use crate::host::userland::net::{Connection, ListenerPool, Stream, resolve};
 use crate::host::userland::process::{ConfigNote, Exit, Process, Reload, Signal, StartError, UnitSpec};
 use crate::host::userland::ready::{Filed, Ready};
 use crate::kernel::SimTime;
+use crate::proto::errno::Errno;
 use crate::proto::http::{Close, Event, Policy, ServerConnection};
 use crate::proto::nginx::accept::AcceptQueue;
 use crate::proto::nginx::config::{DEFAULT_KEEPALIVE_TIMEOUT, DEFAULT_MIME_TYPES, DEFAULT_NGINX_CONF, MIME_TYPES_PATH, NGINX_CONF_PATH};
 use crate::proto::nginx::connections;
 use crate::proto::nginx::{
-    Action, ConfFiles, ConnectError, Loaded, NginxConfig, ProxyRequest, Refused, RequestCtx, Resolver, TestRun, Upstream, error_page,
-    nginx_t, wants_keep_alive, warn_line,
+    Action, ConfFiles, Loaded, NginxConfig, ProxyRequest, Refused, RequestCtx, Resolver, TestRun, Upstream, error_page, nginx_t,
+    wants_keep_alive, warn_line,
 };
 use crate::proto::sh::glob_match;
 use crate::wire::http::RequestHead;
@@ -644,17 +645,12 @@ fn drive(
             active.proxy.handle_upstream_data(now, up, &progress.data);
             moved = true;
         }
-        let failed = progress.failed.map(|f| match f {
-            Failure::Reset => None,
-            Failure::Refused => Some(ConnectError::Refused),
-            Failure::Unreachable => Some(ConnectError::HostUnreachable),
-            Failure::TimedOut => Some(ConnectError::TimedOut),
-        });
-        if progress.eof || failed.is_some() {
+        if progress.eof || progress.failed.is_some() {
             conn.stream.release(k);
             active.conn = None;
             moved = true;
-            match failed.flatten() {
+            // A reset after the handshake reads as the end of the upstream's response.
+            match progress.failed.filter(|&errno| errno != Errno::ConnReset) {
                 Some(err) => active.proxy.handle_connect_failed(now, up, err),
                 None => active.proxy.handle_upstream_eof(now, up),
             }

@@ -4,12 +4,13 @@
 //! which the HTTP expectations read.
 
 use crate::host::kernel::{Stdio, Sys};
-use crate::host::userland::net::{Connection, Failure, resolve};
+use crate::host::userland::net::{Connection, resolve};
 use crate::host::userland::os::Os;
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
-use crate::proto::curl::{Args, Build, ConnectError, Transfer};
+use crate::proto::curl::{Args, Build, Transfer};
+use crate::proto::errno::Errno;
 
 /// Bodies longer than this are cut in the trace (the console shows them whole).
 const TRACE_BODY: usize = 4096;
@@ -48,9 +49,8 @@ fn start_build(k: &mut Sys<'_>, run: Invocation<'_>, build: Build) -> Result<Box
     if let Some((ip, port)) = p.transfer.remote() {
         match Connection::open(k, ip, port) {
             Ok(conn) => p.conn = Some(conn),
-            // connect() failed at once (ENETUNREACH, EADDRNOTAVAIL): curl 7.88 says "Couldn't
-            // connect to server" whatever the errno.
-            Err(_) => p.transfer.handle_connect_error(now, ConnectError::HostUnreachable),
+            // connect() failed at once (ENETUNREACH, EADDRNOTAVAIL).
+            Err(errno) => p.transfer.handle_connect_error(now, errno),
         }
     }
     p.drain(k, now);
@@ -149,10 +149,8 @@ impl Process for CurlProc {
             }
             match progress.failed {
                 None => {}
-                Some(Failure::Refused) => self.transfer.handle_connect_error(now, ConnectError::Refused),
-                Some(Failure::Unreachable) => self.transfer.handle_connect_error(now, ConnectError::HostUnreachable),
-                Some(Failure::TimedOut) => self.transfer.handle_connect_error(now, ConnectError::TimedOut),
-                Some(Failure::Reset) => self.transfer.handle_reset(now),
+                Some(Errno::ConnReset) => self.transfer.handle_reset(now),
+                Some(errno) => self.transfer.handle_connect_error(now, errno),
             }
         }
         if self.transfer.poll_timeout().is_some_and(|t| t <= now) {

@@ -5,7 +5,7 @@
 //! the simulated clock's.
 
 use crate::host::kernel::{Fd, NO_CONSOLE, NOFILE_SOFT_LIMIT, Stdio, Sys, UserLoad};
-use crate::host::userland::net::{Connection, Failure, resolve};
+use crate::host::userland::net::{Connection, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
@@ -13,7 +13,7 @@ use crate::proto::errno::Errno;
 use crate::proto::loadgen::ab::Ab;
 use crate::proto::loadgen::users::{Params, Users};
 use crate::proto::loadgen::wrk::Wrk;
-use crate::proto::loadgen::{Action, Finished, Generator, SockError};
+use crate::proto::loadgen::{Action, Finished, Generator};
 
 use super::streams::Streams;
 
@@ -215,12 +215,8 @@ impl<G: Generator> Process for Target<G> {
                 p.core.handle_eof(now, slot);
                 moved = true;
             }
-            match progress.failed {
-                None => {}
-                Some(Failure::Refused) => p.core.handle_error(now, slot, SockError::Refused),
-                Some(Failure::Unreachable) => p.core.handle_error(now, slot, SockError::Unreachable),
-                Some(Failure::Reset) => p.core.handle_error(now, slot, SockError::Reset),
-                Some(Failure::TimedOut) => p.core.handle_error(now, slot, SockError::TimedOut),
+            if let Some(errno) = progress.failed {
+                p.core.handle_error(now, slot, errno);
             }
             moved |= p.drain(k, now, self.target);
             if p.out.exit.is_some() {

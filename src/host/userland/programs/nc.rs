@@ -2,10 +2,10 @@
 //! outgoing connection. It is how a lab sends a hand-made (or malformed) request to a server.
 
 use crate::host::kernel::{Stdio, Sys};
-use crate::host::userland::net::{Connection, Failure, resolve};
+use crate::host::userland::net::{Connection, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
-use crate::proto::nc::{Args, Close, ConnectError, Session, Signal as NcSignal};
+use crate::proto::nc::{Args, Close, Session, Signal as NcSignal};
 
 struct NcProc {
     stdio: Stdio,
@@ -30,7 +30,7 @@ pub(crate) fn start(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Proc
     if let Some((ip, port)) = p.session.remote() {
         match Connection::open(k, ip, port) {
             Ok(conn) => p.conn = Some(conn),
-            Err(_) => p.session.handle_connect_failed(now, ConnectError::NetworkUnreachable),
+            Err(errno) => p.session.handle_connect_failed(now, errno),
         }
     }
     p.drain(k, now);
@@ -94,12 +94,8 @@ impl Process for NcProc {
             if progress.eof {
                 self.session.handle_peer_closed(now);
             }
-            match progress.failed {
-                None => {}
-                Some(Failure::Refused) => self.session.handle_connect_failed(now, ConnectError::Refused),
-                Some(Failure::Unreachable) => self.session.handle_connect_failed(now, ConnectError::HostUnreachable),
-                Some(Failure::TimedOut) => self.session.handle_connect_failed(now, ConnectError::TimedOut),
-                Some(Failure::Reset) => self.session.handle_reset(now),
+            if let Some(errno) = progress.failed {
+                self.session.handle_connect_failed(now, errno);
             }
         }
         self.session.handle_timeout(now);

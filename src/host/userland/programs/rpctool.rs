@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use crate::host::kernel::{Stdio, Sys};
-use crate::host::userland::net::{self, Connection, Failure};
+use crate::host::userland::net::{self, Connection};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished, fail};
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
+use crate::proto::errno::Errno;
 use crate::proto::nfs::tools::{ConnError, Kind, Query, Step, timeout_s};
 use crate::wire::rpc;
 
@@ -185,9 +186,9 @@ impl Process for RpcTool {
             Some(self.query.record(&message))
         } else if let Some(f) = progress.failed {
             Some(self.query.failed(match f {
-                Failure::Unreachable => ConnError::Unreachable,
-                Failure::TimedOut => ConnError::TimedOut,
-                Failure::Refused | Failure::Reset => ConnError::Refused,
+                Errno::HostUnreach => ConnError::Unreachable,
+                Errno::TimedOut => ConnError::TimedOut,
+                _ => ConnError::Refused,
             }))
         } else if progress.eof || now >= self.deadline {
             Some(self.query.failed(ConnError::TimedOut))

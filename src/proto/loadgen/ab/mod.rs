@@ -21,7 +21,7 @@ mod report;
 
 use std::collections::VecDeque;
 
-use super::{Action, Console, Finished, Generator, Out, Sample as LoadSample, SockError, Target};
+use super::{Action, Console, Finished, Generator, Out, Sample as LoadSample, Target};
 use crate::kernel::SimTime;
 use crate::proto::errno::Errno;
 pub(crate) use args::{Args, BANNER};
@@ -445,15 +445,14 @@ impl Generator for Ab {
         Some(6)
     }
 
-    fn handle_error(&mut self, now: SimTime, slot: usize, error: SockError) {
+    fn handle_error(&mut self, now: SimTime, slot: usize, errno: Errno) {
         if !self.event(now) || self.conns[slot].state == State::Unconnected {
             return;
         }
         // Not `-r`: a receive error ends ab.
         self.t.err_recv += 1;
-        let (code, text) = error.errno();
-        self.out.samples.push_back(LoadSample::failed(self.conns[slot].start, now, text));
-        self.apr_err("apr_socket_recv", code, text);
+        self.out.samples.push_back(LoadSample::failed(self.conns[slot].start, now, errno.text()));
+        self.apr_err("apr_socket_recv", errno.number(), errno.text());
     }
 
     fn handle_timeout(&mut self, now: SimTime) {

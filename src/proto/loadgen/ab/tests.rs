@@ -111,7 +111,7 @@ fn non_2xx_responses_are_counted() {
 fn a_refused_connection_ends_ab() {
     let mut ab = start(&["-n", "10", "-c", "2", "http://10.0.0.100:81/"]);
     let _ = actions(&mut ab);
-    ab.handle_error(us(200), 0, SockError::Refused);
+    ab.handle_error(us(200), 0, Errno::ConnRefused);
     assert_eq!(ab.exit_status(), Some(111));
     assert_eq!(
         lines(&mut ab)[4..],

@@ -48,8 +48,9 @@ use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
 use super::body::Body;
-use super::{Action, Console, Generator, Out, Sample, SockError};
+use super::{Action, Console, Generator, Out, Sample};
 use crate::kernel::{SimRng, SimTime};
+use crate::proto::errno::Errno;
 use crate::wire::http::{Parsed, parse_response};
 
 /// `network.http.request.max-attempts`: how many times Firefox sends a request in all.
@@ -440,8 +441,8 @@ impl Generator for Users {
         }
     }
 
-    fn handle_error(&mut self, now: SimTime, slot: usize, error: SockError) {
-        self.failed(slot, now, error.errno().1, error == SockError::Reset);
+    fn handle_error(&mut self, now: SimTime, slot: usize, errno: Errno) {
+        self.failed(slot, now, errno.text(), errno == Errno::ConnReset);
     }
 
     fn handle_timeout(&mut self, now: SimTime) {

@@ -129,14 +129,14 @@ fn a_get_closed_or_reset_before_its_response_is_restarted_up_to_ten_attempts() {
     for _ in 0..8 {
         u.handle_connected(wake, 0);
         actions(&mut u);
-        u.handle_error(wake, 0, SockError::Reset);
+        u.handle_error(wake, 0, Errno::ConnReset);
         assert_eq!(actions(&mut u), [Action::Close(0), Action::Connect(0)]);
     }
     assert!(samples(&mut u).is_empty());
     // The tenth attempt's failure is the request's.
     u.handle_connected(wake, 0);
     actions(&mut u);
-    u.handle_error(wake, 0, SockError::Reset);
+    u.handle_error(wake, 0, Errno::ConnReset);
     assert_eq!(samples(&mut u), [Sample { status: None, latency_us: 0, error: Some("Connection reset by peer") }]);
     // The last page ended (with an error): the session is over.
     assert!(u.sessions.iter().all(Option::is_none));
@@ -149,7 +149,7 @@ fn a_refused_connection_fails_its_request_at_once() {
     let mut u = Users::new(p, SimRng::new(1).fork("users/test"), SimTime::ZERO);
     let t0 = first_arrival(&mut u);
     actions(&mut u);
-    u.handle_error(t0 + Duration::from_millis(1), 0, SockError::Refused);
+    u.handle_error(t0 + Duration::from_millis(1), 0, Errno::ConnRefused);
     assert_eq!(samples(&mut u), [Sample { status: None, latency_us: 1000, error: Some("Connection refused") }]);
     assert!(u.sessions.iter().all(Option::is_none));
     assert_eq!(u.exit_status(), Some(0));

@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::body::Body;
-use super::{Action, Console, Finished, Generator, Out, Sample, SockError, Target};
+use super::{Action, Console, Finished, Generator, Out, Sample, Target};
 use crate::kernel::SimTime;
 use crate::proto::errno::Errno;
 use crate::wire::http::{Parsed, parse_response};
@@ -321,13 +321,12 @@ impl Generator for Wrk {
         }
     }
 
-    fn handle_error(&mut self, now: SimTime, slot: usize, error: SockError) {
+    fn handle_error(&mut self, now: SimTime, slot: usize, errno: Errno) {
         if self.out.exit.is_some() {
             return;
         }
         if self.phase == Phase::Probe {
-            let (_, text) = error.errno();
-            self.out.console.err(&format!("unable to connect to {}:{} {text}", self.args.host, self.args.service()));
+            self.out.console.err(&format!("unable to connect to {}:{} {}", self.args.host, self.args.service(), errno.text()));
             self.out.console.flush();
             self.out.exit = Some(1);
             return;
@@ -335,7 +334,7 @@ impl Generator for Wrk {
         if self.live(slot) {
             self.errors.read += 1;
             let start = if self.conns[slot].connected { self.conns[slot].start } else { now };
-            self.out.samples.push_back(Sample::failed(start, now, error.errno().1));
+            self.out.samples.push_back(Sample::failed(start, now, errno.text()));
             self.reconnect(slot);
         }
     }
@@ -344,7 +343,7 @@ impl Generator for Wrk {
     /// is given up (wrk never tries it again). At the test connection, wrk's usual message.
     fn handle_connect_failed(&mut self, now: SimTime, slot: usize, errno: Errno) {
         if self.phase == Phase::Probe {
-            self.handle_error(now, slot, SockError::Connect(errno));
+            self.handle_error(now, slot, errno);
         } else if self.live(slot) {
             self.errors.connect += 1;
             self.out.samples.push_back(Sample::failed(now, now, errno.text()));

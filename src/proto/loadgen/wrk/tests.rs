@@ -70,7 +70,7 @@ fn errors_and_statuses_are_counted() {
     w.handle_data(us(400), 0, b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhal");
     w.handle_eof(us(500), 0);
     assert_eq!(actions(&mut w), [Action::Close(0), Action::Connect(0)], "a read error reconnects");
-    w.handle_error(us(600), 0, SockError::Refused);
+    w.handle_error(us(600), 0, Errno::ConnRefused);
     for t in (100_000..=1_000_000).step_by(100_000) {
         w.handle_timeout(us(t + 100));
     }
@@ -83,7 +83,7 @@ fn errors_and_statuses_are_counted() {
 /// `connect()` failed at once.
 #[test]
 fn a_failed_test_connection_ends_wrk() {
-    let refused: fn(&mut Wrk) = |w| w.handle_error(us(100), 0, SockError::Refused);
+    let refused: fn(&mut Wrk) = |w| w.handle_error(us(100), 0, Errno::ConnRefused);
     let no_route: fn(&mut Wrk) = |w| w.handle_connect_failed(us(0), 0, Errno::NetUnreach);
     for (fail, said) in [(refused, "Connection refused"), (no_route, "Network is unreachable")] {
         let mut w = start(&["http://10.0.0.100/"]);
