@@ -28,6 +28,25 @@ pub struct RingBuffer<'a, T: 'a> {
     storage: ManagedSlice<'a, T>,
     read_at: usize,
     length: usize,
+    // labsim patch: the capacity, which a lazy buffer's storage reaches only as elements are
+    // written; `grow` extends the storage of a lazy buffer (`None`: the storage is whole).
+    capacity: usize,
+    grow: Option<fn(&mut ManagedSlice<'a, T>, usize, usize)>,
+}
+
+/// labsim patch: the storage a lazy buffer takes at its first write, and by which it at least
+/// doubles after: an exchange of a few hundred bytes fits, and a buffer that is filled grows
+/// to its capacity in a handful of steps.
+const LAZY_FIRST: usize = 1024;
+
+#[cfg(any(feature = "std", feature = "alloc"))]
+/// labsim patch: extends an owned storage to at least `end` elements (default ones, never
+/// read before they are written), doubling it, up to `capacity`.
+fn grow_owned<T: Default + Clone>(storage: &mut ManagedSlice<'_, T>, end: usize, capacity: usize) {
+    if let ManagedSlice::Owned(vec) = storage {
+        let len = cmp::min(capacity, cmp::max(end, cmp::max(LAZY_FIRST, vec.len() * 2)));
+        vec.resize(len, T::default());
+    }
 }
 
 impl<'a, T: 'a> RingBuffer<'a, T> {
@@ -38,10 +57,32 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
     where
         S: Into<ManagedSlice<'a, T>>,
     {
+        let storage = storage.into();
         RingBuffer {
-            storage: storage.into(),
+            capacity: storage.len(),
+            storage,
             read_at: 0,
             length: 0,
+            grow: None,
+        }
+    }
+
+    /// labsim patch: a ring buffer of `capacity` elements whose storage is allocated only as
+    /// far as elements are written (a TCP socket's buffers: most connections carry a few
+    /// hundred bytes, and zeroing their whole capacity up front was most of the memory, and
+    /// of the page faults, of a host holding thousands of them). It behaves as
+    /// `RingBuffer::new(vec![T::default(); capacity])`.
+    #[cfg(any(feature = "std", feature = "alloc"))]
+    pub fn new_lazy(capacity: usize) -> RingBuffer<'a, T>
+    where
+        T: Default + Clone,
+    {
+        RingBuffer {
+            storage: ManagedSlice::Owned(alloc::vec::Vec::new()),
+            read_at: 0,
+            length: 0,
+            capacity,
+            grow: Some(grow_owned::<T>),
         }
     }
 
@@ -53,7 +94,17 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
 
     /// Return the maximum number of elements in the ring buffer.
     pub fn capacity(&self) -> usize {
-        self.storage.len()
+        self.capacity
+    }
+
+    /// labsim patch: makes the storage reach index `end` (exclusive) before elements up to it
+    /// are written; a whole storage always does.
+    fn reach(&mut self, end: usize) {
+        if end > self.storage.len() {
+            if let Some(grow) = self.grow {
+                grow(&mut self.storage, end, self.capacity);
+            }
+        }
     }
 
     /// Clear the ring buffer, and reset every element.
@@ -125,6 +176,7 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
         }
 
         let index = self.get_idx_unchecked(self.length);
+        self.reach(index + 1);
         let res = f(&mut self.storage[index]);
         if res.is_ok() {
             self.length += 1;
@@ -190,6 +242,7 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
 
         let write_at = self.get_idx(self.length);
         let max_size = self.contiguous_window();
+        self.reach(write_at + max_size);
         let (size, result) = f(&mut self.storage[write_at..write_at + max_size]);
         assert!(size <= max_size);
         self.length += size;
@@ -203,11 +256,22 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
     /// if the free space in the buffer is not contiguous.
     #[must_use]
     pub fn enqueue_many(&mut self, size: usize) -> &mut [T] {
-        self.enqueue_many_with(|buf| {
-            let size = cmp::min(size, buf.len());
-            (size, &mut buf[..size])
-        })
-        .1
+        let (write_at, size) = self.contiguous_write(size);
+        self.length += size;
+        &mut self.storage[write_at..write_at + size]
+    }
+
+    /// labsim patch: where the next elements go and how many of the `wanted` fit there
+    /// contiguously (as `enqueue_many_with` finds them), with the storage reaching that far, but
+    /// not necessarily further: a lazy buffer grows by what is written, not by its window.
+    fn contiguous_write(&mut self, wanted: usize) -> (usize, usize) {
+        if self.length == 0 {
+            self.read_at = 0;
+        }
+        let write_at = self.get_idx(self.length);
+        let size = cmp::min(wanted, self.contiguous_window());
+        self.reach(write_at + size);
+        (write_at, size)
     }
 
     /// Enqueue as many elements from the given slice into the buffer as possible,
@@ -217,16 +281,14 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
     where
         T: Copy,
     {
-        let (size_1, data) = self.enqueue_many_with(|buf| {
-            let size = cmp::min(buf.len(), data.len());
-            buf[..size].copy_from_slice(&data[..size]);
-            (size, &data[size..])
-        });
-        let (size_2, ()) = self.enqueue_many_with(|buf| {
-            let size = cmp::min(buf.len(), data.len());
-            buf[..size].copy_from_slice(&data[..size]);
-            (size, ())
-        });
+        // labsim patch: through `contiguous_write`, which grows a lazy storage by the slice only.
+        let (write_at, size_1) = self.contiguous_write(data.len());
+        self.storage[write_at..write_at + size_1].copy_from_slice(&data[..size_1]);
+        self.length += size_1;
+        let data = &data[size_1..];
+        let (write_at, size_2) = self.contiguous_write(data.len());
+        self.storage[write_at..write_at + size_2].copy_from_slice(&data[..size_2]);
+        self.length += size_2;
         size_1 + size_2
     }
 
@@ -311,6 +373,7 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
             size = until_end
         }
 
+        self.reach(start_at + size);
         &mut self.storage[start_at..start_at + size]
     }
 
@@ -343,6 +406,9 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
     /// Panics if the number of elements given exceeds the number of unallocated elements.
     pub fn enqueue_unallocated(&mut self, count: usize) {
         assert!(count <= self.window());
+        // labsim patch: elements enqueued without a write are read as default ones.
+        let write_at = self.get_idx(self.length);
+        self.reach(if write_at + count > self.capacity() { self.capacity() } else { write_at + count });
         self.length += count;
     }
 
