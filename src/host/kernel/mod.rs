@@ -49,8 +49,8 @@ pub(crate) use load::MachineLoad;
 use nic::{Nic, Plugged};
 pub(crate) use syscall::{
     CDROM_DEVICE, Costs, CpuTicket, Fd, FileCall, FileReply, FileStat, FsUsage, IfAddr, JournalEntry, LinkWatch, MountRequest, NO_CONSOLE,
-    NOFILE_SOFT_LIMIT, NicStats, NicView, Pending, PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSnapshot, TcpSocket, TcpStatus,
-    TcpSysctl, Ticket, UdpSocket, UserLoad, Workers,
+    NicStats, NicView, NoFile, Pending, PipeId, RawSocket, Stdio, Sys, TcpListener, TcpSnapshot, TcpSocket, TcpStatus, TcpSysctl, Ticket,
+    UdpSocket, UserLoad, Workers,
 };
 
 struct Stack {

@@ -139,9 +139,33 @@ pub(crate) enum Fd {
 /// output and exit the console never shows.
 pub(crate) const NO_CONSOLE: usize = usize::MAX;
 
-/// The soft `RLIMIT_NOFILE` of the processes a root login starts on CentOS 7 and Debian 12
-/// (`ulimit -n`: 1024): a process holding this many descriptors gets EMFILE from `socket()`.
-pub(crate) const NOFILE_SOFT_LIMIT: usize = 1024;
+/// A process's `RLIMIT_NOFILE`: a process holding `soft` descriptors gets EMFILE from
+/// `socket()`; `hard` bounds `soft`, and only a privileged process raises it (up to
+/// [`NR_OPEN`]). A process inherits its parent's; a shell's are what `ulimit -n` shows and sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NoFile {
+    pub(crate) soft: u64,
+    pub(crate) hard: u64,
+}
+
+/// `fs.nr_open`, the kernel's default (1024 × 1024): no `RLIMIT_NOFILE` goes above it, root's
+/// neither (`do_prlimit`: EPERM).
+pub(crate) const NR_OPEN: u64 = 1_048_576;
+
+impl NoFile {
+    /// `setrlimit(RLIMIT_NOFILE, new)` by root, as `do_prlimit` checks it: a soft limit above the
+    /// hard one is EINVAL, a hard one above [`NR_OPEN`] EPERM (root may raise its hard limit up
+    /// to there: it has `CAP_SYS_RESOURCE`).
+    pub(crate) fn set(new: NoFile) -> Result<NoFile, Errno> {
+        if new.soft > new.hard {
+            return Err(Errno::Inval);
+        }
+        if new.hard > NR_OPEN {
+            return Err(Errno::Perm);
+        }
+        Ok(new)
+    }
+}
 
 /// A console program's standard output and error, the command it belongs to, and whether its
 /// exit status is the command's (a program alone on its line reports its own exit status when

@@ -30,7 +30,7 @@ use process::{Proc, Signal};
 use units::Units;
 pub(crate) use units::service_names;
 
-use crate::host::kernel::{Fs, IfAddr, Sys, Workers};
+use crate::host::kernel::{Fs, IfAddr, NoFile, Sys, Workers};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
 
@@ -83,6 +83,8 @@ pub(crate) struct Userland {
     after_remote_fs: Option<(u32, Vec<units::Unit>)>,
     /// The worker pools last told to the kernel since boot ([`Userland::report_workers`]).
     reported_workers: Vec<(&'static str, Workers)>,
+    /// The console shell's open-file limit (`ulimit -n`), which its programs inherit.
+    nofile: NoFile,
 }
 
 impl Userland {
@@ -109,6 +111,7 @@ impl Userland {
             booted: SimTime::ZERO,
             after_remote_fs: None,
             reported_workers: Vec::new(),
+            nofile: spec.nofile,
         }
     }
 
@@ -177,6 +180,7 @@ impl Userland {
         self.exited.clear();
         self.after_remote_fs = None;
         self.vars = shell::Vars::login(&self.hostname);
+        self.nofile = self.os.spec().nofile;
         self.next_pid = FIRST_PID;
     }
 

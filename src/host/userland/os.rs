@@ -3,7 +3,7 @@
 //! picks one with `os:` (per host, or for the whole lab); the default, `ready`, is labsim's
 //! ready-made Linux host, so lessons that do not say otherwise keep their hosts as they were.
 
-use crate::host::kernel::{Fs, IfAddr, TcpSysctl};
+use crate::host::kernel::{Fs, IfAddr, NoFile, TcpSysctl};
 use crate::kernel::SimTime;
 use crate::proto::{ifcfg, selinux};
 
@@ -66,6 +66,10 @@ pub(crate) struct OsSpec {
     /// Whether its kernel's timers run on the timer wheel of Linux ≥ 4.8, which fires them up to
     /// a granule late (the neighbour timers: `proto::neigh`); 3.10's wheel fires them when due.
     pub(crate) timer_wheel: bool,
+    /// The `RLIMIT_NOFILE` a root login starts with: the kernel's soft 1024 (`INR_OPEN_CUR`)
+    /// under a hard 4096 (`INR_OPEN_MAX`), or systemd's hard 512 Ki (v240 on: `HIGH_RLIMIT_NOFILE`,
+    /// the soft limit kept at 1024 for `select()`).
+    pub(crate) nofile: NoFile,
 }
 
 /// The RAM of every labsim host as the kernel counts it (`MemTotal` of `/proc/meminfo`, kB):
@@ -128,6 +132,7 @@ pub(crate) const OSES: &[OsSpec] = &[
         pid_max: 4_194_304,
         presets_enabled: None,
         timer_wheel: true,
+        nofile: NoFile { soft: 1024, hard: 524_288 },
     },
     OsSpec {
         os: Os::CentOs7,
@@ -152,6 +157,7 @@ pub(crate) const OSES: &[OsSpec] = &[
         // disables the rest.
         presets_enabled: Some(&["firewalld"]),
         timer_wheel: false,
+        nofile: NoFile { soft: 1024, hard: 4096 },
     },
     OsSpec {
         os: Os::Windows10,
@@ -170,6 +176,8 @@ pub(crate) const OSES: &[OsSpec] = &[
         presets_enabled: None,
         // Windows' ARP cache is not Linux's: its retries are not on Linux's timer wheel.
         timer_wheel: false,
+        // Windows has no such limit; its console runs no load generator.
+        nofile: NoFile { soft: 1024, hard: 524_288 },
     },
 ];
 

@@ -3,7 +3,7 @@
 //! the machine: a [`UnitSpec`] (a systemd service, `systemctl start NAME`) and a console
 //! program's start function, which receives an [`Invocation`] (`ping …` typed at the prompt).
 
-use crate::host::kernel::{Fs, Stdio, Sys, Workers};
+use crate::host::kernel::{Fs, NoFile, Stdio, Sys, Workers};
 use crate::host::userland::os::Os;
 use crate::kernel::SimTime;
 use crate::observe::trace::Stream;
@@ -289,6 +289,8 @@ pub(crate) struct Invocation<'a> {
     pub(crate) stdin: Vec<u8>,
     /// The operating system it runs on (which build of a tool it is).
     pub(crate) os: Os,
+    /// Its open-file limit, inherited from the shell that starts it.
+    pub(crate) nofile: NoFile,
 }
 
 impl From<ToolStream> for Stream {

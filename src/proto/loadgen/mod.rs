@@ -102,10 +102,9 @@ pub(crate) trait Generator {
         self.handle_connect_failed(now, slot, errno);
     }
     /// The descriptors the tool holds besides its connections (standard streams, poll sets…),
-    /// which count against the process's open-file limit with them; `None` for a generator
-    /// that stands for many processes (a user population), which no one process's limit bounds.
-    fn own_fds(&self) -> Option<usize> {
-        None
+    /// which count against the process's open-file limit with them.
+    fn own_fds(&self) -> usize {
+        0
     }
     /// The clock reached [`Generator::poll_timeout`].
     fn handle_timeout(&mut self, now: SimTime);

@@ -4,7 +4,7 @@
 //! report (a `Sampled` event, which the trace does not keep); the times the core measures are
 //! the simulated clock's.
 
-use crate::host::kernel::{Fd, NO_CONSOLE, NOFILE_SOFT_LIMIT, Stdio, Sys, UserLoad};
+use crate::host::kernel::{Fd, NO_CONSOLE, Stdio, Sys, UserLoad};
 use crate::host::userland::net::{Connection, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished};
 use crate::kernel::SimTime;
@@ -23,6 +23,9 @@ struct LoadProc<G: Generator> {
     conns: Vec<Option<Connection>>,
     /// How many of `conns` are open: descriptors, with the tool's own, against its limit.
     open: usize,
+    /// The process's open-file limit (its soft `RLIMIT_NOFILE`); `None` for the user
+    /// population, which stands for many browsers rather than one process.
+    fd_limit: Option<u64>,
     out: Streams,
 }
 
@@ -30,14 +33,14 @@ struct LoadProc<G: Generator> {
 pub(crate) fn start_ab(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
     let argv: Vec<String> = run.args.iter().map(|s| (*s).to_owned()).collect();
     let started = Ab::start(&argv, run.now, |host, port| resolve(k.fs(), host).map(|ip| (ip, port)));
-    launch(k, run.now, run.stdio, "ab", started)
+    launch(k, &run, "ab", started)
 }
 
 /// `wrk`.
 pub(crate) fn start_wrk(k: &mut Sys<'_>, run: Invocation<'_>) -> Result<Box<dyn Process>, i32> {
     let argv: Vec<String> = run.args.iter().map(|s| (*s).to_owned()).collect();
     let started = Wrk::start(&argv, run.now, |host, port| resolve(k.fs(), host).map(|ip| (ip, port)));
-    launch(k, run.now, run.stdio, "wrk", started)
+    launch(k, &run, "wrk", started)
 }
 
 /// The scenario's user population on this host (`Users(…)` in the timeline), from `now`: a
@@ -58,18 +61,18 @@ pub(crate) fn start_users(k: &mut Sys<'_>, now: SimTime, load: &UserLoad) -> Box
     };
     let core = Users::new(params, k.fork_rng(&load.stream), now);
     let stdio = Stdio { id: NO_CONSOLE, out: Fd::Null, err: Fd::Null, reports_exit: false };
-    let mut p = LoadProc { name: "users", core, conns: Vec::new(), open: 0, out: Streams::new(stdio) };
+    let mut p = LoadProc { name: "users", core, conns: Vec::new(), open: 0, fd_limit: None, out: Streams::new(stdio) };
     p.drain(k, now, load.target);
     Box::new(Target { p, target: load.target })
 }
 
 fn launch<G: Generator + 'static>(
     k: &mut Sys<'_>,
-    now: SimTime,
-    stdio: Stdio,
+    run: &Invocation<'_>,
     name: &'static str,
     started: Result<(G, (std::net::Ipv4Addr, u16)), Finished>,
 ) -> Result<Box<dyn Process>, i32> {
+    let (now, stdio) = (run.now, run.stdio);
     let (core, target) = match started {
         Ok(s) => s,
         Err(f) => {
@@ -81,7 +84,7 @@ fn launch<G: Generator + 'static>(
             return Err(f.status);
         }
     };
-    let mut p = LoadProc { name, core, conns: Vec::new(), open: 0, out: Streams::new(stdio) };
+    let mut p = LoadProc { name, core, conns: Vec::new(), open: 0, fd_limit: Some(run.nofile.soft), out: Streams::new(stdio) };
     p.drain(k, now, target);
     match p.out.exit {
         None => Ok(Box::new(Target { p, target })),
@@ -113,7 +116,8 @@ impl<G: Generator> LoadProc<G> {
                             old.stream.release(k);
                             self.open = self.open.saturating_sub(1);
                         }
-                        if self.core.own_fds().is_some_and(|own| own.saturating_add(self.open) >= NOFILE_SOFT_LIMIT) {
+                        let fds = self.core.own_fds().saturating_add(self.open) as u64;
+                        if self.fd_limit.is_some_and(|limit| fds >= limit) {
                             self.core.handle_socket_failed(now, slot, Errno::MFile);
                             continue;
                         }

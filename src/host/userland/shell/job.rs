@@ -595,7 +595,9 @@ impl Userland {
         let stdio = Stdio { id, out, err, reports_exit };
         let pid = self.next_pid;
         self.next_pid += 1;
-        let status = match start(k, Invocation { now, stdio, pid, args, stdin, os: self.os }) {
+        // A daemon's child inherits the daemon's limit, which no console `ulimit` changed.
+        let nofile = if id == crate::host::kernel::NO_CONSOLE { self.os.spec().nofile } else { self.nofile };
+        let status = match start(k, Invocation { now, stdio, pid, args, stdin, os: self.os, nofile }) {
             Ok(process) => {
                 let args = args.iter().map(|a| (*a).to_owned()).collect();
                 let on_console = id != crate::host::kernel::NO_CONSOLE;

@@ -24,6 +24,7 @@ mod ps;
 mod selinux;
 mod sendip;
 mod systemctl;
+mod ulimit;
 mod umount;
 mod windows;
 mod yum;
@@ -151,6 +152,7 @@ pub(crate) const COMMANDS: &[(&str, Command)] = &[
     ("systemctl", Command::Builtin(systemctl::run)),
     ("tail", Command::FilterOrProgram(filters::tail, tail::follows, tail::start)),
     ("true", Command::Builtin(coreutils::true_)),
+    ("ulimit", Command::Builtin(ulimit::ulimit)),
     ("umount", Command::Builtin(umount::run)),
     ("uniq", Command::Filter(filters::uniq)),
     ("wc", Command::Filter(filters::wc)),

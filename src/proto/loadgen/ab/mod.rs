@@ -441,8 +441,8 @@ impl Generator for Ab {
     /// Standard input, output and error, the poll set and two more: measured with `ulimit -n
     /// 1024` (Debian 12's ab 2.3), `ab -c 1018` runs and `ab -c 1019` stops at its
     /// 1019th socket.
-    fn own_fds(&self) -> Option<usize> {
-        Some(6)
+    fn own_fds(&self) -> usize {
+        6
     }
 
     fn handle_error(&mut self, now: SimTime, slot: usize, errno: Errno) {

@@ -353,8 +353,8 @@ impl Generator for Wrk {
     /// Standard input, output and error, two more, and each thread's event loop: measured with
     /// `ulimit -n 1024` (Debian 12's wrk 4.1.0), `-c 1100` gets 82, 83 and 85 connect errors
     /// with `-t1`, `-t2` and `-t4`.
-    fn own_fds(&self) -> Option<usize> {
-        Some(usize::try_from(self.args.threads).unwrap_or(usize::MAX).saturating_add(5))
+    fn own_fds(&self) -> usize {
+        usize::try_from(self.args.threads).unwrap_or(usize::MAX).saturating_add(5)
     }
 
     fn handle_timeout(&mut self, now: SimTime) {

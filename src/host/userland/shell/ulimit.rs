@@ -1,0 +1,113 @@
+//! `ulimit`, bash's builtin (`builtins/ulimit.def`), for the one limit labsim models: open
+//! files (`-n`, `RLIMIT_NOFILE`), which the console's programs inherit (ab's and wrk's
+//! connections count against it). `-S` and `-H` choose the soft or the hard limit; setting
+//! without either sets both, showing shows the soft one. The other limits and `-a` are refused
+//! as not modelled.
+
+use super::{Ctx, Output};
+use crate::host::kernel::NoFile;
+use crate::host::userland::os::Os;
+
+/// bash's name for `-n` in its messages.
+const OPEN_FILES: &str = "open files";
+
+/// The limit options of `ulimit`'s bash and its usage line: CentOS 7's bash 4.2, Debian 12's 5.2
+/// (`-k`, `-P` and `-R` came later).
+fn options(os: Os) -> (&'static str, &'static str) {
+    match os {
+        Os::CentOs7 => ("abcdefilmnpqrstuvxT", "ulimit: usage: ulimit [-SHabcdefilmnpqrstuvxT] [limit]"),
+        _ => ("abcdefiklmnpqrstuvxPRT", "ulimit: usage: ulimit [-SHabcdefiklmnpqrstuvxPRT] [limit]"),
+    }
+}
+
+/// `ulimit [-SH] [-n] [LIMIT]`.
+pub(super) fn ulimit(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
+    let mut o = Output::default();
+    let shell = ctx.u.shell_name();
+    let (letters, usage) = options(ctx.u.os);
+    let (mut soft, mut hard) = (false, false);
+    // Each limit option and its argument (`internal_getopt`'s optional argument: the rest of
+    // the word, or the next word unless it is an option).
+    let mut commands: Vec<(char, Option<&str>)> = Vec::new();
+    let mut i = 0;
+    while let Some(word) = args.get(i).copied() {
+        if word == "--" {
+            i += 1;
+            break;
+        }
+        let Some(flags) = word.strip_prefix('-').filter(|f| !f.is_empty()) else { break };
+        i += 1;
+        for (at, c) in flags.char_indices() {
+            match c {
+                'S' => soft = true,
+                'H' => hard = true,
+                c if letters.contains(c) => {
+                    let rest = &flags[at + c.len_utf8()..];
+                    let arg = if !rest.is_empty() {
+                        Some(rest)
+                    } else if let Some(next) = args.get(i).filter(|n| !n.starts_with('-')) {
+                        i += 1;
+                        Some(*next)
+                    } else {
+                        None
+                    };
+                    commands.push((c, arg));
+                    break;
+                }
+                c => {
+                    o.err(format!("{shell}: ulimit: -{c}: invalid option"));
+                    o.err(usage);
+                    return o.status(2);
+                }
+            }
+        }
+    }
+    // No limit named: the file size (`-f`). An operand left over is the last one's value.
+    if commands.is_empty() {
+        commands.push(('f', None));
+    }
+    if let (Some(operand), Some(last)) = (args.get(i), commands.last_mut())
+        && last.1.is_none()
+    {
+        last.1 = Some(operand);
+    }
+    let multiple = commands.len() > 1;
+    for (c, arg) in commands {
+        if c != 'n' {
+            o.err(format!("{shell}: ulimit: labsim: -{c} is not modelled, only -n (open files)"));
+            return o.status(1);
+        }
+        let current = ctx.u.nofile;
+        let Some(arg) = arg else {
+            let value = if hard && !soft { current.hard } else { current.soft };
+            o.out(if multiple { format!("{OPEN_FILES:<20} {:>20}{value}", "(-n) ") } else { value.to_string() });
+            continue;
+        };
+        let value = match arg {
+            "hard" => current.hard,
+            "soft" => current.soft,
+            "unlimited" => u64::MAX,
+            digits if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => match digits.parse() {
+                Ok(v) => v,
+                Err(_) => {
+                    o.err(format!("{shell}: ulimit: {digits}: limit out of range"));
+                    return o.status(1);
+                }
+            },
+            other => {
+                o.err(format!("{shell}: ulimit: {other}: invalid number"));
+                return o.status(1);
+            }
+        };
+        let both = soft == hard;
+        let new = NoFile { soft: if soft || both { value } else { current.soft }, hard: if hard || both { value } else { current.hard } };
+        match NoFile::set(new) {
+            Ok(set) => ctx.u.nofile = set,
+            Err(errno) => {
+                o.err(format!("{shell}: ulimit: {OPEN_FILES}: cannot modify limit: {}", errno.text()));
+                return o.status(1);
+            }
+        }
+    }
+    o
+}
