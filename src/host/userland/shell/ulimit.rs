@@ -1,8 +1,9 @@
 //! `ulimit`, bash's builtin (`builtins/ulimit.def`), for the one limit labsim models: open
 //! files (`-n`, `RLIMIT_NOFILE`), which the console's programs inherit (ab's and wrk's
 //! connections count against it). `-S` and `-H` choose the soft or the hard limit; setting
-//! without either sets both, showing shows the soft one. The other limits and `-a` are refused
-//! as not modelled.
+//! without either sets both, showing shows the soft one. The file size (`-f`, what a bare
+//! `ulimit` shows) is shown as the unlimited it is on every labsim host; setting it, the other
+//! limits and `-a` are refused as not modelled.
 
 use super::{Ctx, Output};
 use crate::host::kernel::NoFile;
@@ -10,6 +11,12 @@ use crate::host::userland::os::Os;
 
 /// bash's name for `-n` in its messages.
 const OPEN_FILES: &str = "open files";
+
+/// bash's `printone` with the limit's name, when several are shown (`%-20s %16s`, as in
+/// `ulimit -a`): `open files                      (-n) 1024`.
+fn described(name: &str, units: &str, value: &str) -> String {
+    format!("{name:<20} {units:>16}{value}")
+}
 
 /// The limit options of `ulimit`'s bash and its usage line: CentOS 7's bash 4.2, Debian 12's 5.2
 /// (`-k`, `-P` and `-R` came later).
@@ -73,14 +80,21 @@ pub(super) fn ulimit(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     }
     let multiple = commands.len() > 1;
     for (c, arg) in commands {
-        if c != 'n' {
-            o.err(format!("{shell}: ulimit: labsim: -{c} is not modelled, only -n (open files)"));
-            return o.status(1);
+        match (c, arg) {
+            ('f', None) => {
+                o.out(if multiple { described("file size", "(blocks, -f) ", "unlimited") } else { "unlimited".to_owned() });
+                continue;
+            }
+            ('n', _) => {}
+            _ => {
+                o.err(format!("{shell}: ulimit: labsim: -{c} is not modelled, only -n (open files)"));
+                return o.status(1);
+            }
         }
         let current = ctx.u.nofile;
         let Some(arg) = arg else {
             let value = if hard && !soft { current.hard } else { current.soft };
-            o.out(if multiple { format!("{OPEN_FILES:<20} {:>20}{value}", "(-n) ") } else { value.to_string() });
+            o.out(if multiple { described(OPEN_FILES, "(-n) ", &value.to_string()) } else { value.to_string() });
             continue;
         };
         let value = match arg {
