@@ -12,26 +12,39 @@ use crate::host::userland::os::Os;
 /// bash's name for `-n` in its messages.
 const OPEN_FILES: &str = "open files";
 
-/// bash's `printone` with the limit's name, when several are shown (`%-20s %16s`, as in
-/// `ulimit -a`): `open files                      (-n) 1024`.
-fn described(name: &str, units: &str, value: &str) -> String {
-    format!("{name:<20} {units:>16}{value}")
+/// What differs between the `ulimit`s of CentOS 7's bash 4.2 and Debian 12's 5.2.
+struct Bash {
+    /// The limit options (`-k`, `-P` and `-R` came after 4.2).
+    letters: &'static str,
+    /// The usage line of an invalid option.
+    usage: &'static str,
+    /// The width of the units column when several limits are shown (`printone`'s `%-20s %16s`;
+    /// 5.x widened it to `%20s` for `(microseconds, -R) `).
+    units_width: usize,
 }
 
-/// The limit options of `ulimit`'s bash and its usage line: CentOS 7's bash 4.2, Debian 12's 5.2
-/// (`-k`, `-P` and `-R` came later).
-fn options(os: Os) -> (&'static str, &'static str) {
+fn bash(os: Os) -> Bash {
     match os {
-        Os::CentOs7 => ("abcdefilmnpqrstuvxT", "ulimit: usage: ulimit [-SHabcdefilmnpqrstuvxT] [limit]"),
-        _ => ("abcdefiklmnpqrstuvxPRT", "ulimit: usage: ulimit [-SHabcdefiklmnpqrstuvxPRT] [limit]"),
+        Os::CentOs7 => {
+            Bash { letters: "abcdefilmnpqrstuvxT", usage: "ulimit: usage: ulimit [-SHabcdefilmnpqrstuvxT] [limit]", units_width: 16 }
+        }
+        _ => {
+            Bash { letters: "abcdefiklmnpqrstuvxPRT", usage: "ulimit: usage: ulimit [-SHabcdefiklmnpqrstuvxPRT] [limit]", units_width: 20 }
+        }
     }
+}
+
+/// bash's `printone` with the limit's name, when several are shown (as `ulimit -a` lays them
+/// out): `open files                          (-n) 1024` in bash 5.2.
+fn described(bash: &Bash, name: &str, units: &str, value: &str) -> String {
+    format!("{name:<20} {units:>width$}{value}", width = bash.units_width)
 }
 
 /// `ulimit [-SH] [-n] [LIMIT]`.
 pub(super) fn ulimit(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     let mut o = Output::default();
     let shell = ctx.u.shell_name();
-    let (letters, usage) = options(ctx.u.os);
+    let bash = bash(ctx.u.os);
     let (mut soft, mut hard) = (false, false);
     // Each limit option and its argument (`internal_getopt`'s optional argument: the rest of
     // the word, or the next word unless it is an option).
@@ -48,7 +61,7 @@ pub(super) fn ulimit(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
             match c {
                 'S' => soft = true,
                 'H' => hard = true,
-                c if letters.contains(c) => {
+                c if bash.letters.contains(c) => {
                     let rest = &flags[at + c.len_utf8()..];
                     let arg = if !rest.is_empty() {
                         Some(rest)
@@ -63,7 +76,7 @@ pub(super) fn ulimit(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
                 }
                 c => {
                     o.err(format!("{shell}: ulimit: -{c}: invalid option"));
-                    o.err(usage);
+                    o.err(bash.usage);
                     return o.status(2);
                 }
             }
@@ -82,7 +95,7 @@ pub(super) fn ulimit(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
     for (c, arg) in commands {
         match (c, arg) {
             ('f', None) => {
-                o.out(if multiple { described("file size", "(blocks, -f) ", "unlimited") } else { "unlimited".to_owned() });
+                o.out(if multiple { described(&bash, "file size", "(blocks, -f) ", "unlimited") } else { "unlimited".to_owned() });
                 continue;
             }
             ('n', _) => {}
@@ -94,7 +107,7 @@ pub(super) fn ulimit(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
         let current = ctx.u.nofile;
         let Some(arg) = arg else {
             let value = if hard && !soft { current.hard } else { current.soft };
-            o.out(if multiple { described(OPEN_FILES, "(-n) ", &value.to_string()) } else { value.to_string() });
+            o.out(if multiple { described(&bash, OPEN_FILES, "(-n) ", &value.to_string()) } else { value.to_string() });
             continue;
         };
         let value = match arg {
