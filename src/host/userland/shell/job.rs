@@ -595,12 +595,12 @@ impl Userland {
         let stdio = Stdio { id, out, err, reports_exit };
         let pid = self.next_pid;
         self.next_pid += 1;
+        let on_console = id != crate::host::kernel::NO_CONSOLE;
         // A daemon's child inherits the daemon's limit, which no console `ulimit` changed.
-        let nofile = if id == crate::host::kernel::NO_CONSOLE { self.os.spec().nofile } else { self.nofile };
+        let nofile = if on_console { self.nofile } else { self.os.spec().nofile };
         let status = match start(k, Invocation { now, stdio, pid, args, stdin, os: self.os, nofile }) {
             Ok(process) => {
                 let args = args.iter().map(|a| (*a).to_owned()).collect();
-                let on_console = id != crate::host::kernel::NO_CONSOLE;
                 self.programs.push(Proc { pid, npids: 1, started: now, args, on_console, process });
                 None
             }

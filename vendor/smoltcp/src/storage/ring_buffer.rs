@@ -234,15 +234,8 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
     where
         F: FnOnce(&'b mut [T]) -> (usize, R),
     {
-        if self.length == 0 {
-            // Ring is currently empty. Reset `read_at` to optimize
-            // for contiguous space.
-            self.read_at = 0;
-        }
-
-        let write_at = self.get_idx(self.length);
-        let max_size = self.contiguous_window();
-        self.reach(write_at + max_size);
+        // labsim patch: `contiguous_write` (the whole contiguous window: `f` may write it all).
+        let (write_at, max_size) = self.contiguous_write(usize::MAX);
         let (size, result) = f(&mut self.storage[write_at..write_at + max_size]);
         assert!(size <= max_size);
         self.length += size;
@@ -262,10 +255,13 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
     }
 
     /// labsim patch: where the next elements go and how many of the `wanted` fit there
-    /// contiguously (as `enqueue_many_with` finds them), with the storage reaching that far, but
-    /// not necessarily further: a lazy buffer grows by what is written, not by its window.
+    /// contiguously (`enqueue_many_with` asks for the whole window), with the storage reaching
+    /// that far, but not necessarily further: a lazy buffer grows by what is written, not by
+    /// its window.
     fn contiguous_write(&mut self, wanted: usize) -> (usize, usize) {
         if self.length == 0 {
+            // Ring is currently empty. Reset `read_at` to optimize
+            // for contiguous space.
             self.read_at = 0;
         }
         let write_at = self.get_idx(self.length);
