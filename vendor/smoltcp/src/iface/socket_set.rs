@@ -82,7 +82,7 @@ pub struct SocketSet<'a> {
     /// that accepted the last packet of that 4-tuple. Only a hint: a socket is used only if it
     /// still accepts the packet.
     #[cfg(feature = "alloc")]
-    tcp_hints: BTreeMap<TcpKey, usize>,
+    tcp_hints: BTreeMap<u128, usize>,
     /// Which TCP sockets egress must visit, and which changed for their user.
     #[cfg(feature = "alloc")]
     readiness: Readiness,
@@ -102,6 +102,26 @@ const WALK_BELOW: usize = 32;
 /// A TCP 4-tuple as a packet carries it, seen from the receiving side.
 #[cfg(feature = "alloc")]
 pub(crate) type TcpKey = (IpAddress, u16, IpAddress, u16);
+
+/// labsim patch: a 4-tuple packed into one integer, the key of the hints: a lookup then compares
+/// integers, not addresses octet by octet. An IPv6 address is folded to 32 bits, so two
+/// 4-tuples may share a key; a hint is used only if its socket accepts the packet, so a shared
+/// key costs a search, never a wrong socket.
+#[cfg(feature = "alloc")]
+fn hint_key(&(local, local_port, remote, remote_port): &TcpKey) -> u128 {
+    let bits = |addr: IpAddress| -> u128 {
+        match addr {
+            #[cfg(feature = "proto-ipv4")]
+            IpAddress::Ipv4(a) => u128::from(a.to_bits()),
+            #[cfg(feature = "proto-ipv6")]
+            IpAddress::Ipv6(a) => {
+                let b = a.to_bits();
+                u128::from((b ^ (b >> 32) ^ (b >> 64) ^ (b >> 96)) as u32)
+            }
+        }
+    };
+    bits(local) << 64 | u128::from(local_port) << 48 | bits(remote) << 16 | u128::from(remote_port)
+}
 
 impl<'a> SocketSet<'a> {
     /// Create a socket set using the provided storage.
@@ -344,7 +364,7 @@ impl<'a> SocketSet<'a> {
     /// The slot of the TCP socket that took `key`'s last packet, if known.
     #[cfg(feature = "alloc")]
     pub(crate) fn tcp_hint(&self, key: &TcpKey) -> Option<usize> {
-        self.tcp_hints.get(key).copied()
+        self.tcp_hints.get(&hint_key(key)).copied()
     }
 
     /// Remembers that the TCP socket in `slot` took a packet of `key`. The hints are dropped
@@ -354,7 +374,7 @@ impl<'a> SocketSet<'a> {
         if self.tcp_hints.len() >= 2 * self.sockets.len() + 64 {
             self.tcp_hints.clear();
         }
-        self.tcp_hints.insert(key, slot);
+        self.tcp_hints.insert(hint_key(&key), slot);
     }
 
     /// labsim patch: tells the set that TCP socket `handle` was just connected from `local` to
@@ -368,7 +388,7 @@ impl<'a> SocketSet<'a> {
     /// Forgets the hint of `key` (its socket no longer accepts it).
     #[cfg(feature = "alloc")]
     pub(crate) fn forget_tcp_hint(&mut self, key: &TcpKey) {
-        self.tcp_hints.remove(key);
+        self.tcp_hints.remove(&hint_key(key));
     }
 
     /// labsim patch: a TCP socket in `slot` took an incoming segment: egress visits it, the
