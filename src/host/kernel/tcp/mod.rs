@@ -11,6 +11,7 @@
 //! recycled once their close is over, without a packet.
 
 mod changed;
+mod connects;
 mod listen;
 mod syn;
 mod timewait;
@@ -45,7 +46,7 @@ pub(super) struct TcpState {
     /// Closed sockets kept for reuse: their buffers are allocated once, not per connection.
     free: Vec<SocketHandle>,
     /// Connects in SYN-SENT, whose SYN the kernel retransmits.
-    connecting: Vec<syn::Connecting>,
+    connecting: connects::Connects,
     /// The SYN schedule of this kernel's version.
     schedule: Option<SynSchedule>,
     /// Connections in TIME-WAIT.
@@ -230,6 +231,14 @@ impl Kernel {
     pub(super) fn tcp_collect_changes(&mut self) {
         if let Some(stack) = self.stack.as_mut() {
             self.tcp.changed.extend(stack.sockets.drain_changed());
+            // Besides the kernel's own calls, which forget the connect there and then, a
+            // connect's socket leaves SYN-SENT only by a segment or its own dispatch: the
+            // connects to look at again are among those of the changed sockets.
+            if !self.tcp.connecting.is_empty() && self.tcp.schedule.is_some() {
+                for &h in self.tcp.changed.iter() {
+                    self.tcp.connecting.socket_changed(h);
+                }
+            }
         }
     }
 
@@ -323,7 +332,7 @@ impl Kernel {
         if self.tcp.marks(h).closing {
             return;
         }
-        self.tcp.connecting.retain(|c| c.handle != h);
+        self.tcp.connecting.remove_socket(h);
         if let Some(s) = self.tcp_socket(h) {
             match s.state() {
                 State::SynSent | State::Listen | State::Closed => silence(s),
@@ -351,10 +360,9 @@ impl Kernel {
     /// `tcp_done`).
     fn tcp_connect_failed(&mut self, packet: &[u8], refused: bool) -> bool {
         let Some((local_port, remote)) = syn::syn_tuple(packet) else { return false };
-        let Some(i) = self.tcp.connecting.iter().position(|c| c.local_port == local_port && c.remote == remote) else {
+        let Some(h) = self.tcp.connecting.find(local_port, remote).and_then(|n| self.tcp.connecting.remove(n)).map(|c| c.handle) else {
             return false;
         };
-        let h = self.tcp.connecting.remove(i).handle;
         let Some(s) = self.tcp_socket(h) else { return false };
         if s.state() != State::SynSent {
             return false;
@@ -374,17 +382,16 @@ impl Kernel {
             return false;
         }
         let Some((local_port, remote)) = syn::syn_tuple(packet) else { return false };
-        let Some(c) = self.tcp.connecting.iter_mut().find(|c| c.local_port == local_port && c.remote == remote) else {
-            return false;
-        };
-        if c.first.is_some() {
+        let Some(n) = self.tcp.connecting.find(local_port, remote) else { return false };
+        if self.tcp.connecting.get(n).is_some_and(|c| c.first.is_some()) {
             return true;
         }
-        c.first = Some((now, packet.to_vec()));
+        self.tcp.connecting.started(n, now, packet.to_vec(), self.tcp.schedule.as_ref());
         false
     }
 
     /// Runs the connects' SYN timers: retransmissions due at `now`, and connects Linux gives up.
+    /// Connects whose socket left SYN-SENT are forgotten.
     pub(super) fn tcp_timers(&mut self, now: SimTime) {
         self.tcp.now = now;
         if self.tcp.connecting.is_empty() {
@@ -394,26 +401,31 @@ impl Kernel {
         let Some(schedule) = self.tcp.schedule.as_ref() else { return };
         let mut out = Vec::new();
         let mut timed_out = Vec::new();
-        self.tcp.connecting.retain_mut(|c| {
-            let socket = stack.sockets.get_mut::<tcp::Socket>(c.handle);
-            if socket.state() != State::SynSent {
-                return false;
+        let connecting = &mut self.tcp.connecting;
+        let look = connecting.take_due(now);
+        for &n in &look {
+            let Some(c) = connecting.get(n) else { continue };
+            let h = c.handle;
+            if stack.sockets.get::<tcp::Socket>(h).state() != State::SynSent {
+                connecting.remove(n);
+                continue;
             }
-            let Some(due) = c.next_due(schedule) else { return true };
+            let Some(due) = c.next_due(schedule) else { continue };
             if due > now {
-                return true;
+                continue;
             }
             if c.sent >= schedule.retransmits.len() {
                 // ETIMEDOUT: `tcp_write_err` → `tcp_done`, nothing on the wire; `connect()`
                 // (or `SO_ERROR` after a non-blocking one) reports ETIMEDOUT.
-                silence(socket);
-                timed_out.push(c.handle);
-                return false;
+                silence(stack.sockets.get_mut::<tcp::Socket>(h));
+                timed_out.push(h);
+                connecting.remove(n);
+                continue;
             }
             out.extend(c.retransmission());
-            c.sent += 1;
-            true
-        });
+            connecting.retransmitted(n, schedule);
+        }
+        connecting.looked(look);
         for h in timed_out {
             self.tcp.marks_mut(h).failed = Some(Status::TimedOut);
             self.tcp.changed.insert(h);
@@ -425,8 +437,8 @@ impl Kernel {
 
     /// When a connect's SYN timer next fires, if any.
     pub(super) fn tcp_poll_at(&self) -> Option<SimTime> {
-        let schedule = self.tcp.schedule.as_ref()?;
-        self.tcp.connecting.iter().filter_map(|c| c.next_due(schedule)).min()
+        self.tcp.schedule.as_ref()?;
+        self.tcp.connecting.earliest()
     }
 
     /// Recycles sockets whose close is complete: CLOSED once any RST has gone out, and
