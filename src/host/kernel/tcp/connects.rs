@@ -63,6 +63,7 @@ struct Index {
 }
 
 impl Index {
+    /// Files connect `n`, of deadline `due`.
     fn file(&mut self, n: u64, c: &Connecting, due: Option<SimTime>) {
         self.by_tuple.insert((tuple(c.local_port, c.remote), n));
         if let Some(t) = due {
@@ -70,6 +71,7 @@ impl Index {
         }
     }
 
+    /// Takes connect `n`, filed under deadline `due`, out.
     fn unfile(&mut self, n: u64, c: &Connecting, due: Option<SimTime>) {
         self.by_tuple.remove(&(tuple(c.local_port, c.remote), n));
         if let Some(t) = due {
@@ -79,6 +81,7 @@ impl Index {
 }
 
 impl Connects {
+    /// Whether no connect is under way.
     pub(super) fn is_empty(&self) -> bool {
         self.live == 0
     }
@@ -88,6 +91,7 @@ impl Connects {
         self.entries.iter().filter_map(|(n, e)| e.as_ref().map(|(c, due)| (*n, c, *due)))
     }
 
+    /// Connect `n` and its deadline, unless it is gone.
     fn entry_mut(&mut self, n: u64) -> Option<&mut Entry> {
         let i = self.entries.binary_search_by_key(&n, |&(m, _)| m).ok()?;
         self.entries[i].1.as_mut()
@@ -134,6 +138,7 @@ impl Connects {
         }
     }
 
+    /// Connect `n`, unless it is gone.
     pub(super) fn get(&self, n: u64) -> Option<&Connecting> {
         let i = self.entries.binary_search_by_key(&n, |&(m, _)| m).ok()?;
         self.entries[i].1.as_ref().map(|(c, _)| c)
@@ -201,8 +206,8 @@ impl Connects {
 
     /// The connects the kernel must look at `now`, in the order they were made: those due and
     /// those whose socket changed. Every other one is in SYN-SENT and not due, and would be
-    /// left as it is.
-    /// Give the list back with [`Connects::looked`], so that its room serves again.
+    /// left as it is. The list goes back with [`Connects::looked`], so that its room serves
+    /// again.
     pub(super) fn take_due(&mut self, now: SimTime) -> Vec<u64> {
         let mut look = std::mem::take(&mut self.changed);
         match &self.index {
@@ -231,6 +236,7 @@ impl Connects {
     }
 }
 
+/// The key of a 4-tuple.
 fn tuple(local_port: u16, (addr, port): (Ipv4Addr, u16)) -> Tuple {
     u64::from(local_port) << 48 | u64::from(addr.to_bits()) << 16 | u64::from(port)
 }
