@@ -77,6 +77,10 @@ pub(crate) struct OsSpec {
 /// `kernel.threads-max` follows from it (systemd's `Tasks:` limit), and `ps`'s `%MEM`.
 pub(crate) const MEM_TOTAL_KB: u64 = 1_048_576;
 
+/// A root login's `RLIMIT_NOFILE` under systemd v240 on: the soft 1024 kept for `select()`,
+/// under the hard `HIGH_RLIMIT_NOFILE` (512 Ki).
+const SYSTEMD_LOGIN_NOFILE: NoFile = NoFile { soft: 1024, hard: 524_288 };
+
 /// `kernel.threads-max` (`kernel/fork.c` `set_max_threads`: the RAM over eight thread stacks
 /// of `THREAD_SIZE`, 16 KiB on x86-64).
 pub(crate) fn threads_max() -> u64 {
@@ -132,7 +136,7 @@ pub(crate) const OSES: &[OsSpec] = &[
         pid_max: 4_194_304,
         presets_enabled: None,
         timer_wheel: true,
-        nofile: NoFile { soft: 1024, hard: 524_288 },
+        nofile: SYSTEMD_LOGIN_NOFILE,
     },
     OsSpec {
         os: Os::CentOs7,
@@ -176,8 +180,8 @@ pub(crate) const OSES: &[OsSpec] = &[
         presets_enabled: None,
         // Windows' ARP cache is not Linux's: its retries are not on Linux's timer wheel.
         timer_wheel: false,
-        // Windows has no such limit; its console runs no load generator.
-        nofile: NoFile { soft: 1024, hard: 524_288 },
+        // Windows has no such limit; its console runs no load generator, so any will do.
+        nofile: SYSTEMD_LOGIN_NOFILE,
     },
 ];
 

@@ -435,9 +435,9 @@ impl Kernel {
         }
     }
 
-    /// When a connect's SYN timer next fires, if any.
+    /// When a connect's SYN timer next fires, if any (never without a schedule: no connect is
+    /// then filed under a deadline).
     pub(super) fn tcp_poll_at(&self) -> Option<SimTime> {
-        self.tcp.schedule.as_ref()?;
         self.tcp.connecting.earliest()
     }
 

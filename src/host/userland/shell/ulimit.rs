@@ -14,10 +14,8 @@ const OPEN_FILES: &str = "open files";
 
 /// What differs between the `ulimit`s of CentOS 7's bash 4.2 and Debian 12's 5.2.
 struct Bash {
-    /// The limit options (`-k`, `-P` and `-R` came after 4.2).
+    /// The limit options (`-k`, `-P` and `-R` came after 4.2), which its usage line lists.
     letters: &'static str,
-    /// The usage line of an invalid option.
-    usage: &'static str,
     /// The width of the units column when several limits are shown (`printone`'s `%-20s %16s`;
     /// 5.x widened it to `%20s` for `(microseconds, -R) `).
     units_width: usize,
@@ -25,12 +23,8 @@ struct Bash {
 
 fn bash(os: Os) -> Bash {
     match os {
-        Os::CentOs7 => {
-            Bash { letters: "abcdefilmnpqrstuvxT", usage: "ulimit: usage: ulimit [-SHabcdefilmnpqrstuvxT] [limit]", units_width: 16 }
-        }
-        _ => {
-            Bash { letters: "abcdefiklmnpqrstuvxPRT", usage: "ulimit: usage: ulimit [-SHabcdefiklmnpqrstuvxPRT] [limit]", units_width: 20 }
-        }
+        Os::CentOs7 => Bash { letters: "abcdefilmnpqrstuvxT", units_width: 16 },
+        _ => Bash { letters: "abcdefiklmnpqrstuvxPRT", units_width: 20 },
     }
 }
 
@@ -76,7 +70,7 @@ pub(super) fn ulimit(ctx: &mut Ctx<'_, '_>, args: &[&str]) -> Output {
                 }
                 c => {
                     o.err(format!("{shell}: ulimit: -{c}: invalid option"));
-                    o.err(bash.usage);
+                    o.err(format!("ulimit: usage: ulimit [-SH{}] [limit]", bash.letters));
                     return o.status(2);
                 }
             }
