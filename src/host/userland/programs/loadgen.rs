@@ -4,6 +4,8 @@
 //! report (a `Sampled` event, which the trace does not keep); the times the core measures are
 //! the simulated clock's.
 
+use std::collections::BTreeSet;
+
 use crate::host::kernel::{Fd, NO_CONSOLE, Stdio, Sys, UserLoad};
 use crate::host::userland::net::{Connection, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished};
@@ -21,6 +23,11 @@ struct LoadProc<G: Generator> {
     name: &'static str,
     core: G,
     conns: Vec<Option<Connection>>,
+    /// The slots a pass may have to serve besides those whose socket changed: those with
+    /// output queued and those opened since the last pass (see [`Target::poll`]).
+    look: BTreeSet<usize>,
+    /// By socket slot, the connection slot that holds the socket.
+    owners: Vec<Option<usize>>,
     /// How many of `conns` are open: descriptors, with the tool's own, against its limit.
     open: usize,
     /// The process's open-file limit (its soft `RLIMIT_NOFILE`); `None` for the user
@@ -61,7 +68,7 @@ pub(crate) fn start_users(k: &mut Sys<'_>, now: SimTime, load: &UserLoad) -> Box
     };
     let core = Users::new(params, k.fork_rng(&load.stream), now);
     let stdio = Stdio { id: NO_CONSOLE, out: Fd::Null, err: Fd::Null, reports_exit: false };
-    let mut p = LoadProc { name: "users", core, conns: Vec::new(), open: 0, fd_limit: None, out: Streams::new(stdio) };
+    let mut p = LoadProc::new("users", core, None, Streams::new(stdio));
     p.drain(k, now, load.target);
     Box::new(Target { p, target: load.target })
 }
@@ -84,7 +91,7 @@ fn launch<G: Generator + 'static>(
             return Err(f.status);
         }
     };
-    let mut p = LoadProc { name, core, conns: Vec::new(), open: 0, fd_limit: Some(run.nofile.soft), out: Streams::new(stdio) };
+    let mut p = LoadProc::new(name, core, Some(run.nofile.soft), Streams::new(stdio));
     p.drain(k, now, target);
     match p.out.exit {
         None => Ok(Box::new(Target { p, target })),
@@ -99,6 +106,31 @@ struct Target<G: Generator> {
 }
 
 impl<G: Generator> LoadProc<G> {
+    fn new(name: &'static str, core: G, fd_limit: Option<u64>, out: Streams) -> Self {
+        LoadProc { name, core, conns: Vec::new(), look: BTreeSet::new(), owners: Vec::new(), open: 0, fd_limit, out }
+    }
+
+    /// Puts `conn` in `slot`, which is empty.
+    fn put(&mut self, slot: usize, conn: Connection) {
+        let socket = conn.stream.handle.slot();
+        if self.owners.len() <= socket {
+            self.owners.resize(socket + 1, None);
+        }
+        self.owners[socket] = Some(slot);
+        self.conns[slot] = Some(conn);
+        self.look.insert(slot);
+        self.open += 1;
+    }
+
+    /// Closes the connection in `slot`, if there is one.
+    fn release(&mut self, k: &mut Sys<'_>, slot: usize) {
+        if let Some(mut c) = self.conns.get_mut(slot).and_then(Option::take) {
+            self.owners[c.stream.handle.slot()] = None;
+            c.stream.release(k);
+            self.open = self.open.saturating_sub(1);
+        }
+    }
+
     /// Carries out the core's actions and prints its lines until it has nothing more to say;
     /// ends the process once it has an exit status.
     fn drain(&mut self, k: &mut Sys<'_>, now: SimTime, target: (std::net::Ipv4Addr, u16)) -> bool {
@@ -112,20 +144,14 @@ impl<G: Generator> LoadProc<G> {
                         if self.conns.len() <= slot {
                             self.conns.resize_with(slot + 1, || None);
                         }
-                        if let Some(mut old) = self.conns[slot].take() {
-                            old.stream.release(k);
-                            self.open = self.open.saturating_sub(1);
-                        }
+                        self.release(k, slot);
                         let fds = self.core.own_fds().saturating_add(self.open) as u64;
                         if self.fd_limit.is_some_and(|limit| fds >= limit) {
                             self.core.handle_socket_failed(now, slot, Errno::MFile);
                             continue;
                         }
                         match Connection::open(k, target.0, target.1) {
-                            Ok(c) => {
-                                self.conns[slot] = Some(c);
-                                self.open += 1;
-                            }
+                            Ok(c) => self.put(slot, c),
                             Err(errno) => self.core.handle_connect_failed(now, slot, errno),
                         }
                     }
@@ -133,14 +159,10 @@ impl<G: Generator> LoadProc<G> {
                         if let Some(c) = self.conns.get_mut(slot).and_then(Option::as_mut) {
                             c.stream.send(&bytes);
                             c.stream.pump(k);
+                            self.look.insert(slot);
                         }
                     }
-                    Action::Close(slot) => {
-                        if let Some(mut c) = self.conns.get_mut(slot).and_then(Option::take) {
-                            c.stream.release(k);
-                            self.open = self.open.saturating_sub(1);
-                        }
-                    }
+                    Action::Close(slot) => self.release(k, slot),
                 }
             }
             while let Some((stream, line)) = self.core.poll_output() {
@@ -172,11 +194,10 @@ impl<G: Generator> LoadProc<G> {
     }
 
     fn release_all(&mut self, k: &mut Sys<'_>) {
-        for c in self.conns.iter_mut().filter_map(Option::take) {
-            let mut c = c;
-            c.stream.release(k);
+        for slot in 0..self.conns.len() {
+            self.release(k, slot);
         }
-        self.open = 0;
+        self.look.clear();
     }
 }
 
@@ -191,40 +212,55 @@ impl<G: Generator> Process for Target<G> {
             return false;
         }
         let mut moved = false;
-        // As an event loop does: a connection whose socket the kernel reports unchanged and
-        // that has nothing to send would report no progress (a browser population holds
-        // hundreds of idle kept-alive connections).
-        for slot in 0..p.conns.len() {
-            let Some(conn) = p.conns[slot].as_mut() else { continue };
-            if !conn.stream.has_pending() && !k.tcp_is_changed(conn.stream.handle) {
-                continue;
+        // As an event loop does, a pass serves, in slot order, the connections with output
+        // queued or whose socket the kernel reports changed: any other would report no progress
+        // (a browser population holds hundreds of idle kept-alive connections). Those are among
+        // `look` (output queued, opened since the last pass) and the owners of the changed
+        // sockets; each is checked when the pass reaches it, so a connection opened or sent on
+        // during the pass in a later slot is served in it, and one beyond the slots there were
+        // when it began waits for the next.
+        for socket in k.tcp_changed() {
+            if let Some(&Some(slot)) = p.owners.get(socket.slot()) {
+                p.look.insert(slot);
             }
-            let progress = conn.poll(k);
-            moved |= progress.io;
-            if progress.connected {
-                p.core.handle_connected(now, slot);
-                moved = true;
-            }
-            if !progress.data.is_empty() {
-                p.core.handle_data(now, slot, &progress.data);
-                // What the data calls for is done before the end of stream is read, as ab's
-                // `read_connection()` opens the other connections as soon as the first head is
-                // in (a `socket()` failing then finds no request completed yet).
+        }
+        let slots = p.conns.len();
+        let mut from = 0;
+        while let Some(&slot) = p.look.range(from..slots).next() {
+            from = slot + 1;
+            let ready = p.conns[slot].as_mut().filter(|c| c.stream.has_pending() || k.tcp_is_changed(c.stream.handle));
+            if let Some(conn) = ready {
+                let progress = conn.poll(k);
+                moved |= progress.io;
+                if progress.connected {
+                    p.core.handle_connected(now, slot);
+                    moved = true;
+                }
+                if !progress.data.is_empty() {
+                    p.core.handle_data(now, slot, &progress.data);
+                    // What the data calls for is done before the end of stream is read, as ab's
+                    // `read_connection()` opens the other connections as soon as the first head
+                    // is in (a `socket()` failing then finds no request completed yet).
+                    moved |= p.drain(k, now, self.target);
+                    if p.out.exit.is_some() {
+                        return true;
+                    }
+                }
+                if progress.eof {
+                    p.core.handle_eof(now, slot);
+                    moved = true;
+                }
+                if let Some(errno) = progress.failed {
+                    p.core.handle_error(now, slot, errno);
+                }
                 moved |= p.drain(k, now, self.target);
                 if p.out.exit.is_some() {
                     return true;
                 }
             }
-            if progress.eof {
-                p.core.handle_eof(now, slot);
-                moved = true;
-            }
-            if let Some(errno) = progress.failed {
-                p.core.handle_error(now, slot, errno);
-            }
-            moved |= p.drain(k, now, self.target);
-            if p.out.exit.is_some() {
-                return true;
+            // Its socket's changes are served; only queued output keeps it here.
+            if !p.conns[slot].as_ref().is_some_and(|c| c.stream.has_pending()) {
+                p.look.remove(&slot);
             }
         }
         if p.core.poll_timeout().is_some_and(|t| t <= now) {
