@@ -24,7 +24,7 @@ struct LoadProc<G: Generator> {
     core: G,
     conns: Vec<Option<Connection>>,
     /// The slots a pass may have to serve besides those whose socket changed: those with
-    /// output queued and those opened since the last pass (see [`Target::poll`]).
+    /// output queued, and those opened or sent on since the last pass (see [`Target::poll`]).
     look: BTreeSet<usize>,
     /// By socket slot, the connection slot that holds the socket.
     owners: Vec<Option<usize>>,
