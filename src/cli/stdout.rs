@@ -19,12 +19,12 @@ pub(crate) fn write(text: fmt::Arguments<'_>) {
     process::exit(i32::from(exit::IO_ERROR));
 }
 
-/// `print!` through [`write`].
+/// `print!` through [`write()`].
 macro_rules! out {
     ($($arg:tt)*) => { $crate::cli::stdout::write(format_args!($($arg)*)) };
 }
 
-/// `println!` through [`write`].
+/// `println!` through [`write()`].
 macro_rules! outln {
     ($($arg:tt)*) => { $crate::cli::stdout::write(format_args!("{}\n", format_args!($($arg)*))) };
 }

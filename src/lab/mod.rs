@@ -9,7 +9,7 @@
 //! [`Lab::view`] to look at the world, and [`Lab::finish`] into the report. [`Lab::run`] is
 //! `finish` on a fresh lab.
 //!
-//! [`topology`] reads what a lab is made of without running it, for `labsim topo`.
+//! [`topology()`] reads what a lab is made of without running it, for `labsim topo`.
 //!
 //! The lab never reads a wall clock. A caller that wants one (the CLI's progress line and its
 //! `--max-wall`) drives the lab in slices of simulated time with [`Lab::run_until`] and looks at
@@ -105,8 +105,8 @@ pub struct RunResult {
     pub report: Report,
     /// The capacity report's aggregation (rendered only when asked for: `--plots`).
     pub capacity: Capacity,
-    /// What became of the files written as the run went ([`Lab::stream_trace`],
-    /// [`Lab::stream_pcap`]): `trace` or the network's name, and whether all of it was written.
+    /// What became of the files written as the run went (`Lab::stream_trace`,
+    /// `Lab::stream_pcap`): `trace` or the network's name, and whether all of it was written.
     pub streamed: Vec<(String, std::io::Result<()>)>,
 }
 

@@ -179,7 +179,7 @@ impl Report {
     }
 
     /// JUnit XML: one test suite, one test case per expectation, and one more, failed, named
-    /// [`RUN_CASE`], when the run did not complete (its event budget exhausted, or stopped).
+    /// `RUN_CASE`, when the run did not complete (its event budget exhausted, or stopped).
     pub fn to_junit(&self) -> String {
         let incomplete = !self.run.completed;
         let failures = self.expectations.iter().filter(|o| !o.passed).count() + usize::from(incomplete);

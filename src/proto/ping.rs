@@ -10,7 +10,7 @@
 //! 2. [`Pinger::new`], then [`Pinger::handle_start`] at the start time.
 //! 3. Whenever anything happens, drain [`Pinger::poll_transmit`] (ICMP echo requests to send to
 //!    the target, with their sequence number and IP TTL), [`Pinger::poll_event`] (replies matched to their
-//!    probes) and [`Pinger::poll_line`] / [`Pinger::poll_output`].
+//!    probes) and [`Pinger::poll_line`] (the tests read it as text: `Pinger::poll_output`).
 //! 4. Inputs: [`Pinger::handle_reply`] (received ICMP messages, IP header stripped),
 //!    [`Pinger::handle_undelivered`] (the kernel hands back a message it could not deliver, e.g.
 //!    when ARP resolution fails: "host unreachable" for one of our probes) or [`Pinger::handle_icmp_error`] (remote ICMP errors),

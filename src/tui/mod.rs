@@ -1,7 +1,7 @@
 //! L7: the terminal UI (issue 11), everything but the terminal. [`Session`] owns what the
-//! screen shows and remembers ([`App`]: the selected host, the focused pane, paused or running
+//! screen shows and remembers ([`App`](app::App): the selected host, the focused pane, paused or running
 //! and how fast, the line being typed, the commands typed with their simulated times, the event
-//! log's filters) and what the panes derive from the trace as it grows ([`History`], with what
+//! log's filters) and what the panes derive from the trace as it grows ([`History`](history::History), with what
 //! the HTTP pane keeps of a load's capacity intervals, [`intervals`]); it carries
 //! out keys ([`keys::handle_key`]) and wall-clock ticks ([`keys::on_tick`]) on the
 //! [`Lab`](crate::lab::Lab) and draws frames ([`render::draw`], ratatui). `w` writes

@@ -11,7 +11,7 @@
 //!
 //! Line syntax is left to `httparse` (this module is the crate's only user of it); this module
 //! adds the limits, owned heads that keep header order and spelling, and exact emitting
-//! ([`RequestHead::to_bytes`], [`ResponseHead::to_bytes`]): `<start line>\r\n` then
+//! (`RequestHead::to_bytes` for the tests and fuzzing, [`ResponseHead::to_bytes`]): `<start line>\r\n` then
 //! `Name: value\r\n` per header, then `\r\n`.
 //!
 //! nginx reads an upstream's response differently from the above: it judges each line as it

@@ -10,7 +10,7 @@
 //!
 //! [`EchoRepr::parse`] judges only the type: like iputils' `ping4_parse_reply`, it looks at
 //! neither the code of an echo reply nor the checksum (the caller can ask
-//! [`Packet::verify_checksum`]).
+//! `Packet::verify_checksum`, in the tests and the fuzzing build).
 
 use super::checksum;
 use super::{Error, Result};

@@ -12,7 +12,7 @@
 //! [`Packet`] has a getter and a setter for every field, so that a tool such as `sendip` can
 //! write any value, however wrong. [`Packet::check_len`] is smoltcp's (`wire/ipv4.rs`): the
 //! buffer holds the header and the total length, and the header fits in the total length; the
-//! version and the checksum are left to the reader (or to [`Repr::parse`]). [`Dotted`] writes
+//! version and the checksum are left to the reader (or to `Repr::parse`, the tests' and the fuzz targets' reader). [`Dotted`] writes
 //! an address as text the way the servers' logs do, cheaply.
 
 use std::fmt;

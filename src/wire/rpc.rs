@@ -3,7 +3,7 @@
 //!
 //! A message is `xid, mtype` then a call or a reply header; the procedure's arguments or results
 //! follow the header and are read by the program's own module (`portmap`, `mount`, `nfs3`).
-//! [`Packet`] is a view of the fixed words at the start of a message (enough to echo the xid in
+//! `Packet` (the byte fixtures' reader) is a view of the fixed words at the start of a message (enough to echo the xid in
 //! a reply to garbage, and to route a call); [`Message::parse`] reads the whole header and
 //! returns where the body starts. Credentials are carried as [`OpaqueAuth`]; [`AuthSys`] reads
 //! an `AUTH_SYS` body.

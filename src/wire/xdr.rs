@@ -238,7 +238,7 @@ impl Xdr for Vec<u8> {
     }
 }
 
-/// Fixed opaque[8] (`cookieverf3`, `createverf3`, `writeverf3`).
+/// Fixed `opaque[8]` (`cookieverf3`, `createverf3`, `writeverf3`).
 impl Xdr for [u8; 8] {
     fn decode(r: &mut Reader<'_>) -> Result<[u8; 8]> {
         let mut out = [0; 8];

@@ -39,7 +39,7 @@ pub(crate) struct Ready {
     sockets: Vec<Vec<u64>>,
     /// (when, client): the earliest of its keep-alive / header timer and its request's timer.
     wakes: BTreeSet<(SimTime, u64)>,
-    /// (when, client): the timer nginx wakes for ([`Process::poll_timeout`]).
+    /// (when, client): the timer nginx wakes for ([`Process::poll_timeout`](crate::host::userland::process::Process::poll_timeout)).
     polls: BTreeSet<(SimTime, u64)>,
 }
 

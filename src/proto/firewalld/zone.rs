@@ -1,4 +1,4 @@
-//! A zone's XML file (`src/firewall/core/io/zone.py` at v0.6.3): [`write`] is `zone_writer`
+//! A zone's XML file (`src/firewall/core/io/zone.py` at v0.6.3): [`write()`] is `zone_writer`
 //! (element order, two-space indentation, Python 2's attribute order as CentOS 7's files show
 //! it: `<port protocol="tcp" port="80"/>`), [`read`] takes the elements labsim models from a file
 //! firewalld or an administrator wrote. The package's file is `/usr/lib/firewalld/zones/`; one
@@ -12,7 +12,7 @@ pub(crate) const PACKAGE_PATH: &str = "/usr/lib/firewalld/zones/public.xml";
 /// The administrator's copy, which `--permanent` writes.
 pub(crate) const ETC_PATH: &str = "/etc/firewalld/zones/public.xml";
 
-/// The package's file, as `config/zones/public.xml` at v0.6.3 holds it ([`write`] of
+/// The package's file, as `config/zones/public.xml` at v0.6.3 holds it ([`write()`] of
 /// [`Zone::public`] gives it back, a test checks).
 pub(crate) const PACKAGE_FILE: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<zone>\n  <short>Public</short>\n  <description>For use in public areas. You do not trust the other computers on networks to not harm your computer. Only selected incoming connections are accepted.</description>\n  <service name=\"ssh\"/>\n  <service name=\"dhcpv6-client\"/>\n</zone>\n";
 

@@ -5,7 +5,7 @@
 //!
 //! 1. Parse the client's request head (and read its body, if it has a `Content-Length`); pick
 //!    the `server`/`location` ([`NginxConfig::find_server`](super::NginxConfig::find_server),
-//!    [`ServerConfig::find_location`](super::ServerConfig::find_location)); build a
+//!    [`ServerConfig::find_location`](super::config::ServerConfig::find_location)); build a
 //!    [`RequestCtx`]; call [`ProxyRequest::new`] with the parsed [`RequestHead`], the body and
 //!    the worker's [`Upstream`] for `proxy.upstream`.
 //! 2. Drain [`ProxyRequest::poll_action`] after every call:

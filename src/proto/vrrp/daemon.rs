@@ -13,7 +13,7 @@
 //!
 //! The two processes can also die one at a time. [`Daemon::handle_parent_killed`]: the child
 //! started with `prctl(PR_SET_PDEATHSIG, SIGTERM)` (`start_vrrp_child()`, `vrrp_daemon.c`), so
-//! it shuts down as on SIGTERM, without the parent's lines. [`Daemon::handle_child_end`]: the
+//! it shuts down as on SIGTERM, without the parent's lines. [`Daemon::handle_child_killed`]: the
 //! parent logs and forks a new child ([`Action::Respawn`], then [`Daemon::handle_respawned`]),
 //! after the delay of [`super::respawn`].
 
@@ -49,7 +49,7 @@ pub(crate) struct Interface {
 /// Command-line-like options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct DaemonOptions {
-    /// `-D`/`--log-detail`: also emit the lines marked [D] in the spec.
+    /// `-D`/`--log-detail`: also emit the lines marked `[D]` in the spec.
     pub log_detail: bool,
     /// The pid the VRRP child gets (logged by the parent).
     pub vrrp_pid: u32,

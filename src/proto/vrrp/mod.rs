@@ -1,10 +1,10 @@
 //! keepalived 2.2.x's VRRPv2 (spec-vrrp.md), as sans-IO cores.
 //!
-//! - [`config`]: `keepalived.conf` text → [`Config`] plus keepalived's config messages.
+//! - [`config`]: `keepalived.conf` text → [`Config`](config::Config) plus keepalived's config messages.
 //! - [`keywords`]: the keywords keepalived 2.2.7 knows and the ones labsim models.
 //! - [`script`]: `vrrp_script` blocks, `track_script`/`track_interface` entries, and the
 //!   rise/fall counting of a script's runs.
-//! - [`instance`]: one `vrrp_instance` state machine ([`Instance`]), emitting [`Action`]s.
+//! - [`instance`]: one `vrrp_instance` state machine ([`Instance`](instance::Instance)), emitting [`Action`]s.
 //! - [`daemon`]: the whole keepalived process pair of one host ([`Daemon`]): start-up and stop
 //!   log lines, packet routing by interface and VRID, SIGTERM with its 1 s shutdown timer, either
 //!   process dying alone.

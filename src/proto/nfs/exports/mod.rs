@@ -10,7 +10,7 @@
 //! the exports before it stay, the rest of the file is ignored. Messages are nfs-utils' words
 //! (without the `exportfs: ` prefix the calling tool adds), including its slips (a client name
 //! over 511 bytes is reported against "command line", not the file). The reader is in
-//! [`parse`](self::parse).
+//! [`parse()`].
 
 use std::net::Ipv4Addr;
 
