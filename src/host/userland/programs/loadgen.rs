@@ -4,8 +4,6 @@
 //! report (a `Sampled` event, which the trace does not keep); the times the core measures are
 //! the simulated clock's.
 
-use std::collections::BTreeSet;
-
 use crate::host::kernel::{Fd, NO_CONSOLE, Stdio, Sys, UserLoad};
 use crate::host::userland::net::{Connection, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished};
@@ -23,9 +21,6 @@ struct LoadProc<G: Generator> {
     name: &'static str,
     core: G,
     conns: Vec<Option<Connection>>,
-    /// The slots a pass may have to serve besides those whose socket changed: those with
-    /// output queued, and those opened or sent on since the last pass (see [`Target::poll`]).
-    look: BTreeSet<usize>,
     /// By socket slot, the connection slot that holds the socket.
     owners: Vec<Option<usize>>,
     /// How many of `conns` are open: descriptors, with the tool's own, against its limit.
@@ -107,7 +102,7 @@ struct Target<G: Generator> {
 
 impl<G: Generator> LoadProc<G> {
     fn new(name: &'static str, core: G, fd_limit: Option<u64>, out: Streams) -> Self {
-        LoadProc { name, core, conns: Vec::new(), look: BTreeSet::new(), owners: Vec::new(), open: 0, fd_limit, out }
+        LoadProc { name, core, conns: Vec::new(), owners: Vec::new(), open: 0, fd_limit, out }
     }
 
     /// Puts `conn` in `slot`, which is empty.
@@ -118,7 +113,6 @@ impl<G: Generator> LoadProc<G> {
         }
         self.owners[socket] = Some(slot);
         self.conns[slot] = Some(conn);
-        self.look.insert(slot);
         self.open += 1;
     }
 
@@ -159,7 +153,6 @@ impl<G: Generator> LoadProc<G> {
                         if let Some(c) = self.conns.get_mut(slot).and_then(Option::as_mut) {
                             c.stream.send(&bytes);
                             c.stream.pump(k);
-                            self.look.insert(slot);
                         }
                     }
                     Action::Close(slot) => self.release(k, slot),
@@ -197,7 +190,6 @@ impl<G: Generator> LoadProc<G> {
         for slot in 0..self.conns.len() {
             self.release(k, slot);
         }
-        self.look.clear();
     }
 }
 
@@ -212,55 +204,42 @@ impl<G: Generator> Process for Target<G> {
             return false;
         }
         let mut moved = false;
-        // As an event loop does, a pass serves, in slot order, the connections with output
-        // queued or whose socket the kernel reports changed: any other would report no progress
-        // (a browser population holds hundreds of idle kept-alive connections). Those are among
-        // `look` (output queued, opened since the last pass) and the owners of the changed
-        // sockets; each is checked when the pass reaches it, so a connection opened or sent on
-        // during the pass in a later slot is served in it, and one beyond the slots there were
-        // when it began waits for the next.
-        for socket in k.tcp_changed() {
-            if let Some(&Some(slot)) = p.owners.get(socket.slot()) {
-                p.look.insert(slot);
+        // As `epoll` reports only the descriptors with an event, a pass serves, in slot order,
+        // the connections whose socket the kernel reports changed (a browser population holds
+        // hundreds of idle kept-alive connections). Any other would make no progress, even with
+        // output queued: `Stream::pump` already handed TCP all that fits, and only a segment
+        // (which changes the socket) makes room or completes the handshake.
+        let mut due: Vec<usize> = k.tcp_changed().filter_map(|socket| p.owners.get(socket.slot()).copied().flatten()).collect();
+        due.sort_unstable();
+        for slot in due {
+            // The pass may have closed the connection, or put another one in its slot.
+            let Some(conn) = p.conns[slot].as_mut().filter(|c| k.tcp_is_changed(c.stream.handle)) else { continue };
+            let progress = conn.poll(k);
+            moved |= progress.io;
+            if progress.connected {
+                p.core.handle_connected(now, slot);
+                moved = true;
             }
-        }
-        let slots = p.conns.len();
-        let mut from = 0;
-        while let Some(&slot) = p.look.range(from..slots).next() {
-            from = slot + 1;
-            let ready = p.conns[slot].as_mut().filter(|c| c.stream.has_pending() || k.tcp_is_changed(c.stream.handle));
-            if let Some(conn) = ready {
-                let progress = conn.poll(k);
-                moved |= progress.io;
-                if progress.connected {
-                    p.core.handle_connected(now, slot);
-                    moved = true;
-                }
-                if !progress.data.is_empty() {
-                    p.core.handle_data(now, slot, &progress.data);
-                    // What the data calls for is done before the end of stream is read, as ab's
-                    // `read_connection()` opens the other connections as soon as the first head
-                    // is in (a `socket()` failing then finds no request completed yet).
-                    moved |= p.drain(k, now, self.target);
-                    if p.out.exit.is_some() {
-                        return true;
-                    }
-                }
-                if progress.eof {
-                    p.core.handle_eof(now, slot);
-                    moved = true;
-                }
-                if let Some(errno) = progress.failed {
-                    p.core.handle_error(now, slot, errno);
-                }
+            if !progress.data.is_empty() {
+                p.core.handle_data(now, slot, &progress.data);
+                // What the data calls for is done before the end of stream is read, as ab's
+                // `read_connection()` opens the other connections as soon as the first head
+                // is in (a `socket()` failing then finds no request completed yet).
                 moved |= p.drain(k, now, self.target);
                 if p.out.exit.is_some() {
                     return true;
                 }
             }
-            // Its socket's changes are served; only queued output keeps it here.
-            if !p.conns[slot].as_ref().is_some_and(|c| c.stream.has_pending()) {
-                p.look.remove(&slot);
+            if progress.eof {
+                p.core.handle_eof(now, slot);
+                moved = true;
+            }
+            if let Some(errno) = progress.failed {
+                p.core.handle_error(now, slot, errno);
+            }
+            moved |= p.drain(k, now, self.target);
+            if p.out.exit.is_some() {
+                return true;
             }
         }
         if p.core.poll_timeout().is_some_and(|t| t <= now) {
