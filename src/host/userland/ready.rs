@@ -1,8 +1,9 @@
-//! A server's event loop over many connections: which of them a pass must serve. The server
-//! files each connection (by its number) under its sockets, its timers and whether it is busy;
-//! a pass serves the busy ones, those whose socket the kernel reports changed
-//! ([`Sys::tcp_changed`]) and those whose timer is due, so that its cost follows the connections
-//! with something to do, not those open (nginx's thousands of idle kept-alive clients).
+//! An event loop over many connections (nginx's, the load generators'): which of them a pass
+//! must serve. The process files each connection (by its number) under its sockets, its timers
+//! and whether it is busy; a pass serves the busy ones, those whose socket the kernel reports
+//! changed ([`Sys::tcp_changed`]) and those whose timer is due, so that its cost follows the
+//! connections with something to do, not those open (nginx's thousands of idle kept-alive
+//! clients, `ab -c 15000`'s connections).
 
 use std::collections::BTreeSet;
 

@@ -91,9 +91,14 @@ impl Connects {
         self.entries.iter().filter_map(|(n, e)| e.as_ref().map(|(c, due)| (*n, c, *due)))
     }
 
+    /// Where connect `n`'s entry is, unless it left the list.
+    fn position(&self, n: u64) -> Option<usize> {
+        self.entries.binary_search_by_key(&n, |&(m, _)| m).ok()
+    }
+
     /// Connect `n` and its deadline, unless it is gone.
     fn entry_mut(&mut self, n: u64) -> Option<&mut Entry> {
-        let i = self.entries.binary_search_by_key(&n, |&(m, _)| m).ok()?;
+        let i = self.position(n)?;
         self.entries[i].1.as_mut()
     }
 
@@ -140,13 +145,13 @@ impl Connects {
 
     /// Connect `n`, unless it is gone.
     pub(super) fn get(&self, n: u64) -> Option<&Connecting> {
-        let i = self.entries.binary_search_by_key(&n, |&(m, _)| m).ok()?;
+        let i = self.position(n)?;
         self.entries[i].1.as_ref().map(|(c, _)| c)
     }
 
     /// Takes connect `n` out.
     pub(super) fn remove(&mut self, n: u64) -> Option<Connecting> {
-        let i = self.entries.binary_search_by_key(&n, |&(m, _)| m).ok()?;
+        let i = self.position(n)?;
         let (c, due) = self.entries[i].1.take()?;
         self.live -= 1;
         while self.entries.front().is_some_and(|(_, e)| e.is_none()) {

@@ -7,6 +7,7 @@
 use crate::host::kernel::{Fd, NO_CONSOLE, Stdio, Sys, UserLoad};
 use crate::host::userland::net::{Connection, resolve};
 use crate::host::userland::process::{Exit, Invocation, Process, Signal, Unfinished};
+use crate::host::userland::ready::{Filed, Ready};
 use crate::kernel::SimTime;
 use crate::observe::trace::TraceKind;
 use crate::proto::errno::Errno;
@@ -21,8 +22,9 @@ struct LoadProc<G: Generator> {
     name: &'static str,
     core: G,
     conns: Vec<Option<Connection>>,
-    /// By socket slot, the connection slot that holds the socket.
-    owners: Vec<Option<usize>>,
+    /// Each open connection (by slot) filed under its socket, so that a pass serves only those
+    /// whose socket changed.
+    ready: Ready,
     /// How many of `conns` are open: descriptors, with the tool's own, against its limit.
     open: usize,
     /// The process's open-file limit (its soft `RLIMIT_NOFILE`); `None` for the user
@@ -94,6 +96,12 @@ fn launch<G: Generator + 'static>(
     }
 }
 
+/// How a connection is filed in [`LoadProc::ready`]: under its socket, with no timer of its own
+/// (the generator's timers are the process's).
+fn filed(conn: &Connection) -> Filed {
+    Filed { sockets: [Some(conn.stream.handle), None], ..Filed::default() }
+}
+
 /// The process: the generator and where its connections go.
 struct Target<G: Generator> {
     p: LoadProc<G>,
@@ -102,16 +110,12 @@ struct Target<G: Generator> {
 
 impl<G: Generator> LoadProc<G> {
     fn new(name: &'static str, core: G, fd_limit: Option<u64>, out: Streams) -> Self {
-        LoadProc { name, core, conns: Vec::new(), owners: Vec::new(), open: 0, fd_limit, out }
+        LoadProc { name, core, conns: Vec::new(), ready: Ready::default(), open: 0, fd_limit, out }
     }
 
     /// Puts `conn` in `slot`, which is empty.
     fn put(&mut self, slot: usize, conn: Connection) {
-        let socket = conn.stream.handle.slot();
-        if self.owners.len() <= socket {
-            self.owners.resize(socket + 1, None);
-        }
-        self.owners[socket] = Some(slot);
+        self.ready.file(slot as u64, Filed::default(), filed(&conn));
         self.conns[slot] = Some(conn);
         self.open += 1;
     }
@@ -119,7 +123,7 @@ impl<G: Generator> LoadProc<G> {
     /// Closes the connection in `slot`, if there is one.
     fn release(&mut self, k: &mut Sys<'_>, slot: usize) {
         if let Some(mut c) = self.conns.get_mut(slot).and_then(Option::take) {
-            self.owners[c.stream.handle.slot()] = None;
+            self.ready.unfile(slot as u64, filed(&c));
             c.stream.release(k);
             self.open = self.open.saturating_sub(1);
         }
@@ -209,9 +213,8 @@ impl<G: Generator> Process for Target<G> {
         // hundreds of idle kept-alive connections). Any other would make no progress, even with
         // output queued: `Stream::pump` already handed TCP all that fits, and only a segment
         // (which changes the socket) makes room or completes the handshake.
-        let mut due: Vec<usize> = k.tcp_changed().filter_map(|socket| p.owners.get(socket.slot()).copied().flatten()).collect();
-        due.sort_unstable();
-        for slot in due {
+        for slot in p.ready.due(k, now) {
+            let slot = slot as usize;
             // The pass may have closed the connection, or put another one in its slot.
             let Some(conn) = p.conns[slot].as_mut().filter(|c| k.tcp_is_changed(c.stream.handle)) else { continue };
             let progress = conn.poll(k);
